@@ -1,0 +1,93 @@
+"""The user's config.toml: every key optional, every value checked, sane defaults."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import paths
+
+
+class ConfigError(ValueError):
+    """The config file exists but cannot be used; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    theme: str = "kontakt"
+    daily_cap: int = 5
+    birthday_window_days: int = 7
+    thank_after_days: int = 30
+    intro_check_weeks: tuple[int, int] = (4, 6)
+    open_today_first: bool = False
+    keymap: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+
+
+def _int(section: dict, key: str, default: int, where: str, low: int = 0) -> int:
+    value = section.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < low:
+        raise ConfigError(f"{where}: {key} must be a whole number ≥ {low}, not {value!r}")
+    return value
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the config file; a missing file gives the defaults. Raises ConfigError."""
+    path = path or paths.config_path()
+    if not path.exists():
+        return Config(path=path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
+        raise ConfigError(f"{path}: {error}") from None
+    where = str(path)
+    review = data.get("review", {})
+    if not isinstance(review, dict):
+        raise ConfigError(f"{where}: [review] must be a table")
+    keymap = data.get("keymap", {})
+    if not isinstance(keymap, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in keymap.items()
+    ):
+        raise ConfigError(f"{where}: [keymap] maps binding ids to keys, e.g. \"app.add\" = \"n\"")
+    theme = data.get("theme", "kontakt")
+    if not isinstance(theme, str):
+        raise ConfigError(f"{where}: theme must be text")
+    weeks = review.get("intro_check_weeks", [4, 6])
+    if (
+        not isinstance(weeks, list) or len(weeks) != 2
+        or not all(isinstance(w, int) for w in weeks) or weeks[0] > weeks[1]
+    ):
+        raise ConfigError(f"{where}: review.intro_check_weeks must be two numbers, like [4, 6]")
+    return Config(
+        theme=theme,
+        daily_cap=_int(review, "daily_cap", 5, where, low=1),
+        birthday_window_days=_int(review, "birthday_window_days", 7, where),
+        thank_after_days=_int(review, "thank_after_days", 30, where),
+        intro_check_weeks=(weeks[0], weeks[1]),
+        open_today_first=bool(review.get("open_today_first", False)),
+        keymap=dict(keymap),
+        path=path,
+    )
+
+
+def save_setting(key: str, value: str, path: Path | None = None) -> None:
+    """Remember one top-level string setting (the theme picked in the app) in the config file.
+
+    Rewrites only that key's line; other keys and comments stay as the user wrote them.
+    """
+    path = path or paths.config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    new_line = f'{key} = "{escaped}"'
+    for index, line in enumerate(lines):
+        if line.split("=", 1)[0].strip() == key and not line.lstrip().startswith("["):
+            lines[index] = new_line
+            break
+        if line.lstrip().startswith("["):
+            lines.insert(index, new_line)
+            break
+    else:
+        lines.append(new_line)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

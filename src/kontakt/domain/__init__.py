@@ -1,0 +1,35 @@
+"""The domain: contacts, circles, interactions, favours, follow-ups and their rules.
+
+Pure Python: no SQLite, no Textual, no clock (functions take `today`).
+"""
+
+from .activity import (
+    FOLLOW_UP_STATUSES,
+    INTERACTION_KINDS,
+    ActivityError,
+    FollowUp,
+    Interaction,
+    check_interaction_kind,
+)
+from .cadence import Cadence, CadenceError, parse_duration
+from .contacts import Circle, Contact, effective_cadence, next_due
+from .dates import Birthday, DateError, parse_date, relative
+from .ledger import (
+    DIRECTIONS,
+    FAVOUR_KINDS,
+    FAVOUR_STATUSES,
+    Balance,
+    Favour,
+    Introduction,
+    LedgerError,
+    balance,
+)
+from .text import clean, clean_line, fold
+
+__all__ = [
+    "ActivityError", "Balance", "Birthday", "Cadence", "CadenceError", "Circle", "Contact",
+    "DIRECTIONS", "DateError", "FAVOUR_KINDS", "FAVOUR_STATUSES", "FOLLOW_UP_STATUSES",
+    "Favour", "FollowUp", "INTERACTION_KINDS", "Interaction", "Introduction", "LedgerError",
+    "balance", "check_interaction_kind", "clean", "clean_line", "effective_cadence", "fold",
+    "next_due", "parse_date", "parse_duration", "relative",
+]

@@ -1,0 +1,195 @@
+"""Dates as users type them, year-less birthdays, and dates shown relative to today."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .cadence import Cadence, CadenceError
+
+ACCEPTED_FORMS = (
+    "2026-04-03, 3.4.2026, 03.04.26, today, yesterday, tomorrow, "
+    "in 2 weeks, 3 days ago, next friday"
+)
+
+_WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+_WEEKDAYS.update({name.lower(): i for i, name in enumerate(calendar.day_abbr)})
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_GERMAN = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})$")
+_SLASHED = re.compile(r"^\d{1,4}/\d{1,2}/\d{1,4}$")
+_AGO = re.compile(r"^(.+?)\s+ago$")
+_YEARLESS = re.compile(r"^(?:--)?(\d{1,2})-(\d{1,2})$")
+_YEARLESS_COMPACT = re.compile(r"^--(\d{2})(\d{2})$")
+
+
+class DateError(ValueError):
+    """A date text that cannot be read, or names a day that does not exist."""
+
+
+def _make(year: int, month: int, day: int, text: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise DateError(f"{text!r} is not a real date") from None
+
+
+def _expand_two_digit_year(yy: int, today: date) -> int:
+    # '03.04.26' is 2026; '12.05.85' is 1985: a two-digit year more than ten years
+    # ahead of today is read as last century (birthdays are the common case).
+    year = 2000 + yy
+    return year if year <= today.year + 10 else year - 100
+
+
+def parse_date(text: str, today: date) -> date:
+    """Read a date the way people type it; raise DateError naming the accepted forms.
+
+    Impossible dates are refused, never shifted; day-first with dots, ISO with dashes;
+    slashed dates like 03/04/2026 are refused because the order is ambiguous.
+    """
+    cleaned = " ".join(text.strip().lower().split())
+    if not cleaned:
+        raise DateError(f"no date given; use {ACCEPTED_FORMS}")
+    if cleaned == "today":
+        return today
+    if cleaned == "yesterday":
+        return today - timedelta(days=1)
+    if cleaned == "tomorrow":
+        return today + timedelta(days=1)
+    if m := _ISO.match(cleaned):
+        return _make(int(m[1]), int(m[2]), int(m[3]), text)
+    if m := _GERMAN.match(cleaned):
+        year = int(m[3]) if len(m[3]) == 4 else _expand_two_digit_year(int(m[3]), today)
+        return _make(year, int(m[2]), int(m[1]), text)
+    if _SLASHED.match(cleaned):
+        raise DateError(
+            f"{text.strip()!r} is ambiguous (day or month first?); "
+            f"write it as 2026-04-03 or 3.4.2026 ({ACCEPTED_FORMS})"
+        )
+    if cleaned.startswith("in "):
+        return _shift(cleaned[3:], text, today, +1)
+    if m := _AGO.match(cleaned):
+        return _shift(m[1], text, today, -1)
+    words = cleaned.split()
+    if len(words) == 2 and words[0] in ("next", "last") and words[1] in _WEEKDAYS:
+        target = _WEEKDAYS[words[1]]
+        if words[0] == "next":
+            return today + timedelta(days=(target - today.weekday() - 1) % 7 + 1)
+        return today - timedelta(days=(today.weekday() - target - 1) % 7 + 1)
+    raise DateError(f"cannot read date {text.strip()!r}; use {ACCEPTED_FORMS}")
+
+
+def _shift(amount: str, text: str, today: date, sign: int) -> date:
+    try:
+        period = Cadence.parse(amount)
+    except CadenceError:
+        raise DateError(f"cannot read date {text.strip()!r}; use {ACCEPTED_FORMS}") from None
+    return period.after(today) if sign > 0 else period.before(today)
+
+
+@dataclass(frozen=True)
+class Birthday:
+    """A birthday; the year is optional ("--04-15" when only month and day are known)."""
+
+    month: int
+    day: int
+    year: int | None = None
+
+    def __post_init__(self) -> None:
+        # A year-less birthday is checked against a leap year so 29 February is allowed.
+        check_year = self.year if self.year is not None else 2000
+        try:
+            date(check_year, self.month, self.day)
+        except ValueError:
+            raise DateError(f"{self.iso()!r} is not a real date") from None
+
+    @classmethod
+    def from_date(cls, value: date) -> Birthday:
+        return cls(value.month, value.day, value.year)
+
+    @classmethod
+    def parse(cls, text: str, today: date) -> Birthday:
+        """Read a birthday: any date `parse_date` reads, or '--04-15' / '04-15' / '--0415'."""
+        cleaned = text.strip()
+        m = _YEARLESS.match(cleaned) or _YEARLESS_COMPACT.match(cleaned)
+        if m:
+            return cls(int(m[1]), int(m[2]))
+        m = re.match(r"^(\d{1,2})\.(\d{1,2})\.?$", cleaned)
+        if m:  # German year-less: "15.4." or "15.4"
+            return cls(int(m[2]), int(m[1]))
+        try:
+            return cls.from_date(parse_date(cleaned, today))
+        except DateError as error:
+            raise DateError(f"{error}; a birthday may also be year-less: --04-15") from None
+
+    def iso(self) -> str:
+        """'1980-04-15', or '--04-15' without a year."""
+        if self.year is None:
+            return f"--{self.month:02d}-{self.day:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    def in_year(self, year: int) -> date:
+        """The day it is celebrated in `year`; 29 February falls on 28 February otherwise."""
+        if self.month == 2 and self.day == 29 and not calendar.isleap(year):
+            return date(year, 2, 28)
+        return date(year, self.month, self.day)
+
+    def next_on_or_after(self, day: date) -> date:
+        """The first celebration on or after `day`."""
+        this_year = self.in_year(day.year)
+        return this_year if this_year >= day else self.in_year(day.year + 1)
+
+    def age_on(self, day: date) -> int | None:
+        """Age in years on `day`, or None when the year is unknown."""
+        if self.year is None:
+            return None
+        had_birthday = (day.month, day.day) >= (self.in_year(day.year).month, self.in_year(day.year).day)
+        return day.year - self.year - (0 if had_birthday else 1)
+
+    def __str__(self) -> str:
+        label = f"{self.day} {calendar.month_abbr[self.month]}"
+        return f"{label} {self.year}" if self.year else label
+
+
+def parse_iso(text: str | None) -> date | None:
+    """A stored ISO date, or None."""
+    return date.fromisoformat(text) if text else None
+
+
+def relative(day: date | None, today: date) -> str:
+    """A short, calm 'how long ago': 'today', 'yesterday', '5 d ago', '3 wk ago', '2 mo ago', '1 yr ago'."""
+    if day is None:
+        return "never"
+    days = (today - day).days
+    if days < 0:
+        return in_future(-days)
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 14:
+        return f"{days} d ago"
+    if days < 60:
+        return f"{days // 7} wk ago"
+    if days < 365:
+        return f"{round(days / 30.4375)} mo ago"
+    return f"{days // 365} yr ago"
+
+
+def in_future(days: int) -> str:
+    if days == 1:
+        return "tomorrow"
+    if days < 14:
+        return f"in {days} d"
+    if days < 60:
+        return f"in {days // 7} wk"
+    if days < 365:
+        return f"in {round(days / 30.4375)} mo"
+    return f"in {days // 365} yr"
+
+
+def human(day: date) -> str:
+    """'2 Oct 2026', the way the reasons and the timeline write dates."""
+    return f"{day.day} {calendar.month_abbr[day.month]} {day.year}"

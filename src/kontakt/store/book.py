@@ -1,0 +1,834 @@
+"""The book: every read and write of contacts, circles, interactions, favours, follow-ups.
+
+The only module (with db.py and migrations.py) that speaks SQL. Returns domain objects.
+Every public write is one transaction (`self.write()`), and writes nest as savepoints.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from ..domain import (
+    Balance,
+    Birthday,
+    Cadence,
+    Circle,
+    Contact,
+    FollowUp,
+    Favour,
+    Interaction,
+    Introduction,
+    check_interaction_kind,
+    clean,
+    clean_line,
+    effective_cadence,
+    fold,
+    next_due,
+)
+from ..domain.dates import parse_iso
+from ..domain.ledger import (
+    DIRECTIONS,
+    INTRODUCTION_WEIGHT,
+    LedgerError,
+    check_favour_kind,
+    check_status,
+    check_weight,
+)
+from ..domain.text import nfc
+from .db import open_connection, transaction
+
+CONTACT_FIELDS = (
+    "name", "nickname", "emails", "phones", "org", "role", "location", "met",
+    "birthday", "tags", "notes", "cadence",
+)
+
+
+class NotFound(LookupError):
+    """No such contact, favour, follow-up or introduction (or it is in the trash)."""
+
+
+class AmbiguousRef(LookupError):
+    """A contact REF that matched no one or several people; `candidates` lists them."""
+
+    def __init__(self, ref: str, candidates: Sequence[Contact]):
+        self.ref = ref
+        self.candidates = list(candidates)
+        if not candidates:
+            message = f"no contact matches {ref!r}"
+        else:
+            shown = ", ".join(f"{c.name} (#{c.id})" for c in self.candidates[:8])
+            more = f" and {len(self.candidates) - 8} more" if len(self.candidates) > 8 else ""
+            message = f"{ref!r} matches {len(self.candidates)} contacts: {shown}{more}"
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class BookCounts:
+    contacts: int
+    archived: int
+    circles: int
+    interactions: int
+
+
+def _now() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _uid() -> str:
+    return str(uuid.uuid4())
+
+
+def _text(value: str | None) -> str:
+    return clean(value or "").strip()
+
+
+def _line(value: str | None) -> str:
+    return nfc(clean_line(value or ""))
+
+
+def _unique(values: Iterable[str], key=lambda v: v) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for value in values:
+        k = key(value)
+        if value and k not in seen:
+            seen.add(k)
+            out.append(value)
+    return out
+
+
+def _clean_emails(emails: Iterable[str]) -> list[str]:
+    return _unique((_line(e) for e in emails), key=str.casefold)
+
+
+def _clean_phones(phones: Iterable[str]) -> list[str]:
+    return _unique((_line(p) for p in phones), key=lambda p: re.sub(r"\D", "", p) or p)
+
+
+def _clean_tags(tags: Iterable[str]) -> list[str]:
+    return _unique((_line(t).lstrip("#") for t in tags), key=str.casefold)
+
+
+def fts_query(text: str) -> str | None:
+    """Turn typed text into an FTS5 prefix query: every word must match the start of a token."""
+    tokens = re.findall(r"\w+", fold(text))
+    if not tokens:
+        return None
+    return " ".join(f'"{token}"*' for token in tokens)
+
+
+class Book:
+    """An open contact book. Use `Book.open(path)`; close it when done (or use `with`)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.conn.row_factory = sqlite3.Row
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | str, *, create: bool = True) -> Book:
+        """Open or create the book at `path`; raises BookError with a one-line reason."""
+        path = Path(path).expanduser()
+        return cls(open_connection(path, create=create), path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Book:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction (BEGIN IMMEDIATE); nested uses are savepoints."""
+        with transaction(self.conn):
+            yield self.conn
+
+    def data_version(self) -> int:
+        """Changes when another connection commits: cheap to poll for a live view."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    # ------------------------------------------------------------------ contacts
+
+    def add_contact(
+        self,
+        name: str,
+        *,
+        today: date,
+        nickname: str = "",
+        emails: Iterable[str] = (),
+        phones: Iterable[str] = (),
+        org: str = "",
+        role: str = "",
+        location: str = "",
+        met: str = "",
+        birthday: Birthday | None = None,
+        tags: Iterable[str] = (),
+        notes: str = "",
+        cadence: Cadence | None = None,
+        archived: bool = False,
+        uid: str | None = None,
+        created_at: str | None = None,
+    ) -> int:
+        """Add a contact and return its id. Raises ValueError for an empty name."""
+        name = _line(name)
+        if not name:
+            raise ValueError("a contact needs a name")
+        now = _now()
+        with self.write():
+            cursor = self.conn.execute(
+                """INSERT INTO contacts (uid, name, sort_key, nickname, emails, phones, org, role,
+                       location, met, birthday, notes, cadence, archived, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    uid or _uid(), name, fold(name), _line(nickname),
+                    json.dumps(_clean_emails(emails), ensure_ascii=False),
+                    json.dumps(_clean_phones(phones), ensure_ascii=False),
+                    _line(org), _line(role), _line(location), _text(met),
+                    birthday.iso() if birthday else None, _text(notes),
+                    str(cadence) if cadence else None, int(archived),
+                    created_at or now, now,
+                ),
+            )
+            contact_id = cursor.lastrowid
+            self._set_tags(contact_id, _clean_tags(tags))
+            self._refresh_due([contact_id], today)
+        return contact_id
+
+    def update_contact(
+        self,
+        contact_id: int,
+        *,
+        today: date,
+        add_tags: Iterable[str] = (),
+        remove_tags: Iterable[str] = (),
+        add_emails: Iterable[str] = (),
+        add_phones: Iterable[str] = (),
+        **changes,
+    ) -> Contact:
+        """Change fields of a contact (any of CONTACT_FIELDS, or `archived`); returns it.
+
+        `cadence=None` removes the contact's own cadence; `tags=[...]` replaces all tags.
+        """
+        unknown = set(changes) - set(CONTACT_FIELDS) - {"archived"}
+        if unknown:
+            raise TypeError(f"unknown contact fields: {', '.join(sorted(unknown))}")
+        with self.write():
+            current = self.get_contact(contact_id)
+            columns: dict[str, object] = {}
+            for key, value in changes.items():
+                if key == "name":
+                    value = _line(value)
+                    if not value:
+                        raise ValueError("a contact needs a name")
+                    columns["name"] = value
+                    columns["sort_key"] = fold(value)
+                elif key == "emails":
+                    columns["emails"] = json.dumps(_clean_emails(value), ensure_ascii=False)
+                elif key == "phones":
+                    columns["phones"] = json.dumps(_clean_phones(value), ensure_ascii=False)
+                elif key == "birthday":
+                    columns["birthday"] = value.iso() if value else None
+                elif key == "cadence":
+                    columns["cadence"] = str(value) if value else None
+                elif key == "archived":
+                    columns["archived"] = int(bool(value))
+                elif key in ("notes", "met"):
+                    columns[key] = _text(value)
+                elif key != "tags":
+                    columns[key] = _line(value)
+            if add_emails:
+                merged = list(current.emails) + list(add_emails)
+                columns["emails"] = json.dumps(_clean_emails(merged), ensure_ascii=False)
+            if add_phones:
+                merged = list(current.phones) + list(add_phones)
+                columns["phones"] = json.dumps(_clean_phones(merged), ensure_ascii=False)
+            if columns:
+                columns["updated_at"] = _now()
+                assignments = ", ".join(f"{column} = ?" for column in columns)
+                self.conn.execute(
+                    f"UPDATE contacts SET {assignments} WHERE id = ?",
+                    (*columns.values(), contact_id),
+                )
+            if "tags" in changes or add_tags or remove_tags:
+                tags = list(changes.get("tags", current.tags)) + list(add_tags)
+                removed = {fold(t.lstrip("#")) for t in remove_tags}
+                tags = [t for t in _clean_tags(tags) if fold(t) not in removed]
+                self._set_tags(contact_id, tags)
+                self.conn.execute(
+                    "UPDATE contacts SET updated_at = ? WHERE id = ?", (_now(), contact_id)
+                )
+            self._refresh_due([contact_id], today)
+        return self.get_contact(contact_id)
+
+    def archive(self, contact_id: int, archived: bool = True) -> None:
+        """Archive (or bring back) a contact: kept, but out of lists and reviews."""
+        with self.write():
+            self.get_contact(contact_id)
+            self.conn.execute(
+                "UPDATE contacts SET archived = ?, updated_at = ? WHERE id = ?",
+                (int(archived), _now(), contact_id),
+            )
+
+    def _set_tags(self, contact_id: int, tags: list[str]) -> None:
+        now = _now()
+        canonical: list[str] = []
+        for tag in tags:
+            row = self.conn.execute("SELECT name FROM circles WHERE name = ?", (tag,)).fetchone()
+            if row is None:
+                self.conn.execute(
+                    "INSERT INTO circles (name, position, created_at) VALUES "
+                    "(?, (SELECT coalesce(max(position), 0) + 1 FROM circles), ?)",
+                    (tag, now),
+                )
+                canonical.append(tag)
+            else:
+                canonical.append(row["name"])
+        self.conn.execute("DELETE FROM memberships WHERE contact_id = ?", (contact_id,))
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO memberships (contact_id, circle) VALUES (?, ?)",
+            [(contact_id, tag) for tag in canonical],
+        )
+        self.conn.execute(
+            "UPDATE contacts SET tags = ? WHERE id = ?",
+            (json.dumps(canonical, ensure_ascii=False), contact_id),
+        )
+
+    def _circle_cadences(self) -> dict[str, Cadence]:
+        rows = self.conn.execute("SELECT name, cadence FROM circles WHERE cadence IS NOT NULL")
+        return {fold(row["name"]): Cadence.parse(row["cadence"]) for row in rows}
+
+    def _refresh_due(self, contact_ids: Iterable[int], today: date) -> None:
+        """Recompute the materialised last_contact and next_due of these contacts."""
+        circles = self._circle_cadences()
+        for contact_id in contact_ids:
+            row = self.conn.execute(
+                """SELECT c.cadence, c.tags, c.created_at,
+                          (SELECT max(i.date) FROM interaction_contacts ic
+                             JOIN interactions i ON i.id = ic.interaction_id
+                            WHERE ic.contact_id = c.id) AS last_contact
+                     FROM contacts c WHERE c.id = ?""",
+                (contact_id,),
+            ).fetchone()
+            if row is None:
+                continue
+            own = Cadence.parse(row["cadence"]) if row["cadence"] else None
+            inherited = [circles[fold(t)] for t in json.loads(row["tags"]) if fold(t) in circles]
+            cadence = effective_cadence(own, inherited)
+            last = parse_iso(row["last_contact"])
+            added_on = date.fromisoformat(row["created_at"][:10])
+            due = next_due(cadence, last, min(added_on, today))
+            self.conn.execute(
+                "UPDATE contacts SET last_contact = ?, next_due = ? WHERE id = ?",
+                (last.isoformat() if last else None, due.isoformat() if due else None, contact_id),
+            )
+
+    def _contact(self, row: sqlite3.Row, circles: dict[str, Cadence] | None = None) -> Contact:
+        own = Cadence.parse(row["cadence"]) if row["cadence"] else None
+        tags = tuple(json.loads(row["tags"]))
+        if circles is None:
+            circles = self._circle_cadences()
+        inherited = [circles[fold(t)] for t in tags if fold(t) in circles]
+        birthday = None
+        if row["birthday"]:
+            text = row["birthday"]
+            if text.startswith("--"):
+                birthday = Birthday(int(text[2:4]), int(text[5:7]))
+            else:
+                birthday = Birthday.from_date(date.fromisoformat(text))
+        return Contact(
+            id=row["id"],
+            uid=row["uid"],
+            name=row["name"],
+            nickname=row["nickname"],
+            emails=tuple(json.loads(row["emails"])),
+            phones=tuple(json.loads(row["phones"])),
+            org=row["org"],
+            role=row["role"],
+            location=row["location"],
+            met=row["met"],
+            birthday=birthday,
+            tags=tags,
+            notes=row["notes"],
+            cadence=own,
+            archived=bool(row["archived"]),
+            created_at=datetime.fromisoformat(row["created_at"]),
+            updated_at=datetime.fromisoformat(row["updated_at"]),
+            last_contact=parse_iso(row["last_contact"]),
+            next_due=parse_iso(row["next_due"]),
+            effective_cadence=effective_cadence(own, inherited),
+        )
+
+    def get_contact(self, contact_id: int) -> Contact:
+        """The contact with this id; raises NotFound if there is none (or it is in the trash)."""
+        row = self.conn.execute(
+            "SELECT * FROM contacts WHERE id = ? AND deleted_at IS NULL", (contact_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no contact #{contact_id}")
+        return self._contact(row)
+
+    def get_contacts(self, ids: Iterable[int]) -> list[Contact]:
+        """Contacts in the order of `ids`, skipping ids that do not exist."""
+        ids = list(ids)
+        if not ids:
+            return []
+        circles = self._circle_cadences()
+        found: dict[int, Contact] = {}
+        for chunk_start in range(0, len(ids), 500):
+            chunk = ids[chunk_start : chunk_start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.conn.execute(
+                f"SELECT * FROM contacts WHERE id IN ({marks}) AND deleted_at IS NULL", chunk
+            ):
+                found[row["id"]] = self._contact(row, circles)
+        return [found[i] for i in ids if i in found]
+
+    def _filter_sql(
+        self, *, tag: str | None, archived: bool | None, query: str | None
+    ) -> tuple[str, list[object]]:
+        where = ["c.deleted_at IS NULL"]
+        params: list[object] = []
+        if archived is not None:
+            where.append("c.archived = ?")
+            params.append(int(archived))
+        if tag:
+            where.append(
+                "c.id IN (SELECT contact_id FROM memberships WHERE circle = ?)"
+            )
+            params.append(tag.lstrip("#"))
+        if query is not None:
+            match = fts_query(query)
+            if match is None:
+                where.append("0")
+            else:
+                where.append("c.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)")
+                params.append(match)
+        return " AND ".join(where), params
+
+    def list_contacts(
+        self,
+        *,
+        tag: str | None = None,
+        archived: bool | None = False,
+        query: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Contact]:
+        """Contacts in name order, one page at a time (`limit`/`offset`).
+
+        `archived=False` lists active contacts, `True` only archived ones, `None` both;
+        `query` is full-text search (prefix, accent-insensitive).
+        """
+        where, params = self._filter_sql(tag=tag, archived=archived, query=query)
+        sql = f"SELECT c.* FROM contacts c WHERE {where} ORDER BY c.sort_key, c.id"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        circles = self._circle_cadences()
+        return [self._contact(row, circles) for row in self.conn.execute(sql, params)]
+
+    def count_contacts(
+        self, *, tag: str | None = None, archived: bool | None = False, query: str | None = None
+    ) -> int:
+        where, params = self._filter_sql(tag=tag, archived=archived, query=query)
+        return self.conn.execute(f"SELECT count(*) FROM contacts c WHERE {where}", params).fetchone()[0]
+
+    def search(self, text: str, *, limit: int | None = 200, archived: bool | None = None) -> list[Contact]:
+        """Contacts matching `text` (every word a prefix of name, nickname, org, email, tag or
+        note; accents and case ignored), best matches first."""
+        match = fts_query(text)
+        if match is None:
+            return []
+        sql = """SELECT c.* FROM contacts_fts f JOIN contacts c ON c.id = f.rowid
+                  WHERE contacts_fts MATCH ? AND c.deleted_at IS NULL"""
+        params: list[object] = [match]
+        if archived is not None:
+            sql += " AND c.archived = ?"
+            params.append(int(archived))
+        sql += " ORDER BY f.rank, c.sort_key"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        circles = self._circle_cadences()
+        return [self._contact(row, circles) for row in self.conn.execute(sql, params)]
+
+    def find(self, ref: str) -> Contact:
+        """Resolve a contact REF: an id, or a case- and accent-insensitive fragment of the
+        name or an email that matches exactly one contact. Raises AmbiguousRef otherwise."""
+        ref = ref.strip()
+        if not ref:
+            raise AmbiguousRef(ref, [])
+        if ref.lstrip("#").isdigit():
+            try:
+                return self.get_contact(int(ref.lstrip("#")))
+            except NotFound:
+                pass
+        key = fold(ref)
+        rows = self.conn.execute(
+            """SELECT * FROM contacts
+                WHERE deleted_at IS NULL
+                  AND (instr(sort_key, ?) > 0 OR instr(lower(emails), ?) > 0
+                       OR instr(lower(nickname), ?) > 0)
+                ORDER BY archived, sort_key, id LIMIT 51""",
+            (key, key, key),
+        ).fetchall()
+        # A plain SQL lower() misses accented nicknames/emails; fold in Python to be sure.
+        candidates = [self._contact(row) for row in rows]
+        if len(candidates) == 1:
+            return candidates[0]
+        exact = [
+            c for c in candidates
+            if fold(c.name) == key or fold(c.nickname) == key
+            or any(fold(e) == key for e in c.emails)
+        ]
+        if len(exact) == 1:
+            return exact[0]
+        raise AmbiguousRef(ref, exact or candidates)
+
+    def counts(self) -> BookCounts:
+        row = self.conn.execute(
+            """SELECT
+                 (SELECT count(*) FROM contacts WHERE deleted_at IS NULL AND archived = 0),
+                 (SELECT count(*) FROM contacts WHERE deleted_at IS NULL AND archived = 1),
+                 (SELECT count(*) FROM circles),
+                 (SELECT count(*) FROM interactions)"""
+        ).fetchone()
+        return BookCounts(*row)
+
+    # ------------------------------------------------------------------ circles
+
+    def circles(self) -> list[Circle]:
+        """Every circle with its cadence and the number of active members, closest first."""
+        rows = self.conn.execute(
+            """SELECT ci.name, ci.cadence, ci.description,
+                      (SELECT count(*) FROM memberships m JOIN contacts c ON c.id = m.contact_id
+                        WHERE m.circle = ci.name AND c.deleted_at IS NULL AND c.archived = 0)
+                        AS members
+                 FROM circles ci ORDER BY ci.position, ci.name"""
+        )
+        return [
+            Circle(
+                name=row["name"],
+                cadence=Cadence.parse(row["cadence"]) if row["cadence"] else None,
+                members=row["members"],
+                description=row["description"],
+            )
+            for row in rows
+        ]
+
+    def circle_members(self, circle: str, *, archived: bool = False) -> list[Contact]:
+        return self.list_contacts(tag=circle, archived=archived)
+
+    def set_circle_cadence(self, name: str, cadence: Cadence | None, *, today: date) -> Circle:
+        """Give a circle a cadence (or remove it); members without their own inherit it."""
+        name = _line(name).lstrip("#")
+        if not name:
+            raise ValueError("a circle needs a name")
+        with self.write():
+            row = self.conn.execute("SELECT name FROM circles WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                self.conn.execute(
+                    "INSERT INTO circles (name, cadence, position, created_at) VALUES "
+                    "(?, ?, (SELECT coalesce(max(position), 0) + 1 FROM circles), ?)",
+                    (name, str(cadence) if cadence else None, _now()),
+                )
+            else:
+                name = row["name"]
+                self.conn.execute(
+                    "UPDATE circles SET cadence = ? WHERE name = ?",
+                    (str(cadence) if cadence else None, name),
+                )
+            members = [
+                r[0] for r in self.conn.execute(
+                    "SELECT contact_id FROM memberships WHERE circle = ?", (name,)
+                )
+            ]
+            self._refresh_due(members, today)
+        return next(c for c in self.circles() if c.name == name)
+
+    # ------------------------------------------------------------------ interactions
+
+    def log_interaction(
+        self,
+        contact_ids: Sequence[int],
+        *,
+        on: date,
+        kind: str = "other",
+        note: str = "",
+        today: date | None = None,
+    ) -> int:
+        """Record one interaction with one or many contacts (a group meeting); returns its id.
+
+        Updates each contact's last contact and next due date in the same transaction.
+        """
+        kind = check_interaction_kind(kind)
+        ids = list(dict.fromkeys(contact_ids))
+        if not ids:
+            raise ValueError("an interaction needs at least one contact")
+        with self.write():
+            for contact_id in ids:
+                self.get_contact(contact_id)
+            cursor = self.conn.execute(
+                "INSERT INTO interactions (uid, date, kind, note, created_at) VALUES (?, ?, ?, ?, ?)",
+                (_uid(), on.isoformat(), kind, _text(note), _now()),
+            )
+            interaction_id = cursor.lastrowid
+            self.conn.executemany(
+                "INSERT INTO interaction_contacts (interaction_id, contact_id) VALUES (?, ?)",
+                [(interaction_id, contact_id) for contact_id in ids],
+            )
+            self._refresh_due(ids, today or on)
+        return interaction_id
+
+    def interactions_for(self, contact_id: int, *, limit: int | None = None) -> list[Interaction]:
+        """The contact's interactions, newest first, each with everyone who took part."""
+        sql = """SELECT i.*, (SELECT json_group_array(json_array(c.id, c.name))
+                                FROM interaction_contacts x JOIN contacts c ON c.id = x.contact_id
+                               WHERE x.interaction_id = i.id) AS people
+                   FROM interaction_contacts ic JOIN interactions i ON i.id = ic.interaction_id
+                  WHERE ic.contact_id = ? ORDER BY i.date DESC, i.id DESC"""
+        params: list[object] = [contact_id]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        result = []
+        for row in self.conn.execute(sql, params):
+            people = json.loads(row["people"])
+            result.append(
+                Interaction(
+                    id=row["id"],
+                    date=date.fromisoformat(row["date"]),
+                    kind=row["kind"],
+                    note=row["note"],
+                    contact_ids=tuple(p[0] for p in people),
+                    names=tuple(p[1] for p in people),
+                )
+            )
+        return result
+
+    # ------------------------------------------------------------------ favours
+
+    def add_favour(
+        self,
+        contact_id: int,
+        *,
+        direction: str,
+        description: str,
+        on: date,
+        kind: str = "help",
+        weight: int = 1,
+        status: str = "open",
+    ) -> int:
+        """Record a favour given to or received from a contact; returns its id."""
+        if direction not in DIRECTIONS:
+            raise LedgerError(f"direction must be given or received, not {direction!r}")
+        description = _text(description)
+        if not description:
+            raise LedgerError("a favour needs a description")
+        kind, weight, status = check_favour_kind(kind), check_weight(weight), check_status(status)
+        now = _now()
+        with self.write():
+            self.get_contact(contact_id)
+            cursor = self.conn.execute(
+                """INSERT INTO favours (uid, contact_id, direction, description, kind, weight,
+                       date, status, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (_uid(), contact_id, direction, description, kind, weight, on.isoformat(),
+                 status, now, now),
+            )
+        return cursor.lastrowid
+
+    def set_favour_status(self, favour_id: int, status: str) -> None:
+        status = check_status(status)
+        with self.write():
+            cursor = self.conn.execute(
+                "UPDATE favours SET status = ?, updated_at = ? WHERE id = ?",
+                (status, _now(), favour_id),
+            )
+            if cursor.rowcount == 0:
+                raise NotFound(f"no favour #{favour_id}")
+
+    def favours_for(self, contact_id: int) -> list[Favour]:
+        """The contact's favours both ways, newest first."""
+        rows = self.conn.execute(
+            "SELECT * FROM favours WHERE contact_id = ? ORDER BY date DESC, id DESC", (contact_id,)
+        )
+        return [_favour(row) for row in rows]
+
+    def balance(self, contact_id: int) -> Balance:
+        return self.balances([contact_id]).get(contact_id, Balance())
+
+    def balances(self, contact_ids: Iterable[int]) -> dict[int, Balance]:
+        """Balance per contact: weights given (introductions count as given) and received."""
+        ids = list(contact_ids)
+        result: dict[int, Balance] = {i: Balance() for i in ids}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"""SELECT id,
+                      (SELECT coalesce(sum(weight), 0) FROM favours
+                        WHERE contact_id = c.id AND direction = 'given')
+                      + {INTRODUCTION_WEIGHT} * (SELECT count(*) FROM introductions
+                        WHERE contact_a = c.id OR contact_b = c.id) AS gave,
+                      (SELECT coalesce(sum(weight), 0) FROM favours
+                        WHERE contact_id = c.id AND direction = 'received') AS received
+                    FROM contacts c WHERE id IN ({marks})""",
+                chunk,
+            )
+            for row in rows:
+                result[row["id"]] = Balance(row["gave"], row["received"])
+        return result
+
+    # ------------------------------------------------------------------ introductions
+
+    def add_introduction(self, contact_a: int, contact_b: int, *, on: date, note: str = "") -> int:
+        """I introduced A to B: stored once, linked to both; returns its id."""
+        if contact_a == contact_b:
+            raise LedgerError("cannot introduce someone to themselves")
+        with self.write():
+            self.get_contact(contact_a)
+            self.get_contact(contact_b)
+            cursor = self.conn.execute(
+                """INSERT INTO introductions (uid, contact_a, contact_b, date, note, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                (_uid(), contact_a, contact_b, on.isoformat(), _text(note), _now()),
+            )
+        return cursor.lastrowid
+
+    def set_introduction_outcome(self, introduction_id: int, outcome: str, *, on: date) -> None:
+        """Note how an introduction turned out ("they work together now")."""
+        with self.write():
+            cursor = self.conn.execute(
+                "UPDATE introductions SET outcome = ?, outcome_on = ? WHERE id = ?",
+                (_text(outcome), on.isoformat(), introduction_id),
+            )
+            if cursor.rowcount == 0:
+                raise NotFound(f"no introduction #{introduction_id}")
+
+    def introductions_for(self, contact_id: int) -> list[Introduction]:
+        rows = self.conn.execute(
+            """SELECT i.*, a.name AS name_a, b.name AS name_b FROM introductions i
+                 JOIN contacts a ON a.id = i.contact_a JOIN contacts b ON b.id = i.contact_b
+                WHERE i.contact_a = ? OR i.contact_b = ? ORDER BY i.date DESC, i.id DESC""",
+            (contact_id, contact_id),
+        )
+        return [_introduction(row) for row in rows]
+
+    # ------------------------------------------------------------------ follow-ups
+
+    def add_follow_up(
+        self, contact_id: int, *, due: date, note: str = "", recurrence: Cadence | None = None
+    ) -> int:
+        """A reminder to get back to someone on `due`, optionally recurring; returns its id."""
+        with self.write():
+            self.get_contact(contact_id)
+            cursor = self.conn.execute(
+                """INSERT INTO follow_ups (uid, contact_id, due, note, recurrence, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                (_uid(), contact_id, due.isoformat(), _text(note),
+                 str(recurrence) if recurrence else None, _now()),
+            )
+        return cursor.lastrowid
+
+    def get_follow_up(self, follow_up_id: int) -> FollowUp:
+        row = self.conn.execute("SELECT * FROM follow_ups WHERE id = ?", (follow_up_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no follow-up #{follow_up_id}")
+        return _follow_up(row)
+
+    def follow_ups_for(self, contact_id: int, *, include_done: bool = True) -> list[FollowUp]:
+        sql = "SELECT * FROM follow_ups WHERE contact_id = ?"
+        if not include_done:
+            sql += " AND status = 'open'"
+        sql += " ORDER BY status = 'done', due, id"
+        return [_follow_up(row) for row in self.conn.execute(sql, (contact_id,))]
+
+    def complete_follow_up(self, follow_up_id: int, *, on: date) -> int | None:
+        """Mark a follow-up done; a recurring one gets its next occurrence, whose id is returned."""
+        with self.write():
+            follow_up = self.get_follow_up(follow_up_id)
+            self.conn.execute(
+                "UPDATE follow_ups SET status = 'done', done_on = ? WHERE id = ?",
+                (on.isoformat(), follow_up_id),
+            )
+            following = follow_up.next_occurrence(on)
+            if following is None:
+                return None
+            return self.add_follow_up(
+                follow_up.contact_id, due=following, note=follow_up.note,
+                recurrence=follow_up.recurrence,
+            )
+
+    def snooze_follow_up(self, follow_up_id: int, *, until: date) -> None:
+        with self.write():
+            cursor = self.conn.execute(
+                "UPDATE follow_ups SET snoozed_until = ? WHERE id = ? AND status = 'open'",
+                (until.isoformat(), follow_up_id),
+            )
+            if cursor.rowcount == 0:
+                raise NotFound(f"no open follow-up #{follow_up_id}")
+
+    # ------------------------------------------------------------------ settings
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row["value"] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.write():
+            self.conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+
+def _favour(row: sqlite3.Row) -> Favour:
+    return Favour(
+        id=row["id"],
+        contact_id=row["contact_id"],
+        direction=row["direction"],
+        description=row["description"],
+        kind=row["kind"],
+        weight=row["weight"],
+        date=date.fromisoformat(row["date"]),
+        status=row["status"],
+    )
+
+
+def _introduction(row: sqlite3.Row) -> Introduction:
+    return Introduction(
+        id=row["id"],
+        contact_a=row["contact_a"],
+        contact_b=row["contact_b"],
+        date=date.fromisoformat(row["date"]),
+        note=row["note"],
+        outcome=row["outcome"],
+        name_a=row["name_a"],
+        name_b=row["name_b"],
+    )
+
+
+def _follow_up(row: sqlite3.Row) -> FollowUp:
+    return FollowUp(
+        id=row["id"],
+        contact_id=row["contact_id"],
+        due=date.fromisoformat(row["due"]),
+        note=row["note"],
+        recurrence=Cadence.parse(row["recurrence"]) if row["recurrence"] else None,
+        status=row["status"],
+        snoozed_until=parse_iso(row["snoozed_until"]),
+        done_on=parse_iso(row["done_on"]),
+    )

@@ -1,0 +1,196 @@
+"""Schema migrations: append-only, numbered, one transaction each.
+
+`PRAGMA user_version` holds how many have run. Never edit a migration that has shipped;
+add a new `m00N_…` function and append it to MIGRATIONS.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from sqlite_utils import Database
+
+# The FTS tokenizer folds diacritics ("muller" finds "Müller") and case.
+FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+FTS_COLUMNS = ["name", "nickname", "org", "emails", "tags", "notes"]
+
+
+def m001_initial(db: Database) -> None:
+    run_script(
+        db,
+        """
+        CREATE TABLE contacts (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,          -- stable across exports (vCard UID, ics)
+            name TEXT NOT NULL,
+            sort_key TEXT NOT NULL,            -- folded name: ordering and REF lookup
+            nickname TEXT NOT NULL DEFAULT '',
+            emails TEXT NOT NULL DEFAULT '[]', -- JSON list, in the order given
+            phones TEXT NOT NULL DEFAULT '[]', -- JSON list
+            org TEXT NOT NULL DEFAULT '',
+            role TEXT NOT NULL DEFAULT '',
+            location TEXT NOT NULL DEFAULT '',
+            met TEXT NOT NULL DEFAULT '',
+            birthday TEXT,                     -- 'YYYY-MM-DD' or year-less '--MM-DD'
+            tags TEXT NOT NULL DEFAULT '[]',   -- JSON copy of memberships, for search and lists
+            notes TEXT NOT NULL DEFAULT '',
+            cadence TEXT,                      -- the contact's own cadence, 'every 2 weeks'
+            archived INTEGER NOT NULL DEFAULT 0 CHECK (archived IN (0, 1)),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted_at TEXT,                   -- set when in the trash
+            last_contact TEXT,                 -- materialised: latest interaction date
+            next_due TEXT                      -- materialised: last_contact + effective cadence
+        );
+        CREATE INDEX contacts_by_name ON contacts (archived, sort_key, id)
+            WHERE deleted_at IS NULL;
+        CREATE INDEX contacts_by_next_due ON contacts (next_due)
+            WHERE next_due IS NOT NULL AND archived = 0 AND deleted_at IS NULL;
+        CREATE INDEX contacts_by_birthday ON contacts (substr(birthday, -5))
+            WHERE birthday IS NOT NULL AND deleted_at IS NULL;
+
+        CREATE TABLE circles (
+            name TEXT PRIMARY KEY COLLATE NOCASE,
+            cadence TEXT,
+            position INTEGER NOT NULL DEFAULT 0, -- closeness: lower is closer (ranking ties)
+            description TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE memberships (
+            contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+            circle TEXT NOT NULL COLLATE NOCASE
+        REFERENCES circles (name) ON DELETE CASCADE ON UPDATE CASCADE,
+            PRIMARY KEY (contact_id, circle)
+        ) WITHOUT ROWID;
+        CREATE INDEX memberships_by_circle ON memberships (circle, contact_id);
+
+        CREATE TABLE interactions (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            date TEXT NOT NULL,
+            kind TEXT NOT NULL
+                CHECK (kind IN ('call', 'meeting', 'message', 'email', 'event', 'other')),
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX interactions_by_date ON interactions (date);
+        CREATE TABLE interaction_contacts (
+            interaction_id INTEGER NOT NULL REFERENCES interactions (id) ON DELETE CASCADE,
+            contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+            PRIMARY KEY (interaction_id, contact_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX interaction_contacts_by_contact
+            ON interaction_contacts (contact_id, interaction_id);
+
+        CREATE TABLE favours (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+            direction TEXT NOT NULL CHECK (direction IN ('given', 'received')),
+            description TEXT NOT NULL,
+            kind TEXT NOT NULL
+                CHECK (kind IN ('advice', 'introduction', 'help', 'referral', 'gift', 'other')),
+            weight INTEGER NOT NULL DEFAULT 1 CHECK (weight BETWEEN 1 AND 3),
+            date TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'returned', 'let go')),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX favours_by_contact ON favours (contact_id, date);
+        CREATE INDEX favours_open_received ON favours (date)
+            WHERE direction = 'received' AND status = 'open';
+
+        CREATE TABLE introductions (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            contact_a INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+            contact_b INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+            date TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            outcome TEXT NOT NULL DEFAULT '',
+            outcome_on TEXT,
+            created_at TEXT NOT NULL,
+            CHECK (contact_a <> contact_b)
+        );
+        CREATE INDEX introductions_by_a ON introductions (contact_a);
+        CREATE INDEX introductions_by_b ON introductions (contact_b);
+        CREATE INDEX introductions_by_date ON introductions (date) WHERE outcome = '';
+
+        CREATE TABLE follow_ups (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+            due TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            recurrence TEXT,                   -- a cadence text, or NULL for one-off
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
+            snoozed_until TEXT,
+            done_on TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX follow_ups_by_contact ON follow_ups (contact_id);
+        CREATE INDEX follow_ups_open_by_due ON follow_ups (due) WHERE status = 'open';
+
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """
+    )
+    _create_contact_search(db)
+
+
+def _create_contact_search(db: Database) -> None:
+    """FTS5 over the searched columns, kept in step by triggers.
+
+    This is what `enable_fts(create_triggers=True)` builds, written out because its
+    executescript() would commit the migration's transaction half-way. The update
+    trigger fires only when a searched column changes: logging a call updates
+    last_contact/next_due and should not rewrite the search index each time.
+    """
+    columns = ", ".join(FTS_COLUMNS)
+    old = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
+    new = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
+    run_script(
+        db,
+        f"""
+        CREATE VIRTUAL TABLE contacts_fts USING FTS5 (
+            {columns}, tokenize='{FTS_TOKENIZER}', content=contacts
+        );
+        CREATE TRIGGER contacts_ai AFTER INSERT ON contacts BEGIN
+          INSERT INTO contacts_fts (rowid, {columns}) VALUES (new.rowid, {new});
+        END;
+        CREATE TRIGGER contacts_ad AFTER DELETE ON contacts BEGIN
+          INSERT INTO contacts_fts (contacts_fts, rowid, {columns}) VALUES ('delete', old.rowid, {old});
+        END;
+        CREATE TRIGGER contacts_au AFTER UPDATE OF {columns} ON contacts BEGIN
+          INSERT INTO contacts_fts (contacts_fts, rowid, {columns}) VALUES ('delete', old.rowid, {old});
+          INSERT INTO contacts_fts (rowid, {columns}) VALUES (new.rowid, {new});
+        END;
+        INSERT INTO contacts_fts (contacts_fts) VALUES ('rebuild');
+        """,
+    )
+
+
+def run_script(db: Database, script: str) -> None:
+    """Run several statements inside the current transaction.
+
+    sqlite3's executescript() commits any open transaction first, which would break
+    the one-transaction-per-migration promise; this runs them one by one instead.
+    """
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            db.execute(buffer)
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {buffer.strip()[:60]}")
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [
+    m001_initial,
+]
+
+LATEST_VERSION = len(MIGRATIONS)
