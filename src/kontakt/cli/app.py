@@ -1,0 +1,63 @@
+"""Opening the app: bare `kontakt` on the user's book, `kontakt demo` on a fresh demo book."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import main
+from .common import book_option, display_path, fail, today
+
+
+def open_app(ctx: click.Context, path: Path | None = None) -> None:
+    """Open the terminal app on the book (until the TUI lands, say where the book is)."""
+    from ..paths import book_path
+
+    from .common import _session
+
+    if path is None:
+        path, _ = book_path(_session(ctx).db)
+    from ..store import Book
+
+    with Book.open(path) as book:
+        counts = book.counts()
+    click.echo(f"kontakt — {counts.contacts} contacts in {display_path(path)}")
+    click.echo("The terminal app is on its way; meanwhile see `kontakt --help`.")
+
+
+def _is_demo_book(path: Path) -> bool:
+    from ..store import Book
+
+    with Book.open(path, create=False) as book:
+        return book.get_setting("demo") == "1"
+
+
+def demo_book_path() -> Path:
+    import platformdirs
+
+    directory = Path(platformdirs.user_cache_dir("kontakt"))
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return directory / "demo.db"
+
+
+@main.command(epilog="Example: kontakt demo   ·   kontakt demo --no-open --db /tmp/demo.db")
+@click.option("--no-open", is_flag=True, help="Only create the demo book and print where it is.")
+@book_option
+@click.pass_context
+def demo(ctx, no_open):
+    """Open the app on a fresh demo network (never your own book)."""
+    from ..services.demo import create_demo_book
+    from .common import _session
+
+    target = Path(_session(ctx).db).expanduser() if _session(ctx).db else demo_book_path()
+    if target.exists() and not _is_demo_book(target):
+        fail(f"{target} exists and is not a demo book; kontakt demo never overwrites a real book")
+    book = create_demo_book(target, today())
+    book.set_setting("demo", "1")
+    counts = book.counts()
+    book.close()
+    click.echo(f"demo book with {counts.contacts} contacts at {display_path(target)}", err=True)
+    click.echo(f"try: kontakt --db {target} list", err=True)
+    if not no_open:
+        open_app(ctx, target)

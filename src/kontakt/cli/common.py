@@ -1,0 +1,173 @@
+"""Shared CLI plumbing: the --db option, the open book, today, and error handling."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..config import ConfigError
+from ..domain import ActivityError, CadenceError, DateError, LedgerError, parse_date
+from ..domain.cadence import Cadence, parse_duration
+from ..store import AmbiguousRef, Book, BookError, NotFound
+
+# Errors whose message is written for the user: print it, exit 1, no traceback.
+USER_ERRORS = (
+    BookError, AmbiguousRef, NotFound, DateError, CadenceError, LedgerError, ActivityError,
+    ConfigError,
+)
+
+
+def fail(message: str) -> None:
+    """Stop with one line on stderr and exit code 1."""
+    raise click.ClickException(message)
+
+
+class KontaktGroup(click.Group):
+    """Turns known errors into one clear line and exit 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except USER_ERRORS as error:
+            raise click.ClickException(str(error)) from None
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+        except sqlite3.OperationalError as error:
+            raise click.ClickException(f"the book could not be written: {error}") from None
+        except sqlite3.DatabaseError as error:
+            raise click.ClickException(f"the book is damaged or unreadable: {error}") from None
+        except OSError as error:
+            if isinstance(error, BrokenPipeError):
+                # `kontakt list | head`: the reader left; not an error worth a message.
+                sys.stderr.close()
+                raise SystemExit(0) from None
+            where = f" ({error.filename})" if error.filename else ""
+            raise click.ClickException(f"{error.strerror or error}{where}") from None
+        except Exception as error:  # a bug: still one line, details on request
+            if os.environ.get("KONTAKT_DEBUG"):
+                raise
+            raise click.ClickException(
+                f"unexpected {type(error).__name__}: {error} (KONTAKT_DEBUG=1 shows details)"
+            ) from None
+
+
+@dataclass
+class Session:
+    """Per-invocation state: which book, opened on first use, closed at the end."""
+
+    db: str | None = None
+    _book: Book | None = field(default=None, repr=False)
+
+    @property
+    def book(self) -> Book:
+        if self._book is None:
+            from ..paths import book_path
+
+            path, _ = book_path(self.db)
+            self._book = Book.open(path)
+        return self._book
+
+    def close(self) -> None:
+        if self._book is not None:
+            self._book.close()
+            self._book = None
+
+
+def _session(ctx: click.Context) -> Session:
+    root = ctx.find_root()
+    if not isinstance(root.obj, Session):
+        root.obj = Session()
+        root.call_on_close(root.obj.close)
+    return root.obj
+
+
+def _remember_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value:
+        _session(ctx).db = value
+    return value
+
+
+def book_option(command: Callable) -> Callable:
+    """Add --db PATH (default: KONTAKT_DB, else the platform data dir) to a command."""
+    return click.option(
+        "--db",
+        "db",
+        metavar="PATH",
+        expose_value=False,
+        is_eager=True,
+        callback=_remember_db,
+        help="The book to use (default: $KONTAKT_DB, else your book in the data dir).",
+    )(command)
+
+
+def get_book(ctx: click.Context | None = None) -> Book:
+    """The open book for this invocation."""
+    return _session(ctx or click.get_current_context()).book
+
+
+def today() -> date:
+    """Today, or KONTAKT_TODAY (ISO) so scripts and tests can fix the date."""
+    fixed = os.environ.get("KONTAKT_TODAY")
+    if fixed:
+        try:
+            return date.fromisoformat(fixed)
+        except ValueError:
+            fail(f"KONTAKT_TODAY must be an ISO date like 2026-11-23, not {fixed!r}")
+    return date.today()
+
+
+def read_date(text: str | None, *, what: str = "date") -> date:
+    """Parse a user date relative to today; None means today."""
+    if text is None:
+        return today()
+    try:
+        return parse_date(text, today())
+    except DateError as error:
+        fail(f"{what}: {error}")
+        raise  # unreachable; keeps type checkers calm
+
+
+def read_cadence(text: str, *, what: str = "cadence") -> Cadence:
+    try:
+        return Cadence.parse(text)
+    except CadenceError as error:
+        fail(f"{what}: {error}")
+        raise
+
+
+def read_duration(text: str, *, what: str = "duration") -> Cadence:
+    try:
+        return parse_duration(text)
+    except CadenceError as error:
+        fail(f"{what}: {error}")
+        raise
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def console():
+    """A rich console for stdout: plain when piped, honours NO_COLOR, never reads markup."""
+    from rich.console import Console
+
+    return Console(highlight=False, markup=False, emoji=False, soft_wrap=False)
+
+
+def display_path(path: Path) -> str:
+    home = Path.home()
+    try:
+        return "~/" + str(path.resolve().relative_to(home))
+    except ValueError:
+        return str(path)

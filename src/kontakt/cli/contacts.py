@@ -1,0 +1,251 @@
+"""Contact commands: add, edit, show, list, search, archive, circle, circles."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from rich.table import Table
+from rich.text import Text
+
+from ..domain import Birthday, Contact, DateError
+from ..domain.dates import relative
+from ..store import Book
+from . import main
+from .common import (
+    book_option, console, fail, get_book, print_json, read_cadence, today,
+)
+from .render import (
+    contact_card, contact_json, favour_json, follow_up_json, interaction_json, introduction_json,
+)
+
+
+def _birthday(text: str) -> Birthday:
+    try:
+        return Birthday.parse(text, today())
+    except DateError as error:
+        fail(f"--birthday: {error}")
+        raise
+
+
+def contact_options(command):
+    """The field options shared by `add` and `edit`."""
+    options = [
+        click.option("--email", "emails", multiple=True, metavar="E", help="An email address (repeatable)."),
+        click.option("--phone", "phones", multiple=True, metavar="P", help="A phone number (repeatable)."),
+        click.option("--nickname", metavar="TEXT", help="What you call them."),
+        click.option("--org", metavar="O", help="Organisation."),
+        click.option("--role", metavar="R", help="Role or job title."),
+        click.option("--location", metavar="TEXT", help="Where they live or work."),
+        click.option("--tag", "tags", multiple=True, metavar="T", help="A circle they belong to (repeatable)."),
+        click.option("--every", "cadence", metavar="CADENCE", help='Keep-in-touch cadence: "2 weeks", "monthly", "quarterly".'),
+        click.option("--birthday", metavar="DATE", help="3.4.1980, 1980-04-03, or year-less --04-03."),
+        click.option("--met", metavar="TEXT", help="How you met."),
+        click.option("--note", metavar="TEXT", help="Notes (free text)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@main.command(epilog='Example: kontakt add "Jürgen Müller" --email jm@example.com --tag breakfast --every monthly')
+@click.argument("name")
+@contact_options
+@book_option
+def add(name, emails, phones, nickname, org, role, location, tags, cadence, birthday, met, note):
+    """Add a contact and print its id."""
+    book = get_book()
+    fields = dict(
+        emails=emails, phones=phones, nickname=nickname or "", org=org or "", role=role or "",
+        location=location or "", tags=tags, met=met or "", notes=note or "",
+        cadence=read_cadence(cadence, what="--every") if cadence else None,
+        birthday=_birthday(birthday) if birthday else None,
+    )
+    same_name = [c for c in book.search(name, limit=20) if c.name.casefold() == name.strip().casefold()]
+    contact_id = book.add_contact(name, today=today(), **fields)
+    click.echo(contact_id)
+    if same_name:
+        others = ", ".join(f"#{c.id}" for c in same_name)
+        click.echo(f"note: there is already a contact named {name.strip()} ({others})", err=True)
+
+
+@main.command(epilog="Example: kontakt edit jürgen --org \"Müller & Söhne\" --tag clients --untag alumni")
+@click.argument("ref")
+@click.option("--name", metavar="NAME", help="Rename the contact.")
+@contact_options
+@click.option("--untag", "untags", multiple=True, metavar="T", help="Leave a circle (repeatable).")
+@click.option("--remove-email", "remove_emails", multiple=True, metavar="E", help="Drop an email address.")
+@click.option("--remove-phone", "remove_phones", multiple=True, metavar="P", help="Drop a phone number.")
+@click.option("--no-cadence", is_flag=True, help="Remove the contact's own cadence.")
+@click.option("--no-birthday", is_flag=True, help="Forget the birthday.")
+@book_option
+def edit(ref, name, emails, phones, nickname, org, role, location, tags, cadence, birthday, met,
+         note, untags, remove_emails, remove_phones, no_cadence, no_birthday):
+    """Change a contact. --email, --phone and --tag add; --note replaces the notes."""
+    if cadence and no_cadence:
+        raise click.UsageError("--every and --no-cadence contradict each other")
+    if birthday and no_birthday:
+        raise click.UsageError("--birthday and --no-birthday contradict each other")
+    book = get_book()
+    contact = book.find(ref)
+    changes: dict = {}
+    for key, value in (("name", name), ("nickname", nickname), ("org", org), ("role", role),
+                       ("location", location), ("met", met), ("notes", note)):
+        if value is not None:
+            changes[key] = value
+    if cadence:
+        changes["cadence"] = read_cadence(cadence, what="--every")
+    if no_cadence:
+        changes["cadence"] = None
+    if birthday:
+        changes["birthday"] = _birthday(birthday)
+    if no_birthday:
+        changes["birthday"] = None
+    if remove_emails:
+        drop = {e.strip().casefold() for e in remove_emails}
+        changes["emails"] = [e for e in contact.emails if e.casefold() not in drop]
+    if remove_phones:
+        drop = {p.strip() for p in remove_phones}
+        changes["phones"] = [p for p in contact.phones if p not in drop]
+    if not (changes or emails or phones or tags or untags):
+        raise click.UsageError("nothing to change; see kontakt edit --help")
+    updated = book.update_contact(
+        contact.id, today=today(), add_tags=tags, remove_tags=untags,
+        add_emails=emails, add_phones=phones, **changes,
+    )
+    click.echo(f"updated #{updated.id} {updated.name}")
+
+
+@main.command(epilog="Example: kontakt show jürgen --json")
+@click.argument("ref")
+@click.option("--json", "as_json", is_flag=True, help="Everything about the contact as JSON.")
+@book_option
+def show(ref, as_json):
+    """Show a contact with their whole history, newest first."""
+    book = get_book()
+    contact = book.find(ref)
+    balance = book.balance(contact.id)
+    interactions = book.interactions_for(contact.id)
+    favours = book.favours_for(contact.id)
+    follow_ups = book.follow_ups_for(contact.id)
+    introductions = book.introductions_for(contact.id)
+    if as_json:
+        data = contact_json(contact, balance)
+        data["notes"] = contact.notes
+        data["interactions"] = [interaction_json(i) for i in interactions]
+        data["favours"] = [favour_json(f) for f in favours]
+        data["follow_ups"] = [follow_up_json(f) for f in follow_ups]
+        data["introductions"] = [introduction_json(i, contact.id) for i in introductions]
+        print_json(data)
+        return
+    lines = contact_card(contact, balance, interactions, favours, follow_ups, introductions, today())
+    out = console()
+    for line in lines:
+        out.print(Text(line), overflow="fold")
+
+
+def _print_contacts(book: Book, contacts: list[Contact], as_json: bool, empty: str) -> None:
+    balances = book.balances(c.id for c in contacts)
+    if as_json:
+        print_json([contact_json(c, balances[c.id]) for c in contacts])
+        return
+    if not contacts:
+        click.echo(empty, err=True)
+        return
+    now = today()
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    table.add_column("id", justify="right", style="dim", no_wrap=True)
+    table.add_column("name", ratio=3, no_wrap=True, overflow="ellipsis", min_width=14)
+    table.add_column("org", ratio=2, no_wrap=True, overflow="ellipsis")
+    table.add_column("circles", ratio=2, no_wrap=True, overflow="ellipsis")
+    table.add_column("last", no_wrap=True)
+    table.add_column("due", no_wrap=True)
+    table.add_column("±", justify="right", no_wrap=True)
+    for contact in contacts:
+        due = ""
+        if contact.next_due and not contact.archived:
+            due = "due" if contact.next_due <= now else relative(contact.next_due, now)
+        name = contact.name + (" (archived)" if contact.archived else "")
+        table.add_row(
+            Text(str(contact.id)), Text(name), Text(contact.org), Text(", ".join(contact.tags)),
+            Text(relative(contact.last_contact, now)), Text(due), Text(balances[contact.id].sign),
+        )
+    console().print(table)
+
+
+@main.command("list", epilog="Example: kontakt list --tag breakfast --json")
+@click.option("--tag", metavar="T", help="Only members of this circle.")
+@click.option("--archived", is_flag=True, help="Only archived contacts.")
+@click.option("--all", "everyone", is_flag=True, help="Active and archived contacts.")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array of contacts.")
+@book_option
+def list_(tag, archived, everyone, as_json):
+    """List contacts in name order."""
+    book = get_book()
+    contacts = book.list_contacts(tag=tag, archived=None if everyone else archived)
+    _print_contacts(book, contacts, as_json, "no contacts" + (f" in circle {tag}" if tag else ""))
+
+
+@main.command(epilog="Example: kontakt search mül   (finds Müller, Mülheim, …)")
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array of contacts.")
+@click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True)
+@book_option
+def search(text, as_json, limit):
+    """Search names, nicknames, organisations, emails, circles and notes (prefixes, any accents)."""
+    book = get_book()
+    _print_contacts(book, book.search(text, limit=limit), as_json, f"nothing matches {text!r}")
+
+
+@main.command(epilog="Example: kontakt archive 'old client'   ·   kontakt archive 17 --undo")
+@click.argument("ref")
+@click.option("--undo", is_flag=True, help="Bring an archived contact back.")
+@book_option
+def archive(ref, undo):
+    """Archive a contact: kept with all history, but out of lists and the daily review."""
+    book = get_book()
+    contact = book.find(ref)
+    book.archive(contact.id, archived=not undo)
+    click.echo(f"{'unarchived' if undo else 'archived'} #{contact.id} {contact.name}")
+
+
+@main.command(epilog='Example: kontakt circle breakfast --every week')
+@click.argument("name")
+@click.option("--every", "cadence", metavar="CADENCE", help="The circle's cadence, inherited by members without their own.")
+@click.option("--no-cadence", is_flag=True, help="Remove the circle's cadence.")
+@book_option
+def circle(name, cadence, no_cadence):
+    """Set the cadence of a circle (a tag), e.g. a weekly breakfast circle."""
+    if bool(cadence) == no_cadence:
+        raise click.UsageError("give either --every CADENCE or --no-cadence")
+    book = get_book()
+    result = book.set_circle_cadence(
+        name, None if no_cadence else read_cadence(cadence, what="--every"), today=today()
+    )
+    every = str(result.cadence) if result.cadence else "no cadence"
+    click.echo(f"circle {result.name}: {every}, {result.members} members")
+
+
+@main.command(epilog="Example: kontakt circles --json")
+@click.option("--json", "as_json", is_flag=True)
+@book_option
+def circles(as_json):
+    """List circles with their cadence and number of members."""
+    book = get_book()
+    found = book.circles()
+    if as_json:
+        print_json([
+            {"name": c.name, "cadence": str(c.cadence) if c.cadence else None, "members": c.members}
+            for c in found
+        ])
+        return
+    if not found:
+        click.echo("no circles yet; add one with kontakt edit REF --tag NAME", err=True)
+        return
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    table.add_column("circle")
+    table.add_column("cadence")
+    table.add_column("members", justify="right")
+    for c in found:
+        table.add_row(Text(c.name), Text(str(c.cadence) if c.cadence else "—"), Text(str(c.members)))
+    console().print(table)

@@ -1,0 +1,146 @@
+"""How contacts and their history look in the CLI: JSON objects and plain-text cards."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from ..domain import Balance, Contact, FollowUp, Favour, Interaction, Introduction
+from ..domain.dates import human, relative
+from ..domain.timeline import timeline
+
+
+def contact_json(contact: Contact, balance: Balance) -> dict[str, Any]:
+    """The public JSON shape of a contact in `list`/`search` (a contract: extend, never rename)."""
+    return {
+        "id": contact.id,
+        "uid": contact.uid,
+        "name": contact.name,
+        "nickname": contact.nickname,
+        "emails": list(contact.emails),
+        "phones": list(contact.phones),
+        "org": contact.org,
+        "role": contact.role,
+        "location": contact.location,
+        "met": contact.met,
+        "tags": list(contact.tags),
+        "birthday": contact.birthday.iso() if contact.birthday else None,
+        "cadence": str(contact.cadence) if contact.cadence else None,
+        "effective_cadence": str(contact.effective_cadence) if contact.effective_cadence else None,
+        "last_contact": contact.last_contact.isoformat() if contact.last_contact else None,
+        "next_due": contact.next_due.isoformat() if contact.next_due else None,
+        "balance": balance.net,
+        "gave": balance.gave,
+        "received": balance.received,
+        "archived": contact.archived,
+        "created_at": contact.created_at.isoformat() if contact.created_at else None,
+        "updated_at": contact.updated_at.isoformat() if contact.updated_at else None,
+    }
+
+
+def interaction_json(interaction: Interaction) -> dict[str, Any]:
+    return {
+        "id": interaction.id,
+        "date": interaction.date.isoformat(),
+        "kind": interaction.kind,
+        "note": interaction.note,
+        "contacts": [
+            {"id": i, "name": n} for i, n in zip(interaction.contact_ids, interaction.names)
+        ],
+    }
+
+
+def favour_json(favour: Favour) -> dict[str, Any]:
+    return {
+        "id": favour.id,
+        "direction": favour.direction,
+        "description": favour.description,
+        "kind": favour.kind,
+        "weight": favour.weight,
+        "date": favour.date.isoformat(),
+        "status": favour.status,
+    }
+
+
+def follow_up_json(follow_up: FollowUp) -> dict[str, Any]:
+    return {
+        "id": follow_up.id,
+        "due": follow_up.due.isoformat(),
+        "note": follow_up.note,
+        "recurrence": str(follow_up.recurrence) if follow_up.recurrence else None,
+        "status": follow_up.status,
+        "snoozed_until": follow_up.snoozed_until.isoformat() if follow_up.snoozed_until else None,
+        "done_on": follow_up.done_on.isoformat() if follow_up.done_on else None,
+    }
+
+
+def introduction_json(intro: Introduction, contact_id: int) -> dict[str, Any]:
+    other_id, other_name = intro.other(contact_id)
+    return {
+        "id": intro.id,
+        "date": intro.date.isoformat(),
+        "a": {"id": intro.contact_a, "name": intro.name_a},
+        "b": {"id": intro.contact_b, "name": intro.name_b},
+        "other": {"id": other_id, "name": other_name},
+        "note": intro.note,
+        "outcome": intro.outcome,
+    }
+
+
+def contact_card(
+    contact: Contact,
+    balance: Balance,
+    interactions: list[Interaction],
+    favours: list[Favour],
+    follow_ups: list[FollowUp],
+    introductions: list[Introduction],
+    today: date,
+) -> list[str]:
+    """A readable card for `kontakt show`: fields first, then one timeline, newest first."""
+    lines = [contact.display_name + ("  (archived)" if contact.archived else "")]
+    rows: list[tuple[str, str]] = []
+    if contact.org or contact.role:
+        rows.append(("org", " · ".join(x for x in (contact.role, contact.org) if x)))
+    for email in contact.emails:
+        rows.append(("email", email))
+    for phone in contact.phones:
+        rows.append(("phone", phone))
+    if contact.location:
+        rows.append(("location", contact.location))
+    if contact.birthday:
+        rows.append(("birthday", str(contact.birthday)))
+    if contact.tags:
+        rows.append(("circles", ", ".join(contact.tags)))
+    if contact.met:
+        rows.append(("met", contact.met))
+    cadence = contact.effective_cadence
+    if cadence:
+        inherited = "" if contact.cadence else " (from circle)"
+        rows.append(("cadence", f"{cadence}{inherited}"))
+    rows.append(("last contact", _when(contact.last_contact, today)))
+    if contact.next_due:
+        rows.append(("next due", _when(contact.next_due, today)))
+    rows.append(("balance", str(balance)))
+    lines += [f"  {label:<13}{value}" for label, value in rows]
+    if contact.notes:
+        lines.append("")
+        lines += ["  " + line for line in contact.notes.splitlines()]
+    events = timeline(contact.id, interactions, favours, follow_ups, introductions)
+    if events:
+        lines.append("")
+        lines.append("  timeline")
+        for entry in events:
+            lines.append(f"  {entry.date.isoformat()}  {entry.text}")
+    return lines
+
+
+def _when(day: date | None, today: date) -> str:
+    if day is None:
+        return "never"
+    return f"{day.isoformat()} ({relative(day, today)})"
+
+
+__all__ = [
+    "contact_card", "contact_json", "favour_json", "follow_up_json", "human",
+    "interaction_json", "introduction_json", "timeline",
+]
