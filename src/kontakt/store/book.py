@@ -280,6 +280,33 @@ class Book:
                 (int(archived), _now(), contact_id),
             )
 
+    def trash_contact(self, contact_id: int) -> None:
+        """Move a contact and everything attached to it to the trash (hidden, restorable)."""
+        with self.write():
+            self.get_contact(contact_id)
+            self.conn.execute(
+                "UPDATE contacts SET deleted_at = ? WHERE id = ?", (_now(), contact_id)
+            )
+
+    def restore_contact(self, contact_id: int) -> Contact:
+        """Bring a contact back from the trash, whole; raises NotFound if it is not there."""
+        with self.write():
+            cursor = self.conn.execute(
+                "UPDATE contacts SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT NULL",
+                (contact_id,),
+            )
+            if cursor.rowcount == 0:
+                raise NotFound(f"no contact #{contact_id} in the trash")
+        return self.get_contact(contact_id)
+
+    def trashed(self) -> list[tuple[Contact, datetime]]:
+        """Contacts in the trash with when they were deleted, most recent first."""
+        rows = self.conn.execute(
+            "SELECT * FROM contacts WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC"
+        ).fetchall()
+        circles = self._circle_cadences()
+        return [(self._contact(row, circles), datetime.fromisoformat(row["deleted_at"])) for row in rows]
+
     def _set_tags(self, contact_id: int, tags: list[str]) -> None:
         now = _now()
         canonical: list[str] = []
