@@ -10,6 +10,8 @@ from dateutil.relativedelta import relativedelta
 
 UNITS = ("day", "week", "month", "year")
 _UNIT_DAYS = {"day": 1.0, "week": 7.0, "month": 30.4375, "year": 365.25}
+# Longer than a lifetime is a typo, and "every 9000 years" would overflow date arithmetic.
+_MAX_DAYS = 100 * 365.25
 
 _WORDS = {
     "daily": (1, "day"),
@@ -51,6 +53,8 @@ class Cadence:
             raise CadenceError(f"unknown unit {self.unit!r}")
         if not 1 <= self.count <= 10_000:
             raise CadenceError("a cadence needs a count between 1 and 10000")
+        if self.approx_days > _MAX_DAYS:
+            raise CadenceError("a cadence can be at most 100 years")
 
     @classmethod
     def parse(cls, text: str) -> Cadence:
