@@ -1,0 +1,18 @@
+"""Every test runs with its own data, config and cache dirs: never the user's real book."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("home")
+    for variable, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"),
+                          ("XDG_CACHE_HOME", "cache")):
+        (home / sub).mkdir()
+        monkeypatch.setenv(variable, str(home / sub))
+    monkeypatch.setenv("HOME", str(home))
+    for variable in ("KONTAKT_DB", "KONTAKT_TODAY", "KONTAKT_CONFIG", "NO_COLOR", "KONTAKT_DEBUG"):
+        monkeypatch.delenv(variable, raising=False)
+    return home
