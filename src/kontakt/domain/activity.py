@@ -62,7 +62,11 @@ class FollowUp:
         """
         if self.recurrence is None:
             return None
-        following = self.recurrence.after(self.due)
+        # Count whole steps from the due date: chaining after() would drift, 31 Jan →
+        # 28 Feb → 28 Mar, where stepping from the due date gives 31 Mar.
+        steps = 1
+        following = self.due + self.recurrence.delta * steps
         while following <= done_on:
-            following = self.recurrence.after(following)
+            steps += 1
+            following = self.due + self.recurrence.delta * steps
         return following
