@@ -56,16 +56,23 @@ def load_config(path: Path | None = None) -> Config:
     weeks = review.get("intro_check_weeks", [4, 6])
     if (
         not isinstance(weeks, list) or len(weeks) != 2
-        or not all(isinstance(w, int) for w in weeks) or weeks[0] > weeks[1]
+        or not all(isinstance(w, int) and not isinstance(w, bool) and w >= 0 for w in weeks)
+        or weeks[0] > weeks[1]
     ):
         raise ConfigError(f"{where}: review.intro_check_weeks must be two numbers, like [4, 6]")
+    open_today_first = review.get("open_today_first", False)
+    if not isinstance(open_today_first, bool):
+        # bool("false") is True: a quoted "false" must not switch the option on.
+        raise ConfigError(
+            f"{where}: review.open_today_first must be true or false, not {open_today_first!r}"
+        )
     return Config(
         theme=theme,
         daily_cap=_int(review, "daily_cap", 5, where, low=1),
         birthday_window_days=_int(review, "birthday_window_days", 7, where),
         thank_after_days=_int(review, "thank_after_days", 30, where),
         intro_check_weeks=(weeks[0], weeks[1]),
-        open_today_first=bool(review.get("open_today_first", False)),
+        open_today_first=open_today_first,
         keymap=dict(keymap),
         path=path,
     )
