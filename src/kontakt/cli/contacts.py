@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import click
-from rich.table import Table
-from rich.text import Text
 
 from ..domain import Birthday, Contact, DateError
 from ..domain.dates import relative
@@ -138,6 +136,8 @@ def show(ref, as_json):
         data["introductions"] = [introduction_json(i, contact.id) for i in introductions]
         print_json(data)
         return
+    from rich.text import Text
+
     lines = contact_card(contact, balance, interactions, favours, follow_ups, introductions, today())
     out = console()
     for line in lines:
@@ -152,6 +152,9 @@ def _print_contacts(book: Book, contacts: list[Contact], as_json: bool, empty: s
     if not contacts:
         click.echo(empty, err=True)
         return
+    from rich.table import Table
+    from rich.text import Text
+
     now = today()
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     table.add_column("id", justify="right", style="dim", no_wrap=True)
@@ -242,6 +245,9 @@ def circles(as_json):
     if not found:
         click.echo("no circles yet; add one with kontakt edit REF --tag NAME", err=True)
         return
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     table.add_column("circle")
     table.add_column("cadence")

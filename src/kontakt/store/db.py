@@ -9,8 +9,6 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from .migrations import LATEST_VERSION, MIGRATIONS
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -141,6 +139,8 @@ def migrate(conn: sqlite3.Connection, path: Path) -> Path | None:
     if version > 0:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         backup = backup_file(conn, path.with_name(f"{path.name}.v{version}-{stamp}.bak"))
+    from sqlite_utils import Database  # only needed to migrate; keeps start-up fast
+
     db = Database(conn)
     for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
         with transaction(conn):
