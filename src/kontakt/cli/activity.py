@@ -6,11 +6,13 @@ import click
 
 from ..domain import FAVOUR_KINDS, INTERACTION_KINDS
 from . import main
-from .common import book_option, fail, get_book, read_cadence, read_date, read_duration, today
+from .common import (
+    book_option, complete_contact, fail, get_book, read_cadence, read_date, read_duration, today,
+)
 
 
 @main.command(epilog='Example: kontakt log jürgen sam olga --kind meeting --note "breakfast circle"')
-@click.argument("refs", nargs=-1, required=True, metavar="REF...")
+@click.argument("refs", nargs=-1, required=True, metavar="REF...", shell_complete=complete_contact)
 @click.option("--kind", type=click.Choice(INTERACTION_KINDS), default="other", show_default=True)
 @click.option("--on", "on", metavar="DATE", help="When (default today): 3.4.2026, yesterday, 3 days ago.")
 @click.option("--note", default="", metavar="TEXT", help="What you talked about.")
@@ -30,7 +32,7 @@ def log(refs, kind, on, note):
 
 
 @main.command(epilog='Example: kontakt favour jürgen --received "reviewed my pitch deck" --kind advice --weight 2')
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete_contact)
 @click.option("--gave", metavar="TEXT", help="What you did for them.")
 @click.option("--received", metavar="TEXT", help="What they did for you.")
 @click.option("--kind", type=click.Choice(FAVOUR_KINDS), default="help", show_default=True)
@@ -54,8 +56,8 @@ def favour(ref, gave, received, kind, weight, on):
 
 
 @main.command(epilog='Example: kontakt intro ada grace --note "both work on compilers"')
-@click.argument("ref_a")
-@click.argument("ref_b")
+@click.argument("ref_a", shell_complete=complete_contact)
+@click.argument("ref_b", shell_complete=complete_contact)
 @click.option("--note", default="", metavar="TEXT", help="Why you put them in touch.")
 @click.option("--on", "on", metavar="DATE", help="When (default today).")
 @book_option
@@ -70,7 +72,7 @@ def intro(ref_a, ref_b, note, on):
 
 
 @main.command("follow-up", epilog='Example: kontakt follow-up olga --in "2 weeks" --note "ask about the move"')
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete_contact)
 @click.option("--on", "on", metavar="DATE", help="The day: 3.4.2026, next friday, …")
 @click.option("--in", "in_", metavar="DURATION", help='After a while: "2 weeks", "10 days".')
 @click.option("--every", "every", metavar="CADENCE", help="Repeat after each time it is done.")

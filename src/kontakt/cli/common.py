@@ -34,6 +34,16 @@ def fail(message: str) -> None:
 class KontaktGroup(click.Group):
     """Turns known errors into one clear line and exit 1, never a traceback."""
 
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1, cutoff=0.6)
+            if close:
+                raise click.UsageError(f"no command {name!r} — did you mean {close[0]!r}?", ctx)
+        return super().resolve_command(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -109,6 +119,24 @@ def book_option(command: Callable) -> Callable:
         callback=_remember_db,
         help="The book to use (default: $KONTAKT_DB, else your book in the data dir).",
     )(command)
+
+
+def complete_contact(ctx: click.Context, _param: click.Parameter, incomplete: str):
+    """Shell completion for REF arguments: names of contacts matching what was typed."""
+    from click.shell_completion import CompletionItem
+
+    try:
+        session = _session(ctx)
+        from ..paths import book_path
+
+        path, _ = book_path(session.db or ctx.params.get("db"))
+        if not path.exists():
+            return []
+        with Book.open(path, create=False) as book:
+            found = book.search(incomplete, limit=30) if incomplete.strip() else book.list_contacts(limit=30)
+    except Exception:  # completion must never print a traceback into the user's prompt
+        return []
+    return [CompletionItem(c.name, help=c.org or None) for c in found]
 
 
 def get_book(ctx: click.Context | None = None) -> Book:

@@ -11,7 +11,7 @@ from ..domain.dates import relative
 from ..store import Book
 from . import main
 from .common import (
-    book_option, console, fail, get_book, print_json, read_cadence, today,
+    book_option, complete_contact, console, fail, get_book, print_json, read_cadence, today,
 )
 from .render import (
     contact_card, contact_json, favour_json, follow_up_json, interaction_json, introduction_json,
@@ -68,7 +68,7 @@ def add(name, emails, phones, nickname, org, role, location, tags, cadence, birt
 
 
 @main.command(epilog="Example: kontakt edit jürgen --org \"Müller & Söhne\" --tag clients --untag alumni")
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete_contact)
 @click.option("--name", metavar="NAME", help="Rename the contact.")
 @contact_options
 @click.option("--untag", "untags", multiple=True, metavar="T", help="Leave a circle (repeatable).")
@@ -115,7 +115,7 @@ def edit(ref, name, emails, phones, nickname, org, role, location, tags, cadence
 
 
 @main.command(epilog="Example: kontakt show jürgen --json")
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete_contact)
 @click.option("--json", "as_json", is_flag=True, help="Everything about the contact as JSON.")
 @book_option
 def show(ref, as_json):
@@ -201,7 +201,7 @@ def search(text, as_json, limit):
 
 
 @main.command(epilog="Example: kontakt archive 'old client'   ·   kontakt archive 17 --undo")
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete_contact)
 @click.option("--undo", is_flag=True, help="Bring an archived contact back.")
 @book_option
 def archive(ref, undo):

@@ -58,11 +58,15 @@ class NotFound(LookupError):
 class AmbiguousRef(LookupError):
     """A contact REF that matched no one or several people; `candidates` lists them."""
 
-    def __init__(self, ref: str, candidates: Sequence[Contact]):
+    def __init__(self, ref: str, candidates: Sequence[Contact], suggestions: Sequence[Contact] = ()):
         self.ref = ref
         self.candidates = list(candidates)
+        self.suggestions = list(suggestions)
         if not candidates:
             message = f"no contact matches {ref!r}"
+            if self.suggestions:
+                names = " or ".join(c.name for c in self.suggestions[:3])
+                message += f" — did you mean {names}?"
         else:
             shown = ", ".join(f"{c.name} (#{c.id})" for c in self.candidates[:8])
             more = f" and {len(self.candidates) - 8} more" if len(self.candidates) > 8 else ""
@@ -521,7 +525,39 @@ class Book:
         ]
         if len(exact) == 1:
             return exact[0]
+        if not candidates:
+            raise AmbiguousRef(ref, [], self.suggest(ref))
         raise AmbiguousRef(ref, exact or candidates)
+
+    def suggest(self, ref: str, limit: int = 3) -> list[Contact]:
+        """Contacts whose name is close to a mistyped REF ("Jurgne" → Jürgen Müller).
+
+        Only names sharing a two-letter word prefix with the REF are compared, so this
+        stays fast on a big book.
+        """
+        import difflib
+
+        words = re.findall(r"\w+", fold(ref))
+        if not words:
+            return []
+        match = " OR ".join(f'"{w[:2]}"*' for w in words)
+        rows = self.conn.execute(
+            """SELECT c.id, c.sort_key FROM contacts_fts f JOIN contacts c ON c.id = f.rowid
+                WHERE contacts_fts MATCH ? AND c.deleted_at IS NULL LIMIT 5000""",
+            (f"{{name nickname}} : ({match})",),
+        ).fetchall()
+        key = fold(ref)
+        scored = []
+        for row in rows:
+            name_words = row["sort_key"].split()
+            score = max(
+                [difflib.SequenceMatcher(None, key, row["sort_key"]).ratio()]
+                + [difflib.SequenceMatcher(None, w, nw).ratio() for w in words for nw in name_words]
+            )
+            if score >= 0.75:
+                scored.append((-score, row["sort_key"], row["id"]))
+        scored.sort()
+        return self.get_contacts([contact_id for _, _, contact_id in scored[:limit]])
 
     def counts(self) -> BookCounts:
         row = self.conn.execute(
