@@ -33,7 +33,9 @@ def test_cadence_texts_are_read(text, expected):
     assert Cadence.parse(text) == expected
 
 
-@pytest.mark.parametrize("text", ["every blue moon", "sometimes", "", "   ", "3 fortnights", "-1 weeks"])
+@pytest.mark.parametrize(
+    "text", ["every blue moon", "sometimes", "", "   ", "3 fortnights", "-1 weeks"]
+)
 def test_unreadable_cadences_are_refused_with_examples(text):
     with pytest.raises(CadenceError, match="every 3 months"):
         Cadence.parse(text)
@@ -99,7 +101,8 @@ def test_short_form_for_narrow_columns():
 
 
 def test_a_shorter_cadence_has_fewer_approximate_days():
-    assert Cadence(2, "week").approx_days < Cadence(1, "month").approx_days < Cadence(1, "year").approx_days
+    fortnight, month, year = Cadence(2, "week"), Cadence(1, "month"), Cadence(1, "year")
+    assert fortnight.approx_days < month.approx_days < year.approx_days
 
 
 # ---------------------------------------------------------------------- properties

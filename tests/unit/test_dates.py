@@ -93,13 +93,17 @@ def test_slashed_dates_are_refused_as_ambiguous_and_the_message_names_accepted_f
     assert "2026-04-03" in message and "3.4.2026" in message
 
 
-@pytest.mark.parametrize("text", ["31.02.2026", "2026-02-30", "29.02.2026", "0.1.2026", "1.13.2026"])
+@pytest.mark.parametrize(
+    "text", ["31.02.2026", "2026-02-30", "29.02.2026", "0.1.2026", "1.13.2026"]
+)
 def test_impossible_dates_are_refused_never_shifted(text):
     with pytest.raises(DateError, match="not a real date"):
         parse_date(text, TODAY)
 
 
-@pytest.mark.parametrize("text", ["soon", "next blursday", "in a blue moon", "3 parsecs ago", "2026"])
+@pytest.mark.parametrize(
+    "text", ["soon", "next blursday", "in a blue moon", "3 parsecs ago", "2026"]
+)
 def test_garbage_is_refused_with_the_accepted_forms(text):
     with pytest.raises(DateError, match="next friday"):
         parse_date(text, TODAY)

@@ -1,4 +1,4 @@
-"""The core layers never pull in Textual: the direction cli/tui → services → store/domain holds."""
+"""The core layers never pull in Textual: cli/tui → services → store/domain, one direction."""
 
 import subprocess
 import sys

@@ -88,7 +88,9 @@ def test_interaction_kinds_are_checked():
 MONTHLY = Cadence(1, "month")
 
 
-def follow_up(due: date, recurrence: Cadence | None = MONTHLY, snoozed: date | None = None) -> FollowUp:
+def follow_up(
+    due: date, recurrence: Cadence | None = MONTHLY, snoozed: date | None = None
+) -> FollowUp:
     return FollowUp(1, 1, due, "call about the flat", recurrence, snoozed_until=snoozed)
 
 

@@ -54,7 +54,9 @@ def test_crlf_and_lone_cr_become_newlines():
     assert clean("one\r\ntwo\rthree") == "one\ntwo\nthree"
 
 
-@pytest.mark.parametrize("text", ["Jürgen Müller", "Søren Ærø", "🎂 party 👍🏽", "[bold]not markup[/bold]", "日本語"])
+@pytest.mark.parametrize(
+    "text", ["Jürgen Müller", "Søren Ærø", "🎂 party 👍🏽", "[bold]x[/bold]", "日本語"]
+)
 def test_ordinary_text_is_kept_literally(text):
     assert clean(text) == text
 
@@ -78,6 +80,9 @@ def test_clean_never_lets_a_control_character_through(text):
     assert not REMOVED.search(clean(text))
 
 
-@given(st.text(alphabet=st.sampled_from("\x1b[]P\\;0123456789m\x07\x9bab \n\r\t\x00\x7fü"), max_size=40))
+ESCAPE_SOUP = st.sampled_from("\x1b[]P\\;0123456789m\x07\x9bab \n\r\t\x00\x7fü")
+
+
+@given(st.text(alphabet=ESCAPE_SOUP, max_size=40))
 def test_clean_never_lets_a_control_character_through_escape_soup(text):
     assert not REMOVED.search(clean(text))
