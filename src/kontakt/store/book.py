@@ -155,6 +155,11 @@ class Book:
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One transaction (BEGIN IMMEDIATE); nested uses are savepoints."""
+        if not self.conn.in_transaction:
+            # The day's first write takes a backup first, outside any transaction.
+            from .backup import before_first_write
+
+            before_first_write(self)
         with transaction(self.conn):
             yield self.conn
 
