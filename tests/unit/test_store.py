@@ -168,11 +168,6 @@ def test_a_new_book_is_not_backed_up(book, path):
     assert not list(path.parent.glob("*.bak"))
 
 
-@pytest.mark.xfail(
-    reason="store bug: db.py open_connection switches any SQLite file to WAL and runs m001 "
-    "into it when user_version is 0, so another program's database is modified",
-    strict=True,
-)
 def test_a_sqlite_database_from_another_program_is_refused_and_left_unchanged(tmp_path):
     other = tmp_path / "places.sqlite"
     conn = sqlite3.connect(other)
@@ -347,11 +342,6 @@ def test_tags_create_circles_case_insensitively(book):
     assert book.get_contact(bert).tags == ("Friends",)
 
 
-@pytest.mark.xfail(
-    reason="store bug: circles.name is COLLATE NOCASE, which folds ASCII only, so 'Über' "
-    "and 'über' become two circles (book.py _set_tags)",
-    strict=True,
-)
 def test_tags_with_umlauts_create_circles_case_insensitively(book):
     book.add_contact("Anna", today=TODAY, tags=["Über"])
     book.add_contact("Bert", today=TODAY, tags=["über"])
@@ -503,11 +493,6 @@ def test_search_follows_tag_changes(book, people):
     assert names(book.search("bakers")) == ["Hans Müller"]
 
 
-@pytest.mark.xfail(
-    reason="store bug: book.py fts_query folds 'ß' to 'ss' but the unicode61 tokenizer "
-    "keeps 'ß', so a name with ß cannot be found by search at all",
-    strict=True,
-)
 def test_search_finds_a_name_with_sharp_s(book, people):
     assert names(book.search("Weiß")) == ["Jürgen Weiß"]
 
@@ -679,11 +664,6 @@ def test_completing_a_recurring_follow_up_creates_the_next_occurrence(book):
     assert book.follow_ups_for(anna, include_done=False) == [nxt]
 
 
-@pytest.mark.xfail(
-    reason="store bug: book.py complete_follow_up does not check the follow-up is open, "
-    "so completing it twice (a double key press) creates a second next occurrence",
-    strict=True,
-)
 def test_completing_a_recurring_follow_up_twice_creates_one_next_occurrence(book):
     anna = book.add_contact("Anna", today=TODAY)
     follow_up = book.add_follow_up(anna, due=TODAY, recurrence=MONTHLY)
@@ -693,11 +673,6 @@ def test_completing_a_recurring_follow_up_twice_creates_one_next_occurrence(book
     assert len(book.follow_ups_for(anna, include_done=False)) == 1
 
 
-@pytest.mark.xfail(
-    reason="store bug: each occurrence is stored with only its clamped due date, so a "
-    "monthly follow-up on the 31st drifts to the 29th/28th for good (complete_follow_up)",
-    strict=True,
-)
 def test_a_monthly_follow_up_on_the_31st_keeps_its_day_across_occurrences(book):
     anna = book.add_contact("Anna", today=TODAY)
     first = book.add_follow_up(anna, due=date(2024, 1, 31), recurrence=MONTHLY)

@@ -46,6 +46,9 @@ class FollowUp:
     status: str = "open"
     snoozed_until: date | None = None
     done_on: date | None = None
+    # First due date of a recurring series: occurrences count from it, so the 31st survives
+    # February instead of drifting to the 28th for good.
+    anchor: date | None = None
 
     @property
     def effective_due(self) -> date:
@@ -64,9 +67,10 @@ class FollowUp:
             return None
         # Count whole steps from the due date: chaining after() would drift, 31 Jan →
         # 28 Feb → 28 Mar, where stepping from the due date gives 31 Mar.
+        base = self.anchor or self.due
         steps = 1
-        following = self.due + self.recurrence.delta * steps
-        while following <= done_on:
+        following = base + self.recurrence.delta * steps
+        while following <= done_on or following <= self.due:
             steps += 1
-            following = self.due + self.recurrence.delta * steps
+            following = base + self.recurrence.delta * steps
         return following

@@ -123,10 +123,23 @@ def _clean_tags(tags: Iterable[str]) -> list[str]:
 
 def fts_query(text: str) -> str | None:
     """Turn typed text into an FTS5 prefix query: every word must match the start of a token."""
-    tokens = re.findall(r"\w+", fold(text))
+    tokens = re.findall(r"\w+", _fold_for_fts(text))
     if not tokens:
         return None
-    return " ".join(f'"{token}"*' for token in tokens)
+    terms = []
+    for token in tokens:
+        # "weiss" should find "Weiß" too: the index keeps ß as typed.
+        if "ss" in token:
+            terms.append(f'("{token}"* OR "{token.replace("ss", "ß")}"*)')
+        else:
+            terms.append(f'"{token}"*')
+    return " ".join(terms)
+
+
+def _fold_for_fts(text: str) -> str:
+    """Fold like the FTS tokenizer (unicode61 remove_diacritics 2): lower-case, no accents,
+    but ß kept, because casefold's ß → ss would never match the index."""
+    return fold(text.replace("ß", "\x00")).replace("\x00", "ß").replace("ẞ", "ß")
 
 
 class Book:
@@ -320,7 +333,7 @@ class Book:
         now = _now()
         canonical: list[str] = []
         for tag in tags:
-            row = self.conn.execute("SELECT name FROM circles WHERE name = ?", (tag,)).fetchone()
+            row = self._circle_row(tag)
             if row is None:
                 self.conn.execute(
                     "INSERT INTO circles (name, position, created_at) VALUES "
@@ -339,6 +352,17 @@ class Book:
             "UPDATE contacts SET tags = ? WHERE id = ?",
             (json.dumps(canonical, ensure_ascii=False), contact_id),
         )
+
+    def _circle_row(self, name: str) -> sqlite3.Row | None:
+        """The circle called `name`, ignoring case and accents beyond ASCII ('Über' = 'über')."""
+        row = self.conn.execute("SELECT * FROM circles WHERE name = ?", (name,)).fetchone()
+        if row is not None:
+            return row
+        key = fold(name)
+        for row in self.conn.execute("SELECT * FROM circles"):
+            if fold(row["name"]) == key:
+                return row
+        return None
 
     def _circle_cadences(self) -> dict[str, Cadence]:
         rows = self.conn.execute("SELECT name, cadence FROM circles WHERE cadence IS NOT NULL")
@@ -439,10 +463,11 @@ class Book:
             where.append("c.archived = ?")
             params.append(int(archived))
         if tag:
+            row = self._circle_row(tag.lstrip("#"))
             where.append(
                 "c.id IN (SELECT contact_id FROM memberships WHERE circle = ?)"
             )
-            params.append(tag.lstrip("#"))
+            params.append(row["name"] if row else tag.lstrip("#"))
         if query is not None:
             match = fts_query(query)
             if match is None:
@@ -604,7 +629,7 @@ class Book:
         if not name:
             raise ValueError("a circle needs a name")
         with self.write():
-            row = self.conn.execute("SELECT name FROM circles WHERE name = ?", (name,)).fetchone()
+            row = self._circle_row(name)
             if row is None:
                 self.conn.execute(
                     "INSERT INTO circles (name, cadence, position, created_at) VALUES "
@@ -797,16 +822,28 @@ class Book:
     # ------------------------------------------------------------------ follow-ups
 
     def add_follow_up(
-        self, contact_id: int, *, due: date, note: str = "", recurrence: Cadence | None = None
+        self,
+        contact_id: int,
+        *,
+        due: date,
+        note: str = "",
+        recurrence: Cadence | None = None,
+        anchor: date | None = None,
     ) -> int:
-        """A reminder to get back to someone on `due`, optionally recurring; returns its id."""
+        """A reminder to get back to someone on `due`, optionally recurring; returns its id.
+
+        `anchor` is the first due date of a recurring series, so a monthly follow-up on the
+        31st comes back on the 31st whenever the month has one.
+        """
         with self.write():
             self.get_contact(contact_id)
             cursor = self.conn.execute(
-                """INSERT INTO follow_ups (uid, contact_id, due, note, recurrence, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?)""",
+                """INSERT INTO follow_ups (uid, contact_id, due, note, recurrence, anchor,
+                       created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
                 (_uid(), contact_id, due.isoformat(), _text(note),
-                 str(recurrence) if recurrence else None, _now()),
+                 str(recurrence) if recurrence else None,
+                 anchor.isoformat() if anchor and recurrence else None, _now()),
             )
         return cursor.lastrowid
 
@@ -827,6 +864,8 @@ class Book:
         """Mark a follow-up done; a recurring one gets its next occurrence, whose id is returned."""
         with self.write():
             follow_up = self.get_follow_up(follow_up_id)
+            if follow_up.status != "open":
+                raise NotFound(f"follow-up #{follow_up_id} is already done")
             self.conn.execute(
                 "UPDATE follow_ups SET status = 'done', done_on = ? WHERE id = ?",
                 (on.isoformat(), follow_up_id),
@@ -836,7 +875,7 @@ class Book:
                 return None
             return self.add_follow_up(
                 follow_up.contact_id, due=following, note=follow_up.note,
-                recurrence=follow_up.recurrence,
+                recurrence=follow_up.recurrence, anchor=follow_up.anchor or follow_up.due,
             )
 
     def snooze_follow_up(self, follow_up_id: int, *, until: date) -> None:
@@ -899,4 +938,5 @@ def _follow_up(row: sqlite3.Row) -> FollowUp:
         status=row["status"],
         snoozed_until=parse_iso(row["snoozed_until"]),
         done_on=parse_iso(row["done_on"]),
+        anchor=parse_iso(row["anchor"]),
     )

@@ -54,10 +54,23 @@ def _check_path(path: Path, *, create: bool) -> None:
         raise BookError(f"cannot create {path}: {error.strerror}") from None
 
 
+def _read_only(path: Path) -> sqlite3.Connection:
+    # immutable=1: no -wal/-shm files are created and nothing is written while we look.
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+
+
+def _has_tables(path: Path) -> bool:
+    probe = _read_only(path)
+    try:
+        return probe.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+    finally:
+        probe.close()
+
+
 def _read_version(path: Path) -> int:
     """Schema version of an existing file, read without writing anything."""
     try:
-        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        probe = _read_only(path)
         try:
             return probe.execute("PRAGMA user_version").fetchone()[0]
         finally:
@@ -158,14 +171,21 @@ def open_connection(path: Path, *, create: bool = True) -> sqlite3.Connection:
     path = Path(path).expanduser()
     _check_path(path, create=create)
     version = _read_version(path)
+    if version == 0 and _has_tables(path):
+        raise BookError(
+            f"{path} is a SQLite database of another program, not a kontakt book; left untouched"
+        )
     if version > LATEST_VERSION:
         raise BookError(
             f"{path} was written by a newer kontakt (schema {version}; this one knows "
             f"{LATEST_VERSION}); upgrade kontakt to open it — the file was not touched"
         )
+    conn = None
     try:
         conn = connect(path)
         migrate(conn, path)
     except sqlite3.DatabaseError as error:
+        if conn is not None:
+            conn.close()
         raise BookError(f"cannot open {path}: {error}") from None
     return conn

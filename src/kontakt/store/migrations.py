@@ -126,6 +126,7 @@ def m001_initial(db: Database) -> None:
             due TEXT NOT NULL,
             note TEXT NOT NULL DEFAULT '',
             recurrence TEXT,                   -- a cadence text, or NULL for one-off
+            anchor TEXT,                       -- first due date of a recurring series
             status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
             snoozed_until TEXT,
             done_on TEXT,
