@@ -192,8 +192,29 @@ def run_script(db: Database, script: str) -> None:
         raise ValueError(f"incomplete SQL statement in migration: {buffer.strip()[:60]}")
 
 
+def m002_review(db: Database) -> None:
+    """State of the daily review that the other tables cannot hold: snoozes and skips of
+    keep-in-touch, birthday, thank and intro-check items, and when drifting was last offered."""
+    run_script(
+        db,
+        """
+        CREATE TABLE review_state (
+            kind TEXT NOT NULL,                -- review item kind: 'keep-in-touch', 'birthday', …
+            ref_id INTEGER NOT NULL,           -- contact, favour, introduction or follow-up id
+            contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+            snoozed_until TEXT,                -- hidden before this day
+            skipped_on TEXT,                   -- hidden on this day only
+            offered_on TEXT,                   -- drifting: the last day it was shown
+            PRIMARY KEY (kind, ref_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX review_state_by_contact ON review_state (contact_id);
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
+    m002_review,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

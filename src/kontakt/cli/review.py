@@ -1,0 +1,179 @@
+"""The daily review from the command line: today, done, snooze; and `export ics`."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import textwrap
+from datetime import date, timedelta
+from pathlib import Path
+
+import click
+
+from ..domain.dates import relative
+from . import main
+from .common import (
+    book_option, display_path, fail, get_book, print_json, read_date, read_duration, today,
+)
+from .transfer import export
+
+WIDTH = 80
+KIND_WIDTH = 13  # "keep-in-touch"
+NAME_WIDTH = 16
+DUE_WIDTH = 9  # "12 mo ago"
+REASON_WIDTH = WIDTH - KIND_WIDTH - NAME_WIDTH - DUE_WIDTH - 6
+ITEM_KINDS = ("follow-up", "keep-in-touch", "birthday", "thank", "intro-check", "drifting")
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` cut to `width` terminal cells (with … when cut) and padded to it."""
+    from rich.cells import cell_len, set_cell_size
+
+    if cell_len(text) > width:
+        text = set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
+
+
+def review_table(items, more: int, as_of: date) -> list[str]:
+    """The review as lines of at most 80 columns: kind, name, reason (wrapped), due."""
+    if not items:
+        return ["Nothing due — enjoy your day."]
+    lines = [f"{'kind':<{KIND_WIDTH}}  {'name':<{NAME_WIDTH}}  {'reason':<{REASON_WIDTH}}  due"]
+    for item in items:
+        reason = textwrap.wrap(item.reason, REASON_WIDTH, break_long_words=True) or [""]
+        due = relative(item.due, as_of)
+        first = (f"{item.kind:<{KIND_WIDTH}}  {_fit(item.name, NAME_WIDTH)}  "
+                 f"{_fit(reason[0], REASON_WIDTH)}  {due}")
+        lines.append(first.rstrip())
+        indent = " " * (KIND_WIDTH + NAME_WIDTH + 4)
+        lines += [(indent + _fit(rest, REASON_WIDTH)).rstrip() for rest in reason[1:]]
+    if more:
+        lines.append("")
+        lines.append(f"and {more} more — later")
+    return lines
+
+
+def _config():
+    from ..config import load_config
+
+    return load_config()
+
+
+@main.command("today", epilog="Examples: kontakt today   ·   kontakt today --all --json")
+@click.option("--as-of", "as_of", metavar="DATE", help="Review another day (default today).")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N",
+              help="Show at most N items (default: daily_cap in the config, 5).")
+@click.option("--all", "show_all", is_flag=True, help="Show everything due, no cap.")
+@click.option("--json", "as_json", is_flag=True, help="An array of {kind, contact_id, name, due, reason}.")
+@book_option
+def today_command(as_of, limit, show_all, as_json):
+    """The few people worth a message today."""
+    from ..services.review import build_review, record_offers
+
+    if show_all and limit:
+        raise click.UsageError("give --limit N or --all, not both")
+    config = _config()
+    day = read_date(as_of, what="--as-of")
+    book = get_book()
+    review = build_review(book, day, config, limit=None if show_all else (limit or config.daily_cap))
+    if day == today():
+        # A preview of another day does not use up the weekly drifting offer.
+        record_offers(book, review, day)
+    if as_json:
+        print_json([item.as_json() for item in review.items])
+        return
+    for line in review_table(review.items, review.more, day):
+        click.echo(line)
+
+
+def _top_item(ref: str, kind: str | None):
+    from ..services.review import items_for_contact
+
+    book = get_book()
+    contact = book.find(ref)
+    items = items_for_contact(book, contact.id, today(), _config())
+    if kind:
+        items = [item for item in items if item.kind == kind]
+    if not items:
+        what = f"no {kind} item" if kind else "nothing"
+        fail(f"{what} due for {contact.name} today")
+    return book, items[0]
+
+
+_item_option = click.option(
+    "--item", "item_kind", type=click.Choice(ITEM_KINDS), metavar="KIND",
+    help="Act on this kind of item (default: the contact's most pressing one).",
+)
+
+
+@main.command(epilog='Examples: kontakt done olga --kind call   ·   kontakt done ada --item intro-check --note "they work together now"')
+@click.argument("ref")
+@click.option("--kind", type=click.Choice(("call", "meeting", "message", "email", "event", "other")),
+              default="other", show_default=True, help="The interaction to log.")
+@click.option("--note", default="", metavar="TEXT",
+              help="A note for the interaction, or how an introduction turned out.")
+@_item_option
+@book_option
+def done(ref, kind, note, item_kind):
+    """Act on a contact's top review item: log it, complete it, or note the outcome."""
+    from ..services.review import mark_done
+
+    book, item = _top_item(ref, item_kind)
+    result = mark_done(book, item, today(), kind, note=note)
+    click.echo(result.message)
+
+
+@main.command(epilog='Examples: kontakt snooze olga   ·   kontakt snooze olga --for "3 days"   ·   kontakt snooze olga --until "next monday"')
+@click.argument("ref")
+@click.option("--until", "until", metavar="DATE", help="Show it again on this day.")
+@click.option("--for", "for_", metavar="DURATION", help='For a while: "3 days", "1 week".')
+@_item_option
+@book_option
+def snooze(ref, until, for_, item_kind):
+    """Put a contact's top review item away until a later day (default tomorrow)."""
+    from ..services.review import snooze as snooze_item
+
+    if until and for_:
+        raise click.UsageError("give --until DATE or --for DURATION, not both")
+    now = today()
+    if until:
+        day = read_date(until, what="--until")
+    elif for_:
+        day = read_duration(for_, what="--for").after(now)
+    else:
+        day = now + timedelta(days=1)
+    if day <= now:
+        fail(f"--until: {day.isoformat()} is not after today ({now.isoformat()})")
+    book, item = _top_item(ref, item_kind)
+    click.echo(snooze_item(book, item, day, as_of=now).message)
+
+
+@export.command("ics", epilog="Example: kontakt export ics -o ~/kontakt.ics")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE (default: standard output).")
+@book_option
+def export_ics_command(output):
+    """Follow-ups, keep-in-touch dates and birthdays as an iCalendar file."""
+    from ..services.calendar import export_ics
+
+    data = export_ics(get_book())
+    if not output:
+        stream = click.get_binary_stream("stdout")
+        stream.write(data)
+        stream.flush()
+        return
+    path = Path(output).expanduser()
+    if path.is_dir():
+        fail(f"{output} is a directory; give a file name like {output.rstrip('/')}/kontakt.ics")
+    if not path.parent.is_dir():
+        fail(f"cannot write {output}: the directory {path.parent} does not exist")
+    # Written next to the target and renamed, so a failed export never leaves half a file;
+    # private (0600) because it lists people and their birthdays.
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    click.echo(f"wrote {display_path(path)}")

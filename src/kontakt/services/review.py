@@ -1,0 +1,487 @@
+"""The daily review: the few people worth a message today, and what acting on each does.
+
+`build_review` gathers items of six kinds (one indexed query per kind, see
+store/review_queries.py), ranks them and applies the energy cap. The actions (`mark_done`,
+`snooze`, `skip_for_today`, `let_drift`) each run in one transaction and return an `Undo`
+that `undo` reverses, so the CLI and the Today screen share one set of rules.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from ..config import Config
+from ..domain import Birthday, Cadence, effective_cadence, fold
+from ..domain.dates import relative
+from ..store import Book
+from ..store import review_queries as q
+from ..store.review_queries import ReviewState
+
+KINDS = ("follow-up", "keep-in-touch", "birthday", "thank", "intro-check", "drifting")
+
+# Drifting is computed for at most this many of the most overdue contacts: it needs each
+# one's recent interactions, which must not turn into a loop over the whole book.
+DRIFT_CANDIDATES = 200
+# Drifting needs this many completed gaps, all longer than the cadence.
+DRIFT_GAPS = 3
+# Offered at most once a week, not daily.
+DRIFT_EVERY = timedelta(days=7)
+# "Keep her at monthly": having decided, don't ask again for a good while.
+DRIFT_KEEP_QUIET = timedelta(days=90)
+# A birthday window longer than a year would list everyone.
+MAX_BIRTHDAY_WINDOW = 366
+# A snooze that never ends, for a cadence that comes from a circle and cannot be removed alone.
+FOREVER = date(9999, 12, 31)
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One thing worth doing today, with the contact it is about and why."""
+
+    kind: str
+    contact_id: int
+    name: str
+    due: date
+    reason: str
+    score: float  # higher is more pressing; comparable across kinds
+    closeness: int = q.FAR  # position of the contact's closest circle: lower is closer
+    follow_up_id: int | None = None
+    favour_id: int | None = None
+    introduction_id: int | None = None
+    cadence: str | None = None  # keep-in-touch and drifting: the cadence that applies
+
+    @property
+    def ref_id(self) -> int:
+        """The id the item's state hangs on: follow-up, favour, introduction, else contact."""
+        return self.follow_up_id or self.favour_id or self.introduction_id or self.contact_id
+
+    def sort_key(self) -> tuple:
+        return (-self.score, self.closeness, KINDS.index(self.kind), fold(self.name), self.ref_id)
+
+    def as_json(self) -> dict:
+        """The public JSON shape (a contract: extend, never rename)."""
+        return {
+            "kind": self.kind,
+            "contact_id": self.contact_id,
+            "name": self.name,
+            "due": self.due.isoformat(),
+            "reason": self.reason,
+            "score": round(self.score, 4),
+            "follow_up_id": self.follow_up_id,
+            "favour_id": self.favour_id,
+            "introduction_id": self.introduction_id,
+        }
+
+
+@dataclass(frozen=True)
+class Review:
+    """The items to show (ranked, capped) and how many more are due but held back."""
+
+    items: list[ReviewItem]
+    more: int = 0
+    counts: dict[str, int] = field(default_factory=dict)  # all due items per kind
+
+    @property
+    def total(self) -> int:
+        return len(self.items) + self.more
+
+
+# ---------------------------------------------------------------------- wording
+
+def _first(name: str) -> str:
+    return name.split()[0] if name.split() else name
+
+
+def _day(day: date, as_of: date) -> str:
+    """'2 Oct' within the year of `as_of`, '2 Oct 2025' otherwise."""
+    text = f"{day.day} {day.strftime('%b')}"
+    return text if day.year == as_of.year else f"{text} {day.year}"
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# ---------------------------------------------------------------------- the rules
+
+def cadence_exceeded(cadence: Cadence, earlier: date, later: date) -> bool:
+    """True when the gap from `earlier` to `later` was longer than the cadence."""
+    return later > cadence.after(earlier)
+
+
+def is_drifting(cadence: Cadence, recent_days: list[date]) -> bool:
+    """The last DRIFT_GAPS gaps between interactions (days newest first) all exceeded the cadence."""
+    if len(recent_days) < DRIFT_GAPS + 1:
+        return False
+    days = recent_days[: DRIFT_GAPS + 1]
+    return all(cadence_exceeded(cadence, older, newer) for newer, older in zip(days, days[1:]))
+
+
+def birthday_days(as_of: date, window: int) -> dict[str, list[date]]:
+    """'MM-DD' → the days in [as_of, as_of + window] a birthday stored with that month-day
+    is celebrated; 29 February is celebrated on 28 February in other years."""
+    window = max(0, min(window, MAX_BIRTHDAY_WINDOW))
+    days: dict[str, list[date]] = {}
+    for offset in range(window + 1):
+        day = as_of + timedelta(days=offset)
+        days.setdefault(f"{day.month:02d}-{day.day:02d}", []).append(day)
+        if day.month == 2 and day.day == 28 and Birthday(2, 29).in_year(day.year) == day:
+            days.setdefault("02-29", []).append(day)
+    return days
+
+
+def _birthday(text: str) -> Birthday:
+    if text.startswith("--"):
+        return Birthday(int(text[2:4]), int(text[5:7]))
+    return Birthday.from_date(date.fromisoformat(text))
+
+
+# ---------------------------------------------------------------------- gathering
+
+def _cadence_of(row: q.KeepInTouchRow, circles: dict[str, Cadence]) -> Cadence | None:
+    own = Cadence.parse(row.cadence) if row.cadence else None
+    inherited = [circles[fold(t)] for t in json.loads(row.tags) if fold(t) in circles]
+    return effective_cadence(own, inherited)
+
+
+def _circles(book: Book) -> dict[str, Cadence]:
+    return {fold(name): Cadence.parse(text) for name, text in q.circle_cadences(book).items()}
+
+
+def _follow_ups(book, as_of, limit, contact_id) -> tuple[list[ReviewItem], int]:
+    rows, total = q.follow_ups_due(book, as_of, limit=limit, contact_id=contact_id)
+    items = []
+    for row in rows:
+        due = max(row.due, row.snoozed_until or row.due)
+        note = _one_line(row.note)
+        reason = f"follow up: {note}" if note else f"follow up with {_first(row.name)}"
+        if row.recurrence:
+            reason += f" ({row.recurrence})"
+        items.append(ReviewItem(
+            kind="follow-up", contact_id=row.contact_id, name=row.name, due=due,
+            reason=reason, score=1.0 + (as_of - due).days / 7, closeness=row.closeness,
+            follow_up_id=row.follow_up_id,
+        ))
+    return items, total
+
+
+def _keep_in_touch(book, as_of, limit, contact_id, circles) -> tuple[list[ReviewItem], int]:
+    rows, total = q.keep_in_touch_due(book, as_of, limit=limit, contact_id=contact_id)
+    items = []
+    for row in rows:
+        cadence = _cadence_of(row, circles)
+        aim = f"; you aim for {cadence}" if cadence else ""
+        if row.last_contact:
+            reason = (f"last in touch {_day(row.last_contact, as_of)} "
+                      f"({relative(row.last_contact, as_of)}){aim}")
+        else:
+            reason = f"nothing logged yet{aim}"
+        items.append(ReviewItem(
+            kind="keep-in-touch", contact_id=row.contact_id, name=row.name, due=row.next_due,
+            reason=reason, score=row.score, closeness=row.closeness,
+            cadence=str(cadence) if cadence else None,
+        ))
+    return items, total
+
+
+def _birthdays(book, as_of, window, contact_id) -> list[ReviewItem]:
+    days = birthday_days(as_of, window)
+    items = []
+    for row in q.birthdays_on(book, as_of, days, contact_id=contact_id):
+        birthday = _birthday(row.birthday)
+        when = birthday.next_on_or_after(as_of)
+        until = (when - as_of).days
+        if until == 0:
+            reason = "birthday today"
+        elif until == 1:
+            reason = "birthday tomorrow"
+        else:
+            reason = f"birthday on {when.strftime('%a')} {_day(when, as_of)}"
+        age = birthday.age_on(when)
+        if age is not None and age > 0:
+            reason += f" — turns {age}"
+        if (birthday.month, birthday.day) != (when.month, when.day):
+            reason += " (29 Feb, kept on 28 Feb this year)"
+        # Today's birthday is the most pressing thing there is; the rest get closer each day.
+        score = 3.0 if until == 0 else 1.0 + 1.0 / (1 + until)
+        items.append(ReviewItem(
+            kind="birthday", contact_id=row.contact_id, name=row.name, due=when,
+            reason=reason, score=score, closeness=row.closeness,
+        ))
+    return items
+
+
+def _thanks(book, as_of, after_days, limit, contact_id) -> tuple[list[ReviewItem], int]:
+    before = as_of - timedelta(days=after_days + 1)
+    rows, total = q.thanks_due(book, as_of, before, limit=limit, contact_id=contact_id)
+    items = []
+    for row in rows:
+        due = row.date + timedelta(days=after_days + 1)
+        reason = (f"from {_first(row.name)} on {_day(row.date, as_of)}: "
+                  f"{_one_line(row.description)} — say thanks?")
+        items.append(ReviewItem(
+            kind="thank", contact_id=row.contact_id, name=row.name, due=due, reason=reason,
+            score=0.5 + (as_of - due).days / max(after_days, 1), closeness=row.closeness,
+            favour_id=row.favour_id,
+        ))
+    return items, total
+
+
+def _intros(book, as_of, weeks, limit, contact_id) -> tuple[list[ReviewItem], int]:
+    low, high = weeks
+    earliest, latest = as_of - timedelta(weeks=high), as_of - timedelta(weeks=low)
+    rows, total = q.introductions_to_check(
+        book, as_of, earliest, latest, limit=limit, contact_id=contact_id
+    )
+    items = []
+    for row in rows:
+        due = row.date + timedelta(weeks=low)
+        reason = (f"did {_first(row.name)} and {_first(row.other_name)} meet? "
+                  f"introduced {_day(row.date, as_of)}")
+        items.append(ReviewItem(
+            kind="intro-check", contact_id=row.contact_id, name=row.name, due=due,
+            reason=reason, score=0.5 + (as_of - due).days / 14, closeness=row.closeness,
+            introduction_id=row.introduction_id,
+        ))
+    return items, total
+
+
+def _drifting(book, as_of, contact_id, circles) -> list[ReviewItem]:
+    """Overdue contacts whose last three gaps all exceeded their cadence, offered weekly."""
+    rows, _ = q.keep_in_touch_due(
+        book, as_of, limit=DRIFT_CANDIDATES, contact_id=contact_id, respect_state=False
+    )
+    found: list[tuple[q.KeepInTouchRow, Cadence]] = []
+    for row in rows:
+        cadence = _cadence_of(row, circles)
+        if cadence and is_drifting(cadence, q.recent_interaction_dates(book, row.contact_id, DRIFT_GAPS + 1)):
+            found.append((row, cadence))
+    state = q.states(book, "drifting", [row.contact_id for row, _ in found])
+    items = []
+    for row, cadence in found:
+        s = state.get(row.contact_id)
+        if s and (s.skipped_on == as_of or (s.snoozed_until and s.snoozed_until > as_of)):
+            continue
+        if s and s.offered_on and s.offered_on != as_of and as_of - s.offered_on < DRIFT_EVERY:
+            continue
+        reason = f"you've drifted from {_first(row.name)} — keep {cadence}, or let drift?"
+        items.append(ReviewItem(
+            kind="drifting", contact_id=row.contact_id, name=row.name, due=as_of,
+            reason=reason, score=0.75, closeness=row.closeness, cadence=str(cadence),
+        ))
+    return items
+
+
+def _gather(
+    book: Book, as_of: date, config: Config, limit: int | None, contact_id: int | None
+) -> tuple[list[ReviewItem], dict[str, int]]:
+    circles = _circles(book)
+    counts: dict[str, int] = {}
+    items: list[ReviewItem] = []
+    for kind, (found, total) in (
+        ("follow-up", _follow_ups(book, as_of, limit, contact_id)),
+        ("keep-in-touch", _keep_in_touch(book, as_of, limit, contact_id, circles)),
+        ("thank", _thanks(book, as_of, config.thank_after_days, limit, contact_id)),
+        ("intro-check", _intros(book, as_of, config.intro_check_weeks, limit, contact_id)),
+    ):
+        items += found
+        counts[kind] = total
+    birthdays = _birthdays(book, as_of, config.birthday_window_days, contact_id)
+    drifting = _drifting(book, as_of, contact_id, circles)
+    counts["birthday"], counts["drifting"] = len(birthdays), len(drifting)
+    items += birthdays + drifting
+    items.sort(key=ReviewItem.sort_key)
+    return items, counts
+
+
+def choose(items: list[ReviewItem], limit: int | None) -> list[ReviewItem]:
+    """The `limit` items to show from `items` (ranked): by rank, but no kind takes more than
+    half the places while another kind is waiting; the rest fill up by rank."""
+    if limit is None or len(items) <= limit:
+        return list(items)
+    share = max(1, (limit + 1) // 2)
+    chosen: list[ReviewItem] = []
+    per_kind: dict[str, int] = {}
+    for item in items:
+        if len(chosen) == limit:
+            break
+        if per_kind.get(item.kind, 0) < share:
+            chosen.append(item)
+            per_kind[item.kind] = per_kind.get(item.kind, 0) + 1
+    for item in items:
+        if len(chosen) == limit:
+            break
+        if item not in chosen:
+            chosen.append(item)
+    chosen.sort(key=ReviewItem.sort_key)
+    return chosen
+
+
+def build_review(book: Book, as_of: date, config: Config, *, limit: int | None) -> Review:
+    """The review for `as_of`: at most `limit` items (None: all of them), ranked and mixed
+    by kind, and how many more are due. Reads only; see `record_offers`."""
+    if limit is not None and limit < 1:
+        raise ValueError("the review needs a limit of at least 1")
+    items, counts = _gather(book, as_of, config, limit, None)
+    shown = choose(items, limit)
+    return Review(items=shown, more=sum(counts.values()) - len(shown), counts=counts)
+
+
+def items_for_contact(book: Book, contact_id: int, as_of: date, config: Config) -> list[ReviewItem]:
+    """Everything due for one contact on `as_of`, most pressing first."""
+    items, _ = _gather(book, as_of, config, None, contact_id)
+    return items
+
+
+def record_offers(book: Book, review: Review, as_of: date) -> None:
+    """Remember that drifting items were shown on `as_of`, so they come back in a week, not
+    tomorrow. Call it when the review is actually shown to the user."""
+    drifting = [item for item in review.items if item.kind == "drifting"]
+    if not drifting:
+        return
+    with book.write():
+        for item in drifting:
+            previous = q.get_state(book, "drifting", item.contact_id)
+            if previous and previous.offered_on == as_of:
+                continue
+            state = previous or ReviewState("drifting", item.contact_id, item.contact_id)
+            q.put_state(book, replace(state, offered_on=as_of))
+
+
+# ---------------------------------------------------------------------- actions
+
+@dataclass(frozen=True)
+class Undo:
+    """What an action did, with enough to reverse it (`undo(book, token)`)."""
+
+    action: str  # done, snooze, skip, let-drift
+    message: str  # one line for the user: what happened
+    contact_id: int
+    as_of: date
+    item: ReviewItem | None = None
+    interaction_id: int | None = None
+    next_follow_up_id: int | None = None
+    previous_states: tuple[tuple[str, int, ReviewState | None], ...] = ()
+    previous_snooze: date | None = None
+    previous_cadence: str | None = None
+
+
+def _state_of(book: Book, kind: str, item_ref: int, contact_id: int) -> ReviewState:
+    return q.get_state(book, kind, item_ref) or ReviewState(kind, item_ref, contact_id)
+
+
+def mark_done(
+    book: Book, item: ReviewItem, as_of: date, kind_of_interaction: str = "other",
+    *, note: str = "",
+) -> Undo:
+    """Act on an item: log an interaction (keep-in-touch, birthday, thank), complete a
+    follow-up (a recurring one gets its next date), note an introduction's outcome (`note`,
+    else "checked"), or keep a drifting contact's cadence. Raises NotFound if it is gone."""
+    first = _first(item.name)
+    with book.write():
+        if item.kind == "follow-up":
+            assert item.follow_up_id is not None
+            next_id = book.complete_follow_up(item.follow_up_id, on=as_of)
+            message = f"follow-up with {item.name} done"
+            if next_id is not None:
+                message += f"; next on {book.get_follow_up(next_id).due.isoformat()}"
+            return Undo("done", message, item.contact_id, as_of, item, next_follow_up_id=next_id)
+        if item.kind == "intro-check":
+            assert item.introduction_id is not None
+            book.set_introduction_outcome(item.introduction_id, note or "checked", on=as_of)
+            return Undo("done", f"noted how {first}'s introduction went", item.contact_id,
+                        as_of, item)
+        if item.kind == "drifting":
+            previous = q.get_state(book, "drifting", item.contact_id)
+            state = previous or ReviewState("drifting", item.contact_id, item.contact_id)
+            q.put_state(book, replace(state, snoozed_until=as_of + DRIFT_KEEP_QUIET))
+            return Undo("done", f"keeping {first} at {item.cadence}", item.contact_id, as_of,
+                        item, previous_states=(("drifting", item.contact_id, previous),))
+        interaction_id = book.log_interaction(
+            [item.contact_id], on=as_of, kind=kind_of_interaction, note=note, today=as_of
+        )
+        saved: tuple = ()
+        if item.kind == "birthday":
+            # The birthday stays in the window for days; done means done for this year.
+            previous = q.get_state(book, "birthday", item.contact_id)
+            state = previous or ReviewState("birthday", item.contact_id, item.contact_id)
+            q.put_state(book, replace(state, snoozed_until=item.due + timedelta(days=1)))
+            saved = (("birthday", item.contact_id, previous),)
+        return Undo("done", f"logged {kind_of_interaction} with {item.name} on {as_of.isoformat()}",
+                    item.contact_id, as_of, item, interaction_id=interaction_id,
+                    previous_states=saved)
+
+
+def snooze(book: Book, item: ReviewItem, until: date, *, as_of: date | None = None) -> Undo:
+    """Hide the item until `until` (it shows again on that day)."""
+    as_of = as_of or item.due
+    with book.write():
+        if item.kind == "follow-up":
+            assert item.follow_up_id is not None
+            previous = book.get_follow_up(item.follow_up_id).snoozed_until
+            book.snooze_follow_up(item.follow_up_id, until=until)
+            return Undo("snooze", f"snoozed follow-up with {item.name} until {until.isoformat()}",
+                        item.contact_id, as_of, item, previous_snooze=previous)
+        previous_state = q.get_state(book, item.kind, item.ref_id)
+        state = previous_state or ReviewState(item.kind, item.ref_id, item.contact_id)
+        q.put_state(book, replace(state, snoozed_until=until))
+        return Undo("snooze", f"snoozed {item.kind} for {item.name} until {until.isoformat()}",
+                    item.contact_id, as_of, item,
+                    previous_states=((item.kind, item.ref_id, previous_state),))
+
+
+def skip_for_today(book: Book, item: ReviewItem, as_of: date) -> Undo:
+    """Hide the item for `as_of` only; it is back tomorrow if still due."""
+    with book.write():
+        previous = q.get_state(book, item.kind, item.ref_id)
+        state = previous or ReviewState(item.kind, item.ref_id, item.contact_id)
+        q.put_state(book, replace(state, skipped_on=as_of))
+    return Undo("skip", f"skipped {item.kind} for {item.name} today", item.contact_id, as_of,
+                item, previous_states=((item.kind, item.ref_id, previous),))
+
+
+def let_drift(book: Book, contact_id: int, *, as_of: date) -> Undo:
+    """Stop keeping in touch on a schedule: remove the contact's own cadence. A cadence that
+    comes from a circle stays for the circle; this contact's keep-in-touch and drifting items
+    are silenced instead (leave the circle to lose it for good)."""
+    with book.write():
+        contact = book.get_contact(contact_id)
+        previous_cadence = str(contact.cadence) if contact.cadence else None
+        if contact.cadence is not None:
+            contact = book.update_contact(contact_id, cadence=None, today=as_of)
+        saved = []
+        if contact.effective_cadence is not None:
+            for kind in ("keep-in-touch", "drifting"):
+                previous = q.get_state(book, kind, contact_id)
+                saved.append((kind, contact_id, previous))
+                state = previous or ReviewState(kind, contact_id, contact_id)
+                q.put_state(book, replace(state, snoozed_until=FOREVER))
+            message = (f"letting {contact.name} drift (the {contact.effective_cadence} of their "
+                       f"circle stays for the others)")
+        else:
+            message = f"letting {contact.name} drift: no cadence any more"
+    return Undo("let-drift", message, contact_id, as_of, previous_states=tuple(saved),
+                previous_cadence=previous_cadence)
+
+
+def undo(book: Book, token: Undo) -> None:
+    """Reverse an action, in one transaction."""
+    with book.write():
+        if token.interaction_id is not None:
+            q.delete_interaction(book, token.interaction_id, today=token.as_of)
+        item = token.item
+        if token.action == "done" and item and item.kind == "follow-up":
+            q.reopen_follow_up(book, item.follow_up_id, token.next_follow_up_id)
+        if token.action == "done" and item and item.kind == "intro-check":
+            q.clear_introduction_outcome(book, item.introduction_id)
+        if token.action == "snooze" and item and item.kind == "follow-up":
+            q.set_follow_up_snooze(book, item.follow_up_id, token.previous_snooze)
+        for kind, ref_id, previous in token.previous_states:
+            q.restore_state(book, kind, ref_id, previous)
+        if token.action == "let-drift" and token.previous_cadence:
+            book.update_contact(
+                token.contact_id, cadence=Cadence.parse(token.previous_cadence), today=token.as_of
+            )

@@ -1,0 +1,442 @@
+"""The SQL behind the daily review: one indexed query per item kind, and the review's own state.
+
+Every query here is bounded by an index (see m001/m002): the review must stay fast on a book
+of 100k contacts and 1M interactions, so nothing loops over all contacts in Python. Each kind
+has a `*_due` function returning at most `limit` rows in rank order and a count of all of them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from ..domain.dates import parse_iso
+from .book import Book
+
+# Contacts in no circle sort after every circle on ties.
+FAR = 1_000_000_000
+
+# Lower circle position is closer; a contact's closeness is its closest circle.
+_CLOSENESS = f"""coalesce((SELECT min(ci.position) FROM memberships m
+                             JOIN circles ci ON ci.name = m.circle
+                            WHERE m.contact_id = c.id), {FAR})"""
+
+_ACTIVE = "c.archived = 0 AND c.deleted_at IS NULL"
+
+
+def _quiet(kind: str, ref: str) -> str:
+    """SQL that is true when the item was snoozed past :as_of or skipped on :as_of."""
+    return f"""NOT EXISTS (SELECT 1 FROM review_state s
+                           WHERE s.kind = '{kind}' AND s.ref_id = {ref}
+                             AND (s.snoozed_until > :as_of OR s.skipped_on = :as_of))"""
+
+
+def _contact_filter(column: str, contact_id: int | None) -> str:
+    return f" AND {column} = :contact_id" if contact_id is not None else ""
+
+
+@dataclass(frozen=True)
+class KeepInTouchRow:
+    contact_id: int
+    name: str
+    closeness: int
+    next_due: date
+    last_contact: date | None
+    score: float  # days overdue divided by the cadence's length in days
+    cadence: str | None  # the contact's own cadence text; None when inherited
+    tags: str  # JSON list, to find an inherited cadence
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    follow_up_id: int
+    uid: str
+    contact_id: int
+    name: str
+    closeness: int
+    due: date
+    snoozed_until: date | None
+    note: str
+    recurrence: str | None
+
+
+@dataclass(frozen=True)
+class BirthdayRow:
+    contact_id: int
+    name: str
+    closeness: int
+    birthday: str  # 'YYYY-MM-DD' or '--MM-DD'
+
+
+@dataclass(frozen=True)
+class ThankRow:
+    favour_id: int
+    contact_id: int
+    name: str
+    closeness: int
+    date: date
+    description: str
+    weight: int
+
+
+@dataclass(frozen=True)
+class IntroRow:
+    introduction_id: int
+    contact_id: int
+    name: str
+    other_id: int
+    other_name: str
+    closeness: int
+    date: date
+    note: str
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """One row of review_state; None fields are unset."""
+
+    kind: str
+    ref_id: int
+    contact_id: int
+    snoozed_until: date | None = None
+    skipped_on: date | None = None
+    offered_on: date | None = None
+
+
+def _limit(limit: int | None) -> str:
+    return " LIMIT :limit" if limit is not None else ""
+
+
+def _count(book: Book, body: str, params: dict) -> int:
+    return book.conn.execute(f"SELECT count(*) {body}", params).fetchone()[0]
+
+
+# ---------------------------------------------------------------------- keep-in-touch
+
+# How late relative to the cadence: the cadence's length is next_due minus the day it
+# counts from (last contact, else the day the contact was added), exactly as materialised.
+_OVERDUE_RATIO = """(julianday(:as_of) - julianday(c.next_due))
+    / max(1.0, julianday(c.next_due) - julianday(coalesce(c.last_contact, substr(c.created_at, 1, 10))))"""
+
+
+def keep_in_touch_due(
+    book: Book, as_of: date, *, limit: int | None, contact_id: int | None = None,
+    respect_state: bool = True,
+) -> tuple[list[KeepInTouchRow], int]:
+    """Contacts whose next_due is on or before `as_of`, most overdue (relative to their
+    cadence) first, closer circles first on ties; and how many there are in all.
+    `respect_state=False` includes keep-in-touch items snoozed or skipped.
+
+    Walks the partial index contacts_by_next_due over the due range only.
+    """
+    quiet = f" AND {_quiet('keep-in-touch', 'c.id')}" if respect_state else ""
+    body = f"""FROM contacts c
+               WHERE c.next_due IS NOT NULL AND {_ACTIVE} AND c.next_due <= :as_of
+                 {quiet}{_contact_filter('c.id', contact_id)}"""
+    params = {"as_of": as_of.isoformat(), "limit": limit, "contact_id": contact_id}
+    rows = book.conn.execute(
+        f"""SELECT c.id, c.name, c.next_due, c.last_contact, c.cadence, c.tags,
+                   {_OVERDUE_RATIO} AS score, {_CLOSENESS} AS closeness
+            {body}
+            ORDER BY score DESC, closeness, c.sort_key, c.id{_limit(limit)}""",
+        params,
+    ).fetchall()
+    result = [
+        KeepInTouchRow(
+            contact_id=row["id"], name=row["name"], closeness=row["closeness"],
+            next_due=date.fromisoformat(row["next_due"]),
+            last_contact=parse_iso(row["last_contact"]), score=row["score"],
+            cadence=row["cadence"], tags=row["tags"],
+        )
+        for row in rows
+    ]
+    total = len(result) if limit is None else _count(book, body, params)
+    return result, total
+
+
+def keep_in_touch_plan(book: Book, as_of: date) -> str:
+    """EXPLAIN QUERY PLAN of the keep-in-touch query, so a test can see the index is used."""
+    body = f"""FROM contacts c
+               WHERE c.next_due IS NOT NULL AND {_ACTIVE} AND c.next_due <= :as_of"""
+    rows = book.conn.execute(
+        f"EXPLAIN QUERY PLAN SELECT c.id {body} ORDER BY c.next_due LIMIT 5",
+        {"as_of": as_of.isoformat()},
+    ).fetchall()
+    return "\n".join(row["detail"] for row in rows)
+
+
+def recent_interaction_dates(book: Book, contact_id: int, count: int) -> list[date]:
+    """The latest `count` distinct days with an interaction, newest first (indexed per contact)."""
+    rows = book.conn.execute(
+        """SELECT DISTINCT i.date FROM interaction_contacts ic
+             JOIN interactions i ON i.id = ic.interaction_id
+            WHERE ic.contact_id = ? ORDER BY i.date DESC LIMIT ?""",
+        (contact_id, count),
+    ).fetchall()
+    return [date.fromisoformat(row[0]) for row in rows]
+
+
+def circle_cadences(book: Book) -> dict[str, str]:
+    """Circle name (case-folded) → cadence text, for circles that have one."""
+    rows = book.conn.execute("SELECT name, cadence FROM circles WHERE cadence IS NOT NULL")
+    return {row["name"].casefold(): row["cadence"] for row in rows}
+
+
+# ---------------------------------------------------------------------- follow-ups
+
+def follow_ups_due(
+    book: Book, as_of: date, *, limit: int | None, contact_id: int | None = None
+) -> tuple[list[FollowUpRow], int]:
+    """Open follow-ups due on or before `as_of` and not snoozed past it, oldest first
+    (follow_ups_open_by_due)."""
+    body = f"""FROM follow_ups f JOIN contacts c ON c.id = f.contact_id
+               WHERE f.status = 'open' AND f.due <= :as_of AND {_ACTIVE}
+                 AND (f.snoozed_until IS NULL OR f.snoozed_until <= :as_of)
+                 AND {_quiet('follow-up', 'f.id')}{_contact_filter('f.contact_id', contact_id)}"""
+    params = {"as_of": as_of.isoformat(), "limit": limit, "contact_id": contact_id}
+    rows = book.conn.execute(
+        f"""SELECT f.id, f.uid, f.contact_id, c.name, f.due, f.snoozed_until, f.note,
+                   f.recurrence, {_CLOSENESS} AS closeness
+            {body}
+            ORDER BY max(f.due, coalesce(f.snoozed_until, '')), closeness, c.sort_key, f.id
+            {_limit(limit)}""",
+        params,
+    ).fetchall()
+    result = [
+        FollowUpRow(
+            follow_up_id=row["id"], uid=row["uid"], contact_id=row["contact_id"],
+            name=row["name"], closeness=row["closeness"], due=date.fromisoformat(row["due"]),
+            snoozed_until=parse_iso(row["snoozed_until"]), note=row["note"],
+            recurrence=row["recurrence"],
+        )
+        for row in rows
+    ]
+    total = len(result) if limit is None else _count(book, body, params)
+    return result, total
+
+
+# ---------------------------------------------------------------------- birthdays
+
+def birthdays_on(
+    book: Book, as_of: date, month_days: Iterable[str], *, contact_id: int | None = None
+) -> list[BirthdayRow]:
+    """Active contacts whose birthday falls on one of these 'MM-DD' days (contacts_by_birthday).
+
+    Birthdays snoozed past or skipped on `as_of` are left out. The window is a few days, so
+    every match is returned; the service ranks them.
+    """
+    days = sorted(set(month_days))
+    if not days:
+        return []
+    marks = ", ".join(f":d{i}" for i in range(len(days)))
+    params: dict[str, object] = {f"d{i}": d for i, d in enumerate(days)}
+    params.update(as_of=as_of.isoformat(), contact_id=contact_id)
+    rows = book.conn.execute(
+        f"""SELECT c.id, c.name, c.birthday, {_CLOSENESS} AS closeness
+              FROM contacts c
+             WHERE c.birthday IS NOT NULL AND c.deleted_at IS NULL
+               AND substr(c.birthday, -5) IN ({marks}) AND c.archived = 0
+               AND {_quiet('birthday', 'c.id')}{_contact_filter('c.id', contact_id)}""",
+        params,
+    ).fetchall()
+    return [
+        BirthdayRow(contact_id=row["id"], name=row["name"], closeness=row["closeness"],
+                    birthday=row["birthday"])
+        for row in rows
+    ]
+
+
+# ---------------------------------------------------------------------- thank / return
+
+def thanks_due(
+    book: Book, as_of: date, received_before: date, *, limit: int | None,
+    contact_id: int | None = None,
+) -> tuple[list[ThankRow], int]:
+    """Open favours received on or before `received_before` with no interaction after them,
+    oldest first (favours_open_received; "no interaction since" reads the materialised
+    last_contact instead of scanning interactions)."""
+    body = f"""FROM favours f JOIN contacts c ON c.id = f.contact_id
+               WHERE f.direction = 'received' AND f.status = 'open' AND f.date <= :before
+                 AND {_ACTIVE} AND (c.last_contact IS NULL OR c.last_contact <= f.date)
+                 AND {_quiet('thank', 'f.id')}{_contact_filter('f.contact_id', contact_id)}"""
+    params = {
+        "as_of": as_of.isoformat(), "before": received_before.isoformat(), "limit": limit,
+        "contact_id": contact_id,
+    }
+    rows = book.conn.execute(
+        f"""SELECT f.id, f.contact_id, c.name, f.date, f.description, f.weight,
+                   {_CLOSENESS} AS closeness
+            {body}
+            ORDER BY f.date, closeness, c.sort_key, f.id{_limit(limit)}""",
+        params,
+    ).fetchall()
+    result = [
+        ThankRow(
+            favour_id=row["id"], contact_id=row["contact_id"], name=row["name"],
+            closeness=row["closeness"], date=date.fromisoformat(row["date"]),
+            description=row["description"], weight=row["weight"],
+        )
+        for row in rows
+    ]
+    total = len(result) if limit is None else _count(book, body, params)
+    return result, total
+
+
+# ---------------------------------------------------------------------- introductions
+
+def introductions_to_check(
+    book: Book, as_of: date, earliest: date, latest: date, *, limit: int | None,
+    contact_id: int | None = None,
+) -> tuple[list[IntroRow], int]:
+    """Introductions made between `earliest` and `latest` with no outcome noted, oldest first
+    (introductions_by_date). Both people must still be active."""
+    who = " AND (i.contact_a = :contact_id OR i.contact_b = :contact_id)" if contact_id else ""
+    body = f"""FROM introductions i
+                 JOIN contacts c ON c.id = i.contact_a
+                 JOIN contacts b ON b.id = i.contact_b
+               WHERE i.outcome = '' AND i.date BETWEEN :earliest AND :latest
+                 AND {_ACTIVE} AND b.archived = 0 AND b.deleted_at IS NULL
+                 AND {_quiet('intro-check', 'i.id')}{who}"""
+    params = {
+        "as_of": as_of.isoformat(), "earliest": earliest.isoformat(),
+        "latest": latest.isoformat(), "limit": limit, "contact_id": contact_id,
+    }
+    rows = book.conn.execute(
+        f"""SELECT i.id, i.contact_a, c.name AS name_a, i.contact_b, b.name AS name_b,
+                   i.date, i.note, {_CLOSENESS} AS closeness
+            {body}
+            ORDER BY i.date, closeness, c.sort_key, i.id{_limit(limit)}""",
+        params,
+    ).fetchall()
+    result = [
+        IntroRow(
+            introduction_id=row["id"], contact_id=row["contact_a"], name=row["name_a"],
+            other_id=row["contact_b"], other_name=row["name_b"], closeness=row["closeness"],
+            date=date.fromisoformat(row["date"]), note=row["note"],
+        )
+        for row in rows
+    ]
+    total = len(result) if limit is None else _count(book, body, params)
+    return result, total
+
+
+def clear_introduction_outcome(book: Book, introduction_id: int) -> None:
+    """Undo a noted outcome: the introduction is open again."""
+    with book.write():
+        book.conn.execute(
+            "UPDATE introductions SET outcome = '', outcome_on = NULL WHERE id = ?",
+            (introduction_id,),
+        )
+
+
+# ---------------------------------------------------------------------- review state
+
+def get_state(book: Book, kind: str, ref_id: int) -> ReviewState | None:
+    row = book.conn.execute(
+        "SELECT * FROM review_state WHERE kind = ? AND ref_id = ?", (kind, ref_id)
+    ).fetchone()
+    if row is None:
+        return None
+    return ReviewState(
+        kind=row["kind"], ref_id=row["ref_id"], contact_id=row["contact_id"],
+        snoozed_until=parse_iso(row["snoozed_until"]), skipped_on=parse_iso(row["skipped_on"]),
+        offered_on=parse_iso(row["offered_on"]),
+    )
+
+
+def states(book: Book, kind: str, ref_ids: Iterable[int]) -> dict[int, ReviewState]:
+    """The review_state rows of these items of one kind, by ref_id."""
+    found: dict[int, ReviewState] = {}
+    for ref_id in ref_ids:
+        state = get_state(book, kind, ref_id)
+        if state is not None:
+            found[ref_id] = state
+    return found
+
+
+def put_state(book: Book, state: ReviewState) -> None:
+    """Write (insert or replace) one review_state row."""
+    with book.write():
+        book.conn.execute(
+            """INSERT INTO review_state (kind, ref_id, contact_id, snoozed_until, skipped_on,
+                   offered_on) VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (kind, ref_id) DO UPDATE SET contact_id = excluded.contact_id,
+                   snoozed_until = excluded.snoozed_until, skipped_on = excluded.skipped_on,
+                   offered_on = excluded.offered_on""",
+            (
+                state.kind, state.ref_id, state.contact_id, _iso(state.snoozed_until),
+                _iso(state.skipped_on), _iso(state.offered_on),
+            ),
+        )
+
+
+def restore_state(book: Book, kind: str, ref_id: int, previous: ReviewState | None) -> None:
+    """Put a review_state row back as it was (None: there was none)."""
+    with book.write():
+        if previous is None:
+            book.conn.execute(
+                "DELETE FROM review_state WHERE kind = ? AND ref_id = ?", (kind, ref_id)
+            )
+        else:
+            put_state(book, previous)
+
+
+# ---------------------------------------------------------------------- undoing writes
+
+def delete_interaction(book: Book, interaction_id: int, *, today: date) -> None:
+    """Remove an interaction the review just logged, and recompute its contacts' last contact
+    and next due in the same transaction."""
+    with book.write():
+        ids = [
+            row[0] for row in book.conn.execute(
+                "SELECT contact_id FROM interaction_contacts WHERE interaction_id = ?",
+                (interaction_id,),
+            )
+        ]
+        book.conn.execute("DELETE FROM interactions WHERE id = ?", (interaction_id,))
+        # Book has no public delete for interactions yet; its refresh is the one rule for
+        # the materialised dates, so reuse it rather than restate it here.
+        book._refresh_due(ids, today)
+
+
+def reopen_follow_up(book: Book, follow_up_id: int, next_id: int | None) -> None:
+    """Undo completing a follow-up: open it again and drop the occurrence it spawned."""
+    with book.write():
+        book.conn.execute(
+            "UPDATE follow_ups SET status = 'open', done_on = NULL WHERE id = ?", (follow_up_id,)
+        )
+        if next_id is not None:
+            book.conn.execute("DELETE FROM follow_ups WHERE id = ?", (next_id,))
+
+
+def set_follow_up_snooze(book: Book, follow_up_id: int, until: date | None) -> None:
+    """Set (or clear, with None) a follow-up's snooze; used to undo a snooze."""
+    with book.write():
+        book.conn.execute(
+            "UPDATE follow_ups SET snoozed_until = ? WHERE id = ?", (_iso(until), follow_up_id)
+        )
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def calendar_rows(book: Book) -> tuple[list[sqlite3.Row], list[sqlite3.Row], list[sqlite3.Row]]:
+    """What the iCalendar export needs: open follow-ups, keep-in-touch due dates and
+    birthdays of active contacts (each list in a stable order)."""
+    follow_ups = book.conn.execute(
+        f"""SELECT f.uid, f.due, f.snoozed_until, f.note, f.recurrence, c.name, c.uid AS contact_uid
+              FROM follow_ups f JOIN contacts c ON c.id = f.contact_id
+             WHERE f.status = 'open' AND {_ACTIVE} ORDER BY f.due, f.id"""
+    ).fetchall()
+    due = book.conn.execute(
+        f"""SELECT c.uid, c.name, c.next_due, c.last_contact FROM contacts c
+             WHERE c.next_due IS NOT NULL AND {_ACTIVE} ORDER BY c.next_due, c.id"""
+    ).fetchall()
+    birthdays = book.conn.execute(
+        f"""SELECT c.uid, c.name, c.birthday FROM contacts c
+             WHERE c.birthday IS NOT NULL AND {_ACTIVE} ORDER BY substr(c.birthday, -5), c.id"""
+    ).fetchall()
+    return follow_ups, due, birthdays
