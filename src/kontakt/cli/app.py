@@ -11,19 +11,19 @@ from .common import book_option, display_path, fail, today
 
 
 def open_app(ctx: click.Context, path: Path | None = None) -> None:
-    """Open the terminal app on the book (until the TUI lands, say where the book is)."""
+    """Open the terminal app on the book (the user's own, or `path`)."""
+    from ..config import load_config
     from ..paths import book_path
-
+    from ..store import Book
     from .common import _session
 
     if path is None:
         path, _ = book_path(_session(ctx).db)
-    from ..store import Book
-
+    config = load_config()  # a broken config.toml is one clear line, before the screen clears
     with Book.open(path) as book:
-        counts = book.counts()
-    click.echo(f"kontakt — {counts.contacts} contacts in {display_path(path)}")
-    click.echo("The terminal app is on its way; meanwhile see `kontakt --help`.")
+        from ..tui.app import run_app
+
+        run_app(book, today=today(), config=config)
 
 
 def _is_demo_book(path: Path) -> bool:

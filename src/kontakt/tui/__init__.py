@@ -1,0 +1,1 @@
+"""The terminal app (Textual). The only package that imports textual."""

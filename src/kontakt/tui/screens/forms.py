@@ -1,0 +1,350 @@
+"""Forms as modal screens: contact, interaction, favour, introduction, follow-up.
+
+Each form checks every field with the same domain code the CLI uses, shows problems under
+the field, keeps what was typed, and writes to the book in one call (one transaction).
+Enter saves, Esc cancels (asking first if something was typed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any, TypeVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Input, Static, TextArea
+
+from ...domain import (
+    FAVOUR_KINDS, INTERACTION_KINDS, Birthday, Cadence, CadenceError, Contact, DateError,
+    parse_date,
+)
+from ...domain.cadence import parse_duration
+from ...domain.ledger import WEIGHTS
+from ...store import Book
+from ..widgets.fields import Choice, FormField, PeoplePicker
+from .dialogs import ConfirmScreen
+
+T = TypeVar("T")
+
+
+class FormError(Exception):
+    """One field is wrong; the form shows `message` under it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class FormScreen(ModalScreen[T]):
+    """A modal form. Subclasses give `title`, `fields()` and `save_to_book()`."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save"),
+        Binding("enter", "save", "Save", show=False),
+    ]
+
+    title_text: str | Content = ""
+
+    def __init__(self, book: Book, today: date) -> None:
+        super().__init__()
+        self.book = book
+        self.today = today
+        self._initial: tuple = ()
+
+    def fields(self) -> Iterable[Widget]:
+        raise NotImplementedError
+
+    def save_to_book(self) -> T:
+        """Check the fields and write; raise FormError for the first bad field."""
+        raise NotImplementedError
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form"):
+            title = self.title_text if isinstance(self.title_text, Content) else Content(self.title_text)
+            yield Static(title, classes="form-title")
+            with VerticalScroll(classes="form-body"):
+                yield from self.fields()
+            yield Static(classes="form-error")
+            yield Static(
+                Content.assemble(("Enter", "bold $accent"), " save   ", ("Esc", "bold $accent"),
+                                 " cancel   ", ("Tab", "bold $accent"), " next field"),
+                classes="form-keys",
+            )
+
+    def on_mount(self) -> None:
+        self._initial = self.snapshot()
+
+    def value(self, name: str) -> str:
+        widget = self.query_one(f"#field-{name}", FormField).widget
+        if isinstance(widget, TextArea):
+            return widget.text
+        if isinstance(widget, (Input, Choice)):
+            return widget.value
+        raise TypeError(name)
+
+    def snapshot(self) -> tuple:
+        values: list[Any] = []
+        for field in self.query(FormField):
+            widget = field.widget
+            if isinstance(widget, PeoplePicker):
+                values.append((widget.typed, tuple(widget.selected)))
+            elif isinstance(widget, TextArea):
+                values.append(widget.text)
+            else:
+                values.append(getattr(widget, "value", None))
+        return tuple(values)
+
+    @property
+    def dirty(self) -> bool:
+        return self.snapshot() != self._initial
+
+    @on(Input.Submitted)
+    def _enter_saves(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def action_save(self) -> None:
+        for field in self.query(FormField):
+            field.set_error(None)
+        error_line = self.query_one(".form-error", Static)
+        error_line.update("")
+        try:
+            result = self.save_to_book()
+        except FormError as error:
+            field = self.query_one(f"#field-{error.field}", FormField)
+            field.set_error(error.message)
+            focus = field.widget.query_one(Input) if isinstance(field.widget, PeoplePicker) else field.widget
+            focus.focus()
+            field.scroll_visible()
+            return
+        except ValueError as error:  # the store refused: say so, keep everything typed
+            error_line.update(Content.styled(str(error), "$error"))
+            return
+        self.dismiss(result)
+
+    def action_cancel(self) -> None:
+        if not self.dirty:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen("Discard what you typed?", yes="discard"), answered)
+
+    # ---------------------------------------------------------------- parsing helpers
+
+    def read_date(self, name: str, *, required: bool = True) -> date | None:
+        text = self.value(name).strip()
+        if not text:
+            if required:
+                raise FormError(name, "a date is needed, e.g. today, 3.4.2026, 2 days ago")
+            return None
+        try:
+            return parse_date(text, self.today)
+        except DateError as error:
+            raise FormError(name, str(error)) from None
+
+    def read_cadence(self, name: str) -> Cadence | None:
+        text = self.value(name).strip()
+        if not text:
+            return None
+        try:
+            return Cadence.parse(text)
+        except CadenceError as error:
+            raise FormError(name, str(error)) from None
+
+
+def _split(text: str, pattern: str = r"[,;\s]+") -> list[str]:
+    return [part.strip() for part in re.split(pattern, text) if part.strip()]
+
+
+def _input(value: str = "", placeholder: str = "", **kwargs) -> Input:
+    return Input(value, placeholder=placeholder, compact=True, **kwargs)
+
+
+class ContactForm(FormScreen[int | None]):
+    """Add a contact, or edit one; dismisses with the contact's id."""
+
+    def __init__(self, book: Book, today: date, contact: Contact | None = None) -> None:
+        super().__init__(book, today)
+        self.contact = contact
+        self.title_text = (
+            Content.assemble("Edit ", (contact.name, "bold")) if contact else Content("Add a contact")
+        )
+
+    def fields(self) -> Iterable[Widget]:
+        c = self.contact
+        yield FormField("name", _input(c.name if c else "", "full name"), name="name")
+        yield FormField("nickname", _input(c.nickname if c else ""), name="nickname")
+        yield FormField("organisation", _input(c.org if c else ""), name="org")
+        yield FormField("role", _input(c.role if c else ""), name="role")
+        yield FormField("email", _input(", ".join(c.emails) if c else "", "several: a@x.com, b@y.org"), name="emails")
+        yield FormField("phone", _input(", ".join(c.phones) if c else "", "several: separate with commas"), name="phones")
+        yield FormField("circles", _input(" ".join(c.tags) if c else "", "breakfast alumni …"), name="circles")
+        yield FormField(
+            "keep in touch", _input(str(c.cadence) if c and c.cadence else "", "2 weeks, monthly, quarterly …"),
+            name="cadence",
+        )
+        yield FormField(
+            "birthday", _input(c.birthday.iso() if c and c.birthday else "", "3.4.1980, 1980-04-03 or --04-03"),
+            name="birthday",
+        )
+        yield FormField("lives in", _input(c.location if c else ""), name="location")
+        yield FormField("how we met", _input(c.met if c else ""), name="met")
+        notes = TextArea(c.notes if c else "", soft_wrap=True, compact=True, id="notes")
+        yield FormField("notes", notes, name="notes", hint="Enter adds a line here; ctrl+s saves")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#field-name", FormField).widget.focus()
+
+    def save_to_book(self) -> int:
+        name = self.value("name").strip()
+        if not name:
+            raise FormError("name", "a contact needs a name")
+        emails = _split(self.value("emails"))
+        for email in emails:
+            if "@" not in email:
+                raise FormError("emails", f"{email!r} does not look like an email address")
+        cadence = self.read_cadence("cadence")
+        birthday_text = self.value("birthday").strip()
+        birthday = None
+        if birthday_text:
+            try:
+                birthday = Birthday.parse(birthday_text, self.today)
+            except DateError as error:
+                raise FormError("birthday", str(error)) from None
+        fields = dict(
+            nickname=self.value("nickname"), org=self.value("org"), role=self.value("role"),
+            emails=emails, phones=_split(self.value("phones"), r"[,;]+"),
+            tags=[t.lstrip("#") for t in _split(self.value("circles"))],
+            cadence=cadence, birthday=birthday, location=self.value("location"),
+            met=self.value("met"), notes=self.value("notes"),
+        )
+        if self.contact is None:
+            return self.book.add_contact(name, today=self.today, **fields)
+        return self.book.update_contact(self.contact.id, today=self.today, name=name, **fields).id
+
+
+class LogForm(FormScreen[int | None]):
+    """Log an interaction with one or several people (a group meeting)."""
+
+    title_text = "Log an interaction"
+
+    def __init__(self, book: Book, today: date, people: list[Contact]) -> None:
+        super().__init__(book, today)
+        self.people = people
+
+    def fields(self) -> Iterable[Widget]:
+        yield FormField(
+            "with", PeoplePicker(self.book, people=self.people, placeholder="add someone, or #circle for all its members"),
+            name="people", hint="space unticks someone who was not there",
+        )
+        yield FormField("kind", Choice([(k, k) for k in INTERACTION_KINDS], "meeting"), name="kind")
+        yield FormField("when", _input("today", "today, yesterday, 3.4.2026, 2 days ago"), name="date")
+        yield FormField("note", _input("", "what you talked about"), name="note")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#field-kind", FormField).widget.focus()
+
+    def save_to_book(self) -> int:
+        picker = self.query_one(PeoplePicker)
+        people = picker.selected
+        if not people:
+            raise FormError("people", "pick at least one person (type a name, Enter adds)")
+        on = self.read_date("date")
+        if on > self.today:
+            raise FormError("date", "that is in the future; a follow-up (u) is for later")
+        return self.book.log_interaction(
+            people, on=on, kind=self.value("kind"), note=self.value("note"), today=self.today
+        )
+
+
+class FavourForm(FormScreen[int | None]):
+    """Record a favour given to or received from the contact."""
+
+    def __init__(self, book: Book, today: date, contact: Contact) -> None:
+        super().__init__(book, today)
+        self.contact = contact
+        self.title_text = Content.assemble("Favour with ", (contact.name, "bold"))
+
+    def fields(self) -> Iterable[Widget]:
+        yield FormField("direction", Choice([("given", "I gave"), ("received", "I received")]), name="direction")
+        yield FormField("what", _input("", "reviewed my pitch deck"), name="description")
+        yield FormField("kind", Choice([(k, k) for k in FAVOUR_KINDS], "help"), name="kind")
+        yield FormField("weight", Choice([(str(w), label) for w, label in WEIGHTS.items()]), name="weight")
+        yield FormField("when", _input("today"), name="date")
+
+    def save_to_book(self) -> int:
+        description = self.value("description").strip()
+        if not description:
+            raise FormError("description", "say what the favour was")
+        on = self.read_date("date")
+        return self.book.add_favour(
+            self.contact.id, direction=self.value("direction"), description=description,
+            kind=self.value("kind"), weight=int(self.value("weight")), on=on,
+        )
+
+
+class IntroForm(FormScreen[int | None]):
+    """Introduce the contact to someone else."""
+
+    def __init__(self, book: Book, today: date, contact: Contact) -> None:
+        super().__init__(book, today)
+        self.contact = contact
+        self.title_text = Content.assemble("Introduce ", (contact.name, "bold"), " to …")
+
+    def fields(self) -> Iterable[Widget]:
+        yield FormField(
+            "to", PeoplePicker(self.book, single=True, exclude=[self.contact.id], placeholder="type a name"),
+            name="people",
+        )
+        yield FormField("note", _input("", "why they should meet"), name="note")
+        yield FormField("when", _input("today"), name="date")
+
+    def save_to_book(self) -> int:
+        chosen = self.query_one(PeoplePicker).selected
+        if not chosen:
+            raise FormError("people", "pick the person to introduce them to (type a name, Enter picks)")
+        on = self.read_date("date")
+        return self.book.add_introduction(self.contact.id, chosen[0], on=on, note=self.value("note"))
+
+
+class FollowUpForm(FormScreen[int | None]):
+    """A reminder to get back to the contact, optionally recurring."""
+
+    def __init__(self, book: Book, today: date, contact: Contact) -> None:
+        super().__init__(book, today)
+        self.contact = contact
+        self.title_text = Content.assemble("Follow up with ", (contact.name, "bold"))
+
+    def fields(self) -> Iterable[Widget]:
+        yield FormField("when", _input("in 2 weeks", "in 2 weeks, next friday, 3.4.2026"), name="due")
+        yield FormField("repeat", _input("", "empty for once, or monthly, every 3 months"), name="recurrence")
+        yield FormField("note", _input("", "send the article about …"), name="note")
+
+    def save_to_book(self) -> int:
+        text = self.value("due").strip()
+        try:
+            due = self.read_date("due")
+        except FormError:
+            try:  # "2 weeks" means the same as "in 2 weeks", as with the CLI's --in
+                due = parse_duration(text).after(self.today)
+            except CadenceError:
+                raise FormError("due", f"cannot read {text!r}; try in 2 weeks, next friday, 3.4.2026") from None
+        if due < self.today - timedelta(days=0):
+            raise FormError("due", "that is in the past; a follow-up is for later")
+        recurrence = self.read_cadence("recurrence")
+        return self.book.add_follow_up(self.contact.id, due=due, note=self.value("note"), recurrence=recurrence)

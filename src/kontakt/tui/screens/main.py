@@ -1,0 +1,358 @@
+"""The main screen: search, circles, the contact list and the highlighted person's detail."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ...config import Config
+from ...domain import Contact
+from ...domain.dates import human
+from ...store import Book, NotFound
+from ..widgets.contact_list import ContactList, ListFilter
+from ..widgets.detail import ContactDetail
+from .dialogs import ConfirmScreen, HelpScreen
+from .forms import ContactForm, FavourForm, FollowUpForm, IntroForm, LogForm
+from .today import TodayScreen
+
+# Wait this long after the last keystroke before searching, so typing stays smooth.
+SEARCH_DEBOUNCE = 0.12
+
+# (binding id, key, action, footer label, shown in footer, help text, help group)
+KEYS = [
+    ("app.search", "slash", "search", "Search", True, "search as you type; #circle filters", "Find"),
+    ("app.circles", "c", "circles", "Circles", False, "pick a circle to show", "Find"),
+    ("app.archived", "v", "toggle_archived", "Archived", False, "show archived / active contacts", "Find"),
+    ("app.add", "a", "add", "Add", True, "add a contact", "Change"),
+    ("app.edit", "e", "edit", "Edit", True, "edit the highlighted contact", "Change"),
+    ("app.log", "l", "log", "Log", True, "log an interaction (several people, #circle)", "Record"),
+    ("app.favour", "f", "favour", "Favour", True, "record a favour given or received", "Record"),
+    ("app.intro", "i", "intro", "Intro", False, "introduce them to someone", "Record"),
+    ("app.follow_up", "u", "follow_up", "Follow-up", False, "add a follow-up reminder", "Record"),
+    ("app.archive", "x", "archive", "Archive", False, "archive (or bring back) the contact", "Change"),
+    ("app.delete", "d", "delete", "Delete", False, "move the contact to the trash", "Change"),
+    ("app.today", "t", "today", "Today", True, "the Today review", "Go"),
+    ("app.help", "question_mark", "help", "Help", True, "this help", "Go"),
+    ("app.quit", "q", "app.quit", "Quit", True, "quit (ctrl+q works everywhere)", "Go"),
+]
+
+
+class MainScreen(Screen[None]):
+    """Browse, search and act on the book."""
+
+    BINDINGS = [
+        Binding(key, action, label, show=show, id=binding_id)
+        for binding_id, key, action, label, show, _, _ in KEYS
+    ] + [
+        Binding("escape", "clear", "Clear", show=False, id="app.clear"),
+        Binding("tab", "focus_next", show=False),
+    ]
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+
+    def __init__(self, book: Book, today: date, config: Config) -> None:
+        super().__init__()
+        self.book = book
+        self.today = today
+        self.config = config
+        self._search_timer: Timer | None = None
+        self._circle: str | None = None
+        self._archived = False
+        self._show_circles = False
+
+    # ---------------------------------------------------------------- layout
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="app-header")
+        with Horizontal(id="body"):
+            with Vertical(id="sidebar"):
+                yield Static("Circles", classes="section-title")
+                yield OptionList(id="circles")
+            with Vertical(id="list-column"):
+                yield Input(
+                    placeholder="/ search name, org, email, note · #circle",
+                    compact=True, id="search",
+                )
+                yield Static(id="list-status")
+                yield ContactList(self.book, self.today, id="contacts")
+            yield ContactDetail(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_header()
+        self.refresh_circles()
+        self.contacts.focus()
+
+    @property
+    def contacts(self) -> ContactList:
+        return self.query_one(ContactList)
+
+    @property
+    def detail(self) -> ContactDetail:
+        return self.query_one(ContactDetail)
+
+    @property
+    def search_box(self) -> Input:
+        return self.query_one("#search", Input)
+
+    def refresh_header(self) -> None:
+        counts = self.book.counts()
+        name = self.book.path.stem
+        parts: list = [("kontakt", "bold $accent"), ("  ·  ", "$text-muted"), name]
+        parts += [("  ·  ", "$text-muted"), f"{counts.contacts} contacts"]
+        if counts.archived:
+            parts += [("  ·  ", "$text-muted"), f"{counts.archived} archived"]
+        parts += [("  ·  ", "$text-muted"), f"{counts.circles} circles"]
+        header = Content.assemble(*parts)
+        day = Content.styled(f"{self.today:%a} {human(self.today)}", "$text-muted")
+        width = self.size.width or 80
+        gap = max(width - header.cell_length - day.cell_length - 2, 2)
+        self.query_one("#app-header", Static).update(Content.assemble(header, " " * gap, day))
+
+    def on_resize(self) -> None:
+        self.refresh_header()
+
+    def refresh_circles(self) -> None:
+        circles = self.query_one("#circles", OptionList)
+        circles.clear_options()
+        counts = self.book.counts()
+        circles.add_option(Option(Content.assemble("All contacts", (f"  {counts.contacts}", "$text-muted")), id="*"))
+        for circle in self.book.circles():
+            cadence = f"  {circle.cadence.short}" if circle.cadence else ""
+            label = Content.assemble(f"#{circle.name}", (f"  {circle.members}{cadence}", "$text-muted"))
+            circles.add_option(Option(label, id=f"#{circle.name}"))
+
+    def refresh_status(self) -> None:
+        contacts = self.contacts
+        bits: list = []
+        what = "archived contacts" if self._archived else "contacts"
+        flt = contacts.filter
+        if flt.query or flt.circle:
+            bits.append(f"{contacts.count} of {what}")
+        else:
+            bits.append(f"{contacts.count} {what}")
+        if flt.circle:
+            bits += ["  in ", (f"#{flt.circle}", "bold")]
+        if flt.query:
+            bits += ["  matching ", (flt.query, "bold")]
+        if flt.query or flt.circle or self._archived:
+            bits.append(("   Esc clears", "$text-muted"))
+        self.query_one("#list-status", Static).update(Content.assemble(*bits))
+
+    # ---------------------------------------------------------------- list and detail
+
+    def apply_filter(self) -> None:
+        text = self.search_box.value
+        new = ListFilter.from_search(text, archived=self._archived, circle=self._circle)
+        if new != self.contacts.filter:
+            self.contacts.load(new)
+        self.refresh_status()
+
+    @on(ContactList.Highlighted)
+    def _show_highlighted(self, event: ContactList.Highlighted) -> None:
+        self.detail.show(self.book, event.contact, self.today)
+
+    def after_change(self, select: Contact | None = None) -> None:
+        """Re-read what a write may have changed: list, detail, header, circles."""
+        self.contacts.reload(select=select)
+        self.detail.show(self.book, self.contacts.highlighted, self.today)
+        self.refresh_header()
+        self.refresh_circles()
+        self.refresh_status()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        # Debounce: a new keystroke cancels the pending search, so only the last one runs.
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_DEBOUNCE, self.apply_filter)
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self.apply_filter()
+        self.contacts.focus()
+
+    def on_key(self, event) -> None:
+        # ↑ ↓ in the search box move through the results without leaving it.
+        if self.focused is self.search_box and event.key in ("up", "down", "pageup", "pagedown"):
+            event.stop()
+            self.contacts.run_action({"up": "cursor(-1)", "down": "cursor(1)",
+                                      "pageup": "page(-1)", "pagedown": "page(1)"}[event.key])
+
+    @on(OptionList.OptionSelected, "#circles")
+    def _circle_picked(self, event: OptionList.OptionSelected) -> None:
+        option_id = event.option.id or "*"
+        self.show_circle(None if option_id == "*" else option_id[1:])
+        self.contacts.focus()
+
+    def show_circle(self, circle: str | None) -> None:
+        self._circle = circle
+        # A #circle typed in the search box would fight the sidebar; the sidebar wins.
+        words = [w for w in self.search_box.value.split() if not w.startswith("#")]
+        if words != self.search_box.value.split():
+            with self.search_box.prevent(Input.Changed):
+                self.search_box.value = " ".join(words)
+        self.apply_filter()
+
+    def jump_to(self, contact: Contact) -> None:
+        """Show `contact` in the list, clearing filters that hide it."""
+        if not self.contacts.select(contact):
+            self._circle = None
+            self._archived = contact.archived
+            with self.search_box.prevent(Input.Changed):
+                self.search_box.value = ""
+            self.apply_filter()
+            self.contacts.select(contact)
+        self.contacts.focus()
+
+    # ---------------------------------------------------------------- actions
+
+    def _current(self) -> Contact | None:
+        contact = self.contacts.highlighted
+        if contact is None:
+            self.notify("No one is highlighted.", severity="warning", markup=False)
+        return contact
+
+    def action_search(self) -> None:
+        self.search_box.focus()
+
+    def action_clear(self) -> None:
+        """Esc: leave the search box, then clear search, circle and archived view, one by one."""
+        if self.search_box.value or self._circle or self._archived:
+            with self.search_box.prevent(Input.Changed):
+                self.search_box.value = ""
+            self._circle = None
+            self._archived = False
+            self.query_one("#circles", OptionList).highlighted = 0
+            self.apply_filter()
+        self.contacts.focus()
+
+    def action_circles(self) -> None:
+        self._show_circles = not self._show_circles or self.focused is not self.query_one("#circles")
+        self.set_class(self._show_circles, "-show-circles")
+        if self._show_circles:
+            self.query_one("#circles", OptionList).focus()
+        else:
+            self.contacts.focus()
+
+    def action_toggle_archived(self) -> None:
+        self._archived = not self._archived
+        self.apply_filter()
+
+    def action_add(self) -> None:
+        def added(contact_id: int | None) -> None:
+            if contact_id is None:
+                return
+            contact = self.book.get_contact(contact_id)
+            self.notify(f"Added {contact.name}", markup=False)
+            self.after_change()
+            self.jump_to(contact)
+
+        self.app.push_screen(ContactForm(self.book, self.today), added)
+
+    def action_edit(self) -> None:
+        contact = self._current()
+        if contact is None:
+            return
+
+        def saved(contact_id: int | None) -> None:
+            if contact_id is not None:
+                updated = self.book.get_contact(contact_id)
+                self.notify(f"Saved {updated.name}", markup=False)
+                self.after_change(select=updated)
+
+        self.app.push_screen(ContactForm(self.book, self.today, contact), saved)
+
+    def action_log(self) -> None:
+        contact = self.contacts.highlighted
+        people = [contact] if contact else []
+
+        def logged(interaction_id: int | None) -> None:
+            if interaction_id is None:
+                return
+            self.notify("Interaction logged", markup=False)
+            self.after_change()
+
+        self.app.push_screen(LogForm(self.book, self.today, people), logged)
+
+    def _with_current(self, form_class, message: str) -> None:
+        contact = self._current()
+        if contact is None:
+            return
+
+        def done(result: int | None) -> None:
+            if result is not None:
+                self.notify(f"{message} — {contact.name}", markup=False)
+                self.after_change()
+
+        self.app.push_screen(form_class(self.book, self.today, contact), done)
+
+    def action_favour(self) -> None:
+        self._with_current(FavourForm, "Favour recorded")
+
+    def action_intro(self) -> None:
+        self._with_current(IntroForm, "Introduction recorded")
+
+    def action_follow_up(self) -> None:
+        self._with_current(FollowUpForm, "Follow-up added")
+
+    def action_archive(self) -> None:
+        contact = self._current()
+        if contact is None:
+            return
+        self.book.archive(contact.id, not contact.archived)
+        if contact.archived:
+            self.notify(f"{contact.name} is back among active contacts", markup=False)
+        else:
+            self.notify(f"Archived {contact.name} · v shows archived contacts", markup=False)
+        self.after_change()
+
+    def action_delete(self) -> None:
+        contact = self._current()
+        if contact is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.book.trash_contact(contact.id)
+            except NotFound:
+                pass
+            self.notify(f"Moved {contact.name} to the trash", markup=False)
+            self.after_change()
+
+        question = Content.assemble("Move ", (contact.name, "bold"), " to the trash?")
+        detail = "Their history goes with them. The trash keeps everything restorable."
+        self.app.push_screen(ConfirmScreen(question, detail, yes="move to trash"), answered)
+
+    def action_today(self) -> None:
+        self.app.push_screen(TodayScreen(self.book, self.today, self.config))
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.help_groups()))
+
+    def help_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Keys as currently mapped (the config's [keymap] applied), grouped for the help."""
+        keymap = self.config.keymap
+        groups: dict[str, list[tuple[str, str]]] = {}
+        groups["Move"] = [("↑ ↓ j k", "move in the list"), ("PgUp PgDn", "page"),
+                          ("Home End", "first / last"), ("Tab", "next pane"),
+                          ("Esc", "clear search and filters")]
+        for binding_id, key, _, _, _, description, group in KEYS:
+            keys = keymap.get(binding_id, key)
+            shown = ", ".join(self.app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
+            groups.setdefault(group, []).append((shown, description))
+        groups.setdefault("Go", []).append(("ctrl+p", "command palette: every action, jump to contact"))
+        return list(groups.items())
