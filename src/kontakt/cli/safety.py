@@ -1,0 +1,249 @@
+"""Never lose a contact: rm, trash, restore, backup, restore-backup, doctor."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import click
+
+from ..domain import CadenceError, Contact, fold, parse_duration
+from ..domain.dates import relative
+from ..store import AmbiguousRef, Book
+from ..store.backup import BackupError, backup_dir, backup_now, restore, snapshots
+from ..store.health import diagnose
+from ..store.trash import empty_trash, trash_candidates
+from . import main
+from .common import _session, book_option, console, display_path, fail, get_book, print_json, today
+from .render import contact_json
+
+
+def _book_path(ctx: click.Context) -> Path:
+    """The book this invocation means, without opening (or creating) it."""
+    from ..paths import book_path
+
+    return book_path(_session(ctx).db)[0]
+
+
+def _open_existing(ctx: click.Context) -> Book:
+    """The book, which must exist already: backing up or checking never creates one."""
+    return Book.open(_book_path(ctx), create=False)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _size(path: Path) -> str:
+    size = path.stat().st_size
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return ""
+
+
+@main.command(epilog="Example: kontakt rm 'old client'   ·   kontakt restore 'old client' undoes it")
+@click.argument("ref")
+@book_option
+def rm(ref):
+    """Move a contact and everything attached to them to the trash."""
+    book = get_book()
+    contact = book.find(ref)
+    book.trash_contact(contact.id)
+    click.echo(f"moved #{contact.id} {contact.name} to the trash (kontakt restore {contact.id} brings them back)")
+
+
+def _older_than(text: str) -> timedelta:
+    try:
+        duration = parse_duration(text)
+    except CadenceError as error:
+        raise click.BadParameter(str(error), param_hint="--older-than") from None
+    now = today()
+    try:
+        return now - duration.before(now)
+    except (OverflowError, ValueError):
+        raise click.BadParameter(f"{text!r} is too long ago", param_hint="--older-than") from None
+
+
+@main.command(epilog="Examples: kontakt trash   ·   kontakt trash --empty --older-than 30d")
+@click.option("--json", "as_json", is_flag=True, help="The trash as a JSON array.")
+@click.option("--empty", "empty", is_flag=True, help="Delete what is in the trash for good.")
+@click.option("--older-than", "older_than", metavar="DURATION",
+              help='With --empty: only contacts trashed at least this long ago ("30d", "2 weeks").')
+@click.option("--yes", "-y", is_flag=True, help="Do not ask before emptying (asked only in a terminal).")
+@book_option
+def trash(as_json, empty, older_than, yes):
+    """List the contacts in the trash, or empty it for good (--empty)."""
+    if older_than and not empty:
+        raise click.UsageError("--older-than goes with --empty")
+    age = _older_than(older_than) if older_than else None
+    book = get_book()
+    if empty:
+        _empty(book, age, older_than, as_json=as_json, yes=yes)
+        return
+    trashed = book.trashed()
+    balances = book.balances(c.id for c, _ in trashed)
+    if as_json:
+        print_json([
+            {**contact_json(c, balances[c.id]), "deleted_at": when.isoformat()} for c, when in trashed
+        ])
+        return
+    if not trashed:
+        click.echo("the trash is empty", err=True)
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    now = today()
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    table.add_column("id", justify="right", style="dim", no_wrap=True)
+    table.add_column("name", ratio=3, no_wrap=True, overflow="ellipsis", min_width=14)
+    table.add_column("org", ratio=2, no_wrap=True, overflow="ellipsis")
+    table.add_column("trashed", no_wrap=True)
+    for contact, when in trashed:
+        table.add_row(
+            Text(str(contact.id)), Text(contact.name), Text(contact.org),
+            Text(f"{when.date().isoformat()} ({relative(when.date(), now)})"),
+        )
+    console().print(table)
+    click.echo(f"{len(trashed)} in the trash; kontakt restore REF brings one back", err=True)
+
+
+def _empty(book: Book, age: timedelta | None, older_than: str | None, *, as_json: bool, yes: bool) -> None:
+    now = datetime.combine(today(), datetime.now().time()).astimezone()
+    candidates = trash_candidates(book, age, now=now)
+    if not candidates:
+        if as_json:
+            print_json({"deleted": 0, "interactions": 0})
+        else:
+            what = f"nothing was trashed more than {older_than} ago" if older_than else "the trash is empty"
+            click.echo(what, err=True)
+        return
+    if not yes and sys.stdin.isatty():
+        click.confirm(
+            f"Delete {_plural(len(candidates), 'contact')} and their history for good? "
+            "This cannot be undone", abort=True,
+        )
+    result = empty_trash(book, age, now=now)
+    if as_json:
+        print_json({"deleted": result.contacts, "interactions": result.interactions})
+        return
+    extra = (f" and {_plural(result.interactions, 'interaction')} with no one else"
+             if result.interactions else "")
+    click.echo(f"deleted {_plural(result.contacts, 'contact')}{extra} for good")
+    if not result.wal_truncated:
+        click.echo("note: another kontakt has the book open; the deleted text leaves the file "
+                   "once it closes", err=True)
+    if snapshots(book.path):
+        click.echo(f"note: backups in {display_path(backup_dir(book.path))} still hold them "
+                   "until they rotate out (at most five weeks)", err=True)
+
+
+def _find_trashed(book: Book, ref: str) -> Contact:
+    """A contact in the trash by id or a fragment of name, nickname or email."""
+    trashed = [contact for contact, _ in book.trashed()]
+    key = ref.strip().lstrip("#")
+    if key.isdigit():
+        for contact in trashed:
+            if contact.id == int(key):
+                return contact
+    folded = fold(ref.strip())
+    if not folded:
+        raise AmbiguousRef(ref, [])
+
+    def fields(c: Contact) -> list[str]:
+        return [fold(c.name), fold(c.nickname), *(fold(e) for e in c.emails)]
+
+    candidates = [c for c in trashed if any(folded in f for f in fields(c))]
+    if len(candidates) == 1:
+        return candidates[0]
+    exact = [c for c in candidates if folded in fields(c)]
+    if len(exact) == 1:
+        return exact[0]
+    if not candidates:
+        fail(f"nothing in the trash matches {ref!r} (kontakt trash lists it)")
+    raise AmbiguousRef(ref, exact or candidates)
+
+
+@main.command("restore", epilog="Example: kontakt restore 'old client'   ·   kontakt restore 17")
+@click.argument("ref")
+@book_option
+def restore_(ref):
+    """Bring a contact back from the trash, with all their history."""
+    book = get_book()
+    contact = _find_trashed(book, ref)
+    restored = book.restore_contact(contact.id)
+    click.echo(f"restored #{restored.id} {restored.name}")
+
+
+@main.command(epilog="Examples: kontakt backup   ·   kontakt backup -o ~/usb/kontakt.db")
+@click.option("-o", "--output", "output", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Where to write it (default: a dated file in backups/ next to the book).")
+@book_option
+@click.pass_context
+def backup(ctx, output):
+    """Back the book up now (a consistent, checked copy, readable by you only)."""
+    with _open_existing(ctx) as book:
+        try:
+            target = backup_now(book, Path(output) if output else None)
+        except BackupError as error:
+            fail(str(error))
+        count = book.counts()
+    click.echo(f"backed up {_plural(count.contacts + count.archived, 'contact')} to {display_path(target)} "
+               f"({_size(target)})")
+
+
+@main.command("restore-backup", epilog="Example: kontakt restore-backup ~/.local/share/kontakt/backups/kontakt.2026-11-20.db")
+@click.argument("file", type=click.Path(dir_okay=True))
+@book_option
+@click.pass_context
+def restore_backup(ctx, file):
+    """Replace the book with a backup (checked first; the current book is saved)."""
+    try:
+        result = restore(_book_path(ctx), Path(file))
+    except BackupError as error:
+        fail(str(error))
+    click.echo(f"restored {display_path(result.source)}: {result.contacts} contacts in "
+               f"{display_path(result.book)}")
+    if result.saved_as is not None:
+        click.echo(f"the book as it was is saved at {display_path(result.saved_as)} "
+                   f"(kontakt restore-backup that file undoes this)")
+
+
+_STATUS_WIDTH = 6
+
+
+@main.command(epilog="Examples: kontakt doctor   ·   kontakt doctor --fix   ·   kontakt doctor --json")
+@click.option("--fix", is_flag=True, help="Repair what can be repaired safely.")
+@click.option("--quick", is_flag=True, help="quick_check instead of the full integrity_check.")
+@click.option("--json", "as_json", is_flag=True, help="The report as JSON.")
+@book_option
+@click.pass_context
+def doctor(ctx, fix, quick, as_json):
+    """Check the book: integrity, links, search index, schema, permissions, backups, SQLite.
+
+    Exits 0 when healthy (warnings included), 1 when something needs attention.
+    """
+    report = diagnose(_book_path(ctx), fix=fix, quick=quick)
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        click.echo(f"kontakt doctor: {display_path(report.path)}")
+        width = max(len(c.name) for c in report.checks) + 2
+        for check in report.checks:
+            click.echo(f"  {check.status:<{_STATUS_WIDTH}}{check.name:<{width}}{check.message}")
+        warnings = sum(c.status == "warn" for c in report.checks)
+        fixed = sum(c.status == "fixed" for c in report.checks)
+        failed = sum(c.status == "fail" for c in report.checks)
+        parts = [f"{fixed} fixed"] if fixed else []
+        if warnings:
+            parts.append(_plural(warnings, "warning"))
+        if report.healthy:
+            click.echo("healthy" + (f" ({', '.join(parts)})" if parts else ""))
+        else:
+            hint = "" if fix else "; kontakt doctor --fix repairs what it safely can"
+            click.echo(f"needs attention: {_plural(failed, 'problem')}{hint}")
+    if not report.healthy:
+        ctx.exit(1)

@@ -1,0 +1,312 @@
+"""`kontakt doctor`: is the book healthy, and repair what can be repaired safely.
+
+Each check gives ok, warn (worth knowing, not broken), fail (needs attention) or fixed.
+Nothing here deletes user text: repairs are rebuilding the search index, recreating its
+triggers, dropping dangling link rows, tightening file modes, migrating, taking a backup.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .backup import (
+    DISABLE_ENV,
+    LAST_DAY_SETTING,
+    backup_dir,
+    daily_path,
+    rotate,
+    snapshot,
+    snapshots,
+)
+from .backup import today as backup_today
+from .db import BookError, _check_path, _read_version, connect, migrate, transaction
+from .migrations import FTS_COLUMNS, LATEST_VERSION
+
+# SQLite 3.7.0–3.51.2 can corrupt a WAL database when two connections write and checkpoint
+# at the same moment ("WAL-reset bug"); fixed in 3.51.3.
+SAFE_SQLITE = (3, 51, 3)
+# Normally the newest backup is at most a day older than the last change (it is taken
+# before the day's first write); a wider gap means automatic backups are not happening.
+STALE_BACKUP_DAYS = 2
+# Rows in these tables only link two things; one whose other end is gone carries no text.
+LINK_TABLES = ("memberships", "interaction_contacts")
+FTS_TRIGGERS = ("contacts_ai", "contacts_ad", "contacts_au")
+
+
+@dataclass
+class Check:
+    name: str
+    status: str  # ok, warn, fail, fixed
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"name": self.name, "status": self.status, "message": self.message}
+
+
+@dataclass
+class Report:
+    path: Path
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return not any(c.status == "fail" for c in self.checks)
+
+    def add(self, name: str, status: str, message: str) -> None:
+        self.checks.append(Check(name, status, message))
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "book": str(self.path),
+            "healthy": self.healthy,
+            "checks": [c.as_dict() for c in self.checks],
+        }
+
+
+def sqlite_version_check(report: Report, version: tuple[int, int, int] | None = None) -> None:
+    version = version or sqlite3.sqlite_version_info
+    shown = ".".join(map(str, version))
+    if tuple(version) >= SAFE_SQLITE:
+        report.add("sqlite", "ok", f"SQLite {shown}")
+        return
+    report.add(
+        "sqlite", "warn",
+        f"SQLite {shown} has the WAL-reset bug (fixed in 3.51.3): two programs writing the "
+        "book at the same moment can, rarely, damage it; daily backups cover you — update "
+        "Python (or its SQLite) when you can",
+    )
+
+
+def diagnose(path: Path, *, fix: bool = False, quick: bool = False) -> Report:
+    """Check the book at `path`; with `fix`, repair what is safe. Never raises for a bad file."""
+    path = Path(path).expanduser()
+    report = Report(path)
+    sqlite_version_check(report)
+    try:
+        _check_path(path, create=False)
+        version = _read_version(path)
+    except BookError as error:
+        report.add("book", "fail", str(error))
+        return report
+    if version > LATEST_VERSION:
+        report.add(
+            "schema", "fail",
+            f"written by a newer kontakt (schema {version}; this one knows {LATEST_VERSION}); "
+            "upgrade kontakt — the file was not touched",
+        )
+        return report
+    try:
+        conn = connect(path)
+    except (BookError, sqlite3.DatabaseError) as error:
+        report.add("book", "fail", f"cannot open the book: {error}")
+        return report
+    try:
+        _run_checks(report, conn, path, version, fix=fix, quick=quick)
+    except sqlite3.DatabaseError as error:
+        report.add("integrity", "fail", f"the book cannot be read: {error}{_restore_hint(path)}")
+    finally:
+        conn.close()
+    _permissions(report, path, fix=fix)
+    return report
+
+
+def _run_checks(
+    report: Report, conn: sqlite3.Connection, path: Path, version: int, *, fix: bool, quick: bool
+) -> None:
+    if version < LATEST_VERSION:
+        if fix:
+            saved = migrate(conn, path)
+            where = f" (the old one is saved as {saved.name})" if saved else ""
+            report.add("schema", "fixed", f"upgraded from schema {version} to {LATEST_VERSION}{where}")
+        else:
+            report.add(
+                "schema", "warn",
+                f"schema {version}, this kontakt uses {LATEST_VERSION}: upgraded (with a backup) "
+                "the next time the book is used",
+            )
+            _integrity(report, conn, path, quick=quick)
+            return
+    else:
+        report.add("schema", "ok", f"schema {version}")
+    if not _integrity(report, conn, path, quick=quick):
+        return
+    _foreign_keys(report, conn, fix=fix)
+    _search_index(report, conn, fix=fix)
+    _backups(report, conn, path, fix=fix)
+
+
+def _restore_hint(path: Path) -> str:
+    good = [s for s in snapshots(path)]
+    if not good:
+        return ""
+    return f"; newest backup: kontakt restore-backup {good[0].path}"
+
+
+def _integrity(report: Report, conn: sqlite3.Connection, path: Path, *, quick: bool) -> bool:
+    pragma = "quick_check" if quick else "integrity_check"
+    rows = [str(row[0]) for row in conn.execute(f"PRAGMA {pragma}").fetchall()]
+    if rows == ["ok"]:
+        report.add("integrity", "ok", f"{pragma}: ok")
+        return True
+    problems = "; ".join(rows[:3]) + (f" (and {len(rows) - 3} more)" if len(rows) > 3 else "")
+    report.add("integrity", "fail", f"{pragma}: {problems}{_restore_hint(path)}")
+    return False
+
+
+def _foreign_keys(report: Report, conn: sqlite3.Connection, *, fix: bool) -> None:
+    rows = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if not rows:
+        report.add("foreign keys", "ok", "every link points at something")
+        return
+    dangling: dict[str, list[int]] = {}
+    for table, rowid, _parent, _fkid in rows:
+        dangling.setdefault(table, []).append(rowid)
+    if fix and set(dangling) <= set(LINK_TABLES):
+        with transaction(conn):
+            for table, rowids in dangling.items():
+                conn.executemany(f"DELETE FROM {table} WHERE rowid = ?", [(r,) for r in rowids])
+        report.add("foreign keys", "fixed", f"removed {len(rows)} dangling link rows")
+        return
+    summary = ", ".join(f"{len(ids)} in {table}" for table, ids in sorted(dangling.items()))
+    advice = "" if fix else " (--fix removes dangling links between tables)"
+    if fix:
+        advice = "; rows holding text are left for you: restore a backup or ask for help"
+    report.add("foreign keys", "fail", f"rows point at missing records: {summary}{advice}")
+
+
+def _create_triggers(conn: sqlite3.Connection) -> None:
+    columns = ", ".join(FTS_COLUMNS)
+    old = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
+    new = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
+    delete = f"INSERT INTO contacts_fts (contacts_fts, rowid, {columns}) VALUES ('delete', old.rowid, {old});"
+    insert = f"INSERT INTO contacts_fts (rowid, {columns}) VALUES (new.rowid, {new});"
+    # The same triggers as migration m001 makes (table.transform() is known to drop them).
+    conn.execute(f"CREATE TRIGGER IF NOT EXISTS contacts_ai AFTER INSERT ON contacts BEGIN {insert} END")
+    conn.execute(f"CREATE TRIGGER IF NOT EXISTS contacts_ad AFTER DELETE ON contacts BEGIN {delete} END")
+    conn.execute(
+        f"CREATE TRIGGER IF NOT EXISTS contacts_au AFTER UPDATE OF {columns} ON contacts "
+        f"BEGIN {delete} {insert} END"
+    )
+
+
+def _fts_consistent(conn: sqlite3.Connection) -> str | None:
+    """None when the search index matches the contacts, else SQLite's complaint."""
+    try:
+        # rank = 1 also compares the index with the contacts table (external content).
+        conn.execute("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('integrity-check', 1)")
+    except sqlite3.DatabaseError as error:
+        return str(error)
+    return None
+
+
+def _search_index(report: Report, conn: sqlite3.Connection, *, fix: bool) -> None:
+    present = {
+        row[0] for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'contacts'"
+        )
+    }
+    missing = [t for t in FTS_TRIGGERS if t not in present]
+    problem = _fts_consistent(conn)
+    if not missing and problem is None:
+        report.add("search index", "ok", "matches the contacts")
+        return
+    what = []
+    if missing:
+        what.append(f"triggers missing ({', '.join(missing)}): new edits are not searchable")
+    if problem is not None:
+        what.append(f"index out of step with the contacts ({problem})")
+    if not fix:
+        report.add("search index", "fail", "; ".join(what) + " (--fix rebuilds it)")
+        return
+    with transaction(conn):
+        _create_triggers(conn)
+        conn.execute("INSERT INTO contacts_fts (contacts_fts) VALUES ('rebuild')")
+    if _fts_consistent(conn) is None:
+        report.add("search index", "fixed", "rebuilt: " + "; ".join(what))
+    else:
+        report.add("search index", "fail", "rebuilt, but still inconsistent: " + "; ".join(what))
+
+
+def _backups(report: Report, conn: sqlite3.Connection, path: Path, *, fix: bool) -> None:
+    found = snapshots(path)
+    empty = conn.execute(
+        "SELECT NOT EXISTS (SELECT 1 FROM contacts) AND NOT EXISTS (SELECT 1 FROM interactions)"
+    ).fetchone()[0]
+    disabled = os.environ.get(DISABLE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+    note = f" ({DISABLE_ENV} is set: automatic backups are off)" if disabled else ""
+    last_change = max(
+        (p.stat().st_mtime for p in (path, Path(f"{path}-wal")) if p.exists()), default=0.0
+    )
+    newest = found[0] if found else None
+    if empty and newest is None:
+        report.add("backups", "ok", "none yet: the book is empty")
+        return
+    if newest is not None:
+        gap_days = (last_change - newest.taken.timestamp()) / 86400
+        age = _age(newest.taken)
+        if gap_days <= STALE_BACKUP_DAYS:
+            report.add("backups", "ok", f"newest {age} old: {newest.path.name} ({len(found)} kept)")
+            return
+        problem = f"the newest backup is {age} old and the book changed since{note}"
+    else:
+        problem = f"no backup of this book in {backup_dir(path)}{note}"
+    if not fix:
+        report.add("backups", "warn", problem + " (--fix takes one now)")
+        return
+    day = backup_today()
+    target = daily_path(path, day)
+    target.parent.mkdir(mode=0o700, exist_ok=True)
+    snapshot(conn, target)
+    rotate(path)
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (LAST_DAY_SETTING, day.isoformat()),
+        )
+    report.add("backups", "fixed", f"{problem}; took {target.name}")
+
+
+def _age(when: datetime) -> str:
+    seconds = max(0.0, (datetime.now() - when).total_seconds())
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min"
+    if seconds < 2 * 86400:
+        return f"{int(seconds // 3600)} h"
+    return f"{int(seconds // 86400)} days"
+
+
+def _permissions(report: Report, path: Path, *, fix: bool) -> None:
+    wanted: list[tuple[Path, int]] = [
+        (p, 0o600) for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()
+    ]
+    directory = backup_dir(path)
+    if directory.is_dir():
+        wanted.append((directory, 0o700))
+        wanted += [(s.path, 0o600) for s in snapshots(path)]
+    loose = []
+    for item, mode in wanted:
+        try:
+            current = stat.S_IMODE(item.stat().st_mode)
+        except FileNotFoundError:  # -shm comes and goes with connections
+            continue
+        if current & 0o077:
+            loose.append((item, mode, current))
+    if not loose:
+        report.add("permissions", "ok", "book and backups readable by you only")
+        return
+    shown = ", ".join(f"{item.name} is {current:o}" for item, _, current in loose[:4])
+    if not fix:
+        report.add("permissions", "fail", f"others can read your book: {shown} (--fix makes them private)")
+        return
+    for item, mode, _ in loose:
+        os.chmod(item, mode)
+    report.add("permissions", "fixed", f"made private: {shown}")
+
+
+__all__ = ["Check", "Report", "diagnose", "sqlite_version_check"]
