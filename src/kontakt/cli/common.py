@@ -54,6 +54,12 @@ class KontaktGroup(click.Group):
         except ValueError as error:
             raise click.ClickException(str(error)) from None
         except sqlite3.OperationalError as error:
+            if "database or disk is full" in str(error):
+                # The write was one transaction and SQLite rolled it back: say both.
+                raise click.ClickException(
+                    "the disk is full: nothing was saved (the change was rolled back); "
+                    "free some space and try again"
+                ) from None
             raise click.ClickException(f"the book could not be written: {error}") from None
         except sqlite3.DatabaseError as error:
             raise click.ClickException(f"the book is damaged or unreadable: {error}") from None

@@ -107,6 +107,8 @@ def diagnose(path: Path, *, fix: bool = False, quick: bool = False) -> Report:
         return report
     try:
         _run_checks(report, conn, path, version, fix=fix, quick=quick)
+    except sqlite3.OperationalError as error:  # locked, I/O error, …: the file may be fine
+        report.add("book", "fail", f"a check could not run: {error}")
     except sqlite3.DatabaseError as error:
         report.add("integrity", "fail", f"the book cannot be read: {error}{_restore_hint(path)}")
     finally:
@@ -163,16 +165,26 @@ def _foreign_keys(report: Report, conn: sqlite3.Connection, *, fix: bool) -> Non
     if not rows:
         report.add("foreign keys", "ok", "every link points at something")
         return
-    dangling: dict[str, list[int]] = {}
-    for table, rowid, _parent, _fkid in rows:
-        dangling.setdefault(table, []).append(rowid)
-    if fix and set(dangling) <= set(LINK_TABLES):
+    dangling: dict[str, int] = {}
+    for table, _rowid, _parent, _fkid in rows:
+        dangling[table] = dangling.get(table, 0) + 1
+    if fix and set(dangling) & set(LINK_TABLES):
+        # The link tables are WITHOUT ROWID (foreign_key_check gives no rowid): match by parent.
         with transaction(conn):
-            for table, rowids in dangling.items():
-                conn.executemany(f"DELETE FROM {table} WHERE rowid = ?", [(r,) for r in rowids])
-        report.add("foreign keys", "fixed", f"removed {len(rows)} dangling link rows")
-        return
-    summary = ", ".join(f"{len(ids)} in {table}" for table, ids in sorted(dangling.items()))
+            removed = conn.execute(
+                "DELETE FROM memberships WHERE contact_id NOT IN (SELECT id FROM contacts) "
+                "OR circle NOT IN (SELECT name FROM circles)"
+            ).rowcount
+            removed += conn.execute(
+                "DELETE FROM interaction_contacts WHERE contact_id NOT IN (SELECT id FROM contacts) "
+                "OR interaction_id NOT IN (SELECT id FROM interactions)"
+            ).rowcount
+        rest = {t: n for t, n in dangling.items() if t not in LINK_TABLES}
+        if not rest:
+            report.add("foreign keys", "fixed", f"removed {removed} dangling link rows")
+            return
+        dangling = rest
+    summary = ", ".join(f"{n} in {table}" for table, n in sorted(dangling.items()))
     advice = "" if fix else " (--fix removes dangling links between tables)"
     if fix:
         advice = "; rows holding text are left for you: restore a backup or ask for help"
