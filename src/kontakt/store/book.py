@@ -438,6 +438,14 @@ class Book:
             raise NotFound(f"no contact #{contact_id}")
         return self._contact(row)
 
+    def _require(self, contact_id: int) -> None:
+        """Raise NotFound unless the contact exists and is not in the trash (cheap check)."""
+        row = self.conn.execute(
+            "SELECT 1 FROM contacts WHERE id = ? AND deleted_at IS NULL", (contact_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no contact #{contact_id}")
+
     def get_contacts(self, ids: Iterable[int]) -> list[Contact]:
         """Contacts in the order of `ids`, skipping ids that do not exist."""
         ids = list(ids)
@@ -671,7 +679,7 @@ class Book:
             raise ValueError("an interaction needs at least one contact")
         with self.write():
             for contact_id in ids:
-                self.get_contact(contact_id)
+                self._require(contact_id)
             cursor = self.conn.execute(
                 "INSERT INTO interactions (uid, date, kind, note, created_at) VALUES (?, ?, ?, ?, ?)",
                 (_uid(), on.isoformat(), kind, _text(note), _now()),
@@ -686,9 +694,11 @@ class Book:
 
     def interactions_for(self, contact_id: int, *, limit: int | None = None) -> list[Interaction]:
         """The contact's interactions, newest first, each with everyone who took part."""
-        sql = """SELECT i.*, (SELECT json_group_array(json_array(c.id, c.name))
-                                FROM interaction_contacts x JOIN contacts c ON c.id = x.contact_id
-                               WHERE x.interaction_id = i.id) AS people
+        sql = """SELECT i.*, (SELECT json_group_array(json_array(p.id, p.name)) FROM (
+                                SELECT c.id, c.name FROM interaction_contacts x
+                                  JOIN contacts c ON c.id = x.contact_id
+                                 WHERE x.interaction_id = i.id AND c.deleted_at IS NULL
+                                 ORDER BY c.sort_key, c.id) AS p) AS people
                    FROM interaction_contacts ic JOIN interactions i ON i.id = ic.interaction_id
                   WHERE ic.contact_id = ? ORDER BY i.date DESC, i.id DESC"""
         params: list[object] = [contact_id]
@@ -732,7 +742,7 @@ class Book:
         kind, weight, status = check_favour_kind(kind), check_weight(weight), check_status(status)
         now = _now()
         with self.write():
-            self.get_contact(contact_id)
+            self._require(contact_id)
             cursor = self.conn.execute(
                 """INSERT INTO favours (uid, contact_id, direction, description, kind, weight,
                        date, status, created_at, updated_at)
@@ -791,8 +801,8 @@ class Book:
         if contact_a == contact_b:
             raise LedgerError("cannot introduce someone to themselves")
         with self.write():
-            self.get_contact(contact_a)
-            self.get_contact(contact_b)
+            self._require(contact_a)
+            self._require(contact_b)
             cursor = self.conn.execute(
                 """INSERT INTO introductions (uid, contact_a, contact_b, date, note, created_at)
                    VALUES (?, ?, ?, ?, ?, ?)""",
@@ -836,7 +846,7 @@ class Book:
         31st comes back on the 31st whenever the month has one.
         """
         with self.write():
-            self.get_contact(contact_id)
+            self._require(contact_id)
             cursor = self.conn.execute(
                 """INSERT INTO follow_ups (uid, contact_id, due, note, recurrence, anchor,
                        created_at)
