@@ -18,7 +18,7 @@ from ...config import Config
 from ...domain import Contact
 from ...domain.dates import human
 from ...store import Book, NotFound
-from ..widgets.contact_list import ContactList, ListFilter
+from ..widgets.contact_list import ContactList, ListFilter, fit
 from ..widgets.detail import ContactDetail
 from .dialogs import ConfirmScreen, HelpScreen
 from .forms import ContactForm, FavourForm, FollowUpForm, IntroForm, LogForm
@@ -72,14 +72,16 @@ class MainScreen(Screen[None]):
     # ---------------------------------------------------------------- layout
 
     def compose(self) -> ComposeResult:
-        yield Static(id="app-header")
+        with Horizontal(id="app-header"):
+            yield Static(id="header-left")
+            yield Static(id="header-right")
         with Horizontal(id="body"):
             with Vertical(id="sidebar"):
                 yield Static("Circles", classes="section-title")
                 yield OptionList(id="circles")
             with Vertical(id="list-column"):
                 yield Input(
-                    placeholder="/ search name, org, email, note · #circle",
+                    placeholder="/ search   #circle filters",
                     compact=True, id="search",
                 )
                 yield Static(id="list-status")
@@ -90,6 +92,7 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.refresh_header()
         self.refresh_circles()
+        self.refresh_status()
         self.contacts.focus()
 
     @property
@@ -106,29 +109,28 @@ class MainScreen(Screen[None]):
 
     def refresh_header(self) -> None:
         counts = self.book.counts()
-        name = self.book.path.stem
-        parts: list = [("kontakt", "bold $accent"), ("  ·  ", "$text-muted"), name]
-        parts += [("  ·  ", "$text-muted"), f"{counts.contacts} contacts"]
+        dot = (" · ", "$text-muted")
+        parts: list = [("kontakt", "bold $accent"), dot, self.book.path.stem, dot, f"{counts.contacts} contacts"]
         if counts.archived:
-            parts += [("  ·  ", "$text-muted"), f"{counts.archived} archived"]
-        parts += [("  ·  ", "$text-muted"), f"{counts.circles} circles"]
-        header = Content.assemble(*parts)
-        day = Content.styled(f"{self.today:%a} {human(self.today)}", "$text-muted")
-        width = self.size.width or 80
-        gap = max(width - header.cell_length - day.cell_length - 2, 2)
-        self.query_one("#app-header", Static).update(Content.assemble(header, " " * gap, day))
-
-    def on_resize(self) -> None:
-        self.refresh_header()
+            parts += [dot, f"{counts.archived} archived"]
+        parts += [dot, f"{counts.circles} circles"]
+        self.query_one("#header-left", Static).update(Content.assemble(*parts))
+        self.query_one("#header-right", Static).update(
+            Content.styled(f"{self.today:%a} {human(self.today)}", "$text-muted")
+        )
 
     def refresh_circles(self) -> None:
         circles = self.query_one("#circles", OptionList)
         circles.clear_options()
         counts = self.book.counts()
-        circles.add_option(Option(Content.assemble("All contacts", (f"  {counts.contacts}", "$text-muted")), id="*"))
+        circles.add_option(
+            Option(Content.assemble(fit("All contacts", 19), (f"{counts.contacts:>4}", "$text-muted")), id="*")
+        )
         for circle in self.book.circles():
-            cadence = f"  {circle.cadence.short}" if circle.cadence else ""
-            label = Content.assemble(f"#{circle.name}", (f"  {circle.members}{cadence}", "$text-muted"))
+            cadence = circle.cadence.short if circle.cadence else ""
+            label = Content.assemble(
+                fit(f"#{circle.name}", 19), (f"{circle.members:>4}{cadence:>4}", "$text-muted")
+            )
             circles.add_option(Option(label, id=f"#{circle.name}"))
 
     def refresh_status(self) -> None:

@@ -68,10 +68,10 @@ def layout(width: int) -> list[Column]:
     fixed = 1 + 9 + 1 + 3 * 2
     rest = max(width - fixed, 8)
     columns = [Column("due", "", 1)]
-    if rest >= 24 + 2 + 14 + 2 + 12:
-        name = max(24, min(34, rest * 2 // 5))
+    if rest >= 22 + 2 + 12 + 2 + 12:
+        name = max(22, min(32, rest * 2 // 5))
         remaining = rest - name - 4
-        org = remaining // 2
+        org = remaining * 3 // 5
         columns += [Column("name", "name", name), Column("org", "organisation", org),
                     Column("circles", "circles", remaining - org)]
     elif rest >= 22 + 2 + 12:
@@ -301,7 +301,7 @@ class ContactList(ScrollView, can_focus=True):
             row_style = base + self._style("cursor" if self.has_focus else "cursor-blurred")
         segments = []
         for column in columns:
-            text, style = self._cell(column.key, contact, balance)
+            text, style = self._cell(column.key, contact, balance, column.width)
             segments.append(Segment(fit(text, column.width, column.right), row_style + style))
             segments.append(Segment("  ", row_style))
         segments.pop()
@@ -318,7 +318,7 @@ class ContactList(ScrollView, can_focus=True):
             message = "  No contacts yet. Press a to add someone."
         return Strip([Segment(fit(message, width), base + self._style("muted"))])
 
-    def _cell(self, key: str, contact: Contact, balance: Balance) -> tuple[str, Style]:
+    def _cell(self, key: str, contact: Contact, balance: Balance, width: int) -> tuple[str, Style]:
         muted = self._style("muted")
         if key == "due":
             if contact.archived or contact.next_due is None:
@@ -329,9 +329,9 @@ class ContactList(ScrollView, can_focus=True):
                 return "○", self._style("soon")
             return "", Style()
         if key == "name":
-            if contact.archived:
-                return contact.display_name, self._style("archived")
-            return contact.display_name, Style()
+            # The nickname only when there is room: a cut-off name helps no one.
+            name = contact.display_name if cell_len(contact.display_name) <= width else contact.name
+            return name, self._style("archived") if contact.archived else Style()
         if key == "org":
             return contact.org, muted
         if key == "circles":

@@ -13,7 +13,7 @@ from ...domain.dates import human, relative
 from ...domain.timeline import TimelineEntry, timeline
 from ...store import Book
 
-LABEL_WIDTH = 10
+LABEL_WIDTH = 9
 KIND_MARKS = {
     "interaction": ("●", "$primary"),
     "favour": ("◆", "$success"),
@@ -22,75 +22,79 @@ KIND_MARKS = {
 }
 
 
-def _field(label: str, value: str | Content) -> Content:
-    return Content.assemble((label.ljust(LABEL_WIDTH), "$text-muted"), value, "\n")
+def hang(prefix: Content, value: Content, width: int) -> Content:
+    """`prefix` then `value` wrapped to `width`, continuation lines indented under the value."""
+    indent = prefix.cell_length
+    lines = value.wrap(max(width - indent, 12)) if value.plain else [Content("")]
+    out = [Content.assemble(prefix, lines[0].rstrip())]
+    out += [Content.assemble(" " * indent, line.rstrip()) for line in lines[1:]]
+    return Content("\n").join(out)
 
 
 def when(day: date | None, today: date) -> str:
-    """'2 Nov 2026 · 3 wk ago'."""
+    """'12 d ago · 11 Nov 2026'."""
     if day is None:
         return "never"
-    return f"{human(day)} · {relative(day, today)}"
+    return f"{relative(day, today)} · {human(day)}"
 
 
-def contact_card(contact: Contact, balance: Balance, today: date) -> Content:
+def contact_card(contact: Contact, balance: Balance, today: date, width: int = 60) -> Content:
     """The fields of one contact as Content (user text is never read as markup)."""
-    parts: list[Content] = [Content.styled(contact.name, "bold $accent")]
+    lines: list[Content] = []
+
+    def field(label: str, value: str | Content) -> None:
+        value = value if isinstance(value, Content) else Content(value)
+        lines.append(hang(Content.styled(label.ljust(LABEL_WIDTH), "$text-muted"), value, width))
+
+    title = Content.styled(contact.name, "bold $accent")
     if contact.nickname:
-        parts.append(Content.styled(f"  “{contact.nickname}”", "$text-muted"))
-    parts.append(Content("\n"))
+        title = Content.assemble(title, ("  “", "$text-muted"), (contact.nickname, "$text-muted"), ("”", "$text-muted"))
+    lines.append(hang(Content(""), title, width))
     subtitle = " · ".join(p for p in (contact.role, contact.org) if p)
     if contact.archived:
         subtitle = f"{subtitle} · archived" if subtitle else "archived"
     if subtitle:
-        parts.append(Content.styled(subtitle + "\n", "$text-muted"))
-    parts.append(Content("\n"))
-    parts.append(_field("last", when(contact.last_contact, today)))
+        lines.append(hang(Content(""), Content.styled(subtitle, "$text-muted"), width))
+    lines.append(Content(""))
+    field("last", when(contact.last_contact, today))
     cadence = contact.effective_cadence
     if cadence is not None:
-        source = "" if contact.cadence else " (circle)"
-        due = ""
+        field("cadence", f"{cadence}" + ("" if contact.cadence else " (circle)"))
         if contact.next_due and not contact.archived:
-            style = "bold $warning" if contact.next_due <= today else ""
-            label = "due now" if contact.next_due <= today else f"next {relative(contact.next_due, today)}"
-            if contact.next_due < today:
-                label = f"due since {human(contact.next_due)}"
-            due = Content.assemble(" · ", (label, style))
-        parts.append(_field("cadence", Content.assemble(f"{cadence}{source}", due)))
+            if contact.next_due <= today:
+                late = "due today" if contact.next_due == today else f"due since {relative(contact.next_due, today).replace(' ago', '')}"
+                field("next", Content.styled(late, "bold $warning"))
+            else:
+                field("next", when(contact.next_due, today))
     if balance.gave or balance.received:
-        sign = {"+": " (you gave more)", "−": " (you received more)"}.get(balance.sign, " (even)")
-        parts.append(_field("balance", Content.assemble(str(balance), (sign, "$text-muted"))))
+        field("balance", str(balance))
     if contact.tags:
-        parts.append(_field("circles", "  ".join(f"#{t}" for t in contact.tags)))
+        field("circles", "  ".join(f"#{t}" for t in contact.tags))
     for label, values in (("email", contact.emails), ("phone", contact.phones)):
         for index, value in enumerate(values):
-            parts.append(_field(label if index == 0 else "", value))
+            field(label if index == 0 else "", value)
     if contact.location:
-        parts.append(_field("lives", contact.location))
+        field("lives", contact.location)
     if contact.birthday:
-        birthday = str(contact.birthday)
-        age = contact.birthday.age_on(contact.birthday.next_on_or_after(today))
         upcoming = contact.birthday.next_on_or_after(today)
+        age = contact.birthday.age_on(upcoming)
         turning = f", turns {age}" if age is not None else ""
-        parts.append(_field("birthday", f"{birthday} · {relative(upcoming, today)}{turning}"))
+        field("birthday", f"{contact.birthday} · {relative(upcoming, today)}{turning}")
     if contact.met:
-        parts.append(_field("met", contact.met))
-    return Content.assemble(*parts).rstrip()
+        field("met", contact.met)
+    return Content("\n").join(lines)
 
 
-def timeline_content(entries: list[TimelineEntry], today: date) -> Content:
+def timeline_content(entries: list[TimelineEntry], today: date, width: int = 60) -> Content:
     if not entries:
         return Content.styled("Nothing yet. l logs a conversation, f a favour.", "$text-muted")
     lines: list[Content] = []
     for entry in entries:
         mark, style = KIND_MARKS.get(entry.kind, ("·", "$text-muted"))
         day_style = "$text-muted" if entry.date <= today else "bold $warning"
-        lines.append(
-            Content.assemble(
-                (human(entry.date).rjust(11), day_style), "  ", (mark, style), " ", entry.text, "\n"
-            )
-        )
-    return Content.assemble(*lines).rstrip()
+        prefix = Content.assemble((human(entry.date).rjust(11), day_style), "  ", (mark, style), " ")
+        lines.append(hang(prefix, Content(entry.text), width))
+    return Content("\n").join(lines)
 
 
 class ContactDetail(VerticalScroll, can_focus=True):
@@ -102,7 +106,15 @@ class ContactDetail(VerticalScroll, can_focus=True):
         yield Static("Timeline", id="detail-timeline-title", classes="section-title")
         yield Static(id="detail-timeline")
 
-    def show(self, book: Book, contact: Contact | None, today: date) -> None:
+    _shown: tuple[Book, Contact | None, date] | None = None
+
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self.show(*self._shown, keep_scroll=True)
+
+    def show(self, book: Book, contact: Contact | None, today: date, *, keep_scroll: bool = False) -> None:
+        self._shown = (book, contact, today)
+        width = self.scrollable_content_region.width or 60
         card = self.query_one("#detail-card", Static)
         notes = self.query_one("#detail-notes", Static)
         history = self.query_one("#detail-timeline", Static)
@@ -112,7 +124,7 @@ class ContactDetail(VerticalScroll, can_focus=True):
             notes.display = history.display = title.display = False
             return
         balance = book.balance(contact.id)
-        card.update(contact_card(contact, balance, today))
+        card.update(contact_card(contact, balance, today, width))
         notes.display = bool(contact.notes)
         notes.update(Content(contact.notes))
         entries = timeline(
@@ -124,5 +136,6 @@ class ContactDetail(VerticalScroll, can_focus=True):
         )
         title.display = history.display = True
         title.update(Content.assemble(("Timeline", "bold"), (f"  {len(entries)}", "$text-muted")))
-        history.update(timeline_content(entries, today))
-        self.scroll_home(animate=False)
+        history.update(timeline_content(entries, today, width))
+        if not keep_scroll:
+            self.scroll_home(animate=False)
