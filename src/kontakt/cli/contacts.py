@@ -152,28 +152,53 @@ def _print_contacts(book: Book, contacts: list[Contact], as_json: bool, empty: s
     if not contacts:
         click.echo(empty, err=True)
         return
+    from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
 
     now = today()
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    table.add_column("id", justify="right", style="dim", no_wrap=True)
-    table.add_column("name", ratio=3, no_wrap=True, overflow="ellipsis", min_width=14)
-    table.add_column("org", ratio=2, no_wrap=True, overflow="ellipsis")
-    table.add_column("circles", ratio=2, no_wrap=True, overflow="ellipsis")
-    table.add_column("last", no_wrap=True)
-    table.add_column("due", no_wrap=True)
-    table.add_column("±", justify="right", no_wrap=True)
+    rows = []
     for contact in contacts:
         due = ""
         if contact.next_due and not contact.archived:
             due = "due" if contact.next_due <= now else relative(contact.next_due, now)
         name = contact.name + (" (archived)" if contact.archived else "")
-        table.add_row(
-            Text(str(contact.id)), Text(name), Text(contact.org), Text(", ".join(contact.tags)),
-            Text(relative(contact.last_contact, now)), Text(due), Text(balances[contact.id].sign),
+        rows.append((
+            str(contact.id), name, contact.org, ", ".join(contact.tags),
+            relative(contact.last_contact, now), due, balances[contact.id].sign,
+        ))
+    out = console()
+    headers = ("id", "name", "org", "circles", "last", "due", "±")
+    natural = [max([cell_len(h)] + [cell_len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    # Dates and marks keep their width; name, org and circles shrink (with …) to fit.
+    fixed = natural[0] + natural[4] + natural[5] + natural[6] + 2 * (len(headers) - 1)
+    flexible = _share(max(out.width - fixed, 18), [natural[1], natural[2], natural[3]])
+    widths = [natural[0], *flexible, natural[4], natural[5], natural[6]]
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    for header, width in zip(headers, widths):
+        table.add_column(
+            header, width=width, no_wrap=True, overflow="ellipsis",
+            justify="right" if header == "id" else "left",
+            style="dim" if header == "id" else None,
         )
-    console().print(table)
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    out.print(table)
+
+
+def _share(available: int, wanted: list[int]) -> list[int]:
+    """Split `available` columns among flexible columns: each gets what it needs if it can,
+    otherwise the widest give way first (the name column keeps at least 14)."""
+    widths = list(wanted)
+    floors = [min(14, wanted[0]), min(6, wanted[1]), min(6, wanted[2])]
+    while sum(widths) > available:
+        slack = [w - f for w, f in zip(widths, floors)]
+        if max(slack) <= 0:
+            break
+        # Shrink the column with the most room above its floor, org and circles first.
+        order = sorted(range(len(widths)), key=lambda i: (-slack[i], i == 0))
+        widths[order[0]] -= 1
+    return widths
 
 
 @main.command("list", epilog="Example: kontakt list --tag breakfast --json")
