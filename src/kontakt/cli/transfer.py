@@ -1,12 +1,202 @@
-"""Moving data in and out: `kontakt export …` (formats register as subcommands) and import."""
+"""Moving data in and out: `kontakt import` and `kontakt export …` (formats are subcommands;
+other modules add theirs with `from .transfer import export`)."""
 
 from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
 
 import click
 
 from . import main
+from .common import book_option, fail, get_book, print_json, today
+
+IMPORT_FORMATS = ("auto", "google", "outlook", "linkedin", "csv", "kontakt", "vcard", "json")
+# Below this size an import is over before a progress bar would be worth drawing.
+PROGRESS_MIN_BYTES = 256 * 1024
+
+
+@contextmanager
+def _progress_bar(source: Path):
+    """A rich progress bar on stderr, only for a terminal and a big enough input."""
+    try:
+        size = (sum(p.stat().st_size for p in source.iterdir() if p.is_file())
+                if source.is_dir() else source.stat().st_size)
+    except OSError:
+        size = 0
+    if size < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    console = Console(stderr=True, highlight=False, markup=False)
+    with Progress(
+        TextColumn("importing"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+        console=console, transient=True,
+    ) as progress:
+        task = progress.add_task("import", total=size)
+        yield lambda done, total: progress.update(task, completed=done, total=total)
+
+
+@main.command(
+    "import",
+    epilog="""\b
+Examples:
+  kontakt import contacts.csv --dry-run     (Google, Outlook, LinkedIn: detected)
+  kontakt import ~/.contacts/               (a folder of .vcf files, as khard keeps them)
+  kontakt import people.csv --map "Full Name=name" --map "Mail=email"
+  kontakt import backup.json                (a kontakt export json, with all history)
+""",
+)
+@click.argument("source", type=click.Path(path_type=Path), metavar="FILE|DIR")
+@click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), default="auto",
+              show_default=True, help="The file's format; auto reads it from the content.")
+@click.option("--dry-run", is_flag=True, help="Show what would be added, merged and rejected; write nothing.")
+@click.option("--map", "mappings", multiple=True, metavar="COLUMN=FIELD",
+              help="Read a CSV column as a field (name, first_name, last_name, email, phone, "
+                   "org, role, location, met, birthday, tags, notes, cadence). Repeatable.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@book_option
+def import_command(source: Path, fmt: str, dry_run: bool, mappings: tuple[str, ...], as_json: bool) -> None:
+    """Import contacts from CSV (Google, Outlook, LinkedIn, any), vCard, or kontakt JSON.
+
+    The whole import is one transaction: it lands completely or not at all. Someone who is
+    already in the book (same email, phone, or name and organisation) is merged: empty
+    fields are filled, nothing is overwritten. Exits 1 if rows were rejected or the file
+    could not be read.
+    """
+    from ..services.importers import ImportRefused, run_import
+    from ..services.importers.tables import parse_mapping
+
+    try:
+        mapping = parse_mapping(mappings)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    book = get_book()
+    announce = lambda message: click.echo(message, err=True)  # noqa: E731
+    try:
+        with _progress_bar(source) as progress:
+            report = run_import(
+                book, source, today=today(), fmt=fmt, dry_run=dry_run, mapping=mapping,
+                progress=progress, announce=announce,
+            )
+    except ImportRefused as error:
+        fail(f"{error}")
+        return
+    outcome = report.outcome
+    if as_json:
+        print_json(report.as_json())
+    else:
+        if dry_run:
+            for where, name in outcome.added:
+                click.echo(f"would add     {where}: {name}")
+            for merge in outcome.merged:
+                click.echo(f"would merge   {merge.where}: {merge.name} into #{merge.into_id} "
+                           f"{merge.into_name} ({', '.join(merge.fields)})")
+            for where, reason in outcome.rejected:
+                click.echo(f"would reject  {where}: {reason}")
+        else:
+            for where, reason in outcome.rejected:
+                click.echo(f"{source.name}: {where}: rejected: {reason}", err=True)
+        for where, message in outcome.warnings:
+            click.echo(f"{source.name}: {where}: {message}", err=True)
+        click.echo(report.summary())
+    if outcome.rejected:
+        sys.exit(1)
 
 
 @main.group()
 def export() -> None:
     """Export the book (or parts of it) to other formats."""
+
+
+@contextmanager
+def _output(path: Path | None, *, bom: bool = False):
+    """The export's destination: a file written whole (0600), or stdout."""
+    if path is None or str(path) == "-":
+        if bom:
+            sys.stdout.write("\ufeff")
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    from ..services.exporters import atomic_output
+
+    if path.is_dir():
+        fail(f"{path} is a directory; give a file name (-o {path / 'contacts'}…)")
+    if not path.parent.expanduser().is_dir():
+        fail(f"cannot write {path}: the directory {path.parent} does not exist")
+    with atomic_output(path, bom=bom) as handle:
+        yield handle
+
+
+def _done(count: int, what: str, path: Path | None) -> None:
+    if path is not None and str(path) != "-":
+        click.echo(f"exported {count} {what} to {path}", err=True)
+
+
+output_option = click.option(
+    "-o", "--output", "output", type=click.Path(path_type=Path), metavar="FILE",
+    help="Write here instead of to stdout.",
+)
+
+
+@export.command("csv", epilog="Example: kontakt export csv --excel -o kontakte.csv")
+@output_option
+@click.option("--what", type=click.Choice(["contacts", "interactions", "favours"]),
+              default="contacts", show_default=True, help="Which records, one row each.")
+@click.option("--excel", is_flag=True, help="A BOM and ';' between cells, as German Excel expects.")
+@book_option
+def export_csv(output: Path | None, what: str, excel: bool) -> None:
+    """CSV with a header row; cells a spreadsheet would run as a formula start with '."""
+    from ..services.exporters import csv as csv_export
+
+    book = get_book()
+    write = {
+        "contacts": csv_export.write_contacts,
+        "interactions": csv_export.write_interactions,
+        "favours": csv_export.write_favours,
+    }[what]
+    with _output(output, bom=excel) as out:
+        count = write(book, out, excel=excel)
+    _done(count, what, output)
+
+
+@export.command("vcard", epilog="Example: kontakt export vcard -o ~/.contacts/kontakt/  (one .vcf per contact)")
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), metavar="FILE|DIR",
+              help="A .vcf file, or a directory (existing, or ending in /) for one file per contact.")
+@click.option("--vcard-version", type=click.Choice(["4.0", "3.0"]), default="4.0", show_default=True)
+@click.option("--contact", "ref", metavar="REF", help="Only this contact.")
+@book_option
+def export_vcard(output: Path | None, vcard_version: str, ref: str | None) -> None:
+    """Contacts as vCards: one file, or a folder of <uid>.vcf that khard and vdirsyncer read."""
+    from ..services.exporters import vcard as vcard_export
+
+    book = get_book()
+    ids = [book.find(ref).id] if ref else None
+    if output is not None and (output.is_dir() or str(output).endswith(("/", "\\"))):
+        count = vcard_export.write_directory(book, output.expanduser(), version=vcard_version, ids=ids)
+        _done(count, "contacts", output)
+        return
+    with _output(output) as out:
+        count = vcard_export.write_cards(book, out, version=vcard_version, ids=ids)
+    _done(count, "contacts", output)
+
+
+@export.command("json", epilog="Example: kontakt export json -o backup.json   |   kontakt export json --contact jürgen")
+@output_option
+@click.option("--what", type=click.Choice(["all", "contacts", "interactions", "favours"]),
+              default="all", show_default=True, help="Everything, or one part.")
+@click.option("--contact", "ref", metavar="REF",
+              help="Only what the book keeps about this one person.")
+@book_option
+def export_json(output: Path | None, what: str, ref: str | None) -> None:
+    """JSON of the whole book: `kontakt import` of it into an empty book restores it exactly."""
+    from ..services.exporters import json as json_export
+
+    book = get_book()
+    ids = [book.find(ref).id] if ref else None
+    with _output(output) as out:
+        count = json_export.write_book(book, out, what=what, contact_ids=ids)
+    _done(count, "contacts", output)

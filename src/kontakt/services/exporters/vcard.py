@@ -1,0 +1,125 @@
+"""vCard export: 4.0 (default) or 3.0, one file or a folder of <uid>.vcf files."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from datetime import timezone
+from pathlib import Path
+from typing import TextIO
+
+from ...domain import Contact
+from ...store import Book
+from ...store.bulk import iter_contacts
+from . import atomic_output
+
+VERSIONS = ("4.0", "3.0")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+
+
+def escape(value: str) -> str:
+    """vCard text escaping: backslash, newline, comma and semicolon."""
+    return (
+        value.replace("\\", "\\\\").replace("\n", "\\n").replace(",", "\\,").replace(";", "\\;")
+    )
+
+
+def fold(content_line: str) -> str:
+    """Fold a content line at 75 octets, never inside a UTF-8 character (RFC 6350 3.2)."""
+    data = content_line.encode("utf-8")
+    if len(data) <= 75:
+        return content_line + "\r\n"
+    pieces, start, limit = [], 0, 75
+    while start < len(data):
+        end = min(start + limit, len(data))
+        while end < len(data) and (data[end] & 0xC0) == 0x80:
+            end -= 1  # back off to the start of a character
+        pieces.append(data[start:end].decode("utf-8"))
+        start, limit = end, 74  # continuation lines start with a space
+    return "\r\n ".join(pieces) + "\r\n"
+
+
+def _name_parts(name: str) -> tuple[str, str]:
+    given, _, family = name.rpartition(" ")
+    return (family, given) if given else (name, "")
+
+
+def card(contact: Contact, version: str = "4.0") -> str:
+    """One contact as a vCard; kontakt-only fields go in X-KONTAKT-* properties."""
+    if version not in VERSIONS:
+        raise ValueError(f"vCard version must be 4.0 or 3.0, not {version!r}")
+    v4 = version == "4.0"
+    lines = ["BEGIN:VCARD", f"VERSION:{version}"]
+    uid = contact.uid
+    lines.append(f"UID:urn:uuid:{uid}" if v4 and _UUID.match(uid) else f"UID:{escape(uid)}")
+    lines.append(f"FN:{escape(contact.name)}")
+    family, given = _name_parts(contact.name)
+    lines.append(f"N:{escape(family)};{escape(given)};;;")
+    if contact.nickname:
+        lines.append(f"NICKNAME:{escape(contact.nickname)}")
+    for email in contact.emails:
+        lines.append(f"EMAIL:{escape(email)}" if v4 else f"EMAIL;TYPE=INTERNET:{escape(email)}")
+    for phone in contact.phones:
+        lines.append(f"TEL;VALUE=text:{escape(phone)}" if v4 else f"TEL:{escape(phone)}")
+    if contact.org:
+        lines.append(f"ORG:{escape(contact.org)}")
+    if contact.role:
+        lines.append(f"TITLE:{escape(contact.role)}")
+    if contact.location:
+        lines.append(f"ADR:;;;{escape(contact.location)};;;")
+    if contact.birthday:
+        b = contact.birthday
+        if b.year is None:
+            lines.append(f"BDAY:--{b.month:02d}{b.day:02d}" if v4 else f"BDAY:--{b.month:02d}-{b.day:02d}")
+        else:
+            lines.append(f"BDAY:{b.iso().replace('-', '')}" if v4 else f"BDAY:{b.iso()}")
+    if contact.tags:
+        lines.append("CATEGORIES:" + ",".join(escape(t) for t in contact.tags))
+    if contact.notes:
+        lines.append(f"NOTE:{escape(contact.notes)}")
+    if contact.met:
+        lines.append(f"X-KONTAKT-MET:{escape(contact.met)}")
+    if contact.cadence:
+        lines.append(f"X-KONTAKT-CADENCE:{contact.cadence}")
+    if contact.archived:
+        lines.append("X-KONTAKT-ARCHIVED:true")
+    if contact.created_at:
+        lines.append(f"X-KONTAKT-CREATED:{contact.created_at.isoformat()}")
+    if contact.updated_at:
+        stamp = contact.updated_at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        lines.append(f"REV:{stamp}")
+    lines.append("END:VCARD")
+    return "".join(fold(content) for content in lines)
+
+
+def _contacts(book: Book, ids: list[int] | None) -> Iterator[Contact]:
+    for contact, _ in iter_contacts(book, ids=ids):
+        yield contact
+
+
+def write_cards(book: Book, out: TextIO, *, version: str = "4.0", ids: list[int] | None = None) -> int:
+    """All contacts (archived too) as one .vcf stream; returns how many."""
+    count = 0
+    for contact in _contacts(book, ids):
+        out.write(card(contact, version))
+        count += 1
+    return count
+
+
+def file_name(uid: str) -> str:
+    """A safe, stable file name for a card: the uid, or its hash when the uid is exotic."""
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,120}", uid):
+        return f"{uid}.vcf"
+    return hashlib.sha1(uid.encode("utf-8")).hexdigest() + ".vcf"
+
+
+def write_directory(book: Book, directory: Path, *, version: str = "4.0", ids: list[int] | None = None) -> int:
+    """One <uid>.vcf per contact in `directory` (as vdirsyncer and khard keep them)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for contact in _contacts(book, ids):
+        with atomic_output(directory / file_name(contact.uid)) as handle:
+            handle.write(card(contact, version))
+        count += 1
+    return count

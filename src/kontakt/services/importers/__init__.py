@@ -1,0 +1,209 @@
+"""Importing contacts: Google, Outlook, LinkedIn and kontakt CSV, vCard files and folders,
+and kontakt JSON — the format read from the content, the whole import one transaction.
+
+`run_import` is the one entry point; it returns an ImportReport and raises ImportRefused
+(nothing written) for a file it cannot read at all.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ...store import Book
+from ...store.bulk import BulkWriter
+from . import kontakt_json, tables, vcard
+from .merge import Merger, Outcome
+from .rows import Parsed
+from .textfile import Encoding, ImportRefused, detect_encoding, sniff_kind
+
+FORMATS = ("auto", "google", "outlook", "linkedin", "csv", "kontakt", "vcard", "json")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or with `dry_run` would do."""
+
+    source: str
+    format: str
+    encoding: str
+    dry_run: bool
+    outcome: Outcome
+    history: dict[str, int] = field(default_factory=dict)
+    circles: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.outcome.rejected
+
+    def summary(self) -> str:
+        """'412 added, 17 merged, 3 rejected (lines 88, 301, 302: no name)'."""
+        o = self.outcome
+        parts = [f"{len(o.added)} added", f"{len(o.merged)} merged"]
+        if o.unchanged:
+            parts.append(f"{len(o.unchanged)} unchanged")
+        for key, count in self.history.items():
+            if count:
+                parts.append(f"{count} {key.replace('_', '-')}")
+        rejected = f"{len(o.rejected)} rejected"
+        if o.rejected:
+            rejected += f" ({_group_rejections(o.rejected)})"
+        parts.append(rejected)
+        prefix = "dry run, nothing written: would be " if self.dry_run else ""
+        return prefix + ", ".join(parts)
+
+    def as_json(self) -> dict[str, Any]:
+        o = self.outcome
+        return {
+            "source": self.source,
+            "format": self.format,
+            "encoding": self.encoding,
+            "dry_run": self.dry_run,
+            "added": len(o.added),
+            "merged": len(o.merged),
+            "unchanged": len(o.unchanged),
+            "rejected": [{"where": w, "reason": r} for w, r in o.rejected],
+            "warnings": [{"where": w, "message": m} for w, m in o.warnings],
+            "merges": [
+                {"where": m.where, "name": m.name, "into": m.into_id, "into_name": m.into_name,
+                 "fields": m.fields}
+                for m in o.merged
+            ],
+            "history": self.history,
+        }
+
+
+def _group_rejections(rejected: list[tuple[str, str]], limit: int = 10) -> str:
+    by_reason: dict[str, list[str]] = defaultdict(list)
+    for where, reason in rejected:
+        by_reason[reason].append(where)
+    groups = []
+    for reason, places in by_reason.items():
+        shown = [p.removeprefix("line ") for p in places[:limit]]
+        word = "lines" if len(places) > 1 and places[0].startswith("line ") else (
+            "line" if places[0].startswith("line ") else "")
+        more = f" and {len(places) - limit} more" if len(places) > limit else ""
+        groups.append(f"{word} {', '.join(shown)}{more}: {reason}".strip())
+    return "; ".join(groups)
+
+
+def _forced_kind(fmt: str) -> str | None:
+    if fmt in ("google", "outlook", "linkedin", "csv", "kontakt"):
+        return "csv"
+    if fmt in ("vcard", "json"):
+        return fmt
+    return None
+
+
+def run_import(
+    book: Book,
+    source: Path,
+    *,
+    today: date,
+    fmt: str = "auto",
+    dry_run: bool = False,
+    mapping: dict[str, str] | None = None,
+    progress: Progress | None = None,
+    announce: Callable[[str], None] | None = None,
+) -> ImportReport:
+    """Import a file or a directory of .vcf files into `book` in one transaction.
+
+    Raises ImportRefused (book untouched) when the source cannot be read at all; rows
+    that cannot be imported are listed in the report's `rejected`.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    mapping = mapping or {}
+    source = Path(source).expanduser()
+    if not source.exists():
+        raise ImportRefused(f"{source}: no such file or directory")
+    if source.is_dir():
+        if fmt not in ("auto", "vcard"):
+            raise ImportRefused(f"{source} is a directory; only a folder of .vcf files can be imported")
+        files = vcard.vcf_files(source)
+        if not files:
+            raise ImportRefused(f"{source}: no .vcf files in this directory")
+        encodings = [(path, _encoding(path, announce)) for path in files]
+        kind, label = "vcard", "vcard"
+    else:
+        encoding = _encoding(source, announce)
+        kind = _forced_kind(fmt) or sniff_kind(source, encoding)
+        encodings = [(source, encoding)]
+        label = kind
+
+    transaction = nullcontext() if dry_run else book.write()
+    with transaction:
+        writer = None if dry_run else BulkWriter(book, today)
+        merger = Merger(book, writer, today, uid_only=kind == "json")
+        report = ImportReport(str(source), label, encodings[0][1].label, dry_run, merger.outcome)
+        reject = lambda where, reason: merger.outcome.rejected.append((where, reason))  # noqa: E731
+        if kind == "json":
+            data = kontakt_json.load(source, encodings[0][1])
+            report.circles = kontakt_json.restore_circles(data, writer, reject)
+            _feed(merger, kontakt_json.contact_rows(data), None)
+            merger.flush()
+            warn = lambda where, message: merger.outcome.warnings.append((where, message))  # noqa: E731
+            counts = kontakt_json.restore_history(data, merger, writer, reject, warn)
+            report.history = counts.added
+        elif kind == "vcard":
+            total = sum(p.stat().st_size for p, _ in encodings)
+            rows = _vcard_rows(encodings, single=not source.is_dir(), total=total, progress=progress)
+            found_any = _feed(merger, rows, None)
+            if not found_any:
+                raise ImportRefused(f"{source}: no vCard (BEGIN:VCARD … END:VCARD) found; nothing imported")
+        else:
+            path, encoding = encodings[0]
+            forced = fmt if fmt not in ("auto",) else None
+            table = tables.open_table(path, encoding, forced=forced, mapping=mapping, today=today)
+            report.format = table.format
+            total = path.stat().st_size
+            _feed(merger, table.rows, (lambda: table.position(), total, progress) if progress else None)
+        merger.flush()
+    return report
+
+
+def _encoding(path: Path, announce: Callable[[str], None] | None) -> Encoding:
+    encoding = detect_encoding(path)
+    if encoding.fallback and announce:
+        announce(f"{path}: not UTF-8; read as Windows-1252 — check the accents in the result")
+    return encoding
+
+
+def _vcard_rows(encodings, *, single: bool, total: int, progress: Progress | None) -> Iterator[Parsed]:
+    done = 0
+    for path, encoding in encodings:
+        label = "line " if single else f"{path.name} line "
+        yield from vcard.iter_cards(path, encoding, label)
+        done += path.stat().st_size
+        if progress:
+            progress(done, total)
+
+
+def _feed(merger: Merger, rows: Iterator[Parsed], tracking) -> bool:
+    """Send parsed rows to the merger; True if there was at least one row or card."""
+    any_row = False
+    for count, parsed in enumerate(rows, start=1):
+        any_row = True
+        for warning in parsed.warnings:
+            merger.outcome.warnings.append((parsed.where, warning))
+        if parsed.contact is None:
+            merger.outcome.rejected.append((parsed.where, parsed.error or "cannot be read"))
+        else:
+            merger.add(parsed.where, parsed.contact)
+        if tracking and count % 500 == 0:
+            position, total, progress = tracking
+            progress(position(), total)
+    if tracking:
+        _, total, progress = tracking
+        progress(total, total)
+    return any_row
+
+
+__all__ = ["FORMATS", "ImportRefused", "ImportReport", "run_import"]

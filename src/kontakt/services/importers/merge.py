@@ -1,0 +1,216 @@
+"""Deciding, row by row, whether an imported contact is new or someone the book knows.
+
+A row is the same person as a contact when it shares its uid, an email (any case), a
+phone (same digits), or its NFC name plus organisation — unless both have emails (or
+both phones) and none of them match: two "John Smith" with different emails are two
+people. A match is merged: empty fields are filled, lists gain what they lack, nothing
+is overwritten. So importing the same file twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from ...domain import Contact
+from ...domain.text import nfc
+from ...store import Book
+from ...store.bulk import BulkWriter, NewContact, contact_keys
+
+BATCH = 2000
+SCALARS = ("nickname", "org", "role", "location", "met", "notes")
+
+
+def email_key(email: str) -> str:
+    return email.strip().casefold()
+
+
+def phone_key(phone: str) -> str | None:
+    digits = re.sub(r"\D", "", phone)
+    # Too few digits to tell people apart ("0", "112"): not a key.
+    return digits if len(digits) >= 5 else None
+
+
+def name_key(name: str, org: str) -> tuple[str, str]:
+    return " ".join(nfc(name).casefold().split()), " ".join(nfc(org).casefold().split())
+
+
+@dataclass
+class Merged:
+    where: str
+    name: str
+    into_id: int
+    into_name: str
+    fields: list[str]
+
+
+@dataclass
+class Outcome:
+    """What the import did (or, in a dry run, would do)."""
+
+    added: list[tuple[str, str]] = field(default_factory=list)
+    merged: list[Merged] = field(default_factory=list)
+    unchanged: list[tuple[str, str, int]] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+
+
+class Index:
+    """The lookup maps: uid, email, phone and name+org to contact id."""
+
+    def __init__(self) -> None:
+        self.uids: dict[str, int] = {}
+        self.emails: dict[str, int] = {}
+        self.phones: dict[str, int] = {}
+        self.names: dict[tuple[str, str], list[int]] = {}
+        self.has_emails: set[int] = set()
+        self.has_phones: set[int] = set()
+        self.trashed: set[int] = set()
+
+    @classmethod
+    def of_book(cls, book: Book) -> Index:
+        index = cls()
+        trashed = {
+            row[0] for row in book.conn.execute("SELECT id FROM contacts WHERE deleted_at IS NOT NULL")
+        }
+        for contact_id, uid, name, org, emails, phones in contact_keys(book):
+            index.uids[uid] = contact_id
+            if contact_id in trashed:
+                index.trashed.add(contact_id)
+                continue  # only a uid finds a contact in the trash
+            index.add(contact_id, name, org, emails, phones)
+        return index
+
+    def add(self, contact_id: int, name: str, org: str, emails, phones, uid: str | None = None) -> None:
+        if uid:
+            self.uids.setdefault(uid, contact_id)
+        for email in emails:
+            self.emails.setdefault(email_key(email), contact_id)
+            self.has_emails.add(contact_id)
+        for phone in phones:
+            if key := phone_key(phone):
+                self.phones.setdefault(key, contact_id)
+                self.has_phones.add(contact_id)
+        ids = self.names.setdefault(name_key(name, org), [])
+        if contact_id not in ids:
+            ids.append(contact_id)
+
+    def match(self, contact: NewContact) -> int | None:
+        if contact.uid and contact.uid in self.uids:
+            return self.uids[contact.uid]
+        for email in contact.emails:
+            if (found := self.emails.get(email_key(email))) is not None:
+                return found
+        for phone in contact.phones:
+            key = phone_key(phone)
+            if key and (found := self.phones.get(key)) is not None:
+                return found
+        for candidate in self.names.get(name_key(contact.name, contact.org), []):
+            if contact.emails and candidate in self.has_emails:
+                continue
+            if any(phone_key(p) for p in contact.phones) and candidate in self.has_phones:
+                continue
+            return candidate
+        return None
+
+
+def _fill(current: NewContact | Contact, row: NewContact) -> dict[str, object]:
+    """The changes that merge `row` into `current`: empty fields filled, lists extended."""
+    changes: dict[str, object] = {}
+    for name in SCALARS:
+        if not getattr(current, name) and getattr(row, name):
+            changes[name] = getattr(row, name)
+    if current.birthday is None and row.birthday is not None:
+        changes["birthday"] = row.birthday
+    if current.cadence is None and row.cadence is not None:
+        changes["cadence"] = row.cadence
+    known_emails = {email_key(e) for e in current.emails}
+    emails = [e for e in row.emails if email_key(e) not in known_emails]
+    if emails:
+        changes["add_emails"] = list(dict.fromkeys(emails))
+    known_phones = {phone_key(p) or p for p in current.phones}
+    phones = [p for p in row.phones if (phone_key(p) or p) not in known_phones]
+    if phones:
+        changes["add_phones"] = list(dict.fromkeys(phones))
+    known_tags = {t.casefold() for t in current.tags}
+    tags = [t for t in row.tags if t.casefold() not in known_tags]
+    if tags:
+        changes["add_tags"] = list(dict.fromkeys(tags))
+    return changes
+
+
+_FIELD_NAMES = {"add_emails": "emails", "add_phones": "phones", "add_tags": "tags"}
+
+
+class Merger:
+    """Feeds parsed contacts into the book (or, with `writer=None`, only counts them)."""
+
+    def __init__(self, book: Book, writer: BulkWriter | None, today: date, *, uid_only: bool = False):
+        self.book = book
+        self.writer = writer
+        self.today = today
+        self.uid_only = uid_only  # kontakt JSON is a restore: only a uid says "same person"
+        self.index = Index.of_book(book)
+        self.pending: dict[int, NewContact] = {}
+        self.flushed: list[int] = []
+        self.outcome = Outcome()
+        self._dry_id = -1
+        self.ids_by_uid: dict[str, int] = {}
+
+    def _new_id(self) -> int:
+        if self.writer is not None:
+            return self.writer.reserve_id()
+        self._dry_id -= 1
+        return self._dry_id
+
+    def add(self, where: str, contact: NewContact) -> int | None:
+        """Import one contact; returns the id it went to (None when it was in the trash)."""
+        if self.uid_only:
+            found = self.index.uids.get(contact.uid) if contact.uid else None
+        else:
+            found = self.index.match(contact)
+        if found is None:
+            contact.id = self._new_id()
+            self.pending[contact.id] = contact
+            self.index.add(contact.id, contact.name, contact.org, contact.emails, contact.phones,
+                           contact.uid)
+            self.outcome.added.append((where, contact.name))
+            if contact.uid:
+                self.ids_by_uid[contact.uid] = contact.id
+            if self.writer is not None and len(self.pending) >= BATCH:
+                self.flush()
+            return contact.id
+        if contact.uid:
+            self.ids_by_uid.setdefault(contact.uid, found)
+        if found in self.index.trashed:
+            self.outcome.warnings.append((where, f"{contact.name} is in the trash (#{found}); not merged"))
+            self.outcome.unchanged.append((where, contact.name, found))
+            return found
+        target = self.pending.get(found)
+        current = target if target is not None else self.book.get_contact(found)
+        changes = _fill(current, contact)
+        if not changes:
+            self.outcome.unchanged.append((where, contact.name, found))
+            return found
+        self.outcome.merged.append(Merged(
+            where, contact.name, found, current.name,
+            [_FIELD_NAMES.get(k, k) for k in changes],
+        ))
+        if target is not None:
+            for key, value in changes.items():
+                if key in _FIELD_NAMES:
+                    getattr(target, _FIELD_NAMES[key]).extend(value)
+                else:
+                    setattr(target, key, value)
+        elif self.writer is not None:
+            self.writer.fill_contact(found, self.today, **changes)
+        self.index.add(found, current.name, current.org, contact.emails, contact.phones)
+        return found
+
+    def flush(self) -> None:
+        if self.writer is None or not self.pending:
+            return
+        self.writer.insert_contacts(list(self.pending.values()))
+        self.flushed.extend(self.pending)
+        self.pending.clear()

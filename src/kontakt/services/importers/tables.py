@@ -1,0 +1,487 @@
+"""CSV imports: Google, Outlook, LinkedIn, kontakt's own CSV, and any CSV with --map.
+
+The header is found by its content (LinkedIn puts a `Notes:` preamble first, German Excel
+a `sep=;` line), the delimiter is read from the header line itself, and rows are streamed.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ...domain import Cadence, CadenceError, DateError
+from ...store.bulk import NewContact
+from .rows import Parsed, joined, line, read_birthday, split_list, text
+from .textfile import Encoding, ImportRefused, open_text
+
+# A field longer than this is an unterminated quote swallowing the file, not a note.
+FIELD_LIMIT = 1 << 20
+HEADER_SEARCH_LINES = 50
+CSV_FORMATS = ("google", "outlook", "linkedin", "kontakt", "csv")
+
+# kontakt's own CSV: the columns `export csv` writes, in order.
+KONTAKT_COLUMNS = (
+    "name", "nickname", "emails", "phones", "org", "role", "location", "met", "birthday",
+    "tags", "notes", "cadence", "archived", "uid", "created_at", "updated_at",
+    "last_contact", "next_due",
+)
+# What a generic CSV's column may be called, and what --map may name.
+FIELDS = (
+    "name", "first_name", "middle_name", "last_name", "nickname", "emails", "phones", "org",
+    "role", "location", "met", "birthday", "tags", "notes", "cadence",
+)
+_ALIASES = {
+    "name": "name", "full name": "name", "display name": "name", "fn": "name",
+    "formatted name": "name", "contact": "name", "contact name": "name",
+    "first name": "first_name", "given name": "first_name", "firstname": "first_name",
+    "vorname": "first_name", "middle name": "middle_name", "last name": "last_name",
+    "family name": "last_name", "surname": "last_name", "lastname": "last_name",
+    "nachname": "last_name", "nickname": "nickname", "spitzname": "nickname",
+    "email": "emails", "emails": "emails", "e-mail": "emails", "e-mail address": "emails",
+    "email address": "emails", "mail": "emails", "e-mail-adresse": "emails",
+    "phone": "phones", "phones": "phones", "mobile": "phones", "telephone": "phones",
+    "tel": "phones", "telefon": "phones", "phone number": "phones", "mobile phone": "phones",
+    "handy": "phones", "org": "org", "organisation": "org", "organization": "org",
+    "company": "org", "firma": "org", "role": "role", "title": "role", "job title": "role",
+    "position": "role", "location": "location", "city": "location", "ort": "location",
+    "met": "met", "how we met": "met", "birthday": "birthday", "birth date": "birthday",
+    "geburtstag": "birthday", "bday": "birthday", "tags": "tags", "labels": "tags",
+    "groups": "tags", "circles": "tags", "categories": "tags", "notes": "notes",
+    "note": "notes", "comments": "notes", "notizen": "notes", "cadence": "cadence",
+}
+# Google's system labels; other "* Label"s (old Gmail's * Friends) keep their name.
+_GOOGLE_SYSTEM_LABELS = {"mycontacts", "starred", "other contacts", "othercontacts", "blocked"}
+
+
+@dataclass
+class Table:
+    """An opened CSV: which format, its header, and the rows still to be read."""
+
+    format: str
+    header: list[str]
+    delimiter: str
+    header_line: int
+    rows: Iterator[Parsed]
+    handle: object = None
+
+    def position(self) -> int:
+        """Bytes read so far, for a progress bar."""
+        try:
+            return self.handle.buffer.tell()
+        except (AttributeError, OSError, ValueError):
+            return 0
+
+
+def _norm(cell: str) -> str:
+    return " ".join(cell.strip().strip('"').replace("\ufeff", "").split()).casefold()
+
+
+def _split_header(raw: str, delimiter: str | None) -> tuple[list[str], str]:
+    """The header's cells and its delimiter: the one of , ; tab most used outside quotes."""
+    if delimiter is None:
+        outside = re.sub(r'"[^"]*"', "", raw)
+        counts = {d: outside.count(d) for d in (",", ";", "\t")}
+        delimiter = max(counts, key=lambda d: (counts[d], d == ","))
+    cells = next(csv.reader([raw.rstrip("\r\n")], delimiter=delimiter), [])
+    return cells, delimiter
+
+
+def detect_format(columns: list[str]) -> str | None:
+    """Which program wrote this header; None when it has no column a name can come from."""
+    cols = {_norm(c) for c in columns}
+    if {"name", "emails", "phones", "uid"} <= cols:
+        return "kontakt"
+    if {"first name", "last name", "url", "connected on"} <= cols:
+        return "linkedin"
+    if any(re.fullmatch(r"(e-mail|phone) \d+ - (value|type|label)", c) for c in cols):
+        return "google"
+    if cols & {"e-mail address", "e-mail-adresse", "e-mail 2 address"} and cols & {
+        "first name", "vorname", "last name", "nachname"
+    }:
+        return "outlook"
+    if any(_ALIASES.get(c) in ("name", "first_name", "last_name") for c in cols):
+        return "csv"
+    return None
+
+
+def open_table(
+    path: Path, encoding: Encoding, *, forced: str | None, mapping: dict[str, str], today: date
+) -> Table:
+    """Find the header, pick the format and return a Table whose rows stream from the file.
+
+    Raises ImportRefused when no header with a name column is found.
+    """
+    handle = open_text(path, encoding)
+    try:
+        return _open_table(handle, path, forced=forced, mapping=mapping, today=today)
+    except BaseException:
+        handle.close()
+        raise
+
+
+def _open_table(handle, path: Path, *, forced, mapping, today) -> Table:
+    delimiter: str | None = None
+    mapped = {_norm(column) for column in mapping}
+    first_cells: list[str] | None = None
+    number = 0
+    while number < HEADER_SEARCH_LINES:
+        raw = handle.readline()
+        if not raw:
+            break
+        number += 1
+        stripped = raw.strip().lstrip("\ufeff").strip('"')
+        if not stripped:
+            continue
+        if m := re.fullmatch(r"sep=(.)", stripped, flags=re.IGNORECASE):
+            delimiter = m[1]  # Excel's hint line: the delimiter, then the header
+            continue
+        cells, used = _split_header(raw, delimiter)
+        if first_cells is None:
+            first_cells = cells
+        fmt = detect_format(cells)
+        if fmt is None and mapped & {_norm(c) for c in cells}:
+            fmt = "csv"
+        if fmt is None:
+            continue
+        fmt = forced or fmt
+        reader = _row_reader(fmt, cells, mapping, today)
+        return Table(fmt, cells, used, number, _rows(handle, path, cells, used, number, reader), handle)
+    if first_cells is None:
+        raise ImportRefused(f"{path}: no CSV header found; expected CSV, vCard or kontakt JSON")
+    shown = ", ".join(c.strip() for c in first_cells[:8] if c.strip())
+    raise ImportRefused(
+        f"{path}: no name column in the header ({shown or 'no columns'}); "
+        "name one with --map COLUMN=name"
+    )
+
+
+def _rows(handle, path: Path, header: list[str], delimiter: str, header_line: int,
+          read: Callable[[dict[str, str]], NewContact | tuple[NewContact, list[str]]]) -> Iterator[Parsed]:
+    # QUOTE_MINIMAL + strict: a stray quote rejects its row; a quote never closed fails at EOF.
+    previous_limit = csv.field_size_limit(FIELD_LIMIT)
+    reader = csv.reader(handle, delimiter=delimiter, strict=True)
+    width = len(header)
+    last_end = header_line
+    try:
+        while True:
+            start = last_end + 1
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                last_end = header_line + reader.line_num
+                message = str(error)
+                if "unexpected end of data" in message:
+                    raise ImportRefused(
+                        f"{path}: a quote opened on line {start} is never closed; nothing imported"
+                    ) from None
+                if "field larger than field limit" in message:
+                    raise ImportRefused(
+                        f"{path}: line {start} has a field over {FIELD_LIMIT // 1024} KB "
+                        "(an unterminated quote?); nothing imported"
+                    ) from None
+                yield Parsed(f"line {start}", error=f"malformed row ({message})")
+                continue
+            last_end = header_line + reader.line_num
+            where = f"line {start}"
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) > width and not any(c.strip() for c in record[width:]):
+                record = record[:width]
+            if len(record) != width:
+                yield Parsed(where, error=f"ragged row: {len(record)} fields, the header has {width}")
+                continue
+            try:
+                result = read(dict(zip(header, record)))
+            except (ValueError, DateError, CadenceError) as error:
+                yield Parsed(where, error=str(error))
+                continue
+            contact, warnings = result if isinstance(result, tuple) else (result, [])
+            if not contact.name:
+                yield Parsed(where, error="no name")
+                continue
+            yield Parsed(where, contact=contact, warnings=warnings)
+    finally:
+        csv.field_size_limit(previous_limit)
+        handle.close()
+
+
+# ---------------------------------------------------------------------- column helpers
+
+
+class Columns:
+    """Header cells by normalised name, so a reader can ask for 'e-mail 1 - value'."""
+
+    def __init__(self, header: list[str]):
+        self.by_norm: dict[str, str] = {}
+        for cell in header:
+            self.by_norm.setdefault(_norm(cell), cell)
+
+    def get(self, *names: str) -> str | None:
+        """The first of these columns present in the header (its original spelling)."""
+        for name in names:
+            if name in self.by_norm:
+                return self.by_norm[name]
+        return None
+
+    def matching(self, pattern: str, exclude: str | None = None) -> list[str]:
+        return [
+            original for norm, original in self.by_norm.items()
+            if re.fullmatch(pattern, norm) and not (exclude and re.search(exclude, norm))
+        ]
+
+
+def _cell(row: dict[str, str], column: str | None) -> str:
+    return row.get(column, "") if column else ""
+
+
+def _birthday_warning(contact_field: str, error: Exception) -> str:
+    return f"{contact_field}: {error}; imported without it"
+
+
+def _with_birthday(contact: NewContact, raw: str, today: date, slashed: str | None) -> list[str]:
+    if not raw.strip():
+        return []
+    try:
+        contact.birthday = read_birthday(raw, today, slashed=slashed)
+    except DateError as error:
+        return [_birthday_warning("birthday", error)]
+    return []
+
+
+def _row_reader(fmt: str, header: list[str], mapping: dict[str, str], today: date):
+    cols = Columns(header)
+    if fmt == "google":
+        return _google(cols, today)
+    if fmt == "outlook":
+        return _outlook(cols, today)
+    if fmt == "linkedin":
+        return _linkedin(cols)
+    if fmt == "kontakt":
+        return _kontakt(cols, today)
+    return _generic(cols, mapping, today)
+
+
+def _google(cols: Columns, today: date):
+    full = cols.get("name")
+    given = cols.get("first name", "given name")
+    middle = cols.get("middle name", "additional name")
+    family = cols.get("last name", "family name")
+    file_as = cols.get("file as")
+    nickname = cols.get("nickname")
+    org = cols.get("organization name", "organization 1 - name")
+    role = cols.get("organization title", "organization 1 - title")
+    birthday = cols.get("birthday")
+    notes = cols.get("notes")
+    labels = cols.get("labels", "group membership")
+    city = cols.get("address 1 - city")
+    country = cols.get("address 1 - country")
+    location = cols.get("location")
+    emails = cols.matching(r"e-mail \d+ - value")
+    phones = cols.matching(r"phone \d+ - value")
+
+    def read(row: dict[str, str]):
+        name = line(row.get(full, "") if full else "") or line(
+            joined(_cell(row, given), _cell(row, middle), _cell(row, family))
+        ) or line(_cell(row, file_as))
+        tags = []
+        for label in split_list(_cell(row, labels), r"\s*:::\s*"):
+            if label.startswith("* "):
+                label = label[2:].strip()
+                if label.casefold() in _GOOGLE_SYSTEM_LABELS:
+                    continue
+            tags.append(label)
+        contact = NewContact(
+            name=name,
+            nickname=line(_cell(row, nickname)),
+            emails=[e for c in emails for e in split_list(row[c], r"\s*:::\s*")],
+            phones=[p for c in phones for p in split_list(row[c], r"\s*:::\s*")],
+            org=line(_cell(row, org)),
+            role=line(_cell(row, role)),
+            location=line(", ".join(v for v in (_cell(row, city), _cell(row, country)) if v.strip()))
+            or line(_cell(row, location)),
+            tags=tags,
+            notes=text(_cell(row, notes)),
+        )
+        return contact, _with_birthday(contact, _cell(row, birthday), today, None)
+
+    return read
+
+
+def _outlook(cols: Columns, today: date):
+    german = cols.get("vorname", "nachname") is not None
+    given = cols.get("first name", "vorname")
+    middle = cols.get("middle name", "weitere vornamen")
+    family = cols.get("last name", "nachname")
+    suffix = cols.get("suffix", "suffix")
+    nickname = cols.get("nickname", "spitzname")
+    org = cols.get("company", "firma")
+    role = cols.get("job title", "position")
+    birthday = cols.get("birthday", "geburtstag")
+    notes = cols.get("notes", "notizen")
+    categories = cols.get("categories", "kategorien")
+    city = cols.get("business city", "home city", "ort geschäftlich", "ort privat")
+    emails = [
+        c for c in (
+            cols.get("e-mail address", "e-mail-adresse"),
+            cols.get("e-mail 2 address", "e-mail 2: adresse"),
+            cols.get("e-mail 3 address", "e-mail 3: adresse"),
+        ) if c
+    ]
+    phones = cols.matching(r".*(phone|telefon|mobil|handy).*", exclude=r"fax|assistant|assistent|tty|pager")
+    display = cols.get("display name", "name")
+
+    def read(row: dict[str, str]):
+        name = line(joined(_cell(row, given), _cell(row, middle), _cell(row, family),
+                           _cell(row, suffix))) or line(_cell(row, display))
+        contact = NewContact(
+            name=name,
+            nickname=line(_cell(row, nickname)),
+            emails=[line(row[c]) for c in emails if row[c].strip()],
+            phones=[line(row[c]) for c in phones if row[c].strip()],
+            org=line(_cell(row, org)),
+            role=line(_cell(row, role)),
+            location=line(_cell(row, city)),
+            tags=split_list(_cell(row, categories), r"[;,]"),
+            notes=text(_cell(row, notes)),
+        )
+        # Outlook writes dates in the exporting machine's locale: US month-first.
+        return contact, _with_birthday(contact, _cell(row, birthday), today,
+                                       "day" if german else "month")
+
+    return read
+
+
+def _linkedin(cols: Columns):
+    given, family = cols.get("first name"), cols.get("last name")
+    email, org, role = cols.get("email address"), cols.get("company"), cols.get("position")
+    url, connected = cols.get("url"), cols.get("connected on")
+
+    def read(row: dict[str, str]) -> NewContact:
+        since = line(_cell(row, connected))
+        profile = line(_cell(row, url))
+        return NewContact(
+            name=line(joined(_cell(row, given), _cell(row, family))),
+            emails=[line(_cell(row, email))] if _cell(row, email).strip() else [],
+            org=line(_cell(row, org)),
+            role=line(_cell(row, role)),
+            met=f"LinkedIn connection since {since}" if since else "",
+            # Kept as text only: kontakt never fetches a profile.
+            notes=f"LinkedIn: {profile}" if profile else "",
+        )
+
+    return read
+
+
+def unneutralise(cell: str) -> str:
+    """Undo the `'` kontakt's CSV export puts before a cell a spreadsheet would run."""
+    return cell[1:] if cell.startswith("'") else cell
+
+
+def _kontakt(cols: Columns, today: date):
+    def get(row: dict[str, str], name: str) -> str:
+        column = cols.get(name)
+        return unneutralise(row.get(column, "")) if column else ""
+
+    def read(row: dict[str, str]):
+        warnings: list[str] = []
+        contact = NewContact(
+            name=line(get(row, "name")),
+            nickname=line(get(row, "nickname")),
+            emails=split_list(get(row, "emails"), r";"),
+            phones=split_list(get(row, "phones"), r";"),
+            org=line(get(row, "org")),
+            role=line(get(row, "role")),
+            location=line(get(row, "location")),
+            met=text(get(row, "met")),
+            tags=split_list(get(row, "tags"), r";"),
+            notes=text(get(row, "notes")),
+            archived=get(row, "archived").strip().lower() in ("true", "yes", "1"),
+            uid=line(get(row, "uid")) or None,
+            created_at=_timestamp(get(row, "created_at")),
+            updated_at=_timestamp(get(row, "updated_at")),
+        )
+        warnings += _with_birthday(contact, get(row, "birthday"), today, None)
+        cadence = get(row, "cadence").strip()
+        if cadence:
+            contact.cadence = Cadence.parse(cadence)
+        return contact, warnings
+
+    return read
+
+
+def _timestamp(value: str) -> str | None:
+    from datetime import datetime
+
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_mapping(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """--map COLUMN=FIELD options as {column: field}; raises ValueError naming a bad one."""
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        column, sep, target = pair.rpartition("=")
+        target = target.strip().lower().replace("-", "_")
+        target = {"email": "emails", "phone": "phones", "tag": "tags", "note": "notes",
+                  "organisation": "org", "organization": "org", "company": "org",
+                  "title": "role"}.get(target, target)
+        if not sep or not column.strip():
+            raise ValueError(f"--map {pair!r}: write it as COLUMN=FIELD, e.g. --map 'Full Name=name'")
+        if target not in FIELDS:
+            raise ValueError(f"--map {pair!r}: unknown field {target!r}; use one of {', '.join(FIELDS)}")
+        mapping[column.strip()] = target
+    return mapping
+
+
+def _generic(cols: Columns, mapping: dict[str, str], today: date):
+    targets: dict[str, list[str]] = {}
+    mapped_norms = {_norm(c): f for c, f in mapping.items()}
+    for norm, original in cols.by_norm.items():
+        field_name = mapped_norms.get(norm) or _ALIASES.get(norm)
+        if field_name:
+            targets.setdefault(field_name, []).append(original)
+
+    def values(row: dict[str, str], name: str) -> list[str]:
+        return [row[c] for c in targets.get(name, []) if row[c].strip()]
+
+    def first(row: dict[str, str], name: str) -> str:
+        found = values(row, name)
+        return found[0] if found else ""
+
+    def read(row: dict[str, str]):
+        name = line(first(row, "name")) or line(joined(
+            first(row, "first_name"), first(row, "middle_name"), first(row, "last_name")
+        ))
+        contact = NewContact(
+            name=name,
+            nickname=line(first(row, "nickname")),
+            emails=[e for v in values(row, "emails") for e in split_list(v, r"\s*:::\s*|[;,]")],
+            phones=[p for v in values(row, "phones") for p in split_list(v, r"\s*:::\s*|;")],
+            org=line(first(row, "org")),
+            role=line(first(row, "role")),
+            location=line(first(row, "location")),
+            met=text(first(row, "met")),
+            tags=[t for v in values(row, "tags") for t in split_list(v, r"\s*:::\s*|[;,]")],
+            notes="\n\n".join(text(v) for v in values(row, "notes")),
+        )
+        warnings = _with_birthday(contact, first(row, "birthday"), today, None)
+        cadence = first(row, "cadence").strip()
+        if cadence:
+            try:
+                contact.cadence = Cadence.parse(cadence)
+            except CadenceError as error:
+                warnings.append(f"cadence: {error}; imported without it")
+        return contact, warnings
+
+    return read

@@ -1,0 +1,282 @@
+"""vCard 2.1, 3.0 and 4.0: one file with many cards, or a directory of .vcf files.
+
+Written by hand rather than on vobject because the hard parts are exactly what a library
+does after decoding: lines are unfolded on bytes (real files fold inside a multi-byte
+character), 2.1 quoted-printable values are decoded with their own CHARSET, and a card
+that never ends is rejected alone instead of failing the file. PHOTO, LOGO, SOUND, KEY
+and URL are never fetched or decoded.
+"""
+
+from __future__ import annotations
+
+import quopri
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from ...domain import Birthday, Cadence, CadenceError, DateError
+from ...store.bulk import NewContact
+from .rows import Parsed, joined, line, text
+from .textfile import Encoding
+
+IGNORED = {"PHOTO", "LOGO", "SOUND", "KEY", "URL", "AGENT"}
+
+
+@dataclass
+class Property:
+    name: str
+    params: dict[str, list[str]]
+    raw: bytes
+    line: int
+    encoding: Encoding
+
+    def param(self, key: str) -> list[str]:
+        return self.params.get(key, [])
+
+    @property
+    def value(self) -> str:
+        """The decoded value, escapes left in (structured values split on them first)."""
+        raw = self.raw
+        charset = (self.param("CHARSET") or [None])[0]
+        if any(v.upper() in ("QUOTED-PRINTABLE", "QP") for v in self.param("ENCODING")):
+            raw = quopri.decodestring(raw)
+        elif self.encoding.name != "cp1252":
+            # The whole file is valid UTF-8: a CHARSET on an 8-bit value is a leftover.
+            charset = None
+        name = charset or self.encoding.name
+        if name.lower().replace("_", "-") in ("utf-8-sig", "utf-16"):
+            name = "utf-8"  # UTF-16 files were re-encoded to UTF-8 bytes before unfolding
+        try:
+            return raw.decode(name)
+        except (LookupError, UnicodeDecodeError):
+            return raw.decode("cp1252", errors="replace")
+
+
+@dataclass
+class Card:
+    line: int
+    properties: list[Property] = field(default_factory=list)
+
+    def all(self, name: str) -> list[Property]:
+        return [p for p in self.properties if p.name == name]
+
+    def first(self, name: str) -> Property | None:
+        found = self.all(name)
+        return found[0] if found else None
+
+
+def _physical_lines(path: Path, encoding: Encoding) -> Iterator[bytes]:
+    if encoding.name == "utf-16":
+        # Unfolding works on bytes; UTF-16 has NULs in every character, so go via UTF-8.
+        with path.open("r", encoding="utf-16", newline="") as handle:
+            for text_line in handle:
+                yield text_line.encode("utf-8")
+        return
+    with path.open("rb") as handle:
+        first = True
+        for raw in handle:
+            if first and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            first = False
+            yield raw
+
+
+def _logical_lines(path: Path, encoding: Encoding) -> Iterator[tuple[int, bytes]]:
+    """Unfolded lines with the number of the physical line each starts on."""
+    current: bytearray | None = None
+    start = 0
+    qp_soft_break = False
+    for number, raw in enumerate(_physical_lines(path, encoding), start=1):
+        raw = raw.rstrip(b"\r\n")
+        if current is not None and (qp_soft_break or raw[:1] in (b" ", b"\t")):
+            current += raw if qp_soft_break else raw[1:]
+        else:
+            if current is not None:
+                yield start, bytes(current)
+            current, start = bytearray(raw), number
+        qp_soft_break = current.endswith(b"=") and _is_quoted_printable(current)
+        if qp_soft_break:
+            del current[-1]
+    if current is not None:
+        yield start, bytes(current)
+
+
+def _is_quoted_printable(logical: bytes | bytearray) -> bool:
+    head = logical.split(b":", 1)[0].upper()
+    return b"QUOTED-PRINTABLE" in head or b"ENCODING=QP" in head
+
+
+_PARAM_SPLIT = re.compile(rb';(?=(?:[^"]*"[^"]*")*[^"]*$)')
+
+
+def _parse_property(number: int, logical: bytes, encoding: Encoding) -> Property | None:
+    # The value starts at the first colon that is not inside a quoted parameter value.
+    in_quotes = False
+    for index, byte in enumerate(logical):
+        if byte == 0x22:
+            in_quotes = not in_quotes
+        elif byte == 0x3A and not in_quotes:
+            break
+    else:
+        return None
+    head, raw = logical[:index], logical[index + 1 :]
+    parts = _PARAM_SPLIT.split(head)
+    name = parts[0].decode("ascii", errors="replace").strip().upper()
+    name = name.rsplit(".", 1)[-1]  # drop a group: item1.EMAIL
+    params: dict[str, list[str]] = {}
+    for part in parts[1:]:
+        piece = part.decode("utf-8", errors="replace").strip()
+        if "=" in piece:
+            key, _, values = piece.partition("=")
+            params.setdefault(key.strip().upper(), []).extend(
+                v.strip().strip('"') for v in values.split(",")
+            )
+        elif piece:
+            # vCard 2.1 writes bare types (TEL;CELL) and bare encodings (;QUOTED-PRINTABLE).
+            upper = piece.upper()
+            key = "ENCODING" if upper in ("QUOTED-PRINTABLE", "BASE64", "B", "8BIT") else "TYPE"
+            params.setdefault(key, []).append(piece)
+    return Property(name, params, raw, number, encoding)
+
+
+def unescape(value: str) -> str:
+    """Undo vCard text escapes: \\n newline, \\, \\; \\: and \\\\."""
+    return re.sub(r"\\(.)", lambda m: "\n" if m[1] in "nN" else m[1], value)
+
+
+def split_unescaped(value: str, sep: str) -> list[str]:
+    """Split on `sep` where it is not escaped, then unescape each part."""
+    parts, current, escaped = [], [], False
+    for char in value:
+        if escaped:
+            current.append("\\" + char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == sep:
+            parts.append(unescape("".join(current)))
+            current = []
+        else:
+            current.append(char)
+    if escaped:
+        current.append("\\")
+    parts.append(unescape("".join(current)))
+    return parts
+
+
+def iter_cards(path: Path, encoding: Encoding, label: str) -> Iterator[Parsed]:
+    """Every card in a file, parsed; broken cards come out as errors with their line."""
+    card: Card | None = None
+    for number, logical in _logical_lines(path, encoding):
+        if not logical.strip():
+            continue
+        upper = logical.strip().upper()
+        if upper == b"BEGIN:VCARD":
+            if card is not None:
+                yield Parsed(f"{label}{card.line}", error="broken card: BEGIN:VCARD without END:VCARD")
+            card = Card(number)
+            continue
+        if upper == b"END:VCARD":
+            if card is None:
+                yield Parsed(f"{label}{number}", error="broken card: END:VCARD without BEGIN:VCARD")
+                continue
+            yield card_to_contact(card, f"{label}{card.line}")
+            card = None
+            continue
+        if card is None:
+            continue
+        prop = _parse_property(number, logical, encoding)
+        if prop is None:
+            yield Parsed(f"{label}{card.line}", error=f"broken card: line {number} is not a property")
+            card = None  # the rest of this card is skipped up to its END
+            continue
+        card.properties.append(prop)
+    if card is not None:
+        yield Parsed(f"{label}{card.line}", error="broken card: the file ends before END:VCARD")
+
+
+def _birthday(prop: Property, today: date) -> Birthday | None:
+    """BDAY in any of its forms; raises DateError for text or impossible dates."""
+    raw = prop.value.strip()
+    if any(v.lower() == "text" for v in prop.param("VALUE")):
+        raise DateError(f"text birthday {raw!r}")
+    omit_year = bool(prop.param("X-APPLE-OMIT-YEAR"))
+    value = raw.split("T", 1)[0] if re.match(r"^\d{4}-?\d{2}-?\d{2}T", raw) else raw
+    if m := re.fullmatch(r"--(\d{2})-?(\d{2})", value):
+        return Birthday(int(m[1]), int(m[2]))
+    if m := re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})", value):
+        year = int(m[1])
+        if omit_year and str(year) == prop.param("X-APPLE-OMIT-YEAR")[0]:
+            return Birthday(int(m[2]), int(m[3]))
+        return Birthday(int(m[2]), int(m[3]), year)
+    raise DateError(f"text birthday {raw!r}")
+
+
+def card_to_contact(card: Card, where: str, today: date | None = None) -> Parsed:
+    """The contact a card describes: FN (or N), emails, phones, org, birthday..."""
+    today = today or date.today()
+    warnings: list[str] = []
+    fn = card.first("FN")
+    name = line(unescape(fn.value)) if fn else ""
+    n = card.first("N")
+    if not name and n:
+        parts = split_unescaped(n.value, ";") + [""] * 5
+        family, given, additional, prefix, suffix = parts[:5]
+        name = line(joined(prefix, given, additional, family, suffix).replace(",", " "))
+    if not name:
+        return Parsed(where, error="no name (neither FN nor N)")
+    contact = NewContact(name=name)
+    contact.emails = [line(unescape(p.value)) for p in card.all("EMAIL") if p.value.strip()]
+    contact.phones = [
+        line(re.sub(r"^tel:", "", unescape(p.value), flags=re.IGNORECASE))
+        for p in card.all("TEL") if p.value.strip()
+    ]
+    if nick := card.first("NICKNAME"):
+        contact.nickname = line(", ".join(split_unescaped(nick.value, ",")))
+    if org := card.first("ORG"):
+        contact.org = line(split_unescaped(org.value, ";")[0])
+    if title := card.first("TITLE") or card.first("ROLE"):
+        contact.role = line(unescape(title.value))
+    if adr := card.first("ADR"):
+        parts = [line(p) for p in split_unescaped(adr.value, ";")] + [""] * 7
+        place = [p for p in (parts[3], parts[4], parts[6]) if p]
+        contact.location = ", ".join(place) or ", ".join(p for p in parts[:7] if p)
+    contact.tags = [
+        line(t) for p in card.all("CATEGORIES") for t in split_unescaped(p.value, ",") if line(t)
+    ]
+    notes = [text(unescape(p.value)) for p in card.all("NOTE") if p.value.strip()]
+    if bday := card.first("BDAY"):
+        try:
+            contact.birthday = _birthday(bday, today)
+        except DateError as error:
+            raw = text(unescape(bday.value))
+            if str(error).startswith("text birthday"):
+                notes.append(f"Birthday: {raw}")  # kept as text, never guessed
+            else:
+                warnings.append(f"birthday: {error}; imported without it")
+    contact.notes = "\n\n".join(n for n in notes if n)
+    if uid := card.first("UID"):
+        value = line(unescape(uid.value))
+        contact.uid = re.sub(r"^urn:uuid:", "", value, flags=re.IGNORECASE) or None
+    if met := card.first("X-KONTAKT-MET"):
+        contact.met = text(unescape(met.value))
+    if cadence := card.first("X-KONTAKT-CADENCE"):
+        try:
+            contact.cadence = Cadence.parse(unescape(cadence.value))
+        except CadenceError as error:
+            warnings.append(f"cadence: {error}; imported without it")
+    if archived := card.first("X-KONTAKT-ARCHIVED"):
+        contact.archived = archived.value.strip().lower() in ("true", "yes", "1")
+    if created := card.first("X-KONTAKT-CREATED"):
+        try:
+            contact.created_at = datetime.fromisoformat(created.value.strip()).isoformat()
+        except ValueError:
+            pass
+    return Parsed(where, contact=contact, warnings=warnings)
+
+
+def vcf_files(directory: Path) -> list[Path]:
+    """The .vcf files in a directory (khard, vdirsyncer), in name order."""
+    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() == ".vcf")

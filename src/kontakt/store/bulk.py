@@ -1,0 +1,350 @@
+"""Bulk reads and writes for import and export: executemany inserts, lookup keys, streams.
+
+Kept apart from book.py because it trades the one-row API for speed: ids are assigned
+up front (inside the caller's `book.write()` transaction, so nobody else can take them)
+and rows go in with one `executemany` per table. Values are cleaned exactly as the
+one-row API cleans them, so an imported contact is indistinguishable from a typed one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ..domain import Birthday, Cadence, Contact, effective_cadence, fold, next_due
+from ..domain.dates import parse_iso
+from .book import Book, _clean_emails, _clean_phones, _clean_tags, _line, _now, _text, _uid
+
+
+@dataclass
+class NewContact:
+    """A contact to insert; `id` is assigned by `BulkWriter.reserve_id` before insertion."""
+
+    name: str
+    nickname: str = ""
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    org: str = ""
+    role: str = ""
+    location: str = ""
+    met: str = ""
+    birthday: Birthday | None = None
+    tags: list[str] = field(default_factory=list)
+    notes: str = ""
+    cadence: Cadence | None = None
+    archived: bool = False
+    uid: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    deleted_at: str | None = None
+    id: int = 0
+
+
+def contact_keys(book: Book) -> Iterator[tuple[int, str, str, str, list[str], list[str]]]:
+    """(id, uid, name, org, emails, phones) of every contact, trash included, for dedupe maps."""
+    rows = book.conn.execute("SELECT id, uid, name, org, emails, phones FROM contacts")
+    for row in rows:
+        yield row[0], row[1], row[2], row[3], json.loads(row[4]), json.loads(row[5])
+
+
+def existing_uids(book: Book, table: str) -> set[str]:
+    """Uids already present in interactions, favours, introductions or follow_ups."""
+    if table not in ("interactions", "favours", "introductions", "follow_ups"):
+        raise ValueError(f"no uid table {table!r}")
+    return {row[0] for row in book.conn.execute(f"SELECT uid FROM {table}")}
+
+
+class BulkWriter:
+    """Inserts many rows into an open transaction (`with book.write():` around its use)."""
+
+    def __init__(self, book: Book, today: date):
+        if not book.conn.in_transaction:
+            raise RuntimeError("BulkWriter needs an open transaction: use `with book.write():`")
+        self.book = book
+        self.conn = book.conn
+        self.today = today
+        self._next_id = self._max_id("contacts") + 1
+        # Circle names are case-insensitive (COLLATE NOCASE): keep the first spelling.
+        self._circles: dict[str, str] = {
+            row[0].casefold(): row[0] for row in self.conn.execute("SELECT name FROM circles")
+        }
+        self._position = self.conn.execute(
+            "SELECT coalesce(max(position), 0) FROM circles"
+        ).fetchone()[0]
+        self._cadences = book._circle_cadences()
+
+    def _max_id(self, table: str) -> int:
+        return self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
+
+    def reserve_id(self) -> int:
+        """The id the next inserted contact will get (ids are taken in order)."""
+        contact_id = self._next_id
+        self._next_id += 1
+        return contact_id
+
+    # ------------------------------------------------------------------ circles
+
+    def _circle(self, tag: str, now: str) -> str:
+        key = tag.casefold()
+        known = self._circles.get(key)
+        if known is not None:
+            return known
+        self._position += 1
+        self.conn.execute(
+            "INSERT INTO circles (name, position, created_at) VALUES (?, ?, ?)",
+            (tag, self._position, now),
+        )
+        self._circles[key] = tag
+        return tag
+
+    def upsert_circle(
+        self, name: str, *, cadence: Cadence | None, description: str = "",
+        position: int | None = None, created_at: str | None = None,
+    ) -> None:
+        """Create a circle as given, or give an existing one the cadence and description
+        it lacks (an import fills, never overwrites)."""
+        name = _line(name).lstrip("#")
+        if not name:
+            return
+        cadence_text = str(cadence) if cadence else None
+        known = self._circles.get(name.casefold())
+        if known is None:
+            if position is None:
+                position = self._position + 1
+            self._position = max(self._position, position)
+            self.conn.execute(
+                "INSERT INTO circles (name, cadence, position, description, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (name, cadence_text, position, _text(description), created_at or _now()),
+            )
+            self._circles[name.casefold()] = name
+        else:
+            self.conn.execute(
+                """UPDATE circles SET cadence = coalesce(cadence, ?),
+                          description = CASE WHEN description = '' THEN ? ELSE description END
+                    WHERE name = ?""",
+                (cadence_text, _text(description), known),
+            )
+        self._cadences = self.book._circle_cadences()
+
+    # ------------------------------------------------------------------ contacts
+
+    def insert_contacts(self, contacts: Sequence[NewContact]) -> None:
+        """Insert contacts (ids reserved), their circles and memberships, with next_due set."""
+        if not contacts:
+            return
+        now = _now()
+        rows = []
+        memberships = []
+        for c in contacts:
+            name = _line(c.name)
+            if not name:
+                raise ValueError("a contact needs a name")
+            tags = [self._circle(t, now) for t in _clean_tags(c.tags)]
+            memberships.extend((c.id, t) for t in tags)
+            created = c.created_at or now
+            inherited = [self._cadences[fold(t)] for t in tags if fold(t) in self._cadences]
+            cadence = effective_cadence(c.cadence, inherited)
+            added_on = date.fromisoformat(created[:10])
+            due = next_due(cadence, None, min(added_on, self.today))
+            rows.append((
+                c.id, c.uid or _uid(), name, fold(name), _line(c.nickname),
+                json.dumps(_clean_emails(c.emails), ensure_ascii=False),
+                json.dumps(_clean_phones(c.phones), ensure_ascii=False),
+                _line(c.org), _line(c.role), _line(c.location), _text(c.met),
+                c.birthday.iso() if c.birthday else None,
+                json.dumps(tags, ensure_ascii=False), _text(c.notes),
+                str(c.cadence) if c.cadence else None, int(c.archived),
+                created, c.updated_at or now, c.deleted_at,
+                due.isoformat() if due else None,
+            ))
+        self.conn.executemany(
+            """INSERT INTO contacts (id, uid, name, sort_key, nickname, emails, phones, org, role,
+                   location, met, birthday, tags, notes, cadence, archived, created_at,
+                   updated_at, deleted_at, next_due)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            rows,
+        )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO memberships (contact_id, circle) VALUES (?, ?)", memberships
+        )
+
+    def fill_contact(self, contact_id: int, today: date, **changes: Any) -> Contact:
+        """Merge into an existing contact through the one-row API (fills, never overwrites:
+        the caller passes only fields that were empty, and list additions)."""
+        return self.book.update_contact(contact_id, today=today, **changes)
+
+    # ------------------------------------------------------------------ history
+
+    def insert_interactions(self, items: Iterable[tuple[str, str, str, str, str, Sequence[int]]]) -> int:
+        """(uid, date, kind, note, created_at, contact_ids) rows; returns how many went in."""
+        next_id = self._max_id("interactions") + 1
+        rows, links = [], []
+        for uid, day, kind, note, created_at, contact_ids in items:
+            rows.append((next_id, uid, day, kind, _text(note), created_at or _now()))
+            links.extend((next_id, cid) for cid in dict.fromkeys(contact_ids))
+            next_id += 1
+        self.conn.executemany(
+            "INSERT INTO interactions (id, uid, date, kind, note, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        self.conn.executemany(
+            "INSERT INTO interaction_contacts (interaction_id, contact_id) VALUES (?, ?)", links
+        )
+        return len(rows)
+
+    def insert_favours(self, rows: Sequence[tuple]) -> int:
+        """(uid, contact_id, direction, description, kind, weight, date, status, created_at,
+        updated_at) rows, already checked against the ledger's rules."""
+        now = _now()
+        self.conn.executemany(
+            """INSERT INTO favours (uid, contact_id, direction, description, kind, weight, date,
+                   status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [(r[0], r[1], r[2], _text(r[3]), r[4], r[5], r[6], r[7], r[8] or now, r[9] or now)
+             for r in rows],
+        )
+        return len(rows)
+
+    def insert_introductions(self, rows: Sequence[tuple]) -> int:
+        """(uid, contact_a, contact_b, date, note, outcome, outcome_on, created_at) rows."""
+        now = _now()
+        self.conn.executemany(
+            """INSERT INTO introductions (uid, contact_a, contact_b, date, note, outcome,
+                   outcome_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [(r[0], r[1], r[2], r[3], _text(r[4]), _text(r[5]), r[6], r[7] or now) for r in rows],
+        )
+        return len(rows)
+
+    def insert_follow_ups(self, rows: Sequence[tuple]) -> int:
+        """(uid, contact_id, due, note, recurrence, status, snoozed_until, done_on, created_at)."""
+        now = _now()
+        self.conn.executemany(
+            """INSERT INTO follow_ups (uid, contact_id, due, note, recurrence, status,
+                   snoozed_until, done_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [(r[0], r[1], r[2], _text(r[3]), r[4], r[5], r[6], r[7], r[8] or now) for r in rows],
+        )
+        return len(rows)
+
+    def refresh_due(self, contact_ids: Iterable[int]) -> None:
+        """Recompute last_contact and next_due for these contacts in a few statements."""
+        ids = sorted(set(contact_ids))
+        if not ids:
+            return
+        circles = self.book._circle_cadences()
+        updates = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"""SELECT c.id, c.cadence, c.tags, c.created_at,
+                           (SELECT max(i.date) FROM interaction_contacts ic
+                              JOIN interactions i ON i.id = ic.interaction_id
+                             WHERE ic.contact_id = c.id) AS last_contact
+                      FROM contacts c WHERE c.id IN ({marks})""",
+                chunk,
+            )
+            for row in rows:
+                own = Cadence.parse(row[1]) if row[1] else None
+                inherited = [circles[fold(t)] for t in json.loads(row[2]) if fold(t) in circles]
+                last = parse_iso(row[4])
+                added_on = date.fromisoformat(row[3][:10])
+                due = next_due(effective_cadence(own, inherited), last, min(added_on, self.today))
+                updates.append((row[4], due.isoformat() if due else None, row[0]))
+        self.conn.executemany(
+            "UPDATE contacts SET last_contact = ?, next_due = ? WHERE id = ?", updates
+        )
+
+
+# ---------------------------------------------------------------------- streaming reads
+
+
+def iter_contacts(
+    book: Book, *, include_deleted: bool = False, ids: Sequence[int] | None = None
+) -> Iterator[tuple[Contact, str | None]]:
+    """Every contact (archived too) with its deleted_at, in name order, one cursor:
+    memory stays flat however big the book is."""
+    circles = book._circle_cadences()
+    sql = "SELECT * FROM contacts"
+    where = [] if include_deleted else ["deleted_at IS NULL"]
+    params: list[object] = []
+    if ids is not None:
+        where.append(f"id IN ({','.join('?' * len(ids))})")
+        params.extend(ids)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY sort_key, id"
+    for row in book.conn.execute(sql, params):
+        yield book._contact(row, circles), row["deleted_at"]
+
+
+def circle_rows(book: Book) -> list[dict[str, Any]]:
+    """Every circle as stored: name, cadence, position, description, created_at."""
+    rows = book.conn.execute(
+        "SELECT name, cadence, position, description, created_at FROM circles ORDER BY position, name"
+    )
+    return [dict(row) for row in rows]
+
+
+def _contact_filter(column: str, ids: Sequence[int] | None) -> tuple[str, list[int]]:
+    if ids is None:
+        return "", []
+    return f" WHERE {column} IN ({','.join('?' * len(ids))})", list(ids)
+
+
+def iter_interactions(book: Book, *, ids: Sequence[int] | None = None) -> Iterator[dict[str, Any]]:
+    """Interactions oldest first, each with every participant's (uid, name, id)."""
+    where, params = "", []
+    if ids is not None:
+        marks = ",".join("?" * len(ids))
+        where = f" WHERE i.id IN (SELECT interaction_id FROM interaction_contacts WHERE contact_id IN ({marks}))"
+        params = list(ids)
+    sql = f"""SELECT i.uid, i.date, i.kind, i.note, i.created_at,
+                     (SELECT json_group_array(json_array(c.uid, c.name, c.id))
+                        FROM interaction_contacts x JOIN contacts c ON c.id = x.contact_id
+                       WHERE x.interaction_id = i.id) AS people
+                FROM interactions i{where} ORDER BY i.date, i.id"""
+    for row in book.conn.execute(sql, params):
+        item = dict(row)
+        item["people"] = json.loads(item["people"])
+        yield item
+
+
+def iter_favours(book: Book, *, ids: Sequence[int] | None = None) -> Iterator[dict[str, Any]]:
+    """Favours oldest first with the contact's uid and name."""
+    where, params = _contact_filter("f.contact_id", ids)
+    sql = f"""SELECT f.uid, c.uid AS contact, c.name AS contact_name, f.direction, f.description,
+                     f.kind, f.weight, f.date, f.status, f.created_at, f.updated_at
+                FROM favours f JOIN contacts c ON c.id = f.contact_id{where}
+               ORDER BY f.date, f.id"""
+    for row in book.conn.execute(sql, params):
+        yield dict(row)
+
+
+def iter_introductions(book: Book, *, ids: Sequence[int] | None = None) -> Iterator[dict[str, Any]]:
+    """Introductions oldest first with both sides' uids and names."""
+    where, params = "", []
+    if ids is not None:
+        marks = ",".join("?" * len(ids))
+        where = f" WHERE i.contact_a IN ({marks}) OR i.contact_b IN ({marks})"
+        params = list(ids) * 2
+    sql = f"""SELECT i.uid, a.uid AS a, a.name AS a_name, b.uid AS b, b.name AS b_name, i.date,
+                     i.note, i.outcome, i.outcome_on, i.created_at
+                FROM introductions i JOIN contacts a ON a.id = i.contact_a
+                JOIN contacts b ON b.id = i.contact_b{where}
+               ORDER BY i.date, i.id"""
+    for row in book.conn.execute(sql, params):
+        yield dict(row)
+
+
+def iter_follow_ups(book: Book, *, ids: Sequence[int] | None = None) -> Iterator[dict[str, Any]]:
+    """Follow-ups by due date with the contact's uid and name."""
+    where, params = _contact_filter("f.contact_id", ids)
+    sql = f"""SELECT f.uid, c.uid AS contact, c.name AS contact_name, f.due, f.note, f.recurrence,
+                     f.status, f.snoozed_until, f.done_on, f.created_at
+                FROM follow_ups f JOIN contacts c ON c.id = f.contact_id{where}
+               ORDER BY f.due, f.id"""
+    for row in book.conn.execute(sql, params):
+        yield dict(row)
