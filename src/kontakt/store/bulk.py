@@ -302,9 +302,10 @@ def iter_interactions(book: Book, *, ids: Sequence[int] | None = None) -> Iterat
         where = f" WHERE i.id IN (SELECT interaction_id FROM interaction_contacts WHERE contact_id IN ({marks}))"
         params = list(ids)
     sql = f"""SELECT i.uid, i.date, i.kind, i.note, i.created_at,
-                     (SELECT json_group_array(json_array(c.uid, c.name, c.id))
-                        FROM interaction_contacts x JOIN contacts c ON c.id = x.contact_id
-                       WHERE x.interaction_id = i.id) AS people
+                     (SELECT json_group_array(json_array(uid, name, id)) FROM (
+                        SELECT c.uid, c.name, c.id
+                          FROM interaction_contacts x JOIN contacts c ON c.id = x.contact_id
+                         WHERE x.interaction_id = i.id ORDER BY c.sort_key, c.uid)) AS people
                 FROM interactions i{where} ORDER BY i.date, i.id"""
     for row in book.conn.execute(sql, params):
         item = dict(row)
