@@ -1,0 +1,319 @@
+"""`kontakt stats`: rhythm, balance, drift, circles and introductions as tables or JSON."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import click
+
+from ..services.stats import NetworkStats
+from . import main
+from .common import book_option, console, get_book, print_json, read_date
+
+BLOCKS = "▁▂▃▄▅▆▇█"
+DRIFT_ROWS = 12
+NAME_WIDTH = 18
+
+
+def sparkline(values: Sequence[int]) -> str:
+    """One block character per value: ▁ for none, ▂…█ scaled to the largest value, so any
+    activity at all stays visible next to an empty week."""
+    top = max(values, default=0)
+    if top <= 0:
+        return BLOCKS[0] * len(values)
+    steps = len(BLOCKS) - 1
+    return "".join(
+        BLOCKS[0] if v <= 0 else BLOCKS[max(1, -(-v * steps // top))] for v in values
+    )
+
+
+def _month(day: date) -> str:
+    return f"{calendar.month_abbr[day.month]} {day.year}"
+
+
+def _day(day: date | None) -> str:
+    return f"{day.day} {calendar.month_abbr[day.month]} {day.year}" if day else "—"
+
+
+def _days(days: float) -> str:
+    """A span the way people say it: '9 d', '5 wk', '4 mo', '1.5 yr'."""
+    if days < 14:
+        return f"{round(days)} d"
+    if days < 60:
+        return f"{round(days / 7)} wk"
+    if days < 365:
+        return f"{round(days / 30.4375)} mo"
+    return f"{days / 365.25:.1f} yr"
+
+
+# ====================================================================== JSON
+
+
+def stats_json(stats: NetworkStats) -> dict[str, Any]:
+    """The public JSON shape of `kontakt stats --json` (a contract: extend, never rename)."""
+    rhythm, balance, intros = stats.rhythm, stats.balance, stats.introductions
+
+    def month(m) -> dict[str, Any] | None:
+        if m is None:
+            return None
+        return {"month": m.month.isoformat()[:7], "interactions": m.count}
+
+    return {
+        "as_of": stats.as_of.isoformat(),
+        "circle": stats.circle,
+        "rhythm": {
+            "weeks": [
+                {"start": w.start.isoformat(), "end": w.end.isoformat(), "interactions": w.count}
+                for w in rhythm.weeks
+            ],
+            "months": [
+                {"month": m.month.isoformat()[:7], "interactions": m.count, "complete": m.complete}
+                for m in rhythm.months
+            ],
+            "total": rhythm.total,
+            "busiest_month": month(rhythm.busiest),
+            "quietest_month": month(rhythm.quietest),
+            "circles": [
+                {"circle": c.circle, "weeks": list(c.weeks), "months": list(c.months), "total": c.total}
+                for c in rhythm.circles
+            ],
+        },
+        "balance": {
+            "months": [
+                {"month": m.month.isoformat()[:7], "given": m.given, "received": m.received}
+                for m in balance.months
+            ],
+            "given": balance.given,
+            "received": balance.received,
+            "circles": [
+                {"circle": c.circle, "given": c.given, "received": c.received}
+                for c in balance.circles
+            ],
+            "given_most": [_person_json(p) for p in balance.given_most],
+            "received_most": [_person_json(p) for p in balance.received_most],
+        },
+        "drift": [
+            {
+                "id": d.contact_id,
+                "name": d.name,
+                "cadence": str(d.cadence),
+                "own_cadence": d.own_cadence,
+                "rhythm_days": d.rhythm_days,
+                "gap_days": d.gap_days,
+                "gaps": list(d.gaps),
+                "last_contact": d.last_contact.isoformat(),
+                "days_since": d.days_since,
+                "suggested_cadence": str(d.suggested),
+                "suggested_label": d.suggested_label,
+            }
+            for d in stats.drift
+        ],
+        "circles": [
+            {
+                "circle": c.circle,
+                "cadence": str(c.cadence) if c.cadence else None,
+                "members": c.members,
+                "with_cadence": c.with_cadence,
+                "in_touch": c.in_touch,
+                "in_touch_share": c.in_touch_share,
+                "last_group_meeting": c.last_group_meeting.isoformat() if c.last_group_meeting else None,
+                "last_group_size": c.last_group_size,
+            }
+            for c in stats.circles
+        ],
+        "introductions": {
+            "made": intros.made,
+            "with_outcome": intros.with_outcome,
+            "waiting": intros.waiting,
+            "made_last_12_months": intros.made_last_12_months,
+            "recent_outcomes": [
+                {
+                    "id": o.introduction_id,
+                    "date": o.date.isoformat(),
+                    "a": {"id": o.contact_a, "name": o.name_a},
+                    "b": {"id": o.contact_b, "name": o.name_b},
+                    "outcome": o.outcome,
+                }
+                for o in intros.recent_outcomes
+            ],
+        },
+    }
+
+
+def _person_json(person) -> dict[str, Any]:
+    return {
+        "id": person.contact_id,
+        "name": person.name,
+        "given": person.given,
+        "received": person.received,
+        "net": person.net,
+        "wording": person.wording,
+    }
+
+
+# ====================================================================== tables
+
+
+def render(stats: NetworkStats):
+    """The figures as rich renderables, each fitting 80 columns; user data only as Text."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    def heading(title: str, detail: str = "") -> Text:
+        text = Text("\n" + title, style="bold")
+        if detail:
+            text.append(f" · {detail}", style="dim")
+        return text
+
+    def table(*columns: tuple[str, str]) -> Table:
+        grid = Table(box=None, pad_edge=False, padding=(0, 1), show_header=True, header_style="dim")
+        for name, justify in columns:
+            grid.add_column(name, justify=justify, no_wrap=True)
+        return grid
+
+    parts: list[Any] = []
+    title = Text(f"Your network as of {_day(stats.as_of)}", style="bold")
+    if stats.circle:
+        title.append(" · circle ")
+        title.append(stats.circle)
+    parts.append(title)
+
+    # ------------------------------------------------------------ rhythm
+    rhythm = stats.rhythm
+    parts.append(heading("Rhythm", "interactions per week, last 52 weeks"))
+    line = Text("  ")
+    line.append(sparkline([w.count for w in rhythm.weeks]), style="cyan")
+    line.append(f"  {rhythm.total} in 12 months")
+    parts.append(line)
+    if rhythm.busiest and rhythm.quietest:
+        parts.append(Text(
+            f"  busiest month {_month(rhythm.busiest.month)} ({rhythm.busiest.count}) · "
+            f"quietest {_month(rhythm.quietest.month)} ({rhythm.quietest.count})"
+        ))
+    months = table(("Month", "left"), ("", "left"), ("Count", "right"))
+    top = max((m.count for m in rhythm.months), default=0) or 1
+    for m in rhythm.months:
+        label = _month(m.month) + ("*" if not m.complete else " ")
+        months.add_row(label, Text("█" * round(40 * m.count / top), style="cyan"), str(m.count))
+    parts.append(months)
+    if not rhythm.months[-1].complete:
+        parts.append(Text("  * so far this month", style="dim"))
+    if rhythm.circles:
+        circles = table(("Circle", "left"), ("Last 52 weeks", "left"), ("12 mo", "right"))
+        circles.columns[0].max_width = NAME_WIDTH
+        circles.columns[0].overflow = "ellipsis"
+        for c in rhythm.circles:
+            circles.add_row(Text(c.circle), Text(sparkline(c.weeks), style="cyan"), str(c.total))
+        parts.append(Text(""))
+        parts.append(circles)
+
+    # ------------------------------------------------------------ balance
+    balance = stats.balance
+    parts.append(heading("Balance", "favours given and received, last 12 months, by weight"))
+    for label, values, total in (
+        ("given   ", [m.given for m in balance.months], balance.given),
+        ("received", [m.received for m in balance.months], balance.received),
+    ):
+        line = Text(f"  {label}  ")
+        line.append(sparkline(values), style="cyan")
+        line.append(f"  {total}")
+        parts.append(line)
+    shown = [c for c in balance.circles if c.given or c.received]
+    if shown:
+        circles = table(("Circle", "left"), ("Given", "right"), ("Received", "right"))
+        circles.columns[0].max_width = 40
+        circles.columns[0].overflow = "ellipsis"
+        for c in shown:
+            circles.add_row(Text(c.circle), str(c.given), str(c.received))
+        parts.append(Text(""))
+        parts.append(circles)
+    for caption, people in (
+        ("You have given most to", balance.given_most),
+        ("You have received most from", balance.received_most),
+    ):
+        if people:
+            parts.append(Text(f"\n  {caption}", style="dim"))
+            for p in people:
+                line = Text("  · ", no_wrap=True, overflow="ellipsis")
+                line.append(p.wording)
+                line.append(f"  (gave {p.given} · got {p.received})", style="dim")
+                parts.append(line)
+    if not (balance.given_most or balance.received_most):
+        parts.append(Text("  Nothing open either way.", style="dim"))
+
+    # ------------------------------------------------------------ drift
+    parts.append(heading("Drift", "slower than their cadence; median of the last gaps"))
+    if stats.drift:
+        drift = table(("Name", "left"), ("Cadence", "left"), ("Actual", "right"),
+                      ("Last", "right"), ("Suggested", "left"))
+        drift.columns[0].max_width = 24
+        drift.columns[0].overflow = "ellipsis"
+        for d in stats.drift[:DRIFT_ROWS]:
+            cadence = str(d.cadence) + ("" if d.own_cadence else " (circle)")
+            drift.add_row(
+                Text(d.name), cadence, f"every {_days(d.rhythm_days)}",
+                f"{_days(d.days_since)} ago", d.suggested_label,
+            )
+        parts.append(drift)
+        if len(stats.drift) > DRIFT_ROWS:
+            parts.append(Text(f"  … and {len(stats.drift) - DRIFT_ROWS} more (--json lists all)", style="dim"))
+        parts.append(Text("  Accept a suggestion with: kontakt edit NAME --every CADENCE", style="dim"))
+    else:
+        parts.append(Text("  No one is drifting.", style="dim"))
+
+    # ------------------------------------------------------------ circles
+    parts.append(heading("Circles", "in touch within their cadence"))
+    if stats.circles:
+        circles = table(("Circle", "left"), ("Members", "right"), ("In touch", "right"),
+                        ("Last group meeting", "left"))
+        circles.columns[0].max_width = 28
+        circles.columns[0].overflow = "ellipsis"
+        for c in stats.circles:
+            share = c.in_touch_share
+            in_touch = f"{c.in_touch}/{c.with_cadence} {share:.0%}" if share is not None else "—"
+            meeting = _day(c.last_group_meeting)
+            if c.last_group_meeting:
+                meeting += f" ({c.last_group_size})"
+            circles.add_row(Text(c.circle), str(c.members), in_touch, meeting)
+        parts.append(circles)
+    else:
+        parts.append(Text("  No circles yet: tag people with --tag.", style="dim"))
+
+    # ------------------------------------------------------------ introductions
+    intros = stats.introductions
+    parts.append(heading("Introductions"))
+    parts.append(Text(
+        f"  {intros.made} made ({intros.made_last_12_months} in the last 12 months) · "
+        f"{intros.with_outcome} turned into something · {intros.waiting} waiting",
+        no_wrap=True, overflow="ellipsis",
+    ))
+    for o in intros.recent_outcomes:
+        line = Text(f"  · {_day(o.date)}  ", no_wrap=True, overflow="ellipsis")
+        line.append(o.name_a)
+        line.append(" ↔ ")
+        line.append(o.name_b)
+        line.append(": ")
+        line.append(o.outcome.splitlines()[0] if o.outcome else "")
+        parts.append(line)
+    return Group(*parts)
+
+
+@main.command(epilog="Example: kontakt stats --circle breakfast   ·   kontakt stats --json --as-of 2026-06-30")
+@click.option("--json", "as_json", is_flag=True, help="All figures as JSON.")
+@click.option("--as-of", "as_of", metavar="DATE", help="Look back from this day (default: today).")
+@click.option("--circle", metavar="NAME", help="Limit balance, drift, circles and introductions to one circle.")
+@book_option
+def stats(as_json, as_of, circle):
+    """How your network is doing: rhythm, balance, drift, circles and introductions."""
+    from ..services.stats import network_stats
+
+    day = read_date(as_of, what="--as-of")
+    figures = network_stats(get_book(), day, circle=circle)
+    if as_json:
+        print_json(stats_json(figures))
+        return
+    console().print(render(figures))

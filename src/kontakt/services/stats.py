@@ -1,0 +1,512 @@
+"""How the network is doing: rhythm, balance, drift, circles and introductions, as of a day.
+
+Plain Python over the store's aggregate queries (store/stats_queries.py); the CLI prints it and
+the TUI's stats screen renders it. Every figure looks back from `as_of`: the last 52 weeks
+(seven-day buckets ending on `as_of`) and the last 12 calendar months (the month of `as_of`
+included, marked incomplete until its last day). Circle memberships and cadences are taken as
+they are now; interactions, favours and introductions count only up to `as_of`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from ..domain import Cadence, Contact, effective_cadence, fold, next_due
+from ..store import Book
+from ..store import stats_queries as q
+
+WEEKS = 52
+MONTHS = 12
+LEADERS = 5
+# Drift looks at the gaps between the latest seven interaction days: recent enough to show
+# a change of rhythm, enough of them that one missed breakfast does not count as drift.
+GAPS = 6
+MIN_GAPS = 2
+RECENT_OUTCOMES = 5
+# A rhythm this far above the cadence (and at least one cadence word slower) is "a lot".
+A_LOT = 3
+
+# The cadences a person would pick, fastest first, with the word they would use.
+CADENCE_WORDS: tuple[tuple[Cadence, str], ...] = (
+    (Cadence(1, "week"), "weekly"),
+    (Cadence(2, "week"), "every 2 weeks"),
+    (Cadence(1, "month"), "monthly"),
+    (Cadence(2, "month"), "every 2 months"),
+    (Cadence(3, "month"), "quarterly"),
+    (Cadence(6, "month"), "every 6 months"),
+    (Cadence(1, "year"), "yearly"),
+)
+
+
+# ====================================================================== the figures
+
+
+@dataclass(frozen=True)
+class WeekCount:
+    """Interactions in the seven days from `start` to `end`."""
+
+    start: date
+    end: date
+    count: int
+
+
+@dataclass(frozen=True)
+class MonthCount:
+    """Interactions in the calendar month starting `month` (its first day)."""
+
+    month: date
+    count: int
+    complete: bool = True  # False for the month of `as_of` until its last day
+
+
+@dataclass(frozen=True)
+class CircleRhythm:
+    circle: str
+    weeks: tuple[int, ...]  # the same 52 buckets as Rhythm.weeks, oldest first
+    months: tuple[int, ...]  # the same 12 months as Rhythm.months, oldest first
+
+    @property
+    def total(self) -> int:
+        """Interactions in the 12 months."""
+        return sum(self.months)
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    weeks: tuple[WeekCount, ...]  # oldest first; the last ends on `as_of`
+    months: tuple[MonthCount, ...]  # oldest first; the last is the month of `as_of`
+    # Among complete months (the current one is not over); ties go to the most recent.
+    busiest: MonthCount | None
+    quietest: MonthCount | None
+    circles: tuple[CircleRhythm, ...]  # every circle, or only the one asked for
+
+    @property
+    def total(self) -> int:
+        return sum(m.count for m in self.months)
+
+
+@dataclass(frozen=True)
+class MonthBalance:
+    month: date
+    given: int  # weight of favours given, introductions included
+    received: int
+
+
+@dataclass(frozen=True)
+class CircleBalance:
+    circle: str
+    given: int
+    received: int
+
+
+@dataclass(frozen=True)
+class PersonBalance:
+    """Someone the open favours of the last 12 months lean towards, in one gentle line."""
+
+    contact_id: int
+    name: str
+    given: int
+    received: int
+    wording: str
+
+    @property
+    def net(self) -> int:
+        return self.given - self.received
+
+
+@dataclass(frozen=True)
+class BalanceStats:
+    months: tuple[MonthBalance, ...]  # the 12 months of Rhythm.months
+    circles: tuple[CircleBalance, ...]
+    given_most: tuple[PersonBalance, ...]  # you gave most to without return, largest first
+    received_most: tuple[PersonBalance, ...]  # you received most from without giving back
+
+    @property
+    def given(self) -> int:
+        return sum(m.given for m in self.months)
+
+    @property
+    def received(self) -> int:
+        return sum(m.received for m in self.months)
+
+
+@dataclass(frozen=True)
+class Drift:
+    """Someone whose actual rhythm is slower than their cadence."""
+
+    contact_id: int
+    name: str
+    cadence: Cadence  # the effective cadence
+    own_cadence: bool  # False when inherited from a circle
+    gaps: tuple[int, ...]  # days between interaction days, newest first (the silence first
+    # when it already exceeds the usual gap)
+    rhythm_days: float  # the median of `gaps`
+    last_contact: date
+    days_since: int  # days from the last contact to `as_of`
+    suggested: Cadence
+    suggested_label: str  # "every 2 months": how a person would say it
+
+    @property
+    def gap_days(self) -> int:
+        """How many days slower than the cadence the actual rhythm is."""
+        return round(self.rhythm_days - self.cadence.approx_days)
+
+
+@dataclass(frozen=True)
+class CircleHealth:
+    circle: str
+    cadence: Cadence | None  # the circle's own cadence
+    members: int  # active members
+    with_cadence: int  # members with an effective cadence
+    in_touch: int  # of those, how many are not yet due on `as_of`
+    last_group_meeting: date | None  # latest interaction with at least two members
+    last_group_size: int  # how many members were there
+
+    @property
+    def in_touch_share(self) -> float | None:
+        """Share of members with a cadence who are in touch; None when no one has a cadence."""
+        return self.in_touch / self.with_cadence if self.with_cadence else None
+
+
+@dataclass(frozen=True)
+class IntroductionOutcome:
+    introduction_id: int
+    date: date
+    contact_a: int
+    name_a: str
+    contact_b: int
+    name_b: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class IntroductionStats:
+    made: int  # all introductions up to `as_of`
+    with_outcome: int  # of them, how many turned into something (an outcome is noted)
+    made_last_12_months: int
+    recent_outcomes: tuple[IntroductionOutcome, ...]  # newest first, at most five
+
+    @property
+    def waiting(self) -> int:
+        return self.made - self.with_outcome
+
+
+@dataclass(frozen=True)
+class NetworkStats:
+    as_of: date
+    circle: str | None  # the circle everything but the overall rhythm is limited to
+    rhythm: Rhythm
+    balance: BalanceStats
+    drift: tuple[Drift, ...]  # most drifted (rhythm relative to cadence) first
+    circles: tuple[CircleHealth, ...]
+    introductions: IntroductionStats
+
+
+# ====================================================================== computing them
+
+
+def network_stats(book: Book, as_of: date, *, circle: str | None = None) -> NetworkStats:
+    """Every figure of the network as of `as_of`, optionally limited to one circle.
+
+    Raises NotFound (a LookupError) naming the known circles when `circle` does not exist.
+    """
+    circle_rows = q.circles(book, circle)
+    only = circle_rows[0].name if circle is not None else None
+    weeks = _week_buckets(as_of)
+    months = _month_starts(as_of)
+    return NetworkStats(
+        as_of=as_of,
+        circle=only,
+        rhythm=_rhythm(book, as_of, weeks, months, circle_rows, only),
+        balance=_balance(book, as_of, months, circle_rows, only),
+        drift=tuple(_drift(book, as_of, only)),
+        circles=tuple(_circles(book, as_of, circle_rows, only)),
+        introductions=_introductions(book, as_of, months[0], only),
+    )
+
+
+def accept_suggested_cadence(
+    book: Book, contact_id: int, cadence: Cadence | str, *, today: date | None = None
+) -> Contact:
+    """Give the contact `cadence` as their own (one transaction) and return them updated.
+
+    Raises NotFound for an unknown contact and CadenceError for unreadable cadence text.
+    """
+    if isinstance(cadence, str):
+        cadence = Cadence.parse(cadence)
+    return book.update_contact(contact_id, today=today or date.today(), cadence=cadence)
+
+
+def cadence_word(days: float) -> tuple[Cadence, str]:
+    """The cadence a person would pick for a rhythm of `days`: the nearest of weekly … yearly
+    on a ratio scale (so 10 days is every 2 weeks, 40 days monthly, 45 days every 2 months)."""
+    best = min(CADENCE_WORDS, key=lambda item: abs(math.log(max(days, 1) / item[0].approx_days)))
+    return best
+
+
+# ---------------------------------------------------------------------- windows
+
+
+def _week_buckets(as_of: date) -> list[tuple[date, date]]:
+    """52 seven-day (start, end) spans, oldest first, the last ending on `as_of`."""
+    return [
+        (as_of - timedelta(days=7 * ago + 6), as_of - timedelta(days=7 * ago))
+        for ago in range(WEEKS - 1, -1, -1)
+    ]
+
+
+def _month_starts(as_of: date) -> list[date]:
+    """First days of the 12 calendar months up to and including the month of `as_of`."""
+    first = as_of.replace(day=1)
+    return [first - relativedelta(months=back) for back in range(MONTHS - 1, -1, -1)]
+
+
+def _month_key(day: date) -> str:
+    return day.isoformat()[:7]
+
+
+def _count_by_buckets(
+    per_day: dict[date, int], weeks: list[tuple[date, date]], months: list[date]
+) -> tuple[list[int], list[int]]:
+    week_counts = [0] * len(weeks)
+    month_counts = [0] * len(months)
+    month_index = {_month_key(m): i for i, m in enumerate(months)}
+    first_week = weeks[0][0]
+    for day, count in per_day.items():
+        if weeks[0][0] <= day <= weeks[-1][1]:
+            week_counts[(day - first_week).days // 7] += count
+        if (index := month_index.get(_month_key(day))) is not None:
+            month_counts[index] += count
+    return week_counts, month_counts
+
+
+# ---------------------------------------------------------------------- rhythm
+
+
+def _rhythm(
+    book: Book,
+    as_of: date,
+    weeks: list[tuple[date, date]],
+    months: list[date],
+    circle_rows: list[q.CircleRow],
+    only: str | None,
+) -> Rhythm:
+    start = min(weeks[0][0], months[0])
+    week_counts, month_counts = _count_by_buckets(
+        q.interactions_per_day(book, start, as_of), weeks, months
+    )
+    last_day = (months[-1] + relativedelta(months=1)) - timedelta(days=1)
+    month_list = [
+        MonthCount(m, n, complete=(m != months[-1] or as_of >= last_day))
+        for m, n in zip(months, month_counts)
+    ]
+    # A year without any interaction has neither a busiest nor a quietest month.
+    complete = [m for m in month_list if m.complete]
+    if not any(m.count for m in complete):
+        complete = []
+    # Scanning newest first makes max/min keep the most recent month on ties.
+    newest_first = complete[::-1]
+    busiest = max(newest_first, key=lambda m: m.count) if complete else None
+    quietest = min(newest_first, key=lambda m: m.count) if complete else None
+
+    per_circle = q.circle_interactions_per_day(book, start, as_of, only)
+    circles = []
+    for row in circle_rows:
+        w, m = _count_by_buckets(per_circle.get(row.name.casefold(), {}), weeks, months)
+        circles.append(CircleRhythm(row.name, tuple(w), tuple(m)))
+    return Rhythm(
+        weeks=tuple(WeekCount(s, e, n) for (s, e), n in zip(weeks, week_counts)),
+        months=tuple(month_list),
+        busiest=busiest,
+        quietest=quietest,
+        circles=tuple(circles),
+    )
+
+
+# ---------------------------------------------------------------------- balance
+
+
+def _balance(
+    book: Book, as_of: date, months: list[date], circle_rows: list[q.CircleRow], only: str | None
+) -> BalanceStats:
+    start = months[0]
+    per_month = q.favour_weight_per_month(book, start, as_of, only)
+    month_list = tuple(
+        MonthBalance(m, *per_month.get(_month_key(m), (0, 0))) for m in months
+    )
+    per_circle = q.favour_weight_per_circle(book, start, as_of, only)
+    circles = tuple(
+        CircleBalance(row.name, *per_circle.get(row.name.casefold(), (0, 0))) for row in circle_rows
+    )
+    gave = q.open_balance_leaders(book, start, as_of, gave_more=True, limit=LEADERS, circle=only)
+    got = q.open_balance_leaders(book, start, as_of, gave_more=False, limit=LEADERS, circle=only)
+    return BalanceStats(
+        months=month_list,
+        circles=circles,
+        given_most=tuple(_person(row, gave_more=True) for row in gave),
+        received_most=tuple(_person(row, gave_more=False) for row in got),
+    )
+
+
+def short_name(name: str, nickname: str = "") -> str:
+    """What you would call someone in a sentence: the nickname, else the first name.
+
+    Titles like "Dr." are skipped; a one-word name is used whole.
+    """
+    if nickname.strip():
+        return nickname.strip()
+    for word in name.split():
+        if not word.endswith("."):
+            return word
+    return name
+
+
+def _person(row: q.LeaderRow, *, gave_more: bool) -> PersonBalance:
+    who = short_name(row.name, row.nickname)
+    net = abs(row.given - row.received)
+    if gave_more:
+        wording = f"you've helped {who} a lot lately" if net >= A_LOT else f"you've helped {who} lately"
+    elif net >= A_LOT:
+        wording = f"{who} has done a lot for you — a good moment to give back"
+    else:
+        wording = f"{who} has done something for you — a good moment to give back"
+    return PersonBalance(row.contact_id, row.name, row.given, row.received, wording)
+
+
+# ---------------------------------------------------------------------- drift
+
+
+def _gaps(days: list[date], as_of: date) -> list[int]:
+    """Days between interaction days, newest first; the silence since the last one counts as
+    the newest gap once it is longer than the usual (median) gap, because a long silence
+    already says the rhythm has slowed, while a short one says nothing yet."""
+    closed = [(newer - older).days for newer, older in zip(days, days[1:])]
+    if len(closed) < MIN_GAPS:
+        return []
+    silence = (as_of - days[0]).days
+    if silence > statistics.median(closed):
+        return [silence, *closed[: GAPS - 1]]
+    return closed[:GAPS]
+
+
+def _cadence_of(book: Book):
+    """A function (own cadence text, tags JSON) → (effective cadence, own?), memoised: a big
+    book has thousands of contacts but only a handful of distinct combinations."""
+    circle_cadences = {
+        fold(row.name): Cadence.parse(row.cadence) for row in q.circles(book) if row.cadence
+    }
+    memo: dict[tuple[str | None, str], tuple[Cadence | None, bool]] = {}
+
+    def cadence_of(own_text: str | None, tags: str) -> tuple[Cadence | None, bool]:
+        key = (own_text, tags)
+        if key not in memo:
+            own = Cadence.parse(own_text) if own_text else None
+            inherited = [circle_cadences[fold(t)] for t in json.loads(tags) if fold(t) in circle_cadences]
+            memo[key] = (effective_cadence(own, inherited), own is not None)
+        return memo[key]
+
+    return cadence_of
+
+
+def _drift(book: Book, as_of: date, only: str | None) -> list[Drift]:
+    cadence_of = _cadence_of(book)
+    days_by_contact = q.recent_interaction_days(book, as_of, GAPS + 1, only)
+    found: list[tuple[float, str, Drift]] = []
+    for row in q.contacts_with_cadence(book, only):
+        days = days_by_contact.get(row.contact_id)
+        if not days:
+            continue
+        gaps = _gaps(days, as_of)
+        if not gaps:
+            continue
+        cadence, own = cadence_of(row.cadence, row.tags)
+        if cadence is None:
+            continue
+        rhythm = float(statistics.median(gaps))
+        suggested, label = cadence_word(rhythm)
+        # Slower only counts when a person would pick a slower cadence word for it: the
+        # rounding is the tolerance, so a monthly contact seen every 33 days is not drifting.
+        if suggested.approx_days <= cadence.approx_days:
+            continue
+        drift = Drift(
+            contact_id=row.contact_id, name=row.name, cadence=cadence, own_cadence=own,
+            gaps=tuple(gaps), rhythm_days=rhythm, last_contact=days[0],
+            days_since=(as_of - days[0]).days, suggested=suggested, suggested_label=label,
+        )
+        found.append((-rhythm / cadence.approx_days, fold(row.name), drift))
+    found.sort(key=lambda item: (item[0], item[1], item[2].contact_id))
+    return [drift for *_, drift in found]
+
+
+# ---------------------------------------------------------------------- circles
+
+
+def _circles(
+    book: Book, as_of: date, circle_rows: list[q.CircleRow], only: str | None
+) -> list[CircleHealth]:
+    counts = q.circle_member_counts(book, as_of, only)
+    meetings = q.last_group_meetings(book, as_of, only)
+    extra_in_touch = _in_touch_seen_since(book, as_of, only)
+    result = []
+    for row in circle_rows:
+        key = row.name.casefold()
+        c = counts.get(key, q.CircleCounts(0, 0, 0))
+        meeting = meetings.get(key)
+        result.append(
+            CircleHealth(
+                circle=row.name,
+                cadence=Cadence.parse(row.cadence) if row.cadence else None,
+                members=c.members,
+                with_cadence=c.with_cadence,
+                in_touch=c.in_touch + extra_in_touch.get(key, 0),
+                last_group_meeting=meeting[0] if meeting else None,
+                last_group_size=meeting[1] if meeting else 0,
+            )
+        )
+    return result
+
+
+def _in_touch_seen_since(book: Book, as_of: date, only: str | None) -> dict[str, int]:
+    """In-touch counts per circle for members last seen after `as_of`, whose stored next_due
+    reflects that later contact: judged again from their last contact up to `as_of`.
+    Nobody qualifies when `as_of` is today, so this costs nothing in the usual case."""
+    later = q.contacts_with_cadence(book, only, seen_after=as_of)
+    if not later:
+        return {}
+    cadence_of = _cadence_of(book)
+    days_by_contact = q.recent_interaction_days(book, as_of, 1, only)
+    result: dict[str, int] = {}
+    for row in later:
+        tags = json.loads(row.tags)
+        cadence, _ = cadence_of(row.cadence, row.tags)
+        last = days_by_contact.get(row.contact_id, [None])[0]
+        added_on = date.fromisoformat(row.created_at[:10])
+        due = next_due(cadence, last, min(added_on, as_of))
+        if due is not None and due > as_of:
+            for tag in tags:
+                result[tag.casefold()] = result.get(tag.casefold(), 0) + 1
+    return result
+
+
+# ---------------------------------------------------------------------- introductions
+
+
+def _introductions(book: Book, as_of: date, start: date, only: str | None) -> IntroductionStats:
+    counts = q.introduction_counts(book, start, as_of, only)
+    outcomes = q.recent_outcomes(book, as_of, limit=RECENT_OUTCOMES, circle=only)
+    return IntroductionStats(
+        made=counts.made,
+        with_outcome=counts.with_outcome,
+        made_last_12_months=counts.made_since,
+        recent_outcomes=tuple(
+            IntroductionOutcome(o.introduction_id, o.date, o.contact_a, o.name_a,
+                                o.contact_b, o.name_b, o.outcome)
+            for o in outcomes
+        ),
+    )
