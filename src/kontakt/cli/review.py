@@ -157,9 +157,7 @@ def export_ics_command(output):
 
     data = export_ics(get_book())
     if not output:
-        stream = click.get_binary_stream("stdout")
-        stream.write(data)
-        stream.flush()
+        click.echo(data, nl=False)  # bytes go to the binary stdout unchanged (CRLF lines)
         return
     path = Path(output).expanduser()
     if path.is_dir():

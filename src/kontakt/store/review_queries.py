@@ -33,6 +33,11 @@ def _quiet(kind: str, ref: str) -> str:
                              AND (s.snoozed_until > :as_of OR s.skipped_on = :as_of))"""
 
 
+def _indexed(index: str, contact_id: int | None) -> str:
+    """Walk `index` for the whole review; for one contact let the planner use its id."""
+    return f"INDEXED BY {index}" if contact_id is None else ""
+
+
 def _contact_filter(column: str, contact_id: int | None) -> str:
     return f" AND {column} = :contact_id" if contact_id is not None else ""
 
@@ -110,7 +115,18 @@ def _limit(limit: int | None) -> str:
 
 
 def _count(book: Book, body: str, params: dict) -> int:
-    return book.conn.execute(f"SELECT count(*) {body}", params).fetchone()[0]
+    return _run(book, f"SELECT count(*) {body}", params)[0][0]
+
+
+# With `explain` set, queries record their plans instead of returning rows (see query_plans).
+_explain: list[str] | None = None
+
+
+def _run(book: Book, sql: str, params) -> list[sqlite3.Row]:
+    if _explain is not None:
+        plan = book.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
+        _explain.append("\n".join(row["detail"] for row in plan))
+    return book.conn.execute(sql, params).fetchall()
 
 
 # ---------------------------------------------------------------------- keep-in-touch
@@ -132,17 +148,20 @@ def keep_in_touch_due(
     Walks the partial index contacts_by_next_due over the due range only.
     """
     quiet = f" AND {_quiet('keep-in-touch', 'c.id')}" if respect_state else ""
-    body = f"""FROM contacts c
+    # INDEXED BY: without statistics the planner prefers contacts_by_name (archived = 0),
+    # which walks every active contact; the due range is what must be walked.
+    body = f"""FROM contacts c {_indexed('contacts_by_next_due', contact_id)}
                WHERE c.next_due IS NOT NULL AND {_ACTIVE} AND c.next_due <= :as_of
                  {quiet}{_contact_filter('c.id', contact_id)}"""
     params = {"as_of": as_of.isoformat(), "limit": limit, "contact_id": contact_id}
-    rows = book.conn.execute(
+    rows = _run(
+        book,
         f"""SELECT c.id, c.name, c.next_due, c.last_contact, c.cadence, c.tags,
                    {_OVERDUE_RATIO} AS score, {_CLOSENESS} AS closeness
             {body}
             ORDER BY score DESC, closeness, c.sort_key, c.id{_limit(limit)}""",
         params,
-    ).fetchall()
+    )
     result = [
         KeepInTouchRow(
             contact_id=row["id"], name=row["name"], closeness=row["closeness"],
@@ -156,15 +175,15 @@ def keep_in_touch_due(
     return result, total
 
 
-def keep_in_touch_plan(book: Book, as_of: date) -> str:
-    """EXPLAIN QUERY PLAN of the keep-in-touch query, so a test can see the index is used."""
-    body = f"""FROM contacts c
-               WHERE c.next_due IS NOT NULL AND {_ACTIVE} AND c.next_due <= :as_of"""
-    rows = book.conn.execute(
-        f"EXPLAIN QUERY PLAN SELECT c.id {body} ORDER BY c.next_due LIMIT 5",
-        {"as_of": as_of.isoformat()},
-    ).fetchall()
-    return "\n".join(row["detail"] for row in rows)
+def query_plans(book: Book, run) -> str:
+    """EXPLAIN QUERY PLAN of every query that `run()` makes, so a test can check the indexes."""
+    global _explain
+    _explain = []
+    try:
+        run()
+        return "\n".join(_explain)
+    finally:
+        _explain = None
 
 
 def recent_interaction_dates(book: Book, contact_id: int, count: int) -> list[date]:
@@ -191,19 +210,21 @@ def follow_ups_due(
 ) -> tuple[list[FollowUpRow], int]:
     """Open follow-ups due on or before `as_of` and not snoozed past it, oldest first
     (follow_ups_open_by_due)."""
-    body = f"""FROM follow_ups f JOIN contacts c ON c.id = f.contact_id
+    body = f"""FROM follow_ups f {_indexed('follow_ups_open_by_due', contact_id)}
+                 JOIN contacts c ON c.id = f.contact_id
                WHERE f.status = 'open' AND f.due <= :as_of AND {_ACTIVE}
                  AND (f.snoozed_until IS NULL OR f.snoozed_until <= :as_of)
                  AND {_quiet('follow-up', 'f.id')}{_contact_filter('f.contact_id', contact_id)}"""
     params = {"as_of": as_of.isoformat(), "limit": limit, "contact_id": contact_id}
-    rows = book.conn.execute(
+    rows = _run(
+        book,
         f"""SELECT f.id, f.uid, f.contact_id, c.name, f.due, f.snoozed_until, f.note,
                    f.recurrence, {_CLOSENESS} AS closeness
             {body}
             ORDER BY max(f.due, coalesce(f.snoozed_until, '')), closeness, c.sort_key, f.id
             {_limit(limit)}""",
         params,
-    ).fetchall()
+    )
     result = [
         FollowUpRow(
             follow_up_id=row["id"], uid=row["uid"], contact_id=row["contact_id"],
@@ -233,14 +254,15 @@ def birthdays_on(
     marks = ", ".join(f":d{i}" for i in range(len(days)))
     params: dict[str, object] = {f"d{i}": d for i, d in enumerate(days)}
     params.update(as_of=as_of.isoformat(), contact_id=contact_id)
-    rows = book.conn.execute(
+    rows = _run(
+        book,
         f"""SELECT c.id, c.name, c.birthday, {_CLOSENESS} AS closeness
-              FROM contacts c
+              FROM contacts c INDEXED BY contacts_by_birthday
              WHERE c.birthday IS NOT NULL AND c.deleted_at IS NULL
                AND substr(c.birthday, -5) IN ({marks}) AND c.archived = 0
                AND {_quiet('birthday', 'c.id')}{_contact_filter('c.id', contact_id)}""",
         params,
-    ).fetchall()
+    )
     return [
         BirthdayRow(contact_id=row["id"], name=row["name"], closeness=row["closeness"],
                     birthday=row["birthday"])
@@ -257,7 +279,8 @@ def thanks_due(
     """Open favours received on or before `received_before` with no interaction after them,
     oldest first (favours_open_received; "no interaction since" reads the materialised
     last_contact instead of scanning interactions)."""
-    body = f"""FROM favours f JOIN contacts c ON c.id = f.contact_id
+    body = f"""FROM favours f {_indexed('favours_open_received', contact_id)}
+                 JOIN contacts c ON c.id = f.contact_id
                WHERE f.direction = 'received' AND f.status = 'open' AND f.date <= :before
                  AND {_ACTIVE} AND (c.last_contact IS NULL OR c.last_contact <= f.date)
                  AND {_quiet('thank', 'f.id')}{_contact_filter('f.contact_id', contact_id)}"""
@@ -265,13 +288,14 @@ def thanks_due(
         "as_of": as_of.isoformat(), "before": received_before.isoformat(), "limit": limit,
         "contact_id": contact_id,
     }
-    rows = book.conn.execute(
+    rows = _run(
+        book,
         f"""SELECT f.id, f.contact_id, c.name, f.date, f.description, f.weight,
                    {_CLOSENESS} AS closeness
             {body}
             ORDER BY f.date, closeness, c.sort_key, f.id{_limit(limit)}""",
         params,
-    ).fetchall()
+    )
     result = [
         ThankRow(
             favour_id=row["id"], contact_id=row["contact_id"], name=row["name"],
@@ -293,7 +317,7 @@ def introductions_to_check(
     """Introductions made between `earliest` and `latest` with no outcome noted, oldest first
     (introductions_by_date). Both people must still be active."""
     who = " AND (i.contact_a = :contact_id OR i.contact_b = :contact_id)" if contact_id else ""
-    body = f"""FROM introductions i
+    body = f"""FROM introductions i INDEXED BY introductions_by_date
                  JOIN contacts c ON c.id = i.contact_a
                  JOIN contacts b ON b.id = i.contact_b
                WHERE i.outcome = '' AND i.date BETWEEN :earliest AND :latest
@@ -303,13 +327,14 @@ def introductions_to_check(
         "as_of": as_of.isoformat(), "earliest": earliest.isoformat(),
         "latest": latest.isoformat(), "limit": limit, "contact_id": contact_id,
     }
-    rows = book.conn.execute(
+    rows = _run(
+        book,
         f"""SELECT i.id, i.contact_a, c.name AS name_a, i.contact_b, b.name AS name_b,
                    i.date, i.note, {_CLOSENESS} AS closeness
             {body}
             ORDER BY i.date, closeness, c.sort_key, i.id{_limit(limit)}""",
         params,
-    ).fetchall()
+    )
     result = [
         IntroRow(
             introduction_id=row["id"], contact_id=row["contact_a"], name=row["name_a"],
