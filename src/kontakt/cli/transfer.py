@@ -93,8 +93,13 @@ def import_command(source: Path, fmt: str, dry_run: bool, mappings: tuple[str, .
             for where, name in outcome.added:
                 click.echo(f"would add     {where}: {name}")
             for merge in outcome.merged:
-                click.echo(f"would merge   {merge.where}: {merge.name} into #{merge.into_id} "
+                # A negative id is a contact this same file adds: it has no number yet.
+                into = f"#{merge.into_id} " if merge.into_id > 0 else "earlier row "
+                click.echo(f"would merge   {merge.where}: {merge.name} into {into}"
                            f"{merge.into_name} ({', '.join(merge.fields)})")
+            for where, name, into_id in outcome.unchanged:
+                into = f"#{into_id}" if into_id > 0 else "an earlier row"
+                click.echo(f"already there {where}: {name} (same as {into}, nothing new)")
             for where, reason in outcome.rejected:
                 click.echo(f"would reject  {where}: {reason}")
         else:

@@ -130,11 +130,12 @@ def run_import(
         files = vcard.vcf_files(source)
         if not files:
             raise ImportRefused(f"{source}: no .vcf files in this directory")
-        encodings = [(path, _encoding(path, announce)) for path in files]
+        encodings = [(path, _encoding(path, announce, "vcard")) for path in files]
         kind, label = "vcard", "vcard"
     else:
-        encoding = _encoding(source, announce)
-        kind = _forced_kind(fmt) or sniff_kind(source, encoding)
+        forced_kind = _forced_kind(fmt)
+        encoding = _encoding(source, announce, forced_kind)
+        kind = forced_kind or sniff_kind(source, encoding)
         encodings = [(source, encoding)]
         label = kind
 
@@ -169,8 +170,11 @@ def run_import(
     return report
 
 
-def _encoding(path: Path, announce: Callable[[str], None] | None) -> Encoding:
+def _encoding(path: Path, announce: Callable[[str], None] | None, kind: str | None = None) -> Encoding:
     encoding = detect_encoding(path)
+    if encoding.fallback and (kind or sniff_kind(path, encoding)) == "vcard":
+        if vcard.utf8_once_unfolded(path):
+            encoding = Encoding("utf-8")
     if encoding.fallback and announce:
         announce(f"{path}: not UTF-8; read as Windows-1252 — check the accents in the result")
     return encoding

@@ -28,6 +28,8 @@ def email_key(email: str) -> str:
 
 def phone_key(phone: str) -> str | None:
     digits = re.sub(r"\D", "", phone)
+    if digits.startswith("00"):
+        digits = digits[2:]  # 0049… is +49…
     # Too few digits to tell people apart ("0", "112"): not a key.
     return digits if len(digits) >= 5 else None
 

@@ -64,7 +64,14 @@ def read_birthday(value: str | None, today: date, *, slashed: str | None = None)
         month, day = (first, second) if slashed == "month" else (second, first)
         if len(m[3]) == 2:
             year += 1900 if year > today.year % 100 else 2000
-        return Birthday(month, day, year)
+        return real_birthday(raw, month, day, year)
     if m := _ISO_DATE.match(raw):
-        return Birthday(int(m[2]), int(m[3]), int(m[1]))
+        return real_birthday(raw, int(m[2]), int(m[3]), int(m[1]))
     return Birthday.parse(raw, today)
+
+
+def real_birthday(raw: str, month: int, day: int, year: int | None) -> Birthday:
+    try:
+        return Birthday(month, day, year)
+    except DateError:
+        raise DateError(f"{raw!r} is not a real date") from None

@@ -83,7 +83,8 @@ def open_text(path: Path, encoding: Encoding):
 
 def sniff_kind(path: Path, encoding: Encoding) -> str:
     """'json', 'vcard' or 'csv', from the content (never the file name)."""
-    with open_text(path, encoding) as handle:
+    # errors=replace: a vCard folded inside a character is only UTF-8 once unfolded.
+    with path.open("r", encoding=encoding.name, errors="replace", newline="") as handle:
         head = handle.read(8192)
     stripped = head.lstrip("\ufeff \t\r\n")
     if stripped.startswith(("{", "[")):

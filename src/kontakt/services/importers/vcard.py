@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ...domain import Birthday, Cadence, CadenceError, DateError
 from ...store.bulk import NewContact
-from .rows import Parsed, joined, line, text
+from .rows import Parsed, joined, line, real_birthday, text
 from .textfile import Encoding
 
 IGNORED = {"PHOTO", "LOGO", "SOUND", "KEY", "URL", "AGENT"}
@@ -205,12 +205,12 @@ def _birthday(prop: Property, today: date) -> Birthday | None:
     omit_year = bool(prop.param("X-APPLE-OMIT-YEAR"))
     value = raw.split("T", 1)[0] if re.match(r"^\d{4}-?\d{2}-?\d{2}T", raw) else raw
     if m := re.fullmatch(r"--(\d{2})-?(\d{2})", value):
-        return Birthday(int(m[1]), int(m[2]))
+        return real_birthday(raw, int(m[1]), int(m[2]), None)
     if m := re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})", value):
         year = int(m[1])
         if omit_year and str(year) == prop.param("X-APPLE-OMIT-YEAR")[0]:
-            return Birthday(int(m[2]), int(m[3]))
-        return Birthday(int(m[2]), int(m[3]), year)
+            return real_birthday(raw, int(m[2]), int(m[3]), None)
+        return real_birthday(raw, int(m[2]), int(m[3]), year)
     raise DateError(f"text birthday {raw!r}")
 
 
@@ -275,6 +275,17 @@ def card_to_contact(card: Card, where: str, today: date | None = None) -> Parsed
         except ValueError:
             pass
     return Parsed(where, contact=contact, warnings=warnings)
+
+
+def utf8_once_unfolded(path: Path) -> bool:
+    """True when every unfolded line is UTF-8: a fold inside a multi-byte character makes
+    the raw bytes look like Windows-1252 to a byte-level check."""
+    try:
+        for _, logical in _logical_lines(path, Encoding("utf-8")):
+            logical.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def vcf_files(directory: Path) -> list[Path]:
