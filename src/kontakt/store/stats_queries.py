@@ -106,6 +106,14 @@ def circle_interactions_per_day(
 
 # ---------------------------------------------------------------------- balance
 
+# Introductions between two people not in the trash (one with a trashed person is hidden
+# with them, here as in the introduction counts).
+_VISIBLE_INTRODUCTIONS = """
+    SELECT i.* FROM introductions i
+      JOIN contacts ia ON ia.id = i.contact_a JOIN contacts ib ON ib.id = i.contact_b
+     WHERE i.date BETWEEN :start AND :end AND ia.deleted_at IS NULL AND ib.deleted_at IS NULL
+"""
+
 # The ledger as rows of (contact, date, given weight, received weight, open?): favours, and
 # introductions as a small favour given to each of the two people (as Book.balances counts).
 _LEDGER = f"""
@@ -115,11 +123,9 @@ _LEDGER = f"""
            status = 'open' AS still_open
       FROM favours WHERE date BETWEEN :start AND :end
     UNION ALL
-    SELECT contact_a, date, {INTRODUCTION_WEIGHT}, 0, 1
-      FROM introductions WHERE date BETWEEN :start AND :end
+    SELECT contact_a, date, {INTRODUCTION_WEIGHT}, 0, 1 FROM ({_VISIBLE_INTRODUCTIONS})
     UNION ALL
-    SELECT contact_b, date, {INTRODUCTION_WEIGHT}, 0, 1
-      FROM introductions WHERE date BETWEEN :start AND :end
+    SELECT contact_b, date, {INTRODUCTION_WEIGHT}, 0, 1 FROM ({_VISIBLE_INTRODUCTIONS})
 """
 
 
