@@ -238,9 +238,10 @@ def render(stats: NetworkStats):
         if people:
             parts.append(Text(f"\n  {caption}", style="dim"))
             for p in people:
-                line = Text("  · ", no_wrap=True, overflow="ellipsis")
-                line.append(p.wording)
-                line.append(f"  (gave {p.given} · got {p.received})", style="dim")
+                # The net first: the wording is the message, the number only a hint.
+                line = Text(f"  {p.net:+d}  ".replace("-", "−"), style="dim", no_wrap=True,
+                            overflow="ellipsis")
+                line.append(p.wording, style="")
                 parts.append(line)
     if not (balance.given_most or balance.received_most):
         parts.append(Text("  Nothing open either way.", style="dim"))
