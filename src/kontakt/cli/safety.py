@@ -145,7 +145,7 @@ def _find_trashed(book: Book, ref: str) -> Contact:
     """A contact in the trash by id or a fragment of name, nickname or email."""
     trashed = [contact for contact, _ in book.trashed()]
     key = ref.strip().lstrip("#")
-    if key.isdigit():
+    if key.isascii() and key.isdigit():  # "²".isdigit() is true, but it is no id
         for contact in trashed:
             if contact.id == int(key):
                 return contact
