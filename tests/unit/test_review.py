@@ -76,7 +76,8 @@ def test_a_snoozed_follow_up_waits_until_its_snooze_ends(book):
 
     assert review(book).items == []
     later = review(book, AS_OF + timedelta(days=2)).items
-    assert [item.due for item in later] == [AS_OF + timedelta(days=2)]
+    # Back from the snooze it shows the day it was due: it has waited that long.
+    assert [item.due for item in later] == [AS_OF - timedelta(days=2)]
 
 
 def test_a_done_follow_up_is_not_in_the_review(book):
@@ -124,6 +125,18 @@ def test_closer_circles_come_first_when_equally_overdue(book):
 
     names = [name for _, name in kinds_and_names(review(book))]
     assert names == ["Zoe Family", "Anna Client", "Bea Nobody"]
+
+
+def test_the_cap_breaks_ties_by_circle_closeness_at_its_edge(book):
+    book.set_circle_cadence("family", None, today=AS_OF)
+    book.set_circle_cadence("clients", None, today=AS_OF)
+    person(book, "Most Overdue", every="weekly", last=AS_OF - timedelta(days=60))
+    for name, tags in (("Anna Client", ["clients"]), ("Bea Nobody", []),
+                       ("Zoe Family", ["family"])):
+        person(book, name, every="weekly", last=AS_OF - timedelta(days=10), tags=tags)
+
+    assert [i.name for i in review(book, limit=2).items] == ["Most Overdue", "Zoe Family"]
+    assert review(book, limit=2).more == 2
 
 
 def test_a_member_without_a_cadence_inherits_the_circles(book):

@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import lru_cache
 
 from ..config import Config
 from ..domain import Birthday, Cadence, effective_cadence, fold
@@ -24,7 +25,7 @@ KINDS = ("follow-up", "keep-in-touch", "birthday", "thank", "intro-check", "drif
 
 # Drifting is computed for at most this many of the most overdue contacts: it needs each
 # one's recent interactions, which must not turn into a loop over the whole book.
-DRIFT_CANDIDATES = 200
+DRIFT_CANDIDATES = 50
 # Drifting needs this many completed gaps, all longer than the cadence.
 DRIFT_GAPS = 3
 # Offered at most once a week, not daily.
@@ -141,8 +142,13 @@ def _birthday(text: str) -> Birthday:
 
 # ---------------------------------------------------------------------- gathering
 
+@lru_cache(maxsize=256)
+def _cadence(text: str) -> Cadence:
+    return Cadence.parse(text)
+
+
 def _cadence_of(row: q.KeepInTouchRow, circles: dict[str, Cadence]) -> Cadence | None:
-    own = Cadence.parse(row.cadence) if row.cadence else None
+    own = _cadence(row.cadence) if row.cadence else None
     inherited = [circles[fold(t)] for t in json.loads(row.tags) if fold(t) in circles]
     return effective_cadence(own, inherited)
 
@@ -155,7 +161,8 @@ def _follow_ups(book, as_of, limit, contact_id) -> tuple[list[ReviewItem], int]:
     rows, total = q.follow_ups_due(book, as_of, limit=limit, contact_id=contact_id)
     items = []
     for row in rows:
-        due = max(row.due, row.snoozed_until or row.due)
+        # Ranked and shown by the day it was due: back from a snooze, it has waited that long.
+        due = row.due
         note = _one_line(row.note)
         reason = f"follow up: {note}" if note else f"follow up with {_first(row.name)}"
         if row.recurrence:

@@ -129,12 +129,43 @@ def _run(book: Book, sql: str, params) -> list[sqlite3.Row]:
     return book.conn.execute(sql, params).fetchall()
 
 
+def _ranked(
+    book: Book, *, columns: str, body: str, params: dict, key: str, descending: bool,
+    tie_breaks: str, limit: int | None,
+) -> list[sqlite3.Row]:
+    """The first `limit` rows of `body` ordered by `key`, then by `tie_breaks` (closeness).
+
+    Closeness is a subquery per row; computing it for every due row would cost more than
+    the rest of the review. So first find the key of the limit-th row (no closeness
+    needed), then compute closeness only for rows at or before that key, ties included.
+    """
+    direction = "DESC" if descending else ""
+    if limit is not None:
+        cut = _run(
+            book, f"SELECT {key} {body} ORDER BY {key} {direction} LIMIT 1 OFFSET :offset",
+            {**params, "offset": limit - 1},
+        )
+        if cut:
+            body += f" AND {key} {'>=' if descending else '<='} :cut"
+            params = {**params, "cut": cut[0][0]}
+    return _run(
+        book,
+        f"SELECT {columns} {body} ORDER BY {key} {direction}, {tie_breaks}{_limit(limit)}",
+        {**params, "limit": limit},
+    )
+
+
 # ---------------------------------------------------------------------- keep-in-touch
 
 # How late relative to the cadence: the cadence's length is next_due minus the day it
 # counts from (last contact, else the day the contact was added), exactly as materialised.
-_OVERDUE_RATIO = """(julianday(:as_of) - julianday(c.next_due))
+_OVERDUE_RATIO = """(:as_of_day - julianday(c.next_due))
     / max(1.0, julianday(c.next_due) - julianday(coalesce(c.last_contact, substr(c.created_at, 1, 10))))"""
+
+
+def _julian_day(day: date) -> float:
+    """What SQLite's julianday() gives for `day`, computed once instead of once per row."""
+    return day.toordinal() + 1721424.5
 
 
 def keep_in_touch_due(
@@ -153,14 +184,14 @@ def keep_in_touch_due(
     body = f"""FROM contacts c {_indexed('contacts_by_next_due', contact_id)}
                WHERE c.next_due IS NOT NULL AND {_ACTIVE} AND c.next_due <= :as_of
                  {quiet}{_contact_filter('c.id', contact_id)}"""
-    params = {"as_of": as_of.isoformat(), "limit": limit, "contact_id": contact_id}
-    rows = _run(
+    params = {"as_of": as_of.isoformat(), "as_of_day": _julian_day(as_of),
+              "contact_id": contact_id}
+    rows = _ranked(
         book,
-        f"""SELECT c.id, c.name, c.next_due, c.last_contact, c.cadence, c.tags,
-                   {_OVERDUE_RATIO} AS score, {_CLOSENESS} AS closeness
-            {body}
-            ORDER BY score DESC, closeness, c.sort_key, c.id{_limit(limit)}""",
-        params,
+        columns=f"""c.id, c.name, c.next_due, c.last_contact, c.cadence, c.tags,
+                    {_OVERDUE_RATIO} AS score, {_CLOSENESS} AS closeness""",
+        body=body, params=params, key=_OVERDUE_RATIO, descending=True,
+        tie_breaks="closeness, c.sort_key, c.id", limit=limit,
     )
     result = [
         KeepInTouchRow(
@@ -215,15 +246,14 @@ def follow_ups_due(
                WHERE f.status = 'open' AND f.due <= :as_of AND {_ACTIVE}
                  AND (f.snoozed_until IS NULL OR f.snoozed_until <= :as_of)
                  AND {_quiet('follow-up', 'f.id')}{_contact_filter('f.contact_id', contact_id)}"""
-    params = {"as_of": as_of.isoformat(), "limit": limit, "contact_id": contact_id}
-    rows = _run(
+    params = {"as_of": as_of.isoformat(), "contact_id": contact_id}
+    # By the original due date: a follow-up back from a snooze has waited that long.
+    rows = _ranked(
         book,
-        f"""SELECT f.id, f.uid, f.contact_id, c.name, f.due, f.snoozed_until, f.note,
-                   f.recurrence, {_CLOSENESS} AS closeness
-            {body}
-            ORDER BY max(f.due, coalesce(f.snoozed_until, '')), closeness, c.sort_key, f.id
-            {_limit(limit)}""",
-        params,
+        columns=f"""f.id, f.uid, f.contact_id, c.name, f.due, f.snoozed_until, f.note,
+                    f.recurrence, {_CLOSENESS} AS closeness""",
+        body=body, params=params, key="f.due", descending=False,
+        tie_breaks="closeness, c.sort_key, f.id", limit=limit,
     )
     result = [
         FollowUpRow(
@@ -285,16 +315,15 @@ def thanks_due(
                  AND {_ACTIVE} AND (c.last_contact IS NULL OR c.last_contact <= f.date)
                  AND {_quiet('thank', 'f.id')}{_contact_filter('f.contact_id', contact_id)}"""
     params = {
-        "as_of": as_of.isoformat(), "before": received_before.isoformat(), "limit": limit,
+        "as_of": as_of.isoformat(), "before": received_before.isoformat(),
         "contact_id": contact_id,
     }
-    rows = _run(
+    rows = _ranked(
         book,
-        f"""SELECT f.id, f.contact_id, c.name, f.date, f.description, f.weight,
-                   {_CLOSENESS} AS closeness
-            {body}
-            ORDER BY f.date, closeness, c.sort_key, f.id{_limit(limit)}""",
-        params,
+        columns=f"""f.id, f.contact_id, c.name, f.date, f.description, f.weight,
+                    {_CLOSENESS} AS closeness""",
+        body=body, params=params, key="f.date", descending=False,
+        tie_breaks="closeness, c.sort_key, f.id", limit=limit,
     )
     result = [
         ThankRow(
@@ -325,15 +354,14 @@ def introductions_to_check(
                  AND {_quiet('intro-check', 'i.id')}{who}"""
     params = {
         "as_of": as_of.isoformat(), "earliest": earliest.isoformat(),
-        "latest": latest.isoformat(), "limit": limit, "contact_id": contact_id,
+        "latest": latest.isoformat(), "contact_id": contact_id,
     }
-    rows = _run(
+    rows = _ranked(
         book,
-        f"""SELECT i.id, i.contact_a, c.name AS name_a, i.contact_b, b.name AS name_b,
-                   i.date, i.note, {_CLOSENESS} AS closeness
-            {body}
-            ORDER BY i.date, closeness, c.sort_key, i.id{_limit(limit)}""",
-        params,
+        columns=f"""i.id, i.contact_a, c.name AS name_a, i.contact_b, b.name AS name_b,
+                    i.date, i.note, {_CLOSENESS} AS closeness""",
+        body=body, params=params, key="i.date", descending=False,
+        tie_breaks="closeness, c.sort_key, i.id", limit=limit,
     )
     result = [
         IntroRow(
