@@ -1,4 +1,4 @@
-"""`kontakt today`, `done`, `snooze` and `export ics`: output, exit codes and the book afterwards."""
+"""`kontakt today`, `done`, `snooze` and `export ics`: output, exit codes, the book after."""
 
 from __future__ import annotations
 

@@ -41,7 +41,9 @@ def test_follow_ups_keep_in_touch_dates_and_birthdays_become_all_day_events(book
     follow_up = found["Follow up: Olga"]
     assert follow_up["DTSTART"].dt == date(2026, 12, 3)
     assert follow_up["DTEND"].dt == date(2026, 12, 4)
-    assert str(follow_up["DESCRIPTION"]) == "ask about Graz; bring the book\n(repeats every 3 months)"
+    assert str(follow_up["DESCRIPTION"]) == (
+        "ask about Graz; bring the book\n(repeats every 3 months)"
+    )
     assert found["Get in touch: Olga"]["DTSTART"].dt == date(2026, 12, 1)
     birthday = found["Birthday: Rafael"]
     assert birthday["DTSTART"].dt == date(1986, 11, 25)
@@ -76,7 +78,8 @@ def test_a_29_february_birthday_falls_on_28_february_in_other_years(book):
                            ("Birthday: Leap Yearless", date(2000, 2, 29))):
         event = found[summary]
         assert event["DTSTART"].dt == start
-        rule = rrulestr(event["RRULE"].to_ical().decode(), dtstart=datetime.combine(start, datetime.min.time()))
+        first = datetime.combine(start, datetime.min.time())
+        rule = rrulestr(event["RRULE"].to_ical().decode(), dtstart=first)
         days = [d.date() for d in rule.between(datetime(2026, 1, 1), datetime(2029, 1, 1))]
         assert days == [date(2026, 2, 28), date(2027, 2, 28), date(2028, 2, 29)]
 

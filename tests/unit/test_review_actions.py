@@ -1,4 +1,4 @@
-"""Acting on review items: done, snooze, skip, let drift — and undoing each, checked in the book."""
+"""Acting on review items: done, snooze, skip, let drift, and undoing each, checked in the book."""
 
 from __future__ import annotations
 

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import click
 
+from ..domain import INTERACTION_KINDS
 from ..domain.dates import relative
+from ..services.review import KINDS
 from . import main
 from .common import (
     book_option, display_path, fail, get_book, print_json, read_date, read_duration, today,
@@ -22,7 +24,6 @@ KIND_WIDTH = 13  # "keep-in-touch"
 NAME_WIDTH = 16
 DUE_WIDTH = 9  # "12 mo ago"
 REASON_WIDTH = WIDTH - KIND_WIDTH - NAME_WIDTH - DUE_WIDTH - 6
-ITEM_KINDS = ("follow-up", "keep-in-touch", "birthday", "thank", "intro-check", "drifting")
 
 
 def _fit(text: str, width: int) -> str:
@@ -64,7 +65,8 @@ def _config():
 @click.option("--limit", type=click.IntRange(min=1), metavar="N",
               help="Show at most N items (default: daily_cap in the config, 5).")
 @click.option("--all", "show_all", is_flag=True, help="Show everything due, no cap.")
-@click.option("--json", "as_json", is_flag=True, help="An array of {kind, contact_id, name, due, reason}.")
+@click.option("--json", "as_json", is_flag=True,
+              help="An array of {kind, contact_id, name, due, reason}.")
 @book_option
 def today_command(as_of, limit, show_all, as_json):
     """The few people worth a message today."""
@@ -75,7 +77,8 @@ def today_command(as_of, limit, show_all, as_json):
     config = _config()
     day = read_date(as_of, what="--as-of")
     book = get_book()
-    review = build_review(book, day, config, limit=None if show_all else (limit or config.daily_cap))
+    cap = None if show_all else (limit or config.daily_cap)
+    review = build_review(book, day, config, limit=cap)
     if day == today():
         # A preview of another day does not use up the weekly drifting offer.
         record_offers(book, review, day)
@@ -101,15 +104,19 @@ def _top_item(ref: str, kind: str | None):
 
 
 _item_option = click.option(
-    "--item", "item_kind", type=click.Choice(ITEM_KINDS), metavar="KIND",
+    "--item", "item_kind", type=click.Choice(KINDS), metavar="KIND",
     help="Act on this kind of item (default: the contact's most pressing one).",
 )
 
 
-@main.command(epilog='Examples: kontakt done olga --kind call   ·   kontakt done ada --item intro-check --note "they work together now"')
+@main.command(epilog="""\b
+Examples:
+  kontakt done olga --kind call
+  kontakt done ada --item intro-check --note "they work together now"
+""")
 @click.argument("ref")
-@click.option("--kind", type=click.Choice(("call", "meeting", "message", "email", "event", "other")),
-              default="other", show_default=True, help="The interaction to log.")
+@click.option("--kind", type=click.Choice(INTERACTION_KINDS), default="other", show_default=True,
+              help="The interaction to log.")
 @click.option("--note", default="", metavar="TEXT",
               help="A note for the interaction, or how an introduction turned out.")
 @_item_option
@@ -123,7 +130,12 @@ def done(ref, kind, note, item_kind):
     click.echo(result.message)
 
 
-@main.command(epilog='Examples: kontakt snooze olga   ·   kontakt snooze olga --for "3 days"   ·   kontakt snooze olga --until "next monday"')
+@main.command(epilog="""\b
+Examples:
+  kontakt snooze olga
+  kontakt snooze olga --for "3 days"
+  kontakt snooze olga --until "next monday"
+""")
 @click.argument("ref")
 @click.option("--until", "until", metavar="DATE", help="Show it again on this day.")
 @click.option("--for", "for_", metavar="DURATION", help='For a while: "3 days", "1 week".')

@@ -114,7 +114,8 @@ def cadence_exceeded(cadence: Cadence, earlier: date, later: date) -> bool:
 
 
 def is_drifting(cadence: Cadence, recent_days: list[date]) -> bool:
-    """The last DRIFT_GAPS gaps between interactions (days newest first) all exceeded the cadence."""
+    """True when the last DRIFT_GAPS gaps between interaction days (newest first) all
+    exceeded the cadence."""
     if len(recent_days) < DRIFT_GAPS + 1:
         return False
     days = recent_days[: DRIFT_GAPS + 1]
@@ -264,7 +265,10 @@ def _drifting(book, as_of, contact_id, circles) -> list[ReviewItem]:
     found: list[tuple[q.KeepInTouchRow, Cadence]] = []
     for row in rows:
         cadence = _cadence_of(row, circles)
-        if cadence and is_drifting(cadence, q.recent_interaction_dates(book, row.contact_id, DRIFT_GAPS + 1)):
+        if cadence is None:
+            continue
+        recent = q.recent_interaction_dates(book, row.contact_id, DRIFT_GAPS + 1)
+        if is_drifting(cadence, recent):
             found.append((row, cadence))
     state = q.states(book, "drifting", [row.contact_id for row, _ in found])
     items = []

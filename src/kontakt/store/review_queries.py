@@ -160,7 +160,8 @@ def _ranked(
 # How late relative to the cadence: the cadence's length is next_due minus the day it
 # counts from (last contact, else the day the contact was added), exactly as materialised.
 _OVERDUE_RATIO = """(:as_of_day - julianday(c.next_due))
-    / max(1.0, julianday(c.next_due) - julianday(coalesce(c.last_contact, substr(c.created_at, 1, 10))))"""
+    / max(1.0, julianday(c.next_due)
+               - julianday(coalesce(c.last_contact, substr(c.created_at, 1, 10))))"""
 
 
 def _julian_day(day: date) -> float:
