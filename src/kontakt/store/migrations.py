@@ -212,9 +212,43 @@ def m002_review(db: Database) -> None:
     )
 
 
+def m003_dupes(db: Database) -> None:
+    """Duplicates: pairs the user said are not the same person, and merges that can be undone.
+
+    A merge record keeps what moved (row ids per table) and the kept contact's columns
+    before and after, so `undo_merge` can put every row back where it was.
+    """
+    run_script(
+        db,
+        """
+        CREATE TABLE dismissed_pairs (
+            contact_low INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+            contact_high INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+            dismissed_at TEXT NOT NULL,
+            PRIMARY KEY (contact_low, contact_high),
+            CHECK (contact_low < contact_high)
+        ) WITHOUT ROWID;
+        CREATE INDEX dismissed_pairs_by_high ON dismissed_pairs (contact_high);
+
+        CREATE TABLE merges (
+            id INTEGER PRIMARY KEY,
+            kept_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+            other_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+            merged_at TEXT NOT NULL,
+            kept_before TEXT NOT NULL,         -- JSON: the kept contact's columns before
+            kept_after TEXT NOT NULL,          -- JSON: ... and right after the merge
+            moved TEXT NOT NULL                -- JSON: row ids that moved, per table
+        );
+        CREATE INDEX merges_by_other ON merges (other_id);
+        CREATE INDEX merges_by_kept ON merges (kept_id);
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_review,
+    m003_dupes,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
