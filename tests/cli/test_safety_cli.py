@@ -6,6 +6,7 @@ import json
 import os
 import sqlite3
 import stat
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -229,8 +230,9 @@ def test_doctor_removes_dangling_links_but_not_rows_with_text(kontakt, db, netwo
 
 
 def test_doctor_reports_a_damaged_book_and_points_at_the_newest_backup(kontakt, db, tmp_path):
-    for n in range(200):
-        ok(kontakt("add", f"Person {n}", "--note", "words " * 40))
+    with Book.open(db) as book, book.write():
+        for n in range(200):
+            book.add_contact(f"Person {n}", today=date(2026, 11, 23), notes="words " * 40)
     ok(kontakt("backup"))
     with Book.open(db) as book:
         book.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

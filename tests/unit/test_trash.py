@@ -154,7 +154,6 @@ def test_emptying_the_trash_restores_the_previous_secure_delete_setting(book):
 LEAK = "book.py leaks trashed contacts here; exact fix in the issue-6 report"
 
 
-@pytest.mark.xfail(reason=LEAK, strict=False)
 def test_a_group_interaction_does_not_name_a_trashed_participant(book):
     ids = _network(book)
     book.trash_contact(ids["grace"])
