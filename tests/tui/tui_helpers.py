@@ -1,0 +1,51 @@
+"""Helpers for the TUI tests: build the app, read what the screen shows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.geometry import Region
+from textual.widgets import Static
+
+from kontakt.config import Config
+from kontakt.store import Book
+from kontakt.tui.app import KontaktApp
+from kontakt.tui.widgets.contact_list import ContactList
+
+TODAY = date(2026, 11, 23)
+
+# Names that are markup to Rich/Textual: each must show literally and do nothing.
+HOSTILE = ["[/]", "[bold]x", "[@click=app.quit]Bob[/]", '[link="https://example.com"]Bank[/link]']
+
+
+def make_app(book: Book, config: Config | None = None) -> KontaktApp:
+    return KontaktApp(book, today=TODAY, config=config or Config())
+
+
+def list_text(app: KontaktApp) -> str:
+    """What the contact list shows, line by line."""
+    contacts = app.screen.query_one(ContactList)
+    strips = contacts.render_lines(Region(0, 0, contacts.size.width, contacts.size.height))
+    return "\n".join(strip.text for strip in strips)
+
+
+def static_text(widget: Static) -> str:
+    return widget.visual.plain
+
+
+def screen_text(app: KontaktApp) -> str:
+    """Every Static on the active screen plus the contact list, as plain text."""
+    parts = [static_text(w) for w in app.screen.query(Static) if hasattr(w.visual, "plain")]
+    if app.screen.query(ContactList):
+        parts.append(list_text(app))
+    return "\n".join(parts)
+
+
+def highlight(app: KontaktApp, name: str) -> None:
+    """Move the list cursor to the contact called `name`."""
+    contacts = app.screen.query_one(ContactList)
+    for index in range(contacts.count):
+        if contacts.row(index)[0].name == name:
+            contacts.cursor = index
+            return
+    raise AssertionError(f"{name} is not in the list")
