@@ -9,6 +9,7 @@ they are now; interactions, favours and introductions count only up to `as_of`.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import statistics
@@ -246,8 +247,14 @@ def accept_suggested_cadence(
 def cadence_word(days: float) -> tuple[Cadence, str]:
     """The cadence a person would pick for a rhythm of `days`: the nearest of weekly … yearly
     on a ratio scale (so 10 days is every 2 weeks, 40 days monthly, 45 days every 2 months)."""
-    best = min(CADENCE_WORDS, key=lambda item: abs(math.log(max(days, 1) / item[0].approx_days)))
-    return best
+    index = bisect.bisect_left(_WORD_BOUNDARIES, max(days, 1.0))
+    return CADENCE_WORDS[index]
+
+
+# Geometric midpoints between neighbouring cadence words: below the first, weekly is nearest.
+_WORD_BOUNDARIES = [
+    math.sqrt(a[0].approx_days * b[0].approx_days) for a, b in zip(CADENCE_WORDS, CADENCE_WORDS[1:])
+]
 
 
 # ---------------------------------------------------------------------- windows
