@@ -392,3 +392,14 @@ def test_an_unknown_circle_is_refused_naming_the_circles(network):
     book, _ = network
     with pytest.raises(NotFound, match="no circle named 'chess'.*breakfast, peer-group, alumni"):
         network_stats(book, AS_OF, circle="chess")
+
+
+def test_reading_the_figures_leaves_no_transaction_open_even_after_a_refusal(network):
+    book, ids = network
+    network_stats(book, AS_OF)
+    assert not book.conn.in_transaction
+    with pytest.raises(NotFound):
+        network_stats(book, AS_OF, circle="chess")
+    assert not book.conn.in_transaction
+    book.log_interaction([ids["hugo"]], on=AS_OF, today=AS_OF)  # the book is writable
+    assert network_stats(book, AS_OF).rhythm.months[-1].count == 5

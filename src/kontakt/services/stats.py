@@ -217,19 +217,20 @@ def network_stats(book: Book, as_of: date, *, circle: str | None = None) -> Netw
 
     Raises NotFound (a LookupError) naming the known circles when `circle` does not exist.
     """
-    circle_rows = q.circles(book, circle)
-    only = circle_rows[0].name if circle is not None else None
     weeks = _week_buckets(as_of)
     months = _month_starts(as_of)
-    return NetworkStats(
-        as_of=as_of,
-        circle=only,
-        rhythm=_rhythm(book, as_of, weeks, months, circle_rows, only),
-        balance=_balance(book, as_of, months, circle_rows, only),
-        drift=tuple(_drift(book, as_of, only)),
-        circles=tuple(_circles(book, as_of, circle_rows, only)),
-        introductions=_introductions(book, as_of, months[0], only),
-    )
+    with q.snapshot(book):
+        circle_rows = q.circles(book, circle)
+        only = circle_rows[0].name if circle is not None else None
+        return NetworkStats(
+            as_of=as_of,
+            circle=only,
+            rhythm=_rhythm(book, as_of, weeks, months, circle_rows, only),
+            balance=_balance(book, as_of, months, circle_rows, only),
+            drift=tuple(_drift(book, as_of, only)),
+            circles=tuple(_circles(book, as_of, circle_rows, only)),
+            introductions=_introductions(book, as_of, months[0], only),
+        )
 
 
 def accept_suggested_cadence(

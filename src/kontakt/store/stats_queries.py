@@ -9,6 +9,8 @@ so comparing them as strings orders them as days.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,6 +40,22 @@ def _in_circle(column: str, circle: str | None) -> str:
     if circle is None:
         return ""
     return f" AND {column} IN (SELECT contact_id FROM memberships WHERE circle = :circle)"
+
+
+@contextmanager
+def snapshot(book: Book) -> Iterator[None]:
+    """One read transaction around all the queries, so the figures add up even when another
+    process logs a call meanwhile (WAL: readers never block the writer). Inside a transaction
+    already, that one is the snapshot."""
+    if book.conn.in_transaction:
+        yield
+        return
+    book.conn.execute("BEGIN DEFERRED")
+    try:
+        yield
+    finally:
+        if book.conn.in_transaction:
+            book.conn.execute("ROLLBACK")  # nothing was written: just end the read
 
 
 # ---------------------------------------------------------------------- circles
