@@ -323,6 +323,7 @@ def blocking_keys(person: Person) -> set[tuple[str, str]]:
         # (Meier / Maier, Bachinger / Bchinger) share one of these (SymSpell's trick).
         if len(first) > 1 and len(last) > 3:
             keys.update(("typo", f"{first}|{last[:i]}{last[i + 1:]}") for i in range(len(last)))
+            keys.add(("typo", f"{first}|{last}"))
         # Surname first ("Müller Jürgen") meets the usual order.
         keys.add(("sorted", " ".join(sorted(tokens))))
     elif tokens:

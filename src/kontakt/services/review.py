@@ -176,8 +176,7 @@ def _follow_ups(book, as_of, limit, contact_id) -> tuple[list[ReviewItem], int]:
     return items, total
 
 
-def _keep_in_touch(book, as_of, limit, contact_id, circles) -> tuple[list[ReviewItem], int]:
-    rows, total = q.keep_in_touch_due(book, as_of, limit=limit, contact_id=contact_id)
+def _keep_in_touch(as_of, rows, circles) -> list[ReviewItem]:
     items = []
     for row in rows:
         cadence = _cadence_of(row, circles)
@@ -192,13 +191,15 @@ def _keep_in_touch(book, as_of, limit, contact_id, circles) -> tuple[list[Review
             reason=reason, score=row.score, closeness=row.closeness,
             cadence=str(cadence) if cadence else None,
         ))
-    return items, total
+    return items
 
 
-def _birthdays(book, as_of, window, contact_id) -> list[ReviewItem]:
+def _birthdays(book, as_of, window, limit, contact_id) -> tuple[list[ReviewItem], int]:
     days = birthday_days(as_of, window)
+    until = {key: min((day - as_of).days for day in found) for key, found in days.items()}
+    rows, total = q.birthdays_on(book, as_of, until, limit=limit, contact_id=contact_id)
     items = []
-    for row in q.birthdays_on(book, as_of, days, contact_id=contact_id):
+    for row in rows:
         birthday = _birthday(row.birthday)
         when = birthday.next_on_or_after(as_of)
         until = (when - as_of).days
@@ -219,7 +220,7 @@ def _birthdays(book, as_of, window, contact_id) -> list[ReviewItem]:
             kind="birthday", contact_id=row.contact_id, name=row.name, due=when,
             reason=reason, score=score, closeness=row.closeness,
         ))
-    return items
+    return items, total
 
 
 def _thanks(book, as_of, after_days, limit, contact_id) -> tuple[list[ReviewItem], int]:
@@ -257,11 +258,9 @@ def _intros(book, as_of, weeks, limit, contact_id) -> tuple[list[ReviewItem], in
     return items, total
 
 
-def _drifting(book, as_of, contact_id, circles) -> list[ReviewItem]:
-    """Overdue contacts whose last three gaps all exceeded their cadence, offered weekly."""
-    rows, _ = q.keep_in_touch_due(
-        book, as_of, limit=DRIFT_CANDIDATES, contact_id=contact_id, respect_state=False
-    )
+def _drifting(book, as_of, rows, circles) -> list[ReviewItem]:
+    """Those of these overdue contacts whose last three gaps all exceeded their cadence,
+    offered once a week."""
     found: list[tuple[q.KeepInTouchRow, Cadence]] = []
     for row in rows:
         cadence = _cadence_of(row, circles)
@@ -290,20 +289,23 @@ def _gather(
     book: Book, as_of: date, config: Config, limit: int | None, contact_id: int | None
 ) -> tuple[list[ReviewItem], dict[str, int]]:
     circles = _circles(book)
+    # One keep-in-touch query serves both kinds: drifting is looked for among the most
+    # overdue (a contact whose keep-in-touch is snoozed is not asked about either).
+    wanted = None if limit is None else max(limit, DRIFT_CANDIDATES)
+    overdue, overdue_total = q.keep_in_touch_due(book, as_of, limit=wanted, contact_id=contact_id)
+    drifting = _drifting(book, as_of, overdue[:DRIFT_CANDIDATES], circles)
     counts: dict[str, int] = {}
     items: list[ReviewItem] = []
     for kind, (found, total) in (
         ("follow-up", _follow_ups(book, as_of, limit, contact_id)),
-        ("keep-in-touch", _keep_in_touch(book, as_of, limit, contact_id, circles)),
+        ("keep-in-touch", (_keep_in_touch(as_of, overdue[:limit], circles), overdue_total)),
+        ("birthday", _birthdays(book, as_of, config.birthday_window_days, limit, contact_id)),
         ("thank", _thanks(book, as_of, config.thank_after_days, limit, contact_id)),
         ("intro-check", _intros(book, as_of, config.intro_check_weeks, limit, contact_id)),
+        ("drifting", (drifting, len(drifting))),
     ):
         items += found
         counts[kind] = total
-    birthdays = _birthdays(book, as_of, config.birthday_window_days, contact_id)
-    drifting = _drifting(book, as_of, contact_id, circles)
-    counts["birthday"], counts["drifting"] = len(birthdays), len(drifting)
-    items += birthdays + drifting
     items.sort(key=ReviewItem.sort_key)
     return items, counts
 

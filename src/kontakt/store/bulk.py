@@ -9,6 +9,8 @@ one-row API cleans them, so an imported contact is indistinguishable from a type
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,7 +18,43 @@ from typing import Any
 
 from ..domain import Birthday, Cadence, Contact, effective_cadence, fold, next_due
 from ..domain.dates import parse_iso
-from .book import Book, _clean_emails, _clean_phones, _clean_tags, _line, _now, _text, _uid
+from ..domain.text import nfc
+from .migrations import FTS_COLUMNS
+from .book import Book, _line, _now, _text, _uid, _unique
+
+# The same cleaning as the one-row API (book._line/_text), with a fast path for the
+# common case of a value without control characters: 20,000 rows clean in a blink.
+_NEEDS_LINE_CLEANING = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_NEEDS_TEXT_CLEANING = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _fast_line(value: str | None) -> str:
+    if not value:
+        return ""
+    if _NEEDS_LINE_CLEANING.search(value) is None:
+        value = value.strip()
+        return value if unicodedata.is_normalized("NFC", value) else nfc(value)
+    return _line(value)
+
+
+def _fast_text(value: str | None) -> str:
+    if not value:
+        return ""
+    if _NEEDS_TEXT_CLEANING.search(value) is None:
+        return value.strip()
+    return _text(value)
+
+
+def _clean_emails(emails: Iterable[str]) -> list[str]:
+    return _unique((_fast_line(e) for e in emails), key=str.casefold)
+
+
+def _clean_phones(phones: Iterable[str]) -> list[str]:
+    return _unique((_fast_line(p) for p in phones), key=lambda p: re.sub(r"\D", "", p) or p)
+
+
+def _clean_tags(tags: Iterable[str]) -> list[str]:
+    return _unique((_fast_line(t).lstrip("#") for t in tags), key=str.casefold)
 
 
 @dataclass
@@ -50,11 +88,37 @@ def contact_keys(book: Book) -> Iterator[tuple[int, str, str, str, list[str], li
         yield row[0], row[1], row[2], row[3], json.loads(row[4]), json.loads(row[5])
 
 
+def current_fields(book: Book, contact_id: int) -> NewContact:
+    """A contact's stored fields, for deciding what an import may fill in (one query)."""
+    row = book.conn.execute("SELECT * FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+    birthday = None
+    if row["birthday"]:
+        text = row["birthday"]
+        birthday = (Birthday(int(text[2:4]), int(text[5:7])) if text.startswith("--")
+                    else Birthday.from_date(date.fromisoformat(text)))
+    return NewContact(
+        id=row["id"], name=row["name"], nickname=row["nickname"],
+        emails=json.loads(row["emails"]), phones=json.loads(row["phones"]), org=row["org"],
+        role=row["role"], location=row["location"], met=row["met"], birthday=birthday,
+        tags=json.loads(row["tags"]), notes=row["notes"],
+        cadence=Cadence.parse(row["cadence"]) if row["cadence"] else None,
+        archived=bool(row["archived"]), uid=row["uid"],
+    )
+
+
 def existing_uids(book: Book, table: str) -> set[str]:
     """Uids already present in interactions, favours, introductions or follow_ups."""
     if table not in ("interactions", "favours", "introductions", "follow_ups"):
         raise ValueError(f"no uid table {table!r}")
     return {row[0] for row in book.conn.execute(f"SELECT uid FROM {table}")}
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def nocase(name: str) -> str:
+    """A circle name as SQLite's COLLATE NOCASE compares it: ASCII letters folded only."""
+    return name.translate(_ASCII_LOWER)
 
 
 class BulkWriter:
@@ -69,7 +133,7 @@ class BulkWriter:
         self._next_id = self._max_id("contacts") + 1
         # Circle names are case-insensitive (COLLATE NOCASE): keep the first spelling.
         self._circles: dict[str, str] = {
-            row[0].casefold(): row[0] for row in self.conn.execute("SELECT name FROM circles")
+            nocase(row[0]): row[0] for row in self.conn.execute("SELECT name FROM circles")
         }
         self._position = self.conn.execute(
             "SELECT coalesce(max(position), 0) FROM circles"
@@ -88,7 +152,7 @@ class BulkWriter:
     # ------------------------------------------------------------------ circles
 
     def _circle(self, tag: str, now: str) -> str:
-        key = tag.casefold()
+        key = nocase(tag)
         known = self._circles.get(key)
         if known is not None:
             return known
@@ -110,7 +174,7 @@ class BulkWriter:
         if not name:
             return
         cadence_text = str(cadence) if cadence else None
-        known = self._circles.get(name.casefold())
+        known = self._circles.get(nocase(name))
         if known is None:
             if position is None:
                 position = self._position + 1
@@ -120,7 +184,7 @@ class BulkWriter:
                 "VALUES (?, ?, ?, ?, ?)",
                 (name, cadence_text, position, _text(description), created_at or _now()),
             )
-            self._circles[name.casefold()] = name
+            self._circles[nocase(name)] = name
         else:
             self.conn.execute(
                 """UPDATE circles SET cadence = coalesce(cadence, ?),
@@ -140,7 +204,7 @@ class BulkWriter:
         rows = []
         memberships = []
         for c in contacts:
-            name = _line(c.name)
+            name = _fast_line(c.name)
             if not name:
                 raise ValueError("a contact needs a name")
             tags = [self._circle(t, now) for t in _clean_tags(c.tags)]
@@ -151,26 +215,51 @@ class BulkWriter:
             added_on = date.fromisoformat(created[:10])
             due = next_due(cadence, None, min(added_on, self.today))
             rows.append((
-                c.id, c.uid or _uid(), name, fold(name), _line(c.nickname),
+                c.id, c.uid or _uid(), name, fold(name), _fast_line(c.nickname),
                 json.dumps(_clean_emails(c.emails), ensure_ascii=False),
                 json.dumps(_clean_phones(c.phones), ensure_ascii=False),
-                _line(c.org), _line(c.role), _line(c.location), _text(c.met),
+                _fast_line(c.org), _fast_line(c.role), _fast_line(c.location), _fast_text(c.met),
                 c.birthday.iso() if c.birthday else None,
-                json.dumps(tags, ensure_ascii=False), _text(c.notes),
+                json.dumps(tags, ensure_ascii=False), _fast_text(c.notes),
                 str(c.cadence) if c.cadence else None, int(c.archived),
                 created, c.updated_at or now, c.deleted_at,
                 due.isoformat() if due else None,
             ))
-        self.conn.executemany(
-            """INSERT INTO contacts (id, uid, name, sort_key, nickname, emails, phones, org, role,
-                   location, met, birthday, tags, notes, cadence, archived, created_at,
-                   updated_at, deleted_at, next_due)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            rows,
-        )
+        self._insert_indexed(rows)
         self.conn.executemany(
             "INSERT OR IGNORE INTO memberships (contact_id, circle) VALUES (?, ?)", memberships
         )
+
+    def _insert_indexed(self, rows: list[tuple]) -> None:
+        """executemany into contacts, then the search index filled in one statement.
+
+        The per-row FTS trigger costs five times the insert itself (1.4 s of 1.7 s for
+        20k rows); inside this transaction it is dropped, the new rows are indexed with one
+        INSERT … SELECT, and the trigger is put back verbatim before anything else runs.
+        A crash rolls all of it back, trigger included.
+        """
+        insert = """INSERT INTO contacts (id, uid, name, sort_key, nickname, emails, phones, org,
+                        role, location, met, birthday, tags, notes, cadence, archived, created_at,
+                        updated_at, deleted_at, next_due)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+        trigger = self.conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'contacts_ai'"
+        ).fetchone()
+        if trigger is None or len(rows) < 200:
+            self.conn.executemany(insert, rows)
+            return
+        ids = [row[0] for row in rows]
+        columns = ", ".join(FTS_COLUMNS)
+        self.conn.execute("DROP TRIGGER contacts_ai")
+        try:
+            self.conn.executemany(insert, rows)
+            self.conn.execute(
+                f"INSERT INTO contacts_fts (rowid, {columns}) SELECT id, {columns} FROM contacts "
+                "WHERE id BETWEEN ? AND ?",
+                (min(ids), max(ids)),
+            )
+        finally:
+            self.conn.execute(trigger[0])
 
     def fill_contact(self, contact_id: int, today: date, **changes: Any) -> Contact:
         """Merge into an existing contact through the one-row API (fills, never overwrites:

@@ -13,10 +13,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ...domain import Contact
 from ...domain.text import nfc
 from ...store import Book
-from ...store.bulk import BulkWriter, NewContact, contact_keys
+from ...store.bulk import BulkWriter, NewContact, contact_keys, current_fields
 
 BATCH = 2000
 SCALARS = ("nickname", "org", "role", "location", "met", "notes")
@@ -117,7 +116,7 @@ class Index:
         return None
 
 
-def _fill(current: NewContact | Contact, row: NewContact) -> dict[str, object]:
+def _fill(current: NewContact, row: NewContact) -> dict[str, object]:
     """The changes that merge `row` into `current`: empty fields filled, lists extended."""
     changes: dict[str, object] = {}
     for name in SCALARS:
@@ -190,7 +189,7 @@ class Merger:
             self.outcome.unchanged.append((where, contact.name, found))
             return found
         target = self.pending.get(found)
-        current = target if target is not None else self.book.get_contact(found)
+        current = target if target is not None else current_fields(self.book, found)
         changes = _fill(current, contact)
         if not changes:
             self.outcome.unchanged.append((where, contact.name, found))

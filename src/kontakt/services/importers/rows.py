@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -21,13 +22,32 @@ class Parsed:
     warnings: list[str] = field(default_factory=list)
 
 
+# Almost every imported value is clean already; checking that is 10x cheaper than cleaning.
+_NEEDS_LINE_CLEANING = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_NEEDS_TEXT_CLEANING = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _nfc(value: str) -> str:
+    return value if unicodedata.is_normalized("NFC", value) else nfc(value)
+
+
 def line(value: str | None) -> str:
     """A one-line field as it will be stored: control characters gone, NFC."""
-    return nfc(clean_line(value or "")) if value else ""
+    if not value:
+        return ""
+    if _NEEDS_LINE_CLEANING.search(value) is None:
+        return _nfc(value.strip())
+    return nfc(clean_line(value))
 
 
 def text(value: str | None) -> str:
-    return nfc(clean(value or "").strip()) if value else ""
+    """A multi-line field (notes) as it will be stored."""
+    if not value:
+        return ""
+    # Not NFC: notes are stored as typed (book._text), so a JSON restore gives them back exactly.
+    if _NEEDS_TEXT_CLEANING.search(value) is None:
+        return value.strip()
+    return clean(value).strip()
 
 
 def joined(*parts: str | None) -> str:
@@ -38,6 +58,8 @@ def split_list(value: str | None, pattern: str = r"\s*:::\s*|;") -> list[str]:
     """A multi-value cell: Google joins with ' ::: ', kontakt and Outlook with ';'."""
     if not value:
         return []
+    if ":" not in value and ";" not in value and "," not in value:
+        return [v] if (v := line(value)) else []  # one value: skip the regex
     return [v for v in (line(part) for part in re.split(pattern, value)) if v]
 
 

@@ -1,0 +1,283 @@
+"""Importing every format kontakt reads, from the fixtures in tests/fixtures/transfer."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from kontakt.domain import Birthday
+from kontakt.services.importers import ImportRefused, run_import
+from kontakt.store import Book
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "transfer"
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def book(tmp_path):
+    with Book.open(tmp_path / "book.db") as opened:
+        yield opened
+
+
+def load(book, name, **options):
+    return run_import(book, FIXTURES / name, today=TODAY, **options)
+
+
+def by_name(book):
+    return {c.name: c for c in book.list_contacts(archived=None)}
+
+
+def test_google_export_splits_multi_values_and_drops_system_labels(book):
+    report = load(book, "google.csv")
+    assert report.format == "google"
+    anna = by_name(book)["Anna Müller"]
+    assert anna.emails == ("anna@example.com", "anna.m@example.org", "a@example.net")
+    assert anna.phones == ("+49 170 1234567", "+49 89 7654321")
+    assert anna.org == "Müller & Söhne" and anna.role == "CEO" and anna.location == "München"
+    assert anna.tags == ("Kunden", "Breakfast")  # * myContacts and * starred dropped
+    assert anna.notes == "Met at the fair\nLikes espresso"
+    assert anna.birthday == Birthday(4, 15, 1980)
+
+
+def test_google_old_gmail_system_group_keeps_its_name(book):
+    load(book, "google.csv")
+    assert by_name(book)["Chloé Dubois"].tags == ("Friends",)
+
+
+def test_google_year_less_birthday_stays_year_less(book):
+    load(book, "google.csv")
+    assert by_name(book)["Bob Smith"].birthday == Birthday(4, 15)
+
+
+def test_a_row_without_any_name_is_rejected_with_its_line(book):
+    report = load(book, "google.csv")
+    assert report.outcome.rejected == [("line 5", "no name")]
+    assert "Nameless GmbH" not in {c.org for c in book.list_contacts()}
+    assert report.summary() == "3 added, 0 merged, 1 rejected (line 5: no name)"
+
+
+def test_legacy_google_header_with_bom_is_recognised(book):
+    report = load(book, "google_legacy.csv")
+    assert report.format == "google" and report.encoding == "UTF-8 (BOM)"
+    jurgen = by_name(book)["Jürgen Weiß"]
+    assert jurgen.emails == ("juergen@example.de",)
+    assert jurgen.org == "Weiß GmbH" and jurgen.role == "Geschäftsführer"
+    assert jurgen.tags == ("Alumni",)
+
+
+def test_windows_1252_is_read_as_such_and_announced(book):
+    said = []
+    report = load(book, "outlook_cp1252.csv", announce=said.append)
+    assert report.encoding == "Windows-1252"
+    assert len(said) == 1 and "Windows-1252" in said[0] and "outlook_cp1252.csv" in said[0]
+    renee = by_name(book)["Renée Faßbender"]
+    assert renee.org == "Café Größe" and renee.tags == ("Kunden", "Köln")
+
+
+def test_outlook_dates_are_month_first_and_0_0_00_means_none(book):
+    load(book, "outlook_cp1252.csv")
+    people = by_name(book)
+    assert people["Renée Faßbender"].birthday == Birthday(4, 15, 1980)
+    assert people["Tom Baker"].birthday is None
+
+
+def test_an_impossible_date_is_reported_never_shifted(book):
+    report = load(book, "outlook_cp1252.csv")
+    assert by_name(book)["Zoe Impossible"].birthday is None
+    assert report.outcome.warnings == [
+        ("line 4", "birthday: '2/30/1980' is not a real date; imported without it")
+    ]
+
+
+def test_outlook_phones_come_from_every_phone_column(book):
+    load(book, "outlook_cp1252.csv")
+    assert by_name(book)["Renée Faßbender"].phones == ("+49 221 123456", "+49 171 555666")
+
+
+def test_utf16_with_bom_is_read(book):
+    report = load(book, "outlook_com_utf16.csv")
+    assert report.encoding == "UTF-16" and report.format == "outlook"
+    lukasz = by_name(book)["Łukasz Nowak"]
+    assert lukasz.org == "Nowak Studio" and lukasz.birthday == Birthday(12, 24, 1985)
+
+
+def test_german_excel_sep_line_semicolons_and_day_first_dates(book):
+    report = load(book, "outlook_german.csv")
+    assert report.format == "outlook"
+    people = by_name(book)
+    assert people["Hans Zimmermann"].birthday == Birthday(4, 15, 1970)
+    assert people["Grete Berger"].birthday == Birthday(4, 3, 1990)  # 3/4 is 3 April here
+    assert people["Hans Zimmermann"].phones == ("0171 9876543",)
+
+
+def test_linkedin_preamble_is_skipped_and_the_header_found_by_content(book):
+    report = load(book, "linkedin_connections.csv")
+    assert report.format == "linkedin"
+    people = by_name(book)
+    assert set(people) == {"Priya Raman", "Sven Olsen"}
+    assert people["Priya Raman"].met == "LinkedIn connection since 15 Mar 2023"
+    assert people["Sven Olsen"].org == "Olsen, Berg & Co"
+    assert [w for w, _ in report.outcome.added] == ["line 5", "line 6"]
+
+
+def test_generic_csv_needs_map_for_an_unknown_name_column(book):
+    with pytest.raises(ImportRefused, match="no name column"):
+        load(book, "generic_tabs.tsv")
+    mapping = {"Person": "name", "Mail": "emails", "Handy": "phones", "Firma": "org"}
+    load(book, "generic_tabs.tsv", mapping=mapping)
+    maria = by_name(book)["Maria Rossi"]
+    assert maria.emails == ("maria@example.it",) and maria.phones == ("+39 333 1234567",)
+    assert maria.org == "Rossi SRL" and maria.tags == ("Italy", "Suppliers")
+
+
+def test_forced_format_reads_a_file_as_told(book):
+    report = load(book, "google.csv", fmt="google")
+    assert report.format == "google" and len(report.outcome.added) == 3
+
+
+def test_vcard_21_quoted_printable_is_decoded_with_its_charset(book):
+    load(book, "cards_21_qp.vcf")
+    jurgen = by_name(book)["Jürgen Müller"]
+    assert jurgen.notes == "Erste Zeile\nZweite Zeile mit Grüßen und einem sehr langen Text"
+    assert jurgen.phones == ("+49 170 1112233",) and jurgen.emails == ("juergen@example.de",)
+
+
+def test_vcard_without_fn_takes_the_name_from_n(book):
+    load(book, "cards_21_qp.vcf")
+    load(book, "cards_30.vcf")
+    people = by_name(book)
+    assert "Eva Meier" in people and "Karin Maria Lindqvist" in people
+
+
+def test_vcard_folded_inside_a_utf8_character_is_unfolded_on_bytes(book):
+    said = []
+    report = load(book, "cards_30.vcf", announce=said.append)
+    assert said == [] and report.encoding == "UTF-8"
+    name = "Dr. Björn-Ølaf Ærøskøbing-Großmann von Überlingen-Süßenbrunn zu Schöß"
+    assert name in by_name(book)
+
+
+def test_vcard_escapes_structured_values_and_apple_year_less_birthday(book):
+    load(book, "cards_30.vcf")
+    bjorn = next(c for c in book.list_contacts() if c.name.startswith("Dr. Björn"))
+    assert bjorn.org == "Ski, Snow & Sons"
+    assert bjorn.role == "Head of ;Stuff;"
+    assert bjorn.tags == ("Skiing", "Friends, old")
+    assert bjorn.notes == "Zürich, Genève; Lugano\nzweite Zeile"
+    assert bjorn.birthday == Birthday(4, 15)
+    assert bjorn.location == "Tromsø, Norway"
+    assert bjorn.emails == ("bjoern@example.no", "bjorn.private@example.no")
+    assert bjorn.uid == "7d3b3a1e-0f5e-4c8e-9b1a-3f2d1c0b9a87"
+
+
+def test_vcard_text_birthday_is_kept_as_text(book):
+    load(book, "cards_30.vcf")
+    karin = by_name(book)["Karin Maria Lindqvist"]
+    assert karin.birthday is None and karin.notes == "Birthday: circa 1960"
+
+
+def test_vcard_photo_and_url_are_never_fetched(book, monkeypatch):
+    import socket
+    import urllib.request
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the importer tried to use the network")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+    load(book, "cards_30.vcf")
+    load(book, "cards_21_qp.vcf")
+    assert "never-fetched" not in repr(book.list_contacts())
+
+
+def test_vcard_40_tel_uri_and_year_less_feb_29(book):
+    report = load(book, "cards_40.vcf")
+    yuki = by_name(book)["Yuki Tanaka"]
+    assert yuki.phones == ("+81-90-1234-5678",) and yuki.birthday == Birthday(2, 29)
+    assert yuki.nickname == "Yu"
+    assert report.outcome.warnings == [
+        ("line 10", "birthday: '19900231' is not a real date; imported without it")
+    ]
+
+
+def test_broken_cards_are_rejected_alone_with_their_line(book):
+    report = load(book, "broken.vcf")
+    assert set(by_name(book)) == {"Good Card"}
+    assert report.outcome.rejected == [
+        ("line 1", "broken card: BEGIN:VCARD without END:VCARD"),
+        ("line 10", "no name (neither FN nor N)"),
+        ("line 14", "broken card: END:VCARD without BEGIN:VCARD"),
+        ("line 15", "broken card: the file ends before END:VCARD"),
+    ]
+
+
+def test_a_directory_of_vcf_files_is_imported_like_khard_keeps_it(book):
+    report = load(book, "vdir")
+    people = by_name(book)
+    assert set(people) == {"Ines Costa", "Pedro Alves"}
+    assert people["Ines Costa"].uid == "a1b2"
+    assert [w for w, _ in report.outcome.added] == ["a1b2.vcf line 1", "c3d4.vcf line 1"]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("empty.csv", "empty"),
+        ("blank.csv", "empty"),
+        ("binary.csv", "not a text file"),
+        ("no_name_column.csv", "no name column in the header (colour, size, price)"),
+        ("unterminated_quote.csv", "a quote opened on line 3 is never closed"),
+    ],
+)
+def test_unreadable_files_are_refused_naming_the_file_and_write_nothing(book, name, message):
+    book.add_contact("Already Here", today=TODAY)
+    before = book.conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
+    with pytest.raises(ImportRefused) as refused:
+        load(book, name)
+    assert name in str(refused.value) and message in str(refused.value)
+    assert book.conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == before
+
+
+def test_a_file_that_is_neither_csv_nor_vcard_is_refused(book, tmp_path):
+    prose = tmp_path / "letter.txt"
+    prose.write_text("Dear Anna,\nthanks for the coffee.\n", encoding="utf-8")
+    with pytest.raises(ImportRefused, match="letter.txt"):
+        run_import(book, prose, today=TODAY)
+
+
+def test_hostile_values_are_stored_literally(book):
+    load(book, "hostile.csv")
+    people = by_name(book)
+    formula = people['=HYPERLINK("http://evil.example","click")']
+    assert formula.org == "=1+2" and formula.notes == "+cmd|' /C calc'!A0"
+    assert "[bold]Bold[/bold] Name" in people
+    assert people["[bold]Bold[/bold] Name"].org == "[@click=app.quit]Quit"
+    assert "-2+3" in people and "@SUM(A1)" in people
+
+
+def test_escape_sequences_and_control_characters_are_removed(book):
+    load(book, "hostile.csv")
+    escape = next(c for c in book.list_contacts() if c.emails == ("escape@example.com",))
+    assert escape.name == "Escape" and escape.notes == "bell"
+
+
+def test_ragged_and_malformed_rows_are_rejected_with_reason(book):
+    report = load(book, "hostile.csv")
+    assert report.outcome.rejected == [
+        ("line 3", "malformed row (',' expected after '\"')"),
+        ("line 11", "ragged row: 6 fields, the header has 5"),
+        ("line 13", "no name"),
+    ]
+
+
+def test_json_that_is_not_a_kontakt_export_is_refused(book, tmp_path):
+    other = tmp_path / "other.json"
+    other.write_text('{"people": []}', encoding="utf-8")
+    with pytest.raises(ImportRefused, match="not a kontakt export"):
+        run_import(book, other, today=TODAY)
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"contacts": [', encoding="utf-8")
+    with pytest.raises(ImportRefused, match="not valid JSON"):
+        run_import(book, broken, today=TODAY)
