@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -98,17 +99,27 @@ def build(path: Path) -> tuple[Book, dict[str, int]]:
     return book, ids
 
 
-@pytest.fixture
-def network(tmp_path):
-    book, ids = build(tmp_path / "book.db")
-    yield book, ids
-    book.close()
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> tuple[Path, dict[str, int]]:
+    """The book, built once per module (about 80 transactions) and copied for each test."""
+    path = tmp_path_factory.mktemp("stats") / "book.db"
+    book, ids = build(path)
+    book.close()  # checkpoints the WAL into the file, so copying the file copies the book
+    return path, ids
 
 
 @pytest.fixture
-def stats(network):
-    book, _ = network
-    return network_stats(book, AS_OF)
+def network(template, tmp_path):
+    path, ids = template
+    shutil.copyfile(path, tmp_path / "book.db")
+    with Book.open(tmp_path / "book.db") as book:
+        yield book, ids
+
+
+@pytest.fixture(scope="module")
+def stats(template):
+    with Book.open(template[0]) as book:
+        return network_stats(book, AS_OF)
 
 
 def month_counts(months) -> dict[str, int]:
