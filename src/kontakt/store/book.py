@@ -538,7 +538,7 @@ class Book:
         ref = ref.strip()
         if not ref:
             raise AmbiguousRef(ref, [])
-        if ref.lstrip("#").isdigit():
+        if ref.lstrip("#").isdigit() and int(ref.lstrip("#")) < 2**63:  # SQLite's integer range
             try:
                 return self.get_contact(int(ref.lstrip("#")))
             except NotFound:
