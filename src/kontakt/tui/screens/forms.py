@@ -8,7 +8,7 @@ Enter saves, Esc cancels (asking first if something was typed).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
@@ -39,8 +39,33 @@ class FormError(Exception):
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
-        self.field = field
-        self.message = message
+        self.problems = [(field, message)]
+
+
+class FormErrors(FormError):
+    """Several fields are wrong at once: each gets its message."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        Exception.__init__(self, problems[0][1])
+        self.problems = problems
+
+
+class Checker:
+    """Collects problems field by field so the user sees all of them at once."""
+
+    def __init__(self) -> None:
+        self.problems: list[tuple[str, str]] = []
+
+    def check(self, read: Callable[[], Any]) -> Any:
+        try:
+            return read()
+        except FormError as error:
+            self.problems += error.problems
+            return None
+
+    def done(self) -> None:
+        if self.problems:
+            raise FormErrors(self.problems)
 
 
 class FormScreen(ModalScreen[T]):
@@ -53,6 +78,7 @@ class FormScreen(ModalScreen[T]):
     ]
 
     title_text: str | Content = ""
+    form_classes = "form"
 
     def __init__(self, book: Book, today: date) -> None:
         super().__init__()
@@ -68,7 +94,7 @@ class FormScreen(ModalScreen[T]):
         raise NotImplementedError
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="form"):
+        with Vertical(classes=self.form_classes):
             title = self.title_text if isinstance(self.title_text, Content) else Content(self.title_text)
             yield Static(title, classes="form-title")
             with VerticalScroll(classes="form-body"):
@@ -120,11 +146,14 @@ class FormScreen(ModalScreen[T]):
         try:
             result = self.save_to_book()
         except FormError as error:
-            field = self.query_one(f"#field-{error.field}", FormField)
-            field.set_error(error.message)
-            focus = field.widget.query_one(Input) if isinstance(field.widget, PeoplePicker) else field.widget
-            focus.focus()
-            field.scroll_visible()
+            for index, (name, message) in enumerate(error.problems):
+                field = self.query_one(f"#field-{name}", FormField)
+                field.set_error(message)
+                if index == 0:
+                    widget = field.widget
+                    focus = widget.query_one(Input) if isinstance(widget, PeoplePicker) else widget
+                    focus.focus()
+                    field.scroll_visible()
             return
         except ValueError as error:  # the store refused: say so, keep everything typed
             error_line.update(Content.styled(str(error), "$error"))
@@ -176,6 +205,8 @@ def _input(value: str = "", placeholder: str = "", **kwargs) -> Input:
 class ContactForm(FormScreen[int | None]):
     """Add a contact, or edit one; dismisses with the contact's id."""
 
+    form_classes = "form -dense"  # twelve fields: one line each, so it fits 80×24
+
     def __init__(self, book: Book, today: date, contact: Contact | None = None) -> None:
         super().__init__(book, today)
         self.contact = contact
@@ -209,22 +240,33 @@ class ContactForm(FormScreen[int | None]):
         super().on_mount()
         self.query_one("#field-name", FormField).widget.focus()
 
-    def save_to_book(self) -> int:
+    def _read_name(self) -> str:
         name = self.value("name").strip()
         if not name:
             raise FormError("name", "a contact needs a name")
+        return name
+
+    def _read_emails(self) -> list[str]:
         emails = _split(self.value("emails"))
         for email in emails:
             if "@" not in email:
                 raise FormError("emails", f"{email!r} does not look like an email address")
-        cadence = self.read_cadence("cadence")
-        birthday_text = self.value("birthday").strip()
-        birthday = None
-        if birthday_text:
-            try:
-                birthday = Birthday.parse(birthday_text, self.today)
-            except DateError as error:
-                raise FormError("birthday", str(error)) from None
+        return emails
+
+    def _read_birthday(self) -> Birthday | None:
+        text = self.value("birthday").strip()
+        try:
+            return Birthday.parse(text, self.today) if text else None
+        except DateError as error:
+            raise FormError("birthday", str(error)) from None
+
+    def save_to_book(self) -> int:
+        checker = Checker()
+        name = checker.check(self._read_name)
+        emails = checker.check(self._read_emails)
+        cadence = checker.check(lambda: self.read_cadence("cadence"))
+        birthday = checker.check(self._read_birthday)
+        checker.done()
         fields = dict(
             nickname=self.value("nickname"), org=self.value("org"), role=self.value("role"),
             emails=emails, phones=_split(self.value("phones"), r"[,;]+"),

@@ -20,7 +20,7 @@ from textual.widgets.selection_list import Selection
 from ...domain import Contact
 from ...store import Book
 
-LABEL_WIDTH = 12
+LABEL_WIDTH = 15
 
 
 class FormField(Vertical):
@@ -29,9 +29,9 @@ class FormField(Vertical):
     DEFAULT_CSS = """
     FormField { height: auto; margin-bottom: 0; }
     FormField > Horizontal { height: auto; }
-    FormField .field-label { width: 12; color: $text-muted; padding-top: 0; }
-    FormField .field-error { color: $error; margin-left: 12; display: none; }
-    FormField .field-hint { color: $text-muted; margin-left: 12; }
+    FormField .field-label { width: 15; color: $text-muted; padding-top: 0; }
+    FormField .field-error { color: $error; margin-left: 15; display: none; }
+    FormField .field-hint { color: $text-muted; margin-left: 15; }
     FormField.-invalid .field-error { display: block; }
     FormField.-invalid .field-label { color: $error; }
     """
@@ -142,9 +142,9 @@ class PeoplePicker(Vertical):
 
     DEFAULT_CSS = """
     PeoplePicker { height: auto; width: 1fr; }
-    PeoplePicker > OptionList { height: auto; max-height: 7; display: none; border: none; padding: 0; background: $panel; }
-    PeoplePicker > OptionList.-open { display: block; }
-    PeoplePicker > SelectionList { height: auto; max-height: 8; border: none; padding: 0; background: transparent; }
+    PeoplePicker > #picker-suggestions { height: auto; max-height: 7; display: none; border: none; padding: 0; background: $panel; }
+    PeoplePicker > #picker-suggestions.-open { display: block; }
+    PeoplePicker > #picker-people { height: auto; max-height: 8; border: none; padding: 0; background: transparent; }
     """
 
     @dataclass

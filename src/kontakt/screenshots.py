@@ -1,0 +1,139 @@
+"""Regenerate screenshots/*.svg from the demo book at a fixed date: `python -m kontakt.screenshots`.
+
+The same scenes back the SVG snapshot tests (tests/tui/test_snapshots.py), so what the
+README shows is what the tests check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .config import Config
+from .services.demo import create_demo_book
+from .store import Book
+
+# The demo book is dated relative to this day, so every screenshot is the same each run.
+FIXED_TODAY = date(2026, 11, 23)
+# The contact whose detail pane shows a long timeline.
+DETAIL_CONTACT = "Agnieszka Nowak"
+
+
+@dataclass(frozen=True)
+class Scene:
+    name: str
+    size: tuple[int, int]
+    run_before: Callable[..., Awaitable[None]]
+    description: str
+
+
+async def _main(pilot) -> None:
+    await pilot.pause()
+
+
+async def _narrow(pilot) -> None:
+    await pilot.pause()
+
+
+async def _detail(pilot) -> None:
+    main = pilot.app.main_screen
+    main.jump_to(main.book.find(DETAIL_CONTACT))
+    await pilot.pause()
+
+
+async def _search(pilot) -> None:
+    await pilot.press("slash", *"mül")
+    await pilot.pause(0.3)
+    await pilot.pause()
+
+
+async def _add_form_error(pilot) -> None:
+    await pilot.press("a")
+    await pilot.pause()
+    form = pilot.app.screen
+    for field, text in (("name", "Jürgen Müller"), ("org", "Müller & Söhne"),
+                        ("emails", "jm@example.com"), ("circles", "breakfast"),
+                        ("cadence", "every blue moon"), ("birthday", "31.02.1980")):
+        form.query_one(f"#field-{field}").widget.value = text
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def _log_form(pilot) -> None:
+    main = pilot.app.main_screen
+    main.jump_to(main.book.find(DETAIL_CONTACT))
+    await pilot.press("l")
+    await pilot.pause()
+    picker = pilot.app.screen.query_one("#picker-input")
+    picker.focus()
+    picker.value = "#peer"
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+    pilot.app.screen.query_one("#field-note").widget.value = "Peer group: hot seat on pricing"
+    await pilot.pause()
+
+
+async def _help(pilot) -> None:
+    await pilot.press("question_mark")
+    await pilot.pause()
+
+
+async def _today(pilot) -> None:
+    await pilot.press("t")
+    await pilot.pause()
+
+
+SCENES = [
+    Scene("main", (160, 45), _main, "the main screen: circles, contacts, the highlighted person"),
+    Scene("main-80x24", (80, 24), _narrow, "the main screen in an 80×24 terminal"),
+    Scene("detail", (120, 40), _detail, "a detail pane with a long timeline"),
+    Scene("search", (120, 30), _search, "search as you type: 'mül' finds Müller and Mülheim"),
+    Scene("add-form", (100, 36), _add_form_error, "the add form refusing a cadence and a date"),
+    Scene("log-form", (100, 36), _log_form, "logging a group meeting with a whole circle"),
+    Scene("help", (100, 45), _help, "the help overlay with every key"),
+    Scene("today", (120, 36), _today, "the Today review"),
+]
+
+
+def demo_app(directory: Path, today: date = FIXED_TODAY):
+    """A KontaktApp on a fresh demo book in `directory`, with the default config."""
+    from .tui.app import KontaktApp
+
+    book: Book = create_demo_book(directory / "demo.db", today)
+    return KontaktApp(book, today=today, config=Config())
+
+
+async def render_scene(scene: Scene, directory: Path, out: Path) -> Path:
+    with tempfile.TemporaryDirectory() as scratch:
+        app = demo_app(Path(scratch))
+        async with app.run_test(size=scene.size) as pilot:
+            await scene.run_before(pilot)
+            await pilot.pause()
+            filename = f"{scene.name}.svg"
+            app.save_screenshot(filename, str(out))
+        app.book.close()
+    return out / filename
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("screenshots"), help="where the SVGs go")
+    parser.add_argument("scenes", nargs="*", help="only these scenes (default: all)")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for scene in SCENES:
+        if args.scenes and scene.name not in args.scenes:
+            continue
+        path = asyncio.run(render_scene(scene, args.out, args.out))
+        print(f"{path}  ({scene.description})")
+
+
+if __name__ == "__main__":
+    main()
