@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kontakt.services.dupes import (
     DEFAULT_MIN_SCORE,
@@ -234,3 +236,22 @@ def test_candidates_come_from_blocking_keys_not_from_every_pair():
     assert len(pairs) < n * (n - 1) // 2 / 20
     ids = {(people[i].id, people[j].id) for i, j in pairs}
     assert (999, 1000) in ids
+
+
+# ---------------------------------------------------------------- any input
+
+_text = st.text(max_size=30)
+_person = st.builds(
+    Person.of, st.integers(1, 10**6), _text, nickname=_text,
+    emails=st.lists(_text, max_size=3), phones=st.lists(_text, max_size=3), org=_text,
+    tags=st.lists(_text, max_size=3),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_person, _person)
+def test_any_two_people_get_a_symmetric_score_between_0_and_100(x, y):
+    score, reasons = score_pair(x, y)
+    assert 0 <= score <= 100
+    assert score_pair(y, x)[0] == score
+    assert all(isinstance(r, str) and r for r in reasons)
