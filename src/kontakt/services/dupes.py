@@ -5,9 +5,24 @@ addresses, phone numbers reduced to their national digits, and name keys (surnam
 initial, first name plus surname initial, nicknames resolved to their full name) — and
 only people sharing a key are scored. A score is 0–100 with the reasons behind it.
 
-Scores, roughly: a shared email or phone with a similar name is 90+; the same name and
-nothing else known is 60; the same common name with *different* email addresses stays
-below LOW_SCORE — two John Smiths are two people until something says otherwise.
+Scores, roughly: a shared email or phone with a similar name is 85+; the same name and
+nothing else known is 60; a shared org, circle or birthday adds to it; the same common
+name with *different* email addresses stays below LOW_SCORE — two John Smiths are two
+people until something says otherwise.
+
+A merge keeps one record and moves everything of the other onto it (see `merge`):
+- fields: empty ones are filled from the other; where both differ the kept value wins
+  (`prefer_other`, or `choices` per field, turn that round); a birthday that knows the
+  year beats the same day without one;
+- emails, phones (national and international forms are one number) and circles are united;
+  notes are concatenated under a "── merged from … ──" line; the shorter cadence wins;
+  archived only if both were; "in the book since" is the earlier of the two;
+- interactions, favours, follow-ups and introductions move; a group interaction that had
+  both keeps one participant row;
+- an introduction *between* the two would introduce the person to themselves, so it is
+  removed — its note and outcome are added to the notes, and the row is kept whole in the
+  merge record so that an undo puts it back;
+- the other goes to the trash (`deleted_at`), whole, with a merge record pointing at it.
 """
 
 from __future__ import annotations
@@ -330,8 +345,6 @@ def blocking_keys(person: Person) -> set[tuple[str, str]]:
         # A single word ("Olga", from a phone) meets the people whose first name it is.
         keys.add(("solo", tokens[0]))
     return keys
-
-
 
 
 # --------------------------------------------------------------------------- scoring
