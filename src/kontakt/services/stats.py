@@ -5,6 +5,11 @@ the TUI's stats screen renders it. Every figure looks back from `as_of`: the las
 (seven-day buckets ending on `as_of`) and the last 12 calendar months (the month of `as_of`
 included, marked incomplete until its last day). Circle memberships and cadences are taken as
 they are now; interactions, favours and introductions count only up to `as_of`.
+
+Drift: someone's actual rhythm is the median of their last six gaps between interaction days
+(the silence since the last one counts once it is longer than the usual gap), rounded to the
+cadence word a person would pick; they drift when that word is slower than their cadence.
+Balance leaders weigh only what is still open: open favours and introductions of the 12 months.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ LEADERS = 5
 GAPS = 6
 MIN_GAPS = 2
 RECENT_OUTCOMES = 5
-# A rhythm this far above the cadence (and at least one cadence word slower) is "a lot".
+# An open imbalance of this much weight (three small favours, or one large) is "a lot".
 A_LOT = 3
 
 # The cadences a person would pick, fastest first, with the word they would use.
