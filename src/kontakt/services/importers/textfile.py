@@ -89,6 +89,7 @@ def sniff_kind(path: Path, encoding: Encoding) -> str:
     stripped = head.lstrip("\ufeff \t\r\n")
     if stripped.startswith(("{", "[")):
         return "json"
-    if "BEGIN:VCARD" in head.upper():
+    # A vCard file starts with its first card; "BEGIN:VCARD" inside a CSV note is just text.
+    if stripped[:11].upper() == "BEGIN:VCARD":
         return "vcard"
     return "csv"
