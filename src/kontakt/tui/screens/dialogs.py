@@ -55,7 +55,7 @@ class HelpScreen(ModalScreen[None]):
                 for title, rows in self.groups:
                     lines = [Content.styled(title, "bold $text-muted")]
                     for keys, description in rows:
-                        lines.append(Content.assemble((keys.rjust(10), "bold $accent"), "   ", description))
+                        lines.append(Content.assemble((keys.ljust(10), "bold $accent"), "  ", description))
                     yield Static(Content("\n").join(lines), classes="help-group")
             yield Static(
                 Content.assemble(("Esc", "bold $accent"), " close  ·  keys are remappable in config.toml [keymap]"),
