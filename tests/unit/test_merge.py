@@ -274,3 +274,13 @@ def test_find_merges_by_the_merged_contacts_id_or_name(book, people):
     assert [m.id for m in dupes.find_merges(book, str(o))] == [result.merge_id]
     assert [m.id for m in dupes.find_merges(book, "juergen")] == [result.merge_id]
     assert dupes.find_merges(book, "Sam") == []
+
+
+def test_who_the_other_was_not_the_kept_contact_is_not_either(book, people):
+    k, o, t = people["k"], people["o"], people["t"]
+    store_merge.dismiss_pair(book, o, t)
+    before = snapshot(book)
+    result = merge(book, k, o, today=TODAY)
+    assert (min(k, t), max(k, t)) in store_merge.dismissed_pairs(book)
+    undo_merge(book, result.merge_id, today=TODAY)
+    assert snapshot(book) == before

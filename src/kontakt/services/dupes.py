@@ -22,6 +22,7 @@ A merge keeps one record and moves everything of the other onto it (see `merge`)
 - an introduction *between* the two would introduce the person to themselves, so it is
   removed — its note and outcome are added to the notes, and the row is kept whole in the
   merge record so that an undo puts it back;
+- whoever the other was marked "not the same person" as, the kept contact is not either;
 - the other goes to the trash (`deleted_at`), whole, with a merge record pointing at it.
 """
 

@@ -134,6 +134,8 @@ class Attached:
     introductions_a: tuple[int, ...] = ()
     introductions_b: tuple[int, ...] = ()
     introductions_between: tuple[dict[str, Any], ...] = ()
+    # People the user said the other is not: the kept contact is not them either.
+    dismissals: tuple[int, ...] = ()
 
     def counts(self) -> dict[str, int]:
         return {
@@ -152,6 +154,7 @@ class Attached:
             "introductions_a": list(self.introductions_a),
             "introductions_b": list(self.introductions_b),
             "introductions_between": list(self.introductions_between),
+            "dismissals": list(self.dismissals),
         }
 
     @classmethod
@@ -164,10 +167,11 @@ class Attached:
             introductions_a=tuple(data.get("introductions_a", ())),
             introductions_b=tuple(data.get("introductions_b", ())),
             introductions_between=tuple(data.get("introductions_between", ())),
+            dismissals=tuple(data.get("dismissals", ())),
         )
 
 
-def _ids(conn: sqlite3.Connection, sql: str, params: tuple) -> tuple[int, ...]:
+def _ids(conn: sqlite3.Connection, sql: str, params: tuple | dict) -> tuple[int, ...]:
     return tuple(row[0] for row in conn.execute(sql, params))
 
 
@@ -214,6 +218,17 @@ def attached(book: Book, kept_id: int, other_id: int) -> Attached:
             (other_id, kept_id),
         ),
         introductions_between=tuple(between),
+        dismissals=_ids(
+            conn,
+            """SELECT z FROM (SELECT CASE WHEN contact_low = :o THEN contact_high
+                                          ELSE contact_low END AS z
+                                FROM dismissed_pairs WHERE :o IN (contact_low, contact_high))
+                WHERE z <> :k AND NOT EXISTS (
+                      SELECT 1 FROM dismissed_pairs
+                       WHERE contact_low = min(z, :k) AND contact_high = max(z, :k))
+                ORDER BY z""",
+            {"o": other_id, "k": kept_id},
+        ),
     )
 
 
@@ -304,6 +319,12 @@ def _move(conn: sqlite3.Connection, moved: Attached, *, source: int, target: int
     conn.executemany(
         "DELETE FROM introductions WHERE id = ?",
         [(row["id"],) for row in moved.introductions_between],
+    )
+    now = _now()
+    conn.executemany(
+        "INSERT OR IGNORE INTO dismissed_pairs (contact_low, contact_high, dismissed_at) "
+        "VALUES (?, ?, ?)",
+        [(min(z, target), max(z, target), now) for z in moved.dismissals],
     )
 
 
@@ -446,6 +467,10 @@ def undo_merge(book: Book, merge_id: int, *, today: date) -> Undone:
         )
         for row in moved.introductions_between:
             counts["introductions"] += _reinsert_introduction(conn, row)
+        conn.executemany(
+            "DELETE FROM dismissed_pairs WHERE contact_low = ? AND contact_high = ?",
+            [(min(z, kept), max(z, kept)) for z in moved.dismissals],
+        )
         kept_changes = _restore_kept(book, record, today=today)
         conn.execute("UPDATE contacts SET deleted_at = NULL WHERE id = ?", (other,))
         conn.execute("DELETE FROM merges WHERE id = ?", (record.id,))
