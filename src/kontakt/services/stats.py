@@ -227,13 +227,16 @@ def network_stats(book: Book, as_of: date, *, circle: str | None = None) -> Netw
     with q.snapshot(book):
         circle_rows = q.circles(book, circle)
         only = circle_rows[0].name if circle is not None else None
+        # Latest interaction days of everyone with a cadence: drift's gaps, and in-touch
+        # judged as of a past day.
+        recent = q.recent_interaction_days(book, as_of, GAPS + 1, only)
         return NetworkStats(
             as_of=as_of,
             circle=only,
             rhythm=_rhythm(book, as_of, weeks, months, circle_rows, only),
             balance=_balance(book, as_of, months, circle_rows, only),
-            drift=tuple(_drift(book, as_of, only)),
-            circles=tuple(_circles(book, as_of, circle_rows, only)),
+            drift=tuple(_drift(book, as_of, only, recent)),
+            circles=tuple(_circles(book, as_of, circle_rows, only, recent)),
             introductions=_introductions(book, as_of, months[0], only),
         )
 
@@ -427,9 +430,10 @@ def _cadence_of(book: Book):
     return cadence_of
 
 
-def _drift(book: Book, as_of: date, only: str | None) -> list[Drift]:
+def _drift(
+    book: Book, as_of: date, only: str | None, days_by_contact: dict[int, list[date]]
+) -> list[Drift]:
     cadence_of = _cadence_of(book)
-    days_by_contact = q.recent_interaction_days(book, as_of, GAPS + 1, only)
     found: list[tuple[float, str, Drift]] = []
     for row in q.contacts_with_cadence(book, only):
         days = days_by_contact.get(row.contact_id)
@@ -461,11 +465,15 @@ def _drift(book: Book, as_of: date, only: str | None) -> list[Drift]:
 
 
 def _circles(
-    book: Book, as_of: date, circle_rows: list[q.CircleRow], only: str | None
+    book: Book,
+    as_of: date,
+    circle_rows: list[q.CircleRow],
+    only: str | None,
+    days_by_contact: dict[int, list[date]],
 ) -> list[CircleHealth]:
     counts = q.circle_member_counts(book, as_of, only)
     meetings = q.last_group_meetings(book, as_of, only)
-    extra_in_touch = _in_touch_seen_since(book, as_of, only)
+    extra_in_touch = _in_touch_seen_since(book, as_of, only, days_by_contact)
     result = []
     for row in circle_rows:
         key = row.name.casefold()
@@ -485,7 +493,9 @@ def _circles(
     return result
 
 
-def _in_touch_seen_since(book: Book, as_of: date, only: str | None) -> dict[str, int]:
+def _in_touch_seen_since(
+    book: Book, as_of: date, only: str | None, days_by_contact: dict[int, list[date]]
+) -> dict[str, int]:
     """In-touch counts per circle for members last seen after `as_of`, whose stored next_due
     reflects that later contact: judged again from their last contact up to `as_of`.
     Nobody qualifies when `as_of` is today, so this costs nothing in the usual case."""
@@ -493,7 +503,6 @@ def _in_touch_seen_since(book: Book, as_of: date, only: str | None) -> dict[str,
     if not later:
         return {}
     cadence_of = _cadence_of(book)
-    days_by_contact = q.recent_interaction_days(book, as_of, 1, only)
     result: dict[str, int] = {}
     for row in later:
         tags = json.loads(row.tags)
