@@ -87,7 +87,16 @@ def people(book):
 def test_a_merge_moves_every_attached_row_to_the_kept_contact(book, people):
     k, o, t = people["k"], people["o"], people["t"]
     before_k, before_o, before_t = attached(book, k), attached(book, o), attached(book, t)
+    totals = {table: len(rows) for table, rows in snapshot(book).items()}
     result = merge(book, k, o, today=TODAY)
+
+    # Nothing is lost: every table keeps its rows, except the shared interaction's second
+    # participant row and the introduction between the two; the kept contact joins the
+    # other's circle (the other keeps its own, in the trash); one merge record is added.
+    after_totals = {table: len(rows) for table, rows in snapshot(book).items()}
+    assert after_totals == {**totals, "interaction_contacts": totals["interaction_contacts"] - 1,
+                            "introductions": totals["introductions"] - 1,
+                            "memberships": totals["memberships"] + 1, "merges": 1}
 
     after_k, after_o, after_t = attached(book, k), attached(book, o), attached(book, t)
     # The group interaction that had both keeps one participant row.
