@@ -131,28 +131,49 @@ def _run(book: Book, sql: str, params) -> list[sqlite3.Row]:
 
 def _ranked(
     book: Book, *, columns: str, body: str, params: dict, key: str, descending: bool,
-    tie_breaks: str, limit: int | None,
+    tie_breaks: str, limit: int | None, id_column: str, hint: str = "",
 ) -> list[sqlite3.Row]:
     """The first `limit` rows of `body` ordered by `key`, then by `tie_breaks` (closeness).
 
     Closeness is a subquery per row; computing it for every due row would cost more than
-    the rest of the review. So first find the key of the limit-th row (no closeness
-    needed), then compute closeness only for rows at or before that key, ties included.
+    the rest of the review. So first rank by `key` alone along the index (`hint`), keeping
+    a few rows spare to see where the ties at the limit end; then compute closeness only for
+    those rows, looked up by id. If the ties run on past the spare rows, walk again with
+    the limit's key as a bound instead.
     """
     direction = "DESC" if descending else ""
-    if limit is not None:
-        cut = _run(
-            book, f"SELECT {key} {body} ORDER BY {key} {direction} LIMIT 1 OFFSET :offset",
-            {**params, "offset": limit - 1},
-        )
-        if cut:
-            body += f" AND {key} {'>=' if descending else '<='} :cut"
-            params = {**params, "cut": cut[0][0]}
-    return _run(
-        book,
-        f"SELECT {columns} {body} ORDER BY {key} {direction}, {tie_breaks}{_limit(limit)}",
-        {**params, "limit": limit},
+    order = f"ORDER BY {key} {direction}, {tie_breaks}"
+    if limit is None:
+        return _run(book, f"SELECT {columns} {body} {order}", params)
+    wanted = limit + _SPARE
+    ranked = _run(
+        book, f"SELECT {id_column}, {key} {body} ORDER BY {key} {direction} LIMIT :wanted",
+        {**params, "wanted": wanted},
     )
+    if len(ranked) >= limit:
+        edge = ranked[limit - 1][1]
+        if len(ranked) == wanted and ranked[-1][1] == edge:
+            bound = ">=" if descending else "<="
+            return _run(
+                book, f"SELECT {columns} {body} AND {key} {bound} :edge {order} LIMIT :limit",
+                {**params, "edge": edge, "limit": limit},
+            )
+        ranked = [row for row in ranked if (row[1] >= edge if descending else row[1] <= edge)]
+    ids = {f"id{i}": row[0] for i, row in enumerate(ranked)}
+    if not ids:
+        return []
+    marks = ", ".join(f":{name}" for name in ids)
+    # These rows passed the filters already; only their tables are needed, looked up by id
+    # (with the filters and the index hint, the planner would walk an index again).
+    tables = body.split(" WHERE ", 1)[0].replace(hint, "")
+    return _run(
+        book, f"SELECT {columns} {tables} WHERE {id_column} IN ({marks}) {order} LIMIT :limit",
+        {**params, **ids, "limit": limit},
+    )
+
+
+# Rows ranked beyond the limit to see where ties at the limit end.
+_SPARE = 32
 
 
 # ---------------------------------------------------------------------- keep-in-touch
@@ -171,20 +192,19 @@ def _julian_day(day: date) -> float:
 
 def keep_in_touch_due(
     book: Book, as_of: date, *, limit: int | None, contact_id: int | None = None,
-    respect_state: bool = True,
 ) -> tuple[list[KeepInTouchRow], int]:
     """Contacts whose next_due is on or before `as_of`, most overdue (relative to their
     cadence) first, closer circles first on ties; and how many there are in all.
-    `respect_state=False` includes keep-in-touch items snoozed or skipped.
 
-    Walks the partial index contacts_by_next_due over the due range only.
+    Walks the due range of the partial index contacts_by_overdue only.
     """
-    quiet = f" AND {_quiet('keep-in-touch', 'c.id')}" if respect_state else ""
     # INDEXED BY: without statistics the planner prefers contacts_by_name (archived = 0),
-    # which walks every active contact; the due range is what must be walked.
-    body = f"""FROM contacts c {_indexed('contacts_by_next_due', contact_id)}
+    # which walks every active contact. contacts_by_overdue (m002) is contacts_by_next_due
+    # plus what the ratio needs, so ranking the due range never reads the table.
+    hint = _indexed("contacts_by_overdue", contact_id)
+    body = f"""FROM contacts c {hint}
                WHERE c.next_due IS NOT NULL AND {_ACTIVE} AND c.next_due <= :as_of
-                 {quiet}{_contact_filter('c.id', contact_id)}"""
+                 AND {_quiet('keep-in-touch', 'c.id')}{_contact_filter('c.id', contact_id)}"""
     params = {"as_of": as_of.isoformat(), "as_of_day": _julian_day(as_of),
               "contact_id": contact_id}
     rows = _ranked(
@@ -192,7 +212,7 @@ def keep_in_touch_due(
         columns=f"""c.id, c.name, c.next_due, c.last_contact, c.cadence, c.tags,
                     {_OVERDUE_RATIO} AS score, {_CLOSENESS} AS closeness""",
         body=body, params=params, key=_OVERDUE_RATIO, descending=True,
-        tie_breaks="closeness, c.sort_key, c.id", limit=limit,
+        tie_breaks="closeness, c.sort_key, c.id", limit=limit, id_column="c.id", hint=hint,
     )
     result = [
         KeepInTouchRow(
@@ -242,7 +262,8 @@ def follow_ups_due(
 ) -> tuple[list[FollowUpRow], int]:
     """Open follow-ups due on or before `as_of` and not snoozed past it, oldest first
     (follow_ups_open_by_due)."""
-    body = f"""FROM follow_ups f {_indexed('follow_ups_open_by_due', contact_id)}
+    hint = _indexed("follow_ups_open_by_due", contact_id)
+    body = f"""FROM follow_ups f {hint}
                  JOIN contacts c ON c.id = f.contact_id
                WHERE f.status = 'open' AND f.due <= :as_of AND {_ACTIVE}
                  AND (f.snoozed_until IS NULL OR f.snoozed_until <= :as_of)
@@ -254,7 +275,7 @@ def follow_ups_due(
         columns=f"""f.id, f.uid, f.contact_id, c.name, f.due, f.snoozed_until, f.note,
                     f.recurrence, {_CLOSENESS} AS closeness""",
         body=body, params=params, key="f.due", descending=False,
-        tie_breaks="closeness, c.sort_key, f.id", limit=limit,
+        tie_breaks="closeness, c.sort_key, f.id", limit=limit, id_column="f.id", hint=hint,
     )
     result = [
         FollowUpRow(
@@ -272,33 +293,40 @@ def follow_ups_due(
 # ---------------------------------------------------------------------- birthdays
 
 def birthdays_on(
-    book: Book, as_of: date, month_days: Iterable[str], *, contact_id: int | None = None
-) -> list[BirthdayRow]:
-    """Active contacts whose birthday falls on one of these 'MM-DD' days (contacts_by_birthday).
-
-    Birthdays snoozed past or skipped on `as_of` are left out. The window is a few days, so
-    every match is returned; the service ranks them.
+    book: Book, as_of: date, month_days: dict[str, int], *, limit: int | None,
+    contact_id: int | None = None,
+) -> tuple[list[BirthdayRow], int]:
+    """Active contacts whose birthday falls on one of these 'MM-DD' days (contacts_by_birthday),
+    ordered by the number each day maps to (days until it), closer circles first on ties;
+    and how many there are in all. Birthdays snoozed past or skipped on `as_of` are left out.
     """
-    days = sorted(set(month_days))
-    if not days:
-        return []
+    if not month_days:
+        return [], 0
+    days = sorted(month_days)
     marks = ", ".join(f":d{i}" for i in range(len(days)))
     params: dict[str, object] = {f"d{i}": d for i, d in enumerate(days)}
+    params.update({f"o{i}": month_days[d] for i, d in enumerate(days)})
     params.update(as_of=as_of.isoformat(), contact_id=contact_id)
-    rows = _run(
-        book,
-        f"""SELECT c.id, c.name, c.birthday, {_CLOSENESS} AS closeness
-              FROM contacts c INDEXED BY contacts_by_birthday
-             WHERE c.birthday IS NOT NULL AND c.deleted_at IS NULL
-               AND substr(c.birthday, -5) IN ({marks}) AND c.archived = 0
-               AND {_quiet('birthday', 'c.id')}{_contact_filter('c.id', contact_id)}""",
-        params,
+    order = "CASE substr(c.birthday, -5) " + " ".join(
+        f"WHEN :d{i} THEN :o{i}" for i in range(len(days))
+    ) + " END"
+    hint = "INDEXED BY contacts_by_birthday"
+    body = f"""FROM contacts c {hint}
+               WHERE c.birthday IS NOT NULL AND c.deleted_at IS NULL
+                 AND substr(c.birthday, -5) IN ({marks}) AND c.archived = 0
+                 AND {_quiet('birthday', 'c.id')}{_contact_filter('c.id', contact_id)}"""
+    rows = _ranked(
+        book, columns=f"c.id, c.name, c.birthday, {_CLOSENESS} AS closeness", body=body,
+        params=params, key=order, descending=False, tie_breaks="closeness, c.sort_key, c.id",
+        limit=limit, id_column="c.id", hint=hint,
     )
-    return [
+    result = [
         BirthdayRow(contact_id=row["id"], name=row["name"], closeness=row["closeness"],
                     birthday=row["birthday"])
         for row in rows
     ]
+    total = len(result) if limit is None else _count(book, body, params)
+    return result, total
 
 
 # ---------------------------------------------------------------------- thank / return
@@ -310,7 +338,8 @@ def thanks_due(
     """Open favours received on or before `received_before` with no interaction after them,
     oldest first (favours_open_received; "no interaction since" reads the materialised
     last_contact instead of scanning interactions)."""
-    body = f"""FROM favours f {_indexed('favours_open_received', contact_id)}
+    hint = _indexed("favours_open_received", contact_id)
+    body = f"""FROM favours f {hint}
                  JOIN contacts c ON c.id = f.contact_id
                WHERE f.direction = 'received' AND f.status = 'open' AND f.date <= :before
                  AND {_ACTIVE} AND (c.last_contact IS NULL OR c.last_contact <= f.date)
@@ -324,7 +353,7 @@ def thanks_due(
         columns=f"""f.id, f.contact_id, c.name, f.date, f.description, f.weight,
                     {_CLOSENESS} AS closeness""",
         body=body, params=params, key="f.date", descending=False,
-        tie_breaks="closeness, c.sort_key, f.id", limit=limit,
+        tie_breaks="closeness, c.sort_key, f.id", limit=limit, id_column="f.id", hint=hint,
     )
     result = [
         ThankRow(
@@ -347,7 +376,8 @@ def introductions_to_check(
     """Introductions made between `earliest` and `latest` with no outcome noted, oldest first
     (introductions_by_date). Both people must still be active."""
     who = " AND (i.contact_a = :contact_id OR i.contact_b = :contact_id)" if contact_id else ""
-    body = f"""FROM introductions i INDEXED BY introductions_by_date
+    hint = "INDEXED BY introductions_by_date"
+    body = f"""FROM introductions i {hint}
                  JOIN contacts c ON c.id = i.contact_a
                  JOIN contacts b ON b.id = i.contact_b
                WHERE i.outcome = '' AND i.date BETWEEN :earliest AND :latest
@@ -362,7 +392,7 @@ def introductions_to_check(
         columns=f"""i.id, i.contact_a, c.name AS name_a, i.contact_b, b.name AS name_b,
                     i.date, i.note, {_CLOSENESS} AS closeness""",
         body=body, params=params, key="i.date", descending=False,
-        tie_breaks="closeness, c.sort_key, i.id", limit=limit,
+        tie_breaks="closeness, c.sort_key, i.id", limit=limit, id_column="i.id", hint=hint,
     )
     result = [
         IntroRow(
