@@ -3,6 +3,7 @@ other modules add theirs with `from .transfer import export`)."""
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -169,21 +170,26 @@ def export_csv(output: Path | None, what: str, excel: bool) -> None:
 
 
 @export.command("vcard", epilog="Example: kontakt export vcard -o ~/.contacts/kontakt/  (one .vcf per contact)")
-@click.option("-o", "--output", "output", type=click.Path(path_type=Path), metavar="FILE|DIR",
+@click.option("-o", "--output", "output", type=click.Path(), metavar="FILE|DIR",
               help="A .vcf file, or a directory (existing, or ending in /) for one file per contact.")
 @click.option("--vcard-version", type=click.Choice(["4.0", "3.0"]), default="4.0", show_default=True)
 @click.option("--contact", "ref", metavar="REF", help="Only this contact.")
 @book_option
-def export_vcard(output: Path | None, vcard_version: str, ref: str | None) -> None:
+def export_vcard(output: str | None, vcard_version: str, ref: str | None) -> None:
     """Contacts as vCards: one file, or a folder of <uid>.vcf that khard and vdirsyncer read."""
     from ..services.exporters import vcard as vcard_export
 
     book = get_book()
     ids = [book.find(ref).id] if ref else None
-    if output is not None and (output.is_dir() or str(output).endswith(("/", "\\"))):
-        count = vcard_export.write_directory(book, output.expanduser(), version=vcard_version, ids=ids)
-        _done(count, "contacts", output)
+    # The raw text decides: Path() would drop the trailing slash that asks for a folder.
+    target = Path(output).expanduser() if output is not None else None
+    if target is not None and (target.is_dir() or output.endswith(("/", os.sep))):
+        if not target.parent.is_dir():
+            fail(f"cannot write {target}: the directory {target.parent} does not exist")
+        count = vcard_export.write_directory(book, target, version=vcard_version, ids=ids)
+        _done(count, "contacts", target)
         return
+    output = target
     with _output(output) as out:
         count = vcard_export.write_cards(book, out, version=vcard_version, ids=ids)
     _done(count, "contacts", output)

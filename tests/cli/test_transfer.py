@@ -1,0 +1,209 @@
+"""`kontakt import` and `kontakt export`: output, exit codes, and what lands in the book."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kontakt.cli import main
+from kontakt.store import Book
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "transfer"
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    monkeypatch.setenv("KONTAKT_TODAY", "2026-11-23")
+    return tmp_path / "book.db"
+
+
+def run(db, *args):
+    return CliRunner().invoke(main, ["--db", str(db), *args], catch_exceptions=False)
+
+
+def names(db):
+    with Book.open(db) as book:
+        return sorted(c.name for c in book.list_contacts(archived=None))
+
+
+def test_import_prints_the_summary_and_exits_0(db):
+    result = run(db, "import", str(FIXTURES / "linkedin_connections.csv"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "2 added, 0 merged, 0 rejected"
+    assert names(db) == ["Priya Raman", "Sven Olsen"]
+
+
+def test_rejected_rows_are_listed_on_stderr_and_exit_1_after_importing_the_rest(db):
+    result = run(db, "import", str(FIXTURES / "google.csv"))
+    assert result.exit_code == 1
+    assert result.stdout.strip() == "3 added, 0 merged, 1 rejected (line 5: no name)"
+    assert "google.csv: line 5: rejected: no name" in result.stderr
+    assert names(db) == ["Anna Müller", "Bob Smith", "Chloé Dubois"]
+
+
+def test_a_refused_file_names_itself_exits_1_and_writes_nothing(db):
+    run(db, "add", "Already Here")
+    result = run(db, "import", str(FIXTURES / "unterminated_quote.csv"))
+    assert result.exit_code == 1
+    assert "unterminated_quote.csv" in result.stderr and "never closed" in result.stderr
+    assert "Traceback" not in result.output
+    assert names(db) == ["Already Here"]
+
+
+def test_a_missing_file_is_refused(db):
+    result = run(db, "import", "/nonexistent/contacts.csv")
+    assert result.exit_code == 1 and "/nonexistent/contacts.csv: no such file" in result.stderr
+
+
+def test_windows_1252_fallback_is_announced_on_stderr(db):
+    result = run(db, "import", str(FIXTURES / "outlook_cp1252.csv"))
+    assert "read as Windows-1252" in result.stderr
+    assert "line 4: birthday: '2/30/1980' is not a real date" in result.stderr
+    assert "Renée Faßbender" in names(db)
+
+
+def test_dry_run_lists_what_would_happen_and_writes_nothing(db):
+    run(db, "add", "Anna Müller", "--email", "anna@example.com")
+    result = run(db, "import", str(FIXTURES / "google.csv"), "--dry-run")
+    assert result.exit_code == 1  # a row would be rejected
+    out = result.stdout
+    assert "would add     line 4: Bob Smith" in out
+    assert "would merge   line 2: Anna Müller into #1 Anna Müller (" in out
+    assert "would reject  line 5: no name" in out
+    assert out.strip().endswith("dry run, nothing written: would be 2 added, 1 merged, 1 rejected (line 5: no name)")
+    assert names(db) == ["Anna Müller"]
+
+
+def test_import_twice_reports_everyone_unchanged(db):
+    run(db, "import", str(FIXTURES / "cards_30.vcf"))
+    result = run(db, "import", str(FIXTURES / "cards_30.vcf"))
+    assert result.stdout.strip() == "0 added, 0 merged, 2 unchanged, 0 rejected"
+
+
+def test_import_json_report(db):
+    result = run(db, "import", str(FIXTURES / "hostile.csv"), "--json")
+    report = json.loads(result.stdout)
+    assert report["format"] == "csv" and report["added"] == 8 and report["merged"] == 1
+    assert {"where": "line 11", "reason": "ragged row: 6 fields, the header has 5"} in report["rejected"]
+
+
+def test_map_option_names_the_name_column(db):
+    result = run(db, "import", str(FIXTURES / "generic_tabs.tsv"), "--map", "Person=name", "--map", "Mail=email")
+    assert result.exit_code == 0, result.output
+    assert names(db) == ["Maria Rossi"]
+
+
+def test_a_bad_map_is_a_usage_error(db):
+    result = run(db, "import", str(FIXTURES / "generic_tabs.tsv"), "--map", "Person=shoe_size")
+    assert result.exit_code == 2 and "unknown field 'shoe_size'" in result.stderr
+
+
+def test_an_unknown_format_is_a_usage_error(db):
+    result = run(db, "import", str(FIXTURES / "google.csv"), "--format", "excel")
+    assert result.exit_code == 2
+
+
+def test_markup_in_names_is_printed_literally(db):
+    result = run(db, "import", str(FIXTURES / "hostile.csv"), "--dry-run")
+    assert "would add     line 4: [bold]Bold[/bold] Name" in result.stdout
+    assert "\x1b" not in result.stdout
+
+
+def test_export_csv_to_stdout_neutralises_formulas(db):
+    run(db, "add", "=cmd|' /C calc'!A0", "--phone", "+49 170 1")
+    result = run(db, "export", "csv")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("name,nickname,emails,phones,")
+    assert lines[1].startswith("'=cmd|' /C calc'!A0,,,'+49 170 1,")
+
+
+def test_export_csv_excel_writes_a_private_file_with_bom(db, tmp_path):
+    run(db, "add", "Jürgen")
+    target = tmp_path / "kontakte.csv"
+    result = run(db, "export", "csv", "--excel", "-o", str(target))
+    assert result.exit_code == 0 and "exported 1 contacts" in result.stderr
+    assert target.read_bytes().startswith(b"\xef\xbb\xbfname;")
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+
+
+def test_kontakt_reimports_its_own_csv_to_the_same_contacts(db, tmp_path):
+    run(db, "add", "--email", "m@example.com", "--tag", "=circle", "--birthday", "--04-15", "--", "-minus")
+    target = tmp_path / "out.csv"
+    run(db, "export", "csv", "-o", str(target))
+    other = tmp_path / "other.db"
+    result = run(other, "import", str(target))
+    assert result.exit_code == 0
+    shown = json.loads(run(other, "list", "--json").stdout)[0]
+    assert (shown["name"], shown["tags"], shown["birthday"]) == ("-minus", ["=circle"], "--04-15")
+
+
+def test_export_vcard_to_a_directory_and_back(db, tmp_path):
+    run(db, "add", "Anna", "--email", "a@example.com")
+    run(db, "add", "Bob")
+    folder = tmp_path / "cards"
+    result = run(db, "export", "vcard", "-o", str(folder) + "/")
+    assert result.exit_code == 0 and len(list(folder.glob("*.vcf"))) == 2
+    other = tmp_path / "other.db"
+    assert run(other, "import", str(folder)).stdout.strip() == "2 added, 0 merged, 0 rejected"
+
+
+def test_export_vcard_30_of_one_contact(db):
+    run(db, "add", "Anna", "--email", "a@example.com")
+    run(db, "add", "Bob")
+    result = run(db, "export", "vcard", "--vcard-version", "3.0", "--contact", "anna")
+    assert result.stdout.count("BEGIN:VCARD") == 1 and "VERSION:3.0" in result.stdout
+
+
+def test_export_json_of_one_contact(db):
+    run(db, "add", "Anna")
+    run(db, "add", "Bob")
+    run(db, "log", "anna", "bob", "--kind", "meeting")
+    data = json.loads(run(db, "export", "json", "--contact", "anna").stdout)
+    assert [c["name"] for c in data["contacts"]] == ["Anna"]
+    assert [p["name"] for p in data["interactions"][0]["participants"]] == ["Anna", "Bob"]
+
+
+def test_export_json_then_import_restores_the_book(db, tmp_path):
+    run(db, "add", "Anna", "--tag", "breakfast")
+    run(db, "circle", "breakfast", "--every", "weekly")
+    run(db, "log", "anna", "--on", "2026-11-20")
+    run(db, "favour", "anna", "--gave", "an intro", "--weight", "2")
+    backup = tmp_path / "backup.json"
+    run(db, "export", "json", "-o", str(backup))
+    other = tmp_path / "other.db"
+    result = run(other, "import", str(backup))
+    assert result.exit_code == 0
+    assert "1 added" in result.stdout and "1 interactions" in result.stdout and "1 favours" in result.stdout
+    before = json.loads(run(db, "show", "anna", "--json").stdout)
+    after = json.loads(run(other, "show", "anna", "--json").stdout)
+    for record in (before, after):
+        record.pop("id")
+        for item in record["interactions"] + record["favours"]:
+            item.pop("id")
+            for person in item.get("contacts", []):
+                person.pop("id")
+    assert after == before
+
+
+def test_export_what_interactions_as_csv(db):
+    run(db, "add", "Anna")
+    run(db, "log", "anna", "--kind", "call", "--note", "=SUM(1)")
+    result = run(db, "export", "csv", "--what", "interactions")
+    assert result.stdout.splitlines()[1].startswith("2026-11-23,call,'=SUM(1),Anna,")
+
+
+def test_export_to_a_missing_directory_fails_cleanly(db):
+    result = run(db, "export", "json", "-o", "/nonexistent/dir/out.json")
+    assert result.exit_code == 1 and "does not exist" in result.stderr
+
+
+def test_the_export_group_stays_importable_for_other_formats():
+    from kontakt.cli.transfer import export
+
+    assert {"csv", "vcard", "json"} <= set(export.commands)
