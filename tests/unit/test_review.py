@@ -438,3 +438,9 @@ def test_an_empty_book_has_an_empty_review(book):
 
 def test_every_kind_is_named_as_the_cli_promises():
     assert KINDS == ("follow-up", "keep-in-touch", "birthday", "thank", "intro-check", "drifting")
+
+
+def test_a_book_without_the_covering_index_still_reviews(book):
+    person(book, "Olga", every="monthly", last=date(2026, 9, 1))
+    book.conn.execute("DROP INDEX contacts_by_overdue")
+    assert [i.name for i in review(book, limit=5).items] == ["Olga"]

@@ -190,6 +190,15 @@ def _julian_day(day: date) -> float:
     return day.toordinal() + 1721424.5
 
 
+def _overdue_index(book: Book) -> str:
+    """contacts_by_overdue, or contacts_by_next_due in a book made by an early build of m002
+    that lacked it (same rows, only slower)."""
+    found = book.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'contacts_by_overdue'"
+    ).fetchone()
+    return "contacts_by_overdue" if found else "contacts_by_next_due"
+
+
 def keep_in_touch_due(
     book: Book, as_of: date, *, limit: int | None, contact_id: int | None = None,
 ) -> tuple[list[KeepInTouchRow], int]:
@@ -201,7 +210,7 @@ def keep_in_touch_due(
     # INDEXED BY: without statistics the planner prefers contacts_by_name (archived = 0),
     # which walks every active contact. contacts_by_overdue (m002) is contacts_by_next_due
     # plus what the ratio needs, so ranking the due range never reads the table.
-    hint = _indexed("contacts_by_overdue", contact_id)
+    hint = _indexed(_overdue_index(book), contact_id)
     body = f"""FROM contacts c {hint}
                WHERE c.next_due IS NOT NULL AND {_ACTIVE} AND c.next_due <= :as_of
                  AND {_quiet('keep-in-touch', 'c.id')}{_contact_filter('c.id', contact_id)}"""
