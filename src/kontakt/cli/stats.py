@@ -257,7 +257,7 @@ def render(stats: NetworkStats):
             cadence = str(d.cadence) + ("" if d.own_cadence else " (circle)")
             drift.add_row(
                 Text(d.name), cadence, f"every {_days(d.rhythm_days)}",
-                f"{_days(d.days_since)} ago", d.suggested_label,
+                f"{_days(d.days_since)} ago" if d.days_since else "today", d.suggested_label,
             )
         parts.append(drift)
         if len(stats.drift) > DRIFT_ROWS:
