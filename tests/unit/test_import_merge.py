@@ -181,3 +181,13 @@ def test_twenty_thousand_google_rows_import_whole(book, tmp_path):
     assert last.emails == ("person19999@example.com", "p19999@example.org", "p19999@example.net")
     assert last.tags == ("Kunden",) and last.location == "München"
     assert book.search("person19999")[0].id == last.id  # indexed for search in bulk
+
+
+def test_progress_is_reported_in_bytes_up_to_the_whole_file(book, tmp_path):
+    path = tmp_path / "google-2k.csv"
+    path.write_text(_fixture_maker().google_rows(2_000), encoding="utf-8")
+    seen = []
+    run_import(book, path, today=TODAY, progress=lambda done, total: seen.append((done, total)))
+    size = path.stat().st_size
+    assert len(seen) >= 3 and seen[-1] == (size, size)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
