@@ -136,12 +136,10 @@ class MainScreen(Screen[None]):
     def refresh_status(self) -> None:
         contacts = self.contacts
         bits: list = []
-        what = "archived contacts" if self._archived else "contacts"
+        noun = "contact" if contacts.count == 1 else "contacts"
+        what = f"archived {noun}" if self._archived else noun
         flt = contacts.filter
-        if flt.query or flt.circle:
-            bits.append(f"{contacts.count} of {what}")
-        else:
-            bits.append(f"{contacts.count} {what}")
+        bits.append(f"{contacts.count} {what}")
         if flt.circle:
             bits += ["  in ", (f"#{flt.circle}", "bold")]
         if flt.query:
