@@ -47,6 +47,7 @@ def _fast_text(value: str | None) -> str:
 
 _json = json.JSONEncoder(ensure_ascii=False).encode
 _COMBINING: dict[int, None] | None = None
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 
 def _sort_key(name: str) -> str:
@@ -55,7 +56,7 @@ def _sort_key(name: str) -> str:
     if name.isascii():
         return name.casefold()
     decomposed = unicodedata.normalize("NFKD", name)
-    if any(ord(c) > 0xFFFF for c in decomposed):
+    if _ASTRAL.search(decomposed):
         return fold(name)  # the table below covers the BMP only
     if _COMBINING is None:
         _COMBINING = {cp: None for cp in range(0x300, 0x10000) if unicodedata.combining(chr(cp))}
