@@ -591,6 +591,39 @@ FOLLOW_UPS = [
     ("Emre Şahin", -45, "Book the bike service before the season.", None, None, None),
 ]
 
+# Two people are in the book twice, the way imports leave them: Jürgen again from an old
+# phone's address book (no umlauts, his mobile in national form, no email) and Andreas from a
+# LinkedIn export under his nickname. Each record has a little history of its own, so a merge
+# has something to move. Appended after everyone else, with no randomness, so the rest of the
+# network stays exactly as it was. `kontakt dupes` and the Duplicates screen find both pairs.
+DUPLICATES = [
+    {
+        "of": "Jürgen Müller", "ref": "juergen-mueller-phone", "name": "Juergen Mueller",
+        "org": "Mueller & Soehne GmbH", "role": "Sanitaer & Heizung", "location": "Muenchen",
+        "notes": "From the old phone's address book.", "national_phone": True,
+        "added_days_ago": 420,
+        "interactions": [
+            (395, "call", "Asked him for a quote for the office bathroom."),
+            (240, "message", "He sent the plumber's number for the Sunday emergency."),
+        ],
+        "favours": [
+            (240, "received", "help", 2, "Sent his own plumber on a Sunday when the office "
+             "pipe burst.", "returned"),
+        ],
+    },
+    {
+        "of": "Andreas Hürlimann", "ref": "andi-huerlimann", "name": "Andi Hürlimann",
+        "org": "Hürlimann Data AG", "role": "Founder & CEO", "location": "Zürich, Switzerland",
+        "met": "LinkedIn: connected after the TUM alumni evening.",
+        "added_days_ago": 300,
+        "interactions": [
+            (210, "message", "Congratulated him on the Series A; he wants to hear about "
+             "our data platform work."),
+        ],
+        "favours": [],
+    },
+]
+
 SPECIAL_BIRTHDAYS = {
     "Lena Wagner": {"birthday": "1988-02-29"},
     # Coming up within a week of whatever day the demo is loaded.
@@ -992,6 +1025,34 @@ class Network:
             result.append(compact(record))
         return result
 
+    # ---------------------------------------------------------------- duplicates
+
+    def duplicates(self, by_ref: dict[str, dict]) -> tuple[list[dict], list[dict]]:
+        """The second records of DUPLICATES, their interactions (logged here) and favours."""
+        contacts, favours = [], []
+        for dupe in DUPLICATES:
+            original = by_ref[slug(dupe["of"])]
+            phones = []
+            if dupe.get("national_phone"):
+                # "+49 170 36601335" as a German phone stores it: "0170 36601335".
+                phones = ["0" + original["phones"][0].split(" ", 1)[1]]
+            contacts.append(compact({
+                "ref": dupe["ref"], "name": dupe["name"], "phones": phones,
+                "org": dupe["org"], "role": dupe["role"], "location": dupe["location"],
+                "met": dupe.get("met", ""), "notes": dupe.get("notes", ""),
+                "added_days_ago": dupe["added_days_ago"],
+            }))
+            for days_ago, kind, note in dupe["interactions"]:
+                self.interactions.append(
+                    {"days_ago": days_ago, "kind": kind, "note": note, "with": [dupe["ref"]]}
+                )
+            for days_ago, direction, kind, weight, description, status in dupe["favours"]:
+                favours.append({
+                    "with": dupe["ref"], "direction": direction, "kind": kind, "weight": weight,
+                    "days_ago": days_ago, "status": status, "description": description,
+                })
+        return contacts, favours
+
     # ---------------------------------------------------------------- all of it
 
     def build(self) -> dict:
@@ -1012,6 +1073,9 @@ class Network:
         dated += [(f["with"], f["due_days_ago"]) for f in follow_ups]
         for ref, days_ago in dated:
             by_ref[ref]["added_days_ago"] = max(by_ref[ref]["added_days_ago"], days_ago + 7)
+        dupes, dupe_favours = self.duplicates(by_ref)
+        contacts += dupes
+        favours = sorted(favours + dupe_favours, key=lambda f: (-f["days_ago"], f["with"]))
         self.interactions.sort(key=lambda i: (-i["days_ago"], i["with"][0], i["note"]))
         return {
             "format": "kontakt-demo-network/1",

@@ -198,7 +198,23 @@ def test_every_email_is_on_an_example_domain_and_every_phone_is_dach(demo):
     assert len(emails) > 100
     assert all(e.rsplit("@", 1)[1] in EXAMPLE_DOMAINS for e in emails)
     phones = [p for c in people for p in c.phones]
-    assert phones and all(p.startswith(("+49 ", "+41 ", "+43 ")) for p in phones)
+    international = [p for p in phones if p.startswith(("+49 ", "+41 ", "+43 "))]
+    # The one national form is the planted duplicate's copy of Jürgen's mobile.
+    assert [p for p in phones if p not in international] == ["0170 36601335"]
+    assert "+49 170 36601335" in international
+
+
+def test_two_people_are_in_the_book_twice_and_detection_finds_both(demo):
+    from kontakt.services.dupes import find_duplicates
+
+    pairs = {(c.name_a, c.name_b): c for c in find_duplicates(demo)}
+    assert set(pairs) == {("Jürgen Müller", "Juergen Mueller"),
+                          ("Andreas Hürlimann", "Andi Hürlimann")}
+    assert "same phone" in pairs["Jürgen Müller", "Juergen Mueller"].reasons
+    assert any("nickname" in r for r in pairs["Andreas Hürlimann", "Andi Hürlimann"].reasons)
+    # Each second record has history of its own, so a merge has something to move.
+    for name in ("Juergen Mueller", "Andi Hürlimann"):
+        assert demo.interactions_for(demo.find(name).id)
 
 
 def test_loading_twice_on_the_same_day_gives_the_same_book(demo, tmp_path):
