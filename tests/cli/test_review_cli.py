@@ -145,6 +145,20 @@ def test_user_data_in_the_table_is_shown_literally(kontakt, db):
     assert line.startswith("keep-in-touch  [bold]Mallory[/…  last in touch")
 
 
+def test_wide_characters_still_fit_in_80_columns(kontakt, db):
+    from rich.cells import cell_len
+
+    with Book.open(db) as book:
+        wide = person(book, "山田太郎山田太郎山田太郎")
+        book.add_follow_up(wide, due=TODAY, note="東京の新しい事務所について聞く" * 3)
+    lines = kontakt("today").stdout.splitlines()
+    assert len(lines) > 3
+    assert all(cell_len(line) <= 80 for line in lines)
+    # Wrapped, not cut: the whole note is there across the lines.
+    assert lines[1].startswith("follow-up      山田太郎山田太…   follow up: 東京の新しい事務所につい")
+    assert "".join(line.strip() for line in lines[2:]) == "て聞く" + "東京の新しい事務所について聞く" * 2
+
+
 def test_today_remembers_offering_drifting_but_a_preview_does_not(kontakt, db):
     with Book.open(db) as book:
         olga = person(book, "Olga", every="monthly")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import textwrap
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -31,8 +30,41 @@ def _fit(text: str, width: int) -> str:
     from rich.cells import cell_len, set_cell_size
 
     if cell_len(text) > width:
-        text = set_cell_size(text, width - 1) + "…"
+        text = set_cell_size(text, width - 1).rstrip() + "…"
     return set_cell_size(text, width)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` terminal cells (wide characters count double);
+    a word longer than a line is broken."""
+    from rich.cells import cell_len, chop_cells
+
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if cell_len(candidate) <= width:
+            line = candidate
+            continue
+        if cell_len(word) <= width:
+            lines.append(line)
+            line = word
+            continue
+        room = width - cell_len(line) - (1 if line else 0)
+        if room >= 2:  # fill what is left of this line first
+            head = chop_cells(word, room)[0]
+            line = f"{line} {head}" if line else head
+            word = word[len(head):]
+        if line:
+            lines.append(line)
+        while cell_len(word) > width:
+            head = chop_cells(word, width)[0]
+            lines.append(head)
+            word = word[len(head):]
+        line = word
+    if line:
+        lines.append(line)
+    return lines or [""]
 
 
 def review_table(items, more: int, as_of: date) -> list[str]:
@@ -41,7 +73,7 @@ def review_table(items, more: int, as_of: date) -> list[str]:
         return ["Nothing due — enjoy your day."]
     lines = [f"{'kind':<{KIND_WIDTH}}  {'name':<{NAME_WIDTH}}  {'reason':<{REASON_WIDTH}}  due"]
     for item in items:
-        reason = textwrap.wrap(item.reason, REASON_WIDTH, break_long_words=True) or [""]
+        reason = _wrap(item.reason, REASON_WIDTH)
         due = relative(item.due, as_of)
         first = (f"{item.kind:<{KIND_WIDTH}}  {_fit(item.name, NAME_WIDTH)}  "
                  f"{_fit(reason[0], REASON_WIDTH)}  {due}")

@@ -196,8 +196,8 @@ def _keep_in_touch(as_of, rows, circles) -> list[ReviewItem]:
 
 def _birthdays(book, as_of, window, limit, contact_id) -> tuple[list[ReviewItem], int]:
     days = birthday_days(as_of, window)
-    until = {key: min((day - as_of).days for day in found) for key, found in days.items()}
-    rows, total = q.birthdays_on(book, as_of, until, limit=limit, contact_id=contact_id)
+    offsets = {key: min((day - as_of).days for day in found) for key, found in days.items()}
+    rows, total = q.birthdays_on(book, as_of, offsets, limit=limit, contact_id=contact_id)
     items = []
     for row in rows:
         birthday = _birthday(row.birthday)
