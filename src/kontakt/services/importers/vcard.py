@@ -13,7 +13,7 @@ import quopri
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from ...domain import Birthday, Cadence, CadenceError, DateError
@@ -197,7 +197,7 @@ def iter_cards(path: Path, encoding: Encoding, label: str) -> Iterator[Parsed]:
         yield Parsed(f"{label}{card.line}", error="broken card: the file ends before END:VCARD")
 
 
-def _birthday(prop: Property, today: date) -> Birthday | None:
+def _birthday(prop: Property) -> Birthday | None:
     """BDAY in any of its forms; raises DateError for text or impossible dates."""
     raw = prop.value.strip()
     if any(v.lower() == "text" for v in prop.param("VALUE")):
@@ -214,9 +214,8 @@ def _birthday(prop: Property, today: date) -> Birthday | None:
     raise DateError(f"text birthday {raw!r}")
 
 
-def card_to_contact(card: Card, where: str, today: date | None = None) -> Parsed:
+def card_to_contact(card: Card, where: str) -> Parsed:
     """The contact a card describes: FN (or N), emails, phones, org, birthday..."""
-    today = today or date.today()
     warnings: list[str] = []
     fn = card.first("FN")
     name = line(unescape(fn.value)) if fn else ""
@@ -249,7 +248,7 @@ def card_to_contact(card: Card, where: str, today: date | None = None) -> Parsed
     notes = [text(unescape(p.value)) for p in card.all("NOTE") if p.value.strip()]
     if bday := card.first("BDAY"):
         try:
-            contact.birthday = _birthday(bday, today)
+            contact.birthday = _birthday(bday)
         except DateError as error:
             raw = text(unescape(bday.value))
             if str(error).startswith("text birthday"):
