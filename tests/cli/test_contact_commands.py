@@ -435,3 +435,17 @@ def test_demo_creates_a_fresh_book_and_never_overwrites_a_real_one(tmp_path, mon
     assert refused.exit_code == 1
     assert "never overwrites" in refused.stderr
     assert [c.name for c in contacts_in(real)] == ["Ada"]
+
+
+def test_restore_of_a_merged_contact_undoes_the_merge(kontakt, db):
+    keep = add(kontakt, "Jürgen Müller", "--email", "jm@example.com")
+    other = add(kontakt, "Juergen Mueller", "--email", "juergen@example.org")
+    kontakt("log", "juergen mueller", "--kind", "call", "--on", "2026-11-01", "--note", "moved")
+    assert kontakt("merge", str(keep), str(other)).exit_code == 0
+    result = kontakt("restore", str(other))
+    assert result.exit_code == 0, result.output
+    assert f"undid its merge into #{keep}" in result.stdout
+    with Book.open(db) as book:
+        assert [i.note for i in book.interactions_for(other)] == ["moved"]
+        assert book.interactions_for(keep) == []
+        assert book.get_contact(keep).emails == ("jm@example.com",)

@@ -87,20 +87,11 @@ CASES = {
 }
 
 
-def _xfail_as_root(request, case: str) -> None:
-    # Root may write a 0400 file, and db.py asks os.access(), which says yes to root.
-    if case == "read-only file" and ROOT:
-        request.applymarker(pytest.mark.xfail(
-            reason="as root, db.py _check_path needs a mode-bit check (issue-6 report)", strict=False,
-        ))
-
-
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
 def test_a_hostile_db_gets_one_clear_line_and_is_left_untouched(
     request, tmp_path, case, command, monkeypatch
 ):
-    _xfail_as_root(request, case)
     monkeypatch.setenv("KONTAKT_TODAY", "2026-11-23")
     make, expected = CASES[case]
     path = make(tmp_path)
@@ -116,7 +107,6 @@ def test_a_hostile_db_gets_one_clear_line_and_is_left_untouched(
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_doctor_reports_a_hostile_db_and_touches_nothing(request, tmp_path, case):
-    _xfail_as_root(request, case)
     make, expected = CASES[case]
     path = make(tmp_path)
     before = _snapshot(path)
@@ -128,7 +118,6 @@ def test_doctor_reports_a_hostile_db_and_touches_nothing(request, tmp_path, case
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_restore_backup_into_a_hostile_db_is_refused(request, tmp_path, case):
-    _xfail_as_root(request, case)
     source = tmp_path / "source" / "book.db"
     source.parent.mkdir()
     with Book.open(source) as book:

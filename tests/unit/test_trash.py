@@ -161,14 +161,12 @@ def test_a_group_interaction_does_not_name_a_trashed_participant(book):
     assert group.names == ("Ada Lovelace",)
 
 
-@pytest.mark.xfail(reason=LEAK, strict=False)
 def test_introductions_to_a_trashed_contact_are_hidden(book):
     ids = _network(book)
     book.trash_contact(ids["grace"])
     assert book.introductions_for(ids["ada"]) == []
 
 
-@pytest.mark.xfail(reason=LEAK, strict=False)
 def test_the_balance_does_not_count_an_introduction_to_a_trashed_contact(book):
     ids = _network(book)
     book.trash_contact(ids["grace"])

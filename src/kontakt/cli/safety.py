@@ -174,6 +174,13 @@ def restore_(ref):
     """Bring a contact back from the trash, with all their history."""
     book = get_book()
     contact = _find_trashed(book, ref)
+    from ..services.dupes import restore_merged
+
+    # A contact that went to the trash by a merge comes back with its history moved back.
+    undone = restore_merged(book, contact.id, today=today())
+    if undone is not None:
+        click.echo(f"restored #{contact.id} {contact.name} (undid its merge into #{undone.kept_id})")
+        return
     restored = book.restore_contact(contact.id)
     click.echo(f"restored #{restored.id} {restored.name}")
 

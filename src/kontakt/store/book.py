@@ -538,7 +538,9 @@ class Book:
         ref = ref.strip()
         if not ref:
             raise AmbiguousRef(ref, [])
-        if ref.lstrip("#").isdigit() and int(ref.lstrip("#")) < 2**63:  # SQLite's integer range
+        digits = ref.lstrip("#")
+        # isascii: "²".isdigit() is True but int("²") fails; 2**63: SQLite's integer range.
+        if digits.isascii() and digits.isdigit() and int(digits) < 2**63:
             try:
                 return self.get_contact(int(ref.lstrip("#")))
             except NotFound:
@@ -603,7 +605,15 @@ class Book:
                  (SELECT count(*) FROM contacts WHERE deleted_at IS NULL AND archived = 0),
                  (SELECT count(*) FROM contacts WHERE deleted_at IS NULL AND archived = 1),
                  (SELECT count(*) FROM circles),
-                 (SELECT count(*) FROM interactions)"""
+                 (SELECT count(*) FROM interactions)
+                 -- minus interactions whose people are all in the trash (walks the trash only)
+                 - (SELECT count(DISTINCT ic.interaction_id)
+                      FROM contacts t JOIN interaction_contacts ic ON ic.contact_id = t.id
+                     WHERE t.deleted_at IS NOT NULL
+                       AND NOT EXISTS (SELECT 1 FROM interaction_contacts x
+                                         JOIN contacts d ON d.id = x.contact_id
+                                        WHERE x.interaction_id = ic.interaction_id
+                                          AND d.deleted_at IS NULL))"""
         ).fetchone()
         return BookCounts(*row)
 
@@ -756,7 +766,8 @@ class Book:
         status = check_status(status)
         with self.write():
             cursor = self.conn.execute(
-                "UPDATE favours SET status = ?, updated_at = ? WHERE id = ?",
+                "UPDATE favours SET status = ?, updated_at = ? WHERE id = ? "
+                "AND contact_id IN (SELECT id FROM contacts WHERE deleted_at IS NULL)",
                 (status, _now(), favour_id),
             )
             if cursor.rowcount == 0:
@@ -783,8 +794,11 @@ class Book:
                 f"""SELECT id,
                       (SELECT coalesce(sum(weight), 0) FROM favours
                         WHERE contact_id = c.id AND direction = 'given')
-                      + {INTRODUCTION_WEIGHT} * (SELECT count(*) FROM introductions
-                        WHERE contact_a = c.id OR contact_b = c.id) AS gave,
+                      + {INTRODUCTION_WEIGHT} * (SELECT count(*) FROM introductions i
+                        JOIN contacts o ON o.id = CASE WHEN i.contact_a = c.id
+                                                       THEN i.contact_b ELSE i.contact_a END
+                        WHERE (i.contact_a = c.id OR i.contact_b = c.id)
+                          AND o.deleted_at IS NULL) AS gave,
                       (SELECT coalesce(sum(weight), 0) FROM favours
                         WHERE contact_id = c.id AND direction = 'received') AS received
                     FROM contacts c WHERE id IN ({marks})""",
@@ -814,7 +828,9 @@ class Book:
         """Note how an introduction turned out ("they work together now")."""
         with self.write():
             cursor = self.conn.execute(
-                "UPDATE introductions SET outcome = ?, outcome_on = ? WHERE id = ?",
+                "UPDATE introductions SET outcome = ?, outcome_on = ? WHERE id = ? "
+                "AND contact_a IN (SELECT id FROM contacts WHERE deleted_at IS NULL) "
+                "AND contact_b IN (SELECT id FROM contacts WHERE deleted_at IS NULL)",
                 (_text(outcome), on.isoformat(), introduction_id),
             )
             if cursor.rowcount == 0:
@@ -824,7 +840,9 @@ class Book:
         rows = self.conn.execute(
             """SELECT i.*, a.name AS name_a, b.name AS name_b FROM introductions i
                  JOIN contacts a ON a.id = i.contact_a JOIN contacts b ON b.id = i.contact_b
-                WHERE i.contact_a = ? OR i.contact_b = ? ORDER BY i.date DESC, i.id DESC""",
+                WHERE (i.contact_a = ? OR i.contact_b = ?)
+                  AND a.deleted_at IS NULL AND b.deleted_at IS NULL
+                ORDER BY i.date DESC, i.id DESC""",
             (contact_id, contact_id),
         )
         return [_introduction(row) for row in rows]
@@ -858,7 +876,11 @@ class Book:
         return cursor.lastrowid
 
     def get_follow_up(self, follow_up_id: int) -> FollowUp:
-        row = self.conn.execute("SELECT * FROM follow_ups WHERE id = ?", (follow_up_id,)).fetchone()
+        row = self.conn.execute(
+            "SELECT * FROM follow_ups WHERE id = ? "
+            "AND contact_id IN (SELECT id FROM contacts WHERE deleted_at IS NULL)",
+            (follow_up_id,),
+        ).fetchone()
         if row is None:
             raise NotFound(f"no follow-up #{follow_up_id}")
         return _follow_up(row)
@@ -891,7 +913,8 @@ class Book:
     def snooze_follow_up(self, follow_up_id: int, *, until: date) -> None:
         with self.write():
             cursor = self.conn.execute(
-                "UPDATE follow_ups SET snoozed_until = ? WHERE id = ? AND status = 'open'",
+                "UPDATE follow_ups SET snoozed_until = ? WHERE id = ? AND status = 'open' "
+                "AND contact_id IN (SELECT id FROM contacts WHERE deleted_at IS NULL)",
                 (until.isoformat(), follow_up_id),
             )
             if cursor.rowcount == 0:

@@ -41,7 +41,8 @@ def _check_path(path: Path, *, create: bool) -> None:
             raise BookError(f"{path} cannot be read (permission denied)")
         if not is_sqlite_file(path):
             raise BookError(f"{path} is not a kontakt book (not a SQLite database); left untouched")
-        if not os.access(path, os.W_OK):
+        # os.access says yes to root even for a 0400 file; the mode bits tell the intent.
+        if not os.access(path, os.W_OK) or not (path.stat().st_mode & 0o222):
             raise BookError(f"{path} is read-only; kontakt needs to write to its book")
         return
     if not create:
