@@ -338,3 +338,14 @@ def test_vcard_30_round_trip_keeps_every_field(people):
 @given(books())
 def test_json_round_trip_keeps_every_field(people):
     round_trip(people, json_export.write_book, "json")
+
+
+def test_a_json_dry_run_counts_the_history_and_writes_nothing(book, tmp_path):
+    rich_book(book)
+    export_json(book, tmp_path / "one.json")
+    with Book.open(tmp_path / "copy.db") as copy:
+        report = run_import(copy, tmp_path / "one.json", today=TODAY, dry_run=True)
+        assert len(report.outcome.added) == 4
+        assert report.history == {"interactions": 2, "favours": 2, "introductions": 1, "follow_ups": 3}
+        assert copy.conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == 0
+        assert copy.conn.execute("SELECT count(*) FROM interactions").fetchone()[0] == 0
