@@ -190,13 +190,13 @@ def _julian_day(day: date) -> float:
     return day.toordinal() + 1721424.5
 
 
-def _overdue_index(book: Book) -> str:
-    """contacts_by_overdue, or contacts_by_next_due in a book made by an early build of m002
-    that lacked it (same rows, only slower)."""
+def _best_index(book: Book, covering: str, plain: str) -> str:
+    """The covering index m002 adds, or the plain one in a book made by an early build of
+    m002 that lacked it (same rows, only slower)."""
     found = book.conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'contacts_by_overdue'"
+        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (covering,)
     ).fetchone()
-    return "contacts_by_overdue" if found else "contacts_by_next_due"
+    return covering if found else plain
 
 
 def keep_in_touch_due(
@@ -210,7 +210,7 @@ def keep_in_touch_due(
     # INDEXED BY: without statistics the planner prefers contacts_by_name (archived = 0),
     # which walks every active contact. contacts_by_overdue (m002) is contacts_by_next_due
     # plus what the ratio needs, so ranking the due range never reads the table.
-    hint = _indexed(_overdue_index(book), contact_id)
+    hint = _indexed(_best_index(book, "contacts_by_overdue", "contacts_by_next_due"), contact_id)
     body = f"""FROM contacts c {hint}
                WHERE c.next_due IS NOT NULL AND {_ACTIVE} AND c.next_due <= :as_of
                  AND {_quiet('keep-in-touch', 'c.id')}{_contact_filter('c.id', contact_id)}"""
@@ -271,7 +271,8 @@ def follow_ups_due(
 ) -> tuple[list[FollowUpRow], int]:
     """Open follow-ups due on or before `as_of` and not snoozed past it, oldest first
     (follow_ups_open_by_due)."""
-    hint = _indexed("follow_ups_open_by_due", contact_id)
+    index = _best_index(book, "follow_ups_open_by_due_contact", "follow_ups_open_by_due")
+    hint = _indexed(index, contact_id)
     body = f"""FROM follow_ups f {hint}
                  JOIN contacts c ON c.id = f.contact_id
                WHERE f.status = 'open' AND f.due <= :as_of AND {_ACTIVE}
@@ -347,7 +348,8 @@ def thanks_due(
     """Open favours received on or before `received_before` with no interaction after them,
     oldest first (favours_open_received; "no interaction since" reads the materialised
     last_contact instead of scanning interactions)."""
-    hint = _indexed("favours_open_received", contact_id)
+    index = _best_index(book, "favours_open_received_by_contact", "favours_open_received")
+    hint = _indexed(index, contact_id)
     body = f"""FROM favours f {hint}
                  JOIN contacts c ON c.id = f.contact_id
                WHERE f.direction = 'received' AND f.status = 'open' AND f.date <= :before
