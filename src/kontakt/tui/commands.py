@@ -27,6 +27,7 @@ ACTIONS = [
     ("Show archived contacts (toggle)", "toggle_archived", "v"),
     ("Show circles", "circles", "c"),
     ("Today review", "today", "t"),
+    ("How the network is doing (stats)", "stats", "g: rhythm, drift, balance, circles"),
     ("Keys (help)", "help", "?"),
 ]
 

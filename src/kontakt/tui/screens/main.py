@@ -22,6 +22,7 @@ from ..widgets.contact_list import ContactList, ListFilter, fit
 from ..widgets.detail import ContactDetail
 from .dialogs import ConfirmScreen, HelpScreen
 from .forms import ContactForm, FavourForm, FollowUpForm, IntroForm, LogForm
+from .stats import StatsScreen
 from .today import TodayScreen
 
 # Wait this long after the last keystroke before searching, so typing stays smooth.
@@ -41,6 +42,7 @@ KEYS = [
     ("app.archive", "x", "archive", "Archive", False, "archive (or bring back) the contact", "Change"),
     ("app.delete", "d", "delete", "Delete", False, "move the contact to the trash", "Change"),
     ("app.today", "t", "today", "Today", True, "the Today review", "Go"),
+    ("app.stats", "g", "stats", "Stats", False, "how the network is doing: rhythm, drift, balance", "Go"),
     ("app.help", "question_mark", "help", "Help", True, "this help", "Go"),
     ("app.quit", "q", "app.quit", "Quit", True, "quit (ctrl+q works everywhere)", "Go"),
 ]
@@ -339,6 +341,13 @@ class MainScreen(Screen[None]):
 
     def action_today(self) -> None:
         self.app.push_screen(TodayScreen(self.book, self.today, self.config))
+
+    def action_stats(self) -> None:
+        def closed(changed: bool | None) -> None:
+            if changed:  # a suggested cadence was accepted: due dates moved
+                self.after_change()
+
+        self.app.push_screen(StatsScreen(self.book, self.today), closed)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.help_groups()))

@@ -1,0 +1,360 @@
+"""The stats screen (g): rhythm, circles, drift, balance and introductions at a glance.
+
+The figures come from services.stats; this screen only lays them out. The one action here is
+accepting a drifting contact's suggested cadence (a / Enter on the drift list).
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import replace
+from datetime import date
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ...domain import CadenceError
+from ...domain.dates import human, relative
+from ...services.stats import Drift, NetworkStats, accept_suggested_cadence, network_stats
+from ...store import Book, NotFound
+from ..widgets.charts import columns, sparkline
+from ..widgets.contact_list import fit
+
+# The drift list shows the most drifted first; the rest come up as these are accepted.
+DRIFT_SHOWN = 30
+MUTED = "$text-muted"
+
+
+def _month(day: date) -> str:
+    return f"{calendar.month_abbr[day.month]} {day.year}"
+
+
+def _span(days: float) -> str:
+    """A rhythm the way people say it: '9 d', '5 wk', '4 mo', '1.5 yr'."""
+    if days < 14:
+        return f"{round(days)} d"
+    if days < 60:
+        return f"{round(days / 7)} wk"
+    if days < 365:
+        return f"{round(days / 30.4375)} mo"
+    return f"{days / 365.25:.1f} yr"
+
+
+def _title(text: str, detail: str = "") -> Content:
+    parts: list = [(text, "bold $accent")]
+    if detail:
+        parts.append((f"  {detail}", MUTED))
+    return Content.assemble(*parts)
+
+
+# ---------------------------------------------------------------------- sections as Content
+# Every name, circle and outcome is user data: it goes in as plain text, never as markup.
+
+
+def rhythm_content(stats: NetworkStats) -> Content:
+    rhythm = stats.rhythm
+    lines = [_title("Rhythm", f"{rhythm.total} interactions in 12 months")]
+    lines.append(Content.assemble(
+        "  ", (sparkline([w.count for w in rhythm.weeks]), "$primary"), ("  per week", MUTED)
+    ))
+    lines.append(Content(""))
+    for row in columns([m.count for m in rhythm.months], height=4):
+        lines.append(Content.assemble("  ", (row, "$primary")))
+    labels = " ".join(
+        calendar.month_abbr[m.month.month][:3] if m.complete else calendar.month_abbr[m.month.month][:2] + "*"
+        for m in rhythm.months
+    )
+    lines.append(Content.styled("  " + labels, MUTED))
+    if rhythm.busiest and rhythm.quietest:
+        lines.append(Content.assemble(
+            "  busiest ", (_month(rhythm.busiest.month), "bold"), f" ({rhythm.busiest.count})",
+            ("  ·  ", MUTED), "quietest ", (_month(rhythm.quietest.month), "bold"),
+            f" ({rhythm.quietest.count})",
+        ))
+    if not rhythm.months[-1].complete:
+        lines.append(Content.styled("  * so far this month", MUTED))
+    return Content("\n").join(lines)
+
+
+def circle_option(health, total: int) -> Content:
+    share = health.in_touch_share
+    in_touch = f"{health.in_touch}/{health.with_cadence} {share:.0%}" if share is not None else "no cadence"
+    meeting = human(health.last_group_meeting) if health.last_group_meeting else "—"
+    return Content.assemble(
+        fit(f"#{health.circle}", 19), f"{health.members:>7}  ", fit(in_touch, 11, right=True),
+        "  ", (fit(meeting, 12, right=True), MUTED), (f"{total:>6}", MUTED),
+    )
+
+
+CIRCLES_HEADER = Content.styled(
+    fit("circle", 19) + f"{'members':>7}  {'in touch':>11}  {'last group':>12}{'12 mo':>6}", MUTED
+)
+
+
+def circle_rhythm_content(stats: NetworkStats, circle: str | None) -> Content:
+    found = next((c for c in stats.rhythm.circles if c.circle == circle), None)
+    if found is None:
+        return Content("")
+    return Content.assemble(
+        "  ", (f"#{found.circle}", "bold"), (f" · {found.total} in 12 months, per week", MUTED),
+        "\n  ", (sparkline(found.weeks), "$secondary"),
+    )
+
+
+def drift_option(d: Drift) -> Content:
+    return Content.assemble(
+        fit(d.name, 20), " ", (fit(str(d.cadence), 13), MUTED), (" → ", MUTED),
+        (fit(d.suggested_label, 14), "bold $accent"), (f"  every {_span(d.rhythm_days)}", MUTED),
+    )
+
+
+def drift_detail(d: Drift | None, as_of: date) -> Content:
+    if d is None:
+        return Content("")
+    cadence = str(d.cadence) + ("" if d.own_cadence else " (from a circle)")
+    gaps = ", ".join(str(g) for g in d.gaps)
+    return Content.assemble(
+        (d.name, "bold"), f": {cadence}, but seen about every {_span(d.rhythm_days)} ",
+        (f"(gaps {gaps} d)", MUTED), f"; last {relative(d.last_contact, as_of)}. ",
+        ("a", "bold $accent"), " makes it ", (d.suggested_label, "bold"), ".",
+    )
+
+
+def balance_content(stats: NetworkStats) -> Content:
+    balance = stats.balance
+    lines = [_title("Balance", "favours given and received, 12 months, by weight")]
+    for label, values, total in (
+        ("given   ", [m.given for m in balance.months], balance.given),
+        ("received", [m.received for m in balance.months], balance.received),
+    ):
+        lines.append(Content.assemble(
+            f"  {label}  ", (sparkline(values), "$success"), f"  {total}"
+        ))
+    shown = [c for c in balance.circles if c.given or c.received]
+    if shown:
+        lines.append(Content(""))
+        lines.append(Content.styled(f"  {fit('circle', 20)}  given  received", MUTED))
+        for c in shown:
+            lines.append(Content.assemble("  ", fit(f"#{c.circle}", 20), f"  {c.given:>5}  {c.received:>8}"))
+    for caption, people in (
+        ("You have given most to", balance.given_most),
+        ("You have received most from", balance.received_most),
+    ):
+        if people:
+            lines.append(Content(""))
+            lines.append(Content.styled(f"  {caption}", MUTED))
+            for p in people:
+                # The net only as a hint; the gentle sentence is the message.
+                net = f"{p.net:+d}".replace("-", "−")
+                lines.append(Content.assemble((f"  {net:>3}  ", MUTED), p.wording))
+    if not (balance.given_most or balance.received_most):
+        lines.append(Content.styled("  Nothing open either way.", MUTED))
+    return Content("\n").join(lines)
+
+
+def introductions_content(stats: NetworkStats) -> Content:
+    intros = stats.introductions
+    lines = [_title("Introductions")]
+    lines.append(Content(
+        f"  {intros.made} made ({intros.made_last_12_months} in 12 months) · "
+        f"{intros.with_outcome} turned into something · {intros.waiting} waiting"
+    ))
+    for o in intros.recent_outcomes:
+        lines.append(Content.assemble(
+            (f"  {human(o.date):>11}  ", MUTED), o.name_a, (" ↔ ", MUTED), o.name_b,
+        ))
+        if o.outcome:
+            lines.append(Content.assemble(" " * 15, (o.outcome.splitlines()[0], "italic")))
+    return Content("\n").join(lines)
+
+
+# ---------------------------------------------------------------------- the screen
+
+
+class StatsScreen(Screen[bool]):
+    """How the network is doing; dismissed with True when a cadence was changed here."""
+
+    BINDINGS = [
+        Binding("escape,q,g", "close", "Back", id="stats.close"),
+        Binding("a", "accept", "Accept cadence", id="stats.accept"),
+        Binding("tab", "focus_next", "Next list", id="stats.next"),
+    ]
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]
+
+    def __init__(self, book: Book, today: date) -> None:
+        super().__init__()
+        self.book = book
+        self.today = today
+        self.stats: NetworkStats | None = None
+        self.changed = False
+        self._generation = 0  # only the latest computation is shown
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="app-header"):
+            yield Static(_title("Your network"), id="header-left")
+            yield Static(Content.styled(f"as of {self.today:%a} {human(self.today)}", MUTED), id="header-right")
+        with VerticalScroll(id="stats-body"):
+            with Horizontal(id="stats-columns"):
+                with Vertical(classes="stats-column"):
+                    yield Static(id="stats-rhythm", classes="stats-section")
+                    yield Static(_title("Circles", "in touch within their cadence"), classes="stats-section")
+                    yield Static(CIRCLES_HEADER, id="stats-circles-header")
+                    yield OptionList(id="stats-circles", classes="stats-list", compact=True, markup=False)
+                    yield Static(id="stats-circle-rhythm")
+                    yield Static(id="stats-intros", classes="stats-section")
+                with Vertical(classes="stats-column"):
+                    yield Static(_title("Drift", "slower than their cadence"), classes="stats-section")
+                    yield OptionList(id="stats-drift", classes="stats-list", compact=True, markup=False)
+                    yield Static(id="stats-drift-detail")
+                    yield Static(id="stats-balance", classes="stats-section")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#stats-body").loading = True
+        self.refresh_stats()
+
+    # ---------------------------------------------------------------- computing
+
+    def refresh_stats(self) -> None:
+        self._generation += 1
+        if self.book.path.exists():
+            self._compute(self._generation)
+        else:
+            # An in-memory book has no second connection to read through: compute here.
+            self.show_stats(network_stats(self.book, self.today), self._generation)
+
+    @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
+    def _compute(self, generation: int) -> None:
+        # On a big book the figures take a second or more, so they are computed off the UI
+        # thread. The Book's sqlite connection belongs to the main thread: the worker reads
+        # through a connection of its own (WAL lets it read while the app writes).
+        try:
+            with Book.open(self.book.path, create=False) as book:
+                stats = network_stats(book, self.today)
+        except Exception as error:  # noqa: BLE001 — shown to the user, not a crash
+            self.app.call_from_thread(self._failed, str(error))
+            return
+        self.app.call_from_thread(self.show_stats, stats, generation)
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#stats-body").loading = False
+        self.notify(f"Could not compute the figures: {message}", severity="error", markup=False)
+
+    def show_stats(self, stats: NetworkStats, generation: int) -> None:
+        if generation != self._generation or not self.is_mounted:
+            return
+        self.stats = stats
+        self.query_one("#stats-body").loading = False
+        self.query_one("#stats-rhythm", Static).update(rhythm_content(stats))
+        self.query_one("#stats-balance", Static).update(balance_content(stats))
+        self.query_one("#stats-intros", Static).update(introductions_content(stats))
+
+        circles = self.query_one("#stats-circles", OptionList)
+        keep = circles.highlighted or 0
+        totals = {c.circle: c.total for c in stats.rhythm.circles}
+        circles.set_options(
+            Option(circle_option(c, totals.get(c.circle, 0)), id=c.circle) for c in stats.circles
+        )
+        if stats.circles:
+            circles.highlighted = min(keep, len(stats.circles) - 1)
+        else:
+            circles.add_option(Option(Content.styled("No circles yet: tag people to see them here.", MUTED), disabled=True))
+        self._show_circle_rhythm()
+
+        drift = self.query_one("#stats-drift", OptionList)
+        keep = drift.highlighted or 0
+        shown = stats.drift[:DRIFT_SHOWN]
+        drift.set_options(Option(drift_option(d), id=str(d.contact_id)) for d in shown)
+        if shown:
+            drift.highlighted = min(keep, len(shown) - 1)
+        else:
+            drift.add_option(Option(Content.styled("No one is drifting.", MUTED), disabled=True))
+        self._show_drift_detail()
+        if self.focused is None:
+            # The top of the page first; Tab (or a) goes on to the drift list.
+            circles.focus()
+
+    # ---------------------------------------------------------------- highlights
+
+    def _highlighted_drift(self) -> Drift | None:
+        if self.stats is None:
+            return None
+        drift = self.query_one("#stats-drift", OptionList)
+        if drift.highlighted is None:
+            return None
+        option = drift.get_option_at_index(drift.highlighted)
+        if option.id is None:
+            return None
+        return next((d for d in self.stats.drift if str(d.contact_id) == option.id), None)
+
+    def _show_circle_rhythm(self) -> None:
+        circles = self.query_one("#stats-circles", OptionList)
+        circle = None
+        if circles.highlighted is not None:
+            circle = circles.get_option_at_index(circles.highlighted).id
+        text = circle_rhythm_content(self.stats, circle) if self.stats else Content("")
+        self.query_one("#stats-circle-rhythm", Static).update(text)
+
+    def _show_drift_detail(self) -> None:
+        detail = drift_detail(self._highlighted_drift(), self.today)
+        if self.stats and len(self.stats.drift) > DRIFT_SHOWN:
+            more = Content.styled(
+                f"The {DRIFT_SHOWN} most drifted of {len(self.stats.drift)}; accepting brings up the next.", MUTED
+            )
+            detail = Content("\n").join([detail, more]) if detail.plain else more
+        self.query_one("#stats-drift-detail", Static).update(detail)
+
+    @on(OptionList.OptionHighlighted, "#stats-circles")
+    def _circle_highlighted(self) -> None:
+        self._show_circle_rhythm()
+
+    @on(OptionList.OptionHighlighted, "#stats-drift")
+    def _drift_highlighted(self) -> None:
+        self._show_drift_detail()
+
+    @on(OptionList.OptionSelected, "#stats-drift")
+    def _drift_selected(self) -> None:
+        self.action_accept()
+
+    # ---------------------------------------------------------------- actions
+
+    def action_accept(self) -> None:
+        """Give the highlighted drifting contact their suggested cadence, then refresh."""
+        drift = self.query_one("#stats-drift", OptionList)
+        if self.focused is not drift:
+            # Never change someone the user cannot see: the first a shows the drift list.
+            drift.focus()
+            return
+        d = self._highlighted_drift()
+        if d is None:
+            self.notify("No drifting contact is highlighted.", severity="warning", markup=False)
+            return
+        try:
+            accept_suggested_cadence(self.book, d.contact_id, d.suggested, today=self.today)
+        except (NotFound, CadenceError) as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.changed = True
+        self.notify(f"{d.name} is now {d.suggested_label}", markup=False)
+        # Take the row out at once; the recomputed figures follow.
+        index = drift.get_option_index(str(d.contact_id))
+        drift.remove_option_at_index(index)
+        self.stats = _without(self.stats, d.contact_id)
+        self._show_drift_detail()
+        self.refresh_stats()
+
+    def action_close(self) -> None:
+        self.dismiss(self.changed)
+
+
+def _without(stats: NetworkStats | None, contact_id: int) -> NetworkStats | None:
+    if stats is None:
+        return None
+    return replace(stats, drift=tuple(d for d in stats.drift if d.contact_id != contact_id))

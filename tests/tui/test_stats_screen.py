@@ -1,0 +1,99 @@
+"""The stats screen: opened with g, figures from the service, a suggested cadence accepted."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from textual.widgets import OptionList
+
+from kontakt.domain import Cadence
+from kontakt.tui.screens.main import MainScreen
+from kontakt.tui.screens.stats import StatsScreen
+
+from tui_helpers import HOSTILE, TODAY, make_app, screen_text
+
+
+@pytest.fixture
+def drifting(book):
+    """Two weekly contacts seen only about once a month: both drift towards monthly."""
+    ids = []
+    for name in ("Olga Petrova", HOSTILE[2]):
+        contact_id = book.add_contact(name, today=TODAY, tags=["[x]"], cadence=Cadence.parse("weekly"))
+        for days_ago in (3, 33, 64, 95):
+            book.log_interaction([contact_id], on=TODAY - timedelta(days=days_ago), kind="call",
+                                 today=TODAY)
+        ids.append(contact_id)
+    return ids
+
+
+def options(app, list_id: str) -> list[str]:
+    option_list = app.screen.query_one(list_id, OptionList)
+    return [option_list.get_option_at_index(i).prompt.plain for i in range(option_list.option_count)]
+
+
+async def open_stats(pilot) -> StatsScreen:
+    await pilot.press("g")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, StatsScreen)
+    return screen
+
+
+async def test_accepting_a_suggested_cadence_changes_the_contact_and_refreshes_the_drift(book, drifting):
+    olga = drifting[0]
+    app = make_app(book)
+    async with app.run_test(size=(100, 40), notifications=True) as pilot:
+        screen = await open_stats(pilot)
+        drift = options(app, "#stats-drift")
+        assert any(row.startswith("Olga Petrova") and "monthly" in row for row in drift)
+        # The first a shows the drift list, the second accepts the highlighted row: Olga's.
+        await pilot.press("a")
+        drift_list = app.screen.query_one("#stats-drift", OptionList)
+        assert app.screen.focused is drift_list
+        drift_list.highlighted = drift_list.get_option_index(str(olga))
+        await pilot.press("a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert book.get_contact(olga).cadence == Cadence(1, "month")
+        assert book.get_contact(drifting[1]).cadence == Cadence(1, "week")  # only the highlighted one
+        assert not any(row.startswith("Olga") for row in options(app, "#stats-drift"))
+        assert any("Olga Petrova is now monthly" in n.message for n in app._notifications)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert screen.changed
+
+
+async def test_the_screen_shows_rhythm_circles_balance_and_introductions(book, drifting):
+    app = make_app(book)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_stats(pilot)
+        text = screen_text(app)
+        assert "Rhythm" in text and "interactions in 12 months" in text
+        assert "Balance" in text and "Introductions" in text
+        assert "1 made" in text
+        circles = options(app, "#stats-circles")
+        assert [row.split()[0] for row in circles] == ["#breakfast", "#alumni", "#[x]"]
+        # The highlighted circle's weekly sparkline is shown under the list.
+        assert "#breakfast · 1 in 12 months" in text
+
+
+async def test_hostile_names_and_circles_show_literally_on_the_stats_screen(book, drifting):
+    intro = book.introductions_for(book.ids["hostile0"])[0]
+    book.set_introduction_outcome(intro.id, "[b]hired[/b]", on=TODAY)
+    app = make_app(book)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_stats(pilot)
+        assert any(row.startswith(HOSTILE[2][:19]) for row in options(app, "#stats-drift"))
+        assert any(row.startswith("#[x]") for row in options(app, "#stats-circles"))
+        await pilot.press("tab")
+        await pilot.press("down")  # the hostile contact's detail line under the list
+        await pilot.pause()
+        assert HOSTILE[2] in screen_text(app)
+        # The introduction between two hostile names, as written.
+        text = screen_text(app)
+        assert f"{HOSTILE[0]} ↔ {HOSTILE[1]}" in text and "[b]hired[/b]" in text
+        assert "you've helped [i]nick lately" in text  # a nickname in the balance wording
+        assert isinstance(app.screen, StatsScreen)  # no markup action quit the app
