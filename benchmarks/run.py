@@ -1,0 +1,603 @@
+"""kontakt at 1k, 10k and 100k people: one table of every measurement of issue 7, with the budget.
+
+    .venv/bin/python benchmarks/run.py [--sizes 1k,10k,100k] [--runs 5] [--json FILE]
+                                       [--no-khard] [--khard-sizes 1k,10k,50k] [--markdown]
+
+Books come from generate.py (cached in benchmarks/.cache/). Every measurement that could
+disturb another runs in its own process: the TUI (headless `run_test`) in a child per book,
+the CLI commands as whole processes (what a shell or a mail client waits for), peak memory
+from the kernel's accounting of that one child (os.wait4). Times are medians over --runs.
+The machine is usually shared: the table carries the load average, and process rows show
+CPU time next to wall time, which a busy machine disturbs much less.
+
+khard, the nearest terminal peer, is installed by this script into benchmarks/.cache/khard-venv
+(pip, from PyPI) and reads the same people as a vCard directory, in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402
+from generate import CACHE, SEARCH_TERM, TODAY, label, parse_size  # noqa: E402
+
+KHARD_VENV = CACHE / "khard-venv"
+KHARD_VERSION = "khard==0.22.0"  # pinned: the comparison should not move under us
+# Words typed into the TUI search box, one keystroke at a time (a surname, a first name and
+# a surname, a circle-like word, a word from the notes, a company stem).
+TYPED = ["rosenberger", "anna mül", "breakfast", "lisbon", "steinwerk"]
+HEAVY_MODULES = ("textual", "vobject", "icalendar", "sqlite_utils", "rich", "dateutil")
+# Modules the start-up budget forbids on the command line's path.
+FORBIDDEN_AT_STARTUP = ("textual", "vobject", "icalendar")
+ENV = {
+    **os.environ,
+    "KONTAKT_TODAY": TODAY.isoformat(),
+    "KONTAKT_CONFIG": str(CACHE / "no-config.toml"),  # absent: the defaults
+    "KONTAKT_NO_AUTO_BACKUP": "1",
+    "NO_COLOR": "1",
+}
+
+
+# ------------------------------------------------------------------ results
+
+
+@dataclass
+class Row:
+    """One line of the table; `status` is PASS/MISS for budget lines, '' otherwise."""
+
+    section: str
+    what: str
+    size: str
+    result: str
+    budget: str = ""
+    status: str = ""
+    value: float | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms" if seconds >= 0.1 else f"{seconds * 1000:.1f} ms"
+
+
+def secs(seconds: float) -> str:
+    return f"{seconds:.2f} s"
+
+
+def verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("PASS" if ok else "MISS")
+
+
+def judge(wall: float, cpu: float, limit: float) -> str:
+    """PASS on wall time; 'PASS (cpu)' when only the CPU time meets it (time lost to load)."""
+    if wall <= limit:
+        return "PASS"
+    return "PASS (cpu)" if cpu <= limit else "MISS"
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+# ------------------------------------------------------------------ processes
+
+
+@dataclass
+class ProcessTime:
+    wall: float
+    cpu: float
+    rss_mib: float
+    runs: list[float]
+
+
+def run_process(cmd: list[str], *, cwd: Path | None = None, ok_codes=(0,)) -> tuple[float, float, float]:
+    """Run `cmd` once; (wall s, CPU s, peak RSS MiB) of that process alone (os.wait4)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(cmd, env=ENV, cwd=cwd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    # wait4 reaps the child and returns its own rusage; stderr is small, read after.
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    error = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    if process.stderr:
+        process.stderr.close()
+    if process.returncode not in ok_codes:
+        raise RuntimeError(f"{' '.join(map(str, cmd))} exited {process.returncode}: {error.strip()[-800:]}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def time_process(cmd: list[str], runs: int, *, warmup: bool = True, prepare=None,
+                 ok_codes=(0,)) -> ProcessTime:
+    """Median wall and CPU time of `cmd` over `runs` (after one untimed run, for the file cache)."""
+    if warmup:
+        if prepare:
+            prepare()
+        run_process(cmd, ok_codes=ok_codes)
+    walls, cpus, rss = [], [], []
+    for _ in range(runs):
+        if prepare:
+            prepare()
+        wall, cpu, peak = run_process(cmd, ok_codes=ok_codes)
+        walls.append(wall)
+        cpus.append(cpu)
+        rss.append(peak)
+    return ProcessTime(statistics.median(walls), statistics.median(cpus), max(rss), walls)
+
+
+def kontakt(db: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "kontakt", "--db", str(db), *args]
+
+
+def child(task: str, *args: str, timeout: float = 1800) -> dict:
+    """Run one of this script's --child tasks in a fresh interpreter; its JSON answer."""
+    out = subprocess.run([sys.executable, __file__, "--child", task, *args], env=ENV,
+                         capture_output=True, text=True, timeout=timeout)
+    if out.returncode != 0:
+        raise RuntimeError(f"child {task} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ------------------------------------------------------------------ children (TUI, imports)
+
+
+def _open_app(path: Path):
+    from kontakt.config import Config
+    from kontakt.store import Book
+    from kontakt.tui.app import KontaktApp
+
+    book = Book.open(path, create=False)
+    return book, KontaktApp(book, today=TODAY, config=Config())
+
+
+async def _first_paint(path: Path) -> tuple[float, dict]:
+    """Seconds from opening the book to the first painted frame, and what was on it."""
+    from kontakt.tui.widgets.contact_list import ContactList
+
+    started = time.perf_counter()
+    book, app = _open_app(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()  # ends with the screen's compositor update: the frame is painted
+        elapsed = time.perf_counter() - started
+        contacts = app.screen.query_one(ContactList)
+        seen = {
+            "visible_rows": len(contacts.visible_contacts()),
+            "cached_rows": sum(len(page) for page in contacts._pages.values()),
+            "widgets": len(list(app.screen.query("*"))),
+            "count": contacts.count,
+        }
+    book.close()
+    return elapsed, seen
+
+
+async def _typing(path: Path, words: list[str]) -> dict:
+    """Per keystroke: the list's store queries alone, and keystroke → repainted list.
+
+    The repaint is driven by hand rather than by `pilot.press` / `pilot.pause`, whose idle
+    detection sleeps 20 ms at a time: the key's text goes into the search box, the search
+    runs (as the debounce timer would run it), every message it posted is handled (the
+    highlighted contact's detail) and the screen's compositor paints the changed widgets.
+    Wall and CPU time of this thread are both kept: a busy machine inflates only the first.
+    """
+    from kontakt.tui.widgets.contact_list import PAGE_SIZE, ListFilter
+
+    book, app = _open_app(path)
+    query, query_cpu, repaint, repaint_cpu, matches = [], [], [], [], {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        box = screen.search_box
+        for word in words:
+            box.focus()
+            await pilot.pause()
+            for n in range(1, len(word) + 1):
+                prefix = word[:n]
+                # The query alone: what ContactList.load and its first page ask the store.
+                wall, cpu = time.perf_counter(), time.thread_time()
+                flt = ListFilter.from_search(prefix)
+                count = book.count_contacts(**flt.store_args())
+                page = book.list_contacts(limit=PAGE_SIZE, offset=0, **flt.store_args())
+                book.balances(c.id for c in page)
+                query.append(time.perf_counter() - wall)
+                query_cpu.append(time.thread_time() - cpu)
+                matches[prefix] = count
+                # Keystroke to repainted list (the debounce wait itself left out: it is on purpose).
+                wall, cpu = time.perf_counter(), time.thread_time()
+                box.insert_text_at_cursor(word[n - 1])
+                screen.apply_filter()
+                await pilot._wait_for_screen()
+                await pilot._wait_for_screen()
+                screen._on_timer_update()
+                repaint.append(time.perf_counter() - wall)
+                repaint_cpu.append(time.thread_time() - cpu)
+                if screen.contacts.count != count or (count and not screen.contacts.visible_contacts()):
+                    raise RuntimeError(f"list shows {screen.contacts.count}, store says {count} for {prefix!r}")
+            box.value = ""
+            screen.apply_filter()
+            await pilot.pause(0.2)
+        # Fast typing: every key within the debounce window; count the searches that run.
+        runs = []
+        original = screen.apply_filter
+        screen.apply_filter = lambda: (runs.append(box.value), original())
+        box.focus()
+        await pilot.press(*SEARCH_TERM.lower())
+        await pilot.pause(0.5)
+        screen.apply_filter = original
+    book.close()
+    return {
+        "query": query, "query_cpu": query_cpu, "repaint": repaint, "repaint_cpu": repaint_cpu,
+        "matches": matches,
+        "fast_typing_keys": len(SEARCH_TERM),
+        "fast_typing_searches": runs,
+    }
+
+
+def child_tui(path: Path, empty: Path, runs: int, words: list[str], warmup: bool) -> dict:
+    """First paint of `path` and of the empty book, alternating, after a warm-up."""
+    if warmup:
+        asyncio.run(_first_paint(empty))  # imports, CSS parsing: paid once per process
+    big, small, seen, seen_empty = [], [], {}, {}
+    for _ in range(runs):
+        elapsed, seen_empty = asyncio.run(_first_paint(empty))
+        small.append(elapsed)
+        elapsed, seen = asyncio.run(_first_paint(path))
+        big.append(elapsed)
+    result = {"paint": big, "paint_empty": small, "seen": seen, "seen_empty": seen_empty}
+    if words:
+        result["typing"] = asyncio.run(_typing(path, words))
+    return result
+
+
+def child_rss(path: Path) -> dict:
+    """Peak RSS of the app with the book open: paint, jump to the end, search, scroll."""
+    import resource
+
+    async def use() -> None:
+        book, app = _open_app(path)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await pilot.press("end")
+            await pilot.pause()
+            await pilot.press("home", "pagedown", "pagedown")
+            await pilot.press("slash", *"anna")
+            await pilot.pause(0.3)
+            await pilot.press("escape")
+            await pilot.pause(0.3)
+        book.close()
+
+    asyncio.run(use())
+    return {"rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def child_modules(path: Path, argv: list[str]) -> dict:
+    """Which heavy modules a command imports (run in-process, output discarded)."""
+    import contextlib
+    import io
+
+    sys.argv = ["kontakt", "--db", str(path), *argv]
+    from kontakt.cli import main
+
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        try:
+            main(standalone_mode=False)
+        except SystemExit:
+            pass
+    today_options = [o for p in main.commands["today"].params for o in p.opts]
+    return {"loaded": sorted(m for m in HEAVY_MODULES if m in sys.modules),
+            "today_options": today_options}
+
+
+# ------------------------------------------------------------------ khard
+
+
+def khard_binary(quiet: bool) -> Path | None:
+    """khard in its own venv under the cache; installed with pip on first use."""
+    binary = KHARD_VENV / "bin" / "khard"
+    if binary.exists():
+        return binary
+    if not quiet:
+        print(f"installing {KHARD_VERSION} into {KHARD_VENV} …", file=sys.stderr)
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(KHARD_VENV)], check=True)
+        subprocess.run([str(KHARD_VENV / "bin" / "pip"), "install", "-q", KHARD_VERSION],
+                       check=True, capture_output=True)
+    except (subprocess.CalledProcessError, OSError) as error:
+        print(f"khard could not be installed ({error}); its rows are left out", file=sys.stderr)
+        return None
+    return binary if binary.exists() else None
+
+
+def khard_config(folder: Path, vcards: Path) -> Path:
+    config = folder / f"khard-{vcards.name}.conf"
+    config.write_text(
+        f"[addressbooks]\n[[bench]]\npath = {vcards}\n"
+        "[general]\ndefault_action = list\neditor = /bin/true\nmerge_editor = /bin/true\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+# ------------------------------------------------------------------ the run
+
+
+def machine() -> dict:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import textual
+
+    return {
+        "cpu": model or platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "system": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "textual": getattr(textual, "__version__", "?"),
+    }
+
+
+def loadavg() -> list[float]:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
+
+
+def _make_google_csv(rows: int) -> Path:
+    path = CACHE / f"google-{label(rows)}.csv"
+    if not path.exists():
+        spec = importlib.util.spec_from_file_location(
+            "make_fixtures", ROOT / "tests" / "fixtures" / "transfer" / "make_fixtures.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        path.write_text(module.google_rows(rows), encoding="utf-8")
+    return path
+
+
+def measure(args: argparse.Namespace) -> tuple[list[Row], dict]:
+    say = (lambda *_: None) if args.quiet else (lambda text: print(text, file=sys.stderr, flush=True))
+    sizes = sorted({parse_size(s) for s in args.sizes.split(",") if s.strip()})
+    khard_sizes = [] if args.no_khard else sorted(
+        {parse_size(s) for s in args.khard_sizes.split(",") if s.strip()})
+    largest = sizes[-1]
+    runs = args.runs
+    rows: list[Row] = []
+    raw: dict = {"load_start": loadavg()}
+    work = Path(tempfile.mkdtemp(prefix="kontakt-bench-"))
+    try:
+        say(f"books: {', '.join(label(s) for s in sorted(set(sizes) | set(khard_sizes)))}")
+        books = {s: generate.book_path(s, quiet=args.quiet) for s in sorted(set(sizes) | set(khard_sizes))}
+        empty = generate.empty_book_path()
+
+        # 1. TUI first frame, per size, against the empty book in the same process.
+        for size in sizes:
+            say(f"TUI first frame at {label(size)} …")
+            words = (TYPED[:1] if args.quick else TYPED) if size == largest else []
+            result = child("tui", str(books[size]), str(empty), str(runs), ",".join(words),
+                           "0" if args.quick else "1")
+            raw[f"tui-{label(size)}"] = result
+            paint, base = statistics.median(result["paint"]), statistics.median(result["paint_empty"])
+            ratio = paint / base
+            budget = size == largest
+            rows.append(Row("TUI", "first frame (empty book: " + ms(base) + ")", label(size),
+                            f"{ms(paint)}  = {ratio:.2f}× empty",
+                            "≤ 1.3× empty" if budget else "", verdict(ratio <= 1.3) if budget else "",
+                            ratio, {"paint": paint, "empty": base}))
+            if budget:
+                seen, seen_empty = result["seen"], result["seen_empty"]
+                lazy = seen["cached_rows"] <= 1000 and seen["widgets"] <= seen_empty["widgets"] + 50
+                rows.append(Row("TUI", "rows read / widgets built at first frame", label(size),
+                                f"{seen['cached_rows']} rows of {seen['count']:,}, "
+                                f"{seen['widgets']} widgets (empty: {seen_empty['widgets']})",
+                                "no eager rows/widgets", verdict(lazy)))
+                typing = result["typing"]
+                keys = len(typing["query"])
+                for what, key, limit in (("query per keystroke", "query", 0.016),
+                                         ("keystroke → repainted list", "repaint", 0.050)):
+                    p50, p95 = statistics.median(typing[key]), percentile(typing[key], 95)
+                    c95 = percentile(typing[key + "_cpu"], 95)
+                    rows.append(Row("Search", f"{what} ({keys} keys) p50 / p95", label(size),
+                                    f"{ms(p50)} / {ms(p95)} (cpu p95 {ms(c95)})",
+                                    f"p95 ≤ {limit * 1000:.0f} ms", judge(p95, c95, limit), p95,
+                                    {"p50": p50, "p95": p95, "cpu_p95": c95}))
+                searches = len(typing["fast_typing_searches"])
+                rows.append(Row("Search", f"searches run for {typing['fast_typing_keys']} fast keystrokes",
+                                label(size), f"{searches} (debounced)", "no stale searches",
+                                verdict(searches == 1), searches))
+
+        # 5. Peak memory of the app on the largest book.
+        say(f"TUI peak RSS at {label(largest)} …")
+        rss = child("rss", str(books[largest]))["rss_mib"]
+        raw["rss"] = rss
+        rows.append(Row("Memory", "TUI peak RSS, book open and used", label(largest), f"{rss:.0f} MiB",
+                        "≤ 150 MiB", verdict(rss <= 150), rss))
+
+        # 3. Whole processes: the floor, search, today, email, today --brief.
+        say("CLI processes …")
+        floor = time_process([sys.executable, "-c", "import kontakt.cli"], runs, warmup=not args.quick)
+        raw["floor"] = asdict(floor)
+        rows.append(Row("CLI", 'python -c "import kontakt.cli" (the floor)', "—",
+                        f"{ms(floor.wall)} (cpu {ms(floor.cpu)})", value=floor.wall))
+        answer = child("modules", str(books[largest]), "search", SEARCH_TERM)
+        loaded = answer["loaded"]
+        heavy = [m for m in loaded if m in FORBIDDEN_AT_STARTUP]
+        rows.append(Row("CLI", "heavy imports on `kontakt search`", "—", ", ".join(loaded) or "none",
+                        "no textual/vobject/icalendar", verdict(not heavy)))
+        brief = "--brief" in answer["today_options"]
+        commands = [
+            ("search", f"kontakt search {SEARCH_TERM} --json", ["search", SEARCH_TERM, "--json"], (0,)),
+            ("today", "kontakt today --json", ["today", "--json"], (0,)),
+            ("email", f"kontakt email --parsable {SEARCH_TERM.lower()}",
+             ["email", "--parsable", SEARCH_TERM.lower()], (0, 1)),
+        ]
+        if brief:
+            commands.append(("brief", "kontakt today --brief", ["today", "--brief"], (0,)))
+        cli_sizes = sorted(set(sizes) | set(khard_sizes))
+        cli: dict[tuple[str, int], ProcessTime] = {}
+        for key, title, argv, codes in commands:
+            for size in cli_sizes:
+                timing = time_process(kontakt(books[size], *argv), runs, ok_codes=codes,
+                                      warmup=not args.quick)
+                cli[key, size] = timing
+                raw[f"cli-{key}-{label(size)}"] = asdict(timing)
+                over = timing.wall - floor.wall
+                budget, status = "", ""
+                if key == "today" and size == largest:
+                    budget, status = "≤ floor + 0.15 s", verdict(over <= 0.15)
+                if key in ("email", "brief") and size == largest:
+                    budget, status = "≤ floor + 0.10 s (guide)", verdict(over <= 0.10)
+                rows.append(Row("CLI", title, label(size),
+                                f"{ms(timing.wall)} = floor + {ms(max(over, 0))} (cpu {ms(timing.cpu)})",
+                                budget, status, timing.wall))
+            if key in ("email", "brief"):
+                loaded = child("modules", str(books[largest]), *argv)["loaded"]
+                heavy = [m for m in loaded if m in FORBIDDEN_AT_STARTUP]
+                rows.append(Row("CLI", f"heavy imports on `{title.split(' ' + SEARCH_TERM.lower())[0]}`",
+                                "—", ", ".join(loaded) or "none", "no textual/vobject/icalendar",
+                                verdict(not heavy)))
+        if not brief:
+            rows.append(Row("CLI", "kontakt today --brief", label(largest), "not in this build",
+                            "≤ floor + 0.10 s (guide)", "n/a"))
+
+        # 6. khard side by side: the same people as a vCard directory, in the same run.
+        khard = None if args.no_khard else khard_binary(args.quiet)
+        if khard is not None and khard_sizes:
+            for size in khard_sizes:
+                say(f"khard at {label(size)} …")
+                vcards = generate.vcard_dir(size, quiet=args.quiet)
+                config = khard_config(work, vcards)
+                khard_runs = 1 if size >= 50_000 else runs
+                plain = time_process([str(khard), "-c", str(config), "list", SEARCH_TERM], khard_runs,
+                                     warmup=size < 50_000)
+                grep = time_process([str(khard), "-c", str(config), "list", "-f", SEARCH_TERM],
+                                    khard_runs, warmup=True)
+                ours = cli["search", size]
+                raw[f"khard-{label(size)}"] = {"list": asdict(plain), "list-f": asdict(grep)}
+                last = size == khard_sizes[-1]
+                for title, timing, need in (("khard list TERM", plain, 100), ("khard list -f TERM", grep, 5)):
+                    ratio = timing.wall / ours.wall
+                    rows.append(Row("khard", f"{title} vs kontakt search", label(size),
+                                    f"{secs(timing.wall)} vs {secs(ours.wall)} = kontakt {ratio:,.0f}× faster",
+                                    f"≥ {need}× faster" if last else "",
+                                    verdict(ratio >= need) if last else "", ratio,
+                                    {"khard": timing.wall, "kontakt": ours.wall}))
+        elif not args.no_khard:
+            rows.append(Row("khard", "khard list TERM vs kontakt search", "—", "khard unavailable",
+                            "≥ 100× faster", "n/a"))
+
+        # 4. Import of a Google CSV into a fresh book; exports of the largest book.
+        say("import and export …")
+        google = _make_google_csv(args.import_rows)
+        target = work / "import.db"
+
+        def fresh() -> None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(target) + suffix).unlink(missing_ok=True)
+
+        timing = time_process(kontakt(target, "import", str(google)), runs, warmup=False, prepare=fresh)
+        raw["import"] = asdict(timing)
+        rows.append(Row("Transfer", f"import {args.import_rows:,}-row Google CSV (process)",
+                        label(args.import_rows), f"{secs(timing.wall)} (cpu {secs(timing.cpu)}, "
+                        f"{timing.rss_mib:.0f} MiB)", "≤ 3 s", verdict(timing.wall <= 3.0), timing.wall))
+        for fmt, suffix in (("csv", "csv"), ("vcard", "vcf"), ("json", "json")):
+            out = work / f"export.{suffix}"
+            timing = time_process(kontakt(books[largest], "export", fmt, "-o", str(out)), runs,
+                                  warmup=False)
+            raw[f"export-{fmt}"] = asdict(timing)
+            budget = fmt == "csv"
+            rows.append(Row("Transfer", f"export {fmt} (process, {out.stat().st_size / 1e6:.0f} MB)",
+                            label(largest), f"{secs(timing.wall)} (cpu {secs(timing.cpu)}, "
+                            f"{timing.rss_mib:.0f} MiB)", "≤ 2 s" if budget else "",
+                            verdict(timing.wall <= 2.0) if budget else "", timing.wall))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    raw["load_end"] = loadavg()
+    return rows, raw
+
+
+def render(rows: list[Row], header: str, markdown: bool) -> str:
+    columns = ["what", "size", "result", "budget", "status"]
+    cells = [[f"{r.section}: {r.what}", r.size, r.result, r.budget, r.status] for r in rows]
+    if markdown:
+        lines = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in cells]
+        return header + "\n\n" + "\n".join(lines)
+    widths = [max(len(columns[i]), *(len(row[i]) for row in cells)) for i in range(len(columns))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    return header + "\n" + "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1k,10k,100k", help="Book sizes (default 1k,10k,100k).")
+    parser.add_argument("--runs", type=int, default=5, help="Runs per measurement; medians are shown.")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="Also write every number here.")
+    parser.add_argument("--no-khard", action="store_true", help="Leave khard out (no install).")
+    parser.add_argument("--khard-sizes", default="1k,10k,50k", help="Sizes for the khard comparison.")
+    parser.add_argument("--import-rows", type=int, default=20_000, help="Rows in the Google CSV.")
+    parser.add_argument("--markdown", action="store_true", help="Print the table as Markdown.")
+    parser.add_argument("--quiet", action="store_true", help="No progress on stderr.")
+    parser.add_argument("--quick", action="store_true",
+                        help="Every row, fewest processes: no warm-up runs, one typed word (smoke test).")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args, rest = parser.parse_known_args()
+    if args.child:
+        if args.child == "tui":
+            answer = child_tui(Path(rest[0]), Path(rest[1]), int(rest[2]),
+                               [w for w in rest[3].split(",") if w], rest[4] == "1")
+        elif args.child == "rss":
+            answer = child_rss(Path(rest[0]))
+        elif args.child == "modules":
+            answer = child_modules(Path(rest[0]), rest[1:])
+        else:
+            raise SystemExit(f"unknown child task {args.child}")
+        print(json.dumps(answer))
+        return
+    if rest:
+        parser.error(f"unrecognised arguments: {' '.join(rest)}")
+
+    started = time.perf_counter()
+    rows, raw = measure(args)
+    info = machine()
+    header = (f"kontakt benchmarks — {info['cpu']}, {info['cores']} cores, {info['system']}, "
+              f"Python {info['python']}, SQLite {info['sqlite']}, Textual {info['textual']}\n"
+              f"median of {args.runs} runs; load average {raw['load_start']} at start, "
+              f"{raw['load_end']} at end; {time.perf_counter() - started:.0f} s in all")
+    print(render(rows, header, args.markdown))
+    if args.json:
+        args.json.write_text(json.dumps({
+            "machine": info, "runs": args.runs, "today": TODAY.isoformat(),
+            "search_term": SEARCH_TERM, "rows": [asdict(r) for r in rows], "raw": raw,
+        }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
