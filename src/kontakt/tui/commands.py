@@ -28,6 +28,7 @@ ACTIONS = [
     ("Show circles", "circles", "c"),
     ("Today review", "today", "t"),
     ("How the network is doing (stats)", "stats", "g: rhythm, drift, balance, circles"),
+    ("Prep card for the highlighted contact", "prep", "p: before you meet them"),
     ("Keys (help)", "help", "?"),
 ]
 

@@ -22,6 +22,7 @@ from ..widgets.contact_list import ContactList, ListFilter, fit
 from ..widgets.detail import ContactDetail
 from .dialogs import ConfirmScreen, HelpScreen
 from .forms import ContactForm, FavourForm, FollowUpForm, IntroForm, LogForm
+from .prep import PrepScreen
 from .stats import StatsScreen
 from .today import TodayScreen
 
@@ -43,6 +44,7 @@ KEYS = [
     ("app.delete", "d", "delete", "Delete", False, "move the contact to the trash", "Change"),
     ("app.today", "t", "today", "Today", True, "the Today review", "Go"),
     ("app.stats", "g", "stats", "Stats", False, "how the network is doing: rhythm, drift, balance", "Go"),
+    ("app.prep", "p", "prep", "Prep", False, "prep card: what to know before you meet them", "Go"),
     ("app.help", "question_mark", "help", "Help", True, "this help", "Go"),
     ("app.quit", "q", "app.quit", "Quit", True, "quit (ctrl+q works everywhere)", "Go"),
 ]
@@ -348,6 +350,11 @@ class MainScreen(Screen[None]):
                 self.after_change()
 
         self.app.push_screen(StatsScreen(self.book, self.today), closed)
+
+    def action_prep(self) -> None:
+        contact = self._current()
+        if contact is not None:
+            self.app.push_screen(PrepScreen(self.book, contact.id, self.today))
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.help_groups()))
