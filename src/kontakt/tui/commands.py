@@ -29,6 +29,7 @@ ACTIONS = [
     ("Today review", "today", "t"),
     ("How the network is doing (stats)", "stats", "g: rhythm, drift, balance, circles"),
     ("Prep card for the highlighted contact", "prep", "p: before you meet them"),
+    ("Find duplicates", "dupes", "D: people in the book twice; merge them"),
     ("Keys (help)", "help", "?"),
 ]
 

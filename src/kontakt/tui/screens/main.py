@@ -22,6 +22,7 @@ from ..widgets.contact_list import ContactList, ListFilter, fit
 from ..widgets.detail import ContactDetail
 from .dialogs import ConfirmScreen, HelpScreen
 from .forms import ContactForm, FavourForm, FollowUpForm, IntroForm, LogForm
+from .dupes import DupesScreen, count_duplicates
 from .prep import PrepScreen
 from .stats import StatsScreen
 from .today import TodayScreen
@@ -41,6 +42,7 @@ KEYS = [
     ("app.intro", "i", "intro", "Intro", False, "introduce them to someone", "Record"),
     ("app.follow_up", "u", "follow_up", "Follow-up", False, "add a follow-up reminder", "Record"),
     ("app.archive", "x", "archive", "Archive", False, "archive (or bring back) the contact", "Change"),
+    ("app.dupes", "D", "dupes", "Duplicates", False, "find people who are in the book twice; merge them", "Change"),
     ("app.delete", "d", "delete", "Delete", False, "move the contact to the trash", "Change"),
     ("app.today", "t", "today", "Today", True, "the Today review", "Go"),
     ("app.stats", "g", "stats", "Stats", False, "how the network is doing: rhythm, drift, balance", "Go"),
@@ -98,6 +100,7 @@ class MainScreen(Screen[None]):
         self.refresh_circles()
         self.refresh_status()
         self.contacts.focus()
+        self.check_duplicates()
 
     @property
     def contacts(self) -> ContactList:
@@ -150,6 +153,9 @@ class MainScreen(Screen[None]):
             bits += ["  matching ", (flt.query, "bold")]
         if flt.query or flt.circle or self._archived:
             bits.append(("   Esc clears", "$text-muted"))
+        elif self._dupes_hint and self._dupes_hint[1]:
+            pairs = self._dupes_hint[1]
+            bits.append((f"   {pairs} possible duplicate{'s' if pairs > 1 else ''} · D", "$text-muted"))
         self.query_one("#list-status", Static).update(Content.assemble(*bits))
 
     # ---------------------------------------------------------------- list and detail
@@ -355,6 +361,45 @@ class MainScreen(Screen[None]):
         contact = self._current()
         if contact is not None:
             self.app.push_screen(PrepScreen(self.book, contact.id, self.today))
+
+    # (data_version, likely duplicate pairs): the quiet hint on the status line.
+    _dupes_hint: tuple[int, int] | None = None
+
+    def check_duplicates(self) -> None:
+        """Count likely duplicates in a worker, unless no other process wrote since the last count.
+
+        Detection takes seconds on a big book and must never hold up the first paint; the
+        worker reads through its own connection (the Book's belongs to the main thread).
+        """
+        if not self.book.path.exists():
+            return
+        version = self.book.data_version()
+        if self._dupes_hint is not None and self._dupes_hint[0] == version:
+            return
+        path = self.book.path
+
+        def count() -> None:
+            try:
+                pairs = count_duplicates(path)
+            except Exception:  # noqa: BLE001 — only a hint: no hint rather than a crash
+                return
+            self.app.call_from_thread(self._set_dupes_hint, version, pairs)
+
+        self.run_worker(count, thread=True, exclusive=True, group="dupes-hint", exit_on_error=False)
+
+    def _set_dupes_hint(self, version: int, pairs: int) -> None:
+        self._dupes_hint = (version, pairs)
+        self.refresh_status()
+
+    def action_dupes(self) -> None:
+        def closed(changed: bool | None) -> None:
+            if screen.remaining is not None:
+                self._set_dupes_hint(self.book.data_version(), screen.remaining)
+            if changed:  # merged or dismissed: the list, counts and detail may differ
+                self.after_change()
+
+        screen = DupesScreen(self.book, self.today)
+        self.app.push_screen(screen, closed)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.help_groups()))
