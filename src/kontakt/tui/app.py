@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
 from textual.app import App
-from textual.screen import Screen
+from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 
 from ..config import Config, save_setting
 from ..store import Book
 from .commands import KontaktCommands
+from .live import LIVE_REFRESH_SECONDS, BackupWarnings, BookChanged, backup_message
 from .screens.main import MainScreen
 from .themes import THEMES
+from .undo import GONE, RETRY, UndoStack, UndoStep
 
 
 class KontaktApp(App[None]):
@@ -26,12 +31,17 @@ class KontaktApp(App[None]):
     TITLE = "kontakt"
     COMMANDS = App.COMMANDS | {KontaktCommands}
     NOTIFICATION_TIMEOUT = 4
+    # On the app so `z` also works on screens other than the main one (duplicates, Today).
+    BINDINGS = [Binding("z", "undo", "Undo", show=False, id="app.undo")]
 
     def __init__(self, book: Book, *, today: date | None = None, config: Config | None = None) -> None:
         super().__init__()
         self.book = book
         self.today = today or date.today()
         self.config = config or Config()
+        self.undo_stack = UndoStack()
+        self._data_version: int | None = None
+        self._backup_warnings: BackupWarnings | None = None
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = self._known_theme(self.config.theme)
@@ -46,6 +56,83 @@ class KontaktApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self._backup_warnings = BackupWarnings(self._warn_backup).install()
+        problem = getattr(self.book, "backup_problem", None)
+        if problem:  # the day's backup failed before the app opened (`kontakt demo` writes first)
+            self._warn_backup(backup_message(problem))
+        self._data_version = self.book.data_version()
+        self.set_interval(LIVE_REFRESH_SECONDS, self.check_for_changes, name="live-refresh")
+
+    def on_unmount(self) -> None:
+        if self._backup_warnings is not None:
+            self._backup_warnings.remove()
+
+    def _warn_backup(self, message: str) -> None:
+        self.notify(message, title="Backup", severity="warning", timeout=12, markup=False)
+
+    # ---------------------------------------------------------------- live refresh
+
+    def check_for_changes(self) -> bool:
+        """Tell the screens if another process wrote since the last look; True if it did.
+
+        One `PRAGMA data_version` per call: cheap enough to run every second all day.
+        """
+        try:
+            version = self.book.data_version()
+        except sqlite3.Error:  # the book is briefly unreadable (a restore swapping it): next tick
+            return False
+        if version == self._data_version:
+            return False
+        self._data_version = version
+        self._tell_screens()
+        return True
+
+    def _tell_screens(self) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(BookChanged())
+
+    # ---------------------------------------------------------------- undo
+
+    def push_undo(self, label: str, undo: Callable[[], object], *, contact_id: int | None = None) -> None:
+        """Make an action undoable with `z`; see `kontakt.tui.undo` for the contract."""
+        self.undo_stack.push(UndoStep(label, undo, contact_id))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Not under a form or dialog: undoing there would change the book behind what is typed.
+        if action == "undo" and isinstance(self.screen, ModalScreen):
+            return False
+        return True
+
+    def action_undo(self) -> None:
+        """Take back the newest undoable step and say what was undone."""
+        step = self.undo_stack.pop()
+        if step is None:
+            self.notify("Nothing to undo.", markup=False)
+            return
+        try:
+            step.undo()
+        except GONE as error:
+            self.notify(f"Cannot undo “{step.label}” any more: {error}", severity="warning", markup=False)
+        except RETRY as error:
+            self.undo_stack.push(step)  # the book was busy or unwritable: z can try again
+            self.notify(f"Could not undo “{step.label}”: {error}", severity="error", markup=False)
+            return
+        else:
+            self.notify(f"Undid: {step.label}", markup=False)
+        self._after_undo(step)
+
+    def _after_undo(self, step: UndoStep) -> None:
+        main = self.main_screen
+        select = None
+        if step.contact_id is not None:
+            try:
+                select = self.book.get_contact(step.contact_id)
+            except LookupError:
+                select = None
+        main.after_change(select=select)
+        for screen in self.screen_stack:
+            if screen is not main:
+                screen.post_message(BookChanged())
 
     def _remember_theme(self, theme: Theme) -> None:
         """Keep a theme picked in the palette for next time (only with a real config file)."""

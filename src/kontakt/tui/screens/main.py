@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -18,6 +18,7 @@ from ...config import Config
 from ...domain import Contact
 from ...domain.dates import human
 from ...store import Book, NotFound
+from ..live import BookChanged
 from ..widgets.contact_list import ContactList, ListFilter, fit
 from ..widgets.detail import ContactDetail
 from .dialogs import ConfirmScreen, HelpScreen
@@ -44,6 +45,7 @@ KEYS = [
     ("app.archive", "x", "archive", "Archive", False, "archive (or bring back) the contact", "Change"),
     ("app.dupes", "D", "dupes", "Duplicates", False, "find people who are in the book twice; merge them", "Change"),
     ("app.delete", "d", "delete", "Delete", False, "move the contact to the trash", "Change"),
+    ("app.undo", "z", "app.undo", "Undo", False, "undo the last delete, archive or merge", "Change"),
     ("app.today", "t", "today", "Today", True, "the Today review", "Go"),
     ("app.stats", "g", "stats", "Stats", False, "how the network is doing: rhythm, drift, balance", "Go"),
     ("app.prep", "p", "prep", "Prep", False, "prep card: what to know before you meet them", "Go"),
@@ -74,6 +76,8 @@ class MainScreen(Screen[None]):
         self._circle: str | None = None
         self._archived = False
         self._show_circles = False
+        # Another process wrote while a form or another screen was on top: re-read on return.
+        self._stale = False
 
     # ---------------------------------------------------------------- layout
 
@@ -177,6 +181,33 @@ class MainScreen(Screen[None]):
         self.detail.show(self.book, self.contacts.highlighted, self.today)
         self.refresh_header()
         self.refresh_circles()
+        self.refresh_status()
+
+    @on(BookChanged)
+    def _book_changed(self) -> None:
+        # Never under an open form or dialog: wait until this screen is on top again.
+        if self.is_active:
+            self.refresh_live()
+        else:
+            self._stale = True
+
+    @on(events.ScreenResume)
+    def _catch_up(self) -> None:
+        if self._stale:
+            self.refresh_live()
+
+    def refresh_live(self) -> None:
+        """Re-read after another process wrote, keeping the user's place: same filter and
+        search, same highlighted contact (by id), same scroll in the list and the detail."""
+        self._stale = False
+        self.contacts.refresh_rows()
+        self.detail.show(self.book, self.contacts.highlighted, self.today, keep_scroll=True)
+        self.refresh_header()
+        circles = self.query_one("#circles", OptionList)
+        highlighted = circles.highlighted
+        self.refresh_circles()
+        if highlighted is not None and highlighted < circles.option_count:
+            circles.highlighted = highlighted
         self.refresh_status()
 
     @on(Input.Changed, "#search")
@@ -322,10 +353,14 @@ class MainScreen(Screen[None]):
         if contact is None:
             return
         self.book.archive(contact.id, not contact.archived)
-        if contact.archived:
-            self.notify(f"{contact.name} is back among active contacts", markup=False)
+        book, contact_id, was_archived = self.book, contact.id, contact.archived
+        if was_archived:
+            self.notify(f"{contact.name} is back among active contacts · z undoes", markup=False)
+            label = f"bring {contact.name} back from the archive"
         else:
-            self.notify(f"Archived {contact.name} · v shows archived contacts", markup=False)
+            self.notify(f"Archived {contact.name} · v shows archived · z undoes", markup=False)
+            label = f"archive {contact.name}"
+        self.app.push_undo(label, lambda: book.archive(contact_id, was_archived), contact_id=contact_id)
         self.after_change()
 
     def action_delete(self) -> None:
@@ -336,15 +371,21 @@ class MainScreen(Screen[None]):
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
+            book, contact_id = self.book, contact.id
             try:
-                self.book.trash_contact(contact.id)
-            except NotFound:
-                pass
-            self.notify(f"Moved {contact.name} to the trash", markup=False)
+                book.trash_contact(contact_id)
+            except NotFound:  # another shell removed them meanwhile
+                self.notify(f"{contact.name} was already gone from the book", markup=False)
+            else:
+                self.notify(f"Moved {contact.name} to the trash · z undoes", markup=False)
+                self.app.push_undo(
+                    f"move {contact.name} to the trash",
+                    lambda: book.restore_contact(contact_id), contact_id=contact_id,
+                )
             self.after_change()
 
         question = Content.assemble("Move ", (contact.name, "bold"), " to the trash?")
-        detail = "Their history goes with them. The trash keeps everything restorable."
+        detail = "Their history goes with them. z undoes; kontakt restore brings them back later."
         self.app.push_screen(ConfirmScreen(question, detail, yes="move to trash"), answered)
 
     def action_today(self) -> None:

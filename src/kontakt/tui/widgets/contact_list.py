@@ -171,6 +171,22 @@ class ContactList(ScrollView, can_focus=True):
         if select is not None:
             self.select(select)
 
+    def refresh_rows(self) -> None:
+        """Re-read after another process wrote: same filter, same highlighted contact (by id,
+        wherever the change moved them), same scroll offset. Posts Highlighted only if the
+        highlighted contact is gone (trashed, or no longer matching the filter)."""
+        kept = self.highlighted
+        self._pages.clear()
+        self.count = self.book.count_contacts(**self.filter.store_args())
+        self.virtual_size = Size(0, self.count + 1)
+        position = None
+        if kept is not None:
+            # Fresh from the book: a rename elsewhere moves them in the name order.
+            fresh = self.book.get_contacts([kept.id])
+            position = self.position_of(fresh[0]) if fresh else None
+        self.cursor = self.cursor if position is None else position
+        self.refresh()
+
     def row(self, index: int) -> tuple[Contact, Balance] | None:
         """The contact at `index` in the current order, read a page at a time."""
         if not 0 <= index < self.count:
