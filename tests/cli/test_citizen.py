@@ -130,3 +130,41 @@ def test_every_command_help_carries_an_example():
         assert result.exit_code == 0, name
         if not hasattr(command, "commands"):  # groups list their subcommands instead
             assert "Example" in result.stdout, name
+
+
+def test_today_brief_is_one_short_line_naming_the_people_due(kontakt):
+    for name in ("Olga Petrova", "Sam Berger", "Berta Huber"):
+        kontakt("add", name, "--every", "weekly")
+        kontakt("log", name.split()[0], "--on", "2026-10-01")
+    result = kontakt("today", "--brief")
+    assert result.exit_code == 0
+    [line] = result.stdout.splitlines()
+    assert line.startswith("3 people today: ")
+    assert sorted(result.stdout.split(": ")[1].strip().split(", ")) == ["Berta", "Olga", "Sam"]
+
+
+def test_today_brief_prints_nothing_when_nothing_is_due(kontakt):
+    kontakt("add", "Olga Petrova", "--every", "monthly")
+    kontakt("log", "olga", "--on", "today")
+    result = kontakt("today", "--brief")
+    assert result.exit_code == 0
+    assert result.stdout == "" and result.stderr == ""
+
+
+def test_today_brief_never_creates_a_book(tmp_path):
+    missing = tmp_path / "nowhere.db"
+    result = CliRunner().invoke(main, ["today", "--brief", "--db", str(missing)])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert not missing.exists()
+
+
+def test_today_brief_shortens_a_long_list():
+    from types import SimpleNamespace
+
+    from kontakt.cli.review import brief_line
+
+    items = [SimpleNamespace(contact_id=i, name=f"Person{i:02d} X") for i in range(20)]
+    line = brief_line(items, width=60)
+    assert line.startswith("20 people today: Person00, Person01")
+    assert line.endswith(", …") and len(line) <= 60
+    assert brief_line([]) == ""

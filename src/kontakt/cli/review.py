@@ -92,25 +92,38 @@ def _config():
     return load_config()
 
 
-@main.command("today", epilog="Examples: kontakt today   ·   kontakt today --all --json")
+@main.command("today", epilog="Examples: kontakt today   ·   kontakt today --all --json   ·   kontakt today --brief")
 @click.option("--as-of", "as_of", metavar="DATE", help="Review another day (default today).")
 @click.option("--limit", type=click.IntRange(min=1), metavar="N",
               help="Show at most N items (default: daily_cap in the config, 5).")
 @click.option("--all", "show_all", is_flag=True, help="Show everything due, no cap.")
 @click.option("--json", "as_json", is_flag=True,
               help="An array of {kind, contact_id, name, due, reason}.")
+@click.option("--brief", is_flag=True,
+              help="One short line for a shell profile or status bar; nothing when nothing is due.")
 @book_option
-def today_command(as_of, limit, show_all, as_json):
+@click.pass_context
+def today_command(ctx, as_of, limit, show_all, as_json, brief):
     """The few people worth a message today."""
     from ..services.review import build_review, record_offers
 
     if show_all and limit:
         raise click.UsageError("give --limit N or --all, not both")
+    if brief and (as_json or show_all):
+        raise click.UsageError("--brief is one line; it does not combine with --json or --all")
     config = _config()
     day = read_date(as_of, what="--as-of")
+    if brief and not _book_exists(ctx):
+        return  # a shell profile must not create a book, nor nag about a missing one
     book = get_book()
     cap = None if show_all else (limit or config.daily_cap)
     review = build_review(book, day, config, limit=cap)
+    if brief:
+        # Read-only on purpose: opening a shell must not use up the weekly drifting offer.
+        line = brief_line(review.items)
+        if line:
+            click.echo(line)
+        return
     if day == today():
         # A preview of another day does not use up the weekly drifting offer.
         record_offers(book, review, day)
@@ -119,6 +132,37 @@ def today_command(as_of, limit, show_all, as_json):
         return
     for line in review_table(review.items, review.more, day):
         click.echo(line)
+
+
+def _book_exists(ctx: click.Context) -> bool:
+    from ..paths import book_path
+    from .common import _session
+
+    path, _ = book_path(_session(ctx).db)
+    return path.exists()
+
+
+def brief_line(items, width: int = 60) -> str:
+    """'3 people today: Olga, Sam, Berta' — distinct people, first names, at most `width` wide;
+    empty when nobody is due, so a shell prompt stays quiet."""
+    names: list[str] = []
+    seen: set[int] = set()
+    for item in items:
+        if item.contact_id not in seen:
+            seen.add(item.contact_id)
+            names.append(item.name.split()[0] if item.name.split() else item.name)
+    if not names:
+        return ""
+    head = f"{len(names)} {'person' if len(names) == 1 else 'people'} today: "
+    shown = ", ".join(names)
+    if len(head) + len(shown) > width:
+        kept: list[str] = []
+        for name in names:
+            if len(head) + len(", ".join(kept + [name])) + 3 > width:
+                break
+            kept.append(name)
+        shown = ", ".join(kept) + ", …"
+    return head + shown
 
 
 def _top_item(ref: str, kind: str | None):
