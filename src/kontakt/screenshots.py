@@ -22,6 +22,8 @@ from .store import Book
 FIXED_TODAY = date(2026, 11, 23)
 # The contact whose detail pane shows a long timeline.
 DETAIL_CONTACT = "Agnieszka Nowak"
+# An open favour, an introduction waiting for news, a follow-up: a full prep card.
+PREP_CONTACT = "Emre Şahin"
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,40 @@ async def _log_form(pilot) -> None:
     await pilot.pause()
 
 
+async def _settle(pilot) -> None:
+    """Wait for background work (the duplicates hint, the stats figures) to land."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def settled(scene: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """`scene`, with background work finished before and after it: the same picture every run."""
+
+    async def run(pilot) -> None:
+        await _settle(pilot)
+        await scene(pilot)
+        await _settle(pilot)
+
+    return run
+
+
+async def _stats(pilot) -> None:
+    await pilot.press("g")
+
+
+async def _dupes(pilot) -> None:
+    await pilot.press("D")
+    await _settle(pilot)
+    # Take the phone import's org and town over the hand-kept ones: two ● on the right.
+    await pilot.press("down", "right", "down", "down", "right")
+
+
+async def _prep(pilot) -> None:
+    main = pilot.app.main_screen
+    main.jump_to(main.book.find(PREP_CONTACT))
+    await pilot.press("p")
+
+
 async def _help(pilot) -> None:
     await pilot.press("question_mark")
     await pilot.pause()
@@ -91,14 +127,18 @@ async def _today(pilot) -> None:
 
 
 SCENES = [
-    Scene("main", (160, 45), _main, "the main screen: circles, contacts, the highlighted person"),
-    Scene("main-80x24", (80, 24), _narrow, "the main screen in an 80×24 terminal"),
-    Scene("detail", (120, 40), _detail, "a detail pane with a long timeline"),
-    Scene("search", (120, 30), _search, "search as you type: 'mül' finds Müller and Mülheim"),
-    Scene("add-form", (100, 36), _add_form_error, "the add form refusing a cadence and a date"),
-    Scene("log-form", (100, 36), _log_form, "logging a group meeting with a whole circle"),
-    Scene("help", (100, 45), _help, "the help overlay with every key"),
-    Scene("today", (120, 36), _today, "the Today review"),
+    Scene("main", (160, 45), settled(_main), "the main screen: circles, contacts, the highlighted person"),
+    Scene("main-80x24", (80, 24), settled(_narrow), "the main screen in an 80×24 terminal"),
+    Scene("detail", (120, 40), settled(_detail), "a detail pane with a long timeline"),
+    Scene("search", (120, 30), settled(_search), "search as you type: 'mül' finds Müller and Mülheim"),
+    Scene("add-form", (100, 36), settled(_add_form_error), "the add form refusing a cadence and a date"),
+    Scene("log-form", (100, 36), settled(_log_form), "logging a group meeting with a whole circle"),
+    Scene("help", (100, 45), settled(_help), "the help overlay with every key"),
+    Scene("today", (120, 36), settled(_today), "the Today review"),
+    Scene("stats", (160, 45), settled(_stats), "how the network is doing: rhythm, circles, drift, balance"),
+    Scene("stats-80x24", (80, 24), settled(_stats), "the stats screen in an 80×24 terminal"),
+    Scene("dupes", (100, 30), settled(_dupes), "Jürgen twice: choosing field by field before a merge"),
+    Scene("prep", (100, 36), settled(_prep), "the prep card in the minute before meeting Emre"),
 ]
 
 

@@ -53,8 +53,10 @@ class MergeFields(Widget, can_focus=True):
     """The two records as rows of fields, kept on the left and the other on the right; the
     cursor row is the field ←/→ choose for. Every value is data, drawn as plain Content."""
 
+    COMPONENT_CLASSES = {"merge-fields--cursor"}
     DEFAULT_CSS = """
     MergeFields { height: auto; }
+    MergeFields > .merge-fields--cursor { background: $primary 25%; }
     """
 
     cursor = reactive(0)
@@ -114,7 +116,9 @@ class MergeFields(Widget, can_focus=True):
             (fit(_label(f.field), LABEL_WIDTH), label_style), side(f.kept, "kept"), "  ", side(f.other, "other"),
         )
         if at_cursor:
-            row = row.stylize_before("on $boost")
+            cursor = self.get_visual_style("merge-fields--cursor")
+            row = Content.assemble(row, " " * max(0, self.size.width - row.cell_length))
+            row = row.stylize_before(cursor)
         return row
 
     def on_focus(self) -> None:
