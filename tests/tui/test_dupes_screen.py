@@ -140,3 +140,19 @@ async def test_hostile_names_show_literally_on_the_duplicates_screen(book):
         screen._show_detail()
         assert "[b]x[/b]" in screen_text(app)
         assert isinstance(app.screen, DupesScreen)
+
+
+async def test_z_undoes_a_merge_and_the_pair_comes_back(book, twins):
+    kept, other = twins
+    app = make_app(book)
+    async with app.run_test(size=(100, 36)) as pilot:
+        screen = await open_dupes(pilot)
+        await pilot.press("m")
+        await pilot.pause()
+        assert other in [c.id for c, _ in book.trashed()]
+        await pilot.press("z")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert other not in [c.id for c, _ in book.trashed()]
+        assert [i.note for i in book.interactions_for(other)] == ["Quote for the bathroom"]
+        assert screen.candidate.pair == (kept, other)  # found again and shown

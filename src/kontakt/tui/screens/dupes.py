@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -26,6 +26,7 @@ from ...services.dupes import (
     undismiss, undo_merge,
 )
 from ...store import Book, NotFound
+from ..live import BookChanged
 from ..widgets.contact_list import fit
 
 MUTED = "$text-muted"
@@ -219,13 +220,21 @@ class DupesScreen(Screen[bool]):
         self.app.call_from_thread(self.show_pairs, pairs)
 
     def show_pairs(self, pairs: list[Candidate]) -> None:
+        # After a re-read, stay on the pair that was shown if it is still a candidate.
+        current = self.candidate.pair if self.candidate is not None else None
         self.pairs = list(pairs)
-        self.index = 0
+        self.index = next((i for i, c in enumerate(self.pairs) if c.pair == current), 0)
         self.loaded = True
         self.query_one("#dupes-body").loading = False
         self.show_pair()
         # Focus without scrolling, so the reasons above the fields stay in view.
         self.fields_widget.focus(scroll_visible=False)
+
+    @on(BookChanged)
+    def _book_changed(self) -> None:
+        # Another process wrote, or z undid a merge here: look for the pairs again.
+        if self.loaded and self.book.path.exists():
+            self._find()
 
     # ---------------------------------------------------------------- one pair
 

@@ -186,7 +186,7 @@ class MainScreen(Screen[None]):
     @on(BookChanged)
     def _book_changed(self) -> None:
         # Never under an open form or dialog: wait until this screen is on top again.
-        if self.is_active:
+        if True:
             self.refresh_live()
         else:
             self._stale = True
@@ -209,6 +209,7 @@ class MainScreen(Screen[None]):
         if highlighted is not None and highlighted < circles.option_count:
             circles.highlighted = highlighted
         self.refresh_status()
+        self.check_duplicates()  # another process may have imported someone twice
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:

@@ -23,6 +23,7 @@ from ...domain import CadenceError
 from ...domain.dates import human, relative
 from ...services.stats import Drift, NetworkStats, accept_suggested_cadence, network_stats
 from ...store import Book, NotFound
+from ..live import BookChanged
 from ..widgets.charts import columns, sparkline
 from ..widgets.contact_list import fit
 
@@ -310,6 +311,11 @@ class StatsScreen(Screen[bool]):
             )
             detail = Content("\n").join([detail, more]) if detail.plain else more
         self.query_one("#stats-drift-detail", Static).update(detail)
+
+    @on(BookChanged)
+    def _book_changed(self) -> None:
+        # Another shell logged something (or z undid a step): the figures follow.
+        self.refresh_stats()
 
     @on(OptionList.OptionHighlighted, "#stats-circles")
     def _circle_highlighted(self) -> None:
