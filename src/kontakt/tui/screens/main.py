@@ -186,7 +186,7 @@ class MainScreen(Screen[None]):
     @on(BookChanged)
     def _book_changed(self) -> None:
         # Never under an open form or dialog: wait until this screen is on top again.
-        if True:
+        if self.is_active:
             self.refresh_live()
         else:
             self._stale = True
