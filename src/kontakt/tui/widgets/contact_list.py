@@ -172,10 +172,11 @@ class ContactList(ScrollView, can_focus=True):
             self.select(select)
 
     def refresh_rows(self) -> None:
-        """Re-read after another process wrote: same filter, same highlighted contact (by id,
-        wherever the change moved them), same scroll offset. Posts Highlighted only if the
+        """Re-read after another process wrote, keeping the user's place: same filter, same
+        highlighted contact (by id) on the same screen line, so a contact added above scrolls
+        the window with it instead of shifting every row. Posts Highlighted only if the
         highlighted contact is gone (trashed, or no longer matching the filter)."""
-        kept = self.highlighted
+        kept, old_cursor, old_top = self.highlighted, self.cursor, round(self.scroll_offset.y)
         self._pages.clear()
         self.count = self.book.count_contacts(**self.filter.store_args())
         self.virtual_size = Size(0, self.count + 1)
@@ -184,7 +185,9 @@ class ContactList(ScrollView, can_focus=True):
             # Fresh from the book: a rename elsewhere moves them in the name order.
             fresh = self.book.get_contacts([kept.id])
             position = self.position_of(fresh[0]) if fresh else None
-        self.cursor = self.cursor if position is None else position
+        if position is not None and position != old_cursor:
+            self.scroll_to(y=max(old_top + position - old_cursor, 0), animate=False)
+        self.cursor = old_cursor if position is None else position
         self.refresh()
 
     def row(self, index: int) -> tuple[Contact, Balance] | None:

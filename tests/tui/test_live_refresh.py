@@ -1,0 +1,124 @@
+"""The app open all day: another process's `kontakt log` shows up within seconds, in place."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+
+from textual.geometry import Region
+
+from kontakt.tui.screens.forms import ContactForm
+from kontakt.tui.screens.main import MainScreen
+from kontakt.tui.widgets.contact_list import ContactList
+from kontakt.tui.widgets.fields import FormField
+
+from tui_helpers import TODAY, highlight, list_text, make_app, screen_text
+
+# A bound, not a speed claim: the app looks every LIVE_REFRESH_SECONDS; a slow CI box gets slack.
+WAIT_AT_MOST = 10.0
+
+
+def kontakt(book, *args: str) -> None:
+    """Run the real CLI in a second process on the same book, as another shell would."""
+    env = {**os.environ, "KONTAKT_TODAY": TODAY.isoformat(), "KONTAKT_NO_AUTO_BACKUP": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "kontakt", *args, "--db", str(book.path)],
+        env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+async def until(pilot, condition) -> None:
+    """Let the app run (its timers included) until `condition()` holds, or fail after the bound."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT_AT_MOST
+    while not condition():
+        assert loop.time() < deadline, "the app did not show the other process's change"
+        await pilot.pause(0.1)
+
+
+def row_of(app, name: str) -> str:
+    """The list row showing `name`, read from the main screen even under a form."""
+    contacts = app.main_screen.query_one(ContactList)
+    strips = contacts.render_lines(Region(0, 0, contacts.size.width, contacts.size.height))
+    return next(strip.text for strip in strips if name in strip.text)
+
+
+async def test_another_process_logging_shows_up_without_losing_the_place(book):
+    for index in range(40):  # enough people that the list scrolls
+        book.add_contact(f"Person {index:02}", today=TODAY)
+    app = make_app(book)
+    async with app.run_test(size=(120, 30)) as pilot:
+        contacts = app.screen.query_one(ContactList)
+        highlight(app, "Person 30")
+        await pilot.pause()
+        assert contacts.scroll_offset.y > 0
+        cursor = contacts.cursor
+        line = cursor - contacts.scroll_offset.y  # where on screen the highlighted row is
+        assert "never" in row_of(app, "Person 30")
+
+        # Another shell: someone who sorts first joins, and the highlighted person gets a call.
+        kontakt(book, "add", "Aaron Aal")
+        kontakt(book, "log", "Person 30", "--kind", "call", "--note", "rang [b]x[/b]")
+
+        await until(pilot, lambda: "today" in row_of(app, "Person 30"))
+        assert contacts.highlighted.name == "Person 30"  # same person, one row further down
+        assert contacts.cursor == cursor + 1
+        assert contacts.cursor - contacts.scroll_offset.y == line  # still on the same line
+        text = screen_text(app)
+        assert "rang [b]x[/b]" in text  # the detail pane, literally
+        assert "today · 23 Nov 2026" in text
+        assert "49 contacts" in text  # header and status counts
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_search_and_circle_filter_stay_while_the_list_refreshes(book):
+    app = make_app(book)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("slash", *"#breakfast", "enter")
+        await pilot.pause()
+        highlight(app, "Jan Novák")
+        kontakt(book, "log", "Jan Novák", "Eva Weber", "--kind", "meeting")
+        await until(pilot, lambda: "today" in row_of(app, "Jan Novák"))
+        assert "Zoë Zürcher" not in list_text(app)  # still only the #breakfast circle
+        assert app.screen.query_one("#search").value == "#breakfast"
+        assert app.screen.query_one(ContactList).highlighted.name == "Jan Novák"
+
+
+async def test_an_open_form_is_left_alone_and_the_list_catches_up_after(book):
+    app = make_app(book)
+    async with app.run_test(size=(120, 40)) as pilot:
+        highlight(app, "Eva Weber")
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, ContactForm)
+        name = app.screen.query_one("#field-name", FormField).widget
+        name.focus()
+        await pilot.press(*"Half typ")
+
+        kontakt(book, "log", "Eva Weber")
+        assert app.check_for_changes()  # the tick, now rather than within the second
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ContactForm)
+        assert name.value == "Half typ"
+        assert "never" in row_of(app, "Eva Weber")  # the list under the form waits
+
+        await pilot.press("escape", "y")  # discard the half-typed contact
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        await until(pilot, lambda: "today" in row_of(app, "Eva Weber"))
+        assert app.screen.query_one(ContactList).highlighted.name == "Eva Weber"
+
+
+async def test_the_apps_own_writes_do_not_count_as_outside_changes(book):
+    app = make_app(book)
+    async with app.run_test(size=(120, 40)) as pilot:
+        highlight(app, "Eva Weber")
+        await pilot.press("x")
+        await pilot.pause()
+        assert not app.check_for_changes()
+        kontakt(book, "log", "Jan Novák")
+        assert app.check_for_changes()
+        assert not app.check_for_changes()
