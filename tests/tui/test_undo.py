@@ -190,3 +190,15 @@ async def test_a_backup_that_failed_before_the_app_opened_is_shown(book):
     async with app.run_test(notifications=True) as pilot:
         await pilot.pause()
         assert any("Permission denied" in n for n in notes(app))
+
+
+def test_a_step_undone_elsewhere_is_discarded_from_the_middle_of_the_stack():
+    from kontakt.tui.undo import UndoStack, UndoStep
+
+    stack = UndoStack(limit=3)
+    steps = [UndoStep(f"step {i}", lambda: None) for i in range(4)]
+    for step in steps:
+        stack.push(step)
+    assert stack.labels() == ["step 3", "step 2", "step 1"]  # the oldest fell off
+    assert stack.discard(steps[2]) and not stack.discard(steps[0])
+    assert stack.pop() is steps[3] and stack.pop() is steps[1] and stack.pop() is None

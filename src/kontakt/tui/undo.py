@@ -17,6 +17,9 @@ How a screen makes its action undoable (the duplicates screen after a merge, say
   A database error (the book busy for longer than the busy timeout) keeps the step so `z`
   can try again.
 - `contact_id`, if given, is highlighted in the contact list afterwards when it is shown.
+- A screen with its own undo key can take a step back itself: keep `app.undo_stack.peek()`
+  right after pushing, and `app.undo_stack.discard(step)` once undone there, so `z` later
+  does not try it again.
 
 After an undo the app re-reads the main screen itself and posts `live.BookChanged` to the
 other screens in the stack: handle it (`on_book_changed`) to re-read what you show.
@@ -68,6 +71,14 @@ class UndoStack:
 
     def peek(self) -> UndoStep | None:
         return self._steps[-1] if self._steps else None
+
+    def discard(self, step: UndoStep) -> bool:
+        """Forget `step` wherever it sits (a screen undid it with its own key); True if it was there."""
+        for index in range(len(self._steps) - 1, -1, -1):
+            if self._steps[index] is step:
+                del self._steps[index]
+                return True
+        return False
 
     def __len__(self) -> int:
         return len(self._steps)
