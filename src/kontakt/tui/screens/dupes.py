@@ -19,6 +19,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
 
 from ...domain import Contact
 from ...services.dupes import (
@@ -26,6 +27,7 @@ from ...services.dupes import (
     undismiss, undo_merge,
 )
 from ...store import Book, NotFound
+from ..background import count_duplicates_at, duplicates_at, in_background
 from ..live import BookChanged
 from ..widgets.contact_list import fit
 
@@ -35,10 +37,9 @@ LABEL_WIDTH = 10
 
 
 def count_duplicates(path: Path) -> int:
-    """How many likely pairs the book at `path` holds, read through a connection of its own
-    (for a worker thread: the app's connection belongs to the main thread)."""
-    with Book.open(path, create=False) as book:
-        return len(find_duplicates(book))
+    """How many likely pairs the book at `path` holds; call it from a worker thread (it reads
+    through connections of its own, and a big book is searched in a separate process)."""
+    return in_background(count_duplicates_at, path)
 
 
 def _label(field: str) -> str:
@@ -209,17 +210,22 @@ class DupesScreen(Screen[bool]):
     @work(thread=True, exclusive=True, group="dupes", exit_on_error=False)
     def _find(self) -> None:
         # Detection takes seconds on a big book: a worker, reading through its own connection
-        # because the Book's sqlite connection belongs to the main thread.
+        # because the Book's sqlite connection belongs to the main thread (see background.py).
+        worker = get_current_worker()
         try:
-            with Book.open(self.book.path, create=False) as book:
-                pairs = find_duplicates(book)
+            pairs = in_background(duplicates_at, self.book.path,
+                                  cancelled=lambda: worker.is_cancelled)
         except Exception as error:  # noqa: BLE001 — shown to the user, not a crash
+            if worker.is_cancelled:  # the screen has closed: nobody to tell
+                return
             self.app.call_from_thread(self.notify, f"Could not look for duplicates: {error}",
                                       severity="error", markup=False)
             pairs = []
         self.app.call_from_thread(self.show_pairs, pairs)
 
     def show_pairs(self, pairs: list[Candidate]) -> None:
+        if not self.is_mounted:  # closed while the pairs were being found
+            return
         # After a re-read, stay on the pair that was shown if it is still a candidate.
         current = self.candidate.pair if self.candidate is not None else None
         self.pairs = list(pairs)

@@ -18,11 +18,13 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from ...domain import CadenceError
 from ...domain.dates import human, relative
 from ...services.stats import Drift, NetworkStats, accept_suggested_cadence, network_stats
 from ...store import Book, NotFound
+from ..background import in_background, stats_at
 from ..live import BookChanged
 from ..widgets.charts import columns, sparkline
 from ..widgets.contact_list import fit
@@ -233,13 +235,17 @@ class StatsScreen(Screen[bool]):
 
     @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
     def _compute(self, generation: int) -> None:
-        # On a big book the figures take a second or more, so they are computed off the UI
-        # thread. The Book's sqlite connection belongs to the main thread: the worker reads
-        # through a connection of its own (WAL lets it read while the app writes).
+        # On a big book the figures take seconds, so they are computed off the UI thread.
+        # The Book's sqlite connection belongs to the main thread: the worker reads through a
+        # connection of its own (WAL lets it read while the app writes); a big book is
+        # computed in a separate process so the app stays responsive (see background.py).
+        worker = get_current_worker()
         try:
-            with Book.open(self.book.path, create=False) as book:
-                stats = network_stats(book, self.today)
+            stats = in_background(stats_at, self.book.path, self.today,
+                                  cancelled=lambda: worker.is_cancelled)
         except Exception as error:  # noqa: BLE001 — shown to the user, not a crash
+            if worker.is_cancelled:  # the screen has closed: nobody to tell
+                return
             self.app.call_from_thread(self._failed, str(error))
             return
         self.app.call_from_thread(self.show_stats, stats, generation)
