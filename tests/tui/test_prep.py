@@ -42,3 +42,16 @@ async def test_the_prep_card_shows_hostile_names_and_notes_literally(book):
             await pilot.press("escape")
             await pilot.pause()
         assert isinstance(app.screen, MainScreen)  # [@click=app.quit] did not quit
+
+
+async def test_the_help_lists_stats_prep_and_duplicates_with_their_screens_keys(book):
+    app = make_app(book)
+    async with app.run_test(size=(100, 45)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = "\n".join(w.visual.plain for w in app.screen.query(Static))
+        for line in ("g           how the network is doing", "p           prep card",
+                     "D           find people who are in the book twice",
+                     "a, Enter    accept the highlighted drift's suggested cadence",
+                     "m           merge the pair (z undoes)"):
+            assert line in text, line

@@ -458,4 +458,19 @@ class MainScreen(Screen[None]):
             shown = ", ".join(self.app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
             groups.setdefault(group, []).append((shown, description))
         groups.setdefault("Go", []).append(("ctrl+p", "command palette: every action, jump to contact"))
+        # The keys of the screens g and D open (their footers show them too).
+        mapped = lambda binding_id, key: keymap.get(binding_id, key)  # noqa: E731
+        groups["On the stats screen (g)"] = [
+            ("Tab", "next list: circles, drift"),
+            (f"{mapped('stats.accept', 'a')}, Enter", "accept the highlighted drift's suggested cadence"),
+            ("Esc", "back"),
+        ]
+        groups["On the duplicates screen (D)"] = [
+            ("↑ ↓", "move between the fields"),
+            ("← →", "keep the left value / take the right one"),
+            (mapped("dupes.merge", "m"), "merge the pair (z undoes)"),
+            (mapped("dupes.dismiss", "n"), "not the same person: the pair never comes back"),
+            (mapped("dupes.skip", "s"), "skip to the next pair"),
+            (mapped("dupes.swap", "x"), "swap which record is kept"),
+        ]
         return list(groups.items())
