@@ -211,12 +211,13 @@ class StatsScreen(Screen[bool]):
                     yield Static(CIRCLES_HEADER, id="stats-circles-header")
                     yield OptionList(id="stats-circles", classes="stats-list", compact=True, markup=False)
                     yield Static(id="stats-circle-rhythm")
-                    yield Static(id="stats-intros", classes="stats-section")
                 with Vertical(classes="stats-column"):
                     yield Static(_title("Drift", "slower than their cadence"), classes="stats-section")
                     yield OptionList(id="stats-drift", classes="stats-list", compact=True, markup=False)
                     yield Static(id="stats-drift-detail")
                     yield Static(id="stats-balance", classes="stats-section")
+                    # Last: at 80 columns the columns stack, and drift should come before it.
+                    yield Static(id="stats-intros", classes="stats-section")
         yield Footer()
 
     def on_mount(self) -> None:
