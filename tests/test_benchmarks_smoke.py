@@ -56,3 +56,44 @@ def test_harness_prints_every_budget_row_at_a_tiny_size(tmp_path):
     assert tui["typing"]["matches"]["r"] > 0
     assert tui["typing"]["fast_typing_searches"], "fast typing ran no search at all"
     assert data["machine"]["cores"] and data["raw"]["load_start"]
+
+
+def test_search_counts_and_pages_match_plain_sql_whatever_the_plan(tmp_path, monkeypatch):
+    """The read paths tuned at 100k (count without reading rows, name-index walk for
+    dense searches, cached counts) give exactly what the plain queries give."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import generate
+
+    from kontakt.store import Book
+    from kontakt.store import book as book_module
+
+    path = tmp_path / "book.db"
+    path.write_bytes(generate.book_path(200, quiet=True).read_bytes())
+    book = Book.open(path, create=False)
+    book.auto_backup = False
+    a_contact = book.list_contacts(limit=1)[0]
+    book.archive(a_contact.id)  # a write: cached counts and sets must notice it
+    for dense in (10, 10**9):  # walk the name index, or start from the matches
+        monkeypatch.setattr(book_module, "DENSE_SEARCH_HITS", dense)
+        for text in ["a", "an", "r", "breakfast", "weiss", "anna m", "zzz", "@"]:
+            for archived in (False, True, None):
+                where, params = book._filter_sql(tag=None, archived=archived, query=text)
+                plain_count = book.conn.execute(
+                    f"SELECT count(*) FROM contacts c WHERE {where}", params).fetchone()[0]
+                plain_ids = [r[0] for r in book.conn.execute(
+                    f"SELECT c.id FROM contacts c WHERE {where} ORDER BY c.sort_key, c.id "
+                    "LIMIT 20 OFFSET 5", params)]
+                assert book.count_contacts(query=text, archived=archived) == plain_count
+                page = book.list_contacts(query=text, archived=archived, limit=20, offset=5)
+                assert [c.id for c in page] == plain_ids
+    counts = book.counts()
+    assert counts.archived == book.conn.execute(
+        "SELECT count(*) FROM contacts WHERE archived = 1 AND deleted_at IS NULL").fetchone()[0]
+    members = {c.name: c.members for c in book.circles()}
+    assert members == {name: n for name, n in book.conn.execute(
+        """SELECT ci.name, (SELECT count(*) FROM memberships m JOIN contacts c ON c.id = m.contact_id
+                             WHERE m.circle = ci.name AND c.deleted_at IS NULL AND c.archived = 0)
+             FROM circles ci""")}
+    book.trash_contact(book.list_contacts(limit=1)[0].id)
+    assert book.counts().contacts == counts.contacts - 1
+    book.close()

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from ..domain import (
@@ -49,6 +50,11 @@ CONTACT_FIELDS = (
     "name", "nickname", "emails", "phones", "org", "role", "location", "met",
     "birthday", "tags", "notes", "cadence",
 )
+
+
+# Above this many search hits a page of results is read in name order from the index
+# rather than gathered from the hits and sorted (see `list_contacts`).
+DENSE_SEARCH_HITS = 2000
 
 
 class NotFound(LookupError):
@@ -149,6 +155,9 @@ class Book:
         self.conn = conn
         self.conn.row_factory = sqlite3.Row
         self.path = path
+        self._last_hits: tuple[tuple[str, int, int], int] | None = None
+        self._last_counts: tuple[tuple[int, int], BookCounts] | None = None
+        self._last_inactive: tuple[tuple[int, int], str] | None = None
 
     @classmethod
     def open(cls, path: Path | str, *, create: bool = True) -> Book:
@@ -366,7 +375,7 @@ class Book:
 
     def _circle_cadences(self) -> dict[str, Cadence]:
         rows = self.conn.execute("SELECT name, cadence FROM circles WHERE cadence IS NOT NULL")
-        return {fold(row["name"]): Cadence.parse(row["cadence"]) for row in rows}
+        return {fold(row["name"]): _cadence(row["cadence"]) for row in rows}
 
     def _refresh_due(self, contact_ids: Iterable[int], today: date) -> None:
         """Recompute the materialised last_contact and next_due of these contacts."""
@@ -394,7 +403,7 @@ class Book:
             )
 
     def _contact(self, row: sqlite3.Row, circles: dict[str, Cadence] | None = None) -> Contact:
-        own = Cadence.parse(row["cadence"]) if row["cadence"] else None
+        own = _cadence(row["cadence"]) if row["cadence"] else None
         tags = tuple(json.loads(row["tags"]))
         if circles is None:
             circles = self._circle_cadences()
@@ -500,18 +509,80 @@ class Book:
         `query` is full-text search (prefix, accent-insensitive).
         """
         where, params = self._filter_sql(tag=tag, archived=archived, query=query)
-        sql = f"SELECT c.* FROM contacts c WHERE {where} ORDER BY c.sort_key, c.id"
+        source = "contacts c"
+        if limit is not None and self._dense_search(tag=tag, archived=archived, query=query):
+            # Thousands match ("a", "an"): walk the name index in order and stop at the
+            # page, instead of reading and sorting every matching row. Few matches keep
+            # the plan that starts from them.
+            source, where = _walk_name_index(where)
+        sql = f"SELECT c.* FROM {source} WHERE {where} ORDER BY c.sort_key, c.id"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
         circles = self._circle_cadences()
         return [self._contact(row, circles) for row in self.conn.execute(sql, params)]
 
+    def _fts_hits(self, match: str) -> int:
+        """How many index rows match (trash and archive included), FTS only.
+
+        Remembered for the last search until the book changes: the list asks for the
+        count and then a page of the same search, one keystroke apart.
+        """
+        key = (match, *self._version_key())
+        if self._last_hits is not None and self._last_hits[0] == key:
+            return self._last_hits[1]
+        hits = self.conn.execute(
+            "SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH ?", (match,)
+        ).fetchone()[0]
+        self._last_hits = (key, hits)
+        return hits
+
+    def _dense_search(self, *, tag: str | None, archived: bool | None, query: str | None) -> bool:
+        """True when a search matches so many people that walking the name index beats
+        starting from the matches (only for the plain active/archived list)."""
+        if query is None or tag is not None or archived is None:
+            return False
+        match = fts_query(query)
+        return match is not None and self._fts_hits(match) > DENSE_SEARCH_HITS
+
     def count_contacts(
         self, *, tag: str | None = None, archived: bool | None = False, query: str | None = None
     ) -> int:
+        match = fts_query(query) if query is not None else None
+        if match is not None and tag is None and archived is not None:
+            return self._count_matches(match, archived=archived)
         where, params = self._filter_sql(tag=tag, archived=archived, query=query)
         return self.conn.execute(f"SELECT count(*) FROM contacts c WHERE {where}", params).fetchone()[0]
+
+    def _count_matches(self, match: str, *, archived: bool) -> int:
+        """Active (or archived) contacts matching a search, without reading their rows.
+
+        Looking up every match to check it is neither archived nor trashed cost 50 ms for
+        14k matches at 100k people; instead: all matches from the index, less those among
+        the few archived or trashed people (a small set, remembered until the book changes).
+        """
+        # `+r`: test each match against the set; never hand the set to FTS as rowid lookups.
+        among = """SELECT count(*) FROM (SELECT rowid AS r FROM contacts_fts WHERE contacts_fts MATCH ?)
+                    WHERE +r IN ({})"""
+        if archived:
+            return self.conn.execute(
+                among.format("SELECT id FROM contacts INDEXED BY contacts_by_name "
+                             "WHERE deleted_at IS NULL AND archived = 1"), (match,)
+            ).fetchone()[0]
+        inactive = self.conn.execute(
+            among.format("SELECT value FROM json_each(?)"), (match, self._inactive_ids())
+        ).fetchone()[0]
+        return self._fts_hits(match) - inactive
+
+    def _inactive_ids(self) -> str:
+        """Ids of archived and trashed contacts as a JSON array, remembered until a change."""
+        key = self._version_key()
+        if self._last_inactive is None or self._last_inactive[0] != key:
+            ids = [row[0] for row in self.conn.execute(
+                """SELECT id FROM contacts WHERE archived = 1 AND deleted_at IS NULL
+                   UNION ALL SELECT id FROM contacts WHERE deleted_at IS NOT NULL""")]
+            self._last_inactive = (key, json.dumps(ids))
+        return self._last_inactive[1]
 
     def search(self, text: str, *, limit: int | None = 200, archived: bool | None = None) -> list[Contact]:
         """Contacts matching `text` (every word a prefix of name, nickname, org, email, tag or
@@ -600,6 +671,21 @@ class Book:
         return self.get_contacts([contact_id for _, _, contact_id in scored[:limit]])
 
     def counts(self) -> BookCounts:
+        """Active, archived, circles, interactions. Remembered until the book changes: the
+        app's header and circle list both ask on every refresh, and counting 100k people
+        and 1M interactions takes tens of milliseconds."""
+        key = self._version_key()
+        if self._last_counts is not None and self._last_counts[0] == key:
+            return self._last_counts[1]
+        counts = self._count_everything()
+        self._last_counts = (key, counts)
+        return counts
+
+    def _version_key(self) -> tuple[int, int]:
+        """Changes with every write through this connection or any other."""
+        return self.conn.total_changes, self.data_version()
+
+    def _count_everything(self) -> BookCounts:
         row = self.conn.execute(
             """SELECT
                  (SELECT count(*) FROM contacts WHERE deleted_at IS NULL AND archived = 0),
@@ -621,17 +707,24 @@ class Book:
 
     def circles(self) -> list[Circle]:
         """Every circle with its cadence and the number of active members, closest first."""
+        # Members are counted from the membership index alone, less the few archived or
+        # trashed ones: looking up every member's row took 170 ms at 100k people.
         rows = self.conn.execute(
             """SELECT ci.name, ci.cadence, ci.description,
-                      (SELECT count(*) FROM memberships m JOIN contacts c ON c.id = m.contact_id
-                        WHERE m.circle = ci.name AND c.deleted_at IS NULL AND c.archived = 0)
-                        AS members
-                 FROM circles ci ORDER BY ci.position, ci.name"""
+                      (SELECT count(*) FROM memberships m WHERE m.circle = ci.name)
+                      - coalesce(gone.n, 0) AS members
+                 FROM circles ci LEFT JOIN (
+                      SELECT m.circle, count(*) AS n FROM memberships m
+                       WHERE m.contact_id IN (
+                             SELECT id FROM contacts WHERE archived = 1 AND deleted_at IS NULL
+                             UNION ALL SELECT id FROM contacts WHERE deleted_at IS NOT NULL)
+                       GROUP BY m.circle) gone ON gone.circle = ci.name
+                ORDER BY ci.position, ci.name"""
         )
         return [
             Circle(
                 name=row["name"],
-                cadence=Cadence.parse(row["cadence"]) if row["cadence"] else None,
+                cadence=_cadence(row["cadence"]) if row["cadence"] else None,
                 members=row["members"],
                 description=row["description"],
             )
@@ -933,6 +1026,22 @@ class Book:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+
+def _walk_name_index(where: str) -> tuple[str, str]:
+    """The FROM and WHERE that make SQLite scan contacts_by_name and test each entry
+    against the search matches (the unary + stops it starting from the matches)."""
+    return (
+        "contacts c INDEXED BY contacts_by_name",
+        where.replace("c.id IN (SELECT rowid", "+c.id IN (SELECT rowid"),
+    )
+
+
+@lru_cache(maxsize=256)
+def _cadence(text: str) -> Cadence:
+    """Cadence.parse, remembered: a book holds a handful of distinct cadence texts, and
+    lists and exports parse one per row (Cadence is frozen, so sharing is safe)."""
+    return Cadence.parse(text)
 
 
 def _favour(row: sqlite3.Row) -> Favour:
