@@ -17,6 +17,7 @@ from ..store import Book
 from .commands import KontaktCommands
 from .live import LIVE_REFRESH_SECONDS, BackupWarnings, BookChanged, backup_message
 from .screens.main import MainScreen
+from .screens.today import TodayScreen, something_due
 from .themes import THEMES
 from .undo import GONE, RETRY, UndoStack, UndoStep
 
@@ -62,6 +63,9 @@ class KontaktApp(App[None]):
             self._warn_backup(backup_message(problem))
         self._data_version = self.book.data_version()
         self.set_interval(LIVE_REFRESH_SECONDS, self.check_for_changes, name="live-refresh")
+        # review.open_today_first: start on the day's review, but only when something is in it.
+        if self.config.open_today_first and something_due(self.book, self.today, self.config):
+            self.push_screen(TodayScreen(self.book, self.today, self.config))
 
     def on_unmount(self) -> None:
         if self._backup_warnings is not None:

@@ -1,46 +1,563 @@
-"""The Today review screen.
+"""The Today screen (t): the few people worth a message today, one key per item.
 
-PLACEHOLDER: the review issue replaces this with the real daily review (who is due,
-birthdays, favours to return, introductions to check). Keep the constructor signature:
-`TodayScreen(book, today, config)` — the main screen pushes it on `t`.
+The review, its rules and its writes come from services.review; this screen shows the list
+with the highlighted person's context card beside it and sends each key back as one service
+call (one transaction). Items acted on stay in the list, ticked, so `z` can bring them back.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Center, Vertical
+from textual.containers import Center, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
 
 from ...config import Config
+from ...domain import INTERACTION_KINDS, CadenceError, DateError, parse_date
+from ...domain.cadence import parse_duration
 from ...domain.dates import human
-from ...store import Book
+from ...services import review
+from ...services.prep import prep_card
+from ...services.review import Review, ReviewItem, Undo
+from ...store import Book, NotFound
+from ..live import BookChanged
+from ..widgets.review_card import context_card, item_reason, item_title
+from .dialogs import ConfirmScreen, HelpScreen
+from .prep import PrepScreen
+
+# A quick note is the common reply to a review item; ← → changes it for the rest of the list.
+DEFAULT_INTERACTION = "message"
+# Kinds whose `done` logs an interaction (the others complete, note or keep something).
+LOGS_AN_INTERACTION = ("keep-in-touch", "birthday", "thank")
+# Kinds that exist because of a cadence: only these can be let drift.
+CADENCE_KINDS = ("keep-in-touch", "drifting")
+MUTED = "$text-muted"
+KEY = "bold $accent"
+
+# (binding id, key, action, footer label, shown in footer, help text)
+KEYS = [
+    ("today.done", "enter,space", "done", "Done", True, "done: log it, complete it, or keep them"),
+    ("today.kind_prev", "left", "kind(-1)", "Kind", False, "previous interaction kind for done"),
+    ("today.kind_next", "right", "kind(1)", "Kind", False, "next interaction kind for done"),
+    ("today.snooze", "s", "snooze", "Tomorrow", False, "snooze until tomorrow"),
+    ("today.snooze_until", "S", "snooze_until", "Snooze…", False, "snooze for 3 days, a week, or to a typed date"),
+    ("today.skip", "k", "skip", "Skip", False, "skip for today (back tomorrow if still due)"),
+    ("today.drift", "r", "let_drift", "Let drift", False, "let them drift: remove the cadence (asks first)"),
+    ("today.open", "o", "open", "Open", False, "open the contact on the main screen"),
+    ("today.prep", "p", "prep", "Prep", False, "prep card: everything to know about them"),
+    ("today.undo", "z", "undo", "Undo", True, "undo the last action on this screen"),
+    ("today.up", "up", "move(-1)", "Up", False, "previous item"),
+    ("today.down", "down", "move(1)", "Down", False, "next item"),
+    ("today.help", "question_mark", "help", "Keys", True, "these keys"),
+    ("today.back", "escape,q,t", "back", "Back", True, "back to the contacts"),
+]
 
 
-class TodayScreen(Screen[None]):
-    """A calm placeholder until the review lands."""
+def something_due(book: Book, today: date, config: Config) -> bool:
+    """True when the review for `today` has at least one item (for open_today_first)."""
+    return bool(review.build_review(book, today, config, limit=1).items)
 
-    BINDINGS = [Binding("escape,t", "app.pop_screen", "Back to contacts", id="today.back")]
+
+@dataclass
+class Entry:
+    """One item of the list and what was done with it (None: still to do)."""
+
+    item: ReviewItem
+    outcome: str | None = None
+
+
+@dataclass
+class Step:
+    """One action on this screen: the engine's token and the rows it ticked off."""
+
+    token: Undo
+    rows: list[int] = field(default_factory=list)  # the acted-on row first
+    app_step: object | None = None  # the same step on the app's undo stack, if any
+
+
+class ItemRow(Vertical):
+    """One review item: mark, name and kind; the reason below, indented."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(classes="today-item")
+        self.index = index
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="today-item-title")
+        yield Static(classes="today-item-reason")
+
+    def show(self, entry: Entry, today: date) -> None:
+        self.query_one(".today-item-title", Static).update(item_title(entry.item, today, entry.outcome))
+        reason = self.query_one(".today-item-reason", Static)
+        reason.update(item_reason(entry.item))
+        reason.display = entry.outcome is None
+        self.set_class(entry.outcome is not None, "-handled")
+
+    def on_click(self, event: events.Click) -> None:
+        self.screen.highlight(self.index)  # type: ignore[attr-defined]
+
+
+class ItemList(VerticalScroll, can_focus=False):
+    """The rows; the screen moves the highlight (arrows here would scroll sideways)."""
+
+
+class CardPane(VerticalScroll, can_focus=False):
+    """The highlighted person's context card, wrapped to the pane's width."""
+
+    def on_resize(self) -> None:
+        self.screen.refresh_card()  # type: ignore[attr-defined]
+
+
+class TodayScreen(Screen[bool]):
+    """The daily review; dismissed with True when something was written."""
+
+    BINDINGS = [
+        Binding(key, action, label, show=show, id=binding_id)
+        for binding_id, key, action, label, show, _ in KEYS
+    ]
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
     def __init__(self, book: Book, today: date, config: Config) -> None:
         super().__init__()
         self.book = book
         self.today = today
         self.config = config
+        self.review: Review = review.build_review(book, today, config, limit=config.daily_cap)
+        self.entries = [Entry(item) for item in self.review.items]
+        self.current: int | None = 0 if self.entries else None
+        self.interaction_kind = DEFAULT_INTERACTION
+        self.history: list[Step] = []
+        self.changed = False
+
+    # ---------------------------------------------------------------- layout
 
     def compose(self) -> ComposeResult:
-        with Center(id="today"):
-            with Vertical(classes="today-card"):
-                yield Static(Content.styled(f"Today · {self.today:%A} {human(self.today)}", "bold $accent"))
-                yield Static(
-                    Content(
-                        "The daily review is coming: who is due, birthdays, favours to return.\n"
-                        "Until then, the ● in the contact list marks who is due."
-                    ),
-                    classes="today-message",
-                )
+        with Horizontal(id="app-header"):
+            yield Static(Content.styled(f"Today · {self.today:%A} {human(self.today)}", "bold $accent"),
+                         id="header-left")
+            yield Static(id="today-progress")
+        if not self.entries:
+            with Center(id="today-empty"):
+                with Vertical(classes="today-empty-card"):
+                    yield Static(Content.styled("Nothing due — enjoy your day.", "bold"), id="today-nothing")
+                    yield Static(
+                        Content.assemble(
+                            "No one to write to, no birthdays this week, nothing to return.\n",
+                            (self._more_line() or "", MUTED),
+                        ).rstrip(),
+                        classes="today-message",
+                    )
+                    yield Static(Content.assemble(("Esc", KEY), " back to the contacts"),
+                                 classes="today-message")
+            yield Footer()
+            return
+        with Horizontal(id="today-body"):
+            with Vertical(id="today-list-column"):
+                with ItemList(id="today-items"):
+                    for index in range(len(self.entries)):
+                        yield ItemRow(index)
+                yield Static(id="today-more")
+            with CardPane(id="today-card"):
+                yield Static(id="today-card-body")
+        yield Static(id="today-keys")
         yield Footer()
+
+    def on_mount(self) -> None:
+        if self.review.items:
+            try:
+                # Drifting items come back in a week, not tomorrow: they were shown now.
+                review.record_offers(self.book, self.review, self.today)
+            except sqlite3.Error:  # a busy or read-only book: the offer is asked again, no harm
+                pass
+        self.refresh_all()
+
+    def _more_line(self) -> str:
+        more = self.review.more
+        return f"and {more} more — later" if more else ""
+
+    def refresh_all(self) -> None:
+        self._show_progress()
+        if not self.entries:
+            return
+        for row in self.query(ItemRow):
+            row.show(self.entries[row.index], self.today)
+            row.set_class(row.index == self.current, "-current")
+        self.query_one("#today-more", Static).update(Content.styled(self._more_line(), MUTED))
+        self._show_keys()
+        self._show_card()
+        if self.current is not None:
+            self.query_one("#today-items").scroll_to_widget(self._row(self.current), animate=False)
+
+    def _row(self, index: int) -> ItemRow:
+        return next(row for row in self.query(ItemRow) if row.index == index)
+
+    def _show_progress(self) -> None:
+        total = len(self.entries)
+        handled = sum(entry.outcome is not None for entry in self.entries)
+        text = f"{handled} of {total} done" if total else ""
+        if total and handled == total:
+            text += " — that's it for today"
+        self.query_one("#today-progress", Static).update(Content.styled(text, MUTED))
+
+    def _show_keys(self) -> None:
+        """What each key does to the highlighted item: `enter` depends on its kind."""
+        entry = self.current_entry
+        if entry is None:
+            line = Content.assemble(
+                ("All done.", "bold"), " Enjoy your day.   ", ("z", KEY), " undo   ", ("Esc", KEY), " back"
+            )
+            self.query_one("#today-keys", Static).update(line)
+            return
+        item = entry.item
+        if item.kind in LOGS_AN_INTERACTION:
+            done: list = ["log a ", (f"‹{self.interaction_kind}›", "bold"), "  ", ("← →", KEY), " other kind"]
+        elif item.kind == "follow-up":
+            done = ["mark the follow-up done"]
+        elif item.kind == "intro-check":
+            done = ["noted: they were in touch"]
+        else:  # drifting
+            done = [f"keep them at {item.cadence}" if item.cadence else "keep them"]
+        pairs = [("s", "tomorrow"), ("S", "later…"), ("k", "skip")]
+        if item.kind in CADENCE_KINDS:
+            pairs.append(("r", "let drift"))
+        pairs += [("o", "open"), ("p", "prep"), ("z", "undo")]
+        second: list = []
+        for key, label in pairs:
+            second += [(key, KEY), f" {label}   "]
+        line = Content.assemble(("enter", KEY), " ", *done, "\n", *second)
+        self.query_one("#today-keys", Static).update(line.rstrip())
+
+    def _show_card(self) -> None:
+        body = self.query_one("#today-card-body", Static)
+        entry = self.current_entry
+        if entry is None:
+            body.update(Content.styled("That's everything for today.", MUTED))
+            return
+        # One cell short of the pane: a scrollbar may take it when the card is long.
+        width = (self.query_one("#today-card", CardPane).scrollable_content_region.width or 41) - 1
+        try:
+            card = prep_card(self.book, entry.item.contact_id, self.today)
+        except NotFound:
+            body.update(Content.styled("No longer in the book.", MUTED))
+            return
+        body.update(context_card(card, self.today, width))
+
+    def refresh_card(self) -> None:
+        if self.entries:
+            self._show_card()
+
+    @on(BookChanged)
+    def _book_changed(self) -> None:
+        # Another shell wrote (or the app undid something): the card may be out of date. The
+        # list stays as it is, so nothing moves under the user's finger.
+        self.refresh_card()
+
+    # ---------------------------------------------------------------- moving
+
+    @property
+    def current_entry(self) -> Entry | None:
+        return None if self.current is None else self.entries[self.current]
+
+    def highlight(self, index: int) -> None:
+        if self.entries[index].outcome is None:
+            self.current = index
+            self.refresh_all()
+
+    def action_move(self, delta: int) -> None:
+        pending = [i for i, entry in enumerate(self.entries) if entry.outcome is None]
+        if not pending or self.current is None:
+            return
+        later = [i for i in pending if (i - self.current) * delta > 0]
+        if later:
+            self.current = min(later, key=lambda i: abs(i - self.current))
+            self.refresh_all()
+
+    def _advance(self, after: int) -> None:
+        """Highlight the next item still to do after `after`, wrapping round; None when all are done."""
+        pending = [i for i, entry in enumerate(self.entries) if entry.outcome is None]
+        following = [i for i in pending if i > after]
+        self.current = (following or pending or [None])[0]
+
+    def action_kind(self, delta: int) -> None:
+        index = INTERACTION_KINDS.index(self.interaction_kind)
+        self.interaction_kind = INTERACTION_KINDS[(index + delta) % len(INTERACTION_KINDS)]
+        self._show_keys()
+
+    # ---------------------------------------------------------------- actions
+
+    def _act(self, perform, outcome: str) -> None:
+        """Run one service action on the highlighted item, tick it off, move on."""
+        index = self.current
+        if index is None:
+            self.notify("Nothing left to do here. Esc goes back.", markup=False)
+            return
+        item = self.entries[index].item
+        try:
+            token: Undo = perform(item)
+        except NotFound:  # another shell deleted them, or the follow-up, meanwhile
+            self.entries[index].outcome = "no longer in the book"
+            self._advance(index)
+            self.refresh_all()
+            return
+        except sqlite3.Error as error:  # busy for longer than the timeout: nothing was written
+            self.notify(f"Could not save: {error}. Try again.", severity="error", markup=False)
+            return
+        self.changed = True
+        self.entries[index].outcome = outcome
+        step = Step(token, [index] + self._settle_others(index))
+        step.app_step = self._push_app_undo(token)
+        self.history.append(step)  # quietly: the ticked row says what happened
+        self._advance(index)
+        self.refresh_all()
+
+    def _settle_others(self, index: int) -> list[int]:
+        """Tick off the same person's other rows that this action settled (logging a
+        keep-in-touch also answers their drifting, letting drift ends both)."""
+        contact_id = self.entries[index].item.contact_id
+        others = [i for i, entry in enumerate(self.entries)
+                  if i != index and entry.outcome is None and entry.item.contact_id == contact_id]
+        if not others:
+            return []
+        still = {(it.kind, it.ref_id) for it in review.items_for_contact(self.book, contact_id, self.today, self.config)}
+        settled = [i for i in others if (self.entries[i].item.kind, self.entries[i].item.ref_id) not in still]
+        for i in settled:
+            self.entries[i].outcome = "settled too"
+        return settled
+
+    def _push_app_undo(self, token: Undo) -> object | None:
+        """Put the step on the app's undo stack too, so `z` on the main screen can still
+        take it back after leaving this screen."""
+        push = getattr(self.app, "push_undo", None)
+        stack = getattr(self.app, "undo_stack", None)
+        if push is None or stack is None:
+            return None
+        book = self.book
+        push(token.message, lambda: review.undo(book, token), contact_id=token.contact_id)
+        return stack.peek()
+
+    def action_done(self) -> None:
+        entry = self.current_entry
+        if entry is None:
+            self.notify("Nothing left to do here. Esc goes back.", markup=False)
+            return
+        kind = entry.item.kind
+        if kind in LOGS_AN_INTERACTION:
+            outcome = f"logged a {self.interaction_kind}"
+        elif kind == "follow-up":
+            outcome = "done"
+        elif kind == "intro-check":
+            outcome = "checked"
+        else:
+            outcome = f"keeping {entry.item.cadence}" if entry.item.cadence else "keeping them"
+        interaction = self.interaction_kind
+        self._act(lambda item: review.mark_done(self.book, item, self.today, interaction), outcome)
+        if kind == "follow-up" and self.history and self.history[-1].token.next_follow_up_id:
+            # A recurring follow-up: say when it comes back.
+            step = self.history[-1]
+            try:
+                again = self.book.get_follow_up(step.token.next_follow_up_id).due
+            except NotFound:
+                return
+            self.entries[step.rows[0]].outcome = f"done; next {human(again)}"
+            self.refresh_all()
+
+    def action_snooze(self) -> None:
+        self._snooze(self.today + timedelta(days=1))
+
+    def _snooze(self, until: date) -> None:
+        when = "tomorrow" if until == self.today + timedelta(days=1) else f"until {until:%a} {human(until)}"
+        self._act(lambda item: review.snooze(self.book, item, until, as_of=self.today), f"snoozed {when}")
+
+    def action_snooze_until(self) -> None:
+        entry = self.current_entry
+        if entry is None:
+            return
+
+        def chosen(until: date | None) -> None:
+            if until is not None:
+                self._snooze(until)
+
+        self.app.push_screen(SnoozeScreen(entry.item.name, self.today), chosen)
+
+    def action_skip(self) -> None:
+        self._act(lambda item: review.skip_for_today(self.book, item, self.today), "skipped for today")
+
+    def action_let_drift(self) -> None:
+        entry = self.current_entry
+        if entry is None:
+            return
+        item = entry.item
+        if item.kind not in CADENCE_KINDS:
+            self.notify("r lets a keep-in-touch drift; for this one s snoozes and k skips.", markup=False)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.current_entry is entry:
+                self._act(lambda it: review.let_drift(self.book, it.contact_id, as_of=self.today), "letting drift")
+
+        cadence = f" ({item.cadence})" if item.cadence else ""
+        question = Content.assemble("Let ", (item.name, "bold"), " drift?")
+        detail = f"Removes the cadence{cadence}: they stop coming up to keep in touch. z undoes."
+        self.app.push_screen(ConfirmScreen(question, detail, yes="let drift"), answered)
+
+    def action_undo(self) -> None:
+        """Take back the last action on this screen and highlight its item again."""
+        if not self.history:
+            self.notify("Nothing to undo on this screen.", markup=False)
+            return
+        step = self.history.pop()
+        stack = getattr(self.app, "undo_stack", None)
+        try:
+            review.undo(self.book, step.token)
+        except LookupError as error:  # gone meanwhile (another shell)
+            self._drop_app_step(stack, step)
+            self.notify(f"Cannot undo that any more: {error}", severity="warning", markup=False)
+            return
+        except sqlite3.Error as error:  # busy: keep the step so z can try again
+            self.history.append(step)
+            self.notify(f"Could not undo: {error}", severity="error", markup=False)
+            return
+        self._drop_app_step(stack, step)
+        for index in step.rows:
+            self.entries[index].outcome = None
+        self.current = step.rows[0]
+        self.notify(f"Undid: {step.token.message}", markup=False)
+        self.refresh_all()
+
+    @staticmethod
+    def _drop_app_step(stack, step: Step) -> None:
+        # The app's stack holds the same step: once undone here, z elsewhere must not redo it.
+        if stack is not None and step.app_step is not None and stack.peek() is step.app_step:
+            stack.pop()
+
+    def action_open(self) -> None:
+        entry = self.current_entry
+        if entry is None and self.entries:
+            entry = self.entries[-1]
+        if entry is None:
+            return
+        try:
+            contact = self.book.get_contact(entry.item.contact_id)
+        except NotFound:
+            self.notify(f"{entry.item.name} is no longer in the book.", markup=False)
+            return
+        main = self._leave()
+        if main is not None:
+            main.jump_to(contact)
+            main.detail.show(self.book, contact, self.today)
+
+    def action_prep(self) -> None:
+        entry = self.current_entry
+        if entry is not None:
+            self.app.push_screen(PrepScreen(self.book, entry.item.contact_id, self.today))
+
+    def action_help(self) -> None:
+        keymap = self.config.keymap
+        rows = []
+        for binding_id, key, _, _, _, description in KEYS:
+            keys = keymap.get(binding_id, key)
+            shown = ", ".join(self.app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
+            rows.append((shown, description))
+        self.app.push_screen(HelpScreen([("Today", rows)]))
+
+    def action_back(self) -> None:
+        self._leave()
+
+    def _leave(self):
+        """Back to the main screen, which re-reads the book if anything was written here."""
+        changed = self.changed
+        self.dismiss(changed)
+        main = getattr(self.app, "main_screen", None)
+        if main is not None and changed:
+            main.after_change()
+        return main
+
+
+class SnoozeScreen(ModalScreen[date | None]):
+    """Snooze until when: in 3 days, next week, or a typed date or duration.
+
+    The box has the focus from the start, so a date is typed straight away; ↑ ↓ pick one of
+    the choices above it and Enter on an empty box takes the highlighted one.
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("up", "move(-1)", "Previous", show=False),
+        Binding("down", "move(1)", "Next", show=False),
+    ]
+
+    def __init__(self, name: str, today: date) -> None:
+        super().__init__()
+        self.contact_name = name
+        self.today = today
+        self.choices = {"days": today + timedelta(days=3), "week": today + timedelta(weeks=1)}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog snooze"):
+            yield Static(Content.assemble("Snooze ", (self.contact_name, "bold"), " until…"),
+                         classes="dialog-question")
+            yield OptionList(
+                Option(Content.assemble("in 3 days", (f"  {self._day('days')}", MUTED)), id="days"),
+                Option(Content.assemble("next week", (f"  {self._day('week')}", MUTED)), id="week"),
+                id="snooze-choices", compact=True, markup=False,
+            )
+            yield Input(placeholder="or a date: friday, 1.12.2026, in 2 weeks", id="snooze-date", compact=True)
+            yield Static(id="snooze-error", classes="form-error")
+            yield Static(
+                Content.assemble(("Enter", KEY), " snooze   ", ("↑ ↓", KEY), " choose   ", ("Esc", KEY), " cancel"),
+                classes="dialog-keys",
+            )
+
+    def _day(self, choice: str) -> str:
+        day = self.choices[choice]
+        return f"{day:%a} {human(day)}"
+
+    def on_mount(self) -> None:
+        self.query_one("#snooze-choices", OptionList).highlighted = 0
+        self.query_one("#snooze-date", Input).focus()
+
+    def action_move(self, delta: int) -> None:
+        choices = self.query_one("#snooze-choices", OptionList)
+        choices.highlighted = ((choices.highlighted or 0) + delta) % choices.option_count
+
+    @on(OptionList.OptionSelected, "#snooze-choices")
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.choices[event.option.id or "days"])
+
+    @on(Input.Submitted, "#snooze-date")
+    def _typed(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        if not text:
+            choices = self.query_one("#snooze-choices", OptionList)
+            option = choices.get_option_at_index(choices.highlighted or 0)
+            self.dismiss(self.choices[option.id or "days"])
+            return
+        error = self.query_one("#snooze-error", Static)
+        try:
+            day = parse_date(text, self.today)
+        except DateError as problem:
+            try:  # "3 days", "2 weeks": the same words as `kontakt snooze --for`
+                day = parse_duration(text).after(self.today)
+            except CadenceError:
+                error.update(Content(str(problem)))
+                return
+        if day <= self.today:
+            error.update(Content(f"{human(day)} is not after today; pick a later day"))
+            return
+        self.dismiss(day)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+__all__ = ["SnoozeScreen", "TodayScreen", "something_due"]
