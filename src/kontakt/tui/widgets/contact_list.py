@@ -182,13 +182,26 @@ class ContactList(ScrollView, can_focus=True):
         self.virtual_size = Size(0, self.count + 1)
         position = None
         if kept is not None:
-            # Fresh from the book: a rename elsewhere moves them in the name order.
-            fresh = self.book.get_contacts([kept.id])
-            position = self.position_of(fresh[0]) if fresh else None
+            # Usually still on the same page (a call logged, one person added): look there
+            # first; a binary search over a 100k book costs ~17 page reads.
+            position = self._near(kept.id, old_cursor)
+            if position is None:
+                # Fresh from the book: a rename elsewhere moves them in the name order.
+                fresh = self.book.get_contacts([kept.id])
+                position = self.position_of(fresh[0]) if fresh else None
         if position is not None and position != old_cursor:
             self.scroll_to(y=max(old_top + position - old_cursor, 0), animate=False)
         self.cursor = old_cursor if position is None else position
         self.refresh()
+
+    def _near(self, contact_id: int, index: int, reach: int = PAGE_SIZE // 2) -> int | None:
+        """Where `contact_id` is within `reach` rows of `index`, nearest first; None if not."""
+        for distance in range(reach + 1):
+            for candidate in {index - distance, index + distance}:
+                found = self.row(candidate)
+                if found is not None and found[0].id == contact_id:
+                    return candidate
+        return None
 
     def row(self, index: int) -> tuple[Contact, Balance] | None:
         """The contact at `index` in the current order, read a page at a time."""
