@@ -14,7 +14,7 @@ from kontakt.tui.screens.main import MainScreen
 from kontakt.tui.widgets.contact_list import ContactList
 from kontakt.tui.widgets.fields import FormField
 
-from tui_helpers import TODAY, highlight, list_text, make_app, screen_text
+from tui_helpers import TODAY, highlight, list_text, make_app, screen_text, static_text
 
 # A bound, not a speed claim: the app looks every LIVE_REFRESH_SECONDS; a slow CI box gets slack.
 WAIT_AT_MOST = 10.0
@@ -122,3 +122,28 @@ async def test_the_apps_own_writes_do_not_count_as_outside_changes(book):
         kontakt(book, "log", "Jan Novák")
         assert app.check_for_changes()
         assert not app.check_for_changes()
+
+
+async def test_a_rename_elsewhere_keeps_the_renamed_contact_highlighted(book):
+    for index in range(60):  # the new name sorts further away than one page look-around
+        book.add_contact(f"Person {index:02}", today=TODAY)
+    app = make_app(book)
+    async with app.run_test(size=(120, 30)) as pilot:
+        contacts = app.screen.query_one(ContactList)
+        highlight(app, "Anna Müller")
+        kontakt(book, "edit", "Anna Müller", "--name", "Zsuzsa Anna Müller")
+        await until(pilot, lambda: "Zsuzsa Anna Müller" in list_text(app))
+        assert contacts.highlighted.id == book.ids["anna"]
+        assert contacts.highlighted.name == "Zsuzsa Anna Müller"
+
+
+async def test_the_highlighted_contact_trashed_elsewhere_moves_the_cursor_to_a_neighbour(book):
+    app = make_app(book)
+    async with app.run_test(size=(120, 30)) as pilot:
+        contacts = app.screen.query_one(ContactList)
+        highlight(app, "Eva Weber")
+        kontakt(book, "rm", "Eva Weber")
+        await until(pilot, lambda: "Eva Weber" not in list_text(app))
+        assert contacts.highlighted.name == "Jan Novák"  # the next one takes her row
+        await pilot.pause()
+        assert static_text(app.screen.query_one("#detail-card")).startswith("Jan Novák")  # the detail follows
