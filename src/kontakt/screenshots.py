@@ -124,6 +124,19 @@ async def _help(pilot) -> None:
 async def _today(pilot) -> None:
     await pilot.press("t")
     await pilot.pause()
+    await pilot.press("enter")  # the first one done: a tick, "1 of 5 done", the next person's card
+    await pilot.pause()
+
+
+async def _today_empty(pilot) -> None:
+    from .services.review import build_review, skip_for_today
+
+    app = pilot.app
+    # Everything due today put off until tomorrow: the calm empty state.
+    for item in build_review(app.book, app.today, app.config, limit=None).items:
+        skip_for_today(app.book, item, app.today)
+    await pilot.press("t")
+    await pilot.pause()
 
 
 SCENES = [
@@ -134,7 +147,9 @@ SCENES = [
     Scene("add-form", (100, 36), settled(_add_form_error), "the add form refusing a cadence and a date"),
     Scene("log-form", (100, 36), settled(_log_form), "logging a group meeting with a whole circle"),
     Scene("help", (100, 45), settled(_help), "the help overlay with every key"),
-    Scene("today", (120, 36), settled(_today), "the Today review"),
+    Scene("today", (120, 36), settled(_today), "the Today review: one key per person, their card beside"),
+    Scene("today-80x24", (80, 24), settled(_today), "the Today review in an 80×24 terminal"),
+    Scene("today-empty", (80, 24), settled(_today_empty), "the Today review with nothing due"),
     Scene("stats", (160, 45), settled(_stats), "how the network is doing: rhythm, circles, drift, balance"),
     Scene("stats-80x24", (80, 24), settled(_stats), "the stats screen in an 80×24 terminal"),
     Scene("dupes", (100, 30), settled(_dupes), "Jürgen twice: choosing field by field before a merge"),

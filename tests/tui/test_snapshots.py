@@ -17,3 +17,13 @@ def test_screen_matches_snapshot(name, snap_compare, tmp_path):
         assert snap_compare(app, terminal_size=scene.size, run_before=scene.run_before)
     finally:
         app.book.close()
+
+
+@pytest.mark.parametrize("name", ["today", "today-empty"])
+def test_today_screen_matches_snapshot(name, snap_compare, tmp_path):
+    scene = SNAPSHOT_SCENES[name]
+    app = demo_app(tmp_path)
+    try:
+        assert snap_compare(app, terminal_size=scene.size, run_before=scene.run_before)
+    finally:
+        app.book.close()

@@ -349,3 +349,25 @@ async def test_the_app_opens_on_today_when_the_config_asks_and_something_is_due(
             assert isinstance(app.screen, MainScreen)  # nothing due: straight to the contacts
     finally:
         quiet.close()
+
+
+async def test_the_help_shows_the_today_keys_on_both_screens(review_book):
+    app = make_app(review_book, Config(daily_cap=5, keymap={"today.skip": "x"}))
+    async with app.run_test(size=(100, 50)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        main_help = "\n".join(w.visual.plain for w in app.screen.query(Static))
+        assert "On the Today screen (t)" in main_help
+        await pilot.press("escape")
+        screen = await open_today(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        today_help = "\n".join(w.visual.plain for w in app.screen.query(Static))
+        for text in (main_help, today_help):
+            assert "x           skip for today" in text  # as remapped in the config
+            assert "← →         the kind of interaction done logs" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("x")  # the remapped key skips
+        await pilot.pause()
+        assert progress(screen) == "1 of 5 done"

@@ -26,7 +26,7 @@ from .forms import ContactForm, FavourForm, FollowUpForm, IntroForm, LogForm
 from .dupes import DupesScreen, count_duplicates
 from .prep import PrepScreen
 from .stats import StatsScreen
-from .today import TodayScreen
+from .today import TodayScreen, help_rows as today_help_rows
 
 # Wait this long after the last keystroke before searching, so typing stays smooth.
 SEARCH_DEBOUNCE = 0.12
@@ -473,4 +473,5 @@ class MainScreen(Screen[None]):
             (mapped("dupes.skip", "s"), "skip to the next pair"),
             (mapped("dupes.swap", "x"), "swap which record is kept"),
         ]
+        groups["On the Today screen (t)"] = today_help_rows(self.app, keymap)
         return list(groups.items())

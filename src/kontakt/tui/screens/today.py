@@ -45,8 +45,8 @@ KEY = "bold $accent"
 # (binding id, key, action, footer label, shown in footer, help text)
 KEYS = [
     ("today.done", "enter,space", "done", "Done", True, "done: log it, complete it, or keep them"),
-    ("today.kind_prev", "left", "kind(-1)", "Kind", False, "previous interaction kind for done"),
-    ("today.kind_next", "right", "kind(1)", "Kind", False, "next interaction kind for done"),
+    ("today.kind_prev", "left", "kind(-1)", "Kind", False, "the kind of interaction done logs"),
+    ("today.kind_next", "right", "kind(1)", "Kind", False, ""),
     ("today.snooze", "s", "snooze", "Tomorrow", False, "snooze until tomorrow"),
     ("today.snooze_until", "S", "snooze_until", "Snooze…", False, "snooze for 3 days, a week, or to a typed date"),
     ("today.skip", "k", "skip", "Skip", False, "skip for today (back tomorrow if still due)"),
@@ -54,11 +54,32 @@ KEYS = [
     ("today.open", "o", "open", "Open", False, "open the contact on the main screen"),
     ("today.prep", "p", "prep", "Prep", False, "prep card: everything to know about them"),
     ("today.undo", "z", "undo", "Undo", True, "undo the last action on this screen"),
-    ("today.up", "up", "move(-1)", "Up", False, "previous item"),
-    ("today.down", "down", "move(1)", "Down", False, "next item"),
+    ("today.up", "up", "move(-1)", "Up", False, "move between the items"),
+    ("today.down", "down", "move(1)", "Down", False, ""),
     ("today.help", "question_mark", "help", "Keys", True, "these keys"),
     ("today.back", "escape,q,t", "back", "Back", True, "back to the contacts"),
 ]
+
+# Shown as one row in the help: (first binding id → its partner).
+PAIRED = {"today.kind_prev": "today.kind_next", "today.up": "today.down"}
+
+
+def help_rows(app, keymap: dict[str, str]) -> list[tuple[str, str]]:
+    """(keys as currently mapped, what they do) for the help overlays; a pair of keys that
+    go two ways (← →, ↑ ↓) shares one row."""
+    shown = {}
+    for binding_id, key, _, _, _, _ in KEYS:
+        keys = keymap.get(binding_id, key)
+        shown[binding_id] = ", ".join(app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
+    rows = []
+    for binding_id, _, _, _, _, description in KEYS:
+        if binding_id in PAIRED.values():
+            continue
+        keys = shown[binding_id]
+        if binding_id in PAIRED:
+            keys = f"{keys} {shown[PAIRED[binding_id]]}"
+        rows.append((keys, description))
+    return rows
 
 
 def something_due(book: Book, today: date, config: Config) -> bool:
@@ -149,13 +170,7 @@ class TodayScreen(Screen[bool]):
             with Center(id="today-empty"):
                 with Vertical(classes="today-empty-card"):
                     yield Static(Content.styled("Nothing due — enjoy your day.", "bold"), id="today-nothing")
-                    yield Static(
-                        Content.assemble(
-                            "No one to write to, no birthdays this week, nothing to return.\n",
-                            (self._more_line() or "", MUTED),
-                        ).rstrip(),
-                        classes="today-message",
-                    )
+                    yield Static("Nobody is waiting for a message from you today.", classes="today-message")
                     yield Static(Content.assemble(("Esc", KEY), " back to the contacts"),
                                  classes="today-message")
             yield Footer()
@@ -461,13 +476,13 @@ class TodayScreen(Screen[bool]):
             self.app.push_screen(PrepScreen(self.book, entry.item.contact_id, self.today))
 
     def action_help(self) -> None:
-        keymap = self.config.keymap
-        rows = []
-        for binding_id, key, _, _, _, description in KEYS:
-            keys = keymap.get(binding_id, key)
-            shown = ", ".join(self.app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
-            rows.append((shown, description))
-        self.app.push_screen(HelpScreen([("Today", rows)]))
+        self.app.push_screen(HelpScreen([("On the Today screen", help_rows(self.app, self.config.keymap))]))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # With nothing due only Esc and ? mean anything: hide the rest from the footer.
+        if action not in ("back", "help") and not self.entries:
+            return False
+        return True
 
     def action_back(self) -> None:
         self._leave()
@@ -560,4 +575,4 @@ class SnoozeScreen(ModalScreen[date | None]):
         self.dismiss(None)
 
 
-__all__ = ["SnoozeScreen", "TodayScreen", "something_due"]
+__all__ = ["SnoozeScreen", "TodayScreen", "help_rows", "something_due"]

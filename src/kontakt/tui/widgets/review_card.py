@@ -30,14 +30,15 @@ KIND_LOOKS = {
 
 
 def item_title(item: ReviewItem, today: date, outcome: str | None = None) -> Content:
-    """The row's first line: mark, name, kind and how long it has been due; once acted on,
-    a tick and what was done instead."""
-    mark, colour, label = KIND_LOOKS.get(item.kind, ("·", MUTED, item.kind))
+    """The row's first line: the kind's mark and the name (the reason below says the rest);
+    once acted on, a tick and what was done instead."""
+    mark, colour, _ = KIND_LOOKS.get(item.kind, ("·", MUTED, item.kind))
     if outcome is not None:
         return Content.assemble(("✓ ", "$success"), (item.name, MUTED), (f"  {outcome}", MUTED))
-    # Quiet, never a red counter: '12 d ago', 'today', 'in 3 d' (a birthday coming up).
-    due = relative(item.due, today)
-    return Content.assemble((f"{mark} ", colour), (item.name, "bold"), (f"  {label} · {due}", MUTED))
+    parts: list = [(f"{mark} ", colour), (item.name, "bold")]
+    if item.kind == "follow-up":  # the only reason that does not say when
+        parts.append((f"  due {relative(item.due, today)}", MUTED))
+    return Content.assemble(*parts)
 
 
 def item_reason(item: ReviewItem) -> Content:
