@@ -109,6 +109,8 @@ async def test_five_items_take_one_key_each_and_every_action_reaches_the_book(re
                 last = book.interactions_for(ids["karl"], limit=1)[0]
                 assert (last.date, last.kind) == (TODAY, "email")
                 assert book.get_contact(ids["karl"]).last_contact == TODAY
+                rows = "\n".join(w.visual.plain for w in screen.query(".today-item-title"))
+                assert "✓ Karl Keep  logged an email" in rows
             elif name == "Sven Snooze":
                 await keys.press("s")
                 state = get_state(book, "keep-in-touch", ids["sven"])
@@ -241,12 +243,15 @@ async def test_capital_s_snoozes_for_a_week_or_to_a_typed_date(review_book):
         assert get_state(book, "keep-in-touch", ids["sven"]).snoozed_until == TODAY + timedelta(weeks=1)
 
         await go_to(pilot, screen, "Karl Keep")
-        await pilot.press("S", *"31.02.2027", "enter")
+        await pilot.press("S")
+        await pilot.pause()
+        app.screen.query_one("#snooze-date").value = "31.02.2027"
+        await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, SnoozeScreen)  # not a real date: asked again
         assert "not a real date" in app.screen.query_one("#snooze-error", Static).visual.plain
-        app.screen.query_one("#snooze-date").value = ""
-        await pilot.press(*"1.12.2026", "enter")
+        app.screen.query_one("#snooze-date").value = "1.12.2026"
+        await pilot.press("enter")
         await pilot.pause()
         assert app.screen is screen
         assert get_state(book, "keep-in-touch", ids["karl"]).snoozed_until == date(2026, 12, 1)
@@ -257,7 +262,7 @@ async def test_capital_s_snoozes_for_a_week_or_to_a_typed_date(review_book):
         assert get_state(book, "keep-in-touch", ids["dora"]).snoozed_until == TODAY + timedelta(days=3)
 
         await go_to(pilot, screen, "Fiona Follow")
-        await pilot.press("S", *"2 weeks", "enter")  # a duration reads like `snooze --for`
+        await pilot.press("S", *"2 weeks", "enter")  # typed straight away; read like `snooze --for`
         await pilot.pause()
         fiona = book.follow_ups_for(ids["fiona"])[0]
         assert fiona.snoozed_until == TODAY + timedelta(weeks=2)
@@ -371,3 +376,26 @@ async def test_the_help_shows_the_today_keys_on_both_screens(review_book):
         await pilot.press("x")  # the remapped key skips
         await pilot.pause()
         assert progress(screen) == "1 of 5 done"
+
+
+async def test_letting_someone_drift_also_ticks_off_their_drifting_row_and_undo_brings_both_back(tmp_path):
+    book = Book.open(tmp_path / "drift.db")
+    olga = book.add_contact("Olga Petrova", today=TODAY, cadence=Cadence.parse("weekly"))
+    for days_ago in (10, 40, 70, 100):  # every gap a month on a weekly cadence
+        book.log_interaction([olga], on=TODAY - timedelta(days=days_ago), kind="call", today=TODAY)
+    app = make_app(book, CONFIG)
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = await open_today(pilot)
+            assert sorted(entry.item.kind for entry in screen.entries) == ["drifting", "keep-in-touch"]
+            await pilot.press("r", "y")
+            await pilot.pause()
+            assert book.get_contact(olga).cadence is None
+            assert [entry.outcome is not None for entry in screen.entries] == [True, True]
+            assert progress(screen).startswith("2 of 2 done")
+            await pilot.press("z")
+            await pilot.pause()
+            assert book.get_contact(olga).cadence == Cadence.parse("weekly")
+            assert progress(screen) == "0 of 2 done"
+    finally:
+        book.close()

@@ -64,6 +64,13 @@ KEYS = [
 PAIRED = {"today.kind_prev": "today.kind_next", "today.up": "today.down"}
 
 
+def logged(kind: str) -> str:
+    """'logged a call', 'logged an email'; 'logged it' for the kind called other."""
+    if kind == "other":
+        return "logged it"
+    return f"logged {'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+
+
 def help_rows(app, keymap: dict[str, str]) -> list[tuple[str, str]]:
     """(keys as currently mapped, what they do) for the help overlays; a pair of keys that
     go two ways (← →, ↑ ↓) shares one row."""
@@ -234,7 +241,7 @@ class TodayScreen(Screen[bool]):
             return
         item = entry.item
         if item.kind in LOGS_AN_INTERACTION:
-            done: list = ["log a ", (f"‹{self.interaction_kind}›", "bold"), "  ", ("← →", KEY), " other kind"]
+            done: list = ["log as ", (f"‹{self.interaction_kind}›", "bold"), "  ", ("← →", KEY), " other kind"]
         elif item.kind == "follow-up":
             done = ["mark the follow-up done"]
         elif item.kind == "intro-check":
@@ -366,7 +373,7 @@ class TodayScreen(Screen[bool]):
             return
         kind = entry.item.kind
         if kind in LOGS_AN_INTERACTION:
-            outcome = f"logged a {self.interaction_kind}"
+            outcome = logged(self.interaction_kind)
         elif kind == "follow-up":
             outcome = "done"
         elif kind == "intro-check":
