@@ -240,23 +240,31 @@ class TodayScreen(Screen[bool]):
             self.query_one("#today-keys", Static).update(line)
             return
         item = entry.item
+        key = self._key
         if item.kind in LOGS_AN_INTERACTION:
-            done: list = ["log as ", (f"‹{self.interaction_kind}›", "bold"), "  ", ("← →", KEY), " other kind"]
+            kinds = f"{key('today.kind_prev')} {key('today.kind_next')}"
+            done: list = ["log as ", (f"‹{self.interaction_kind}›", "bold"), "  ", (kinds, KEY), " other kind"]
         elif item.kind == "follow-up":
             done = ["mark the follow-up done"]
         elif item.kind == "intro-check":
-            done = ["noted: they were in touch"]
+            done = ["mark it checked"]
         else:  # drifting
             done = [f"keep them at {item.cadence}" if item.cadence else "keep them"]
-        pairs = [("s", "tomorrow"), ("S", "later…"), ("k", "skip")]
+        pairs = [("today.snooze", "tomorrow"), ("today.snooze_until", "later…"), ("today.skip", "skip")]
         if item.kind in CADENCE_KINDS:
-            pairs.append(("r", "let drift"))
-        pairs += [("o", "open"), ("p", "prep"), ("z", "undo")]
+            pairs.append(("today.drift", "let drift"))
+        pairs += [("today.open", "open"), ("today.prep", "prep"), ("today.undo", "undo")]
         second: list = []
-        for key, label in pairs:
-            second += [(key, KEY), f" {label}   "]
-        line = Content.assemble(("enter", KEY), " ", *done, "\n", *second)
+        for binding_id, label in pairs:
+            second += [(key(binding_id), KEY), f" {label}   "]
+        line = Content.assemble((key("today.done"), KEY), " ", *done, "\n", *second)
         self.query_one("#today-keys", Static).update(line.rstrip())
+
+    def _key(self, binding_id: str) -> str:
+        """The first key of a binding as the config maps it, as the footer writes it."""
+        default = next(key for bid, key, *_ in KEYS if bid == binding_id)
+        first = self.config.keymap.get(binding_id, default).split(",")[0].strip()
+        return self.app.get_key_display(Binding(first, ""))
 
     def _show_card(self) -> None:
         body = self.query_one("#today-card-body", Static)
