@@ -471,8 +471,6 @@ class TodayScreen(Screen[bool]):
 
     def action_open(self) -> None:
         entry = self.current_entry
-        if entry is None and self.entries:
-            entry = self.entries[-1]
         if entry is None:
             return
         try:
