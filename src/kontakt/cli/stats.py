@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from ..domain.dates import span
 from ..services.stats import NetworkStats
 from . import main
 from .common import book_option, console, get_book, print_json, read_date
@@ -38,15 +39,6 @@ def _day(day: date | None) -> str:
     return f"{day.day} {calendar.month_abbr[day.month]} {day.year}" if day else "—"
 
 
-def _days(days: float) -> str:
-    """A span the way people say it: '9 d', '5 wk', '4 mo', '1.5 yr'."""
-    if days < 14:
-        return f"{round(days)} d"
-    if days < 60:
-        return f"{round(days / 7)} wk"
-    if days < 365:
-        return f"{round(days / 30.4375)} mo"
-    return f"{days / 365.25:.1f} yr"
 
 
 # ====================================================================== JSON
@@ -256,8 +248,8 @@ def render(stats: NetworkStats):
         for d in stats.drift[:DRIFT_ROWS]:
             cadence = str(d.cadence) + ("" if d.own_cadence else " (circle)")
             drift.add_row(
-                Text(d.name), cadence, f"every {_days(d.rhythm_days)}",
-                f"{_days(d.days_since)} ago" if d.days_since else "today", d.suggested_label,
+                Text(d.name), cadence, f"every {span(d.rhythm_days)}",
+                f"{span(d.days_since)} ago" if d.days_since else "today", d.suggested_label,
             )
         parts.append(drift)
         if len(stats.drift) > DRIFT_ROWS:

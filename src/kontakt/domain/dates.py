@@ -169,25 +169,35 @@ def relative(day: date | None, today: date) -> str:
         return "today"
     if days == 1:
         return "yesterday"
-    if days < 14:
-        return f"{days} d ago"
-    if days < 60:
-        return f"{days // 7} wk ago"
-    if days < 365:
-        return f"{round(days / 30.4375)} mo ago"
-    return f"{days // 365} yr ago"
+    return f"{_amount(days)} ago"
 
 
 def in_future(days: int) -> str:
+    """'tomorrow', 'in 5 d', 'in 3 wk', 'in 2 mo', 'in 1 yr'."""
     if days == 1:
         return "tomorrow"
+    return f"in {_amount(days)}"
+
+
+def _amount(days: int) -> str:
     if days < 14:
-        return f"in {days} d"
+        return f"{days} d"
     if days < 60:
-        return f"in {days // 7} wk"
+        return f"{days // 7} wk"
     if days < 365:
-        return f"in {round(days / 30.4375)} mo"
-    return f"in {days // 365} yr"
+        return f"{round(days / 30.4375)} mo"
+    return f"{days // 365} yr"
+
+
+def span(days: float) -> str:
+    """A length of time the way people say it: '9 d', '5 wk', '4 mo', '1.5 yr' (rhythms, gaps)."""
+    if days < 14:
+        return f"{round(days)} d"
+    if days < 60:
+        return f"{round(days / 7)} wk"
+    if days < 365:
+        return f"{round(days / 30.4375)} mo"
+    return f"{days / 365.25:.1f} yr"
 
 
 def human(day: date) -> str:
