@@ -472,8 +472,8 @@ def let_drift(book: Book, contact_id: int, *, as_of: date) -> Undo:
                 saved.append((kind, contact_id, previous))
                 state = previous or ReviewState(kind, contact_id, contact_id)
                 q.put_state(book, replace(state, snoozed_until=FOREVER))
-            message = (f"letting {contact.name} drift (the {contact.effective_cadence} of their "
-                       f"circle stays for the others)")
+            message = (f"letting {contact.name} drift (their circle's cadence, "
+                       f"{contact.effective_cadence}, stays for the others)")
         else:
             message = f"letting {contact.name} drift: no cadence any more"
     return Undo("let-drift", message, contact_id, as_of, previous_states=tuple(saved),
