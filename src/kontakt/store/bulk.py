@@ -456,3 +456,29 @@ def iter_follow_ups(book: Book, *, ids: Sequence[int] | None = None) -> Iterator
                ORDER BY f.due, f.id"""
     for row in book.conn.execute(sql, params):
         yield dict(row)
+
+
+def iter_contact_cells(book: Book, *, list_separator: str) -> Iterator[tuple[str, ...]]:
+    """Every contact (archived too, not the trash) as flat text cells in kontakt CSV order,
+    name order — lists joined by SQLite, no Contact objects: exporting 100k people through
+    Contact objects took 5 s."""
+
+    def joined(column: str) -> str:
+        # A list without escapes ('["a", "b"]', the common case) is joined by string
+        # surgery; anything with a backslash goes through json_each.
+        return (f"CASE WHEN {column} = '[]' THEN '' "
+                f"WHEN instr({column}, char(92)) = 0 THEN replace(replace("
+                f"substr({column}, 3, length({column}) - 4), '\", \"', :separator), "
+                f"'\",\"', :separator) "
+                f"ELSE coalesce((SELECT group_concat(value, :separator) FROM "
+                f"(SELECT value FROM json_each({column}) ORDER BY key)), '') END")
+
+    columns = [
+        "name", "nickname", joined("emails"), joined("phones"), "org", "role", "location", "met",
+        "coalesce(birthday, '')", joined("tags"), "notes", "coalesce(cadence, '')",
+        "CASE archived WHEN 1 THEN 'true' ELSE 'false' END", "uid", "created_at", "updated_at",
+        "coalesce(last_contact, '')", "coalesce(next_due, '')",
+    ]
+    sql = (f"SELECT {', '.join(columns)} FROM contacts "
+           "WHERE deleted_at IS NULL ORDER BY sort_key, id")
+    yield from book.conn.execute(sql, {"separator": list_separator})
