@@ -19,7 +19,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...domain import Contact
 from ...services.dupes import (
@@ -208,20 +208,24 @@ class DupesScreen(Screen[bool]):
             self.show_pairs(find_duplicates(self.book))
 
     @work(thread=True, exclusive=True, group="dupes", exit_on_error=False)
-    def _find(self) -> None:
+    def _find(self) -> list[Candidate]:
         # Detection takes seconds on a big book: a worker, reading through its own connection
         # because the Book's sqlite connection belongs to the main thread (see background.py).
+        # The pairs go back as the worker's result (see _worker_done), never through a
+        # blocking call_from_thread that could wait forever on an app shutting down.
         worker = get_current_worker()
-        try:
-            pairs = in_background(duplicates_at, self.book.path,
-                                  cancelled=lambda: worker.is_cancelled)
-        except Exception as error:  # noqa: BLE001 — shown to the user, not a crash
-            if worker.is_cancelled:  # the screen has closed: nobody to tell
-                return
-            self.app.call_from_thread(self.notify, f"Could not look for duplicates: {error}",
-                                      severity="error", markup=False)
-            pairs = []
-        self.app.call_from_thread(self.show_pairs, pairs)
+        return in_background(duplicates_at, self.book.path, cancelled=lambda: worker.is_cancelled)
+
+    @on(Worker.StateChanged)
+    def _worker_done(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "dupes":
+            return
+        if event.state == WorkerState.SUCCESS:
+            self.show_pairs(event.worker.result)
+        elif event.state == WorkerState.ERROR:
+            self.notify(f"Could not look for duplicates: {event.worker.error}", severity="error",
+                        markup=False)
+            self.show_pairs([])
 
     def show_pairs(self, pairs: list[Candidate]) -> None:
         if not self.is_mounted:  # closed while the pairs were being found

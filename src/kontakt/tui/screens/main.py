@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 from textual import events, on
@@ -419,17 +420,22 @@ class MainScreen(Screen[None]):
         if self._dupes_hint is not None and self._dupes_hint[0] == version:
             return
         path = self.book.path
+        loop = asyncio.get_running_loop()
 
         def count() -> None:
             try:
                 pairs = count_duplicates(path)
             except Exception:  # noqa: BLE001 — only a hint: no hint rather than a crash
                 return
-            self.app.call_from_thread(self._set_dupes_hint, version, pairs)
+            # Not call_from_thread: it blocks until the app answers, which an app that is
+            # closing never does.
+            loop.call_soon_threadsafe(self._set_dupes_hint, version, pairs)
 
         self.run_worker(count, thread=True, exclusive=True, group="dupes-hint", exit_on_error=False)
 
     def _set_dupes_hint(self, version: int, pairs: int) -> None:
+        if not self.is_mounted:
+            return
         self._dupes_hint = (version, pairs)
         self.refresh_status()
 

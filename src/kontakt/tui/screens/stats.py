@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...domain import CadenceError
 from ...domain.dates import human, relative
@@ -235,21 +235,26 @@ class StatsScreen(Screen[bool]):
             self.show_stats(network_stats(self.book, self.today), self._generation)
 
     @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
-    def _compute(self, generation: int) -> None:
+    def _compute(self, generation: int) -> tuple[NetworkStats, int]:
         # On a big book the figures take seconds, so they are computed off the UI thread.
         # The Book's sqlite connection belongs to the main thread: the worker reads through a
         # connection of its own (WAL lets it read while the app writes); a big book is
         # computed in a separate process so the app stays responsive (see background.py).
+        # The answer goes back as the worker's result (see _worker_done), never through a
+        # blocking call_from_thread that could wait forever on an app shutting down.
         worker = get_current_worker()
-        try:
-            stats = in_background(stats_at, self.book.path, self.today,
-                                  cancelled=lambda: worker.is_cancelled)
-        except Exception as error:  # noqa: BLE001 — shown to the user, not a crash
-            if worker.is_cancelled:  # the screen has closed: nobody to tell
-                return
-            self.app.call_from_thread(self._failed, str(error))
+        stats = in_background(stats_at, self.book.path, self.today,
+                              cancelled=lambda: worker.is_cancelled)
+        return stats, generation
+
+    @on(Worker.StateChanged)
+    def _worker_done(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "stats":
             return
-        self.app.call_from_thread(self.show_stats, stats, generation)
+        if event.state == WorkerState.SUCCESS:
+            self.show_stats(*event.worker.result)
+        elif event.state == WorkerState.ERROR:
+            self._failed(str(event.worker.error))
 
     def _failed(self, message: str) -> None:
         self.query_one("#stats-body").loading = False
