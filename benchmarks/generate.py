@@ -11,8 +11,9 @@ rebuilt in one statement and the materialised last_contact / next_due are recomp
 last_contact in SQL, next_due with the domain's own rule so it matches what the store
 would write.
 
-Books are cached under benchmarks/.cache/ keyed by size and GENERATOR_VERSION: bump the
-version whenever the generated data changes, and old caches are simply not used.
+Books are cached under benchmarks/.cache/ keyed by size, GENERATOR_VERSION and a fingerprint
+of the schema: bump the version whenever the generated data changes; a new index or table
+makes new books by itself. Old caches are simply not used (delete them at will).
 """
 
 from __future__ import annotations
@@ -322,10 +323,28 @@ def _fill(book: Book, size: int, seed: int) -> None:
     conn.execute("ANALYZE")
 
 
+@lru_cache(maxsize=None)
+def schema_key() -> str:
+    """A short fingerprint of the schema the migrations build today: a book generated
+    before an index was added is not reused (it would hide what the index is worth)."""
+    import hashlib
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        book = Book.open(Path(folder) / "probe.db")
+        try:
+            sql = [row[0] or "" for row in book.conn.execute(
+                "SELECT sql FROM sqlite_master ORDER BY type, name")]
+        finally:
+            book.close()
+    return hashlib.sha1("\n".join(sql).encode()).hexdigest()[:8]
+
+
 def book_path(size: int, seed: int = SEED, *, quiet: bool = False) -> Path:
-    """The cached book of `size` people, generated on first use."""
+    """The cached book of `size` people, generated on first use (and again whenever
+    GENERATOR_VERSION or the schema changes)."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"book-{label(size)}-s{seed}-v{GENERATOR_VERSION}.db"
+    path = CACHE / f"book-{label(size)}-s{seed}-v{GENERATOR_VERSION}-{schema_key()}.db"
     if path.exists():
         return path
     started = time.perf_counter()
@@ -350,7 +369,7 @@ def book_path(size: int, seed: int = SEED, *, quiet: bool = False) -> Path:
 def empty_book_path() -> Path:
     """A cached book with the schema and nothing in it (the first-paint baseline)."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"book-empty-v{GENERATOR_VERSION}.db"
+    path = CACHE / f"book-empty-v{GENERATOR_VERSION}-{schema_key()}.db"
     if not path.exists():
         Book.open(path).close()
     return path
