@@ -38,8 +38,10 @@ LABEL_WIDTH = 10
 
 def count_duplicates(path: Path) -> int:
     """How many likely pairs the book at `path` holds; call it from a worker thread (it reads
-    through connections of its own, and a big book is searched in a separate process)."""
-    return in_background(count_duplicates_at, path)
+    through connections of its own, and a big book is searched in a separate process, stopped
+    when the worker is cancelled — quitting the app must not wait for a count)."""
+    worker = get_current_worker()
+    return in_background(count_duplicates_at, path, cancelled=lambda: worker.is_cancelled)
 
 
 def _label(field: str) -> str:
