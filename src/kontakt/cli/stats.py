@@ -9,26 +9,14 @@ from typing import Any
 
 import click
 
+from ..charts import sparkline
 from ..domain.dates import span
 from ..services.stats import NetworkStats
 from . import main
 from .common import book_option, console, get_book, print_json, read_date
 
-BLOCKS = "▁▂▃▄▅▆▇█"
 DRIFT_ROWS = 12
 NAME_WIDTH = 18
-
-
-def sparkline(values: Sequence[int]) -> str:
-    """One block character per value: ▁ for none, ▂…█ scaled to the largest value, so any
-    activity at all stays visible next to an empty week."""
-    top = max(values, default=0)
-    if top <= 0:
-        return BLOCKS[0] * len(values)
-    steps = len(BLOCKS) - 1
-    return "".join(
-        BLOCKS[0] if v <= 0 else BLOCKS[max(1, -(-v * steps // top))] for v in values
-    )
 
 
 def _month(day: date) -> str:

@@ -26,7 +26,8 @@ from ...services.stats import Drift, NetworkStats, accept_suggested_cadence, net
 from ...store import Book, NotFound
 from ..background import in_background, stats_at
 from ..live import BookChanged
-from ..widgets.charts import columns, sparkline
+from ...charts import columns, sparkline
+from ...domain.dates import span
 from ..widgets.contact_list import fit
 
 # The drift list shows the most drifted first; the rest come up as these are accepted.
@@ -36,17 +37,6 @@ MUTED = "$text-muted"
 
 def _month(day: date) -> str:
     return f"{calendar.month_abbr[day.month]} {day.year}"
-
-
-def _span(days: float) -> str:
-    """A rhythm the way people say it: '9 d', '5 wk', '4 mo', '1.5 yr'."""
-    if days < 14:
-        return f"{round(days)} d"
-    if days < 60:
-        return f"{round(days / 7)} wk"
-    if days < 365:
-        return f"{round(days / 30.4375)} mo"
-    return f"{days / 365.25:.1f} yr"
 
 
 def _title(text: str, detail: str = "") -> Content:
@@ -113,7 +103,7 @@ def circle_rhythm_content(stats: NetworkStats, circle: str | None) -> Content:
 def drift_option(d: Drift) -> Content:
     return Content.assemble(
         fit(d.name, 20), " ", (fit(str(d.cadence), 13), MUTED), (" → ", MUTED),
-        (fit(d.suggested_label, 14), "bold $accent"), (f"  every {_span(d.rhythm_days)}", MUTED),
+        (fit(d.suggested_label, 14), "bold $accent"), (f"  every {span(d.rhythm_days)}", MUTED),
     )
 
 
@@ -123,7 +113,7 @@ def drift_detail(d: Drift | None, as_of: date) -> Content:
     cadence = str(d.cadence) + ("" if d.own_cadence else " (from a circle)")
     gaps = ", ".join(str(g) for g in d.gaps)
     return Content.assemble(
-        (d.name, "bold"), f": {cadence}, but seen about every {_span(d.rhythm_days)} ",
+        (d.name, "bold"), f": {cadence}, but seen about every {span(d.rhythm_days)} ",
         (f"(gaps {gaps} d)", MUTED), f"; last {relative(d.last_contact, as_of)}. ",
         ("a", "bold $accent"), " makes it ", (d.suggested_label, "bold"), ".",
     )

@@ -1,5 +1,7 @@
 """Block-character charts: a one-line sparkline and a small column chart, as plain strings.
 
+Shared by `kontakt stats` and the stats screen; no Textual here.
+
 Plain strings rather than Textual's Sparkline widget: one cell per value (52 weeks are 52
 cells, never resampled to the widget's width), and they sit inside a line of text.
 """
