@@ -202,3 +202,21 @@ def test_a_step_undone_elsewhere_is_discarded_from_the_middle_of_the_stack():
     assert stack.labels() == ["step 3", "step 2", "step 1"]  # the oldest fell off
     assert stack.discard(steps[2]) and not stack.discard(steps[0])
     assert stack.pop() is steps[3] and stack.pop() is steps[1] and stack.pop() is None
+
+
+async def test_the_palette_offers_undo(book):
+    anna = book.ids["anna"]
+    app = make_app(book)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        highlight(app, "Anna Müller")
+        await pilot.press("d", "enter")
+        await pilot.pause()
+        assert deleted_at(book, anna) is not None
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"undo the last")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert "Undid: move Anna Müller to the trash" in notes(app)
+    assert deleted_at(book, anna) is None
