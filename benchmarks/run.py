@@ -350,6 +350,23 @@ def child_modules(path: Path, argv: list[str]) -> dict:
             "today_options": today_options}
 
 
+def _stop_children() -> None:
+    """Terminate this process's own child processes (the app's background duplicate count)."""
+    import signal
+
+    me = str(os.getpid())
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[1] == me:  # field 4 of /proc/PID/stat: the parent's pid
+            try:
+                os.kill(int(stat.parent.name), signal.SIGTERM)
+            except OSError:
+                pass
+
+
 # ------------------------------------------------------------------ khard
 
 
@@ -638,7 +655,9 @@ def main() -> None:
             raise SystemExit(f"unknown child task {args.child}")
         print(json.dumps(answer), flush=True)
         # Leave at once: background workers the app started (on a big book they run for a
-        # while) are not part of any measurement, and waiting for them only costs time.
+        # while) are not part of any measurement, and waiting for them only costs time. The
+        # processes they started go too: left running, they would slow the next measurement.
+        _stop_children()
         os._exit(0)
     if rest:
         parser.error(f"unrecognised arguments: {' '.join(rest)}")
