@@ -101,9 +101,11 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.refresh_header()
-        self.refresh_circles()
-        self.refresh_status()
+        # One layout pass for the three updates instead of one each (first paint).
+        with self.app.batch_update():
+            self.refresh_header()
+            self.refresh_circles()
+            self.refresh_status()
         self.contacts.focus()
         self.check_duplicates()
 
