@@ -117,7 +117,7 @@ def today_command(ctx, as_of, limit, show_all, as_json, brief):
         return  # a shell profile must not create a book, nor nag about a missing one
     book = get_book()
     cap = None if show_all else (limit or config.daily_cap)
-    review = build_review(book, day, config, limit=cap)
+    review = build_review(book, day, config, limit=cap, totals=not brief)
     if brief:
         # Read-only on purpose: opening a shell must not use up the weekly drifting offer.
         line = brief_line(review.items)

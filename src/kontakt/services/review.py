@@ -158,8 +158,8 @@ def _circles(book: Book) -> dict[str, Cadence]:
     return {fold(name): Cadence.parse(text) for name, text in q.circle_cadences(book).items()}
 
 
-def _follow_ups(book, as_of, limit, contact_id) -> tuple[list[ReviewItem], int]:
-    rows, total = q.follow_ups_due(book, as_of, limit=limit, contact_id=contact_id)
+def _follow_ups(book, as_of, limit, contact_id, count=True) -> tuple[list[ReviewItem], int]:
+    rows, total = q.follow_ups_due(book, as_of, limit=limit, contact_id=contact_id, count=count)
     items = []
     for row in rows:
         # Ranked and shown by the day it was due: back from a snooze, it has waited that long.
@@ -194,10 +194,10 @@ def _keep_in_touch(as_of, rows, circles) -> list[ReviewItem]:
     return items
 
 
-def _birthdays(book, as_of, window, limit, contact_id) -> tuple[list[ReviewItem], int]:
+def _birthdays(book, as_of, window, limit, contact_id, count=True) -> tuple[list[ReviewItem], int]:
     days = birthday_days(as_of, window)
     offsets = {key: min((day - as_of).days for day in found) for key, found in days.items()}
-    rows, total = q.birthdays_on(book, as_of, offsets, limit=limit, contact_id=contact_id)
+    rows, total = q.birthdays_on(book, as_of, offsets, limit=limit, contact_id=contact_id, count=count)
     items = []
     for row in rows:
         birthday = _birthday(row.birthday)
@@ -223,9 +223,9 @@ def _birthdays(book, as_of, window, limit, contact_id) -> tuple[list[ReviewItem]
     return items, total
 
 
-def _thanks(book, as_of, after_days, limit, contact_id) -> tuple[list[ReviewItem], int]:
+def _thanks(book, as_of, after_days, limit, contact_id, count=True) -> tuple[list[ReviewItem], int]:
     before = as_of - timedelta(days=after_days + 1)
-    rows, total = q.thanks_due(book, as_of, before, limit=limit, contact_id=contact_id)
+    rows, total = q.thanks_due(book, as_of, before, limit=limit, contact_id=contact_id, count=count)
     items = []
     for row in rows:
         due = row.date + timedelta(days=after_days + 1)
@@ -239,11 +239,11 @@ def _thanks(book, as_of, after_days, limit, contact_id) -> tuple[list[ReviewItem
     return items, total
 
 
-def _intros(book, as_of, weeks, limit, contact_id) -> tuple[list[ReviewItem], int]:
+def _intros(book, as_of, weeks, limit, contact_id, count=True) -> tuple[list[ReviewItem], int]:
     low, high = weeks
     earliest, latest = as_of - timedelta(weeks=high), as_of - timedelta(weeks=low)
     rows, total = q.introductions_to_check(
-        book, as_of, earliest, latest, limit=limit, contact_id=contact_id
+        book, as_of, earliest, latest, limit=limit, contact_id=contact_id, count=count
     )
     items = []
     for row in rows:
@@ -286,22 +286,25 @@ def _drifting(book, as_of, rows, circles) -> list[ReviewItem]:
 
 
 def _gather(
-    book: Book, as_of: date, config: Config, limit: int | None, contact_id: int | None
+    book: Book, as_of: date, config: Config, limit: int | None, contact_id: int | None,
+    totals: bool = True,
 ) -> tuple[list[ReviewItem], dict[str, int]]:
     circles = _circles(book)
     # One keep-in-touch query serves both kinds: drifting is looked for among the most
     # overdue (a contact whose keep-in-touch is snoozed is not asked about either).
     wanted = None if limit is None else max(limit, DRIFT_CANDIDATES)
-    overdue, overdue_total = q.keep_in_touch_due(book, as_of, limit=wanted, contact_id=contact_id)
+    overdue, overdue_total = q.keep_in_touch_due(
+        book, as_of, limit=wanted, contact_id=contact_id, count=totals
+    )
     drifting = _drifting(book, as_of, overdue[:DRIFT_CANDIDATES], circles)
     counts: dict[str, int] = {}
     items: list[ReviewItem] = []
     for kind, (found, total) in (
-        ("follow-up", _follow_ups(book, as_of, limit, contact_id)),
+        ("follow-up", _follow_ups(book, as_of, limit, contact_id, totals)),
         ("keep-in-touch", (_keep_in_touch(as_of, overdue[:limit], circles), overdue_total)),
-        ("birthday", _birthdays(book, as_of, config.birthday_window_days, limit, contact_id)),
-        ("thank", _thanks(book, as_of, config.thank_after_days, limit, contact_id)),
-        ("intro-check", _intros(book, as_of, config.intro_check_weeks, limit, contact_id)),
+        ("birthday", _birthdays(book, as_of, config.birthday_window_days, limit, contact_id, totals)),
+        ("thank", _thanks(book, as_of, config.thank_after_days, limit, contact_id, totals)),
+        ("intro-check", _intros(book, as_of, config.intro_check_weeks, limit, contact_id, totals)),
         ("drifting", (drifting, len(drifting))),
     ):
         items += found
@@ -333,14 +336,20 @@ def choose(items: list[ReviewItem], limit: int | None) -> list[ReviewItem]:
     return chosen
 
 
-def build_review(book: Book, as_of: date, config: Config, *, limit: int | None) -> Review:
+def build_review(
+    book: Book, as_of: date, config: Config, *, limit: int | None, totals: bool = True
+) -> Review:
     """The review for `as_of`: at most `limit` items (None: all of them), ranked and mixed
-    by kind, and how many more are due. Reads only; see `record_offers`."""
+    by kind, and how many more are due. Reads only; see `record_offers`.
+
+    `totals=False` skips counting what is held back (`more` and `counts` are then only
+    what was fetched): `today --brief` runs in every new shell and never shows them.
+    """
     if limit is not None and limit < 1:
         raise ValueError("the review needs a limit of at least 1")
-    items, counts = _gather(book, as_of, config, limit, None)
+    items, counts = _gather(book, as_of, config, limit, None, totals)
     shown = choose(items, limit)
-    return Review(items=shown, more=sum(counts.values()) - len(shown), counts=counts)
+    return Review(items=shown, more=max(0, sum(counts.values()) - len(shown)), counts=counts)
 
 
 def items_for_contact(book: Book, contact_id: int, as_of: date, config: Config) -> list[ReviewItem]:

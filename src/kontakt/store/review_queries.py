@@ -200,7 +200,7 @@ def _best_index(book: Book, covering: str, plain: str) -> str:
 
 
 def keep_in_touch_due(
-    book: Book, as_of: date, *, limit: int | None, contact_id: int | None = None,
+    book: Book, as_of: date, *, limit: int | None, contact_id: int | None = None, count: bool = True,
 ) -> tuple[list[KeepInTouchRow], int]:
     """Contacts whose next_due is on or before `as_of`, most overdue (relative to their
     cadence) first, closer circles first on ties; and how many there are in all.
@@ -232,7 +232,7 @@ def keep_in_touch_due(
         )
         for row in rows
     ]
-    total = len(result) if limit is None else _count(book, body, params)
+    total = len(result) if limit is None or not count else _count(book, body, params)
     return result, total
 
 
@@ -267,7 +267,7 @@ def circle_cadences(book: Book) -> dict[str, str]:
 # ---------------------------------------------------------------------- follow-ups
 
 def follow_ups_due(
-    book: Book, as_of: date, *, limit: int | None, contact_id: int | None = None
+    book: Book, as_of: date, *, limit: int | None, contact_id: int | None = None, count: bool = True,
 ) -> tuple[list[FollowUpRow], int]:
     """Open follow-ups due on or before `as_of` and not snoozed past it, oldest first
     (follow_ups_open_by_due)."""
@@ -296,7 +296,7 @@ def follow_ups_due(
         )
         for row in rows
     ]
-    total = len(result) if limit is None else _count(book, body, params)
+    total = len(result) if limit is None or not count else _count(book, body, params)
     return result, total
 
 
@@ -304,7 +304,7 @@ def follow_ups_due(
 
 def birthdays_on(
     book: Book, as_of: date, month_days: dict[str, int], *, limit: int | None,
-    contact_id: int | None = None,
+    contact_id: int | None = None, count: bool = True,
 ) -> tuple[list[BirthdayRow], int]:
     """Active contacts whose birthday falls on one of these 'MM-DD' days (contacts_by_birthday),
     ordered by the number each day maps to (days until it), closer circles first on ties;
@@ -335,7 +335,7 @@ def birthdays_on(
                     birthday=row["birthday"])
         for row in rows
     ]
-    total = len(result) if limit is None else _count(book, body, params)
+    total = len(result) if limit is None or not count else _count(book, body, params)
     return result, total
 
 
@@ -343,7 +343,7 @@ def birthdays_on(
 
 def thanks_due(
     book: Book, as_of: date, received_before: date, *, limit: int | None,
-    contact_id: int | None = None,
+    contact_id: int | None = None, count: bool = True,
 ) -> tuple[list[ThankRow], int]:
     """Open favours received on or before `received_before` with no interaction after them,
     oldest first (favours_open_received; "no interaction since" reads the materialised
@@ -374,7 +374,7 @@ def thanks_due(
         )
         for row in rows
     ]
-    total = len(result) if limit is None else _count(book, body, params)
+    total = len(result) if limit is None or not count else _count(book, body, params)
     return result, total
 
 
@@ -382,7 +382,7 @@ def thanks_due(
 
 def introductions_to_check(
     book: Book, as_of: date, earliest: date, latest: date, *, limit: int | None,
-    contact_id: int | None = None,
+    contact_id: int | None = None, count: bool = True,
 ) -> tuple[list[IntroRow], int]:
     """Introductions made between `earliest` and `latest` with no outcome noted, oldest first
     (introductions_by_date). Both people must still be active."""
@@ -413,7 +413,7 @@ def introductions_to_check(
         )
         for row in rows
     ]
-    total = len(result) if limit is None else _count(book, body, params)
+    total = len(result) if limit is None or not count else _count(book, body, params)
     return result, total
 
 
