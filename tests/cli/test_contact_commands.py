@@ -449,3 +449,14 @@ def test_restore_of_a_merged_contact_undoes_the_merge(kontakt, db):
         assert [i.note for i in book.interactions_for(other)] == ["moved"]
         assert book.interactions_for(keep) == []
         assert book.get_contact(keep).emails == ("jm@example.com",)
+
+
+def test_a_dry_run_import_into_a_book_that_does_not_exist_creates_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("KONTAKT_TODAY", TODAY)
+    source = tmp_path / "people.csv"
+    source.write_text("Name,E-mail 1 - Value\nAda Lovelace,ada@example.com\n", encoding="utf-8")
+    missing = tmp_path / "not-yet.db"
+    result = CliRunner().invoke(main, ["import", str(source), "--dry-run", "--db", str(missing)])
+    assert result.exit_code == 0, result.output
+    assert "would add" in result.stdout and "Ada Lovelace" in result.stdout
+    assert list(tmp_path.iterdir()) == [source]

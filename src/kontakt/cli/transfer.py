@@ -3,6 +3,7 @@ other modules add theirs with `from .transfer import export`)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from contextlib import contextmanager
@@ -41,6 +42,28 @@ def _progress_bar(source: Path):
         yield lambda done, total: progress.update(task, completed=done, total=total)
 
 
+def _book_exists() -> bool:
+    from ..paths import book_path
+    from .common import _session
+
+    path, _ = book_path(_session(click.get_current_context()).db)
+    return path.exists()
+
+
+def _dry_run_book(stack: contextlib.ExitStack):
+    """A throwaway empty book: a dry run into a book that does not exist yet must not
+    create one."""
+    import tempfile
+
+    from ..store import Book
+
+    directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="kontakt-dry-run-"))
+    book = Book.open(Path(directory) / "dry-run.db")
+    stack.callback(book.close)
+    return book
+
+
+
 @main.command(
     "import",
     epilog="""\b
@@ -71,11 +94,12 @@ def import_command(source: Path, fmt: str, dry_run: bool, mappings: tuple[str, .
     from ..services.importers import ImportRefused, run_import
     from ..services.importers.tables import parse_mapping
 
+    stack = click.get_current_context().with_resource(contextlib.ExitStack())
     try:
         mapping = parse_mapping(mappings)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
-    book = get_book()
+    book = _dry_run_book(stack) if dry_run and not _book_exists() else get_book()
     announce = lambda message: click.echo(message, err=True)  # noqa: E731
     try:
         with _progress_bar(source) as progress:
