@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import calendar
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 import click
 
 from ..charts import sparkline
-from ..domain.dates import span
+from ..domain.dates import human, month_label, span
 from ..services.stats import NetworkStats
 from . import main
 from .common import book_option, console, get_book, print_json, read_date
@@ -19,12 +17,8 @@ DRIFT_ROWS = 12
 NAME_WIDTH = 18
 
 
-def _month(day: date) -> str:
-    return f"{calendar.month_abbr[day.month]} {day.year}"
-
-
 def _day(day: date | None) -> str:
-    return f"{day.day} {calendar.month_abbr[day.month]} {day.year}" if day else "—"
+    return human(day) if day else "—"
 
 
 
@@ -171,13 +165,13 @@ def render(stats: NetworkStats):
     parts.append(line)
     if rhythm.busiest and rhythm.quietest:
         parts.append(Text(
-            f"  busiest month {_month(rhythm.busiest.month)} ({rhythm.busiest.count}) · "
-            f"quietest {_month(rhythm.quietest.month)} ({rhythm.quietest.count})"
+            f"  busiest month {month_label(rhythm.busiest.month)} ({rhythm.busiest.count}) · "
+            f"quietest {month_label(rhythm.quietest.month)} ({rhythm.quietest.count})"
         ))
     months = table(("Month", "left"), ("", "left"), ("Count", "right"))
     top = max((m.count for m in rhythm.months), default=0) or 1
     for m in rhythm.months:
-        label = _month(m.month) + ("*" if not m.complete else " ")
+        label = month_label(m.month) + ("*" if not m.complete else " ")
         months.add_row(label, Text("█" * round(40 * m.count / top), style="cyan"), str(m.count))
     parts.append(months)
     if not rhythm.months[-1].complete:

@@ -202,4 +202,9 @@ def span(days: float) -> str:
 
 def human(day: date) -> str:
     """'2 Oct 2026', the way the reasons and the timeline write dates."""
-    return f"{day.day} {calendar.month_abbr[day.month]} {day.year}"
+    return f"{day.day} {month_label(day)}"
+
+
+def month_label(day: date) -> str:
+    """'Oct 2026': the month a date falls in, as the stats write it."""
+    return f"{calendar.month_abbr[day.month]} {day.year}"

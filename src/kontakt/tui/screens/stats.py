@@ -21,22 +21,17 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...domain import CadenceError
-from ...domain.dates import human, relative
+from ...domain.dates import human, month_label, relative, span
 from ...services.stats import Drift, NetworkStats, accept_suggested_cadence, network_stats
 from ...store import Book, NotFound
 from ..background import in_background, stats_at
 from ..live import BookChanged
 from ...charts import columns, sparkline
-from ...domain.dates import span
 from ..widgets.contact_list import fit
 
 # The drift list shows the most drifted first; the rest come up as these are accepted.
 DRIFT_SHOWN = 30
 MUTED = "$text-muted"
-
-
-def _month(day: date) -> str:
-    return f"{calendar.month_abbr[day.month]} {day.year}"
 
 
 def _title(text: str, detail: str = "") -> Content:
@@ -66,8 +61,8 @@ def rhythm_content(stats: NetworkStats) -> Content:
     lines.append(Content.styled("  " + labels, MUTED))
     if rhythm.busiest and rhythm.quietest:
         lines.append(Content.assemble(
-            "  busiest ", (_month(rhythm.busiest.month), "bold"), f" ({rhythm.busiest.count})",
-            ("  ·  ", MUTED), "quietest ", (_month(rhythm.quietest.month), "bold"),
+            "  busiest ", (month_label(rhythm.busiest.month), "bold"), f" ({rhythm.busiest.count})",
+            ("  ·  ", MUTED), "quietest ", (month_label(rhythm.quietest.month), "bold"),
             f" ({rhythm.quietest.count})",
         ))
     if not rhythm.months[-1].complete:
