@@ -693,3 +693,12 @@ def test_settings_are_kept_in_the_book(book):
     book.set_setting("theme", "nord")
     book.set_setting("theme", "gruvbox")
     assert book.get_setting("theme") == "gruvbox"
+
+
+@pytest.mark.parametrize("name", ["Jessica Smith", "Bertrand Russell", "Giulia Rossi", "Hans Weiß"])
+def test_a_two_word_name_with_ss_is_added_and_found_by_both_words(tmp_path, name):
+    # FTS5 has no implicit AND after a parenthesised group: ("jessica"* OR …) "smith"* failed.
+    with Book.open(tmp_path / "b.db") as book:
+        added = book.add_contact(name, today=date(2026, 1, 1))
+        assert [c.id for c in book.search(name)] == [added]
+        assert [c.id for c in book.search(name.split()[-1])] == [added]

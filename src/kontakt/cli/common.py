@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import clock
 import json
 import os
 import sqlite3
@@ -152,13 +153,10 @@ def get_book(ctx: click.Context | None = None) -> Book:
 
 def today() -> date:
     """Today, or KONTAKT_TODAY (ISO) so scripts and tests can fix the date."""
-    fixed = os.environ.get("KONTAKT_TODAY")
-    if fixed:
-        try:
-            return date.fromisoformat(fixed)
-        except ValueError:
-            fail(f"KONTAKT_TODAY must be an ISO date like 2026-11-23, not {fixed!r}")
-    return date.today()
+    try:
+        return clock.today()
+    except clock.ClockError as error:
+        fail(str(error))
 
 
 def read_date(text: str | None, *, what: str = "date") -> date:

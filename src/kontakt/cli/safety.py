@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from .. import clock
 import sys
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -112,7 +113,7 @@ def trash(as_json, empty, older_than, yes):
 
 
 def _empty(book: Book, age: timedelta | None, older_than: str | None, *, as_json: bool, yes: bool) -> None:
-    now = datetime.combine(today(), datetime.now().time()).astimezone()
+    now = clock.now()
     candidates = trash_candidates(book, age, now=now)
     if not candidates:
         if as_json:

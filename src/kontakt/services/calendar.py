@@ -6,6 +6,7 @@ re-imports a newer export updates its events instead of adding duplicates.
 
 from __future__ import annotations
 
+from .. import clock
 from datetime import date, datetime, timedelta, timezone
 
 from ..domain.dates import parse_iso
@@ -35,7 +36,7 @@ def export_ics(book: Book, *, stamp: datetime | None = None) -> bytes:
     # Imported here: icalendar is only needed for this export, and `kontakt` starts faster.
     from icalendar import Calendar, Event, vRecur
 
-    stamp = (stamp or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    stamp = (stamp or clock.now()).astimezone(timezone.utc)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

@@ -28,6 +28,7 @@ A merge keeps one record and moves everything of the other onto it (see `merge`)
 
 from __future__ import annotations
 
+from .. import clock
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -775,7 +776,7 @@ def merge(
     """
     if keep_id == other_id:
         raise MergeError("cannot merge a contact with itself")
-    today = today or date.today()
+    today = today or clock.today()
     if dry_run:
         return _plan(book, keep_id, other_id, prefer_other, choices, today, dry_run=True)
     with book.write():
@@ -825,7 +826,7 @@ def undo_merge(book: Book, merge_id: int, *, today: date | None = None) -> Undon
     moved, the kept contact's fields as before (fields edited since the merge keep their
     newer value and are named in `kept_changes`). Raises NotFound, or MergeError when a
     later merge must be undone first."""
-    return store.undo_merge(book, merge_id, today=today or date.today())
+    return store.undo_merge(book, merge_id, today=today or clock.today())
 
 
 def merge_of(book: Book, contact_id: int) -> MergeRecord | None:

@@ -14,6 +14,7 @@ Balance leaders weigh only what is still open: open favours and introductions of
 
 from __future__ import annotations
 
+from .. import clock
 import bisect
 import json
 import math
@@ -250,7 +251,7 @@ def accept_suggested_cadence(
     """
     if isinstance(cadence, str):
         cadence = Cadence.parse(cadence)
-    return book.update_contact(contact_id, today=today or date.today(), cadence=cadence)
+    return book.update_contact(contact_id, today=today or clock.today(), cadence=cadence)
 
 
 def cadence_word(days: float) -> tuple[Cadence, str]:

@@ -8,6 +8,7 @@ newest of each of the 4 weeks before them.
 
 from __future__ import annotations
 
+from .. import clock
 import logging
 import os
 import re
@@ -54,7 +55,7 @@ class Restored:
 
 def today() -> date:
     """The calendar day for daily backups (a function so tests can move the clock)."""
-    return date.today()
+    return clock.today()
 
 
 # ------------------------------------------------------------------ where backups live
@@ -76,7 +77,7 @@ def daily_path(book_path: Path, day: date) -> Path:
 
 
 def _stamp() -> str:
-    return datetime.now().strftime("%Y-%m-%dT%H%M%S")
+    return clock.now().strftime("%Y-%m-%dT%H%M%S")
 
 
 def _pattern(book_path: Path) -> re.Pattern[str]:

@@ -6,6 +6,7 @@ Every public write is one transaction (`self.write()`), and writes nest as savep
 
 from __future__ import annotations
 
+from .. import clock
 import json
 import re
 import sqlite3
@@ -89,7 +90,7 @@ class BookCounts:
 
 
 def _now() -> str:
-    return datetime.now().astimezone().isoformat(timespec="seconds")
+    return clock.now().isoformat(timespec="seconds")
 
 
 def _uid() -> str:
@@ -139,7 +140,9 @@ def fts_query(text: str) -> str | None:
             terms.append(f'("{token}"* OR "{token.replace("ss", "ß")}"*)')
         else:
             terms.append(f'"{token}"*')
-    return " ".join(terms)
+    # Explicit AND: FTS5 has no implicit AND after a parenthesised group, so
+    # `("jessica"* OR "jeßica"*) "smith"*` is a syntax error.
+    return " AND ".join(terms)
 
 
 def _fold_for_fts(text: str) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from .. import clock
 import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 
 from .migrations import LATEST_VERSION, MIGRATIONS
@@ -151,7 +151,7 @@ def migrate(conn: sqlite3.Connection, path: Path) -> Path | None:
         return None
     backup = None
     if version > 0:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        stamp = clock.now().strftime("%Y%m%d-%H%M%S")
         backup = backup_file(conn, path.with_name(f"{path.name}.v{version}-{stamp}.bak"))
     from sqlite_utils import Database  # only needed to migrate; keeps start-up fast
 

@@ -10,6 +10,7 @@ The rules for *which* values win live in `services/dupes.py`; this module only m
 
 from __future__ import annotations
 
+from .. import clock
 import json
 import sqlite3
 from collections.abc import Mapping
@@ -38,7 +39,7 @@ class MergeError(ValueError):
 
 
 def _now() -> str:
-    return datetime.now().astimezone().isoformat(timespec="seconds")
+    return clock.now().isoformat(timespec="seconds")
 
 
 # ---------------------------------------------------------------- detection input

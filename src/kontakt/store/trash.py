@@ -7,6 +7,7 @@ merges the search index so no old tokens linger, and truncates the WAL afterward
 
 from __future__ import annotations
 
+from .. import clock
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -30,7 +31,7 @@ def trash_candidates(
     book: Book, older_than: timedelta | None = None, *, now: datetime | None = None
 ) -> list[int]:
     """Ids of trashed contacts deleted at least `older_than` ago (all of them for None)."""
-    now = now or datetime.now().astimezone()
+    now = now or clock.now()
     rows = book.conn.execute(
         "SELECT id, deleted_at FROM contacts WHERE deleted_at IS NOT NULL ORDER BY id"
     ).fetchall()

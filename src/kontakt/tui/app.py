@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import clock
 import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
@@ -38,7 +39,7 @@ class KontaktApp(App[None]):
     def __init__(self, book: Book, *, today: date | None = None, config: Config | None = None) -> None:
         super().__init__()
         self.book = book
-        self.today = today or date.today()
+        self.today = today or clock.today()
         self.config = config or Config()
         self.undo_stack = UndoStack()
         self._data_version: int | None = None

@@ -3,6 +3,7 @@ follow-ups — such that importing it into an empty book gives the same data bac
 
 from __future__ import annotations
 
+from ... import clock
 import json
 from collections.abc import Iterable
 from datetime import datetime
@@ -97,7 +98,7 @@ def write_book(
         "introductions": lambda: iter_introductions(book, ids=contact_ids),
         "follow_ups": lambda: iter_follow_ups(book, ids=contact_ids),
     }
-    stamp = (now or datetime.now().astimezone()).isoformat(timespec="seconds")
+    stamp = (now or clock.now()).isoformat(timespec="seconds")
     out.write("{\n" + f'  "kontakt": {FORMAT_VERSION},\n  "exported_at": {json.dumps(stamp)},\n')
     for index, key in enumerate(sections):
         _section(out, key, producers[key](), first=index == 0)
