@@ -23,7 +23,7 @@ import json
 import os
 import platform
 import shutil
-import sqlite3
+from kontakt.store.driver import sqlite3
 import statistics
 import subprocess
 import sys

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
+from kontakt.store.driver import sqlite3
 import subprocess
 import sys
 from datetime import date

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import os
 import signal
-import sqlite3
+from kontakt.store.driver import sqlite3
 import subprocess
 import sys
 import textwrap

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
+from kontakt.store.driver import sqlite3
 import stat
 from datetime import date, timedelta
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -123,13 +126,24 @@ def test_emptying_the_trash_removes_the_text_from_the_file_and_the_search_index(
     files = [tmp_path / "book.db", tmp_path / "book.db-wal"]
 
     def occurrences() -> int:
-        found = 0
-        for path in files:
-            if path.exists():
-                data = path.read_bytes()
-                # Raw in the row, folded (lower case) in the FTS index.
-                found += data.count(SECRET.encode()) + data.count(SECRET.lower().encode())
-        return found
+        # Counted in another process: closing a descriptor of the book here would drop this
+        # process's SQLite locks on it (POSIX), so this process never opens the file itself.
+        script = (
+            "import pathlib, sys\n"
+            "found = 0\n"
+            "for name in sys.argv[2:]:\n"
+            "    path = pathlib.Path(name)\n"
+            "    if path.exists():\n"
+            "        data = path.read_bytes()\n"
+            "        found += data.count(sys.argv[1].encode()) + data.count(sys.argv[1].lower().encode())\n"
+            "print(found)\n"
+        )
+        # Raw in the row, folded (lower case) in the FTS index.
+        out = subprocess.run(
+            [sys.executable, "-c", script, SECRET, *map(str, files)],
+            capture_output=True, text=True, check=True,
+        )
+        return int(out.stdout)
 
     assert occurrences() > 0, "the test needs the secret on disk before emptying"
     result = empty_trash(book)

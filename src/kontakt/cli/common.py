@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import clock
 import json
 import os
-import sqlite3
+from ..store.driver import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field

@@ -13,7 +13,7 @@ import logging
 import os
 import re
 import shutil
-import sqlite3
+from .driver import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path

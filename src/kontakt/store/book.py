@@ -9,7 +9,7 @@ from __future__ import annotations
 from .. import clock
 import json
 import re
-import sqlite3
+from .driver import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager

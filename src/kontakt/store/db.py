@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import clock
 import os
-import sqlite3
+from .driver import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path

@@ -8,7 +8,7 @@ triggers, dropping dangling link rows, tightening file modes, migrating, taking 
 from __future__ import annotations
 
 import os
-import sqlite3
+from .driver import sqlite3
 import stat
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -72,7 +72,7 @@ def sqlite_version_check(report: Report, version: tuple[int, int, int] | None = 
     version = version or sqlite3.sqlite_version_info
     shown = ".".join(map(str, version))
     if tuple(version) >= SAFE_SQLITE:
-        report.add("sqlite", "ok", f"SQLite {shown}")
+        report.add("sqlite", "ok", f"SQLite {shown} (bundled with sqlcipher3)")
         return
     report.add(
         "sqlite", "warn",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .. import clock
 import json
-import sqlite3
+from .driver import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime

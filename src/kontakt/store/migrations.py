@@ -6,7 +6,7 @@ add a new `m00N_…` function and append it to MIGRATIONS.
 
 from __future__ import annotations
 
-import sqlite3
+from .driver import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 

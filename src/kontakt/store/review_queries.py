@@ -7,7 +7,7 @@ has a `*_due` function returning at most `limit` rows in rank order and a count 
 
 from __future__ import annotations
 
-import sqlite3
+from .driver import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date

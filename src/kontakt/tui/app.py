@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import clock
-import sqlite3
+from ..store.driver import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date

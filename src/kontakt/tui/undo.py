@@ -30,7 +30,7 @@ The stack lives in the app for the session only: after quitting, `kontakt trash`
 
 from __future__ import annotations
 
-import sqlite3
+from ..store.driver import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 

@@ -7,7 +7,7 @@ call (one transaction). Items acted on stay in the list, ticked, so `z` can brin
 
 from __future__ import annotations
 
-import sqlite3
+from ...store.driver import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
