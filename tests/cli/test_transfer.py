@@ -199,6 +199,7 @@ def test_export_what_interactions_as_csv(db):
 
 
 def test_export_to_a_missing_directory_fails_cleanly(db):
+    Book.open(db).close()
     result = run(db, "export", "json", "-o", "/nonexistent/dir/out.json")
     assert result.exit_code == 1 and "does not exist" in result.stderr
 

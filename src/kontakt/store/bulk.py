@@ -276,8 +276,19 @@ class BulkWriter:
                 "WHERE id BETWEEN ? AND ?",
                 (min(ids), max(ids)),
             )
-        finally:
-            self.conn.execute(trigger[0])
+        except BaseException:
+            # A full disk makes SQLite roll the whole transaction back, the DROP included:
+            # then the trigger is there again, and re-creating it would hide the real error
+            # behind "trigger contacts_ai already exists".
+            if self.conn.in_transaction and not self._has_fts_trigger():
+                self.conn.execute(trigger[0])
+            raise
+        self.conn.execute(trigger[0])
+
+    def _has_fts_trigger(self) -> bool:
+        return self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'contacts_ai'"
+        ).fetchone() is not None
 
     def fill_contact(self, contact_id: int, today: date, **changes: Any) -> Contact:
         """Merge into an existing contact through the one-row API (fills, never overwrites:
