@@ -246,7 +246,13 @@ def export_vcard(output: str | None, vcard_version: str, ref: str | None) -> Non
               help="Only what the book keeps about this one person.")
 @book_option
 def export_json(output: Path | None, what: str, ref: str | None) -> None:
-    """JSON of the whole book: `kontakt import` of it into an empty book restores it exactly."""
+    """JSON of the whole book: `kontakt import` of it into an empty book restores it exactly.
+
+    Everything the book holds comes back with its ids: contacts (archived and in the trash),
+    circles, interactions, favours, introductions, follow-ups, snoozes and let-drift choices,
+    pairs marked "not the same person", merges (still undoable) and your settings. Imported
+    into a book that has data, contacts are matched by uid and nothing is overwritten.
+    """
     from ..services.exporters import json as json_export
 
     book = get_book()
