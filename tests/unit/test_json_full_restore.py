@@ -146,6 +146,9 @@ def test_every_table_comes_back_row_for_row_with_its_ids(original, tmp_path):
             assert rows(copy, table) == rows(book, table), table
         assert report.history["merges"] == 1 and report.history["dismissed_pairs"] == 1
         assert report.history["review_state"] == len(rows(book, "review_state")) >= 3
+        # Letting Frank drift snoozed him "for ever": a year-9999 marker that must survive.
+        drifting = review_queries.get_state(copy, "drifting", ids["frank"])
+        assert drifting is not None and drifting.snoozed_until == review.FOREVER
         # Per-machine settings stay on the machine: neither exported nor restored.
         assert "backup.last_day" not in data["settings"] and "demo" not in data["settings"]
         assert copy.get_setting("demo") is None

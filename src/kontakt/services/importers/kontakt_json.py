@@ -463,9 +463,8 @@ def restore_review_and_dupes(
                     continue
                 states.append((
                     kind, ref, contact_id(entry.get("contact")),
-                    _day(entry, "snoozed_until", required=False),
-                    _day(entry, "skipped_on", required=False),
-                    _day(entry, "offered_on", required=False),
+                    _state_day(entry, "snoozed_until"), _state_day(entry, "skipped_on"),
+                    _state_day(entry, "offered_on"),
                 ))
             except ENTRY_ERRORS as error:
                 reject(where, str(error))
@@ -518,6 +517,18 @@ def restore_review_and_dupes(
                 snapshot.fill_settings(book, values) if writer is not None
                 else len(values.keys() - snapshot.PER_MACHINE_SETTINGS))
     return counts
+
+
+def _state_day(entry: dict, key: str) -> str | None:
+    """A review-state day: any ISO date. Letting someone drift snoozes them until
+    9999-12-31 (review.FOREVER), a marker no typed date may be, so no year range here."""
+    value = _str(entry, key)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise EntryError(f"{key} {value!r} is not an ISO date") from None
 
 
 def _now_stamp() -> str:
