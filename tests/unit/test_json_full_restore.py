@@ -335,3 +335,18 @@ def test_today_and_dupes_answer_the_same_after_a_cli_round_trip(original, tmp_pa
     assert "1 merges" in result.stdout and "1 dismissed-pairs" in result.stdout
     assert cli(restored, "today", "--all", "--json").stdout == before_today.stdout
     assert cli(restored, "dupes", "--json").stdout == before_dupes.stdout
+
+
+def test_an_unreadable_stored_due_date_is_recomputed_with_a_warning(original, tmp_path):
+    book, ids = original
+    data = export(book, tmp_path / "book.json")
+    entry = next(c for c in data["contacts"] if c["id"] == ids["greta"])
+    assert entry["next_due"] == "2026-09-09"  # weekly after 2 Sep, as the book stored it
+    entry["next_due"] = "next Tuesday"
+    (tmp_path / "edited.json").write_text(json.dumps(data), encoding="utf-8")
+    with Book.open(tmp_path / "copy.db") as copy:
+        report = run_import(copy, tmp_path / "edited.json", today=TODAY)
+        where = f"contact {data['contacts'].index(entry) + 1}"
+        assert report.outcome.warnings == [
+            (where, "next_due 'next Tuesday' is not an ISO date; recomputed")]
+        assert copy.get_contact(ids["greta"]).next_due == date(2026, 9, 9)

@@ -267,7 +267,7 @@ def _add_exactly(merger: Merger, parsed: Parsed, entry: dict[str, Any]):
     try:
         return (contact.id, _day(entry, "last_contact", required=False),
                 _day(entry, "next_due", required=False))
-    except EntryError as error:
+    except ENTRY_ERRORS as error:
         merger.outcome.warnings.append((parsed.where, f"{error}; recomputed"))
         return None
 
