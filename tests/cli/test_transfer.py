@@ -119,7 +119,7 @@ def test_export_csv_to_stdout_neutralises_formulas(db):
     result = run(db, "export", "csv")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("name,nickname,emails,phones,")
+    assert lines[0].startswith("\ufeffname,nickname,emails,phones,")  # BOM: Excel reads UTF-8
     assert lines[1].startswith("'=cmd|' /C calc'!A0,,,'+49 170 1,")
 
 

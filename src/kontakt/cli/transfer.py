@@ -172,24 +172,43 @@ output_option = click.option(
 )
 
 
-@export.command("csv", epilog="Example: kontakt export csv --excel -o kontakte.csv")
+@export.command(
+    "csv",
+    epilog="""\b
+Examples:
+  kontakt export csv -o kontakte.csv           (for Excel or LibreOffice)
+  kontakt export csv --excel -o kontakte.csv   (';' between cells, for German Excel)
+  kontakt export csv --raw | python3 my_script.py
+""",
+)
 @output_option
 @click.option("--what", type=click.Choice(["contacts", "interactions", "favours"]),
               default="contacts", show_default=True, help="Which records, one row each.")
-@click.option("--excel", is_flag=True, help="A BOM and ';' between cells, as German Excel expects.")
+@click.option("--excel", is_flag=True, help="';' between cells, as German Excel expects.")
+@click.option("--raw", is_flag=True,
+              help="A plain CSV for scripts: UTF-8 without a BOM, every cell exactly as stored "
+                   "(no ' before =, +, -, @…). Unsafe to open in a spreadsheet.")
 @book_option
-def export_csv(output: Path | None, what: str, excel: bool) -> None:
-    """CSV with a header row; cells a spreadsheet would run as a formula start with '."""
+def export_csv(output: Path | None, what: str, excel: bool, raw: bool) -> None:
+    """CSV with a header row, safe to open in a spreadsheet.
+
+    UTF-8 with a BOM (without it Excel reads the file in the Windows code page and mangles
+    umlauts); a cell a spreadsheet would run as a formula (starting with = + - @ | ' tab, CR, LF or a full-width ＝ ＋ － ＠)
+    gets a ' in front, which `kontakt import` takes off again. --raw writes neither.
+    """
     from ..services.exporters import csv as csv_export
 
+    if raw and excel:
+        raise click.UsageError("--raw and --excel do not go together: --raw is for scripts, "
+                               "--excel for a spreadsheet")
     book = get_book()
     write = {
         "contacts": csv_export.write_contacts,
         "interactions": csv_export.write_interactions,
         "favours": csv_export.write_favours,
     }[what]
-    with _output(output, bom=excel) as out:
-        count = write(book, out, excel=excel)
+    with _output(output, bom=not raw) as out:
+        count = write(book, out, excel=excel, raw=raw)
     _done(count, what, output)
 
 
@@ -227,7 +246,13 @@ def export_vcard(output: str | None, vcard_version: str, ref: str | None) -> Non
               help="Only what the book keeps about this one person.")
 @book_option
 def export_json(output: Path | None, what: str, ref: str | None) -> None:
-    """JSON of the whole book: `kontakt import` of it into an empty book restores it exactly."""
+    """JSON of the whole book: `kontakt import` of it into an empty book restores it exactly.
+
+    Everything the book holds comes back with its ids: contacts (archived and in the trash),
+    circles, interactions, favours, introductions, follow-ups, snoozes and let-drift choices,
+    pairs marked "not the same person", merges (still undoable) and your settings. Imported
+    into a book that has data, contacts are matched by uid and nothing is overwritten.
+    """
     from ..services.exporters import json as json_export
 
     book = get_book()

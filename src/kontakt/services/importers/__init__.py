@@ -147,12 +147,8 @@ def run_import(
         reject = lambda where, reason: merger.outcome.rejected.append((where, reason))  # noqa: E731
         if kind == "json":
             data = kontakt_json.load(source, encodings[0][1])
-            report.circles = kontakt_json.restore_circles(data, writer, reject)
-            _feed(merger, kontakt_json.contact_rows(data), None)
-            merger.flush()
             warn = lambda where, message: merger.outcome.warnings.append((where, message))  # noqa: E731
-            counts = kontakt_json.restore_history(data, merger, writer, reject, warn)
-            report.history = counts.added
+            report.circles, report.history = kontakt_json.restore(data, merger, writer, reject, warn)
         elif kind == "vcard":
             total = sum(p.stat().st_size for p, _ in encodings)
             rows = _vcard_rows(encodings, single=not source.is_dir(), total=total, progress=progress)
