@@ -38,12 +38,12 @@ def test_import_prints_the_summary_and_exits_0(db):
     assert names(db) == ["Priya Raman", "Sven Olsen"]
 
 
-def test_rejected_rows_are_listed_on_stderr_and_exit_1_after_importing_the_rest(db):
+def test_rejected_rows_are_listed_on_stderr_and_exit_3_after_importing_the_rest(db):
     result = run(db, "import", str(FIXTURES / "google.csv"))
-    assert result.exit_code == 1
-    assert result.stdout.strip() == "3 added, 0 merged, 1 rejected (line 5: no name)"
-    assert "google.csv: line 5: rejected: no name" in result.stderr
-    assert names(db) == ["Anna Müller", "Bob Smith", "Chloé Dubois"]
+    assert result.exit_code == 3
+    assert result.stdout.strip() == "4 added, 0 merged, 1 rejected (line 7: no name)"
+    assert "google.csv: line 7: rejected: no name" in result.stderr
+    assert names(db) == ["Anna Müller", "Bob Smith", "Chloé Dubois", "Nameless GmbH"]
 
 
 def test_a_refused_file_names_itself_exits_1_and_writes_nothing(db):
@@ -70,12 +70,12 @@ def test_windows_1252_fallback_is_announced_on_stderr(db):
 def test_dry_run_lists_what_would_happen_and_writes_nothing(db):
     run(db, "add", "Anna Müller", "--email", "anna@example.com")
     result = run(db, "import", str(FIXTURES / "google.csv"), "--dry-run")
-    assert result.exit_code == 1  # a row would be rejected
+    assert result.exit_code == 3  # it would land, with a row rejected
     out = result.stdout
     assert "would add     line 4: Bob Smith" in out
     assert "would merge   line 2: Anna Müller into #1 Anna Müller (" in out
-    assert "would reject  line 5: no name" in out
-    assert out.strip().endswith("dry run, nothing written: would be 2 added, 1 merged, 1 rejected (line 5: no name)")
+    assert "would reject  line 7: no name" in out
+    assert out.strip().endswith("dry run, nothing written: would be 3 added, 1 merged, 1 rejected (line 7: no name)")
     assert names(db) == ["Anna Müller"]
 
 

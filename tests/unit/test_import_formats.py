@@ -53,9 +53,16 @@ def test_google_year_less_birthday_stays_year_less(book):
 
 def test_a_row_without_any_name_is_rejected_with_its_line(book):
     report = load(book, "google.csv")
-    assert report.outcome.rejected == [("line 5", "no name")]
-    assert "Nameless GmbH" not in {c.org for c in book.list_contacts()}
-    assert report.summary() == "3 added, 0 merged, 1 rejected (line 5: no name)"
+    assert report.outcome.rejected == [("line 7", "no name")]
+    assert "nobody@example.com" not in {e for c in book.list_contacts() for e in c.emails}
+    assert report.summary() == "4 added, 0 merged, 1 rejected (line 7: no name)"
+
+
+def test_a_company_row_without_a_person_is_named_after_the_company(book):
+    report = load(book, "google.csv")
+    company = by_name(book)["Nameless GmbH"]
+    assert company.org == "Nameless GmbH" and company.emails == ("info@nameless.example",)
+    assert ("line 5", "Nameless GmbH") in report.outcome.added
 
 
 def test_legacy_google_header_with_bom_is_recognised(book):
@@ -134,7 +141,7 @@ def test_generic_csv_needs_map_for_an_unknown_name_column(book):
 
 def test_forced_format_reads_a_file_as_told(book):
     report = load(book, "google.csv", fmt="google")
-    assert report.format == "google" and len(report.outcome.added) == 3
+    assert report.format == "google" and len(report.outcome.added) == 4
 
 
 def test_vcard_21_quoted_printable_is_decoded_with_its_charset(book):

@@ -15,6 +15,9 @@ from . import main
 from .common import book_option, fail, get_book, print_json, today
 
 IMPORT_FORMATS = ("auto", "google", "outlook", "linkedin", "csv", "kontakt", "vcard", "json")
+# `kontakt import` exits with this when some rows landed and others were rejected, so a
+# script can tell it from 1 (nothing landed: the file was refused, or every row rejected).
+EXIT_REJECTED_ROWS = 3
 # Below this size an import is over before a progress bar would be worth drawing.
 PROGRESS_MIN_BYTES = 256 * 1024
 
@@ -72,6 +75,15 @@ Examples:
   kontakt import ~/.contacts/               (a folder of .vcf files, as khard keeps them)
   kontakt import people.csv --map "Full Name=name" --map "Mail=email"
   kontakt import backup.json                (a kontakt export json, with all history)
+  kontakt import kontakty.csv --encoding cp1250   (a Polish/Czech Outlook file)
+
+\b
+Exit status:
+  0  everything landed (warnings, e.g. a cut note, are printed but do not count)
+  3  it landed, but some rows or cards were rejected (listed on stderr)
+  1  nothing landed: the file was refused, every row was rejected, or --strict
+     found a row it would reject (nothing written)
+  2  usage error (unknown option, --map or --encoding)
 """,
 )
 @click.argument("source", type=click.Path(path_type=Path), metavar="FILE|DIR")
@@ -81,18 +93,33 @@ Examples:
 @click.option("--map", "mappings", multiple=True, metavar="COLUMN=FIELD",
               help="Read a CSV column as a field (name, first_name, last_name, email, phone, "
                    "org, role, location, met, birthday, tags, notes, cadence). Repeatable.")
+@click.option("--encoding", "encoding", metavar="NAME",
+              help="The file's encoding (cp1250, iso-8859-2, cp1252, utf-16...) instead of "
+                   "detecting it.")
+@click.option("--strict", is_flag=True,
+              help="Refuse the whole file if any row would be rejected: nothing is written.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @book_option
-def import_command(source: Path, fmt: str, dry_run: bool, mappings: tuple[str, ...], as_json: bool) -> None:
+def import_command(source: Path, fmt: str, dry_run: bool, mappings: tuple[str, ...],
+                   encoding: str | None, strict: bool, as_json: bool) -> None:
     """Import contacts from CSV (Google, Outlook, LinkedIn, any), vCard, or kontakt JSON.
 
     The whole import is one transaction: it lands completely or not at all. Someone who is
     already in the book (same email, phone, or name and organisation) is merged: empty
-    fields are filled, nothing is overwritten. Exits 1 if rows were rejected or the file
-    could not be read.
+    fields are filled, nothing is overwritten. Rows that cannot be imported are rejected
+    one by one (file, line and field named) and the rest lands; --strict refuses the whole
+    file instead. A vCard group becomes a circle. Exits 3 when rows were rejected, 1 when
+    nothing landed (see below).
     """
     from ..services.importers import ImportRefused, run_import
     from ..services.importers.tables import parse_mapping
+    from ..services.importers.textfile import lookup_encoding
+
+    if encoding is not None:
+        try:
+            lookup_encoding(encoding)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--encoding") from None
 
     stack = click.get_current_context().with_resource(contextlib.ExitStack())
     try:
@@ -105,7 +132,7 @@ def import_command(source: Path, fmt: str, dry_run: bool, mappings: tuple[str, .
         with _progress_bar(source) as progress:
             report = run_import(
                 book, source, today=today(), fmt=fmt, dry_run=dry_run, mapping=mapping,
-                progress=progress, announce=announce,
+                progress=progress, announce=announce, encoding=encoding, strict=strict,
             )
     except ImportRefused as error:
         fail(f"{error}")
@@ -127,6 +154,8 @@ def import_command(source: Path, fmt: str, dry_run: bool, mappings: tuple[str, .
                 click.echo(f"already there {where}: {name} (same as {into}, nothing new)")
             for where, reason in outcome.rejected:
                 click.echo(f"would reject  {where}: {reason}")
+            for where, circle, members in report.groups:
+                click.echo(f"would make    {where}: circle {circle} ({members} members)")
         else:
             for where, reason in outcome.rejected:
                 click.echo(f"{source.name}: {where}: rejected: {reason}", err=True)
@@ -134,7 +163,7 @@ def import_command(source: Path, fmt: str, dry_run: bool, mappings: tuple[str, .
             click.echo(f"{source.name}: {where}: {message}", err=True)
         click.echo(report.summary())
     if outcome.rejected:
-        sys.exit(1)
+        sys.exit(EXIT_REJECTED_ROWS if report.landed or report.groups else 1)
 
 
 @main.group()
