@@ -114,6 +114,131 @@ def test_markup_in_names_is_printed_literally(db):
     assert "\x1b" not in result.stdout
 
 
+def circle_members(db, circle):
+    with Book.open(db) as book:
+        return sorted(c.name for c in book.circle_members(circle))
+
+
+def test_every_row_rejected_means_nothing_landed_and_exits_1(db, tmp_path):
+    nameless = tmp_path / "nameless.csv"
+    nameless.write_text("name,email\r\n,a@example.com\r\n,b@example.com\r\n", encoding="utf-8")
+    result = run(db, "import", str(nameless))
+    assert result.exit_code == 1
+    assert result.stdout.strip() == "0 added, 0 merged, 2 rejected (lines 2, 3: no name)"
+    assert names(db) == []
+
+
+def test_strict_refuses_the_file_writes_nothing_and_names_the_lines(db):
+    run(db, "add", "Already Here")
+    result = run(db, "import", str(FIXTURES / "google_hostile.csv"), "--strict")
+    assert result.exit_code == 1
+    assert "--strict: nothing imported; 2 rows would be rejected (line 4: a NUL byte in 'Notes'" \
+        in result.stderr
+    assert "line 5: no name" in result.stderr and "Traceback" not in result.output
+    assert names(db) == ["Already Here"]
+    with Book.open(db) as book:
+        assert book.circles() == []  # the Versorger circle of line 2 was rolled back too
+
+
+def test_without_strict_the_same_file_lands_with_exit_3(db):
+    result = run(db, "import", str(FIXTURES / "google_hostile.csv"))
+    assert result.exit_code == 3
+    assert "google_hostile.csv: line 4: rejected: a NUL byte in 'Notes'" in result.stderr
+    assert names(db) == ["Maja Nowak", "Otto Ok", "Stadtwerke Köln GmbH"]
+    shown = {c["name"]: c for c in json.loads(run(db, "list", "--json").stdout)}
+    assert shown["Stadtwerke Köln GmbH"]["org"] == "Stadtwerke Köln GmbH"
+    assert shown["Maja Nowak"]["emails"] == ["maja@example.pl", "maja.nowak@example.org",
+                                             "mn@example.net"]
+    assert shown["Maja Nowak"]["birthday"] == "--04-15"
+
+
+def test_import_help_documents_the_exit_statuses_and_new_options(db):
+    result = run(db, "import", "--help")
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert "3 it landed, but some rows or cards were rejected" in text
+    assert "1 nothing landed" in text
+    assert "--encoding NAME" in text and "--strict" in text
+
+
+def test_polish_outlook_file_lands_with_its_letters_and_without_exchange_paths(db):
+    result = run(db, "import", str(FIXTURES / "outlook_cp1250.csv"))
+    assert result.exit_code == 0, result.output
+    assert "outlook_cp1250.csv: not UTF-8; read as Windows-1250" in result.stderr
+    assert "line 2: e-mail: an Exchange address (/o=…), not an e-mail address" in result.stderr
+    assert names(db) == ["Jan Kowalski", "Jiří Dvořák", "Paweł Wiśniewski",
+                         "Przedsiębiorstwo Żółw Sp. z o.o."]
+    shown = {c["name"]: c for c in json.loads(run(db, "list", "--json").stdout)}
+    assert shown["Paweł Wiśniewski"]["emails"] == ["pawel@example.pl"]
+    assert shown["Przedsiębiorstwo Żółw Sp. z o.o."]["org"] == "Przedsiębiorstwo Żółw Sp. z o.o."
+
+
+def test_encoding_option_reads_the_file_as_told(db, tmp_path):
+    result = run(db, "import", str(FIXTURES / "outlook_cp1250.csv"), "--encoding", "cp1250",
+                 "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["encoding"] == "Windows-1250"
+    assert "not UTF-8" not in result.stderr  # nothing guessed, nothing announced
+    assert "Paweł Wiśniewski" in names(db)
+    # Told wrong, it reads wrong: the option wins over the detection.
+    other = tmp_path / "other.db"
+    wrong = run(other, "import", str(FIXTURES / "czech_latin2.csv"), "--encoding", "cp1252")
+    assert wrong.exit_code == 0 and "Jiøí Dvoøák" in names(other)
+
+
+def test_an_unknown_encoding_is_a_usage_error(db):
+    result = run(db, "import", str(FIXTURES / "google.csv"), "--encoding", "klingon")
+    assert result.exit_code == 2
+    assert "unknown encoding 'klingon'" in result.stderr and "Traceback" not in result.output
+    assert not db.exists()
+
+
+def test_a_wrong_encoding_is_refused_naming_the_file(db):
+    result = run(db, "import", str(FIXTURES / "outlook_cp1250.csv"), "--encoding", "utf-8")
+    assert result.exit_code == 1
+    assert "outlook_cp1250.csv: not valid UTF-8 (byte" in result.stderr
+    assert names(db) == []
+
+
+def test_icloud_vcard_group_becomes_a_circle_not_a_person(db):
+    result = run(db, "import", str(FIXTURES / "icloud_groups.vcf"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "3 added, 0 merged, 1 group as a circle, 0 rejected"
+    assert names(db) == ["Fjord Ferries AS", "Karin Lindqvist", "Ola Berg"]
+    assert circle_members(db, "Sailing Club") == ["Karin Lindqvist", "Ola Berg"]
+    assert "group Sailing Club: 1 of 3 members are not in this import" in result.stderr
+
+
+def test_dry_run_shows_the_circle_a_group_would_make(db):
+    result = run(db, "import", str(FIXTURES / "rfc6350_group.vcf"), "--dry-run")
+    assert result.exit_code == 3
+    assert "would make    line 1: circle Book Club (2 members)" in result.stdout
+    assert "would reject  line 16: broken card: a NUL byte in 'FN' on line 18" in result.stdout
+    assert not db.exists()
+
+
+def test_json_report_lists_groups(db):
+    result = run(db, "import", str(FIXTURES / "rfc6350_group.vcf"), "--json")
+    report = json.loads(result.stdout)
+    assert report["groups"] == [{"where": "line 1", "circle": "Book Club", "members": 2}]
+    assert report["added"] == 2 and len(report["rejected"]) == 1
+
+
+def test_semicolons_in_phones_and_circles_survive_a_csv_round_trip(db, tmp_path):
+    run(db, "add", "Semi; Colon", "--email", "semi@example.com", "--phone", "+1 555 0100;ext=7",
+        "--tag", "Kunden;VIP", "--tag", "Friends", "--org", "Müller; Söhne", "--note", "a; b")
+    target = tmp_path / "out.csv"
+    assert run(db, "export", "csv", "-o", str(target)).exit_code == 0
+    other = tmp_path / "other.db"
+    result = run(other, "import", str(target))
+    assert result.exit_code == 0, result.output
+    before = json.loads(run(db, "list", "--json").stdout)[0]
+    after = json.loads(run(other, "list", "--json").stdout)[0]
+    for key in ("name", "emails", "phones", "org", "tags"):
+        assert after[key] == before[key], key
+    assert after["phones"] == ["+1 555 0100;ext=7"] and after["tags"] == ["Kunden;VIP", "Friends"]
+
+
 def test_export_csv_to_stdout_neutralises_formulas(db):
     run(db, "add", "=cmd|' /C calc'!A0", "--phone", "+49 170 1")
     result = run(db, "export", "csv")

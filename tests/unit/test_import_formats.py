@@ -288,3 +288,245 @@ def test_json_that_is_not_a_kontakt_export_is_refused(book, tmp_path):
     broken.write_text('{"contacts": [', encoding="utf-8")
     with pytest.raises(ImportRefused, match="not valid JSON"):
         run_import(book, broken, today=TODAY)
+
+
+# ---------------------------------------------------------------- real exports at their worst
+
+
+def test_google_company_row_mailto_display_names_and_0000_year(book):
+    report = load(book, "google_hostile.csv")
+    people = by_name(book)
+    company = people["Stadtwerke Köln GmbH"]
+    assert company.org == "Stadtwerke Köln GmbH" and company.tags == ("Versorger",)
+    assert company.emails == ("kundenservice@stadtwerke.example",)
+    maja = people["Maja Nowak"]
+    assert maja.emails == ("maja@example.pl", "maja.nowak@example.org", "mn@example.net")
+    assert maja.birthday == Birthday(4, 15)
+    assert not report.outcome.warnings  # 0000-04-15 is read, not "not a real date"
+
+
+def test_a_nul_byte_rejects_its_row_only_naming_line_and_field(book):
+    report = load(book, "google_hostile.csv")
+    assert report.outcome.rejected == [
+        ("line 4", "a NUL byte in 'Notes' (damaged file?)"),
+        ("line 5", "no name"),
+    ]
+    assert set(by_name(book)) == {"Stadtwerke Köln GmbH", "Maja Nowak", "Otto Ok"}
+
+
+def test_a_nul_byte_rejects_its_card_only(book):
+    report = load(book, "rfc6350_group.vcf")
+    assert report.outcome.rejected == [
+        ("line 16", "broken card: a NUL byte in 'FN' on line 18 (damaged file?)")
+    ]
+    assert set(by_name(book)) == {"Rosa Reader", "Paul Page"}  # the card after it too
+
+
+def test_a_real_binary_file_is_still_refused_whole(book, tmp_path):
+    sqlite_like = tmp_path / "contacts.db"
+    sqlite_like.write_bytes(b"SQLite format 3\x00" + bytes(4096))
+    with pytest.raises(ImportRefused, match="not a text file"):
+        run_import(book, sqlite_like, today=TODAY)
+
+
+def test_polish_outlook_in_windows_1250_is_detected_and_decoded(book):
+    said = []
+    report = load(book, "outlook_cp1250.csv", announce=said.append)
+    assert report.encoding == "Windows-1250"
+    assert len(said) == 1 and "read as Windows-1250" in said[0]
+    people = by_name(book)
+    assert set(people) == {"Paweł Wiśniewski", "Jan Kowalski", "Przedsiębiorstwo Żółw Sp. z o.o.",
+                           "Jiří Dvořák"}
+    assert people["Paweł Wiśniewski"].location == "Łódź"
+    assert people["Paweł Wiśniewski"].notes == "Zażółć gęślą jaźń"
+    assert people["Jiří Dvořák"].notes == "Příliš žluťoučký kůň"
+
+
+def test_outlook_exchange_addresses_are_not_stored_as_e_mails(book):
+    report = load(book, "outlook_cp1250.csv")
+    people = by_name(book)
+    assert people["Paweł Wiśniewski"].emails == ("pawel@example.pl",)
+    # The EX entry's display name held the SMTP address: that one is kept.
+    assert people["Jan Kowalski"].emails == ("jan.kowalski@contoso.example",)
+    stored = [e for c in people.values() for e in c.emails]
+    assert not any(e.lower().startswith("/o=") for e in stored)
+    assert report.outcome.warnings == [
+        ("line 2", "e-mail: an Exchange address (/o=…), not an e-mail address; not imported")
+    ]
+    company = people["Przedsiębiorstwo Żółw Sp. z o.o."]
+    assert company.org == company.name and company.phones == ("+48 600 700 800",)
+
+
+def test_czech_iso_8859_2_is_detected(book):
+    report = load(book, "czech_latin2.csv")
+    assert report.encoding == "ISO-8859-2"
+    people = by_name(book)
+    assert people["Jiří Dvořák"].org == "Žluťoučký kůň s.r.o."
+    assert people["Łucja Świątek"].location == "Łódź"
+
+
+CODE_PAGE_TEXTS = {
+    "polish": "Łódź, Zażółć gęślą jaźń, Paweł Wiśniewski",
+    "polish short": "Łódź",
+    "czech": "Příliš žluťoučký kůň úpěl ďábelské ódy",
+    "czech without ť": "Jiří Dvořák, Plzeň, Třebíč",
+    "slovak": "Ľubomír Štúr, Žilina, Košice",
+    "german": "Renée Faßbender, Café Größe, Köln",
+    "french": "Hélène à Genève, crème brûlée, François",
+    "spanish": "Muñoz, José, Peña",
+    "norwegian": "Søren, Åse, Ærø",
+}
+
+
+@pytest.mark.parametrize("language", sorted(CODE_PAGE_TEXTS))
+@pytest.mark.parametrize("code_page", ["cp1252", "cp1250", "iso8859-2"])
+def test_the_code_page_is_told_apart_by_what_the_text_says(language, code_page):
+    from kontakt.services.importers.textfile import guess_code_page
+
+    text = CODE_PAGE_TEXTS[language]
+    try:
+        data = text.encode(code_page)
+    except UnicodeEncodeError:
+        pytest.skip(f"{language} cannot be written in {code_page}")
+    guessed = guess_code_page(data)
+    # Right when it reads back the same text (German is the same bytes in all three).
+    assert data.decode(guessed.name) == text, guessed.name
+    assert guessed.fallback
+
+
+def test_forced_encoding_wins_over_detection(book):
+    report = load(book, "czech_latin2.csv", encoding="cp1250")
+    assert report.encoding == "Windows-1250"
+    # ISO-8859-2 bytes read as Windows-1250: š and ť come out as other characters.
+    assert "Jiří Dvořák" in by_name(book)
+    assert by_name(book)["Jiří Dvořák"].org != "Žluťoučký kůň s.r.o."
+
+
+def test_an_unknown_or_impossible_encoding_is_a_clear_error(book):
+    with pytest.raises(ValueError, match="unknown encoding 'klingon'"):
+        load(book, "google.csv", encoding="klingon")
+    with pytest.raises(ImportRefused, match=r"outlook_cp1250.csv: not valid UTF-8 \(byte \d+\)"):
+        load(book, "outlook_cp1250.csv", encoding="utf-8")
+    with pytest.raises(ImportRefused, match="google.csv: not valid UTF-16"):
+        load(book, "google.csv", encoding="utf-16")
+    assert book.list_contacts() == []
+
+
+def test_icloud_group_becomes_a_circle_of_its_members(book):
+    report = load(book, "icloud_groups.vcf")
+    assert set(by_name(book)) == {"Karin Lindqvist", "Ola Berg", "Fjord Ferries AS"}
+    assert [c.name for c in book.circles()] == ["Sailing Club"]
+    assert {c.name for c in book.circle_members("Sailing Club")} == {"Karin Lindqvist", "Ola Berg"}
+    assert report.groups == [("line 30", "Sailing Club", 2)]
+    assert report.summary() == "3 added, 0 merged, 1 group as a circle, 0 rejected"
+    assert report.outcome.warnings == [(
+        "line 30", "group Sailing Club: 1 of 3 members are not in this import or the book "
+                   "(99999999-dddd-4ddd-8ddd-999999999999); the circle is made without them")]
+
+
+def test_tab_folded_lines_are_unfolded_and_escapes_undone(book):
+    load(book, "icloud_groups.vcf")
+    karin = by_name(book)["Karin Lindqvist"]
+    assert karin.notes == ("Likes sailing; hates, truly hates, fog.\n"
+                           "Second line with a backslash \\ and a tab-folded end")
+    assert karin.emails == ("karin@example.se",)
+    assert karin.birthday == Birthday(4, 15)  # BDAY;VALUE=date:--04-15
+    ola = by_name(book)["Ola Berg"]
+    assert ola.birthday == Birthday(4, 15) and ola.emails == ("ola@example.no",)  # --0415, mailto:
+
+
+def test_a_company_card_without_fn_or_n_is_named_after_its_org(book):
+    load(book, "icloud_groups.vcf")
+    ferries = by_name(book)["Fjord Ferries AS"]
+    assert ferries.org == "Fjord Ferries AS" and ferries.phones == ("+47 22 00 00 00",)
+
+
+def test_rfc6350_group_listed_before_its_members_still_finds_them(book):
+    report = load(book, "rfc6350_group.vcf")
+    assert {c.name for c in book.circle_members("Book Club")} == {"Rosa Reader", "Paul Page"}
+    assert "Book Club" not in by_name(book)
+    people = by_name(book)
+    assert people["Rosa Reader"].emails == ("rosa@example.com",)
+    assert people["Paul Page"].birthday == Birthday(4, 15)  # BDAY:0000-04-15
+    assert report.groups == [("line 1", "Book Club", 2)]
+
+
+def test_a_group_imported_later_gathers_members_already_in_the_book(book, tmp_path):
+    load(book, "icloud_groups.vcf")
+    book.conn.execute("DELETE FROM memberships")  # as if the group came in a later file
+    book.conn.execute("UPDATE contacts SET tags = '[]'")
+    later = tmp_path / "group.vcf"
+    later.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:group\r\nFN:Sailors\r\n"
+        b"MEMBER:urn:uuid:11111111-aaaa-4aaa-8aaa-111111111111\r\nEND:VCARD\r\n")
+    report = run_import(book, later, today=TODAY)
+    assert report.groups == [("line 1", "Sailors", 1)]
+    assert [c.name for c in book.circle_members("Sailors")] == ["Karin Lindqvist"]
+    assert by_name(book)["Karin Lindqvist"].tags == ("Sailors",)
+    again = run_import(book, later, today=TODAY)  # twice: still one membership
+    assert again.groups == [("line 1", "Sailors", 1)]
+    assert by_name(book)["Karin Lindqvist"].tags == ("Sailors",)
+
+
+def test_a_dry_run_makes_no_circle_from_a_group(book):
+    report = load(book, "icloud_groups.vcf", dry_run=True)
+    assert report.groups == [("line 30", "Sailing Club", 2)]
+    assert book.circles() == [] and book.list_contacts() == []
+
+
+def _absurd(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(FIXTURES))
+    try:
+        from make_fixtures import absurd_card
+    finally:
+        sys.path.remove(str(FIXTURES))
+    path = tmp_path / "absurd.vcf"
+    path.write_bytes(absurd_card(emails=2000, note_kb=300, name_chars=10_000))
+    return path
+
+
+def test_absurd_sizes_are_capped_and_reported_for_their_card(book, tmp_path):
+    from kontakt.services.importers import rows
+
+    report = run_import(book, _absurd(tmp_path), today=TODAY)
+    [absurd] = book.list_contacts()
+    assert len(absurd.emails) == rows.MAX_EMAILS == 20
+    assert absurd.emails[0] == "list0@example.com" and absurd.emails[-1] == "list19@example.com"
+    assert len(absurd.name) == rows.MAX_NAME and absurd.name.startswith("Absurd xxx")
+    assert len(book.get_contact(absurd.id).notes) == rows.MAX_NOTES
+    assert report.outcome.warnings == [
+        ("line 1", "1,980 e-mails dropped (kept 20)"),
+        ("line 1", "name cut to 500 characters (it had 10,000)"),
+        ("line 1", "notes cut to 100,000 characters (it had 307,200)"),
+    ]
+
+
+def test_absurd_csv_row_is_capped_on_its_line(book, tmp_path):
+    path = tmp_path / "list.csv"
+    emails = " ::: ".join(f"m{i}@example.com" for i in range(2000))
+    path.write_text(f"name,email,phone\r\nOk,ok@example.com,\r\nMailing List,\"{emails}\","
+                    f"\"{'; '.join(str(100000 + i) for i in range(30))}\"\r\n", encoding="utf-8")
+    report = run_import(book, path, today=TODAY)
+    assert report.outcome.warnings == [
+        ("line 3", "1,980 e-mails dropped (kept 20)"),
+        ("line 3", "10 phones dropped (kept 20)"),
+    ]
+    assert len(by_name(book)["Mailing List"].emails) == 20
+
+
+def test_strict_refuses_the_whole_file_and_names_the_first_problems(book):
+    book.add_contact("Already Here", today=TODAY)
+    with pytest.raises(ImportRefused) as refused:
+        load(book, "google_hostile.csv", strict=True)
+    message = str(refused.value)
+    assert message.endswith("google_hostile.csv: --strict: nothing imported; 2 rows would be "
+                            "rejected (line 4: a NUL byte in 'Notes' (damaged file?); line 5: no name)")
+    assert [c.name for c in book.list_contacts()] == ["Already Here"]
+    assert book.circles() == []
+
+
+def test_strict_lets_a_clean_file_land(book):
+    report = load(book, "linkedin_connections.csv", strict=True)
+    assert len(report.outcome.added) == 2 and len(book.list_contacts()) == 2
