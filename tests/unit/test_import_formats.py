@@ -374,6 +374,8 @@ CODE_PAGE_TEXTS = {
     "german": "Renée Faßbender, Café Größe, Köln",
     "french": "Hélène à Genève, crème brûlée, François",
     "spanish": "Muñoz, José, Peña",
+    "spanish questions": "¿Qué tal? ¡Olé!",
+    "english pounds": "Lunch 20 £ at Café Zoë",
     "norwegian": "Søren, Åse, Ærø",
 }
 
@@ -420,8 +422,8 @@ def test_icloud_group_becomes_a_circle_of_its_members(book):
     assert report.groups == [("line 30", "Sailing Club", 2)]
     assert report.summary() == "3 added, 0 merged, 1 group as a circle, 0 rejected"
     assert report.outcome.warnings == [(
-        "line 30", "group Sailing Club: 1 of 3 members are not in this import or the book "
-                   "(99999999-dddd-4ddd-8ddd-999999999999); the circle is made without them")]
+        "line 30", ("group Sailing Club: 1 of 3 members are not in this import or the book "
+                    "(99999999-dddd-4ddd-8ddd-999999999999); the circle is made without them"))]
 
 
 def test_tab_folded_lines_are_unfolded_and_escapes_undone(book):
@@ -506,14 +508,17 @@ def test_absurd_sizes_are_capped_and_reported_for_their_card(book, tmp_path):
 def test_absurd_csv_row_is_capped_on_its_line(book, tmp_path):
     path = tmp_path / "list.csv"
     emails = " ::: ".join(f"m{i}@example.com" for i in range(2000))
+    twenty = ", ".join(f"t{i}@example.com" for i in range(20))
     path.write_text(f"name,email,phone\r\nOk,ok@example.com,\r\nMailing List,\"{emails}\","
-                    f"\"{'; '.join(str(100000 + i) for i in range(30))}\"\r\n", encoding="utf-8")
+                    f"\"{'; '.join(str(100000 + i) for i in range(30))}\"\r\n"
+                    f"Exactly Twenty,\"{twenty}\",\r\n", encoding="utf-8")
     report = run_import(book, path, today=TODAY)
     assert report.outcome.warnings == [
         ("line 3", "1,980 e-mails dropped (kept 20)"),
         ("line 3", "10 phones dropped (kept 20)"),
     ]
     assert len(by_name(book)["Mailing List"].emails) == 20
+    assert len(by_name(book)["Exactly Twenty"].emails) == 20  # at the cap: kept, no warning
 
 
 def test_strict_refuses_the_whole_file_and_names_the_first_problems(book):
@@ -530,3 +535,33 @@ def test_strict_refuses_the_whole_file_and_names_the_first_problems(book):
 def test_strict_lets_a_clean_file_land(book):
     report = load(book, "linkedin_connections.csv", strict=True)
     assert len(report.outcome.added) == 2 and len(book.list_contacts()) == 2
+
+
+def test_display_names_with_commas_do_not_split_an_address(book, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text('name,email\r\nAnna Müller,"""Müller, Anna"" <anna@example.com>, '
+                    'MAILTO:bob@example.com"\r\n', encoding="utf-8")
+    run_import(book, path, today=TODAY)
+    assert by_name(book)["Anna Müller"].emails == ("anna@example.com", "bob@example.com")
+
+
+def test_a_leftover_charset_on_a_utf8_card_is_ignored_and_kept_on_a_code_page_card(book, tmp_path):
+    utf8 = tmp_path / "utf8.vcf"
+    utf8.write_bytes("BEGIN:VCARD\r\nVERSION:3.0\r\nFN;CHARSET=ISO-8859-1:Jürgen Groß\r\n"
+                     "END:VCARD\r\n".encode())
+    run_import(book, utf8, today=TODAY)
+    assert "Jürgen Groß" in by_name(book)
+    latin2 = tmp_path / "latin2.vcf"
+    latin2.write_bytes("BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=ISO-8859-2:Łucja Świątek\r\n"
+                       "NOTE:Zażółć gęślą jaźń\r\nEND:VCARD\r\n".encode("iso8859-2"))
+    report = run_import(book, latin2, today=TODAY)
+    assert report.encoding == "ISO-8859-2"
+    assert by_name(book)["Łucja Świątek"].notes == "Zażółć gęślą jaźń"
+    # An old phone's export: Western text, one card saying its name is ISO-8859-2.
+    nokia = tmp_path / "nokia.vcf"
+    nokia.write_bytes(
+        "BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Søren Ærø\r\nEND:VCARD\r\n".encode("cp1252")
+        + "BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=ISO-8859-2:Šťastný\r\nEND:VCARD\r\n"
+        .encode("iso8859-2"))
+    run_import(book, nokia, today=TODAY)
+    assert {"Søren Ærø", "Šťastný"} <= set(by_name(book))

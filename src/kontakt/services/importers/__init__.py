@@ -230,9 +230,9 @@ def _circles_from_groups(merger: Merger, writer: BulkWriter | None,
                     writer.fill_contact(contact_id, today, add_tags=[group.name])
         if missing:
             shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
-            merger.outcome.warnings.append((
-                where, f"group {group.name}: {len(missing)} of {len(group.members)} members are "
-                       f"not in this import or the book ({shown}); the circle is made without them"))
+            merger.outcome.warnings.append((where, (
+                f"group {group.name}: {len(missing)} of {len(group.members)} members are "
+                f"not in this import or the book ({shown}); the circle is made without them")))
         done.append((where, group.name, joined))
     return done
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ...domain import Cadence, CadenceError, DateError
 from ...store.bulk import NewContact
-from .rows import (Parsed, email_address, is_exchange_address, joined, line, read_birthday,
+from .rows import (Parsed, is_exchange_address, joined, line, read_birthday,
                    split_emails, split_list, text)
 from .textfile import Encoding, ImportRefused, open_text
 

@@ -113,10 +113,10 @@ def _check_forced(handle, path: Path, forced: Encoding) -> Encoding:
 
 
 def _looks_binary(chunk: bytes) -> bool:
-    """An image or database, not a text file with a stray NUL: NULs are over 1% of the
-    first block, or the first line has one. One NUL in a CSV row rejects only that row."""
-    first_line = chunk.split(b"\n", 1)[0]
-    return b"\x00" in first_line or chunk.count(b"\x00") * 100 > len(chunk)
+    """An image, archive or database rather than a text file with a stray NUL: NULs are
+    over 1% of the first block (a PNG header is a quarter NULs, a damaged CSV has one).
+    One NUL in a CSV row or a vCard rejects only that row or card."""
+    return chunk.count(b"\x00") * 100 > len(chunk)
 
 
 def _utf8_or_code_page(handle) -> Encoding:
@@ -146,7 +146,8 @@ def _utf8_or_code_page(handle) -> Encoding:
 CODE_PAGES = ("cp1252", "cp1250", "iso8859-2")
 # The accented letters of the languages each code page is used for. A decoding whose
 # letters one language explains is the right one: Polish bytes read as Windows-1252 give
-# '£ódŸ' (a symbol, a capital inside a word), Czech ones give 'Pøíliš' (ø is not Czech).
+# '£ódŸ' and 'Za¿ó³æ' (symbols, a capital inside a word), Czech ones give 'Pøíliš'
+# (ø is not Czech).
 _LANGUAGES = {
     "de": "äöüß", "fr": "éèêëàâçîïôûùœÿ", "es": "áéíóúñü", "it": "àèéìíîòóù",
     "pt": "áâãàçéêíóôõú", "nl": "éèëïöü", "da-no": "æøåé", "sv-fi": "åäöé", "is": "áéíóúýðþæö",
@@ -154,7 +155,8 @@ _LANGUAGES = {
     "hu": "áéíóöőúüű", "hr-sl": "čćđšž", "ro": "ăâîșşțţ",
 }
 # Punctuation both Windows code pages put at the same bytes: no evidence either way.
-_NEUTRAL = set("–—„“”‘’‚…•€«»§°©®×·†‡‰‹›™ ")
+# '¿' and '¡' open Spanish sentences; in Windows-1250 the same bytes are 'ż' and 'ˇ'.
+_NEUTRAL = set("–—„“”‘’‚…•€«»§°©®×·†‡‰‹›™ ¿¡")
 _WORD = re.compile(rb"[^\x00-\x40\x5b-\x60\x7b-\x7f]*[\x80-\xff][^\x00-\x40\x5b-\x60\x7b-\x7f]*")
 
 
@@ -167,30 +169,33 @@ def _score(words: list[bytes], name: str) -> float | None:
             decoded = word.decode(name)
         except UnicodeDecodeError:
             return None
-        previous = ""
-        for char in decoded:
+        if len(decoded) < 2:
+            continue  # '£' alone ("20 £") is a symbol, not a one-letter Polish word 'Ł'
+        for index, char in enumerate(decoded):
             if char.isascii():
-                previous = char
                 continue
-            if "\x80" <= char <= "\x9f":
-                bad += 10  # a C1 control: ISO-8859-2 reading Windows bytes
-            elif char in _NEUTRAL:
+            if char in _NEUTRAL:
                 pass
             elif not char.isalpha() or unicodedata.category(char) == "Lm":
-                bad += 3  # '³', '¹', '¿', '¶', 'ˇ' inside a word
+                # '³', '¹', '¿', '¶', 'ˇ' inside a word, or a C1 control (ISO-8859-2
+                # reading the bytes Windows code pages use for ś, ź, š, ž)
+                bad += 3
             else:
-                if char.isupper() and previous.isalpha() and previous.islower():
-                    bad += 3  # 'jaŸñ'
+                before = decoded[index - 1] if index else ""
+                after = decoded[index + 1:index + 2]
+                if (char.isupper() and before.islower()) or (char.islower() and after.isupper()):
+                    bad += 3  # 'jaŸñ', 'żQué': the case changes inside a word
                 letters.add(char.lower())
-            previous = char
     best = max(len(letters & set(alphabet)) for alphabet in _LANGUAGES.values())
-    unexplained = len(letters - set("".join(_LANGUAGES.values())))
-    return 2 * best - 2 * unexplained - bad
+    return 2 * best - bad
 
 
 def guess_code_page(sample: bytes) -> Encoding:
     """Windows-1252 (Western), Windows-1250 or ISO-8859-2 (Central European), from the
     words with accented letters in `sample`; ties go to Windows-1252."""
+    # A vCard 2.1 line with its own CHARSET says nothing about the rest of the file.
+    if b"CHARSET=" in sample.upper():
+        sample = b"\n".join(ln for ln in sample.split(b"\n") if b"CHARSET=" not in ln.upper())
     words = list(dict.fromkeys(_WORD.findall(sample)))[:5000]
     best_name, best_score = "cp1252", None
     for name in CODE_PAGES:
