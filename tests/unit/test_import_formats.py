@@ -565,3 +565,17 @@ def test_a_leftover_charset_on_a_utf8_card_is_ignored_and_kept_on_a_code_page_ca
         .encode("iso8859-2"))
     run_import(book, nokia, today=TODAY)
     assert {"Søren Ærø", "Šťastný"} <= set(by_name(book))
+
+
+def test_utf16_without_a_bom_is_refused_with_a_hint_and_read_when_named(book, tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes("name,email\r\nŁukasz Żak,l@example.pl\r\n".encode("utf-16-le"))
+    with pytest.raises(ImportRefused, match="excel.csv: not a text file .*try --encoding utf-16-le"):
+        run_import(book, path, today=TODAY)
+    run_import(book, path, today=TODAY, encoding="utf-16-le")
+    assert by_name(book)["Łukasz Żak"].emails == ("l@example.pl",)
+    cards = tmp_path / "cards.vcf"
+    cards.write_bytes("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ola Nordmann\r\nNOTE:folded\r\n\t note\r\n"
+                      "END:VCARD\r\n".encode("utf-16-be"))
+    run_import(book, cards, today=TODAY, encoding="utf-16-be")
+    assert by_name(book)["Ola Nordmann"].notes == "folded note"

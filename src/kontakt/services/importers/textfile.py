@@ -119,14 +119,21 @@ def _looks_binary(chunk: bytes) -> bool:
     return chunk.count(b"\x00") * 100 > len(chunk)
 
 
+def _binary_hint(chunk: bytes) -> str:
+    head = chunk[:4096]
+    # ASCII text in UTF-16 without a BOM: every other byte is a NUL.
+    for zeros, name in ((head[1::2], "utf-16-le"), (head[0::2], "utf-16-be")):
+        if zeros and zeros.count(0) * 10 >= len(zeros) * 9:
+            return f"if it is UTF-16 without a byte-order mark, try --encoding {name}"
+    return "expected CSV, vCard or kontakt JSON"
+
+
 def _utf8_or_code_page(handle) -> Encoding:
     decoder = codecs.getincrementaldecoder("utf-8")()
     first = True
     while chunk := handle.read(CHUNK):
         if first and _looks_binary(chunk):
-            raise ImportRefused(
-                f"{handle.name}: not a text file (binary data); expected CSV, vCard or kontakt JSON"
-            )
+            raise ImportRefused(f"{handle.name}: not a text file (binary data); {_binary_hint(chunk)}")
         first = False
         try:
             decoder.decode(chunk)
