@@ -123,6 +123,10 @@ _ANGLE = re.compile(r"<\s*(?:mailto:)?([^<>\s]+@[^<>\s]+)\s*>")
 _EXCHANGE = re.compile(r"^/o=", re.IGNORECASE)
 
 
+# Only a value with one of these can hold mailto:, a display name or an Exchange path.
+_NEEDS_EMAIL_WORK = re.compile(r'[<":/]')
+
+
 def is_exchange_address(value: str) -> bool:
     """True for '/o=ExchangeLabs/ou=…/cn=Recipients/cn=…' (Outlook's E-mail Type EX)."""
     return bool(_EXCHANGE.match(value.strip()))
@@ -144,6 +148,8 @@ def split_emails(value: str | None) -> list[str]:
     '"Müller, Anna" <anna@example.com>, bob@example.com' is two addresses, not three."""
     if not value:
         return []
+    if not _NEEDS_EMAIL_WORK.search(value):
+        return split_list(value, r"\s*:::\s*|[;,]")  # the common case: plain addresses
     if "<" in value or '"' in value:
         pairs = getaddresses([re.sub(r"\s*:::\s*|;", ",", value)])
         found = [email_address(addr) for _, addr in pairs if addr]
