@@ -579,3 +579,15 @@ def test_utf16_without_a_bom_is_refused_with_a_hint_and_read_when_named(book, tm
                       "END:VCARD\r\n".encode("utf-16-be"))
     run_import(book, cards, today=TODAY, encoding="utf-16-be")
     assert by_name(book)["Ola Nordmann"].notes == "folded note"
+
+
+def test_an_exchange_address_in_a_vcard_is_not_an_e_mail(book, tmp_path):
+    path = tmp_path / "outlook.vcf"
+    path.write_bytes(b"BEGIN:VCARD\r\nVERSION:2.1\r\nN:Kowalski;Jan\r\nFN:Jan Kowalski\r\n"
+                     b"EMAIL;PREF;INTERNET:/o=ExchangeLabs/ou=Exchange Administrative Group "
+                     b"(FYDIBOHF23SPDLT)/cn=Recipients/cn=abc-jkowalski\r\n"
+                     b"EMAIL;INTERNET:jan@example.pl\r\nEND:VCARD\r\n")
+    report = run_import(book, path, today=TODAY)
+    assert by_name(book)["Jan Kowalski"].emails == ("jan@example.pl",)
+    assert report.outcome.warnings == [
+        ("line 1", "e-mail: an Exchange address (/o=…), not an e-mail address; not imported")]

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from ...domain import Birthday, Cadence, CadenceError, DateError
 from ...store.bulk import NewContact
-from .rows import Group, Parsed, email_address, joined, line, real_birthday, text
+from .rows import (Group, Parsed, email_address, is_exchange_address, joined, line,
+                   real_birthday, text)
 from .textfile import Encoding
 
 IGNORED = {"PHOTO", "LOGO", "SOUND", "KEY", "URL", "AGENT"}
@@ -273,6 +274,8 @@ def card_to_contact(card: Card, where: str) -> Parsed:
         return Parsed(where, error="no name (neither FN nor N)")
     contact = NewContact(name=name)
     contact.emails = [e for p in card.all("EMAIL") if (e := email_address(unescape(p.value)))]
+    if any(is_exchange_address(unescape(p.value)) for p in card.all("EMAIL")):
+        warnings.append("e-mail: an Exchange address (/o=…), not an e-mail address; not imported")
     contact.phones = [
         line(re.sub(r"^tel:", "", unescape(p.value), flags=re.IGNORECASE))
         for p in card.all("TEL") if p.value.strip()
