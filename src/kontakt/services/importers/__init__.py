@@ -259,14 +259,15 @@ def _vcard_rows(encodings, *, single: bool, total: int, progress: Progress | Non
             progress(done, total)
 
 
-def _feed(merger: Merger, rows: Iterator[Parsed], tracking, *, capped: bool = True,
+def _feed(merger: Merger, rows: Iterator[Parsed], tracking,
           groups: list[tuple[str, Group]] | None = None) -> bool:
-    """Send parsed rows to the merger (group cards to `groups`); True if there was at least
-    one row or card. Other programs' files are `capped`; a kontakt JSON restore is not."""
+    """Send parsed rows to the merger (group cards to `groups`), capped to sane sizes (a
+    kontakt JSON restore does not come this way: it gives back what the book held); True
+    if there was at least one row or card."""
     any_row = False
     for count, parsed in enumerate(rows, start=1):
         any_row = True
-        if capped and parsed.contact is not None:
+        if parsed.contact is not None:
             parsed.warnings.extend(cap(parsed.contact))
         for warning in parsed.warnings:
             merger.outcome.warnings.append((parsed.where, warning))
