@@ -591,3 +591,14 @@ def test_an_exchange_address_in_a_vcard_is_not_an_e_mail(book, tmp_path):
     assert by_name(book)["Jan Kowalski"].emails == ("jan@example.pl",)
     assert report.outcome.warnings == [
         ("line 1", "e-mail: an Exchange address (/o=…), not an e-mail address; not imported")]
+
+
+def test_a_group_named_only_in_n_keeps_its_name_and_a_nameless_group_is_rejected(book, tmp_path):
+    path = tmp_path / "groups.vcf"
+    path.write_bytes(b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Neighbours\r\n"
+                     b"X-ADDRESSBOOKSERVER-KIND:group\r\nEND:VCARD\r\n"
+                     b"BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:group\r\nMEMBER:urn:uuid:x\r\nEND:VCARD\r\n")
+    report = run_import(book, path, today=TODAY)
+    assert [c.name for c in book.circles()] == ["Neighbours"]
+    assert report.outcome.rejected == [("line 6", "a group without a name (no FN or N)")]
+    assert book.list_contacts() == []

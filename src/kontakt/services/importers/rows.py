@@ -163,9 +163,9 @@ def split_emails(value: str | None) -> list[str]:
 # What one imported contact may hold. Real people have a handful of addresses; a card
 # with 2,000 is a mailing list or a sync loop, and storing it would make every search,
 # the detail screen and every later export pay for it. The caps sit far above anything
-# a person types (the longest name in the demo network is 41 characters, Google allows
-# 1,024 for a name; a note of 100,000 characters is some 40 pages) and keep the first
-# values, which the exporting program lists first because they matter most.
+# a person types (500 characters is several lines of the widest terminal for a name; a
+# note of 100,000 characters is some 40 printed pages) and keep the first values, which
+# the exporting program lists first because they matter most.
 MAX_EMAILS = 20
 MAX_PHONES = 20
 MAX_TAGS = 50

@@ -245,7 +245,7 @@ def card_to_group(card: Card, where: str, name: str) -> Parsed:
     """A group card (RFC 6350 KIND:group with MEMBER, or Apple's X-ADDRESSBOOKSERVER-KIND
     with X-ADDRESSBOOKSERVER-MEMBER): a circle, its members named by uid."""
     if not name:
-        return Parsed(where, error="a group without a name (no FN)")
+        return Parsed(where, error="a group without a name (no FN or N)")
     members = [
         uid for p in card.all("MEMBER") + card.all("X-ADDRESSBOOKSERVER-MEMBER")
         if (uid := _uid(p.value))
@@ -261,6 +261,8 @@ def card_to_contact(card: Card, where: str) -> Parsed:
     fn = card.first("FN")
     name = line(unescape(fn.value)) if fn else ""
     if _kind(card) == "group":
+        if not name and (n := card.first("N")):
+            name = line(split_unescaped(n.value, ";")[0])  # Apple puts the group's name in N too
         return card_to_group(card, where, name)
     n = card.first("N")
     if not name and n:
