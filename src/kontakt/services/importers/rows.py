@@ -31,7 +31,6 @@ class Group:
 
     name: str
     members: list[str] = field(default_factory=list)
-    uid: str | None = None
 
 
 # Almost every imported value is clean already; checking that is 10x cheaper than cleaning.

@@ -250,8 +250,7 @@ def card_to_group(card: Card, where: str, name: str) -> Parsed:
         uid for p in card.all("MEMBER") + card.all("X-ADDRESSBOOKSERVER-MEMBER")
         if (uid := _uid(p.value))
     ]
-    uid = card.first("UID")
-    return Parsed(where, group=Group(name, list(dict.fromkeys(members)), _uid(uid.value) if uid else None))
+    return Parsed(where, group=Group(name, list(dict.fromkeys(members))))
 
 
 def card_to_contact(card: Card, where: str) -> Parsed:
