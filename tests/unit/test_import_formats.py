@@ -602,3 +602,11 @@ def test_a_group_named_only_in_n_keeps_its_name_and_a_nameless_group_is_rejected
     assert [c.name for c in book.circles()] == ["Neighbours"]
     assert report.outcome.rejected == [("line 6", "a group without a name (no FN or N)")]
     assert book.list_contacts() == []
+
+
+def test_a_nul_in_a_tiny_file_still_rejects_only_its_row(book, tmp_path):
+    path = tmp_path / "tiny.csv"
+    path.write_bytes(b"name,email\r\nA\x00na,a@example.com\r\nBo,b@example.com\r\n")
+    report = run_import(book, path, today=TODAY)
+    assert report.outcome.rejected == [("line 2", "a NUL byte in 'name' (damaged file?)")]
+    assert set(by_name(book)) == {"Bo"}

@@ -114,9 +114,11 @@ def _check_forced(handle, path: Path, forced: Encoding) -> Encoding:
 
 def _looks_binary(chunk: bytes) -> bool:
     """An image, archive or database rather than a text file with a stray NUL: NULs are
-    over 1% of the first block (a PNG header is a quarter NULs, a damaged CSV has one).
-    One NUL in a CSV row or a vCard rejects only that row or card."""
-    return chunk.count(b"\x00") * 100 > len(chunk)
+    over 1% of the first block (a PNG header is a quarter NULs, a damaged CSV has one or
+    two, which in a two-line file would be over 1% too). A NUL in a CSV row or a vCard
+    rejects only that row or card."""
+    nuls = chunk.count(b"\x00")
+    return nuls > 2 and nuls * 100 > len(chunk)
 
 
 def _binary_hint(chunk: bytes) -> str:
