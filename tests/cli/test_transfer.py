@@ -224,6 +224,20 @@ def test_json_report_lists_groups(db):
     assert report["added"] == 2 and len(report["rejected"]) == 1
 
 
+def test_absurd_sizes_are_capped_and_each_cut_is_named_on_stderr(db, tmp_path):
+    emails = ", ".join(f"list{i}@example.com" for i in range(2000))
+    source = tmp_path / "dump.csv"
+    source.write_text(f'name,email,notes\r\nOk,ok@example.com,\r\n{"N" * 10_000},"{emails}",'
+                      f'{"y" * 300_000}\r\n', encoding="utf-8")
+    result = run(db, "import", str(source))
+    assert result.exit_code == 0, result.output  # capped, not rejected
+    assert "dump.csv: line 3: 1,980 e-mails dropped (kept 20)" in result.stderr
+    assert "dump.csv: line 3: name cut to 500 characters (it had 10,000)" in result.stderr
+    assert "dump.csv: line 3: notes cut to 100,000 characters (it had 300,000)" in result.stderr
+    shown = {c["name"]: c for c in json.loads(run(db, "list", "--json").stdout)}
+    assert len(shown["N" * 500]["emails"]) == 20
+
+
 def test_semicolons_in_phones_and_circles_survive_a_csv_round_trip(db, tmp_path):
     run(db, "add", "Semi; Colon", "--email", "semi@example.com", "--phone", "+1 555 0100;ext=7",
         "--tag", "Kunden;VIP", "--tag", "Friends", "--org", "Müller; Söhne", "--note", "a; b")
