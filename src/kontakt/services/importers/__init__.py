@@ -21,7 +21,13 @@ from ...store.bulk import BulkWriter
 from . import kontakt_json, tables, vcard
 from .merge import Merger, Outcome
 from .rows import Group, Parsed, cap
-from .textfile import Encoding, ImportRefused, detect_encoding, lookup_encoding, sniff_kind
+from .textfile import (
+    Encoding,
+    ImportRefused,
+    detect_encoding,
+    lookup_encoding,
+    sniff_kind,
+)
 
 FORMATS = ("auto", "google", "outlook", "linkedin", "csv", "kontakt", "vcard", "json")
 

@@ -15,8 +15,16 @@ from pathlib import Path
 
 from ...domain import Cadence, CadenceError, DateError
 from ...store.bulk import NewContact
-from .rows import (Parsed, is_exchange_address, joined, line, read_birthday,
-                   split_emails, split_list, text)
+from .rows import (
+    Parsed,
+    is_exchange_address,
+    joined,
+    line,
+    read_birthday,
+    split_emails,
+    split_list,
+    text,
+)
 from .textfile import Encoding, ImportRefused, open_text
 
 # How `export csv` joins a list in one cell (services/exporters/csv.py writes it).

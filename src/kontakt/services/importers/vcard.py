@@ -18,8 +18,16 @@ from pathlib import Path
 
 from ...domain import Birthday, Cadence, CadenceError, DateError
 from ...store.bulk import NewContact
-from .rows import (Group, Parsed, email_address, is_exchange_address, joined, line,
-                   real_birthday, text)
+from .rows import (
+    Group,
+    Parsed,
+    email_address,
+    is_exchange_address,
+    joined,
+    line,
+    real_birthday,
+    text,
+)
 from .textfile import Encoding
 
 IGNORED = {"PHOTO", "LOGO", "SOUND", "KEY", "URL", "AGENT"}
