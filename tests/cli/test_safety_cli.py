@@ -347,3 +347,11 @@ def test_an_export_never_writes_over_the_open_book(kontakt, db, network, suffix)
     assert names(db) == before
     with Book.open(db) as book:
         assert book.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_importing_the_book_itself_is_refused_without_reading_it(kontakt, db, network):
+    before = names(db)
+    result = kontakt("import", str(db))
+    assert result.exit_code == 1
+    assert "is the book itself" in result.stderr
+    assert names(db) == before

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ...store import Book
+from ...store.db import is_open_book_file
 from ...store.bulk import BulkWriter
 from . import kontakt_json, tables, vcard
 from .merge import Merger, Outcome
@@ -148,6 +149,9 @@ def run_import(
     source = Path(source).expanduser()
     if not source.exists():
         raise ImportRefused(f"{source}: no such file or directory")
+    if is_open_book_file(source):
+        # Reading it with open()/close() here would drop this process's SQLite locks on it.
+        raise ImportRefused(f"{source} is the book itself; nothing to import")
     if source.is_dir():
         if fmt not in ("auto", "vcard"):
             raise ImportRefused(f"{source} is a directory; only a folder of .vcf files can be imported")
