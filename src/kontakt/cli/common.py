@@ -207,6 +207,13 @@ def print_json(data: Any) -> None:
     click.echo(json_text(data))
 
 
+def console():
+    """The guarded rich console (`render.console`); kept here for modules that import it."""
+    from .render import console as guarded
+
+    return guarded()
+
+
 def display_path(path: Path) -> str:
     home = Path.home()
     try:

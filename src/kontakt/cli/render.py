@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -50,6 +51,7 @@ def console() -> Console:
     return _guarded_console_class()(highlight=False, markup=False, emoji=False, soft_wrap=False)
 
 
+@cache  # rich is imported on first use only: `kontakt add` does not pay for it
 def _guarded_console_class() -> type[Console]:
     from rich.console import Console
     from rich.segment import Segment

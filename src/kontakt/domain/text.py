@@ -41,7 +41,7 @@ _C0 = range(0x00, 0x20)
 _DEL = 0x7F
 _C1 = range(0x80, 0xA0)
 _BIDI = (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
-# Line and paragraph separators: line breaks to Python's splitlines, invisible on a terminal.
+# Line and paragraph separators: line breaks to Python's splitlines, to a terminal nothing.
 _SEPARATORS = (0x2028, 0x2029)
 
 # One cell each, so tables stay aligned: a C0 control becomes its Unicode control picture
