@@ -337,3 +337,23 @@ def test_the_console_drops_what_slipped_past_without_moving_a_column(monkeypatch
     first, second = printed.splitlines()
     assert first.index("end") == second.index("end")
     assert "a]0;pwnedbc" in first
+
+
+@pytest.mark.parametrize(
+    ("raw", "one_line", "lines"),
+    [
+        ("\x1b]0;pwned\x07", "␛]0;pwned␇", "␛]0;pwned␇"),  # OSC: defanged, still readable
+        ("a\r\nb", "a␍␊b", "a␍\nb"),  # CR always shows: it would overwrite the line
+        ("a\tb", "a␉b", "a\tb"),
+        ("\x00\x7f\x9b\x85", "␀␡<U+009B><U+0085>", "␀␡<U+009B><U+0085>"),
+        ("\u202a\u202e\u2066\u2069\u2028", "<U+202A><U+202E><U+2066><U+2069><U+2028>",
+         "<U+202A><U+202E><U+2066><U+2069><U+2028>"),
+        ("\u05e9\u200f\u200e\u061c", "\u05e9\u200f\u200e\u061c", "\u05e9\u200f\u200e\u061c"),
+        ("Zoë [bold]x", "Zoë [bold]x", "Zoë [bold]x"),
+    ],
+)
+def test_visible_shows_each_control_as_its_placeholder(raw, one_line, lines):
+    """Direction marks (RLM, LRM, ALM) stay: Hebrew and Arabic names use them, and they only
+    settle their neighbours' direction; overrides and isolates reorder what follows."""
+    assert visible(raw) == one_line
+    assert visible(raw, multiline=True) == lines
