@@ -8,6 +8,7 @@ import click
 
 from . import main
 from .common import book_option, display_path, fail, today
+from .render import echo
 
 
 def open_app(ctx: click.Context, path: Path | None = None) -> None:
@@ -69,7 +70,7 @@ def demo(ctx, no_open):
     book.set_setting("demo", "1")
     counts = book.counts()
     book.close()
-    click.echo(f"demo book with {counts.contacts} contacts at {display_path(target)}", err=True)
-    click.echo(f"try: kontakt --db {target} list", err=True)
+    echo(f"demo book with {counts.contacts} contacts at {display_path(target)}", err=True)
+    echo(f"try: kontakt --db {target} list", err=True)
     if not no_open:
         open_app(ctx, target)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from .. import clock
-import json
 import os
 from ..store.driver import sqlite3
 import sys
@@ -29,12 +28,28 @@ USER_ERRORS = (
 
 
 def fail(message: str) -> None:
-    """Stop with one line on stderr and exit code 1."""
+    """Stop with one line on stderr and exit code 1 (shown through `visible` on the way out)."""
     raise click.ClickException(message)
 
 
+def _shown(error: click.ClickException) -> None:
+    """`error` with its message safe for the terminal: messages quote names, file content
+    (a CSV header cell) and file names, which may hold ESC or bidi overrides."""
+    from ..domain.text import visible
+
+    error.message = visible(error.message, multiline=True)
+
+
 class KontaktGroup(click.Group):
-    """Turns known errors into one clear line and exit 1, never a traceback."""
+    """Turns known errors into one clear line and exit 1, never a traceback; every error
+    message leaves through `visible`."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return self._invoke(ctx)
+        except click.exceptions.ClickException as error:
+            _shown(error)
+            raise
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
         name = args[0] if args else ""
@@ -49,7 +64,7 @@ class KontaktGroup(click.Group):
             _session(ctx).command = resolved[0]
         return resolved
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def _invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
@@ -218,14 +233,16 @@ def read_duration(text: str, *, what: str = "duration") -> Cadence:
 
 
 def print_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    from .render import json_text
+
+    click.echo(json_text(data))
 
 
 def console():
-    """A rich console for stdout: plain when piped, honours NO_COLOR, never reads markup."""
-    from rich.console import Console
+    """The guarded rich console (`render.console`); kept here for modules that import it."""
+    from .render import console as guarded
 
-    return Console(highlight=False, markup=False, emoji=False, soft_wrap=False)
+    return guarded()
 
 
 def display_path(path: Path) -> str:

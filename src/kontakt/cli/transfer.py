@@ -13,6 +13,7 @@ import click
 
 from . import main
 from .common import book_option, fail, get_book, print_json, today
+from .render import echo
 
 IMPORT_FORMATS = ("auto", "google", "outlook", "linkedin", "csv", "kontakt", "vcard", "json")
 # `kontakt import` exits with this when some rows landed and others were rejected, so a
@@ -127,7 +128,7 @@ def import_command(source: Path, fmt: str, dry_run: bool, mappings: tuple[str, .
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     book = _dry_run_book(stack) if dry_run and not _book_exists() else get_book()
-    announce = lambda message: click.echo(message, err=True)  # noqa: E731
+    announce = lambda message: echo(message, err=True)  # noqa: E731
     try:
         with _progress_bar(source) as progress:
             report = run_import(
@@ -143,25 +144,25 @@ def import_command(source: Path, fmt: str, dry_run: bool, mappings: tuple[str, .
     else:
         if dry_run:
             for where, name in outcome.added:
-                click.echo(f"would add     {where}: {name}")
+                echo(f"would add     {where}: {name}")
             for merge in outcome.merged:
                 # A negative id is a contact this same file adds: it has no number yet.
                 into = f"#{merge.into_id} " if merge.into_id > 0 else "earlier row "
-                click.echo(f"would merge   {merge.where}: {merge.name} into {into}"
+                echo(f"would merge   {merge.where}: {merge.name} into {into}"
                            f"{merge.into_name} ({', '.join(merge.fields)})")
             for where, name, into_id in outcome.unchanged:
                 into = f"#{into_id}" if into_id > 0 else "an earlier row"
-                click.echo(f"already there {where}: {name} (same as {into}, nothing new)")
+                echo(f"already there {where}: {name} (same as {into}, nothing new)")
             for where, reason in outcome.rejected:
-                click.echo(f"would reject  {where}: {reason}")
+                echo(f"would reject  {where}: {reason}")
             for where, circle, members in report.groups:
-                click.echo(f"would make    {where}: circle {circle} ({members} members)")
+                echo(f"would make    {where}: circle {circle} ({members} members)")
         else:
             for where, reason in outcome.rejected:
-                click.echo(f"{source.name}: {where}: rejected: {reason}", err=True)
+                echo(f"{source.name}: {where}: rejected: {reason}", err=True)
         for where, message in outcome.warnings:
-            click.echo(f"{source.name}: {where}: {message}", err=True)
-        click.echo(report.summary())
+            echo(f"{source.name}: {where}: {message}", err=True)
+        echo(report.summary())
     if outcome.rejected:
         sys.exit(EXIT_REJECTED_ROWS if report.landed or report.groups else 1)
 
@@ -192,7 +193,7 @@ def _output(path: Path | None, *, bom: bool = False):
 
 def _done(count: int, what: str, path: Path | None) -> None:
     if path is not None and str(path) != "-":
-        click.echo(f"exported {count} {what} to {path}", err=True)
+        echo(f"exported {count} {what} to {path}", err=True)
 
 
 output_option = click.option(

@@ -22,6 +22,7 @@ from .screens.main import MainScreen
 from .screens.today import TodayScreen, something_due
 from .themes import THEMES
 from .undo import GONE, RETRY, UndoStack, UndoStep
+from .widgets.shown import ControlFilter, visible
 
 
 class KontaktApp(App[None]):
@@ -70,6 +71,18 @@ class KontaktApp(App[None]):
     def _known_theme(self, name: str) -> str:
         # A theme name from an older version or a typo must not stop the app from opening.
         return name if name in self.available_themes else "kontakt"
+
+    # ---------------------------------------------------------------- output guard
+
+    def get_line_filters(self):
+        """Textual's filters plus the last net against control characters (`ControlFilter`)."""
+        return [*super().get_line_filters(), self._control_filter]
+
+    _control_filter = ControlFilter()
+
+    def notify(self, message: str, *, title: str = "", **options) -> None:
+        """Every notification names data (a contact, an error quoting a file): shown, not obeyed."""
+        super().notify(visible(message, multiline=True), title=visible(title), **options)
 
     def get_default_screen(self) -> Screen:
         return MainScreen(self.book, self.today, self.config)
