@@ -747,3 +747,17 @@ def test_a_two_word_name_with_ss_is_added_and_found_by_both_words(tmp_path, name
         added = book.add_contact(name, today=date(2026, 1, 1))
         assert [c.id for c in book.search(name)] == [added]
         assert [c.id for c in book.search(name.split()[-1])] == [added]
+
+
+def test_text_that_is_not_utf8_written_by_another_tool_is_read_not_fatal(path):
+    import subprocess
+
+    with Book.open(path) as book:
+        book.add_contact("Ada Lovelace", today=TODAY)
+    # Another program writes bytes that are not UTF-8 into a TEXT column.
+    subprocess.run(
+        ["sqlite3", str(path), "UPDATE contacts SET notes = CAST(X'41FF9B42' AS TEXT)"], check=True
+    )
+    with Book.open(path) as book:
+        [ada] = book.list_contacts()
+        assert ada.notes == "A\ufffd\ufffdB"

@@ -109,7 +109,9 @@ CREATES_BOOK = frozenset({"add", "import"})
 
 
 def _say_waiting(message: str) -> None:
-    click.echo(f"kontakt: {message}", err=True)
+    from .render import echo
+
+    echo(f"kontakt: {message}", err=True)
 
 
 @dataclass

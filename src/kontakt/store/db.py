@@ -152,12 +152,23 @@ def _uri(path: Path, mode: str) -> str:
     return f"{path.resolve().as_uri()}?mode={mode}"
 
 
+def lenient_text(value: bytes) -> str:
+    """Text as stored, with bytes that are not UTF-8 (written by another tool) shown as U+FFFD.
+
+    The default decoder raises on them, and one such value made every list fail. Costs
+    ~0.1 µs a value: about 0.1 s on 1M values read, nothing on a screenful.
+    """
+    return value.decode("utf-8", "replace")
+
+
 def _raw_connection(path: Path, *, read_only: bool) -> sqlite3.Connection:
     # mode=rw/ro: SQLite never creates a file here; a missing book is the caller's decision.
-    return sqlite3.connect(
+    conn = sqlite3.connect(
         _uri(path, "ro" if read_only else "rw"),
         uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
     )
+    conn.text_factory = lenient_text
+    return conn
 
 
 def _configure(conn: sqlite3.Connection, path: Path, *, read_only: bool) -> None:
