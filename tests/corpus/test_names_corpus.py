@@ -29,7 +29,7 @@ faker = pytest.importorskip("faker")
 
 TODAY = date(2026, 11, 23)
 NOW = "2026-11-23T09:00:00+00:00"
-PER_LOCALE = 40
+PER_LOCALE = 25
 SEED = 20261123
 
 LONG_NAME = "A" + "b" * 97 + " " + "Ü" * 50 + " " + "Ωmega" * 10
@@ -122,7 +122,7 @@ def test_the_corpus_is_big_and_wide(people):
     book, added = people
     locales = {locale for _, locale, _ in added} - {"hard"}
     assert len(locales) >= 40
-    assert len(added) >= 3000
+    assert len(added) >= 2500
     assert book.count_contacts() == len(added)
     # Stored as typed, in NFC (the one normalisation the store applies).
     for contact_id, _, name in added[-len(HARD):]:
@@ -170,7 +170,7 @@ def test_every_name_is_found_by_name_word_prefixes_and_ascii_spelling(people):
     # The interesting branches really ran.
     assert checked["full"] == len(added)
     assert checked["prefix"] >= len(added) + 100
-    assert checked["ascii"] >= 500, checked
+    assert checked["ascii"] >= 300, checked
     assert checked["substring"] >= 50, checked
     assert checked["no ascii spelling"] >= 300, checked
     assert checked["unsearchable word"] == 2, checked  # 🌻 and the family emoji
@@ -208,7 +208,7 @@ def test_every_name_is_a_ref_that_finds_its_contact(people):
         else:
             assert contact.id == contact_id or contact.name == book.get_contact(contact_id).name, name
             resolved += 1
-    assert resolved + ambiguous == len(chosen) >= 400 and resolved > len(chosen) * 0.9
+    assert resolved + ambiguous == len(chosen) >= 250 and resolved > len(chosen) * 0.9
 
 
 def test_export_then_import_into_an_empty_book_keeps_every_name(people, tmp_path):
@@ -269,23 +269,25 @@ async def test_the_apps_search_finds_a_sample(people):
     from kontakt.tui.widgets.contact_list import ContactList
 
     book, added = people
-    chosen = sample(added, every=600)
+    # One of each kind (each Pilot round trip costs a few tenths of a second).
+    kinds = {"Dario D’Angelo", "İlkay Gündoğan", "Οδυσσέας Ελύτης", "Nguyễn Thị Thuỷ", "王小明",
+             "สมชายใจดี", "محمد بن سلمان", "अर्जुन कुमार", "Anna 🌻 Berg", LONG_NAME, HARD[-1]}
+    chosen = [row for row in added if row[2] in kinds] + sample(added, every=1000)[:2]
+    assert len(chosen) == len(kinds) + 2
     app = KontaktApp(book, today=TODAY, config=Config())
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("slash")
         search = app.screen.query_one("#search", Input)
         contacts = app.screen.query_one(ContactList)
         shown = 0
         for contact_id, _, name in chosen:
             words = [w for w in name.split() if searchable(w)]
             query = " ".join(prefix(w) for w in words)
-            search.value = query
-            for _ in range(50):  # the list searches after a short pause in typing
-                await pilot.pause(0.02)
-                if contacts.filter.query == query.strip():
-                    break
-            assert contacts.filter.query == query.strip()
-            ids = {contacts.row(i)[0].id for i in range(min(contacts.count, 500))}
-            assert contact_id in ids or contacts.count > 500, (name, query, contacts.count)
-            shown += contact_id in ids
-    assert shown >= len(chosen) - 2
+            await pilot.press("slash")
+            assert app.screen.focused is search
+            search.value = query  # an IME's commit: CJK and Thai arrive as whole strings
+            await pilot.press("enter")  # search now, without waiting for the typing pause
+            assert contacts.filter.query == query
+            ids = {contacts.row(i)[0].id for i in range(contacts.count)}
+            assert contact_id in ids, (name, query, contacts.count)
+            shown += 1
+    assert shown == len(chosen)
