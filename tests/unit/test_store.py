@@ -228,6 +228,51 @@ def test_a_write_waits_for_another_writer_instead_of_failing(path, monkeypatch):
         assert names(book.list_contacts()) == ["Anna"]
 
 
+def test_a_write_waits_past_the_old_ten_second_limit_and_says_so_once(path, monkeypatch):
+    # The old busy timeout gave up after BUSY_TIMEOUT_MS; a writer now waits as long as the
+    # other transaction takes, in steps (so Ctrl-C is heard), telling the user once.
+    monkeypatch.setattr(db_module, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(db_module, "WAIT_STEP_MS", 50)
+    told: list[str] = []
+    monkeypatch.setattr(db_module, "on_wait", told.append)
+    with Book.open(path) as book:
+        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")
+        release = threading.Timer(0.6, lambda: other.execute("ROLLBACK"))
+        release.start()
+        try:
+            started = time.monotonic()
+            book.add_contact("Anna", today=TODAY)
+            waited = time.monotonic() - started
+        finally:
+            release.join()
+            other.close()
+        assert waited >= 0.5  # five times the busy timeout that used to end it
+        assert told == [db_module.WAITING_MESSAGE]
+        assert names(book.list_contacts()) == ["Anna"]
+
+
+def test_giving_up_while_waiting_writes_nothing(path, monkeypatch):
+    monkeypatch.setattr(db_module, "WAIT_STEP_MS", 50)
+
+    def interrupted(_message: str) -> None:
+        raise KeyboardInterrupt  # the user's Ctrl-C, arriving between two tries
+
+    monkeypatch.setattr(db_module, "on_wait", interrupted)
+    with Book.open(path) as book:
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                book.add_contact("Anna", today=TODAY)
+            assert not book.conn.in_transaction
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert book.list_contacts() == []
+        assert book.conn.execute("PRAGMA busy_timeout").fetchone()[0] == db_module.BUSY_TIMEOUT_MS
+
+
 def test_a_nested_write_is_a_savepoint_the_outer_write_survives_its_failure(book):
     with book.write():
         book.add_contact("Outer", today=TODAY)

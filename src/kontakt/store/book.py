@@ -46,7 +46,7 @@ from ..domain.ledger import (
     check_weight,
 )
 from ..domain.text import nfc
-from .db import open_connection, transaction
+from .db import ReadOnlyBook, book_closed, book_opened, is_writable, open_connection, transaction
 from .migrations import FTS_COLUMNS
 
 CONTACT_FIELDS = (
@@ -256,18 +256,30 @@ class Book:
         self.conn = conn
         self.conn.row_factory = sqlite3.Row
         self.path = path
+        self.read_only = False
         self._last_hits: tuple[tuple[str, int, int], int] | None = None
         self._last_counts: tuple[tuple[int, int], BookCounts] | None = None
         self._last_inactive: tuple[tuple[int, int], str] | None = None
 
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = True) -> Book:
-        """Open or create the book at `path`; raises BookError with a one-line reason."""
+    def open(cls, path: Path | str, *, create: bool = True, writable: bool = True) -> Book:
+        """Open or create the book at `path`; raises BookError with a one-line reason.
+
+        `writable=False` opens a book whose file is read-only (0400) for reading instead of
+        refusing it; its `write()` then raises ReadOnlyBook.
+        """
         path = Path(path).expanduser()
-        return cls(open_connection(path, create=create), path)
+        book = cls(open_connection(path, create=create, writable=writable), path)
+        book.read_only = not is_writable(path)
+        book_opened(path)
+        book._registered = True
+        return book
 
     def close(self) -> None:
         self.conn.close()
+        if getattr(self, "_registered", False):
+            book_closed(self.path)
+            self._registered = False
 
     def __enter__(self) -> Book:
         return self
@@ -277,7 +289,12 @@ class Book:
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """One transaction (BEGIN IMMEDIATE); nested uses are savepoints."""
+        """One transaction (BEGIN IMMEDIATE); nested uses are savepoints.
+
+        Waits (saying so through `db.on_wait`) while another process writes.
+        """
+        if self.read_only:
+            raise ReadOnlyBook(f"{self.path} is read-only; kontakt needs to write to its book")
         if not self.conn.in_transaction:
             # The day's first write takes a backup first, outside any transaction.
             from .backup import before_first_write
