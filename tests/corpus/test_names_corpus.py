@@ -25,7 +25,7 @@ from kontakt.services.exporters import vcard as vcard_export
 from kontakt.services.importers import run_import
 from kontakt.store import AmbiguousRef, Book
 
-faker = pytest.importorskip("faker")
+import faker  # noqa: E402  (a test dependency: see pyproject.toml)
 
 TODAY = date(2026, 11, 23)
 NOW = "2026-11-23T09:00:00+00:00"

