@@ -96,3 +96,29 @@ async def test_the_log_pickers_and_the_palette_find_the_hard_names(book):
             assert any(name in p for p in prompts), (query, prompts)
             await pilot.press("escape")
             await pilot.pause()
+
+
+def test_any_typed_text_is_a_valid_search(tmp_path):
+    """Whatever is typed (FTS5 syntax, quotes, marks alone, every script), the builder's
+    query runs: no syntax error reaches the user, and a name finds itself."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    typed = st.text(st.characters(exclude_categories=("Cs",)), max_size=20) | st.sampled_from(
+        ['"', '""', "*", "AND", "a OR b", "NOT x", "NEAR(a b)", "{name}:x", "^a", "a:b", "\u0301", "ـ"])
+    runs = 0
+    with Book.open(tmp_path / "book.db") as book:
+        book.add_contact("Anna Berg", today=TODAY)
+
+        @settings(max_examples=150, deadline=None)
+        @given(typed)
+        def search_runs(text):
+            nonlocal runs
+            book.search(text)
+            book.count_contacts(query=text)
+            book.list_contacts(query=text, limit=5)
+            runs += 1
+
+        search_runs()
+        assert book.search("Anna Berg")[0].name == "Anna Berg"
+    assert runs >= 150
