@@ -741,7 +741,9 @@ class Book:
 
     def find(self, ref: str) -> Contact:
         """Resolve a contact REF: an id, or a case- and accent-insensitive fragment of the
-        name or an email that matches exactly one contact. Raises AmbiguousRef otherwise."""
+        name or an email that matches exactly one contact; when no fragment matches, the
+        REF is searched for (as `search` does) in names, nicknames and emails only.
+        Raises AmbiguousRef otherwise."""
         ref = ref.strip()
         if not ref:
             raise AmbiguousRef(ref, [])
