@@ -38,7 +38,7 @@ def test_the_builder_splits_words_for_the_index_and_runs_for_substrings():
     assert terms.match == '("Weiß"* OR "weiss"*)'
     assert search_terms("🌻 …") is None
     ref = search_terms("d'angelo", REF_COLUMNS)
-    assert ref.match.startswith("{name nickname emails} : (")
+    assert ref.match.startswith("{name nickname emails search_folded} : (")
 
 
 @pytest.mark.parametrize("query, name", QUERIES)

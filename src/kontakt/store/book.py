@@ -151,7 +151,7 @@ def _contains_sql(columns: Sequence[str]) -> str:
 
 
 # A REF names a person: its name, nickname or email, never a word of their notes.
-REF_COLUMNS = ("name", "nickname", "emails")
+REF_COLUMNS = ("name", "nickname", "emails", "search_folded")
 
 
 @dataclass(frozen=True)
