@@ -8,7 +8,8 @@ Talks JSON lines: it prints events on stdout, and reads commands on stdin.
   printed  {"event": "ready", "pid": …, "contacts": N}   the main screen is up
            {"event": "count", "contacts": N, "t": …}     the header's count changed (t: monotonic)
            {"event": "added", "name": …}                 the app's own form saved a contact
-           {"event": "list", "header": …, "count": N, "names": […]}   what the list shows
+           {"event": "list", "header": …, "count": N, "names": […], "opens": N}
+                                                        what the list shows; Book.open calls so far
            {"event": "error", "message": …}
   commands {"cmd": "add", "name": …}    add a contact through the app's own form (a, type, Enter)
            {"cmd": "list"}              report the contact list as the app shows it
@@ -99,15 +100,34 @@ async def drive(app) -> None:
                 rows = [contacts.row(i) for i in range(contacts.count)]
                 search = app.main_screen.query_one("#search", Input).value
                 say(event="list", header=header_count(app), count=contacts.count, search=search,
-                    names=[row[0].name for row in rows if row])
+                    names=[row[0].name for row in rows if row], opens=len(OPENS))
         watcher.cancel()
         await pilot.press("q")
         await pilot.pause()
     say(event="quit", return_code=app.return_code)
 
 
+# Every Book.open in this process: the app's own, then the ones its background workers make
+# (the duplicate count, the stats), which must not cost the app its locks on the book.
+OPENS: list[str] = []
+
+
+def count_opens() -> None:
+    from kontakt.store import Book
+
+    original = Book.open.__func__
+
+    def counted(cls, *args, **kwargs):
+        OPENS.append(threading.current_thread().name)
+        return original(cls, *args, **kwargs)
+
+    Book.open = classmethod(counted)
+
+
 def main() -> None:
     from kontakt.tui.app import KontaktApp
+
+    count_opens()
 
     def run_headless(self, *args, **kwargs) -> None:
         asyncio.run(drive(self))
