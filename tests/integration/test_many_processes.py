@@ -19,6 +19,7 @@ import select
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -207,9 +208,11 @@ class AppProcess:
     """The real app, headless, in a process of its own (tests/integration/app_in_a_process.py)."""
 
     def __init__(self, book: Path, env) -> None:
+        # stderr to a file: a pipe nobody reads while the app runs could fill and block it.
+        self.errors = tempfile.TemporaryFile("w+")
         self.process = subprocess.Popen(
             [sys.executable, str(APP_DRIVER), str(book)], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            stdout=subprocess.PIPE, stderr=self.errors, text=True, env=env,
         )
         self.events = Lines(self.process.stdout)
         self.counts: list[tuple[float, int]] = []  # (monotonic time, contacts in the header)
@@ -219,7 +222,7 @@ class AppProcess:
         while True:
             line = self.events.next(timeout)
             if line is None:
-                raise AssertionError(f"the app ended before {name!r}: {last_words(self.process)}")
+                raise AssertionError(f"the app ended before {name!r}: {self.last_words()}")
             event = json.loads(line)
             if event["event"] == "count":
                 self.counts.append((event["t"], event["contacts"]))
@@ -227,6 +230,11 @@ class AppProcess:
                 raise AssertionError(f"the app said: {event['message']}")
             if event["event"] == name:
                 return event
+
+    def last_words(self) -> str:
+        stop(self.process)
+        self.errors.seek(0)
+        return self.errors.read()[-2000:]
 
     def send(self, **command) -> None:
         self.process.stdin.write(json.dumps(command) + "\n")
@@ -376,9 +384,10 @@ def one_interleaving(seed: int, tmp_path: Path, env) -> dict:
         app.send(cmd="quit")
         app.event("quit")
         app.process.wait(timeout=30)
-        assert app.process.returncode == 0, last_words(app.process)
+        assert app.process.returncode == 0, app.last_words()
     finally:
         stop(app.process)
+        app.errors.close()
     state = inspect(book)
     assert state.integrity == ["ok"], f"seed {seed}: {state.integrity}"
     assert state.foreign_keys == [], f"seed {seed}"
