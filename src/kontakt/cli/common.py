@@ -18,6 +18,7 @@ import click
 from ..config import ConfigError
 from ..domain import ActivityError, CadenceError, DateError, LedgerError, parse_date
 from ..domain.cadence import Cadence, parse_duration
+from ..domain.dates import in_range
 from ..store import AmbiguousRef, Book, BookError, NotFound
 
 # Errors whose message is written for the user: print it, exit 1, no traceback.
@@ -154,13 +155,19 @@ def get_book(ctx: click.Context | None = None) -> Book:
 def today() -> date:
     """Today, or KONTAKT_TODAY (ISO) so scripts and tests can fix the date."""
     try:
-        return clock.today()
+        return in_range(clock.today())
     except clock.ClockError as error:
         fail(str(error))
+    except DateError as error:  # KONTAKT_TODAY=9999-12-31: every "a day later" would overflow
+        fail(f"today ({clock.today().isoformat()}): {error}")
 
 
 def read_date(text: str | None, *, what: str = "date") -> date:
-    """Parse a user date relative to today; None means today."""
+    """Parse a user date relative to today; None means today.
+
+    Exits with one line naming `what` for text that is no date or whose year is out of
+    range (kontakt keeps the years 1000–2999; see `domain.dates.check_year`).
+    """
     if text is None:
         return today()
     try:
@@ -168,6 +175,11 @@ def read_date(text: str | None, *, what: str = "date") -> date:
     except DateError as error:
         fail(f"{what}: {error}")
         raise  # unreachable; keeps type checkers calm
+
+
+# A --limit beyond this is a typo, and one beyond 2**63 does not fit SQLite's LIMIT.
+MAX_LIMIT = 1_000_000
+LIMIT = click.IntRange(1, MAX_LIMIT)
 
 
 def read_cadence(text: str, *, what: str = "cadence") -> Cadence:

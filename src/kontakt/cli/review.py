@@ -14,7 +14,7 @@ from ..domain.dates import relative
 from ..services.review import KINDS
 from . import main
 from .common import (
-    book_option, display_path, fail, get_book, print_json, read_date, read_duration, today,
+    LIMIT, book_option, display_path, fail, get_book, print_json, read_date, read_duration, today,
 )
 from .transfer import export
 
@@ -94,7 +94,7 @@ def _config():
 
 @main.command("today", epilog="Examples: kontakt today   ·   kontakt today --all --json   ·   kontakt today --brief")
 @click.option("--as-of", "as_of", metavar="DATE", help="Review another day (default today).")
-@click.option("--limit", type=click.IntRange(min=1), metavar="N",
+@click.option("--limit", type=LIMIT, metavar="N",
               help="Show at most N items (default: daily_cap in the config, 5).")
 @click.option("--all", "show_all", is_flag=True, help="Show everything due, no cap.")
 @click.option("--json", "as_json", is_flag=True,

@@ -9,6 +9,7 @@ from datetime import date
 
 from ...domain import Birthday, DateError, clean, clean_line
 from ...domain.text import nfc
+from ...domain.dates import YearOutOfRange
 from ...store.bulk import NewContact
 
 
@@ -95,5 +96,7 @@ def read_birthday(value: str | None, today: date, *, slashed: str | None = None)
 def real_birthday(raw: str, month: int, day: int, year: int | None) -> Birthday:
     try:
         return Birthday(month, day, year)
+    except YearOutOfRange as error:
+        raise DateError(f"{raw!r}: {error}") from None
     except DateError:
         raise DateError(f"{raw!r} is not a real date") from None
