@@ -151,3 +151,13 @@ def test_a_book_holding_a_year_9999_birthday_from_before_still_works(book):
 def test_a_today_out_of_range_is_refused(book, monkeypatch):
     monkeypatch.setenv("KONTAKT_TODAY", "9999-12-31")
     refused(run(book, "today"), "year 9999 is out of range")
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal"])
+@pytest.mark.parametrize("export", [["csv"], ["json"], ["vcard"], ["ics"]], ids=" ".join)
+def test_an_export_onto_the_book_itself_is_refused_and_the_book_survives(book, export, suffix):
+    # Found by the CLI fuzz: `export csv -o book.db` renamed the CSV over the open book.
+    target = f"{book}{suffix}"
+    refused(run(book, "export", *export, "-o", target), "is the book itself")
+    everything_works(book)
+    assert json.loads(run(book, "show", "Ada", "--json").stdout)["name"] == "Ada Lovelace"

@@ -14,7 +14,8 @@ from ..domain.dates import relative
 from ..services.review import KINDS
 from . import main
 from .common import (
-    LIMIT, book_option, display_path, fail, get_book, print_json, read_date, read_duration, today,
+    LIMIT, book_option, display_path, fail, get_book, print_json, read_date, read_duration,
+    refuse_the_book, today,
 )
 from .transfer import export
 
@@ -248,6 +249,7 @@ def export_ics_command(output):
         click.echo(data, nl=False)  # bytes go to the binary stdout unchanged (CRLF lines)
         return
     path = Path(output).expanduser()
+    refuse_the_book(path)
     if path.is_dir():
         fail(f"{output} is a directory; give a file name like {output.rstrip('/')}/kontakt.ics")
     if not path.parent.is_dir():

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from . import main
-from .common import book_option, fail, get_book, print_json, today
+from .common import book_option, fail, get_book, print_json, refuse_the_book, today
 
 IMPORT_FORMATS = ("auto", "google", "outlook", "linkedin", "csv", "kontakt", "vcard", "json")
 # Below this size an import is over before a progress bar would be worth drawing.
@@ -153,6 +153,7 @@ def _output(path: Path | None, *, bom: bool = False):
         return
     from ..services.exporters import atomic_output
 
+    refuse_the_book(path)
     if path.is_dir():
         fail(f"{path} is a directory; give a file name (-o {path / 'contacts'}…)")
     if not path.parent.expanduser().is_dir():
