@@ -39,6 +39,7 @@ def isolated_environment(tmp_path_factory, monkeypatch):
         (home / sub).mkdir()
         monkeypatch.setenv(variable, str(home / sub))
     monkeypatch.setenv("HOME", str(home))
-    for variable in ("KONTAKT_DB", "KONTAKT_TODAY", "KONTAKT_CONFIG", "NO_COLOR", "KONTAKT_DEBUG"):
+    for variable in ("KONTAKT_DB", "KONTAKT_TODAY", "KONTAKT_NOW", "KONTAKT_CONFIG", "NO_COLOR",
+                     "KONTAKT_DEBUG"):
         monkeypatch.delenv(variable, raising=False)
     return home

@@ -104,6 +104,7 @@ def test_an_id_beyond_sqlite_or_negative_is_a_clear_not_found(book, command, ref
     refused(run(book, command, "--", ref) if ref.startswith("-") else run(book, command, ref), "matches")
 
 
+@pytest.mark.dated
 def test_the_first_and_last_days_kontakt_keeps_work_everywhere(book):
     assert run(book, "add", "Max Early", "--birthday", "1000-01-01").exit_code == 0
     assert run(book, "add", "Max Late", "--birthday", "2999-12-31").exit_code == 0
@@ -145,6 +146,7 @@ def test_a_kontakt_json_entry_dated_9999_is_rejected_with_the_reason(book, tmp_p
     everything_works(book)
 
 
+@pytest.mark.dated
 def test_a_book_holding_a_year_9999_birthday_from_before_still_works(book):
     # Written "from outside", as a book saved before kontakt refused such years holds it.
     subprocess.run(["sqlite3", str(book), "UPDATE contacts SET birthday = '9999-12-31'"], check=True)
