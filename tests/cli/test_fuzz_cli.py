@@ -186,12 +186,13 @@ def _value_strategy(command: tuple[str, ...], param: click.Parameter) -> st.Sear
         return plausible_or_hostile([str(n) for n in sorted({low, (low + high) // 2, high})], 2)
     if name in ("output",):
         return plausible_or_hostile(["{dir}/out.file", "{dir}/ü out.txt", "-"], 1) | st.sampled_from(
-            ["{dir}", "{dir}/missing/x.out", "{dir}/book.db"]
+            ["{dir}", "{dir}/missing/x.out", "{dir}/book.db", "~0", "~no-such-user/x.out"]
         )
     if isinstance(param.type, click.Path) or name in ("source", "file"):
         inputs = (["{template}/backup.db"] if command == ("restore-backup",) else
                   ["{template}/contacts.csv", "{template}/cards.vcf", "{template}/export.json"])
-        odd = ["{template}/notes.txt", "{template}/folder", "{dir}/missing.csv", "{template}/backup.db"]
+        odd = ["{template}/notes.txt", "{template}/folder", "{dir}/missing.csv",
+               "{template}/backup.db", "~no-such-user/x.csv"]
         return st.integers(0, 9).flatmap(
             lambda n: st.sampled_from(odd) if n < 2 else st.sampled_from(inputs))
     if name in ("on",):
@@ -331,3 +332,20 @@ def test_a_ref_too_big_for_sqlite_is_a_clear_error(command, tmp_path, monkeypatc
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.exit_code == 1
     assert "matches" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["backup", "-o", "~0"], ["export", "json", "-o", "~0/x.json"],
+                                  ["export", "ics", "-o", "~0"], ["import", "~0/x.csv"],
+                                  ["list", "--db", "~0/book.db"]], ids=" ".join)
+def test_a_tilde_naming_no_user_is_a_clear_error(args, tmp_path, monkeypatch):
+    # Found by the long fuzz: Path("~0").expanduser() raises RuntimeError.
+    monkeypatch.setenv("KONTAKT_DEBUG", "1")
+    monkeypatch.setenv("KONTAKT_NO_AUTO_BACKUP", "1")
+    with Book.open(tmp_path / "book.db") as opened:
+        opened.add_contact("Ada Lovelace", today=date(2026, 11, 23))
+    db = [] if "--db" in args else ["--db", str(tmp_path / "book.db")]
+    result = CliRunner().invoke(main, [*args[:2], *db, *args[2:]] if args[0] == "export"
+                                else [args[0], *db, *args[1:]])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == 1
+    assert "a path starting with ~ names a user with no home directory here" in result.stderr

@@ -73,6 +73,12 @@ class KontaktGroup(click.Group):
             where = f" ({error.filename})" if error.filename else ""
             raise click.ClickException(f"{error.strerror or error}{where}") from None
         except Exception as error:  # a bug: still one line, details on request
+            if isinstance(error, RuntimeError) and "home directory" in str(error):
+                # Path("~0/x").expanduser(), in any -o, --db or import path: not a bug.
+                raise click.ClickException(
+                    "a path starting with ~ names a user with no home directory here; "
+                    "write the path out in full"
+                ) from None
             if os.environ.get("KONTAKT_DEBUG"):
                 raise
             raise click.ClickException(

@@ -57,8 +57,7 @@ def _make(year: int, month: int, day: int, text: str) -> date:
     try:
         made = date(year, month, day)
     except ValueError:
-        if not MIN_YEAR <= year <= MAX_YEAR:  # '0000-01-01', '99999-…': say why
-            check_year(year)
+        check_year(year)  # '0000-01-01': the year is the reason, not the day
         raise DateError(f"{text!r} is not a real date") from None
     return in_range(made)
 
@@ -150,7 +149,7 @@ class Birthday:
         # A year-less birthday is checked against a leap year so 29 February is allowed.
         try:
             date(self.year if self.year is not None else 2000, self.month, self.day)
-        except (ValueError, TypeError):
+        except ValueError:
             raise DateError(f"{self.iso()!r} is not a real date") from None
 
     @classmethod
