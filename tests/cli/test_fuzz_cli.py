@@ -15,6 +15,8 @@ draws many more per command, for a local hunt. FUZZ_SHOW=1 (with -s) prints ever
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import itertools
 import os
 import shutil
@@ -113,6 +115,16 @@ def _build_template(root: Path) -> None:
     (root / "folder").mkdir()
 
 
+def _digest(root: Path) -> str:
+    files = sorted(p for p in root.iterdir() if p.is_file())
+    return hashlib.sha256(b"".join(p.name.encode() + p.read_bytes() for p in files)).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def template_digest(template) -> str:
+    return _digest(template)
+
+
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("fuzz-template")
@@ -185,7 +197,11 @@ def _value_strategy(command: tuple[str, ...], param: click.Parameter) -> st.Sear
         high = min(getattr(param.type, "max", None) or 100, 100)
         return plausible_or_hostile([str(n) for n in sorted({low, (low + high) // 2, high})], 2)
     if name in ("output",):
-        return plausible_or_hostile(["{dir}/out.file", "{dir}/ü out.txt", "-"], 1) | st.sampled_from(
+        # Runs happen inside the example's directory, so a hostile relative name lands there;
+        # an absolute one is moved there too (the fuzz runs as whoever runs the suite).
+        inside = plausible_or_hostile(["{dir}/out.file", "{dir}/ü out.txt", "-"], 1).map(
+            lambda v: "{dir}" + v if v.startswith("/") else v)
+        return inside | st.sampled_from(
             ["{dir}", "{dir}/missing/x.out", "{dir}/book.db", "~0", "~no-such-user/x.out"]
         )
     if isinstance(param.type, click.Path) or name in ("source", "file"):
@@ -265,7 +281,8 @@ def _check_book(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", list(COMMANDS), ids=" ".join)
-def test_every_command_survives_plausible_and_hostile_arguments(path, template, tmp_path, monkeypatch):
+def test_every_command_survives_plausible_and_hostile_arguments(path, template, template_digest, tmp_path,
+                                                                monkeypatch):
     monkeypatch.setenv("KONTAKT_TODAY", TODAY)
     monkeypatch.setenv("KONTAKT_NO_AUTO_BACKUP", "1")
     monkeypatch.setenv("KONTAKT_DEBUG", "1")
@@ -283,7 +300,8 @@ def test_every_command_survives_plausible_and_hostile_arguments(path, template, 
         filled = [a.replace("{dir}", str(work)).replace("{template}", str(template)) for a in args]
         # --db first: a fuzzed "--" would make everything after it an argument.
         argv = [*path, *(["--db", str(book)] if takes_db else []), *filled]
-        result = runner.invoke(main, argv, input="")
+        with contextlib.chdir(work):  # relative outputs land in the example's directory
+            result = runner.invoke(main, argv, input="")
         shown = f"kontakt {argv!r}\n{result.output}"
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise AssertionError(shown) from result.exception
@@ -299,6 +317,8 @@ def test_every_command_survives_plausible_and_hostile_arguments(path, template, 
 
     run()
 
+    # Inputs are only read: the template and its files are as they were built.
+    assert _digest(template) == template_digest, "a fuzzed command wrote over the template"
     runs = sum(exits.values())
     print(" ".join(path), dict(exits))
     assert runs >= min(EXAMPLES // 2, 3), exits  # `circles` has only its --json flag to vary
