@@ -1,8 +1,11 @@
 """Dates as users type them, year-less birthdays, and 'how long ago' wording."""
 
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kontakt.domain import Birthday, DateError, parse_date, relative
 from kontakt.domain.dates import MAX_YEAR, MIN_YEAR, YearOutOfRange, check_year, in_range
@@ -303,3 +306,55 @@ def test_a_birthday_the_book_already_holds_opens_whatever_its_year():
     assert kept.iso() == "9999-12-31"
     with pytest.raises(DateError, match="not a real date"):
         Birthday(2, 30, 9999, kept=True)
+
+
+_TYPED = st.one_of(
+    st.text(max_size=20),
+    st.dates().map(date.isoformat),
+    st.dates().map(lambda d: f"{d.day}.{d.month}.{d.year}"),
+    st.builds(lambda n, unit, ago: f"{n} {unit} ago" if ago else f"in {n} {unit}",
+              st.integers(0, 10**12), st.sampled_from(["days", "weeks", "months", "years"]),
+              st.booleans()),
+    st.sampled_from(["today", "yesterday", "tomorrow", "next friday", "last monday", "--02-29"]),
+)
+
+
+
+def test_any_typed_date_is_a_date_kontakt_keeps_or_a_date_error():
+    # Whatever the text and whatever day the clock says (even year 1 or 9999): never an
+    # OverflowError or a bare ValueError, and never a date outside the years kept.
+    outcomes: Counter[str] = Counter()
+
+    @settings(max_examples=300, deadline=None)
+    @given(text=_TYPED, today=st.dates())
+    def check(text, today):
+        try:
+            day = parse_date(text, today)
+        except DateError as error:
+            assert str(error) and "\n" not in str(error)
+            outcomes["refused"] += 1
+            return
+        assert MIN_YEAR <= day.year <= MAX_YEAR
+        outcomes["read"] += 1
+
+    check()
+    assert outcomes["read"] >= 30 and outcomes["refused"] >= 30, outcomes
+
+
+def test_any_typed_birthday_is_one_kontakt_keeps_or_a_date_error():
+    outcomes: Counter[str] = Counter()
+
+    @settings(max_examples=300, deadline=None)
+    @given(text=_TYPED, today=st.dates(date(1000, 1, 1), date(2999, 12, 31)))
+    def check(text, today):
+        try:
+            birthday = Birthday.parse(text, today)
+        except DateError:
+            outcomes["refused"] += 1
+            return
+        assert birthday.year is None or MIN_YEAR <= birthday.year <= MAX_YEAR
+        assert birthday.next_on_or_after(today) >= today
+        outcomes["read"] += 1
+
+    check()
+    assert outcomes["read"] >= 30 and outcomes["refused"] >= 30, outcomes
