@@ -145,6 +145,7 @@ def test_an_ambiguous_ref_lists_the_candidates_and_changes_nothing(kontakt, db):
 
 
 def test_a_ref_matching_no_one_is_an_error(kontakt):
+    kontakt("add", "Ada Lovelace")
     result = kontakt("show", "nobody")
     assert result.exit_code == 1
     assert "no contact matches 'nobody'" in result.stderr
@@ -233,10 +234,21 @@ def test_search_folds_accents_and_matches_prefixes_of_every_field(kontakt):
 
 
 def test_search_with_no_match_says_so_on_stderr(kontakt):
+    kontakt("add", "Ada Lovelace")
     result = kontakt("search", "zebra")
     assert result.exit_code == 0
     assert result.stdout == ""
     assert "nothing matches" in result.stderr
+
+
+def test_a_read_command_on_a_missing_book_says_so_and_creates_nothing(kontakt, tmp_path):
+    # (`today --brief` stays silent instead: it runs in shell profiles before the first add.)
+    for command in (["list"], ["search", "ada"], ["show", "ada"], ["today"]):
+        result = kontakt(*command)
+        assert result.exit_code == 1, command
+        assert "no book at " in result.stderr and "Traceback" not in result.output
+    assert not any(p.name.startswith("book.db") for p in tmp_path.iterdir())
+    assert kontakt("add", "Ada Lovelace").exit_code == 0  # a write creates it
 
 
 # ---------------------------------------------------------------- log / favour / intro / follow-up

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import re
 from kontakt.store.driver import sqlite3
 import subprocess
@@ -83,7 +84,6 @@ CASES = {
     "directory": (_directory, "is a directory"),
     "missing directory": (_missing_dir, "does not exist|no book at"),
     "newer version": (_newer_book, "newer kontakt"),
-    "read-only file": (_read_only_book, "read-only"),
 }
 
 
@@ -114,6 +114,78 @@ def test_doctor_reports_a_hostile_db_and_touches_nothing(request, tmp_path, case
     assert result.exit_code == 1
     assert re.search(expected, result.stdout)
     assert _snapshot(path) == before
+
+
+READ_COMMANDS = [["list"], ["show", "ada"], ["search", "ada"], ["trash"], ["today"], ["stats"]]
+WRITE_COMMANDS = [
+    ["add", "Grace"], ["log", "ada"], ["rm", "ada"], ["trash", "--empty", "--yes"],
+    ["restore", "ada"], ["favour", "ada", "--gave", "advice"],
+]
+
+
+def test_the_read_only_test_book_really_is_read_only_by_the_bits_kontakt_checks(tmp_path):
+    # CI runs as root, for whom os.access always says "writable": kontakt reads the mode bits.
+    path = _read_only_book(tmp_path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o400
+    from kontakt.store.db import is_writable
+
+    assert not is_writable(path)
+
+
+@pytest.mark.parametrize("command", READ_COMMANDS, ids=" ".join)
+def test_a_read_only_book_can_still_be_read(tmp_path, command, monkeypatch):
+    monkeypatch.setenv("KONTAKT_TODAY", "2026-11-23")
+    path = _read_only_book(tmp_path)
+    before = _snapshot(path)
+    result = CliRunner().invoke(main, [command[0], "--db", str(path), *command[1:]])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    if command[0] in ("list", "show", "search"):
+        assert "Ada" in result.stdout
+    _assert_book_unchanged(path, before)
+
+
+def _assert_book_unchanged(path: Path, before: dict[str, bytes | None]) -> None:
+    # SQLite may leave an empty -wal and a -shm beside a WAL book it only read: not the book.
+    after = _snapshot(path)
+    assert after[str(path)] == before[str(path)]
+    assert not after.get(f"{path}-wal")
+
+
+def test_a_read_only_book_can_be_exported(tmp_path, monkeypatch):
+    path = _read_only_book(tmp_path)
+    out = tmp_path / "out" / "ada.csv"
+    out.parent.mkdir()
+    result = CliRunner().invoke(main, ["export", "csv", "--db", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Ada" in out.read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize("command", WRITE_COMMANDS, ids=" ".join)
+def test_a_read_only_book_refuses_writes_in_one_line_and_stays_untouched(tmp_path, command, monkeypatch):
+    monkeypatch.setenv("KONTAKT_TODAY", "2026-11-23")
+    path = _read_only_book(tmp_path)
+    if command[0] in ("restore", "trash"):  # something must be in the trash to act on it
+        os.chmod(path, 0o600)
+        with Book.open(path) as book:
+            book.trash_contact(book.list_contacts()[0].id)
+        os.chmod(path, 0o400)
+    before = _snapshot(path)
+    result = CliRunner().invoke(main, [command[0], "--db", str(path), *command[1:]])
+    assert result.exit_code == 1, result.output
+    [line] = result.stderr.splitlines()
+    assert f"{path} is read-only" in line
+    _assert_book_unchanged(path, before)
+
+
+def test_doctor_checks_a_read_only_book_and_changes_nothing(tmp_path):
+    path = _read_only_book(tmp_path)
+    before = _snapshot(path)
+    result = CliRunner().invoke(main, ["doctor", "--fix", "--db", str(path)])
+    assert "read-only" in result.stdout
+    assert "integrity_check: ok" in result.stdout
+    _assert_book_unchanged(path, before)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o400
 
 
 @pytest.mark.parametrize("case", list(CASES))

@@ -268,23 +268,92 @@ def test_doctor_fix_takes_a_backup_when_there_is_none(kontakt, db, network, tmp_
 def test_a_full_disk_rolls_back_and_says_so(kontakt, db, network, monkeypatch):
     from kontakt.store import db as store_db
 
-    real_connect = store_db.connect
+    real_configure = store_db._configure
 
-    def tiny_disk(path):
-        conn = real_connect(path)
+    def tiny_disk(conn, path, *, read_only):
+        # SQLite says SQLITE_FULL when the file may not grow: a full disk, as SQLite sees it.
+        real_configure(conn, path, read_only=read_only)
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         conn.execute(f"PRAGMA max_page_count = {pages}")
-        return conn
 
-    monkeypatch.setattr(store_db, "connect", tiny_disk)
+    monkeypatch.setattr(store_db, "_configure", tiny_disk)
     before = names(db)
     result = kontakt("add", "Big Note", "--note", "x" * 200_000)
     assert result.exit_code == 1
     assert result.stderr.strip() == (
-        "Error: the disk is full: nothing was saved (the change was rolled back); "
+        "Error: disk full: nothing was saved (the change was rolled back); "
         "free some space and try again"
     )
-    monkeypatch.setattr(store_db, "connect", real_connect)
+    monkeypatch.setattr(store_db, "_configure", real_configure)
     assert names(db) == before
     with Book.open(db) as book:
         assert book.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_big_import_on_a_full_disk_says_disk_full_and_lands_nothing(kontakt, db, network, monkeypatch, tmp_path):
+    # A bulk import drops the FTS trigger inside its transaction; SQLITE_FULL rolls the
+    # whole transaction back, and re-creating the trigger used to hide the real error
+    # behind "trigger contacts_ai already exists".
+    from kontakt.store import db as store_db
+
+    rows = ["First Name,Last Name,E-mail 1 - Value"]
+    rows += [f"Person{n},Surname{n},p{n}@example.com" for n in range(2000)]
+    source = tmp_path / "google.csv"
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    real_configure = store_db._configure
+
+    def tiny_disk(conn, path, *, read_only):
+        real_configure(conn, path, read_only=read_only)
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages + 20}")
+
+    monkeypatch.setattr(store_db, "_configure", tiny_disk)
+    before = names(db)
+    result = kontakt("import", str(source))
+    assert result.exit_code == 1, result.output
+    assert "disk full" in result.stderr and "already exists" not in result.stderr
+    monkeypatch.setattr(store_db, "_configure", real_configure)
+    assert names(db) == before
+    with Book.open(db) as book:
+        assert book.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_doctor_reports_partial_files_of_dead_processes_and_fix_removes_them(kontakt, db, network):
+    dead = 2**22 + 12345  # above the default pid_max, so no process has it
+    partials = [
+        db.parent / f".contacts.csv.{dead}.part",
+        db.parent / "backups" / f".book.manual-2026-11-23T100000.db.{dead}.tmp",
+        db.parent / f".restore-{dead}-0badcafe.db",
+    ]
+    (db.parent / "backups").mkdir(exist_ok=True)
+    for partial in partials:
+        partial.write_text("half")
+    mine = db.parent / f".kept.csv.{os.getpid()}.part"  # a live process is still writing it
+    mine.write_text("half")
+    out = kontakt("doctor").stdout
+    assert "3 partial file(s) of interrupted exports or backups" in out
+    fixed = kontakt("doctor", "--fix").stdout
+    assert "removed 3 partial file(s)" in fixed
+    assert not any(p.exists() for p in partials)
+    assert mine.exists()
+    assert "no partial files" in kontakt("doctor").stdout
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
+def test_an_export_never_writes_over_the_open_book(kontakt, db, network, suffix):
+    target = Path(f"{db}{suffix}")
+    before = names(db)
+    result = CliRunner().invoke(main, ["export", "csv", "--db", str(db), "-o", str(target)])
+    assert result.exit_code == 1
+    assert "is the book itself" in result.stderr
+    assert names(db) == before
+    with Book.open(db) as book:
+        assert book.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_importing_the_book_itself_is_refused_without_reading_it(kontakt, db, network):
+    before = names(db)
+    result = kontakt("import", str(db))
+    assert result.exit_code == 1
+    assert "is the book itself" in result.stderr
+    assert names(db) == before

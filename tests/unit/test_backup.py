@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from kontakt.store.driver import sqlite3
 import stat
 from datetime import date, timedelta
@@ -275,3 +274,43 @@ def test_restoring_over_a_file_that_is_not_a_book_is_refused(tmp_path):
         restore(notes, saved)
     assert notes.read_text() == "my notes"
     assert not (tmp_path / "backups").exists()
+
+
+def test_two_restores_in_the_same_second_keep_both_safety_copies(book_path, tmp_path, monkeypatch):
+    # Reproduced before: the second before-restore copy replaced the first, and the contact
+    # only the first held was gone for good. The clock is pinned so both share one stamp.
+    monkeypatch.setenv("KONTAKT_NOW", "2026-11-23T10:00:00+00:00")
+    with Book.open(book_path) as book:
+        book.add_contact("Ada", today=TODAY)
+        saved = backup_now(book, tmp_path / "saved.db")
+        book.add_contact("Only In The First Copy", today=TODAY)
+    first = restore(book_path, saved)
+    with Book.open(book_path) as book:
+        book.add_contact("Only In The Second Copy", today=TODAY)
+    second = restore(book_path, saved)
+    assert first.saved_as != second.saved_as
+    assert first.saved_as.name == "book.before-restore-2026-11-23T100000.db"
+    assert second.saved_as.name == "book.before-restore-2026-11-23T100000-2.db"
+    assert _names(first.saved_as) == ["Ada", "Only In The First Copy"]
+    assert _names(second.saved_as) == ["Ada", "Only In The Second Copy"]
+    assert {s.path for s in snapshots(book_path)} >= {first.saved_as, second.saved_as}
+
+
+def test_two_manual_backups_in_the_same_second_get_two_files(book_path, monkeypatch):
+    monkeypatch.setenv("KONTAKT_NOW", "2026-11-23T10:00:00+00:00")
+    with Book.open(book_path) as book:
+        book.add_contact("Ada", today=TODAY)
+        one = backup_now(book)
+        two = backup_now(book)
+    assert one != two and one.exists() and two.exists()
+    assert _mode(one) == _mode(two) == 0o600
+
+
+def test_a_failed_snapshot_leaves_neither_the_reserved_name_nor_a_temporary(book_path, monkeypatch):
+    monkeypatch.setattr(backups, "_integrity", lambda conn: "page 3: broken")
+    with Book.open(book_path) as book:
+        book.add_contact("Ada", today=TODAY)
+        with pytest.raises(BackupError):
+            backup_now(book)
+    leftovers = sorted(p.name for p in backups.backup_dir(book_path).iterdir())
+    assert leftovers == []

@@ -11,7 +11,7 @@ import pytest
 
 from kontakt.domain import Birthday, Cadence
 from kontakt.services.demo import _birthday, create_demo_book, demo_network_path, load_demo
-from kontakt.store import Book
+from kontakt.store import Book, BookError
 
 TODAY = date(2026, 11, 23)
 LATER = date(2027, 3, 5)  # another season, another weekday: offsets must follow it
@@ -244,19 +244,32 @@ def test_everyone_was_added_before_their_first_interaction(demo):
             assert c.created_at.date() < min(dates), c.name
 
 
-def test_creating_the_demo_replaces_whatever_was_at_the_path(tmp_path):
+def test_creating_the_demo_again_refills_the_same_file_in_place(tmp_path):
     path = tmp_path / "demo.db"
-    path.write_text("not a book")
-    (tmp_path / "demo.db-wal").write_text("stale")
     first = create_demo_book(path, TODAY)
     contacts = first.counts().contacts
-    first.close()
+    inode = path.stat().st_ino
+    with first.write():
+        first.add_contact("Someone Added", today=TODAY)
+    # The first demo stays open, as in another terminal: its file must not be unlinked.
     second = create_demo_book(path, TODAY)
     try:
         assert second.counts().contacts == contacts  # replaced, not loaded on top
         assert second.get_setting("demo") == "1"
+        assert path.stat().st_ino == inode
+        assert first.counts().contacts == contacts  # the open one sees the fresh demo
+        assert first.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         second.close()
+        first.close()
+
+
+def test_a_demo_path_holding_something_else_is_refused(tmp_path):
+    path = tmp_path / "demo.db"
+    path.write_text("not a book")
+    with pytest.raises(BookError, match="not a kontakt book"):
+        create_demo_book(path, TODAY)
+    assert path.read_text() == "not a book"
 
 
 def test_loading_into_an_open_book_is_one_transaction(tmp_path):

@@ -105,10 +105,10 @@ def test_dry_run_reports_but_writes_nothing(book):
     before = snapshot(book)
     report = run_import(book, FIXTURES / "google.csv", today=TODAY, dry_run=True)
     assert report.dry_run
-    assert [name for _, name in report.outcome.added] == ["Bob Smith", "Chloé Dubois"]
+    assert [name for _, name in report.outcome.added] == ["Bob Smith", "Nameless GmbH", "Chloé Dubois"]
     assert [m.into_name for m in report.outcome.merged] == ["Anna Müller"]
-    assert report.outcome.rejected == [("line 5", "no name")]
-    assert report.summary().startswith("dry run, nothing written: would be 2 added, 1 merged")
+    assert report.outcome.rejected == [("line 7", "no name")]
+    assert report.summary().startswith("dry run, nothing written: would be 3 added, 1 merged")
     assert snapshot(book) == before
     assert book.conn.execute("SELECT count(*) FROM circles").fetchone()[0] == 0
 

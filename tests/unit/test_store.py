@@ -15,7 +15,7 @@ import pytest
 
 import kontakt.store.db as db_module
 from kontakt.domain import Birthday, Cadence, LedgerError
-from kontakt.store import LATEST_VERSION, AmbiguousRef, Book, BookError, NotFound
+from kontakt.store import LATEST_VERSION, AmbiguousRef, Book, BookError, NotFound, ReadOnlyBook
 from kontakt.store import migrations
 
 # Before the real clock: a contact "added" today counts from this day, not from created_at.
@@ -100,14 +100,20 @@ def test_opening_without_create_refuses_a_missing_book(path):
     assert not path.exists()
 
 
-def test_a_read_only_book_is_refused(path):
-    Book.open(path).close()
+def test_a_read_only_book_is_refused_for_writing_and_opened_read_only_for_reading(path):
+    # No skip as root (CI runs as root, where os.access says yes): kontakt reads the mode bits.
+    with Book.open(path) as book:
+        book.add_contact("Anna", today=TODAY)
+        book.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     path.chmod(0o400)
-    if os.access(path, os.W_OK):
-        pytest.skip("running as root: a 0400 file is still writable")
     before = fingerprint(path)
     with pytest.raises(BookError, match="read-only"):
         Book.open(path)
+    with Book.open(path, writable=False) as book:
+        assert book.read_only
+        assert names(book.list_contacts()) == ["Anna"]
+        with pytest.raises(ReadOnlyBook, match="read-only"):
+            book.add_contact("Bert", today=TODAY)
     assert fingerprint(path) == before
 
 
@@ -232,6 +238,51 @@ def test_a_write_waits_for_another_writer_instead_of_failing(path, monkeypatch):
             other.close()
         assert waited >= 0.25
         assert names(book.list_contacts()) == ["Anna"]
+
+
+def test_a_write_waits_past_the_old_ten_second_limit_and_says_so_once(path, monkeypatch):
+    # The old busy timeout gave up after BUSY_TIMEOUT_MS; a writer now waits as long as the
+    # other transaction takes, in steps (so Ctrl-C is heard), telling the user once.
+    monkeypatch.setattr(db_module, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(db_module, "WAIT_STEP_MS", 50)
+    told: list[str] = []
+    monkeypatch.setattr(db_module, "on_wait", told.append)
+    with Book.open(path) as book:
+        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")
+        release = threading.Timer(0.6, lambda: other.execute("ROLLBACK"))
+        release.start()
+        try:
+            started = time.monotonic()
+            book.add_contact("Anna", today=TODAY)
+            waited = time.monotonic() - started
+        finally:
+            release.join()
+            other.close()
+        assert waited >= 0.5  # five times the busy timeout that used to end it
+        assert told == [db_module.WAITING_MESSAGE]
+        assert names(book.list_contacts()) == ["Anna"]
+
+
+def test_giving_up_while_waiting_writes_nothing(path, monkeypatch):
+    monkeypatch.setattr(db_module, "WAIT_STEP_MS", 50)
+
+    def interrupted(_message: str) -> None:
+        raise KeyboardInterrupt  # the user's Ctrl-C, arriving between two tries
+
+    monkeypatch.setattr(db_module, "on_wait", interrupted)
+    with Book.open(path) as book:
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                book.add_contact("Anna", today=TODAY)
+            assert not book.conn.in_transaction
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert book.list_contacts() == []
+        assert book.conn.execute("PRAGMA busy_timeout").fetchone()[0] == db_module.BUSY_TIMEOUT_MS
 
 
 def test_a_nested_write_is_a_savepoint_the_outer_write_survives_its_failure(book):
@@ -708,3 +759,17 @@ def test_a_two_word_name_with_ss_is_added_and_found_by_both_words(tmp_path, name
         added = book.add_contact(name, today=date(2026, 1, 1))
         assert [c.id for c in book.search(name)] == [added]
         assert [c.id for c in book.search(name.split()[-1])] == [added]
+
+
+def test_text_that_is_not_utf8_written_by_another_tool_is_read_not_fatal(path):
+    import subprocess
+
+    with Book.open(path) as book:
+        book.add_contact("Ada Lovelace", today=TODAY)
+    # Another program writes bytes that are not UTF-8 into a TEXT column.
+    subprocess.run(
+        ["sqlite3", str(path), "UPDATE contacts SET notes = CAST(X'41FF9B42' AS TEXT)"], check=True
+    )
+    with Book.open(path) as book:
+        [ada] = book.list_contacts()
+        assert ada.notes == "A\ufffd\ufffdB"

@@ -9,6 +9,7 @@ from . import main
 from .common import (
     book_option, complete_contact, fail, get_book, read_cadence, read_date, read_duration, today,
 )
+from .render import echo
 
 
 @main.command(epilog='Example: kontakt log jürgen sam olga --kind meeting --note "breakfast circle"')
@@ -28,7 +29,7 @@ def log(refs, kind, on, note):
         [c.id for c in contacts], on=when, kind=kind, note=note, today=today()
     )
     names = ", ".join(dict.fromkeys(c.name for c in contacts))
-    click.echo(f"logged {kind} with {names} on {when.isoformat()} (#{interaction_id})")
+    echo(f"logged {kind} with {names} on {when.isoformat()} (#{interaction_id})")
 
 
 @main.command(epilog='Example: kontakt favour jürgen --received "reviewed my pitch deck" --kind advice --weight 2')
@@ -52,7 +53,7 @@ def favour(ref, gave, received, kind, weight, on):
         weight=weight, on=read_date(on, what="--on"),
     )
     balance = book.balance(contact.id)
-    click.echo(f"recorded favour #{favour_id} {direction} — {contact.name}: {balance}")
+    echo(f"recorded favour #{favour_id} {direction} — {contact.name}: {balance}")
 
 
 @main.command(epilog='Example: kontakt intro ada grace --note "both work on compilers"')
@@ -68,7 +69,7 @@ def intro(ref_a, ref_b, note, on):
     if a.id == b.id:
         fail(f"{ref_a!r} and {ref_b!r} are the same person ({a.name})")
     intro_id = book.add_introduction(a.id, b.id, on=read_date(on, what="--on"), note=note)
-    click.echo(f"introduced {a.name} to {b.name} (#{intro_id})")
+    echo(f"introduced {a.name} to {b.name} (#{intro_id})")
 
 
 @main.command("follow-up", epilog='Example: kontakt follow-up olga --in "2 weeks" --note "ask about the move"')
@@ -88,4 +89,4 @@ def follow_up(ref, on, in_, every, note):
     recurrence = read_cadence(every, what="--every") if every else None
     follow_up_id = book.add_follow_up(contact.id, due=due, note=note, recurrence=recurrence)
     repeat = f", then {recurrence}" if recurrence else ""
-    click.echo(f"follow-up #{follow_up_id} with {contact.name} on {due.isoformat()}{repeat}")
+    echo(f"follow-up #{follow_up_id} with {contact.name} on {due.isoformat()}{repeat}")

@@ -8,6 +8,7 @@ import click
 
 from . import main
 from .common import book_option, display_path, fail, today
+from .render import echo
 
 
 def open_app(ctx: click.Context, path: Path | None = None) -> None:
@@ -33,6 +34,13 @@ def _is_demo_book(path: Path) -> bool:
         return book.get_setting("demo") == "1"
 
 
+def _is_sqlite_database(path: Path) -> bool:
+    # Read only when no connection to it is open in this process (before the demo opens it).
+    # An empty file is a book another kontakt has just created and not yet written.
+    with path.open("rb") as handle:
+        return handle.read(16) in (b"", b"SQLite format 3\x00")
+
+
 def demo_book_path() -> Path:
     import platformdirs
 
@@ -50,14 +58,19 @@ def demo(ctx, no_open):
     from ..services.demo import create_demo_book
     from .common import _session
 
-    target = Path(_session(ctx).db).expanduser() if _session(ctx).db else demo_book_path()
+    chosen = _session(ctx).db
+    target = Path(chosen).expanduser() if chosen else demo_book_path()
+    if not chosen and target.is_file() and not _is_sqlite_database(target):
+        # kontakt's own cache file, and not a database, so no SQLite connection can have it
+        # open: safe to replace. A chosen --db path is never deleted.
+        target.unlink()
     if target.exists() and not _is_demo_book(target):
         fail(f"{target} exists and is not a demo book; kontakt demo never overwrites a real book")
     book = create_demo_book(target, today())
     book.set_setting("demo", "1")
     counts = book.counts()
     book.close()
-    click.echo(f"demo book with {counts.contacts} contacts at {display_path(target)}", err=True)
-    click.echo(f"try: kontakt --db {target} list", err=True)
+    echo(f"demo book with {counts.contacts} contacts at {display_path(target)}", err=True)
+    echo(f"try: kontakt --db {target} list", err=True)
     if not no_open:
         open_app(ctx, target)

@@ -6,6 +6,8 @@ import click
 
 from . import main
 from .common import book_option, complete_contact, get_book, print_json, today
+from ..domain.text import visible
+from .render import echo
 
 
 @main.command(epilog="Example: kontakt prep olga   (the minute before the call)")
@@ -25,7 +27,7 @@ def prep(ref, as_json):
 
     width = min(shutil.get_terminal_size((80, 24)).columns, 80)
     for line in render_text(card, width=width):
-        click.echo(line)
+        echo(line)
 
 
 @main.command(
@@ -47,17 +49,18 @@ def email(term, parsable, remove_first_line):
     # Matching by address fragment too: "jm@" finds jm@example.com even if FTS split it.
     if parsable:
         if not remove_first_line:
-            click.echo(f"kontakt: {len(rows)} matching addresses" if rows else "kontakt: no match")
+            echo(f"kontakt: {len(rows)} matching addresses" if rows else "kontakt: no match")
         for address, name, note in rows:
-            click.echo("\t".join(part.replace("\t", " ") for part in (address, name, note)))
+            # One record a line, three fields: a stored tab or newline must not make more.
+            echo("\t".join(visible(part) for part in (address, name, note)))
         if not rows:
             raise SystemExit(1)  # mutt reads exit 1 as "no match"
         return
     if not rows:
-        click.echo(f"no email address matches {term!r}", err=True)
+        echo(f"no email address matches {term!r}", err=True)
         raise SystemExit(1)
     for address, name, _ in rows:
-        click.echo(f"{name} <{address}>")
+        echo(f"{name} <{address}>")
 
 
 @main.command(epilog="Example (bash): eval \"$(kontakt completion bash)\"   — add it to ~/.bashrc")
@@ -67,4 +70,4 @@ def completion(shell):
     from click.shell_completion import get_completion_class
 
     completer = get_completion_class(shell)(main, {}, "kontakt", "_KONTAKT_COMPLETE")
-    click.echo(completer.source())
+    click.echo(completer.source())  # a shell script to eval, not text to look at

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from .. import clock
-import json
 import os
 from ..store.driver import sqlite3
 import sys
@@ -20,6 +19,7 @@ from ..domain import ActivityError, CadenceError, DateError, LedgerError, parse_
 from ..domain.cadence import Cadence, parse_duration
 from ..domain.dates import in_range
 from ..store import AmbiguousRef, Book, BookError, NotFound
+from ..store.db import damaged_message, full_message, is_disk_full
 
 # Errors whose message is written for the user: print it, exit 1, no traceback.
 USER_ERRORS = (
@@ -29,12 +29,28 @@ USER_ERRORS = (
 
 
 def fail(message: str) -> None:
-    """Stop with one line on stderr and exit code 1."""
+    """Stop with one line on stderr and exit code 1 (shown through `visible` on the way out)."""
     raise click.ClickException(message)
 
 
+def _shown(error: click.ClickException) -> None:
+    """`error` with its message safe for the terminal: messages quote names, file content
+    (a CSV header cell) and file names, which may hold ESC or bidi overrides."""
+    from ..domain.text import visible
+
+    error.message = visible(error.message, multiline=True)
+
+
 class KontaktGroup(click.Group):
-    """Turns known errors into one clear line and exit 1, never a traceback."""
+    """Turns known errors into one clear line and exit 1, never a traceback; every error
+    message leaves through `visible`."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return self._invoke(ctx)
+        except click.exceptions.ClickException as error:
+            _shown(error)
+            raise
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
         name = args[0] if args else ""
@@ -44,9 +60,12 @@ class KontaktGroup(click.Group):
             close = difflib.get_close_matches(name, self.list_commands(ctx), n=1, cutoff=0.6)
             if close:
                 raise click.UsageError(f"no command {name!r} — did you mean {close[0]!r}?", ctx)
-        return super().resolve_command(ctx, args)
+        resolved = super().resolve_command(ctx, args)
+        if ctx.parent is None:
+            _session(ctx).command = resolved[0]
+        return resolved
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def _invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
@@ -56,16 +75,21 @@ class KontaktGroup(click.Group):
         except ValueError as error:
             raise click.ClickException(str(error)) from None
         except sqlite3.OperationalError as error:
-            if "database or disk is full" in str(error):
+            if is_disk_full(error):
                 # The write was one transaction and SQLite rolled it back: say both.
+                raise click.ClickException(full_message()) from None
+            if "readonly database" in str(error):
                 raise click.ClickException(
-                    "the disk is full: nothing was saved (the change was rolled back); "
-                    "free some space and try again"
+                    f"{_session(ctx).path_for_messages()} is read-only; kontakt needs to write to its book"
                 ) from None
             raise click.ClickException(f"the book could not be written: {error}") from None
         except sqlite3.DatabaseError as error:
-            raise click.ClickException(f"the book is damaged or unreadable: {error}") from None
+            raise click.ClickException(
+                damaged_message(_session(ctx).path_for_messages(), error)
+            ) from None
         except OSError as error:
+            if is_disk_full(error):
+                raise click.ClickException(full_message()) from None
             if isinstance(error, BrokenPipeError):
                 # `kontakt list | head`: the reader left; not an error worth a message.
                 sys.stderr.close()
@@ -86,20 +110,44 @@ class KontaktGroup(click.Group):
             ) from None
 
 
+# Only these commands create a missing book; every other one says "no book at …", so a
+# typo in --db never leaves an empty book behind (the bare app and `demo` create their own).
+CREATES_BOOK = frozenset({"add", "import"})
+
+
+def _say_waiting(message: str) -> None:
+    from .render import echo
+
+    echo(f"kontakt: {message}", err=True)
+
+
 @dataclass
 class Session:
     """Per-invocation state: which book, opened on first use, closed at the end."""
 
     db: str | None = None
+    command: str | None = None
     _book: Book | None = field(default=None, repr=False)
+
+    def path(self) -> Path:
+        from ..paths import book_path
+
+        return book_path(self.db)[0]
+
+    def path_for_messages(self) -> Path:
+        return self._book.path if self._book is not None else self.path()
 
     @property
     def book(self) -> Book:
         if self._book is None:
-            from ..paths import book_path
+            from ..store import db as store_db
 
-            path, _ = book_path(self.db)
-            self._book = Book.open(path)
+            # A writer that has to wait for another kontakt says so on stderr.
+            store_db.on_wait = _say_waiting
+            # writable=False: a read-only (0400) book can still be read; writes say why not.
+            self._book = Book.open(
+                self.path(), create=self.command in CREATES_BOOK, writable=False
+            )
         return self._book
 
     def close(self) -> None:
@@ -214,14 +262,16 @@ def refuse_the_book(path: Path, *, what: str = "-o") -> None:
 
 
 def print_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    from .render import json_text
+
+    click.echo(json_text(data))
 
 
 def console():
-    """A rich console for stdout: plain when piped, honours NO_COLOR, never reads markup."""
-    from rich.console import Console
+    """The guarded rich console (`render.console`); kept here for modules that import it."""
+    from .render import console as guarded
 
-    return Console(highlight=False, markup=False, emoji=False, soft_wrap=False)
+    return guarded()
 
 
 def display_path(path: Path) -> str:

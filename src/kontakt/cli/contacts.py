@@ -7,13 +7,14 @@ import click
 
 from ..domain import Birthday, Contact, DateError
 from ..domain.dates import relative
+from ..domain.text import visible
 from ..store import Book
 from . import main
 from .common import (
-    LIMIT, book_option, complete_contact, console, fail, get_book, print_json, read_cadence, today,
+    LIMIT, book_option, complete_contact, fail, get_book, print_json, read_cadence, today,
 )
 from .render import (
-    contact_card, contact_json, favour_json, follow_up_json, interaction_json, introduction_json,
+    cell, console, echo, contact_card, contact_json, favour_json, follow_up_json, interaction_json, introduction_json,
 )
 
 
@@ -60,10 +61,10 @@ def add(name, emails, phones, nickname, org, role, location, tags, cadence, birt
     )
     same_name = [c for c in book.search(name, limit=20) if c.name.casefold() == name.strip().casefold()]
     contact_id = book.add_contact(name, today=today(), **fields)
-    click.echo(contact_id)
+    echo(contact_id)
     if same_name:
         others = ", ".join(f"#{c.id}" for c in same_name)
-        click.echo(f"note: there is already a contact named {name.strip()} ({others})", err=True)
+        echo(f"note: there is already a contact named {name.strip()} ({others})", err=True)
 
 
 @main.command(epilog="Example: kontakt edit jürgen --org \"Müller & Söhne\" --tag clients --untag alumni")
@@ -110,7 +111,7 @@ def edit(ref, name, emails, phones, nickname, org, role, location, tags, cadence
         contact.id, today=today(), add_tags=tags, remove_tags=untags,
         add_emails=emails, add_phones=phones, **changes,
     )
-    click.echo(f"updated #{updated.id} {updated.name}")
+    echo(f"updated #{updated.id} {updated.name}")
 
 
 @main.command(epilog="Example: kontakt show jürgen --json")
@@ -135,12 +136,10 @@ def show(ref, as_json):
         data["introductions"] = [introduction_json(i, contact.id) for i in introductions]
         print_json(data)
         return
-    from rich.text import Text
-
     lines = contact_card(contact, balance, interactions, favours, follow_ups, introductions, today())
     out = console()
     for line in lines:
-        out.print(Text(line), overflow="fold")
+        out.print(cell(line), overflow="fold")
 
 
 def _print_contacts(book: Book, contacts: list[Contact], as_json: bool, empty: str) -> None:
@@ -149,11 +148,10 @@ def _print_contacts(book: Book, contacts: list[Contact], as_json: bool, empty: s
         print_json([contact_json(c, balances[c.id]) for c in contacts])
         return
     if not contacts:
-        click.echo(empty, err=True)
+        echo(empty, err=True)
         return
     from rich.cells import cell_len
     from rich.table import Table
-    from rich.text import Text
 
     now = today()
     rows = []
@@ -161,9 +159,10 @@ def _print_contacts(book: Book, contacts: list[Contact], as_json: bool, empty: s
         due = ""
         if contact.next_due and not contact.archived:
             due = "due" if contact.next_due <= now else relative(contact.next_due, now)
-        name = contact.name + (" (archived)" if contact.archived else "")
+        # Placeholders before measuring: the widths below are of what will be printed.
+        name = visible(contact.name) + (" (archived)" if contact.archived else "")
         rows.append((
-            str(contact.id), name, contact.org, ", ".join(contact.tags),
+            str(contact.id), name, visible(contact.org), visible(", ".join(contact.tags)),
             relative(contact.last_contact, now), due, balances[contact.id].sign,
         ))
     out = console()
@@ -181,7 +180,7 @@ def _print_contacts(book: Book, contacts: list[Contact], as_json: bool, empty: s
             style="dim" if header == "id" else None,
         )
     for row in rows:
-        table.add_row(*(Text(cell) for cell in row))
+        table.add_row(*(cell(text) for text in row))
     out.print(table)
 
 
@@ -233,7 +232,7 @@ def archive(ref, undo):
     book = get_book()
     contact = book.find(ref)
     book.archive(contact.id, archived=not undo)
-    click.echo(f"{'unarchived' if undo else 'archived'} #{contact.id} {contact.name}")
+    echo(f"{'unarchived' if undo else 'archived'} #{contact.id} {contact.name}")
 
 
 @main.command(epilog='Example: kontakt circle breakfast --every week')
@@ -250,7 +249,7 @@ def circle(name, cadence, no_cadence):
         name, None if no_cadence else read_cadence(cadence, what="--every"), today=today()
     )
     every = str(result.cadence) if result.cadence else "no cadence"
-    click.echo(f"circle {result.name}: {every}, {result.members} members")
+    echo(f"circle {result.name}: {every}, {result.members} members")
 
 
 @main.command(epilog="Example: kontakt circles --json")
@@ -267,15 +266,14 @@ def circles(as_json):
         ])
         return
     if not found:
-        click.echo("no circles yet; add one with kontakt edit REF --tag NAME", err=True)
+        echo("no circles yet; add one with kontakt edit REF --tag NAME", err=True)
         return
     from rich.table import Table
-    from rich.text import Text
 
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     table.add_column("circle")
     table.add_column("cadence")
     table.add_column("members", justify="right")
     for c in found:
-        table.add_row(Text(c.name), Text(str(c.cadence) if c.cadence else "—"), Text(str(c.members)))
+        table.add_row(cell(c.name), cell(str(c.cadence) if c.cadence else "—"), cell(str(c.members)))
     console().print(table)

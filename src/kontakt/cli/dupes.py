@@ -6,6 +6,7 @@ import click
 
 from . import main
 from .common import book_option, complete_contact, fail, get_book, print_json, today
+from .render import echo
 
 
 def _pair_json(candidate) -> dict:
@@ -40,7 +41,7 @@ def dupes(min_score, as_json, dismiss):
             fail(f"{dismiss[0]!r} and {dismiss[1]!r} are the same contact (#{a.id})")
         new = dismiss_pair(book, a.id, b.id)
         what = "noted" if new else "already noted"
-        click.echo(f"{what}: #{a.id} {a.name} and #{b.id} {b.name} are not the same person")
+        echo(f"{what}: #{a.id} {a.name} and #{b.id} {b.name} are not the same person")
         return
     threshold = DEFAULT_MIN_SCORE if min_score is None else min_score
     found = find_duplicates(book, min_score=threshold)
@@ -48,12 +49,12 @@ def dupes(min_score, as_json, dismiss):
         print_json([_pair_json(c) for c in found])
         return
     if not found:
-        click.echo(f"no likely duplicates (score ≥ {threshold})")
+        echo(f"no likely duplicates (score ≥ {threshold})")
         return
     for c in found:
-        click.echo(f"{c.score:>3}  #{c.a} {c.name_a}  ⇄  #{c.b} {c.name_b}  — {c.reason_text()}")
+        echo(f"{c.score:>3}  #{c.a} {c.name_a}  ⇄  #{c.b} {c.name_b}  — {c.reason_text()}")
     first = found[0]
-    click.echo(
+    echo(
         f"merge: kontakt merge {first.a} {first.b} --dry-run · "
         f"not the same: kontakt dupes --dismiss {first.a} {first.b}",
         err=True,
@@ -130,7 +131,7 @@ def merge(keep, other, prefer, dry_run, as_json):
     head = (f"would merge #{gone.id} {gone.name} into #{kept.id} {kept.name}"
             if dry_run else
             f"merged #{gone.id} {gone.name} into #{kept.id} {kept.name} (merge #{result.merge_id})")
-    click.echo(head)
+    echo(head)
     for choice in result.changed:
         if choice.field == "notes":
             value = "combined" if choice.source == "both" else "taken from the other"
@@ -138,12 +139,12 @@ def merge(keep, other, prefer, dry_run, as_json):
             value = choice.result or "(empty)"
         where = "" if choice.field == "notes" else {
             "other": f"from #{gone.id}", "both": "united"}.get(choice.source, "")
-        click.echo(f"  {choice.field + ':':<10} {value}" + (f"  ({where})" if where else ""))
-    click.echo(f"  {'moves:' if dry_run else 'moved:':<10} {_moved_text(result)}")
+        echo(f"  {choice.field + ':':<10} {value}" + (f"  ({where})" if where else ""))
+    echo(f"  {'moves:' if dry_run else 'moved:':<10} {_moved_text(result)}")
     if dry_run:
-        click.echo("dry run: nothing was written")
+        echo("dry run: nothing was written")
     else:
-        click.echo(f"undo: kontakt unmerge {gone.id}")
+        echo(f"undo: kontakt unmerge {gone.id}")
 
 
 @main.command(epilog="Example: kontakt unmerge 40   (the id or name of the contact merged away)")
@@ -163,7 +164,7 @@ def unmerge(other):
     record = found[0]
     undone = undo_merge(book, record.id, today=today())
     moved = undone.moved_back
-    click.echo(
+    echo(
         f"restored #{record.other_id} {record.other_name} (merged into #{record.kept_id} "
         f"{record.kept_name}): moved back "
         + ", ".join([
@@ -174,7 +175,7 @@ def unmerge(other):
         ])
     )
     if undone.kept_changes:
-        click.echo(
+        echo(
             f"note: #{record.kept_id} was edited after the merge; it keeps its newer "
             + ", ".join(undone.kept_changes),
             err=True,

@@ -1,13 +1,78 @@
-"""How contacts and their history look in the CLI: JSON objects and plain-text cards."""
+"""How contacts and their history look in the CLI: JSON objects and plain-text cards, and the
+doors every line goes out through (`echo`, `console`, `print_json`), which keep stored bytes
+from acting on the terminal."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import click
 
 from ..domain import Balance, Contact, FollowUp, Favour, Interaction, Introduction
 from ..domain.dates import human, relative
+from ..domain.text import escape_json, invisible, visible
 from ..domain.timeline import timeline
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+
+# ---------------------------------------------------------------------- the output doors
+# Data can reach the book without kontakt's input cleaning (a restored backup, an import's
+# references, the sqlite3 tool, a sync): everything printed goes through one of these.
+
+
+def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """`click.echo` for lines kontakt composes: controls, ESC and bidi overrides in them are
+    shown as placeholders (`visible`); newline and tab stay, for multi-line output."""
+    click.echo(visible(str(message), multiline=True), err=err, nl=nl)
+
+
+def json_text(data: Any) -> str:
+    """`data` as indented JSON: values exactly as stored (a script reads what the book holds),
+    C1 controls, DEL and bidi overrides written as \\uXXXX so the bytes are safe on a terminal."""
+    return escape_json(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def cell(text: str, **kwargs: Any) -> Text:
+    """A rich `Text` of user data: never markup, its control characters shown (`visible`)."""
+    from rich.text import Text
+
+    return Text(visible(text), **kwargs)
+
+
+def console() -> Console:
+    """A rich console for stdout: plain when piped, honours NO_COLOR, never reads markup, and
+    never lets a control character out (see `_GuardedConsole`)."""
+    return _guarded_console_class()(highlight=False, markup=False, emoji=False, soft_wrap=False)
+
+
+@cache  # rich is imported on first use only: `kontakt add` does not pay for it
+def _guarded_console_class() -> type[Console]:
+    from rich.console import Console
+    from rich.segment import Segment
+
+    class _GuardedConsole(Console):
+        """Strings become text with placeholders before they are measured (`render_str`);
+        whatever still carries a control character when it is drawn (a `Text` someone built
+        without `cell`) loses it there: those take no cell, so the layout holds."""
+
+        def render_str(self, text: str, **kwargs: Any):
+            return super().render_str(visible(text), **kwargs)
+
+        def render(self, renderable: Any, options: Any = None):
+            for segment in super().render(renderable, options):
+                if segment.control is None and segment.text:
+                    safe = invisible(segment.text)
+                    if safe is not segment.text:
+                        segment = Segment(safe, segment.style)
+                yield segment
+
+    return _GuardedConsole
 
 
 def contact_json(contact: Contact, balance: Balance) -> dict[str, Any]:

@@ -11,12 +11,14 @@ import click
 
 from ..domain import INTERACTION_KINDS
 from ..domain.dates import relative
+from ..domain.text import visible
 from ..services.review import KINDS
 from . import main
 from .common import (
     LIMIT, book_option, display_path, fail, get_book, print_json, read_date, read_duration,
     refuse_the_book, today,
 )
+from .render import echo
 from .transfer import export
 
 WIDTH = 80
@@ -74,9 +76,10 @@ def review_table(items, more: int, as_of: date) -> list[str]:
         return ["Nothing due — enjoy your day."]
     lines = [f"{'kind':<{KIND_WIDTH}}  {'name':<{NAME_WIDTH}}  {'reason':<{REASON_WIDTH}}  due"]
     for item in items:
-        reason = _wrap(item.reason, REASON_WIDTH)
+        # Placeholders before measuring, so a control character in a name keeps its column.
+        reason = _wrap(visible(item.reason), REASON_WIDTH)
         due = relative(item.due, as_of)
-        first = (f"{item.kind:<{KIND_WIDTH}}  {_fit(item.name, NAME_WIDTH)}  "
+        first = (f"{item.kind:<{KIND_WIDTH}}  {_fit(visible(item.name), NAME_WIDTH)}  "
                  f"{_fit(reason[0], REASON_WIDTH)}  {due}")
         lines.append(first.rstrip())
         indent = " " * (KIND_WIDTH + NAME_WIDTH + 4)
@@ -123,7 +126,7 @@ def today_command(ctx, as_of, limit, show_all, as_json, brief):
         # Read-only on purpose: opening a shell must not use up the weekly drifting offer.
         line = brief_line(review.items)
         if line:
-            click.echo(line)
+            echo(line)
         return
     if day == today():
         # A preview of another day does not use up the weekly drifting offer.
@@ -132,7 +135,7 @@ def today_command(ctx, as_of, limit, show_all, as_json, brief):
         print_json([item.as_json() for item in review.items])
         return
     for line in review_table(review.items, review.more, day):
-        click.echo(line)
+        echo(line)
 
 
 def _book_exists(ctx: click.Context) -> bool:
@@ -151,7 +154,8 @@ def brief_line(items, width: int = 60) -> str:
     for item in items:
         if item.contact_id not in seen:
             seen.add(item.contact_id)
-            names.append(item.name.split()[0] if item.name.split() else item.name)
+            name = visible(item.name)  # for shell profiles: the one line must be safe as well
+            names.append(name.split()[0] if name.split() else name)
     if not names:
         return ""
     head = f"{len(names)} {'person' if len(names) == 1 else 'people'} today: "
@@ -162,7 +166,8 @@ def brief_line(items, width: int = 60) -> str:
             if len(head) + len(", ".join(kept + [name])) + 3 > width:
                 break
             kept.append(name)
-        shown = ", ".join(kept) + ", …"
+        # A first name too long for the line on its own is cut rather than left out.
+        shown = ", ".join(kept) + ", …" if kept else names[0][: width - len(head) - 1] + "…"
     return head + shown
 
 
@@ -204,7 +209,7 @@ def done(ref, kind, note, item_kind):
 
     book, item = _top_item(ref, item_kind)
     result = mark_done(book, item, today(), kind, note=note)
-    click.echo(result.message)
+    echo(result.message)
 
 
 @main.command(epilog="""\b
@@ -234,7 +239,7 @@ def snooze(ref, until, for_, item_kind):
     if day <= now:
         fail(f"--until: {day.isoformat()} is not after today ({now.isoformat()})")
     book, item = _top_item(ref, item_kind)
-    click.echo(snooze_item(book, item, day, as_of=now).message)
+    echo(snooze_item(book, item, day, as_of=now).message)
 
 
 @export.command("ics", epilog="Example: kontakt export ics -o ~/kontakt.ics")
@@ -246,7 +251,7 @@ def export_ics_command(output):
 
     data = export_ics(get_book())
     if not output:
-        click.echo(data, nl=False)  # bytes go to the binary stdout unchanged (CRLF lines)
+        click.echo(data, nl=False)  # an export, not display: bytes go to the binary stdout unchanged (CRLF lines)
         return
     path = Path(output).expanduser()
     refuse_the_book(path)
@@ -254,6 +259,10 @@ def export_ics_command(output):
         fail(f"{output} is a directory; give a file name like {output.rstrip('/')}/kontakt.ics")
     if not path.parent.is_dir():
         fail(f"cannot write {output}: the directory {path.parent} does not exist")
+    from ..store.db import is_open_book_file
+
+    if is_open_book_file(path):
+        fail(f"{path} is the book itself; choose another file to export to")
     # Written next to the target and renamed, so a failed export never leaves half a file;
     # private (0600) because it lists people and their birthdays.
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -264,4 +273,4 @@ def export_ics_command(output):
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-    click.echo(f"wrote {display_path(path)}")
+    echo(f"wrote {display_path(path)}")

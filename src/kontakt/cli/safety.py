@@ -11,13 +11,14 @@ import click
 
 from ..domain import CadenceError, Contact, fold, parse_duration
 from ..domain.dates import relative
+from ..domain.text import visible
 from ..store import AmbiguousRef, Book
 from ..store.backup import BackupError, backup_dir, backup_now, restore, snapshots
 from ..store.health import diagnose
 from ..store.trash import empty_trash, trash_candidates
 from . import main
-from .common import _session, book_option, console, display_path, fail, get_book, print_json, today
-from .render import contact_json
+from .common import _session, book_option, display_path, fail, get_book, print_json, today
+from .render import cell, console, contact_json, echo
 
 
 def _book_path(ctx: click.Context) -> Path:
@@ -53,7 +54,7 @@ def rm(ref):
     book = get_book()
     contact = book.find(ref)
     book.trash_contact(contact.id)
-    click.echo(f"moved #{contact.id} {contact.name} to the trash (kontakt restore {contact.id} brings them back)")
+    echo(f"moved #{contact.id} {contact.name} to the trash (kontakt restore {contact.id} brings them back)")
 
 
 def _older_than(text: str) -> timedelta:
@@ -92,24 +93,33 @@ def trash(as_json, empty, older_than, yes):
         ])
         return
     if not trashed:
-        click.echo("the trash is empty", err=True)
+        echo("the trash is empty", err=True)
         return
+    from rich.cells import cell_len
     from rich.table import Table
-    from rich.text import Text
 
     now = today()
+    rows = [(str(contact.id), visible(contact.name), visible(contact.org),
+             f"{when.date().isoformat()} ({relative(when.date(), now)})") for contact, when in trashed]
+    out = console()
+    # Fixed widths: left to rich, a long name squeezed the id and the date to nothing.
+    id_width = max([2] + [len(r[0]) for r in rows])
+    date_width = max(len(r[3]) for r in rows)
+    name_width = max([4] + [cell_len(r[1]) for r in rows])
+    org_width = max([3] + [cell_len(r[2]) for r in rows])
+    room = max(out.width - id_width - date_width - 6, 20)
+    if name_width + org_width > room:
+        org_width = min(org_width, max(room * 2 // 5, room - name_width))
+        name_width = room - org_width
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    table.add_column("id", justify="right", style="dim", no_wrap=True)
-    table.add_column("name", ratio=3, no_wrap=True, overflow="ellipsis", min_width=14)
-    table.add_column("org", ratio=2, no_wrap=True, overflow="ellipsis")
-    table.add_column("trashed", no_wrap=True)
-    for contact, when in trashed:
-        table.add_row(
-            Text(str(contact.id)), Text(contact.name), Text(contact.org),
-            Text(f"{when.date().isoformat()} ({relative(when.date(), now)})"),
-        )
-    console().print(table)
-    click.echo(f"{len(trashed)} in the trash; kontakt restore REF brings one back", err=True)
+    table.add_column("id", justify="right", style="dim", no_wrap=True, width=id_width)
+    table.add_column("name", no_wrap=True, overflow="ellipsis", width=name_width)
+    table.add_column("org", no_wrap=True, overflow="ellipsis", width=org_width)
+    table.add_column("trashed", no_wrap=True, width=date_width)
+    for row in rows:
+        table.add_row(*(cell(text) for text in row))
+    out.print(table)
+    echo(f"{len(trashed)} in the trash; kontakt restore REF brings one back", err=True)
 
 
 def _empty(book: Book, age: timedelta | None, older_than: str | None, *, as_json: bool, yes: bool) -> None:
@@ -120,7 +130,7 @@ def _empty(book: Book, age: timedelta | None, older_than: str | None, *, as_json
             print_json({"deleted": 0, "interactions": 0})
         else:
             what = f"nothing was trashed more than {older_than} ago" if older_than else "the trash is empty"
-            click.echo(what, err=True)
+            echo(what, err=True)
         return
     if not yes and sys.stdin.isatty():
         click.confirm(
@@ -133,12 +143,12 @@ def _empty(book: Book, age: timedelta | None, older_than: str | None, *, as_json
         return
     extra = (f" and {_plural(result.interactions, 'interaction')} with no one else"
              if result.interactions else "")
-    click.echo(f"deleted {_plural(result.contacts, 'contact')}{extra} for good")
+    echo(f"deleted {_plural(result.contacts, 'contact')}{extra} for good")
     if not result.wal_truncated:
-        click.echo("note: another kontakt has the book open; the deleted text leaves the file "
+        echo("note: another kontakt has the book open; the deleted text leaves the file "
                    "once it closes", err=True)
     if snapshots(book.path):
-        click.echo(f"note: backups in {display_path(backup_dir(book.path))} still hold them "
+        echo(f"note: backups in {display_path(backup_dir(book.path))} still hold them "
                    "until they rotate out (at most five weeks)", err=True)
 
 
@@ -180,10 +190,10 @@ def restore_(ref):
     # A contact that went to the trash by a merge comes back with its history moved back.
     undone = restore_merged(book, contact.id, today=today())
     if undone is not None:
-        click.echo(f"restored #{contact.id} {contact.name} (undid its merge into #{undone.kept_id})")
+        echo(f"restored #{contact.id} {contact.name} (undid its merge into #{undone.kept_id})")
         return
     restored = book.restore_contact(contact.id)
-    click.echo(f"restored #{restored.id} {restored.name}")
+    echo(f"restored #{restored.id} {restored.name}")
 
 
 @main.command(epilog="Examples: kontakt backup   ·   kontakt backup -o ~/usb/kontakt.db")
@@ -199,7 +209,7 @@ def backup(ctx, output):
         except BackupError as error:
             fail(str(error))
         count = book.counts()
-    click.echo(f"backed up {_plural(count.contacts + count.archived, 'contact')} to {display_path(target)} "
+    echo(f"backed up {_plural(count.contacts + count.archived, 'contact')} to {display_path(target)} "
                f"({_size(target)})")
 
 
@@ -213,10 +223,10 @@ def restore_backup(ctx, file):
         result = restore(_book_path(ctx), Path(file))
     except BackupError as error:
         fail(str(error))
-    click.echo(f"restored {display_path(result.source)}: {result.contacts} contacts in "
+    echo(f"restored {display_path(result.source)}: {result.contacts} contacts in "
                f"{display_path(result.book)}")
     if result.saved_as is not None:
-        click.echo(f"the book as it was is saved at {display_path(result.saved_as)} "
+        echo(f"the book as it was is saved at {display_path(result.saved_as)} "
                    f"(kontakt restore-backup that file undoes this)")
 
 
@@ -238,10 +248,10 @@ def doctor(ctx, fix, quick, as_json):
     if as_json:
         print_json(report.as_dict())
     else:
-        click.echo(f"kontakt doctor: {display_path(report.path)}")
+        echo(f"kontakt doctor: {display_path(report.path)}")
         width = max(len(c.name) for c in report.checks) + 2
         for check in report.checks:
-            click.echo(f"  {check.status:<{_STATUS_WIDTH}}{check.name:<{width}}{check.message}")
+            echo(f"  {check.status:<{_STATUS_WIDTH}}{check.name:<{width}}{check.message}")
         warnings = sum(c.status == "warn" for c in report.checks)
         fixed = sum(c.status == "fixed" for c in report.checks)
         failed = sum(c.status == "fail" for c in report.checks)
@@ -249,9 +259,9 @@ def doctor(ctx, fix, quick, as_json):
         if warnings:
             parts.append(_plural(warnings, "warning"))
         if report.healthy:
-            click.echo("healthy" + (f" ({', '.join(parts)})" if parts else ""))
+            echo("healthy" + (f" ({', '.join(parts)})" if parts else ""))
         else:
             hint = "" if fix else "; kontakt doctor --fix repairs what it safely can"
-            click.echo(f"needs attention: {_plural(failed, 'problem')}{hint}")
+            echo(f"needs attention: {_plural(failed, 'problem')}{hint}")
     if not report.healthy:
         ctx.exit(1)

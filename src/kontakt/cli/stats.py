@@ -9,9 +9,11 @@ import click
 
 from ..charts import sparkline
 from ..domain.dates import human, month_label, span
+from ..domain.text import visible
 from ..services.stats import NetworkStats
 from . import main
-from .common import book_option, console, get_book, print_json, read_date
+from .common import book_option, get_book, print_json, read_date
+from .render import cell, console
 
 DRIFT_ROWS = 12
 NAME_WIDTH = 18
@@ -132,7 +134,8 @@ def _person_json(person) -> dict[str, Any]:
 
 
 def render(stats: NetworkStats):
-    """The figures as rich renderables, each fitting 80 columns; user data only as Text."""
+    """The figures as rich renderables, each fitting 80 columns; user data only as Text with
+    its control characters shown (`cell`, `visible`)."""
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -153,7 +156,7 @@ def render(stats: NetworkStats):
     title = Text(f"Your network as of {_day(stats.as_of)}", style="bold")
     if stats.circle:
         title.append(" · circle ")
-        title.append(stats.circle)
+        title.append(visible(stats.circle))
     parts.append(title)
 
     # ------------------------------------------------------------ rhythm
@@ -181,7 +184,7 @@ def render(stats: NetworkStats):
         circles.columns[0].max_width = NAME_WIDTH
         circles.columns[0].overflow = "ellipsis"
         for c in rhythm.circles:
-            circles.add_row(Text(c.circle), Text(sparkline(c.weeks), style="cyan"), str(c.total))
+            circles.add_row(cell(c.circle), Text(sparkline(c.weeks), style="cyan"), str(c.total))
         parts.append(Text(""))
         parts.append(circles)
 
@@ -202,7 +205,7 @@ def render(stats: NetworkStats):
         circles.columns[0].max_width = 40
         circles.columns[0].overflow = "ellipsis"
         for c in shown:
-            circles.add_row(Text(c.circle), str(c.given), str(c.received))
+            circles.add_row(cell(c.circle), str(c.given), str(c.received))
         parts.append(Text(""))
         parts.append(circles)
     for caption, people in (
@@ -215,7 +218,7 @@ def render(stats: NetworkStats):
                 # The net first: the wording is the message, the number only a hint.
                 line = Text(f"  {p.net:+d}  ".replace("-", "−"), style="dim", no_wrap=True,
                             overflow="ellipsis")
-                line.append(p.wording, style="")
+                line.append(visible(p.wording), style="")
                 parts.append(line)
     if not (balance.given_most or balance.received_most):
         parts.append(Text("  Nothing open either way.", style="dim"))
@@ -230,7 +233,7 @@ def render(stats: NetworkStats):
         for d in stats.drift[:DRIFT_ROWS]:
             cadence = str(d.cadence) + ("" if d.own_cadence else " (circle)")
             drift.add_row(
-                Text(d.name), cadence, f"every {span(d.rhythm_days)}",
+                cell(d.name), cadence, f"every {span(d.rhythm_days)}",
                 f"{span(d.days_since)} ago" if d.days_since else "today", d.suggested_label,
             )
         parts.append(drift)
@@ -253,7 +256,7 @@ def render(stats: NetworkStats):
             meeting = _day(c.last_group_meeting)
             if c.last_group_meeting:
                 meeting += f" ({c.last_group_size})"
-            circles.add_row(Text(c.circle), str(c.members), in_touch, meeting)
+            circles.add_row(cell(c.circle), str(c.members), in_touch, meeting)
         parts.append(circles)
     else:
         parts.append(Text("  No circles yet: tag people with --tag.", style="dim"))
@@ -268,11 +271,11 @@ def render(stats: NetworkStats):
     ))
     for o in intros.recent_outcomes:
         line = Text(f"  · {_day(o.date)}  ", no_wrap=True, overflow="ellipsis")
-        line.append(o.name_a)
+        line.append(visible(o.name_a))
         line.append(" ↔ ")
-        line.append(o.name_b)
+        line.append(visible(o.name_b))
         line.append(": ")
-        line.append(o.outcome.splitlines()[0] if o.outcome else "")
+        line.append(visible(o.outcome.splitlines()[0]) if o.outcome else "")
         parts.append(line)
     return Group(*parts)
 

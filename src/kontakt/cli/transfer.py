@@ -13,8 +13,12 @@ import click
 
 from . import main
 from .common import book_option, fail, get_book, print_json, refuse_the_book, today
+from .render import echo
 
 IMPORT_FORMATS = ("auto", "google", "outlook", "linkedin", "csv", "kontakt", "vcard", "json")
+# `kontakt import` exits with this when some rows landed and others were rejected, so a
+# script can tell it from 1 (nothing landed: the file was refused, or every row rejected).
+EXIT_REJECTED_ROWS = 3
 # Below this size an import is over before a progress bar would be worth drawing.
 PROGRESS_MIN_BYTES = 256 * 1024
 
@@ -72,6 +76,15 @@ Examples:
   kontakt import ~/.contacts/               (a folder of .vcf files, as khard keeps them)
   kontakt import people.csv --map "Full Name=name" --map "Mail=email"
   kontakt import backup.json                (a kontakt export json, with all history)
+  kontakt import kontakty.csv --encoding cp1250   (a Polish/Czech Outlook file)
+
+\b
+Exit status:
+  0  everything landed (warnings, e.g. a cut note, are printed but do not count)
+  3  it landed, but some rows or cards were rejected (listed on stderr)
+  1  nothing landed: the file was refused, every row was rejected, or --strict
+     found a row it would reject (nothing written)
+  2  usage error (unknown option, --map or --encoding)
 """,
 )
 @click.argument("source", type=click.Path(path_type=Path), metavar="FILE|DIR")
@@ -81,18 +94,33 @@ Examples:
 @click.option("--map", "mappings", multiple=True, metavar="COLUMN=FIELD",
               help="Read a CSV column as a field (name, first_name, last_name, email, phone, "
                    "org, role, location, met, birthday, tags, notes, cadence). Repeatable.")
+@click.option("--encoding", "encoding", metavar="NAME",
+              help="The file's encoding (cp1250, iso-8859-2, cp1252, utf-16...) instead of "
+                   "detecting it.")
+@click.option("--strict", is_flag=True,
+              help="Refuse the whole file if any row would be rejected: nothing is written.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @book_option
-def import_command(source: Path, fmt: str, dry_run: bool, mappings: tuple[str, ...], as_json: bool) -> None:
+def import_command(source: Path, fmt: str, dry_run: bool, mappings: tuple[str, ...],
+                   encoding: str | None, strict: bool, as_json: bool) -> None:
     """Import contacts from CSV (Google, Outlook, LinkedIn, any), vCard, or kontakt JSON.
 
     The whole import is one transaction: it lands completely or not at all. Someone who is
     already in the book (same email, phone, or name and organisation) is merged: empty
-    fields are filled, nothing is overwritten. Exits 1 if rows were rejected or the file
-    could not be read.
+    fields are filled, nothing is overwritten. Rows that cannot be imported are rejected
+    one by one (file, line and field named) and the rest lands; --strict refuses the whole
+    file instead. A vCard group becomes a circle. Exits 3 when rows were rejected, 1 when
+    nothing landed (see below).
     """
     from ..services.importers import ImportRefused, run_import
     from ..services.importers.tables import parse_mapping
+    from ..services.importers.textfile import lookup_encoding
+
+    if encoding is not None:
+        try:
+            lookup_encoding(encoding)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--encoding") from None
 
     stack = click.get_current_context().with_resource(contextlib.ExitStack())
     try:
@@ -100,12 +128,12 @@ def import_command(source: Path, fmt: str, dry_run: bool, mappings: tuple[str, .
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     book = _dry_run_book(stack) if dry_run and not _book_exists() else get_book()
-    announce = lambda message: click.echo(message, err=True)  # noqa: E731
+    announce = lambda message: echo(message, err=True)  # noqa: E731
     try:
         with _progress_bar(source) as progress:
             report = run_import(
                 book, source, today=today(), fmt=fmt, dry_run=dry_run, mapping=mapping,
-                progress=progress, announce=announce,
+                progress=progress, announce=announce, encoding=encoding, strict=strict,
             )
     except ImportRefused as error:
         fail(f"{error}")
@@ -116,25 +144,27 @@ def import_command(source: Path, fmt: str, dry_run: bool, mappings: tuple[str, .
     else:
         if dry_run:
             for where, name in outcome.added:
-                click.echo(f"would add     {where}: {name}")
+                echo(f"would add     {where}: {name}")
             for merge in outcome.merged:
                 # A negative id is a contact this same file adds: it has no number yet.
                 into = f"#{merge.into_id} " if merge.into_id > 0 else "earlier row "
-                click.echo(f"would merge   {merge.where}: {merge.name} into {into}"
+                echo(f"would merge   {merge.where}: {merge.name} into {into}"
                            f"{merge.into_name} ({', '.join(merge.fields)})")
             for where, name, into_id in outcome.unchanged:
                 into = f"#{into_id}" if into_id > 0 else "an earlier row"
-                click.echo(f"already there {where}: {name} (same as {into}, nothing new)")
+                echo(f"already there {where}: {name} (same as {into}, nothing new)")
             for where, reason in outcome.rejected:
-                click.echo(f"would reject  {where}: {reason}")
+                echo(f"would reject  {where}: {reason}")
+            for where, circle, members in report.groups:
+                echo(f"would make    {where}: circle {circle} ({members} members)")
         else:
             for where, reason in outcome.rejected:
-                click.echo(f"{source.name}: {where}: rejected: {reason}", err=True)
+                echo(f"{source.name}: {where}: rejected: {reason}", err=True)
         for where, message in outcome.warnings:
-            click.echo(f"{source.name}: {where}: {message}", err=True)
-        click.echo(report.summary())
+            echo(f"{source.name}: {where}: {message}", err=True)
+        echo(report.summary())
     if outcome.rejected:
-        sys.exit(1)
+        sys.exit(EXIT_REJECTED_ROWS if report.landed or report.groups else 1)
 
 
 @main.group()
@@ -164,7 +194,7 @@ def _output(path: Path | None, *, bom: bool = False):
 
 def _done(count: int, what: str, path: Path | None) -> None:
     if path is not None and str(path) != "-":
-        click.echo(f"exported {count} {what} to {path}", err=True)
+        echo(f"exported {count} {what} to {path}", err=True)
 
 
 output_option = click.option(
@@ -173,24 +203,43 @@ output_option = click.option(
 )
 
 
-@export.command("csv", epilog="Example: kontakt export csv --excel -o kontakte.csv")
+@export.command(
+    "csv",
+    epilog="""\b
+Examples:
+  kontakt export csv -o kontakte.csv           (for Excel or LibreOffice)
+  kontakt export csv --excel -o kontakte.csv   (';' between cells, for German Excel)
+  kontakt export csv --raw | python3 my_script.py
+""",
+)
 @output_option
 @click.option("--what", type=click.Choice(["contacts", "interactions", "favours"]),
               default="contacts", show_default=True, help="Which records, one row each.")
-@click.option("--excel", is_flag=True, help="A BOM and ';' between cells, as German Excel expects.")
+@click.option("--excel", is_flag=True, help="';' between cells, as German Excel expects.")
+@click.option("--raw", is_flag=True,
+              help="A plain CSV for scripts: UTF-8 without a BOM, every cell exactly as stored "
+                   "(no ' before =, +, -, @…). Unsafe to open in a spreadsheet.")
 @book_option
-def export_csv(output: Path | None, what: str, excel: bool) -> None:
-    """CSV with a header row; cells a spreadsheet would run as a formula start with '."""
+def export_csv(output: Path | None, what: str, excel: bool, raw: bool) -> None:
+    """CSV with a header row, safe to open in a spreadsheet.
+
+    UTF-8 with a BOM (without it Excel reads the file in the Windows code page and mangles
+    umlauts); a cell a spreadsheet would run as a formula (starting with = + - @ | ' tab, CR, LF or a full-width ＝ ＋ － ＠)
+    gets a ' in front, which `kontakt import` takes off again. --raw writes neither.
+    """
     from ..services.exporters import csv as csv_export
 
+    if raw and excel:
+        raise click.UsageError("--raw and --excel do not go together: --raw is for scripts, "
+                               "--excel for a spreadsheet")
     book = get_book()
     write = {
         "contacts": csv_export.write_contacts,
         "interactions": csv_export.write_interactions,
         "favours": csv_export.write_favours,
     }[what]
-    with _output(output, bom=excel) as out:
-        count = write(book, out, excel=excel)
+    with _output(output, bom=not raw) as out:
+        count = write(book, out, excel=excel, raw=raw)
     _done(count, what, output)
 
 
@@ -228,7 +277,13 @@ def export_vcard(output: str | None, vcard_version: str, ref: str | None) -> Non
               help="Only what the book keeps about this one person.")
 @book_option
 def export_json(output: Path | None, what: str, ref: str | None) -> None:
-    """JSON of the whole book: `kontakt import` of it into an empty book restores it exactly."""
+    """JSON of the whole book: `kontakt import` of it into an empty book restores it exactly.
+
+    Everything the book holds comes back with its ids: contacts (archived and in the trash),
+    circles, interactions, favours, introductions, follow-ups, snoozes and let-drift choices,
+    pairs marked "not the same person", merges (still undoable) and your settings. Imported
+    into a book that has data, contacts are matched by uid and nothing is overwritten.
+    """
     from ..services.exporters import json as json_export
 
     book = get_book()

@@ -1,4 +1,4 @@
-"""Cleaning and folding of user text: what is stored, and how it is compared."""
+"""Cleaning and folding of user text: what is stored, how it is compared, and how it is shown."""
 
 from __future__ import annotations
 
@@ -30,6 +30,65 @@ def clean(text: str) -> str:
 def clean_line(text: str) -> str:
     """Like `clean`, for one-line fields: newlines and tabs become spaces, ends stripped."""
     return re.sub(r"[\t\n]+", " ", clean(text)).strip()
+
+
+# What a terminal would act on instead of showing: C0 controls, DEL and C1 controls (ESC, BEL,
+# CSI, OSC, DCS, ... start every escape sequence), and the bidi embeddings, overrides and
+# isolates, which reorder the rest of a line ("evil\u202egpj.exe" reads as "evilexe.jpg").
+# The marks LRM, RLM and ALM (U+200E, U+200F, U+061C) stay: real right-to-left names use them,
+# and they only settle the direction of the characters next to them.
+_C0 = range(0x00, 0x20)
+_DEL = 0x7F
+_C1 = range(0x80, 0xA0)
+_BIDI = (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
+# Line and paragraph separators: line breaks to Python's splitlines, to a terminal nothing.
+_SEPARATORS = (0x2028, 0x2029)
+
+# One cell each, so tables stay aligned: a C0 control becomes its Unicode control picture
+# (ESC shows as ␛, BEL as ␇, CR as ␍), DEL ␡; the rest have no picture and show their code point.
+_VISIBLE = {c: chr(0x2400 + c) for c in _C0} | {_DEL: "\u2421"}
+_VISIBLE |= {c: f"<U+{c:04X}>" for c in (*_C1, *_BIDI, *_SEPARATORS)}
+_VISIBLE_LINES = {c: v for c, v in _VISIBLE.items() if chr(c) not in "\n\t"}
+_UNSAFE = re.compile("[" + "".join(re.escape(chr(c)) for c in _VISIBLE) + "]")
+
+
+def visible(text: str, *, multiline: bool = False) -> str:
+    """`text` as it may reach a terminal: every control character, DEL, bidi override or
+    isolate replaced by a visible placeholder (ESC by ␛, U+202E by <U+202E>), so stored data
+    never changes the terminal's state and the user sees that something odd is there.
+
+    Escape sequences are defanged, not dropped: without its ESC, "\\x1b]0;x\\x07" shows as
+    "␛]0;x␇". With `multiline`, newline and tab stay (for text laid out in lines, like notes).
+    Idempotent: no placeholder contains a character it replaces.
+    """
+    if not _UNSAFE.search(text):
+        return text
+    return text.translate(_VISIBLE_LINES if multiline else _VISIBLE)
+
+
+def invisible(text: str) -> str:
+    """`text` minus everything `visible` would replace (newline and tab kept): the last net
+    where a placeholder cannot be drawn because the layout is already measured (these
+    characters take no cell, so removing them keeps every width)."""
+    if not _UNSAFE.search(text):
+        return text
+    return text.translate(_INVISIBLE)
+
+
+_INVISIBLE = {c: None for c in _VISIBLE_LINES}
+
+
+def escape_json(json_text: str) -> str:
+    """JSON text with each character `visible` would replace written as a \\uXXXX escape: the
+    same values to any JSON reader, harmless bytes on a terminal. (`json.dumps` escapes only
+    C0; DEL, C1 and bidi controls pass raw. A raw newline or tab in JSON text lies between
+    tokens, never in a string, so it stays.)"""
+    if not _UNSAFE.search(json_text):
+        return json_text
+    return _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match[0]):04x}", json_text)
+
+
+_UNSAFE_IN_JSON = re.compile("[" + "".join(re.escape(chr(c)) for c in _VISIBLE_LINES) + "]")
 
 
 def fold(text: str) -> str:

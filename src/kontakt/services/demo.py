@@ -119,17 +119,18 @@ def load_demo(book: Book, today: date) -> None:
 def create_demo_book(path: Path, today: date) -> Book:
     """A fresh demo book at `path`, loaded and open (the caller closes it).
 
-    Deletes whatever is at `path` first, with its -wal and -shm files; raises BookError when
-    the book cannot be created there.
+    An existing demo book is emptied and refilled in one transaction, never deleted:
+    another `kontakt demo` may have it open, and a file unlinked under a live connection
+    loses that process's writes. Raises BookError when the book cannot be created there.
     """
-    path = Path(path).expanduser()
-    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        stale.unlink(missing_ok=True)
-    book = Book.open(path)
+    from ..store.wipe import wipe
+
+    book = Book.open(Path(path).expanduser())
     try:
         # Marked as a demo in the same transaction, so a half-made book is never mistaken for
         # one that `kontakt demo` may overwrite, nor a finished one for a real book.
         with book.write():
+            wipe(book)
             load_demo(book, today)
             book.set_setting("demo", "1")
     except BaseException:

@@ -8,18 +8,18 @@ newest of each of the 4 weeks before them.
 
 from __future__ import annotations
 
-from .. import clock
 import logging
 import os
 import re
 import shutil
-from .driver import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .db import SQLITE_HEADER, BookError, open_connection
+from .. import clock
+from .db import BookError, open_connection, unique_path
+from .driver import sqlite3
 from .migrations import LATEST_VERSION
 
 if TYPE_CHECKING:
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("kontakt.backup")
 
+# Sniffed on a backup file to restore, never on the book: that file is not open here.
+SQLITE_HEADER = b"SQLite format 3\x00"
 BACKUP_DIR = "backups"
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
@@ -123,22 +125,21 @@ def _integrity(conn: sqlite3.Connection) -> str:
 
 
 def _private_temp(target: Path) -> Path:
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    for leftover in (temp, Path(f"{temp}-journal")):
-        leftover.unlink(missing_ok=True)
-    # Created 0600 before SQLite opens it, so its journal inherits 0600 too.
-    os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    return temp
+    # A fresh name of our own (O_EXCL, 0600 before SQLite opens it, so its journal is 0600
+    # too). Leftovers of a killed run are found and removed by `kontakt doctor --fix`.
+    return unique_path(target.parent, f".{target.name}.{os.getpid()}", ".tmp")
 
 
 def snapshot(conn: sqlite3.Connection, target: Path) -> Path:
     """Copy the open book into `target` (0600) with the backup API, checked before kept.
 
-    Written to a temporary file and renamed, so `target` is either a good copy or absent.
-    Raises BackupError (and leaves nothing behind) if the copy fails its integrity check.
+    Written to a temporary file and renamed, so `target` is either a good copy or absent
+    (an empty file the caller reserved for it is removed on failure). Raises BackupError
+    if the copy fails its integrity check.
     """
     target = Path(target)
     temp = _private_temp(target)
+    done = False
     try:
         dest = sqlite3.connect(temp)
         try:
@@ -150,12 +151,20 @@ def snapshot(conn: sqlite3.Connection, target: Path) -> Path:
             dest.close()
         if verdict != "ok":
             raise BackupError(f"the backup failed its integrity check ({verdict}); not kept")
-        with temp.open("rb+") as handle:
-            os.fsync(handle.fileno())
+        # The temporary file is ours alone (never the book), so a plain fsync is safe.
+        fd = os.open(temp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(temp, target)
+        done = True
         _fsync_dir(target.parent)
     finally:
-        temp.unlink(missing_ok=True)
+        if not done:
+            _discard(temp)
+            if target.exists() and target.stat().st_size == 0:
+                target.unlink(missing_ok=True)  # the empty name a caller reserved
     return target
 
 
@@ -165,7 +174,8 @@ def backup_now(book: Book, target: Path | None = None) -> Path:
     Raises BackupError if `target` exists or its directory does not.
     """
     if target is None:
-        target = _private_dir(book.path) / f"{book.path.stem}.manual-{_stamp()}.db"
+        target = unique_path(_private_dir(book.path), f"{book.path.stem}.manual-{_stamp()}", ".db")
+        return snapshot(book.conn, target)
     target = Path(target).expanduser()
     if target.exists() or target.is_symlink():
         raise BackupError(f"{target} already exists; choose another file")
@@ -173,6 +183,11 @@ def backup_now(book: Book, target: Path | None = None) -> Path:
         raise BackupError(f"cannot write {target}: the directory {target.parent} does not exist")
     if target.resolve() == Path(book.path).resolve():
         raise BackupError("a backup cannot overwrite the book itself")
+    try:
+        # Reserved with O_EXCL: a file that appears meanwhile is never overwritten.
+        os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        raise BackupError(f"{target} already exists; choose another file") from None
     return snapshot(book.conn, target)
 
 
@@ -303,22 +318,27 @@ def _discard(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def _save_current(book_path: Path, conn: sqlite3.Connection | None) -> Path:
-    """Keep the book as it is now in backups/ before it is replaced."""
+def _save_current(book_path: Path, live: sqlite3.Connection) -> tuple[Path, bool]:
+    """Keep the book as it is now in backups/ before it is replaced.
+
+    Returns (where it went, whether `live` is still open). A damaged book that SQLite cannot
+    copy is kept byte for byte instead; `live` is closed first, because copying the file
+    with plain I/O while this process has it open would drop this process's SQLite locks.
+    """
     directory = _private_dir(book_path)
-    target = directory / f"{book_path.stem}.before-restore-{_stamp()}.db"
-    if conn is not None:
-        try:
-            return snapshot(conn, target)
-        except (BackupError, sqlite3.DatabaseError):
-            pass
-    # The book cannot be copied cleanly (damaged): keep its bytes as they are, WAL included.
-    target = directory / f"{book_path.stem}.damaged-{_stamp()}.db"
+    target = unique_path(directory, f"{book_path.stem}.before-restore-{_stamp()}", ".db")
+    try:
+        return snapshot(live, target), True
+    except (BackupError, sqlite3.DatabaseError):
+        pass
+    live.close()
+    target = unique_path(directory, f"{book_path.stem}.damaged-{_stamp()}", ".db")
+    target.unlink()
     _copy_private(book_path, target)
     wal = Path(f"{book_path}-wal")
     if wal.is_file():
         _copy_private(wal, Path(f"{target}-wal"))
-    return target
+    return target, False
 
 
 def restore(book_path: Path, source: Path) -> Restored:
@@ -345,7 +365,9 @@ def restore(book_path: Path, source: Path) -> Restored:
             # Refuses (untouched) a text file, a directory, a read-only or newer book.
             live = open_connection(book_path, create=False)
             try:
-                saved = _save_current(book_path, live)
+                saved, still_open = _save_current(book_path, live)
+                if not still_open:
+                    live = open_connection(book_path, create=False)
                 src = sqlite3.connect(prepared)
                 try:
                     live_page = live.execute("PRAGMA page_size").fetchone()[0]

@@ -276,8 +276,19 @@ class BulkWriter:
                 "WHERE id BETWEEN ? AND ?",
                 (min(ids), max(ids)),
             )
-        finally:
-            self.conn.execute(trigger[0])
+        except BaseException:
+            # A full disk makes SQLite roll the whole transaction back, the DROP included:
+            # then the trigger is there again, and re-creating it would hide the real error
+            # behind "trigger contacts_ai already exists".
+            if self.conn.in_transaction and not self._has_fts_trigger():
+                self.conn.execute(trigger[0])
+            raise
+        self.conn.execute(trigger[0])
+
+    def _has_fts_trigger(self) -> bool:
+        return self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'contacts_ai'"
+        ).fetchone() is not None
 
     def fill_contact(self, contact_id: int, today: date, **changes: Any) -> Contact:
         """Merge into an existing contact through the one-row API (fills, never overwrites:
@@ -408,7 +419,7 @@ def iter_interactions(book: Book, *, ids: Sequence[int] | None = None) -> Iterat
         marks = ",".join("?" * len(ids))
         where = f" WHERE i.id IN (SELECT interaction_id FROM interaction_contacts WHERE contact_id IN ({marks}))"
         params = list(ids)
-    sql = f"""SELECT i.uid, i.date, i.kind, i.note, i.created_at,
+    sql = f"""SELECT i.id, i.uid, i.date, i.kind, i.note, i.created_at,
                      (SELECT json_group_array(json_array(uid, name, id)) FROM (
                         SELECT c.uid, c.name, c.id
                           FROM interaction_contacts x JOIN contacts c ON c.id = x.contact_id
@@ -423,7 +434,7 @@ def iter_interactions(book: Book, *, ids: Sequence[int] | None = None) -> Iterat
 def iter_favours(book: Book, *, ids: Sequence[int] | None = None) -> Iterator[dict[str, Any]]:
     """Favours oldest first with the contact's uid and name."""
     where, params = _contact_filter("f.contact_id", ids)
-    sql = f"""SELECT f.uid, c.uid AS contact, c.name AS contact_name, f.direction, f.description,
+    sql = f"""SELECT f.id, f.uid, c.uid AS contact, c.name AS contact_name, f.direction, f.description,
                      f.kind, f.weight, f.date, f.status, f.created_at, f.updated_at
                 FROM favours f JOIN contacts c ON c.id = f.contact_id{where}
                ORDER BY f.date, f.id"""
@@ -438,7 +449,7 @@ def iter_introductions(book: Book, *, ids: Sequence[int] | None = None) -> Itera
         marks = ",".join("?" * len(ids))
         where = f" WHERE i.contact_a IN ({marks}) OR i.contact_b IN ({marks})"
         params = list(ids) * 2
-    sql = f"""SELECT i.uid, a.uid AS a, a.name AS a_name, b.uid AS b, b.name AS b_name, i.date,
+    sql = f"""SELECT i.id, i.uid, a.uid AS a, a.name AS a_name, b.uid AS b, b.name AS b_name, i.date,
                      i.note, i.outcome, i.outcome_on, i.created_at
                 FROM introductions i JOIN contacts a ON a.id = i.contact_a
                 JOIN contacts b ON b.id = i.contact_b{where}
@@ -450,8 +461,8 @@ def iter_introductions(book: Book, *, ids: Sequence[int] | None = None) -> Itera
 def iter_follow_ups(book: Book, *, ids: Sequence[int] | None = None) -> Iterator[dict[str, Any]]:
     """Follow-ups by due date with the contact's uid and name."""
     where, params = _contact_filter("f.contact_id", ids)
-    sql = f"""SELECT f.uid, c.uid AS contact, c.name AS contact_name, f.due, f.note, f.recurrence,
-                     f.status, f.snoozed_until, f.done_on, f.created_at
+    sql = f"""SELECT f.id, f.uid, c.uid AS contact, c.name AS contact_name, f.due, f.note, f.recurrence,
+                     f.anchor, f.status, f.snoozed_until, f.done_on, f.created_at
                 FROM follow_ups f JOIN contacts c ON c.id = f.contact_id{where}
                ORDER BY f.due, f.id"""
     for row in book.conn.execute(sql, params):

@@ -8,6 +8,7 @@ triggers, dropping dangling link rows, tightening file modes, migrating, taking 
 from __future__ import annotations
 
 import os
+import re
 from .driver import sqlite3
 import stat
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from .backup import (
     snapshots,
 )
 from .backup import today as backup_today
-from .db import BookError, _check_path, _read_version, connect, migrate, transaction
+from .db import BookError, is_writable, migrate, open_checked, transaction
 from .migrations import FTS_COLUMNS, LATEST_VERSION
 
 # SQLite 3.7.0–3.51.2 can corrupt a WAL database when two connections write and checkpoint
@@ -88,23 +89,23 @@ def diagnose(path: Path, *, fix: bool = False, quick: bool = False) -> Report:
     report = Report(path)
     sqlite_version_check(report)
     try:
-        _check_path(path, create=False)
-        version = _read_version(path)
+        # Read-only books are checked too (nothing is fixed in them).
+        conn, version = open_checked(path, create=False, writable=False, allow_newer=True)
     except BookError as error:
         report.add("book", "fail", str(error))
         return report
     if version > LATEST_VERSION:
+        conn.close()
         report.add(
             "schema", "fail",
             f"written by a newer kontakt (schema {version}; this one knows {LATEST_VERSION}); "
             "upgrade kontakt — the file was not touched",
         )
         return report
-    try:
-        conn = connect(path)
-    except (BookError, sqlite3.DatabaseError) as error:
-        report.add("book", "fail", f"cannot open the book: {error}")
-        return report
+    if not is_writable(path):
+        # The mode bits say "do not change this": check it, fix nothing, leave the bits.
+        report.add("book", "warn", f"{path} is read-only: kontakt can read and export it, not change it")
+        fix = False
     try:
         _run_checks(report, conn, path, version, fix=fix, quick=quick)
     except sqlite3.OperationalError as error:  # locked, I/O error, …: the file may be fine
@@ -113,8 +114,62 @@ def diagnose(path: Path, *, fix: bool = False, quick: bool = False) -> Report:
         report.add("integrity", "fail", f"the book cannot be read: {error}{_restore_hint(path)}")
     finally:
         conn.close()
-    _permissions(report, path, fix=fix)
+    if is_writable(path):
+        _permissions(report, path, fix=fix)
+    _leftovers(report, path, fix=fix)
     return report
+
+
+# Temporary files kontakt writes next to their target and renames when complete; a killed
+# export, backup or restore leaves one behind: `.NAME.PID[-N].part|.tmp`, `.restore-PID-HEX.db`.
+_PARTIAL = re.compile(
+    r"^\.(?:.+\.(?P<pid>\d+)(?:-\d+)?\.(?:part|tmp)|restore-(?P<rpid>\d+)-[0-9a-f]+\.db)"
+    r"(?:-wal|-shm|-journal)?$"
+)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def leftover_partials(path: Path) -> list[Path]:
+    """Partial files of interrupted exports, backups and restores beside the book and in its
+    backups/ folder, whose process is gone (a running one is still writing them)."""
+    found = []
+    for directory in (path.parent, backup_dir(path)):
+        if not directory.is_dir():
+            continue
+        for entry in directory.iterdir():
+            match = _PARTIAL.match(entry.name)
+            if match and entry.is_file():
+                pid = int(match.group("pid") or match.group("rpid"))
+                if pid != os.getpid() and not _pid_alive(pid):
+                    found.append(entry)
+    return sorted(found)
+
+
+def _leftovers(report: Report, path: Path, *, fix: bool) -> None:
+    partials = leftover_partials(path)
+    if not partials:
+        report.add("leftovers", "ok", "no partial files of interrupted exports or backups")
+        return
+    names = ", ".join(p.name for p in partials[:3]) + (" …" if len(partials) > 3 else "")
+    if fix:
+        for partial in partials:
+            partial.unlink(missing_ok=True)
+        report.add("leftovers", "fixed", f"removed {len(partials)} partial file(s): {names}")
+        return
+    report.add(
+        "leftovers", "warn",
+        f"{len(partials)} partial file(s) of interrupted exports or backups: {names} "
+        "(--fix removes them)",
+    )
 
 
 def _run_checks(

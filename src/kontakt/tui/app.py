@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from .. import clock
-from ..store.driver import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -13,14 +11,18 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 
+from .. import clock
 from ..config import Config, save_setting
-from ..store import Book
+from ..store import Book, BookError
+from ..store.db import damaged_message, full_message, is_disk_full
+from ..store.driver import sqlite3
 from .commands import KontaktCommands
 from .live import LIVE_REFRESH_SECONDS, BackupWarnings, BookChanged, backup_message
 from .screens.main import MainScreen
 from .screens.today import TodayScreen, something_due
 from .themes import THEMES
 from .undo import GONE, RETRY, UndoStack, UndoStep
+from .widgets.shown import ControlFilter, visible
 
 
 class KontaktApp(App[None]):
@@ -43,15 +45,44 @@ class KontaktApp(App[None]):
         self.config = config or Config()
         self.undo_stack = UndoStack()
         self._data_version: int | None = None
+        # Set when the book turned out unreadable: the one line the CLI prints after exit.
+        self.book_problem: str | None = None
         self._backup_warnings: BackupWarnings | None = None
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = self._known_theme(self.config.theme)
         self.set_keymap(self.config.keymap)
 
+    def _handle_exception(self, error: Exception) -> None:
+        # A damaged page or a full disk is about the book, not a bug in the app: leave the
+        # screen and say what the CLI says (with the restore hint), not a Textual traceback.
+        if is_disk_full(error):
+            self.book_problem = full_message()
+        elif isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.OperationalError):
+            self.book_problem = damaged_message(self.book.path, error)
+        else:
+            super()._handle_exception(error)
+            return
+        # As Textual does for any unhandled error: wake whoever waits for the app (the
+        # Pilot's start-up wait), but with no exception to re-raise and no traceback.
+        self._exception_event.set()
+        self.exit(return_code=1)
+
     def _known_theme(self, name: str) -> str:
         # A theme name from an older version or a typo must not stop the app from opening.
         return name if name in self.available_themes else "kontakt"
+
+    # ---------------------------------------------------------------- output guard
+
+    def get_line_filters(self):
+        """Textual's filters plus the last net against control characters (`ControlFilter`)."""
+        return [*super().get_line_filters(), self._control_filter]
+
+    _control_filter = ControlFilter()
+
+    def notify(self, message: str, *, title: str = "", **options) -> None:
+        """Every notification names data (a contact, an error quoting a file): shown, not obeyed."""
+        super().notify(visible(message, multiline=True), title=visible(title), **options)
 
     def get_default_screen(self) -> Screen:
         return MainScreen(self.book, self.today, self.config)
@@ -156,5 +187,8 @@ class KontaktApp(App[None]):
 
 
 def run_app(book: Book, *, today: date, config: Config) -> None:
-    """Run the app until the user quits."""
-    KontaktApp(book, today=today, config=config).run()
+    """Run the app until the user quits; BookError if the book turned out unreadable."""
+    app = KontaktApp(book, today=today, config=config)
+    app.run()
+    if app.book_problem:
+        raise BookError(app.book_problem)

@@ -9,6 +9,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from ..domain import Contact
+from .widgets.shown import shown, visible
 
 if TYPE_CHECKING:
     from .screens.main import MainScreen
@@ -82,10 +83,10 @@ class KontaktCommands(Provider):
         if main is None or not query.strip():
             return
         for rank, contact in enumerate(main.book.search(query, limit=12)):
-            label = Content.assemble(("Jump to ", "$text-muted"), contact.name)
-            details = " · ".join(p for p in (contact.org, " ".join(f"#{t}" for t in contact.tags)) if p)
+            label = Content.assemble(("Jump to ", "$text-muted"), shown(contact.name))
+            details = visible(" · ".join(p for p in (contact.org, " ".join(f"#{t}" for t in contact.tags)) if p))
             if contact.archived:
                 details = f"{details} · archived" if details else "archived"
             # Full-text hits rank just below a perfect action match, best match first.
             yield Hit(0.9 - rank * 0.01, label, partial(self._jump, contact),
-                      text=f"Jump to {contact.name}", help=Content(details) if details else None)
+                      text=f"Jump to {visible(contact.name)}", help=Content(details) if details else None)

@@ -12,15 +12,23 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
+from ...store.db import BookError, is_open_book_file, unique_path
+
 
 @contextmanager
 def atomic_output(path: Path, *, bom: bool = False) -> Iterator[TextIO]:
-    """A text file at `path` that appears whole or not at all (never half-written)."""
+    """A text file at `path` that appears whole or not at all (never half-written).
+
+    Raises BookError for the path of a book open in this process (or its -wal/-shm):
+    renaming a file over a live book would lose it. A leftover temporary file of a killed
+    export is named `.NAME.PID[-N].part`; `kontakt doctor --fix` removes those beside the book.
+    """
     path = Path(path).expanduser()
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
-    fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    if is_open_book_file(path):
+        raise BookError(f"{path} is the book itself; choose another file to export to")
+    temporary = unique_path(path.parent, f".{path.name}.{os.getpid()}", ".part")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
+        with open(temporary, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
             yield handle
         os.replace(temporary, path)
     except BaseException:

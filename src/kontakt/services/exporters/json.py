@@ -1,5 +1,7 @@
-"""JSON export: the whole book — contacts, circles, interactions, favours, introductions,
-follow-ups — such that importing it into an empty book gives the same data back."""
+"""JSON export: the whole book — contacts (the trash too), circles, interactions, favours,
+introductions, follow-ups, review state, dismissed duplicate pairs, merge records and the
+user's settings — such that importing it into an empty book gives the same book back, ids
+included (format 2; see importers/kontakt_json.py for what each version holds)."""
 
 from __future__ import annotations
 
@@ -9,49 +11,39 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TextIO
 
-from ...domain import Contact
 from ...store import Book
+from ...store import snapshot
 from ...store.bulk import (
     circle_rows, iter_contacts, iter_favours, iter_follow_ups, iter_interactions,
     iter_introductions,
 )
 from ..importers.kontakt_json import FORMAT_VERSION
 
-SECTIONS = ("contacts", "circles", "interactions", "favours", "introductions", "follow_ups")
+SECTIONS = (
+    "contacts", "circles", "interactions", "favours", "introductions", "follow_ups",
+    "review_state", "dismissed_pairs", "merges", "settings",
+)
 WHAT = {
     "all": SECTIONS,
     "contacts": ("contacts", "circles"),
     "interactions": ("interactions",),
     "favours": ("favours",),
 }
-
-
-def contact_entry(contact: Contact, deleted_at: str | None = None) -> dict[str, Any]:
-    return {
-        "uid": contact.uid,
-        "name": contact.name,
-        "nickname": contact.nickname,
-        "emails": list(contact.emails),
-        "phones": list(contact.phones),
-        "org": contact.org,
-        "role": contact.role,
-        "location": contact.location,
-        "met": contact.met,
-        "birthday": contact.birthday.iso() if contact.birthday else None,
-        "tags": list(contact.tags),
-        "notes": contact.notes,
-        "cadence": str(contact.cadence) if contact.cadence else None,
-        "archived": contact.archived,
-        "created_at": contact.created_at.isoformat() if contact.created_at else None,
-        "updated_at": contact.updated_at.isoformat() if contact.updated_at else None,
-        "deleted_at": deleted_at,
-    }
+# What an export of chosen contacts leaves out: merge records point at rows of the whole
+# book, and settings are the book's, not a person's.
+WHOLE_BOOK_ONLY = ("merges", "settings")
+# Contact columns written: all but sort_key, which is derived from the name.
+CONTACT_KEYS = (
+    "id", "uid", "name", "nickname", "emails", "phones", "org", "role", "location", "met",
+    "birthday", "tags", "notes", "cadence", "archived", "created_at", "updated_at", "deleted_at",
+    "last_contact", "next_due",
+)
 
 
 def _interaction(item: dict[str, Any]) -> dict[str, Any]:
     return {
-        "uid": item["uid"], "date": item["date"], "kind": item["kind"], "note": item["note"],
-        "created_at": item["created_at"],
+        "id": item["id"], "uid": item["uid"], "date": item["date"], "kind": item["kind"],
+        "note": item["note"], "created_at": item["created_at"],
         "participants": [{"uid": uid, "name": name} for uid, name, _ in item["people"]],
     }
 
@@ -65,23 +57,30 @@ def _section(out: TextIO, key: str, items: Iterable[dict[str, Any]], first: bool
     out.write("]" if empty else "\n  ]")
 
 
+def _settings(out: TextIO, values: dict[str, str], first: bool) -> None:
+    out.write(("" if first else ",\n") + '  "settings": ')
+    out.write(json.dumps(values, ensure_ascii=False, sort_keys=True))
+
+
 def write_book(
     book: Book, out: TextIO, *, what: str = "all", contact_ids: list[int] | None = None,
     now: datetime | None = None,
 ) -> int:
     """Write the chosen sections (streamed, one record a line); returns the contact count.
 
-    With `contact_ids`, only those contacts and what the book holds about them.
+    With `contact_ids`, only those contacts and what the book holds about them. Only an
+    export of everything (`what="all"`, no `contact_ids`) says `"whole_book": true`, which
+    lets an import into an empty book keep every id.
     """
-    sections = WHAT[what]
+    whole_book = what == "all" and contact_ids is None
+    sections = [s for s in WHAT[what] if whole_book or s not in WHOLE_BOOK_ONLY]
     count = 0
 
     def contacts():
         nonlocal count
-        whole_book = contact_ids is None
-        for contact, deleted_at in iter_contacts(book, include_deleted=whole_book, ids=contact_ids):
+        for row in snapshot.contact_rows(book, include_deleted=whole_book, ids=contact_ids):
             count += 1
-            yield contact_entry(contact, deleted_at)
+            yield {key: row[key] for key in CONTACT_KEYS}
 
     def circles():
         rows = circle_rows(book)
@@ -97,10 +96,17 @@ def write_book(
         "favours": lambda: iter_favours(book, ids=contact_ids),
         "introductions": lambda: iter_introductions(book, ids=contact_ids),
         "follow_ups": lambda: iter_follow_ups(book, ids=contact_ids),
+        "review_state": lambda: snapshot.review_state_rows(book, ids=contact_ids),
+        "dismissed_pairs": lambda: snapshot.dismissed_pair_rows(book, ids=contact_ids),
+        "merges": lambda: snapshot.merge_rows(book),
     }
     stamp = (now or clock.now()).isoformat(timespec="seconds")
     out.write("{\n" + f'  "kontakt": {FORMAT_VERSION},\n  "exported_at": {json.dumps(stamp)},\n')
+    out.write(f'  "whole_book": {json.dumps(whole_book)},\n')
     for index, key in enumerate(sections):
-        _section(out, key, producers[key](), first=index == 0)
+        if key == "settings":
+            _settings(out, snapshot.user_settings(book), first=index == 0)
+        else:
+            _section(out, key, producers[key](), first=index == 0)
     out.write("\n}\n")
     return count

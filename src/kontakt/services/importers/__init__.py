@@ -7,6 +7,7 @@ and kontakt JSON — the format read from the content, the whole import one tran
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
@@ -16,11 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from ...store import Book
+from ...store.db import is_open_book_file
 from ...store.bulk import BulkWriter
 from . import kontakt_json, tables, vcard
 from .merge import Merger, Outcome
-from .rows import Parsed
-from .textfile import Encoding, ImportRefused, detect_encoding, sniff_kind
+from .rows import Group, Parsed, cap
+from .textfile import (
+    Encoding,
+    ImportRefused,
+    detect_encoding,
+    lookup_encoding,
+    sniff_kind,
+)
 
 FORMATS = ("auto", "google", "outlook", "linkedin", "csv", "kontakt", "vcard", "json")
 
@@ -38,10 +46,18 @@ class ImportReport:
     outcome: Outcome
     history: dict[str, int] = field(default_factory=dict)
     circles: int = 0
+    # vCard group cards imported as circles: (where, circle name, members who joined it)
+    groups: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.outcome.rejected
+
+    @property
+    def landed(self) -> int:
+        """How many rows or cards were taken (added, merged, or already there)."""
+        o = self.outcome
+        return len(o.added) + len(o.merged) + len(o.unchanged)
 
     def summary(self) -> str:
         """'412 added, 17 merged, 3 rejected (lines 88, 301, 302: no name)'."""
@@ -49,6 +65,9 @@ class ImportReport:
         parts = [f"{len(o.added)} added", f"{len(o.merged)} merged"]
         if o.unchanged:
             parts.append(f"{len(o.unchanged)} unchanged")
+        if self.groups:
+            count = len(self.groups)
+            parts.append("1 group as a circle" if count == 1 else f"{count} groups as circles")
         for key, count in self.history.items():
             if count:
                 parts.append(f"{count} {key.replace('_', '-')}")
@@ -77,6 +96,7 @@ class ImportReport:
                 for m in o.merged
             ],
             "history": self.history,
+            "groups": [{"where": w, "circle": n, "members": m} for w, n, m in self.groups],
         }
 
 
@@ -112,29 +132,37 @@ def run_import(
     mapping: dict[str, str] | None = None,
     progress: Progress | None = None,
     announce: Callable[[str], None] | None = None,
+    encoding: str | None = None,
+    strict: bool = False,
 ) -> ImportReport:
     """Import a file or a directory of .vcf files into `book` in one transaction.
 
-    Raises ImportRefused (book untouched) when the source cannot be read at all; rows
-    that cannot be imported are listed in the report's `rejected`.
+    `encoding` names the file's encoding instead of detecting it (ValueError for a name
+    Python does not know). Raises ImportRefused (book untouched) when the source cannot
+    be read at all, or with `strict` when any row would be rejected; otherwise rows that
+    cannot be imported are listed in the report's `rejected`.
     """
+    forced = lookup_encoding(encoding) if encoding else None
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     mapping = mapping or {}
     source = Path(source).expanduser()
     if not source.exists():
         raise ImportRefused(f"{source}: no such file or directory")
+    if is_open_book_file(source):
+        # Reading it with open()/close() here would drop this process's SQLite locks on it.
+        raise ImportRefused(f"{source} is the book itself; nothing to import")
     if source.is_dir():
         if fmt not in ("auto", "vcard"):
             raise ImportRefused(f"{source} is a directory; only a folder of .vcf files can be imported")
         files = vcard.vcf_files(source)
         if not files:
             raise ImportRefused(f"{source}: no .vcf files in this directory")
-        encodings = [(path, _encoding(path, announce, "vcard")) for path in files]
+        encodings = [(path, _encoding(path, announce, "vcard", forced)) for path in files]
         kind, label = "vcard", "vcard"
     else:
         forced_kind = _forced_kind(fmt)
-        encoding = _encoding(source, announce, forced_kind)
+        encoding = _encoding(source, announce, forced_kind, forced)
         kind = forced_kind or sniff_kind(source, encoding)
         encodings = [(source, encoding)]
         label = kind
@@ -147,18 +175,16 @@ def run_import(
         reject = lambda where, reason: merger.outcome.rejected.append((where, reason))  # noqa: E731
         if kind == "json":
             data = kontakt_json.load(source, encodings[0][1])
-            report.circles = kontakt_json.restore_circles(data, writer, reject)
-            _feed(merger, kontakt_json.contact_rows(data), None)
-            merger.flush()
             warn = lambda where, message: merger.outcome.warnings.append((where, message))  # noqa: E731
-            counts = kontakt_json.restore_history(data, merger, writer, reject, warn)
-            report.history = counts.added
+            report.circles, report.history = kontakt_json.restore(data, merger, writer, reject, warn)
         elif kind == "vcard":
             total = sum(p.stat().st_size for p, _ in encodings)
             rows = _vcard_rows(encodings, single=not source.is_dir(), total=total, progress=progress)
-            found_any = _feed(merger, rows, None)
+            groups: list[tuple[str, Group]] = []
+            found_any = _feed(merger, rows, None, groups=groups)
             if not found_any:
                 raise ImportRefused(f"{source}: no vCard (BEGIN:VCARD … END:VCARD) found; nothing imported")
+            report.groups = _circles_from_groups(merger, writer, groups, today)
         else:
             path, encoding = encodings[0]
             forced = fmt if fmt not in ("auto",) else None
@@ -166,17 +192,70 @@ def run_import(
             report.format = table.format
             total = path.stat().st_size
             _feed(merger, table.rows, (lambda: table.position(), total, progress) if progress else None)
+        if strict and merger.outcome.rejected:
+            # Raised inside the transaction: everything this import wrote is rolled back.
+            raise ImportRefused(_strict_message(source, merger.outcome.rejected, kind))
         merger.flush()
     return report
 
 
-def _encoding(path: Path, announce: Callable[[str], None] | None, kind: str | None = None) -> Encoding:
-    encoding = detect_encoding(path)
+STRICT_SHOWN = 3
+
+
+def _strict_message(source: Path, rejected: list[tuple[str, str]], kind: str) -> str:
+    """'contacts.csv: --strict: nothing imported; 2 rows would be rejected (line 4: …)'."""
+    count = len(rejected)
+    shown = "; ".join(f"{where}: {reason}" for where, reason in rejected[:STRICT_SHOWN])
+    more = f"; and {count - STRICT_SHOWN} more" if count > STRICT_SHOWN else ""
+    word = ("card" if kind == "vcard" else "entry" if kind == "json" else "row")
+    if count != 1:
+        word = "entries" if word == "entry" else word + "s"
+    return (f"{source}: --strict: nothing imported; {count} {word} would be rejected "
+            f"({shown}{more})")
+
+
+def _circles_from_groups(merger: Merger, writer: BulkWriter | None,
+                         groups: list[tuple[str, Group]], today: date) -> list[tuple[str, str, int]]:
+    """Each group card becomes a circle; its members (by uid, from this import or the
+    book) join it. Returns (where, circle, members who joined) for each group."""
+    done = []
+    for where, group in groups:
+        if writer is not None:
+            writer.upsert_circle(group.name, cadence=None)
+        missing, joined = [], 0
+        for uid in group.members:
+            contact_id = merger.ids_by_uid.get(uid, merger.index.uids.get(uid))
+            if contact_id is None or contact_id in merger.index.trashed:
+                missing.append(uid)
+                continue
+            joined += 1
+            pending = merger.pending.get(contact_id)
+            if pending is not None:
+                if group.name.casefold() not in {t.casefold() for t in pending.tags}:
+                    pending.tags.append(group.name)
+            elif writer is not None:
+                tags = merger.book.conn.execute(
+                    "SELECT tags FROM contacts WHERE id = ?", (contact_id,)).fetchone()[0]
+                if group.name.casefold() not in {t.casefold() for t in json.loads(tags)}:
+                    writer.fill_contact(contact_id, today, add_tags=[group.name])
+        if missing:
+            shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+            merger.outcome.warnings.append((where, (
+                f"group {group.name}: {len(missing)} of {len(group.members)} members are "
+                f"not in this import or the book ({shown}); the circle is made without them")))
+        done.append((where, group.name, joined))
+    return done
+
+
+def _encoding(path: Path, announce: Callable[[str], None] | None, kind: str | None = None,
+              forced: Encoding | None = None) -> Encoding:
+    encoding = detect_encoding(path, forced)
     if encoding.fallback and (kind or sniff_kind(path, encoding)) == "vcard":
         if vcard.utf8_once_unfolded(path):
             encoding = Encoding("utf-8")
     if encoding.fallback and announce:
-        announce(f"{path}: not UTF-8; read as Windows-1252 — check the accents in the result")
+        announce(f"{path}: not UTF-8; read as {encoding.label} — check the accents in the result, "
+                 "or name the encoding with --encoding")
     return encoding
 
 
@@ -190,14 +269,21 @@ def _vcard_rows(encodings, *, single: bool, total: int, progress: Progress | Non
             progress(done, total)
 
 
-def _feed(merger: Merger, rows: Iterator[Parsed], tracking) -> bool:
-    """Send parsed rows to the merger; True if there was at least one row or card."""
+def _feed(merger: Merger, rows: Iterator[Parsed], tracking,
+          groups: list[tuple[str, Group]] | None = None) -> bool:
+    """Send parsed rows to the merger (group cards to `groups`), capped to sane sizes (a
+    kontakt JSON restore does not come this way: it gives back what the book held); True
+    if there was at least one row or card."""
     any_row = False
     for count, parsed in enumerate(rows, start=1):
         any_row = True
+        if parsed.contact is not None:
+            parsed.warnings.extend(cap(parsed.contact))
         for warning in parsed.warnings:
             merger.outcome.warnings.append((parsed.where, warning))
-        if parsed.contact is None:
+        if parsed.group is not None and groups is not None:
+            groups.append((parsed.where, parsed.group))
+        elif parsed.contact is None:
             merger.outcome.rejected.append((parsed.where, parsed.error or "cannot be read"))
         else:
             merger.add(parsed.where, parsed.contact)

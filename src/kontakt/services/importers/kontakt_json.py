@@ -1,8 +1,18 @@
-"""kontakt's own JSON: a whole book (contacts, circles, interactions, favours, introductions,
-follow-ups) restored so that export → import into an empty book gives the same data.
+"""kontakt's own JSON: a whole book restored so that export → import into an empty book
+gives the same book back.
+
+Format versions (the "kontakt" key; a file without it is version 1):
+  1  contacts, circles, interactions, favours, introductions, follow-ups.
+  2  adds every row's id, the trash and materialised dates of contacts, follow-up anchors,
+     review state, dismissed duplicate pairs, merge records and the user's settings, and
+     "whole_book": true on an export of everything.
+A newer version than this kontakt knows is refused whole (nothing imported).
 
 Matching is by uid only: this is a restore, and two contacts who share an email in the
-book they came from stay two contacts here.
+book they came from stay two contacts here. A whole-book export imported into an empty
+book keeps every id (merge records and review state point at rows by id, so undoing a
+merge still works); into a book with data it merges by uid as always, and merge records,
+whose ids mean nothing there, are left out with a warning.
 """
 
 from __future__ import annotations
@@ -18,12 +28,13 @@ from ...domain import Birthday, Cadence, CadenceError, DateError, check_interact
 from ...domain.ledger import DIRECTIONS, LedgerError, check_favour_kind, check_status, check_weight
 from ...domain.activity import FOLLOW_UP_STATUSES, ActivityError
 from ...domain.dates import in_range
+from ...store import snapshot
 from ...store.bulk import BulkWriter, NewContact, existing_uids
-from .merge import Merger
+from .merge import BATCH, Merger
 from .rows import Parsed, line, text
 from .textfile import Encoding, ImportRefused, open_text
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass
@@ -53,10 +64,14 @@ def load(path: Path, encoding: Encoding) -> dict[str, Any]:
         data = {"contacts": data}  # the output of `kontakt list --json`
     if not isinstance(data, dict) or not isinstance(data.get("contacts"), list):
         raise ImportRefused(f"{path}: JSON without a 'contacts' list is not a kontakt export")
-    version = data.get("kontakt", FORMAT_VERSION)
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    version = data.get("kontakt", 1)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ImportRefused(f"{path}: 'kontakt' must be a format number, not {version!r}; "
+                            "nothing imported")
+    if version > FORMAT_VERSION:
         raise ImportRefused(
-            f"{path}: written by a newer kontakt (format {version}); upgrade to import it"
+            f"{path}: written by a newer kontakt (format {version}; this one reads formats "
+            f"1 to {FORMAT_VERSION}); upgrade kontakt to import it; nothing imported"
         )
     return data
 
@@ -179,11 +194,92 @@ def restore_circles(data: dict[str, Any], writer: BulkWriter | None, reject: Cal
     return count
 
 
-def restore_history(
+def _id(entry: dict, exact: bool) -> int | None:
+    """The entry's own id in an exact restore (checked by `exact_restore`), else None."""
+    return entry["id"] if exact else None
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+ID_SECTIONS = ("contacts", "interactions", "favours", "introductions", "follow_ups", "merges")
+
+
+def exact_restore(book, data: dict[str, Any]) -> tuple[bool, str | None]:
+    """Whether this file can be restored with its ids: a whole-book export (format 2 or
+    later) into an empty book, every id a distinct positive number, every contact uid
+    distinct. Returns (yes or no, why not when the user should hear it)."""
+    if data.get("kontakt", 1) < 2 or data.get("whole_book") is not True:
+        return False, None
+    if not snapshot.is_empty(book):
+        return False, None  # the ordinary merge by uid; not worth a word
+    for key in ID_SECTIONS:
+        entries = data.get(key) or []
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            return False, f"ids not kept: '{key}' is not a list of objects"
+        ids = [e.get("id") for e in entries]
+        if not all(_is_id(i) for i in ids) or len(set(ids)) != len(ids):
+            return False, f"ids not kept: an entry of '{key}' has no id of its own"
+    uids = [e.get("uid") for e in data["contacts"]]
+    if not all(isinstance(u, str) and u for u in uids) or len(set(uids)) != len(uids):
+        return False, "ids not kept: a contact has no uid of its own"
+    return True, None
+
+
+def restore(
     data: dict[str, Any], merger: Merger, writer: BulkWriter | None,
     reject: Callable[[str, str], None], warn: Callable[[str, str], None],
+) -> tuple[int, dict[str, int]]:
+    """Restore a loaded file into `merger.book` (count only, with `writer=None`); returns
+    (circles, restored record counts by section). Runs inside the import's transaction."""
+    exact, why_not = exact_restore(merger.book, data)
+    if why_not:
+        warn("file", why_not)
+    circles = restore_circles(data, writer, reject)
+    materialised = []
+    for parsed, entry in zip(contact_rows(data), data["contacts"]):
+        for warning in parsed.warnings:
+            warn(parsed.where, warning)
+        if parsed.contact is None:
+            reject(parsed.where, parsed.error or "cannot be read")
+        elif exact:
+            materialised.append(_add_exactly(merger, parsed, entry))
+        else:
+            merger.add(parsed.where, parsed.contact)
+    merger.flush()
+    counts = restore_history(data, merger, writer, reject, warn, exact=exact)
+    if writer is not None and exact:
+        # The stored dates of a snapshot, not today's recomputation of them.
+        snapshot.set_materialised(merger.book, [m for m in materialised if m is not None])
+    counts.added.update(restore_review_and_dupes(data, merger, writer, reject, warn, exact=exact))
+    return circles, counts.added
+
+
+def _add_exactly(merger: Merger, parsed: Parsed, entry: dict[str, Any]):
+    """Queue a contact under its own id; returns its (id, last_contact, next_due) as stored,
+    or None when those dates are unreadable (then they are recomputed)."""
+    contact = parsed.contact
+    contact.id = entry["id"]
+    merger.pending[contact.id] = contact
+    merger.ids_by_uid[contact.uid] = contact.id
+    merger.outcome.added.append((parsed.where, contact.name))
+    if merger.writer is not None and len(merger.pending) >= BATCH:
+        merger.flush()
+    try:
+        return (contact.id, _day(entry, "last_contact", required=False),
+                _day(entry, "next_due", required=False))
+    except ENTRY_ERRORS as error:
+        merger.outcome.warnings.append((parsed.where, f"{error}; recomputed"))
+        return None
+
+
+def restore_history(
+    data: dict[str, Any], merger: Merger, writer: BulkWriter | None,
+    reject: Callable[[str, str], None], warn: Callable[[str, str], None], *, exact: bool = False,
 ) -> HistoryCounts:
-    """Interactions, favours, introductions and follow-ups; the contacts must be in already."""
+    """Interactions, favours, introductions and follow-ups; the contacts must be in already.
+    With `exact`, each row keeps the id it has in the file."""
     counts = HistoryCounts()
     book = merger.book
 
@@ -229,7 +325,7 @@ def restore_history(
                 # A one-contact export names the others too; keep the people this book knows.
                 warn(where, f"{len(missing)} participant(s) not in the book left out")
             interactions.append((
-                _str(entry, "uid") or _new_uid(), _day(entry, "date"),
+                _id(entry, exact), _str(entry, "uid") or _new_uid(), _day(entry, "date"),
                 check_interaction_kind(_str(entry, "kind") or "other"), text(_str(entry, "note")),
                 _stamp(entry, "created_at"), ids,
             ))
@@ -251,7 +347,8 @@ def restore_history(
             if not isinstance(weight, int) or isinstance(weight, bool):
                 raise EntryError("weight must be 1, 2 or 3")
             favours.append((
-                _str(entry, "uid") or _new_uid(), contact_id(entry.get("contact")), direction,
+                _id(entry, exact), _str(entry, "uid") or _new_uid(),
+                contact_id(entry.get("contact")), direction,
                 description, check_favour_kind(_str(entry, "kind") or "help"), check_weight(weight),
                 _day(entry, "date"), check_status(_str(entry, "status") or "open"),
                 _stamp(entry, "created_at"), _stamp(entry, "updated_at"),
@@ -267,7 +364,7 @@ def restore_history(
             if a == b:
                 raise EntryError("cannot introduce someone to themselves")
             introductions.append((
-                _str(entry, "uid") or _new_uid(), a, b, _day(entry, "date"),
+                _id(entry, exact), _str(entry, "uid") or _new_uid(), a, b, _day(entry, "date"),
                 text(_str(entry, "note")), text(_str(entry, "outcome")),
                 _day(entry, "outcome_on", required=False), _stamp(entry, "created_at"),
             ))
@@ -283,9 +380,10 @@ def restore_history(
                 raise EntryError(f"status must be open or done, not {status!r}")
             recurrence = _cadence(_str(entry, "recurrence"))
             follow_ups.append((
-                _str(entry, "uid") or _new_uid(), contact_id(entry.get("contact")),
-                _day(entry, "due"), text(_str(entry, "note")),
-                str(recurrence) if recurrence else None, status,
+                _id(entry, exact), _str(entry, "uid") or _new_uid(),
+                contact_id(entry.get("contact")), _day(entry, "due"), text(_str(entry, "note")),
+                str(recurrence) if recurrence else None,
+                _day(entry, "anchor", required=False), status,
                 _day(entry, "snoozed_until", required=False),
                 _day(entry, "done_on", required=False), _stamp(entry, "created_at"),
             ))
@@ -294,12 +392,151 @@ def restore_history(
     counts.added["follow_ups"] = len(follow_ups)
 
     if writer is not None:
-        writer.insert_interactions(interactions)
-        writer.insert_favours(favours)
-        writer.insert_introductions(introductions)
-        writer.insert_follow_ups(follow_ups)
+        snapshot.insert_interactions(book, interactions)
+        snapshot.insert_favours(book, favours)
+        snapshot.insert_introductions(book, introductions)
+        snapshot.insert_follow_ups(book, follow_ups)
         writer.refresh_due(touched)
     return counts
+
+
+def restore_review_and_dupes(
+    data: dict[str, Any], merger: Merger, writer: BulkWriter | None,
+    reject: Callable[[str, str], None], warn: Callable[[str, str], None], *, exact: bool,
+) -> dict[str, int]:
+    """Review state, dismissed pairs, merge records and settings (format 2); the contacts
+    and their history must be in already. An import fills and never overwrites: a snooze
+    or setting the book already has stays. Returns counts for the sections the file has."""
+    book = merger.book
+    counts: dict[str, int] = {}
+
+    def contact_id(uid: Any) -> int:
+        if not isinstance(uid, str) or not uid:
+            raise EntryError("a contact reference must be a uid")
+        found = merger.ids_by_uid.get(uid, merger.index.uids.get(uid))
+        if found is None:
+            raise EntryError(f"no contact with uid {uid}")
+        return found
+
+    def listed(key: str, label: str) -> Iterator[tuple[str, dict]]:
+        items = data.get(key) or []
+        if not isinstance(items, list):
+            reject(key, "must be a list")
+            return
+        for number, entry in enumerate(items, start=1):
+            if isinstance(entry, dict):
+                yield f"{label} {number}", entry
+            else:
+                reject(f"{label} {number}", "not an object")
+
+    # Favours, introductions and follow-ups by uid, as the book holds them now (in a dry
+    # run the file's new ones are not in the book: they count as found).
+    refs: dict[str, dict[str, int]] = {}
+
+    def ref_id(kind: str, entry: dict) -> int | None:
+        table = snapshot.REVIEW_REF_TABLES[kind]
+        if exact:
+            if not _is_id(entry.get("ref_id")):
+                raise EntryError("ref_id must be a positive number")
+            return entry["ref_id"]
+        uid = entry.get("ref")
+        if uid is None:
+            return None  # state of a row deleted in the book it came from: nothing to keep
+        if table == "contacts":
+            return contact_id(uid)
+        if table not in refs:
+            refs[table] = snapshot.uid_ids(book, table)
+            if writer is None:
+                refs[table].update({e.get("uid"): 0 for e in data.get(table) or []
+                                    if isinstance(e, dict) and isinstance(e.get("uid"), str)})
+        if not isinstance(uid, str) or uid not in refs[table]:
+            raise EntryError(f"no {table.rstrip('s').replace('_', '-')} with uid {uid}")
+        return refs[table][uid]
+
+    if "review_state" in data:
+        states = []
+        for where, entry in listed("review_state", "review state"):
+            try:
+                kind = _str(entry, "kind", required=True)
+                if kind not in snapshot.REVIEW_REF_TABLES:
+                    raise EntryError(f"unknown review kind {kind!r}")
+                ref = ref_id(kind, entry)
+                if ref is None:
+                    continue
+                states.append((
+                    kind, ref, contact_id(entry.get("contact")),
+                    _state_day(entry, "snoozed_until"), _state_day(entry, "skipped_on"),
+                    _state_day(entry, "offered_on"),
+                ))
+            except ENTRY_ERRORS as error:
+                reject(where, str(error))
+        added = snapshot.insert_review_state(book, states) if writer is not None else len(states)
+        if states:
+            counts["review_state"] = added
+
+    if "dismissed_pairs" in data:
+        pairs = []
+        for where, entry in listed("dismissed_pairs", "dismissed pair"):
+            try:
+                a, b = contact_id(entry.get("a")), contact_id(entry.get("b"))
+                if a == b:
+                    raise EntryError("a contact is always the same person as itself")
+                pairs.append((a, b, _stamp(entry, "dismissed_at") or _now_stamp()))
+            except ENTRY_ERRORS as error:
+                reject(where, str(error))
+        added = snapshot.insert_dismissed_pairs(book, pairs) if writer is not None else len(pairs)
+        if pairs:
+            counts["dismissed_pairs"] = added
+
+    merges = data.get("merges") or []
+    if merges and not exact:
+        warn("merges", f"{len(merges)} merge record(s) not restored: they point at rows by id, "
+                       "which only an import into an empty book keeps (nothing to undo here)")
+    elif merges:
+        records = []
+        for where, entry in listed("merges", "merge"):
+            try:
+                merged_at = _stamp(entry, "merged_at")
+                if merged_at is None:
+                    raise EntryError("no merged_at")
+                parts = [entry.get(k) for k in ("kept_before", "kept_after", "moved")]
+                if not all(isinstance(p, dict) for p in parts):
+                    raise EntryError("kept_before, kept_after and moved must be objects")
+                records.append((entry["id"], contact_id(entry.get("kept")),
+                                contact_id(entry.get("other")), merged_at, *parts))
+            except ENTRY_ERRORS as error:
+                reject(where, str(error))
+        counts["merges"] = snapshot.insert_merges(book, records) if writer is not None else len(records)
+
+    if "settings" in data:
+        values = data["settings"]
+        if not isinstance(values, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in values.items()
+        ):
+            reject("settings", "must be an object of text values")
+        elif values:
+            counts["settings"] = (
+                snapshot.fill_settings(book, values) if writer is not None
+                else len(values.keys() - snapshot.PER_MACHINE_SETTINGS))
+    return counts
+
+
+def _state_day(entry: dict, key: str) -> str | None:
+    """A review-state day: any ISO date. Letting someone drift snoozes them until
+    9999-12-31 (review.FOREVER), a marker no typed date may be, so no year range here."""
+    value = _str(entry, key)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise EntryError(f"{key} {value!r} is not an ISO date") from None
+
+
+def _now_stamp() -> str:
+    from ... import clock
+
+    return clock.now().isoformat(timespec="seconds")
 
 
 def _new_uid() -> str:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from email.utils import getaddresses
 
 from ...domain import Birthday, DateError, clean, clean_line
 from ...domain.text import nfc
@@ -21,6 +22,16 @@ class Parsed:
     contact: NewContact | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    group: Group | None = None
+
+
+@dataclass
+class Group:
+    """A contact group card (vCard KIND:group, Apple's X-ADDRESSBOOKSERVER-KIND:group):
+    imported as a circle whose members are the cards with these uids."""
+
+    name: str
+    members: list[str] = field(default_factory=list)
 
 
 # Almost every imported value is clean already; checking that is 10x cheaper than cleaning.
@@ -94,9 +105,97 @@ def read_birthday(value: str | None, today: date, *, slashed: str | None = None)
 
 
 def real_birthday(raw: str, month: int, day: int, year: int | None) -> Birthday:
+    """Birthday(month, day, year); year 0 (Google's and Android's 0000-04-15, vCard's
+    0000-04-15) means the year is not known. Raises DateError naming `raw`."""
+    if year == 0:
+        year = None
     try:
         return Birthday(month, day, year)
     except YearOutOfRange as error:
         raise DateError(f"{raw!r}: {error}") from None
     except DateError:
         raise DateError(f"{raw!r} is not a real date") from None
+
+
+# ---------------------------------------------------------------------- e-mail addresses
+
+_MAILTO = re.compile(r"^\s*mailto:", re.IGNORECASE)
+_ANGLE = re.compile(r"<\s*(?:mailto:)?([^<>\s]+@[^<>\s]+)\s*>")
+# Outlook's Exchange address: a directory path, not something mail can be sent to.
+_EXCHANGE = re.compile(r"^/o=", re.IGNORECASE)
+
+
+# Only a value with one of these can hold mailto:, a display name or an Exchange path.
+_NEEDS_EMAIL_WORK = re.compile(r'[<":/]')
+
+
+def is_exchange_address(value: str) -> bool:
+    """True for '/o=ExchangeLabs/ou=…/cn=Recipients/cn=…' (Outlook's E-mail Type EX)."""
+    return bool(_EXCHANGE.match(value.strip()))
+
+
+def email_address(value: str | None) -> str:
+    """The bare address: 'mailto:' dropped, 'Anna Müller <anna@example.com>' reduced to
+    'anna@example.com'; '' for an Exchange directory path. Anything else stays as typed."""
+    value = line(value)
+    if not value or is_exchange_address(value):
+        return ""
+    if "<" in value and (m := _ANGLE.search(value)):
+        value = m[1]
+    return _MAILTO.sub("", value).strip()
+
+
+def split_emails(value: str | None) -> list[str]:
+    """Several addresses in one cell (' ::: ', ';' or ','), display names allowed:
+    '"Müller, Anna" <anna@example.com>, bob@example.com' is two addresses, not three."""
+    if not value:
+        return []
+    if not _NEEDS_EMAIL_WORK.search(value):
+        return split_list(value, r"\s*:::\s*|[;,]")  # the common case: plain addresses
+    if "<" in value or '"' in value:
+        pairs = getaddresses([re.sub(r"\s*:::\s*|;", ",", value)])
+        found = [email_address(addr) for _, addr in pairs if addr]
+        if found:
+            return [f for f in found if f]
+    return [e for e in (email_address(v) for v in re.split(r"\s*:::\s*|[;,]", value)) if e]
+
+
+# ---------------------------------------------------------------------- caps
+
+# What one imported contact may hold. Real people have a handful of addresses; a card
+# with 2,000 is a mailing list or a sync loop, and storing it would make every search,
+# the detail screen and every later export pay for it. The caps sit far above anything
+# a person types (500 characters is several lines of the widest terminal for a name; a
+# note of 100,000 characters is some 40 printed pages) and keep the first values, which
+# the exporting program lists first because they matter most.
+MAX_EMAILS = 20
+MAX_PHONES = 20
+MAX_TAGS = 50
+MAX_NAME = 500  # characters; also nickname, org, role, location
+MAX_NOTES = 100_000  # characters; also "met"
+
+_LIST_CAPS = (("emails", MAX_EMAILS, "e-mails"), ("phones", MAX_PHONES, "phones"),
+              ("tags", MAX_TAGS, "circles"))
+_LINE_CAPS = ("name", "nickname", "org", "role", "location")
+_TEXT_CAPS = ("notes", "met")
+
+
+def cap(contact: NewContact) -> list[str]:
+    """Cut absurd sizes down to the caps above; one warning per field that was cut."""
+    warnings = []
+    for name, limit, word in _LIST_CAPS:
+        values = getattr(contact, name)
+        if len(values) > limit:
+            warnings.append(f"{len(values) - limit:,} {word} dropped (kept {limit})")
+            setattr(contact, name, values[:limit])
+    for name in _LINE_CAPS:
+        value = getattr(contact, name)
+        if len(value) > MAX_NAME:
+            warnings.append(f"{name} cut to {MAX_NAME:,} characters (it had {len(value):,})")
+            setattr(contact, name, value[:MAX_NAME].rstrip())
+    for name in _TEXT_CAPS:
+        value = getattr(contact, name)
+        if len(value) > MAX_NOTES:
+            warnings.append(f"{name} cut to {MAX_NOTES:,} characters (it had {len(value):,})")
+            setattr(contact, name, value[:MAX_NOTES].rstrip())
+    return warnings

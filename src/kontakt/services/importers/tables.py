@@ -15,9 +15,20 @@ from pathlib import Path
 
 from ...domain import Cadence, CadenceError, DateError
 from ...store.bulk import NewContact
-from .rows import Parsed, joined, line, read_birthday, split_list, text
+from .rows import (
+    Parsed,
+    is_exchange_address,
+    joined,
+    line,
+    read_birthday,
+    split_emails,
+    split_list,
+    text,
+)
 from .textfile import Encoding, ImportRefused, open_text
 
+# How `export csv` joins a list in one cell (services/exporters/csv.py writes it).
+LIST_SEPARATOR = "; "
 # A field longer than this is an unterminated quote swallowing the file, not a note.
 FIELD_LIMIT = 1 << 20
 HEADER_SEARCH_LINES = 50
@@ -196,12 +207,18 @@ def _rows(handle, path: Path, header: list[str], delimiter: str, header_line: in
             if len(record) != width:
                 yield Parsed(where, error=f"ragged row: {len(record)} fields, the header has {width}")
                 continue
+            if any("\x00" in cell for cell in record):
+                column = next(i for i, cell in enumerate(record) if "\x00" in cell)
+                yield Parsed(where, error=f"a NUL byte in {header[column].strip()!r} (damaged file?)")
+                continue
             try:
                 result = read(record)
             except (ValueError, DateError, CadenceError) as error:
                 yield Parsed(where, error=str(error))
                 continue
             contact, warnings = result if isinstance(result, tuple) else (result, [])
+            if not contact.name and contact.org:
+                contact.name = contact.org  # a company's own row: Google and Outlook leave names empty
             if not contact.name:
                 yield Parsed(where, error="no name")
                 continue
@@ -302,7 +319,7 @@ def _google(cols: Columns, today: date):
         contact = NewContact(
             name=name,
             nickname=line(_cell(row, nickname)),
-            emails=[e for c in emails for e in split_list(row[c], r"\s*:::\s*")],
+            emails=[e for c in emails for e in split_emails(row[c])],
             phones=[p for c in phones for p in split_list(row[c], r"\s*:::\s*")],
             org=line(_cell(row, org)),
             role=line(_cell(row, role)),
@@ -329,23 +346,47 @@ def _outlook(cols: Columns, today: date):
     notes = cols.get("notes", "notizen")
     categories = cols.get("categories", "kategorien")
     city = cols.get("business city", "home city", "ort geschäftlich", "ort privat")
+    # (address column, its "E-mail Type" column, its "E-mail Display Name" column)
     emails = [
-        c for c in (
-            cols.get("e-mail address", "e-mail-adresse"),
-            cols.get("e-mail 2 address", "e-mail 2: adresse"),
-            cols.get("e-mail 3 address", "e-mail 3: adresse"),
-        ) if c
+        (address, cols.get(f"{prefix} type", f"{prefix}-typ", f"{prefix}: typ"),
+         cols.get(f"{prefix} display name", f"{prefix}: angezeigter name"))
+        for prefix, address in (
+            ("e-mail", cols.get("e-mail address", "e-mail-adresse")),
+            ("e-mail 2", cols.get("e-mail 2 address", "e-mail 2: adresse")),
+            ("e-mail 3", cols.get("e-mail 3 address", "e-mail 3: adresse")),
+        ) if address is not None
     ]
+
+    def addresses(row: list[str], warnings: list[str]) -> list[str]:
+        found = []
+        for address, kind, display in emails:
+            value = row[address].strip()
+            if not value:
+                continue
+            if _cell(row, kind).strip().upper() == "EX" or is_exchange_address(value):
+                # Outlook's Exchange directory path; the display name often holds the
+                # SMTP address ("Anna Berg (anna@contoso.com)").
+                smtp = re.search(r"[^\s()<>\"',;]+@[^\s()<>\"',;]+\.[^\s()<>\"',;]+",
+                                 _cell(row, display))
+                if smtp:
+                    found.append(smtp[0])
+                else:
+                    warnings.append("e-mail: an Exchange address (/o=…), not an e-mail address; "
+                                    "not imported")
+                continue
+            found.extend(split_emails(value))
+        return found
     phones = cols.matching(r".*(phone|telefon|mobil|handy).*", exclude=r"fax|assistant|assistent|tty|pager")
     display = cols.get("display name", "name")
 
     def read(row: list[str]):
         name = line(joined(_cell(row, given), _cell(row, middle), _cell(row, family),
                            _cell(row, suffix))) or line(_cell(row, display))
+        warnings: list[str] = []
         contact = NewContact(
             name=name,
             nickname=line(_cell(row, nickname)),
-            emails=[line(row[c]) for c in emails if row[c].strip()],
+            emails=addresses(row, warnings),
             phones=[line(row[c]) for c in phones if row[c].strip()],
             org=line(_cell(row, org)),
             role=line(_cell(row, role)),
@@ -354,8 +395,8 @@ def _outlook(cols: Columns, today: date):
             notes=text(_cell(row, notes)),
         )
         # Outlook writes dates in the exporting machine's locale: US month-first.
-        return contact, _with_birthday(contact, _cell(row, birthday), today,
-                                       "day" if german else "month")
+        return contact, warnings + _with_birthday(contact, _cell(row, birthday), today,
+                                                  "day" if german else "month")
 
     return read
 
@@ -370,7 +411,7 @@ def _linkedin(cols: Columns):
         profile = line(_cell(row, url))
         return NewContact(
             name=line(joined(_cell(row, given), _cell(row, family))),
-            emails=[line(_cell(row, email))] if _cell(row, email).strip() else [],
+            emails=split_emails(_cell(row, email)),
             org=line(_cell(row, org)),
             role=line(_cell(row, role)),
             met=f"LinkedIn connection since {since}" if since else "",
@@ -396,13 +437,15 @@ def _kontakt(cols: Columns, today: date):
         contact = NewContact(
             name=line(get(row, "name")),
             nickname=line(get(row, "nickname")),
-            emails=split_list(get(row, "emails"), r";"),
-            phones=split_list(get(row, "phones"), r";"),
+            emails=split_emails(get(row, "emails")),
+            # Split on "; " exactly, the separator `export csv` writes: a phone with an
+            # extension ("+1 555 0100;ext=7") or a circle named "A;B" survives the round trip.
+            phones=split_list(get(row, "phones"), LIST_SEPARATOR),
             org=line(get(row, "org")),
             role=line(get(row, "role")),
             location=line(get(row, "location")),
             met=text(get(row, "met")),
-            tags=split_list(get(row, "tags"), r";"),
+            tags=split_list(get(row, "tags"), LIST_SEPARATOR),
             notes=text(get(row, "notes")),
             archived=get(row, "archived").strip().lower() in ("true", "yes", "1"),
             uid=line(get(row, "uid")) or None,
@@ -469,7 +512,7 @@ def _generic(cols: Columns, mapping: dict[str, str], today: date):
         contact = NewContact(
             name=name,
             nickname=line(first(row, "nickname")),
-            emails=[e for v in values(row, "emails") for e in split_list(v, r"\s*:::\s*|[;,]")],
+            emails=[e for v in values(row, "emails") for e in split_emails(v)],
             phones=[p for v in values(row, "phones") for p in split_list(v, r"\s*:::\s*|;")],
             org=line(first(row, "org")),
             role=line(first(row, "role")),

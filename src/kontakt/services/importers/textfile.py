@@ -3,35 +3,71 @@
 from __future__ import annotations
 
 import codecs
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 CHUNK = 1 << 20
+# How much of a non-UTF-8 file's accented text is looked at to tell the code pages apart.
+SAMPLE_BYTES = 1 << 20
 
 
 class ImportRefused(Exception):
     """The file cannot be imported at all; the message names it. Nothing was written."""
 
 
+_LABELS = {
+    "utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)", "utf-16": "UTF-16",
+    "cp1252": "Windows-1252", "cp1250": "Windows-1250", "iso8859-2": "ISO-8859-2",
+}
+
+
 @dataclass(frozen=True)
 class Encoding:
-    """How a file's bytes become text; `fallback` when it was not UTF-8 and we guessed cp1252."""
+    """How a file's bytes become text; `fallback` when it was not UTF-8 and the code page
+    was guessed (Windows-1252, Windows-1250 or ISO-8859-2), `forced` when --encoding named it."""
 
     name: str
     fallback: bool = False
+    forced: bool = False
 
     @property
     def label(self) -> str:
-        return {"utf-8-sig": "UTF-8 (BOM)", "utf-16": "UTF-16", "cp1252": "Windows-1252"}.get(
-            self.name, "UTF-8"
-        )
+        return _LABELS.get(self.name, self.name)
+
+    @property
+    def ascii_compatible(self) -> bool:
+        """True when ASCII text has the same bytes (so vCard lines can be unfolded on bytes)."""
+        try:
+            return "BEGIN:VCARD\r\n\t;:=".encode(self.name) == b"BEGIN:VCARD\r\n\t;:="
+        except (LookupError, UnicodeError):
+            return False
 
 
-def detect_encoding(path: Path) -> Encoding:
-    """UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252 (flagged as a fallback).
+def lookup_encoding(name: str) -> Encoding:
+    """The encoding --encoding names (any Python codec name: cp1250, latin2, utf-16le...).
+
+    Raises ValueError with a one-line message for a name Python does not know.
+    """
+    try:
+        info = codecs.lookup(name.strip())
+    except LookupError:
+        raise ValueError(
+            f"unknown encoding {name!r}; try utf-8, cp1252, cp1250, iso-8859-2 or utf-16"
+        ) from None
+    if info.name in ("rot-13", "base64", "hex", "zlib", "bz2", "quopri", "uu"):
+        raise ValueError(f"{name!r} is not a text encoding")
+    canonical = {"utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be"}.get(info.name, info.name)
+    return Encoding(canonical, forced=True)
+
+
+def detect_encoding(path: Path, forced: Encoding | None = None) -> Encoding:
+    """UTF-8 with or without BOM, UTF-16 with BOM, else a guessed code page (flagged as a
+    fallback), or `forced` after checking every byte decodes.
 
     Reads the file in chunks (memory stays flat). Raises ImportRefused for an empty or
-    binary file.
+    binary file, or one the forced encoding cannot decode.
     """
     try:
         handle = path.open("rb")
@@ -39,13 +75,15 @@ def detect_encoding(path: Path) -> Encoding:
         raise ImportRefused(f"{path}: cannot be read ({error.strerror})") from None
     with handle:
         head = handle.read(4)
-        if head.startswith(codecs.BOM_UTF8):
+        handle.seek(0)
+        if forced is not None:
+            encoding = _check_forced(handle, path, forced)
+        elif head.startswith(codecs.BOM_UTF8):
             encoding = Encoding("utf-8-sig")
         elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             encoding = Encoding("utf-16")
         else:
-            handle.seek(0)
-            encoding = _utf8_or_cp1252(handle)
+            encoding = _utf8_or_code_page(handle)
     with open_text(path, encoding) as text:
         try:
             empty = not text.read(CHUNK).strip("\ufeff \t\r\n")
@@ -56,28 +94,131 @@ def detect_encoding(path: Path) -> Encoding:
     return encoding
 
 
-def _utf8_or_cp1252(handle) -> Encoding:
+def _check_forced(handle, path: Path, forced: Encoding) -> Encoding:
+    decoder = codecs.getincrementaldecoder(forced.name)()
+    offset = 0
+    try:
+        while chunk := handle.read(CHUNK):
+            decoder.decode(chunk)
+            offset += len(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as error:
+        raise ImportRefused(
+            f"{path}: not valid {forced.label} (byte {offset + error.start + 1}); "
+            "nothing imported"
+        ) from None
+    except UnicodeError as error:  # "UTF-16 stream does not start with BOM"
+        raise ImportRefused(f"{path}: not valid {forced.label} ({error}); nothing imported") from None
+    return forced
+
+
+def _looks_binary(chunk: bytes) -> bool:
+    """An image, archive or database rather than a text file with a stray NUL: NULs are
+    over 1% of the first block (a PNG header is a quarter NULs, a damaged CSV has one or
+    two, which in a two-line file would be over 1% too). A NUL in a CSV row or a vCard
+    rejects only that row or card."""
+    nuls = chunk.count(b"\x00")
+    return nuls > 2 and nuls * 100 > len(chunk)
+
+
+def _binary_hint(chunk: bytes) -> str:
+    head = chunk[:4096]
+    # ASCII text in UTF-16 without a BOM: every other byte is a NUL.
+    for zeros, name in ((head[1::2], "utf-16-le"), (head[0::2], "utf-16-be")):
+        if zeros and zeros.count(0) * 10 >= len(zeros) * 9:
+            return f"if it is UTF-16 without a byte-order mark, try --encoding {name}"
+    return "expected CSV, vCard or kontakt JSON"
+
+
+def _utf8_or_code_page(handle) -> Encoding:
     decoder = codecs.getincrementaldecoder("utf-8")()
+    first = True
     while chunk := handle.read(CHUNK):
-        if b"\x00" in chunk:
-            raise ImportRefused(
-                f"{handle.name}: not a text file (binary data); expected CSV, vCard or kontakt JSON"
-            )
+        if first and _looks_binary(chunk):
+            raise ImportRefused(f"{handle.name}: not a text file (binary data); {_binary_hint(chunk)}")
+        first = False
         try:
             decoder.decode(chunk)
         except UnicodeDecodeError:
-            return Encoding("cp1252", fallback=True)
+            handle.seek(0)
+            return guess_code_page(handle.read(SAMPLE_BYTES))
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return Encoding("cp1252", fallback=True)
+        handle.seek(0)
+        return guess_code_page(handle.read(SAMPLE_BYTES))
     return Encoding("utf-8")
+
+
+# ---------------------------------------------------------------- which code page
+
+CODE_PAGES = ("cp1252", "cp1250", "iso8859-2")
+# The accented letters of the languages each code page is used for. A decoding whose
+# letters one language explains is the right one: Polish bytes read as Windows-1252 give
+# '£ódŸ' and 'Za¿ó³æ' (symbols, a capital inside a word), Czech ones give 'Pøíliš'
+# (ø is not Czech).
+_LANGUAGES = {
+    "de": "äöüß", "fr": "éèêëàâçîïôûùœÿ", "es": "áéíóúñü", "it": "àèéìíîòóù",
+    "pt": "áâãàçéêíóôõú", "nl": "éèëïöü", "da-no": "æøåé", "sv-fi": "åäöé", "is": "áéíóúýðþæö",
+    "pl": "ąćęłńóśźż", "cs": "áčďéěíňóřšťúůýž", "sk": "áäčďéíĺľňóôŕšťúýž",
+    "hu": "áéíóöőúüű", "hr-sl": "čćđšž", "ro": "ăâîșşțţ",
+}
+# Punctuation both Windows code pages put at the same bytes: no evidence either way.
+# '¿' and '¡' open Spanish sentences; in Windows-1250 the same bytes are 'ż' and 'ˇ'.
+_NEUTRAL = set("–—„“”‘’‚…•€«»§°©®×·†‡‰‹›™ ¿¡")
+_WORD = re.compile(rb"[^\x00-\x40\x5b-\x60\x7b-\x7f]*[\x80-\xff][^\x00-\x40\x5b-\x60\x7b-\x7f]*")
+
+
+def _score(words: list[bytes], name: str) -> float | None:
+    """How plausible the accented words are in this code page; None if a byte is undefined."""
+    letters: set[str] = set()
+    bad = 0
+    for word in words:
+        try:
+            decoded = word.decode(name)
+        except UnicodeDecodeError:
+            return None
+        if len(decoded) < 2:
+            continue  # '£' alone ("20 £") is a symbol, not a one-letter Polish word 'Ł'
+        for index, char in enumerate(decoded):
+            if char.isascii():
+                continue
+            if char in _NEUTRAL:
+                pass
+            elif not char.isalpha() or unicodedata.category(char) == "Lm":
+                # '³', '¹', '¿', '¶', 'ˇ' inside a word, or a C1 control (ISO-8859-2
+                # reading the bytes Windows code pages use for ś, ź, š, ž)
+                bad += 3
+            else:
+                before = decoded[index - 1] if index else ""
+                after = decoded[index + 1:index + 2]
+                if (char.isupper() and before.islower()) or (char.islower() and after.isupper()):
+                    bad += 3  # 'jaŸñ', 'żQué': the case changes inside a word
+                letters.add(char.lower())
+    best = max(len(letters & set(alphabet)) for alphabet in _LANGUAGES.values())
+    return 2 * best - bad
+
+
+def guess_code_page(sample: bytes) -> Encoding:
+    """Windows-1252 (Western), Windows-1250 or ISO-8859-2 (Central European), from the
+    words with accented letters in `sample`; ties go to Windows-1252."""
+    # A vCard 2.1 line with its own CHARSET says nothing about the rest of the file.
+    if b"CHARSET=" in sample.upper():
+        sample = b"\n".join(ln for ln in sample.split(b"\n") if b"CHARSET=" not in ln.upper())
+    words = list(dict.fromkeys(_WORD.findall(sample)))[:5000]
+    best_name, best_score = "cp1252", None
+    for name in CODE_PAGES:
+        score = _score(words, name)
+        if score is not None and (best_score is None or score > best_score):
+            best_name, best_score = name, score
+    return Encoding(best_name, fallback=True)
 
 
 def open_text(path: Path, encoding: Encoding):
     """The file as text with universal newlines off (the csv module wants them raw)."""
-    # cp1252 leaves five bytes undefined; show them as U+FFFD rather than refuse the file.
-    errors = "replace" if encoding.name == "cp1252" else "strict"
+    # The Windows code pages leave a few bytes undefined; show them as U+FFFD rather than
+    # refuse the file (a forced encoding was checked byte by byte already).
+    errors = "replace" if encoding.fallback else "strict"
     return path.open("r", encoding=encoding.name, errors=errors, newline="")
 
 

@@ -18,7 +18,16 @@ from pathlib import Path
 
 from ...domain import Birthday, Cadence, CadenceError, DateError
 from ...store.bulk import NewContact
-from .rows import Parsed, joined, line, real_birthday, text
+from .rows import (
+    Group,
+    Parsed,
+    email_address,
+    is_exchange_address,
+    joined,
+    line,
+    real_birthday,
+    text,
+)
 from .textfile import Encoding
 
 IGNORED = {"PHOTO", "LOGO", "SOUND", "KEY", "URL", "AGENT"}
@@ -42,12 +51,11 @@ class Property:
         charset = (self.param("CHARSET") or [None])[0]
         if any(v.upper() in ("QUOTED-PRINTABLE", "QP") for v in self.param("ENCODING")):
             raw = quopri.decodestring(raw)
-        elif self.encoding.name != "cp1252":
-            # The whole file is valid UTF-8: a CHARSET on an 8-bit value is a leftover.
+        elif not self.encoding.fallback:
+            # The file is valid UTF-8 (or the user named its encoding): a CHARSET on an
+            # 8-bit value is a leftover.
             charset = None
-        name = charset or self.encoding.name
-        if name.lower().replace("_", "-") in ("utf-8-sig", "utf-16"):
-            name = "utf-8"  # UTF-16 files were re-encoded to UTF-8 bytes before unfolding
+        name = charset or byte_encoding(self.encoding)
         try:
             return raw.decode(name)
         except (LookupError, UnicodeDecodeError):
@@ -67,10 +75,18 @@ class Card:
         return found[0] if found else None
 
 
+def byte_encoding(encoding: Encoding) -> str:
+    """What the unfolded bytes are in: the file's encoding, or UTF-8 for one that is
+    not ASCII-compatible (UTF-16) and was re-encoded before unfolding."""
+    if encoding.name == "utf-8-sig" or not encoding.ascii_compatible:
+        return "utf-8"
+    return encoding.name
+
+
 def _physical_lines(path: Path, encoding: Encoding) -> Iterator[bytes]:
-    if encoding.name == "utf-16":
+    if not encoding.ascii_compatible:
         # Unfolding works on bytes; UTF-16 has NULs in every character, so go via UTF-8.
-        with path.open("r", encoding="utf-16", newline="") as handle:
+        with path.open("r", encoding=encoding.name, newline="") as handle:
             for text_line in handle:
                 yield text_line.encode("utf-8")
         return
@@ -169,31 +185,41 @@ def split_unescaped(value: str, sep: str) -> list[str]:
 def iter_cards(path: Path, encoding: Encoding, label: str) -> Iterator[Parsed]:
     """Every card in a file, parsed; broken cards come out as errors with their line."""
     card: Card | None = None
+    skipping = False  # inside a card already rejected
     for number, logical in _logical_lines(path, encoding):
         if not logical.strip():
             continue
         upper = logical.strip().upper()
         if upper == b"BEGIN:VCARD":
-            if card is not None:
+            if card is not None and not skipping:
                 yield Parsed(f"{label}{card.line}", error="broken card: BEGIN:VCARD without END:VCARD")
-            card = Card(number)
+            card, skipping = Card(number), False
             continue
         if upper == b"END:VCARD":
             if card is None:
                 yield Parsed(f"{label}{number}", error="broken card: END:VCARD without BEGIN:VCARD")
                 continue
-            yield card_to_contact(card, f"{label}{card.line}")
-            card = None
+            if not skipping:
+                yield card_to_contact(card, f"{label}{card.line}")
+            card, skipping = None, False
             continue
         if card is None:
+            continue
+        if skipping:
+            continue
+        if b"\x00" in logical:
+            prop_name = re.split(rb"[:;]", logical, maxsplit=1)[0].decode("ascii", "replace").strip()
+            yield Parsed(f"{label}{card.line}", error=f"broken card: a NUL byte in {prop_name!r} "
+                                                      f"on line {number} (damaged file?)")
+            skipping = True  # the rest of this card is skipped up to its END
             continue
         prop = _parse_property(number, logical, encoding)
         if prop is None:
             yield Parsed(f"{label}{card.line}", error=f"broken card: line {number} is not a property")
-            card = None  # the rest of this card is skipped up to its END
+            skipping = True  # the rest of this card is skipped up to its END
             continue
         card.properties.append(prop)
-    if card is not None:
+    if card is not None and not skipping:
         yield Parsed(f"{label}{card.line}", error="broken card: the file ends before END:VCARD")
 
 
@@ -214,27 +240,58 @@ def _birthday(prop: Property) -> Birthday | None:
     raise DateError(f"text birthday {raw!r}")
 
 
+def _uid(value: str) -> str | None:
+    return re.sub(r"^urn:uuid:", "", line(unescape(value)), flags=re.IGNORECASE) or None
+
+
+def _kind(card: Card) -> str:
+    prop = card.first("KIND") or card.first("X-ADDRESSBOOKSERVER-KIND")
+    return line(prop.value).lower() if prop else ""
+
+
+def card_to_group(card: Card, where: str, name: str) -> Parsed:
+    """A group card (RFC 6350 KIND:group with MEMBER, or Apple's X-ADDRESSBOOKSERVER-KIND
+    with X-ADDRESSBOOKSERVER-MEMBER): a circle, its members named by uid."""
+    if not name:
+        return Parsed(where, error="a group without a name (no FN or N)")
+    members = [
+        uid for p in card.all("MEMBER") + card.all("X-ADDRESSBOOKSERVER-MEMBER")
+        if (uid := _uid(p.value))
+    ]
+    return Parsed(where, group=Group(name, list(dict.fromkeys(members))))
+
+
 def card_to_contact(card: Card, where: str) -> Parsed:
-    """The contact a card describes: FN (or N), emails, phones, org, birthday..."""
+    """The contact a card describes: FN (or N, or ORG), emails, phones, org, birthday...;
+    a group card comes back as a Parsed with `group` set instead."""
     warnings: list[str] = []
     fn = card.first("FN")
     name = line(unescape(fn.value)) if fn else ""
+    if _kind(card) == "group":
+        if not name and (n := card.first("N")):
+            name = line(split_unescaped(n.value, ";")[0])  # Apple puts the group's name in N too
+        return card_to_group(card, where, name)
     n = card.first("N")
     if not name and n:
         parts = split_unescaped(n.value, ";") + [""] * 5
         family, given, additional, prefix, suffix = parts[:5]
         name = line(joined(prefix, given, additional, family, suffix).replace(",", " "))
+    org = card.first("ORG")
+    if not name and org:
+        name = line(split_unescaped(org.value, ";")[0])  # a company's card
     if not name:
         return Parsed(where, error="no name (neither FN nor N)")
     contact = NewContact(name=name)
-    contact.emails = [line(unescape(p.value)) for p in card.all("EMAIL") if p.value.strip()]
+    contact.emails = [e for p in card.all("EMAIL") if (e := email_address(unescape(p.value)))]
+    if any(is_exchange_address(unescape(p.value)) for p in card.all("EMAIL")):
+        warnings.append("e-mail: an Exchange address (/o=…), not an e-mail address; not imported")
     contact.phones = [
         line(re.sub(r"^tel:", "", unescape(p.value), flags=re.IGNORECASE))
         for p in card.all("TEL") if p.value.strip()
     ]
     if nick := card.first("NICKNAME"):
         contact.nickname = line(", ".join(split_unescaped(nick.value, ",")))
-    if org := card.first("ORG"):
+    if org:
         contact.org = line(split_unescaped(org.value, ";")[0])
     if title := card.first("TITLE") or card.first("ROLE"):
         contact.role = line(unescape(title.value))
@@ -257,8 +314,7 @@ def card_to_contact(card: Card, where: str) -> Parsed:
                 warnings.append(f"birthday: {error}; imported without it")
     contact.notes = "\n\n".join(n for n in notes if n)
     if uid := card.first("UID"):
-        value = line(unescape(uid.value))
-        contact.uid = re.sub(r"^urn:uuid:", "", value, flags=re.IGNORECASE) or None
+        contact.uid = _uid(uid.value)
     if met := card.first("X-KONTAKT-MET"):
         contact.met = text(unescape(met.value))
     if cadence := card.first("X-KONTAKT-CADENCE"):

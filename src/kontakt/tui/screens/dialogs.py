@@ -9,6 +9,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..widgets.shown import shown
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Ask one question; y or Enter answers yes, n or Esc answers no."""
@@ -20,8 +22,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def __init__(self, question: str | Content, detail: str | Content = "", yes: str = "yes") -> None:
         super().__init__()
-        self.question = question if isinstance(question, Content) else Content(question)
-        self.detail = detail if isinstance(detail, Content) else Content(detail)
+        self.question = question if isinstance(question, Content) else shown(question)
+        self.detail = detail if isinstance(detail, Content) else shown(detail, multiline=True)
         self.yes = yes
 
     def compose(self) -> ComposeResult:

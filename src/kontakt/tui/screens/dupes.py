@@ -30,6 +30,7 @@ from ...store import Book, NotFound
 from ..background import count_duplicates_at, duplicates_at, in_background
 from ..live import BookChanged
 from ..widgets.contact_list import fit
+from ..widgets.shown import shown, visible
 
 MUTED = "$text-muted"
 LABELS = {"tags": "circles", "met": "met", "org": "org", "location": "lives"}
@@ -55,7 +56,8 @@ def _one_line(text: str) -> str:
 
 class MergeFields(Widget, can_focus=True):
     """The two records as rows of fields, kept on the left and the other on the right; the
-    cursor row is the field ←/→ choose for. Every value is data, drawn as plain Content."""
+    cursor row is the field ←/→ choose for. Every value is data, drawn as plain Content with its
+    control characters shown (`visible`)."""
 
     COMPONENT_CLASSES = {"merge-fields--cursor"}
     DEFAULT_CSS = """
@@ -93,7 +95,8 @@ class MergeFields(Widget, can_focus=True):
         width = self.size.width or 80
         column = max(12, (width - LABEL_WIDTH - 2) // 2)
         lines = [Content.assemble(
-            " " * LABEL_WIDTH, (fit(self.heads[0], column), "bold"), "  ", (fit(self.heads[1], column), "bold"),
+            " " * LABEL_WIDTH, (fit(visible(self.heads[0]), column), "bold"), "  ",
+            (fit(visible(self.heads[1]), column), "bold"),
         )]
         for index, f in enumerate(self.fields):
             lines.append(self._row(f, column, index == self.cursor and self.has_focus))
@@ -107,7 +110,7 @@ class MergeFields(Widget, can_focus=True):
         def side(value: str, name: str) -> Content:
             if not value:
                 return Content.styled(fit("  —", column), MUTED)
-            text = fit(_one_line(value), column - 2)
+            text = fit(visible(_one_line(value)), column - 2)
             if f.source == "same":
                 return Content.assemble(("  ", ""), (text, MUTED))
             if combined:
@@ -139,7 +142,8 @@ def field_detail(f: FieldChoice | None) -> Content:
     lines = [Content.assemble((_label(f.field), "bold"), (_how(f), MUTED))]
     for caption, value in (("left ", f.kept), ("right", f.other), ("→    ", f.result)):
         if value or caption.startswith("→"):
-            lines.append(Content.assemble((f"  {caption}  ", MUTED), value or "(empty)"))
+            lines.append(Content.assemble((f"  {caption}  ", MUTED),
+                                          shown(value, multiline=True) if value else "(empty)"))
     return Content("\n").join(lines)
 
 
@@ -276,14 +280,14 @@ class DupesScreen(Screen[bool]):
             Content.styled(f"pair {self.index + 1} of {len(self.pairs)}", MUTED)
         )
         self.query_one("#dupes-reasons", Static).update(Content.assemble(
-            ("Could be one person", "bold"), (f"  score {c.score}  ", MUTED), c.reason_text(),
+            ("Could be one person", "bold"), (f"  score {c.score}  ", MUTED), shown(c.reason_text()),
         ))
         self._replan(keep_cursor=keep_cursor)
         try:
             preview = merge(self.book, self.kept.id, self.other.id, dry_run=True,
                             choices=self.choices, today=self.today)
         except (NotFound, MergeError) as error:
-            self.query_one("#dupes-moves", Static).update(Content(str(error)))
+            self.query_one("#dupes-moves", Static).update(shown(str(error)))
             return
         moved = preview.moved
         moves = ", ".join(

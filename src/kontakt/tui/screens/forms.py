@@ -29,6 +29,7 @@ from ...domain.cadence import parse_duration
 from ...domain.ledger import WEIGHTS
 from ...store import Book
 from ..widgets.fields import Choice, FormField, PeoplePicker
+from ..widgets.shown import shown, visible
 from .dialogs import ConfirmScreen
 
 T = TypeVar("T")
@@ -156,7 +157,7 @@ class FormScreen(ModalScreen[T]):
                     field.scroll_visible()
             return
         except ValueError as error:  # the store refused: say so, keep everything typed
-            error_line.update(Content.styled(str(error), "$error"))
+            error_line.update(shown(str(error), "$error"))  # the store's message may quote data
             return
         self.dismiss(result)
 
@@ -211,7 +212,7 @@ class ContactForm(FormScreen[int | None]):
         super().__init__(book, today)
         self.contact = contact
         self.title_text = (
-            Content.assemble("Edit ", (contact.name, "bold")) if contact else Content("Add a contact")
+            Content.assemble("Edit ", (visible(contact.name), "bold")) if contact else Content("Add a contact")
         )
 
     def fields(self) -> Iterable[Widget]:
@@ -320,7 +321,7 @@ class FavourForm(FormScreen[int | None]):
     def __init__(self, book: Book, today: date, contact: Contact) -> None:
         super().__init__(book, today)
         self.contact = contact
-        self.title_text = Content.assemble("Favour with ", (contact.name, "bold"))
+        self.title_text = Content.assemble("Favour with ", (visible(contact.name), "bold"))
 
     def fields(self) -> Iterable[Widget]:
         yield FormField("direction", Choice([("given", "I gave"), ("received", "I received")]), name="direction")
@@ -346,7 +347,7 @@ class IntroForm(FormScreen[int | None]):
     def __init__(self, book: Book, today: date, contact: Contact) -> None:
         super().__init__(book, today)
         self.contact = contact
-        self.title_text = Content.assemble("Introduce ", (contact.name, "bold"), " to …")
+        self.title_text = Content.assemble("Introduce ", (visible(contact.name), "bold"), " to …")
 
     def fields(self) -> Iterable[Widget]:
         yield FormField(
@@ -370,7 +371,7 @@ class FollowUpForm(FormScreen[int | None]):
     def __init__(self, book: Book, today: date, contact: Contact) -> None:
         super().__init__(book, today)
         self.contact = contact
-        self.title_text = Content.assemble("Follow up with ", (contact.name, "bold"))
+        self.title_text = Content.assemble("Follow up with ", (visible(contact.name), "bold"))
 
     def fields(self) -> Iterable[Widget]:
         yield FormField("when", _input("in 2 weeks", "in 2 weeks, next friday, 3.4.2026"), name="due")

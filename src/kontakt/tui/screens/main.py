@@ -22,6 +22,7 @@ from ...store import Book, NotFound
 from ..live import BookChanged
 from ..widgets.contact_list import ContactList, ListFilter, fit
 from ..widgets.detail import ContactDetail
+from ..widgets.shown import visible
 from .dialogs import ConfirmScreen, HelpScreen
 from .forms import ContactForm, FavourForm, FollowUpForm, IntroForm, LogForm
 from .dupes import DupesScreen, count_duplicates
@@ -124,7 +125,7 @@ class MainScreen(Screen[None]):
     def refresh_header(self) -> None:
         counts = self.book.counts()
         dot = (" · ", "$text-muted")
-        parts: list = [("kontakt", "bold $accent"), dot, self.book.path.stem, dot, f"{counts.contacts} contacts"]
+        parts: list = [("kontakt", "bold $accent"), dot, visible(self.book.path.stem), dot, f"{counts.contacts} contacts"]
         if counts.archived:
             parts += [dot, f"{counts.archived} archived"]
         parts += [dot, f"{counts.circles} circles"]
@@ -143,7 +144,7 @@ class MainScreen(Screen[None]):
         for circle in self.book.circles():
             cadence = circle.cadence.short if circle.cadence else ""
             label = Content.assemble(
-                fit(f"#{circle.name}", 19), (f"{circle.members:>4}{cadence:>4}", "$text-muted")
+                fit(visible(f"#{circle.name}"), 19), (f"{circle.members:>4}{cadence:>4}", "$text-muted")
             )
             circles.add_option(Option(label, id=f"#{circle.name}"))
 
@@ -155,9 +156,9 @@ class MainScreen(Screen[None]):
         flt = contacts.filter
         bits.append(f"{contacts.count} {what}")
         if flt.circle:
-            bits += ["  in ", (f"#{flt.circle}", "bold")]
+            bits += ["  in ", (visible(f"#{flt.circle}"), "bold")]
         if flt.query:
-            bits += ["  matching ", (flt.query, "bold")]
+            bits += ["  matching ", (visible(flt.query), "bold")]
         if flt.query or flt.circle or self._archived:
             bits.append(("   Esc clears", "$text-muted"))
         elif self._dupes_hint and self._dupes_hint[1]:
@@ -388,7 +389,7 @@ class MainScreen(Screen[None]):
                 )
             self.after_change()
 
-        question = Content.assemble("Move ", (contact.name, "bold"), " to the trash?")
+        question = Content.assemble("Move ", (visible(contact.name), "bold"), " to the trash?")
         detail = "Their history goes with them. z undoes; kontakt restore brings them back later."
         self.app.push_screen(ConfirmScreen(question, detail, yes="move to trash"), answered)
 

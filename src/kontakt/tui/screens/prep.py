@@ -13,21 +13,22 @@ from textual.widgets import Static
 
 from ...services.prep import prep_card, render_text
 from ...store import Book
+from ..widgets.shown import shown
 
 CARD_WIDTH = 80
 
 
 def card_content(lines: list[str]) -> Content:
     """The card's plain lines as Content: the name and section headings (the unindented
-    lines) in bold; every line is data, never markup."""
+    lines) in bold; every line is data, never markup, its control characters shown."""
     out = []
     for index, line in enumerate(lines):
         if index == 0:
-            out.append(Content.styled(line, "bold $accent"))
+            out.append(shown(line, "bold $accent"))
         elif line and not line.startswith(" "):
-            out.append(Content.styled(line, "bold"))
+            out.append(shown(line, "bold"))
         else:
-            out.append(Content(line))
+            out.append(shown(line))
     return Content("\n").join(out)
 
 

@@ -28,6 +28,7 @@ from ..background import in_background, stats_at
 from ..live import BookChanged
 from ...charts import columns, sparkline
 from ..widgets.contact_list import fit
+from ..widgets.shown import visible
 
 # The drift list shows the most drifted first; the rest come up as these are accepted.
 DRIFT_SHOWN = 30
@@ -42,7 +43,8 @@ def _title(text: str, detail: str = "") -> Content:
 
 
 # ---------------------------------------------------------------------- sections as Content
-# Every name, circle and outcome is user data: it goes in as plain text, never as markup.
+# Every name, circle and outcome is user data: it goes in as plain text, never as markup,
+# with its control characters shown (`visible`).
 
 
 def rhythm_content(stats: NetworkStats) -> Content:
@@ -75,7 +77,7 @@ def circle_option(health, total: int) -> Content:
     in_touch = f"{health.in_touch}/{health.with_cadence} {share:.0%}" if share is not None else "no cadence"
     meeting = human(health.last_group_meeting) if health.last_group_meeting else "—"
     return Content.assemble(
-        fit(f"#{health.circle}", 19), f"{health.members:>7}  ", fit(in_touch, 11, right=True),
+        fit(visible(f"#{health.circle}"), 19), f"{health.members:>7}  ", fit(in_touch, 11, right=True),
         "  ", (fit(meeting, 12, right=True), MUTED), (f"{total:>6}", MUTED),
     )
 
@@ -90,14 +92,14 @@ def circle_rhythm_content(stats: NetworkStats, circle: str | None) -> Content:
     if found is None:
         return Content("")
     return Content.assemble(
-        "  ", (f"#{found.circle}", "bold"), (f" · {found.total} in 12 months, per week", MUTED),
+        "  ", (visible(f"#{found.circle}"), "bold"), (f" · {found.total} in 12 months, per week", MUTED),
         "\n  ", (sparkline(found.weeks), "$secondary"),
     )
 
 
 def drift_option(d: Drift) -> Content:
     return Content.assemble(
-        fit(d.name, 20), " ", (fit(str(d.cadence), 13), MUTED), (" → ", MUTED),
+        fit(visible(d.name), 20), " ", (fit(str(d.cadence), 13), MUTED), (" → ", MUTED),
         (fit(d.suggested_label, 14), "bold $accent"), (f"  every {span(d.rhythm_days)}", MUTED),
     )
 
@@ -108,7 +110,7 @@ def drift_detail(d: Drift | None, as_of: date) -> Content:
     cadence = str(d.cadence) + ("" if d.own_cadence else " (from a circle)")
     gaps = ", ".join(str(g) for g in d.gaps)
     return Content.assemble(
-        (d.name, "bold"), f": {cadence}, but seen about every {span(d.rhythm_days)} ",
+        (visible(d.name), "bold"), f": {cadence}, but seen about every {span(d.rhythm_days)} ",
         (f"(gaps {gaps} d)", MUTED), f"; last {relative(d.last_contact, as_of)}. ",
         ("a", "bold $accent"), " makes it ", (d.suggested_label, "bold"), ".",
     )
@@ -129,7 +131,7 @@ def balance_content(stats: NetworkStats) -> Content:
         lines.append(Content(""))
         lines.append(Content.styled(f"  {fit('circle', 20)}  given  received", MUTED))
         for c in shown:
-            lines.append(Content.assemble("  ", fit(f"#{c.circle}", 20), f"  {c.given:>5}  {c.received:>8}"))
+            lines.append(Content.assemble("  ", fit(visible(f"#{c.circle}"), 20), f"  {c.given:>5}  {c.received:>8}"))
     for caption, people in (
         ("You have given most to", balance.given_most),
         ("You have received most from", balance.received_most),
@@ -140,7 +142,7 @@ def balance_content(stats: NetworkStats) -> Content:
             for p in people:
                 # The net only as a hint; the gentle sentence is the message.
                 net = f"{p.net:+d}".replace("-", "−")
-                lines.append(Content.assemble((f"  {net:>3}  ", MUTED), p.wording))
+                lines.append(Content.assemble((f"  {net:>3}  ", MUTED), visible(p.wording)))
     if not (balance.given_most or balance.received_most):
         lines.append(Content.styled("  Nothing open either way.", MUTED))
     return Content("\n").join(lines)
@@ -155,10 +157,10 @@ def introductions_content(stats: NetworkStats) -> Content:
     ))
     for o in intros.recent_outcomes:
         lines.append(Content.assemble(
-            (f"  {human(o.date):>11}  ", MUTED), o.name_a, (" ↔ ", MUTED), o.name_b,
+            (f"  {human(o.date):>11}  ", MUTED), visible(o.name_a), (" ↔ ", MUTED), visible(o.name_b),
         ))
         if o.outcome:
-            lines.append(Content.assemble(" " * 15, (o.outcome.splitlines()[0], "italic")))
+            lines.append(Content.assemble(" " * 15, (visible(o.outcome.splitlines()[0]), "italic")))
     return Content("\n").join(lines)
 
 

@@ -30,6 +30,7 @@ from ...services.review import Review, ReviewItem, Undo
 from ...store import Book, NotFound
 from ..live import BookChanged
 from ..widgets.review_card import context_card, item_reason, item_title
+from ..widgets.shown import shown, visible
 from .dialogs import ConfirmScreen, HelpScreen
 from .prep import PrepScreen
 
@@ -435,7 +436,7 @@ class TodayScreen(Screen[bool]):
                 self._act(lambda it: review.let_drift(self.book, it.contact_id, as_of=self.today), "letting drift")
 
         cadence = f" ({item.cadence})" if item.cadence else ""
-        question = Content.assemble("Let ", (item.name, "bold"), " drift?")
+        question = Content.assemble("Let ", (visible(item.name), "bold"), " drift?")
         detail = f"Removes the cadence{cadence}: they stop coming up to keep in touch. z undoes."
         self.app.push_screen(ConfirmScreen(question, detail, yes="let drift"), answered)
 
@@ -531,7 +532,7 @@ class SnoozeScreen(ModalScreen[date | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog snooze"):
-            yield Static(Content.assemble("Snooze ", (self.contact_name, "bold"), " until…"),
+            yield Static(Content.assemble("Snooze ", (visible(self.contact_name), "bold"), " until…"),
                          classes="dialog-question")
             yield OptionList(
                 Option(Content.assemble("in 3 days", (f"  {self._day('days')}", MUTED)), id="days"),
@@ -577,7 +578,7 @@ class SnoozeScreen(ModalScreen[date | None]):
             try:  # "3 days", "2 weeks": the same words as `kontakt snooze --for`
                 day = parse_duration(text).after(self.today)
             except CadenceError:
-                error.update(Content(str(problem)))
+                error.update(shown(str(problem)))  # quotes what was typed
                 return
         if day <= self.today:
             error.update(Content(f"{human(day)} is not after today; pick a later day"))

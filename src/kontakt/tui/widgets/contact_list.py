@@ -20,6 +20,7 @@ from textual.strip import Strip
 from ...domain import Balance, Contact, fold
 from ...domain.dates import relative
 from ...store import Book
+from .shown import visible
 
 # Rows are fetched from the book in pages this big; a handful of pages stay cached.
 PAGE_SIZE = 100
@@ -360,14 +361,16 @@ class ContactList(ScrollView, can_focus=True):
             if contact.next_due <= self.today + timedelta(days=SOON_DAYS):
                 return "○", self._style("soon")
             return "", Style()
+        # Raw segments reach the terminal as they are: user data only through `visible`.
         if key == "name":
             # The nickname only when there is room: a cut-off name helps no one.
-            name = contact.display_name if cell_len(contact.display_name) <= width else contact.name
+            name = visible(contact.display_name)
+            name = name if cell_len(name) <= width else visible(contact.name)
             return name, self._style("archived") if contact.archived else Style()
         if key == "org":
-            return contact.org, muted
+            return visible(contact.org), muted
         if key == "circles":
-            return " ".join(f"#{t}" for t in contact.tags), muted
+            return visible(" ".join(f"#{t}" for t in contact.tags)), muted
         if key == "last":
             return relative(contact.last_contact, self.today), muted
         if key == "balance":

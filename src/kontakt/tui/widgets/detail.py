@@ -12,6 +12,7 @@ from ...domain import Balance, Contact
 from ...domain.dates import human, relative
 from ...domain.timeline import TimelineEntry, timeline
 from ...store import Book
+from .shown import shown, visible
 
 LABEL_WIDTH = 9
 KIND_MARKS = {
@@ -39,18 +40,19 @@ def when(day: date | None, today: date) -> str:
 
 
 def contact_card(contact: Contact, balance: Balance, today: date, width: int = 60) -> Content:
-    """The fields of one contact as Content (user text is never read as markup)."""
+    """The fields of one contact as Content (user text is never read as markup, and its
+    control characters are shown, not sent)."""
     lines: list[Content] = []
 
     def field(label: str, value: str | Content) -> None:
-        value = value if isinstance(value, Content) else Content(value)
+        value = value if isinstance(value, Content) else shown(value)
         lines.append(hang(Content.styled(label.ljust(LABEL_WIDTH), "$text-muted"), value, width))
 
-    title = Content.styled(contact.name, "bold $accent")
+    title = shown(contact.name, "bold $accent")
     if contact.nickname:
-        title = Content.assemble(title, ("  “", "$text-muted"), (contact.nickname, "$text-muted"), ("”", "$text-muted"))
+        title = Content.assemble(title, ("  “", "$text-muted"), shown(contact.nickname, "$text-muted"), ("”", "$text-muted"))
     lines.append(hang(Content(""), title, width))
-    subtitle = " · ".join(p for p in (contact.role, contact.org) if p)
+    subtitle = visible(" · ".join(p for p in (contact.role, contact.org) if p))
     if contact.archived:
         subtitle = f"{subtitle} · archived" if subtitle else "archived"
     if subtitle:
@@ -93,7 +95,7 @@ def timeline_content(entries: list[TimelineEntry], today: date, width: int = 60)
         mark, style = KIND_MARKS.get(entry.kind, ("·", "$text-muted"))
         day_style = "$text-muted" if entry.date <= today else "bold $warning"
         prefix = Content.assemble((human(entry.date).rjust(11), day_style), "  ", (mark, style), " ")
-        lines.append(hang(prefix, Content(entry.text), width))
+        lines.append(hang(prefix, shown(entry.text), width))
     return Content("\n").join(lines)
 
 
@@ -126,7 +128,7 @@ class ContactDetail(VerticalScroll, can_focus=True):
         balance = book.balance(contact.id)
         card.update(contact_card(contact, balance, today, width))
         notes.display = bool(contact.notes)
-        notes.update(Content(contact.notes))
+        notes.update(shown(contact.notes, multiline=True))
         entries = timeline(
             contact.id,
             book.interactions_for(contact.id),

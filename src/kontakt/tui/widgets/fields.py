@@ -19,6 +19,7 @@ from textual.widgets.selection_list import Selection
 
 from ...domain import Contact
 from ...store import Book
+from .shown import shown
 
 LABEL_WIDTH = 15
 
@@ -53,7 +54,7 @@ class FormField(Vertical):
 
     def set_error(self, message: str | None) -> None:
         self.set_class(bool(message), "-invalid")
-        self.query_one(".field-error", Static).update(Content(message or ""))
+        self.query_one(".field-error", Static).update(shown(message or ""))  # may quote data
 
 
 class Choice(Widget, can_focus=True):
@@ -165,7 +166,7 @@ class PeoplePicker(Vertical):
         yield PickerInput(placeholder=self.placeholder, compact=True, id="picker-input")
         yield OptionList(id="picker-suggestions")
         yield SelectionList[int](
-            *[Selection(Content(p.name), p.id, True) for p in self._initial], id="picker-people"
+            *[Selection(shown(p.name), p.id, True) for p in self._initial], id="picker-people"
         )
 
     @property
@@ -191,7 +192,7 @@ class PeoplePicker(Vertical):
             if person.id in present:
                 checklist.select(person.id)
                 continue
-            checklist.add_option(Selection(Content(person.name), person.id, True))
+            checklist.add_option(Selection(shown(person.name), person.id, True))
             present.add(person.id)
         self.post_message(self.Changed(self))
 
@@ -206,14 +207,14 @@ class PeoplePicker(Vertical):
             prefix = text[1:].casefold()
             for circle in self.book.circles():
                 if circle.name.casefold().startswith(prefix) and circle.members:
-                    label = Content.assemble(f"#{circle.name}", (f"  all {circle.members} members", "$text-muted"))
+                    label = Content.assemble(shown(f"#{circle.name}"), (f"  all {circle.members} members", "$text-muted"))
                     self._suggestions.append(("circle", circle.name))
                     suggestions.add_option(Option(label))
         elif text:
             for contact in self.book.search(text, limit=6, archived=False):
                 if contact.id in self.exclude:
                     continue
-                label = Content.assemble(contact.name, (f"  {contact.org}" if contact.org else "", "$text-muted"))
+                label = Content.assemble(shown(contact.name), shown(f"  {contact.org}" if contact.org else "", "$text-muted"))
                 self._suggestions.append(("person", contact))
                 suggestions.add_option(Option(label))
         suggestions.set_class(bool(self._suggestions), "-open")

@@ -1,7 +1,7 @@
 """What the Today screen shows: one review item as a row, and the context card beside it.
 
 Plain functions returning Content, so names, notes and reasons (user data) are never read
-as markup, and the tests can call them directly.
+as markup nor sent to the terminal raw (`shown`), and the tests can call them directly.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from ...domain.dates import human, relative
 from ...services.prep import PrepCard
 from ...services.review import ReviewItem
 from .detail import hang
+from .shown import shown, visible
 
 MUTED = "$text-muted"
 LABEL_WIDTH = 9
@@ -34,15 +35,15 @@ def item_title(item: ReviewItem, today: date, outcome: str | None = None) -> Con
     once acted on, a tick and what was done instead."""
     mark, colour, _ = KIND_LOOKS.get(item.kind, ("·", MUTED, item.kind))
     if outcome is not None:
-        return Content.assemble(("✓ ", "$success"), (item.name, MUTED), (f"  {outcome}", MUTED))
-    parts: list = [(f"{mark} ", colour), (item.name, "bold")]
+        return Content.assemble(("✓ ", "$success"), (visible(item.name), MUTED), (f"  {outcome}", MUTED))
+    parts: list = [(f"{mark} ", colour), (visible(item.name), "bold")]
     if item.kind == "follow-up":  # the only reason that does not say when
         parts.append((f"  due {relative(item.due, today)}", MUTED))
     return Content.assemble(*parts)
 
 
 def item_reason(item: ReviewItem) -> Content:
-    return Content(item.reason)
+    return shown(item.reason)
 
 
 def context_card(card: PrepCard, today: date, width: int = 40) -> Content:
@@ -52,15 +53,15 @@ def context_card(card: PrepCard, today: date, width: int = 40) -> Content:
     lines: list[Content] = []
 
     def field(label: str, value: str | Content) -> None:
-        value = value if isinstance(value, Content) else Content(value)
+        value = value if isinstance(value, Content) else shown(value)
         lines.append(hang(Content.styled(label.ljust(LABEL_WIDTH), MUTED), value, width))
 
-    lines.append(hang(Content(""), Content.styled(contact.name, "bold $accent"), width))
+    lines.append(hang(Content(""), shown(contact.name, "bold $accent"), width))
     subtitle = " · ".join(p for p in (contact.role, contact.org) if p)
     if subtitle:
-        lines.append(hang(Content(""), Content.styled(subtitle, MUTED), width))
+        lines.append(hang(Content(""), shown(subtitle, MUTED), width))
     if contact.tags:
-        lines.append(hang(Content(""), Content.styled("  ".join(f"#{t}" for t in contact.tags), MUTED), width))
+        lines.append(hang(Content(""), shown("  ".join(f"#{t}" for t in contact.tags), MUTED), width))
     lines.append(Content(""))
 
     if card.last_interactions:
@@ -71,7 +72,7 @@ def context_card(card: PrepCard, today: date, width: int = 40) -> Content:
             head += f" (with {', '.join(others[:2])}{'…' if len(others) > 2 else ''})"
         field("last", head)
         if last.note:
-            field("", Content.styled(" ".join(last.note.split()), "italic"))
+            field("", shown(" ".join(last.note.split()), "italic"))
     else:
         field("last", Content.styled("nothing logged yet", MUTED))
 
