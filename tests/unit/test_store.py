@@ -23,6 +23,9 @@ TODAY = date(2024, 6, 3)
 TWO_WEEKS = Cadence(2, "week")
 MONTHLY = Cadence(1, "month")
 
+# Stamps contacts with the real clock's day; run again under shifted clocks (test_any_date).
+pytestmark = pytest.mark.dated
+
 
 @pytest.fixture
 def path(tmp_path: Path) -> Path:
@@ -30,7 +33,10 @@ def path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def book(path: Path):
+def book(path: Path, monkeypatch):
+    # Creation stamps fall on TODAY: a new contact's first due date counts from the day it
+    # was added, so a wall clock before TODAY would move it.
+    monkeypatch.setenv("KONTAKT_TODAY", TODAY.isoformat())
     with Book.open(path) as opened:
         yield opened
 
