@@ -255,9 +255,10 @@ def read_duration(text: str, *, what: str = "duration") -> Cadence:
 def refuse_the_book(path: Path, *, what: str = "-o") -> None:
     """Exit with one line if `path` is the open book or one of its files (-wal, -shm, -journal):
     an export renamed over it would destroy the book under its own open connection."""
-    book = get_book().path.expanduser().resolve()
-    target = path.expanduser().resolve()
-    if target in {book, *(book.with_name(book.name + s) for s in ("-wal", "-shm", "-journal"))}:
+    from ..store.db import is_open_book_file
+
+    get_book()  # opened, so it is known to is_open_book_file
+    if is_open_book_file(path):
         fail(f"{what} {path} is the book itself; write the export to another file")
 
 

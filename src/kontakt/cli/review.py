@@ -259,10 +259,6 @@ def export_ics_command(output):
         fail(f"{output} is a directory; give a file name like {output.rstrip('/')}/kontakt.ics")
     if not path.parent.is_dir():
         fail(f"cannot write {output}: the directory {path.parent} does not exist")
-    from ..store.db import is_open_book_file
-
-    if is_open_book_file(path):
-        fail(f"{path} is the book itself; choose another file to export to")
     # Written next to the target and renamed, so a failed export never leaves half a file;
     # private (0600) because it lists people and their birthdays.
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
