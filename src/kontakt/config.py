@@ -17,6 +17,8 @@ class ConfigError(ValueError):
 class Config:
     theme: str = "kontakt"
     daily_cap: int = 5
+    # weekday (0 Monday … 6 Sunday) → that day's cap, from review.daily_cap_weekdays
+    daily_cap_weekdays: dict[int, int] = field(default_factory=dict)
     birthday_window_days: int = 7
     thank_after_days: int = 30
     intro_check_weeks: tuple[int, int] = (4, 6)
@@ -36,6 +38,31 @@ def _int(section: dict, key: str, default: int, where: str, low: int = 0, high: 
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         raise ConfigError(f"{where}: {key} must be a whole number from {low} to {high}, not {value!r}")
     return value
+
+
+_WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _weekday_caps(review: dict, where: str) -> dict[int, int]:
+    """review.daily_cap_weekdays = {sat = 0, sun = 2}: a cap per weekday (0 is a day off);
+    the other days keep daily_cap. Weekdays by their first three letters or full names."""
+    table = review.get("daily_cap_weekdays", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: review.daily_cap_weekdays must be a table, like {{sat = 0, sun = 2}}")
+    caps: dict[int, int] = {}
+    for key, value in table.items():
+        short = key.strip().lower()[:3]
+        if short not in _WEEKDAY_KEYS or key.strip().lower() not in (
+            short, {"mon": "monday", "tue": "tuesday", "wed": "wednesday", "thu": "thursday",
+                    "fri": "friday", "sat": "saturday", "sun": "sunday"}[short]
+        ):
+            raise ConfigError(
+                f"{where}: review.daily_cap_weekdays: {key!r} is not a weekday (mon, tue, … sun)"
+            )
+        caps[_WEEKDAY_KEYS.index(short)] = _int(
+            table, key, 0, f"{where}: review.daily_cap_weekdays", low=0, high=_MAX_CAP
+        )
+    return caps
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -76,6 +103,7 @@ def load_config(path: Path | None = None) -> Config:
     return Config(
         theme=theme,
         daily_cap=_int(review, "daily_cap", 5, where, low=1, high=_MAX_CAP),
+        daily_cap_weekdays=_weekday_caps(review, where),
         birthday_window_days=_int(review, "birthday_window_days", 7, where),
         thank_after_days=_int(review, "thank_after_days", 30, where),
         intro_check_weeks=(weeks[0], weeks[1]),

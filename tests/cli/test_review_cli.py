@@ -191,7 +191,7 @@ def test_done_logs_an_interaction_on_the_contacts_top_item(kontakt, busy):
 
 
 def test_done_completes_a_follow_up(kontakt, busy):
-    result = kontakt("done", "olga")
+    result = kontakt("done", "olga", "--no-log")
     assert result.exit_code == 0
     assert result.stdout == "follow-up with Olga Petrova done\n"
     with Book.open(busy) as book:

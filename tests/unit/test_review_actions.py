@@ -83,13 +83,13 @@ def test_done_on_a_recurring_follow_up_completes_it_and_schedules_the_next(book)
     follow_up = book.add_follow_up(olga, due=AS_OF - timedelta(days=2), note="call mum",
                                    recurrence=Cadence(1, "month"))
 
-    token = mark_done(book, only(book), AS_OF)
+    token = mark_done(book, only(book), AS_OF, log=False)
 
     assert book.get_follow_up(follow_up).status == "done"
     upcoming = book.follow_ups_for(olga, include_done=False)
     assert [f.due for f in upcoming] == [date(2026, 12, 21)]
     assert items(book) == []
-    assert interaction_count(book) == 0
+    assert interaction_count(book) == 0  # log=False: completed, nothing logged
     assert "next on 2026-12-21" in token.message
 
     undo(book, token)

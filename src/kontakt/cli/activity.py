@@ -86,6 +86,8 @@ def follow_up(ref, on, in_, every, note):
     book = get_book()
     contact = book.find(ref)
     due = read_date(on, what="--on") if on else read_duration(in_, what="--in").after(today())
+    if due < today():  # as the app's form: a follow-up is for later
+        fail(f"--on: {due.isoformat()} is in the past; a follow-up is for today or later")
     recurrence = read_cadence(every, what="--every") if every else None
     follow_up_id = book.add_follow_up(contact.id, due=due, note=note, recurrence=recurrence)
     repeat = f", then {recurrence}" if recurrence else ""

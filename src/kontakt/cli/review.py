@@ -96,46 +96,83 @@ def _config():
     return load_config()
 
 
-@main.command("today", epilog="Examples: kontakt today   ·   kontakt today --all --json   ·   kontakt today --brief")
+MORE_HINT = "`kontakt today --more`"
+
+
+@main.command("today", epilog="""\b
+Examples: kontakt today   ·   kontakt today --more   ·   kontakt today --all --json
+          kontakt today --brief
+The day's budget (review.daily_cap, 5) counts everyone handled today with done, snooze,
+skip or let drift, here or in the app; once it is used, today says so and --more shows the
+rest. kontakt pause --until DATE rests the review; kontakt resume starts it again.""")
 @click.option("--as-of", "as_of", metavar="DATE", help="Review another day (default today).")
 @click.option("--limit", type=LIMIT, metavar="N",
-              help="Show at most N items (default: daily_cap in the config, 5).")
+              help="Show at most N items, past the day's budget (default: daily_cap, 5).")
 @click.option("--all", "show_all", is_flag=True, help="Show everything due, no cap.")
+@click.option("--more", is_flag=True,
+              help="The next items past the day's budget (or during a pause).")
 @click.option("--json", "as_json", is_flag=True,
               help="An array of {kind, contact_id, name, due, reason}.")
+@click.option("--with-budget", is_flag=True,
+              help="With --json: an object {items: [...], budget: {cap, done, left, paused_until}}.")
 @click.option("--brief", is_flag=True,
               help="One short line for a shell profile or status bar; nothing when nothing is due.")
 @book_option
 @click.pass_context
-def today_command(ctx, as_of, limit, show_all, as_json, brief):
-    """The few people worth a message today."""
-    from ..services.review import build_review, record_offers
+def today_command(ctx, as_of, limit, show_all, more, as_json, with_budget, brief):
+    """The few people worth a message today, within the day's budget."""
+    from ..services.review import budget_line, build_review, day_budget, record_offers
 
     if show_all and limit:
         raise click.UsageError("give --limit N or --all, not both")
     if brief and (as_json or show_all):
         raise click.UsageError("--brief is one line; it does not combine with --json or --all")
+    if with_budget and not as_json:
+        raise click.UsageError("--with-budget shapes the --json output; give --json too")
     config = _config()
     day = read_date(as_of, what="--as-of")
     if brief and not _book_exists(ctx):
         return  # a shell profile must not create a book, nor nag about a missing one
     book = get_book()
-    cap = None if show_all else (limit or config.daily_cap)
-    review = build_review(book, day, config, limit=cap, totals=not brief)
+    budget = day_budget(book, day, config)
+    # --more, --all and --limit ask for more than the day's budget; plain `today` keeps to it.
+    asked = more or show_all or limit is not None
+    if show_all:
+        cap = None
+    elif asked:
+        cap = limit or config.daily_cap
+    else:
+        cap = budget.left
+    if cap == 0:
+        review = None
+    else:
+        review = build_review(book, day, config, limit=cap, totals=not brief)
     if brief:
         # Read-only on purpose: opening a shell must not use up the weekly drifting offer.
+        if review is None:
+            if budget.cap and not budget.paused_until:
+                echo(budget_line(budget, None))  # quietly: the day's budget is used
+            return
         line = brief_line(review.items)
         if line:
             echo(line)
         return
-    if day == today():
+    if review is not None and day == today():
         # A preview of another day does not use up the weekly drifting offer.
         record_offers(book, review, day)
+    items = review.items if review is not None else []
     if as_json:
-        print_json([item.as_json() for item in review.items])
+        listed = [item.as_json() for item in items]
+        print_json({"items": listed, "budget": budget.as_json()} if with_budget else listed)
+        return
+    if review is None:
+        rest = build_review(book, day, config, limit=1, totals=False).items
+        echo(budget_line(budget, MORE_HINT if rest else None))
         return
     for line in review_table(review.items, review.more, day):
         echo(line)
+    if not asked and budget.done:
+        echo(f"{budget.done} of {budget.cap} done today")
 
 
 def _book_exists(ctx: click.Context) -> bool:
@@ -201,14 +238,17 @@ Examples:
               help="The interaction to log.")
 @click.option("--note", default="", metavar="TEXT",
               help="A note for the interaction, or how an introduction turned out.")
+@click.option("--no-log", "no_log", is_flag=True,
+              help="Complete a follow-up without logging an interaction.")
 @_item_option
 @book_option
-def done(ref, kind, note, item_kind):
-    """Act on a contact's top review item: log it, complete it, or note the outcome."""
+def done(ref, kind, note, no_log, item_kind):
+    """Act on a contact's top review item: log it, complete it (a follow-up is logged as an
+    interaction too, unless --no-log), or note the outcome. Counts against today's budget."""
     from ..services.review import mark_done
 
     book, item = _top_item(ref, item_kind)
-    result = mark_done(book, item, today(), kind, note=note)
+    result = mark_done(book, item, today(), kind, note=note, log=not no_log)
     echo(result.message)
 
 
@@ -216,15 +256,17 @@ def done(ref, kind, note, item_kind):
 Examples:
   kontakt snooze olga
   kontakt snooze olga --for "3 days"
-  kontakt snooze olga --until "next monday"
+  kontakt snooze olga --until friday
 """)
 @click.argument("ref")
-@click.option("--until", "until", metavar="DATE", help="Show it again on this day.")
+@click.option("--until", "until", metavar="DATE",
+              help="Show it again on this day; a bare weekday (friday) is the next one.")
 @click.option("--for", "for_", metavar="DURATION", help='For a while: "3 days", "1 week".')
 @_item_option
 @book_option
 def snooze(ref, until, for_, item_kind):
-    """Put a contact's top review item away until a later day (default tomorrow)."""
+    """Put a contact's top review item away until a later day (default tomorrow); counts
+    against today's budget."""
     from ..services.review import snooze as snooze_item
 
     if until and for_:
@@ -240,6 +282,38 @@ def snooze(ref, until, for_, item_kind):
         fail(f"--until: {day.isoformat()} is not after today ({now.isoformat()})")
     book, item = _top_item(ref, item_kind)
     echo(snooze_item(book, item, day, as_of=now).message)
+
+
+@main.command(epilog="""\b
+Examples:
+  kontakt pause --until 2027-01-02
+  kontakt pause --for "2 weeks"
+While paused, today shows nothing and no budget is counted; on return what fell due
+during the pause counts as due that day and comes a day's budget at a time.""")
+@click.option("--until", "until", metavar="DATE", help="The day the review starts again.")
+@click.option("--for", "for_", metavar="DURATION", help='For a while: "2 weeks", "10 days".')
+@book_option
+def pause(until, for_):
+    """Rest the daily review (a holiday): no items, no wall of overdue on return."""
+    from ..services.review import pause as pause_review
+
+    if bool(until) == bool(for_):
+        raise click.UsageError("give --until DATE or --for DURATION")
+    now = today()
+    day = read_date(until, what="--until") if until else read_duration(for_, what="--for").after(now)
+    if day <= now:
+        fail(f"--until: {day.isoformat()} is not after today ({now.isoformat()})")
+    echo(pause_review(get_book(), now, day))
+
+
+@main.command(epilog="Example: kontakt resume")
+@book_option
+def resume():
+    """End a pause of the daily review today."""
+    from ..services.review import resume as resume_review
+
+    message = resume_review(get_book(), today())
+    echo(message or "the review is not paused")
 
 
 @export.command("ics", epilog="Example: kontakt export ics -o ~/kontakt.ics")

@@ -11,7 +11,7 @@ from .cadence import Cadence, CadenceError
 
 ACCEPTED_FORMS = (
     "2026-04-03, 3.4.2026, 03.04.26, today, yesterday, tomorrow, "
-    "in 2 weeks, 3 days ago, next friday"
+    "in 2 weeks, 3 days ago, friday, next friday"
 )
 
 _WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
@@ -72,6 +72,9 @@ def _expand_two_digit_year(yy: int, today: date) -> int:
 def parse_date(text: str, today: date) -> date:
     """Read a date the way people type it; raise DateError naming the accepted forms.
 
+    A bare weekday ("friday", "mon") means the next such day after `today`, like
+    "next friday": typed on a Friday, "friday" is a week ahead.
+
     Impossible dates are refused, never shifted; day-first with dots, ISO with dashes;
     slashed dates like 03/04/2026 are refused because the order is ambiguous. Dates
     outside the years MIN_YEAR..MAX_YEAR are refused too ("year 9999 is out of range").
@@ -110,6 +113,10 @@ def _read_date(text: str, today: date) -> date:
     if m := _AGO.match(cleaned):
         return _shift(m[1], text, today, -1)
     words = cleaned.split()
+    if len(words) == 1 and words[0] in _WEEKDAYS:
+        # A bare weekday is the next such day, as "next friday": on a Friday, "friday" is a
+        # week ahead (today is written "today").
+        words = ["next", words[0]]
     if len(words) == 2 and words[0] in ("next", "last") and words[1] in _WEEKDAYS:
         target = _WEEKDAYS[words[1]]
         if words[0] == "next":

@@ -309,8 +309,40 @@ def _gather(
     ):
         items += found
         counts[kind] = total
+    items = shift_for_pause(items, as_of, q.get_pause(book))
     items.sort(key=ReviewItem.sort_key)
     return items, counts
+
+
+# Kinds whose due date is a real deadline that a pause moves (a birthday stays on its day,
+# drifting is due whenever it is offered); and the score each starts from on its due day.
+_SHIFTED_BASE = {"follow-up": 1.0, "keep-in-touch": 0.0, "thank": 0.5, "intro-check": 0.5}
+
+
+def shift_for_pause(
+    items: list[ReviewItem], as_of: date, pause: tuple[date, date] | None
+) -> list[ReviewItem]:
+    """Items that fell due while the review was paused count as due on the day it ended.
+
+    Each kind's score grows linearly with the days overdue, so moving the due day from `due`
+    to `end` scales the overdue part by (as_of - end) / (as_of - due): something that fell
+    due in the middle of a month away does not come back ranked as a month late.
+    """
+    if pause is None:
+        return items
+    start, end = pause
+    if as_of < end:
+        return items
+    shifted = []
+    for item in items:
+        base = _SHIFTED_BASE.get(item.kind)
+        if base is None or not start <= item.due < end:
+            shifted.append(item)
+            continue
+        late = (as_of - item.due).days
+        score = base + (item.score - base) * (as_of - end).days / late if late > 0 else item.score
+        shifted.append(replace(item, due=end, score=score))
+    return shifted
 
 
 def choose(items: list[ReviewItem], limit: int | None) -> list[ReviewItem]:
@@ -352,6 +384,85 @@ def build_review(
     return Review(items=shown, more=max(0, sum(counts.values()) - len(shown)), counts=counts)
 
 
+@dataclass(frozen=True)
+class Budget:
+    """The day's review budget: how many items the day has room for, how many were handled
+    (in any process: the book keeps them), and whether the review is paused."""
+
+    cap: int
+    done: int
+    paused_until: date | None = None
+
+    @property
+    def left(self) -> int:
+        return 0 if self.paused_until else max(0, self.cap - self.done)
+
+    @property
+    def used_up(self) -> bool:
+        return self.left == 0
+
+    def as_json(self) -> dict:
+        """Part of `today --json` (a contract: extend, never rename)."""
+        return {
+            "cap": self.cap, "done": self.done, "left": self.left,
+            "paused_until": self.paused_until.isoformat() if self.paused_until else None,
+        }
+
+
+def cap_for(config: Config, day: date) -> int:
+    """The day's cap: `daily_cap_weekdays` for that weekday, else `daily_cap`."""
+    return config.daily_cap_weekdays.get(day.weekday(), config.daily_cap)
+
+
+def paused_until(book: Book, as_of: date) -> date | None:
+    """The day the review starts again if `as_of` falls inside a pause, else None."""
+    pause = q.get_pause(book)
+    if pause and pause[0] <= as_of < pause[1]:
+        return pause[1]
+    return None
+
+
+def day_budget(book: Book, as_of: date, config: Config) -> Budget:
+    """The budget for `as_of`: its cap, the items handled on it, and a pause if one holds."""
+    return Budget(cap_for(config, as_of), q.handled_count(book, as_of), paused_until(book, as_of))
+
+
+def budget_line(budget: Budget, more_hint: str | None) -> str:
+    """What the review says once the day's budget is used (or the review is paused);
+    `more_hint` names how to see the rest (None: nothing more is due)."""
+    if budget.paused_until:
+        text = f"paused until {budget.paused_until:%a} {budget.paused_until.isoformat()}"
+    elif budget.cap == 0:
+        text = "a day off — no review today"
+    else:
+        text = f"that's it for today — {budget.done} of {budget.cap} done"
+    return f"{text}; {more_hint} shows the rest" if more_hint else text
+
+
+def pause(book: Book, as_of: date, until: date) -> str:
+    """Rest the review from `as_of` until `until` (it starts again that day); extends a
+    pause that already holds. Returns one line for the user. Raises ValueError if `until`
+    is not after `as_of`."""
+    if until <= as_of:
+        raise ValueError(f"{until.isoformat()} is not after today ({as_of.isoformat()})")
+    with book.write():
+        current = q.get_pause(book)
+        start = current[0] if current and current[0] <= as_of < current[1] else as_of
+        q.set_pause(book, start, until)
+    return (f"review paused until {until:%a} {until.isoformat()}: nothing counts or piles up "
+            f"meanwhile; what falls due is due that day, a day's budget at a time")
+
+
+def resume(book: Book, as_of: date) -> str | None:
+    """End a pause today: what fell due inside it counts as due today. None if not paused."""
+    with book.write():
+        current = q.get_pause(book)
+        if not current or not current[0] <= as_of < current[1]:
+            return None
+        q.set_pause(book, current[0], as_of)
+    return "review resumed: what fell due during the pause is due today, a day's budget at a time"
+
+
 def items_for_contact(book: Book, contact_id: int, as_of: date, config: Config) -> list[ReviewItem]:
     """Everything due for one contact on `as_of`, most pressing first."""
     items, _ = _gather(book, as_of, config, None, contact_id)
@@ -389,6 +500,27 @@ class Undo:
     previous_states: tuple[tuple[str, int, ReviewState | None], ...] = ()
     previous_snooze: date | None = None
     previous_cadence: str | None = None
+    handled: tuple[tuple[str, int], ...] = ()  # (kind, ref_id) newly counted on as_of
+
+
+def _count_handled(book: Book, item: ReviewItem | None, kind: str, ref_id: int,
+                   contact_id: int, as_of: date, action: str) -> tuple[tuple[str, int], ...]:
+    if item is not None:
+        kind, ref_id = item.kind, item.ref_id
+    if q.mark_handled(book, as_of, kind, ref_id, contact_id, action):
+        return ((kind, ref_id),)
+    return ()
+
+
+def also_handled(book: Book, token: Undo, items: list[ReviewItem]) -> Undo:
+    """Count `items` (settled by the action `token` stands for) against the same day's
+    budget; the returned token undoes those counts too."""
+    added = list(token.handled)
+    with book.write():
+        for item in items:
+            if q.mark_handled(book, token.as_of, item.kind, item.ref_id, item.contact_id, "settled"):
+                added.append((item.kind, item.ref_id))
+    return replace(token, handled=tuple(added))
 
 
 def _state_of(book: Book, kind: str, item_ref: int, contact_id: int) -> ReviewState:
@@ -397,44 +529,60 @@ def _state_of(book: Book, kind: str, item_ref: int, contact_id: int) -> ReviewSt
 
 def mark_done(
     book: Book, item: ReviewItem, as_of: date, kind_of_interaction: str = "other",
-    *, note: str = "",
+    *, note: str = "", log: bool = True,
 ) -> Undo:
     """Act on an item: log an interaction (keep-in-touch, birthday, thank), complete a
-    follow-up (a recurring one gets its next date), note an introduction's outcome (`note`,
-    else "checked"), or keep a drifting contact's cadence. Raises NotFound if it is gone."""
-    first = _first(item.name)
+    follow-up (a recurring one gets its next date) and log an interaction unless `log` is
+    False, note an introduction's outcome (`note`, else "checked"), or keep a drifting
+    contact's cadence. The item counts against `as_of`'s budget. Raises NotFound if gone."""
     with book.write():
-        if item.kind == "follow-up":
-            assert item.follow_up_id is not None
-            next_id = book.complete_follow_up(item.follow_up_id, on=as_of)
-            message = f"follow-up with {item.name} done"
-            if next_id is not None:
-                message += f"; next on {book.get_follow_up(next_id).due.isoformat()}"
-            return Undo("done", message, item.contact_id, as_of, item, next_follow_up_id=next_id)
-        if item.kind == "intro-check":
-            assert item.introduction_id is not None
-            book.set_introduction_outcome(item.introduction_id, note or "checked", on=as_of)
-            return Undo("done", f"noted how {first}'s introduction went", item.contact_id,
-                        as_of, item)
-        if item.kind == "drifting":
-            previous = q.get_state(book, "drifting", item.contact_id)
-            state = previous or ReviewState("drifting", item.contact_id, item.contact_id)
-            q.put_state(book, replace(state, snoozed_until=as_of + DRIFT_KEEP_QUIET))
-            return Undo("done", f"keeping {first} at {item.cadence}", item.contact_id, as_of,
-                        item, previous_states=(("drifting", item.contact_id, previous),))
-        interaction_id = book.log_interaction(
-            [item.contact_id], on=as_of, kind=kind_of_interaction, note=note, today=as_of
-        )
-        saved: tuple = ()
-        if item.kind == "birthday":
-            # The birthday stays in the window for days; done means done for this year.
-            previous = q.get_state(book, "birthday", item.contact_id)
-            state = previous or ReviewState("birthday", item.contact_id, item.contact_id)
-            q.put_state(book, replace(state, snoozed_until=item.due + timedelta(days=1)))
-            saved = (("birthday", item.contact_id, previous),)
-        return Undo("done", f"logged {kind_of_interaction} with {item.name} on {as_of.isoformat()}",
-                    item.contact_id, as_of, item, interaction_id=interaction_id,
-                    previous_states=saved)
+        token = _mark_done(book, item, as_of, kind_of_interaction, note, log)
+        handled = _count_handled(book, item, "", 0, item.contact_id, as_of, "done")
+    return replace(token, handled=handled)
+
+
+def _mark_done(book, item, as_of, kind_of_interaction, note, log) -> Undo:
+    first = _first(item.name)
+    if item.kind == "follow-up":
+        assert item.follow_up_id is not None
+        next_id = book.complete_follow_up(item.follow_up_id, on=as_of)
+        message = f"follow-up with {item.name} done"
+        interaction_id = None
+        if log:
+            interaction_id = book.log_interaction(
+                [item.contact_id], on=as_of, kind=kind_of_interaction, note=note, today=as_of
+            )
+            message += (" and logged" if kind_of_interaction == "other" else
+                        f", logged {'an' if kind_of_interaction[0] in 'aeiou' else 'a'} "
+                        f"{kind_of_interaction}")
+        if next_id is not None:
+            message += f"; next on {book.get_follow_up(next_id).due.isoformat()}"
+        return Undo("done", message, item.contact_id, as_of, item, next_follow_up_id=next_id,
+                    interaction_id=interaction_id)
+    if item.kind == "intro-check":
+        assert item.introduction_id is not None
+        book.set_introduction_outcome(item.introduction_id, note or "checked", on=as_of)
+        return Undo("done", f"noted how {first}'s introduction went", item.contact_id,
+                    as_of, item)
+    if item.kind == "drifting":
+        previous = q.get_state(book, "drifting", item.contact_id)
+        state = previous or ReviewState("drifting", item.contact_id, item.contact_id)
+        q.put_state(book, replace(state, snoozed_until=as_of + DRIFT_KEEP_QUIET))
+        return Undo("done", f"keeping {first} at {item.cadence}", item.contact_id, as_of,
+                    item, previous_states=(("drifting", item.contact_id, previous),))
+    interaction_id = book.log_interaction(
+        [item.contact_id], on=as_of, kind=kind_of_interaction, note=note, today=as_of
+    )
+    saved: tuple = ()
+    if item.kind == "birthday":
+        # The birthday stays in the window for days; done means done for this year.
+        previous = q.get_state(book, "birthday", item.contact_id)
+        state = previous or ReviewState("birthday", item.contact_id, item.contact_id)
+        q.put_state(book, replace(state, snoozed_until=item.due + timedelta(days=1)))
+        saved = (("birthday", item.contact_id, previous),)
+    return Undo("done", f"logged {kind_of_interaction} with {item.name} on {as_of.isoformat()}",
+                item.contact_id, as_of, item, interaction_id=interaction_id,
+                previous_states=saved)
 
 
 def snooze(book: Book, item: ReviewItem, until: date, *, as_of: date | None = None) -> Undo:
@@ -445,14 +593,16 @@ def snooze(book: Book, item: ReviewItem, until: date, *, as_of: date | None = No
             assert item.follow_up_id is not None
             previous = book.get_follow_up(item.follow_up_id).snoozed_until
             book.snooze_follow_up(item.follow_up_id, until=until)
+            handled = _count_handled(book, item, "", 0, item.contact_id, as_of, "snooze")
             return Undo("snooze", f"snoozed follow-up with {item.name} until {until.isoformat()}",
-                        item.contact_id, as_of, item, previous_snooze=previous)
+                        item.contact_id, as_of, item, previous_snooze=previous, handled=handled)
         previous_state = q.get_state(book, item.kind, item.ref_id)
         state = previous_state or ReviewState(item.kind, item.ref_id, item.contact_id)
         q.put_state(book, replace(state, snoozed_until=until))
+        handled = _count_handled(book, item, "", 0, item.contact_id, as_of, "snooze")
         return Undo("snooze", f"snoozed {item.kind} for {item.name} until {until.isoformat()}",
                     item.contact_id, as_of, item,
-                    previous_states=((item.kind, item.ref_id, previous_state),))
+                    previous_states=((item.kind, item.ref_id, previous_state),), handled=handled)
 
 
 def skip_for_today(book: Book, item: ReviewItem, as_of: date) -> Undo:
@@ -461,14 +611,16 @@ def skip_for_today(book: Book, item: ReviewItem, as_of: date) -> Undo:
         previous = q.get_state(book, item.kind, item.ref_id)
         state = previous or ReviewState(item.kind, item.ref_id, item.contact_id)
         q.put_state(book, replace(state, skipped_on=as_of))
+        handled = _count_handled(book, item, "", 0, item.contact_id, as_of, "skip")
     return Undo("skip", f"skipped {item.kind} for {item.name} today", item.contact_id, as_of,
-                item, previous_states=((item.kind, item.ref_id, previous),))
+                item, previous_states=((item.kind, item.ref_id, previous),), handled=handled)
 
 
-def let_drift(book: Book, contact_id: int, *, as_of: date) -> Undo:
+def let_drift(book: Book, contact_id: int, *, as_of: date, item: ReviewItem | None = None) -> Undo:
     """Stop keeping in touch on a schedule: remove the contact's own cadence. A cadence that
     comes from a circle stays for the circle; this contact's keep-in-touch and drifting items
-    are silenced instead (leave the circle to lose it for good)."""
+    are silenced instead (leave the circle to lose it for good). `item` (else the contact's
+    keep-in-touch) counts against `as_of`'s budget."""
     with book.write():
         contact = book.get_contact(contact_id)
         previous_cadence = str(contact.cadence) if contact.cadence else None
@@ -485,8 +637,10 @@ def let_drift(book: Book, contact_id: int, *, as_of: date) -> Undo:
                        f"{contact.effective_cadence}, stays for the others)")
         else:
             message = f"letting {contact.name} drift: no cadence any more"
+        handled = _count_handled(book, item, "keep-in-touch", contact_id, contact_id, as_of,
+                                 "let-drift")
     return Undo("let-drift", message, contact_id, as_of, previous_states=tuple(saved),
-                previous_cadence=previous_cadence)
+                previous_cadence=previous_cadence, handled=handled)
 
 
 def undo(book: Book, token: Undo) -> None:
@@ -507,3 +661,5 @@ def undo(book: Book, token: Undo) -> None:
             book.update_contact(
                 token.contact_id, cadence=Cadence.parse(token.previous_cadence), today=token.as_of
             )
+        for kind, ref_id in token.handled:
+            q.unmark_handled(book, token.as_of, kind, ref_id)

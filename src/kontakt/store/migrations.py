@@ -343,12 +343,31 @@ def m005_search_folded(db: Database) -> None:
     _create_contact_search(db, prefix="1 2", fts_columns=FTS_COLUMNS)
 
 
+def m006_review_handled(db: Database) -> None:
+    """The daily budget: which review items were handled (done, snoozed, skipped, let drift)
+    on which day, from the app or the CLI, so a day's cap means a day in every process."""
+    run_script(
+        db,
+        """
+        CREATE TABLE review_handled (
+            day TEXT NOT NULL,                 -- the review day it was handled on (ISO)
+            kind TEXT NOT NULL,                -- review item kind
+            ref_id INTEGER NOT NULL,           -- as in review_state
+            contact_id INTEGER NOT NULL,       -- kept even if the contact goes: it was handled
+            action TEXT NOT NULL,              -- done, snooze, skip, let-drift, settled
+            PRIMARY KEY (day, kind, ref_id)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_review,
     m003_dupes,
     m004_search_prefixes,
     m005_search_folded,
+    m006_review_handled,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

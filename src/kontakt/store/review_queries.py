@@ -478,6 +478,63 @@ def restore_state(book: Book, kind: str, ref_id: int, previous: ReviewState | No
             put_state(book, previous)
 
 
+# ---------------------------------------------------------------------- the daily budget
+
+def mark_handled(book: Book, day: date, kind: str, ref_id: int, contact_id: int, action: str) -> bool:
+    """Count one item as handled on `day`; False if it already was (nothing written)."""
+    with book.write():
+        cursor = book.conn.execute(
+            """INSERT INTO review_handled (day, kind, ref_id, contact_id, action)
+               VALUES (?, ?, ?, ?, ?) ON CONFLICT (day, kind, ref_id) DO NOTHING""",
+            (day.isoformat(), kind, ref_id, contact_id, action),
+        )
+        return cursor.rowcount > 0
+
+
+def unmark_handled(book: Book, day: date, kind: str, ref_id: int) -> None:
+    """Undo `mark_handled`: the item no longer counts against `day`'s budget."""
+    with book.write():
+        book.conn.execute(
+            "DELETE FROM review_handled WHERE day = ? AND kind = ? AND ref_id = ?",
+            (day.isoformat(), kind, ref_id),
+        )
+
+
+def handled_count(book: Book, day: date) -> int:
+    """How many review items were handled on `day` (by the primary key: one range read)."""
+    return book.conn.execute(
+        "SELECT count(*) FROM review_handled WHERE day = ?", (day.isoformat(),)
+    ).fetchone()[0]
+
+
+# The pause lives in the settings table: one pause at a time, the last one remembered so the
+# review can shift what fell due inside it to the day it ended.
+_PAUSE_FROM = "review.pause_from"
+_PAUSE_UNTIL = "review.pause_until"
+
+
+def get_pause(book: Book) -> tuple[date, date] | None:
+    """(first paused day, the day the review starts again), or None if never paused."""
+    start, end = book.get_setting(_PAUSE_FROM), book.get_setting(_PAUSE_UNTIL)
+    if not start or not end:
+        return None
+    try:
+        return date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError:  # edited by hand into nonsense: as if never paused
+        return None
+
+
+def set_pause(book: Book, start: date, until: date) -> None:
+    with book.write():
+        book.set_setting(_PAUSE_FROM, start.isoformat())
+        book.set_setting(_PAUSE_UNTIL, until.isoformat())
+
+
+def clear_pause(book: Book) -> None:
+    with book.write():
+        book.conn.execute("DELETE FROM settings WHERE key IN (?, ?)", (_PAUSE_FROM, _PAUSE_UNTIL))
+
+
 # ---------------------------------------------------------------------- undoing writes
 
 def delete_interaction(book: Book, interaction_id: int, *, today: date) -> None:
