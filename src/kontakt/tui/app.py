@@ -42,6 +42,9 @@ class KontaktApp(App[None]):
         super().__init__()
         self.book = book
         self.today = today or clock.today()
+        # The clock's day when the app started: midnight moves `today` on by as many days
+        # (an injected today, in tests and screenshots, stays where it was put until then).
+        self._clock_day = self._read_clock_day() or self.today
         self.config = config or Config()
         self.undo_stack = UndoStack()
         self._data_version: int | None = None
@@ -112,7 +115,9 @@ class KontaktApp(App[None]):
         """Tell the screens if another process wrote since the last look; True if it did.
 
         One `PRAGMA data_version` per call: cheap enough to run every second all day.
+        The same tick notices midnight (`roll_over`).
         """
+        self.roll_over()
         try:
             version = self.book.data_version()
         except sqlite3.Error:  # the book is briefly unreadable (a restore swapping it): next tick
@@ -122,6 +127,34 @@ class KontaktApp(App[None]):
         self._data_version = version
         self._tell_screens()
         return True
+
+    def roll_over(self) -> bool:
+        """If the date moved on (the app stayed open past midnight), every screen's today
+        becomes the new day and re-reads; True if it did."""
+        clock_day = self._read_clock_day()
+        if clock_day is None or clock_day == self._clock_day:
+            return False
+        day = self.today + (clock_day - self._clock_day)
+        self._clock_day = clock_day
+        self.today = day
+        for screen in self.screen_stack:
+            if hasattr(screen, "today"):
+                screen.today = day
+            contacts = getattr(screen, "contacts", None)
+            if hasattr(contacts, "today"):
+                contacts.today = day
+            new_day = getattr(screen, "new_day", None)
+            if callable(new_day):
+                new_day()
+        self._tell_screens()  # each screen re-reads what it shows, now for the new day
+        return True
+
+    @staticmethod
+    def _read_clock_day() -> date | None:
+        try:
+            return clock.today()
+        except clock.ClockError:  # a bad KONTAKT_TODAY: the CLI says so before the app opens
+            return None
 
     def _tell_screens(self) -> None:
         for screen in self.screen_stack:

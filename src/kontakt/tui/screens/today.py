@@ -36,8 +36,9 @@ from .prep import PrepScreen
 
 # A quick note is the common reply to a review item; ← → changes it for the rest of the list.
 DEFAULT_INTERACTION = "message"
-# Kinds whose `done` logs an interaction (the others complete, note or keep something).
-LOGS_AN_INTERACTION = ("keep-in-touch", "birthday", "thank")
+# Kinds whose `done` logs an interaction (the others note or keep something); a follow-up
+# is completed and logged.
+LOGS_AN_INTERACTION = ("keep-in-touch", "birthday", "thank", "follow-up")
 # Kinds that exist because of a cadence: only these can be let drift.
 CADENCE_KINDS = ("keep-in-touch", "drifting")
 MUTED = "$text-muted"
@@ -55,6 +56,7 @@ KEYS = [
     ("today.open", "o", "open", "Open", False, "open the contact on the main screen"),
     ("today.prep", "p", "prep", "Prep", False, "prep card: everything to know about them"),
     ("today.undo", "z", "undo", "Undo", True, "undo the last action on this screen"),
+    ("today.more", "m", "more", "More", True, "more: the next items past the day's budget"),
     ("today.up", "up", "move(-1)", "Up", False, "move between the items"),
     ("today.down", "down", "move(1)", "Down", False, ""),
     ("today.help", "question_mark", "help", "Keys", True, "these keys"),
@@ -91,7 +93,10 @@ def help_rows(app, keymap: dict[str, str]) -> list[tuple[str, str]]:
 
 
 def something_due(book: Book, today: date, config: Config) -> bool:
-    """True when the review for `today` has at least one item (for open_today_first)."""
+    """True when the review for `today` has at least one item within the day's budget
+    (for open_today_first)."""
+    if review.day_budget(book, today, config).used_up:
+        return False
     return bool(review.build_review(book, today, config, limit=1).items)
 
 
@@ -160,12 +165,32 @@ class TodayScreen(Screen[bool]):
         self.book = book
         self.today = today
         self.config = config
-        self.review: Review = review.build_review(book, today, config, limit=config.daily_cap)
+        self.interaction_kind = DEFAULT_INTERACTION
+        self.changed = False
+        self._load()
+
+    def _load(self) -> None:
+        """Read the day's budget and the review within it (the budget is kept in the book,
+        so what was handled in another shell or an earlier visit counts)."""
+        self.budget = review.day_budget(self.book, self.today, self.config)
+        # Handled before this screen showed its list: they count as done in "N of M".
+        self.handled_before = self.budget.done
+        self.showing_more = False
+        left = self.budget.left
+        if left:
+            self.review: Review = review.build_review(self.book, self.today, self.config, limit=left)
+        else:
+            self.review = Review(items=[])
         self.entries = [Entry(item) for item in self.review.items]
         self.current: int | None = 0 if self.entries else None
-        self.interaction_kind = DEFAULT_INTERACTION
         self.history: list[Step] = []
-        self.changed = False
+        self.rest_due = bool(self.entries) or self._more_items(1) != []
+
+    def _more_items(self, limit: int) -> list[ReviewItem]:
+        """Items due beyond those listed (past the budget), at most `limit`."""
+        listed = {(entry.item.kind, entry.item.ref_id) for entry in getattr(self, "entries", [])}
+        found = review.build_review(self.book, self.today, self.config, limit=limit + len(listed)).items
+        return [item for item in found if (item.kind, item.ref_id) not in listed][:limit]
 
     # ---------------------------------------------------------------- layout
 
@@ -177,10 +202,7 @@ class TodayScreen(Screen[bool]):
         if not self.entries:
             with Center(id="today-empty"):
                 with Vertical(classes="today-empty-card"):
-                    yield Static(Content.styled("Nothing due — enjoy your day.", "bold"), id="today-nothing")
-                    yield Static("Nobody is waiting for a message from you today.", classes="today-message")
-                    yield Static(Content.assemble(("Esc", KEY), " back to the contacts"),
-                                 classes="today-message")
+                    yield from self._empty_lines()
             yield Footer()
             return
         with Horizontal(id="today-body"):
@@ -194,6 +216,27 @@ class TodayScreen(Screen[bool]):
         yield Static(id="today-keys")
         yield Footer()
 
+    def _empty_lines(self) -> ComposeResult:
+        """The empty list: nothing due, a day off, a pause, or the day's budget used."""
+        budget = self.budget
+        more = Content.assemble((self._key("today.more"), KEY), " shows the rest   ") if self.rest_due else ""
+        back = Content.assemble(more, ("Esc", KEY), " back to the contacts")
+        if budget.paused_until or budget.cap == 0 or (budget.used_up and self.rest_due):
+            text = review.budget_line(budget, None)
+            yield Static(Content.styled(text[:1].upper() + text[1:] + ".", "bold"), id="today-nothing")
+            if budget.paused_until:
+                line = "Nothing piles up meanwhile; resume from the palette (ctrl+p) to start again."
+            elif budget.cap == 0:
+                line = "No review on this weekday (review.daily_cap_weekdays)."
+            else:
+                line = "Enjoy the rest of your day."
+            yield Static(line, classes="today-message")
+            yield Static(back, classes="today-message")
+            return
+        yield Static(Content.styled("Nothing due — enjoy your day.", "bold"), id="today-nothing")
+        yield Static("Nobody is waiting for a message from you today.", classes="today-message")
+        yield Static(back, classes="today-message")
+
     def on_mount(self) -> None:
         if self.review.items:
             try:
@@ -204,6 +247,8 @@ class TodayScreen(Screen[bool]):
         self.refresh_all()
 
     def _more_line(self) -> str:
+        if self.showing_more:
+            return ""
         more = self.review.more
         return f"and {more} more — later" if more else ""
 
@@ -223,20 +268,36 @@ class TodayScreen(Screen[bool]):
     def _row(self, index: int) -> ItemRow:
         return next(row for row in self.query(ItemRow) if row.index == index)
 
+    def _done_today(self) -> int:
+        """Items handled today, from the book (this screen, the CLI, other windows)."""
+        try:
+            return review.day_budget(self.book, self.today, self.config).done
+        except sqlite3.Error:  # briefly unreadable: count what this screen knows
+            return self.handled_before + sum(e.outcome is not None for e in self.entries)
+
     def _show_progress(self) -> None:
-        total = len(self.entries)
-        handled = sum(entry.outcome is not None for entry in self.entries)
-        text = f"{handled} of {total} done" if total else ""
-        if total and handled == total:
-            text += " — that's it for today"
+        done = self._done_today()
+        total = max(done, self.handled_before + len(self.entries))
+        pending = any(entry.outcome is None for entry in self.entries)
+        if self.budget.paused_until and not self.showing_more:
+            text = f"paused until {self.budget.paused_until:%a} {human(self.budget.paused_until)}"
+        elif total:
+            text = f"{done} of {total} done"
+            if not pending:
+                text += " — that's it for today"
+        else:
+            text = ""
         self.query_one("#today-progress", Static).update(Content.styled(text, MUTED))
+        self.refresh_bindings()
 
     def _show_keys(self) -> None:
         """What each key does to the highlighted item: `enter` depends on its kind."""
         entry = self.current_entry
         if entry is None:
             line = Content.assemble(
-                ("All done.", "bold"), " Enjoy your day.   ", ("z", KEY), " undo   ", ("Esc", KEY), " back"
+                ("All done.", "bold"), " Enjoy your day.   ", ("z", KEY), " undo   ",
+                *([(self._key("today.more"), KEY), " more   "] if self.rest_due else []),
+                ("Esc", KEY), " back"
             )
             self.query_one("#today-keys", Static).update(line)
             return
@@ -244,9 +305,8 @@ class TodayScreen(Screen[bool]):
         key = self._key
         if item.kind in LOGS_AN_INTERACTION:
             kinds = f"{key('today.kind_prev')} {key('today.kind_next')}"
-            done: list = ["log as ", (f"‹{self.interaction_kind}›", "bold"), "  ", (kinds, KEY), " other kind"]
-        elif item.kind == "follow-up":
-            done = ["mark the follow-up done"]
+            what = "mark the follow-up done, log as " if item.kind == "follow-up" else "log as "
+            done: list = [what, (f"‹{self.interaction_kind}›", "bold"), "  ", (kinds, KEY), " other kind"]
         elif item.kind == "intro-check":
             done = ["mark it checked"]
         else:  # drifting
@@ -344,7 +404,12 @@ class TodayScreen(Screen[bool]):
             return
         self.changed = True
         self.entries[index].outcome = outcome
-        step = Step(token, [index] + self._settle_others(index))
+        settled = self._settle_others(index)
+        try:  # the rows settled too count against the day's budget, as the one acted on
+            token = review.also_handled(self.book, token, [self.entries[i].item for i in settled])
+        except sqlite3.Error:
+            pass
+        step = Step(token, [index] + settled)
         step.app_step = self._push_app_undo(token)
         self.history.append(step)  # quietly: the ticked row says what happened
         self._advance(index)
@@ -381,10 +446,10 @@ class TodayScreen(Screen[bool]):
             self.notify("Nothing left to do here. Esc goes back.", markup=False)
             return
         kind = entry.item.kind
-        if kind in LOGS_AN_INTERACTION:
+        if kind == "follow-up":
+            outcome = f"done, {logged(self.interaction_kind)}"
+        elif kind in LOGS_AN_INTERACTION:
             outcome = logged(self.interaction_kind)
-        elif kind == "follow-up":
-            outcome = "done"
         elif kind == "intro-check":
             outcome = "checked"
         else:
@@ -433,7 +498,8 @@ class TodayScreen(Screen[bool]):
 
         def answered(yes: bool | None) -> None:
             if yes and self.current_entry is entry:
-                self._act(lambda it: review.let_drift(self.book, it.contact_id, as_of=self.today), "letting drift")
+                self._act(lambda it: review.let_drift(self.book, it.contact_id, as_of=self.today, item=it),
+                          "letting drift")
 
         cadence = f" ({item.cadence})" if item.cadence else ""
         question = Content.assemble("Let ", (visible(item.name), "bold"), " drift?")
@@ -493,10 +559,45 @@ class TodayScreen(Screen[bool]):
         self.app.push_screen(HelpScreen([("On the Today screen", help_rows(self.app, self.config.keymap))]))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # With nothing due only Esc and ? mean anything: hide the rest from the footer.
+        if action == "more":
+            # Only once the listed items are all handled (or none were listed) and more is due.
+            return self.rest_due and not any(e.outcome is None for e in self.entries)
+        # With nothing listed only Esc and ? mean anything: hide the rest from the footer.
         if action not in ("back", "help") and not self.entries:
             return False
         return True
+
+    async def action_more(self) -> None:
+        """The next items past the day's budget (a daily_cap's worth), added to the list."""
+        found = self._more_items(self.config.daily_cap)
+        if not found:
+            self.rest_due = False
+            self.notify("Nothing more is due today.", markup=False)
+            self.refresh_all()
+            return
+        self.showing_more = True
+        start = len(self.entries)
+        self.entries += [Entry(item) for item in found]
+        self.current = start
+        self.rest_due = bool(self._more_items(1))
+        if start == 0:
+            await self.recompose()
+            self.refresh_all()
+            return
+        await self.query_one("#today-items", ItemList).mount_all(
+            ItemRow(index) for index in range(start, len(self.entries))
+        )
+        self.refresh_all()
+
+    def new_day(self) -> None:
+        """The app stayed open past midnight: the review, its budget and the header are the
+        new day's (the old day's undo steps stay on the app's stack)."""
+        self._load()
+        self.call_later(self._recompose_for_new_day)
+
+    async def _recompose_for_new_day(self) -> None:
+        await self.recompose()
+        self.refresh_all()
 
     def action_back(self) -> None:
         self._leave()
