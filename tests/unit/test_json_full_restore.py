@@ -32,11 +32,12 @@ def fixed_day(monkeypatch):
 
 
 def tables(book: Book) -> list[str]:
-    """Every table of the file but SQLite's own and the search index's (derived)."""
+    """Every table of the file but SQLite's own, the search index's (derived) and the review's
+    per-day budget count (review_handled: working state of one day, not exported)."""
     return [
         row[0] for row in book.conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "AND name NOT LIKE 'contacts_fts%' ORDER BY name"
+            "AND name NOT LIKE 'contacts_fts%' AND name != 'review_handled' ORDER BY name"
         )
     ]
 
