@@ -152,3 +152,41 @@ async def test_the_live_refresh_tick_notices_midnight(crowd, monkeypatch):
         await pilot.pause()
         assert app.today == date(2026, 11, 24)
         assert "Tue 24 Nov 2026" in screen_text(app)
+
+
+async def test_pause_and_resume_from_the_palette(crowd):
+    from kontakt.store.review_queries import get_pause
+    from kontakt.tui.screens.today import PauseScreen
+
+    app = KontaktApp(crowd, today=TODAY, config=CONFIG)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"pause the daily")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PauseScreen)
+        await pilot.press(*"2.1.2027", "enter")
+        await pilot.pause()
+        assert get_pause(crowd) == (TODAY, date(2027, 1, 2))
+
+        screen = await open_today(pilot)
+        assert screen.entries == []
+        assert progress(screen) == "paused until Sat 2 Jan 2027"
+        assert "Paused until Sat 2027-01-02." in screen_text(app)
+        await pilot.press("m")  # what is due anyway, if asked
+        await pilot.pause()
+        assert len(screen.entries) == 5
+
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"resume the daily")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert get_pause(crowd) == (TODAY, TODAY)  # ended today
+        screen = app.screen
+        assert isinstance(screen, TodayScreen)
+        assert progress(screen) == "0 of 5 done"

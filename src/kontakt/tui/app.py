@@ -203,6 +203,16 @@ class KontaktApp(App[None]):
             if screen is not main:
                 screen.post_message(BookChanged())
 
+    def action_pause_review(self) -> None:
+        from .screens.today import pause_review
+
+        pause_review(self)
+
+    def action_resume_review(self) -> None:
+        from .screens.today import resume_review
+
+        resume_review(self)
+
     def _remember_theme(self, theme: Theme) -> None:
         """Keep a theme picked in the palette for next time (only with a real config file)."""
         if self.config.path is None or theme.name == self.config.theme:

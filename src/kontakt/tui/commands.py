@@ -29,6 +29,8 @@ ACTIONS = [
     ("Show archived contacts (toggle)", "toggle_archived", "v"),
     ("Show circles", "circles", "c"),
     ("Today review", "today", "t"),
+    ("Pause the daily review (a holiday)", "app.pause_review", "until a day you pick; no wall of overdue on return"),
+    ("Resume the daily review", "app.resume_review", "end a pause today"),
     ("How the network is doing (stats)", "stats", "g: rhythm, drift, balance, circles"),
     ("Prep card for the highlighted contact", "prep", "p: before you meet them"),
     ("Find duplicates", "dupes", "D: people in the book twice; merge them"),

@@ -590,8 +590,8 @@ class TodayScreen(Screen[bool]):
         self.refresh_all()
 
     def new_day(self) -> None:
-        """The app stayed open past midnight: the review, its budget and the header are the
-        new day's (the old day's undo steps stay on the app's stack)."""
+        """The app stayed open past midnight (or the review was paused or resumed): the
+        review, its budget and the header are read again (undo steps stay on the app's stack)."""
         self._load()
         self.call_later(self._recompose_for_new_day)
 
@@ -625,19 +625,23 @@ class SnoozeScreen(ModalScreen[date | None]):
         Binding("down", "move(1)", "Next", show=False),
     ]
 
+    # (label, days from today) of the two choices above the box
+    CHOICES = {"days": ("in 3 days", 3), "week": ("next week", 7)}
+    VERB = "Snooze"
+
     def __init__(self, name: str, today: date) -> None:
         super().__init__()
         self.contact_name = name
         self.today = today
-        self.choices = {"days": today + timedelta(days=3), "week": today + timedelta(weeks=1)}
+        self.choices = {key: today + timedelta(days=days) for key, (_, days) in self.CHOICES.items()}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog snooze"):
-            yield Static(Content.assemble("Snooze ", (visible(self.contact_name), "bold"), " until…"),
+            yield Static(Content.assemble(f"{self.VERB} ", (visible(self.contact_name), "bold"), " until…"),
                          classes="dialog-question")
             yield OptionList(
-                Option(Content.assemble("in 3 days", (f"  {self._day('days')}", MUTED)), id="days"),
-                Option(Content.assemble("next week", (f"  {self._day('week')}", MUTED)), id="week"),
+                *(Option(Content.assemble(label, (f"  {self._day(key)}", MUTED)), id=key)
+                  for key, (label, _) in self.CHOICES.items()),
                 id="snooze-choices", compact=True, markup=False,
             )
             yield Input(placeholder="or a date: friday, 1.12.2026, in 2 weeks", id="snooze-date", compact=True)
@@ -690,4 +694,45 @@ class SnoozeScreen(ModalScreen[date | None]):
         self.dismiss(None)
 
 
-__all__ = ["SnoozeScreen", "TodayScreen", "help_rows", "something_due"]
+class PauseScreen(SnoozeScreen):
+    """Pause the review until when: in a week, in two weeks, or a typed date."""
+
+    CHOICES = {"days": ("in a week", 7), "week": ("in two weeks", 14)}
+    VERB = "Pause"
+
+
+def pause_review(app) -> None:
+    """Ask until when, then pause the review (the palette's "Pause the daily review")."""
+    def chosen(until: date | None) -> None:
+        if until is None:
+            return
+        try:
+            message = review.pause(app.book, app.today, until)
+        except (ValueError, sqlite3.Error) as error:
+            app.notify(f"Could not pause: {error}", severity="error", markup=False)
+            return
+        app.notify(message[:1].upper() + message[1:] + ".", markup=False)
+        _reload_today(app)
+
+    app.push_screen(PauseScreen("the review", app.today), chosen)
+
+
+def resume_review(app) -> None:
+    """End a pause today (the palette's "Resume the daily review")."""
+    try:
+        message = review.resume(app.book, app.today)
+    except sqlite3.Error as error:
+        app.notify(f"Could not resume: {error}", severity="error", markup=False)
+        return
+    app.notify((message or "the review is not paused").capitalize() + ".", markup=False)
+    _reload_today(app)
+
+
+def _reload_today(app) -> None:
+    for screen in app.screen_stack:
+        if isinstance(screen, TodayScreen):
+            screen.new_day()
+
+
+__all__ = ["PauseScreen", "SnoozeScreen", "TodayScreen", "help_rows", "pause_review",
+           "resume_review", "something_due"]
