@@ -170,3 +170,26 @@ def test_bare_weekdays_work_where_dates_are_typed(kontakt, db):
     assert kontakt("snooze", "anna", "--until", "friday").stdout.endswith("until 2026-11-27\n")
     assert kontakt("follow-up", "bernd", "--on", "monday").stdout.endswith("on 2026-11-30\n")
     assert "friday" in kontakt("snooze", "--help").stdout
+
+
+def test_the_readme_review_tour_runs_as_written(kontakt, db):
+    """Every command of the README's daily-review block, in order, on a book with Olga and Sam."""
+    import shlex
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("The daily review — ", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [shlex.split(line.split("  #", 1)[0]) for line in block.splitlines() if line.strip()]
+    assert [c[1] for c in commands] == ["today", "done", "snooze", "today", "today", "pause", "export"]
+    with Book.open(db) as book:
+        olga = book.add_contact("Olga Petrova", today=TODAY, created_at=ADDED)
+        book.add_follow_up(olga, due=TODAY, note="the move")
+        sam = book.add_contact("Sam Rivers", today=TODAY, cadence=Cadence.parse("monthly"),
+                               created_at=ADDED)
+        book.log_interaction([sam], on=TODAY - timedelta(days=90), today=TODAY)
+    for command in commands:
+        assert command[0] == "kontakt"
+        result = kontakt(*command[1:])
+        assert result.exit_code == 0, (command, result.output)
+    with Book.open(db) as book:
+        assert book.interactions_for(olga)[0].kind == "call"
+        assert book.get_setting("review.pause_until") == "2027-01-02"
