@@ -76,7 +76,7 @@ def template(tmp_path_factory) -> Path:
         ["log", "1", "2", "--on", "2026-10-01", "--note", "x"],
         ["favour", "1", "--gave", "x"],
         ["favour", "2", "--received", "x"],
-        ["follow-up", "1", "--on", "2026-11-20", "--note", "x"],
+        ["follow-up", "1", "--on", TODAY, "--note", "x"],  # due today: the CLI refuses past days
         ["intro", "1", "2", "--note", "x", "--on", "2026-06-01"],
         ["rm", "4"],
     ):
