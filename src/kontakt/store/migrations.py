@@ -279,11 +279,37 @@ def m004_search_prefixes(db: Database) -> None:
     _create_contact_search(db, prefix="1 2")
 
 
+def m005_record_trash(db: Database) -> None:
+    """A trash for interactions, favours, follow-ups, introductions and circles.
+
+    A deleted record leaves its table for this one (its rows kept as JSON, restorable
+    whole): every list, review, statistic and export that reads those tables hides it
+    without a `deleted_at` test in each of their queries.
+    """
+    run_script(
+        db,
+        """
+        CREATE TABLE trashed_records (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN
+                ('interaction', 'favour', 'follow-up', 'introduction', 'circle')),
+            ref TEXT NOT NULL,                 -- the record's id, or the circle's name
+            label TEXT NOT NULL,               -- one line for `kontakt trash`
+            contact_ids TEXT NOT NULL DEFAULT '[]', -- JSON: the people it belongs to
+            data TEXT NOT NULL,                -- JSON: its rows as they were
+            deleted_at TEXT NOT NULL
+        );
+        CREATE INDEX trashed_records_by_ref ON trashed_records (kind, ref);
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_review,
     m003_dupes,
     m004_search_prefixes,
+    m005_record_trash,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
