@@ -28,6 +28,8 @@ ACTIONS = [
     ("Undo the last delete, archive or merge", "app.undo", "z"),
     ("Show archived contacts (toggle)", "toggle_archived", "v"),
     ("Show circles", "circles", "c"),
+    ("Rename a circle or set its cadence", "edit_circle", "e in the circles sidebar"),
+    ("Move a circle to the trash", "delete_circle", "d in the circles sidebar: its people stay"),
     ("Today review", "today", "t"),
     ("How the network is doing (stats)", "stats", "g: rhythm, drift, balance, circles"),
     ("Prep card for the highlighted contact", "prep", "p: before you meet them"),

@@ -20,6 +20,7 @@ from ...domain import Contact
 from ...domain.dates import human
 from ...store import Book, NotFound
 from ..live import BookChanged
+from ..widgets.circle_list import CircleList
 from ..widgets.contact_list import ContactList, ListFilter, fit
 from ..widgets.detail import ContactDetail
 from ..widgets.shown import visible
@@ -64,7 +65,8 @@ class MainScreen(Screen[None]):
         for binding_id, key, action, label, show, _, _ in KEYS
     ] + [
         Binding("escape", "clear", "Clear", show=False, id="app.clear"),
-        Binding("tab", "focus_next", show=False),
+        # "app.": a Screen has no focus_next action, so a bare "focus_next" did nothing.
+        Binding("tab", "app.focus_next", show=False),
     ]
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -90,7 +92,7 @@ class MainScreen(Screen[None]):
         with Horizontal(id="body"):
             with Vertical(id="sidebar"):
                 yield Static("Circles", classes="section-title")
-                yield OptionList(id="circles")
+                yield CircleList(id="circles")
             with Vertical(id="list-column"):
                 yield Input(
                     placeholder="/ search   #circle filters",
@@ -391,6 +393,119 @@ class MainScreen(Screen[None]):
 
         question = Content.assemble("Move ", (visible(contact.name), "bold"), " to the trash?")
         detail = "Their history goes with them. z undoes; kontakt restore brings them back later."
+        self.app.push_screen(ConfirmScreen(question, detail, yes="move to trash"), answered)
+
+    # ---------------------------------------------------------------- timeline entries, circles
+
+    @on(ContactDetail.EditEntry)
+    def _edit_entry(self, event: ContactDetail.EditEntry) -> None:
+        if isinstance(event, ContactDetail.DeleteEntry):
+            return
+        from .record_forms import edit_form_for
+
+        try:
+            form = edit_form_for(self.book, self.today, event.contact, event.entry)
+        except NotFound:  # another shell deleted it meanwhile
+            self.notify("That entry is gone from the book.", severity="warning", markup=False)
+            self.after_change()
+            return
+
+        def saved(result: int | None) -> None:
+            if result is not None:
+                self.notify(f"Saved the {event.entry.kind}", markup=False)
+                self.after_change()
+
+        if form is not None:
+            self.app.push_screen(form, saved)
+
+    @on(ContactDetail.DeleteEntry)
+    def _delete_entry(self, event: ContactDetail.DeleteEntry) -> None:
+        from ...store import records
+
+        book, today, kind, record_id = self.book, self.today, event.entry.kind, event.entry.id
+        try:
+            trashed = records.trash_record(book, kind, record_id, today=today)
+        except NotFound:
+            self.notify("That entry was already gone from the book.", markup=False)
+        else:
+            self.notify(f"Moved the {kind} to the trash · z undoes", markup=False)
+            self.app.push_undo(
+                f"delete {trashed.label}",
+                lambda: records.restore_record(book, trashed.kind, trashed.key, today=today),
+                contact_id=event.contact.id,
+            )
+        self.after_change()
+
+    def _picked_circle(self) -> str | None:
+        """The circle highlighted in the sidebar when it has focus, else the one shown."""
+        circles = self.query_one("#circles", OptionList)
+        if (self.focused is circles or self._circle is None) and circles.highlighted is not None:
+            option_id = circles.get_option_at_index(circles.highlighted).id or "*"
+            if option_id != "*":
+                return option_id[1:]
+        if self._circle is None:
+            self.notify("Pick a circle first (c shows the circles).", severity="warning", markup=False)
+        return self._circle
+
+    def action_edit_circle(self) -> None:
+        from ...store import records
+        from .record_forms import CircleForm
+
+        name = self._picked_circle()
+        if name is None:
+            return
+        try:
+            circle = records.get_circle(self.book, name)
+        except NotFound:
+            self.refresh_circles()
+            return
+
+        def saved(new_name: str | None) -> None:
+            if new_name is None:
+                return
+            self.notify(f"Saved circle #{new_name}", markup=False)
+            if self._circle is not None and self._circle == circle.name:
+                self._circle = new_name
+                self.apply_filter()
+            self.after_change()
+            self._highlight_circle(new_name)
+
+        self.app.push_screen(CircleForm(self.book, self.today, circle), saved)
+
+    def _highlight_circle(self, name: str) -> None:
+        circles = self.query_one("#circles", OptionList)
+        for index in range(circles.option_count):
+            if circles.get_option_at_index(index).id == f"#{name}":
+                circles.highlighted = index
+
+    def action_delete_circle(self) -> None:
+        from ...store import records
+
+        name = self._picked_circle()
+        if name is None:
+            return
+        book, today = self.book, self.today
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                trashed = records.trash_circle(book, name, today=today)
+            except NotFound:
+                self.notify(f"#{name} was already gone from the book", markup=False)
+            else:
+                self.notify(f"Moved #{name} to the trash · z undoes", markup=False)
+                self.app.push_undo(
+                    f"delete {trashed.label}",
+                    lambda: records.restore_record(book, "circle", trashed.key, today=today),
+                )
+            if self._circle == name:
+                self._circle = None
+                self.apply_filter()
+            self.after_change()
+
+        question = Content.assemble("Move ", (visible(f"#{name}"), "bold"), " to the trash?")
+        detail = "Its members leave it (and its cadence); the people stay. z undoes."
         self.app.push_screen(ConfirmScreen(question, detail, yes="move to trash"), answered)
 
     def action_today(self) -> None:
