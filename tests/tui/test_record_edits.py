@@ -191,3 +191,49 @@ async def test_a_circle_goes_to_the_trash_from_the_sidebar_and_z_brings_it_back(
         await pilot.pause()
         assert "#breakfast" in screen_text(app)
     assert [(c.name, c.members) for c in book.circles()] == [("breakfast", 2)]
+
+
+async def test_the_palette_trashes_the_circle_being_shown(book):
+    app = make_app(book)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("c", "down", "down", "enter")  # show #breakfast
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"move a circle to the trash")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Moved #breakfast to the trash · z undoes" in notes(app)
+        assert app.screen.query_one("#list-status").visual.plain.startswith("2 contacts")  # filter gone
+    assert book.circles() == []
+
+
+async def test_an_edit_form_refuses_what_the_add_form_refuses_and_keeps_the_record(book):
+    app = make_app(book)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pick(app, pilot, "favour")
+        await pilot.press("e")
+        await pilot.pause()
+        await set_field(app, pilot, "description", "   ")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, EditFavourForm)
+        assert "say what the favour was" in screen_text(app)
+    assert r.get_favour(book, book.ids["favour"]).description == "reviewed my deck"
+
+
+async def test_saving_an_entry_deleted_meanwhile_says_so_on_the_form(book):
+    app = make_app(book)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pick(app, pilot, "interaction")
+        await pilot.press("e")
+        await pilot.pause()
+        r.trash_interaction(book, book.ids["interaction"], today=TODAY)  # as another shell would
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, EditLogForm)
+        assert "no interaction" in static_text(app.screen.query_one(".form-error"))

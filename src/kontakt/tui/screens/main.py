@@ -584,6 +584,15 @@ class MainScreen(Screen[None]):
         groups.setdefault("Go", []).append(("ctrl+p", "command palette: every action, jump to contact"))
         # The keys of the screens g and D open (their footers show them too).
         mapped = lambda binding_id, key: keymap.get(binding_id, key)  # noqa: E731
+        groups["In the timeline (Tab into it)"] = [
+            ("↑ ↓", "pick an entry"),
+            (mapped("detail.edit", "e"), "edit the entry in its form"),
+            (mapped("detail.delete", "d"), "move the entry to the trash (z undoes)"),
+        ]
+        groups["In the circles (c)"] = [
+            (mapped("circles.edit", "e"), "rename the circle or change its cadence"),
+            (mapped("circles.delete", "d"), "move the circle to the trash: its people stay (z undoes)"),
+        ]
         groups["On the stats screen (g)"] = [
             ("Tab", "next list: circles, drift"),
             (f"{mapped('stats.accept', 'a')}, Enter", "accept the highlighted drift's suggested cadence"),
