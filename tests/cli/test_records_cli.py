@@ -42,7 +42,7 @@ def refused(result, code: int = 1) -> str:
     assert result.exit_code == code, result.output
     assert "Traceback" not in result.output
     assert not isinstance(result.exception, (TypeError, AttributeError, KeyError))
-    return [line for line in result.stderr.splitlines() if line.startswith("Error:")][0]
+    return next(line for line in result.stderr.splitlines() if line.startswith("Error:"))
 
 
 @pytest.fixture

@@ -6,17 +6,22 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from tui_helpers import TODAY, highlight, make_app, screen_text, static_text
 
 from kontakt.store import Book
 from kontakt.store import records as r
 from kontakt.tui.screens.dialogs import ConfirmScreen
 from kontakt.tui.screens.forms import FormScreen
-from kontakt.tui.screens.record_forms import CircleForm, EditFavourForm, EditFollowUpForm, EditIntroForm, EditLogForm
+from kontakt.tui.screens.record_forms import (
+    CircleForm,
+    EditFavourForm,
+    EditFollowUpForm,
+    EditIntroForm,
+    EditLogForm,
+)
 from kontakt.tui.widgets.circle_list import CircleList
 from kontakt.tui.widgets.detail import ContactDetail
 from kontakt.tui.widgets.fields import FormField
-
-from tui_helpers import TODAY, highlight, make_app, screen_text, static_text
 
 # The timeline is newest first: the follow-up (due later), the call, the favour, the intro.
 ORDER = ["follow-up", "interaction", "favour", "introduction"]

@@ -7,7 +7,7 @@ exports, counts), restore brings it back whole, and emptying the trash removes i
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -78,7 +78,7 @@ def test_every_field_of_an_interaction_edits_and_due_dates_follow(book, people):
 
 
 def test_an_interaction_cannot_lose_everyone_nor_gain_a_stranger(book, people):
-    ada, grace, _ = people
+    ada, _, _ = people
     interaction = book.log_interaction([ada], on=TODAY, kind="call")
     with pytest.raises(ValueError, match="at least one contact"):
         r.edit_interaction(book, interaction, today=TODAY, remove=[ada])
@@ -139,8 +139,8 @@ def test_every_field_of_a_favour_edits_and_the_balance_follows(book, people):
     assert (edited.description, edited.direction, edited.kind, edited.weight, edited.date, edited.status) == (
         "reviewed the whole deck", "given", "advice", 3, TODAY - timedelta(days=5), "returned")
     assert (book.balance(ada).gave, book.balance(ada).received) == (3, 0)
-    for bad in (dict(weight=4), dict(kind="bribe"), dict(direction="sideways"), dict(description="  "),
-                dict(status="maybe")):
+    for bad in ({"weight": 4}, {"kind": "bribe"}, {"direction": "sideways"}, {"description": "  "},
+                {"status": "maybe"}):
         with pytest.raises(LedgerError):
             r.edit_favour(book, favour, **bad)
     assert r.get_favour(book, favour) == edited
@@ -307,7 +307,7 @@ def test_older_than_empties_only_old_records_and_purging_a_person_takes_their_re
     book, people, monkeypatch
 ):
     ada, grace, _ = people
-    start = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
     monkeypatch.setenv("KONTAKT_NOW", start.isoformat())
     old = book.add_favour(ada, direction="given", description="old", on=TODAY)
     fresh = book.add_favour(grace, direction="given", description="fresh", on=TODAY)

@@ -18,10 +18,23 @@ from ..store import records as r
 from ..store.records import KEEP, TrashedRecord
 from . import main
 from .common import (
-    book_option, complete_contact, fail, get_book, print_json, read_cadence, read_date,
-    read_duration, today,
+    book_option,
+    complete_contact,
+    fail,
+    get_book,
+    print_json,
+    read_cadence,
+    read_date,
+    read_duration,
+    today,
 )
-from .render import echo, favour_json, follow_up_json, interaction_json, introduction_json
+from .render import (
+    echo,
+    favour_json,
+    follow_up_json,
+    interaction_json,
+    introduction_json,
+)
 
 # SQLite's rowids are signed 64-bit: a larger "id" names nothing and would overflow.
 MAX_ID = 2**63 - 1

@@ -17,9 +17,24 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .. import clock
-from ..domain import Cadence, Circle, FollowUp, Favour, Interaction, Introduction, check_interaction_kind, fold
-from ..domain.ledger import DIRECTIONS, LedgerError, check_favour_kind, check_status, check_weight
-from .book import NotFound, _favour, _follow_up, _introduction, _line, _now, _text, _uid
+from ..domain import (
+    Cadence,
+    Circle,
+    Favour,
+    FollowUp,
+    Interaction,
+    Introduction,
+    check_interaction_kind,
+    fold,
+)
+from ..domain.ledger import (
+    DIRECTIONS,
+    LedgerError,
+    check_favour_kind,
+    check_status,
+    check_weight,
+)
+from .book import NotFound, _favour, _introduction, _line, _now, _text, _uid
 
 if TYPE_CHECKING:
     from .book import Book
@@ -211,7 +226,6 @@ def edit_interaction(
             "SELECT contact_id FROM interaction_contacts WHERE interaction_id = ?", (interaction_id,)
         )]
         book._refresh_due(dict.fromkeys(before + after), today)
-        del current
         return get_interaction(book, interaction_id)
 
 

@@ -252,6 +252,28 @@ def insert_merges(book: Book, rows: Sequence[tuple]) -> int:
     return len(rows)
 
 
+def trashed_record_rows(book: Book) -> list[dict[str, Any]]:
+    """Records in the trash (store/records.py), oldest first, their JSON columns decoded.
+    They name rows and contacts by id: only an import that keeps ids can take them back."""
+    out = []
+    for row in book.conn.execute("SELECT * FROM trashed_records ORDER BY id"):
+        item = dict(row)
+        item["contact_ids"] = json.loads(item["contact_ids"])
+        item["data"] = json.loads(item["data"])
+        out.append(item)
+    return out
+
+
+def insert_trashed_records(book: Book, rows: Sequence[tuple]) -> int:
+    """(id, kind, ref, label, contact_ids, data, deleted_at) rows, the JSON ones decoded."""
+    book.conn.executemany(
+        """INSERT INTO trashed_records (id, kind, ref, label, contact_ids, data, deleted_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        [(*r[:4], json.dumps(r[4]), json.dumps(r[5], ensure_ascii=False), r[6]) for r in rows],
+    )
+    return len(rows)
+
+
 def fill_settings(book: Book, settings: dict[str, str]) -> int:
     """Add settings the book does not have yet (per-machine ones never); returns how many."""
     rows = [(k, v) for k, v in settings.items() if k not in PER_MACHINE_SETTINGS]

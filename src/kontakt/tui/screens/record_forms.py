@@ -14,15 +14,30 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Input
 
-from ...domain import CadenceError, Circle, Contact, FollowUp, Favour, Interaction, Introduction
+from ...domain import (
+    CadenceError,
+    Circle,
+    Contact,
+    Favour,
+    FollowUp,
+    Interaction,
+    Introduction,
+)
 from ...domain.cadence import parse_duration
 from ...domain.ledger import FAVOUR_STATUSES
 from ...domain.timeline import TimelineEntry
-from ...store import Book, NotFound
-from ...store import records
+from ...store import Book, NotFound, records
 from ..widgets.fields import Choice, FormField, PeoplePicker, Person
 from ..widgets.shown import visible
-from .forms import FavourForm, FollowUpForm, FormError, FormScreen, IntroForm, LogForm, _input
+from .forms import (
+    FavourForm,
+    FollowUpForm,
+    FormError,
+    FormScreen,
+    IntroForm,
+    LogForm,
+    _input,
+)
 
 
 def _gone_is_refusal(save):
@@ -131,9 +146,9 @@ class EditIntroForm(IntroForm):
             raise FormError("people", "pick the person to introduce them to (type a name, Enter picks)")
         on = self.read_date("date")
         if self.contact.id == self.introduction.contact_a:
-            people = dict(contact_a=self.contact.id, contact_b=chosen[0])
+            people = {"contact_a": self.contact.id, "contact_b": chosen[0]}
         else:
-            people = dict(contact_a=chosen[0], contact_b=self.contact.id)
+            people = {"contact_a": chosen[0], "contact_b": self.contact.id}
         return records.edit_introduction(
             self.book, self.introduction.id, today=self.today, on=on, note=self.value("note"),
             outcome=self.value("outcome"), **people,
