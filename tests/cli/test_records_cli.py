@@ -184,3 +184,14 @@ def test_every_new_command_has_help_with_an_example(kontakt):
         text = ok(CliRunner().invoke(main, [command, "--help"]))
         assert f"kontakt {command}" in text.split("Example")[1], command
         assert "--json" in text
+
+
+def test_show_names_each_timeline_entry_as_the_record_commands_take_it(kontakt, network):
+    text = ok(kontakt("show", "ada"))
+    for key, prefix in (("interactions", "log"), ("favours", "favour"), ("follow_ups", "follow-up"),
+                        ("introductions", "intro")):
+        ref = f"{prefix}:{network[key]}"
+        assert f"· {ref}" in text
+        command = "rm-" + prefix
+        assert ok(kontakt(command, ref)).startswith(f"moved {ref} to the trash")
+    assert "timeline" not in ok(kontakt("show", "ada"))

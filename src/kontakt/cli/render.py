@@ -194,8 +194,12 @@ def contact_card(
     if events:
         lines.append("")
         lines.append("  timeline")
+        from ..store.records import REF_PREFIX
+
         for entry in events:
-            lines.append(f"  {entry.date.isoformat()}  {entry.text}")
+            # What edit-log, rm-favour, … take: the record's id, as `kontakt trash` names it.
+            ref = f"  · {REF_PREFIX[entry.kind]}:{entry.id}" if entry.id is not None else ""
+            lines.append(f"  {entry.date.isoformat()}  {entry.text}{ref}")
     return lines
 
 
