@@ -7,12 +7,14 @@ exports, counts), restore brings it back whole, and emptying the trash removes i
 from __future__ import annotations
 
 import io
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from kontakt.config import Config
 from kontakt.domain import Cadence, LedgerError
+from kontakt.services.calendar import export_ics
 from kontakt.services.exporters.csv import write_favours, write_interactions
 from kontakt.services.exporters.json import write_book
 from kontakt.services.review import build_review
@@ -41,11 +43,25 @@ def people(book):
 
 
 def exported(book: Book) -> str:
+    """What the exports show as the book's history: the whole-book JSON but its trash
+    section (kept there so a restore is lossless, as trashed contacts are), the JSON of
+    one person, and the CSVs."""
+    whole = io.StringIO()
+    write_book(book, whole)
+    data = json.loads(whole.getvalue())
+    data.pop("trashed_records")
     out = io.StringIO()
-    write_book(book, out)
+    write_book(book, out, contact_ids=[row[0] for row in book.conn.execute("SELECT id FROM contacts")])
+    assert "trashed_records" not in json.loads(out.getvalue())
     write_interactions(book, out)
     write_favours(book, out)
-    return out.getvalue()
+    return json.dumps(data, ensure_ascii=False) + out.getvalue()
+
+
+def trash_section(book: Book) -> str:
+    whole = io.StringIO()
+    write_book(book, whole)
+    return json.dumps(json.loads(whole.getvalue())["trashed_records"], ensure_ascii=False)
 
 
 def review_items(book: Book, as_of: date = TODAY):
@@ -103,6 +119,7 @@ def test_a_deleted_interaction_is_hidden_everywhere_and_restores_whole(book, peo
     assert book.get_contact(ada).last_contact == TODAY - timedelta(days=10)
     assert book.counts().interactions == 1
     assert "Zanzibarsecret" not in exported(book)
+    assert "Zanzibarsecret" in trash_section(book)  # a whole-book export keeps the trash
     assert network_stats(book, TODAY).rhythm != before_stats
     with pytest.raises(NotFound):
         r.get_interaction(book, gone)
@@ -194,11 +211,14 @@ def test_every_field_of_a_follow_up_edits(book, people):
 def test_the_review_never_asks_about_a_deleted_follow_up(book, people):
     ada, _, _ = people
     follow_up = book.add_follow_up(ada, due=TODAY, note="Marmotsecret")
+    stamp = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    assert b"Marmotsecret" in export_ics(book, stamp=stamp)
     assert [i.follow_up_id for i in review_items(book) if i.kind == "follow-up"] == [follow_up]
     r.trash_follow_up(book, follow_up)
     assert [i for i in review_items(book) if i.kind == "follow-up"] == []
     assert book.follow_ups_for(ada) == []
     assert "Marmotsecret" not in exported(book)
+    assert b"Marmotsecret" not in export_ics(book, stamp=stamp)
     with pytest.raises(NotFound):
         book.complete_follow_up(follow_up, on=TODAY)
     r.restore_record(book, "follow-up", str(follow_up), today=TODAY)
