@@ -27,7 +27,7 @@ from ...domain.cadence import parse_duration
 from ...domain.ledger import FAVOUR_STATUSES
 from ...domain.timeline import TimelineEntry
 from ...store import Book, NotFound, records
-from ..widgets.fields import Choice, FormField, PeoplePicker, Person
+from ..widgets.fields import Choice, FormField, PeoplePicker
 from ..widgets.shown import visible
 from .forms import (
     FavourForm,
@@ -128,11 +128,14 @@ class EditIntroForm(IntroForm):
         self.title_text = Content.assemble("Edit: ", (visible(contact.name), "bold"), " introduced to …")
 
     def fields(self) -> Iterable[Widget]:
-        other_id, other_name = self.introduction.other(self.contact.id)
+        other = self.book.get_contact(self.introduction.other(self.contact.id)[0])
         values = {"note": self.introduction.note, "date": self.introduction.date.isoformat()}
         for field in super().fields():
-            if isinstance(field.widget, PeoplePicker):
-                field.widget._initial = [Person(other_id, other_name)]
+            if isinstance(field.widget, PeoplePicker):  # the same picker, with the other person in it
+                field = FormField(field.label, PeoplePicker(
+                    self.book, people=[other], single=True, exclude=[self.contact.id],
+                    placeholder=field.widget.placeholder,
+                ), name=field.field_name, hint=field.hint)
             elif field.field_name in values:
                 _fill(field, values[field.field_name])
             yield field
