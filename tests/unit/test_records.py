@@ -17,7 +17,7 @@ from kontakt.domain import Cadence, LedgerError
 from kontakt.services.calendar import export_ics
 from kontakt.services.exporters.csv import write_favours, write_interactions
 from kontakt.services.exporters.json import write_book
-from kontakt.services.review import build_review
+from kontakt.services.review import build_review, snooze
 from kontakt.services.stats import network_stats
 from kontakt.store import Book, NotFound
 from kontakt.store import records as r
@@ -177,6 +177,19 @@ def test_a_deleted_favour_leaves_the_balance_the_thank_review_and_exports(book, 
     assert [f.description for f in book.favours_for(ada)] == ["Quokkasecret"]
     assert book.balance(ada).received == 2
     assert any(i.favour_id == favour for i in review_items(book))
+
+
+def test_a_snoozed_thank_stays_snoozed_through_the_trash_and_leaves_no_state_behind(book, people):
+    ada, _, _ = people
+    favour = book.add_favour(ada, direction="received", description="deck", on=TODAY - timedelta(days=45))
+    item = next(i for i in review_items(book) if i.favour_id == favour)
+    snooze(book, item, TODAY + timedelta(days=7), as_of=TODAY)
+    assert not any(i.favour_id == favour for i in review_items(book))
+    r.trash_favour(book, favour)
+    assert count(book, "review_state") == 0  # a new favour that reuses the id starts clean
+    r.restore_record(book, "favour", str(favour), today=TODAY)
+    assert not any(i.favour_id == favour for i in review_items(book))  # still snoozed
+    assert any(i.favour_id == favour for i in review_items(book, TODAY + timedelta(days=7)))
 
 
 def test_a_favour_of_someone_in_the_trash_cannot_be_restored_before_them(book, people):
