@@ -57,7 +57,8 @@ class RecordId(click.ParamType):
             text = text[len(prefix):]
         text = text.lstrip("#")
         if not (text.isascii() and text.isdigit()):
-            self.fail(f"{value!r} is not a {self.kind} id (a number, as kontakt show REF --json gives it)",
+            article = "an" if self.kind[0] in "aeiou" else "a"
+            self.fail(f"{value!r} is not {article} {self.kind} id (a number, as kontakt show REF gives it)",
                       param, ctx)
         number = int(text)
         if not 1 <= number <= MAX_ID:
@@ -88,7 +89,7 @@ def _refs(book, refs) -> list[int]:
     return [book.find(ref).id for ref in refs]
 
 
-json_option = click.option("--json", "as_json", is_flag=True, help="The record as JSON afterwards.")
+json_option = click.option("--json", "as_json", is_flag=True, help="The record as JSON afterwards (rm-…: its trash entry).")
 
 
 # ---------------------------------------------------------------------- interactions
@@ -106,7 +107,10 @@ json_option = click.option("--json", "as_json", is_flag=True, help="The record a
 @json_option
 @book_option
 def edit_log(record_id, on, kind, note, with_, without, as_json):
-    """Change a logged interaction: when, what kind, the note, who took part."""
+    """Change a logged interaction: when, what kind, the note, who took part.
+
+    ID as kontakt show REF names the entry (log:12, or just 12).
+    """
     if not any((on, kind, note is not None, with_, without)):
         raise click.UsageError("nothing to change: give --on, --kind, --note, --with or --without")
     book = get_book()
@@ -129,7 +133,10 @@ def edit_log(record_id, on, kind, note, with_, without, as_json):
 @json_option
 @book_option
 def rm_log(record_id, as_json):
-    """Move a logged interaction to the trash."""
+    """Move a logged interaction to the trash.
+
+    ID as kontakt show REF names the entry (log:12, or just 12).
+    """
     _moved(r.trash_interaction(get_book(), record_id, today=today()), as_json)
 
 
@@ -147,7 +154,10 @@ def rm_log(record_id, as_json):
 @json_option
 @book_option
 def edit_favour(record_id, description, direction, kind, weight, on, status, as_json):
-    """Change a favour: what, which way, kind, weight, when, status."""
+    """Change a favour: what, which way, kind, weight, when, status.
+
+    ID as kontakt show REF names the entry (favour:12, or just 12).
+    """
     if not any((description is not None, direction, kind, weight, on, status)):
         raise click.UsageError(
             "nothing to change: give --description, --direction, --kind, --weight, --on or --status")
@@ -168,7 +178,10 @@ def edit_favour(record_id, description, direction, kind, weight, on, status, as_
 @json_option
 @book_option
 def rm_favour(record_id, as_json):
-    """Move a favour to the trash."""
+    """Move a favour to the trash.
+
+    ID as kontakt show REF names the entry (favour:12, or just 12).
+    """
     _moved(r.trash_favour(get_book(), record_id), as_json)
 
 
@@ -185,7 +198,10 @@ def rm_favour(record_id, as_json):
 @json_option
 @book_option
 def edit_follow_up(record_id, on, in_, note, every, once, as_json):
-    """Change a follow-up: its day, note, or how it repeats."""
+    """Change a follow-up: its day, note, or how it repeats.
+
+    ID as kontakt show REF names the entry (follow-up:12, or just 12).
+    """
     if on and in_:
         raise click.UsageError("give one of --on DATE or --in DURATION, not both")
     if every and once:
@@ -209,7 +225,10 @@ def edit_follow_up(record_id, on, in_, note, every, once, as_json):
 @json_option
 @book_option
 def rm_follow_up(record_id, as_json):
-    """Move a follow-up to the trash (the review stops asking about it)."""
+    """Move a follow-up to the trash (the review stops asking about it).
+
+    ID as kontakt show REF names the entry (follow-up:12, or just 12).
+    """
     _moved(r.trash_follow_up(get_book(), record_id), as_json)
 
 
@@ -226,7 +245,10 @@ def rm_follow_up(record_id, as_json):
 @json_option
 @book_option
 def edit_intro(record_id, ref_a, ref_b, on, note, outcome, as_json):
-    """Change an introduction: who, when, why, how it went."""
+    """Change an introduction: who, when, why, how it went.
+
+    ID as kontakt show REF names the entry (intro:12, or just 12).
+    """
     if not any((ref_a, ref_b, on, note is not None, outcome is not None)):
         raise click.UsageError("nothing to change: give --a, --b, --on, --note or --outcome")
     book = get_book()
@@ -247,7 +269,10 @@ def edit_intro(record_id, ref_a, ref_b, on, note, outcome, as_json):
 @json_option
 @book_option
 def rm_intro(record_id, as_json):
-    """Move an introduction to the trash."""
+    """Move an introduction to the trash.
+
+    ID as kontakt show REF names the entry (intro:12, or just 12).
+    """
     _moved(r.trash_introduction(get_book(), record_id), as_json)
 
 
