@@ -70,13 +70,16 @@ def _older_than(text: str) -> timedelta:
 
 
 @main.command(epilog="Examples: kontakt trash   ·   kontakt trash --empty --older-than 30d")
-@click.option("--json", "as_json", is_flag=True, help="The trash as a JSON array.")
+@click.option("--json", "as_json", is_flag=True,
+              help="The trashed contacts as a JSON array (with --records: the trashed records).")
+@click.option("--records", "only_records", is_flag=True,
+              help="With --json: the trashed logs, favours, follow-ups, intros and circles.")
 @click.option("--empty", "empty", is_flag=True, help="Delete what is in the trash for good.")
 @click.option("--older-than", "older_than", metavar="DURATION",
               help='With --empty: only contacts trashed at least this long ago ("30d", "2 weeks").')
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before emptying (asked only in a terminal).")
 @book_option
-def trash(as_json, empty, older_than, yes):
+def trash(as_json, only_records, empty, older_than, yes):
     """List the contacts and records in the trash, or empty it for good (--empty)."""
     if older_than and not empty:
         raise click.UsageError("--older-than goes with --empty")
@@ -91,10 +94,11 @@ def trash(as_json, empty, older_than, yes):
 
     records = trash_json(book)
     if as_json:
-        print_json([
+        # Two arrays, not one mixed: scripts written for `trash --json` read contacts.
+        print_json(records if only_records else [
             {**contact_json(c, balances[c.id]), "kind": "contact", "deleted_at": when.isoformat()}
             for c, when in trashed
-        ] + records)
+        ])
         return
     if not trashed and not records:
         echo("the trash is empty", err=True)
