@@ -47,7 +47,7 @@ from ..domain.ledger import (
 )
 from ..domain.text import nfc
 from .db import ReadOnlyBook, book_closed, book_opened, is_writable, open_connection, transaction
-from .migrations import FTS_COLUMNS
+from .migrations import CONTACT_COLUMNS, FTS_COLUMNS, contact_columns
 
 CONTACT_FIELDS = (
     "name", "nickname", "emails", "phones", "org", "role", "location", "met",
@@ -167,6 +167,12 @@ class SearchTerms:
     contains: tuple[str, ...] = ()
     columns: tuple[str, ...] = tuple(FTS_COLUMNS)
 
+    @property
+    def stored_columns(self) -> tuple[str, ...]:
+        """The columns a substring scan reads: the generated search_folded would be computed
+        for every row scanned, and folding leaves unspaced scripts as they are anyway."""
+        return tuple(c for c in self.columns if c != "search_folded")
+
     def sql(self) -> tuple[str, list[object]]:
         """A WHERE condition on `contacts c` and its parameters."""
         parts: list[str] = []
@@ -175,8 +181,8 @@ class SearchTerms:
             parts.append("c.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)")
             params.append(self.match)
         for run in self.contains:
-            parts.append(_contains_sql(self.columns))
-            params += [run] * len(self.columns)
+            parts.append(_contains_sql(self.stored_columns))
+            params += [run] * len(self.stored_columns)
         return " AND ".join(parts), params
 
 
@@ -455,7 +461,7 @@ class Book:
     def trashed(self) -> list[tuple[Contact, datetime]]:
         """Contacts in the trash with when they were deleted, most recent first."""
         rows = self.conn.execute(
-            "SELECT * FROM contacts WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC"
+            f"SELECT {CONTACT_COLUMNS} FROM contacts WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC"
         ).fetchall()
         circles = self._circle_cadences()
         return [(self._contact(row, circles), datetime.fromisoformat(row["deleted_at"])) for row in rows]
@@ -563,7 +569,7 @@ class Book:
     def get_contact(self, contact_id: int) -> Contact:
         """The contact with this id; raises NotFound if there is none (or it is in the trash)."""
         row = self.conn.execute(
-            "SELECT * FROM contacts WHERE id = ? AND deleted_at IS NULL", (contact_id,)
+            f"SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = ? AND deleted_at IS NULL", (contact_id,)
         ).fetchone()
         if row is None:
             raise NotFound(f"no contact #{contact_id}")
@@ -588,7 +594,7 @@ class Book:
             chunk = ids[chunk_start : chunk_start + 500]
             marks = ",".join("?" * len(chunk))
             for row in self.conn.execute(
-                f"SELECT * FROM contacts WHERE id IN ({marks}) AND deleted_at IS NULL", chunk
+                f"SELECT {CONTACT_COLUMNS} FROM contacts WHERE id IN ({marks}) AND deleted_at IS NULL", chunk
             ):
                 found[row["id"]] = self._contact(row, circles)
         return [found[i] for i in ids if i in found]
@@ -638,7 +644,7 @@ class Book:
             # page, instead of reading and sorting every matching row. Few matches keep
             # the plan that starts from them.
             source, where = _walk_name_index(where)
-        sql = f"SELECT c.* FROM {source} WHERE {where} ORDER BY c.sort_key, c.id"
+        sql = f"SELECT {contact_columns('c')} FROM {source} WHERE {where} ORDER BY c.sort_key, c.id"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
@@ -719,16 +725,16 @@ class Book:
         params: list[object] = []
         if terms.match is not None:
             # Best matches first: join the index for its rank.
-            sql = """SELECT c.* FROM contacts_fts f JOIN contacts c ON c.id = f.rowid
+            sql = f"""SELECT {contact_columns("c")} FROM contacts_fts f JOIN contacts c ON c.id = f.rowid
                       WHERE contacts_fts MATCH ? AND c.deleted_at IS NULL"""
             params.append(terms.match)
             order = "f.rank, c.sort_key"
         else:
-            sql = "SELECT c.* FROM contacts c WHERE c.deleted_at IS NULL"
+            sql = f"SELECT {contact_columns('c')} FROM contacts c WHERE c.deleted_at IS NULL"
             order = "c.sort_key"
         for run in terms.contains:
-            sql += f" AND {_contains_sql(terms.columns)}"
-            params += [run] * len(terms.columns)
+            sql += f" AND {_contains_sql(terms.stored_columns)}"
+            params += [run] * len(terms.stored_columns)
         if archived is not None:
             sql += " AND c.archived = ?"
             params.append(int(archived))
@@ -756,7 +762,7 @@ class Book:
                 pass
         key = fold(ref)
         rows = self.conn.execute(
-            """SELECT * FROM contacts
+            f"""SELECT {CONTACT_COLUMNS} FROM contacts
                 WHERE deleted_at IS NULL
                   AND (instr(sort_key, ?) > 0 OR instr(lower(emails), ?) > 0
                        OR instr(lower(nickname), ?) > 0)

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .book import _now, _text
+from .migrations import CONTACT_COLUMNS
 
 if TYPE_CHECKING:
     from .book import Book
@@ -78,7 +79,7 @@ def contact_rows(
     where, params = _in("id", ids)
     if not include_deleted:
         where += " AND deleted_at IS NULL"
-    sql = f"SELECT * FROM contacts WHERE {where} ORDER BY sort_key, id"
+    sql = f"SELECT {CONTACT_COLUMNS} FROM contacts WHERE {where} ORDER BY sort_key, id"
     for row in book.conn.execute(sql, params):
         item = dict(row)
         for key in ("emails", "phones", "tags"):
