@@ -12,10 +12,13 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
+from rich.segment import Segment
+from rich.style import Style
 
 from ...domain import Contact
 from ...store import Book
@@ -116,6 +119,35 @@ class Choice(Widget, can_focus=True):
         self.refresh()
 
 
+class Checklist(SelectionList[int]):
+    """A SelectionList whose ticked and unticked rows differ in shape, not only in colour:
+    `[x]` and `[ ]` read the same in every theme (the stock button draws `X` for both)."""
+
+    TICKED, UNTICKED = "[x]", "[ ]"
+
+    def render_line(self, y: int) -> Strip:
+        line = OptionList.render_line(self, y)  # the prompt alone, without the stock button
+        index = round(self.scroll_offset.y) + y
+        if not 0 <= index < self.option_count:
+            return line
+        value = self.get_option_at_index(index).value
+        base = next(iter(line)).style or self.rich_style
+        ticked = value in self._selected
+        mark_style = self.get_component_rich_style("checklist--ticked" if ticked else "checklist--unticked")
+        meta = Style(meta={"option": index})  # a click on the box toggles, as on the stock one
+        return Strip([
+            Segment(self.TICKED if ticked else self.UNTICKED, base + mark_style + meta),
+            Segment(" ", base),
+            *line,
+        ])
+
+    COMPONENT_CLASSES = SelectionList.COMPONENT_CLASSES | {"checklist--ticked", "checklist--unticked"}
+    DEFAULT_CSS = """
+    Checklist > .checklist--ticked { color: $accent; text-style: bold; }
+    Checklist > .checklist--unticked { color: $text-muted; }
+    """
+
+
 class PickerInput(Input):
     """The picker's text box: ↑ ↓ move through the suggestions below it."""
 
@@ -165,9 +197,7 @@ class PeoplePicker(Vertical):
     def compose(self) -> ComposeResult:
         yield PickerInput(placeholder=self.placeholder, compact=True, id="picker-input")
         yield OptionList(id="picker-suggestions")
-        yield SelectionList[int](
-            *[Selection(shown(p.name), p.id, True) for p in self._initial], id="picker-people"
-        )
+        yield Checklist(*[Selection(shown(p.name), p.id, True) for p in self._initial], id="picker-people")
 
     @property
     def selected(self) -> list[int]:
