@@ -374,10 +374,8 @@ class ContactList(ScrollView, can_focus=True):
         if key == "last":
             return relative(contact.last_contact, self.today), muted
         if key == "balance":
-            if balance.gave == 0 and balance.received == 0:
-                return "", Style()
-            style = {"+": "gave", "−": "received"}.get(balance.sign)
-            return balance.sign, self._style(style) if style else muted
+            style = {"+": "gave", "−": "received"}.get(balance.mark)
+            return balance.mark, self._style(style) if style else muted
         return "", Style()
 
 
