@@ -32,6 +32,13 @@ def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
     click.echo(visible(str(message), multiline=True), err=err, nl=nl)
 
 
+def terminal_width() -> int:
+    """Columns of the terminal (COLUMNS wins, as for rich and click); 80 when piped."""
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns
+
+
 def json_text(data: Any) -> str:
     """`data` as indented JSON: values exactly as stored (a script reads what the book holds),
     C1 controls, DEL and bidi overrides written as \\uXXXX so the bytes are safe on a terminal."""
