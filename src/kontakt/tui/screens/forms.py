@@ -198,7 +198,13 @@ class FormScreen(ModalScreen[T]):
 
     def _clear_summary(self) -> None:
         if not any(f.has_class("-invalid") for f in self.query(FormField)):
-            self.query_one(".form-error", Static).update("")
+            self._say("")
+
+    def _say(self, message: str) -> None:
+        """The line under the fields for what the store refused; takes no room when empty."""
+        error_line = self.query_one(".form-error", Static)
+        error_line.update(shown(message, "$error"))  # the store's message may quote data
+        error_line.display = bool(message)
 
     @on(Input.Submitted)
     def _enter_saves(self, event: Input.Submitted) -> None:
@@ -208,8 +214,7 @@ class FormScreen(ModalScreen[T]):
     def action_save(self) -> None:
         for field in self.query(FormField):
             field.set_error(None)
-        error_line = self.query_one(".form-error", Static)
-        error_line.update("")
+        self._say("")
         try:
             result = self.save_to_book()
         except FormError as error:
@@ -223,7 +228,7 @@ class FormScreen(ModalScreen[T]):
                     field.scroll_visible()
             return
         except ValueError as error:  # the store refused: say so, keep everything typed
-            error_line.update(shown(str(error), "$error"))  # the store's message may quote data
+            self._say(str(error))
             return
         self.dismiss(result)
 
@@ -373,9 +378,11 @@ class LogForm(FormScreen[int | None]):
             "with", PeoplePicker(self.book, people=self.people, placeholder="add someone, or #circle for all its members"),
             name="people", hint="space unticks someone who was not there",
         )
-        yield FormField("kind", Choice([(k, k) for k in INTERACTION_KINDS], "meeting"), name="kind")
-        yield FormField("when", _input("today", "today, yesterday, 3.4.2026, 2 days ago"), name="date")
+        # The note right under the people: with a whole circle ticked it still shows at 80×24.
         yield FormField("note", _input("", "what you talked about"), name="note")
+        yield FormField("kind", Choice([(k, k) for k in INTERACTION_KINDS], "meeting"), name="kind",
+                        hint="← → or space to change")
+        yield FormField("when", _input("today", "today, yesterday, 3.4.2026, 2 days ago"), name="date")
 
     def _read_people(self) -> list[int]:
         people = self.query_one(PeoplePicker).selected

@@ -96,7 +96,7 @@ class Choice(Widget, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         position = 0
         for index, (_, label) in enumerate(self.options):
-            width = len(label) + 4
+            width = len(label) + 3
             if position <= event.x < position + width:
                 self.index = index
                 return
@@ -109,7 +109,7 @@ class Choice(Widget, can_focus=True):
                 parts.append((f"‹{label}›", "bold reverse $accent" if self.has_focus else "bold $accent"))
             else:
                 parts.append((f" {label} ", "$text-muted"))
-            parts.append("  ")
+            parts.append(" ")  # one space: six interaction kinds fit an 80-column form
         return Content.assemble(*parts)
 
     def on_focus(self) -> None:
@@ -177,7 +177,7 @@ class PeoplePicker(Vertical):
     PeoplePicker { height: auto; width: 1fr; }
     PeoplePicker > #picker-suggestions { height: auto; max-height: 7; display: none; border: none; padding: 0; background: $panel; }
     PeoplePicker > #picker-suggestions.-open { display: block; }
-    PeoplePicker > #picker-people { height: auto; max-height: 8; border: none; padding: 0; background: transparent; }
+    PeoplePicker > #picker-people { height: auto; max-height: 6; border: none; padding: 0; background: transparent; }
     """
 
     @dataclass
