@@ -1,13 +1,16 @@
-"""Small dialogs: a yes/no question and the help overlay."""
+"""Small dialogs: a yes/no question, the help overlay, and importing a file."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from ..widgets.shown import shown
 
@@ -102,3 +105,127 @@ class HelpScreen(ModalScreen[None]):
                                  " under [keymap]"),
                 classes="dialog-keys",
             )
+
+
+# The dry run lists at most this many rows, then says how many more (the summary counts all).
+IMPORT_PREVIEW_ROWS = 200
+
+
+def dry_run_lines(report) -> list[str]:
+    """What `kontakt import --dry-run` prints above its summary, line for line."""
+    outcome = report.outcome
+    lines = [f"would add     {where}: {name}" for where, name in outcome.added]
+    for merge in outcome.merged:
+        into = f"#{merge.into_id} " if merge.into_id > 0 else "earlier row "
+        lines.append(f"would merge   {merge.where}: {merge.name} into {into}{merge.into_name} ({', '.join(merge.fields)})")
+    for where, name, into_id in outcome.unchanged:
+        into = f"#{into_id}" if into_id > 0 else "an earlier row"
+        lines.append(f"already there {where}: {name} (same as {into}, nothing new)")
+    lines += [f"would reject  {where}: {reason}" for where, reason in outcome.rejected]
+    lines += [f"would make    {where}: circle {circle} ({members} members)" for where, circle, members in report.groups]
+    lines += [f"{where}: {message}" for where, message in outcome.warnings]
+    return lines
+
+
+class ImportScreen(ModalScreen[str | None]):
+    """Import a file from inside the app: ask for a path, show the dry run (the same service
+    and the same lines as `kontakt import --dry-run`), import on Enter. Dismisses with the
+    import's summary, or None when nothing was imported."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("enter", "import_now", "Import", show=False),
+    ]
+    AUTO_FOCUS = "#import-path"
+
+    def __init__(self, book, today) -> None:
+        super().__init__()
+        self.book = book
+        self.today = today
+        self.path: Path | None = None  # set once a dry run worked: Enter then imports it
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog import"):
+            yield Static(Content.styled("Import a file", "bold $accent"), classes="dialog-question")
+            yield Static(
+                Content("CSV (Google, Outlook, LinkedIn, any), vCard or a folder of them, kontakt JSON. "
+                        "Nothing is written until you confirm."),
+                classes="dialog-detail",
+            )
+            yield Input(placeholder="path, e.g. ~/Downloads/contacts.csv", compact=True, id="import-path")
+            yield Static(id="import-error")
+            with VerticalScroll(id="import-preview"):
+                yield Static(id="import-lines")
+            yield Static(id="import-summary")
+            yield Static(self._keys(), id="import-keys", classes="dialog-keys")
+
+    def _keys(self) -> Content:
+        if self.path is None:
+            return Content.assemble(("Enter", "bold $accent"), " show what would change   ",
+                                    ("Esc", "bold $accent"), " cancel")
+        return Content.assemble(("Enter", "bold $accent"), " import   ", ("Esc", "bold $accent"),
+                                " change the path")
+
+    def _show(self, *, error: str = "", lines: list[str] | None = None, summary: str = "") -> None:
+        self.query_one("#import-error", Static).update(shown(error, "$error"))
+        self.query_one("#import-error").display = bool(error)
+        preview = self.query_one("#import-preview")
+        preview.display = bool(lines)
+        if lines:
+            more = len(lines) - IMPORT_PREVIEW_ROWS
+            text = "\n".join(lines[:IMPORT_PREVIEW_ROWS]) + (f"\n… and {more} more" if more > 0 else "")
+            self.query_one("#import-lines", Static).update(shown(text, multiline=True))
+        self.query_one("#import-summary", Static).update(shown(summary, "bold"))
+        self.query_one("#import-summary").display = bool(summary)
+        self.query_one("#import-keys", Static).update(self._keys())
+
+    def on_mount(self) -> None:
+        self._show()
+
+    @on(Input.Changed, "#import-path")
+    def _path_changed(self) -> None:
+        if self.path is not None or self.query_one("#import-error").display:
+            self.path = None  # a new path needs its own dry run first
+            self._show()
+
+    @on(Input.Submitted, "#import-path")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_import_now()
+
+    def _run(self, path: Path, *, dry_run: bool):
+        from ...services.importers import ImportRefused, run_import
+
+        notes: list[str] = []
+        try:
+            report = run_import(self.book, path, today=self.today, dry_run=dry_run, announce=notes.append)
+        except (ImportRefused, ValueError, OSError) as error:
+            self._show(error=str(error))
+            return None
+        return report, notes
+
+    def action_import_now(self) -> None:
+        text = self.query_one("#import-path", Input).value.strip()
+        if not text:
+            self._show(error="type the path of a file or a folder of .vcf files")
+            return
+        path = Path(text).expanduser()
+        if self.path != path:  # first Enter: the dry run
+            ran = self._run(path, dry_run=True)
+            if ran is not None:
+                report, notes = ran
+                self.path = path
+                self._show(lines=notes + dry_run_lines(report), summary=report.summary())
+            return
+        ran = self._run(path, dry_run=False)  # second Enter: for real, one transaction
+        if ran is not None:
+            report, _ = ran
+            self.dismiss(report.summary())
+
+    def action_back(self) -> None:
+        if self.path is not None:
+            self.path = None
+            self._show()
+            self.query_one("#import-path", Input).focus()
+            return
+        self.dismiss(None)

@@ -23,7 +23,7 @@ from ..live import BookChanged
 from ..widgets.contact_list import ContactList, ListFilter, fit
 from ..widgets.detail import ContactDetail
 from ..widgets.shown import visible
-from .dialogs import ConfirmScreen, HelpScreen, today_help
+from .dialogs import ConfirmScreen, HelpScreen, ImportScreen, today_help
 from .forms import ContactForm, FavourForm, FollowUpForm, IntroForm, LogForm
 from .dupes import DupesScreen, count_duplicates
 from .prep import PrepScreen
@@ -47,6 +47,7 @@ KEYS = [
     ("app.archive", "x", "archive", "Archive", False, "archive (or bring back) the contact", "Change"),
     ("app.dupes", "D", "dupes", "Duplicates", False, "find people who are in the book twice; merge them", "Change"),
     ("app.delete", "d", "delete", "Delete", False, "move the contact to the trash", "Change"),
+    ("app.import", "I", "import_file", "Import", False, "import a file: see what would change, then import", "Change"),
     ("app.undo", "z", "app.undo", "Undo", False, "undo the last delete, archive or merge", "Change"),
     ("app.today", "t", "today", "Today", True, "the Today review", "Go"),
     ("app.stats", "g", "stats", "Stats", False, "how the network is doing: rhythm, drift, balance", "Go"),
@@ -395,6 +396,17 @@ class MainScreen(Screen[None]):
         question = Content.assemble("Move ", (visible(contact.name), "bold"), " to the trash?")
         detail = "Their history goes with them. z undoes; kontakt restore brings them back later."
         self.app.push_screen(ConfirmScreen(question, detail, yes="move to trash"), answered)
+
+    def action_import_file(self) -> None:
+        """Import a file (palette: "Import a file…"): dry run first, then for real."""
+
+        def imported(summary: str | None) -> None:
+            if summary:
+                self.notify(f"Imported: {summary}", timeout=8, markup=False)
+                self.after_change()
+                self.check_duplicates()  # an import is where duplicates come from
+
+        self.app.push_screen(ImportScreen(self.book, self.today), imported)
 
     def action_today(self) -> None:
         self.app.push_screen(TodayScreen(self.book, self.today, self.config))
