@@ -171,10 +171,10 @@ class ImportScreen(ModalScreen[str | None]):
         self.query_one("#import-error").display = bool(error)
         preview = self.query_one("#import-preview")
         preview.display = bool(lines)
-        if lines:
-            more = len(lines) - IMPORT_PREVIEW_ROWS
-            text = "\n".join(lines[:IMPORT_PREVIEW_ROWS]) + (f"\n… and {more} more" if more > 0 else "")
-            self.query_one("#import-lines", Static).update(shown(text, multiline=True))
+        lines = lines or []
+        more = len(lines) - IMPORT_PREVIEW_ROWS
+        text = "\n".join(lines[:IMPORT_PREVIEW_ROWS]) + (f"\n… and {more} more" if more > 0 else "")
+        self.query_one("#import-lines", Static).update(shown(text, multiline=True))
         self.query_one("#import-summary", Static).update(shown(summary, "bold"))
         self.query_one("#import-summary").display = bool(summary)
         self.query_one("#import-keys", Static).update(self._keys())
