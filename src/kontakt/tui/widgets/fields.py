@@ -55,6 +55,14 @@ class FormField(Vertical):
             yield Static(Content(self.hint), classes="field-hint")
         yield Static(classes="field-error")
 
+    # The label lights up while the field has focus (a class, not :focus-within, which kept
+    # the first field lit after Tab had moved on).
+    def on_descendant_focus(self) -> None:
+        self.add_class("-focused")
+
+    def on_descendant_blur(self) -> None:
+        self.remove_class("-focused")
+
     def set_error(self, message: str | None) -> None:
         self.set_class(bool(message), "-invalid")
         self.query_one(".field-error", Static).update(shown(message or ""))  # may quote data
