@@ -43,7 +43,7 @@ from . import activity, app, citizen, contacts, dupes, review, safety, stats, tr
 
 # `kontakt --help` lists each command on one line; click cuts a long first sentence with
 # "..." at 80 columns. These say each in at most 58 characters (name column + this = 80);
-# `kontakt CMD --help` still shows the whole docstring. tests/cli/test_help_and_layout.py
+# `kontakt CMD --help` still shows the whole docstring. tests/cli/test_cli_help_and_layout.py
 # fails for a command whose line would be cut.
 SHORT_HELP = {
     "add": "Add a contact and print its id.",
