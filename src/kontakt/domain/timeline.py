@@ -39,7 +39,8 @@ def timeline(
     for intro in introductions:
         _, other = intro.other(contact_id)
         outcome = f" → {intro.outcome}" if intro.outcome else ""
-        events.append((intro.date, 2, "introduction", f"introduced to {other}{outcome}", intro.id))
+        note = f": {intro.note.splitlines()[0]}" if intro.note.strip() else ""
+        events.append((intro.date, 2, "introduction", f"introduced to {other}{note}{outcome}", intro.id))
     for follow_up in follow_ups:
         state = "done" if follow_up.status == "done" else "due"
         note = f": {follow_up.note}" if follow_up.note else ""

@@ -84,6 +84,13 @@ class KontaktApp(App[None]):
         """Every notification names data (a contact, an error quoting a file): shown, not obeyed."""
         super().notify(visible(message, multiline=True), title=visible(title), **options)
 
+    async def action_quit(self) -> None:
+        """ctrl+q (and q): a form with something typed in it asks first, as Esc does."""
+        confirm_quit = getattr(self.screen, "confirm_quit", None)
+        if confirm_quit is not None and not confirm_quit():
+            return
+        await super().action_quit()
+
     def get_default_screen(self) -> Screen:
         return MainScreen(self.book, self.today, self.config)
 

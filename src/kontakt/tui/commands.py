@@ -34,6 +34,7 @@ ACTIONS = [
     ("How the network is doing (stats)", "stats", "g: rhythm, drift, balance, circles"),
     ("Prep card for the highlighted contact", "prep", "p: before you meet them"),
     ("Find duplicates", "dupes", "D: people in the book twice; merge them"),
+    ("Import a file…", "import_file", "I: CSV, vCard or kontakt JSON; see what would change first"),
     ("Keys (help)", "help", "?"),
 ]
 

@@ -24,12 +24,12 @@ from ..widgets.circle_list import CircleList
 from ..widgets.contact_list import ContactList, ListFilter, fit
 from ..widgets.detail import ContactDetail
 from ..widgets.shown import visible
-from .dialogs import ConfirmScreen, HelpScreen
+from .dialogs import ConfirmScreen, HelpScreen, ImportScreen, today_help
 from .forms import ContactForm, FavourForm, FollowUpForm, IntroForm, LogForm
 from .dupes import DupesScreen, count_duplicates
 from .prep import PrepScreen
 from .stats import StatsScreen
-from .today import TodayScreen, help_rows as today_help_rows
+from .today import TodayScreen
 
 # Wait this long after the last keystroke before searching, so typing stays smooth.
 SEARCH_DEBOUNCE = 0.12
@@ -48,6 +48,7 @@ KEYS = [
     ("app.archive", "x", "archive", "Archive", False, "archive (or bring back) the contact", "Change"),
     ("app.dupes", "D", "dupes", "Duplicates", False, "find people who are in the book twice; merge them", "Change"),
     ("app.delete", "d", "delete", "Delete", False, "move the contact to the trash", "Change"),
+    ("app.import", "I", "import_file", "Import", False, "import a file: see what would change, then import", "Change"),
     ("app.undo", "z", "app.undo", "Undo", False, "undo the last delete, archive or merge", "Change"),
     ("app.today", "t", "today", "Today", True, "the Today review", "Go"),
     ("app.stats", "g", "stats", "Stats", False, "how the network is doing: rhythm, drift, balance", "Go"),
@@ -242,6 +243,9 @@ class MainScreen(Screen[None]):
     def _circle_picked(self, event: OptionList.OptionSelected) -> None:
         option_id = event.option.id or "*"
         self.show_circle(None if option_id == "*" else option_id[1:])
+        if self.has_class("-narrow"):  # the sidebar stood in for the card: give it back
+            self._show_circles = False
+            self.remove_class("-show-circles")
         self.contacts.focus()
 
     def show_circle(self, circle: str | None) -> None:
@@ -508,6 +512,17 @@ class MainScreen(Screen[None]):
         detail = "Its members leave it (and its cadence); the people stay. z undoes."
         self.app.push_screen(ConfirmScreen(question, detail, yes="move to trash"), answered)
 
+    def action_import_file(self) -> None:
+        """Import a file (palette: "Import a file…"): dry run first, then for real."""
+
+        def imported(summary: str | None) -> None:
+            if summary:
+                self.notify(f"Imported: {summary}", timeout=8, markup=False)
+                self.after_change()
+                self.check_duplicates()  # an import is where duplicates come from
+
+        self.app.push_screen(ImportScreen(self.book, self.today), imported)
+
     def action_today(self) -> None:
         self.app.push_screen(TodayScreen(self.book, self.today, self.config))
 
@@ -570,41 +585,49 @@ class MainScreen(Screen[None]):
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.help_groups()))
 
-    def help_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        """Keys as currently mapped (the config's [keymap] applied), grouped for the help."""
+    def help_groups(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
+        """(group, [(keys as currently mapped, binding id, what they do)]): the config's
+        [keymap] applied, so the help shows the keys that work and the ids that remap them."""
         keymap = self.config.keymap
-        groups: dict[str, list[tuple[str, str]]] = {}
-        groups["Move"] = [("↑ ↓ j k", "move in the list"), ("PgUp PgDn", "page"),
-                          ("Home End", "first / last"), ("Tab", "next pane"),
-                          ("Esc", "clear search and filters")]
-        for binding_id, key, _, _, _, description, group in KEYS:
+
+        def keys_of(binding_id: str, key: str) -> str:
             keys = keymap.get(binding_id, key)
-            shown = ", ".join(self.app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
-            groups.setdefault(group, []).append((shown, description))
-        groups.setdefault("Go", []).append(("ctrl+p", "command palette: every action, jump to contact"))
+            return ", ".join(self.app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
+
+        groups: dict[str, list[tuple[str, str, str]]] = {}
+        groups["Move"] = [("↑ ↓ j k", "", "move in the list"), ("PgUp PgDn", "", "page"),
+                          ("Home End", "", "first / last"), ("Tab", "", "next pane"),
+                          (keys_of("app.clear", "escape"), "app.clear", "clear search and filters")]
+        for binding_id, key, _, _, _, description, group in KEYS:
+            groups.setdefault(group, []).append((keys_of(binding_id, key), binding_id, description))
+        groups.setdefault("Go", []).append(("ctrl+p", "", "command palette: every action, jump to contact, import"))
+        groups["In a form"] = [("Enter", "", "save (ctrl+s in the notes box)"), ("Tab", "", "next field"),
+                               ("← → space", "", "change a choice"), ("space", "", "tick / untick a person"),
+                               ("Esc", "", "cancel (asks if something was typed)")]
         # The keys of the screens g and D open (their footers show them too).
-        mapped = lambda binding_id, key: keymap.get(binding_id, key)  # noqa: E731
         groups["In the timeline (Tab into it)"] = [
-            ("↑ ↓", "pick an entry"),
-            (mapped("detail.edit", "e"), "edit the entry in its form"),
-            (mapped("detail.delete", "d"), "move the entry to the trash (z undoes)"),
+            ("↑ ↓", "", "pick an entry"),
+            (keys_of("detail.edit", "e"), "detail.edit", "edit the entry in its form"),
+            (keys_of("detail.delete", "d"), "detail.delete", "move the entry to the trash (z undoes)"),
         ]
         groups["In the circles (c)"] = [
-            (mapped("circles.edit", "e"), "rename the circle or change its cadence"),
-            (mapped("circles.delete", "d"), "move the circle to the trash: its people stay (z undoes)"),
+            (keys_of("circles.edit", "e"), "circles.edit", "rename the circle or change its cadence"),
+            (keys_of("circles.delete", "d"), "circles.delete",
+             "move the circle to the trash: its people stay (z undoes)"),
         ]
         groups["On the stats screen (g)"] = [
-            ("Tab", "next list: circles, drift"),
-            (f"{mapped('stats.accept', 'a')}, Enter", "accept the highlighted drift's suggested cadence"),
-            ("Esc", "back"),
+            (keys_of("stats.next", "tab"), "stats.next", "next list: circles, drift"),
+            (f"{keys_of('stats.accept', 'a')}, Enter", "stats.accept", "accept the highlighted drift's suggested cadence"),
+            (keys_of("stats.close", "escape,q,g"), "stats.close", "back"),
         ]
         groups["On the duplicates screen (D)"] = [
-            ("↑ ↓", "move between the fields"),
-            ("← →", "keep the left value / take the right one"),
-            (mapped("dupes.merge", "m"), "merge the pair (z undoes)"),
-            (mapped("dupes.dismiss", "n"), "not the same person: the pair never comes back"),
-            (mapped("dupes.skip", "s"), "skip to the next pair"),
-            (mapped("dupes.swap", "x"), "swap which record is kept"),
+            ("↑ ↓", "", "move between the fields"),
+            (f"{keys_of('dupes.left', 'left')} {keys_of('dupes.right', 'right')}", "dupes.left dupes.right",
+             "keep the left value / take the right one"),
+            (keys_of("dupes.merge", "m"), "dupes.merge", "merge the pair (z undoes)"),
+            (keys_of("dupes.dismiss", "n"), "dupes.dismiss", "not the same person: the pair never comes back"),
+            (keys_of("dupes.skip", "s"), "dupes.skip", "skip to the next pair"),
+            (keys_of("dupes.swap", "x"), "dupes.swap", "swap which record is kept"),
         ]
-        groups["On the Today screen (t)"] = today_help_rows(self.app, keymap)
+        groups["On the Today screen (t)"] = today_help(self.app, keymap)
         return list(groups.items())

@@ -31,7 +31,7 @@ from ...store import Book, NotFound
 from ..live import BookChanged
 from ..widgets.review_card import context_card, item_reason, item_title
 from ..widgets.shown import shown, visible
-from .dialogs import ConfirmScreen, HelpScreen
+from .dialogs import ConfirmScreen, HelpScreen, today_help
 from .prep import PrepScreen
 
 # A quick note is the common reply to a review item; ← → changes it for the rest of the list.
@@ -490,7 +490,7 @@ class TodayScreen(Screen[bool]):
             self.app.push_screen(PrepScreen(self.book, entry.item.contact_id, self.today))
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen([("On the Today screen", help_rows(self.app, self.config.keymap))]))
+        self.app.push_screen(HelpScreen([("On the Today screen", today_help(self.app, self.config.keymap))]))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # With nothing due only Esc and ? mean anything: hide the rest from the footer.

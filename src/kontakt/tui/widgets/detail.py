@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from textual.binding import Binding
@@ -11,7 +12,7 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import Static
 
-from ...domain import Balance, Contact
+from ...domain import Balance, Contact, FollowUp
 from ...domain.dates import human, relative
 from ...domain.timeline import TimelineEntry, timeline
 from ...store import Book
@@ -42,7 +43,20 @@ def when(day: date | None, today: date) -> str:
     return f"{relative(day, today)} · {human(day)}"
 
 
-def contact_card(contact: Contact, balance: Balance, today: date, width: int = 60) -> Content:
+def next_step(contact: Contact, follow_ups: Sequence[FollowUp]) -> tuple[date, str] | None:
+    """The earliest of the keep-in-touch date and the open follow-ups: (day, what), or None."""
+    steps: list[tuple[date, str]] = []
+    if contact.next_due and not contact.archived and contact.effective_cadence is not None:
+        steps.append((contact.next_due, "keep in touch"))
+    for follow_up in follow_ups:
+        if follow_up.status == "open":
+            note = follow_up.note.strip().splitlines()[0] if follow_up.note.strip() else ""
+            steps.append((follow_up.effective_due, f"follow-up: {note}" if note else "follow-up"))
+    return min(steps, key=lambda step: step[0]) if steps else None
+
+
+def contact_card(contact: Contact, balance: Balance, today: date, width: int = 60,
+                 follow_ups: Sequence[FollowUp] = ()) -> Content:
     """The fields of one contact as Content (user text is never read as markup, and its
     control characters are shown, not sent)."""
     lines: list[Content] = []
@@ -65,12 +79,16 @@ def contact_card(contact: Contact, balance: Balance, today: date, width: int = 6
     cadence = contact.effective_cadence
     if cadence is not None:
         field("cadence", f"{cadence}" + ("" if contact.cadence else " (circle)"))
-        if contact.next_due and not contact.archived:
-            if contact.next_due <= today:
-                late = "due today" if contact.next_due == today else f"due since {relative(contact.next_due, today).replace(' ago', '')}"
-                field("next", Content.styled(late, "bold $warning"))
-            else:
-                field("next", when(contact.next_due, today))
+    step = None if contact.archived else next_step(contact, follow_ups)
+    if step is not None:
+        # Whichever comes first: the keep-in-touch date or an earlier follow-up.
+        day, what = step
+        what = "" if what == "keep in touch" else f" · {what}"
+        if day <= today:
+            late = "due today" if day == today else f"due since {relative(day, today).replace(' ago', '')}"
+            field("next", Content.assemble((late, "bold $warning"), shown(what, "$text-muted")))
+        else:
+            field("next", Content.assemble(when(day, today), shown(what, "$text-muted")))
     if balance.gave or balance.received:
         field("balance", str(balance))
     if contact.tags:
@@ -172,14 +190,15 @@ class ContactDetail(VerticalScroll, can_focus=True):
             notes.display = history.display = title.display = False
             return
         balance = book.balance(contact.id)
-        card.update(contact_card(contact, balance, today, width))
+        follow_ups = book.follow_ups_for(contact.id)
+        card.update(contact_card(contact, balance, today, width, follow_ups))
         notes.display = bool(contact.notes)
         notes.update(shown(contact.notes, multiline=True))
         entries = timeline(
             contact.id,
             book.interactions_for(contact.id),
             book.favours_for(contact.id),
-            book.follow_ups_for(contact.id),
+            follow_ups,
             book.introductions_for(contact.id),
         )
         title.display = history.display = True
