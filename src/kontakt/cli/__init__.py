@@ -39,6 +39,6 @@ def main(ctx: click.Context) -> None:
 
 
 # Subcommands register themselves on `main` when their module is imported.
-from . import activity, app, citizen, contacts, dupes, review, safety, stats, transfer  # noqa: E402,F401
+from . import activity, app, citizen, contacts, dupes, review, safety, stats, transfer, undo  # noqa: E402,F401
 
 __all__ = ["main"]
