@@ -47,7 +47,7 @@ KEYS = [
     ("app.archive", "x", "archive", "Archive", False, "archive (or bring back) the contact", "Change"),
     ("app.dupes", "D", "dupes", "Duplicates", False, "find people who are in the book twice; merge them", "Change"),
     ("app.delete", "d", "delete", "Delete", False, "move the contact to the trash", "Change"),
-    ("app.undo", "z", "app.undo", "Undo", False, "undo the last delete, archive or merge", "Change"),
+    ("app.undo", "z", "app.undo", "Undo", False, "undo the last change: edit, log, review, delete …", "Change"),
     ("app.today", "t", "today", "Today", True, "the Today review", "Go"),
     ("app.stats", "g", "stats", "Stats", False, "how the network is doing: rhythm, drift, balance", "Go"),
     ("app.prep", "p", "prep", "Prep", False, "prep card: what to know before you meet them", "Go"),
