@@ -259,3 +259,35 @@ def test_an_import_is_one_step_and_undone_whole(book, tmp_path):
     assert history.newest_id(book) == newest + 1
     history.undo(book)
     assert snapshot(book) == before
+
+
+def test_an_import_that_merges_into_people_already_there_is_undone_exactly(book, tmp_path):
+    """Bulk mode: new rows go with one range delete per table, changes to old rows one by one."""
+    from kontakt.services.importers import run_import
+
+    before = snapshot(book)
+    csv = tmp_path / "people.csv"
+    rows = "".join(f"Person {n},p{n}@example.com,,friends\n" for n in range(50))
+    csv.write_text("name,email,phone,tags\nOlga Petrova,olga@example.com,+49 170 1234,chess\n" + rows,
+                   encoding="utf-8")
+    run_import(book, csv, today=TODAY)
+    assert book.count_contacts() == 4 + 50
+    merged = [c for c in (book.get_contact(book.ids["olga"]), book.get_contact(book.ids["olga2"])) if c.phones]
+    assert len(merged) == 1  # the import merged into someone already in the book
+    logged = book.conn.execute("SELECT count(*) FROM undo_log WHERE step = ?", (book.last_step,)).fetchone()[0]
+    assert logged < 20  # not one log row per imported person
+    assert history.newest(book).label.startswith("add 50 contacts")
+    history.undo(book)
+    assert snapshot(book) == before
+    assert search_is_consistent(book)
+
+
+def test_importing_nothing_new_leaves_no_step(book, tmp_path):
+    from kontakt.services.importers import run_import
+
+    csv = tmp_path / "people.csv"
+    csv.write_text("name,email\nAnn One,ann@example.com\n", encoding="utf-8")
+    run_import(book, csv, today=TODAY)
+    newest = history.newest_id(book)
+    run_import(book, csv, today=TODAY)  # all unchanged
+    assert history.newest_id(book) == newest

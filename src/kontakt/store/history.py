@@ -117,6 +117,28 @@ def _tables(conn: sqlite3.Connection) -> list[str]:
     ]
 
 
+_NO_FLOOR = 9223372036854775807
+
+
+def _floor(table: str) -> str:
+    return f"coalesce((SELECT top FROM undo_floor WHERE tbl = '{table.replace(chr(39), chr(39) * 2)}'), {_NO_FLOOR})"
+
+
+def _is_old_row(conn: sqlite3.Connection, table: str, row: str) -> str:
+    """SQL true unless, during a bulk write (`bulk`), the row is one the bulk step added: its
+    rowid is above the table's floor, or it hangs (ON DELETE CASCADE) off a parent that is.
+    Those rows go with one range delete per table instead of one log row each."""
+    without_rowid = conn.execute(
+        "SELECT 1 FROM main.sqlite_master WHERE name = ? AND sql LIKE '%WITHOUT ROWID%'", (table,)
+    ).fetchone()
+    tests = [] if without_rowid else [f"{row}.rowid <= {_floor(table)}"]
+    for fk in conn.execute(f"PRAGMA main.foreign_key_list({_quoted(table)})").fetchall():
+        parent, column, on_delete = fk[2], fk[3], fk[6]
+        if on_delete.upper() == "CASCADE" and fk[4] in (None, "id"):
+            tests.append(f"{row}.{_quoted(column)} <= {_floor(parent)}")
+    return " AND ".join(tests) or "1"
+
+
 def _trigger_sql(conn: sqlite3.Connection, table: str) -> list[str]:
     info = conn.execute(f"PRAGMA main.table_info({_quoted(table)})").fetchall()
     columns = [row[1] for row in info]
@@ -124,6 +146,8 @@ def _trigger_sql(conn: sqlite3.Connection, table: str) -> list[str]:
     name = "".join(ch if ch.isalnum() else "_" for ch in table)
     q = _quoted(table)
     on = "(SELECT step FROM undo_current) IS NOT NULL"
+    on_new = f"{on} AND {_is_old_row(conn, table, 'new')}"
+    on_old = f"{on} AND {_is_old_row(conn, table, 'old')}"
     log = "INSERT INTO undo_log (step, tbl, op, contact_id, sql) SELECT step, '{t}', '{op}', {c}, {s} FROM undo_current"
     insert_cols = columns + (["rowid"] if keys == ["rowid"] else [])
     delete_sql = (
@@ -142,12 +166,12 @@ def _trigger_sql(conn: sqlite3.Connection, table: str) -> list[str]:
     t = table.replace("'", "''")
     qe = q.replace("'", "''")
     return [
-        f"""CREATE TEMP TRIGGER undo_{name}_insert AFTER INSERT ON main.{q} WHEN {on} BEGIN
+        f"""CREATE TEMP TRIGGER undo_{name}_insert AFTER INSERT ON main.{q} WHEN {on_new} BEGIN
               {log.format(t=t, op='I', c=_contact_ref(columns, table, 'new'),
                           s=f"'DELETE FROM {qe} WHERE ' || {_where(keys, 'new')}")};
             END""",
         f"""CREATE TEMP TRIGGER undo_{name}_update AFTER UPDATE ON main.{q}
-              WHEN {on} AND ({changed}) BEGIN
+              WHEN {on_old} AND ({changed}) BEGIN
               {log.format(t=t, op='U', c=_contact_ref(columns, table, 'new'),
                           s=f"'UPDATE {qe} SET ' || substr({sets}, 2) || ' WHERE ' || {_where(keys, 'new')}")};
             END""",
@@ -169,6 +193,9 @@ def install(conn: sqlite3.Connection) -> bool:
     # delete trigger (and get recorded). Our triggers only write undo_log, which has none.
     conn.execute("PRAGMA recursive_triggers = ON")
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS undo_current (step INTEGER, label TEXT)")
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS undo_floor (tbl TEXT PRIMARY KEY, top INTEGER, seq INTEGER)"
+    )
     for old in conn.execute(
         "SELECT name FROM temp.sqlite_master WHERE type = 'trigger' AND name LIKE 'undo\\_%' ESCAPE '\\'"
     ).fetchall():
@@ -186,12 +213,51 @@ def begin(conn: sqlite3.Connection, label: str | None) -> None:
     """Open a step for the transaction just begun (called by `Book.write`)."""
     newest = conn.execute("SELECT coalesce(max(id), 0) FROM undo_steps").fetchone()[0]
     conn.execute("DELETE FROM temp.undo_current")
+    conn.execute("DELETE FROM temp.undo_floor")
     conn.execute("INSERT INTO temp.undo_current (step, label) VALUES (?, ?)", (newest + 1, label))
 
 
 def pause(conn: sqlite3.Connection) -> None:
     """Record nothing in this transaction (bookkeeping writes, the undo itself)."""
     conn.execute("DELETE FROM temp.undo_current")
+    conn.execute("DELETE FROM temp.undo_floor")
+
+
+def bulk(conn: sqlite3.Connection) -> None:
+    """Record the rest of this step cheaply: an import of 100k people must not write 100k log
+    rows. New rows of every table (ids above today's highest) go with one range delete per
+    table; changes to rows that were there before are recorded one by one as usual.
+
+    Safe because undo goes newest first: when this step is undone, every row above the
+    floors was added by it (or cascades from one that was).
+    """
+    if conn.execute("SELECT step FROM temp.undo_current").fetchone() is None:
+        return
+    for table in _tables(conn):
+        if conn.execute(
+            "SELECT 1 FROM main.sqlite_master WHERE name = ? AND sql LIKE '%WITHOUT ROWID%'", (table,)
+        ).fetchone():
+            continue  # their new rows hang off new parents and go with them (ON DELETE CASCADE)
+        if conn.execute("SELECT 1 FROM temp.undo_floor WHERE tbl = ?", (table,)).fetchone():
+            continue
+        top = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM main.{_quoted(table)}").fetchone()[0]
+        cursor = conn.execute(
+            "INSERT INTO undo_log (step, tbl, op, contact_id, sql) "
+            "SELECT step, ?, 'I', NULL, ? FROM temp.undo_current",
+            (table, f"DELETE FROM {_quoted(table)} WHERE rowid > {int(top)}"),
+        )
+        conn.execute(
+            "INSERT INTO temp.undo_floor (tbl, top, seq) VALUES (?, ?, ?)", (table, top, cursor.lastrowid)
+        )
+
+
+def _drop_unused_ranges(conn: sqlite3.Connection) -> None:
+    """A bulk step's range deletes for tables it added nothing to: not worth keeping."""
+    for table, top, seq in conn.execute("SELECT tbl, top, seq FROM temp.undo_floor").fetchall():
+        newest = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM main.{_quoted(table)}").fetchone()[0]
+        if newest <= top:
+            conn.execute("DELETE FROM undo_log WHERE seq = ?", (seq,))
+    conn.execute("DELETE FROM temp.undo_floor")
 
 
 def name(conn: sqlite3.Connection, label: str) -> None:
@@ -203,6 +269,7 @@ def end(conn: sqlite3.Connection, source: str) -> int | None:
     """Close the step before the commit: keep it if anything was recorded; the step's id."""
     row = conn.execute("SELECT step, label FROM temp.undo_current").fetchone()
     conn.execute("DELETE FROM temp.undo_current")
+    _drop_unused_ranges(conn)
     if row is None:
         return None
     step, label = row[0], row[1]
@@ -343,6 +410,13 @@ def _describe(book: Book, step_id: int) -> tuple[str | None, int | None]:
     if not rows:
         return None, None
     contact_ids = list(dict.fromkeys(r[2] for r in rows if r[2] is not None))
+    for row in rows:  # a bulk step (an import): say how many people it added
+        if row[0] == "contacts" and " WHERE rowid > " in row[3]:
+            top = int(row[3].rsplit(" ", 1)[1])
+            added = book.conn.execute("SELECT count(*) FROM contacts WHERE id > ?", (top,)).fetchone()[0]
+            merged = len(contact_ids)
+            return (f"add {added} contact{'s' if added != 1 else ''}"
+                    + (f" and update {merged}" if merged else "")), None
     for table, op, template in _VERBS:
         hit = next((r for r in rows if r[0] == table and (op is None or r[1] == op)), None)
         if hit is None:
@@ -404,6 +478,6 @@ def to_json(found: list[Step]) -> str:
 
 
 __all__ = [
-    "HistoryError", "KEEP_DAYS", "KEEP_STEPS", "Step", "begin", "end", "forget", "install",
+    "HistoryError", "KEEP_DAYS", "KEEP_STEPS", "Step", "begin", "bulk", "end", "forget", "install",
     "name", "newest", "newest_id", "pause", "steps", "undo",
 ]
