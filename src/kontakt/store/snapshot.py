@@ -54,7 +54,9 @@ def user_tables(book: Book) -> list[str]:
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
         "ORDER BY name"
     )
-    return [r[0] for r in rows if not r[0].startswith(_DERIVED_PREFIX)]
+    # The undo history (store/history.py) is about this file's past, not the user's data.
+    return [r[0] for r in rows
+            if not r[0].startswith(_DERIVED_PREFIX) and r[0] not in ("undo_steps", "undo_log")]
 
 
 def is_empty(book: Book) -> bool:
