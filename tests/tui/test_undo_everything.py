@@ -165,3 +165,34 @@ async def test_the_today_screens_own_z_refuses_when_a_newer_change_came_first(bo
         assert notes(app)[-1].startswith("Cannot undo that any more: a newer change (edit Zoë Zürcher)")
         assert snapshot(book) == after  # nothing was half undone
         assert isinstance(app.screen, TodayScreen) and app.screen.history == []
+
+
+async def test_z_on_the_stats_screen_takes_back_an_accepted_cadence(book):
+    from textual.widgets import OptionList
+
+    from kontakt.tui.screens.stats import StatsScreen
+
+    olga = book.add_contact("Olga Petrova", today=TODAY, cadence=Cadence.parse("weekly"))
+    for days_ago in (3, 33, 64, 95):
+        book.log_interaction([olga], on=TODAY - timedelta(days=days_ago), kind="call", today=TODAY)
+    before = snapshot(book)
+    app = make_app(book)
+    async with app.run_test(size=(100, 40), notifications=True) as pilot:
+        await pilot.press("g")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, StatsScreen)
+        await pilot.press("a")  # the first a shows the drift list
+        drift = app.screen.query_one("#stats-drift", OptionList)
+        drift.highlighted = drift.get_option_index(str(olga))
+        await pilot.press("a")
+        await pilot.pause()
+        assert book.get_contact(olga).cadence == Cadence(1, "month")
+        await pilot.press("z")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert notes(app)[-1] == "Undid: keep in touch with Olga Petrova monthly"
+        assert isinstance(app.screen, StatsScreen)
+        drift = app.screen.query_one("#stats-drift", OptionList)
+        assert any(drift.get_option_at_index(i).id == str(olga) for i in range(drift.option_count))
+    assert snapshot(book) == before
