@@ -196,3 +196,15 @@ async def test_z_on_the_stats_screen_takes_back_an_accepted_cadence(book):
         drift = app.screen.query_one("#stats-drift", OptionList)
         assert any(drift.get_option_at_index(i).id == str(olga) for i in range(drift.option_count))
     assert snapshot(book) == before
+
+
+async def test_a_step_named_by_a_screen_keeps_its_name_for_kontakt_undo_list(book):
+    from kontakt.store import history
+
+    app = make_app(book)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        highlight(app, "Eva Weber")
+        await pilot.press("x")  # archive: the main screen names the step
+        await pilot.pause()
+    assert history.newest(book).label == "archive Eva Weber"
+    assert book.conn.execute("SELECT label FROM undo_steps ORDER BY id DESC LIMIT 1").fetchone()[0] == "archive Eva Weber"

@@ -31,6 +31,7 @@ steps), and 30 days keeps edited-away text from lingering in the file for long.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -299,6 +300,12 @@ def forget(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM undo_steps")
 
 
+def label(book: Book, step_id: int, text: str) -> None:
+    """Name a step after the fact (the app names what a screen just did), unless named."""
+    with book.write(record=False) as conn:
+        conn.execute("UPDATE undo_steps SET label = ? WHERE id = ? AND label IS NULL", (text, step_id))
+
+
 # ------------------------------------------------------------------ reading
 
 
@@ -450,14 +457,10 @@ def _contact_update(book: Book, row) -> str:
 
 def _set_columns(sql: str) -> set[str]:
     head = sql.split(" WHERE ", 1)[0]
-    import re
-
     return set(re.findall(r'[ ,]"([^"]+)"=', head))
 
 
 def _key_of(sql: str) -> int | None:
-    import re
-
     found = re.search(r'WHERE "id"=(\d+)', sql)
     return int(found.group(1)) if found else None
 
@@ -479,5 +482,5 @@ def to_json(found: list[Step]) -> str:
 
 __all__ = [
     "HistoryError", "KEEP_DAYS", "KEEP_STEPS", "Step", "begin", "bulk", "end", "forget", "install",
-    "name", "newest", "newest_id", "pause", "steps", "undo",
+    "label", "name", "newest", "newest_id", "pause", "steps", "undo",
 ]

@@ -145,6 +145,10 @@ class KontaktApp(App[None]):
         step = getattr(self.book, "last_step", None)
         if step is not None and step > self.history_floor and step not in self._step_names:
             self._step_names[step] = (label, contact_id)
+            try:  # kept in the book too, so `kontakt undo --list` says the same
+                history.label(self.book, step, label)
+            except sqlite3.Error:
+                pass  # only a name: the toast still has it
             return step
         if undo is None:
             return None
