@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 
 import pytest
 from hypothesis import settings
 
 # On CI the property tests use fixed examples, so a red run is reproducible, not flaky;
-# locally they explore new examples each run (and remember failures).
+# locally they explore new examples each run (and remember failures). HYPOTHESIS_PROFILE=long
+# explores far more (minutes), for a local hunt before a release.
 settings.register_profile("ci", derandomize=True, database=None)
-if os.environ.get("CI"):
+settings.register_profile("long", max_examples=1000, deadline=None)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
+elif os.environ.get("CI"):
     settings.load_profile("ci")
+
+# KONTAKT_TEST_SHIFT=2028-02-29 runs the session with the wall clock moved to that day (time
+# running on), so a test that reads the real clock behind kontakt.clock's back shows up.
+# tests/test_any_date.py runs the `dated` tests this way on every run of the suite.
+SHIFT_ENV = "KONTAKT_TEST_SHIFT"
+if os.environ.get(SHIFT_ENV):
+    import time_machine
+
+    _shift = time_machine.travel(
+        datetime.fromisoformat(os.environ[SHIFT_ENV] + "T10:30").astimezone(), tick=True
+    )
+    _shift.start()
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +39,7 @@ def isolated_environment(tmp_path_factory, monkeypatch):
         (home / sub).mkdir()
         monkeypatch.setenv(variable, str(home / sub))
     monkeypatch.setenv("HOME", str(home))
-    for variable in ("KONTAKT_DB", "KONTAKT_TODAY", "KONTAKT_CONFIG", "NO_COLOR", "KONTAKT_DEBUG"):
+    for variable in ("KONTAKT_DB", "KONTAKT_TODAY", "KONTAKT_NOW", "KONTAKT_CONFIG", "NO_COLOR",
+                     "KONTAKT_DEBUG"):
         monkeypatch.delenv(variable, raising=False)
     return home

@@ -25,10 +25,16 @@ class Config:
     path: Path | None = None
 
 
-def _int(section: dict, key: str, default: int, where: str, low: int = 0) -> int:
+# Upper bounds: a day count beyond a century overflows date sums, a cap beyond a million
+# overflows nothing but is a typo (and beyond 2**63 would overflow SQLite's LIMIT).
+_MAX_DAYS = 36_525
+_MAX_CAP = 1_000_000
+
+
+def _int(section: dict, key: str, default: int, where: str, low: int = 0, high: int = _MAX_DAYS) -> int:
     value = section.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or value < low:
-        raise ConfigError(f"{where}: {key} must be a whole number ≥ {low}, not {value!r}")
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ConfigError(f"{where}: {key} must be a whole number from {low} to {high}, not {value!r}")
     return value
 
 
@@ -56,7 +62,8 @@ def load_config(path: Path | None = None) -> Config:
     weeks = review.get("intro_check_weeks", [4, 6])
     if (
         not isinstance(weeks, list) or len(weeks) != 2
-        or not all(isinstance(w, int) and not isinstance(w, bool) and w >= 0 for w in weeks)
+        or not all(isinstance(w, int) and not isinstance(w, bool) and 0 <= w <= _MAX_DAYS // 7
+                   for w in weeks)
         or weeks[0] > weeks[1]
     ):
         raise ConfigError(f"{where}: review.intro_check_weeks must be two numbers, like [4, 6]")
@@ -68,7 +75,7 @@ def load_config(path: Path | None = None) -> Config:
         )
     return Config(
         theme=theme,
-        daily_cap=_int(review, "daily_cap", 5, where, low=1),
+        daily_cap=_int(review, "daily_cap", 5, where, low=1, high=_MAX_CAP),
         birthday_window_days=_int(review, "birthday_window_days", 7, where),
         thank_after_days=_int(review, "thank_after_days", 30, where),
         intro_check_weeks=(weeks[0], weeks[1]),

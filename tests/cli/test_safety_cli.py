@@ -74,6 +74,7 @@ def test_rm_of_an_unknown_or_ambiguous_ref_changes_nothing(kontakt, db, network)
     assert len(names(db)) == 3
 
 
+@pytest.mark.dated
 def test_trash_lists_what_is_in_it_as_text_and_json(kontakt, network):
     assert "the trash is empty" in kontakt("trash").stderr
     ok(kontakt("rm", "grace"))
@@ -97,6 +98,7 @@ def test_restore_finds_trashed_contacts_by_id_or_fragment_only(kontakt, db, netw
     assert len(names(db)) == 3
 
 
+@pytest.mark.dated
 def test_trash_empty_deletes_for_good_and_older_than_spares_recent_ones(kontakt, db, network):
     ok(kontakt("rm", "lovelace"))
     ok(kontakt("rm", "smith"))

@@ -45,6 +45,7 @@ def _dailies(book_path) -> list[str]:
     return sorted(s.path.name for s in snapshots(book_path) if s.kind == "daily")
 
 
+@pytest.mark.dated
 def test_the_first_write_of_the_day_takes_a_checked_private_backup_before_it(book_path, clock):
     with Book.open(book_path) as book:
         book.add_contact("Ada", today=TODAY)  # a brand-new empty book: nothing to back up
@@ -89,6 +90,7 @@ def test_the_backup_is_never_taken_inside_a_transaction(book_path, clock):
     assert _names(snapshots(book_path)[0].path) == ["Ada"]
 
 
+@pytest.mark.dated
 def test_rotation_keeps_seven_days_and_four_weeks(book_path, clock):
     with Book.open(book_path) as book:
         book.add_contact("Ada", today=TODAY)

@@ -121,3 +121,17 @@ def test_the_export_is_the_same_bytes_for_the_same_book_and_stamp(book):
     book.add_contact("Olga", today=AS_OF, cadence=Cadence(1, "week"), birthday=Birthday(3, 1))
     assert export_ics(book, stamp=STAMP) == export_ics(book, stamp=STAMP)
     assert export_ics(book, stamp=STAMP).startswith(b"BEGIN:VCALENDAR\r\n")
+
+
+def test_a_birthday_on_the_last_day_of_year_9999_still_exports(book):
+    # Such a birthday could be typed before kontakt refused year 9999; the book still holds
+    # it, and the export used to fail for good with OverflowError on its DTEND.
+    book.add_contact("Max", today=AS_OF, birthday=Birthday(12, 31, 9999, kept=True))
+    book.add_contact("Rafael", today=AS_OF, birthday=Birthday(11, 25, 1986))
+
+    found = events(book)
+
+    last = found["Birthday: Max"]
+    assert last["DTSTART"].dt == date(9999, 12, 31)
+    assert "DTEND" not in last  # RFC 5545: a DATE start without an end lasts that day
+    assert found["Birthday: Rafael"]["DTEND"].dt == date(1986, 11, 26)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pytest
 
 from kontakt import clock
 from kontakt.store import Book
+
+# Stamps contacts with the real clock's day; run again under shifted clocks (test_any_date).
+pytestmark = pytest.mark.dated
 
 
 def test_kontakt_today_moves_the_day_and_keeps_the_time_running(monkeypatch):
@@ -38,3 +42,12 @@ def test_trash_and_creation_stamps_follow_the_fixed_day(monkeypatch, tmp_path):
         book.trash_contact(contact_id)
         stamps = book.conn.execute("SELECT created_at, deleted_at FROM contacts").fetchone()
     assert [s[:10] for s in stamps] == ["2031-07-04", "2031-07-04"]
+
+
+def test_a_shifted_test_session_really_runs_on_the_shifted_day():
+    # tests/test_any_date.py relies on this: KONTAKT_TEST_SHIFT moves the wall clock itself.
+    shift = os.environ.get("KONTAKT_TEST_SHIFT")
+    if shift is None:
+        pytest.skip("the clock is not shifted in this session")
+    assert date.today().isoformat() == shift
+    assert clock.today().isoformat() == shift

@@ -59,6 +59,11 @@ open_today_first = true
         ("[review]\ndaily_cap = true", "daily_cap"),
         ("[review]\nbirthday_window_days = -1", "birthday_window_days"),
         ("[review]\nthank_after_days = 1.5", "thank_after_days"),
+        # Beyond any calendar or SQLite integer: a message, not an OverflowError later.
+        ("[review]\ndaily_cap = 99999999999999999999", "daily_cap"),
+        ("[review]\nbirthday_window_days = 99999999999", "birthday_window_days"),
+        ("[review]\nthank_after_days = 36526", "thank_after_days"),
+        ("[review]\nintro_check_weeks = [4, 99999999999]", "intro_check_weeks"),
         ("[review]\nintro_check_weeks = [6, 4]", "intro_check_weeks"),
         ("[review]\nintro_check_weeks = [4]", "intro_check_weeks"),
         ("[review]\nintro_check_weeks = [-2, 4]", "intro_check_weeks"),

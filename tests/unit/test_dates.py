@@ -1,10 +1,14 @@
 """Dates as users type them, year-less birthdays, and 'how long ago' wording."""
 
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kontakt.domain import Birthday, DateError, parse_date, relative
+from kontakt.domain.dates import MAX_YEAR, MIN_YEAR, YearOutOfRange, check_year, in_range
 
 # A Tuesday, so "next friday" is three days on.
 TODAY = date(2026, 4, 14)
@@ -224,3 +228,133 @@ def test_relative_wording(days_ago, wording):
 
 def test_relative_of_no_date_is_never():
     assert relative(None, TODAY) == "never"
+
+
+# ---------------------------------------------------------------- years kontakt keeps
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("9999-12-31", 9999), ("31.12.9999", 9999), ("0001-01-01", 1), ("0999-12-31", 999),
+        ("3000-01-01", 3000), ("0000-01-01", 0), ("0000-02-30", 0),
+    ],
+)
+def test_a_date_outside_the_years_1000_to_2999_is_refused_naming_its_year(text, year):
+    with pytest.raises(YearOutOfRange, match=rf"^year {year} is out of range \(1000–2999\)$"):
+        parse_date(text, TODAY)
+
+
+@pytest.mark.parametrize("text", ["1000-01-01", "2999-12-31", "1.1.1000", "31.12.2999"])
+def test_the_first_and_last_day_kontakt_keeps_are_read(text):
+    day = parse_date(text, TODAY)
+    assert day.year in (MIN_YEAR, MAX_YEAR)
+    assert (MIN_YEAR, MAX_YEAR) == (1000, 2999)
+
+
+@pytest.mark.parametrize(
+    ("text", "today"),
+    [
+        ("tomorrow", date(2999, 12, 31)), ("yesterday", date(1000, 1, 1)),
+        ("in 2 weeks", date(2999, 12, 31)), ("3 days ago", date(1000, 1, 1)),
+        ("next friday", date(2999, 12, 31)), ("last monday", date(1000, 1, 1)),
+    ],
+)
+def test_a_relative_date_that_leaves_the_range_is_refused(text, today):
+    with pytest.raises(YearOutOfRange, match="out of range"):
+        parse_date(text, today)
+
+
+@pytest.mark.parametrize(
+    ("text", "today"),
+    [("yesterday", date.min), ("3 days ago", date.min), ("tomorrow", date.max),
+     ("in 100 years", date.max), ("in 2 months", date(9999, 12, 1))],
+)
+def test_a_relative_date_beyond_any_calendar_is_a_date_error_not_an_overflow(text, today):
+    # A `today` like these only comes from a broken clock; still a message, never OverflowError.
+    with pytest.raises(DateError, match="1000–2999"):
+        parse_date(text, today)
+
+
+def test_in_range_and_check_year_pass_good_values_through():
+    assert in_range(date(2026, 4, 14)) == date(2026, 4, 14)
+    assert check_year(1000) == 1000 and check_year(2999) == 2999
+    with pytest.raises(YearOutOfRange):
+        check_year(3000)
+
+
+@pytest.mark.parametrize("text", ["9999-12-31", "31.12.9999", "0999-01-01"])
+def test_a_typed_birthday_outside_the_years_is_refused_without_the_year_less_hint(text):
+    with pytest.raises(YearOutOfRange) as caught:
+        Birthday.parse(text, TODAY)
+    assert str(caught.value).startswith("year ")
+    assert "year-less" not in str(caught.value)
+
+
+def test_an_importers_birthday_with_year_9999_is_refused_by_the_domain():
+    # vCard/CSV importers build Birthday(month, day, year) from 'BDAY:99991231'.
+    with pytest.raises(YearOutOfRange, match="year 9999 is out of range"):
+        Birthday(12, 31, 9999)
+    assert Birthday(12, 31, 2999).year == 2999
+    assert Birthday(2, 29).year is None
+
+
+def test_a_birthday_the_book_already_holds_opens_whatever_its_year():
+    # Stored before kontakt refused such years: still shown and exported, never locks the contact.
+    kept = Birthday.from_date(date(9999, 12, 31))
+    assert kept == Birthday(12, 31, 9999, kept=True)
+    assert kept.iso() == "9999-12-31"
+    with pytest.raises(DateError, match="not a real date"):
+        Birthday(2, 30, 9999, kept=True)
+
+
+_TYPED = st.one_of(
+    st.text(max_size=20),
+    st.dates().map(date.isoformat),
+    st.dates().map(lambda d: f"{d.day}.{d.month}.{d.year}"),
+    st.builds(lambda n, unit, ago: f"{n} {unit} ago" if ago else f"in {n} {unit}",
+              st.integers(0, 10**12), st.sampled_from(["days", "weeks", "months", "years"]),
+              st.booleans()),
+    st.sampled_from(["today", "yesterday", "tomorrow", "next friday", "last monday", "--02-29"]),
+)
+
+
+
+def test_any_typed_date_is_a_date_kontakt_keeps_or_a_date_error():
+    # Whatever the text and whatever day the clock says (even year 1 or 9999): never an
+    # OverflowError or a bare ValueError, and never a date outside the years kept.
+    outcomes: Counter[str] = Counter()
+
+    @settings(max_examples=300, deadline=None)
+    @given(text=_TYPED, today=st.dates())
+    def check(text, today):
+        try:
+            day = parse_date(text, today)
+        except DateError as error:
+            assert str(error) and "\n" not in str(error)
+            outcomes["refused"] += 1
+            return
+        assert MIN_YEAR <= day.year <= MAX_YEAR
+        outcomes["read"] += 1
+
+    check()
+    assert outcomes["read"] >= 30 and outcomes["refused"] >= 30, outcomes
+
+
+def test_any_typed_birthday_is_one_kontakt_keeps_or_a_date_error():
+    outcomes: Counter[str] = Counter()
+
+    @settings(max_examples=300, deadline=None)
+    @given(text=_TYPED, today=st.dates(date(1000, 1, 1), date(2999, 12, 31)))
+    def check(text, today):
+        try:
+            birthday = Birthday.parse(text, today)
+        except DateError:
+            outcomes["refused"] += 1
+            return
+        assert birthday.year is None or MIN_YEAR <= birthday.year <= MAX_YEAR
+        assert birthday.next_on_or_after(today) >= today
+        outcomes["read"] += 1
+
+    check()
+    assert outcomes["read"] >= 30 and outcomes["refused"] >= 30, outcomes

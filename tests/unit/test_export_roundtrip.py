@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kontakt.domain import Birthday, Cadence
+from kontakt.domain import Birthday, Cadence, clean_line
 from kontakt.services.exporters import csv as csv_export
 from kontakt.services.exporters import json as json_export
 from kontakt.services.exporters import vcard as vcard_export
@@ -108,6 +108,35 @@ def test_vcard_lines_fold_at_75_octets_never_inside_a_character():
     assert all(len(line.encode("utf-8")) <= 75 for line in lines)
     assert all(line.startswith(" ") for line in lines[1:])
     assert "".join(line[1:] if i else line for i, line in enumerate(lines)) == "NOTE:" + long
+
+
+@pytest.mark.parametrize("char", ["a", "ü", "€", "🌻"])  # 1, 2, 3 and 4 octets in UTF-8
+def test_vcard_lines_use_all_75_octets_and_split_no_character(char):
+    value = "NOTE:" + char * 300
+    lines = vcard_export.fold(value).split("\r\n")
+    assert lines[-1] == "" and len(lines) > 3
+    sizes = [len(line.encode("utf-8")) for line in lines[:-1]]
+    width = len(char.encode("utf-8"))
+    # Every line but the last is as full as a whole character allows, and none is longer.
+    assert all(75 - width < size <= 75 for size in sizes[:-1]), sizes
+    assert "".join(line[1:] if i else line for i, line in enumerate(lines[:-1])) == value
+
+
+@pytest.mark.parametrize("version", vcard_export.VERSIONS)
+def test_vcard_escapes_semicolons_commas_backslashes_and_newlines(book, version):
+    import vobject
+
+    contact = book.get_contact(book.add_contact(
+        "Anna; Maria, Müller", today=TODAY, org="Müller; Söhne", notes="a\\b;c,d\ne",
+        tags=["x;y", "p,q"]))
+    text = vcard_export.card(contact, version)
+    assert "ORG:Müller\\; Söhne\r\n" in text
+    assert "NOTE:a\\\\b\\;c\\,d\\ne\r\n" in text
+    assert "CATEGORIES:x\\;y,p\\,q\r\n" in text
+    parsed = vobject.readOne(text)
+    assert parsed.fn.value == "Anna; Maria, Müller"
+    assert parsed.org.value == ["Müller; Söhne"]
+    assert parsed.note.value == "a\\b;c,d\ne"
 
 
 def test_vcard_40_and_30_write_year_less_birthdays_their_way(book):
@@ -245,14 +274,15 @@ def test_broken_json_entries_are_rejected_one_by_one(book, tmp_path):
 
 # ---------------------------------------------------------------------- property round trips
 
-# Text as people type it, hostile included: formulas, markup, quotes, escapes, accents.
+# Text as people type it, hostile included: formulas, markup, quotes, escapes, accents, and
+# every character vCard must escape (`\\`, `,`, `;`) or fold around.
 SAMPLES = ["BEGIN:VCARD", "=1+2", "+49", "-x", "@SUM(A1)", "'q", "[bold]x[/bold]", "[@click=app.quit]",
-           "O'Brien", "Jürgen", "a\\b", 'say "hi"', "x, y", "Ærø", "\x1b[31mred"]
-words = st.one_of(
-    st.sampled_from(SAMPLES),
-    st.text(st.characters(blacklist_categories=("Cs", "Zl", "Zp"), blacklist_characters=";\r\n"),
-            min_size=1, max_size=12),
-)
+           "O'Brien", "Jürgen", "a\\b", 'say "hi"', "x, y", "Ærø", "\x1b[31mred", "Müller; Söhne",
+           "a;b;c", "\\;", "\\n", "END:VCARD", "王小明", "Οδυσσέας", "🌻", "👩\u200d👩\u200d👧"]
+# Every printable character (str.isprintable: letters, marks, numbers, punctuation, symbols
+# and the space), `;` and `\\` included.
+PRINTABLE = st.characters(categories=("L", "M", "N", "P", "S"), include_characters=" ")
+words = st.one_of(st.sampled_from(SAMPLES), st.text(PRINTABLE, min_size=1, max_size=12))
 one_line = st.lists(words, min_size=1, max_size=3).map(" ".join)
 multi_line = st.lists(one_line, max_size=3).map("\n".join)
 birthdays = st.one_of(
@@ -264,17 +294,29 @@ cadences = st.one_of(st.none(), st.sampled_from(
     [Cadence.parse(c) for c in ("weekly", "every 2 weeks", "monthly", "every 10 days", "yearly")]))
 
 
+def storable_name(name: str) -> bool:
+    """The one documented refusal of add_contact: a name that is empty once control
+    characters and escape sequences are cleaned out. Such inputs are not generated."""
+    return clean_line(name) != ""
+
+
+# kontakt CSV joins a list in one cell with "; " and splits on ";" again, so a circle name
+# holding ";" cannot come back from CSV (a limit of that format, reported; vCard and JSON
+# escape it). The CSV property draws circle names without ";"; everything else is unchanged.
+csv_tags = st.lists(one_line.filter(lambda tag: ";" not in tag), max_size=3)
+
+
 @st.composite
-def books(draw):
+def books(draw, tags=st.lists(one_line, max_size=3)):
     people = []
     for index in range(draw(st.integers(1, 4))):
         people.append(dict(
-            name=draw(one_line), nickname=draw(st.one_of(st.just(""), one_line)),
+            name=draw(one_line.filter(storable_name)), nickname=draw(st.one_of(st.just(""), one_line)),
             emails=[f"p{index}.{j}@example.com" for j in range(draw(st.integers(1, 2)))],
             phones=[f"+49 {index:03d}{j:02d} 123" for j in range(draw(st.integers(0, 2)))],
             org=draw(st.one_of(st.just(""), one_line)), role=draw(st.one_of(st.just(""), one_line)),
             location=draw(st.one_of(st.just(""), one_line)), met=draw(multi_line),
-            birthday=draw(birthdays), tags=draw(st.lists(one_line, max_size=3)),
+            birthday=draw(birthdays), tags=draw(tags),
             notes=draw(multi_line), cadence=draw(cadences), archived=draw(st.booleans()),
         ))
     return people
@@ -288,27 +330,61 @@ def fields(contact) -> tuple:
     return tuple(getattr(contact, name) for name in FIELDS)
 
 
-def round_trip(people, export, suffix: str, **options):
+def round_trip(people, export, suffix: str, check_file=None, **options):
+    """Add `people` to a book, export, import into an empty book: every field comes back.
+
+    No error is swallowed: every name is storable (see `books`), so add_contact must
+    accept each one, and the counts are compared at every step.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         with Book.open(work / "source.db") as source, Book.open(work / "copy.db") as copy:
             for person in people:
-                try:
-                    source.add_contact(today=TODAY, **person)
-                except ValueError:
-                    pass  # a name that cleans to nothing: the store refuses it
-            if not source.count_contacts(archived=None):
-                return  # every name cleaned to nothing: an empty export is refused, rightly
+                source.add_contact(today=TODAY, **person)
+            assert source.count_contacts(archived=None) == len(people)
             path = work / f"export.{suffix}"
             with path.open("w", encoding="utf-8", newline="") as out:
-                export(source, out, **options)
+                exported = export(source, out, **options)
+            assert exported == len(people)
+            original = {c.uid: c for c in source.list_contacts(archived=None)}
+            if check_file is not None:
+                check_file(path, original)
             report = run_import(copy, path, today=TODAY)
             assert not report.outcome.rejected, report.outcome.rejected
-            original = {c.uid: c for c in source.list_contacts(archived=None)}
+            assert len(report.outcome.added) == len(people)
             restored = {c.uid: c for c in copy.list_contacts(archived=None)}
+            assert len(restored) == len(people)
             assert restored.keys() == original.keys()
             for uid, contact in original.items():
                 assert fields(restored[uid]) == fields(contact)
+
+
+def check_with_vobject(path: Path, original: dict) -> None:
+    """An independent reader agrees: every card parses with vobject, every physical line
+    is at most 75 octets, and FN, N, ORG, NOTE and EMAIL come back as stored."""
+    import vobject
+
+    data = path.read_bytes()
+    lines = data.split(b"\r\n")
+    assert lines[-1] == b"" and all(len(line) <= 75 for line in lines), max(lines, key=len)
+    cards = list(vobject.readComponents(data.decode("utf-8")))
+    assert len(cards) == len(original)
+    for card in cards:
+        uid = card.uid.value.removeprefix("urn:uuid:")
+        contact = original[uid]
+        assert card.fn.value == contact.name
+        # N splits the name at its last space: given names, then the family name.
+        given, family = card.n.value.given, card.n.value.family
+        assert family and " ".join(part for part in (given, family) if part) == contact.name
+        if contact.org:
+            assert card.org.value == [contact.org]
+        else:
+            assert "org" not in card.contents
+        if contact.notes:
+            assert card.note.value == contact.notes
+        else:
+            assert "note" not in card.contents
+        assert [e.value for e in card.contents.get("email", [])] == list(contact.emails)
 
 
 # A quick sweep in the suite; KONTAKT_ROUNDTRIP_EXAMPLES=500 for a long hunt.
@@ -317,7 +393,7 @@ ROUND_TRIP = settings(max_examples=int(os.environ.get("KONTAKT_ROUNDTRIP_EXAMPLE
 
 
 @ROUND_TRIP
-@given(books())
+@given(books(tags=csv_tags))
 def test_csv_round_trip_keeps_every_field(people):
     round_trip(people, csv_export.write_contacts, "csv")
 
@@ -325,13 +401,13 @@ def test_csv_round_trip_keeps_every_field(people):
 @ROUND_TRIP
 @given(books())
 def test_vcard_40_round_trip_keeps_every_field(people):
-    round_trip(people, vcard_export.write_cards, "vcf")
+    round_trip(people, vcard_export.write_cards, "vcf", check_file=check_with_vobject)
 
 
 @ROUND_TRIP
 @given(books())
 def test_vcard_30_round_trip_keeps_every_field(people):
-    round_trip(people, vcard_export.write_cards, "vcf", version="3.0")
+    round_trip(people, vcard_export.write_cards, "vcf", check_file=check_with_vobject, version="3.0")
 
 
 @ROUND_TRIP

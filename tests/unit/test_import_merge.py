@@ -25,7 +25,9 @@ def _fixture_maker():
 
 
 @pytest.fixture
-def book(tmp_path):
+def book(tmp_path, monkeypatch):
+    # Creation stamps fall on TODAY (a first due date counts from the day a contact was added).
+    monkeypatch.setenv("KONTAKT_TODAY", TODAY.isoformat())
     with Book.open(tmp_path / "book.db") as opened:
         yield opened
 
@@ -141,6 +143,7 @@ def test_a_refusal_at_the_end_of_the_file_undoes_the_rows_before_it(book, tmp_pa
     assert book.count_contacts() == 0
 
 
+@pytest.mark.dated
 def test_imported_contacts_in_a_circle_with_a_cadence_get_a_next_due(book, tmp_path):
     book.set_circle_cadence("Kunden", Cadence.parse("monthly"), today=TODAY)
     path = write_csv(tmp_path, "name,tags,birthday\r\nKlaus,Kunden,--12-24\r\n")

@@ -15,13 +15,16 @@ import pytest
 
 import kontakt.store.db as db_module
 from kontakt.domain import Birthday, Cadence, LedgerError
-from kontakt.store import LATEST_VERSION, AmbiguousRef, Book, BookError, NotFound
+from kontakt.store import LATEST_VERSION, AmbiguousRef, Book, BookError, NotFound, ReadOnlyBook
 from kontakt.store import migrations
 
 # Before the real clock: a contact "added" today counts from this day, not from created_at.
 TODAY = date(2024, 6, 3)
 TWO_WEEKS = Cadence(2, "week")
 MONTHLY = Cadence(1, "month")
+
+# Stamps contacts with the real clock's day; run again under shifted clocks (test_any_date).
+pytestmark = pytest.mark.dated
 
 
 @pytest.fixture
@@ -30,7 +33,10 @@ def path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def book(path: Path):
+def book(path: Path, monkeypatch):
+    # Creation stamps fall on TODAY: a new contact's first due date counts from the day it
+    # was added, so a wall clock before TODAY would move it.
+    monkeypatch.setenv("KONTAKT_TODAY", TODAY.isoformat())
     with Book.open(path) as opened:
         yield opened
 
@@ -94,14 +100,20 @@ def test_opening_without_create_refuses_a_missing_book(path):
     assert not path.exists()
 
 
-def test_a_read_only_book_is_refused(path):
-    Book.open(path).close()
+def test_a_read_only_book_is_refused_for_writing_and_opened_read_only_for_reading(path):
+    # No skip as root (CI runs as root, where os.access says yes): kontakt reads the mode bits.
+    with Book.open(path) as book:
+        book.add_contact("Anna", today=TODAY)
+        book.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     path.chmod(0o400)
-    if os.access(path, os.W_OK):
-        pytest.skip("running as root: a 0400 file is still writable")
     before = fingerprint(path)
     with pytest.raises(BookError, match="read-only"):
         Book.open(path)
+    with Book.open(path, writable=False) as book:
+        assert book.read_only
+        assert names(book.list_contacts()) == ["Anna"]
+        with pytest.raises(ReadOnlyBook, match="read-only"):
+            book.add_contact("Bert", today=TODAY)
     assert fingerprint(path) == before
 
 
@@ -761,3 +773,55 @@ def test_text_that_is_not_utf8_written_by_another_tool_is_read_not_fatal(path):
     with Book.open(path) as book:
         [ada] = book.list_contacts()
         assert ada.notes == "A\ufffd\ufffdB"
+
+
+@pytest.mark.parametrize("typed, name", [
+    ("lukasz", "Łukasz Nowak"), ("soren kierkegaard", "Søren Kierkegaard"), ("obrien", "Siobhán O'Brien"),
+    ("isik", "Işık Demir"), ("duc", "Nguyễn Đức Anh"), ("οδυσσεας", "Οδυσσέας Ελύτης"),
+    ("aero hansen", "Ærø Hansen"), ("weiss", "Hans Weiß"),
+])
+def test_a_name_is_found_by_what_people_type_for_letters_without_a_decomposition(path, typed, name):
+    with Book.open(path) as book:
+        added = book.add_contact(name, today=TODAY)
+        assert [c.id for c in book.search(typed)] == [added]
+        assert book.find(typed).id == added
+
+
+def test_the_folded_index_follows_edits_and_writes_from_other_tools(path):
+    import subprocess
+
+    with Book.open(path) as book:
+        added = book.add_contact("Anna Berg", today=TODAY)
+        book.update_contact(added, today=TODAY, name="Łucja Berg")
+        assert [c.id for c in book.search("lucja")] == [added]
+        assert book.search("anna") == []
+    # The system's sqlite3 tool (older than kontakt's SQLite) can read the schema and write
+    # a row; the generated column and the triggers keep the index right without kontakt.
+    subprocess.run(
+        ["sqlite3", str(path), "UPDATE contacts SET name = 'Bjørn Berg' WHERE id = 1"], check=True
+    )
+    with Book.open(path) as book:
+        assert [c.id for c in book.search("bjorn")] == [added]
+        # Raises "database disk image is malformed" if the index disagrees with the rows.
+        book.conn.execute("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('integrity-check', 1)")
+        assert book.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_book_from_before_the_folded_index_is_migrated_and_searchable(path):
+    # A schema-4 book (as the previous release wrote it), with a name only the fold finds.
+    conn = sqlite3.connect(path, isolation_level=None)
+    from sqlite_utils import Database
+
+    db = Database(conn)
+    for number, migration in enumerate(migrations.MIGRATIONS[:4], start=1):
+        migration(db)
+        conn.execute(f"PRAGMA user_version = {number}")
+    conn.execute(
+        "INSERT INTO contacts (uid, name, sort_key, created_at, updated_at) "
+        "VALUES ('u1', 'Łukasz Nowak', 'nowak', '2026-01-01', '2026-01-01')"
+    )
+    conn.close()
+    with Book.open(path) as book:
+        assert book.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+        assert [c.name for c in book.search("lukasz")] == ["Łukasz Nowak"]
+    assert any(p.name.startswith("kontakt.db.v4-") for p in path.parent.iterdir())

@@ -5,10 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
+from kontakt import clock
 from kontakt.domain import Cadence
 from kontakt.store import Book, NotFound
 from kontakt.store.trash import empty_trash
@@ -20,6 +21,7 @@ SECRET = "Quetzalcoatlfjordsecret"
 @pytest.fixture
 def book(tmp_path, monkeypatch):
     monkeypatch.setenv("KONTAKT_NO_AUTO_BACKUP", "1")
+    monkeypatch.setenv("KONTAKT_TODAY", TODAY.isoformat())  # trash stamps fall on TODAY
     with Book.open(tmp_path / "book.db") as opened:
         yield opened
 
@@ -103,13 +105,14 @@ def test_emptying_the_trash_leaves_contacts_outside_the_trash_alone(book):
     assert len(book.interactions_for(ids["ada"])) == 2
 
 
+@pytest.mark.dated
 def test_older_than_keeps_recently_trashed_contacts(book):
     ids = _network(book)
     book.trash_contact(ids["ada"])
     book.trash_contact(ids["grace"])
     book.conn.execute(
         "UPDATE contacts SET deleted_at = ? WHERE id = ?",
-        ((datetime.now().astimezone() - timedelta(days=40)).isoformat(), ids["ada"]),
+        ((clock.now() - timedelta(days=40)).isoformat(), ids["ada"]),
     )
     result = empty_trash(book, older_than=timedelta(days=30))
     assert result.contacts == 1

@@ -17,6 +17,7 @@ import click
 from ..config import ConfigError
 from ..domain import ActivityError, CadenceError, DateError, LedgerError, parse_date
 from ..domain.cadence import Cadence, parse_duration
+from ..domain.dates import in_range
 from ..store import AmbiguousRef, Book, BookError, NotFound
 from ..store.db import damaged_message, full_message, is_disk_full
 
@@ -96,6 +97,12 @@ class KontaktGroup(click.Group):
             where = f" ({error.filename})" if error.filename else ""
             raise click.ClickException(f"{error.strerror or error}{where}") from None
         except Exception as error:  # a bug: still one line, details on request
+            if isinstance(error, RuntimeError) and "home directory" in str(error):
+                # Path("~0/x").expanduser(), in any -o, --db or import path: not a bug.
+                raise click.ClickException(
+                    "a path starting with ~ names a user with no home directory here; "
+                    "write the path out in full"
+                ) from None
             if os.environ.get("KONTAKT_DEBUG"):
                 raise
             raise click.ClickException(
@@ -204,13 +211,19 @@ def get_book(ctx: click.Context | None = None) -> Book:
 def today() -> date:
     """Today, or KONTAKT_TODAY (ISO) so scripts and tests can fix the date."""
     try:
-        return clock.today()
+        return in_range(clock.today())
     except clock.ClockError as error:
         fail(str(error))
+    except DateError as error:  # KONTAKT_TODAY=9999-12-31: every "a day later" would overflow
+        fail(f"today ({clock.today().isoformat()}): {error}")
 
 
 def read_date(text: str | None, *, what: str = "date") -> date:
-    """Parse a user date relative to today; None means today."""
+    """Parse a user date relative to today; None means today.
+
+    Exits with one line naming `what` for text that is no date or whose year is out of
+    range (kontakt keeps the years 1000–2999; see `domain.dates.check_year`).
+    """
     if text is None:
         return today()
     try:
@@ -218,6 +231,11 @@ def read_date(text: str | None, *, what: str = "date") -> date:
     except DateError as error:
         fail(f"{what}: {error}")
         raise  # unreachable; keeps type checkers calm
+
+
+# A --limit beyond this is a typo, and one beyond 2**63 does not fit SQLite's LIMIT.
+MAX_LIMIT = 1_000_000
+LIMIT = click.IntRange(1, MAX_LIMIT)
 
 
 def read_cadence(text: str, *, what: str = "cadence") -> Cadence:
@@ -234,6 +252,16 @@ def read_duration(text: str, *, what: str = "duration") -> Cadence:
     except CadenceError as error:
         fail(f"{what}: {error}")
         raise
+
+
+def refuse_the_book(path: Path, *, what: str = "-o") -> None:
+    """Exit with one line if `path` is the open book or one of its files (-wal, -shm, -journal):
+    an export renamed over it would destroy the book under its own open connection."""
+    from ..store.db import is_open_book_file
+
+    get_book()  # opened, so it is known to is_open_book_file
+    if is_open_book_file(path):
+        fail(f"{what} {path} is the book itself; write the export to another file")
 
 
 def print_json(data: Any) -> None:

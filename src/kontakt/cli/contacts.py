@@ -11,7 +11,7 @@ from ..domain.text import visible
 from ..store import Book
 from . import main
 from .common import (
-    book_option, complete_contact, fail, get_book, print_json, read_cadence, today,
+    LIMIT, book_option, complete_contact, fail, get_book, print_json, read_cadence, today,
 )
 from .render import (
     cell, console, echo, contact_card, contact_json, favour_json, follow_up_json, interaction_json, introduction_json,
@@ -215,7 +215,7 @@ def list_(tag, archived, everyone, as_json):
 @main.command(epilog="Example: kontakt search mül   (finds Müller, Mülheim, …)")
 @click.argument("text")
 @click.option("--json", "as_json", is_flag=True, help="A JSON array of contacts.")
-@click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True)
+@click.option("--limit", type=LIMIT, default=200, show_default=True)
 @book_option
 def search(text, as_json, limit):
     """Search names, nicknames, organisations, emails, circles and notes (prefixes, any accents)."""

@@ -15,7 +15,8 @@ from ..domain.text import visible
 from ..services.review import KINDS
 from . import main
 from .common import (
-    book_option, display_path, fail, get_book, print_json, read_date, read_duration, today,
+    LIMIT, book_option, display_path, fail, get_book, print_json, read_date, read_duration,
+    refuse_the_book, today,
 )
 from .render import echo
 from .transfer import export
@@ -97,7 +98,7 @@ def _config():
 
 @main.command("today", epilog="Examples: kontakt today   ·   kontakt today --all --json   ·   kontakt today --brief")
 @click.option("--as-of", "as_of", metavar="DATE", help="Review another day (default today).")
-@click.option("--limit", type=click.IntRange(min=1), metavar="N",
+@click.option("--limit", type=LIMIT, metavar="N",
               help="Show at most N items (default: daily_cap in the config, 5).")
 @click.option("--all", "show_all", is_flag=True, help="Show everything due, no cap.")
 @click.option("--json", "as_json", is_flag=True,
@@ -253,14 +254,11 @@ def export_ics_command(output):
         click.echo(data, nl=False)  # an export, not display: bytes go to the binary stdout unchanged (CRLF lines)
         return
     path = Path(output).expanduser()
+    refuse_the_book(path)
     if path.is_dir():
         fail(f"{output} is a directory; give a file name like {output.rstrip('/')}/kontakt.ics")
     if not path.parent.is_dir():
         fail(f"cannot write {output}: the directory {path.parent} does not exist")
-    from ..store.db import is_open_book_file
-
-    if is_open_book_file(path):
-        fail(f"{path} is the book itself; choose another file to export to")
     # Written next to the target and renamed, so a failed export never leaves half a file;
     # private (0600) because it lists people and their birthdays.
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

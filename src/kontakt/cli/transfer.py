@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from . import main
-from .common import book_option, fail, get_book, print_json, today
+from .common import book_option, fail, get_book, print_json, refuse_the_book, today
 from .render import echo
 
 IMPORT_FORMATS = ("auto", "google", "outlook", "linkedin", "csv", "kontakt", "vcard", "json")
@@ -183,6 +183,7 @@ def _output(path: Path | None, *, bom: bool = False):
         return
     from ..services.exporters import atomic_output
 
+    refuse_the_book(path)
     if path.is_dir():
         fail(f"{path} is a directory; give a file name (-o {path / 'contacts'}…)")
     if not path.parent.expanduser().is_dir():

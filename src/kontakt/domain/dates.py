@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, InitVar, dataclass
 from datetime import date, timedelta
 
 from .cadence import Cadence, CadenceError
@@ -25,15 +25,41 @@ _YEARLESS = re.compile(r"^(?:--)?(\d{1,2})-(\d{1,2})$")
 _YEARLESS_COMPACT = re.compile(r"^--(\d{2})(\d{2})$")
 
 
+# Years a date may have. Beyond them is a typo ("9999" as "no date", year 0), and dates near
+# date.min/date.max break every "a day later" sum downstream (the ics DTEND, the review's
+# next birthday, the stats' months).
+MIN_YEAR = 1000
+MAX_YEAR = 2999
+
+
 class DateError(ValueError):
     """A date text that cannot be read, or names a day that does not exist."""
 
 
+class YearOutOfRange(DateError):
+    """A real date whose year kontakt does not keep (outside MIN_YEAR..MAX_YEAR)."""
+
+
+def check_year(year: int) -> int:
+    """`year` if kontakt keeps dates in it; raise DateError saying the range if not."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise YearOutOfRange(f"year {year} is out of range ({MIN_YEAR}–{MAX_YEAR})")
+    return year
+
+
+def in_range(day: date) -> date:
+    """`day` if its year is one kontakt keeps (see `check_year`); raise DateError if not."""
+    check_year(day.year)
+    return day
+
+
 def _make(year: int, month: int, day: int, text: str) -> date:
     try:
-        return date(year, month, day)
+        made = date(year, month, day)
     except ValueError:
+        check_year(year)  # '0000-01-01': the year is the reason, not the day
         raise DateError(f"{text!r} is not a real date") from None
+    return in_range(made)
 
 
 def _expand_two_digit_year(yy: int, today: date) -> int:
@@ -47,8 +73,19 @@ def parse_date(text: str, today: date) -> date:
     """Read a date the way people type it; raise DateError naming the accepted forms.
 
     Impossible dates are refused, never shifted; day-first with dots, ISO with dashes;
-    slashed dates like 03/04/2026 are refused because the order is ambiguous.
+    slashed dates like 03/04/2026 are refused because the order is ambiguous. Dates
+    outside the years MIN_YEAR..MAX_YEAR are refused too ("year 9999 is out of range").
     """
+    try:
+        return in_range(_read_date(text, today))
+    except (OverflowError, ValueError) as error:
+        if isinstance(error, DateError):
+            raise
+        # "yesterday" on 1 January of year 1, "in 100 years" from 9999: beyond any calendar.
+        raise DateError(f"{text.strip()!r} falls outside the years {MIN_YEAR}–{MAX_YEAR}") from None
+
+
+def _read_date(text: str, today: date) -> date:
     cleaned = " ".join(text.strip().lower().split())
     if not cleaned:
         raise DateError(f"no date given; use {ACCEPTED_FORMS}")
@@ -91,23 +128,35 @@ def _shift(amount: str, text: str, today: date, sign: int) -> date:
 
 @dataclass(frozen=True)
 class Birthday:
-    """A birthday; the year is optional ("--04-15" when only month and day are known)."""
+    """A birthday; the year is optional ("--04-15" when only month and day are known).
+
+    Raises DateError for a day that does not exist or a year outside MIN_YEAR..MAX_YEAR
+    (so an importer's 'BDAY:99991231' is refused with its reason), unless `kept=True`.
+    """
 
     month: int
     day: int
     year: int | None = None
+    _: KW_ONLY
+    # True for a birthday the book already holds: one stored before kontakt refused
+    # year 9999 must still open (and be shown, exported, edited away), not lock the contact.
+    kept: InitVar[bool] = False
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, kept: bool) -> None:
+        # The year is checked first, so '9999-12-31' is refused for its year.
+        if self.year is not None and not kept:
+            check_year(self.year)
         # A year-less birthday is checked against a leap year so 29 February is allowed.
-        check_year = self.year if self.year is not None else 2000
         try:
-            date(check_year, self.month, self.day)
+            date(self.year if self.year is not None else 2000, self.month, self.day)
         except ValueError:
             raise DateError(f"{self.iso()!r} is not a real date") from None
 
     @classmethod
     def from_date(cls, value: date) -> Birthday:
-        return cls(value.month, value.day, value.year)
+        """The birthday on `value`: a date that is already a `date` (stored, or checked when
+        it was read), so its year is not checked again."""
+        return cls(value.month, value.day, value.year, kept=True)
 
     @classmethod
     def parse(cls, text: str, today: date) -> Birthday:
@@ -121,6 +170,8 @@ class Birthday:
             return cls(int(m[2]), int(m[1]))
         try:
             return cls.from_date(parse_date(cleaned, today))
+        except YearOutOfRange:
+            raise
         except DateError as error:
             raise DateError(f"{error}; a birthday may also be year-less: --04-15") from None
 

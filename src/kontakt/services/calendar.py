@@ -49,7 +49,10 @@ def export_ics(book: Book, *, stamp: datetime | None = None) -> bytes:
         item.add("dtstamp", stamp)
         item.add("summary", summary)
         item.add("dtstart", day)
-        item.add("dtend", day + timedelta(days=1))
+        if day < date.max:
+            item.add("dtend", day + timedelta(days=1))
+        # else: no day after 9999-12-31 (a date stored before kontakt refused such years);
+        # RFC 5545 reads a DATE start without an end as lasting that one day.
         # Reminders, not appointments: they should not show the day as busy.
         item.add("transp", "TRANSPARENT")
         item.add("categories", ["kontakt"])

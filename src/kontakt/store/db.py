@@ -137,9 +137,9 @@ def _check_path(path: Path, *, create: bool) -> None:
         raise BookError(f"cannot create {path}: {error.strerror}") from None
 
 
-def backup_file(conn: sqlite3.Connection, target: Path) -> Path:
-    """Copy the open database to `target` with the SQLite backup API, private (0600)."""
-    _create_private_file(target)
+def backup_into(conn: sqlite3.Connection, target: Path) -> Path:
+    """Copy the open database into `target` (a fresh file, e.g. from `unique_path`) with
+    the SQLite backup API: consistent even while another process writes."""
     dest = sqlite3.connect(target)
     try:
         conn.backup(dest)
@@ -269,13 +269,7 @@ def migrate(conn: sqlite3.Connection, path: Path) -> Path | None:
     backup = None
     if version > 0:
         stamp = clock.now().strftime("%Y%m%d-%H%M%S")
-        target = unique_path(path.parent, f"{path.name}.v{version}-{stamp}", ".bak")
-        dest = sqlite3.connect(target)
-        try:
-            conn.backup(dest)
-        finally:
-            dest.close()
-        backup = target
+        backup = backup_into(conn, unique_path(path.parent, f"{path.name}.v{version}-{stamp}", ".bak"))
     from sqlite_utils import Database  # only needed to migrate; keeps start-up fast
 
     db = Database(conn)

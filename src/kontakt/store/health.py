@@ -26,7 +26,7 @@ from .backup import (
 )
 from .backup import today as backup_today
 from .db import BookError, is_writable, migrate, open_checked, transaction
-from .migrations import FTS_COLUMNS, LATEST_VERSION
+from .migrations import FTS_COLUMNS, FTS_COLUMNS_V1, LATEST_VERSION
 
 # SQLite 3.7.0–3.51.2 can corrupt a WAL database when two connections write and checkpoint
 # at the same moment ("WAL-reset bug"); fixed in 3.51.3.
@@ -255,8 +255,9 @@ def _create_triggers(conn: sqlite3.Connection) -> None:
     # The same triggers as migration m001 makes (table.transform() is known to drop them).
     conn.execute(f"CREATE TRIGGER IF NOT EXISTS contacts_ai AFTER INSERT ON contacts BEGIN {insert} END")
     conn.execute(f"CREATE TRIGGER IF NOT EXISTS contacts_ad AFTER DELETE ON contacts BEGIN {delete} END")
+    watched = ", ".join(c for c in FTS_COLUMNS if c in FTS_COLUMNS_V1)  # stored columns only
     conn.execute(
-        f"CREATE TRIGGER IF NOT EXISTS contacts_au AFTER UPDATE OF {columns} ON contacts "
+        f"CREATE TRIGGER IF NOT EXISTS contacts_au AFTER UPDATE OF {watched} ON contacts "
         f"BEGIN {delete} {insert} END"
     )
 

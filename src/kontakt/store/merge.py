@@ -390,8 +390,10 @@ def find_merges(book: Book, ref: str) -> list[MergeRecord]:
     """Merges whose merged-away contact is `ref`: its id, or a fragment of its name or email."""
     ref = ref.strip()
     key = fold(ref)
-    if ref.lstrip("#").isdigit():
-        record = merge_of(book, int(ref.lstrip("#")))
+    digits = ref.lstrip("#")
+    # As Book.find: "²" is a digit int() cannot read, and SQLite integers stop below 2**63.
+    if digits.isascii() and digits.isdigit() and int(digits) < 2**63:
+        record = merge_of(book, int(digits))
         if record is not None:
             return [record]
     if not key:

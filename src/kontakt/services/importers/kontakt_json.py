@@ -27,6 +27,7 @@ from typing import Any
 from ...domain import Birthday, Cadence, CadenceError, DateError, check_interaction_kind
 from ...domain.ledger import DIRECTIONS, LedgerError, check_favour_kind, check_status, check_weight
 from ...domain.activity import FOLLOW_UP_STATUSES, ActivityError
+from ...domain.dates import in_range
 from ...store import snapshot
 from ...store.bulk import BulkWriter, NewContact, existing_uids
 from .merge import BATCH, Merger
@@ -98,9 +99,10 @@ def _day(entry: dict, key: str, *, required: bool = True) -> str | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value).isoformat()
+        day = date.fromisoformat(value)
     except ValueError:
         raise EntryError(f"{key} {value!r} is not an ISO date") from None
+    return in_range(day).isoformat()  # year 9999 would overflow every "a day later" sum
 
 
 def _stamp(entry: dict, key: str) -> str | None:
@@ -131,7 +133,7 @@ def contact_from(entry: Any) -> NewContact:
         if birthday_text.startswith("--"):
             birthday = Birthday(int(birthday_text[2:4]), int(birthday_text[5:7]))
         else:
-            birthday = Birthday.from_date(date.fromisoformat(birthday_text))
+            birthday = Birthday.from_date(in_range(date.fromisoformat(birthday_text)))
     archived = entry.get("archived", False)
     if not isinstance(archived, bool):
         raise EntryError("archived must be true or false")

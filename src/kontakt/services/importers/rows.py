@@ -10,6 +10,7 @@ from email.utils import getaddresses
 
 from ...domain import Birthday, DateError, clean, clean_line
 from ...domain.text import nfc
+from ...domain.dates import YearOutOfRange
 from ...store.bulk import NewContact
 
 
@@ -110,6 +111,8 @@ def real_birthday(raw: str, month: int, day: int, year: int | None) -> Birthday:
         year = None
     try:
         return Birthday(month, day, year)
+    except YearOutOfRange as error:
+        raise DateError(f"{raw!r}: {error}") from None
     except DateError:
         raise DateError(f"{raw!r} is not a real date") from None
 
