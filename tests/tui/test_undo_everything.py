@@ -208,3 +208,45 @@ async def test_a_step_named_by_a_screen_keeps_its_name_for_kontakt_undo_list(boo
         await pilot.pause()
     assert history.newest(book).label == "archive Eva Weber"
     assert book.conn.execute("SELECT label FROM undo_steps ORDER BY id DESC LIMIT 1").fetchone()[0] == "archive Eva Weber"
+
+
+async def test_z_after_a_follow_up_and_an_introduction_takes_them_back_newest_first(book):
+    from kontakt.tui.screens.forms import FollowUpForm, IntroForm
+
+    before = snapshot(book)
+    app = make_app(book)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        highlight(app, "Eva Weber")
+        await pilot.press("u")
+        assert isinstance(app.screen, FollowUpForm)
+        await fill(pilot, "note", "send the photos")
+        await pilot.press("enter")
+        await pilot.pause()
+        highlight(app, "Eva Weber")
+        await pilot.press("i")
+        assert isinstance(app.screen, IntroForm)
+        await fill_people(pilot, "zoe")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(book.introductions_for(book.ids["eva"])) == 1
+        await pilot.press("z")
+        await pilot.pause()
+        assert notes(app)[-1] == "Undid: record an introduction of Eva Weber and Zoë Zürcher"
+        await pilot.press("z")
+        await pilot.pause()
+        assert notes(app)[-1] == "Undid: add a follow-up with Eva Weber"
+    assert snapshot(book) == before
+
+
+async def fill_people(pilot, text: str) -> None:
+    from textual.widgets import Input
+
+    from kontakt.tui.widgets.fields import PeoplePicker
+
+    picker = pilot.app.screen.query_one(PeoplePicker)
+    box = picker.query_one(Input)
+    box.focus()
+    box.value = text
+    await pilot.pause()
+    await pilot.press("enter")  # takes the suggestion
+    await pilot.pause()

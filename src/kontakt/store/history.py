@@ -433,6 +433,11 @@ def _describe(book: Book, step_id: int) -> tuple[str | None, int | None]:
             return _contact_update(book, hit), hit[2]
         if table == "interactions":
             ids = [r[2] for r in rows if r[0] == "interaction_contacts" and r[2] is not None] or ids
+        if table == "introductions":  # both people, not just the first
+            pair = book.conn.execute(
+                "SELECT contact_a, contact_b FROM introductions WHERE id = ?", (_key_of(hit[3]),)
+            ).fetchone()
+            ids = list(pair) if pair else ids
         kind = "an interaction"
         if table == "interactions" and op == "I":
             key = _key_of(hit[3])
