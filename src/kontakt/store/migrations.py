@@ -184,6 +184,18 @@ def _create_contact_search(
     )
 
 
+def _drop_contact_search(db: Database) -> None:
+    run_script(
+        db,
+        """
+        DROP TRIGGER IF EXISTS contacts_ai;
+        DROP TRIGGER IF EXISTS contacts_ad;
+        DROP TRIGGER IF EXISTS contacts_au;
+        DROP TABLE IF EXISTS contacts_fts;
+        """,
+    )
+
+
 def run_script(db: Database, script: str) -> None:
     """Run several statements inside the current transaction.
 
@@ -272,13 +284,10 @@ def m004_search_prefixes(db: Database) -> None:
     expanded `"a"*` over every word starting with a (44 ms a pass; 5 ms with the index).
     The partial index makes "who is in the trash" a lookup instead of a table scan.
     """
+    _drop_contact_search(db)
     run_script(
         db,
         """
-        DROP TRIGGER IF EXISTS contacts_ai;
-        DROP TRIGGER IF EXISTS contacts_ad;
-        DROP TRIGGER IF EXISTS contacts_au;
-        DROP TABLE IF EXISTS contacts_fts;
         CREATE INDEX IF NOT EXISTS contacts_in_trash ON contacts (deleted_at)
             WHERE deleted_at IS NOT NULL;
         """,
@@ -329,15 +338,8 @@ def m005_search_folded(db: Database) -> None:
             f"GENERATED ALWAYS AS ({_folded_sql(previous, chunk)}) VIRTUAL;"
         )
         previous = name
-    run_script(
-        db,
-        """
-        DROP TRIGGER IF EXISTS contacts_ai;
-        DROP TRIGGER IF EXISTS contacts_ad;
-        DROP TRIGGER IF EXISTS contacts_au;
-        DROP TABLE IF EXISTS contacts_fts;
-        """ + "\n".join(columns) + "\n",
-    )
+    _drop_contact_search(db)
+    run_script(db, "\n".join(columns) + "\n")
     _create_contact_search(db, prefix="1 2", fts_columns=FTS_COLUMNS)
 
 
