@@ -49,6 +49,7 @@ async def test_z_after_an_edit_puts_the_contact_and_the_detail_back(book):
         await pilot.press("enter")
         await pilot.pause()
         assert "EPFL" in screen_text(app)
+        assert notes(app)[-1] == "Saved Zoë Zürcher · z undoes"  # says that it can be undone
         await pilot.press("z")
         await pilot.pause()
         assert notes(app)[-1] == "Undid: edit Zoë Zürcher"

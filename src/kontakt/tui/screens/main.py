@@ -301,7 +301,7 @@ class MainScreen(Screen[None]):
             if contact_id is None:
                 return
             contact = self.book.get_contact(contact_id)
-            self.notify(f"Added {contact.name}", markup=False)
+            self.notify(f"Added {contact.name} · z undoes", markup=False)
             self.after_change()
             self.jump_to(contact)
 
@@ -315,7 +315,7 @@ class MainScreen(Screen[None]):
         def saved(contact_id: int | None) -> None:
             if contact_id is not None:
                 updated = self.book.get_contact(contact_id)
-                self.notify(f"Saved {updated.name}", markup=False)
+                self.notify(f"Saved {updated.name} · z undoes", markup=False)
                 self.after_change(select=updated)
 
         self.app.push_screen(ContactForm(self.book, self.today, contact), saved)
@@ -327,7 +327,7 @@ class MainScreen(Screen[None]):
         def logged(interaction_id: int | None) -> None:
             if interaction_id is None:
                 return
-            self.notify("Interaction logged", markup=False)
+            self.notify("Interaction logged · z undoes", markup=False)
             self.after_change()
 
         self.app.push_screen(LogForm(self.book, self.today, people), logged)
@@ -339,7 +339,7 @@ class MainScreen(Screen[None]):
 
         def done(result: int | None) -> None:
             if result is not None:
-                self.notify(f"{message} — {contact.name}", markup=False)
+                self.notify(f"{message} — {contact.name} · z undoes", markup=False)
                 self.after_change()
 
         self.app.push_screen(form_class(self.book, self.today, contact), done)
