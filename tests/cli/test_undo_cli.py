@@ -110,3 +110,17 @@ def test_undo_is_in_the_help(kontakt):
     assert "undo" in result.output
     help_text = CliRunner().invoke(main, ["undo", "--help"]).output
     assert "--list" in help_text and "newest first" in help_text
+
+
+def test_undo_on_a_read_only_book_is_one_line(kontakt, db):
+    kontakt("add", "Ann One")
+    db.chmod(0o400)
+    try:
+        result = kontakt("undo")
+    finally:
+        db.chmod(0o600)
+    assert result.exit_code == 1
+    assert "is read-only; undo needs to write to the book" in result.output
+    assert "Traceback" not in result.output
+    with Book.open(db) as book:
+        assert book.count_contacts() == 1

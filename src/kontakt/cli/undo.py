@@ -36,8 +36,10 @@ def undo(as_list, show_undone, limit, as_json):
     from ..store import history
 
     book = get_book()
+    if book.read_only:
+        fail(f"{book.path} is read-only; undo needs to write to the book")
     if not book._recording:
-        fail(f"{book.path} has no undo history (opened read-only?)")
+        fail(f"{book.path} has no undo history")
     if as_list:
         found = history.steps(book, limit=limit, include_undone=show_undone)
         if as_json:
