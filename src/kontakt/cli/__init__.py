@@ -39,7 +39,9 @@ def main(ctx: click.Context) -> None:
 
 
 # Subcommands register themselves on `main` when their module is imported.
-from . import activity, app, citizen, contacts, dupes, records, review, safety, stats, transfer  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    activity, app, citizen, contacts, dupes, records, review, safety, stats, transfer, undo,
+)
 
 # `kontakt --help` lists each command on one line; click cuts a long first sentence with
 # "..." at 80 columns. These say each in at most 58 characters (name column + this = 80);
@@ -77,6 +79,17 @@ SHORT_HELP = {
     "today": "The few people worth a message today.",
     "trash": "List the trash, or empty it for good (--empty).",
     "unmerge": "Undo a merge: the merged-away contact comes back.",
+    "undo": "Take back the last change (kontakt undo --list: history).",
+    "edit-log": "Change a logged interaction: date, kind, note, people.",
+    "rm-log": "Move a logged interaction to the trash.",
+    "edit-favour": "Change a favour: what, direction, kind, weight, status.",
+    "rm-favour": "Move a favour to the trash.",
+    "edit-follow-up": "Change a follow-up: due date, note, recurrence.",
+    "rm-follow-up": "Move a follow-up to the trash.",
+    "edit-intro": "Change an introduction: people, date, note, outcome.",
+    "rm-intro": "Move an introduction to the trash.",
+    "rename-circle": "Rename a circle; its members follow.",
+    "rm-circle": "Move a circle to the trash (its people stay).",
     "export csv": "CSV with a header row, safe to open in a spreadsheet.",
     "export ics": "Follow-ups, due dates and birthdays for a calendar.",
     "export json": "The whole book as JSON; imports back losslessly.",

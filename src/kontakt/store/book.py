@@ -13,6 +13,7 @@ import unicodedata
 from .driver import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
+import contextlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -270,6 +271,11 @@ class Book:
         self._last_hits: tuple[tuple[str, int, int], int] | None = None
         self._last_counts: tuple[tuple[int, int], BookCounts] | None = None
         self._last_inactive: tuple[tuple[int, int], str] | None = None
+        # The undo history (store/history.py): who this book's steps are from, and whether
+        # this connection records them (False before the schema has the history tables).
+        self.history_source = ""
+        self._recording = False
+        self.last_step: int | None = None  # the step the last outermost write made, if any
 
     @classmethod
     def open(cls, path: Path | str, *, create: bool = True, writable: bool = True) -> Book:
@@ -281,6 +287,10 @@ class Book:
         path = Path(path).expanduser()
         book = cls(open_connection(path, create=create, writable=writable), path)
         book.read_only = not is_writable(path)
+        if not book.read_only:
+            from . import history
+
+            book._recording = history.install(book.conn)
         book_opened(path)
         book._registered = True
         return book
@@ -298,20 +308,38 @@ class Book:
         self.close()
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
+    def write(self, label: str | None = None, *, record: bool = True) -> Iterator[sqlite3.Connection]:
         """One transaction (BEGIN IMMEDIATE); nested uses are savepoints.
 
-        Waits (saying so through `db.on_wait`) while another process writes.
+        The outermost one is one step of the undo history (`store/history.py`): `label` says
+        what the user did ("log a call with Olga"); `record=False` keeps bookkeeping out of
+        it. Waits (saying so through `db.on_wait`) while another process writes.
         """
         if self.read_only:
             raise ReadOnlyBook(f"{self.path} is read-only; kontakt needs to write to its book")
-        if not self.conn.in_transaction:
+        outermost = not self.conn.in_transaction
+        if outermost:
             # The day's first write takes a backup first, outside any transaction.
             from .backup import before_first_write
 
             before_first_write(self)
         with transaction(self.conn):
+            if not self._recording:
+                yield self.conn
+                return
+            from . import history
+
+            if outermost:
+                history.begin(self.conn, label) if record else history.pause(self.conn)
+            elif label:
+                history.name(self.conn, label)
             yield self.conn
+            if outermost:
+                self.last_step = history.end(self.conn, self.history_source)
+
+    def step(self, label: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """`with book.step("log a call with Olga"):` several writes as one named undo step."""
+        return self.write(label)
 
     def data_version(self) -> int:
         """Changes when another connection commits: cheap to poll for a live view."""

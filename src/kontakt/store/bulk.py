@@ -157,6 +157,10 @@ class BulkWriter:
             "SELECT coalesce(max(position), 0) FROM circles"
         ).fetchone()[0]
         self._cadences = book._circle_cadences()
+        if getattr(book, "_recording", False):
+            from .history import bulk
+
+            bulk(self.conn)  # the undo history records this step by id ranges, not row by row
 
     def _max_id(self, table: str) -> int:
         return self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]

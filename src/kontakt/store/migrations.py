@@ -379,6 +379,33 @@ def m006_record_trash(db: Database) -> None:
     )
 
 
+def m007_undo_history(db: Database) -> None:
+    """The undo history (see store/history.py): one row per undoable step, and the inverse
+    statements that take each step back, replayed last-first. The recording triggers are
+    TEMP (made per connection from the live schema), so nothing else is stored here."""
+    run_script(
+        db,
+        """
+        CREATE TABLE undo_steps (
+            id INTEGER PRIMARY KEY,            -- in commit order, across every kontakt process
+            label TEXT,                        -- what the user did, when the caller said so
+            source TEXT NOT NULL DEFAULT '',   -- who made it: 'app', 'kontakt log', ...
+            made_at TEXT NOT NULL,
+            undone_at TEXT
+        );
+        CREATE TABLE undo_log (
+            seq INTEGER PRIMARY KEY,           -- order within a step; replayed descending
+            step INTEGER NOT NULL,
+            tbl TEXT NOT NULL,
+            op TEXT NOT NULL CHECK (op IN ('I', 'U', 'D')),  -- the change, not its inverse
+            contact_id INTEGER,                -- whose row it was: describes the step
+            sql TEXT NOT NULL                  -- the inverse statement
+        );
+        CREATE INDEX undo_log_by_step ON undo_log (step);
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_review,
@@ -386,6 +413,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m004_search_prefixes,
     m005_search_folded,
     m006_record_trash,
+    m007_undo_history,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -55,7 +55,9 @@ def user_tables(book: Book) -> list[str]:
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
         "ORDER BY name"
     )
-    return [r[0] for r in rows if not r[0].startswith(_DERIVED_PREFIX)]
+    # The undo history (store/history.py) is about this file's past, not the user's data.
+    return [r[0] for r in rows
+            if not r[0].startswith(_DERIVED_PREFIX) and r[0] not in ("undo_steps", "undo_log")]
 
 
 def is_empty(book: Book) -> bool:
@@ -222,24 +224,24 @@ def set_materialised(book: Book, rows: Sequence[tuple[int, str | None, str | Non
 def insert_review_state(book: Book, rows: Sequence[tuple]) -> int:
     """(kind, ref_id, contact_id, snoozed_until, skipped_on, offered_on) rows; a row already
     there wins (an import fills, never overwrites). Returns how many went in."""
-    before = book.conn.total_changes
-    book.conn.executemany(
+    # rowcount, not total_changes: that one counts the undo history's trigger rows too.
+    cursor = book.conn.executemany(
         """INSERT OR IGNORE INTO review_state (kind, ref_id, contact_id, snoozed_until,
                skipped_on, offered_on) VALUES (?, ?, ?, ?, ?, ?)""",
         rows,
     )
-    return book.conn.total_changes - before
+    return cursor.rowcount
 
 
 def insert_dismissed_pairs(book: Book, rows: Sequence[tuple[int, int, str]]) -> int:
     """(contact_a, contact_b, dismissed_at) rows in any order; returns how many were new."""
-    before = book.conn.total_changes
-    book.conn.executemany(
+    # rowcount, not total_changes: that one counts the undo history's trigger rows too.
+    cursor = book.conn.executemany(
         "INSERT OR IGNORE INTO dismissed_pairs (contact_low, contact_high, dismissed_at) "
         "VALUES (?, ?, ?)",
         [(min(a, b), max(a, b), at) for a, b, at in rows],
     )
-    return book.conn.total_changes - before
+    return cursor.rowcount
 
 
 def insert_merges(book: Book, rows: Sequence[tuple]) -> int:
@@ -278,8 +280,8 @@ def insert_trashed_records(book: Book, rows: Sequence[tuple]) -> int:
 def fill_settings(book: Book, settings: dict[str, str]) -> int:
     """Add settings the book does not have yet (per-machine ones never); returns how many."""
     rows = [(k, v) for k, v in settings.items() if k not in PER_MACHINE_SETTINGS]
-    before = book.conn.total_changes
-    book.conn.executemany(
+    # rowcount, not total_changes: that one counts the undo history's trigger rows too.
+    cursor = book.conn.executemany(
         "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", rows
     )
-    return book.conn.total_changes - before
+    return cursor.rowcount

@@ -71,7 +71,13 @@ def empty_trash(
     # Freed pages are overwritten with zeros, so the notes do not survive as free space.
     conn.execute("PRAGMA secure_delete = ON")
     try:
-        with book.write():
+        # Not an undo step, and the end of the history: it holds the text being purged,
+        # and its older steps could not be replayed over deleted rows.
+        with book.write(record=False):
+            if book._recording:
+                from .history import forget
+
+                forget(conn)
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS kontakt_purge (id INTEGER PRIMARY KEY)")
             conn.execute("DELETE FROM temp.kontakt_purge")
             conn.executemany("INSERT INTO temp.kontakt_purge (id) VALUES (?)", [(i,) for i in ids])

@@ -25,7 +25,7 @@ ACTIONS = [
     ("Add a follow-up", "follow_up", "u"),
     ("Archive or bring back the highlighted contact", "archive", "x"),
     ("Move the highlighted contact to the trash", "delete", "d: asks first"),
-    ("Undo the last delete, archive or merge", "app.undo", "z"),
+    ("Undo the last change (edit, log, review, delete, merge …)", "app.undo", "z"),
     ("Show archived contacts (toggle)", "toggle_archived", "v"),
     ("Show circles", "circles", "c"),
     ("Rename a circle or set its cadence", "edit_circle", "e in the circles sidebar"),

@@ -49,7 +49,7 @@ KEYS = [
     ("app.dupes", "D", "dupes", "Duplicates", False, "find people who are in the book twice; merge them", "Change"),
     ("app.delete", "d", "delete", "Delete", False, "move the contact to the trash", "Change"),
     ("app.import", "I", "import_file", "Import", False, "import a file: see what would change, then import", "Change"),
-    ("app.undo", "z", "app.undo", "Undo", False, "undo the last delete, archive or merge", "Change"),
+    ("app.undo", "z", "app.undo", "Undo", False, "undo the last change: edit, log, review, delete …", "Change"),
     ("app.today", "t", "today", "Today", True, "the Today review", "Go"),
     ("app.stats", "g", "stats", "Stats", False, "how the network is doing: rhythm, drift, balance", "Go"),
     ("app.prep", "p", "prep", "Prep", False, "prep card: what to know before you meet them", "Go"),
@@ -307,7 +307,7 @@ class MainScreen(Screen[None]):
             if contact_id is None:
                 return
             contact = self.book.get_contact(contact_id)
-            self.notify(f"Added {contact.name}", markup=False)
+            self.notify(f"Added {contact.name} · z undoes", markup=False)
             self.after_change()
             self.jump_to(contact)
 
@@ -321,7 +321,7 @@ class MainScreen(Screen[None]):
         def saved(contact_id: int | None) -> None:
             if contact_id is not None:
                 updated = self.book.get_contact(contact_id)
-                self.notify(f"Saved {updated.name}", markup=False)
+                self.notify(f"Saved {updated.name} · z undoes", markup=False)
                 self.after_change(select=updated)
 
         self.app.push_screen(ContactForm(self.book, self.today, contact), saved)
@@ -333,7 +333,7 @@ class MainScreen(Screen[None]):
         def logged(interaction_id: int | None) -> None:
             if interaction_id is None:
                 return
-            self.notify("Interaction logged", markup=False)
+            self.notify("Interaction logged · z undoes", markup=False)
             self.after_change()
 
         self.app.push_screen(LogForm(self.book, self.today, people), logged)
@@ -345,7 +345,7 @@ class MainScreen(Screen[None]):
 
         def done(result: int | None) -> None:
             if result is not None:
-                self.notify(f"{message} — {contact.name}", markup=False)
+                self.notify(f"{message} — {contact.name} · z undoes", markup=False)
                 self.after_change()
 
         self.app.push_screen(form_class(self.book, self.today, contact), done)

@@ -368,12 +368,11 @@ class TodayScreen(Screen[bool]):
         """Put the step on the app's undo stack too, so `z` on the main screen can still
         take it back after leaving this screen."""
         push = getattr(self.app, "push_undo", None)
-        stack = getattr(self.app, "undo_stack", None)
-        if push is None or stack is None:
+        if push is None:
             return None
         book = self.book
-        push(token.message, lambda: review.undo(book, token), contact_id=token.contact_id)
-        return stack.peek()
+        # The app's undo history step's id (or, without a history, its UndoStep).
+        return push(token.message, lambda: review.undo(book, token), contact_id=token.contact_id)
 
     def action_done(self) -> None:
         entry = self.current_entry
@@ -448,8 +447,8 @@ class TodayScreen(Screen[bool]):
         step = self.history.pop()
         stack = getattr(self.app, "undo_stack", None)
         try:
-            review.undo(self.book, step.token)
-        except LookupError as error:  # gone meanwhile (another shell)
+            self._undo(step)
+        except LookupError as error:  # gone meanwhile, or a newer change came first (another shell)
             self._drop_app_step(stack, step)
             self.notify(f"Cannot undo that any more: {error}", severity="warning", markup=False)
             return
@@ -463,6 +462,15 @@ class TodayScreen(Screen[bool]):
         self.current = step.rows[0]
         self.notify(f"Undid: {step.token.message}", markup=False)
         self.refresh_all()
+
+    def _undo(self, step: Step) -> None:
+        """Through the book's undo history when the step is in it (exact, and z elsewhere
+        will not find it again); else the review's own reversal."""
+        undo_history_step = getattr(self.app, "undo_history_step", None)
+        if isinstance(step.app_step, int) and undo_history_step is not None:
+            undo_history_step(step.app_step)
+        else:
+            review.undo(self.book, step.token)
 
     @staticmethod
     def _drop_app_step(stack, step: Step) -> None:
