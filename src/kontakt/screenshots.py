@@ -48,6 +48,22 @@ async def _detail(pilot) -> None:
     await pilot.pause()
 
 
+async def _timeline_pick(pilot) -> None:
+    """The detail pane focused (tab) with the third timeline entry picked (↓ ↓)."""
+    main = pilot.app.main_screen
+    main.jump_to(main.book.find(DETAIL_CONTACT))
+    await pilot.pause()
+    await pilot.press("tab", "down", "down")
+    await pilot.pause()
+
+
+async def _edit_entry(pilot) -> None:
+    """The picked timeline entry open in its pre-filled edit form (e)."""
+    await _timeline_pick(pilot)
+    await pilot.press("e")
+    await pilot.pause()
+
+
 async def _search(pilot) -> None:
     await pilot.press("slash", *"mül")
     await pilot.pause(0.3)
@@ -143,6 +159,8 @@ SCENES = [
     Scene("main", (160, 45), settled(_main), "the main screen: circles, contacts, the highlighted person"),
     Scene("main-80x24", (80, 24), settled(_narrow), "the main screen in an 80×24 terminal"),
     Scene("detail", (120, 40), settled(_detail), "a detail pane with a long timeline"),
+    Scene("timeline-pick", (120, 40), settled(_timeline_pick), "the timeline focused, one entry picked: e edits it, d deletes it"),
+    Scene("edit-entry", (100, 36), settled(_edit_entry), "a logged interaction open again in its form, to fix"),
     Scene("search", (120, 30), settled(_search), "search as you type: 'mül' finds Müller and Mülheim"),
     Scene("add-form", (100, 36), settled(_add_form_error), "the add form refusing a cadence and a date"),
     Scene("log-form", (100, 36), settled(_log_form), "logging a group meeting with a whole circle"),

@@ -49,3 +49,12 @@ def highlight(app: KontaktApp, name: str) -> None:
             contacts.cursor = index
             return
     raise AssertionError(f"{name} is not in the list")
+
+
+def help_rows(screen) -> list[tuple[str, str, str]]:
+    """The (keys, binding id, what) rows the help overlay shows, read from its cells."""
+    rows = []
+    for grid in screen.query(".help-grid").exclude(".help-legend"):
+        cells = [static_text(cell) for cell in grid.query(Static)]
+        rows += [tuple(cells[i:i + 3]) for i in range(0, len(cells), 3)]
+    return rows

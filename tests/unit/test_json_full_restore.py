@@ -17,6 +17,7 @@ from kontakt.services import dupes, review
 from kontakt.services.exporters import json as json_export
 from kontakt.services.importers import ImportRefused, run_import
 from kontakt.store import Book
+from kontakt.store import records as store_records
 from kontakt.store import review_queries
 from kontakt.store.trash import empty_trash
 
@@ -37,7 +38,9 @@ def tables(book: Book) -> list[str]:
     return [
         row[0] for row in book.conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "AND name NOT LIKE 'contacts_fts%' AND name != 'review_handled' ORDER BY name"
+            "AND name NOT LIKE 'contacts_fts%' "
+            "AND name NOT IN ('undo_steps', 'undo_log', 'review_handled') "
+            "ORDER BY name"  # the undo history records the test's own writes: not content
         )
     ]
 
@@ -91,6 +94,9 @@ def populate(book: Book) -> dict[str, int]:
                              on=date(2026, 9, 1), kind="referral", weight=2)
     book.set_favour_status(favour, "returned")
     book.add_favour(bob, direction="received", description="lent a van", on=date(2026, 8, 1))
+    # A record in the trash (deleted on its own, restorable): it comes back with the book.
+    mistake = book.add_favour(bob, direction="given", description="a mistake", on=date(2026, 8, 2))
+    store_records.trash_favour(book, mistake)
     intro = book.add_introduction(anna, bob, on=date(2026, 7, 1), note="both sail")
     book.set_introduction_outcome(intro, "they sail together", on=date(2026, 8, 1))
     recurring = book.add_follow_up(anna, due=date(2026, 11, 1), note="send the article",
@@ -146,6 +152,11 @@ def test_every_table_comes_back_row_for_row_with_its_ids(original, tmp_path):
         for table in names:
             assert rows(copy, table) == rows(book, table), table
         assert report.history["merges"] == 1 and report.history["dismissed_pairs"] == 1
+        assert report.history["trashed_records"] == 1
+        trashed_ref = rows(book, "trashed_records")[0][2]
+        restored = store_records.restore_record(copy, "favour", trashed_ref, today=TODAY)
+        assert [f.description for f in copy.favours_for(ids["bob"])].count("a mistake") == 1
+        assert not restored.moved
         assert report.history["review_state"] == len(rows(book, "review_state")) >= 3
         # Letting Frank drift snoozed him "for ever": a year-9999 marker that must survive.
         drifting = review_queries.get_state(copy, "drifting", ids["frank"])
@@ -193,7 +204,8 @@ def test_into_a_book_with_data_the_import_merges_by_uid_and_keeps_review_state(o
         report = run_import(other, tmp_path / "book.json", today=TODAY)
         assert report.outcome.rejected == []
         warnings = [message for _, message in report.outcome.warnings]
-        assert len(warnings) == 1 and "1 merge record(s) not restored" in warnings[0]
+        assert len(warnings) == 2 and "1 merge record(s) not restored" in warnings[0]
+        assert "1 trashed record(s) not restored" in warnings[1]
         assert other.get_contact(mine).name == "Zoe Already Here"  # nothing overwritten
         assert other.conn.execute("SELECT count(*) FROM merges").fetchone()[0] == 0
         # Ids differ here, so review state and dismissals were mapped through uids.

@@ -148,6 +148,8 @@ class Session:
             self._book = Book.open(
                 self.path(), create=self.command in CREATES_BOOK, writable=False
             )
+            # The undo history says which command made each step (`kontakt undo --list`).
+            self._book.history_source = f"kontakt {self.command}" if self.command else "kontakt"
         return self._book
 
     def close(self) -> None:

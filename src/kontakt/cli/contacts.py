@@ -14,7 +14,7 @@ from .common import (
     LIMIT, book_option, complete_contact, fail, get_book, print_json, read_cadence, today,
 )
 from .render import (
-    cell, console, echo, contact_card, contact_json, favour_json, follow_up_json, interaction_json, introduction_json,
+    card_rows, cell, console, echo, contact_json, print_hanging, favour_json, follow_up_json, interaction_json, introduction_json,
 )
 
 
@@ -136,10 +136,7 @@ def show(ref, as_json):
         data["introductions"] = [introduction_json(i, contact.id) for i in introductions]
         print_json(data)
         return
-    lines = contact_card(contact, balance, interactions, favours, follow_ups, introductions, today())
-    out = console()
-    for line in lines:
-        out.print(cell(line), overflow="fold")
+    print_hanging(card_rows(contact, balance, interactions, favours, follow_ups, introductions, today()))
 
 
 def _print_contacts(book: Book, contacts: list[Contact], as_json: bool, empty: str) -> None:
@@ -163,7 +160,7 @@ def _print_contacts(book: Book, contacts: list[Contact], as_json: bool, empty: s
         name = visible(contact.name) + (" (archived)" if contact.archived else "")
         rows.append((
             str(contact.id), name, visible(contact.org), visible(", ".join(contact.tags)),
-            relative(contact.last_contact, now), due, balances[contact.id].sign,
+            relative(contact.last_contact, now), due, balances[contact.id].mark,
         ))
     out = console()
     headers = ("id", "name", "org", "circles", "last", "due", "±")

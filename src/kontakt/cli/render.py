@@ -32,6 +32,13 @@ def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
     click.echo(visible(str(message), multiline=True), err=err, nl=nl)
 
 
+def terminal_width() -> int:
+    """Columns of the terminal (COLUMNS wins, as for rich and click); 80 when piped."""
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns
+
+
 def json_text(data: Any) -> str:
     """`data` as indented JSON: values exactly as stored (a script reads what the book holds),
     C1 controls, DEL and bidi overrides written as \\uXXXX so the bytes are safe on a terminal."""
@@ -152,7 +159,7 @@ def introduction_json(intro: Introduction, contact_id: int) -> dict[str, Any]:
     }
 
 
-def contact_card(
+def card_rows(
     contact: Contact,
     balance: Balance,
     interactions: list[Interaction],
@@ -160,43 +167,71 @@ def contact_card(
     follow_ups: list[FollowUp],
     introductions: list[Introduction],
     today: date,
-) -> list[str]:
-    """A readable card for `kontakt show`: fields first, then one timeline, newest first."""
-    lines = [contact.display_name + ("  (archived)" if contact.archived else "")]
-    rows: list[tuple[str, str]] = []
+) -> list[tuple[str, str]]:
+    """The card of `kontakt show` as (lead, text) pairs: `lead` is the label or date column,
+    and a `text` too long for the terminal wraps under itself, not back to column 0."""
+    rows: list[tuple[str, str]] = [("", contact.display_name + ("  (archived)" if contact.archived else ""))]
+    fields: list[tuple[str, str]] = []
     if contact.org or contact.role:
-        rows.append(("org", " · ".join(x for x in (contact.role, contact.org) if x)))
+        fields.append(("org", " · ".join(x for x in (contact.role, contact.org) if x)))
     for email in contact.emails:
-        rows.append(("email", email))
+        fields.append(("email", email))
     for phone in contact.phones:
-        rows.append(("phone", phone))
+        fields.append(("phone", phone))
     if contact.location:
-        rows.append(("location", contact.location))
+        fields.append(("location", contact.location))
     if contact.birthday:
-        rows.append(("birthday", str(contact.birthday)))
+        fields.append(("birthday", str(contact.birthday)))
     if contact.tags:
-        rows.append(("circles", ", ".join(contact.tags)))
+        fields.append(("circles", ", ".join(contact.tags)))
     if contact.met:
-        rows.append(("met", contact.met))
+        fields.append(("met", contact.met))
     cadence = contact.effective_cadence
     if cadence:
         inherited = "" if contact.cadence else " (from circle)"
-        rows.append(("cadence", f"{cadence}{inherited}"))
-    rows.append(("last contact", _when(contact.last_contact, today)))
+        fields.append(("cadence", f"{cadence}{inherited}"))
+    fields.append(("last contact", _when(contact.last_contact, today)))
     if contact.next_due:
-        rows.append(("next due", _when(contact.next_due, today)))
-    rows.append(("balance", str(balance)))
-    lines += [f"  {label:<13}{value}" for label, value in rows]
+        fields.append(("next due", _when(contact.next_due, today)))
+    fields.append(("balance", str(balance)))
+    rows += [(f"  {label:<13}", value) for label, value in fields]
     if contact.notes:
-        lines.append("")
-        lines += ["  " + line for line in contact.notes.splitlines()]
+        rows.append(("", ""))
+        rows += [("  ", line) for line in contact.notes.splitlines()]
     events = timeline(contact.id, interactions, favours, follow_ups, introductions)
     if events:
-        lines.append("")
-        lines.append("  timeline")
+        rows.append(("", ""))
+        rows.append(("  ", "timeline"))
+        from ..store.records import REF_PREFIX
+
         for entry in events:
-            lines.append(f"  {entry.date.isoformat()}  {entry.text}")
-    return lines
+            # What edit-log, rm-favour, … take: the record's id, as `kontakt trash` names it.
+            ref = f"  · {REF_PREFIX[entry.kind]}:{entry.id}" if entry.id is not None else ""
+            rows.append((f"  {entry.date.isoformat()}  ", f"{entry.text}{ref}"))
+    return rows
+
+
+def contact_card(*args: Any, **kwargs: Any) -> list[str]:
+    """A readable card for `kontakt show`: fields first, then one timeline, newest first
+    (`card_rows` joined into plain lines, unwrapped)."""
+    return [lead + text for lead, text in card_rows(*args, **kwargs)]
+
+
+def print_hanging(rows: list[tuple[str, str]]) -> None:
+    """Print (lead, text) rows to the guarded console, wrapping each text to the terminal's
+    width under its own first character (a hanging indent)."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    out = console()
+    for lead, text in rows:
+        indent = cell_len(lead)
+        room = max(out.width - indent, 20)
+        body = cell(text)
+        lines = body.wrap(out, room, overflow="fold") if text else [Text("")]
+        for index, line in enumerate(lines):
+            line.rstrip()
+            out.print(Text.assemble(lead if index == 0 else " " * indent, line), overflow="fold", crop=False)
 
 
 def _when(day: date | None, today: date) -> str:
@@ -206,6 +241,6 @@ def _when(day: date | None, today: date) -> str:
 
 
 __all__ = [
-    "contact_card", "contact_json", "favour_json", "follow_up_json", "human",
+    "card_rows", "contact_card", "contact_json", "print_hanging", "favour_json", "follow_up_json", "human",
     "interaction_json", "introduction_json", "timeline",
 ]

@@ -18,7 +18,7 @@ from .common import (
     LIMIT, book_option, display_path, fail, get_book, print_json, read_date, read_duration,
     refuse_the_book, today,
 )
-from .render import echo
+from .render import echo, terminal_width
 from .transfer import export
 
 WIDTH = 80
@@ -70,20 +70,25 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines or [""]
 
 
-def review_table(items, more: int, as_of: date) -> list[str]:
-    """The review as lines of at most 80 columns: kind, name, reason (wrapped), due."""
+def review_table(items, more: int, as_of: date, width: int = WIDTH) -> list[str]:
+    """The review as lines of at most `width` columns (80 at least, 120 at most: longer lines
+    read badly): kind, name, reason (wrapped), due."""
     if not items:
         return ["Nothing due — enjoy your day."]
-    lines = [f"{'kind':<{KIND_WIDTH}}  {'name':<{NAME_WIDTH}}  {'reason':<{REASON_WIDTH}}  due"]
+    width = max(WIDTH, min(width, 120))
+    # Past 100 columns the name gets 8 more cells; every other extra cell goes to the reason.
+    name_width = NAME_WIDTH + 8 if width > 100 else NAME_WIDTH
+    reason_width = width - KIND_WIDTH - name_width - DUE_WIDTH - 6
+    lines = [f"{'kind':<{KIND_WIDTH}}  {'name':<{name_width}}  {'reason':<{reason_width}}  due"]
     for item in items:
         # Placeholders before measuring, so a control character in a name keeps its column.
-        reason = _wrap(visible(item.reason), REASON_WIDTH)
+        reason = _wrap(visible(item.reason), reason_width)
         due = relative(item.due, as_of)
-        first = (f"{item.kind:<{KIND_WIDTH}}  {_fit(visible(item.name), NAME_WIDTH)}  "
-                 f"{_fit(reason[0], REASON_WIDTH)}  {due}")
+        first = (f"{item.kind:<{KIND_WIDTH}}  {_fit(visible(item.name), name_width)}  "
+                 f"{_fit(reason[0], reason_width)}  {due}")
         lines.append(first.rstrip())
-        indent = " " * (KIND_WIDTH + NAME_WIDTH + 4)
-        lines += [(indent + _fit(rest, REASON_WIDTH)).rstrip() for rest in reason[1:]]
+        indent = " " * (KIND_WIDTH + name_width + 4)
+        lines += [(indent + _fit(rest, reason_width)).rstrip() for rest in reason[1:]]
     if more:
         lines.append("")
         lines.append(f"and {more} more — later")
@@ -169,7 +174,7 @@ def today_command(ctx, as_of, limit, show_all, more, as_json, with_budget, brief
         rest = build_review(book, day, config, limit=1, totals=False).items
         echo(budget_line(budget, MORE_HINT if rest else None))
         return
-    for line in review_table(review.items, review.more, day):
+    for line in review_table(review.items, review.more, day, terminal_width()):
         echo(line)
     if not asked and budget.done:
         echo(f"{budget.done} of {budget.cap} done today")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import clock
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -70,14 +70,17 @@ def _older_than(text: str) -> timedelta:
 
 
 @main.command(epilog="Examples: kontakt trash   ·   kontakt trash --empty --older-than 30d")
-@click.option("--json", "as_json", is_flag=True, help="The trash as a JSON array.")
+@click.option("--json", "as_json", is_flag=True,
+              help="The trashed contacts as a JSON array (with --records: the trashed records).")
+@click.option("--records", "only_records", is_flag=True,
+              help="With --json: the trashed logs, favours, follow-ups, intros and circles.")
 @click.option("--empty", "empty", is_flag=True, help="Delete what is in the trash for good.")
 @click.option("--older-than", "older_than", metavar="DURATION",
               help='With --empty: only contacts trashed at least this long ago ("30d", "2 weeks").')
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before emptying (asked only in a terminal).")
 @book_option
-def trash(as_json, empty, older_than, yes):
-    """List the contacts in the trash, or empty it for good (--empty)."""
+def trash(as_json, only_records, empty, older_than, yes):
+    """List the contacts and records in the trash, or empty it for good (--empty)."""
     if older_than and not empty:
         raise click.UsageError("--older-than goes with --empty")
     age = _older_than(older_than) if older_than else None
@@ -87,13 +90,24 @@ def trash(as_json, empty, older_than, yes):
         return
     trashed = book.trashed()
     balances = book.balances(c.id for c, _ in trashed)
+    from .records import trash_json
+
+    records = trash_json(book)
     if as_json:
-        print_json([
-            {**contact_json(c, balances[c.id]), "deleted_at": when.isoformat()} for c, when in trashed
+        # Two arrays, not one mixed: scripts written for `trash --json` read contacts.
+        print_json(records if only_records else [
+            {**contact_json(c, balances[c.id]), "kind": "contact", "deleted_at": when.isoformat()}
+            for c, when in trashed
         ])
         return
-    if not trashed:
+    if not trashed and not records:
         echo("the trash is empty", err=True)
+        return
+    if records:
+        _print_records(records)
+    if not trashed:
+        echo(f"{len(records)} in the trash; kontakt restore REF (e.g. {records[0]['ref']}) brings one back",
+             err=True)
         return
     from rich.cells import cell_len
     from rich.table import Table
@@ -119,31 +133,63 @@ def trash(as_json, empty, older_than, yes):
     for row in rows:
         table.add_row(*(cell(text) for text in row))
     out.print(table)
-    echo(f"{len(trashed)} in the trash; kontakt restore REF brings one back", err=True)
+    echo(f"{len(trashed) + len(records)} in the trash; kontakt restore REF brings one back", err=True)
+
+
+def _print_records(records: list[dict]) -> None:
+    """Trashed records, one a line: how to name it, what it was, when it went."""
+    from rich.cells import cell_len
+    from rich.table import Table
+
+    now = today()
+    rows = []
+    for item in records:
+        day = date.fromisoformat(item["deleted_at"][:10])
+        rows.append((visible(item["ref"]), visible(item["label"]), f"{day.isoformat()} ({relative(day, now)})"))
+    out = console()
+    # The name to restore it by and the date keep their width; the description gives way.
+    ref_width = max([6] + [cell_len(row[0]) for row in rows])
+    date_width = max(len(row[2]) for row in rows)
+    what_width = max(out.width - ref_width - date_width - 4, 12)
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    table.add_column("record", no_wrap=True, style="dim", width=ref_width)
+    table.add_column("what", no_wrap=True, overflow="ellipsis", width=what_width)
+    table.add_column("trashed", no_wrap=True, width=date_width)
+    for row in rows:
+        table.add_row(*(cell(text) for text in row))
+    out.print(table)
 
 
 def _empty(book: Book, age: timedelta | None, older_than: str | None, *, as_json: bool, yes: bool) -> None:
+    from ..store.records import record_candidates
+
     now = clock.now()
     candidates = trash_candidates(book, age, now=now)
-    if not candidates:
+    record_ids = record_candidates(book, age, now=now)
+    if not candidates and not record_ids:
         if as_json:
-            print_json({"deleted": 0, "interactions": 0})
+            print_json({"deleted": 0, "interactions": 0, "records": 0})
         else:
             what = f"nothing was trashed more than {older_than} ago" if older_than else "the trash is empty"
             echo(what, err=True)
         return
     if not yes and sys.stdin.isatty():
-        click.confirm(
-            f"Delete {_plural(len(candidates), 'contact')} and their history for good? "
-            "This cannot be undone", abort=True,
+        what = " and ".join(
+            part for part in (
+                f"{_plural(len(candidates), 'contact')} and their history" if candidates else "",
+                _plural(len(record_ids), "trashed record") if record_ids else "",
+            ) if part
         )
+        click.confirm(f"Delete {what} for good? This cannot be undone", abort=True)
     result = empty_trash(book, age, now=now)
     if as_json:
-        print_json({"deleted": result.contacts, "interactions": result.interactions})
+        print_json({"deleted": result.contacts, "interactions": result.interactions,
+                    "records": result.records})
         return
     extra = (f" and {_plural(result.interactions, 'interaction')} with no one else"
              if result.interactions else "")
-    echo(f"deleted {_plural(result.contacts, 'contact')}{extra} for good")
+    records = f", {_plural(result.records, 'trashed record')}" if result.records else ""
+    echo(f"deleted {_plural(result.contacts, 'contact')}{extra}{records} for good")
     if not result.wal_truncated:
         echo("note: another kontakt has the book open; the deleted text leaves the file "
                    "once it closes", err=True)
@@ -178,12 +224,17 @@ def _find_trashed(book: Book, ref: str) -> Contact:
     raise AmbiguousRef(ref, exact or candidates)
 
 
-@main.command("restore", epilog="Example: kontakt restore 'old client'   ·   kontakt restore 17")
+@main.command("restore", epilog="Examples: kontakt restore 'old client'   ·   kontakt restore 17   ·   kontakt restore log:12")
 @click.argument("ref")
 @book_option
 def restore_(ref):
-    """Bring a contact back from the trash, with all their history."""
+    """Bring a contact back from the trash, with all their history; or a record (log:12,
+    favour:7, follow-up:3, intro:5, circle:NAME, as kontakt trash names them)."""
     book = get_book()
+    from .records import restore_record
+
+    if restore_record(book, ref):
+        return
     contact = _find_trashed(book, ref)
     from ..services.dupes import restore_merged
 

@@ -91,6 +91,12 @@ class Balance:
             return "−"
         return "="
 
+    @property
+    def mark(self) -> str:
+        """The `±` column of the app's and the CLI's lists: `sign`, or nothing at all when no
+        favour went either way (an empty cell, not '=', which means "even")."""
+        return self.sign if self.gave or self.received else ""
+
     def __str__(self) -> str:
         return f"gave {self.gave} · received {self.received}"
 

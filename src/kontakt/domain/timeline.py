@@ -14,6 +14,8 @@ class TimelineEntry:
     date: date
     kind: str  # interaction, favour, introduction, follow-up
     text: str
+    # The record's id in its table (with `kind`, what an edit or delete needs).
+    id: int | None = None
 
 
 def timeline(
@@ -24,25 +26,26 @@ def timeline(
     introductions: list[Introduction],
 ) -> list[TimelineEntry]:
     """Everything that happened with someone as (date, one line), newest first."""
-    events: list[tuple[date, int, str, str]] = []
+    events: list[tuple[date, int, str, str, int]] = []
     for item in interactions:
         others = [n for i, n in zip(item.contact_ids, item.names) if i != contact_id]
         with_others = f" with {', '.join(others)}" if others else ""
         note = f": {item.note.splitlines()[0]}" if item.note else ""
-        events.append((item.date, 0, "interaction", f"{item.kind}{with_others}{note}"))
+        events.append((item.date, 0, "interaction", f"{item.kind}{with_others}{note}", item.id))
     for favour in favours:
         arrow = "gave" if favour.direction == "given" else "received"
         status = "" if favour.status == "open" else f" [{favour.status}]"
-        events.append((favour.date, 1, "favour", f"{arrow} {favour.kind}: {favour.description}{status}"))
+        events.append((favour.date, 1, "favour", f"{arrow} {favour.kind}: {favour.description}{status}", favour.id))
     for intro in introductions:
         _, other = intro.other(contact_id)
         outcome = f" → {intro.outcome}" if intro.outcome else ""
-        events.append((intro.date, 2, "introduction", f"introduced to {other}{outcome}"))
+        note = f": {intro.note.splitlines()[0]}" if intro.note.strip() else ""
+        events.append((intro.date, 2, "introduction", f"introduced to {other}{note}{outcome}", intro.id))
     for follow_up in follow_ups:
         state = "done" if follow_up.status == "done" else "due"
         note = f": {follow_up.note}" if follow_up.note else ""
         every = f" ({follow_up.recurrence})" if follow_up.recurrence else ""
         day = follow_up.done_on if follow_up.status == "done" and follow_up.done_on else follow_up.effective_due
-        events.append((day, 3, "follow-up", f"follow-up {state}{every}{note}"))
+        events.append((day, 3, "follow-up", f"follow-up {state}{every}{note}", follow_up.id))
     events.sort(key=lambda e: (e[0], -e[1]), reverse=True)
-    return [TimelineEntry(day, kind, text) for day, _, kind, text in events]
+    return [TimelineEntry(day, kind, text, record_id) for day, _, kind, text, record_id in events]

@@ -475,7 +475,7 @@ def record_offers(book: Book, review: Review, as_of: date) -> None:
     drifting = [item for item in review.items if item.kind == "drifting"]
     if not drifting:
         return
-    with book.write():
+    with book.write(record=False):  # bookkeeping, not something the user did: not an undo step
         for item in drifting:
             previous = q.get_state(book, "drifting", item.contact_id)
             if previous and previous.offered_on == as_of:

@@ -13,6 +13,7 @@ import unicodedata
 from .driver import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
+import contextlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -47,7 +48,7 @@ from ..domain.ledger import (
 )
 from ..domain.text import nfc
 from .db import ReadOnlyBook, book_closed, book_opened, is_writable, open_connection, transaction
-from .migrations import FTS_COLUMNS
+from .migrations import CONTACT_COLUMNS, FTS_COLUMNS, contact_columns
 
 CONTACT_FIELDS = (
     "name", "nickname", "emails", "phones", "org", "role", "location", "met",
@@ -167,6 +168,12 @@ class SearchTerms:
     contains: tuple[str, ...] = ()
     columns: tuple[str, ...] = tuple(FTS_COLUMNS)
 
+    @property
+    def stored_columns(self) -> tuple[str, ...]:
+        """The columns a substring scan reads: the generated search_folded would be computed
+        for every row scanned, and folding leaves unspaced scripts as they are anyway."""
+        return tuple(c for c in self.columns if c != "search_folded")
+
     def sql(self) -> tuple[str, list[object]]:
         """A WHERE condition on `contacts c` and its parameters."""
         parts: list[str] = []
@@ -175,8 +182,8 @@ class SearchTerms:
             parts.append("c.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)")
             params.append(self.match)
         for run in self.contains:
-            parts.append(_contains_sql(self.columns))
-            params += [run] * len(self.columns)
+            parts.append(_contains_sql(self.stored_columns))
+            params += [run] * len(self.stored_columns)
         return " AND ".join(parts), params
 
 
@@ -264,6 +271,11 @@ class Book:
         self._last_hits: tuple[tuple[str, int, int], int] | None = None
         self._last_counts: tuple[tuple[int, int], BookCounts] | None = None
         self._last_inactive: tuple[tuple[int, int], str] | None = None
+        # The undo history (store/history.py): who this book's steps are from, and whether
+        # this connection records them (False before the schema has the history tables).
+        self.history_source = ""
+        self._recording = False
+        self.last_step: int | None = None  # the step the last outermost write made, if any
 
     @classmethod
     def open(cls, path: Path | str, *, create: bool = True, writable: bool = True) -> Book:
@@ -275,6 +287,10 @@ class Book:
         path = Path(path).expanduser()
         book = cls(open_connection(path, create=create, writable=writable), path)
         book.read_only = not is_writable(path)
+        if not book.read_only:
+            from . import history
+
+            book._recording = history.install(book.conn)
         book_opened(path)
         book._registered = True
         return book
@@ -292,20 +308,38 @@ class Book:
         self.close()
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
+    def write(self, label: str | None = None, *, record: bool = True) -> Iterator[sqlite3.Connection]:
         """One transaction (BEGIN IMMEDIATE); nested uses are savepoints.
 
-        Waits (saying so through `db.on_wait`) while another process writes.
+        The outermost one is one step of the undo history (`store/history.py`): `label` says
+        what the user did ("log a call with Olga"); `record=False` keeps bookkeeping out of
+        it. Waits (saying so through `db.on_wait`) while another process writes.
         """
         if self.read_only:
             raise ReadOnlyBook(f"{self.path} is read-only; kontakt needs to write to its book")
-        if not self.conn.in_transaction:
+        outermost = not self.conn.in_transaction
+        if outermost:
             # The day's first write takes a backup first, outside any transaction.
             from .backup import before_first_write
 
             before_first_write(self)
         with transaction(self.conn):
+            if not self._recording:
+                yield self.conn
+                return
+            from . import history
+
+            if outermost:
+                history.begin(self.conn, label) if record else history.pause(self.conn)
+            elif label:
+                history.name(self.conn, label)
             yield self.conn
+            if outermost:
+                self.last_step = history.end(self.conn, self.history_source)
+
+    def step(self, label: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """`with book.step("log a call with Olga"):` several writes as one named undo step."""
+        return self.write(label)
 
     def data_version(self) -> int:
         """Changes when another connection commits: cheap to poll for a live view."""
@@ -455,7 +489,7 @@ class Book:
     def trashed(self) -> list[tuple[Contact, datetime]]:
         """Contacts in the trash with when they were deleted, most recent first."""
         rows = self.conn.execute(
-            "SELECT * FROM contacts WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC"
+            f"SELECT {CONTACT_COLUMNS} FROM contacts WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC"
         ).fetchall()
         circles = self._circle_cadences()
         return [(self._contact(row, circles), datetime.fromisoformat(row["deleted_at"])) for row in rows]
@@ -563,7 +597,7 @@ class Book:
     def get_contact(self, contact_id: int) -> Contact:
         """The contact with this id; raises NotFound if there is none (or it is in the trash)."""
         row = self.conn.execute(
-            "SELECT * FROM contacts WHERE id = ? AND deleted_at IS NULL", (contact_id,)
+            f"SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = ? AND deleted_at IS NULL", (contact_id,)
         ).fetchone()
         if row is None:
             raise NotFound(f"no contact #{contact_id}")
@@ -588,7 +622,7 @@ class Book:
             chunk = ids[chunk_start : chunk_start + 500]
             marks = ",".join("?" * len(chunk))
             for row in self.conn.execute(
-                f"SELECT * FROM contacts WHERE id IN ({marks}) AND deleted_at IS NULL", chunk
+                f"SELECT {CONTACT_COLUMNS} FROM contacts WHERE id IN ({marks}) AND deleted_at IS NULL", chunk
             ):
                 found[row["id"]] = self._contact(row, circles)
         return [found[i] for i in ids if i in found]
@@ -638,7 +672,7 @@ class Book:
             # page, instead of reading and sorting every matching row. Few matches keep
             # the plan that starts from them.
             source, where = _walk_name_index(where)
-        sql = f"SELECT c.* FROM {source} WHERE {where} ORDER BY c.sort_key, c.id"
+        sql = f"SELECT {contact_columns('c')} FROM {source} WHERE {where} ORDER BY c.sort_key, c.id"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
@@ -719,16 +753,16 @@ class Book:
         params: list[object] = []
         if terms.match is not None:
             # Best matches first: join the index for its rank.
-            sql = """SELECT c.* FROM contacts_fts f JOIN contacts c ON c.id = f.rowid
+            sql = f"""SELECT {contact_columns("c")} FROM contacts_fts f JOIN contacts c ON c.id = f.rowid
                       WHERE contacts_fts MATCH ? AND c.deleted_at IS NULL"""
             params.append(terms.match)
             order = "f.rank, c.sort_key"
         else:
-            sql = "SELECT c.* FROM contacts c WHERE c.deleted_at IS NULL"
+            sql = f"SELECT {contact_columns('c')} FROM contacts c WHERE c.deleted_at IS NULL"
             order = "c.sort_key"
         for run in terms.contains:
-            sql += f" AND {_contains_sql(terms.columns)}"
-            params += [run] * len(terms.columns)
+            sql += f" AND {_contains_sql(terms.stored_columns)}"
+            params += [run] * len(terms.stored_columns)
         if archived is not None:
             sql += " AND c.archived = ?"
             params.append(int(archived))
@@ -756,7 +790,7 @@ class Book:
                 pass
         key = fold(ref)
         rows = self.conn.execute(
-            """SELECT * FROM contacts
+            f"""SELECT {CONTACT_COLUMNS} FROM contacts
                 WHERE deleted_at IS NULL
                   AND (instr(sort_key, ?) > 0 OR instr(lower(emails), ?) > 0
                        OR instr(lower(nickname), ?) > 0)

@@ -19,7 +19,7 @@ from typing import Any
 from ..domain import Birthday, Cadence, Contact, effective_cadence, fold, next_due
 from ..domain.dates import parse_iso
 from ..domain.text import nfc
-from .migrations import FTS_COLUMNS
+from .migrations import CONTACT_COLUMNS, FTS_COLUMNS
 from .book import Book, _line, _now, _text, _uid, _unique
 
 # The same cleaning as the one-row API (book._line/_text), with a fast path for the
@@ -108,7 +108,7 @@ def contact_keys(book: Book) -> Iterator[tuple[int, str, str, str, list[str], li
 
 def current_fields(book: Book, contact_id: int) -> NewContact:
     """A contact's stored fields, for deciding what an import may fill in (one query)."""
-    row = book.conn.execute("SELECT * FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+    row = book.conn.execute(f"SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = ?", (contact_id,)).fetchone()
     birthday = None
     if row["birthday"]:
         text = row["birthday"]
@@ -157,6 +157,10 @@ class BulkWriter:
             "SELECT coalesce(max(position), 0) FROM circles"
         ).fetchone()[0]
         self._cadences = book._circle_cadences()
+        if getattr(book, "_recording", False):
+            from .history import bulk
+
+            bulk(self.conn)  # the undo history records this step by id ranges, not row by row
 
     def _max_id(self, table: str) -> int:
         return self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
@@ -385,7 +389,7 @@ def iter_contacts(
     """Every contact (archived too) with its deleted_at, in name order, one cursor:
     memory stays flat however big the book is."""
     circles = book._circle_cadences()
-    sql = "SELECT * FROM contacts"
+    sql = f"SELECT {CONTACT_COLUMNS} FROM contacts"
     where = [] if include_deleted else ["deleted_at IS NULL"]
     params: list[object] = []
     if ids is not None:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain import fold
 from .book import NotFound
+from .migrations import CONTACT_COLUMNS
 
 if TYPE_CHECKING:
     from .book import Book
@@ -234,7 +235,7 @@ def attached(book: Book, kept_id: int, other_id: int) -> Attached:
 
 
 def _row(conn: sqlite3.Connection, contact_id: int) -> dict[str, Any]:
-    row = conn.execute("SELECT * FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+    row = conn.execute(f"SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = ?", (contact_id,)).fetchone()
     if row is None:
         raise NotFound(f"no contact #{contact_id}")
     return {key: row[key] for key in row.keys()}

@@ -18,6 +18,17 @@ FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 # The searched columns of `contacts` as m001 indexed them; m005 adds `search_folded`.
 FTS_COLUMNS_V1 = ["name", "nickname", "org", "emails", "tags", "notes"]
 FTS_COLUMNS = [*FTS_COLUMNS_V1, "search_folded"]
+# The stored columns of `contacts` (what a row read for a Contact needs). Never `SELECT *`
+# from contacts: that also computes m005's generated search columns, ~4 s more at 100k rows.
+CONTACT_COLUMNS = (
+    "id, uid, name, sort_key, nickname, emails, phones, org, role, location, met, birthday, "
+    "tags, notes, cadence, archived, created_at, updated_at, deleted_at, last_contact, next_due"
+)
+
+
+def contact_columns(alias: str) -> str:
+    """CONTACT_COLUMNS qualified with a table alias (`c.id, c.uid, …`)."""
+    return ", ".join(f"{alias}.{name.strip()}" for name in CONTACT_COLUMNS.split(","))
 
 
 def m001_initial(db: Database) -> None:
@@ -343,7 +354,59 @@ def m005_search_folded(db: Database) -> None:
     _create_contact_search(db, prefix="1 2", fts_columns=FTS_COLUMNS)
 
 
-def m006_review_handled(db: Database) -> None:
+def m006_record_trash(db: Database) -> None:
+    """A trash for interactions, favours, follow-ups, introductions and circles.
+
+    A deleted record leaves its table for this one (its rows kept as JSON, restorable
+    whole): every list, review, statistic and export that reads those tables hides it
+    without a `deleted_at` test in each of their queries.
+    """
+    run_script(
+        db,
+        """
+        CREATE TABLE trashed_records (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN
+                ('interaction', 'favour', 'follow-up', 'introduction', 'circle')),
+            ref TEXT NOT NULL,                 -- the record's id, or the circle's name
+            label TEXT NOT NULL,               -- one line for `kontakt trash`
+            contact_ids TEXT NOT NULL DEFAULT '[]', -- JSON: the people it belongs to
+            data TEXT NOT NULL,                -- JSON: its rows as they were
+            deleted_at TEXT NOT NULL
+        );
+        CREATE INDEX trashed_records_by_ref ON trashed_records (kind, ref);
+        """,
+    )
+
+
+def m007_undo_history(db: Database) -> None:
+    """The undo history (see store/history.py): one row per undoable step, and the inverse
+    statements that take each step back, replayed last-first. The recording triggers are
+    TEMP (made per connection from the live schema), so nothing else is stored here."""
+    run_script(
+        db,
+        """
+        CREATE TABLE undo_steps (
+            id INTEGER PRIMARY KEY,            -- in commit order, across every kontakt process
+            label TEXT,                        -- what the user did, when the caller said so
+            source TEXT NOT NULL DEFAULT '',   -- who made it: 'app', 'kontakt log', ...
+            made_at TEXT NOT NULL,
+            undone_at TEXT
+        );
+        CREATE TABLE undo_log (
+            seq INTEGER PRIMARY KEY,           -- order within a step; replayed descending
+            step INTEGER NOT NULL,
+            tbl TEXT NOT NULL,
+            op TEXT NOT NULL CHECK (op IN ('I', 'U', 'D')),  -- the change, not its inverse
+            contact_id INTEGER,                -- whose row it was: describes the step
+            sql TEXT NOT NULL                  -- the inverse statement
+        );
+        CREATE INDEX undo_log_by_step ON undo_log (step);
+        """,
+    )
+
+
+def m008_review_handled(db: Database) -> None:
     """The daily budget: which review items were handled (done, snoozed, skipped, let drift)
     on which day, from the app or the CLI, so a day's cap means a day in every process."""
     run_script(
@@ -367,7 +430,9 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m003_dupes,
     m004_search_prefixes,
     m005_search_folded,
-    m006_review_handled,
+    m006_record_trash,
+    m007_undo_history,
+    m008_review_handled,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

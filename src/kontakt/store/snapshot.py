@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .book import _now, _text
+from .migrations import CONTACT_COLUMNS
 
 if TYPE_CHECKING:
     from .book import Book
@@ -54,7 +55,9 @@ def user_tables(book: Book) -> list[str]:
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
         "ORDER BY name"
     )
-    return [r[0] for r in rows if not r[0].startswith(_DERIVED_PREFIX)]
+    # The undo history (store/history.py) is about this file's past, not the user's data.
+    return [r[0] for r in rows
+            if not r[0].startswith(_DERIVED_PREFIX) and r[0] not in ("undo_steps", "undo_log")]
 
 
 def is_empty(book: Book) -> bool:
@@ -78,7 +81,7 @@ def contact_rows(
     where, params = _in("id", ids)
     if not include_deleted:
         where += " AND deleted_at IS NULL"
-    sql = f"SELECT * FROM contacts WHERE {where} ORDER BY sort_key, id"
+    sql = f"SELECT {CONTACT_COLUMNS} FROM contacts WHERE {where} ORDER BY sort_key, id"
     for row in book.conn.execute(sql, params):
         item = dict(row)
         for key in ("emails", "phones", "tags"):
@@ -221,24 +224,24 @@ def set_materialised(book: Book, rows: Sequence[tuple[int, str | None, str | Non
 def insert_review_state(book: Book, rows: Sequence[tuple]) -> int:
     """(kind, ref_id, contact_id, snoozed_until, skipped_on, offered_on) rows; a row already
     there wins (an import fills, never overwrites). Returns how many went in."""
-    before = book.conn.total_changes
-    book.conn.executemany(
+    # rowcount, not total_changes: that one counts the undo history's trigger rows too.
+    cursor = book.conn.executemany(
         """INSERT OR IGNORE INTO review_state (kind, ref_id, contact_id, snoozed_until,
                skipped_on, offered_on) VALUES (?, ?, ?, ?, ?, ?)""",
         rows,
     )
-    return book.conn.total_changes - before
+    return cursor.rowcount
 
 
 def insert_dismissed_pairs(book: Book, rows: Sequence[tuple[int, int, str]]) -> int:
     """(contact_a, contact_b, dismissed_at) rows in any order; returns how many were new."""
-    before = book.conn.total_changes
-    book.conn.executemany(
+    # rowcount, not total_changes: that one counts the undo history's trigger rows too.
+    cursor = book.conn.executemany(
         "INSERT OR IGNORE INTO dismissed_pairs (contact_low, contact_high, dismissed_at) "
         "VALUES (?, ?, ?)",
         [(min(a, b), max(a, b), at) for a, b, at in rows],
     )
-    return book.conn.total_changes - before
+    return cursor.rowcount
 
 
 def insert_merges(book: Book, rows: Sequence[tuple]) -> int:
@@ -252,11 +255,33 @@ def insert_merges(book: Book, rows: Sequence[tuple]) -> int:
     return len(rows)
 
 
+def trashed_record_rows(book: Book) -> list[dict[str, Any]]:
+    """Records in the trash (store/records.py), oldest first, their JSON columns decoded.
+    They name rows and contacts by id: only an import that keeps ids can take them back."""
+    out = []
+    for row in book.conn.execute("SELECT * FROM trashed_records ORDER BY id"):
+        item = dict(row)
+        item["contact_ids"] = json.loads(item["contact_ids"])
+        item["data"] = json.loads(item["data"])
+        out.append(item)
+    return out
+
+
+def insert_trashed_records(book: Book, rows: Sequence[tuple]) -> int:
+    """(id, kind, ref, label, contact_ids, data, deleted_at) rows, the JSON ones decoded."""
+    book.conn.executemany(
+        """INSERT INTO trashed_records (id, kind, ref, label, contact_ids, data, deleted_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        [(*r[:4], json.dumps(r[4]), json.dumps(r[5], ensure_ascii=False), r[6]) for r in rows],
+    )
+    return len(rows)
+
+
 def fill_settings(book: Book, settings: dict[str, str]) -> int:
     """Add settings the book does not have yet (per-machine ones never); returns how many."""
     rows = [(k, v) for k, v in settings.items() if k not in PER_MACHINE_SETTINGS]
-    before = book.conn.total_changes
-    book.conn.executemany(
+    # rowcount, not total_changes: that one counts the undo history's trigger rows too.
+    cursor = book.conn.executemany(
         "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", rows
     )
-    return book.conn.total_changes - before
+    return cursor.rowcount

@@ -25,6 +25,8 @@ class EmptiedTrash:
     # False when another connection kept the WAL busy: the old text leaves the file
     # once that connection closes (the next checkpoint), not right now.
     wal_truncated: bool
+    # Trashed interactions, favours, follow-ups, introductions and circles deleted for good.
+    records: int = 0
 
 
 def trash_candidates(
@@ -55,17 +57,27 @@ def empty_trash(
 
     Their favours, follow-ups, introductions, circle memberships and interaction links
     go with them (foreign keys cascade); interactions left with nobody are deleted too.
-    Returns what was removed. One transaction: a crash leaves the trash as it was.
+    Trashed records (interactions, favours, … deleted on their own) of that age go too,
+    and so do those whose people were just deleted. Returns what was removed. One transaction: a crash leaves the trash as it was.
     """
+    from .records import purge_records, record_candidates
+
     conn = book.conn
     ids = trash_candidates(book, older_than, now=now)
-    if not ids:
+    record_ids = record_candidates(book, older_than, now=now)
+    if not ids and not record_ids:
         return EmptiedTrash(0, 0, wal_truncated=True)
     previous = conn.execute("PRAGMA secure_delete").fetchone()[0]
     # Freed pages are overwritten with zeros, so the notes do not survive as free space.
     conn.execute("PRAGMA secure_delete = ON")
     try:
-        with book.write():
+        # Not an undo step, and the end of the history: it holds the text being purged,
+        # and its older steps could not be replayed over deleted rows.
+        with book.write(record=False):
+            if book._recording:
+                from .history import forget
+
+                forget(conn)
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS kontakt_purge (id INTEGER PRIMARY KEY)")
             conn.execute("DELETE FROM temp.kontakt_purge")
             conn.executemany("INSERT INTO temp.kontakt_purge (id) VALUES (?)", [(i,) for i in ids])
@@ -89,6 +101,7 @@ def empty_trash(
                                            WHERE x.interaction_id = interactions.id)""",
                     chunk,
                 ).rowcount
+            records = purge_records(book, record_ids)
             # FTS5 keeps deleted tokens in old segments until they merge: merge them all now.
             conn.execute("INSERT INTO contacts_fts (contacts_fts) VALUES ('optimize')")
             conn.execute("DELETE FROM temp.kontakt_purge")
@@ -98,7 +111,7 @@ def empty_trash(
         conn.execute("VACUUM")
     finally:
         conn.execute(f"PRAGMA secure_delete = {int(previous)}")
-    return EmptiedTrash(deleted, orphans, wal_truncated=checkpoint(book))
+    return EmptiedTrash(deleted, orphans, wal_truncated=checkpoint(book), records=records)
 
 
 def checkpoint(book: Book) -> bool:

@@ -25,6 +25,11 @@ def wipe(book: Book) -> int:
             "AND name NOT LIKE ? AND name NOT LIKE ? ORDER BY name", _SKIP,
         )
     ]
+    # Emptying the book is not an undo step (the history tables are emptied with the rest).
+    if getattr(book, "_recording", False):
+        from .history import pause
+
+        pause(conn)
     # Foreign keys are checked at commit, when every table is empty: order does not matter.
     conn.execute("PRAGMA defer_foreign_keys = ON")
     for table in tables:

@@ -15,6 +15,7 @@ from .. import clock
 from ..config import Config, save_setting
 from ..store import Book, BookError
 from ..store.db import damaged_message, full_message, is_disk_full
+from ..store import history
 from ..store.driver import sqlite3
 from .commands import KontaktCommands
 from .live import LIVE_REFRESH_SECONDS, BackupWarnings, BookChanged, backup_message
@@ -47,6 +48,11 @@ class KontaktApp(App[None]):
         self._clock_day = self._read_clock_day() or self.today
         self.config = config or Config()
         self.undo_stack = UndoStack()
+        # z reaches back to the first change made after the app opened; older: `kontakt undo`.
+        self.book.history_source = "app"
+        self.history_floor = history.newest_id(book) if getattr(book, "_recording", False) else 0
+        # Labels and contacts the screens gave to history steps (push_undo), by step id.
+        self._step_names: dict[int, tuple[str, int | None]] = {}
         self._data_version: int | None = None
         # Set when the book turned out unreadable: the one line the CLI prints after exit.
         self.book_problem: str | None = None
@@ -86,6 +92,13 @@ class KontaktApp(App[None]):
     def notify(self, message: str, *, title: str = "", **options) -> None:
         """Every notification names data (a contact, an error quoting a file): shown, not obeyed."""
         super().notify(visible(message, multiline=True), title=visible(title), **options)
+
+    async def action_quit(self) -> None:
+        """ctrl+q (and q): a form with something typed in it asks first, as Esc does."""
+        confirm_quit = getattr(self.screen, "confirm_quit", None)
+        if confirm_quit is not None and not confirm_quit():
+            return
+        await super().action_quit()
 
     def get_default_screen(self) -> Screen:
         return MainScreen(self.book, self.today, self.config)
@@ -162,9 +175,26 @@ class KontaktApp(App[None]):
 
     # ---------------------------------------------------------------- undo
 
-    def push_undo(self, label: str, undo: Callable[[], object], *, contact_id: int | None = None) -> None:
-        """Make an action undoable with `z`; see `kontakt.tui.undo` for the contract."""
-        self.undo_stack.push(UndoStep(label, undo, contact_id))
+    def push_undo(
+        self, label: str, undo: Callable[[], object] | None = None, *, contact_id: int | None = None
+    ) -> int | UndoStep | None:
+        """Name the step just made for `z`'s toast; see `kontakt.tui.undo` for the contract.
+
+        Returns the history step's id, or the UndoStep pushed when the action left no step.
+        """
+        step = getattr(self.book, "last_step", None)
+        if step is not None and step > self.history_floor and step not in self._step_names:
+            self._step_names[step] = (label, contact_id)
+            try:  # kept in the book too, so `kontakt undo --list` says the same
+                history.label(self.book, step, label)
+            except sqlite3.Error:
+                pass  # only a name: the toast still has it
+            return step
+        if undo is None:
+            return None
+        pushed = UndoStep(label, undo, contact_id, after=history.newest_id(self.book))
+        self.undo_stack.push(pushed)
+        return pushed
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Not under a form or dialog: undoing there would change the book behind what is typed.
@@ -172,12 +202,51 @@ class KontaktApp(App[None]):
             return False
         return True
 
+    def _newest_step(self) -> history.Step | None:
+        if not getattr(self.book, "_recording", False):
+            return None
+        step = history.newest(self.book)
+        return step if step is not None and step.id > self.history_floor else None
+
     def action_undo(self) -> None:
-        """Take back the newest undoable step and say what was undone."""
-        step = self.undo_stack.pop()
-        if step is None:
+        """Take back the newest change (the history's, or an older-style step) and say what."""
+        try:
+            newest = self._newest_step()
+        except sqlite3.Error as error:
+            self.notify(f"Could not undo: {error}", severity="error", markup=False)
+            return
+        legacy = self.undo_stack.peek()
+        if legacy is not None and (newest is None or legacy.after >= newest.id):
+            self._undo_legacy()
+            return
+        if newest is None:
             self.notify("Nothing to undo.", markup=False)
             return
+        try:
+            label, contact_id = self.undo_history_step(newest.id)
+        except history.HistoryError as error:
+            self.notify(f"Cannot undo: {error}", severity="warning", markup=False)
+            return
+        except RETRY as error:
+            self.notify(f"Could not undo “{newest.label}”: {error}", severity="error", markup=False)
+            return
+        self.notify(f"Undid: {label}", markup=False)
+        self._after_undo(contact_id)
+
+    def undo_history_step(self, step_id: int) -> tuple[str, int | None]:
+        """Undo history step `step_id` if it is the newest; (what it was, whom to show).
+
+        Raises HistoryError (a LookupError) when it is not the newest or already undone.
+        """
+        step = history.undo(self.book, step_id, after=self.history_floor)
+        label, contact_id = self._step_names.pop(step.id, (step.label, step.contact_id))
+        if step.source and step.source != "app":
+            label += f" (made by {step.source})"
+        return label, contact_id
+
+    def _undo_legacy(self) -> None:
+        step = self.undo_stack.pop()
+        assert step is not None
         try:
             step.undo()
         except GONE as error:
@@ -188,14 +257,14 @@ class KontaktApp(App[None]):
             return
         else:
             self.notify(f"Undid: {step.label}", markup=False)
-        self._after_undo(step)
+        self._after_undo(step.contact_id)
 
-    def _after_undo(self, step: UndoStep) -> None:
+    def _after_undo(self, contact_id: int | None) -> None:
         main = self.main_screen
         select = None
-        if step.contact_id is not None:
+        if contact_id is not None:
             try:
-                select = self.book.get_contact(step.contact_id)
+                select = self.book.get_contact(contact_id)
             except LookupError:
                 select = None
         main.after_change(select=select)

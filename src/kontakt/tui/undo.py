@@ -1,31 +1,31 @@
-"""Undo in the app: the last destructive actions (trash, archive, merge), one `z` away.
+"""Undo in the app: `z` takes back the newest change to the book, whatever made it.
 
-How a screen makes its action undoable (the duplicates screen after a merge, say)::
+Every write is recorded in the book's undo history (`kontakt.store.history`): an edit, a
+log, a favour, a review action, an accepted cadence, a delete, an archive, a merge. `z`
+undoes the newest step made since the app opened (steps of another kontakt writing to the
+same book meanwhile included: undo goes strictly newest first, so it never reverses a
+change a later one built on). Older steps: `kontakt undo`.
+
+A screen names the step it just made, for the toast, and says whom to highlight after::
 
     result = dupes.merge(book, keep_id, other_id, today=today)
-    self.app.push_undo(
-        f"merge {result.other_name} into {result.kept_name}",
-        lambda: dupes.undo_merge(book, result.merge_id, today=today),
-        contact_id=result.other_id,
-    )
+    self.app.push_undo(f"merge {result.other_name} into {result.kept_name}",
+                       lambda: dupes.undo_merge(book, result.merge_id, today=today),
+                       contact_id=result.other_id)
 
 - `label` says what was done, as a phrase that reads after "Undid: " ("move Ada to the
-  trash"); it is shown as plain text, so a name like `[bold]x` is safe in it.
-- `undo` does the reverse write in one transaction (every Book and services call already
-  is one). Raising LookupError (NotFound) or MergeError means "cannot be undone any more"
-  (another shell restored or changed it meanwhile): the step is dropped with a calm note.
-  A database error (the book busy for longer than the busy timeout) keeps the step so `z`
-  can try again.
+  trash"); it is shown as plain text. Unnamed steps are described from what they changed
+  ("edit Ada Lovelace").
+- The `undo` callable is only used when the action left no step in the history (it wrote
+  nothing the history records): then it goes on the `UndoStack` below, ordered in time
+  with the history. Raising LookupError (NotFound) or MergeError there means "cannot be
+  undone any more"; a database error keeps the step so `z` can try again.
 - `contact_id`, if given, is highlighted in the contact list afterwards when it is shown.
-- A screen with its own undo key can take a step back itself: keep `app.undo_stack.peek()`
-  right after pushing, and `app.undo_stack.discard(step)` once undone there, so `z` later
-  does not try it again.
+- `push_undo` returns the history step's id (or the UndoStep): a screen with its own undo
+  key (Today) undoes exactly that step with `app.undo_history_step(id)`.
 
 After an undo the app re-reads the main screen itself and posts `live.BookChanged` to the
 other screens in the stack: handle it (`on_book_changed`) to re-read what you show.
-
-The stack lives in the app for the session only: after quitting, `kontakt trash` /
-`kontakt restore` (and `kontakt unmerge`) still bring everything back.
 """
 
 from __future__ import annotations
@@ -52,6 +52,8 @@ class UndoStep:
     label: str
     undo: Callable[[], object]
     contact_id: int | None = None
+    # The newest history step when it was pushed: `z` takes history steps newer than this first.
+    after: int = 0
 
 
 class UndoStack:

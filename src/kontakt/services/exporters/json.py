@@ -1,6 +1,6 @@
 """JSON export: the whole book — contacts (the trash too), circles, interactions, favours,
-introductions, follow-ups, review state, dismissed duplicate pairs, merge records and the
-user's settings — such that importing it into an empty book gives the same book back, ids
+introductions, follow-ups, review state, dismissed duplicate pairs, merge records, trashed
+records and the user's settings — such that importing it into an empty book gives the same book back, ids
 included (format 2; see importers/kontakt_json.py for what each version holds)."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from ..importers.kontakt_json import FORMAT_VERSION
 
 SECTIONS = (
     "contacts", "circles", "interactions", "favours", "introductions", "follow_ups",
-    "review_state", "dismissed_pairs", "merges", "settings",
+    "review_state", "dismissed_pairs", "merges", "trashed_records", "settings",
 )
 WHAT = {
     "all": SECTIONS,
@@ -31,7 +31,7 @@ WHAT = {
 }
 # What an export of chosen contacts leaves out: merge records point at rows of the whole
 # book, and settings are the book's, not a person's.
-WHOLE_BOOK_ONLY = ("merges", "settings")
+WHOLE_BOOK_ONLY = ("merges", "trashed_records", "settings")
 # Contact columns written: all but sort_key, which is derived from the name.
 CONTACT_KEYS = (
     "id", "uid", "name", "nickname", "emails", "phones", "org", "role", "location", "met",
@@ -99,6 +99,7 @@ def write_book(
         "review_state": lambda: snapshot.review_state_rows(book, ids=contact_ids),
         "dismissed_pairs": lambda: snapshot.dismissed_pair_rows(book, ids=contact_ids),
         "merges": lambda: snapshot.merge_rows(book),
+        "trashed_records": lambda: snapshot.trashed_record_rows(book),
     }
     stamp = (now or clock.now()).isoformat(timespec="seconds")
     out.write("{\n" + f'  "kontakt": {FORMAT_VERSION},\n  "exported_at": {json.dumps(stamp)},\n')

@@ -508,6 +508,33 @@ def restore_review_and_dupes(
                 reject(where, str(error))
         counts["merges"] = snapshot.insert_merges(book, records) if writer is not None else len(records)
 
+    trashed = data.get("trashed_records") or []
+    if trashed and not exact:
+        warn("trashed_records", f"{len(trashed)} trashed record(s) not restored: they point at rows by "
+                                "id, which only an import into an empty book keeps")
+    elif trashed:
+        kept = []
+        for where, entry in listed("trashed_records", "trashed record"):
+            try:
+                if not isinstance(entry.get("id"), int) or isinstance(entry.get("id"), bool):
+                    raise EntryError("id must be a number")
+                if entry.get("kind") not in ("interaction", "favour", "follow-up", "introduction", "circle"):
+                    raise EntryError(f"unknown kind {entry.get('kind')!r}")
+                deleted_at = _stamp(entry, "deleted_at")
+                if deleted_at is None:
+                    raise EntryError("no deleted_at")
+                people, rows = entry.get("contact_ids"), entry.get("data")
+                if not isinstance(people, list) or not all(isinstance(i, int) for i in people):
+                    raise EntryError("contact_ids must be a list of ids")
+                if not isinstance(rows, dict) or not isinstance(rows.get("row"), dict):
+                    raise EntryError("data must be an object with the record's row")
+                kept.append((entry["id"], entry["kind"], str(entry.get("ref", "")), str(entry.get("label", "")),
+                             people, rows, deleted_at))
+            except ENTRY_ERRORS as error:
+                reject(where, str(error))
+        counts["trashed_records"] = (
+            snapshot.insert_trashed_records(book, kept) if writer is not None else len(kept))
+
     if "settings" in data:
         values = data["settings"]
         if not isinstance(values, dict) or not all(

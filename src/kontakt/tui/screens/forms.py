@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, TypeVar
 
 from textual import on
@@ -69,14 +69,24 @@ class Checker:
             raise FormErrors(self.problems)
 
 
+class FormBody(VerticalScroll, can_focus=False):
+    """The fields' scroll area. Not focusable: a focused scroll container is what "no field
+    focused" looks like, and keys typed into it go nowhere."""
+
+
 class FormScreen(ModalScreen[T]):
-    """A modal form. Subclasses give `title`, `fields()` and `save_to_book()`."""
+    """A modal form. Subclasses give `title`, `fields()`, `save_to_book()` and, for checks
+    while typing, `checks()`."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save"),
         Binding("enter", "save", "Save", show=False),
     ]
+    # Applied while the screen composes, before it handles queued keys: what is typed right
+    # after `a`/`l`/`f` lands in the first field (focus() in on_mount would lose those keys).
+    # Every form puts a text field first.
+    AUTO_FOCUS = ".form-body Input"
 
     title_text: str | Content = ""
     form_classes = "form"
@@ -94,11 +104,18 @@ class FormScreen(ModalScreen[T]):
         """Check the fields and write; raise FormError for the first bad field."""
         raise NotImplementedError
 
+    def checks(self) -> dict[str, Callable[[], object]]:
+        """Field name → the same reader `save_to_book` uses (raises FormError when wrong).
+
+        Run when the user leaves a field, and while they type in a field marked wrong, so a
+        fixed field loses its message at once."""
+        return {}
+
     def compose(self) -> ComposeResult:
         with Vertical(classes=self.form_classes):
             title = self.title_text if isinstance(self.title_text, Content) else Content(self.title_text)
             yield Static(title, classes="form-title")
-            with VerticalScroll(classes="form-body"):
+            with FormBody(classes="form-body"):
                 yield from self.fields()
             yield Static(classes="form-error")
             yield Static(
@@ -134,6 +151,61 @@ class FormScreen(ModalScreen[T]):
     def dirty(self) -> bool:
         return self.snapshot() != self._initial
 
+    # ---------------------------------------------------------------- checks as you go
+
+    def _field_of(self, widget: Widget) -> FormField | None:
+        for node in widget.ancestors_with_self:
+            if isinstance(node, FormField):
+                return node
+        return None
+
+    def check_field(self, field: FormField, *, show: bool) -> bool:
+        """Run the field's check; show its message only if `show`, always clear it when fine.
+        True when the field is fine (or has no check)."""
+        check = self.checks().get(field.field_name)
+        if check is None:
+            return True
+        try:
+            check()
+        except FormError as error:
+            if show:
+                messages = [message for name, message in error.problems if name == field.field_name]
+                field.set_error(messages[0] if messages else None)
+            return False
+        field.set_error(None)
+        return True
+
+    @on(Input.Blurred)
+    def _check_on_leaving(self, event: Input.Blurred) -> None:
+        field = self._field_of(event.input)
+        if field is None or not self.is_attached or self.app.screen is not self:
+            return  # the form is closing, or a dialog came on top: not a moment to judge
+        if event.value.strip() or field.has_class("-invalid"):
+            self.check_field(field, show=True)  # an empty field is judged on save, not on Tab
+
+    @on(Input.Changed)
+    def _clear_when_fixed(self, event: Input.Changed) -> None:
+        field = self._field_of(event.input)
+        if field is not None and field.has_class("-invalid"):
+            self.check_field(field, show=False)
+            self._clear_summary()
+
+    @on(PeoplePicker.Changed)
+    def _picked(self, event: PeoplePicker.Changed) -> None:
+        field = self._field_of(event.picker)
+        if field is not None and field.has_class("-invalid"):
+            self.check_field(field, show=False)
+
+    def _clear_summary(self) -> None:
+        if not any(f.has_class("-invalid") for f in self.query(FormField)):
+            self._say("")
+
+    def _say(self, message: str) -> None:
+        """The line under the fields for what the store refused; takes no room when empty."""
+        error_line = self.query_one(".form-error", Static)
+        error_line.update(shown(message, "$error"))  # the store's message may quote data
+        error_line.display = bool(message)
+
     @on(Input.Submitted)
     def _enter_saves(self, event: Input.Submitted) -> None:
         event.stop()
@@ -142,8 +214,7 @@ class FormScreen(ModalScreen[T]):
     def action_save(self) -> None:
         for field in self.query(FormField):
             field.set_error(None)
-        error_line = self.query_one(".form-error", Static)
-        error_line.update("")
+        self._say("")
         try:
             result = self.save_to_book()
         except FormError as error:
@@ -157,7 +228,7 @@ class FormScreen(ModalScreen[T]):
                     field.scroll_visible()
             return
         except ValueError as error:  # the store refused: say so, keep everything typed
-            error_line.update(shown(str(error), "$error"))  # the store's message may quote data
+            self._say(str(error))
             return
         self.dismiss(result)
 
@@ -171,6 +242,19 @@ class FormScreen(ModalScreen[T]):
                 self.dismiss(None)
 
         self.app.push_screen(ConfirmScreen("Discard what you typed?", yes="discard"), answered)
+
+    def confirm_quit(self) -> bool:
+        """ctrl+q on this form: True if the app may quit now; otherwise ask first, as Esc
+        does, and quit on yes."""
+        if not self.dirty:
+            return True
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.app.exit()
+
+        self.app.push_screen(ConfirmScreen("Quit and discard what you typed?", yes="discard and quit"), answered)
+        return False
 
     # ---------------------------------------------------------------- parsing helpers
 
@@ -237,9 +321,9 @@ class ContactForm(FormScreen[int | None]):
         notes = TextArea(c.notes if c else "", soft_wrap=True, compact=True, id="notes")
         yield FormField("notes", notes, name="notes", hint="Enter adds a line here; ctrl+s saves")
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#field-name", FormField).widget.focus()
+    def checks(self) -> dict[str, Callable[[], object]]:
+        return {"name": self._read_name, "emails": self._read_emails,
+                "cadence": lambda: self.read_cadence("cadence"), "birthday": self._read_birthday}
 
     def _read_name(self) -> str:
         name = self.value("name").strip()
@@ -294,22 +378,33 @@ class LogForm(FormScreen[int | None]):
             "with", PeoplePicker(self.book, people=self.people, placeholder="add someone, or #circle for all its members"),
             name="people", hint="space unticks someone who was not there",
         )
-        yield FormField("kind", Choice([(k, k) for k in INTERACTION_KINDS], "meeting"), name="kind")
-        yield FormField("when", _input("today", "today, yesterday, 3.4.2026, 2 days ago"), name="date")
+        # The note right under the people: with a whole circle ticked it still shows at 80×24.
         yield FormField("note", _input("", "what you talked about"), name="note")
+        yield FormField("kind", Choice([(k, k) for k in INTERACTION_KINDS], "meeting"), name="kind",
+                        hint="← → or space to change")
+        yield FormField("when", _input("today", "today, yesterday, 3.4.2026, 2 days ago"), name="date")
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#field-kind", FormField).widget.focus()
-
-    def save_to_book(self) -> int:
-        picker = self.query_one(PeoplePicker)
-        people = picker.selected
+    def _read_people(self) -> list[int]:
+        people = self.query_one(PeoplePicker).selected
         if not people:
             raise FormError("people", "pick at least one person (type a name, Enter adds)")
+        return people
+
+    def _read_date(self) -> date:
         on = self.read_date("date")
+        assert on is not None
         if on > self.today:
             raise FormError("date", "that is in the future; a follow-up (u) is for later")
+        return on
+
+    def checks(self) -> dict[str, Callable[[], object]]:
+        return {"people": self._read_people, "date": self._read_date}
+
+    def save_to_book(self) -> int:
+        checker = Checker()
+        people = checker.check(self._read_people)
+        on = checker.check(self._read_date)
+        checker.done()
         return self.book.log_interaction(
             people, on=on, kind=self.value("kind"), note=self.value("note"), today=self.today
         )
@@ -324,17 +419,28 @@ class FavourForm(FormScreen[int | None]):
         self.title_text = Content.assemble("Favour with ", (visible(contact.name), "bold"))
 
     def fields(self) -> Iterable[Widget]:
-        yield FormField("direction", Choice([("given", "I gave"), ("received", "I received")]), name="direction")
+        # What it was comes first: the field people type into straight after `f`.
         yield FormField("what", _input("", "reviewed my pitch deck"), name="description")
+        yield FormField("direction", Choice([("given", "I gave"), ("received", "I received")]), name="direction",
+                        hint="← → or space to change")
         yield FormField("kind", Choice([(k, k) for k in FAVOUR_KINDS], "help"), name="kind")
         yield FormField("weight", Choice([(str(w), label) for w, label in WEIGHTS.items()]), name="weight")
         yield FormField("when", _input("today"), name="date")
 
-    def save_to_book(self) -> int:
+    def _read_description(self) -> str:
         description = self.value("description").strip()
         if not description:
             raise FormError("description", "say what the favour was")
-        on = self.read_date("date")
+        return description
+
+    def checks(self) -> dict[str, Callable[[], object]]:
+        return {"description": self._read_description, "date": lambda: self.read_date("date")}
+
+    def save_to_book(self) -> int:
+        checker = Checker()
+        description = checker.check(self._read_description)
+        on = checker.check(lambda: self.read_date("date"))
+        checker.done()
         return self.book.add_favour(
             self.contact.id, direction=self.value("direction"), description=description,
             kind=self.value("kind"), weight=int(self.value("weight")), on=on,
@@ -357,12 +463,21 @@ class IntroForm(FormScreen[int | None]):
         yield FormField("note", _input("", "why they should meet"), name="note")
         yield FormField("when", _input("today"), name="date")
 
-    def save_to_book(self) -> int:
+    def _read_other(self) -> int:
         chosen = self.query_one(PeoplePicker).selected
         if not chosen:
             raise FormError("people", "pick the person to introduce them to (type a name, Enter picks)")
-        on = self.read_date("date")
-        return self.book.add_introduction(self.contact.id, chosen[0], on=on, note=self.value("note"))
+        return chosen[0]
+
+    def checks(self) -> dict[str, Callable[[], object]]:
+        return {"people": self._read_other, "date": lambda: self.read_date("date")}
+
+    def save_to_book(self) -> int:
+        checker = Checker()
+        other = checker.check(self._read_other)
+        on = checker.check(lambda: self.read_date("date"))
+        checker.done()
+        return self.book.add_introduction(self.contact.id, other, on=on, note=self.value("note"))
 
 
 class FollowUpForm(FormScreen[int | None]):
@@ -378,8 +493,10 @@ class FollowUpForm(FormScreen[int | None]):
         yield FormField("repeat", _input("", "empty for once, or monthly, every 3 months"), name="recurrence")
         yield FormField("note", _input("", "send the article about …"), name="note")
 
-    def save_to_book(self) -> int:
+    def _read_due(self) -> date:
         text = self.value("due").strip()
+        if not text:
+            raise FormError("due", "say when, e.g. in 2 weeks, next friday, 3.4.2026")
         try:
             due = self.read_date("due")
         except FormError:
@@ -387,7 +504,17 @@ class FollowUpForm(FormScreen[int | None]):
                 due = parse_duration(text).after(self.today)
             except CadenceError:
                 raise FormError("due", f"cannot read {text!r}; try in 2 weeks, next friday, 3.4.2026") from None
-        if due < self.today - timedelta(days=0):
+        assert due is not None
+        if due < self.today:
             raise FormError("due", "that is in the past; a follow-up is for later")
-        recurrence = self.read_cadence("recurrence")
+        return due
+
+    def checks(self) -> dict[str, Callable[[], object]]:
+        return {"due": self._read_due, "recurrence": lambda: self.read_cadence("recurrence")}
+
+    def save_to_book(self) -> int:
+        checker = Checker()
+        due = checker.check(self._read_due)
+        recurrence = checker.check(lambda: self.read_cadence("recurrence"))
+        checker.done()
         return self.book.add_follow_up(self.contact.id, due=due, note=self.value("note"), recurrence=recurrence)

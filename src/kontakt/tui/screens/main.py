@@ -20,15 +20,16 @@ from ...domain import Contact
 from ...domain.dates import human
 from ...store import Book, NotFound
 from ..live import BookChanged
+from ..widgets.circle_list import CircleList
 from ..widgets.contact_list import ContactList, ListFilter, fit
 from ..widgets.detail import ContactDetail
 from ..widgets.shown import visible
-from .dialogs import ConfirmScreen, HelpScreen
+from .dialogs import ConfirmScreen, HelpScreen, ImportScreen, today_help
 from .forms import ContactForm, FavourForm, FollowUpForm, IntroForm, LogForm
 from .dupes import DupesScreen, count_duplicates
 from .prep import PrepScreen
 from .stats import StatsScreen
-from .today import TodayScreen, help_rows as today_help_rows
+from .today import TodayScreen
 
 # Wait this long after the last keystroke before searching, so typing stays smooth.
 SEARCH_DEBOUNCE = 0.12
@@ -47,7 +48,8 @@ KEYS = [
     ("app.archive", "x", "archive", "Archive", False, "archive (or bring back) the contact", "Change"),
     ("app.dupes", "D", "dupes", "Duplicates", False, "find people who are in the book twice; merge them", "Change"),
     ("app.delete", "d", "delete", "Delete", False, "move the contact to the trash", "Change"),
-    ("app.undo", "z", "app.undo", "Undo", False, "undo the last delete, archive or merge", "Change"),
+    ("app.import", "I", "import_file", "Import", False, "import a file: see what would change, then import", "Change"),
+    ("app.undo", "z", "app.undo", "Undo", False, "undo the last change: edit, log, review, delete …", "Change"),
     ("app.today", "t", "today", "Today", True, "the Today review", "Go"),
     ("app.stats", "g", "stats", "Stats", False, "how the network is doing: rhythm, drift, balance", "Go"),
     ("app.prep", "p", "prep", "Prep", False, "prep card: what to know before you meet them", "Go"),
@@ -64,7 +66,8 @@ class MainScreen(Screen[None]):
         for binding_id, key, action, label, show, _, _ in KEYS
     ] + [
         Binding("escape", "clear", "Clear", show=False, id="app.clear"),
-        Binding("tab", "focus_next", show=False),
+        # "app.": a Screen has no focus_next action, so a bare "focus_next" did nothing.
+        Binding("tab", "app.focus_next", show=False),
     ]
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -90,7 +93,7 @@ class MainScreen(Screen[None]):
         with Horizontal(id="body"):
             with Vertical(id="sidebar"):
                 yield Static("Circles", classes="section-title")
-                yield OptionList(id="circles")
+                yield CircleList(id="circles")
             with Vertical(id="list-column"):
                 yield Input(
                     placeholder="/ search   #circle filters",
@@ -240,6 +243,9 @@ class MainScreen(Screen[None]):
     def _circle_picked(self, event: OptionList.OptionSelected) -> None:
         option_id = event.option.id or "*"
         self.show_circle(None if option_id == "*" else option_id[1:])
+        if self.has_class("-narrow"):  # the sidebar stood in for the card: give it back
+            self._show_circles = False
+            self.remove_class("-show-circles")
         self.contacts.focus()
 
     def show_circle(self, circle: str | None) -> None:
@@ -301,7 +307,7 @@ class MainScreen(Screen[None]):
             if contact_id is None:
                 return
             contact = self.book.get_contact(contact_id)
-            self.notify(f"Added {contact.name}", markup=False)
+            self.notify(f"Added {contact.name} · z undoes", markup=False)
             self.after_change()
             self.jump_to(contact)
 
@@ -315,7 +321,7 @@ class MainScreen(Screen[None]):
         def saved(contact_id: int | None) -> None:
             if contact_id is not None:
                 updated = self.book.get_contact(contact_id)
-                self.notify(f"Saved {updated.name}", markup=False)
+                self.notify(f"Saved {updated.name} · z undoes", markup=False)
                 self.after_change(select=updated)
 
         self.app.push_screen(ContactForm(self.book, self.today, contact), saved)
@@ -327,7 +333,7 @@ class MainScreen(Screen[None]):
         def logged(interaction_id: int | None) -> None:
             if interaction_id is None:
                 return
-            self.notify("Interaction logged", markup=False)
+            self.notify("Interaction logged · z undoes", markup=False)
             self.after_change()
 
         self.app.push_screen(LogForm(self.book, self.today, people), logged)
@@ -339,7 +345,7 @@ class MainScreen(Screen[None]):
 
         def done(result: int | None) -> None:
             if result is not None:
-                self.notify(f"{message} — {contact.name}", markup=False)
+                self.notify(f"{message} — {contact.name} · z undoes", markup=False)
                 self.after_change()
 
         self.app.push_screen(form_class(self.book, self.today, contact), done)
@@ -392,6 +398,130 @@ class MainScreen(Screen[None]):
         question = Content.assemble("Move ", (visible(contact.name), "bold"), " to the trash?")
         detail = "Their history goes with them. z undoes; kontakt restore brings them back later."
         self.app.push_screen(ConfirmScreen(question, detail, yes="move to trash"), answered)
+
+    # ---------------------------------------------------------------- timeline entries, circles
+
+    @on(ContactDetail.EditEntry)
+    def _edit_entry(self, event: ContactDetail.EditEntry) -> None:
+        if isinstance(event, ContactDetail.DeleteEntry):
+            return
+        from .record_forms import edit_form_for
+
+        try:
+            form = edit_form_for(self.book, self.today, event.contact, event.entry)
+        except NotFound:  # another shell deleted it meanwhile
+            self.notify("That entry is gone from the book.", severity="warning", markup=False)
+            self.after_change()
+            return
+
+        def saved(result: int | None) -> None:
+            if result is not None:
+                self.notify(f"Saved the {event.entry.kind}", markup=False)
+                self.after_change()
+
+        if form is not None:
+            self.app.push_screen(form, saved)
+
+    @on(ContactDetail.DeleteEntry)
+    def _delete_entry(self, event: ContactDetail.DeleteEntry) -> None:
+        from ...store import records
+
+        book, today, kind, record_id = self.book, self.today, event.entry.kind, event.entry.id
+        try:
+            trashed = records.trash_record(book, kind, record_id, today=today)
+        except NotFound:
+            self.notify("That entry was already gone from the book.", markup=False)
+        else:
+            self.notify(f"Moved the {kind} to the trash · z undoes", markup=False)
+            self.app.push_undo(
+                f"delete {trashed.label}",
+                lambda: records.restore_record(book, trashed.kind, trashed.key, today=today),
+                contact_id=event.contact.id,
+            )
+        self.after_change()
+
+    def _picked_circle(self) -> str | None:
+        """The circle highlighted in the sidebar when it has focus, else the one shown."""
+        circles = self.query_one("#circles", OptionList)
+        if (self.focused is circles or self._circle is None) and circles.highlighted is not None:
+            option_id = circles.get_option_at_index(circles.highlighted).id or "*"
+            if option_id != "*":
+                return option_id[1:]
+        if self._circle is None:
+            self.notify("Pick a circle first (c shows the circles).", severity="warning", markup=False)
+        return self._circle
+
+    def action_edit_circle(self) -> None:
+        from ...store import records
+        from .record_forms import CircleForm
+
+        name = self._picked_circle()
+        if name is None:
+            return
+        try:
+            circle = records.get_circle(self.book, name)
+        except NotFound:
+            self.refresh_circles()
+            return
+
+        def saved(new_name: str | None) -> None:
+            if new_name is None:
+                return
+            self.notify(f"Saved circle #{new_name}", markup=False)
+            if self._circle is not None and self._circle == circle.name:
+                self._circle = new_name
+                self.apply_filter()
+            self.after_change()
+            self._highlight_circle(new_name)
+
+        self.app.push_screen(CircleForm(self.book, self.today, circle), saved)
+
+    def _highlight_circle(self, name: str) -> None:
+        circles = self.query_one("#circles", OptionList)
+        for index in range(circles.option_count):
+            if circles.get_option_at_index(index).id == f"#{name}":
+                circles.highlighted = index
+
+    def action_delete_circle(self) -> None:
+        from ...store import records
+
+        name = self._picked_circle()
+        if name is None:
+            return
+        book, today = self.book, self.today
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                trashed = records.trash_circle(book, name, today=today)
+            except NotFound:
+                self.notify(f"#{name} was already gone from the book", markup=False)
+            else:
+                self.notify(f"Moved #{name} to the trash · z undoes", markup=False)
+                self.app.push_undo(
+                    f"delete {trashed.label}",
+                    lambda: records.restore_record(book, "circle", trashed.key, today=today),
+                )
+            if self._circle == name:
+                self._circle = None
+                self.apply_filter()
+            self.after_change()
+
+        question = Content.assemble("Move ", (visible(f"#{name}"), "bold"), " to the trash?")
+        detail = "Its members leave it (and its cadence); the people stay. z undoes."
+        self.app.push_screen(ConfirmScreen(question, detail, yes="move to trash"), answered)
+
+    def action_import_file(self) -> None:
+        """Import a file (palette: "Import a file…"): dry run first, then for real."""
+
+        def imported(summary: str | None) -> None:
+            if summary:
+                self.notify(f"Imported: {summary}", timeout=8, markup=False)
+                self.after_change()
+                self.check_duplicates()  # an import is where duplicates come from
+
+        self.app.push_screen(ImportScreen(self.book, self.today), imported)
 
     def action_today(self) -> None:
         self.app.push_screen(TodayScreen(self.book, self.today, self.config))
@@ -455,32 +585,49 @@ class MainScreen(Screen[None]):
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.help_groups()))
 
-    def help_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        """Keys as currently mapped (the config's [keymap] applied), grouped for the help."""
+    def help_groups(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
+        """(group, [(keys as currently mapped, binding id, what they do)]): the config's
+        [keymap] applied, so the help shows the keys that work and the ids that remap them."""
         keymap = self.config.keymap
-        groups: dict[str, list[tuple[str, str]]] = {}
-        groups["Move"] = [("↑ ↓ j k", "move in the list"), ("PgUp PgDn", "page"),
-                          ("Home End", "first / last"), ("Tab", "next pane"),
-                          ("Esc", "clear search and filters")]
-        for binding_id, key, _, _, _, description, group in KEYS:
+
+        def keys_of(binding_id: str, key: str) -> str:
             keys = keymap.get(binding_id, key)
-            shown = ", ".join(self.app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
-            groups.setdefault(group, []).append((shown, description))
-        groups.setdefault("Go", []).append(("ctrl+p", "command palette: every action, jump to contact"))
+            return ", ".join(self.app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
+
+        groups: dict[str, list[tuple[str, str, str]]] = {}
+        groups["Move"] = [("↑ ↓ j k", "", "move in the list"), ("PgUp PgDn", "", "page"),
+                          ("Home End", "", "first / last"), ("Tab", "", "next pane"),
+                          (keys_of("app.clear", "escape"), "app.clear", "clear search and filters")]
+        for binding_id, key, _, _, _, description, group in KEYS:
+            groups.setdefault(group, []).append((keys_of(binding_id, key), binding_id, description))
+        groups.setdefault("Go", []).append(("ctrl+p", "", "command palette: every action, jump to contact, import"))
+        groups["In a form"] = [("Enter", "", "save (ctrl+s in the notes box)"), ("Tab", "", "next field"),
+                               ("← → space", "", "change a choice"), ("space", "", "tick / untick a person"),
+                               ("Esc", "", "cancel (asks if something was typed)")]
         # The keys of the screens g and D open (their footers show them too).
-        mapped = lambda binding_id, key: keymap.get(binding_id, key)  # noqa: E731
+        groups["In the timeline (Tab into it)"] = [
+            ("↑ ↓", "", "pick an entry"),
+            (keys_of("detail.edit", "e"), "detail.edit", "edit the entry in its form"),
+            (keys_of("detail.delete", "d"), "detail.delete", "move the entry to the trash (z undoes)"),
+        ]
+        groups["In the circles (c)"] = [
+            (keys_of("circles.edit", "e"), "circles.edit", "rename the circle or change its cadence"),
+            (keys_of("circles.delete", "d"), "circles.delete",
+             "move the circle to the trash: its people stay (z undoes)"),
+        ]
         groups["On the stats screen (g)"] = [
-            ("Tab", "next list: circles, drift"),
-            (f"{mapped('stats.accept', 'a')}, Enter", "accept the highlighted drift's suggested cadence"),
-            ("Esc", "back"),
+            (keys_of("stats.next", "tab"), "stats.next", "next list: circles, drift"),
+            (f"{keys_of('stats.accept', 'a')}, Enter", "stats.accept", "accept the highlighted drift's suggested cadence"),
+            (keys_of("stats.close", "escape,q,g"), "stats.close", "back"),
         ]
         groups["On the duplicates screen (D)"] = [
-            ("↑ ↓", "move between the fields"),
-            ("← →", "keep the left value / take the right one"),
-            (mapped("dupes.merge", "m"), "merge the pair (z undoes)"),
-            (mapped("dupes.dismiss", "n"), "not the same person: the pair never comes back"),
-            (mapped("dupes.skip", "s"), "skip to the next pair"),
-            (mapped("dupes.swap", "x"), "swap which record is kept"),
+            ("↑ ↓", "", "move between the fields"),
+            (f"{keys_of('dupes.left', 'left')} {keys_of('dupes.right', 'right')}", "dupes.left dupes.right",
+             "keep the left value / take the right one"),
+            (keys_of("dupes.merge", "m"), "dupes.merge", "merge the pair (z undoes)"),
+            (keys_of("dupes.dismiss", "n"), "dupes.dismiss", "not the same person: the pair never comes back"),
+            (keys_of("dupes.skip", "s"), "dupes.skip", "skip to the next pair"),
+            (keys_of("dupes.swap", "x"), "dupes.swap", "swap which record is kept"),
         ]
-        groups["On the Today screen (t)"] = today_help_rows(self.app, keymap)
+        groups["On the Today screen (t)"] = today_help(self.app, keymap)
         return list(groups.items())

@@ -347,7 +347,10 @@ class StatsScreen(Screen[bool]):
             self.notify(str(error), severity="error", markup=False)
             return
         self.changed = True
-        self.notify(f"{d.name} is now {d.suggested_label}", markup=False)
+        push_undo = getattr(self.app, "push_undo", None)
+        if push_undo is not None:  # names the step for z's toast
+            push_undo(f"keep in touch with {d.name} {d.suggested_label}", contact_id=d.contact_id)
+        self.notify(f"{d.name} is now {d.suggested_label} · z undoes", markup=False)
         # Take the row out at once; the recomputed figures follow.
         index = drift.get_option_index(str(d.contact_id))
         drift.remove_option_at_index(index)

@@ -31,7 +31,7 @@ from ...store import Book, NotFound
 from ..live import BookChanged
 from ..widgets.review_card import context_card, item_reason, item_title
 from ..widgets.shown import shown, visible
-from .dialogs import ConfirmScreen, HelpScreen
+from .dialogs import ConfirmScreen, HelpScreen, today_help
 from .prep import PrepScreen
 
 # A quick note is the common reply to a review item; ← → changes it for the rest of the list.
@@ -393,7 +393,13 @@ class TodayScreen(Screen[bool]):
             return
         item = self.entries[index].item
         try:
-            token: Undo = perform(item)
+            # One transaction, so one undo step: the action, and the same person's other rows
+            # it settled counted against the day's budget with it.
+            with self.book.write():
+                token: Undo = perform(item)
+                settled = self._settled_by(index)
+                if settled:
+                    token = review.also_handled(self.book, token, [self.entries[i].item for i in settled])
         except NotFound:  # another shell deleted them, or the follow-up, meanwhile
             self.entries[index].outcome = "no longer in the book"
             self._advance(index)
@@ -404,19 +410,16 @@ class TodayScreen(Screen[bool]):
             return
         self.changed = True
         self.entries[index].outcome = outcome
-        settled = self._settle_others(index)
-        try:  # the rows settled too count against the day's budget, as the one acted on
-            token = review.also_handled(self.book, token, [self.entries[i].item for i in settled])
-        except sqlite3.Error:
-            pass
+        for i in settled:
+            self.entries[i].outcome = "settled too"
         step = Step(token, [index] + settled)
         step.app_step = self._push_app_undo(token)
         self.history.append(step)  # quietly: the ticked row says what happened
         self._advance(index)
         self.refresh_all()
 
-    def _settle_others(self, index: int) -> list[int]:
-        """Tick off the same person's other rows that this action settled (logging a
+    def _settled_by(self, index: int) -> list[int]:
+        """The same person's other rows that the action on `index` settled (logging a
         keep-in-touch also answers their drifting, letting drift ends both)."""
         contact_id = self.entries[index].item.contact_id
         others = [i for i, entry in enumerate(self.entries)
@@ -424,21 +427,17 @@ class TodayScreen(Screen[bool]):
         if not others:
             return []
         still = {(it.kind, it.ref_id) for it in review.items_for_contact(self.book, contact_id, self.today, self.config)}
-        settled = [i for i in others if (self.entries[i].item.kind, self.entries[i].item.ref_id) not in still]
-        for i in settled:
-            self.entries[i].outcome = "settled too"
-        return settled
+        return [i for i in others if (self.entries[i].item.kind, self.entries[i].item.ref_id) not in still]
 
     def _push_app_undo(self, token: Undo) -> object | None:
         """Put the step on the app's undo stack too, so `z` on the main screen can still
         take it back after leaving this screen."""
         push = getattr(self.app, "push_undo", None)
-        stack = getattr(self.app, "undo_stack", None)
-        if push is None or stack is None:
+        if push is None:
             return None
         book = self.book
-        push(token.message, lambda: review.undo(book, token), contact_id=token.contact_id)
-        return stack.peek()
+        # The app's undo history step's id (or, without a history, its UndoStep).
+        return push(token.message, lambda: review.undo(book, token), contact_id=token.contact_id)
 
     def action_done(self) -> None:
         entry = self.current_entry
@@ -514,8 +513,8 @@ class TodayScreen(Screen[bool]):
         step = self.history.pop()
         stack = getattr(self.app, "undo_stack", None)
         try:
-            review.undo(self.book, step.token)
-        except LookupError as error:  # gone meanwhile (another shell)
+            self._undo(step)
+        except LookupError as error:  # gone meanwhile, or a newer change came first (another shell)
             self._drop_app_step(stack, step)
             self.notify(f"Cannot undo that any more: {error}", severity="warning", markup=False)
             return
@@ -529,6 +528,15 @@ class TodayScreen(Screen[bool]):
         self.current = step.rows[0]
         self.notify(f"Undid: {step.token.message}", markup=False)
         self.refresh_all()
+
+    def _undo(self, step: Step) -> None:
+        """Through the book's undo history when the step is in it (exact, and z elsewhere
+        will not find it again); else the review's own reversal."""
+        undo_history_step = getattr(self.app, "undo_history_step", None)
+        if isinstance(step.app_step, int) and undo_history_step is not None:
+            undo_history_step(step.app_step)
+        else:
+            review.undo(self.book, step.token)
 
     @staticmethod
     def _drop_app_step(stack, step: Step) -> None:
@@ -556,7 +564,7 @@ class TodayScreen(Screen[bool]):
             self.app.push_screen(PrepScreen(self.book, entry.item.contact_id, self.today))
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen([("On the Today screen", help_rows(self.app, self.config.keymap))]))
+        self.app.push_screen(HelpScreen([("On the Today screen", today_help(self.app, self.config.keymap))]))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "more":

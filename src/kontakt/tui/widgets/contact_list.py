@@ -276,10 +276,12 @@ class ContactList(ScrollView, can_focus=True):
     def _scroll_cursor_into_view(self) -> None:
         rows = max(self.size.height - 1, 1)
         top = round(self.scroll_offset.y)
+        # force: right after a new filter the scrollbar still has the old list's state (a
+        # short search result: none), and an unforced scroll would be dropped for it.
         if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
+            self.scroll_to(y=self.cursor, animate=False, force=True)
         elif self.cursor >= top + rows:
-            self.scroll_to(y=self.cursor - rows + 1, animate=False)
+            self.scroll_to(y=self.cursor - rows + 1, animate=False, force=True)
 
     def action_cursor(self, delta: int) -> None:
         self.cursor += delta
@@ -341,15 +343,17 @@ class ContactList(ScrollView, can_focus=True):
         return Strip(segments).adjust_cell_length(width, row_style)
 
     def _empty_line(self, y: int, width: int, base: Style) -> Strip:
-        if y != 2:
-            return Strip.blank(width, base)
         if self.filter.query or self.filter.circle:
-            message = "  Nobody matches. Esc clears the search."
+            messages = ["  Nobody matches. Esc clears the search."]
         elif self.filter.archived:
-            message = "  No archived contacts."
+            messages = ["  No archived contacts."]
         else:
-            message = "  No contacts yet. Press a to add someone."
-        return Strip([Segment(fit(message, width), base + self._style("muted"))])
+            messages = ["  No contacts yet. a adds someone;",
+                        "  I imports a file: Google, Outlook,",
+                        "  LinkedIn, vCard, JSON (or ctrl+p).",]
+        if not 2 <= y < 2 + len(messages):
+            return Strip.blank(width, base)
+        return Strip([Segment(fit(messages[y - 2], width), base + self._style("muted"))])
 
     def _cell(self, key: str, contact: Contact, balance: Balance, width: int) -> tuple[str, Style]:
         muted = self._style("muted")
@@ -374,10 +378,8 @@ class ContactList(ScrollView, can_focus=True):
         if key == "last":
             return relative(contact.last_contact, self.today), muted
         if key == "balance":
-            if balance.gave == 0 and balance.received == 0:
-                return "", Style()
-            style = {"+": "gave", "−": "received"}.get(balance.sign)
-            return balance.sign, self._style(style) if style else muted
+            style = {"+": "gave", "−": "received"}.get(balance.mark)
+            return balance.mark, self._style(style) if style else muted
         return "", Style()
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.geometry import Region
+from textual.message import Message
 from textual.widgets import Static
 
-from ...domain import Balance, Contact
+from ...domain import Balance, Contact, FollowUp
 from ...domain.dates import human, relative
 from ...domain.timeline import TimelineEntry, timeline
 from ...store import Book
@@ -39,7 +43,20 @@ def when(day: date | None, today: date) -> str:
     return f"{relative(day, today)} · {human(day)}"
 
 
-def contact_card(contact: Contact, balance: Balance, today: date, width: int = 60) -> Content:
+def next_step(contact: Contact, follow_ups: Sequence[FollowUp]) -> tuple[date, str] | None:
+    """The earliest of the keep-in-touch date and the open follow-ups: (day, what), or None."""
+    steps: list[tuple[date, str]] = []
+    if contact.next_due and not contact.archived and contact.effective_cadence is not None:
+        steps.append((contact.next_due, "keep in touch"))
+    for follow_up in follow_ups:
+        if follow_up.status == "open":
+            note = follow_up.note.strip().splitlines()[0] if follow_up.note.strip() else ""
+            steps.append((follow_up.effective_due, f"follow-up: {note}" if note else "follow-up"))
+    return min(steps, key=lambda step: step[0]) if steps else None
+
+
+def contact_card(contact: Contact, balance: Balance, today: date, width: int = 60,
+                 follow_ups: Sequence[FollowUp] = ()) -> Content:
     """The fields of one contact as Content (user text is never read as markup, and its
     control characters are shown, not sent)."""
     lines: list[Content] = []
@@ -62,12 +79,16 @@ def contact_card(contact: Contact, balance: Balance, today: date, width: int = 6
     cadence = contact.effective_cadence
     if cadence is not None:
         field("cadence", f"{cadence}" + ("" if contact.cadence else " (circle)"))
-        if contact.next_due and not contact.archived:
-            if contact.next_due <= today:
-                late = "due today" if contact.next_due == today else f"due since {relative(contact.next_due, today).replace(' ago', '')}"
-                field("next", Content.styled(late, "bold $warning"))
-            else:
-                field("next", when(contact.next_due, today))
+    step = None if contact.archived else next_step(contact, follow_ups)
+    if step is not None:
+        # Whichever comes first: the keep-in-touch date or an earlier follow-up.
+        day, what = step
+        what = "" if what == "keep in touch" else f" · {what}"
+        if day <= today:
+            late = "due today" if day == today else f"due since {relative(day, today).replace(' ago', '')}"
+            field("next", Content.assemble((late, "bold $warning"), shown(what, "$text-muted")))
+        else:
+            field("next", Content.assemble(when(day, today), shown(what, "$text-muted")))
     if balance.gave or balance.received:
         field("balance", str(balance))
     if contact.tags:
@@ -87,20 +108,58 @@ def contact_card(contact: Contact, balance: Balance, today: date, width: int = 6
     return Content("\n").join(lines)
 
 
-def timeline_content(entries: list[TimelineEntry], today: date, width: int = 60) -> Content:
+def timeline_content(
+    entries: list[TimelineEntry], today: date, width: int = 60, selected: int | None = None
+) -> Content:
     if not entries:
         return Content.styled("Nothing yet. l logs a conversation, f a favour.", "$text-muted")
+    return Content("\n").join(timeline_entries(entries, today, width, selected))
+
+
+def timeline_entries(
+    entries: list[TimelineEntry], today: date, width: int = 60, selected: int | None = None
+) -> list[Content]:
+    """One Content per entry (several lines when it wraps); `selected` is drawn reversed."""
     lines: list[Content] = []
-    for entry in entries:
+    for index, entry in enumerate(entries):
         mark, style = KIND_MARKS.get(entry.kind, ("·", "$text-muted"))
         day_style = "$text-muted" if entry.date <= today else "bold $warning"
         prefix = Content.assemble((human(entry.date).rjust(11), day_style), "  ", (mark, style), " ")
-        lines.append(hang(prefix, shown(entry.text), width))
-    return Content("\n").join(lines)
+        line = hang(prefix, shown(entry.text), width)
+        if index == selected:
+            line = line.stylize("reverse")
+        lines.append(line)
+    return lines
 
 
 class ContactDetail(VerticalScroll, can_focus=True):
-    """Fields, circles, cadence, balance, notes and the one timeline of a contact."""
+    """Fields, circles, cadence, balance, notes and the one timeline of a contact.
+
+    Focused (tab), ↑/↓ pick a timeline entry; e asks to edit it and d to delete it
+    (posted as `EditEntry` / `DeleteEntry`: the screen does the writing).
+    """
+
+    BINDINGS = [
+        Binding("up", "select_entry(-1)", "Previous entry", show=False, id="detail.up"),
+        Binding("down", "select_entry(1)", "Next entry", show=False, id="detail.down"),
+        Binding("e", "edit_entry", "Edit entry", id="detail.edit"),
+        Binding("d", "delete_entry", "Delete entry", id="detail.delete"),
+    ]
+
+    class EditEntry(Message):
+        """The user asked to edit `entry` in `contact`'s timeline."""
+
+        def __init__(self, contact: Contact, entry: TimelineEntry) -> None:
+            super().__init__()
+            self.contact = contact
+            self.entry = entry
+
+    class DeleteEntry(EditEntry):
+        """The user asked to move `entry` in `contact`'s timeline to the trash."""
+
+    _entries: list[TimelineEntry] = []
+    _cursor: int = 0
+    _width: int = 60
 
     def compose(self):
         yield Static(id="detail-card")
@@ -115,7 +174,12 @@ class ContactDetail(VerticalScroll, can_focus=True):
             self.show(*self._shown, keep_scroll=True)
 
     def show(self, book: Book, contact: Contact | None, today: date, *, keep_scroll: bool = False) -> None:
+        same = self._shown is not None and contact is not None and self._shown[1] is not None \
+            and self._shown[1].id == contact.id
         self._shown = (book, contact, today)
+        if not same:
+            self._cursor = 0
+        self._entries = []
         width = self.scrollable_content_region.width or 60
         card = self.query_one("#detail-card", Static)
         notes = self.query_one("#detail-notes", Static)
@@ -126,18 +190,79 @@ class ContactDetail(VerticalScroll, can_focus=True):
             notes.display = history.display = title.display = False
             return
         balance = book.balance(contact.id)
-        card.update(contact_card(contact, balance, today, width))
+        follow_ups = book.follow_ups_for(contact.id)
+        card.update(contact_card(contact, balance, today, width, follow_ups))
         notes.display = bool(contact.notes)
         notes.update(shown(contact.notes, multiline=True))
         entries = timeline(
             contact.id,
             book.interactions_for(contact.id),
             book.favours_for(contact.id),
-            book.follow_ups_for(contact.id),
+            follow_ups,
             book.introductions_for(contact.id),
         )
         title.display = history.display = True
         title.update(Content.assemble(("Timeline", "bold"), (f"  {len(entries)}", "$text-muted")))
-        history.update(timeline_content(entries, today, width))
-        if not keep_scroll:
+        self._entries, self._width = entries, width
+        self._cursor = max(0, min(self._cursor, len(entries) - 1))
+        history.update(timeline_content(entries, today, width, self.selected_index))
+        if not keep_scroll and not (same and self.has_focus):
             self.scroll_home(animate=False)
+
+    # ---------------------------------------------------------------- picking an entry
+
+    @property
+    def selected_index(self) -> int | None:
+        """The picked entry's index, shown only while the pane has focus."""
+        return self._cursor if self.has_focus and self._entries else None
+
+    @property
+    def selected(self) -> TimelineEntry | None:
+        return self._entries[self._cursor] if self._entries else None
+
+    def _draw_timeline(self) -> None:
+        if self._shown is None or self._shown[1] is None:
+            return
+        history = self.query_one("#detail-timeline", Static)
+        history.update(timeline_content(self._entries, self._shown[2], self._width, self.selected_index))
+
+    def on_focus(self) -> None:
+        self._draw_timeline()
+
+    def on_blur(self) -> None:
+        self._draw_timeline()
+
+    def action_select_entry(self, delta: int) -> None:
+        if not self._entries:
+            self.scroll_relative(y=delta, animate=False)
+            return
+        self._cursor = max(0, min(self._cursor + delta, len(self._entries) - 1))
+        self._draw_timeline()
+        self.call_after_refresh(self._scroll_to_selected)
+
+    def _scroll_to_selected(self) -> None:
+        """Keep the picked entry in view (its lines, counted as drawn)."""
+        if not self._entries or self._shown is None:
+            return
+        drawn = timeline_entries(self._entries, self._shown[2], self._width)
+        top = sum(len(c.plain.split("\n")) for c in drawn[: self._cursor])
+        height = len(drawn[self._cursor].plain.split("\n"))
+        history = self.query_one("#detail-timeline", Static)
+        y = history.virtual_region.y + top
+        if self._cursor == 0:  # the first entry brings the title into view with it
+            y, height = 0, y + height
+        self.scroll_to_region(Region(0, y, 1, height), animate=False)
+
+    def _ask(self, message_class: type[EditEntry]) -> None:
+        entry = self.selected
+        contact = self._shown[1] if self._shown else None
+        if entry is None or contact is None or entry.id is None:
+            self.notify("Nothing in the timeline to pick.", severity="warning", markup=False)
+            return
+        self.post_message(message_class(contact, entry))
+
+    def action_edit_entry(self) -> None:
+        self._ask(self.EditEntry)
+
+    def action_delete_entry(self) -> None:
+        self._ask(self.DeleteEntry)

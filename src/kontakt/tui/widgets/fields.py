@@ -12,10 +12,13 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
+from rich.segment import Segment
+from rich.style import Style
 
 from ...domain import Contact
 from ...store import Book
@@ -51,6 +54,14 @@ class FormField(Vertical):
         if self.hint:
             yield Static(Content(self.hint), classes="field-hint")
         yield Static(classes="field-error")
+
+    # The label lights up while the field has focus (a class, not :focus-within, which kept
+    # the first field lit after Tab had moved on).
+    def on_descendant_focus(self) -> None:
+        self.add_class("-focused")
+
+    def on_descendant_blur(self) -> None:
+        self.remove_class("-focused")
 
     def set_error(self, message: str | None) -> None:
         self.set_class(bool(message), "-invalid")
@@ -93,7 +104,7 @@ class Choice(Widget, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         position = 0
         for index, (_, label) in enumerate(self.options):
-            width = len(label) + 4
+            width = len(label) + 3
             if position <= event.x < position + width:
                 self.index = index
                 return
@@ -106,7 +117,7 @@ class Choice(Widget, can_focus=True):
                 parts.append((f"‹{label}›", "bold reverse $accent" if self.has_focus else "bold $accent"))
             else:
                 parts.append((f" {label} ", "$text-muted"))
-            parts.append("  ")
+            parts.append(" ")  # one space: six interaction kinds fit an 80-column form
         return Content.assemble(*parts)
 
     def on_focus(self) -> None:
@@ -114,6 +125,35 @@ class Choice(Widget, can_focus=True):
 
     def on_blur(self) -> None:
         self.refresh()
+
+
+class Checklist(SelectionList[int]):
+    """A SelectionList whose ticked and unticked rows differ in shape, not only in colour:
+    `[x]` and `[ ]` read the same in every theme (the stock button draws `X` for both)."""
+
+    TICKED, UNTICKED = "[x]", "[ ]"
+
+    def render_line(self, y: int) -> Strip:
+        line = OptionList.render_line(self, y)  # the prompt alone, without the stock button
+        index = round(self.scroll_offset.y) + y
+        if not 0 <= index < self.option_count:
+            return line
+        value = self.get_option_at_index(index).value
+        base = next(iter(line)).style or self.rich_style
+        ticked = value in self._selected
+        mark_style = self.get_component_rich_style("checklist--ticked" if ticked else "checklist--unticked")
+        meta = Style(meta={"option": index})  # a click on the box toggles, as on the stock one
+        return Strip([
+            Segment(self.TICKED if ticked else self.UNTICKED, base + mark_style + meta),
+            Segment(" ", base),
+            *line,
+        ])
+
+    COMPONENT_CLASSES = SelectionList.COMPONENT_CLASSES | {"checklist--ticked", "checklist--unticked"}
+    DEFAULT_CSS = """
+    Checklist > .checklist--ticked { color: $accent; text-style: bold; }
+    Checklist > .checklist--unticked { color: $text-muted; }
+    """
 
 
 class PickerInput(Input):
@@ -145,7 +185,7 @@ class PeoplePicker(Vertical):
     PeoplePicker { height: auto; width: 1fr; }
     PeoplePicker > #picker-suggestions { height: auto; max-height: 7; display: none; border: none; padding: 0; background: $panel; }
     PeoplePicker > #picker-suggestions.-open { display: block; }
-    PeoplePicker > #picker-people { height: auto; max-height: 8; border: none; padding: 0; background: transparent; }
+    PeoplePicker > #picker-people { height: auto; max-height: 6; border: none; padding: 0; background: transparent; }
     """
 
     @dataclass
@@ -165,9 +205,7 @@ class PeoplePicker(Vertical):
     def compose(self) -> ComposeResult:
         yield PickerInput(placeholder=self.placeholder, compact=True, id="picker-input")
         yield OptionList(id="picker-suggestions")
-        yield SelectionList[int](
-            *[Selection(shown(p.name), p.id, True) for p in self._initial], id="picker-people"
-        )
+        yield Checklist(*[Selection(shown(p.name), p.id, True) for p in self._initial], id="picker-people")
 
     @property
     def selected(self) -> list[int]:

@@ -1,0 +1,152 @@
+"""The help overlay explains the screen (binding ids, marks); the layout holds at 80×24."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+from kontakt.config import Config
+from kontakt.tui.app import KontaktApp
+from kontakt.tui.screens.dialogs import HelpScreen
+from kontakt.tui.screens.dupes import DupesScreen
+from kontakt.tui.screens.main import MainScreen
+from kontakt.tui.screens.stats import StatsScreen
+from kontakt.tui.screens.today import TodayScreen
+
+from tui_helpers import help_rows, make_app, screen_text
+
+SCREENS = (KontaktApp, MainScreen, TodayScreen, StatsScreen, DupesScreen)
+
+
+def bindings_by_id() -> dict[str, Binding]:
+    found = {}
+    for cls in SCREENS:
+        for binding in cls.BINDINGS:
+            if isinstance(binding, Binding) and binding.id:
+                found[binding.id] = binding
+    return found
+
+
+async def test_every_binding_id_in_the_help_is_a_real_binding_and_shows_its_key(book):
+    known = bindings_by_id()
+    app = make_app(book)
+    async with app.run_test(size=(100, 50)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        rows = help_rows(app.screen)
+        shown = [(keys, binding_id) for keys, ids, _ in rows for binding_id in ids.split()]
+        assert len(shown) >= 40
+        for keys, binding_id in shown:
+            assert binding_id in known, binding_id
+            first_key = known[binding_id].key.split(",")[0].strip()
+            assert app.get_key_display(Binding(first_key, "")) in keys, (binding_id, keys)
+        # … and every remappable key of the main screen is in the help.
+        main_ids = {b.id for b in MainScreen.BINDINGS if b.id}
+        assert main_ids <= {binding_id for _, binding_id in shown}
+
+
+async def test_a_remapped_key_shows_in_the_help_next_to_its_id(book):
+    app = make_app(book, Config(keymap={"app.favour": "F", "stats.accept": "y"}))
+    async with app.run_test(size=(100, 50)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        rows = help_rows(app.screen)
+        assert ("F", "app.favour", "record a favour given or received") in rows
+        assert any(keys.startswith("y,") and ids == "stats.accept" for keys, ids, _ in rows)
+
+
+async def test_the_help_explains_the_marks_of_the_list_and_the_timeline(book):
+    app = make_app(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = screen_text(app)
+        for words in ("● ○", "due now / within a week", "+ − =", "± column", "no favours yet",
+                      "● ◆ ⇄ ◷", "interaction, favour, introduction, follow-up"):
+            assert words in text, words
+
+
+# ---------------------------------------------------------------- layout
+
+
+async def test_at_80_columns_the_circles_sidebar_takes_the_cards_place_until_a_circle_is_picked(book):
+    app = make_app(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        main = app.screen
+        detail, sidebar = main.query_one("#detail"), main.query_one("#sidebar")
+        assert detail.region.width >= 34 and sidebar.region.width == 0
+        await pilot.press("c")
+        await pilot.pause()
+        assert sidebar.region.width == 30
+        assert detail.region.width == 0  # hidden, not squeezed to a few columns
+        assert main.query_one("#list-column").region.width >= 40
+        await pilot.press("down", "down", "enter")  # the first circle (after "All contacts")
+        await pilot.pause()
+        assert main.contacts.filter.circle is not None
+        assert sidebar.region.width == 0 and detail.region.width >= 34
+
+
+async def test_at_160_columns_sidebar_list_and_card_all_show(book):
+    app = make_app(book)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        main = app.screen
+        assert main.query_one("#sidebar").region.width == 30
+        assert main.query_one("#detail").region.width >= 50
+
+
+async def test_a_palette_jump_while_searching_scrolls_the_row_into_view(tmp_path):
+    from kontakt.screenshots import demo_app
+
+    app = demo_app(tmp_path)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("slash", *"mül")
+            await pilot.pause(0.3)
+            main = app.main_screen
+            assert main.contacts.count < 10
+            await pilot.press("ctrl+p", *"yasemin")
+            await pilot.pause(0.5)
+            await pilot.press("enter")
+            await pilot.pause(0.2)
+            contacts = main.contacts
+            assert contacts.highlighted.name == "Yasemin Aksoy"
+            assert contacts.cursor > 100  # far down the whole book …
+            assert "Yasemin Aksoy" in [c.name for c in contacts.visible_contacts()]  # … and on screen
+    finally:
+        app.book.close()
+
+
+def card_field(text: str, label: str) -> str:
+    """One field of the card, its wrapped lines joined."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(label))
+    parts = [lines[start]]
+    parts += [line for line in lines[start + 1:] if line.startswith(" " * 9)][:3]
+    return " ".join(part.strip() for part in parts)
+
+
+async def test_the_card_shows_an_earlier_follow_up_as_next_and_the_timeline_an_introductions_note(book):
+    from datetime import timedelta
+
+    from kontakt.domain import Cadence
+    from tui_helpers import TODAY, highlight
+
+    ids = book.ids
+    book.update_contact(ids["eva"], today=TODAY, cadence=Cadence.parse("monthly"))
+    book.log_interaction([ids["eva"]], on=TODAY - timedelta(days=5), kind="call", note="", today=TODAY)
+    book.add_follow_up(ids["eva"], due=TODAY + timedelta(days=3), note="ask about the flat")
+    book.add_introduction(ids["eva"], ids["zoe"], on=TODAY, note="both climb")
+    app = make_app(book)
+    async with app.run_test(size=(120, 40)) as pilot:
+        highlight(app, "Eva Weber")
+        await pilot.pause()
+        card = screen_text(app)
+        next_line = card_field(card, "next")
+        assert "26 Nov 2026" in next_line and "follow-up: ask about the flat" in next_line
+        assert "introduced to Zoë Zürcher: both climb" in " ".join(card.split())  # wrapped or not
+        highlight(app, "Anna Müller")  # monthly, last seen 1 Oct, no follow-up: the cadence's day
+        await pilot.pause()
+        next_line = next(line for line in screen_text(app).splitlines() if line.startswith("next"))
+        assert next_line.split() == ["next", "due", "since", "3", "wk"]
