@@ -299,7 +299,7 @@ during the pause counts as due that day and comes a day's budget at a time.""")
 @click.option("--for", "for_", metavar="DURATION", help='For a while: "2 weeks", "10 days".')
 @book_option
 def pause(until, for_):
-    """Rest the daily review for a while (a holiday); resume ends it."""
+    """Rest the daily review for a while (a holiday)."""
     from ..services.review import pause as pause_review
 
     if bool(until) == bool(for_):
