@@ -436,7 +436,8 @@ def budget_line(budget: Budget, more_hint: str | None) -> str:
         text = "a day off — no review today"
     else:
         text = f"that's it for today — {budget.done} of {budget.cap} done"
-    return f"{text}; {more_hint} shows the rest" if more_hint else text
+    rest = "what is due" if budget.paused_until else "the rest"
+    return f"{text}; {more_hint} shows {rest}" if more_hint else text
 
 
 def pause(book: Book, as_of: date, until: date) -> str:
@@ -449,8 +450,7 @@ def pause(book: Book, as_of: date, until: date) -> str:
         current = q.get_pause(book)
         start = current[0] if current and current[0] <= as_of < current[1] else as_of
         q.set_pause(book, start, until)
-    return (f"review paused until {until:%a} {until.isoformat()}: nothing counts or piles up "
-            f"meanwhile; what falls due is due that day, a day's budget at a time")
+    return f"review paused until {until:%a} {until.isoformat()}; `kontakt resume` ends it early"
 
 
 def resume(book: Book, as_of: date) -> str | None:
@@ -460,7 +460,7 @@ def resume(book: Book, as_of: date) -> str | None:
         if not current or not current[0] <= as_of < current[1]:
             return None
         q.set_pause(book, current[0], as_of)
-    return "review resumed: what fell due during the pause is due today, a day's budget at a time"
+    return "review resumed: what fell due while paused is due today, a day's budget at a time"
 
 
 def items_for_contact(book: Book, contact_id: int, as_of: date, config: Config) -> list[ReviewItem]:

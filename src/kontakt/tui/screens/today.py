@@ -715,11 +715,12 @@ def pause_review(app) -> None:
         if until is None:
             return
         try:
-            message = review.pause(app.book, app.today, until)
+            review.pause(app.book, app.today, until)
         except (ValueError, sqlite3.Error) as error:
             app.notify(f"Could not pause: {error}", severity="error", markup=False)
             return
-        app.notify(message[:1].upper() + message[1:] + ".", markup=False)
+        app.notify(f"Review paused until {until:%a} {human(until)}; resume it from the palette.",
+                   markup=False)
         _reload_today(app)
 
     app.push_screen(PauseScreen("the review", app.today), chosen)
