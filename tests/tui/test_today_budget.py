@@ -190,3 +190,14 @@ async def test_pause_and_resume_from_the_palette(crowd):
         screen = app.screen
         assert isinstance(screen, TodayScreen)
         assert progress(screen) == "0 of 5 done"
+
+
+async def test_the_more_key_is_in_the_today_help_with_its_binding_id(crowd):
+    from kontakt.tui.screens.dialogs import today_help
+
+    app = KontaktApp(crowd, today=TODAY, config=CONFIG)
+    async with app.run_test(size=(120, 36)):
+        rows = today_help(app, {})
+        assert ("m", "today.more", "more: the next items past the day's budget") in rows
+        remapped = today_help(app, {"today.more": "M"})
+        assert any(keys == "M" and binding == "today.more" for keys, binding, _ in remapped)
