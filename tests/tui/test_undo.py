@@ -178,7 +178,7 @@ async def test_help_lists_z(book):
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        assert ("z", "app.undo", "undo the last delete, archive or merge") in help_rows(app.screen)
+        assert ("z", "app.undo", "undo the last change: edit, log, review, delete …") in help_rows(app.screen)
 
 
 async def test_a_failed_daily_backup_is_a_notification_not_stderr(book, capsys):
