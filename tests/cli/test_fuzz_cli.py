@@ -233,9 +233,9 @@ def _value_strategy(command: tuple[str, ...], param: click.Parameter) -> st.Sear
         return plausible_or_hostile(SPECIAL_REFS.get(command, REFS), 1 if name == "refs" else 2)
     if name == "record_id":
         # The template holds logs #1-#3, favours #1-#2, follow-ups #1-#2 and intro #1.
-        prefix = {"log": "log", "favour": "favour", "follow-up": "follow-up", "intro": "intro"}[
-            command[0].split("-", 1)[1]]
-        return plausible_or_hostile(["1", "2", "#1", f"{prefix}:1", f"{prefix}:2", "99"])
+        prefix = command[0].split("-", 1)[1]
+        ids = ["1", "#1", f"{prefix}:1"] + ([] if prefix == "intro" else ["2", f"{prefix}:2"])
+        return plausible_or_hostile([*ids, "99"])
     if name in ("old", "new") and command == ("rename-circle",):
         return plausible_or_hostile(CIRCLES if name == "old" else ["Frühstück", "morning", "navy"])
     if name == "name":
