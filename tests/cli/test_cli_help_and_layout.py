@@ -73,7 +73,7 @@ def test_show_wraps_a_long_timeline_entry_under_its_own_column(db):
         entry.append(line)
     assert len(entry) >= 3  # the note really wrapped
     assert all(len(line) <= 60 for line in lines)
-    assert " ".join(part.strip() for part in entry).endswith(LONG_NOTE)
+    assert " ".join(part.strip() for part in entry).endswith(LONG_NOTE + "  · log:1")
     assert lines[start].startswith("  2026-11-20  call: ")
 
 

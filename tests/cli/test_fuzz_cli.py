@@ -56,6 +56,7 @@ MIN_SUCCESS = {
     ("snooze",): 0.05,         # a contact with a review item today, --until or --for
     ("done",): 0.05,           # a contact with a review item today
     ("completion",): 0.20,
+    ("edit-intro",): 0.10,     # --a/--b must name two different people than each other's
 }
 DEFAULT_MIN_SUCCESS = 0.20
 # Exit codes beyond 0 (done), 1 (refused, one line) and 2 (usage).
@@ -170,6 +171,7 @@ SPECIAL_REFS = {
     ("circle",): ["breakfast", "navy", "work", "new circle", "Frühstück"],
     ("archive",): REFS + [ARCHIVED],
 }
+CIRCLES = ["breakfast", "navy", "work", "Breakfast"]
 DATES = ["today", "yesterday", "2026-11-01", "2026-11-23", "1.10.2026", "3 days ago",
          "last monday", "2 weeks ago", "2025-12-31", "1000-01-01"]
 FUTURE_DATES = ["tomorrow", "in 2 weeks", "next friday", "2026-12-24", "2999-12-31", "in 3 months"]
@@ -226,10 +228,20 @@ def _value_strategy(command: tuple[str, ...], param: click.Parameter) -> st.Sear
         return plausible_or_hostile(BIRTHDAYS)
     if name in ("in_", "for_", "older_than", "cadence", "every"):
         return plausible_or_hostile(DURATIONS)
-    if name in ("ref", "refs", "ref_a", "ref_b", "keep", "other", "dismiss", "term", "text"):
+    if name in ("ref", "refs", "ref_a", "ref_b", "keep", "other", "dismiss", "term", "text",
+                "with_", "without"):
         return plausible_or_hostile(SPECIAL_REFS.get(command, REFS), 1 if name == "refs" else 2)
+    if name == "record_id":
+        # The template holds logs #1-#3, favours #1-#2, follow-ups #1-#2 and intro #1.
+        prefix = command[0].split("-", 1)[1]
+        ids = ["1", "#1", f"{prefix}:1"] + ([] if prefix == "intro" else ["2", f"{prefix}:2"])
+        return plausible_or_hostile([*ids, "99"])
+    if name in ("old", "new") and command == ("rename-circle",):
+        return plausible_or_hostile(CIRCLES if name == "old" else ["Frühstück", "morning", "navy"])
     if name == "name":
-        return plausible_or_hostile(SPECIAL_REFS[command] if command == ("circle",) else NAMES_TO_ADD)
+        if command in (("circle",), ("rm-circle",)):
+            return plausible_or_hostile(CIRCLES)
+        return plausible_or_hostile(NAMES_TO_ADD)
     if name in ("tag", "circle"):
         return plausible_or_hostile(["navy", "breakfast", "work", "none such"])
     if name == "mappings":

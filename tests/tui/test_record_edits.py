@@ -85,7 +85,7 @@ EDITS = [
     ("follow-up", EditFollowUpForm, "note", "notes",
      lambda b: b.get_follow_up(b.ids["follow-up"]).note, "follow-up due: notes"),
     ("introduction", EditIntroForm, "outcome", "they met",
-     lambda b: r.get_introduction(b, b.ids["introduction"]).outcome, "introduced to Grace Hopper → they met"),
+     lambda b: r.get_introduction(b, b.ids["introduction"]).outcome, "introduced to Grace Hopper: compilers → they met"),
 ]
 
 

@@ -11,10 +11,12 @@ from kontakt.tui.screens.dupes import DupesScreen
 from kontakt.tui.screens.main import MainScreen
 from kontakt.tui.screens.stats import StatsScreen
 from kontakt.tui.screens.today import TodayScreen
+from kontakt.tui.widgets.circle_list import CircleList
+from kontakt.tui.widgets.detail import ContactDetail
 
 from tui_helpers import help_rows, make_app, screen_text
 
-SCREENS = (KontaktApp, MainScreen, TodayScreen, StatsScreen, DupesScreen)
+SCREENS = (KontaktApp, MainScreen, TodayScreen, StatsScreen, DupesScreen, ContactDetail, CircleList)  # widgets with remappable keys too
 
 
 def bindings_by_id() -> dict[str, Binding]:

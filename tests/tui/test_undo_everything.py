@@ -251,3 +251,24 @@ async def fill_people(pilot, text: str) -> None:
     await pilot.pause()
     await pilot.press("enter")  # takes the suggestion
     await pilot.pause()
+
+
+async def test_z_names_a_change_made_elsewhere_and_undoes_it_only_when_pressed_again(book):
+    # The user adds someone in the app; a shell adds someone else meanwhile. The first z must
+    # not silently take back the shell's write: it says whose change is newest.
+    app = make_app(book)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        with Book.open(book.path) as other:
+            other.history_source = "kontakt add"
+            shell_id = other.add_contact("Shell Writer", today=TODAY)
+        app.check_for_changes()
+        await pilot.pause()
+        before = snapshot(book)
+        await pilot.press("z")
+        await pilot.pause()
+        assert notes(app)[-1].startswith("The newest change came from kontakt add: add Shell Writer.")
+        assert snapshot(book) == before  # nothing undone yet
+        await pilot.press("z")
+        await pilot.pause()
+        assert notes(app)[-1] == "Undid: add Shell Writer (made by kontakt add)"
+        assert book.conn.execute("SELECT count(*) FROM contacts WHERE id = ?", (shell_id,)).fetchone()[0] == 0

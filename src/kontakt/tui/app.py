@@ -56,6 +56,8 @@ class KontaktApp(App[None]):
         self._data_version: int | None = None
         # Set when the book turned out unreadable: the one line the CLI prints after exit.
         self.book_problem: str | None = None
+        # The step of another process that a first z named; a second z undoes it.
+        self._confirmed_foreign: int | None = None
         self._backup_warnings: BackupWarnings | None = None
         for theme in THEMES:
             self.register_theme(theme)
@@ -222,6 +224,17 @@ class KontaktApp(App[None]):
         if newest is None:
             self.notify("Nothing to undo.", markup=False)
             return
+        if newest.source and newest.source != "app" and self._confirmed_foreign != newest.id:
+            # Another process (a shell, cron) made the newest change: the user pressing z
+            # most likely means their own. Say whose it is and undo only on a second z.
+            self._confirmed_foreign = newest.id
+            self.notify(
+                f"The newest change came from {newest.source}: {newest.label or 'a change'}. "
+                "Press z again to undo it (kontakt undo --list shows the history).",
+                severity="warning", timeout=8, markup=False,
+            )
+            return
+        self._confirmed_foreign = None
         try:
             label, contact_id = self.undo_history_step(newest.id)
         except history.HistoryError as error:
