@@ -1,0 +1,173 @@
+"""Favours and introductions in the book, and the balance they add up to per contact."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING
+
+from ..domain import Balance, Favour, Introduction
+from ..domain.ledger import (
+    DIRECTIONS,
+    INTRODUCTION_WEIGHT,
+    LedgerError,
+    check_favour_kind,
+    check_status,
+    check_weight,
+)
+from .driver import sqlite3
+from .values import NotFound, _now, _text, _uid
+
+
+class LedgerMixin:
+    """The favour, balance and introduction methods of `Book`."""
+
+    # Provided by Book (store/book.py).
+    conn: sqlite3.Connection
+    if TYPE_CHECKING:
+        def write(self, label: str | None = None, *, record: bool = True
+                  ) -> contextlib.AbstractContextManager[sqlite3.Connection]: ...
+
+    # ------------------------------------------------------------------ favours
+
+    def add_favour(
+        self,
+        contact_id: int,
+        *,
+        direction: str,
+        description: str,
+        on: date,
+        kind: str = "help",
+        weight: int = 1,
+        status: str = "open",
+    ) -> int:
+        """Record a favour given to or received from a contact; returns its id."""
+        if direction not in DIRECTIONS:
+            raise LedgerError(f"direction must be given or received, not {direction!r}")
+        description = _text(description)
+        if not description:
+            raise LedgerError("a favour needs a description")
+        kind, weight, status = check_favour_kind(kind), check_weight(weight), check_status(status)
+        now = _now()
+        with self.write():
+            self._require(contact_id)
+            cursor = self.conn.execute(
+                """INSERT INTO favours (uid, contact_id, direction, description, kind, weight,
+                       date, status, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (_uid(), contact_id, direction, description, kind, weight, on.isoformat(),
+                 status, now, now),
+            )
+        return cursor.lastrowid
+
+    def set_favour_status(self, favour_id: int, status: str) -> None:
+        status = check_status(status)
+        with self.write():
+            cursor = self.conn.execute(
+                "UPDATE favours SET status = ?, updated_at = ? WHERE id = ? "
+                "AND contact_id IN (SELECT id FROM contacts WHERE deleted_at IS NULL)",
+                (status, _now(), favour_id),
+            )
+            if cursor.rowcount == 0:
+                raise NotFound(f"no favour #{favour_id}")
+
+    def favours_for(self, contact_id: int) -> list[Favour]:
+        """The contact's favours both ways, newest first."""
+        rows = self.conn.execute(
+            "SELECT * FROM favours WHERE contact_id = ? ORDER BY date DESC, id DESC", (contact_id,)
+        )
+        return [_favour(row) for row in rows]
+
+    def balance(self, contact_id: int) -> Balance:
+        return self.balances([contact_id]).get(contact_id, Balance())
+
+    def balances(self, contact_ids: Iterable[int]) -> dict[int, Balance]:
+        """Balance per contact: weights given (introductions count as given) and received."""
+        ids = list(contact_ids)
+        result: dict[int, Balance] = {i: Balance() for i in ids}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"""SELECT id,
+                      (SELECT coalesce(sum(weight), 0) FROM favours
+                        WHERE contact_id = c.id AND direction = 'given')
+                      + {INTRODUCTION_WEIGHT} * (SELECT count(*) FROM introductions i
+                        JOIN contacts o ON o.id = CASE WHEN i.contact_a = c.id
+                                                       THEN i.contact_b ELSE i.contact_a END
+                        WHERE (i.contact_a = c.id OR i.contact_b = c.id)
+                          AND o.deleted_at IS NULL) AS gave,
+                      (SELECT coalesce(sum(weight), 0) FROM favours
+                        WHERE contact_id = c.id AND direction = 'received') AS received
+                    FROM contacts c WHERE id IN ({marks})""",
+                chunk,
+            )
+            for row in rows:
+                result[row["id"]] = Balance(row["gave"], row["received"])
+        return result
+
+    # ------------------------------------------------------------------ introductions
+
+    def add_introduction(self, contact_a: int, contact_b: int, *, on: date, note: str = "") -> int:
+        """I introduced A to B: stored once, linked to both; returns its id."""
+        if contact_a == contact_b:
+            raise LedgerError("cannot introduce someone to themselves")
+        with self.write():
+            self._require(contact_a)
+            self._require(contact_b)
+            cursor = self.conn.execute(
+                """INSERT INTO introductions (uid, contact_a, contact_b, date, note, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                (_uid(), contact_a, contact_b, on.isoformat(), _text(note), _now()),
+            )
+        return cursor.lastrowid
+
+    def set_introduction_outcome(self, introduction_id: int, outcome: str, *, on: date) -> None:
+        """Note how an introduction turned out ("they work together now")."""
+        with self.write():
+            cursor = self.conn.execute(
+                "UPDATE introductions SET outcome = ?, outcome_on = ? WHERE id = ? "
+                "AND contact_a IN (SELECT id FROM contacts WHERE deleted_at IS NULL) "
+                "AND contact_b IN (SELECT id FROM contacts WHERE deleted_at IS NULL)",
+                (_text(outcome), on.isoformat(), introduction_id),
+            )
+            if cursor.rowcount == 0:
+                raise NotFound(f"no introduction #{introduction_id}")
+
+    def introductions_for(self, contact_id: int) -> list[Introduction]:
+        rows = self.conn.execute(
+            """SELECT i.*, a.name AS name_a, b.name AS name_b FROM introductions i
+                 JOIN contacts a ON a.id = i.contact_a JOIN contacts b ON b.id = i.contact_b
+                WHERE (i.contact_a = ? OR i.contact_b = ?)
+                  AND a.deleted_at IS NULL AND b.deleted_at IS NULL
+                ORDER BY i.date DESC, i.id DESC""",
+            (contact_id, contact_id),
+        )
+        return [_introduction(row) for row in rows]
+
+
+def _favour(row: sqlite3.Row) -> Favour:
+    return Favour(
+        id=row["id"],
+        contact_id=row["contact_id"],
+        direction=row["direction"],
+        description=row["description"],
+        kind=row["kind"],
+        weight=row["weight"],
+        date=date.fromisoformat(row["date"]),
+        status=row["status"],
+    )
+
+
+def _introduction(row: sqlite3.Row) -> Introduction:
+    return Introduction(
+        id=row["id"],
+        contact_a=row["contact_a"],
+        contact_b=row["contact_b"],
+        date=date.fromisoformat(row["date"]),
+        note=row["note"],
+        outcome=row["outcome"],
+        name_a=row["name_a"],
+        name_b=row["name_b"],
+    )
