@@ -5,7 +5,7 @@ contact's fields, puts the other in the trash (`deleted_at`) and writes a merge 
 holding what moved (row ids per table) and the kept contact's columns before and after.
 `undo_merge` reads that record and moves everything back, in one transaction.
 
-The rules for *which* values win live in `services/dupes.py`; this module only moves rows.
+The rules for *which* values win live in `services/dupes/merging.py`; this module only moves rows.
 """
 
 from __future__ import annotations
