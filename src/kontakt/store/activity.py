@@ -17,7 +17,7 @@ from .values import NotFound, _now, _text, _uid
 class ActivityMixin:
     """The interaction and follow-up methods of `Book`."""
 
-    # Provided by Book (store/book.py).
+    # Provided by Book (store/book.py); `_require` and `_refresh_due` by ContactsMixin.
     conn: sqlite3.Connection
     if TYPE_CHECKING:
         def write(self, label: str | None = None, *, record: bool = True

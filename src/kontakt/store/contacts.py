@@ -44,7 +44,7 @@ class AmbiguousRef(LookupError):
 class ContactsMixin:
     """The contact and circle methods of `Book`."""
 
-    # Provided by Book (store/book.py).
+    # Provided by Book (store/book.py), as is `_dense_search` (next to its cached counts).
     conn: sqlite3.Connection
     if TYPE_CHECKING:
         def write(self, label: str | None = None, *, record: bool = True

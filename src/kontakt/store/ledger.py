@@ -23,7 +23,7 @@ from .values import NotFound, _now, _text, _uid
 class LedgerMixin:
     """The favour, balance and introduction methods of `Book`."""
 
-    # Provided by Book (store/book.py).
+    # Provided by Book (store/book.py); `_require` by ContactsMixin.
     conn: sqlite3.Connection
     if TYPE_CHECKING:
         def write(self, label: str | None = None, *, record: bool = True
