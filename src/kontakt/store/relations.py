@@ -18,6 +18,7 @@ from ..domain.relations import (
     check_relation_kind,
     seen_from_b,
 )
+from . import history
 from .book import NotFound, _now, _text
 
 if TYPE_CHECKING:
@@ -68,8 +69,8 @@ def link(book: Book, a: int, b: int, kind: str) -> tuple[Relationship, bool]:
     if a == b:
         raise RelationError("someone cannot be linked to themselves")
     with book.write():
-        book._require(a)
-        book._require(b)
+        name_a, name_b = book.get_contact(a).name, book.get_contact(b).name
+        history.name(book.conn, f"link {name_a} and {name_b} ({kind})")
         row = _link_row(book, a, b, kind)
         made = row is None
         if made:
@@ -86,9 +87,11 @@ def link(book: Book, a: int, b: int, kind: str) -> tuple[Relationship, bool]:
 def unlink(book: Book, a: int, b: int, kind: str | None = None) -> list[Relationship]:
     """Remove the links between `a` and `b` (only those of `kind` when given); returns them
     as a saw them. Raises NotFound when there is none."""
+    if a == b:
+        raise RelationError("someone cannot be linked to themselves")
     with book.write():
-        book._require(a)
-        book._require(b)
+        name_a, name_b = book.get_contact(a).name, book.get_contact(b).name
+        history.name(book.conn, f"unlink {name_a} and {name_b}")
         gone = [r for r in relationships_for(book, a) if r.with_id == b]
         if kind is not None:
             wanted = check_relation_kind(kind)
@@ -148,7 +151,7 @@ def add_note(book: Book, contact_id: int, text: str, *, on: date) -> JournalEntr
     """Add a dated journal entry about someone; raises NotFound or RelationError."""
     value = _note_text(text)
     with book.write():
-        book._require(contact_id)
+        history.name(book.conn, f"journal note for {book.get_contact(contact_id).name}")
         stamp = _now()
         note_id = book.conn.execute(
             "INSERT INTO journal (contact_id, date, text, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
@@ -166,6 +169,7 @@ def edit_note(book: Book, note_id: int, *, text: str | None = None, on: date | N
         columns["date"] = on.isoformat()
     with book.write():
         get_note(book, note_id)
+        history.name(book.conn, f"edit journal note:{note_id}")
         if columns:
             columns["updated_at"] = _now()
             sets = ", ".join(f"{name} = ?" for name in columns)
@@ -177,6 +181,7 @@ def delete_note(book: Book, note_id: int) -> JournalEntry:
     """Delete a journal entry (kontakt undo brings it back); returns it as it was."""
     with book.write():
         entry = get_note(book, note_id)
+        history.name(book.conn, f"delete journal note:{note_id}")
         book.conn.execute("DELETE FROM journal WHERE id = ?", (note_id,))
         return entry
 
