@@ -93,7 +93,7 @@ SHORT_HELP = {
     "rm-intro": "Move an introduction to the trash.",
     "rename-circle": "Rename a circle; its members follow.",
     "rm-circle": "Move a circle to the trash (its people stay).",
-    "link": "Link two people: partner, family, friend, colleague, ….",
+    "link": "Link two people: partner, family, friend, colleague.",
     "unlink": "Remove the link between two people.",
     "note": "Add a dated note to someone's journal.",
     "edit-note": "Change a journal note: its text or its day.",
