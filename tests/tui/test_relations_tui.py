@@ -101,3 +101,30 @@ async def test_palette_adds_a_journal_note_to_the_timeline_and_d_then_z(book):
         await pilot.press("z")
         await pilot.pause(0.3)
         assert [n.text for n in relations.journal_for(book, book.ids["eva"])] == ["runs the observatory"]
+
+
+def test_card_with_people_and_journal_matches_snapshot(snap_compare, tmp_path):
+    """The detail pane of the demo's first person, linked to two people, with two notes."""
+    from datetime import date
+
+    from kontakt.screenshots import demo_app, settled
+    from kontakt.tui.widgets.contact_list import ContactList
+
+    app = demo_app(tmp_path)
+
+    @settled
+    async def run_before(pilot) -> None:
+        screen = pilot.app.main_screen
+        contacts = screen.query_one(ContactList)
+        me, partner, colleague = (contacts.row(i)[0] for i in range(3))
+        relations.link(app.book, me.id, partner.id, "partner")
+        relations.link(app.book, colleague.id, me.id, "introduced me to")
+        relations.add_note(app.book, me.id, "new job at the observatory, starts in May", on=date(2026, 11, 21))
+        relations.add_note(app.book, me.id, "moved to Zürich", on=date(2026, 3, 2))
+        screen.after_change()
+        await pilot.pause()
+
+    try:
+        assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+    finally:
+        app.book.close()

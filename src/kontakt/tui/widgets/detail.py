@@ -97,8 +97,8 @@ def contact_card(contact: Contact, balance: Balance, today: date, width: int = 6
         field("balance", str(balance))
     if contact.tags:
         field("circles", "  ".join(f"#{t}" for t in contact.tags))
-    if relationships:
-        field("people", "; ".join(f"{link.kind}: {link.with_name}" for link in relationships))
+    for index, link in enumerate(relationships):
+        field("people" if index == 0 else "", f"{link.kind}: {link.with_name}")
     for label, values in (("email", contact.emails), ("phone", contact.phones)):
         for index, value in enumerate(values):
             field(label if index == 0 else "", value)
