@@ -234,6 +234,12 @@ def test_into_a_book_with_data_the_import_merges_by_uid_and_keeps_review_state(o
             "SELECT count(*) FROM review_state s JOIN contacts c ON c.id = s.contact_id "
             "WHERE c.uid = ?", (uid["frank"],)).fetchone()[0]
         assert thank_like == 2  # let drift: keep-in-touch and drifting silenced
+        # Links and journal notes, mapped through uids to the new ids.
+        assert [(r.with_id, r.kind) for r in store_relations.relationships_for(other, new_id["anna"])] == [
+            (new_id["bob"], "introduced me to")]
+        assert [n.text for n in store_relations.journal_for(other, new_id["anna"])] == [
+            "new job at the harbour\nstarts in May"]
+        assert report.history["relationships"] == 2 and report.history["journal"] == 2
         # A second import of the same file adds nothing at all.
         before = {t: rows(other, t) for t in tables(other)}
         again = run_import(other, tmp_path / "book.json", today=TODAY)

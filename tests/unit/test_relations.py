@@ -158,3 +158,36 @@ def test_undo_brings_a_deleted_note_and_a_removed_link_back(book, people):
     rel.unlink(book, ada, grace)
     history.undo(book)
     assert kinds(book, grace) == [("Ada Lovelace", "friend")]
+
+
+def test_an_import_rejects_bad_links_and_notes_one_by_one(book, people, tmp_path):
+    import json
+
+    from kontakt.services.importers import run_import
+
+    ada, grace, _ = people
+    uid = {c: book.get_contact(c).uid for c in (ada, grace)}
+    data = {
+        "kontakt": 2, "contacts": [],
+        "relationships": [
+            {"a": uid[ada], "b": uid[grace], "kind": "friend"},
+            {"a": uid[ada], "b": uid[ada], "kind": "friend"},
+            {"a": uid[ada], "b": "no-such-uid", "kind": "friend"},
+            {"a": uid[ada], "b": uid[grace], "kind": ""},
+        ],
+        "journal": [
+            {"contact": uid[grace], "date": "2026-11-01", "text": "fine"},
+            {"contact": uid[grace], "date": "yesterday", "text": "bad date"},
+            {"contact": uid[grace], "date": "2026-11-01", "text": "  "},
+            "not an object",
+        ],
+    }
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    report = run_import(book, path, today=TODAY)
+    rejected = dict(report.outcome.rejected)
+    assert set(rejected) == {"relationship 2", "relationship 3", "relationship 4",
+                             "journal note 2", "journal note 3", "journal note 4"}
+    assert "themselves" in rejected["relationship 2"] and "ISO date" in rejected["journal note 2"]
+    assert kinds(book, grace) == [("Ada Lovelace", "friend")]
+    assert [n.text for n in rel.journal_for(book, grace)] == ["fine"]
