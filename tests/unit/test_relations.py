@@ -191,3 +191,24 @@ def test_an_import_rejects_bad_links_and_notes_one_by_one(book, people, tmp_path
     assert "themselves" in rejected["relationship 2"] and "ISO date" in rejected["journal note 2"]
     assert kinds(book, grace) == [("Ada Lovelace", "friend")]
     assert [n.text for n in rel.journal_for(book, grace)] == ["fine"]
+
+
+def test_a_merge_moves_notes_and_links_and_unmerge_moves_them_back(book, people):
+    from kontakt.services.dupes import merge, undo_merge
+
+    ada, grace, alan = people
+    twin = book.add_contact("A. Lovelace", today=TODAY)
+    rel.link(book, twin, grace, "colleague")
+    rel.link(book, alan, twin, "introduced me to")
+    rel.link(book, ada, twin, "friend")  # between the two: would link Ada to herself
+    rel.add_note(book, twin, "from the twin", on=date(2026, 11, 1))
+    rel.add_note(book, ada, "Ada's own", on=date(2026, 11, 2))
+    record = merge(book, ada, twin, today=TODAY)
+    assert kinds(book, ada) == [("Alan Turing", "met through"), ("Grace Hopper", "colleague")]
+    assert [n.text for n in rel.journal_for(book, ada)] == ["Ada's own", "from the twin"]
+    assert count(book, "relationships") == 2
+    undo_merge(book, record.merge_id, today=TODAY)
+    assert kinds(book, ada) == [("A. Lovelace", "friend")]
+    assert kinds(book, twin) == [("Ada Lovelace", "friend"), ("Alan Turing", "met through"),
+                                 ("Grace Hopper", "colleague")]
+    assert [n.text for n in rel.journal_for(book, twin)] == ["from the twin"]
