@@ -228,7 +228,7 @@ def _value_strategy(command: tuple[str, ...], param: click.Parameter) -> st.Sear
         return st.integers(0, 9).flatmap(
             lambda n: st.sampled_from(odd) if n < 2 else st.sampled_from(inputs))
     if name in ("on",):
-        return plausible_or_hostile(FUTURE_DATES if command == ("follow-up",) else DATES)
+        return plausible_or_hostile(FUTURE_DATES if command in (("follow-up",), ("edit-follow-up",)) else DATES)
     if name in ("until",):
         return plausible_or_hostile(FUTURE_DATES)
     if name in ("as_of",):
