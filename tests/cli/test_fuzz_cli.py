@@ -49,6 +49,7 @@ MIN_SUCCESS = {
     ("merge",): 0.05,          # two different existing contacts, not already merged away
     ("unmerge",): 0.05,        # the one merged-away contact, by name or id
     ("restore",): 0.05,        # the one trashed contact
+    ("unlink",): 0.05,         # two different ones of Ada, Grace and Olga (all linked), their kind
     ("dupes",): 0.15,          # --dismiss wants two different contacts
     ("intro",): 0.05,          # two different contacts (REFS has aliases), a date not ahead
     ("favour",): 0.10,         # --gave or --received, and a date that is not in the future
@@ -98,6 +99,9 @@ def _build_template(root: Path) -> None:
     runner = CliRunner()
     for args in (["archive", ARCHIVED], ["rm", TRASHED], ["merge", "Ada Lovelace", MERGED_AWAY],
                  ["circle", "breakfast", "--every", "2 weeks"],
+                 ["link", "#1", "#2", "--as", "colleague"], ["link", "#1", "#7", "--as", "colleague"],
+                 ["link", "#2", "#7", "--as", "colleague"], ["note", "#1", "met at a lecture"],
+                 ["note", "#2", "new job", "--on", "2026-11-01"],
                  ["export", "json", "-o", str(root / "export.json")],
                  ["export", "vcard", "-o", str(root / "cards.vcf")]):
         result = runner.invoke(main, ["--db", str(book_path), *args], catch_exceptions=False)
@@ -170,7 +174,12 @@ SPECIAL_REFS = {
     ("search",): REFS + ["navy", "breakfast", "Müller", "example", "Ada OR Grace", "ada*"],
     ("circle",): ["breakfast", "navy", "work", "new circle", "Frühstück"],
     ("archive",): REFS + [ARCHIVED],
+    ("unlink",): ["Ada", "ada lovelace", "Grace Hopper", "grace", "#1", "2", "Olga", "#7"],
 }
+# How people are linked (`link --as`, `unlink --as`); the template links Ada, Grace and Olga
+# to each other as colleagues, so unlink mostly names a link that is there.
+RELATION_KINDS = ["colleague", "friend", "partner", "introduced me to", "Colleague", "climbing buddy"]
+UNLINK_KINDS = ["colleague", "Colleague", "colleague", "friend"]
 CIRCLES = ["breakfast", "navy", "work", "Breakfast"]
 DATES = ["today", "yesterday", "2026-11-01", "2026-11-23", "1.10.2026", "3 days ago",
          "last monday", "2 weeks ago", "2025-12-31", "1000-01-01"]
@@ -219,7 +228,7 @@ def _value_strategy(command: tuple[str, ...], param: click.Parameter) -> st.Sear
         return st.integers(0, 9).flatmap(
             lambda n: st.sampled_from(odd) if n < 2 else st.sampled_from(inputs))
     if name in ("on",):
-        return plausible_or_hostile(FUTURE_DATES if command == ("follow-up",) else DATES)
+        return plausible_or_hostile(FUTURE_DATES if command in (("follow-up",), ("edit-follow-up",)) else DATES)
     if name in ("until",):
         return plausible_or_hostile(FUTURE_DATES)
     if name in ("as_of",):
@@ -231,6 +240,11 @@ def _value_strategy(command: tuple[str, ...], param: click.Parameter) -> st.Sear
     if name in ("ref", "refs", "ref_a", "ref_b", "keep", "other", "dismiss", "term", "text",
                 "with_", "without"):
         return plausible_or_hostile(SPECIAL_REFS.get(command, REFS), 1 if name == "refs" else 2)
+    if name == "kind" and command in (("link",), ("unlink",)):
+        return plausible_or_hostile(UNLINK_KINDS if command == ("unlink",) else RELATION_KINDS)
+    if name == "note_id":
+        # The template holds journal notes #1 and #2.
+        return plausible_or_hostile(["1", "#1", "note:1", "2", "note:2", "99"])
     if name == "record_id":
         # The template holds logs #1-#3, favours #1-#2, follow-ups #1-#2 and intro #1.
         prefix = command[0].split("-", 1)[1]

@@ -18,6 +18,7 @@ from kontakt.services.exporters import json as json_export
 from kontakt.services.importers import ImportRefused, run_import
 from kontakt.store import Book
 from kontakt.store import records as store_records
+from kontakt.store import relations as store_relations
 from kontakt.store import review_queries
 from kontakt.store.trash import empty_trash
 
@@ -82,6 +83,8 @@ def populate(book: Book) -> dict[str, int]:
                                created_at=ADDED)
     book.trash_contact(gone)
     empty_trash(book)  # a contact id gap
+    store_relations.link(book, eva, dora, "friend")  # hidden while Dora is in the trash: kept
+    store_relations.add_note(book, dora, "moved away", on=date(2026, 9, 1))
     book.trash_contact(dora)
     book.log_interaction([anna, bob], on=date(2026, 11, 20), kind="meeting", note="breakfast")
     scratch = book.log_interaction([bob], on=date(2026, 1, 1), kind="call", today=TODAY)
@@ -114,6 +117,13 @@ def populate(book: Book) -> dict[str, int]:
     review.snooze(book, eva_item, TODAY + timedelta(days=10), as_of=TODAY)
     review.let_drift(book, frank, as_of=TODAY)
     book.set_setting("review.started", "2026-01-01")  # a setting that is the user's
+    # Links and journal notes, with id gaps (a link and a note deleted), one of a contact in the trash.
+    store_relations.link(book, anna, bob, "colleague")
+    store_relations.unlink(book, anna, bob)
+    store_relations.link(book, anna, bob, "introduced me to")
+    first = store_relations.add_note(book, anna, "scratch", on=date(2026, 10, 1))
+    store_relations.delete_note(book, first.id)
+    store_relations.add_note(book, anna, "new job at the harbour\nstarts in May", on=date(2026, 10, 2))
     book.set_setting("backup.last_day", TODAY.isoformat())
     book.set_setting("demo", "1")
     return {"anna": anna, "bob": bob, "eva": eva, "greta": greta, "frank": frank, "carla": carla, "dora": dora,
@@ -224,6 +234,12 @@ def test_into_a_book_with_data_the_import_merges_by_uid_and_keeps_review_state(o
             "SELECT count(*) FROM review_state s JOIN contacts c ON c.id = s.contact_id "
             "WHERE c.uid = ?", (uid["frank"],)).fetchone()[0]
         assert thank_like == 2  # let drift: keep-in-touch and drifting silenced
+        # Links and journal notes, mapped through uids to the new ids.
+        assert [(r.with_id, r.kind) for r in store_relations.relationships_for(other, new_id["anna"])] == [
+            (new_id["bob"], "introduced me to")]
+        assert [n.text for n in store_relations.journal_for(other, new_id["anna"])] == [
+            "new job at the harbour\nstarts in May"]
+        assert report.history["relationships"] == 2 and report.history["journal"] == 2
         # A second import of the same file adds nothing at all.
         before = {t: rows(other, t) for t in tables(other)}
         again = run_import(other, tmp_path / "book.json", today=TODAY)

@@ -40,7 +40,8 @@ def main(ctx: click.Context) -> None:
 
 # Subcommands register themselves on `main` when their module is imported.
 from . import (  # noqa: E402,F401
-    activity, app, citizen, contacts, dupes, records, review, safety, stats, transfer, undo,
+    activity, app, citizen, contacts, dupes, records, relations, review, safety, stats, transfer,
+    undo,
 )
 
 # `kontakt --help` lists each command on one line; click cuts a long first sentence with
@@ -92,6 +93,11 @@ SHORT_HELP = {
     "rm-intro": "Move an introduction to the trash.",
     "rename-circle": "Rename a circle; its members follow.",
     "rm-circle": "Move a circle to the trash (its people stay).",
+    "link": "Link two people: partner, family, friend, colleague.",
+    "unlink": "Remove the link between two people.",
+    "note": "Add a dated note to someone's journal.",
+    "edit-note": "Change a journal note: its text or its day.",
+    "rm-note": "Delete a journal note (kontakt undo brings it back).",
     "export csv": "CSV with a header row, safe to open in a spreadsheet.",
     "export ics": "Follow-ups, due dates and birthdays for a calendar.",
     "export json": "The whole book as JSON; imports back losslessly.",

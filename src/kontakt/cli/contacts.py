@@ -9,11 +9,13 @@ from ..domain import Birthday, Contact, DateError
 from ..domain.dates import relative
 from ..domain.text import visible
 from ..store import Book
+from ..store import relations
 from . import main
 from .common import (
     LIMIT, book_option, complete_contact, fail, get_book, print_json, read_cadence, today,
 )
 from .render import (
+    journal_json, relationship_json,
     card_rows, cell, console, echo, contact_json, print_hanging, favour_json, follow_up_json, interaction_json, introduction_json,
 )
 
@@ -127,6 +129,8 @@ def show(ref, as_json):
     favours = book.favours_for(contact.id)
     follow_ups = book.follow_ups_for(contact.id)
     introductions = book.introductions_for(contact.id)
+    links = relations.relationships_for(book, contact.id)
+    journal = relations.journal_for(book, contact.id)
     if as_json:
         data = contact_json(contact, balance)
         data["notes"] = contact.notes
@@ -134,9 +138,12 @@ def show(ref, as_json):
         data["favours"] = [favour_json(f) for f in favours]
         data["follow_ups"] = [follow_up_json(f) for f in follow_ups]
         data["introductions"] = [introduction_json(i, contact.id) for i in introductions]
+        data["relationships"] = [relationship_json(link) for link in links]
+        data["journal"] = [journal_json(entry) for entry in journal]
         print_json(data)
         return
-    print_hanging(card_rows(contact, balance, interactions, favours, follow_ups, introductions, today()))
+    print_hanging(card_rows(contact, balance, interactions, favours, follow_ups, introductions, today(),
+                            relationships=links, journal=journal))
 
 
 def _print_contacts(book: Book, contacts: list[Contact], as_json: bool, empty: str) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from functools import cache
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -14,6 +15,7 @@ import click
 from ..domain import Balance, Contact, FollowUp, Favour, Interaction, Introduction
 from ..domain.dates import human, relative
 from ..domain.text import escape_json, invisible, visible
+from ..domain.relations import JournalEntry, Relationship
 from ..domain.timeline import timeline
 
 if TYPE_CHECKING:
@@ -159,6 +161,16 @@ def introduction_json(intro: Introduction, contact_id: int) -> dict[str, Any]:
     }
 
 
+def relationship_json(link: Relationship) -> dict[str, Any]:
+    """One link as `kontakt show --json` lists it, seen from the shown person."""
+    return {"id": link.id, "with_id": link.with_id, "with_name": link.with_name, "kind": link.kind}
+
+
+def journal_json(entry: JournalEntry) -> dict[str, Any]:
+    """One journal note as `kontakt show --json` lists it."""
+    return {"id": entry.id, "date": entry.date.isoformat(), "text": entry.text}
+
+
 def card_rows(
     contact: Contact,
     balance: Balance,
@@ -167,6 +179,8 @@ def card_rows(
     follow_ups: list[FollowUp],
     introductions: list[Introduction],
     today: date,
+    relationships: Sequence[Relationship] = (),
+    journal: Sequence[JournalEntry] = (),
 ) -> list[tuple[str, str]]:
     """The card of `kontakt show` as (lead, text) pairs: `lead` is the label or date column,
     and a `text` too long for the terminal wraps under itself, not back to column 0."""
@@ -194,11 +208,13 @@ def card_rows(
     if contact.next_due:
         fields.append(("next due", _when(contact.next_due, today)))
     fields.append(("balance", str(balance)))
+    for index, link in enumerate(relationships):
+        fields.append(("people" if index == 0 else "", f"{link.kind}: {link.with_name} (#{link.with_id})"))
     rows += [(f"  {label:<13}", value) for label, value in fields]
     if contact.notes:
         rows.append(("", ""))
         rows += [("  ", line) for line in contact.notes.splitlines()]
-    events = timeline(contact.id, interactions, favours, follow_ups, introductions)
+    events = timeline(contact.id, interactions, favours, follow_ups, introductions, journal)
     if events:
         rows.append(("", ""))
         rows.append(("  ", "timeline"))
@@ -206,7 +222,8 @@ def card_rows(
 
         for entry in events:
             # What edit-log, rm-favour, … take: the record's id, as `kontakt trash` names it.
-            ref = f"  · {REF_PREFIX[entry.kind]}:{entry.id}" if entry.id is not None else ""
+            prefix = REF_PREFIX.get(entry.kind, entry.kind)  # a journal note: note:12
+            ref = f"  · {prefix}:{entry.id}" if entry.id is not None else ""
             rows.append((f"  {entry.date.isoformat()}  ", f"{entry.text}{ref}"))
     return rows
 
@@ -242,5 +259,5 @@ def _when(day: date | None, today: date) -> str:
 
 __all__ = [
     "card_rows", "contact_card", "contact_json", "print_hanging", "favour_json", "follow_up_json", "human",
-    "interaction_json", "introduction_json", "timeline",
+    "interaction_json", "introduction_json", "journal_json", "relationship_json", "timeline",
 ]

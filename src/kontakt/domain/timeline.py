@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from .activity import FollowUp, Interaction
 from .ledger import Favour, Introduction
+from .relations import JournalEntry
 
 
 @dataclass(frozen=True)
 class TimelineEntry:
     date: date
-    kind: str  # interaction, favour, introduction, follow-up
+    kind: str  # interaction, favour, introduction, follow-up, note
     text: str
     # The record's id in its table (with `kind`, what an edit or delete needs).
     id: int | None = None
@@ -24,8 +26,10 @@ def timeline(
     favours: list[Favour],
     follow_ups: list[FollowUp],
     introductions: list[Introduction],
+    journal: Sequence[JournalEntry] = (),
 ) -> list[TimelineEntry]:
-    """Everything that happened with someone as (date, one line), newest first."""
+    """Everything that happened with someone as (date, one line), newest first; journal
+    notes (kind "note") among them."""
     events: list[tuple[date, int, str, str, int]] = []
     for item in interactions:
         others = [n for i, n in zip(item.contact_ids, item.names) if i != contact_id]
@@ -47,5 +51,9 @@ def timeline(
         every = f" ({follow_up.recurrence})" if follow_up.recurrence else ""
         day = follow_up.done_on if follow_up.status == "done" and follow_up.done_on else follow_up.effective_due
         events.append((day, 3, "follow-up", f"follow-up {state}{every}{note}", follow_up.id))
+    for entry in journal:
+        lines = entry.text.splitlines()
+        more = " …" if len(lines) > 1 else ""
+        events.append((entry.date, 4, "note", f"note: {lines[0] if lines else ''}{more}", entry.id))
     events.sort(key=lambda e: (e[0], -e[1]), reverse=True)
     return [TimelineEntry(day, kind, text, record_id) for day, _, kind, text, record_id in events]

@@ -138,6 +138,12 @@ class Attached:
     introductions_between: tuple[dict[str, Any], ...] = ()
     # People the user said the other is not: the kept contact is not them either.
     dismissals: tuple[int, ...] = ()
+    # Journal notes and links (store/relations.py); a link between the two would link a
+    # person to themselves: removed, kept whole here for an undo.
+    journal: tuple[int, ...] = ()
+    links_a: tuple[int, ...] = ()
+    links_b: tuple[int, ...] = ()
+    links_between: tuple[dict[str, Any], ...] = ()
 
     def counts(self) -> dict[str, int]:
         return {
@@ -157,6 +163,10 @@ class Attached:
             "introductions_b": list(self.introductions_b),
             "introductions_between": list(self.introductions_between),
             "dismissals": list(self.dismissals),
+            "journal": list(self.journal),
+            "links_a": list(self.links_a),
+            "links_b": list(self.links_b),
+            "links_between": list(self.links_between),
         }
 
     @classmethod
@@ -170,6 +180,10 @@ class Attached:
             introductions_b=tuple(data.get("introductions_b", ())),
             introductions_between=tuple(data.get("introductions_between", ())),
             dismissals=tuple(data.get("dismissals", ())),
+            journal=tuple(data.get("journal", ())),
+            links_a=tuple(data.get("links_a", ())),
+            links_b=tuple(data.get("links_b", ())),
+            links_between=tuple(data.get("links_between", ())),
         )
 
 
@@ -230,6 +244,19 @@ def attached(book: Book, kept_id: int, other_id: int) -> Attached:
                        WHERE contact_low = min(z, :k) AND contact_high = max(z, :k))
                 ORDER BY z""",
             {"o": other_id, "k": kept_id},
+        ),
+        journal=_ids(conn, "SELECT id FROM journal WHERE contact_id = ? ORDER BY id", (other_id,)),
+        links_a=_ids(conn, "SELECT id FROM relationships WHERE contact_a = ? AND contact_b <> ? ORDER BY id",
+                     (other_id, kept_id)),
+        links_b=_ids(conn, "SELECT id FROM relationships WHERE contact_b = ? AND contact_a <> ? ORDER BY id",
+                     (other_id, kept_id)),
+        links_between=tuple(
+            {key: row[key] for key in row.keys()}
+            for row in conn.execute(
+                """SELECT * FROM relationships
+                    WHERE (contact_a = ? AND contact_b = ?) OR (contact_a = ? AND contact_b = ?) ORDER BY id""",
+                (kept_id, other_id, other_id, kept_id),
+            )
         ),
     )
 
@@ -322,6 +349,19 @@ def _move(conn: sqlite3.Connection, moved: Attached, *, source: int, target: int
         "DELETE FROM introductions WHERE id = ?",
         [(row["id"],) for row in moved.introductions_between],
     )
+    conn.executemany(
+        "UPDATE journal SET contact_id = ? WHERE id = ? AND contact_id = ?",
+        [(target, jid, source) for jid in moved.journal],
+    )
+    conn.executemany(
+        "UPDATE relationships SET contact_a = ? WHERE id = ? AND contact_a = ?",
+        [(target, lid, source) for lid in moved.links_a],
+    )
+    conn.executemany(
+        "UPDATE relationships SET contact_b = ? WHERE id = ? AND contact_b = ?",
+        [(target, lid, source) for lid in moved.links_b],
+    )
+    conn.executemany("DELETE FROM relationships WHERE id = ?", [(row["id"],) for row in moved.links_between])
     now = _now()
     conn.executemany(
         "INSERT OR IGNORE INTO dismissed_pairs (contact_low, contact_high, dismissed_at) "
@@ -471,6 +511,15 @@ def undo_merge(book: Book, merge_id: int, *, today: date) -> Undone:
         )
         for row in moved.introductions_between:
             counts["introductions"] += _reinsert_introduction(conn, row)
+        # Journal notes and links go back too (not counted: the counts name the history).
+        _back(conn, "UPDATE journal SET contact_id = ? WHERE id = ? AND contact_id = ?",
+              [(other, jid, kept) for jid in moved.journal])
+        _back(conn, "UPDATE relationships SET contact_a = ? WHERE id = ? AND contact_a = ?",
+              [(other, lid, kept) for lid in moved.links_a])
+        _back(conn, "UPDATE relationships SET contact_b = ? WHERE id = ? AND contact_b = ?",
+              [(other, lid, kept) for lid in moved.links_b])
+        for row in moved.links_between:
+            _reinsert_row(conn, "relationships", row)
         conn.executemany(
             "DELETE FROM dismissed_pairs WHERE contact_low = ? AND contact_high = ?",
             [(min(z, kept), max(z, kept)) for z in moved.dismissals],
@@ -486,6 +535,14 @@ def _back(conn: sqlite3.Connection, sql: str, params: list[tuple]) -> int:
     for p in params:
         total += conn.execute(sql, p).rowcount
     return total
+
+
+def _reinsert_row(conn: sqlite3.Connection, table: str, row: Mapping[str, Any]) -> None:
+    """Put a removed row back; under a new id if its old one was reused meanwhile."""
+    if conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (row["id"],)).fetchone():
+        row = {k: v for k, v in row.items() if k != "id"}
+    conn.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                 tuple(row.values()))
 
 
 def _reinsert_introduction(conn: sqlite3.Connection, row: Mapping[str, Any]) -> int:

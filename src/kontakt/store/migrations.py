@@ -424,6 +424,36 @@ def m008_review_handled(db: Database) -> None:
     )
 
 
+def m009_relations_journal(db: Database) -> None:
+    """Links between two people (partner, colleague, "introduced me to", free text) and a
+    dated journal per person. Both hang on contacts: a contact in the trash hides them (every
+    read joins on deleted_at), emptying the trash deletes them with the contact."""
+    run_script(
+        db,
+        """
+        CREATE TABLE relationships (
+            id INTEGER PRIMARY KEY,
+            contact_a INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+            contact_b INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,              -- as seen from contact_a: "introduced me to" is a → b
+            created_at TEXT NOT NULL,
+            CHECK (contact_a <> contact_b)
+        );
+        CREATE INDEX relationships_by_a ON relationships (contact_a);
+        CREATE INDEX relationships_by_b ON relationships (contact_b);
+        CREATE TABLE journal (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+            date TEXT NOT NULL,              -- the day the entry is about (ISO)
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX journal_by_contact ON journal (contact_id, date);
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_review,
@@ -433,6 +463,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m006_record_trash,
     m007_undo_history,
     m008_review_handled,
+    m009_relations_journal,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

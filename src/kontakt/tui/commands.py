@@ -23,6 +23,8 @@ ACTIONS = [
     ("Record a favour", "favour", "f: given or received"),
     ("Introduce the highlighted contact to someone", "intro", "i"),
     ("Add a follow-up", "follow_up", "u"),
+    ("Link to someone…", "link", "partner, family, friend, colleague, introduced me to …"),
+    ("Add a journal note…", "journal_note", "a dated note in the highlighted contact's timeline"),
     ("Archive or bring back the highlighted contact", "archive", "x"),
     ("Move the highlighted contact to the trash", "delete", "d: asks first"),
     ("Undo the last change (edit, log, review, delete, merge …)", "app.undo", "z"),

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from ...store import Book
-from ...store import snapshot
+from ...store import relations, snapshot
 from ...store.bulk import (
     circle_rows, iter_contacts, iter_favours, iter_follow_ups, iter_interactions,
     iter_introductions,
@@ -21,7 +21,8 @@ from ..importers.kontakt_json import FORMAT_VERSION
 
 SECTIONS = (
     "contacts", "circles", "interactions", "favours", "introductions", "follow_ups",
-    "review_state", "dismissed_pairs", "merges", "trashed_records", "settings",
+    "review_state", "dismissed_pairs", "merges", "trashed_records", "relationships", "journal",
+    "settings",
 )
 WHAT = {
     "all": SECTIONS,
@@ -31,7 +32,7 @@ WHAT = {
 }
 # What an export of chosen contacts leaves out: merge records point at rows of the whole
 # book, and settings are the book's, not a person's.
-WHOLE_BOOK_ONLY = ("merges", "trashed_records", "settings")
+WHOLE_BOOK_ONLY = ("merges", "trashed_records", "relationships", "journal", "settings")
 # Contact columns written: all but sort_key, which is derived from the name.
 CONTACT_KEYS = (
     "id", "uid", "name", "nickname", "emails", "phones", "org", "role", "location", "met",
@@ -100,6 +101,8 @@ def write_book(
         "dismissed_pairs": lambda: snapshot.dismissed_pair_rows(book, ids=contact_ids),
         "merges": lambda: snapshot.merge_rows(book),
         "trashed_records": lambda: snapshot.trashed_record_rows(book),
+        "relationships": lambda: relations.relationship_rows(book),
+        "journal": lambda: relations.journal_rows(book),
     }
     stamp = (now or clock.now()).isoformat(timespec="seconds")
     out.write("{\n" + f'  "kontakt": {FORMAT_VERSION},\n  "exported_at": {json.dumps(stamp)},\n')

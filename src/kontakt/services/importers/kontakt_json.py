@@ -28,7 +28,8 @@ from ...domain import Birthday, Cadence, CadenceError, DateError, check_interact
 from ...domain.ledger import DIRECTIONS, LedgerError, check_favour_kind, check_status, check_weight
 from ...domain.activity import FOLLOW_UP_STATUSES, ActivityError
 from ...domain.dates import in_range
-from ...store import snapshot
+from ...store import relations, snapshot
+from ...domain.relations import check_relation_kind
 from ...store.bulk import BulkWriter, NewContact, existing_uids
 from .merge import BATCH, Merger
 from .rows import Parsed, line, text
@@ -535,6 +536,38 @@ def restore_review_and_dupes(
         counts["trashed_records"] = (
             snapshot.insert_trashed_records(book, kept) if writer is not None else len(kept))
 
+    if "relationships" in data:
+        links = []
+        for where, entry in listed("relationships", "relationship"):
+            try:
+                kind = check_relation_kind(_str(entry, "kind", required=True))
+                a, b = contact_id(entry.get("a")), contact_id(entry.get("b"))
+                if a == b:
+                    raise EntryError("someone cannot be linked to themselves")
+                links.append((_exact_id(entry, exact), a, b, kind,
+                              _stamp(entry, "created_at") or _now_stamp()))
+            except ENTRY_ERRORS as error:
+                reject(where, str(error))
+        if links:
+            counts["relationships"] = (
+                relations.insert_relationships(book, links) if writer is not None else len(links))
+
+    if "journal" in data:
+        notes = []
+        for where, entry in listed("journal", "journal note"):
+            try:
+                text_value = _str(entry, "text", required=True).strip()
+                if not text_value:
+                    raise EntryError("a journal note needs some text")
+                stamp = _stamp(entry, "created_at") or _now_stamp()
+                notes.append((_exact_id(entry, exact), contact_id(entry.get("contact")),
+                              _day(entry, "date"), text_value, stamp,
+                              _stamp(entry, "updated_at") or stamp))
+            except ENTRY_ERRORS as error:
+                reject(where, str(error))
+        if notes:
+            counts["journal"] = relations.insert_journal(book, notes) if writer is not None else len(notes)
+
     if "settings" in data:
         values = data["settings"]
         if not isinstance(values, dict) or not all(
@@ -546,6 +579,12 @@ def restore_review_and_dupes(
                 snapshot.fill_settings(book, values) if writer is not None
                 else len(values.keys() - snapshot.PER_MACHINE_SETTINGS))
     return counts
+
+
+def _exact_id(entry: dict, exact: bool) -> int | None:
+    """The entry's own id in an exact restore when it has a usable one, else None (a new id)."""
+    value = entry.get("id")
+    return value if exact and _is_id(value) else None
 
 
 def _state_day(entry: dict, key: str) -> str | None:

@@ -49,8 +49,8 @@ LEGEND = [
     ([("●", "bold $warning"), ("○", "$text-muted")], "due now / within a week (the list's first column)"),
     ([("+", "$success"), ("−", "$warning"), ("=", "$text-muted")],
      "± column: you gave more / received more / even; empty: no favours yet"),
-    ([("●", "$primary"), ("◆", "$success"), ("⇄", "$secondary"), ("◷", "$warning")],
-     "timeline: interaction, favour, introduction, follow-up"),
+    ([("●", "$primary"), ("◆", "$success"), ("⇄", "$secondary"), ("◷", "$warning"), ("✎", "$accent")],
+     "timeline: interaction, favour, introduction, follow-up, note"),
 ]
 
 

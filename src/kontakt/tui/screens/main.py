@@ -359,6 +359,16 @@ class MainScreen(Screen[None]):
     def action_follow_up(self) -> None:
         self._with_current(FollowUpForm, "Follow-up added")
 
+    def action_link(self) -> None:
+        from .relation_forms import LinkForm
+
+        self._with_current(LinkForm, "Linked")
+
+    def action_journal_note(self) -> None:
+        from .relation_forms import JournalForm
+
+        self._with_current(JournalForm, "Journal note added")
+
     def action_archive(self) -> None:
         contact = self._current()
         if contact is None:
@@ -427,6 +437,17 @@ class MainScreen(Screen[None]):
         from ...store import records
 
         book, today, kind, record_id = self.book, self.today, event.entry.kind, event.entry.id
+        if kind == "note":  # journal notes are not in the record trash: a delete, z undoes it
+            from ...store import relations
+
+            try:
+                relations.delete_note(book, record_id)
+            except NotFound:
+                self.notify("That entry was already gone from the book.", markup=False)
+            else:
+                self.notify("Deleted the journal note · z undoes", markup=False)
+            self.after_change()
+            return
         try:
             trashed = records.trash_record(book, kind, record_id, today=today)
         except NotFound:

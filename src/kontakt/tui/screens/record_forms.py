@@ -206,6 +206,11 @@ def edit_form_for(book: Book, today: date, contact: Contact, entry: TimelineEntr
         return EditIntroForm(book, today, contact, records.get_introduction(book, entry.id))
     if entry.kind == "follow-up":
         return EditFollowUpForm(book, today, contact, book.get_follow_up(entry.id))
+    if entry.kind == "note":
+        from ...store import relations
+        from .relation_forms import EditNoteForm
+
+        return EditNoteForm(book, today, contact, relations.get_note(book, entry.id))
     return None
 
 

@@ -14,8 +14,10 @@ from textual.widgets import Static
 
 from ...domain import Balance, Contact, FollowUp
 from ...domain.dates import human, relative
+from ...domain.relations import Relationship
 from ...domain.timeline import TimelineEntry, timeline
 from ...store import Book
+from ...store import relations
 from .shown import shown, visible
 
 LABEL_WIDTH = 9
@@ -24,6 +26,7 @@ KIND_MARKS = {
     "favour": ("◆", "$success"),
     "introduction": ("⇄", "$secondary"),
     "follow-up": ("◷", "$warning"),
+    "note": ("✎", "$accent"),
 }
 
 
@@ -56,7 +59,8 @@ def next_step(contact: Contact, follow_ups: Sequence[FollowUp]) -> tuple[date, s
 
 
 def contact_card(contact: Contact, balance: Balance, today: date, width: int = 60,
-                 follow_ups: Sequence[FollowUp] = ()) -> Content:
+                 follow_ups: Sequence[FollowUp] = (),
+                 relationships: Sequence[Relationship] = ()) -> Content:
     """The fields of one contact as Content (user text is never read as markup, and its
     control characters are shown, not sent)."""
     lines: list[Content] = []
@@ -93,6 +97,8 @@ def contact_card(contact: Contact, balance: Balance, today: date, width: int = 6
         field("balance", str(balance))
     if contact.tags:
         field("circles", "  ".join(f"#{t}" for t in contact.tags))
+    for index, link in enumerate(relationships):
+        field("people" if index == 0 else "", f"{link.kind}: {link.with_name}")
     for label, values in (("email", contact.emails), ("phone", contact.phones)):
         for index, value in enumerate(values):
             field(label if index == 0 else "", value)
@@ -191,7 +197,8 @@ class ContactDetail(VerticalScroll, can_focus=True):
             return
         balance = book.balance(contact.id)
         follow_ups = book.follow_ups_for(contact.id)
-        card.update(contact_card(contact, balance, today, width, follow_ups))
+        links = relations.relationships_for(book, contact.id)
+        card.update(contact_card(contact, balance, today, width, follow_ups, links))
         notes.display = bool(contact.notes)
         notes.update(shown(contact.notes, multiline=True))
         entries = timeline(
@@ -200,6 +207,7 @@ class ContactDetail(VerticalScroll, can_focus=True):
             book.favours_for(contact.id),
             follow_ups,
             book.introductions_for(contact.id),
+            relations.journal_for(book, contact.id),
         )
         title.display = history.display = True
         title.update(Content.assemble(("Timeline", "bold"), (f"  {len(entries)}", "$text-muted")))
