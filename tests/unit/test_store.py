@@ -837,3 +837,11 @@ def test_contact_columns_name_every_stored_column_of_a_fresh_book(path):
         every = [row[1] for row in book.conn.execute("PRAGMA table_xinfo(contacts)")]
     assert [c.strip() for c in CONTACT_COLUMNS.split(",")] == stored
     assert "search_folded" in every and "search_folded" not in stored
+
+
+def test_a_circle_typed_with_a_space_after_the_mark_is_the_same_circle(path):
+    # Found by the vCard round-trip property: "# BEGIN:VCARD" was stored as " BEGIN:VCARD",
+    # and the exported CATEGORIES came back without the space.
+    with Book.open(path) as book:
+        added = book.add_contact("Ada", today=TODAY, tags=["# work", "#  breakfast ", "work"])
+        assert list(book.get_contact(added).tags) == ["work", "breakfast"]

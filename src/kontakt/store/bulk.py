@@ -72,7 +72,7 @@ def _clean_phones(phones: Iterable[str]) -> list[str]:
 
 
 def _clean_tags(tags: Iterable[str]) -> list[str]:
-    return _unique((_fast_line(t).lstrip("#") for t in tags), key=str.casefold)
+    return _unique((_fast_line(t).lstrip("#").strip() for t in tags), key=str.casefold)
 
 
 @dataclass

@@ -53,7 +53,8 @@ def _clean_phones(phones: Iterable[str]) -> list[str]:
 
 
 def _clean_tags(tags: Iterable[str]) -> list[str]:
-    return _unique((_line(t).lstrip("#") for t in tags), key=str.casefold)
+    # "# work" is the circle "work": the space after the mark is not part of the name.
+    return _unique((_line(t).lstrip("#").strip() for t in tags), key=str.casefold)
 
 
 # Scripts written without spaces between words: Chinese, Japanese and Korean names, Thai,
