@@ -326,7 +326,9 @@ def test_every_command_survives_plausible_and_hostile_arguments(path, template, 
     exits: Counter[int] = Counter()
     takes_db = "db" in {p.name for p in COMMANDS[path].params}
 
-    @settings(max_examples=EXAMPLES, deadline=None,
+    # Fixed examples unless hunting (HYPOTHESIS_PROFILE=long): the success floors below are
+    # counts over the draws, and a fresh random draw each run made them flaky by chance.
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES == 50, database=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(_argv(path, COMMANDS[path]))
     def run(args):
