@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 import os
 from kontakt.store.driver import sqlite3
 import stat
@@ -265,57 +266,58 @@ def test_doctor_fix_takes_a_backup_when_there_is_none(kontakt, db, network, tmp_
     assert list((tmp_path / "backups").glob("book.*.db"))
 
 
-def test_a_full_disk_rolls_back_and_says_so(kontakt, db, network, monkeypatch):
+@contextmanager
+def full_disk(spare_pages: int):
+    """Every book opened inside may grow by `spare_pages` pages only: SQLite then says
+    SQLITE_FULL, which is a full disk as SQLite sees it."""
     from kontakt.store import db as store_db
 
     real_configure = store_db._configure
 
     def tiny_disk(conn, path, *, read_only):
-        # SQLite says SQLITE_FULL when the file may not grow: a full disk, as SQLite sees it.
         real_configure(conn, path, read_only=read_only)
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
-        conn.execute(f"PRAGMA max_page_count = {pages}")
+        conn.execute(f"PRAGMA max_page_count = {pages + spare_pages}")
 
-    monkeypatch.setattr(store_db, "_configure", tiny_disk)
+    store_db._configure = tiny_disk
+    try:
+        yield
+    finally:
+        store_db._configure = real_configure
+
+
+def assert_unchanged_and_intact(db: Path, before: list[str]) -> None:
+    assert names(db) == before
+    with Book.open(db) as book:
+        assert book.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_full_disk_rolls_back_and_says_so(kontakt, db, network):
     before = names(db)
-    result = kontakt("add", "Big Note", "--note", "x" * 200_000)
+    with full_disk(0):
+        result = kontakt("add", "Big Note", "--note", "x" * 200_000)
     assert result.exit_code == 1
     assert result.stderr.strip() == (
         "Error: disk full: nothing was saved (the change was rolled back); "
         "free some space and try again"
     )
-    monkeypatch.setattr(store_db, "_configure", real_configure)
-    assert names(db) == before
-    with Book.open(db) as book:
-        assert book.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert_unchanged_and_intact(db, before)
 
 
-def test_a_big_import_on_a_full_disk_says_disk_full_and_lands_nothing(kontakt, db, network, monkeypatch, tmp_path):
+def test_a_big_import_on_a_full_disk_says_disk_full_and_lands_nothing(kontakt, db, network, tmp_path):
     # A bulk import drops the FTS trigger inside its transaction; SQLITE_FULL rolls the
     # whole transaction back, and re-creating the trigger used to hide the real error
     # behind "trigger contacts_ai already exists".
-    from kontakt.store import db as store_db
-
     rows = ["First Name,Last Name,E-mail 1 - Value"]
     rows += [f"Person{n},Surname{n},p{n}@example.com" for n in range(2000)]
     source = tmp_path / "google.csv"
     source.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    real_configure = store_db._configure
-
-    def tiny_disk(conn, path, *, read_only):
-        real_configure(conn, path, read_only=read_only)
-        pages = conn.execute("PRAGMA page_count").fetchone()[0]
-        conn.execute(f"PRAGMA max_page_count = {pages + 20}")
-
-    monkeypatch.setattr(store_db, "_configure", tiny_disk)
     before = names(db)
-    result = kontakt("import", str(source))
+    with full_disk(20):
+        result = kontakt("import", str(source))
     assert result.exit_code == 1, result.output
     assert "disk full" in result.stderr and "already exists" not in result.stderr
-    monkeypatch.setattr(store_db, "_configure", real_configure)
-    assert names(db) == before
-    with Book.open(db) as book:
-        assert book.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert_unchanged_and_intact(db, before)
 
 
 def test_doctor_reports_partial_files_of_dead_processes_and_fix_removes_them(kontakt, db, network):
