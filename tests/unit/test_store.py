@@ -222,20 +222,26 @@ def test_a_write_takes_the_write_lock_as_it_begins(book, path):
         other.close()
 
 
+def _add_while_another_writer_holds_the_lock(book: Book, path: Path, seconds: float) -> float:
+    """Add Anna while another connection holds a write transaction for `seconds`;
+    how long the add took."""
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(seconds, lambda: other.execute("ROLLBACK"))
+    release.start()
+    try:
+        started = time.monotonic()
+        book.add_contact("Anna", today=TODAY)
+        return time.monotonic() - started
+    finally:
+        release.join()
+        other.close()
+
+
 def test_a_write_waits_for_another_writer_instead_of_failing(path, monkeypatch):
     monkeypatch.setattr(db_module, "BUSY_TIMEOUT_MS", 5000)
     with Book.open(path) as book:
-        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        other.execute("BEGIN IMMEDIATE")
-        release = threading.Timer(0.3, lambda: other.execute("ROLLBACK"))
-        release.start()
-        try:
-            started = time.monotonic()
-            book.add_contact("Anna", today=TODAY)
-            waited = time.monotonic() - started
-        finally:
-            release.join()
-            other.close()
+        waited = _add_while_another_writer_holds_the_lock(book, path, 0.3)
         assert waited >= 0.25
         assert names(book.list_contacts()) == ["Anna"]
 
@@ -248,17 +254,7 @@ def test_a_write_waits_past_the_old_ten_second_limit_and_says_so_once(path, monk
     told: list[str] = []
     monkeypatch.setattr(db_module, "on_wait", told.append)
     with Book.open(path) as book:
-        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        other.execute("BEGIN IMMEDIATE")
-        release = threading.Timer(0.6, lambda: other.execute("ROLLBACK"))
-        release.start()
-        try:
-            started = time.monotonic()
-            book.add_contact("Anna", today=TODAY)
-            waited = time.monotonic() - started
-        finally:
-            release.join()
-            other.close()
+        waited = _add_while_another_writer_holds_the_lock(book, path, 0.6)
         assert waited >= 0.5  # five times the busy timeout that used to end it
         assert told == [db_module.WAITING_MESSAGE]
         assert names(book.list_contacts()) == ["Anna"]
