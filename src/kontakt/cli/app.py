@@ -66,8 +66,7 @@ def demo(ctx, no_open):
         target.unlink()
     if target.exists() and not _is_demo_book(target):
         fail(f"{target} exists and is not a demo book; kontakt demo never overwrites a real book")
-    book = create_demo_book(target, today())
-    book.set_setting("demo", "1")
+    book = create_demo_book(target, today())  # marked as a demo in its own transaction
     counts = book.counts()
     book.close()
     echo(f"demo book with {counts.contacts} contacts at {display_path(target)}", err=True)
