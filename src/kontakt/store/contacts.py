@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -381,17 +381,45 @@ class ContactsMixin:
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
+        return list(self._stream(sql, params))
+
+    def stream_contacts(
+        self, *, tag: str | None = None, archived: bool | None = False
+    ) -> Iterator[Contact]:
+        """`list_contacts` without a page, one contact at a time from the cursor: the first
+        arrives at once and a 100k book never sits in memory (`kontakt list | head`)."""
+        where, params = self._filter_sql(tag=tag, archived=archived, query=None)
+        yield from self._stream(
+            f"SELECT {contact_columns('c')} FROM contacts c WHERE {where} ORDER BY c.sort_key, c.id",
+            params,
+        )
+
+    def _stream(self, sql: str, params: Sequence[object]) -> Iterator[Contact]:
+        """Contacts of `sql`'s rows, fetched in batches (a cursor of its own)."""
         circles = self._circle_cadences()
-        return [self._contact(row, circles) for row in self.conn.execute(sql, params)]
+        cursor = self.conn.execute(sql, params)
+        try:
+            while rows := cursor.fetchmany(500):
+                for row in rows:
+                    yield self._contact(row, circles)
+        finally:
+            cursor.close()
+
     def search(self, text: str, *, limit: int | None = 200, archived: bool | None = None) -> list[Contact]:
         """Contacts matching `text` (every word a prefix of name, nickname, org, email, tag or
         note; accents and case ignored; in Chinese, Japanese, Korean or Thai script a
         substring), best matches first."""
         return self._search(search_terms(text), limit=limit, archived=archived)
 
-    def _search(self, terms: SearchTerms | None, *, limit: int | None, archived: bool | None) -> list[Contact]:
+    def stream_search(self, text: str, *, limit: int | None = None,
+                      archived: bool | None = None) -> Iterator[Contact]:
+        """`search` one contact at a time from the cursor (for `search --all`)."""
+        yield from self._search(search_terms(text), limit=limit, archived=archived, stream=True)
+
+    def _search(self, terms: SearchTerms | None, *, limit: int | None, archived: bool | None,
+                stream: bool = False):
         if terms is None:
-            return []
+            return iter(()) if stream else []
         params: list[object] = []
         if terms.match is not None:
             # Best matches first: join the index for its rank.
@@ -412,8 +440,8 @@ class ContactsMixin:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        circles = self._circle_cadences()
-        return [self._contact(row, circles) for row in self.conn.execute(sql, params)]
+        contacts = self._stream(sql, params)
+        return contacts if stream else list(contacts)
 
     def find(self, ref: str) -> Contact:
         """Resolve a contact REF: an id, or a case- and accent-insensitive fragment of the
