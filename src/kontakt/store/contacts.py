@@ -459,16 +459,10 @@ class ContactsMixin:
             except NotFound:
                 pass
         key = fold(ref)
-        rows = self.conn.execute(
-            f"""SELECT {CONTACT_COLUMNS} FROM contacts
-                WHERE deleted_at IS NULL
-                  AND (instr(sort_key, ?) > 0 OR instr(lower(emails), ?) > 0
-                       OR instr(lower(nickname), ?) > 0)
-                ORDER BY archived, sort_key, id LIMIT 51""",
-            (key, key, key),
-        ).fetchall()
+        rows = self._ref_rows(key)
         # A plain SQL lower() misses accented nicknames/emails; fold in Python to be sure.
-        candidates = [self._contact(row) for row in rows]
+        circles = self._circle_cadences()
+        candidates = [self._contact(row, circles) for row in rows]
         if not candidates and not digits.isdigit():
             # What search finds in a name, REF finds too: "D'Angelo" for "D’Angelo",
             # "Weiss" for "Weiß", "Hans Kößler" for "Hans-Jürgen Kößler".
@@ -485,6 +479,25 @@ class ContactsMixin:
         if not candidates:
             raise AmbiguousRef(ref, [], self.suggest(ref))
         raise AmbiguousRef(ref, exact or candidates)
+
+    def _ref_rows(self, key: str) -> list[sqlite3.Row]:
+        """Up to 51 contacts (archived last, in name order) whose folded name, lower-cased
+        emails or nickname hold the folded REF `key`.
+
+        The inner query reads only the contacts_by_ref index (every column it names is in
+        it, in its order; m010): a tenth of the time of reading every wide row. The outer
+        one reads the few rows found.
+        """
+        return self.conn.execute(
+            f"""SELECT {CONTACT_COLUMNS} FROM contacts WHERE id IN (
+                  SELECT id FROM contacts
+                   WHERE deleted_at IS NULL
+                     AND (instr(sort_key, ?) > 0 OR instr(lower(emails), ?) > 0
+                          OR instr(lower(nickname), ?) > 0)
+                   ORDER BY archived, sort_key, id LIMIT 51)
+                ORDER BY archived, sort_key, id""",
+            (key, key, key),
+        ).fetchall()
 
     def suggest(self, ref: str, limit: int = 3) -> list[Contact]:
         """Contacts whose name is close to a mistyped REF ("Jurgne" → Jürgen Müller).
