@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from datetime import timezone
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
-from ...domain import Contact
+from ...domain import Birthday, Cadence, Contact
 from ...store import Book
-from ...store.bulk import iter_contacts
+from ...store.values import _cadence, _json_list
 from . import atomic_output
 
 VERSIONS = ("4.0", "3.0")
@@ -45,7 +46,7 @@ def _name_parts(name: str) -> tuple[str, str]:
     return (family, given) if given else (name, "")
 
 
-def card(contact: Contact, version: str = "4.0") -> str:
+def card(contact: Contact | _Fields, version: str = "4.0") -> str:
     """One contact as a vCard; kontakt-only fields go in X-KONTAKT-* properties."""
     if version not in VERSIONS:
         raise ValueError(f"vCard version must be 4.0 or 3.0, not {version!r}")
@@ -90,12 +91,65 @@ def card(contact: Contact, version: str = "4.0") -> str:
         stamp = contact.updated_at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         lines.append(f"REV:{stamp}")
     lines.append("END:VCARD")
-    return "".join(fold(content) for content in lines)
+    # Most lines are short ASCII: fold() only those that may pass 75 octets.
+    return "".join(
+        content + "\r\n" if len(content) <= 75 and (content.isascii() or len(content.encode()) <= 75)
+        else fold(content)
+        for content in lines
+    )
 
 
-def _contacts(book: Book, ids: list[int] | None) -> Iterator[Contact]:
-    for contact, _ in iter_contacts(book, ids=ids):
-        yield contact
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ is several times slower
+class _Fields:
+    """The fields `card` reads, straight from a row: building a whole Contact (with its
+    inherited cadence and due date) per row was two thirds of a 100k export."""
+
+    uid: str
+    name: str
+    nickname: str
+    emails: tuple[str, ...]
+    phones: tuple[str, ...]
+    org: str
+    role: str
+    location: str
+    birthday: Birthday | None
+    tags: tuple[str, ...]
+    notes: str
+    met: str
+    cadence: Cadence | None
+    archived: bool
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+_COLUMNS = ("uid, name, nickname, emails, phones, org, role, location, birthday, tags, notes, "
+            "met, cadence, archived, created_at, updated_at")
+
+
+def _birthday(text: str | None) -> Birthday | None:
+    if not text:
+        return None
+    if text.startswith("--"):
+        return Birthday(int(text[2:4]), int(text[5:7]))
+    return Birthday.from_date(date.fromisoformat(text))
+
+
+def _contacts(book: Book, ids: list[int] | None) -> Iterator[_Fields]:
+    """Every contact (archived too, the trash not), in name order, as `card` reads them:
+    read as `Book` reads a contact (the same parsers), one cursor."""
+    where, params = "deleted_at IS NULL", []
+    if ids is not None:
+        where += f" AND id IN ({','.join('?' * len(ids))})"
+        params = list(ids)
+    cursor = book.conn.execute(
+        f"SELECT {_COLUMNS} FROM contacts WHERE {where} ORDER BY sort_key, id", params)
+    for row in cursor:
+        yield _Fields(
+            row[0], row[1], row[2], _json_list(row[3]), _json_list(row[4]), row[5], row[6],
+            row[7], _birthday(row[8]), _json_list(row[9]), row[10], row[11],
+            _cadence(row[12]) if row[12] else None, bool(row[13]),
+            datetime.fromisoformat(row[14]), datetime.fromisoformat(row[15]),
+        )
 
 
 def write_cards(book: Book, out: TextIO, *, version: str = "4.0", ids: list[int] | None = None) -> int:
