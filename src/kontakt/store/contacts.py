@@ -484,19 +484,29 @@ class ContactsMixin:
         """Up to 51 contacts (archived last, in name order) whose folded name, lower-cased
         emails or nickname hold the folded REF `key`.
 
-        The inner query reads only the contacts_by_ref index (every column it names is in
-        it, in its order; m010): a tenth of the time of reading every wide row. The outer
-        one reads the few rows found.
+        Each query walks the contacts_by_ref index (m010) in name order and reads nothing
+        else (every column it names is in it): a tenth of the time of reading every wide
+        row, and a common REF stops at the 51st match. Active people first, then archived
+        ones (archived is 0 or 1), as ORDER BY archived, sort_key, id would give them.
         """
+        ids: list[int] = []
+        for archived in (0, 1):
+            ids += [row[0] for row in self.conn.execute(
+                """SELECT id FROM contacts INDEXED BY contacts_by_ref
+                    WHERE archived = ? AND deleted_at IS NULL
+                      AND (instr(sort_key, ?) > 0 OR instr(lower(emails), ?) > 0
+                           OR instr(lower(nickname), ?) > 0)
+                    ORDER BY sort_key, id LIMIT ?""",
+                (archived, key, key, key, 51 - len(ids)),
+            )]
+            if len(ids) >= 51:
+                break
+        if not ids:
+            return []
         return self.conn.execute(
-            f"""SELECT {CONTACT_COLUMNS} FROM contacts WHERE id IN (
-                  SELECT id FROM contacts
-                   WHERE deleted_at IS NULL
-                     AND (instr(sort_key, ?) > 0 OR instr(lower(emails), ?) > 0
-                          OR instr(lower(nickname), ?) > 0)
-                   ORDER BY archived, sort_key, id LIMIT 51)
+            f"""SELECT {CONTACT_COLUMNS} FROM contacts WHERE id IN ({",".join("?" * len(ids))})
                 ORDER BY archived, sort_key, id""",
-            (key, key, key),
+            ids,
         ).fetchall()
 
     def suggest(self, ref: str, limit: int = 3) -> list[Contact]:

@@ -460,12 +460,14 @@ def m010_ref_lookup_index(db: Database) -> None:
     `Book.find` looks for the folded REF inside each name, nickname and email list, in name
     order, stopping at 51. With these columns in one index SQLite walks the index alone in
     that order: at 100k people 35-50 ms instead of 330-550 ms reading every wide row (notes).
+    sort_key leads, not archived: an index led by archived and covering deleted_at made
+    SQLite start the review's follow-up count from contacts (today --json 0.3 s -> 10 s).
     """
     run_script(
         db,
         """
         CREATE INDEX IF NOT EXISTS contacts_by_ref
-            ON contacts (archived, sort_key, id, deleted_at, nickname, emails);
+            ON contacts (sort_key, id, archived, deleted_at, nickname, emails);
         """,
     )
 
