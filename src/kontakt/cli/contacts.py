@@ -202,7 +202,13 @@ def _print_contacts(book: Book, contacts: Callable[[], Iterable[Contact]], as_js
     fixed = natural[0] + natural[4] + natural[5] + natural[6] + 2 * (len(headers) - 1)
     flexible = _share(max(out.width - fixed, 18), [natural[1], natural[2], natural[3]])
     widths = [natural[0], *flexible, natural[4], natural[5], natural[6]]
-    for number, chunk in enumerate(_chunks(_with_balances(book, contacts()), 500)):
+    plain = out.color_system is None and sum(widths) + 2 * (len(widths) - 1) <= out.width
+    for number, chunk in enumerate(_chunks(_with_balances(book, contacts()), 500, first=20)):
+        if plain and number > 0:
+            # No colours, and the widths fit: rich would print each row as these lines.
+            echo("".join(_plain_row(_list_cells(c, b.mark, now), widths) + "\n" for c, b in chunk),
+                 nl=False)
+            continue
         # One table per 500 rows with the same fixed widths prints the very lines one table
         # of every row would (each row is laid out on its own), header once.
         table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold",
@@ -216,6 +222,20 @@ def _print_contacts(book: Book, contacts: Callable[[], Iterable[Contact]], as_js
         for contact, balance in chunk:
             table.add_row(*(cell(text) for text in _list_cells(contact, balance.mark, now)))
         out.print(table)
+
+
+def _plain_row(cells: tuple[str, ...], widths: list[int]) -> str:
+    """One row as rich lays it out without colours: each cell cut with … or padded to its
+    column's width (the id to the right), two spaces between columns."""
+    from rich.cells import cell_len, set_cell_size
+
+    parts = []
+    for index, (text, width) in enumerate(zip(cells, widths)):
+        length = cell_len(text)
+        if length > width:
+            text, length = set_cell_size(text, width - 1) + "…", width
+        parts.append(" " * (width - length) + text if index == 0 else text + " " * (width - length))
+    return "  ".join(parts)
 
 
 def _list_cells(contact: Contact, mark: str, now) -> tuple[str, ...]:
