@@ -12,6 +12,7 @@ from ..domain.dates import relative
 from ..domain.text import visible
 from ..store import Book
 from ..store import relations
+from ..store.contacts import ListRow
 from . import main
 from .common import (
     LIMIT, book_option, complete_contact, fail, get_book, print_json, read_cadence, today,
@@ -173,11 +174,13 @@ def _chunks(items: Iterable[T], size: int, *, first: int | None = None) -> Itera
         yield chunk
 
 
-def _print_contacts(book: Book, contacts: Callable[[], Iterable[Contact]], as_json: bool, empty: str) -> None:
+def _print_contacts(book: Book, contacts: Callable[[], Iterable[Contact]], as_json: bool, empty: str,
+                    measure: Callable[[], Iterable] | None = None) -> None:
     """Print the contacts `contacts()` yields as JSON or as a table, streamed from the store.
 
     The table's column widths depend on every row, so it reads the contacts twice (once to
-    measure, once to print) rather than holding them all: flat memory at any size.
+    measure — `measure()`, the same rows with only what a row shows, when given — once to
+    print) rather than holding them all: flat memory at any size.
     """
     if as_json:
         print_json_array(contact_json(c, b) for c, b in _with_balances(book, contacts()))
@@ -189,7 +192,7 @@ def _print_contacts(book: Book, contacts: Callable[[], Iterable[Contact]], as_js
     headers = ("id", "name", "org", "circles", "last", "due", "±")
     natural = [cell_len(h) for h in headers]
     seen = 0
-    for contact in contacts():
+    for contact in (measure or contacts)():
         # The ± column is one cell whatever the balance: no need to read favours to measure.
         for i, text in enumerate(_list_cells(contact, "", now)[:6]):
             natural[i] = max(natural[i], cell_len(text))
@@ -238,7 +241,7 @@ def _plain_row(cells: tuple[str, ...], widths: list[int]) -> str:
     return "  ".join(parts)
 
 
-def _list_cells(contact: Contact, mark: str, now) -> tuple[str, ...]:
+def _list_cells(contact: Contact | ListRow, mark: str, now) -> tuple[str, ...]:
     """The printed cells of one row of `list`/`search` (placeholders already in: the widths
     are measured on what will be printed)."""
     due = ""
@@ -275,8 +278,10 @@ def _share(available: int, wanted: list[int]) -> list[int]:
 def list_(tag, archived, everyone, as_json):
     """List contacts in name order."""
     book = get_book()
-    _print_contacts(book, lambda: book.stream_contacts(tag=tag, archived=None if everyone else archived),
-                    as_json, "no contacts" + (f" in circle {tag}" if tag else ""))
+    archived = None if everyone else archived
+    _print_contacts(book, lambda: book.stream_contacts(tag=tag, archived=archived),
+                    as_json, "no contacts" + (f" in circle {tag}" if tag else ""),
+                    measure=lambda: book.stream_list_rows(tag=tag, archived=archived))
 
 
 @main.command(epilog="Example: kontakt search mül   (finds Müller, Mülheim, …)")

@@ -6,7 +6,7 @@ import contextlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..domain import Birthday, Cadence, Circle, Contact, effective_cadence, fold, next_due
 from ..domain.dates import parse_iso
@@ -19,6 +19,18 @@ CONTACT_FIELDS = (
     "name", "nickname", "emails", "phones", "org", "role", "location", "met",
     "birthday", "tags", "notes", "cadence",
 )
+
+
+class ListRow(NamedTuple):
+    """The fields of a contact a list row shows (named as on Contact)."""
+
+    id: int
+    name: str
+    org: str
+    tags: tuple[str, ...]
+    archived: bool
+    last_contact: date | None
+    next_due: date | None
 
 
 class AmbiguousRef(LookupError):
@@ -393,6 +405,21 @@ class ContactsMixin:
             f"SELECT {contact_columns('c')} FROM contacts c WHERE {where} ORDER BY c.sort_key, c.id",
             params,
         )
+
+    def stream_list_rows(
+        self, *, tag: str | None = None, archived: bool | None = False
+    ) -> Iterator[ListRow]:
+        """What a list row shows of each contact `stream_contacts` yields, in the same order,
+        without building a Contact (measuring a 100k table's columns)."""
+        where, params = self._filter_sql(tag=tag, archived=archived, query=None)
+        cursor = self.conn.execute(
+            f"""SELECT c.id, c.name, c.org, c.tags, c.archived, c.last_contact, c.next_due
+                  FROM contacts c WHERE {where} ORDER BY c.sort_key, c.id""",
+            params,
+        )
+        for row in cursor:
+            yield ListRow(row[0], row[1], row[2], _json_list(row[3]), bool(row[4]),
+                          parse_iso(row[5]), parse_iso(row[6]))
 
     def _stream(self, sql: str, params: Sequence[object]) -> Iterator[Contact]:
         """Contacts of `sql`'s rows, fetched in batches (a cursor of its own)."""
