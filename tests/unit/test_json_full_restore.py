@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from kontakt.cli import main
 from kontakt.config import Config
-from kontakt.domain import Birthday, Cadence
+from kontakt.domain import Address, Birthday, Cadence
 from kontakt.services import dupes, review
 from kontakt.services.exporters import json as json_export
 from kontakt.services.importers import ImportRefused, run_import
@@ -35,12 +35,12 @@ def fixed_day(monkeypatch):
 
 def tables(book: Book) -> list[str]:
     """Every table of the file but SQLite's own, the search index's (derived) and the review's
-    per-day budget count (review_handled: working state of one day, not exported)."""
+    per-day budget count (review_handled: working state of one day, not exported) and what sync last agreed with a folder (sync_cards: per machine)."""
     return [
         row[0] for row in book.conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
             "AND name NOT LIKE 'contacts_fts%' "
-            "AND name NOT IN ('undo_steps', 'undo_log', 'review_handled') "
+            "AND name NOT IN ('undo_steps', 'undo_log', 'review_handled', 'sync_cards') "
             "ORDER BY name"  # the undo history records the test's own writes: not content
         )
     ]
@@ -61,7 +61,9 @@ def populate(book: Book) -> dict[str, int]:
     book.set_circle_cadence("breakfast", Cadence.parse("weekly"), today=TODAY)
     anna = book.add_contact("Anna Müller", today=TODAY, emails=["anna@example.com"],
                             tags=["breakfast"], birthday=Birthday(11, 25), created_at=ADDED,
-                            notes="line one\nline two")
+                            notes="line one\nline two", labels={"anna@example.com": "work"},
+                            addresses=[Address.parse("home: Hauptstr. 1; Berlin; ; 10115; Germany")],
+                            urls=["https://anna.example"])
     gone = book.add_contact("Gone Soon", today=TODAY, created_at=ADDED)
     bob = book.add_contact("Bob Stone", today=TODAY, cadence=Cadence.parse("monthly"),
                            phones=["+49 170 1111111"], created_at=ADDED)

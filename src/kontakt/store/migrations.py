@@ -22,7 +22,8 @@ FTS_COLUMNS = [*FTS_COLUMNS_V1, "search_folded"]
 # from contacts: that also computes m005's generated search columns, ~4 s more at 100k rows.
 CONTACT_COLUMNS = (
     "id, uid, name, sort_key, nickname, emails, phones, org, role, location, met, birthday, "
-    "tags, notes, cadence, archived, created_at, updated_at, deleted_at, last_contact, next_due"
+    "tags, notes, cadence, archived, created_at, updated_at, deleted_at, last_contact, next_due, "
+    "details"
 )
 
 
@@ -454,6 +455,29 @@ def m009_relations_journal(db: Database) -> None:
     )
 
 
+def m010_card_details_and_sync(db: Database) -> None:
+    """Structured card fields (addresses, URLs, labels of phones and e-mails; JSON read by
+    domain/cards.py) and what `kontakt sync` last agreed with each folder about each card:
+    the merge base of its three-way merge (services/sync/)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(contacts)").fetchall()}
+    if "details" not in columns:
+        db.execute("ALTER TABLE contacts ADD COLUMN details TEXT NOT NULL DEFAULT '{}'")
+    run_script(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS sync_cards (
+            folder TEXT NOT NULL,              -- the vdir's absolute path
+            uid TEXT NOT NULL,                 -- the card's (and the contact's) uid
+            file TEXT NOT NULL,                -- its file name inside the folder
+            hash TEXT NOT NULL,                -- sha256 of the file as last read or written
+            fields TEXT NOT NULL,              -- the synced fields then (JSON): the merge base
+            synced_at TEXT NOT NULL,
+            PRIMARY KEY (folder, uid)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_review,
@@ -464,6 +488,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m007_undo_history,
     m008_review_handled,
     m009_relations_journal,
+    m010_card_details_and_sync,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
