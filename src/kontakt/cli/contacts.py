@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import click
 
-from ..domain import Birthday, Contact, DateError
+from ..domain import Address, Birthday, Contact, DateError
+from ..domain.cards import labelled
 from ..domain.dates import relative
 from ..domain.text import visible
 from ..store import Book
@@ -28,11 +29,26 @@ def _birthday(text: str) -> Birthday:
         raise
 
 
+def _addresses(texts) -> list[Address]:
+    found = []
+    for text in texts:
+        try:
+            found.append(Address.parse(text))
+        except ValueError as error:
+            fail(f"--address: {error}")
+    return found
+
+
 def contact_options(command):
     """The field options shared by `add` and `edit`."""
     options = [
-        click.option("--email", "emails", multiple=True, metavar="E", help="An email address (repeatable)."),
-        click.option("--phone", "phones", multiple=True, metavar="P", help="A phone number (repeatable)."),
+        click.option("--email", "emails", multiple=True, metavar="E",
+                     help='An email address (repeatable); "work: a@b.org" labels it.'),
+        click.option("--phone", "phones", multiple=True, metavar="P",
+                     help='A phone number (repeatable); "mobile: +49 170 1234567" labels it.'),
+        click.option("--address", "addresses", multiple=True, metavar="ADR",
+                     help='A postal address (repeatable): "[home:] street; city; region; postcode; country".'),
+        click.option("--url", "urls", multiple=True, metavar="URL", help="A web address (repeatable)."),
         click.option("--nickname", metavar="TEXT", help="What you call them."),
         click.option("--org", metavar="O", help="Organisation."),
         click.option("--role", metavar="R", help="Role or job title."),
@@ -52,11 +68,15 @@ def contact_options(command):
 @click.argument("name")
 @contact_options
 @book_option
-def add(name, emails, phones, nickname, org, role, location, tags, cadence, birthday, met, note):
+def add(name, emails, phones, addresses, urls, nickname, org, role, location, tags, cadence, birthday,
+        met, note):
     """Add a contact and print its id."""
     book = get_book()
+    emails, email_labels = labelled(emails)
+    phones, phone_labels = labelled(phones)
     fields = dict(
-        emails=emails, phones=phones, nickname=nickname or "", org=org or "", role=role or "",
+        emails=emails, phones=phones, addresses=_addresses(addresses), urls=urls,
+        labels={**email_labels, **phone_labels}, nickname=nickname or "", org=org or "", role=role or "",
         location=location or "", tags=tags, met=met or "", notes=note or "",
         cadence=read_cadence(cadence, what="--every") if cadence else None,
         birthday=_birthday(birthday) if birthday else None,
@@ -79,8 +99,12 @@ def add(name, emails, phones, nickname, org, role, location, tags, cadence, birt
 @click.option("--no-cadence", is_flag=True, help="Remove the contact's own cadence.")
 @click.option("--no-birthday", is_flag=True, help="Forget the birthday.")
 @book_option
-def edit(ref, name, emails, phones, nickname, org, role, location, tags, cadence, birthday, met,
-         note, untags, remove_emails, remove_phones, no_cadence, no_birthday):
+@click.option("--remove-address", "remove_addresses", multiple=True, metavar="TEXT",
+              help="Drop the addresses whose label or text contains TEXT.")
+@click.option("--remove-url", "remove_urls", multiple=True, metavar="URL", help="Drop a web address.")
+def edit(ref, name, emails, phones, addresses, urls, nickname, org, role, location, tags, cadence,
+         birthday, met, note, untags, remove_emails, remove_phones, remove_addresses, remove_urls,
+         no_cadence, no_birthday):
     """Change a contact. --email, --phone and --tag add; --note replaces the notes."""
     if cadence and no_cadence:
         raise click.UsageError("--every and --no-cadence contradict each other")
@@ -88,7 +112,18 @@ def edit(ref, name, emails, phones, nickname, org, role, location, tags, cadence
         raise click.UsageError("--birthday and --no-birthday contradict each other")
     book = get_book()
     contact = book.find(ref)
+    emails, email_labels = labelled(emails)
+    phones, phone_labels = labelled(phones)
     changes: dict = {}
+    if email_labels or phone_labels:
+        changes["labels"] = {**dict(contact.labels), **email_labels, **phone_labels}
+    if addresses or remove_addresses:
+        drop = [t.strip().casefold() for t in remove_addresses]
+        kept = [a for a in contact.addresses
+                if not any(d in a.one_line().casefold() or d == a.label for d in drop)]
+        changes["addresses"] = kept + _addresses(addresses)
+    if urls or remove_urls:
+        changes["urls"] = [u for u in contact.urls if u not in set(remove_urls)] + list(urls)
     for key, value in (("name", name), ("nickname", nickname), ("org", org), ("role", role),
                        ("location", location), ("met", met), ("notes", note)):
         if value is not None:

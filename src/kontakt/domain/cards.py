@@ -181,3 +181,34 @@ def types_label(types: Iterable[str]) -> str:
             if piece and piece not in _NOT_LABELS and re.fullmatch(r"[a-z0-9_-]{1,20}", piece):
                 return _LABEL_OF_TYPE.get(piece, piece)
     return ""
+
+
+# CSV cells (kontakt's own CSV): addresses one per line in the `--address` form, URLs and
+# labels joined like the other lists, a label written as 'label: value' as on the CLI.
+def to_cells(details_json: str | None, separator: str = "; ") -> tuple[str, str, str]:
+    """(addresses, urls, labels) cells of a stored details column."""
+    if not details_json or details_json == "{}":
+        return "", "", ""
+    details = Details.loads(details_json)
+    addresses = "\n".join(
+        (f"{a.label}: " if a.label else "")
+        + "; ".join((a.street, a.locality, a.region, a.postcode, a.country)).rstrip("; ")
+        for a in details.addresses
+    )
+    labels = separator.join(f"{label}: {value}" for value, label in details.labels)
+    return addresses, separator.join(details.urls), labels
+
+
+def from_cells(addresses: str, urls: str, labels: str, separator: str = "; ") -> Details:
+    """The details of kontakt CSV cells; raises ValueError for an unreadable address."""
+    found = [Address.parse(text) for text in addresses.splitlines() if text.strip()]
+    pairs = []
+    for text in labels.split(separator) if labels.strip() else ():
+        label, value = split_label(text)
+        if label and value:
+            pairs.append((value, label))
+    return Details(
+        addresses=tuple(found),
+        urls=tuple(u.strip() for u in urls.split(separator) if u.strip()),
+        labels=tuple(pairs),
+    )

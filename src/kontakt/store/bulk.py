@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from ..domain import Birthday, Cadence, Contact, effective_cadence, fold, next_due
-from ..domain.cards import EMPTY as EMPTY_DETAILS, Details, clean_addresses, clean_labels, clean_urls
+from ..domain.cards import EMPTY as EMPTY_DETAILS, Details, to_cells as detail_cells, clean_addresses, clean_labels, clean_urls
 from ..domain.dates import parse_iso
 from ..domain.text import nfc
 from .migrations import CONTACT_COLUMNS, FTS_COLUMNS
@@ -506,8 +506,10 @@ def iter_contact_cells(book: Book, *, list_separator: str) -> Iterator[tuple[str
         "name", "nickname", joined("emails"), joined("phones"), "org", "role", "location", "met",
         "coalesce(birthday, '')", joined("tags"), "notes", "coalesce(cadence, '')",
         "CASE archived WHEN 1 THEN 'true' ELSE 'false' END", "uid", "created_at", "updated_at",
-        "coalesce(last_contact, '')", "coalesce(next_due, '')",
+        "coalesce(last_contact, '')", "coalesce(next_due, '')", "details",
     ]
     sql = (f"SELECT {', '.join(columns)} FROM contacts "
            "WHERE deleted_at IS NULL ORDER BY sort_key, id")
-    yield from book.conn.execute(sql, {"separator": list_separator})
+    for row in book.conn.execute(sql, {"separator": list_separator}):
+        # Addresses, URLs, labels (domain/cards.py): '{}' for almost everyone.
+        yield (*row[:-1], *detail_cells(row[-1], list_separator))
