@@ -101,7 +101,15 @@ def contact_card(contact: Contact, balance: Balance, today: date, width: int = 6
         field("people" if index == 0 else "", f"{link.kind}: {link.with_name}")
     for label, values in (("email", contact.emails), ("phone", contact.phones)):
         for index, value in enumerate(values):
-            field(label if index == 0 else "", value)
+            kind = contact.label_of(value)
+            field(label if index == 0 else "", Content.assemble(
+                shown(value), shown(f" · {kind}" if kind else "", "$text-muted")))
+    for index, address in enumerate(contact.addresses):
+        field("address" if index == 0 else "", Content.assemble(
+            shown(address.one_line()),
+            shown(f" · {address.label}" if address.label else "", "$text-muted")))
+    for index, url in enumerate(contact.urls):
+        field("web" if index == 0 else "", url)
     if contact.location:
         field("lives", contact.location)
     if contact.birthday:
