@@ -1,0 +1,165 @@
+"""kontakt sync: the book two-way with a vCard folder (and a calendar folder) that
+vdirsyncer keeps in step with a CardDAV/CalDAV server."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import click
+
+from .. import paths
+from . import main
+from .common import book_option, fail, get_book, print_json, today
+from .render import echo
+
+EXAMPLE = """\b
+Examples:
+  kontakt sync --vcard-dir ~/.contacts/kontakt --dry-run
+  kontakt sync                                  (folders from [sync] in config.toml)
+  kontakt sync --resolve jürgen --take folder   (settle a conflict)
+"""
+
+
+def sync_settings() -> dict[str, str]:
+    """vcard_dir and calendar_dir from [sync] in config.toml ({} when there is none)."""
+    path = paths.config_path()
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
+        fail(f"{path}: {error}")
+    section = data.get("sync", {})
+    if not isinstance(section, dict):
+        fail(f"{path}: [sync] must be a table")
+    found = {}
+    for key in ("vcard_dir", "calendar_dir"):
+        value = section.get(key)
+        if value is not None and not isinstance(value, str):
+            fail(f"{path}: sync.{key} must be a folder path in quotes")
+        if value:
+            found[key] = value
+    return found
+
+
+def _calendar(book, folder: Path, dry_run: bool):
+    """The calendar half (services/calendar_sync), when this kontakt has it."""
+    try:
+        from ..services.calendar_sync import sync_calendar_dir
+    except ImportError:
+        fail("this kontakt cannot sync a calendar folder yet; leave out --calendar-dir")
+    return sync_calendar_dir(book, folder, dry_run=dry_run)
+
+
+@main.command(epilog=EXAMPLE)
+@click.option("--vcard-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="A folder of .vcf files, one card each (vdirsyncer, khard).")
+@click.option("--calendar-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="A folder of .ics files for follow-ups and birthdays.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--resolve", "resolve", multiple=True, metavar="REF",
+              help="Settle this contact's conflicts (a uid or a REF; repeatable); with --take.")
+@click.option("--take", type=click.Choice(["book", "folder"]),
+              help="Which side wins a conflict: all of them, or those of --resolve.")
+@click.option("--json", "as_json", is_flag=True, help="The report as JSON.")
+@book_option
+def sync(vcard_dir, calendar_dir, dry_run, resolve, take, as_json):
+    """Sync the book both ways with a vCard folder (and a calendar folder).
+
+    A field changed only in the folder is taken into the book, one changed only in the
+    book is written to the card; one changed on both sides is a conflict, listed with both
+    values until you settle it with --take. A card deleted in the folder moves the person
+    to the trash; a person deleted in kontakt deletes the card. Exits 1 while conflicts
+    are left.
+    """
+    from ..services.sync import SyncError, sync_vdir
+
+    if resolve and not take:
+        raise click.UsageError("--resolve needs --take book or --take folder")
+    settings = sync_settings() if not (vcard_dir or calendar_dir) else {}
+    vcard_dir = vcard_dir or (Path(settings["vcard_dir"]) if "vcard_dir" in settings else None)
+    calendar_dir = calendar_dir or (Path(settings["calendar_dir"]) if "calendar_dir" in settings else None)
+    if not (vcard_dir or calendar_dir):
+        fail("nothing to sync: give --vcard-dir DIR, or set vcard_dir under [sync] in "
+             f"{paths.config_path()}")
+    book = get_book()
+    report = None
+    if vcard_dir:
+        takes: dict[str, str] | None = None
+        if take:
+            takes = _takes(book, vcard_dir, resolve, take)
+        try:
+            report = sync_vdir(book, vcard_dir, today=today(), dry_run=dry_run, take=takes)
+        except SyncError as error:
+            fail(str(error))
+    calendar = _calendar(book, calendar_dir, dry_run) if calendar_dir else None
+    if as_json:
+        print_json(_json(report, calendar))
+    else:
+        if report:
+            _print(report)
+        if calendar is not None:
+            echo(f"calendar {calendar_dir}: {calendar}")
+    if report and report.conflicts and not dry_run:
+        raise SystemExit(1)
+
+
+def _takes(book, folder: Path, refs: tuple[str, ...], take: str) -> dict[str, str]:
+    """{uid: side} for every conflicting card, or those of the REFs given."""
+    from ..services.sync import sync_vdir
+
+    if not refs:
+        pending = sync_vdir(book, folder, today=today(), dry_run=True).conflicts
+        return {c.uid: take for c in pending}
+    uids = {}
+    for ref in refs:
+        row = book.conn.execute("SELECT uid FROM contacts WHERE uid = ?", (ref,)).fetchone()
+        uids[row[0] if row else book.find(ref).uid] = take
+    return uids
+
+
+def _print(report) -> None:
+    would = "would " if report.dry_run else ""
+    echo(f"{report.folder}:")
+    for name in report.added:
+        echo(f"  {would}add {name} (new card)")
+    for name, fields in report.updated:
+        echo(f"  {would}update {name}: {', '.join(fields)} (from the card)")
+    for name in report.restored:
+        echo(f"  {would}bring {name} back from the trash (card edited after the delete)")
+    for name in report.trashed:
+        echo(f"  {would}move {name} to the trash (card deleted)")
+    for file, fields in report.written:
+        echo(f"  {would}write {file}: {', '.join(fields)}")
+    for file in report.deleted:
+        echo(f"  {would}delete {file} (deleted in kontakt)")
+    for warning in report.warnings:
+        echo(f"  warning: {warning}", err=True)
+    for conflict in report.conflicts:
+        echo(f"  conflict {conflict.name} ({conflict.uid}) {conflict.field}:")
+        echo(f"      book:   {conflict.book_text}")
+        echo(f"      folder: {conflict.folder_text}")
+    if report.conflicts:
+        echo(f"{len(report.conflicts)} conflicts left as they are on both sides; settle them with "
+             "kontakt sync --resolve UID --take book|folder", err=True)
+    summary = "nothing to change" if not report.changes else f"{report.changes} changes"
+    echo(f"{would}{summary}" if report.dry_run and report.changes else summary)
+
+
+def _json(report, calendar) -> dict:
+    data: dict = {}
+    if report is not None:
+        data["vcard"] = {
+            "folder": str(report.folder), "dry_run": report.dry_run,
+            "added": report.added,
+            "updated": [{"name": n, "fields": f} for n, f in report.updated],
+            "restored": report.restored, "trashed": report.trashed,
+            "written": [{"file": n, "fields": f} for n, f in report.written],
+            "deleted": report.deleted, "warnings": report.warnings,
+            "conflicts": [{"uid": c.uid, "name": c.name, "field": c.field,
+                           "book": c.book, "folder": c.folder} for c in report.conflicts],
+        }
+    if calendar is not None:
+        data["calendar"] = calendar if isinstance(calendar, (dict, list, str)) else str(calendar)
+    return data
