@@ -51,6 +51,7 @@ MIN_SUCCESS = {
     ("restore",): 0.05,        # the one trashed contact
     ("unlink",): 0.05,         # two different ones of Ada, Grace and Olga (all linked), their kind
     ("dupes",): 0.15,          # --dismiss wants two different contacts
+    ("sync",): 0.10,           # a folder that exists, and not --calendar-dir or --resolve without --take
     ("intro",): 0.05,          # two different contacts (REFS has aliases), a date not ahead
     ("favour",): 0.10,         # --gave or --received, and a date that is not in the future
     ("follow-up",): 0.10,      # --on or --in, and a contact
@@ -193,6 +194,10 @@ NAMES_TO_ADD = ["New Person", "Zoë Ünal", "李雷", "O'Brien", "Ada Lovelace",
 MAPPINGS = ["Name=name", "E-mail Address=email", "Birthday=birthday", "Full Name=name",
             "Name=notes"]
 ENCODINGS = ["utf-8", "cp1252", "utf-16", "iso-8859-2"]
+ADDRESSES = ["home: Hauptstr. 1; Berlin; ; 10115; Germany", "Fjordgata 1; Tromsø", "work: ; Tokyo",
+             "a; b; c; d; e; f", ";;;", "x:", "PO Box 7"]
+URLS = ["https://example.org", "http://127.0.0.1:9/x", "example.org/a;b,c"]
+LABELLED = ["work: +49 89 1234", "mobile: +44 20 1234", "home: j@example.org", "x: ", "a:b"]
 
 
 def plausible_or_hostile(values: list[str], hostile_share: int = 2) -> st.SearchStrategy[str]:
@@ -212,6 +217,18 @@ def _value_strategy(command: tuple[str, ...], param: click.Parameter) -> st.Sear
         low = getattr(param.type, "min", None) or 1
         high = min(getattr(param.type, "max", None) or 100, 100)
         return plausible_or_hostile([str(n) for n in sorted({low, (low + high) // 2, high})], 2)
+    if name in ("vcard_dir", "calendar_dir"):
+        # Folders inside the example's directory only: a sync writes cards into its folder.
+        return plausible_or_hostile(["{dir}", "{dir}", "{dir}/cards", "{dir}/book.db"], 1).map(
+            lambda v: "{dir}" + v if v.startswith("/") else v)
+    if name == "addresses":
+        return plausible_or_hostile(ADDRESSES)
+    if name == "urls":
+        return plausible_or_hostile(URLS)
+    if name in ("emails", "phones"):
+        return plausible_or_hostile(TEXTS + LABELLED)
+    if name == "resolve":
+        return plausible_or_hostile(REFS)
     if name in ("output",):
         # Runs happen inside the example's directory, so a hostile relative name lands there;
         # an absolute one is moved there too (the fuzz runs as whoever runs the suite).
