@@ -79,7 +79,7 @@ def sync(vcard_dir, calendar_dir, dry_run, resolve, take, as_json):
         raise click.UsageError("--resolve needs --take book or --take folder")
     settings = sync_settings() if not (vcard_dir or calendar_dir) else {}
     vcard_dir = vcard_dir or (Path(settings["vcard_dir"]) if "vcard_dir" in settings else None)
-    calendar_dir = calendar_dir or (Path(settings["calendar_dir"]) if "calendar_dir" in settings else None)
+    calendar_dir = calendar_dir or (Path(settings["calendar_dir"]).expanduser() if "calendar_dir" in settings else None)
     if not (vcard_dir or calendar_dir):
         fail("nothing to sync: give --vcard-dir DIR, or set vcard_dir under [sync] in "
              f"{paths.config_path()}")
@@ -143,8 +143,13 @@ def _print(report) -> None:
     if report.conflicts:
         echo(f"{len(report.conflicts)} conflicts left as they are on both sides; settle them with "
              "kontakt sync --resolve UID --take book|folder", err=True)
-    summary = "nothing to change" if not report.changes else f"{report.changes} changes"
-    echo(f"{would}{summary}" if report.dry_run and report.changes else summary)
+    count = f"{report.changes} change{'' if report.changes == 1 else 's'}"
+    if not report.changes:
+        echo("nothing to change")
+    elif report.dry_run:
+        echo(f"would make {count} (dry run: nothing written)")
+    else:
+        echo(count)
 
 
 def _json(report, calendar) -> dict:
