@@ -3,7 +3,6 @@ vdirsyncer keeps in step with a CardDAV/CalDAV server."""
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import click
@@ -21,26 +20,15 @@ Examples:
 """
 
 
-def sync_settings() -> dict[str, str]:
-    """vcard_dir and calendar_dir from [sync] in config.toml ({} when there is none)."""
-    path = paths.config_path()
-    if not path.exists():
-        return {}
+def sync_settings() -> dict[str, Path]:
+    """The folders under [sync] in config.toml; a broken config is one line."""
+    from ..services.sync.settings import SettingsError, sync_folders
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
-        fail(f"{path}: {error}")
-    section = data.get("sync", {})
-    if not isinstance(section, dict):
-        fail(f"{path}: [sync] must be a table")
-    found = {}
-    for key in ("vcard_dir", "calendar_dir"):
-        value = section.get(key)
-        if value is not None and not isinstance(value, str):
-            fail(f"{path}: sync.{key} must be a folder path in quotes")
-        if value:
-            found[key] = value
-    return found
+        return sync_folders()
+    except SettingsError as error:
+        fail(str(error))
+        raise
 
 
 def _calendar(book, folder: Path, dry_run: bool):
@@ -78,8 +66,8 @@ def sync(vcard_dir, calendar_dir, dry_run, resolve, take, as_json):
     if resolve and not take:
         raise click.UsageError("--resolve needs --take book or --take folder")
     settings = sync_settings() if not (vcard_dir or calendar_dir) else {}
-    vcard_dir = vcard_dir or (Path(settings["vcard_dir"]) if "vcard_dir" in settings else None)
-    calendar_dir = calendar_dir or (Path(settings["calendar_dir"]).expanduser() if "calendar_dir" in settings else None)
+    vcard_dir = vcard_dir or settings.get("vcard_dir")
+    calendar_dir = calendar_dir or settings.get("calendar_dir")
     if not (vcard_dir or calendar_dir):
         fail("nothing to sync: give --vcard-dir DIR, or set vcard_dir under [sync] in "
              f"{paths.config_path()}")

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ... import clock
-from ...domain import Contact
+from ...domain import Contact, fold
 from ...store import Book
 from ...store.bulk import iter_contacts
 from ...store.sync_cards import SyncedCard, forget, remember, synced_cards
@@ -99,10 +99,10 @@ class _Plan:
 
 
 def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = False,
-              take: dict[str, str] | None = None) -> SyncReport:
+              take: dict[str | tuple[str, str], str] | None = None) -> SyncReport:
     """Sync the book with a vdir of .vcf files both ways; returns what changed (or, with
-    `dry_run`, what would). `take` settles conflicts: {uid: "book" | "folder"}.
-    Raises SyncError when the folder is not there."""
+    `dry_run`, what would). `take` settles conflicts, a card's at once or one field's:
+    {uid: "book" | "folder", (uid, field): …}. Raises SyncError when the folder is not there."""
     folder = Path(folder).expanduser()
     if not folder.is_dir():
         raise SyncError(f"{folder}: no such folder (create it, or run vdirsyncer first)")
@@ -137,7 +137,7 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
         base = bases.get(uid)
         if base and base.file in unreadable and uid not in cards:
             continue  # its card is there but unreadable: never take that as a deletion
-        plan = _plan(uid, contacts.get(uid), cards.get(uid), base, trashed, take.get(uid), report)
+        plan = _plan(uid, contacts.get(uid), cards.get(uid), base, trashed, take, report)
         if plan is not None:
             plans.append(plan)
     used = {c.file for c in cards.values()} | unreadable
@@ -168,7 +168,7 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
 
 
 def _plan(uid: str, contact: Contact | None, card: CardFile | None, base: SyncedCard | None,
-          trashed: dict[str, int], take: str | None, report: SyncReport) -> _Plan | None:
+          trashed: dict[str, int], take: dict, report: SyncReport) -> _Plan | None:
     name = contact.name if contact else card.card.name if card else uid
     plan = _Plan(uid, name, contact, card, base)
     if base is None:
@@ -205,7 +205,7 @@ def _plan(uid: str, contact: Contact | None, card: CardFile | None, base: Synced
 
 
 def _merge(plan: _Plan, book: F.Fields, folder: F.Fields, book_base: F.Fields | None,
-           folder_base: F.Fields | None, take: str | None, report: SyncReport) -> None:
+           folder_base: F.Fields | None, takes: dict, report: SyncReport) -> None:
     merged = dict(book)
     for name in F.SYNCED:
         if F.same(name, book[name], folder[name]):
@@ -219,6 +219,7 @@ def _merge(plan: _Plan, book: F.Fields, folder: F.Fields, book_base: F.Fields | 
         if not (book_changed or folder_changed):
             continue  # the two differ as they did after the last sync (the card cannot say it)
         if book_changed and folder_changed:
+            take = takes.get((plan.uid, name)) or takes.get(plan.uid)
             if take is None:
                 report.conflicts.append(Conflict(plan.uid, plan.name, name, book[name], folder[name]))
                 plan.held[name] = (book_base or {}).get(name), (folder_base or {}).get(name)
@@ -242,6 +243,8 @@ def _free_name(name: str, used: set[str]) -> str:
 
 
 def _describe(plans: list[_Plan], report: SyncReport) -> None:
+    # People in name order, fields in card order: a stable list to read and to settle.
+    report.conflicts.sort(key=lambda c: (fold(c.name), F.SYNCED.index(c.field), c.uid))
     for plan in plans:
         ordered = [f for f in F.SYNCED]
         if plan.add:

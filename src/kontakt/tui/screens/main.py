@@ -603,6 +603,26 @@ class MainScreen(Screen[None]):
         screen = DupesScreen(self.book, self.today)
         self.app.push_screen(screen, closed)
 
+    def action_sync_conflicts(self) -> None:
+        """The vCard folder's conflicts ([sync] vcard_dir in config.toml), side by side."""
+        from ...services.sync.settings import SettingsError, sync_folders
+        from .sync_conflicts import SyncConflictsScreen
+
+        try:
+            folder = sync_folders().get("vcard_dir")
+        except SettingsError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        if folder is None:
+            self.notify("No vCard folder: set vcard_dir under [sync] in config.toml", markup=False)
+            return
+
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self.after_change()
+
+        self.app.push_screen(SyncConflictsScreen(self.book, self.today, folder), closed)
+
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.help_groups()))
 
