@@ -91,3 +91,20 @@ def test_sync_conflicts_screen_matches_snapshot(conflicted, snap_compare):
         await pilot.pause()
 
     assert snap_compare(make_app(book), terminal_size=(100, 24), run_before=open_screen)
+
+
+def test_card_with_labels_addresses_and_web_matches_snapshot(tmp_path, snap_compare, monkeypatch):
+    from kontakt.domain import Address
+
+    monkeypatch.setenv("KONTAKT_NOW", "2026-11-23T09:30:00+00:00")
+    book = Book.open(tmp_path / "book.db")
+    book.add_contact(
+        "Ada Lovelace", today=TODAY, role="Countess", phones=["+44 20 7946 0000", "+44 20 7946 0001"],
+        emails=["ada@example.org"], labels={"+44 20 7946 0000": "mobile", "ada@example.org": "work"},
+        addresses=[Address.parse("home: 12 St James's Sq; London; ; SW1Y 4JH; UK")],
+        urls=["https://ada.example"],
+    )
+    try:
+        assert snap_compare(make_app(book), terminal_size=(100, 24))
+    finally:
+        book.close()
