@@ -75,9 +75,29 @@ def test_first_sync_writes_one_card_per_contact_that_vobject_reads_with_every_fi
     bob = book.get_contact(ids["bob"])
     assert vobject.readOne(card_of(folder, bob.uid).read_text(encoding="utf-8")).org.value == [
         "Stone & Söhne; Berlin"]
-    # A second sync finds both sides in step.
+    # A second sync finds both sides in step, and writes nothing: no file, no undo step.
+    files = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    steps = book.conn.execute("SELECT count(*) FROM undo_steps").fetchone()[0]
     again = sync_vdir(book, folder, today=TODAY)
     assert again.changes == 0 and not again.conflicts
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == files
+    assert book.conn.execute("SELECT count(*) FROM undo_steps").fetchone()[0] == steps
+
+
+def test_the_same_change_on_both_sides_is_no_conflict_and_the_next_change_is_taken(book, tmp_path):
+    ids = people(book)
+    folder = tmp_path / "contacts"
+    folder.mkdir()
+    sync_vdir(book, folder, today=TODAY)
+    path = card_of(folder, book.get_contact(ids["ada"]).uid)
+    edit_card(path, ("TITLE:Countess", "TITLE:Mathematician"))
+    book.update_contact(ids["ada"], today=TODAY, role="Mathematician")
+    report = sync_vdir(book, folder, today=TODAY)
+    assert report.changes == 0 and not report.conflicts
+    edit_card(path, ("TITLE:Mathematician", "TITLE:Analyst"))
+    report = sync_vdir(book, folder, today=TODAY)
+    assert report.updated == [("Ada Lovelace", ["role"])] and not report.conflicts
+    assert book.get_contact(ids["ada"]).role == "Analyst"
 
 
 @pytest.mark.skipif(shutil.which("khard", path=str(Path(sys.executable).parent)) is None,

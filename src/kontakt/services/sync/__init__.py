@@ -27,7 +27,9 @@ from ...store import Book
 from ...store.bulk import iter_contacts
 from ...store.sync_cards import SyncedCard, forget, remember, synced_cards
 from . import fields as F
-from .vdir import CardFile, UnreadableCard, card_files, file_name, read_card, render, write_atomically
+from .vdir import (
+    CardFile, UnreadableCard, card_files, digest, file_name, read_card, render, write_atomically,
+)
 
 __all__ = ["Conflict", "SyncError", "SyncReport", "sync_vdir"]
 
@@ -116,9 +118,15 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
 
     cards: dict[str, CardFile] = {}
     unreadable: set[str] = set()
+    by_file = {base.file: base for base in bases.values()}
     for path in card_files(folder):
         try:
-            card = read_card(path)
+            data = path.read_bytes()
+            known = by_file.get(path.name)
+            if known is not None and known.hash == digest(data):
+                card = CardFile(path, data, known.uid)  # as synced last time: not parsed again
+            else:
+                card = read_card(path, data)
         except (UnreadableCard, OSError) as error:
             report.warnings.append(f"skipped {error}")
             unreadable.add(path.name)
@@ -161,6 +169,8 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
             text = render(contact, None if plan.new_file else plan.card, plan.write)
             data = write_atomically(folder / name, text)
             after[plan.uid] = read_card(folder / name, data)
+    if not plans:
+        return report
     with book.write(label=f"sync with {folder.name}"):
         for plan in plans:
             _apply(book, key, plan, after.get(plan.uid), today)
@@ -198,9 +208,12 @@ def _plan(uid: str, contact: Contact | None, card: CardFile | None, base: Synced
             else:
                 plan.add = True
     else:
-        folder_now = base.fields["folder"] if card.hash == base.hash else F.of_card(card.card)
-        _merge(plan, F.of_contact(contact), folder_now, base.fields["book"], base.fields["folder"],
-               take, report)
+        unchanged = card.hash == base.hash
+        folder_now = base.fields["folder"] if unchanged else F.of_card(card.card)
+        book_now = F.of_contact(contact)
+        _merge(plan, book_now, folder_now, base.fields["book"], base.fields["folder"], take, report)
+        if unchanged and book_now == base.fields["book"] and not (plan.take or plan.write or plan.held):
+            return None  # in step since the last sync: nothing to write, not even the base
     return plan
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from ...domain import Contact
@@ -24,18 +24,37 @@ class UnreadableCard(ValueError):
     """A .vcf file that is not one readable card; it is never rewritten or deleted."""
 
 
-@dataclass
 class CardFile:
-    file: str
-    hash: str
-    card: NewContact
-    version: str
-    # The card's content lines between BEGIN and END, unfolded: (property name, line).
-    lines: list[tuple[str, str]] = field(default_factory=list)
+    """One .vcf file of the folder, parsed only when its content is needed (a card whose
+    hash is the one synced last time is known already: `known_uid`)."""
+
+    def __init__(self, path: Path, data: bytes, known_uid: str | None = None) -> None:
+        self.path = path
+        self.data = data
+        self.file = path.name
+        self.hash = digest(data)
+        self.known_uid = known_uid
+
+    @cached_property
+    def _parsed(self) -> tuple[NewContact, str, list[tuple[str, str]]]:
+        return _parse(self.path, self.data)
+
+    @property
+    def card(self) -> NewContact:
+        return self._parsed[0]
+
+    @property
+    def version(self) -> str:
+        return self._parsed[1]
+
+    @property
+    def lines(self) -> list[tuple[str, str]]:
+        """The card's content lines between BEGIN and END, unfolded: (property name, line)."""
+        return self._parsed[2]
 
     @property
     def uid(self) -> str:
-        return self.card.uid or Path(self.file).stem
+        return self.known_uid or self.card.uid or Path(self.file).stem
 
 
 def digest(data: bytes) -> str:
@@ -48,8 +67,13 @@ def _name(text: str) -> str:
 
 
 def read_card(path: Path, data: bytes | None = None) -> CardFile:
-    """The one card in a .vcf file; raises UnreadableCard for anything else."""
-    data = path.read_bytes() if data is None else data
+    """The one card in a .vcf file, parsed; raises UnreadableCard for anything else."""
+    card = CardFile(path, path.read_bytes() if data is None else data)
+    card.card  # noqa: B018 (parse now: an unreadable file is reported, never rewritten)
+    return card
+
+
+def _parse(path: Path, data: bytes) -> tuple[NewContact, str, list[tuple[str, str]]]:
     encoding = Encoding("utf-8")
     try:
         data.decode("utf-8")
@@ -70,7 +94,7 @@ def read_card(path: Path, data: bytes | None = None) -> CardFile:
         if name == "VERSION":
             version = text.split(":", 1)[1].strip()
         lines.append((name, text))
-    return CardFile(path.name, digest(data), parsed[0].contact, version, lines)
+    return parsed[0].contact, version, lines
 
 
 def _unfolded(text: str) -> list[str]:
