@@ -115,3 +115,22 @@ def test_sync_reads_its_folder_from_the_config_and_says_what_is_missing(db, tmp_
     assert run(db, "sync").exit_code == 0 and len(list(folder.glob("*.vcf"))) == 1
     usage = run(db, "sync", "--resolve", "ada")
     assert usage.exit_code == 2 and "--resolve needs --take" in usage.output
+
+
+def test_a_card_that_cannot_be_written_is_one_line_and_the_book_is_unchanged(db, tmp_path, monkeypatch):
+    add_ada(db)
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    from kontakt.services.sync import vdir
+
+    def full_disk(path, text):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr("kontakt.services.sync.write_atomically", full_disk)
+    result = run(db, "sync", "--vcard-dir", str(folder))
+    assert result.exit_code == 1
+    assert result.output.strip().endswith("No space left on device; the book is unchanged")
+    assert "Traceback" not in result.output and list(folder.iterdir()) == []
+    with Book.open(db) as book:
+        assert book.conn.execute("SELECT count(*) FROM sync_cards").fetchone()[0] == 0
+    assert vdir.write_atomically is not full_disk  # only the sync's own reference was replaced

@@ -81,6 +81,9 @@ def sync(vcard_dir, calendar_dir, dry_run, resolve, take, as_json):
             report = sync_vdir(book, vcard_dir, today=today(), dry_run=dry_run, take=takes)
         except SyncError as error:
             fail(str(error))
+        except OSError as error:  # a card that cannot be written: the book is left unchanged
+            where = error.filename or vcard_dir
+            fail(f"{where}: {error.strerror or error}; the book is unchanged")
     calendar = _calendar(book, calendar_dir, dry_run) if calendar_dir else None
     if as_json:
         print_json(_json(report, calendar))
