@@ -229,8 +229,11 @@ def test_a_new_card_in_the_folder_becomes_a_contact_with_its_uid(book, tmp_path)
         b"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:phone-made\r\nFN:Yuki Tanaka\r\nN:Tanaka;Yuki;;;\r\n"
         b"TEL;TYPE=WORK:+81 3 1234\r\nADR;TYPE=WORK:;;1-1 Chiyoda;Tokyo;;100-0001;Japan\r\n"
         b"X-SOCIALPROFILE;type=twitter:yuki\r\nEND:VCARD\r\n")
+    group = b"BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:group\r\nFN:Friends\r\nMEMBER:urn:uuid:x\r\nEND:VCARD\r\n"
+    (folder / "group.vcf").write_bytes(group)
     report = sync_vdir(book, folder, today=TODAY)
     assert report.added == ["Yuki Tanaka"] and report.written == []
+    assert report.warnings == [] and (folder / "group.vcf").read_bytes() == group  # left alone
     (yuki,) = book.list_contacts()
     assert yuki.uid == "phone-made" and yuki.label_of("+81 3 1234") == "work"
     assert yuki.addresses == (Address("work", "", "", "1-1 Chiyoda", "Tokyo", "", "100-0001", "Japan"),)

@@ -28,7 +28,7 @@ from ...store.bulk import iter_contacts
 from ...store.sync_cards import SyncedCard, forget, remember, synced_cards
 from . import fields as F
 from .vdir import (
-    CardFile, UnreadableCard, card_files, digest, file_name, read_card, render, write_atomically,
+    CardFile, GroupCard, UnreadableCard, card_files, digest, file_name, read_card, render, write_atomically,
 )
 
 __all__ = ["Conflict", "SyncError", "SyncReport", "sync_vdir"]
@@ -128,7 +128,8 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
             else:
                 card = read_card(path, data)
         except (UnreadableCard, OSError) as error:
-            report.warnings.append(f"skipped {error}")
+            if not isinstance(error, GroupCard):
+                report.warnings.append(f"skipped {error}")
             unreadable.add(path.name)
             continue
         if card.uid in cards:

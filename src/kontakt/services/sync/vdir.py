@@ -24,6 +24,10 @@ class UnreadableCard(ValueError):
     """A .vcf file that is not one readable card; it is never rewritten or deleted."""
 
 
+class GroupCard(UnreadableCard):
+    """A contact group's card (KIND:group): not a person; left alone without a word."""
+
+
 class CardFile:
     """One .vcf file of the folder, parsed only when its content is needed (a card whose
     hash is the one synced last time is known already: `known_uid`)."""
@@ -82,8 +86,10 @@ def _parse(path: Path, data: bytes) -> tuple[NewContact, str, list[tuple[str, st
     parsed = list(iter_cards(path, encoding, f"{path.name}:"))
     if len(parsed) != 1:
         raise UnreadableCard(f"{path.name}: {len(parsed)} cards in one file (a vdir has one)")
+    if parsed[0].group is not None:
+        raise GroupCard(f"{path.name}: a group card")
     if parsed[0].error or parsed[0].contact is None:
-        raise UnreadableCard(f"{path.name}: {parsed[0].error or 'a group card'}")
+        raise UnreadableCard(f"{path.name}: {parsed[0].error}")
     lines: list[tuple[str, str]] = []
     version = "3.0"
     for _, logical in _logical_lines(path, encoding):
