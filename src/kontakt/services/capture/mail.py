@@ -86,15 +86,42 @@ def parse_headers(block: bytes) -> Message:
     return _PARSER.parsebytes(block + b"\n")
 
 
+def _raw(value: str) -> str:
+    """A header value as text: 8-bit bytes (kept as surrogates by the parser) read as UTF-8,
+    else Latin-1, so a raw "Köln" stays Köln and a raw Latin-1 "é" does not break anything."""
+    if not any("\udc80" <= c <= "\udcff" for c in value):
+        return value
+    data = value.encode("ascii", "surrogateescape")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
 def _text(message: Message, name: str) -> str:
-    value = message.get(name)
-    return "" if value is None else str(value)
+    """The raw value of a header (the first), never a Header object."""
+    for key, value in message.raw_items():
+        if key.lower() == name.lower():
+            return _raw(value) if isinstance(value, str) else str(value)
+    return ""
+
+
+def decoded(text: str) -> str:
+    """RFC 2047 encoded words ("=?utf-8?q?Gr=C3=BC=C3=9Fe?=") as the text they stand for."""
+    if "=?" not in text:
+        return text
+    from email.policy import default
+
+    try:  # the modern policy's decoder copes with encoded words next to raw UTF-8
+        return str(default.header_factory("subject", text))
+    except (LookupError, ValueError, UnicodeError, IndexError):
+        return text
 
 
 def _addresses(message: Message, *names: str) -> list[str]:
-    values = []
-    for name in names:
-        values += [str(v) for v in message.get_all(name) or []]
+    wanted = {n.lower() for n in names}
+    values = [_raw(v) if isinstance(v, str) else str(v)
+              for k, v in message.raw_items() if k.lower() in wanted]
     return [address.strip() for _, address in getaddresses(values) if "@" in address]
 
 
@@ -180,7 +207,7 @@ class MailReader:
         if day < self.since or moment > self.now:
             scan.out_of_range += 1
             return
-        subject = clean_line(_text(message, "Subject"))[:SUBJECT_LIMIT]
+        subject = clean_line(decoded(_text(message, "Subject")))[:SUBJECT_LIMIT]
         if matches_rule(subject, self.ignore_titles):
             scan.ruled_out += 1
             return

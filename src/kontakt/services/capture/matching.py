@@ -14,7 +14,7 @@ from ...domain import fold
 if TYPE_CHECKING:
     from ...store import Book
 
-_WORD = re.compile(r"[\w'’-]+|#[\w-]+", re.UNICODE)
+_WORD = re.compile(r"#[\w-]+|\w+", re.UNICODE)
 # Longest name (in words) tried against a title.
 _MAX_WORDS = 4
 # A first name alone names someone only from this many letters ("Al" in a title is too weak).
