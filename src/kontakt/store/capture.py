@@ -77,29 +77,33 @@ def add_proposals(book: Book, found: Iterable[NewProposal]) -> tuple[int, int]:
     A key seen before is never proposed again (accepted, ignored or pending alike); a pending
     mail proposal that learns the other side also wrote that day becomes 'mutual'.
     """
-    new = updated = 0
+    found = list(found)
     now = _now()
     with book.write(record=False):
         conn = book.conn
+        # Which keys the book has, in one query (a first scan proposes thousands).
+        known = {row[0]: (row[1], row[2], row[3]) for row in conn.execute(
+            """SELECT p.key, p.id, p.direction, p.status FROM json_each(?) j
+                 JOIN capture_proposals p ON p.key = j.value""",
+            (json.dumps([item.key for item in found]),))}
+        fresh = {}
+        changed = []
         for item in found:
-            row = conn.execute(
-                "SELECT id, direction, status FROM capture_proposals WHERE key = ?", (item.key,)
-            ).fetchone()
-            if row is None:
-                conn.execute(
-                    """INSERT INTO capture_proposals (key, source, date, kind, direction,
-                           contact_ids, title, sender, created_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (item.key, item.source, item.date.isoformat(), item.kind, item.direction,
-                     json.dumps(list(item.contact_ids)), item.title, item.sender, now),
-                )
-                new += 1
-                continue
-            direction = _merge_direction(row["direction"], item.direction)
-            if row["status"] == "pending" and direction != row["direction"]:
-                conn.execute("UPDATE capture_proposals SET direction = ? WHERE id = ?",
-                             (direction, row["id"]))
-                updated += 1
+            if item.key in known:
+                proposal_id, direction, status = known[item.key]
+                merged = _merge_direction(direction, item.direction)
+                if status == "pending" and merged != direction:
+                    changed.append((merged, proposal_id))
+                    known[item.key] = (proposal_id, merged, status)
+            elif item.key not in fresh:
+                fresh[item.key] = item
+        conn.executemany(
+            """INSERT INTO capture_proposals (key, source, date, kind, direction, contact_ids,
+                   title, sender, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [(i.key, i.source, i.date.isoformat(), i.kind, i.direction,
+              json.dumps(list(i.contact_ids)), i.title, i.sender, now) for i in fresh.values()])
+        conn.executemany("UPDATE capture_proposals SET direction = ? WHERE id = ?", changed)
+    new, updated = len(fresh), len(changed)
     return new, updated
 
 
