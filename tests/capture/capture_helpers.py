@@ -98,7 +98,7 @@ def set_zone(monkeypatch, zone: str) -> None:
 
 
 def reset_zone() -> None:
+    """After a MonkeyPatch.undo() put TZ back: make the C library see it again."""
     import time
 
-    os.environ.pop("TZ", None)
     time.tzset()

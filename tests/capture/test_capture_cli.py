@@ -193,6 +193,16 @@ def test_bare_capture_scans_the_configured_sources(setup):
     assert "7 new proposal(s)" in out and "3 new proposal(s)" in out
     assert "accepted 10 proposal(s)" in run(setup, "--yes").output
     assert len(interactions(setup)) == 10
+    data = json.loads(run(setup, "--json", "--yes").output)  # one JSON document for both scans
+    assert [s["source"] for s in data["scans"]] == ["calendar", "mail"]
+    assert [s["new"] for s in data["scans"]] == [0, 0] and data["accepted"] == 0
+    assert data["scans"][1]["skipped_files"] == 4
+
+
+def test_a_configured_source_that_is_gone_is_named(setup, tmp_path):
+    setup["config"].write_text(f'[capture]\nmail = ["{tmp_path / "gone"}"]\n', encoding="utf-8")
+    result = run(setup, code=1)
+    assert "capture.mail:" in result.output and "gone does not exist" in result.output
 
 
 def test_a_bad_config_value_is_one_line(setup):

@@ -18,7 +18,8 @@ from kontakt.store import capture as store
 from kontakt import clock
 
 from capture_helpers import (
-    ME, SENTINEL, SINCE, TODAY, MaildirWriter, make_book, message, set_clock, utc,
+    ME, SENTINEL, SINCE, TODAY, MaildirWriter, make_book, message, reset_zone, set_clock, set_zone,
+    utc,
 )
 
 DAYS = [TODAY - timedelta(days=30 - i) for i in range(30)]  # Oct 24 … Nov 22
@@ -101,9 +102,11 @@ def scanned(maildir, tmp_path_factory):
     """The module's book after one scan of the big Maildir (set up under the fixed clock)."""
     mp = pytest.MonkeyPatch()
     set_clock(mp)
+    set_zone(mp, "Europe/Berlin")  # module fixtures come before the autouse one that sets it
     book, ids = make_book(tmp_path_factory.mktemp("book") / "book.db")
     result = capture.scan_mail(book, [maildir], now=clock.now(), since=SINCE, me=(ME,))
     mp.undo()
+    reset_zone()
     yield book, ids, result
     book.close()
 

@@ -78,16 +78,20 @@ def _accept_all(book) -> int:
     return len(ids)
 
 
-def _report(what: str, result, as_json: bool, accepted: int | None) -> None:
+def _scan_json(what: str, result, accepted: int | None) -> dict:
+    data = {key: value for key, value in vars(result.scan).items()
+            if key not in ("proposals", "seen_files", "gone_files")}
+    data.update(source=what, new=result.new, updated=result.updated, new_ids=result.new_ids)
+    if accepted is not None:
+        data["accepted"] = accepted
+    return data
+
+
+def _report(what: str, result, as_json: bool, accepted: int | None) -> dict | None:
+    """Print what a scan saw; with `as_json`, return it as a dict for the caller to print."""
     scan = result.scan
     if as_json:
-        data = {key: value for key, value in vars(scan).items()
-                if key not in ("proposals", "seen_files", "gone_files")}
-        data.update(source=what, new=result.new, updated=result.updated, new_ids=result.new_ids)
-        if accepted is not None:
-            data["accepted"] = accepted
-        print_json(data)
-        return
+        return _scan_json(what, result, accepted)
     if what == "calendar":
         echo(f"calendar: {scan.files} file(s), {scan.events} past event(s): {result.new} new "
              f"proposal(s) ({scan.cancelled} cancelled, {scan.declined} declined, "
@@ -101,10 +105,11 @@ def _report(what: str, result, as_json: bool, accepted: int | None) -> None:
              f"{scan.undated + scan.out_of_range} undated or out of range)")
     if accepted is not None:
         echo(f"accepted {accepted} proposal(s) as interactions")
+    return None
 
 
 def _run_scan(what: str, paths: list[Path], *, since, me, keep_subjects: bool, as_json: bool,
-              yes: bool) -> None:
+              yes: bool) -> dict | None:
     from ..services import capture
 
     book = get_book()
@@ -113,7 +118,7 @@ def _run_scan(what: str, paths: list[Path], *, since, me, keep_subjects: bool, a
     else:
         result = capture.scan_mail(book, paths, now=_now(), since=since, me=me,
                                    keep_subjects=keep_subjects)
-    _report(what, result, as_json, _accept_all(book) if yes else None)
+    return _report(what, result, as_json, _accept_all(book) if yes else None)
 
 
 def _common(command):
@@ -140,7 +145,7 @@ Examples:
   kontakt capture --yes          # scan [capture] sources, accept all (cron)
 """)
 @click.option("--list", "show", is_flag=True, help="List the proposals waiting in the inbox.")
-@click.option("--json", "as_json", is_flag=True, help="With --list: JSON.")
+@click.option("--json", "as_json", is_flag=True, help="JSON: the list with --list, else what the scans saw.")
 @click.option("--accept", "accept", multiple=True, metavar="ID[,ID]",
               help="Log these proposals as interactions (repeatable).")
 @click.option("--accept-all", is_flag=True, help="Log every waiting proposal.")
@@ -211,13 +216,26 @@ def capture(ctx, show, as_json, accept, accept_all, ignore, ignore_sender, ignor
         fail("no sources to scan: add [capture] calendar = [...] and/or mail = [...] to the "
              "config file, or run kontakt capture calendar PATH / mail PATH")
     since = _since(None)
+    reports = []
     for what, paths in (("calendar", list(configured.calendar)), ("mail", list(configured.mail))):
+        missing = [p for p in paths if not p.exists()]
+        if missing:
+            fail(f"{configured_in()}: capture.{what}: {missing[0]} does not exist")
         if paths:
-            _run_scan(what, paths, since=since, me=configured.me,
-                      keep_subjects=keep_subjects or configured.keep_subjects, as_json=as_json,
-                      yes=False)
-    if yes:
-        echo(f"accepted {_accept_all(get_book())} proposal(s) as interactions")
+            reports.append(_run_scan(what, paths, since=since, me=configured.me,
+                                     keep_subjects=keep_subjects or configured.keep_subjects,
+                                     as_json=as_json, yes=False))
+    accepted = _accept_all(get_book()) if yes else None
+    if as_json:
+        print_json({"scans": reports, **({"accepted": accepted} if yes else {})})
+    elif yes:
+        echo(f"accepted {accepted} proposal(s) as interactions")
+
+
+def configured_in() -> str:
+    from ..paths import config_path
+
+    return str(config_path())
 
 
 def _check_pending(book, proposal_id: int) -> None:
@@ -239,8 +257,10 @@ def capture_calendar(paths, since, me, yes, as_json):
     from ..services.capture import sources
 
     configured = sources()
-    _run_scan("calendar", list(paths), since=_since(since), me=tuple(me) + configured.me,
-              keep_subjects=False, as_json=as_json, yes=yes)
+    data = _run_scan("calendar", list(paths), since=_since(since), me=tuple(me) + configured.me,
+                     keep_subjects=False, as_json=as_json, yes=yes)
+    if data is not None:
+        print_json(data)
 
 
 @capture.command("mail", epilog="Example: kontakt capture mail ~/Mail --me me@example.com")
@@ -253,5 +273,7 @@ def capture_mail(paths, keep_subjects, since, me, yes, as_json):
     from ..services.capture import sources
 
     configured = sources()
-    _run_scan("mail", list(paths), since=_since(since), me=tuple(me) + configured.me,
-              keep_subjects=keep_subjects or configured.keep_subjects, as_json=as_json, yes=yes)
+    data = _run_scan("mail", list(paths), since=_since(since), me=tuple(me) + configured.me,
+                     keep_subjects=keep_subjects or configured.keep_subjects, as_json=as_json, yes=yes)
+    if data is not None:
+        print_json(data)
