@@ -153,3 +153,20 @@ def test_inbox_matches_snapshot(snap_compare, tmp_path):
         assert snap_compare(app, terminal_size=(120, 30), run_before=run_before)
     finally:
         book.close()
+
+
+async def test_a_scan_in_another_process_shows_up_in_the_open_inbox(tmp_path):
+    from kontakt.store import Book
+
+    app, book, ids = await open_inbox(tmp_path)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        assert len(rows(app)) == 7
+        with Book.open(book.path) as other:  # as `kontakt capture` from cron would
+            store.add_proposals(other, [NewProposal("mail:new@1", "mail", date(2026, 11, 22), "message",
+                                                    (ids["olga"],), "them")])
+        assert app.check_for_changes()
+        await pilot.pause()
+        assert len(rows(app)) == 9 and "Olga Petrova  they reached out" in rows(app)[-1]
+    book.close()
