@@ -109,6 +109,8 @@ def test_accept_logs_interactions_and_ignore_hides_for_good(setup):
     (["--ignore", "1,99999999999999999999"], "is not a proposal id"),
     (["--accept", "1", "--ignore", "1"], "both accepted and ignored"),
     (["--accept", "1,2", "--accept", "999"], "no proposal #999"),
+    (["--ignore-sender", "bob@example.org", "--ignore", "999"], "no proposal #999"),
+    (["--ignore-title", "1:1*", "--ignore-sender", " "], "--ignore-sender: give an address"),
 ])
 def test_a_bad_id_is_one_line_and_writes_nothing(setup, args, message):
     run(setup, "calendar", str(setup["cal"]))
@@ -116,6 +118,13 @@ def test_a_bad_id_is_one_line_and_writes_nothing(setup, args, message):
     assert message in result.output and len(result.output.strip().splitlines()) == 1
     assert "Traceback" not in result.output
     assert len(pending(setup)) == 7 and interactions(setup) == []
+    with Book.open(setup["db"]) as book:
+        assert store.rules(book) == {"sender": [], "title": []}  # no rule saved either
+
+
+def test_yes_with_inbox_options_is_a_usage_error(setup):
+    result = run(setup, "--list", "--yes", code=2)
+    assert "--accept-all" in result.output
 
 
 def test_accepting_twice_is_refused(setup):

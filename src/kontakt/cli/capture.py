@@ -174,34 +174,34 @@ def capture(ctx, show, as_json, accept, accept_all, ignore, ignore_sender, ignor
         return
     from ..store import capture as store
 
+    if inbox_options and yes:
+        raise click.UsageError("--yes scans the configured sources; with inbox options use --accept-all")
     accept_ids, ignore_ids = _ids(accept, "--accept"), _ids(ignore, "--ignore")
     overlap = set(accept_ids) & set(ignore_ids)
     if overlap:
         fail(f"proposal #{min(overlap)} is both accepted and ignored; pick one")
+    if any(not a.strip() for a in ignore_sender):
+        fail("--ignore-sender: give an address or a pattern like *@example.com")
+    if any(not p.strip() for p in ignore_title):
+        fail("--ignore-title: give a word or a pattern")
     if inbox_options:
         book = get_book()
+        for proposal_id in accept_ids + ignore_ids:  # all checked before anything is written
+            _check_pending(book, proposal_id)
         for address in ignore_sender:
-            if not address.strip():
-                fail("--ignore-sender: give an address or a pattern like *@example.com")
             store.add_rule(book, "sender", address.strip())
         for pattern in ignore_title:
-            if not pattern.strip():
-                fail("--ignore-title: give a word or a pattern")
             store.add_rule(book, "title", pattern.strip())
         if ignore_sender or ignore_title:
             from ..services.capture import apply_rules
 
             ruled = apply_rules(book)
             echo(f"rule saved; {ruled} waiting proposal(s) now ignored")
-        if accept_ids:
-            for proposal_id in accept_ids:  # all checked before anything is written
-                _check_pending(book, proposal_id)
         if ignore_ids:
-            for proposal_id in ignore_ids:
-                _check_pending(book, proposal_id)
-        if ignore_ids:
+            ignore_ids = [i for i in ignore_ids if store.get(book, i).status == "pending"]
             echo(f"ignored {store.ignore(book, ignore_ids)} proposal(s)")
         if accept_ids:
+            accept_ids = [i for i in accept_ids if store.get(book, i).status == "pending"]
             made = store.accept(book, accept_ids, today=today())
             echo(f"accepted {len(made)} proposal(s) as interactions")
         if accept_all:
