@@ -239,3 +239,17 @@ def test_accepting_sets_reached_out_only_where_interactions_have_the_column(setu
         assert store.has_reached_out(book)
         rows = book.conn.execute("SELECT reached_out FROM interactions ORDER BY id").fetchall()
     assert [r[0] for r in rows] == [None, "them"]
+
+
+def test_emptying_the_trash_forgets_proposals_about_the_people_purged(setup):
+    run(setup, "calendar", str(setup["cal"]))
+    run(setup, "mail", str(setup["mail"]), "--me", ME)
+    with Book.open(setup["db"]) as book:
+        book.trash_contact(setup["ids"]["bob"])
+        assert book.conn.execute("SELECT count(*) FROM capture_proposals").fetchone()[0] == 10
+        assert len(store.pending(book)) == 8  # in the trash: hidden, still there
+    result = CliRunner().invoke(main, ["trash", "--empty", "--db", setup["db"]])
+    assert result.exit_code == 0, result.output
+    with Book.open(setup["db"]) as book:
+        left = book.conn.execute("SELECT contact_ids FROM capture_proposals").fetchall()
+    assert len(left) == 8 and str(setup["ids"]["bob"]) not in {r[0].strip("[]") for r in left}

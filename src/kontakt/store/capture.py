@@ -258,6 +258,16 @@ def ignore_where(book: Book, matches, *, label: str) -> int:
     return ignore(book, ids, label=label) if ids else 0
 
 
+def forget_gone_people(conn) -> int:
+    """Delete the proposals none of whose people exist any more (called when the trash is
+    emptied: an event title about a purged person must not outlive them); how many."""
+    return conn.execute(
+        """DELETE FROM capture_proposals WHERE NOT EXISTS (
+               SELECT 1 FROM json_each(capture_proposals.contact_ids) j
+                 JOIN contacts c ON c.id = j.value)"""
+    ).rowcount
+
+
 # ---------------------------------------------------------------------- files read
 
 
