@@ -271,3 +271,28 @@ def test_a_source_that_is_not_mail_is_refused_by_name(tmp_path, make, error):
         capture.scan_mail(book, [path], now=clock.now(), since=SINCE)
     assert store.count_pending(book) == 0
     book.close()
+
+
+def test_crlf_folded_headers_quoted_names_and_no_message_id_are_read(tmp_path):
+    w = MaildirWriter(tmp_path / "Mail")
+    # CRLF line ends, a To folded over three lines with a quoted "Last, First" name and a comment.
+    w.add(b"From: me@example.com\r\nTo: \"Stone, Bob\" <bob@example.org>,\r\n"
+          b"\tanna@example.com (Anna at home),\r\n eva@example.net\r\n"
+          b"Date: Tue, 10 Nov 2026 10:00:00 +0100\r\nMessage-ID: <crlf@x>\r\n\r\n" + SENTINEL + b"\r\n")
+    # No Message-ID and no thread headers: still one proposal, keyed by sender, time and subject.
+    w.add(message(frm="jurgen@example.de", day=utc(2026, 11, 11)))
+    w.add(message(frm="jurgen@example.de", day=utc(2026, 11, 11, 15), subject="other"))
+    book, ids = make_book(tmp_path / "book.db")
+    result = capture.scan_mail(book, [w.root], now=clock.now(), since=SINCE, me=(ME,))
+    found = Counter((p.contact_ids[0], p.direction) for p in store.pending(book))
+    assert found == {(ids["bob"], "me"): 1, (ids["anna"], "me"): 1, (ids["eva"], "me"): 1,
+                     (ids["jurgen"], "them"): 2}
+    assert result.scan.unmatched == 0 and result.new == 5
+    book.close()
+
+
+def test_only_the_listed_headers_are_kept_from_a_header_block():
+    headers = mail_module.parse_headers(
+        b"From: a@example.com\nX-Secret: do not keep\nSubject: hi\n there\nReceived: by x\n")
+    assert headers == {"from": ["a@example.com"], "subject": ["hi there"]}
+    assert set(mail_module.HEADERS) >= set(headers)
