@@ -124,6 +124,7 @@ def test_all_day_events_and_titles_name_people_and_circles(book, tmp_path):
     write(vdir / "d.ics", event("d", "Dentist", datetime(2026, 11, 13, 15, tzinfo=BERLIN)))
     write(vdir / "e.ics", event("e", "Coffee with Max Planck", date(2026, 11, 20)))
     write(vdir / "f.ics", event("f", "Olga's farewell", date(2026, 12, 20)))  # to come
+    write(vdir / "g.ics", event("g", "eva: who will olga invite", date(2026, 11, 9)))  # lower case: no one
     (vdir / "broken.ics").write_text("BEGIN:VCALENDAR\nthis is not\n", encoding="utf-8")
     result = scan(book, vdir)
     found = {p.title: (p.date.isoformat(), set(p.contact_ids)) for p in store.pending(book)}
@@ -133,7 +134,7 @@ def test_all_day_events_and_titles_name_people_and_circles(book, tmp_path):
         "#breakfast at Café Luitpold": ("2026-11-12", {ids["olga"], ids["eva"]}),
         "Coffee with Max Planck": ("2026-11-20", {ids["max2"]}),
     }
-    assert result.scan.unmatched == 2  # the ambiguous Max, the dentist
+    assert result.scan.unmatched == 3  # the ambiguous Max, the dentist, the lower-case names
     assert len(result.scan.unreadable) == 1 and "broken.ics" in result.scan.unreadable[0]
 
 

@@ -98,7 +98,8 @@ class ContactIndex:
     def in_title(self, title: str) -> tuple[int, ...]:
         """The people a title names unambiguously ("Coffee with Olga", "#breakfast"); () when it
         names no one or anyone ambiguously (two Olgas, an unknown #circle)."""
-        words = _words(title)
+        originals = _WORD.findall(title)
+        words = [fold(w) for w in originals]
         found: list[int] = []
         index = 0
         while index < len(words):
@@ -112,7 +113,8 @@ class ContactIndex:
                 continue
             for size in range(min(_MAX_WORDS, len(words) - index), 0, -1):
                 ids = self.by_phrase.get(tuple(words[index:index + size]))
-                if ids is None:
+                # One word names someone only capitalised: "Coffee with Will", not "who will come".
+                if ids is None or (size == 1 and not originals[index][:1].isupper()):
                     continue
                 if len(ids) > 1:
                     return ()  # "Olga" and two Olgas in the book: say nothing
