@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import mailbox
-import os
 from datetime import date, datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path

@@ -3,7 +3,6 @@ and cancelled events, titles that name people or a circle; made here with `icale
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 

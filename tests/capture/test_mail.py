@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import builtins
 import email.message
-import json
 import mailbox
 from collections import Counter
 from datetime import timedelta
