@@ -454,6 +454,43 @@ def m009_relations_journal(db: Database) -> None:
     )
 
 
+def m010_capture(db: Database) -> None:
+    """Capture from calendar and mail (services/capture/): proposed interactions waiting in
+    an inbox, keyed so a second scan never proposes them again, and the files already read
+    (mtime and size), so a scan of an unchanged 50k-message Maildir reads nothing.
+
+    Working state of this machine's scans, like review_handled: not part of the JSON export
+    (the ignore rules, which are the user's, live in `settings` and travel with it)."""
+    run_script(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS capture_proposals (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,          -- 'cal:UID@occurrence', 'mail:thread/day/contact'
+            source TEXT NOT NULL CHECK (source IN ('calendar', 'mail')),
+            date TEXT NOT NULL,                -- the day it happened (ISO, local time)
+            kind TEXT NOT NULL,                -- an interaction kind: meeting, call, message
+            direction TEXT CHECK (direction IN ('me', 'them', 'mutual')),  -- who reached out
+            contact_ids TEXT NOT NULL,         -- JSON: the matched people
+            title TEXT NOT NULL DEFAULT '',    -- the event title (mail subject only if opted in)
+            sender TEXT NOT NULL DEFAULT '',   -- the other side's address, for --ignore-sender
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'accepted', 'ignored')),
+            interaction_id INTEGER,            -- the interaction an accepted one became
+            created_at TEXT NOT NULL,
+            decided_at TEXT
+        );
+        CREATE INDEX IF NOT EXISTS capture_proposals_pending
+            ON capture_proposals (date, id) WHERE status = 'pending';
+        CREATE TABLE IF NOT EXISTS capture_files (
+            path TEXT PRIMARY KEY,             -- a file read by a scan (absolute)
+            mtime_ns INTEGER NOT NULL,
+            size INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_review,
@@ -464,6 +501,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m007_undo_history,
     m008_review_handled,
     m009_relations_journal,
+    m010_capture,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
