@@ -6,6 +6,8 @@ add a new `m00N_…` function and append it to MIGRATIONS.
 
 from __future__ import annotations
 
+import re
+
 from .driver import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -178,7 +180,7 @@ def _create_contact_search(
         db,
         f"""
         CREATE VIRTUAL TABLE contacts_fts USING FTS5 (
-            {columns}, tokenize='{FTS_TOKENIZER}',{prefix_option} content=contacts
+            {columns}, tokenize='{FTS_TOKENIZER}',{prefix_option} content="contacts"
         );
         CREATE TRIGGER contacts_ai AFTER INSERT ON contacts BEGIN
           INSERT INTO contacts_fts (rowid, {columns}) VALUES (new.rowid, {new});
@@ -454,6 +456,29 @@ def m009_relations_journal(db: Database) -> None:
     )
 
 
+def m011_fts_content_quoted(db: Database) -> None:
+    """Let Datasette and sqlite-utils find the search index.
+
+    They recognise an FTS table by `content="contacts"` (or `[contacts]`) in its declaration;
+    earlier migrations wrote `content=contacts`, which SQLite reads the same but they do not.
+    The declaration is rewritten in place (whatever columns and prefixes it has now) and
+    the index rebuilt from the contacts; a book that already has the quoted form is left alone.
+    """
+    row = db.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'contacts_fts' AND type = 'table'"
+    ).fetchone()
+    if row is None or 'content="contacts"' in row[0]:
+        return
+    quoted, count = re.subn(r"\bcontent\s*=\s*'?contacts'?(?=\s*[,)])", 'content="contacts"', row[0])
+    if count != 1:
+        raise ValueError(f"m011: cannot read the search index's declaration: {row[0][:80]}")
+    # The triggers on contacts name contacts_fts only in their bodies: they outlive the drop
+    # and write into the new table, which is made in this same transaction.
+    db.execute("DROP TABLE contacts_fts")
+    db.execute(quoted)
+    db.execute("INSERT INTO contacts_fts (contacts_fts) VALUES ('rebuild')")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_review,
@@ -464,6 +489,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m007_undo_history,
     m008_review_handled,
     m009_relations_journal,
+    m011_fts_content_quoted,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
