@@ -261,7 +261,8 @@ def test_export_ics_to_a_file_parses_and_keeps_its_uids_on_a_second_export(konta
     assert result.exit_code == 0
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     first = Calendar.from_ical(target.read_bytes())
-    events = first.walk("VEVENT")
+    events = first.walk("VEVENT") + first.walk("VTODO")
+    assert [str(t["SUMMARY"]) for t in first.walk("VTODO")] == ["Follow up: Olga Petrova"]
     summaries = sorted(str(e["SUMMARY"]) for e in events)
     assert "Follow up: Olga Petrova" in summaries
     assert "Birthday: Rafael Morales" in summaries
@@ -269,7 +270,7 @@ def test_export_ics_to_a_file_parses_and_keeps_its_uids_on_a_second_export(konta
 
     kontakt("done", "anna")
     second = Calendar.from_ical(kontakt("export", "ics").stdout_bytes)
-    assert sorted(str(e["UID"]) for e in second.walk("VEVENT")) == sorted(
+    assert sorted(str(e["UID"]) for e in second.walk("VEVENT") + second.walk("VTODO")) == sorted(
         str(e["UID"]) for e in events
     )
 
