@@ -456,6 +456,28 @@ def m009_relations_journal(db: Database) -> None:
     )
 
 
+def m010_calendar_sync(db: Database) -> None:
+    """What kontakt last wrote into each calendar folder (services/calendar_sync.py), by
+    iCalendar UID: a hash of what it rendered tells a change in the book, a hash of the
+    bytes it wrote tells an edit in the folder (a to-do ticked off on the phone)."""
+    run_script(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS calendar_sync_items (
+            folder TEXT NOT NULL,              -- the calendar folder, an absolute path
+            uid TEXT NOT NULL,                 -- the object's iCalendar UID
+            file TEXT NOT NULL,                -- its file name in the folder
+            kind TEXT NOT NULL CHECK (kind IN ('follow-up', 'birthday', 'keep-in-touch')),
+            ref TEXT NOT NULL,                 -- the follow-up's or the contact's uid
+            content_hash TEXT NOT NULL,        -- what kontakt rendered, time stamps left out
+            file_hash TEXT NOT NULL,           -- the bytes kontakt wrote
+            synced_at TEXT NOT NULL,
+            PRIMARY KEY (folder, uid)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 def m011_fts_content_quoted(db: Database) -> None:
     """Let Datasette and sqlite-utils find the search index.
 
@@ -489,6 +511,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m007_undo_history,
     m008_review_handled,
     m009_relations_journal,
+    m010_calendar_sync,
     m011_fts_content_quoted,
 ]
 
