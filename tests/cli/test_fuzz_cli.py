@@ -220,6 +220,9 @@ def _value_strategy(command: tuple[str, ...], param: click.Parameter) -> st.Sear
         return inside | st.sampled_from(
             ["{dir}", "{dir}/missing/x.out", "{dir}/book.db", "~0", "~no-such-user/x.out"]
         )
+    if name == "vdir":  # a calendar folder: new, the example's own, missing, the book, odd
+        return st.sampled_from(["{dir}/calendar", "{dir}/calendar", "{dir}", "{dir}/missing/cal",
+                                "{dir}/book.db", "~no-such-user/cal"])
     if isinstance(param.type, click.Path) or name in ("source", "file"):
         inputs = (["{template}/backup.db"] if command == ("restore-backup",) else
                   ["{template}/contacts.csv", "{template}/cards.vcf", "{template}/export.json"])
