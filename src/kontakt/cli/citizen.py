@@ -33,8 +33,9 @@ def prep(ref, as_json):
 @main.command(
     epilog="""\b
 Examples:
-mutt:  set query_command = "kontakt email --parsable '%s'"
-aerc:  address-book-cmd = kontakt email --parsable --remove-first-line '%s'
+mutt:  set query_command = "kontakt email --parsable %s"
+aerc:  address-book-cmd = kontakt email --parsable --remove-first-line "%s"
+(mutt quotes %s itself; aerc pastes it into sh -c as typed)
 """
 )
 @click.argument("term")
