@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from . import completion as _completion  # noqa: F401 - registers the quoting bash completer
 from . import main
 from .common import book_option, complete_contact, get_book, print_json, today
 from ..domain.text import visible
