@@ -255,3 +255,33 @@ def test_a_file_where_the_folder_should_be_is_a_clear_error(book, tmp_path):
         sync(book, target)
     with pytest.raises(CalendarSyncError, match="does not exist"):
         sync(book, tmp_path / "missing" / "calendar")
+
+
+def test_an_emptied_folder_is_written_anew_and_no_follow_up_goes_to_the_trash(book, people, tmp_path):
+    olga, _ = people
+    book.add_follow_up(olga, due=date(2026, 12, 1))
+    folder = tmp_path / "calendar"
+    sync(book, folder)
+    for path in folder.glob("*.ics"):
+        path.unlink()
+
+    report = sync(book, folder)
+
+    assert report.trashed == [] and trashed_records(book) == []
+    assert len(report.written) == 3 and len(list(folder.glob("*.ics"))) == 3
+    assert report.problems == ["none of the 3 files kontakt wrote are there any more: written anew, "
+                               "nothing taken as deleted"]
+
+
+def test_the_folder_memory_stays_on_this_machine_not_in_the_json_export(book, people, tmp_path):
+    import io
+    import json
+
+    from kontakt.services.exporters import json as json_export
+
+    sync(book, tmp_path / "calendar")
+    assert book.conn.execute("SELECT count(*) FROM calendar_sync_items").fetchone()[0] == 2
+    out = io.StringIO()
+    json_export.write_book(book, out)
+    assert "calendar_sync_items" not in json.loads(out.getvalue())
+    assert str(tmp_path / "calendar") not in out.getvalue()  # no folder path either

@@ -229,6 +229,14 @@ def sync_calendar_dir(
     report = CalendarSyncReport(folder=str(path), dry_run=dry_run)
     found = _scan(folder, report)
     known = state.synced_items(book, key)
+    if known and not found:
+        # Not one of kontakt's files left: a wiped or replaced folder, not every to-do deleted
+        # on the phone. Start afresh rather than move every open follow-up to the trash.
+        report.problems.append(
+            f"none of the {len(known)} files kontakt wrote are there any more: written anew, "
+            "nothing taken as deleted"
+        )
+        known = {}
 
     # 1. What the folder says about open follow-ups: ticked off, moved, deleted.
     open_rows = {r["uid"]: r for r in state.follow_up_rows(book, done_since=today) if r["status"] == "open"}
