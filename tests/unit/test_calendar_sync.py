@@ -260,17 +260,22 @@ def test_a_file_where_the_folder_should_be_is_a_clear_error(book, tmp_path):
 def test_an_emptied_folder_is_written_anew_and_no_follow_up_goes_to_the_trash(book, people, tmp_path):
     olga, _ = people
     book.add_follow_up(olga, due=date(2026, 12, 1))
+    dropped = book.add_follow_up(olga, due=date(2026, 12, 2))
     folder = tmp_path / "calendar"
     sync(book, folder)
     for path in folder.glob("*.ics"):
         path.unlink()
+    trash_follow_up(book, dropped)  # meanwhile, in kontakt: its memory must not linger
 
     report = sync(book, folder)
 
-    assert report.trashed == [] and trashed_records(book) == []
+    assert report.trashed == [] and len(trashed_records(book)) == 1  # only the one kontakt trashed
     assert len(report.written) == 3 and len(list(folder.glob("*.ics"))) == 3
-    assert report.problems == ["none of the 3 files kontakt wrote are there any more: written anew, "
+    assert report.problems == ["none of the 4 files kontakt wrote are there any more: written anew, "
                                "nothing taken as deleted"]
+    # The old memory went with the old files: one row per file now there, and a quiet next run.
+    assert book.conn.execute("SELECT count(*) FROM calendar_sync_items").fetchone()[0] == 3
+    assert not sync(book, folder).changed
 
 
 def test_the_folder_memory_stays_on_this_machine_not_in_the_json_export(book, people, tmp_path):

@@ -134,10 +134,11 @@ def _as_date(value: Any) -> date | None:
 
 def _is_completed(component: Any) -> bool:
     status = str(component.get("STATUS", "")).upper()
-    percent = component.get("PERCENT-COMPLETE")
-    return status == "COMPLETED" or component.get("COMPLETED") is not None or (
-        percent is not None and int(percent) >= 100
-    )
+    try:
+        percent = int(component.get("PERCENT-COMPLETE", 0))
+    except (TypeError, ValueError):
+        percent = 0
+    return status == "COMPLETED" or component.get("COMPLETED") is not None or percent >= 100
 
 
 def _scan(folder: Path, report: CalendarSyncReport) -> dict[str, _Found]:
@@ -229,7 +230,8 @@ def sync_calendar_dir(
     report = CalendarSyncReport(folder=str(path), dry_run=dry_run)
     found = _scan(folder, report)
     known = state.synced_items(book, key)
-    if known and not found:
+    wiped = bool(known) and not found
+    if wiped:
         # Not one of kontakt's files left: a wiped or replaced folder, not every to-do deleted
         # on the phone. Start afresh rather than move every open follow-up to the trash.
         report.problems.append(
@@ -270,6 +272,8 @@ def sync_calendar_dir(
     try:
         with book.write(label=label, record=wanted_changes):
             _apply(book, actions, today, report)
+            if wiped:
+                state.forget_folder(book, key)
             handled = {a[1] for a in actions}
             _write_folder(book, folder, key, found, known, keep_in_touch, today, stamp, report,
                           dry_run, handled)

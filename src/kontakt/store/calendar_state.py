@@ -74,3 +74,8 @@ def remember(book: Book, folder: str, item: SyncedItem, *, at: str) -> None:
 
 def forget(book: Book, folder: str, uid: str) -> None:
     book.conn.execute("DELETE FROM calendar_sync_items WHERE folder = ? AND uid = ?", (folder, uid))
+
+
+def forget_folder(book: Book, folder: str) -> None:
+    """Forget everything kontakt wrote into `folder` (it holds none of it any more)."""
+    book.conn.execute("DELETE FROM calendar_sync_items WHERE folder = ?", (folder,))
