@@ -290,3 +290,15 @@ def test_the_folder_memory_stays_on_this_machine_not_in_the_json_export(book, pe
     json_export.write_book(book, out)
     assert "calendar_sync_items" not in json.loads(out.getvalue())
     assert str(tmp_path / "calendar") not in out.getvalue()  # no folder path either
+
+
+def test_contacts_whose_uid_is_no_file_name_get_one_file_each(book, tmp_path):
+    for uid in ("a/b", "a_b", "../x", "x" * 300, "tab\there"):
+        book.add_contact(f"Person {uid[:8]!r}", today=AS_OF, birthday=Birthday(5, 4), uid=uid)
+    folder = tmp_path / "calendar"
+
+    assert len(sync(book, folder).written) == 5
+    names = sorted(p.name for p in folder.iterdir())
+    assert len(names) == 5 and "birthday-a_b@kontakt.ics" in names
+    assert all(p.resolve().parent == folder.resolve() for p in folder.iterdir())
+    assert not sync(book, folder).changed  # each found again by the UID inside it

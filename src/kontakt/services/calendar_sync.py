@@ -39,7 +39,8 @@ from . import calendar as ical
 
 # Placeholder DTSTAMP for the content hash: a change in the book, not the clock, rewrites a file.
 _HASH_STAMP = datetime(2000, 1, 1, tzinfo=timezone.utc)
-_OURS = re.compile(rf"^(follow-up|birthday|keep-in-touch)-(.+)@{re.escape(ical.UID_DOMAIN)}$")
+_OURS = re.compile(rf"^(follow-up|birthday|keep-in-touch)-(.+)@{re.escape(ical.UID_DOMAIN)}$", re.DOTALL)
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9@_-][A-Za-z0-9@._-]{0,199}")
 _MARK = f"@{ical.UID_DOMAIN}".encode()
 
 
@@ -120,7 +121,11 @@ def _sha(data: bytes) -> str:
 
 
 def _file_name(uid: str) -> str:
-    return re.sub(r"[^A-Za-z0-9@._-]", "_", uid) + ".ics"
+    """<uid>.ics; a UID that is no safe file name (an imported contact's may hold anything)
+    gets a name from its hash, so two such UIDs never share a file."""
+    if _PLAIN_NAME.fullmatch(uid):
+        return uid + ".ics"
+    return f"kontakt-{hashlib.sha256(uid.encode()).hexdigest()[:40]}.ics"
 
 
 def _as_date(value: Any) -> date | None:
