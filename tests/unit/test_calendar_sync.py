@@ -302,3 +302,17 @@ def test_contacts_whose_uid_is_no_file_name_get_one_file_each(book, tmp_path):
     assert len(names) == 5 and "birthday-a_b@kontakt.ics" in names
     assert all(p.resolve().parent == folder.resolve() for p in folder.iterdir())
     assert not sync(book, folder).changed  # each found again by the UID inside it
+
+
+def test_the_same_folder_through_a_symlink_is_the_same_folder(book, people, tmp_path):
+    olga, _ = people
+    book.add_follow_up(olga, due=date(2026, 12, 1))
+    folder = tmp_path / "calendar"
+    sync(book, folder)
+    link = tmp_path / "link"
+    link.symlink_to(folder)
+    file_of(folder, "Birthday: Rafael").unlink()  # seen as deleted only with the same memory
+
+    report = sync(book, link)
+
+    assert report.written == ["birthday of Rafael (deleted in the folder; it comes from kontakt)"]

@@ -220,7 +220,7 @@ def sync_calendar_dir(
     config.toml, else off). With `dry_run` nothing is written to the book or the folder.
     Raises CalendarSyncError when the folder cannot be used, ConfigError for a bad config.
     """
-    folder = Path(path).expanduser().absolute()
+    folder = Path(path).expanduser().resolve()  # one memory per folder, however it is reached
     if folder.exists() and not folder.is_dir():
         raise CalendarSyncError(f"{path} is not a folder; give the calendar's folder (a vdir)")
     if not folder.exists() and not folder.parent.is_dir():
