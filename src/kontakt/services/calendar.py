@@ -154,8 +154,9 @@ def export_ics(book: Book, *, stamp: datetime | None = None, today: date | None 
     the last COMPLETED_KEPT_DAYS days are there as COMPLETED, so re-importing the file ticks
     them off in a calendar that has them from an earlier export.
     """
+    # A caller that fixes the stamp fixes the day too (tests, reproducible exports).
+    today = today or (stamp.date() if stamp else clock.today())
     stamp = (stamp or clock.now()).astimezone(timezone.utc)
-    today = today or clock.today()
     calendar = new_calendar()
     calendar.add("x-wr-calname", "kontakt")
 
