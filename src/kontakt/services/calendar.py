@@ -148,7 +148,8 @@ def birthday_event(row: Mapping[str, Any], stamp: datetime) -> Event:
 
 
 def export_ics(book: Book, *, stamp: datetime | None = None, today: date | None = None) -> bytes:
-    """The calendar as iCalendar bytes (RFC 5545). `stamp` is the DTSTAMP (default: now, UTC).
+    """The calendar as iCalendar bytes (RFC 5545). `stamp` is the DTSTAMP (default: now, UTC),
+    `today` the day the 30 days of completed follow-ups count back from (default: the stamp's).
 
     Open follow-ups are to-dos due on their (snoozed) day with an alarm; follow-ups done in
     the last COMPLETED_KEPT_DAYS days are there as COMPLETED, so re-importing the file ticks
