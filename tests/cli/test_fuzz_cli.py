@@ -235,6 +235,9 @@ def _value_strategy(command: tuple[str, ...], param: click.Parameter) -> st.Sear
         good = (["{template}/calendar.ics", "{template}/folder"] if command[1] == "calendar"
                 else ["{template}/Mail", "{template}/inbox.mbox"])
         return plausible_or_hostile(good + ["{template}/Mail"], 1)
+    if name == "vdir":  # a calendar folder: new, the example's own, missing, the book, odd
+        return st.sampled_from(["{dir}/calendar", "{dir}/calendar", "{dir}", "{dir}/missing/cal",
+                                "{dir}/book.db", "~no-such-user/cal"])
     if isinstance(param.type, click.Path) or name in ("source", "file"):
         inputs = (["{template}/backup.db"] if command == ("restore-backup",) else
                   ["{template}/contacts.csv", "{template}/cards.vcf", "{template}/export.json"])

@@ -6,6 +6,8 @@ add a new `m00N_…` function and append it to MIGRATIONS.
 
 from __future__ import annotations
 
+import re
+
 from .driver import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -178,7 +180,7 @@ def _create_contact_search(
         db,
         f"""
         CREATE VIRTUAL TABLE contacts_fts USING FTS5 (
-            {columns}, tokenize='{FTS_TOKENIZER}',{prefix_option} content=contacts
+            {columns}, tokenize='{FTS_TOKENIZER}',{prefix_option} content="contacts"
         );
         CREATE TRIGGER contacts_ai AFTER INSERT ON contacts BEGIN
           INSERT INTO contacts_fts (rowid, {columns}) VALUES (new.rowid, {new});
@@ -491,6 +493,51 @@ def m010_capture(db: Database) -> None:
     )
 
 
+def m011_calendar_sync(db: Database) -> None:
+    """What kontakt last wrote into each calendar folder (services/calendar_sync.py), by
+    iCalendar UID: a hash of what it rendered tells a change in the book, a hash of the
+    bytes it wrote tells an edit in the folder (a to-do ticked off on the phone)."""
+    run_script(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS calendar_sync_items (
+            folder TEXT NOT NULL,              -- the calendar folder, an absolute path
+            uid TEXT NOT NULL,                 -- the object's iCalendar UID
+            file TEXT NOT NULL,                -- its file name in the folder
+            kind TEXT NOT NULL CHECK (kind IN ('follow-up', 'birthday', 'keep-in-touch')),
+            ref TEXT NOT NULL,                 -- the follow-up's or the contact's uid
+            content_hash TEXT NOT NULL,        -- what kontakt rendered, time stamps left out
+            file_hash TEXT NOT NULL,           -- the bytes kontakt wrote
+            synced_at TEXT NOT NULL,
+            PRIMARY KEY (folder, uid)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
+def m012_fts_content_quoted(db: Database) -> None:
+    """Let Datasette and sqlite-utils find the search index.
+
+    They recognise an FTS table by `content="contacts"` (or `[contacts]`) in its declaration;
+    earlier migrations wrote `content=contacts`, which SQLite reads the same but they do not.
+    The declaration is rewritten in place (whatever columns and prefixes it has now) and
+    the index rebuilt from the contacts; a book that already has the quoted form is left alone.
+    """
+    row = db.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'contacts_fts' AND type = 'table'"
+    ).fetchone()
+    if row is None or 'content="contacts"' in row[0]:
+        return
+    quoted, count = re.subn(r"\bcontent\s*=\s*'?contacts'?(?=\s*[,)])", 'content="contacts"', row[0])
+    if count != 1:
+        raise ValueError(f"m012: cannot read the search index's declaration: {row[0][:80]}")
+    # The triggers on contacts name contacts_fts only in their bodies: they outlive the drop
+    # and write into the new table, which is made in this same transaction.
+    db.execute("DROP TABLE contacts_fts")
+    db.execute(quoted)
+    db.execute("INSERT INTO contacts_fts (contacts_fts) VALUES ('rebuild')")
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_review,
@@ -502,6 +549,8 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m008_review_handled,
     m009_relations_journal,
     m010_capture,
+    m011_calendar_sync,
+    m012_fts_content_quoted,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
