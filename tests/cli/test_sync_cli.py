@@ -134,3 +134,17 @@ def test_a_card_that_cannot_be_written_is_one_line_and_the_book_is_unchanged(db,
     with Book.open(db) as book:
         assert book.conn.execute("SELECT count(*) FROM sync_cards").fetchone()[0] == 0
     assert vdir.write_atomically is not full_disk  # only the sync's own reference was replaced
+
+
+def test_sync_also_keeps_the_calendar_folder_when_one_is_given(db, tmp_path):
+    add_ada(db)
+    assert run(db, "follow-up", "ada", "--on", "2026-12-01", "--note", "send the article").exit_code == 0
+    cards, calendar = tmp_path / "cards", tmp_path / "calendar"
+    cards.mkdir()
+    calendar.mkdir()
+    result = run(db, "sync", "--vcard-dir", str(cards), "--calendar-dir", str(calendar))
+    assert result.exit_code == 0, result.output
+    assert len(list(cards.glob("*.vcf"))) == 1 and len(list(calendar.glob("*.ics"))) >= 1
+    assert any(line.startswith(f"calendar {calendar}") for line in result.output.splitlines())
+    data = json.loads(run(db, "sync", "--calendar-dir", str(calendar), "--json").output)
+    assert list(data) == ["calendar"] and data["calendar"]["written"] == []

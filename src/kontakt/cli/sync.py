@@ -32,19 +32,23 @@ def sync_settings() -> dict[str, Path]:
 
 
 def _calendar(book, folder: Path, dry_run: bool):
-    """The calendar half (services/calendar_sync), when this kontakt has it."""
+    """The calendar folder: what `export ics --vdir DIR` does (services/calendar_sync)."""
+    from ..config import ConfigError
+    from ..services.calendar_sync import CalendarSyncError, sync_calendar_dir
+
     try:
-        from ..services.calendar_sync import sync_calendar_dir
-    except ImportError:
-        fail("this kontakt cannot sync a calendar folder yet; leave out --calendar-dir")
-    return sync_calendar_dir(book, folder, dry_run=dry_run)
+        return sync_calendar_dir(book, folder, dry_run=dry_run, today=today())
+    except (CalendarSyncError, ConfigError) as error:
+        fail(str(error))
+    except OSError as error:
+        fail(f"cannot write into {folder}: {error.strerror or error}")
 
 
 @main.command(epilog=EXAMPLE)
 @click.option("--vcard-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="A folder of .vcf files, one card each (vdirsyncer, khard).")
 @click.option("--calendar-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-              help="A folder of .ics files for follow-ups and birthdays.")
+              help="A folder of .ics files: follow-ups and birthdays (as export ics --vdir).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--resolve", "resolve", multiple=True, metavar="REF",
               help="Settle this contact's conflicts (a uid or a REF; repeatable); with --take.")
@@ -91,7 +95,8 @@ def sync(vcard_dir, calendar_dir, dry_run, resolve, take, as_json):
         if report:
             _print(report)
         if calendar is not None:
-            echo(f"calendar {calendar_dir}: {calendar}")
+            for line in calendar.lines():
+                echo(line)
     if report and report.conflicts and not dry_run:
         raise SystemExit(1)
 
@@ -157,5 +162,10 @@ def _json(report, calendar) -> dict:
                            "book": c.book, "folder": c.folder} for c in report.conflicts],
         }
     if calendar is not None:
-        data["calendar"] = calendar if isinstance(calendar, (dict, list, str)) else str(calendar)
+        data["calendar"] = {
+            "folder": calendar.folder, "dry_run": calendar.dry_run, "written": calendar.written,
+            "updated": calendar.updated, "completed": calendar.completed,
+            "snoozed": calendar.snoozed, "trashed": calendar.trashed, "removed": calendar.removed,
+            "problems": calendar.problems,
+        }
     return data

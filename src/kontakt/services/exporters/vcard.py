@@ -41,6 +41,12 @@ def fold(content_line: str) -> str:
     return "\r\n ".join(pieces) + "\r\n"
 
 
+# Properties written on one line however long: abook reads a card line by line without
+# unfolding, so a folded NOTE was cut at its first fold (and a folded FN, EMAIL or TEL too).
+# RFC 6350 3.2 says lines SHOULD NOT pass 75 octets; vobject, khard and phones read longer.
+WHOLE_LINES = ("FN:", "N:", "NICKNAME:", "EMAIL", "TEL", "NOTE:")
+
+
 def _type_param(types: list[str]) -> str:
     return ";TYPE=" + ",".join(escape(t) for t in types) if types else ""
 
@@ -90,8 +96,10 @@ def card(contact: Contact, version: str = "4.0") -> str:
         types = ([] if v4 else ["INTERNET"]) + label_types(contact.label_of(email), "EMAIL")
         lines.append(f"EMAIL{_type_param(types)}:{escape(email)}")
     for phone in contact.phones:
+        # Plain TEL but for the label: abook (and other line-based readers) drop a TEL whose
+        # parameters name no home/work/cell/fax, so `TEL;VALUE=text:` lost every phone there.
         types = label_types(contact.label_of(phone), "TEL")
-        lines.append(f"TEL{';VALUE=text' if v4 else ''}{_type_param(types)}:{escape(phone)}")
+        lines.append(f"TEL{_type_param(types)}:{escape(phone)}")
     if contact.org:
         lines.append(f"ORG:{escape(contact.org)}")
     if contact.role:
@@ -119,7 +127,8 @@ def card(contact: Contact, version: str = "4.0") -> str:
         stamp = contact.updated_at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         lines.append(f"REV:{stamp}")
     lines.append("END:VCARD")
-    return "".join(fold(content) for content in lines)
+    return "".join(content + "\r\n" if content.startswith(WHOLE_LINES) else fold(content)
+                   for content in lines)
 
 
 def _contacts(book: Book, ids: list[int] | None) -> Iterator[Contact]:
