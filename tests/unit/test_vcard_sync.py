@@ -298,3 +298,28 @@ def test_a_sync_is_one_undo_step_and_an_unreadable_card_is_never_taken_for_a_del
 def test_a_missing_folder_is_one_clear_error(book, tmp_path):
     with pytest.raises(SyncError, match="no such folder"):
         sync_vdir(book, tmp_path / "nowhere", today=TODAY)
+
+
+def test_separators_and_line_breaks_in_fields_survive_the_card_both_ways(book, tmp_path):
+    hard = "Flat 3; Block B, Hof \\ 2"
+    contact_id = book.add_contact(
+        "Zoë; O'Brien, Jr.", today=TODAY, phones=["+1 555 0100;ext=7"], labels={"+1 555 0100;ext=7": "work"},
+        addresses=[Address(label="home", street=hard, locality="Köln, Süd", country="DE")],
+        urls=["https://example.org/a;b,c"], notes="line one\nline; two, three",
+    )
+    folder = tmp_path / "contacts"
+    folder.mkdir()
+    sync_vdir(book, folder, today=TODAY)
+    (path,) = folder.iterdir()
+    card = vobject.readOne(path.read_text(encoding="utf-8"))
+    assert card.adr.value.street == hard and card.adr.value.city == "Köln, Süd"
+    assert card.note.value == "line one\nline; two, three" and card.tel.value == "+1 555 0100;ext=7"
+    assert sync_vdir(book, folder, today=TODAY).changes == 0
+    # The phone changes the address only; everything else reads back unchanged.
+    text = path.read_text(encoding="utf-8").replace("Köln\\, Süd", "Bonn")
+    path.write_text(text, encoding="utf-8")
+    report = sync_vdir(book, folder, today=TODAY)
+    assert report.updated == [("Zoë; O'Brien, Jr.", ["addresses"])]
+    contact = book.get_contact(contact_id)
+    assert contact.addresses[0].street == hard and contact.addresses[0].locality == "Bonn"
+    assert contact.urls == ("https://example.org/a;b,c",) and contact.label_of("+1 555 0100;ext=7") == "work"

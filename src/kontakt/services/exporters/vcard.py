@@ -53,14 +53,15 @@ def _type_param(types: list[str]) -> str:
 
 def address_lines(contact: Contact) -> list[str]:
     """ADR and URL lines: the structured addresses, else the location as the locality;
-    a location that says more than the addresses goes in X-KONTAKT-LOCATION."""
+    a location other than the one read from the first address goes in X-KONTAKT-LOCATION."""
     lines = []
     for address in contact.addresses:
         parts = ";".join(escape(p) for p in address.parts)
         lines.append(f"ADR{_type_param(label_types(address.label, 'ADR'))}:{parts}")
     if contact.location and not contact.addresses:
         lines.append(f"ADR:;;;{escape(contact.location)};;;")
-    elif contact.location and contact.location != derived_location(contact.addresses[0].parts):
+    elif contact.addresses and contact.location != derived_location(contact.addresses[0].parts):
+        # Said even when empty: a reader would otherwise make a location of the first address.
         lines.append(f"X-KONTAKT-LOCATION:{escape(contact.location)}")
     for url in contact.urls:
         lines.append(f"URL:{url}")
