@@ -14,7 +14,7 @@ from kontakt.store import Book
 from kontakt.store import capture as store
 
 from capture_helpers import ME, MaildirWriter, make_book, message, utc
-from test_calendar import BERLIN, event, weekly_with_exceptions, write
+from test_capture_calendar import BERLIN, event, weekly_with_exceptions, write
 
 
 @pytest.fixture
