@@ -43,6 +43,7 @@ from . import (  # noqa: E402,F401
     activity, app, citizen, contacts, dupes, records, relations, review, safety, stats, transfer,
     undo,
 )
+from . import secret  # noqa: E402,F401  (encrypt, decrypt, passphrase)
 
 # `kontakt --help` lists each command on one line; click cuts a long first sentence with
 # "..." at 80 columns. These say each in at most 58 characters (name column + this = 80);
@@ -98,6 +99,9 @@ SHORT_HELP = {
     "note": "Add a dated note to someone's journal.",
     "edit-note": "Change a journal note: its text or its day.",
     "rm-note": "Delete a journal note (kontakt undo brings it back).",
+    "encrypt": "Encrypt the book with a passphrase (asked twice).",
+    "decrypt": "Turn an encrypted book back into a plain file.",
+    "passphrase": "Change the passphrase of an encrypted book.",
     "export csv": "CSV with a header row, safe to open in a spreadsheet.",
     "export ics": "Follow-ups, due dates and birthdays for a calendar.",
     "export json": "The whole book as JSON; imports back losslessly.",

@@ -175,6 +175,9 @@ def export() -> None:
 @contextmanager
 def _output(path: Path | None, *, bom: bool = False):
     """The export's destination: a file written whole (0600), or stdout."""
+    from .secret import note_plain_export
+
+    note_plain_export(path)
     if path is None or str(path) == "-":
         if bom:
             sys.stdout.write("\ufeff")

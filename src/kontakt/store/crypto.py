@@ -176,6 +176,24 @@ def _rewrite(path: Path, passphrase: str | None, *, want_plain_source: bool) -> 
     return Rewritten(path, True, rows, done_files, tuple(left))
 
 
+def encrypt_plain_backups(path: Path) -> int:
+    """Encrypt the plain backups of the encrypted book at `path` with its key (a backup
+    restored or copied in after `encrypt`, or one an interrupted `encrypt` did not reach).
+    Returns how many; BookError if the book is not encrypted."""
+    conn = open_connection(Path(path).expanduser(), create=False, writable=False)
+    try:
+        key = key_of(conn)
+    finally:
+        conn.close()
+    if key is None:
+        raise BookError(f"{path} is not encrypted; `kontakt encrypt` encrypts it")
+    done = 0
+    for file in derived_files(path):
+        if _is_plain_file(file) and _rewrite_file(file, None, key):
+            done += 1
+    return done
+
+
 def derived_files(path: Path) -> list[Path]:
     """The book's backups: daily, manual, before-restore ones and the migration copies."""
     from .backup import snapshots
