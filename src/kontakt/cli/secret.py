@@ -129,6 +129,39 @@ def app_passphrases(path: Path) -> Iterator[str]:
         yield from_env
 
 
+def unlock_for_app(path: Path) -> None:
+    """Before the app opens an encrypted book: its passphrase from the keyring or the
+    environment, else from the app's dialog (three tries, then exit 1 with a message)."""
+    from ..store.db import PassphraseNeeded, WrongPassphrase, _file_salt, _looks_encrypted
+
+    path = Path(path).expanduser()
+    if not path.is_file() or store_db.known_passphrase(path) is not None:
+        return
+    # Only the directory entry and SQLite's own read of the salt: nothing is opened yet.
+    if not _looks_encrypted(path) or _file_salt(path) is None:
+        return
+    store_db.passphrase_sources = app_passphrases
+    try:
+        store_db.open_connection(path, create=False, writable=False).close()
+        return
+    except (PassphraseNeeded, WrongPassphrase):
+        pass
+    except store_db.BookError:
+        return  # not a book at all: Book.open says so as usual
+    finally:
+        store_db.passphrase_sources = cli_passphrases
+    if not _on_terminal():
+        fail(f"{path} is encrypted and no passphrase was given: set {store_db.PASSPHRASE_ENV}, "
+             "or open the app on a terminal to type it")
+    from ..tui.unlock import TRIES, ask_passphrase
+
+    passphrase, wrong = ask_passphrase(path)
+    if passphrase is None:
+        if wrong >= TRIES:
+            fail(f"wrong passphrase {TRIES} times for {path}; the app did not open")
+        fail(f"no passphrase given for {path}; the app did not open")
+
+
 def use_cli_passphrases() -> None:
     store_db.passphrase_sources = cli_passphrases
 

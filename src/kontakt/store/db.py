@@ -299,6 +299,27 @@ def keyed_connect(path: Path, key: tuple[str, str] | None) -> sqlite3.Connection
     return conn
 
 
+def try_passphrase(path: Path, passphrase: str) -> bool:
+    """True (and remembered for this process) if `passphrase` opens the encrypted book at
+    `path`; False if it does not. BookError if the file is no encrypted book."""
+    path = Path(path).expanduser()
+    salt = _file_salt(path) if _looks_encrypted(path) else None
+    if salt is None:
+        raise BookError(f"{path} is not an encrypted kontakt book")
+    if not passphrase or "\x00" in passphrase:
+        return False
+    key = derive_key(passphrase, salt)
+    conn = _raw_connection(path, read_only=True, key=key)
+    try:
+        _probe(conn, path)
+    except _NotADatabase:
+        return False
+    finally:
+        conn.close()
+    remember_key(path, passphrase, key, salt)
+    return True
+
+
 class _NotADatabase(Exception):
     """SQLite read the file and found no plain database: encrypted, or not a book at all."""
 
