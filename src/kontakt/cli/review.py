@@ -328,7 +328,10 @@ def export_ics_command(output):
     """Follow-ups, keep-in-touch dates and birthdays as an iCalendar file."""
     from ..services.calendar import export_ics
 
+    from .secret import note_plain_export
+
     data = export_ics(get_book())
+    note_plain_export(Path(output) if output else None)
     if not output:
         click.echo(data, nl=False)  # an export, not display: bytes go to the binary stdout unchanged (CRLF lines)
         return
