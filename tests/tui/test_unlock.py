@@ -96,3 +96,17 @@ def test_the_app_asks_before_anything_else_and_says_why_it_did_not_open(encrypte
     assert asked == [encrypted_book]
     assert result.exit_code == 1
     assert f"wrong passphrase {TRIES} times" in result.stderr and "did not open" in result.stderr
+
+
+def test_the_passphrase_dialog_after_one_wrong_try_matches_its_snapshot(snap_compare):
+    from pathlib import Path
+
+    # A fixed path and a check that refuses everything: the picture never depends on tmp_path.
+    app = UnlockApp(Path("/home/you/.local/share/kontakt/kontakt.db"), check=lambda _p: False)
+
+    async def one_wrong_try(pilot):
+        await pilot.pause()
+        await pilot.press(*"guess", "enter")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=one_wrong_try)

@@ -52,9 +52,9 @@ class PassphraseScreen(ModalScreen[str | None]):
             self.dismiss(None)
             return
         left = TRIES - self.wrong
-        self.query_one("#passphrase-problem", Static).update(
-            f"wrong passphrase — {left} {'try' if left == 1 else 'tries'} left"
-        )
+        self.query_one("#passphrase-problem", Static).update(Content.assemble(
+            (f"wrong passphrase — {left} {'try' if left == 1 else 'tries'} left", "bold $error")
+        ))
 
     def action_give_up(self) -> None:
         self.dismiss(None)
