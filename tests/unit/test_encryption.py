@@ -212,3 +212,23 @@ def test_restore_backup_keeps_the_book_encrypted_whatever_the_backup_was(tmp_pat
     monkeypatch.setenv(store_db.PASSPHRASE_ENV, PASSPHRASE)
     assert backups.restore(path, encrypted_backup).contacts == 2
     assert path.read_bytes()[:16] == b"SQLite format 3\x00"
+
+
+def test_the_copy_made_before_a_schema_upgrade_of_an_encrypted_book_is_encrypted(tmp_path, monkeypatch):
+    from kontakt.store import migrations
+
+    path = tmp_path / "book.db"
+    with Book.open(path) as book:
+        book.add_contact("Ada Lovelace", today=TODAY, notes="worried about her health")
+    crypto.encrypt(path, PASSPHRASE)
+
+    def m_pronouns(db):
+        db.execute("ALTER TABLE contacts ADD COLUMN pronouns TEXT")
+
+    monkeypatch.setattr(store_db, "MIGRATIONS", [*migrations.MIGRATIONS, m_pronouns])
+    monkeypatch.setattr(store_db, "LATEST_VERSION", migrations.LATEST_VERSION + 1)
+    with Book.open(path) as book:
+        assert book.conn.execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST_VERSION + 1
+        [copy] = tmp_path.glob(f"book.db.v{migrations.LATEST_VERSION}-*.bak")
+        assert _seen_by_a_child(copy) == {copy.name: []}
+    assert _open_with_sqlcipher(copy, PASSPHRASE) == ["Ada Lovelace"]
