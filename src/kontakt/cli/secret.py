@@ -132,15 +132,20 @@ def app_passphrases(path: Path) -> Iterator[str]:
 def unlock_for_app(path: Path) -> None:
     """Before the app opens an encrypted book: its passphrase from the keyring or the
     environment, else from the app's dialog (three tries, then exit 1 with a message)."""
-    from ..store.db import PassphraseNeeded, WrongPassphrase, _file_salt, _looks_encrypted
+    from ..store.db import PassphraseNeeded, WrongPassphrase, is_open_book_file, looks_encrypted
 
+    # From here on this process is the app: no prompt on a terminal Textual owns (the
+    # app's worker threads reopen the book with the passphrase remembered below).
+    store_db.passphrase_sources = app_passphrases
     path = Path(path).expanduser()
     if not path.is_file() or store_db.known_passphrase(path) is not None:
         return
-    # Only the directory entry and SQLite's own read of the salt: nothing is opened yet.
-    if not _looks_encrypted(path) or _file_salt(path) is None:
+    if not looks_encrypted(path) or is_open_book_file(path):
         return
-    store_db.passphrase_sources = app_passphrases
+    # No connection to it is open in this process yet, so its header may be read directly.
+    with path.open("rb") as handle:
+        if handle.read(16) == b"SQLite format 3\x00":
+            return  # a plain book: nothing to ask
     try:
         store_db.open_connection(path, create=False, writable=False).close()
         return
@@ -148,8 +153,6 @@ def unlock_for_app(path: Path) -> None:
         pass
     except store_db.BookError:
         return  # not a book at all: Book.open says so as usual
-    finally:
-        store_db.passphrase_sources = cli_passphrases
     if not _on_terminal():
         fail(f"{path} is encrypted and no passphrase was given: set {store_db.PASSPHRASE_ENV}, "
              "or open the app on a terminal to type it")

@@ -22,8 +22,8 @@ from .db import (
     BookError,
     PassphraseNeeded,
     WrongPassphrase,
-    _looks_encrypted,
-    _unlock,
+    looks_encrypted,
+    unlock,
     key_clause,
     key_of,
     keyed_connect,
@@ -285,7 +285,7 @@ def _open_copy(temp: Path, book: Path, *, encrypted: bool) -> sqlite3.Connection
     if not encrypted:
         return sqlite3.connect(temp, isolation_level=None)
     try:
-        conn, _version, _objects = _unlock(temp, read_only=False, book=book)
+        conn, _version, _objects = unlock(temp, read_only=False, book=book)
     except PassphraseNeeded as error:
         raise BackupError(f"{temp} is encrypted: {error}") from None
     except WrongPassphrase:
@@ -309,7 +309,7 @@ def _prepare_copy(source: Path, work: Path, book: Path | None = None) -> Path:
             head = handle.read(len(SQLITE_HEADER))
     except OSError as error:
         raise BackupError(f"cannot read {source}: {error.strerror}") from None
-    if head != SQLITE_HEADER and not _looks_encrypted(source):
+    if head != SQLITE_HEADER and not looks_encrypted(source):
         raise BackupError(f"{source} is not a kontakt backup (not a SQLite database); nothing changed")
     temp = work / f".restore-{os.getpid()}-{os.urandom(4).hex()}.db"
     _copy_private(source, temp)

@@ -303,7 +303,7 @@ def try_passphrase(path: Path, passphrase: str) -> bool:
     """True (and remembered for this process) if `passphrase` opens the encrypted book at
     `path`; False if it does not. BookError if the file is no encrypted book."""
     path = Path(path).expanduser()
-    salt = _file_salt(path) if _looks_encrypted(path) else None
+    salt = file_salt(path) if looks_encrypted(path) else None
     if salt is None:
         raise BookError(f"{path} is not an encrypted kontakt book")
     if not passphrase or "\x00" in passphrase:
@@ -324,13 +324,13 @@ class _NotADatabase(Exception):
     """SQLite read the file and found no plain database: encrypted, or not a book at all."""
 
 
-def _looks_encrypted(path: Path) -> bool:
+def looks_encrypted(path: Path) -> bool:
     # Only the directory entry: the file itself is read by SQLite alone.
     size = path.stat().st_size
     return size >= _PAGE_MULTIPLE and size % _PAGE_MULTIPLE == 0
 
 
-def _file_salt(path: Path) -> str | None:
+def file_salt(path: Path) -> str | None:
     """The first 16 bytes of `path` as hex, read through SQLite (SQLCipher reads the salt
     without deriving a key), never with plain file I/O."""
     conn = sqlite3.connect(_uri(path, "ro"), uri=True, isolation_level=None)
@@ -343,7 +343,7 @@ def _file_salt(path: Path) -> str | None:
         conn.close()
 
 
-def _unlock(
+def unlock(
     path: Path, *, read_only: bool, book: Path | None = None
 ) -> tuple[sqlite3.Connection, int, int]:
     """Open the encrypted file at `path` with the first passphrase that works: the one
@@ -354,7 +354,7 @@ def _unlock(
     passphrase, WrongPassphrase when none of them opened it.
     """
     book = Path(book or path)
-    salt = _file_salt(path) if _looks_encrypted(path) else None
+    salt = file_salt(path) if looks_encrypted(path) else None
     if salt is None:
         raise BookError(f"{path} is not a kontakt book (not a SQLite database); left untouched")
 
@@ -541,7 +541,7 @@ def open_checked(
             version, objects = _probe(conn, path)
         except _NotADatabase:
             conn.close()
-            conn, version, objects = _unlock(path, read_only=read_only)
+            conn, version, objects = unlock(path, read_only=read_only)
         if version == 0 and objects > 0:
             raise BookError(
                 f"{path} is a SQLite database of another program, not a kontakt book; left untouched"
