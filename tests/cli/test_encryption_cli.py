@@ -24,7 +24,7 @@ PASSPHRASE = "tea at five"
 
 # One working call of every command on the template book below ({dir}: the test's folder).
 ARGS = {
-    "add": ["Linus Torvalds"], "archive": ["Grace"], "backup": [], "circle": ["work", "--every", "monthly"],
+    "add": ["Linus Torvalds"], "capture calendar": ["{dir}/cal.ics"], "capture mail": ["{dir}/mbox"], "archive": ["Grace"], "backup": [], "circle": ["work", "--every", "monthly"],
     "circles": [], "completion": ["bash"], "decrypt": [], "doctor": [], "done": ["Ada"], "dupes": [],
     "edit": ["Ada", "--org", "Analytical Engines"], "edit-favour": ["1", "--weight", "2"],
     "edit-follow-up": ["1", "--note", "call back soon"], "edit-intro": ["1", "--note", "went well"],
@@ -137,6 +137,9 @@ def test_every_command_works_on_an_encrypted_book_with_the_passphrase_in_the_env
     shutil.copy(template / "book.db", book)  # no connection is open to the template
     shutil.copy(template / "saved.db", tmp_path / "saved.db")
     (tmp_path / "in.csv").write_text("Name,E-mail Address\nNew Person,new@example.com\n")
+    (tmp_path / "cal.ics").write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+                                      "END:VCALENDAR\r\n")
+    (tmp_path / "mbox").write_text("")
     monkeypatch.setenv(store_db.PASSPHRASE_ENV, PASSPHRASE)
     monkeypatch.setenv(secret.NEW_PASSPHRASE_ENV, "a new one")
     args = [a.replace("{dir}", str(tmp_path)) for a in ARGS[command]]
