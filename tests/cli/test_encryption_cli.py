@@ -4,7 +4,6 @@ passphrase from the environment, the keyring (opt-in), the prompt, and the refus
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import click
 import keyring
@@ -14,7 +13,6 @@ from keyring.backend import KeyringBackend
 
 from kontakt.cli import main
 from kontakt.cli import secret
-from kontakt.store import Book
 from kontakt.store import crypto
 from kontakt.store import db as store_db
 from kontakt.store.driver import sqlite3
