@@ -232,3 +232,27 @@ def test_the_copy_made_before_a_schema_upgrade_of_an_encrypted_book_is_encrypted
         [copy] = tmp_path.glob(f"book.db.v{migrations.LATEST_VERSION}-*.bak")
         assert _seen_by_a_child(copy) == {copy.name: []}
     assert _open_with_sqlcipher(copy, PASSPHRASE) == ["Ada Lovelace"]
+
+
+@pytest.mark.parametrize("step", ["locked", "exported", "verified"])
+def test_ctrl_c_before_the_rename_leaves_the_book_as_it_was_and_no_copy_behind(step, tmp_path,
+                                                                              monkeypatch):
+    path = tmp_path / "book.db"
+    with Book.open(path) as book:
+        book.add_contact("Ada Lovelace", today=TODAY)
+    reached = []
+
+    def interrupt(at: str) -> None:
+        reached.append(at)
+        if at == step:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(crypto, "_pause", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        crypto.encrypt(path, PASSPHRASE)
+    assert reached[-1] == step  # interrupted exactly there
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.db"]
+    with Book.open(path, create=False) as book:  # plain, whole, and writable
+        assert not store_db.is_encrypted(book.conn)
+        book.add_contact("Grace Hopper", today=TODAY)
+        assert book.counts().contacts == 2
