@@ -30,6 +30,7 @@ ARGS = {
     "email": ["ada"], "encrypt": [],
     "export csv": ["-o", "{dir}/x.csv"], "export ics": ["-o", "{dir}/x.ics"],
     "export json": ["-o", "{dir}/x.json"], "export vcard": ["-o", "{dir}/x.vcf"],
+    "sync": ["--vcard-dir", "{dir}/cards"],
     "favour": ["Ada", "--gave", "advice"], "follow-up": ["Grace", "--in", "2 weeks"],
     "import": ["{dir}/in.csv"], "intro": ["Grace", "Ada"], "link": ["Ada", "Grace", "--as", "friend"],
     "list": [], "log": ["Grace", "--kind", "call"], "merge": ["Ada", "Grace"],
@@ -138,6 +139,7 @@ def test_every_command_works_on_an_encrypted_book_with_the_passphrase_in_the_env
     (tmp_path / "cal.ics").write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
                                       "END:VCALENDAR\r\n")
     (tmp_path / "mbox").write_text("")
+    (tmp_path / "cards").mkdir()
     monkeypatch.setenv(store_db.PASSPHRASE_ENV, PASSPHRASE)
     monkeypatch.setenv(secret.NEW_PASSPHRASE_ENV, "a new one")
     args = [a.replace("{dir}", str(tmp_path)) for a in ARGS[command]]
