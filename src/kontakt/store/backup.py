@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from .. import clock
 from .db import (
     BookError,
+    fsync_dir,
     PassphraseNeeded,
     WrongPassphrase,
     looks_encrypted,
@@ -117,19 +118,6 @@ def snapshots(book_path: Path) -> list[Snapshot]:
 # ------------------------------------------------------------------ making one
 
 
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _integrity(conn: sqlite3.Connection) -> str:
     rows = [row[0] for row in conn.execute("PRAGMA integrity_check").fetchall()]
     return "ok" if rows == ["ok"] else "; ".join(str(r) for r in rows[:3])
@@ -172,7 +160,7 @@ def snapshot(conn: sqlite3.Connection, target: Path) -> Path:
             os.close(fd)
         os.replace(temp, target)
         done = True
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
     finally:
         if not done:
             _discard(temp)
@@ -424,7 +412,7 @@ def restore(book_path: Path, source: Path) -> Restored:
     try:
         if not book_path.exists():
             os.replace(prepared, book_path)
-            _fsync_dir(book_path.parent)
+            fsync_dir(book_path.parent)
             saved = None
         else:
             # Refuses (untouched) a text file, a directory, a read-only or newer book.

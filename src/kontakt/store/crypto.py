@@ -20,6 +20,7 @@ from .db import (
     BookError,
     check_passphrase,
     forget_passphrase,
+    fsync_dir,
     is_encrypted,
     key_clause,
     key_of,
@@ -162,7 +163,7 @@ def _rewrite(path: Path, passphrase: str | None, *, want_plain_source: bool) -> 
             remember_key(path, passphrase, *key)
         else:
             forget_passphrase(path)
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
         _pause("renamed")
     finally:
         conn.close()  # lets go of the old file (renamed over, or left as it was)
@@ -272,7 +273,7 @@ def _rewrite_file(file: Path, source_key: tuple[str, str] | None, key: tuple[str
             os.close(fd)
         os.replace(temp, file)
         done = True
-        _fsync_dir(file.parent)
+        fsync_dir(file.parent)
         return True
     finally:
         conn.close()
@@ -299,19 +300,6 @@ def _verify(conn: sqlite3.Connection, temp: Path, key: tuple[str, str] | None, v
     if got != expected or copy_version != version:
         raise BookError("the new copy does not hold every row of the book; nothing changed")
     return sum(got.values())
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 __all__ = ["STEPS", "Rewritten", "book_is_encrypted", "change_passphrase", "decrypt", "encrypt"]

@@ -198,6 +198,21 @@ def is_disk_full(error: BaseException) -> bool:
     return "database or disk is full" in str(error) or getattr(error, "errno", None) == 28
 
 
+def fsync_dir(directory: Path) -> None:
+    """Make a rename or a new file in `directory` durable; best effort (some file systems
+    refuse to open or fsync a directory, and the data itself is already synced)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def unique_path(directory: Path, stem: str, suffix: str) -> Path:
     """Reserve a new file `stem[-N]suffix` in `directory` (created empty, 0600, with O_EXCL).
 
