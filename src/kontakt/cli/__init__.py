@@ -19,7 +19,7 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 # The modules of this package that register subcommands on `main` when imported.
 COMMAND_MODULES = (
     "activity", "app", "citizen", "contacts", "dupes", "records", "relations", "review",
-    "safety", "stats", "transfer", "undo",
+    "safety", "stats", "transfer", "undo", "capture", "sync", "secret",
 )
 # Where each command lives, so naming one imports one module. A command missing here still
 # works (every module is imported to find it); tests/cli/test_lazy_cli.py keeps this whole.
@@ -41,6 +41,8 @@ COMMAND_MODULE = {
     "stats": "stats",
     "import": "transfer", "export": "transfer",
     "undo": "undo",
+    "capture": "capture", "sync": "sync",
+    "encrypt": "secret", "decrypt": "secret", "passphrase": "secret",
 }
 
 
@@ -62,6 +64,14 @@ class LazyGroup(KontaktGroup):
     @commands.setter
     def commands(self, value: dict[str, click.Command]) -> None:
         self._commands = value
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        # A module imported directly (not through _load) registers without loading the rest.
+        was, self._loading = self._loading, True
+        try:
+            super().add_command(cmd, name)
+        finally:
+            self._loading = was
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self._commands:
@@ -172,9 +182,16 @@ SHORT_HELP = {
     "note": "Add a dated note to someone's journal.",
     "edit-note": "Change a journal note: its text or its day.",
     "rm-note": "Delete a journal note (kontakt undo brings it back).",
+    "sync": "Sync both ways with a vCard folder (vdirsyncer, khard).",
+    "encrypt": "Encrypt the book with a passphrase (asked twice).",
+    "decrypt": "Turn an encrypted book back into a plain file.",
+    "passphrase": "Change the passphrase of an encrypted book.",
     "export csv": "CSV with a header row, safe to open in a spreadsheet.",
     "export ics": "Follow-ups, due dates and birthdays for a calendar.",
     "export json": "The whole book as JSON; imports back losslessly.",
     "export vcard": "Contacts as vCards: one file or a folder of .vcf.",
+    "capture": "Interactions proposed from your calendar and mail.",
+    "capture calendar": "Propose past events with contacts from .ics files.",
+    "capture mail": "Propose mail to and from contacts (headers only).",
 }
 __all__ = ["main"]

@@ -63,7 +63,8 @@ def in_background(function: Callable[..., T], path: Path, *args: date,
     command = [sys.executable, "-m", __name__, function.__name__, str(path),
                *(arg.isoformat() for arg in args)]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                 env=_child_env(path))
         while True:
             if cancelled():  # the screen closed: no one waits for this any more
                 child.kill()
@@ -161,6 +162,20 @@ def count_duplicates_cached(path: Path, *, cancelled: Callable[[], bool] = lambd
         except OSError:  # no cache dir (read-only home): no cache, still the answer
             pass
     return count
+
+
+def _child_env(path: Path) -> dict[str, str]:
+    """The app's environment, plus the passphrase typed in the app for an encrypted book
+    (the child opens it by path; the environment of a process is readable by its user only)."""
+    import os
+
+    from ..store.db import PASSPHRASE_ENV, known_passphrase
+
+    env = dict(os.environ)
+    passphrase = known_passphrase(path)
+    if passphrase:
+        env[PASSPHRASE_ENV] = passphrase
+    return env
 
 
 class BackgroundError(RuntimeError):

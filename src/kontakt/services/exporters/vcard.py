@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import timezone
 from pathlib import Path
 from typing import TextIO
 
-from ...domain import Birthday, Cadence, Contact
+from ...domain import Contact
+from ...domain.cards import label_types
 from ...store import Book
-from ...store.values import _cadence, _json_list
+from ...store.bulk import iter_contacts
 from . import atomic_output
 
 VERSIONS = ("4.0", "3.0")
@@ -41,12 +41,46 @@ def fold(content_line: str) -> str:
     return "\r\n ".join(pieces) + "\r\n"
 
 
+# Properties written on one line however long: abook reads a card line by line without
+# unfolding, so a folded NOTE was cut at its first fold (and a folded FN, EMAIL or TEL too).
+# RFC 6350 3.2 says lines SHOULD NOT pass 75 octets; vobject, khard and phones read longer.
+WHOLE_LINES = ("FN:", "N:", "NICKNAME:", "EMAIL", "TEL", "NOTE:")
+
+
+def _type_param(types: list[str]) -> str:
+    return ";TYPE=" + ",".join(escape(t) for t in types) if types else ""
+
+
+def address_lines(contact: Contact) -> list[str]:
+    """ADR and URL lines: the structured addresses, else the location as the locality;
+    a location other than the one read from the first address goes in X-KONTAKT-LOCATION."""
+    lines = []
+    for address in contact.addresses:
+        parts = ";".join(escape(p) for p in address.parts)
+        lines.append(f"ADR{_type_param(label_types(address.label, 'ADR'))}:{parts}")
+    if contact.location and not contact.addresses:
+        lines.append(f"ADR:;;;{escape(contact.location)};;;")
+    elif contact.addresses and contact.location != derived_location(contact.addresses[0].parts):
+        # Said even when empty: a reader would otherwise make a location of the first address.
+        lines.append(f"X-KONTAKT-LOCATION:{escape(contact.location)}")
+    for url in contact.urls:
+        lines.append(f"URL:{url}")
+    return lines
+
+
+def derived_location(parts: tuple[str, ...] | list[str]) -> str:
+    """What an import makes the location from an ADR: locality, region, country."""
+    parts = list(parts) + [""] * 7
+    place = [p for p in (parts[3], parts[4], parts[6]) if p]
+    return ", ".join(place) or ", ".join(p for p in parts[:7] if p)
+
+
 def _name_parts(name: str) -> tuple[str, str]:
     given, _, family = name.rpartition(" ")
     return (family, given) if given else (name, "")
 
 
-def card(contact: Contact | _Fields, version: str = "4.0") -> str:
+def card(contact: Contact, version: str = "4.0") -> str:
     """One contact as a vCard; kontakt-only fields go in X-KONTAKT-* properties."""
     if version not in VERSIONS:
         raise ValueError(f"vCard version must be 4.0 or 3.0, not {version!r}")
@@ -60,15 +94,18 @@ def card(contact: Contact | _Fields, version: str = "4.0") -> str:
     if contact.nickname:
         lines.append(f"NICKNAME:{escape(contact.nickname)}")
     for email in contact.emails:
-        lines.append(f"EMAIL:{escape(email)}" if v4 else f"EMAIL;TYPE=INTERNET:{escape(email)}")
+        types = ([] if v4 else ["INTERNET"]) + label_types(contact.label_of(email), "EMAIL")
+        lines.append(f"EMAIL{_type_param(types)}:{escape(email)}")
     for phone in contact.phones:
-        lines.append(f"TEL;VALUE=text:{escape(phone)}" if v4 else f"TEL:{escape(phone)}")
+        # Plain TEL but for the label: abook (and other line-based readers) drop a TEL whose
+        # parameters name no home/work/cell/fax, so `TEL;VALUE=text:` lost every phone there.
+        types = label_types(contact.label_of(phone), "TEL")
+        lines.append(f"TEL{_type_param(types)}:{escape(phone)}")
     if contact.org:
         lines.append(f"ORG:{escape(contact.org)}")
     if contact.role:
         lines.append(f"TITLE:{escape(contact.role)}")
-    if contact.location:
-        lines.append(f"ADR:;;;{escape(contact.location)};;;")
+    lines += address_lines(contact)
     if contact.birthday:
         b = contact.birthday
         if b.year is None:
@@ -91,65 +128,18 @@ def card(contact: Contact | _Fields, version: str = "4.0") -> str:
         stamp = contact.updated_at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         lines.append(f"REV:{stamp}")
     lines.append("END:VCARD")
-    # Most lines are short ASCII: fold() only those that may pass 75 octets.
+    # fold() only a line that may pass 75 octets (most are short ASCII).
     return "".join(
-        content + "\r\n" if len(content) <= 75 and (content.isascii() or len(content.encode()) <= 75)
+        content + "\r\n" if content.startswith(WHOLE_LINES)
+        or (len(content) <= 75 and (content.isascii() or len(content.encode()) <= 75))
         else fold(content)
         for content in lines
     )
 
 
-@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ is several times slower
-class _Fields:
-    """The fields `card` reads, straight from a row: building a whole Contact (with its
-    inherited cadence and due date) per row was two thirds of a 100k export."""
-
-    uid: str
-    name: str
-    nickname: str
-    emails: tuple[str, ...]
-    phones: tuple[str, ...]
-    org: str
-    role: str
-    location: str
-    birthday: Birthday | None
-    tags: tuple[str, ...]
-    notes: str
-    met: str
-    cadence: Cadence | None
-    archived: bool
-    created_at: datetime | None
-    updated_at: datetime | None
-
-
-_COLUMNS = ("uid, name, nickname, emails, phones, org, role, location, birthday, tags, notes, "
-            "met, cadence, archived, created_at, updated_at")
-
-
-def _birthday(text: str | None) -> Birthday | None:
-    if not text:
-        return None
-    if text.startswith("--"):
-        return Birthday(int(text[2:4]), int(text[5:7]))
-    return Birthday.from_date(date.fromisoformat(text))
-
-
-def _contacts(book: Book, ids: list[int] | None) -> Iterator[_Fields]:
-    """Every contact (archived too, the trash not), in name order, as `card` reads them:
-    read as `Book` reads a contact (the same parsers), one cursor."""
-    where, params = "deleted_at IS NULL", []
-    if ids is not None:
-        where += f" AND id IN ({','.join('?' * len(ids))})"
-        params = list(ids)
-    cursor = book.conn.execute(
-        f"SELECT {_COLUMNS} FROM contacts WHERE {where} ORDER BY sort_key, id", params)
-    for row in cursor:
-        yield _Fields(
-            row[0], row[1], row[2], _json_list(row[3]), _json_list(row[4]), row[5], row[6],
-            row[7], _birthday(row[8]), _json_list(row[9]), row[10], row[11],
-            _cadence(row[12]) if row[12] else None, bool(row[13]),
-            datetime.fromisoformat(row[14]), datetime.fromisoformat(row[15]),
-        )
+def _contacts(book: Book, ids: list[int] | None) -> Iterator[Contact]:
+    for contact, _ in iter_contacts(book, ids=ids):
+        yield contact
 
 
 def write_cards(book: Book, out: TextIO, *, version: str = "4.0", ids: list[int] | None = None) -> int:

@@ -41,7 +41,7 @@ def count_duplicates(path: Path) -> int:
     """How many likely pairs the book at `path` holds; call it from a worker thread (it reads
     through connections of its own, and a big book is searched in a separate process, stopped
     when the worker is cancelled — quitting the app must not wait for a count). The count of
-    an unchanged book is kept in the book (`count_duplicates_cached`)."""
+    an unchanged book is kept (`count_duplicates_cached`)."""
     worker = get_current_worker()
     return count_duplicates_cached(path, cancelled=lambda: worker.is_cancelled)
 
