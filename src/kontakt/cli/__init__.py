@@ -65,6 +65,12 @@ class LazyGroup(KontaktGroup):
     def commands(self, value: dict[str, click.Command]) -> None:
         self._commands = value
 
+    def _main_shell_completion(self, ctx_args: Any, prog_name: str, complete_var: str | None = None) -> None:
+        # kontakt's bash completion class (names with spaces as one word) registers on import.
+        from . import completion  # noqa: F401
+
+        super()._main_shell_completion(ctx_args, prog_name, complete_var)
+
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         # A module imported directly (not through _load) registers without loading the rest.
         was, self._loading = self._loading, True
