@@ -58,6 +58,7 @@ SHORT_HELP = {
     "demo": "Open the app on a fresh demo network (not your book).",
     "doctor": "Check the book's integrity, index, permissions, backups.",
     "done": "Log or complete a contact's top review item.",
+    "drift": "Let someone drift, list them (--list), bring back (--undo).",
     "dupes": "List contacts that may be the same person, and why.",
     "edit": "Change a contact.",
     "email": "Look up email addresses (for mutt and aerc).",

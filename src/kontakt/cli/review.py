@@ -15,7 +15,8 @@ from ..domain.text import visible
 from ..services.review import KINDS
 from . import main
 from .common import (
-    LIMIT, book_option, display_path, fail, get_book, print_json, read_date, read_duration,
+    LIMIT, book_option, complete_contact, display_path, fail, get_book, print_json, read_date,
+    read_duration,
     refuse_the_book, today,
 )
 from .render import echo, terminal_width
@@ -349,3 +350,54 @@ def export_ics_command(output):
         Path(temp).unlink(missing_ok=True)
         raise
     echo(f"wrote {display_path(path)}")
+
+
+@main.command(epilog="""\b
+Examples:
+  kontakt drift sam                  # let Sam drift: no cadence, own or a circle's
+  kontakt drift --list               # everyone let drift (--json: an array)
+  kontakt drift --undo sam           # bring Sam back: the cadence applies again
+Letting someone drift (here, or r in the app's Today) sticks: they leave their circle's
+cadence for good, and show, list and today agree. kontakt undo takes it back too.""")
+@click.argument("ref", required=False, shell_complete=complete_contact)
+@click.option("--undo", "bring", is_flag=True, help="Bring REF back: their cadence applies again.")
+@click.option("--list", "listing", is_flag=True, help="List everyone let drift (default without REF).")
+@click.option("--json", "as_json", is_flag=True,
+              help="With --list: an array of {id, name, since, cadence, from_circle, last_contact}.")
+@book_option
+def drift(ref, bring, listing, as_json):
+    """Let someone drift (out of every cadence), list them, or bring them back."""
+    from ..services.review import bring_back, drifted, let_drift
+
+    if ref and listing:
+        raise click.UsageError("give REF to let drift (or --undo REF), or --list; not both")
+    if as_json and ref:
+        raise click.UsageError("--json goes with --list")
+    if bring and not ref:
+        raise click.UsageError("--undo needs the REF of someone to bring back")
+    book = get_book()
+    if not ref:
+        people = drifted(book)
+        if as_json:
+            print_json([d.as_json() for d in people])
+            return
+        if not people:
+            echo("Nobody is let drift.")
+            return
+        now = today()
+        for d in people:
+            since = f"since {d.since.isoformat()}" if d.since else "since before"
+            was = f"was {d.cadence}{' (circle)' if d.from_circle else ''}" if d.cadence else "no cadence"
+            echo(f"{d.contact_id:>5}  {_fit(visible(d.name), NAME_WIDTH + 8)}  {since:<16}  "
+                 f"{was:<28}  last {relative(d.last_contact, now)}".rstrip())
+        echo("bring someone back with: kontakt drift --undo NAME")
+        return
+    contact = book.find(ref)
+    now = today()
+    if bring:
+        try:
+            echo(bring_back(book, contact.id, as_of=now).message)
+        except ValueError as error:
+            fail(str(error))
+        return
+    echo(let_drift(book, contact.id, as_of=now).message)

@@ -490,7 +490,7 @@ def record_offers(book: Book, review: Review, as_of: date) -> None:
 class Undo:
     """What an action did, with enough to reverse it (`undo(book, token)`)."""
 
-    action: str  # done, snooze, skip, let-drift
+    action: str  # done, snooze, skip, let-drift, bring-back, circle-done
     message: str  # one line for the user: what happened
     contact_id: int
     as_of: date
@@ -617,30 +617,86 @@ def skip_for_today(book: Book, item: ReviewItem, as_of: date) -> Undo:
 
 
 def let_drift(book: Book, contact_id: int, *, as_of: date, item: ReviewItem | None = None) -> Undo:
-    """Stop keeping in touch on a schedule: remove the contact's own cadence. A cadence that
-    comes from a circle stays for the circle; this contact's keep-in-touch and drifting items
-    are silenced instead (leave the circle to lose it for good). `item` (else the contact's
-    keep-in-touch) counts against `as_of`'s budget."""
+    """Stop keeping in touch on a schedule, for good: an explicit opt-out from every cadence,
+    the contact's own and their circles', until `bring_back`. The review, `show` and `list`
+    agree (no due date); the own cadence is kept, so bringing them back restores it. `item`
+    (else the contact's keep-in-touch) counts against `as_of`'s budget. Raises NotFound."""
     with book.write():
         contact = book.get_contact(contact_id)
-        previous_cadence = str(contact.cadence) if contact.cadence else None
-        if contact.cadence is not None:
-            contact = book.update_contact(contact_id, cadence=None, today=as_of)
-        saved = []
-        if contact.effective_cadence is not None:
-            for kind in ("keep-in-touch", "drifting"):
-                previous = q.get_state(book, kind, contact_id)
-                saved.append((kind, contact_id, previous))
-                state = previous or ReviewState(kind, contact_id, contact_id)
-                q.put_state(book, replace(state, snoozed_until=FOREVER))
-            message = (f"letting {contact.name} drift (their circle's cadence, "
-                       f"{contact.effective_cadence}, stays for the others)")
+        cadence = contact.effective_cadence
+        previous = q.get_state(book, "let-drift", contact_id)
+        q.put_state(book, ReviewState("let-drift", contact_id, contact_id, offered_on=as_of))
+        q.refresh_due(book, contact_id, as_of)
+        if cadence is None:
+            message = f"letting {contact.name} drift: no cadence applied anyway"
+        elif contact.cadence is None:
+            message = (f"letting {contact.name} drift: out of their circle's cadence ({cadence}) "
+                       f"for good; `kontakt drift --undo` brings them back")
         else:
-            message = f"letting {contact.name} drift: no cadence any more"
+            message = (f"letting {contact.name} drift: no more {cadence}; "
+                       f"`kontakt drift --undo` brings them back")
         handled = _count_handled(book, item, "keep-in-touch", contact_id, contact_id, as_of,
                                  "let-drift")
-    return Undo("let-drift", message, contact_id, as_of, previous_states=tuple(saved),
-                previous_cadence=previous_cadence, handled=handled)
+    return Undo("let-drift", message, contact_id, as_of,
+                previous_states=(("let-drift", contact_id, previous),), handled=handled)
+
+
+def bring_back(book: Book, contact_id: int, *, as_of: date) -> Undo:
+    """Undo letting someone drift: their own or their circle's cadence applies again (they
+    may be due at once). Raises NotFound for an unknown contact, ValueError if they were not
+    let drift."""
+    with book.write():
+        contact = book.get_contact(contact_id)
+        previous = q.get_state(book, "let-drift", contact_id)
+        if previous is None:
+            raise ValueError(f"{contact.name} was not let drift")
+        q.restore_state(book, "let-drift", contact_id, None)
+        q.refresh_due(book, contact_id, as_of)
+        contact = book.get_contact(contact_id)
+    if contact.effective_cadence is None or contact.next_due is None:
+        message = f"brought {contact.name} back; no cadence applies (give one with --every)"
+    else:
+        origin = "" if contact.cadence else " (circle)"
+        due = "due now" if contact.next_due <= as_of else f"next due {contact.next_due.isoformat()}"
+        message = f"brought {contact.name} back: {contact.effective_cadence}{origin}, {due}"
+    return Undo("bring-back", message, contact_id, as_of,
+                previous_states=(("let-drift", contact_id, previous),))
+
+
+@dataclass(frozen=True)
+class Drifted:
+    """Someone let drift: since when, and the cadence bringing them back would restore."""
+
+    contact_id: int
+    name: str
+    since: date | None  # None: let drift before the day was kept
+    cadence: str | None
+    from_circle: bool
+    last_contact: date | None
+
+    def as_json(self) -> dict:
+        """The shape of `kontakt drift --list --json` (a contract: extend, never rename)."""
+        return {
+            "id": self.contact_id, "name": self.name,
+            "since": self.since.isoformat() if self.since else None,
+            "cadence": self.cadence, "from_circle": self.from_circle,
+            "last_contact": self.last_contact.isoformat() if self.last_contact else None,
+        }
+
+
+def drifted(book: Book) -> list[Drifted]:
+    """Everyone let drift (active contacts), most recently let go first, then by name."""
+    circles = _circles(book)
+    result = []
+    for row in q.let_drift_rows(book):
+        own = _cadence(row.cadence) if row.cadence else None
+        inherited = [circles[fold(t)] for t in json.loads(row.tags) if fold(t) in circles]
+        cadence = effective_cadence(own, inherited)
+        result.append(Drifted(row.contact_id, row.name, row.since,
+                              str(cadence) if cadence else None,
+                              cadence is not None and own is None, row.last_contact))
+    result.sort(key=lambda d: (-(d.since.toordinal() if d.since else 0), fold(d.name), d.contact_id))
+    return result
 
 
 def undo(book: Book, token: Undo) -> None:
@@ -661,5 +717,7 @@ def undo(book: Book, token: Undo) -> None:
             book.update_contact(
                 token.contact_id, cadence=Cadence.parse(token.previous_cadence), today=token.as_of
             )
+        if token.action in ("let-drift", "bring-back"):
+            q.refresh_due(book, token.contact_id, token.as_of)
         for kind, ref_id in token.handled:
             q.unmark_handled(book, token.as_of, kind, ref_id)

@@ -478,6 +478,39 @@ def restore_state(book: Book, kind: str, ref_id: int, previous: ReviewState | No
             put_state(book, previous)
 
 
+# ---------------------------------------------------------------------- let drift
+
+@dataclass(frozen=True)
+class LetDriftRow:
+    contact_id: int
+    name: str
+    since: date | None
+    cadence: str | None  # the contact's own cadence text, kept while they drift
+    tags: str  # JSON list, to find the circle cadence they left
+    last_contact: date | None
+
+
+def let_drift_rows(book: Book) -> list[LetDriftRow]:
+    """Active contacts let drift (review_state kind 'let-drift'), in name order."""
+    rows = book.conn.execute(
+        f"""SELECT c.id, c.name, s.offered_on, c.cadence, c.tags, c.last_contact
+              FROM review_state s JOIN contacts c ON c.id = s.ref_id
+             WHERE s.kind = 'let-drift' AND {_ACTIVE} ORDER BY c.sort_key, c.id"""
+    ).fetchall()
+    return [
+        LetDriftRow(row["id"], row["name"], parse_iso(row["offered_on"]), row["cadence"],
+                    row["tags"], parse_iso(row["last_contact"]))
+        for row in rows
+    ]
+
+
+def refresh_due(book: Book, contact_id: int, today: date) -> None:
+    """Recompute one contact's materialised due date (after an opt-out changed)."""
+    with book.write():
+        # Book's refresh is the one rule for the materialised dates; reuse, don't restate.
+        book._refresh_due([contact_id], today)
+
+
 # ---------------------------------------------------------------------- the daily budget
 
 def mark_handled(book: Book, day: date, kind: str, ref_id: int, contact_id: int, action: str) -> bool:
