@@ -218,6 +218,8 @@ def _top_item(ref: str, kind: str | None):
     from ..services.review import items_for_contact
 
     book = get_book()
+    if ref.startswith("#"):
+        return book, _circle_item(book, ref, kind)
     contact = book.find(ref)
     items = items_for_contact(book, contact.id, today(), _config())
     if kind:
@@ -226,6 +228,22 @@ def _top_item(ref: str, kind: str | None):
         what = f"no {kind} item" if kind else "nothing"
         fail(f"{what} due for {contact.name} today")
     return book, items[0]
+
+
+def _circle_item(book, ref: str, kind: str | None):
+    """The Today item of the circle `ref` ('#breakfast'); a clear error if there is none."""
+    from ..services.review import CIRCLE_MIN_OVERDUE, circle_item
+
+    name = ref.lstrip("#").strip()
+    if kind not in (None, "circle"):
+        fail(f"{ref} is a circle: its only item is the circle's own (--item circle)")
+    if not any(c.name.casefold() == name.casefold() for c in book.circles()):
+        fail(f"no circle called {name!r} (kontakt circles lists them)")
+    item = circle_item(book, name, today(), _config())
+    if item is None:
+        fail(f"no prompt for #{name} today: fewer than {CIRCLE_MIN_OVERDUE} of its members "
+             f"(or under half) are overdue together; log a meeting with kontakt log NAME NAME …")
+    return item
 
 
 _item_option = click.option(
@@ -238,10 +256,11 @@ _item_option = click.option(
 Examples:
   kontakt done olga --kind call
   kontakt done ada --item intro-check --note "they work together now"
+  kontakt done '#breakfast'          # the circle's prompt: one meeting with its overdue members
 """)
 @click.argument("ref")
-@click.option("--kind", type=click.Choice(INTERACTION_KINDS), default="other", show_default=True,
-              help="The interaction to log.")
+@click.option("--kind", type=click.Choice(INTERACTION_KINDS), default=None,
+              help="The interaction to log (default: other; meeting for a #circle).")
 @click.option("--note", default="", metavar="TEXT",
               help="A note for the interaction, or how an introduction turned out.")
 @click.option("--no-log", "no_log", is_flag=True,
@@ -250,10 +269,13 @@ Examples:
 @book_option
 def done(ref, kind, note, no_log, item_kind):
     """Act on a contact's top review item: log it, complete it (a follow-up is logged as an
-    interaction too, unless --no-log), or note the outcome. Counts against today's budget."""
+    interaction too, unless --no-log), or note the outcome. Counts against today's budget.
+    REF '#circle' acts on the circle's prompt: one group interaction with its overdue members."""
     from ..services.review import mark_done
 
     book, item = _top_item(ref, item_kind)
+    if kind is None:
+        kind = "meeting" if item.kind == "circle" else "other"
     result = mark_done(book, item, today(), kind, note=note, log=not no_log)
     echo(result.message)
 

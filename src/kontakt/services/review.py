@@ -21,7 +21,7 @@ from ..store import Book
 from ..store import review_queries as q
 from ..store.review_queries import ReviewState
 
-KINDS = ("follow-up", "keep-in-touch", "birthday", "thank", "intro-check", "drifting")
+KINDS = ("follow-up", "keep-in-touch", "birthday", "thank", "intro-check", "drifting", "circle")
 
 # Drifting is computed for at most this many of the most overdue contacts: it needs each
 # one's recent interactions, which must not turn into a loop over the whole book.
@@ -34,8 +34,14 @@ DRIFT_EVERY = timedelta(days=7)
 DRIFT_KEEP_QUIET = timedelta(days=90)
 # A birthday window longer than a year would list everyone.
 MAX_BIRTHDAY_WINDOW = 366
-# A snooze that never ends, for a cadence that comes from a circle and cannot be removed alone.
+# A snooze that never ends (no longer written: let drift is an opt-out row; kept for old books).
 FOREVER = date(9999, 12, 31)
+# One Today item for a circle instead of one per member (one missed weekly breakfast is one
+# prompt, not eleven): at least this many members overdue on the circle's own cadence …
+CIRCLE_MIN_OVERDUE = 3
+# … who are at least this share of the members that cadence applies to (three late in a
+# circle of forty is three people to write to, not a missed meeting).
+CIRCLE_MIN_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -53,11 +59,16 @@ class ReviewItem:
     favour_id: int | None = None
     introduction_id: int | None = None
     cadence: str | None = None  # keep-in-touch and drifting: the cadence that applies
+    circle: str | None = None  # a circle item: the circle (contact_id is its first member)
+    circle_id: int | None = None
+    members: tuple[int, ...] = ()  # a circle item: the overdue members it stands for
 
     @property
     def ref_id(self) -> int:
-        """The id the item's state hangs on: follow-up, favour, introduction, else contact."""
-        return self.follow_up_id or self.favour_id or self.introduction_id or self.contact_id
+        """The id the item's state hangs on: follow-up, favour, introduction, circle, else
+        contact."""
+        return (self.follow_up_id or self.favour_id or self.introduction_id or self.circle_id
+                or self.contact_id)
 
     def sort_key(self) -> tuple:
         return (-self.score, self.closeness, KINDS.index(self.kind), fold(self.name), self.ref_id)
@@ -74,6 +85,7 @@ class ReviewItem:
             "follow_up_id": self.follow_up_id,
             "favour_id": self.favour_id,
             "introduction_id": self.introduction_id,
+            **({"circle": self.circle, "members": list(self.members)} if self.circle else {}),
         }
 
 
@@ -285,17 +297,86 @@ def _drifting(book, as_of, rows, circles) -> list[ReviewItem]:
     return items
 
 
+def _quiet_for(days: int) -> str:
+    """'5 days', '3 weeks', '4 months': how long nobody was seen, in words."""
+    if days < 14:
+        return f"{days} day{'s' if days != 1 else ''}"
+    if days < 61:
+        return f"{round(days / 7)} weeks"
+    return f"{round(days / 30.4375)} months"
+
+
+def _circle_items(book: Book, as_of: date, circles: dict[str, Cadence]) -> list[ReviewItem]:
+    """One item per circle with a cadence whose members are overdue together: at least
+    CIRCLE_MIN_OVERDUE of them, and at least CIRCLE_MIN_SHARE of the members the circle's
+    cadence applies to. A member counts for the circle whose cadence is theirs (the tightest
+    of their circles; the closest circle on ties)."""
+    by_circle: dict[int, list[q.CircleMemberRow]] = {}
+    placed: set[int] = set()
+    for row in q.circle_overdue_members(book, as_of):
+        if row.contact_id in placed:
+            continue
+        own = _cadence(row.circle_cadence)
+        inherited = [circles[fold(t)] for t in json.loads(row.tags) if fold(t) in circles]
+        if effective_cadence(None, inherited) != own:
+            continue  # a tighter circle's cadence is theirs
+        placed.add(row.contact_id)
+        by_circle.setdefault(row.circle_id, []).append(row)
+    candidates = {cid: rows for cid, rows in by_circle.items() if len(rows) >= CIRCLE_MIN_OVERDUE}
+    applies = q.circle_cadence_members(book, candidates)
+    items = []
+    for circle_id, rows in candidates.items():
+        cadence = _cadence(rows[0].circle_cadence)
+        under = sum(
+            1 for tags in applies[circle_id]
+            if effective_cadence(None, [circles[fold(t)] for t in json.loads(tags)
+                                        if fold(t) in circles]) == cadence
+        )
+        if len(rows) < CIRCLE_MIN_SHARE * under:
+            continue
+        seen = [row.last_contact for row in rows if row.last_contact]
+        if seen:
+            quiet = f"not seen for {_quiet_for((as_of - max(seen)).days)}"
+        else:
+            quiet = "nothing logged yet"
+        reason = (f"{len(rows)} people {quiet} ({cadence}) — log the last meeting?")
+        items.append(ReviewItem(
+            kind="circle", contact_id=rows[0].contact_id, name=f"#{rows[0].circle}",
+            due=min(row.next_due for row in rows), reason=reason,
+            score=max(row.score for row in rows), closeness=rows[0].position,
+            cadence=str(cadence), circle=rows[0].circle, circle_id=circle_id,
+            members=tuple(row.contact_id for row in rows),
+        ))
+    return items
+
+
+def circle_item(book: Book, name: str, as_of: date, config: Config) -> ReviewItem | None:
+    """The circle's Today item on `as_of` if its members are overdue together, else None."""
+    key = fold(name.lstrip("#").strip())
+    for item in _circle_items(book, as_of, _circles(book)):
+        if item.circle is not None and fold(item.circle) == key:
+            return item
+    return None
+
+
 def _gather(
     book: Book, as_of: date, config: Config, limit: int | None, contact_id: int | None,
     totals: bool = True,
 ) -> tuple[list[ReviewItem], dict[str, int]]:
     circles = _circles(book)
+    # A circle whose members are overdue together is one item; its members are not listed
+    # one by one (fetched past the limit by as many, so the page still fills).
+    grouped = _circle_items(book, as_of, circles) if contact_id is None else []
+    members = {member for item in grouped for member in item.members}
     # One keep-in-touch query serves both kinds: drifting is looked for among the most
     # overdue (a contact whose keep-in-touch is snoozed is not asked about either).
-    wanted = None if limit is None else max(limit, DRIFT_CANDIDATES)
+    wanted = None if limit is None else max(limit, DRIFT_CANDIDATES) + len(members)
     overdue, overdue_total = q.keep_in_touch_due(
         book, as_of, limit=wanted, contact_id=contact_id, count=totals
     )
+    if members:
+        overdue = [row for row in overdue if row.contact_id not in members]
+        overdue_total -= len(members)
     drifting = _drifting(book, as_of, overdue[:DRIFT_CANDIDATES], circles)
     counts: dict[str, int] = {}
     items: list[ReviewItem] = []
@@ -306,6 +387,7 @@ def _gather(
         ("thank", _thanks(book, as_of, config.thank_after_days, limit, contact_id, totals)),
         ("intro-check", _intros(book, as_of, config.intro_check_weeks, limit, contact_id, totals)),
         ("drifting", (drifting, len(drifting))),
+        ("circle", (grouped, len(grouped))),
     ):
         items += found
         counts[kind] = total
@@ -316,7 +398,8 @@ def _gather(
 
 # Kinds whose due date is a real deadline that a pause moves (a birthday stays on its day,
 # drifting is due whenever it is offered); and the score each starts from on its due day.
-_SHIFTED_BASE = {"follow-up": 1.0, "keep-in-touch": 0.0, "thank": 0.5, "intro-check": 0.5}
+_SHIFTED_BASE = {"follow-up": 1.0, "keep-in-touch": 0.0, "thank": 0.5, "intro-check": 0.5,
+                 "circle": 0.0}
 
 
 def shift_for_pause(
@@ -542,6 +625,8 @@ def mark_done(
 
 
 def _mark_done(book, item, as_of, kind_of_interaction, note, log) -> Undo:
+    if item.kind == "circle":
+        return _circle_done(book, item, as_of, kind_of_interaction, note)
     first = _first(item.name)
     if item.kind == "follow-up":
         assert item.follow_up_id is not None
@@ -589,6 +674,8 @@ def snooze(book: Book, item: ReviewItem, until: date, *, as_of: date | None = No
     """Hide the item until `until` (it shows again on that day)."""
     as_of = as_of or item.due
     with book.write():
+        if item.kind == "circle":
+            return _quiet_circle(book, item, as_of, "snooze", snoozed_until=until)
         if item.kind == "follow-up":
             assert item.follow_up_id is not None
             previous = book.get_follow_up(item.follow_up_id).snoozed_until
@@ -608,12 +695,58 @@ def snooze(book: Book, item: ReviewItem, until: date, *, as_of: date | None = No
 def skip_for_today(book: Book, item: ReviewItem, as_of: date) -> Undo:
     """Hide the item for `as_of` only; it is back tomorrow if still due."""
     with book.write():
+        if item.kind == "circle":
+            return _quiet_circle(book, item, as_of, "skip", skipped_on=as_of)
         previous = q.get_state(book, item.kind, item.ref_id)
         state = previous or ReviewState(item.kind, item.ref_id, item.contact_id)
         q.put_state(book, replace(state, skipped_on=as_of))
         handled = _count_handled(book, item, "", 0, item.contact_id, as_of, "skip")
     return Undo("skip", f"skipped {item.kind} for {item.name} today", item.contact_id, as_of,
                 item, previous_states=((item.kind, item.ref_id, previous),), handled=handled)
+
+
+def _circle_done(book, item: ReviewItem, as_of: date, kind_of_interaction: str, note: str,
+                 members: tuple[int, ...] | None = None) -> Undo:
+    """Log one group interaction with the circle item's members (or `members`: who was
+    really there); their next due dates move on together."""
+    people = members if members is not None else item.members
+    if not people:
+        raise ValueError("a group interaction needs at least one person")
+    interaction_id = book.log_interaction(
+        list(people), on=as_of, kind=kind_of_interaction, note=note, today=as_of
+    )
+    what = "it" if kind_of_interaction == "other" else (
+        f"{'an' if kind_of_interaction[0] in 'aeiou' else 'a'} {kind_of_interaction}")
+    count = f"{len(people)} {'person' if len(people) == 1 else 'people'}"
+    return Undo("done", f"logged {what} with {item.name} ({count}) on {as_of.isoformat()}",
+                item.contact_id, as_of, item, interaction_id=interaction_id)
+
+
+def circle_done(book: Book, item: ReviewItem, as_of: date, kind_of_interaction: str = "meeting",
+                *, note: str = "", members: tuple[int, ...] | None = None) -> Undo:
+    """Act on a circle item: one group interaction with `members` (default: the overdue
+    members it stands for), counted as one item against `as_of`'s budget."""
+    with book.write():
+        token = _circle_done(book, item, as_of, kind_of_interaction, note, members)
+        handled = _count_handled(book, item, "", 0, item.contact_id, as_of, "done")
+    return replace(token, handled=handled)
+
+
+def _quiet_circle(book: Book, item: ReviewItem, as_of: date, action: str, **change) -> Undo:
+    """Snooze or skip a circle item: each member's keep-in-touch, so none of them comes up
+    one by one instead. Runs inside the caller's transaction."""
+    saved = []
+    for member in item.members:
+        previous = q.get_state(book, "keep-in-touch", member)
+        saved.append(("keep-in-touch", member, previous))
+        state = previous or ReviewState("keep-in-touch", member, member)
+        q.put_state(book, replace(state, **change))
+    handled = _count_handled(book, item, "", 0, item.contact_id, as_of, action)
+    when = (f"until {change['snoozed_until'].isoformat()}" if "snoozed_until" in change
+            else "today")
+    verb = "snoozed" if action == "snooze" else "skipped"
+    return Undo(action, f"{verb} {item.name} ({len(item.members)} people) {when}",
+                item.contact_id, as_of, item, previous_states=tuple(saved), handled=handled)
 
 
 def let_drift(book: Book, contact_id: int, *, as_of: date, item: ReviewItem | None = None) -> Undo:

@@ -478,6 +478,63 @@ def restore_state(book: Book, kind: str, ref_id: int, previous: ReviewState | No
             put_state(book, previous)
 
 
+# ---------------------------------------------------------------------- circles
+
+@dataclass(frozen=True)
+class CircleMemberRow:
+    """An overdue member of a circle with a cadence, who has no cadence of their own."""
+
+    circle_id: int  # the circle's rowid: what its review item hangs on
+    circle: str
+    position: int
+    circle_cadence: str
+    contact_id: int
+    name: str
+    next_due: date
+    last_contact: date | None
+    score: float
+    tags: str
+
+
+def circle_overdue_members(book: Book, as_of: date) -> list[CircleMemberRow]:
+    """Members due by `as_of` (and not snoozed or skipped) of every circle with a cadence,
+    who inherit a cadence (no own one); by circle, then name. Walks memberships_by_circle
+    for the few circles with a cadence."""
+    rows = _run(
+        book,
+        f"""SELECT ci.rowid AS circle_id, ci.name AS circle, ci.position, ci.cadence AS cc,
+                   c.id, c.name, c.next_due, c.last_contact, c.tags, {_OVERDUE_RATIO} AS score
+              FROM circles ci JOIN memberships m ON m.circle = ci.name
+              JOIN contacts c ON c.id = m.contact_id
+             WHERE ci.cadence IS NOT NULL AND c.cadence IS NULL AND c.next_due IS NOT NULL
+               AND c.next_due <= :as_of AND {_ACTIVE} AND {_quiet('keep-in-touch', 'c.id')}
+             ORDER BY ci.position, ci.name, c.sort_key, c.id""",
+        {"as_of": as_of.isoformat(), "as_of_day": _julian_day(as_of)},
+    )
+    return [
+        CircleMemberRow(row["circle_id"], row["circle"], row["position"], row["cc"], row["id"],
+                        row["name"], date.fromisoformat(row["next_due"]),
+                        parse_iso(row["last_contact"]), row["score"], row["tags"])
+        for row in rows
+    ]
+
+
+def circle_cadence_members(book: Book, circle_ids: Iterable[int]) -> dict[int, list[str]]:
+    """circle rowid → the tags (JSON) of each active member who inherits a cadence (no own
+    cadence, not let drift): who a circle's cadence may apply to."""
+    found: dict[int, list[str]] = {}
+    for circle_id in circle_ids:
+        rows = book.conn.execute(
+            f"""SELECT c.tags FROM circles ci JOIN memberships m ON m.circle = ci.name
+                  JOIN contacts c ON c.id = m.contact_id
+                 WHERE ci.rowid = ? AND c.cadence IS NULL AND c.next_due IS NOT NULL
+                   AND {_ACTIVE}""",
+            (circle_id,),
+        ).fetchall()
+        found[circle_id] = [row[0] for row in rows]
+    return found
+
+
 # ---------------------------------------------------------------------- let drift
 
 @dataclass(frozen=True)
