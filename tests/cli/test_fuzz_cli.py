@@ -58,6 +58,7 @@ MIN_SUCCESS = {
     ("done",): 0.05,           # a contact with a review item today
     ("completion",): 0.20,
     ("edit-intro",): 0.10,     # --a/--b must name two different people than each other's
+    ("cadence",): 0.10,        # --accept wants someone with a suggestion, or a good --every
 }
 DEFAULT_MIN_SUCCESS = 0.20
 # Exit codes beyond 0 (done), 1 (refused, one line) and 2 (usage).

@@ -55,7 +55,8 @@ def test_stats_json_has_every_figure_in_its_documented_shape(kontakt):
     result = kontakt("--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"as_of", "circle", "rhythm", "balance", "drift", "circles", "introductions"}
+    assert set(data) == {"as_of", "circle", "rhythm", "balance", "drift", "circles", "introductions",
+                         "cadence_suggestions"}
     assert (data["as_of"], data["circle"]) == (TODAY, None)
 
     rhythm = data["rhythm"]

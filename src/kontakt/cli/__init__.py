@@ -52,6 +52,7 @@ SHORT_HELP = {
     "add": "Add a contact and print its id.",
     "archive": "Archive a contact (kept, but out of lists and review).",
     "backup": "Back the book up now: a checked copy only you can read.",
+    "cadence": "Cadences suggested from history; --accept REF takes one.",
     "circle": "Set how often to see a circle (a tag), e.g. weekly.",
     "circles": "List circles with their cadence and member count.",
     "completion": "Print the shell snippet that completes commands and names.",

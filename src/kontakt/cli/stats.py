@@ -100,6 +100,7 @@ def stats_json(stats: NetworkStats) -> dict[str, Any]:
             }
             for c in stats.circles
         ],
+        "cadence_suggestions": [s.as_json() for s in stats.suggestions],
         "introductions": {
             "made": intros.made,
             "with_outcome": intros.with_outcome,
@@ -295,3 +296,62 @@ def stats(as_json, as_of, circle):
         print_json(stats_json(figures))
         return
     console().print(render(figures))
+
+
+@main.command(epilog="""\b
+Examples:
+  kontakt cadence --suggest               # from everyone's history: new, faster or slower
+  kontakt cadence --suggest --json
+  kontakt cadence --accept olga           # give Olga the cadence suggested for her
+  kontakt cadence --accept olga --every "2 weeks"
+Suggestions go to everyone with 3 or more days of interaction and no cadence (unless let
+drift), and to those seen slower or faster than their cadence.""")
+@click.option("--suggest", is_flag=True, help="List cadences suggested from history (the default).")
+@click.option("--accept", "accept", metavar="REF", help="Give REF their suggested cadence.")
+@click.option("--every", "every", metavar="CADENCE", help="With --accept: this cadence instead.")
+@click.option("--circle", metavar="NAME", help="With --suggest: only this circle's members.")
+@click.option("--json", "as_json", is_flag=True,
+              help="With --suggest: an array of {id, name, cadence, suggested_cadence, direction, …}.")
+@book_option
+def cadence(suggest, accept, every, circle, as_json):
+    """Cadences suggested from history (--suggest), and accepting one (--accept REF)."""
+    from ..services.stats import accept_suggested_cadence, cadence_suggestions
+    from .common import fail, read_cadence, today
+    from .render import echo
+
+    if suggest and accept:
+        raise click.UsageError("give --suggest, or --accept REF; not both")
+    suggest = not accept  # bare `kontakt cadence` lists the suggestions
+    if accept and (as_json or circle):
+        raise click.UsageError("--json and --circle go with --suggest")
+    if suggest and every:
+        raise click.UsageError("--every goes with --accept")
+    book = get_book()
+    day = today()
+    if suggest:
+        found = cadence_suggestions(book, day, circle=circle)
+        if as_json:
+            print_json([s.as_json() for s in found])
+            return
+        if not found:
+            echo("No suggestions: nobody with 3 or more days of history lacks a cadence that fits.")
+            return
+        for s in found:
+            now = str(s.current) + ("" if s.own_cadence else " (circle)") if s.current else "no cadence"
+            echo(f"{s.contact_id:>5}  {visible(s.name)[:24]:<24}  {now:<22} → "
+                 f"{s.suggested_label:<15} {s.direction:<7} every {span(s.rhythm_days)}, "
+                 f"{s.days} days".rstrip())
+        echo("accept one with: kontakt cadence --accept NAME")
+        return
+    contact = book.find(accept)
+    if every:
+        chosen = read_cadence(every, what="--every")
+        label = str(chosen)
+    else:
+        mine = next((s for s in cadence_suggestions(book, day) if s.contact_id == contact.id), None)
+        if mine is None:
+            fail(f"no cadence is suggested for {contact.name}; give one with --every")
+        chosen, label = mine.suggested, mine.suggested_label
+    updated = accept_suggested_cadence(book, contact.id, chosen, today=day)
+    due = f"; next due {updated.next_due.isoformat()}" if updated.next_due else ""
+    echo(f"keeping in touch with {contact.name} {label}{due}")

@@ -39,6 +39,13 @@ RECENT_OUTCOMES = 5
 # An open imbalance of this much weight (three small favours, or one large) is "a lot".
 A_LOT = 3
 
+# Cadence suggestions from history go to everyone with at least this many distinct days of
+# interaction (two gaps to take a median of) …
+SUGGEST_MIN_DAYS = 3
+# … unless the silence since the last one is longer than this many of the suggested cadence:
+# a weekly rhythm that stopped two years ago is not one to keep.
+SUGGEST_STALE = 4
+
 # The cadences a person would pick, fastest first, with the word they would use.
 CADENCE_WORDS: tuple[tuple[Cadence, str], ...] = (
     (Cadence(1, "week"), "weekly"),
@@ -205,6 +212,40 @@ class IntroductionStats:
 
 
 @dataclass(frozen=True)
+class CadenceSuggestion:
+    """A cadence someone's history suggests: `new` for someone without one, `faster` or
+    `slower` than the one they have."""
+
+    contact_id: int
+    name: str
+    current: Cadence | None  # the effective cadence now
+    own_cadence: bool  # False when `current` comes from a circle (or there is none)
+    suggested: Cadence
+    suggested_label: str
+    rhythm_days: float  # the median gap the suggestion rounds
+    days: int  # how many interaction days it is based on
+    last_contact: date
+    direction: str  # new, faster, slower
+
+    def as_json(self) -> dict:
+        """One entry of `kontakt cadence --suggest --json` and of stats' `cadence_suggestions`
+        (a contract: extend, never rename)."""
+        return {
+            "id": self.contact_id, "name": self.name,
+            "cadence": str(self.current) if self.current else None,
+            "own_cadence": self.own_cadence, "suggested_cadence": str(self.suggested),
+            "suggested_label": self.suggested_label, "rhythm_days": self.rhythm_days,
+            "interaction_days": self.days, "last_contact": self.last_contact.isoformat(),
+            "direction": self.direction,
+        }
+
+    @property
+    def sentence(self) -> str:
+        """What the suggestion says, e.g. 'seen about every 2 wk — every 2 weeks?'."""
+        return f"seen about every {_span(self.rhythm_days)} — {self.suggested_label}?"
+
+
+@dataclass(frozen=True)
 class NetworkStats:
     as_of: date
     circle: str | None  # the circle everything but the overall rhythm is limited to
@@ -213,6 +254,8 @@ class NetworkStats:
     drift: tuple[Drift, ...]  # most drifted (rhythm relative to cadence) first
     circles: tuple[CircleHealth, ...]
     introductions: IntroductionStats
+    # Cadences suggested from history, for everyone (see cadence_suggestions).
+    suggestions: tuple[CadenceSuggestion, ...] = ()
 
 
 # ====================================================================== computing them
@@ -239,7 +282,64 @@ def network_stats(book: Book, as_of: date, *, circle: str | None = None) -> Netw
             drift=tuple(_drift(book, as_of, only, recent)),
             circles=tuple(_circles(book, as_of, circle_rows, only, recent)),
             introductions=_introductions(book, as_of, months[0], only),
+            suggestions=tuple(_suggestions(book, as_of, only, recent)),
         )
+
+
+def cadence_suggestions(book: Book, as_of: date, *, circle: str | None = None) -> list[CadenceSuggestion]:
+    """Cadences suggested from history as of `as_of`: to everyone with no cadence and at
+    least SUGGEST_MIN_DAYS days of interaction (`new`), and to those whose rhythm is slower
+    or faster than their cadence; slower first (most drifted first), then faster, then new
+    (most history first). Raises NotFound for an unknown `circle`."""
+    with q.snapshot(book):
+        only = q.circles(book, circle)[0].name if circle is not None else None
+        recent = q.recent_interaction_days(book, as_of, GAPS + 1, only)
+        return _suggestions(book, as_of, only, recent)
+
+
+def _span(days: float) -> str:
+    from ..domain.dates import span
+
+    return span(days)
+
+
+def _suggestions(
+    book: Book, as_of: date, only: str | None, days_by_contact: dict[int, list[date]]
+) -> list[CadenceSuggestion]:
+    found: list[tuple[tuple, CadenceSuggestion]] = []
+    cadence_of = _cadence_of(book)
+    for row in q.contacts_with_cadence(book, only):
+        days = days_by_contact.get(row.contact_id)
+        gaps = _gaps(days, as_of) if days else []
+        if not gaps:
+            continue
+        cadence, own = cadence_of(row.cadence, row.tags)
+        if cadence is None:
+            continue
+        rhythm = float(statistics.median(gaps))
+        suggested, label = cadence_word(rhythm)
+        if suggested.approx_days == cadence.approx_days:
+            continue
+        slower = suggested.approx_days > cadence.approx_days
+        found.append(((0 if slower else 1, -rhythm / cadence.approx_days if slower
+                       else rhythm / cadence.approx_days, fold(row.name)),
+                      CadenceSuggestion(row.contact_id, row.name, cadence, own, suggested, label,
+                                        rhythm, len(days), days[0],
+                                        "slower" if slower else "faster")))
+    for history in q.uncadenced_histories(book, as_of, GAPS + 1, SUGGEST_MIN_DAYS, only):
+        days = list(history.days)
+        gaps = _gaps(days, as_of)
+        if not gaps:
+            continue
+        rhythm = float(statistics.median(gaps))
+        suggested, label = cadence_word(rhythm)
+        if (as_of - days[0]).days > SUGGEST_STALE * suggested.approx_days:
+            continue
+        found.append(((2, -len(days), fold(history.name)),
+                      CadenceSuggestion(history.contact_id, history.name, None, False, suggested,
+                                        label, rhythm, len(days), days[0], "new")))
+    found.sort(key=lambda item: (item[0], item[1].contact_id))
+    return [suggestion for _, suggestion in found]
 
 
 def accept_suggested_cadence(

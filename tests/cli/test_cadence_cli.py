@@ -1,0 +1,110 @@
+"""`kontakt cadence --suggest` / `--accept`: cadences suggested from history for everyone with
+three or more days of interaction and no cadence, and faster or slower for those with one."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kontakt.cli import main
+from kontakt.domain import Cadence
+from kontakt.services.stats import cadence_suggestions
+from kontakt.store import Book
+
+TODAY = date(2026, 11, 23)
+ADDED = "2020-01-01T09:00:00+00:00"
+
+
+def seen(book, contact_id, every_days, times, *, last_ago=0):
+    for n in range(times):
+        book.log_interaction([contact_id], on=TODAY - timedelta(days=last_ago + n * every_days),
+                             today=TODAY)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    """One book for the module: built once, copied per test (through the driver, not file I/O
+    on an open book: it is closed here)."""
+    path = tmp_path_factory.mktemp("cadence") / "book.db"
+    with Book.open(path) as book:
+        add = lambda name, **kw: book.add_contact(name, today=TODAY, created_at=ADDED, **kw)  # noqa: E731
+        seen(book, add("Ada Lovelace"), 14, 5, last_ago=3)            # new: every 2 weeks
+        seen(book, add("Grace Hopper"), 30, 4, last_ago=10)           # new: monthly
+        seen(book, add("Two Times"), 7, 2)                            # only two days: none
+        seen(book, add("Stale Weekly"), 7, 4, last_ago=400)           # rhythm stopped: none
+        seen(book, add("Olga Petrova", cadence=Cadence.parse("monthly")), 7, 6, last_ago=1)  # faster
+        seen(book, add("Sam Rivers", cadence=Cadence.parse("weekly")), 60, 5, last_ago=20)   # slower
+        drifted = add("Let Go", cadence=Cadence.parse("weekly"))
+        seen(book, drifted, 14, 5)
+        from kontakt.services.review import let_drift
+        let_drift(book, drifted, as_of=TODAY)
+    return path
+
+
+@pytest.fixture
+def kontakt(template, tmp_path, monkeypatch):
+    db = tmp_path / "book.db"
+    db.write_bytes(template.read_bytes())  # the template's book is closed
+    monkeypatch.setenv("KONTAKT_TODAY", TODAY.isoformat())
+    monkeypatch.setenv("KONTAKT_CONFIG", str(tmp_path / "config.toml"))
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(main, ["--db", str(db), *args], catch_exceptions=False)
+
+    run.db = db
+    return run
+
+
+def test_everyone_with_history_gets_a_suggestion_faster_slower_or_new(kontakt):
+    found = json.loads(kontakt("cadence", "--suggest", "--json").stdout)
+
+    assert [(s["name"], s["direction"], s["suggested_cadence"]) for s in found] == [
+        ("Sam Rivers", "slower", "every 2 months"),
+        ("Olga Petrova", "faster", "every week"),
+        ("Ada Lovelace", "new", "every 2 weeks"),
+        ("Grace Hopper", "new", "every month"),
+    ]
+    ada = found[2]
+    assert ada["cadence"] is None and ada["interaction_days"] == 5 and ada["rhythm_days"] == 14.0
+    table = kontakt("cadence").stdout.splitlines()  # --suggest is the default
+    assert len(table) == 5 and "Ada Lovelace" in table[2] and "no cadence" in table[2]
+    assert table[-1] == "accept one with: kontakt cadence --accept NAME"
+    # stats --json carries the same list.
+    stats = json.loads(kontakt("stats", "--json").stdout)
+    assert stats["cadence_suggestions"] == found
+
+
+def test_accepting_gives_the_suggested_cadence_and_it_leaves_the_list(kontakt):
+    result = kontakt("cadence", "--accept", "ada")
+
+    assert result.exit_code == 0
+    assert result.stdout == "keeping in touch with Ada Lovelace every 2 weeks; next due 2026-12-04\n"
+    with Book.open(kontakt.db) as book:
+        ada = book.find("ada")
+        assert ada.cadence == Cadence(2, "week") and ada.next_due == date(2026, 12, 4)
+        assert [s.name for s in cadence_suggestions(book, TODAY)] == [
+            "Sam Rivers", "Olga Petrova", "Grace Hopper"]
+    other = kontakt("cadence", "--accept", "grace", "--every", "quarterly")
+    assert other.stdout.startswith("keeping in touch with Grace Hopper every 3 months")
+    assert kontakt("undo").exit_code == 0
+    with Book.open(kontakt.db) as book:
+        assert book.find("grace").cadence is None
+
+
+def test_cadence_refuses_what_it_cannot_do_in_one_line(kontakt):
+    for args, code, message in (
+        (("cadence", "--suggest", "--accept", "ada"), 2, "give --suggest, or --accept REF; not both"),
+        (("cadence", "--accept", "ada", "--json"), 2, "--json and --circle go with --suggest"),
+        (("cadence", "--suggest", "--every", "weekly"), 2, "--every goes with --accept"),
+        (("cadence", "--accept", "two"), 1, "no cadence is suggested for Two Times"),
+        (("cadence", "--accept", "ada", "--every", "sometimes"), 1, "--every:"),
+        (("cadence", "--suggest", "--circle", "nope"), 1, "nope"),
+    ):
+        result = kontakt(*args)
+        assert result.exit_code == code, (args, result.output)
+        assert message in result.stderr and "Traceback" not in result.output
