@@ -10,13 +10,22 @@ import click
 from ..charts import sparkline
 from ..domain.dates import human, month_label, span
 from ..domain.text import visible
-from ..services.stats import NetworkStats
+from ..services.stats import NetworkStats, balance_sentences
 from . import main
 from .common import book_option, get_book, print_json, read_date
 from .render import cell, console
 
 DRIFT_ROWS = 12
 NAME_WIDTH = 18
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` cut to `width` terminal cells (with …) and padded to it."""
+    from rich.cells import cell_len, set_cell_size
+
+    if cell_len(text) > width:
+        text = set_cell_size(text, width - 1).rstrip() + "…"
+    return set_cell_size(text, width)
 
 
 def _day(day: date | None) -> str:
@@ -138,6 +147,7 @@ def render(stats: NetworkStats):
     """The figures as rich renderables, each fitting 80 columns; user data only as Text with
     its control characters shown (`cell`, `visible`)."""
     from rich.console import Group
+    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
@@ -209,18 +219,9 @@ def render(stats: NetworkStats):
             circles.add_row(cell(c.circle), str(c.given), str(c.received))
         parts.append(Text(""))
         parts.append(circles)
-    for caption, people in (
-        ("You have given most to", balance.given_most),
-        ("You have received most from", balance.received_most),
-    ):
-        if people:
-            parts.append(Text(f"\n  {caption}", style="dim"))
-            for p in people:
-                # The net first: the wording is the message, the number only a hint.
-                line = Text(f"  {p.net:+d}  ".replace("-", "−"), style="dim", no_wrap=True,
-                            overflow="ellipsis")
-                line.append(visible(p.wording), style="")
-                parts.append(line)
+    # Said once each way, with names (not a line per person with a number).
+    for sentence in balance_sentences(balance):
+        parts.append(Padding(Text(visible(sentence)), (1, 0, 0, 2), expand=False))
     if not (balance.given_most or balance.received_most):
         parts.append(Text("  Nothing open either way.", style="dim"))
 
@@ -240,7 +241,7 @@ def render(stats: NetworkStats):
         parts.append(drift)
         if len(stats.drift) > DRIFT_ROWS:
             parts.append(Text(f"  … and {len(stats.drift) - DRIFT_ROWS} more (--json lists all)", style="dim"))
-        parts.append(Text("  Accept a suggestion with: kontakt edit NAME --every CADENCE", style="dim"))
+        parts.append(Text("  Accept a suggestion with: kontakt cadence --accept NAME", style="dim"))
     else:
         parts.append(Text("  No one is drifting.", style="dim"))
 
@@ -253,12 +254,16 @@ def render(stats: NetworkStats):
         circles.columns[0].overflow = "ellipsis"
         for c in stats.circles:
             share = c.in_touch_share
-            in_touch = f"{c.in_touch}/{c.with_cadence} {share:.0%}" if share is not None else "—"
+            # Named denominator: of the members a cadence applies to, not of all members.
+            in_touch = (f"{c.in_touch} of {c.with_cadence} ({share:.0%})"
+                        if share is not None else "no cadence")
             meeting = _day(c.last_group_meeting)
             if c.last_group_meeting:
                 meeting += f" ({c.last_group_size})"
             circles.add_row(cell(c.circle), str(c.members), in_touch, meeting)
         parts.append(circles)
+        parts.append(Text("  In touch: of the members a cadence applies to, not of all.",
+                          style="dim"))
     else:
         parts.append(Text("  No circles yet: tag people with --tag.", style="dim"))
 
@@ -338,9 +343,8 @@ def cadence(suggest, accept, every, circle, as_json):
             return
         for s in found:
             now = str(s.current) + ("" if s.own_cadence else " (circle)") if s.current else "no cadence"
-            echo(f"{s.contact_id:>5}  {visible(s.name)[:24]:<24}  {now:<22} → "
-                 f"{s.suggested_label:<15} {s.direction:<7} every {span(s.rhythm_days)}, "
-                 f"{s.days} days".rstrip())
+            echo(f"{_fit(visible(s.name), 20)}  {now:<23} → {s.suggested_label:<14}  "
+                 f"seen every {span(s.rhythm_days)}".rstrip())
         echo("accept one with: kontakt cadence --accept NAME")
         return
     contact = book.find(accept)

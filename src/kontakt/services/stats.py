@@ -128,10 +128,15 @@ class PersonBalance:
     given: int
     received: int
     wording: str
+    who: str = ""  # what you would call them in a sentence (nickname, else first name)
 
     @property
     def net(self) -> int:
         return self.given - self.received
+
+    @property
+    def a_lot(self) -> bool:
+        return abs(self.net) >= A_LOT
 
 
 @dataclass(frozen=True)
@@ -493,7 +498,46 @@ def _person(row: q.LeaderRow, *, gave_more: bool) -> PersonBalance:
         wording = f"{who} has done a lot for you — a good moment to give back"
     else:
         wording = f"{who} has done something for you — a good moment to give back"
-    return PersonBalance(row.contact_id, row.name, row.given, row.received, wording)
+    return PersonBalance(row.contact_id, row.name, row.given, row.received, wording, who)
+
+
+def names(people: list[str]) -> str:
+    """'Ada', 'Ada and Grace', 'Ada, Grace and Olga'."""
+    if len(people) <= 1:
+        return "".join(people)
+    return f"{', '.join(people[:-1])} and {people[-1]}"
+
+
+def balance_sentences(balance: BalanceStats) -> list[str]:
+    """The balance leaders said once each way, with names, the way a person would:
+    "You've helped Olga a lot lately, and Ada and Dora too." and "Sam has done a lot for
+    you — a good moment to give back." Empty when nothing is open either way."""
+    sentences = []
+    if balance.given_most:
+        lots = [p.who or p.name for p in balance.given_most if p.a_lot]
+        some = [p.who or p.name for p in balance.given_most if not p.a_lot]
+        if lots and some:
+            sentences.append(f"You've helped {names(lots)} a lot lately, and {names(some)} too.")
+        elif lots:
+            sentences.append(f"You've helped {names(lots)} a lot lately.")
+        else:
+            sentences.append(f"You've helped {names(some)} lately.")
+    if balance.received_most:
+        lots = [p.who or p.name for p in balance.received_most if p.a_lot]
+        some = [p.who or p.name for p in balance.received_most if not p.a_lot]
+
+        def have(people: list[str]) -> str:
+            return "has" if len(people) == 1 else "have"
+
+        if lots and some:
+            said = (f"{names(lots)} {have(lots)} done a lot for you, and {names(some)} "
+                    f"something too")
+        elif lots:
+            said = f"{names(lots)} {have(lots)} done a lot for you"
+        else:
+            said = f"{names(some)} {have(some)} done something for you"
+        sentences.append(f"{said} — a good moment to give back.")
+    return sentences
 
 
 # ---------------------------------------------------------------------- drift
