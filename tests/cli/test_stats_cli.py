@@ -56,7 +56,7 @@ def test_stats_json_has_every_figure_in_its_documented_shape(kontakt):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) == {"as_of", "circle", "rhythm", "balance", "drift", "circles", "introductions",
-                         "cadence_suggestions"}
+                         "cadence_suggestions", "let_drift"}
     assert (data["as_of"], data["circle"]) == (TODAY, None)
 
     rhythm = data["rhythm"]

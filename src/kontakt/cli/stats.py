@@ -110,6 +110,7 @@ def stats_json(stats: NetworkStats) -> dict[str, Any]:
             for c in stats.circles
         ],
         "cadence_suggestions": [s.as_json() for s in stats.suggestions],
+        "let_drift": [d.as_json() for d in stats.let_drift],
         "introductions": {
             "made": intros.made,
             "with_outcome": intros.with_outcome,
@@ -244,6 +245,27 @@ def render(stats: NetworkStats):
         parts.append(Text("  Accept a suggestion with: kontakt cadence --accept NAME", style="dim"))
     else:
         parts.append(Text("  No one is drifting.", style="dim"))
+
+    # ------------------------------------------------------------ suggestions and let drift
+    others = [s for s in stats.suggestions if s.direction != "slower"]  # slower: under Drift
+    if others:
+        parts.append(heading("Suggested cadences", "from history: no cadence yet, or faster"))
+        rows = table(("Name", "left"), ("Cadence", "left"), ("Seen", "right"), ("Suggested", "left"))
+        rows.columns[0].max_width = 24
+        rows.columns[0].overflow = "ellipsis"
+        for s in others[:DRIFT_ROWS]:
+            now = "—" if s.current is None else str(s.current) + ("" if s.own_cadence else " (circle)")
+            rows.add_row(cell(s.name), now, f"every {span(s.rhythm_days)}", s.suggested_label)
+        parts.append(rows)
+        if len(others) > DRIFT_ROWS:
+            parts.append(Text(f"  … and {len(others) - DRIFT_ROWS} more (kontakt cadence lists all)", style="dim"))
+        parts.append(Text("  Accept one with: kontakt cadence --accept NAME", style="dim"))
+    if stats.let_drift:
+        parts.append(heading("Let drift", "no cadence until you bring them back"))
+        line = Text("  ")
+        line.append(visible(", ".join(d.name for d in stats.let_drift)))
+        parts.append(line)
+        parts.append(Text("  Bring someone back with: kontakt drift --undo NAME", style="dim"))
 
     # ------------------------------------------------------------ circles
     parts.append(heading("Circles", "in touch within their cadence"))

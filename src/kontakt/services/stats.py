@@ -27,6 +27,7 @@ from dateutil.relativedelta import relativedelta
 from ..domain import Cadence, Contact, effective_cadence, fold, next_due
 from ..store import Book
 from ..store import stats_queries as q
+from .review import drifted
 
 WEEKS = 52
 MONTHS = 12
@@ -45,6 +46,9 @@ SUGGEST_MIN_DAYS = 3
 # … unless the silence since the last one is longer than this many of the suggested cadence:
 # a weekly rhythm that stopped two years ago is not one to keep.
 SUGGEST_STALE = 4
+
+# A faster cadence is suggested only to someone seen at least twice per cadence.
+FASTER_BY = 0.5
 
 # The cadences a person would pick, fastest first, with the word they would use.
 CADENCE_WORDS: tuple[tuple[Cadence, str], ...] = (
@@ -261,6 +265,8 @@ class NetworkStats:
     introductions: IntroductionStats
     # Cadences suggested from history, for everyone (see cadence_suggestions).
     suggestions: tuple[CadenceSuggestion, ...] = ()
+    # Everyone let drift (services.review.drifted), to bring back.
+    let_drift: tuple = ()
 
 
 # ====================================================================== computing them
@@ -288,7 +294,13 @@ def network_stats(book: Book, as_of: date, *, circle: str | None = None) -> Netw
             circles=tuple(_circles(book, as_of, circle_rows, only, recent)),
             introductions=_introductions(book, as_of, months[0], only),
             suggestions=tuple(_suggestions(book, as_of, only, recent)),
+            let_drift=_let_drift(book, only),
         )
+
+
+def _let_drift(book: Book, only: str | None) -> tuple:
+    members = q.circle_member_ids(book, only) if only is not None else None
+    return tuple(d for d in drifted(book) if members is None or d.contact_id in members)
 
 
 def cadence_suggestions(book: Book, as_of: date, *, circle: str | None = None) -> list[CadenceSuggestion]:
@@ -326,6 +338,8 @@ def _suggestions(
         if suggested.approx_days == cadence.approx_days:
             continue
         slower = suggested.approx_days > cadence.approx_days
+        if not slower and rhythm > cadence.approx_days * FASTER_BY:
+            continue  # a bit more often than the cadence is not a new rhythm
         found.append(((0 if slower else 1, -rhythm / cadence.approx_days if slower
                        else rhythm / cadence.approx_days, fold(row.name)),
                       CadenceSuggestion(row.contact_id, row.name, cadence, own, suggested, label,

@@ -98,6 +98,12 @@ def uncadenced_histories(
     ]
 
 
+def circle_member_ids(book: Book, circle: str) -> set[int]:
+    """Ids of the circle's members (memberships_by_circle)."""
+    rows = book.conn.execute("SELECT contact_id FROM memberships WHERE circle = ?", (circle,))
+    return {row[0] for row in rows}
+
+
 # ---------------------------------------------------------------------- circles
 
 
