@@ -706,28 +706,30 @@ def skip_for_today(book: Book, item: ReviewItem, as_of: date) -> Undo:
 
 
 def _circle_done(book, item: ReviewItem, as_of: date, kind_of_interaction: str, note: str,
-                 members: tuple[int, ...] | None = None) -> Undo:
+                 members: tuple[int, ...] | None = None, on: date | None = None) -> Undo:
     """Log one group interaction with the circle item's members (or `members`: who was
-    really there); their next due dates move on together."""
+    really there) on `on` (default `as_of`); their next due dates move on together."""
     people = members if members is not None else item.members
     if not people:
         raise ValueError("a group interaction needs at least one person")
     interaction_id = book.log_interaction(
-        list(people), on=as_of, kind=kind_of_interaction, note=note, today=as_of
+        list(people), on=on or as_of, kind=kind_of_interaction, note=note, today=as_of
     )
     what = "it" if kind_of_interaction == "other" else (
         f"{'an' if kind_of_interaction[0] in 'aeiou' else 'a'} {kind_of_interaction}")
     count = f"{len(people)} {'person' if len(people) == 1 else 'people'}"
-    return Undo("done", f"logged {what} with {item.name} ({count}) on {as_of.isoformat()}",
+    return Undo("done", f"logged {what} with {item.name} ({count}) on {(on or as_of).isoformat()}",
                 item.contact_id, as_of, item, interaction_id=interaction_id)
 
 
 def circle_done(book: Book, item: ReviewItem, as_of: date, kind_of_interaction: str = "meeting",
-                *, note: str = "", members: tuple[int, ...] | None = None) -> Undo:
-    """Act on a circle item: one group interaction with `members` (default: the overdue
-    members it stands for), counted as one item against `as_of`'s budget."""
+                *, note: str = "", members: tuple[int, ...] | None = None,
+                on: date | None = None) -> Undo:
+    """Act on a circle item: one group interaction on `on` (default `as_of`) with `members`
+    (default: the overdue members it stands for), counted as one item against `as_of`'s
+    budget. Raises ValueError for no members."""
     with book.write():
-        token = _circle_done(book, item, as_of, kind_of_interaction, note, members)
+        token = _circle_done(book, item, as_of, kind_of_interaction, note, members, on)
         handled = _count_handled(book, item, "", 0, item.contact_id, as_of, "done")
     return replace(token, handled=handled)
 

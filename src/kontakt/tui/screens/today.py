@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 from ...config import Config
 from ...domain import INTERACTION_KINDS, CadenceError, DateError, parse_date
 from ...domain.cadence import parse_duration
-from ...domain.dates import human
+from ...domain.dates import human, relative
 from ...services import review
 from ...services.prep import prep_card
 from ...services.review import Review, ReviewItem, Undo
@@ -32,6 +32,7 @@ from ..live import BookChanged
 from ..widgets.review_card import context_card, item_reason, item_title
 from ..widgets.shown import shown, visible
 from .dialogs import ConfirmScreen, HelpScreen, today_help
+from .forms import Checker, LogForm
 from .prep import PrepScreen
 
 # A quick note is the common reply to a review item; ← → changes it for the rest of the list.
@@ -309,6 +310,8 @@ class TodayScreen(Screen[bool]):
             done: list = [what, (f"‹{self.interaction_kind}›", "bold"), "  ", (kinds, KEY), " other kind"]
         elif item.kind == "intro-check":
             done = ["mark it checked"]
+        elif item.kind == "circle":
+            done = ["log the meeting: its members ticked, one group interaction"]
         else:  # drifting
             done = [f"keep them at {item.cadence}" if item.cadence else "keep them"]
         pairs = [("today.snooze", "tomorrow"), ("today.snooze_until", "later…"), ("today.skip", "skip")]
@@ -335,6 +338,9 @@ class TodayScreen(Screen[bool]):
             return
         # One cell short of the pane: a scrollbar may take it when the card is long.
         width = (self.query_one("#today-card", CardPane).scrollable_content_region.width or 41) - 1
+        if entry.item.kind == "circle":
+            body.update(circle_card(self.book, entry.item, self.today))
+            return
         try:
             card = prep_card(self.book, entry.item.contact_id, self.today)
         except NotFound:
@@ -445,6 +451,9 @@ class TodayScreen(Screen[bool]):
             self.notify("Nothing left to do here. Esc goes back.", markup=False)
             return
         kind = entry.item.kind
+        if kind == "circle":
+            self._log_circle(entry)
+            return
         if kind == "follow-up":
             outcome = f"done, {logged(self.interaction_kind)}"
         elif kind in LOGS_AN_INTERACTION:
@@ -464,6 +473,24 @@ class TodayScreen(Screen[bool]):
                 return
             self.entries[step.rows[0]].outcome = f"done; next {human(again)}"
             self.refresh_all()
+
+    def _log_circle(self, entry: Entry) -> None:
+        """A circle's item: the group log with its overdue members ticked; saving logs one
+        group interaction and ticks the item off (one transaction, one undo step)."""
+        try:
+            form = CircleLogForm(self.book, self.today, entry.item)
+        except NotFound:
+            self.notify("That circle's members are no longer in the book.", markup=False)
+            return
+
+        def saved(interaction_id: int | None) -> None:
+            token = form.token
+            if interaction_id is None or token is None or self.current_entry is not entry:
+                return
+            people = len(form.logged_people)
+            self._act(lambda item: token, f"{logged(form.logged_kind)} with {people} people")
+
+        self.app.push_screen(form, saved)
 
     def action_snooze(self) -> None:
         self._snooze(self.today + timedelta(days=1))
@@ -502,7 +529,8 @@ class TodayScreen(Screen[bool]):
 
         cadence = f" ({item.cadence})" if item.cadence else ""
         question = Content.assemble("Let ", (visible(item.name), "bold"), " drift?")
-        detail = f"Removes the cadence{cadence}: they stop coming up to keep in touch. z undoes."
+        detail = (f"Takes them out of their cadence{cadence}, a circle's too, until you bring them "
+                  f"back (b in stats). z undoes.")
         self.app.push_screen(ConfirmScreen(question, detail, yes="let drift"), answered)
 
     def action_undo(self) -> None:
@@ -618,6 +646,52 @@ class TodayScreen(Screen[bool]):
         if main is not None and changed:
             main.after_change()
         return main
+
+
+def circle_card(book: Book, item: ReviewItem, today: date) -> Content:
+    """A circle item's card: who the prompt stands for, with when each was last seen."""
+    lines: list[Content] = [
+        Content.styled(visible(item.name), "bold $accent"),
+        Content.styled(f"{len(item.members)} members overdue · {item.cadence or ''}", MUTED),
+        Content(""),
+    ]
+    for contact in book.get_contacts(item.members):
+        lines.append(Content.assemble(
+            "  ", visible(contact.name),
+            (f"  {relative(contact.last_contact, today)}" if contact.last_contact else "  never", MUTED),
+        ))
+    lines += [Content(""), Content.styled(
+        "Enter opens the group log with them ticked: untick who was not there.", MUTED)]
+    return Content("\n").join(lines)
+
+
+class CircleLogForm(LogForm):
+    """The group log a circle's Today item opens: its overdue members ticked, kind meeting.
+    Saving logs one group interaction and counts the item as done, in one transaction."""
+
+    def __init__(self, book: Book, today: date, item: ReviewItem) -> None:
+        people = book.get_contacts(item.members)
+        if not people:
+            raise NotFound(f"no members of {item.name} left")
+        super().__init__(book, today, people)
+        self.item = item
+        self.title_text = f"Log the last meeting of {item.name}"
+        self.token: Undo | None = None
+        self.logged_people: list[int] = []
+        self.logged_kind = "meeting"
+
+    def save_to_book(self) -> int:
+        checker = Checker()
+        people = checker.check(self._read_people)
+        on = checker.check(self._read_date)
+        checker.done()
+        self.logged_people, self.logged_kind = list(people), self.value("kind")
+        self.token = review.circle_done(
+            self.book, self.item, self.today, self.logged_kind, note=self.value("note"),
+            members=tuple(people), on=on,
+        )
+        assert self.token.interaction_id is not None
+        return self.token.interaction_id
 
 
 class SnoozeScreen(ModalScreen[date | None]):

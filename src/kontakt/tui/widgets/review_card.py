@@ -27,6 +27,7 @@ KIND_LOOKS = {
     "thank": ("◆", "$success", "say thanks"),
     "intro-check": ("⇄", "$secondary", "introduction"),
     "drifting": ("≈", MUTED, "drifting"),
+    "circle": ("◎", "$primary", "circle"),
 }
 
 

@@ -1,0 +1,95 @@
+"""The Today screen's circle item and let drift: Enter on '#breakfast' opens the group log with
+its overdue members ticked and logs one meeting; r lets someone drift for good."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from textual.widgets import SelectionList
+
+from kontakt.config import Config
+from kontakt.domain import Cadence
+from kontakt.services.review import day_budget, drifted
+from kontakt.store import Book
+from kontakt.tui.app import KontaktApp
+from kontakt.tui.screens.dialogs import ConfirmScreen
+from kontakt.tui.screens.today import CircleLogForm, TodayScreen
+from kontakt.tui.widgets.fields import PeoplePicker
+
+from tui_helpers import TODAY, screen_text
+
+CONFIG = Config(daily_cap=5)
+MEMBERS = ["Anna Frühstück", "Bernd Frühstück", "Clara Frühstück", "Dieter Frühstück"]
+
+
+@pytest.fixture
+def breakfast(tmp_path):
+    """A weekly breakfast of four, last met three weeks ago; and Olga, monthly, overdue."""
+    book = Book.open(tmp_path / "breakfast.db")
+    book.set_circle_cadence("breakfast", Cadence.parse("weekly"), today=TODAY)
+    ids = [book.add_contact(n, today=TODAY, tags=["breakfast"]) for n in MEMBERS]
+    book.log_interaction(ids, on=TODAY - timedelta(weeks=3), kind="meeting", today=TODAY)
+    olga = book.add_contact("Olga Petrova", today=TODAY, cadence=Cadence.parse("monthly"))
+    book.log_interaction([olga], on=TODAY - timedelta(days=60), today=TODAY)
+    book.ids = {"members": ids, "olga": olga}
+    yield book
+    book.close()
+
+
+async def open_today(pilot) -> TodayScreen:
+    await pilot.press("t")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, TodayScreen)
+    return pilot.app.screen
+
+
+async def test_enter_on_the_circle_logs_one_meeting_with_its_members_ticked(breakfast):
+    app = KontaktApp(breakfast, today=TODAY, config=CONFIG)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_today(pilot)
+        assert [e.item.name for e in screen.entries] == ["#breakfast", "Olga Petrova"]
+        text = screen_text(app)
+        assert "4 people not seen for 3 weeks (every week) — log the last meeting?" in text
+        assert "Bernd Frühstück" in text  # the card lists who the prompt stands for
+        await pilot.press("enter")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, CircleLogForm)
+        assert form.query_one(PeoplePicker).selected == breakfast.ids["members"]
+        # Dieter was not there: untick him, then save.
+        form.query_one(SelectionList).deselect(breakfast.ids["members"][3])
+        await pilot.press("enter")  # the cursor is in the empty people box: Enter saves
+        await pilot.pause()
+        assert app.screen is screen
+        anna, dieter = breakfast.ids["members"][0], breakfast.ids["members"][3]
+        logged = breakfast.interactions_for(anna)[0]
+        assert (logged.date, logged.kind, len(logged.contact_ids)) == (TODAY, "meeting", 3)
+        assert breakfast.get_contact(dieter).last_contact == TODAY - timedelta(weeks=3)
+        assert screen.entries[0].outcome == "logged a meeting with 3 people"
+        assert day_budget(breakfast, TODAY, CONFIG).done == 1
+        # z takes the meeting back.
+        await pilot.press("z")
+        await pilot.pause()
+        assert breakfast.interactions_for(anna)[0].date == TODAY - timedelta(weeks=3)
+        assert screen.entries[0].outcome is None
+        assert day_budget(breakfast, TODAY, CONFIG).done == 0
+
+
+async def test_r_lets_someone_drift_for_good_and_show_agrees(breakfast):
+    app = KontaktApp(breakfast, today=TODAY, config=CONFIG)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_today(pilot)
+        await pilot.press("r")  # on the circle item: not a person to let drift
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+        await pilot.press("down")
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")  # the confirm's default answer is yes
+        await pilot.pause()
+        assert screen.entries[1].outcome == "letting drift"
+        olga = breakfast.get_contact(breakfast.ids["olga"])
+        assert olga.next_due is None and olga.effective_cadence is None
+        assert [d.name for d in drifted(breakfast)] == ["Olga Petrova"]
