@@ -102,3 +102,8 @@ def test_the_readme_tour_runs_verbatim_on_a_fresh_book(tmp_path, monkeypatch):
         assert any(i.kind == "meeting" and len(i.contact_ids) == 3 for i in logged)
         olga = book.find("olga")
         assert "clients" in olga.tags and "alumni" not in olga.tags
+        # The drift and cadence block: Sam let drift and brought back, Ada every 2 weeks.
+        assert "drift" in ran and "cadence" in ran
+        sam = book.find("sam")
+        assert sam.drift_cadence is None and sam.effective_cadence is not None
+        assert str(book.find("ada").cadence) == "every 2 weeks"
