@@ -108,3 +108,15 @@ def test_cadence_refuses_what_it_cannot_do_in_one_line(kontakt):
         result = kontakt(*args)
         assert result.exit_code == code, (args, result.output)
         assert message in result.stderr and "Traceback" not in result.output
+
+
+def test_one_contacts_suggestion_agrees_with_the_whole_list(kontakt):
+    from kontakt.services.stats import suggestion_for
+
+    with Book.open(kontakt.db) as book:
+        listed = {s.contact_id: s for s in cadence_suggestions(book, TODAY)}
+        ids = [row[0] for row in book.conn.execute("SELECT id FROM contacts ORDER BY id")]
+        each = {i: suggestion_for(book, i, TODAY) for i in ids}
+        assert {i for i, s in each.items() if s is not None} == set(listed)
+        assert all(each[i] == listed[i] for i in listed)
+        assert len(listed) == 4

@@ -93,3 +93,25 @@ async def test_r_lets_someone_drift_for_good_and_show_agrees(breakfast):
         olga = breakfast.get_contact(breakfast.ids["olga"])
         assert olga.next_due is None and olga.effective_cadence is None
         assert [d.name for d in drifted(breakfast)] == ["Olga Petrova"]
+
+
+async def test_a_in_today_accepts_the_cadence_their_history_suggests_and_z_takes_it_back(tmp_path):
+    book = Book.open(tmp_path / "suggest.db")
+    olga = book.add_contact("Olga Petrova", today=TODAY, cadence=Cadence.parse("weekly"))
+    for days_ago in (10, 40, 70, 100):  # seen monthly on a weekly cadence
+        book.log_interaction([olga], on=TODAY - timedelta(days=days_ago), kind="call", today=TODAY)
+    app = KontaktApp(book, today=TODAY, config=CONFIG)
+    try:
+        async with app.run_test(size=(120, 36), notifications=True) as pilot:
+            screen = await open_today(pilot)
+            assert "a monthly" in screen_text(app).replace("   ", " ")  # the key and its cadence
+            await pilot.press("a")
+            await pilot.pause()
+            assert book.get_contact(olga).cadence == Cadence.parse("monthly")
+            assert any("Olga Petrova is now monthly · z undoes" in n.message for n in app._notifications)
+            assert all(entry.outcome is None for entry in screen.entries)  # done/skip still apply
+            await pilot.press("z")
+            await pilot.pause()
+            assert book.get_contact(olga).cadence == Cadence.parse("weekly")
+    finally:
+        book.close()

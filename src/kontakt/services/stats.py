@@ -314,6 +314,42 @@ def cadence_suggestions(book: Book, as_of: date, *, circle: str | None = None) -
         return _suggestions(book, as_of, only, recent)
 
 
+def suggestion_for(book: Book, contact_id: int, as_of: date) -> CadenceSuggestion | None:
+    """The cadence suggested for one contact on `as_of` (the same rules as
+    `cadence_suggestions`), or None: for the review's accept key, without the whole book."""
+    from ..store.review_queries import recent_interaction_dates
+
+    try:
+        contact = book.get_contact(contact_id)
+    except LookupError:
+        return None
+    if contact.archived or contact.drift_cadence is not None:
+        return None
+    days = [d for d in recent_interaction_dates(book, contact_id, GAPS + 2) if d <= as_of][: GAPS + 1]
+    if len(days) < (SUGGEST_MIN_DAYS if contact.effective_cadence is None else MIN_GAPS + 1):
+        return None
+    gaps = _gaps(days, as_of)
+    if not gaps:
+        return None
+    rhythm = float(statistics.median(gaps))
+    suggested, label = cadence_word(rhythm)
+    current = contact.effective_cadence
+    if current is None:
+        if (as_of - days[0]).days > SUGGEST_STALE * suggested.approx_days:
+            return None
+        direction = "new"
+    elif suggested.approx_days == current.approx_days:
+        return None
+    elif suggested.approx_days > current.approx_days:
+        direction = "slower"
+    elif rhythm > current.approx_days * FASTER_BY:
+        return None
+    else:
+        direction = "faster"
+    return CadenceSuggestion(contact.id, contact.name, current, contact.cadence is not None,
+                             suggested, label, rhythm, len(days), days[0], direction)
+
+
 def _span(days: float) -> str:
     from ..domain.dates import span
 

@@ -27,6 +27,7 @@ from ...domain.dates import human, relative
 from ...services import review
 from ...services.prep import prep_card
 from ...services.review import Review, ReviewItem, Undo
+from ...services.stats import accept_suggested_cadence, suggestion_for
 from ...store import Book, NotFound
 from ..live import BookChanged
 from ..widgets.review_card import context_card, item_reason, item_title
@@ -54,6 +55,7 @@ KEYS = [
     ("today.snooze_until", "S", "snooze_until", "Snooze…", False, "snooze for 3 days, a week, or to a typed date"),
     ("today.skip", "k", "skip", "Skip", False, "skip for today (back tomorrow if still due)"),
     ("today.drift", "r", "let_drift", "Let drift", False, "let them drift: remove the cadence (asks first)"),
+    ("today.accept", "a", "accept_cadence", "Cadence", False, "accept the cadence their history suggests"),
     ("today.open", "o", "open", "Open", False, "open the contact on the main screen"),
     ("today.prep", "p", "prep", "Prep", False, "prep card: everything to know about them"),
     ("today.undo", "z", "undo", "Undo", True, "undo the last action on this screen"),
@@ -317,6 +319,9 @@ class TodayScreen(Screen[bool]):
         pairs = [("today.snooze", "tomorrow"), ("today.snooze_until", "later…"), ("today.skip", "skip")]
         if item.kind in CADENCE_KINDS:
             pairs.append(("today.drift", "let drift"))
+        suggestion = self._suggestion(item)
+        if suggestion is not None:
+            pairs.append(("today.accept", suggestion.suggested_label))
         pairs += [("today.open", "open"), ("today.prep", "prep"), ("today.undo", "undo")]
         second: list = []
         for binding_id, label in pairs:
@@ -491,6 +496,49 @@ class TodayScreen(Screen[bool]):
             self._act(lambda item: token, f"{logged(form.logged_kind)} with {people} people")
 
         self.app.push_screen(form, saved)
+
+    def _suggestion(self, item: ReviewItem):
+        """The cadence the highlighted person's history suggests (None for a circle item,
+        or when their rhythm fits): what `a` accepts. Cached per person for this visit."""
+        if item.kind == "circle":
+            return None
+        cache = self.__dict__.setdefault("_suggestions", {})
+        if item.contact_id not in cache:
+            try:
+                cache[item.contact_id] = suggestion_for(self.book, item.contact_id, self.today)
+            except sqlite3.Error:
+                return None
+        return cache[item.contact_id]
+
+    def action_accept_cadence(self) -> None:
+        """Give the highlighted person the cadence their history suggests (z undoes); the
+        item stays, so done, snooze or skip still apply to it."""
+        entry = self.current_entry
+        if entry is None:
+            return
+        suggestion = self._suggestion(entry.item)
+        if suggestion is None:
+            self.notify("No cadence to suggest: their rhythm fits, or there is too little history.",
+                        markup=False)
+            return
+        try:
+            accept_suggested_cadence(self.book, suggestion.contact_id, suggestion.suggested,
+                                     today=self.today)
+        except (NotFound, CadenceError, sqlite3.Error) as error:
+            self.notify(f"Could not change the cadence: {error}", severity="error", markup=False)
+            return
+        self.changed = True
+        self.__dict__.get("_suggestions", {}).pop(suggestion.contact_id, None)
+        label = f"keep in touch with {suggestion.name} {suggestion.suggested_label}"
+        # A step of this screen's own, so z here takes it back (through the book's history).
+        step = Step(Undo("cadence", label, suggestion.contact_id, self.today), [self.current or 0])
+        push_undo = getattr(self.app, "push_undo", None)
+        if push_undo is not None:
+            step.app_step = push_undo(label, contact_id=suggestion.contact_id)
+        if isinstance(step.app_step, int):
+            self.history.append(step)
+        self.notify(f"{suggestion.name} is now {suggestion.suggested_label} · z undoes", markup=False)
+        self.refresh_all()
 
     def action_snooze(self) -> None:
         self._snooze(self.today + timedelta(days=1))
