@@ -139,3 +139,17 @@ def test_m010_turns_the_old_snoozed_for_ever_into_an_opt_out(db):
         assert kinds == ["let-drift"]
         contact = book.get_contact(katrin)
         assert contact.next_due is None and contact.drift_cadence == Cadence.parse("weekly")
+
+
+def test_a_cadence_chosen_for_someone_let_drift(kontakt):
+    kontakt("drift", "olga")
+    # edit --every keeps the opt-out and says how to end it …
+    edited = kontakt("edit", "olga", "--every", "2 weeks")
+    assert edited.stdout.splitlines()[-1] == (
+        "Olga Petrova is let drift; `kontakt drift --undo 3` brings them back to it")
+    assert json.loads(kontakt("show", "olga", "--json").stdout)["next_due"] is None
+    # … while accepting a cadence is choosing to keep in touch: it brings her back.
+    assert kontakt("cadence", "--accept", "olga", "--every", "weekly").exit_code == 0
+    shown = json.loads(kontakt("show", "olga", "--json").stdout)
+    assert shown["let_drift"] is False and shown["next_due"] == "2026-10-01"
+    assert json.loads(kontakt("drift", "--list", "--json").stdout) == []

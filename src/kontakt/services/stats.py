@@ -400,13 +400,19 @@ def _suggestions(
 def accept_suggested_cadence(
     book: Book, contact_id: int, cadence: Cadence | str, *, today: date | None = None
 ) -> Contact:
-    """Give the contact `cadence` as their own (one transaction) and return them updated.
+    """Give the contact `cadence` as their own (one transaction) and return them updated;
+    choosing a cadence for someone let drift brings them back.
 
     Raises NotFound for an unknown contact and CadenceError for unreadable cadence text.
     """
+    from ..store.review_queries import restore_state
+
     if isinstance(cadence, str):
         cadence = Cadence.parse(cadence)
-    return book.update_contact(contact_id, today=today or clock.today(), cadence=cadence)
+    with book.write():
+        book.get_contact(contact_id)
+        restore_state(book, "let-drift", contact_id, None)
+        return book.update_contact(contact_id, today=today or clock.today(), cadence=cadence)
 
 
 def cadence_word(days: float) -> tuple[Cadence, str]:
