@@ -54,7 +54,7 @@ KEYS = [
     ("today.snooze", "s", "snooze", "Tomorrow", False, "snooze until tomorrow"),
     ("today.snooze_until", "S", "snooze_until", "Snooze…", False, "snooze for 3 days, a week, or to a typed date"),
     ("today.skip", "k", "skip", "Skip", False, "skip for today (back tomorrow if still due)"),
-    ("today.drift", "r", "let_drift", "Let drift", False, "let them drift: remove the cadence (asks first)"),
+    ("today.drift", "r", "let_drift", "Let drift", False, "let them drift: out of every cadence until brought back (asks first)"),
     ("today.accept", "a", "accept_cadence", "Cadence", False, "accept the cadence their history suggests"),
     ("today.open", "o", "open", "Open", False, "open the contact on the main screen"),
     ("today.prep", "p", "prep", "Prep", False, "prep card: everything to know about them"),
