@@ -116,3 +116,25 @@ def test_the_threshold_rule_in_the_service(db):
         item = review.circle_item(book, "#Chess", TODAY, config)
         assert item is not None and item.members == tuple(chess[1:]) and item.kind == "circle"
         assert review.CIRCLE_MIN_OVERDUE == 3 and review.CIRCLE_MIN_SHARE == 0.5
+
+
+def test_a_member_of_two_circles_counts_for_the_one_whose_cadence_is_theirs(tmp_path):
+    with Book.open(tmp_path / "two.db") as book:
+        config = Config()
+        book.set_circle_cadence("walks", Cadence.parse("weekly"), today=TODAY)
+        book.set_circle_cadence("choir", Cadence.parse("monthly"), today=TODAY)
+        both = [book.add_contact(f"Both {n}", today=TODAY, tags=["walks", "choir"], created_at=ADDED)
+                for n in range(3)]
+        singers = [book.add_contact(f"Singer {n}", today=TODAY, tags=["choir"], created_at=ADDED)
+                   for n in range(3)]
+        book.log_interaction(both + singers, on=TODAY - timedelta(days=20), today=TODAY)
+        # All six are overdue, but the three in both circles are weekly: they are the walks'.
+        walks = review.circle_item(book, "walks", TODAY, config)
+        assert walks is not None and set(walks.members) == set(both)
+        assert review.circle_item(book, "choir", TODAY, config) is None  # 20 days: monthly is fine
+        later = TODAY + timedelta(days=20)
+        choir = review.circle_item(book, "choir", later, config)
+        assert choir is not None and set(choir.members) == set(singers)
+        items = review.build_review(book, later, config, limit=None).items
+        assert sorted(i.name for i in items if i.kind == "circle") == ["#choir", "#walks"]
+        assert not [i for i in items if i.kind == "keep-in-touch"]  # none listed twice

@@ -309,43 +309,31 @@ def _quiet_for(days: int) -> str:
 def _circle_items(book: Book, as_of: date, circles: dict[str, Cadence]) -> list[ReviewItem]:
     """One item per circle with a cadence whose members are overdue together: at least
     CIRCLE_MIN_OVERDUE of them, and at least CIRCLE_MIN_SHARE of the members the circle's
-    cadence applies to. A member counts for the circle whose cadence is theirs (the tightest
-    of their circles; the closest circle on ties)."""
-    by_circle: dict[int, list[q.CircleMemberRow]] = {}
-    placed: set[int] = set()
-    for row in q.circle_overdue_members(book, as_of):
-        if row.contact_id in placed:
-            continue
-        own = _cadence(row.circle_cadence)
-        inherited = [circles[fold(t)] for t in json.loads(row.tags) if fold(t) in circles]
-        if effective_cadence(None, inherited) != own:
-            continue  # a tighter circle's cadence is theirs
-        placed.add(row.contact_id)
-        by_circle.setdefault(row.circle_id, []).append(row)
-    candidates = {cid: rows for cid, rows in by_circle.items() if len(rows) >= CIRCLE_MIN_OVERDUE}
-    applies = q.circle_cadence_members(book, candidates)
+    cadence applies to. A member counts for the circle whose cadence is theirs: the tightest
+    of their circles, the closest one on ties."""
+    found = q.circles_with_cadence(book)
+    cadences = {row[0]: _cadence(row[3]) for row in found}
     items = []
-    for circle_id, rows in candidates.items():
-        cadence = _cadence(rows[0].circle_cadence)
-        under = sum(
-            1 for tags in applies[circle_id]
-            if effective_cadence(None, [circles[fold(t)] for t in json.loads(tags)
-                                        if fold(t) in circles]) == cadence
-        )
-        if len(rows) < CIRCLE_MIN_SHARE * under:
+    for index, row in enumerate(found):
+        cadence = cadences[row[0]]
+        # Circles whose cadence applies first to a member of both (found is closest first).
+        before = [other[1] for j, other in enumerate(found) if other[0] != row[0] and (
+            cadences[other[0]].approx_days < cadence.approx_days
+            or (cadences[other[0]].approx_days == cadence.approx_days and j < index))]
+        group = q.circle_group(book, as_of, row, before)
+        late = len(group.overdue)
+        if late < CIRCLE_MIN_OVERDUE or late < CIRCLE_MIN_SHARE * group.applies:
             continue
-        seen = [row.last_contact for row in rows if row.last_contact]
-        if seen:
-            quiet = f"not seen for {_quiet_for((as_of - max(seen)).days)}"
+        if group.last_seen:
+            quiet = f"not seen for {_quiet_for((as_of - group.last_seen).days)}"
         else:
             quiet = "nothing logged yet"
-        reason = (f"{len(rows)} people {quiet} ({cadence}) — log the last meeting?")
         items.append(ReviewItem(
-            kind="circle", contact_id=rows[0].contact_id, name=f"#{rows[0].circle}",
-            due=min(row.next_due for row in rows), reason=reason,
-            score=max(row.score for row in rows), closeness=rows[0].position,
-            cadence=str(cadence), circle=rows[0].circle, circle_id=circle_id,
-            members=tuple(row.contact_id for row in rows),
+            kind="circle", contact_id=group.overdue[0], name=f"#{group.circle}",
+            due=group.first_due or as_of,
+            reason=f"{late} people {quiet} ({cadence}) — log the last meeting?",
+            score=group.score, closeness=group.position, cadence=str(cadence),
+            circle=group.circle, circle_id=group.circle_id, members=group.overdue,
         ))
     return items
 
@@ -370,12 +358,19 @@ def _gather(
     members = {member for item in grouped for member in item.members}
     # One keep-in-touch query serves both kinds: drifting is looked for among the most
     # overdue (a contact whose keep-in-touch is snoozed is not asked about either).
-    wanted = None if limit is None else max(limit, DRIFT_CANDIDATES) + len(members)
-    overdue, overdue_total = q.keep_in_touch_due(
-        book, as_of, limit=wanted, contact_id=contact_id, count=totals
-    )
+    needed = None if limit is None else max(limit, DRIFT_CANDIDATES)
+    wanted = needed
+    while True:
+        overdue, overdue_total = q.keep_in_touch_due(
+            book, as_of, limit=wanted, contact_id=contact_id, count=totals
+        )
+        kept = [row for row in overdue if row.contact_id not in members]
+        # Members of a circle item are left out: fetch further only if that emptied the page.
+        if wanted is None or needed is None or len(kept) >= needed or len(overdue) < wanted:
+            break
+        wanted *= 4
     if members:
-        overdue = [row for row in overdue if row.contact_id not in members]
+        overdue = kept
         overdue_total -= len(members)
     drifting = _drifting(book, as_of, overdue[:DRIFT_CANDIDATES], circles)
     counts: dict[str, int] = {}

@@ -481,58 +481,56 @@ def restore_state(book: Book, kind: str, ref_id: int, previous: ReviewState | No
 # ---------------------------------------------------------------------- circles
 
 @dataclass(frozen=True)
-class CircleMemberRow:
-    """An overdue member of a circle with a cadence, who has no cadence of their own."""
+class CircleGroup:
+    """A circle with a cadence, as its members stand on a day: who it applies to, and the
+    members overdue on it (not snoozed or skipped), summed up."""
 
     circle_id: int  # the circle's rowid: what its review item hangs on
     circle: str
     position: int
-    circle_cadence: str
-    contact_id: int
-    name: str
-    next_due: date
-    last_contact: date | None
-    score: float
-    tags: str
+    cadence: str
+    applies: int  # active members with no own cadence, not let drift, whose cadence this is
+    overdue: tuple[int, ...]  # of them, those due by the day, by id
+    first_due: date | None
+    last_seen: date | None  # the latest last contact among the overdue
+    score: float  # the highest overdue ratio among them
 
 
-def circle_overdue_members(book: Book, as_of: date) -> list[CircleMemberRow]:
-    """Members due by `as_of` (and not snoozed or skipped) of every circle with a cadence,
-    who inherit a cadence (no own one); by circle, then name. Walks memberships_by_circle
-    for the few circles with a cadence."""
-    rows = _run(
+def circles_with_cadence(book: Book) -> list[tuple[int, str, int, str]]:
+    """(rowid, name, position, cadence) of every circle with a cadence, closest first."""
+    rows = book.conn.execute(
+        "SELECT rowid, name, position, cadence FROM circles WHERE cadence IS NOT NULL "
+        "ORDER BY position, name")
+    return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+
+def circle_group(book: Book, as_of: date, circle: tuple[int, str, int, str],
+                 before: list[str]) -> CircleGroup:
+    """One circle's group on `as_of`, members of the circles in `before` (whose cadence
+    applies first: tighter, or as tight and closer) left out. One aggregate over
+    memberships_by_circle: SQLite does the per-member work, Python gets one row."""
+    marks = ", ".join(f":b{i}" for i in range(len(before)))
+    first = (f"AND NOT EXISTS (SELECT 1 FROM memberships m2 WHERE m2.contact_id = c.id "
+             f"AND m2.circle IN ({marks}))") if before else ""
+    due = f"(c.next_due <= :as_of AND {_quiet('keep-in-touch', 'c.id')})"
+    row = _run(
         book,
-        f"""SELECT ci.rowid AS circle_id, ci.name AS circle, ci.position, ci.cadence AS cc,
-                   c.id, c.name, c.next_due, c.last_contact, c.tags, {_OVERDUE_RATIO} AS score
-              FROM circles ci JOIN memberships m ON m.circle = ci.name
-              JOIN contacts c ON c.id = m.contact_id
-             WHERE ci.cadence IS NOT NULL AND c.cadence IS NULL AND c.next_due IS NOT NULL
-               AND c.next_due <= :as_of AND {_ACTIVE} AND {_quiet('keep-in-touch', 'c.id')}
-             ORDER BY ci.position, ci.name, c.sort_key, c.id""",
-        {"as_of": as_of.isoformat(), "as_of_day": _julian_day(as_of)},
-    )
-    return [
-        CircleMemberRow(row["circle_id"], row["circle"], row["position"], row["cc"], row["id"],
-                        row["name"], date.fromisoformat(row["next_due"]),
-                        parse_iso(row["last_contact"]), row["score"], row["tags"])
-        for row in rows
-    ]
-
-
-def circle_cadence_members(book: Book, circle_ids: Iterable[int]) -> dict[int, list[str]]:
-    """circle rowid → the tags (JSON) of each active member who inherits a cadence (no own
-    cadence, not let drift): who a circle's cadence may apply to."""
-    found: dict[int, list[str]] = {}
-    for circle_id in circle_ids:
-        rows = book.conn.execute(
-            f"""SELECT c.tags FROM circles ci JOIN memberships m ON m.circle = ci.name
-                  JOIN contacts c ON c.id = m.contact_id
-                 WHERE ci.rowid = ? AND c.cadence IS NULL AND c.next_due IS NOT NULL
-                   AND {_ACTIVE}""",
-            (circle_id,),
-        ).fetchall()
-        found[circle_id] = [row[0] for row in rows]
-    return found
+        f"""SELECT count(*), group_concat(CASE WHEN due THEN id END),
+                   min(CASE WHEN due THEN next_due END), max(CASE WHEN due THEN last_contact END),
+                   max(CASE WHEN due THEN score END)
+              FROM (SELECT c.id, c.next_due, c.last_contact, {due} AS due,
+                           {_OVERDUE_RATIO} AS score
+                      FROM memberships m INDEXED BY memberships_by_circle
+                      JOIN contacts c ON c.id = m.contact_id
+                     WHERE m.circle = :circle AND c.cadence IS NULL AND c.next_due IS NOT NULL
+                       AND {_ACTIVE} {first}
+                     ORDER BY c.id)""",
+        {"as_of": as_of.isoformat(), "as_of_day": _julian_day(as_of), "circle": circle[1],
+         **{f"b{i}": name for i, name in enumerate(before)}},
+    )[0]
+    overdue = tuple(int(i) for i in row[1].split(",")) if row[1] else ()
+    return CircleGroup(circle[0], circle[1], circle[2], circle[3], row[0], overdue,
+                       parse_iso(row[2]), parse_iso(row[3]), row[4] or 0.0)
 
 
 # ---------------------------------------------------------------------- let drift

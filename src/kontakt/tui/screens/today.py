@@ -21,7 +21,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...config import Config
-from ...domain import INTERACTION_KINDS, CadenceError, DateError, parse_date
+from ...domain import INTERACTION_KINDS, CadenceError, DateError, fold, parse_date
 from ...domain.cadence import parse_duration
 from ...domain.dates import human, relative
 from ...services import review
@@ -703,7 +703,7 @@ def circle_card(book: Book, item: ReviewItem, today: date) -> Content:
         Content.styled(f"{len(item.members)} members overdue · {item.cadence or ''}", MUTED),
         Content(""),
     ]
-    for contact in book.get_contacts(item.members):
+    for contact in sorted(book.get_contacts(item.members), key=lambda c: (fold(c.name), c.id)):
         lines.append(Content.assemble(
             "  ", visible(contact.name),
             (f"  {relative(contact.last_contact, today)}" if contact.last_contact else "  never", MUTED),
