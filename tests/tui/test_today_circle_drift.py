@@ -115,3 +115,17 @@ async def test_a_in_today_accepts_the_cadence_their_history_suggests_and_z_takes
             assert book.get_contact(olga).cadence == Cadence.parse("weekly")
     finally:
         book.close()
+
+
+async def test_the_card_on_the_main_screen_says_let_drift(breakfast):
+    from kontakt.services.review import let_drift
+    from tui_helpers import highlight
+
+    anna = breakfast.ids["members"][0]
+    let_drift(breakfast, anna, as_of=TODAY)
+    app = KontaktApp(breakfast, today=TODAY, config=CONFIG)
+    async with app.run_test(size=(140, 36)) as pilot:
+        highlight(app, "Anna Frühstück")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "let drift (was every week, circle)" in text
