@@ -1,5 +1,5 @@
 """`kontakt drift`: letting someone drift sticks (show, list and today agree), is listed, and
-`--undo` brings them back; `kontakt undo` takes it back too. Plus the m010 migration of the
+`--undo` brings them back; `kontakt undo` takes it back too. Plus the m013 migration of the
 old "snoozed for ever" let-drift into an opt-out."""
 
 from __future__ import annotations
@@ -117,10 +117,10 @@ def test_drift_refuses_mixed_arguments_in_one_line(kontakt):
     assert missing.exit_code == 1 and "no contact matches 'nobody'" in missing.stderr
 
 
-def test_m010_turns_the_old_snoozed_for_ever_into_an_opt_out(db):
+def test_m013_turns_the_old_snoozed_for_ever_into_an_opt_out(db):
     from sqlite_utils import Database
 
-    from kontakt.store.migrations import m010_let_drift
+    from kontakt.store.migrations import m013_let_drift
 
     with Book.open(db) as book:
         katrin = book.find("katrin").id
@@ -132,8 +132,8 @@ def test_m010_turns_the_old_snoozed_for_ever_into_an_opt_out(db):
                     "VALUES (?, ?, ?, '9999-12-31')", (kind, katrin, katrin))
         assert book.get_contact(katrin).next_due is not None
         with book.write():
-            m010_let_drift(Database(book.conn))
-            m010_let_drift(Database(book.conn))  # idempotent
+            m013_let_drift(Database(book.conn))
+            m013_let_drift(Database(book.conn))  # idempotent
         kinds = [r[0] for r in book.conn.execute(
             "SELECT kind FROM review_state WHERE ref_id = ?", (katrin,))]
         assert kinds == ["let-drift"]

@@ -122,6 +122,17 @@ def _build_template(root: Path) -> None:
     )
     (root / "notes.txt").write_text("Ada Lovelace, ada@example.com\n")
     (root / "folder").mkdir()
+    # For `kontakt capture calendar/mail`: a past event with Ada, a Maildir and an mbox from Grace.
+    (root / "calendar.ics").write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//fuzz//\r\nBEGIN:VEVENT\r\nUID:fuzz-1\r\n"
+        "DTSTART:20261110T090000Z\r\nSUMMARY:Tea\r\nATTENDEE:mailto:ada@example.com\r\n"
+        "RRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    mail = b"From: grace@example.com\nTo: me@example.com\nDate: Fri, 20 Nov 2026 10:00:00 +0000\n" \
+           b"Message-ID: <fuzz@x>\n\nbody\n"
+    for sub in ("cur", "new", "tmp"):
+        (root / "Mail" / sub).mkdir(parents=True)
+    (root / "Mail" / "cur" / "1700000000.M1P1.fuzz:2,S").write_bytes(mail)
+    (root / "inbox.mbox").write_bytes(b"From MAILER-DAEMON Fri Nov 20 10:00:00 2026\n" + mail)
 
 
 def _digest(root: Path) -> str:
@@ -221,6 +232,13 @@ def _value_strategy(command: tuple[str, ...], param: click.Parameter) -> st.Sear
         return inside | st.sampled_from(
             ["{dir}", "{dir}/missing/x.out", "{dir}/book.db", "~0", "~no-such-user/x.out"]
         )
+    if command in (("capture", "calendar"), ("capture", "mail")) and name == "paths":
+        good = (["{template}/calendar.ics", "{template}/folder"] if command[1] == "calendar"
+                else ["{template}/Mail", "{template}/inbox.mbox"])
+        return plausible_or_hostile(good + ["{template}/Mail"], 1)
+    if name == "vdir":  # a calendar folder: new, the example's own, missing, the book, odd
+        return st.sampled_from(["{dir}/calendar", "{dir}/calendar", "{dir}", "{dir}/missing/cal",
+                                "{dir}/book.db", "~no-such-user/cal"])
     if isinstance(param.type, click.Path) or name in ("source", "file"):
         inputs = (["{template}/backup.db"] if command == ("restore-backup",) else
                   ["{template}/contacts.csv", "{template}/cards.vcf", "{template}/export.json"])
@@ -232,7 +250,7 @@ def _value_strategy(command: tuple[str, ...], param: click.Parameter) -> st.Sear
         return plausible_or_hostile(FUTURE_DATES if command in (("follow-up",), ("edit-follow-up",)) else DATES)
     if name in ("until",):
         return plausible_or_hostile(FUTURE_DATES)
-    if name in ("as_of",):
+    if name in ("as_of", "since"):
         return plausible_or_hostile(DATES + FUTURE_DATES)
     if name == "birthday":
         return plausible_or_hostile(BIRTHDAYS)

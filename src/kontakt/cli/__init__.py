@@ -43,6 +43,7 @@ from . import (  # noqa: E402,F401
     activity, app, citizen, contacts, dupes, records, relations, review, safety, stats, transfer,
     undo,
 )
+from . import capture as _capture  # noqa: E402,F401
 
 # `kontakt --help` lists each command on one line; click cuts a long first sentence with
 # "..." at 80 columns. These say each in at most 58 characters (name column + this = 80);
@@ -104,6 +105,9 @@ SHORT_HELP = {
     "export ics": "Follow-ups, due dates and birthdays for a calendar.",
     "export json": "The whole book as JSON; imports back losslessly.",
     "export vcard": "Contacts as vCards: one file or a folder of .vcf.",
+    "capture": "Interactions proposed from your calendar and mail.",
+    "capture calendar": "Propose past events with contacts from .ics files.",
+    "capture mail": "Propose mail to and from contacts (headers only).",
 }
 for _path, _text in SHORT_HELP.items():
     _command: click.Command | None = main

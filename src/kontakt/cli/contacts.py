@@ -12,7 +12,8 @@ from ..store import Book
 from ..store import relations
 from . import main
 from .common import (
-    LIMIT, book_option, complete_contact, fail, get_book, print_json, read_cadence, today,
+    LIMIT, book_option, complete_circle, complete_contact, fail, get_book, print_json, read_cadence,
+    today,
 )
 from .render import (
     journal_json, relationship_json,
@@ -37,7 +38,7 @@ def contact_options(command):
         click.option("--org", metavar="O", help="Organisation."),
         click.option("--role", metavar="R", help="Role or job title."),
         click.option("--location", metavar="TEXT", help="Where they live or work."),
-        click.option("--tag", "tags", multiple=True, metavar="T", help="A circle they belong to (repeatable)."),
+        click.option("--tag", "tags", multiple=True, metavar="T", shell_complete=complete_circle, help="A circle they belong to (repeatable)."),
         click.option("--every", "cadence", metavar="CADENCE", help='Keep-in-touch cadence: "2 weeks", "monthly", "quarterly".'),
         click.option("--birthday", metavar="DATE", help="3.4.1980, 1980-04-03, or year-less --04-03."),
         click.option("--met", metavar="TEXT", help="How you met."),
@@ -73,7 +74,7 @@ def add(name, emails, phones, nickname, org, role, location, tags, cadence, birt
 @click.argument("ref", shell_complete=complete_contact)
 @click.option("--name", metavar="NAME", help="Rename the contact.")
 @contact_options
-@click.option("--untag", "untags", multiple=True, metavar="T", help="Leave a circle (repeatable).")
+@click.option("--untag", "untags", multiple=True, metavar="T", shell_complete=complete_circle, help="Leave a circle (repeatable).")
 @click.option("--remove-email", "remove_emails", multiple=True, metavar="E", help="Drop an email address.")
 @click.option("--remove-phone", "remove_phones", multiple=True, metavar="P", help="Drop a phone number.")
 @click.option("--no-cadence", is_flag=True, help="Remove the contact's own cadence.")
@@ -206,7 +207,7 @@ def _share(available: int, wanted: list[int]) -> list[int]:
 
 
 @main.command("list", epilog="Example: kontakt list --tag breakfast --json")
-@click.option("--tag", metavar="T", help="Only members of this circle.")
+@click.option("--tag", metavar="T", shell_complete=complete_circle, help="Only members of this circle.")
 @click.option("--archived", is_flag=True, help="Only archived contacts.")
 @click.option("--all", "everyone", is_flag=True, help="Active and archived contacts.")
 @click.option("--json", "as_json", is_flag=True, help="A JSON array of contacts.")
@@ -242,7 +243,7 @@ def archive(ref, undo):
 
 
 @main.command(epilog='Example: kontakt circle breakfast --every week')
-@click.argument("name")
+@click.argument("name", shell_complete=complete_circle)
 @click.option("--every", "cadence", metavar="CADENCE", help="The circle's cadence, inherited by members without their own.")
 @click.option("--no-cadence", is_flag=True, help="Remove the circle's cadence.")
 @book_option

@@ -6,6 +6,8 @@ add a new `m00N_…` function and append it to MIGRATIONS.
 
 from __future__ import annotations
 
+import re
+
 from .driver import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -178,7 +180,7 @@ def _create_contact_search(
         db,
         f"""
         CREATE VIRTUAL TABLE contacts_fts USING FTS5 (
-            {columns}, tokenize='{FTS_TOKENIZER}',{prefix_option} content=contacts
+            {columns}, tokenize='{FTS_TOKENIZER}',{prefix_option} content="contacts"
         );
         CREATE TRIGGER contacts_ai AFTER INSERT ON contacts BEGIN
           INSERT INTO contacts_fts (rowid, {columns}) VALUES (new.rowid, {new});
@@ -454,7 +456,89 @@ def m009_relations_journal(db: Database) -> None:
     )
 
 
-def m010_let_drift(db: Database) -> None:
+def m010_capture(db: Database) -> None:
+    """Capture from calendar and mail (services/capture/): proposed interactions waiting in
+    an inbox, keyed so a second scan never proposes them again, and the files already read
+    (mtime and size), so a scan of an unchanged 50k-message Maildir reads nothing.
+
+    Working state of this machine's scans, like review_handled: not part of the JSON export
+    (the ignore rules, which are the user's, live in `settings` and travel with it)."""
+    run_script(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS capture_proposals (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,          -- 'cal:UID@occurrence', 'mail:thread/day/contact'
+            source TEXT NOT NULL CHECK (source IN ('calendar', 'mail')),
+            date TEXT NOT NULL,                -- the day it happened (ISO, local time)
+            kind TEXT NOT NULL,                -- an interaction kind: meeting, call, message
+            direction TEXT CHECK (direction IN ('me', 'them', 'mutual')),  -- who reached out
+            contact_ids TEXT NOT NULL,         -- JSON: the matched people
+            title TEXT NOT NULL DEFAULT '',    -- the event title (mail subject only if opted in)
+            sender TEXT NOT NULL DEFAULT '',   -- the other side's address, for --ignore-sender
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'accepted', 'ignored')),
+            interaction_id INTEGER,            -- the interaction an accepted one became
+            created_at TEXT NOT NULL,
+            decided_at TEXT
+        );
+        CREATE INDEX IF NOT EXISTS capture_proposals_pending
+            ON capture_proposals (date, id) WHERE status = 'pending';
+        CREATE TABLE IF NOT EXISTS capture_files (
+            path TEXT PRIMARY KEY,             -- a file read by a scan (absolute)
+            mtime_ns INTEGER NOT NULL,
+            size INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
+def m011_calendar_sync(db: Database) -> None:
+    """What kontakt last wrote into each calendar folder (services/calendar_sync.py), by
+    iCalendar UID: a hash of what it rendered tells a change in the book, a hash of the
+    bytes it wrote tells an edit in the folder (a to-do ticked off on the phone)."""
+    run_script(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS calendar_sync_items (
+            folder TEXT NOT NULL,              -- the calendar folder, an absolute path
+            uid TEXT NOT NULL,                 -- the object's iCalendar UID
+            file TEXT NOT NULL,                -- its file name in the folder
+            kind TEXT NOT NULL CHECK (kind IN ('follow-up', 'birthday', 'keep-in-touch')),
+            ref TEXT NOT NULL,                 -- the follow-up's or the contact's uid
+            content_hash TEXT NOT NULL,        -- what kontakt rendered, time stamps left out
+            file_hash TEXT NOT NULL,           -- the bytes kontakt wrote
+            synced_at TEXT NOT NULL,
+            PRIMARY KEY (folder, uid)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
+def m012_fts_content_quoted(db: Database) -> None:
+    """Let Datasette and sqlite-utils find the search index.
+
+    They recognise an FTS table by `content="contacts"` (or `[contacts]`) in its declaration;
+    earlier migrations wrote `content=contacts`, which SQLite reads the same but they do not.
+    The declaration is rewritten in place (whatever columns and prefixes it has now) and
+    the index rebuilt from the contacts; a book that already has the quoted form is left alone.
+    """
+    row = db.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'contacts_fts' AND type = 'table'"
+    ).fetchone()
+    if row is None or 'content="contacts"' in row[0]:
+        return
+    quoted, count = re.subn(r"\bcontent\s*=\s*'?contacts'?(?=\s*[,)])", 'content="contacts"', row[0])
+    if count != 1:
+        raise ValueError(f"m012: cannot read the search index's declaration: {row[0][:80]}")
+    # The triggers on contacts name contacts_fts only in their bodies: they outlive the drop
+    # and write into the new table, which is made in this same transaction.
+    db.execute("DROP TABLE contacts_fts")
+    db.execute(quoted)
+    db.execute("INSERT INTO contacts_fts (contacts_fts) VALUES ('rebuild')")
+
+
+def m013_let_drift(db: Database) -> None:
     """Letting someone drift becomes an explicit opt-out from every cadence (a review_state
     row of kind 'let-drift'; services/review.py let_drift). Before, a circle member let drift
     was hidden from the review by a snooze until 9999-12-31 while `show` and `list` still
@@ -484,7 +568,10 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m007_undo_history,
     m008_review_handled,
     m009_relations_journal,
-    m010_let_drift,
+    m010_capture,
+    m011_calendar_sync,
+    m012_fts_content_quoted,
+    m013_let_drift,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

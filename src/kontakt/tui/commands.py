@@ -38,6 +38,7 @@ ACTIONS = [
     ("How the network is doing (stats)", "stats", "g: rhythm, drift, balance, circles"),
     ("Prep card for the highlighted contact", "prep", "p: before you meet them"),
     ("Find duplicates", "dupes", "D: people in the book twice; merge them"),
+    ("Inbox: interactions proposed from calendar and mail", "inbox", "b: accept with Enter, x ignores"),
     ("Import a file…", "import_file", "I: CSV, vCard or kontakt JSON; see what would change first"),
     ("Keys (help)", "help", "?"),
 ]

@@ -40,6 +40,12 @@ def fold(content_line: str) -> str:
     return "\r\n ".join(pieces) + "\r\n"
 
 
+# Properties written on one line however long: abook reads a card line by line without
+# unfolding, so a folded NOTE was cut at its first fold (and a folded FN, EMAIL or TEL too).
+# RFC 6350 3.2 says lines SHOULD NOT pass 75 octets; vobject, khard and phones read longer.
+WHOLE_LINES = ("FN:", "N:", "NICKNAME:", "EMAIL", "TEL", "NOTE:")
+
+
 def _name_parts(name: str) -> tuple[str, str]:
     given, _, family = name.rpartition(" ")
     return (family, given) if given else (name, "")
@@ -61,7 +67,9 @@ def card(contact: Contact, version: str = "4.0") -> str:
     for email in contact.emails:
         lines.append(f"EMAIL:{escape(email)}" if v4 else f"EMAIL;TYPE=INTERNET:{escape(email)}")
     for phone in contact.phones:
-        lines.append(f"TEL;VALUE=text:{escape(phone)}" if v4 else f"TEL:{escape(phone)}")
+        # Plain TEL in both versions: abook (and other line-based readers) drop a TEL whose
+        # parameters name no home/work/cell/fax, so `TEL;VALUE=text:` lost every phone there.
+        lines.append(f"TEL:{escape(phone)}")
     if contact.org:
         lines.append(f"ORG:{escape(contact.org)}")
     if contact.role:
@@ -90,7 +98,8 @@ def card(contact: Contact, version: str = "4.0") -> str:
         stamp = contact.updated_at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         lines.append(f"REV:{stamp}")
     lines.append("END:VCARD")
-    return "".join(fold(content) for content in lines)
+    return "".join(content + "\r\n" if content.startswith(WHOLE_LINES) else fold(content)
+                   for content in lines)
 
 
 def _contacts(book: Book, ids: list[int] | None) -> Iterator[Contact]:
