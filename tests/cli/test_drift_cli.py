@@ -153,3 +153,12 @@ def test_a_cadence_chosen_for_someone_let_drift(kontakt):
     shown = json.loads(kontakt("show", "olga", "--json").stdout)
     assert shown["let_drift"] is False and shown["next_due"] == "2026-10-01"
     assert json.loads(kontakt("drift", "--list", "--json").stdout) == []
+
+
+def test_undo_list_names_each_step_in_words(kontakt):
+    kontakt("drift", "sam")
+    kontakt("drift", "--undo", "sam")
+    kontakt("cadence", "--accept", "sam", "--every", "monthly")
+    steps = kontakt("undo", "--list").stdout.splitlines()
+    assert "keep in touch with Sam Rivers every month" in steps[0]
+    assert "bring Sam Rivers back" in steps[1] and "let Sam Rivers drift" in steps[2]

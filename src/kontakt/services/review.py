@@ -723,7 +723,7 @@ def circle_done(book: Book, item: ReviewItem, as_of: date, kind_of_interaction: 
     """Act on a circle item: one group interaction on `on` (default `as_of`) with `members`
     (default: the overdue members it stands for), counted as one item against `as_of`'s
     budget. Raises ValueError for no members."""
-    with book.write():
+    with book.write(label=f"log a {kind_of_interaction} with {item.name}"):
         token = _circle_done(book, item, as_of, kind_of_interaction, note, members, on)
         handled = _count_handled(book, item, "", 0, item.contact_id, as_of, "done")
     return replace(token, handled=handled)
@@ -751,7 +751,7 @@ def let_drift(book: Book, contact_id: int, *, as_of: date, item: ReviewItem | No
     the contact's own and their circles', until `bring_back`. The review, `show` and `list`
     agree (no due date); the own cadence is kept, so bringing them back restores it. `item`
     (else the contact's keep-in-touch) counts against `as_of`'s budget. Raises NotFound."""
-    with book.write():
+    with book.write(label=f"let {book.get_contact(contact_id).name} drift"):
         contact = book.get_contact(contact_id)
         cadence = contact.effective_cadence
         previous = q.get_state(book, "let-drift", contact_id)
@@ -775,7 +775,7 @@ def bring_back(book: Book, contact_id: int, *, as_of: date) -> Undo:
     """Undo letting someone drift: their own or their circle's cadence applies again (they
     may be due at once). Raises NotFound for an unknown contact, ValueError if they were not
     let drift."""
-    with book.write():
+    with book.write(label=f"bring {book.get_contact(contact_id).name} back"):
         contact = book.get_contact(contact_id)
         previous = q.get_state(book, "let-drift", contact_id)
         if previous is None:

@@ -409,8 +409,7 @@ def accept_suggested_cadence(
 
     if isinstance(cadence, str):
         cadence = Cadence.parse(cadence)
-    with book.write():
-        book.get_contact(contact_id)
+    with book.write(label=f"keep in touch with {book.get_contact(contact_id).name} {cadence}"):
         restore_state(book, "let-drift", contact_id, None)
         return book.update_contact(contact_id, today=today or clock.today(), cadence=cadence)
 
