@@ -138,3 +138,15 @@ def test_a_member_of_two_circles_counts_for_the_one_whose_cadence_is_theirs(tmp_
         items = review.build_review(book, later, config, limit=None).items
         assert sorted(i.name for i in items if i.kind == "circle") == ["#choir", "#walks"]
         assert not [i for i in items if i.kind == "keep-in-touch"]  # none listed twice
+
+
+def test_counts_leave_the_circles_members_out(db):
+    with Book.open(db) as book:
+        config = Config()
+        full = review.build_review(book, TODAY, config, limit=1)
+        assert full.counts["circle"] == 1 and full.counts["keep-in-touch"] == 1  # Olga
+        assert full.more == 1
+        brief = review.build_review(book, TODAY, config, limit=1, totals=False)
+        assert all(count >= 0 for count in brief.counts.values())
+        everything = review.build_review(book, TODAY, config, limit=None)
+        assert everything.counts["keep-in-touch"] == 1 and len(everything.items) == 2

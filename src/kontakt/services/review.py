@@ -370,8 +370,9 @@ def _gather(
             break
         wanted *= 4
     if members:
+        # Every member is in the due set; without a count (or a limit) only the rows are known.
+        overdue_total = overdue_total - len(members) if totals and wanted is not None else len(kept)
         overdue = kept
-        overdue_total -= len(members)
     drifting = _drifting(book, as_of, overdue[:DRIFT_CANDIDATES], circles)
     counts: dict[str, int] = {}
     items: list[ReviewItem] = []
