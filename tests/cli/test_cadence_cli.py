@@ -120,3 +120,53 @@ def test_one_contacts_suggestion_agrees_with_the_whole_list(kontakt):
         assert {i for i, s in each.items() if s is not None} == set(listed)
         assert all(each[i] == listed[i] for i in listed)
         assert len(listed) == 4
+
+
+def test_the_review_offers_one_suggestion_a_day_and_done_accepts_it(kontakt):
+    items = json.loads(kontakt("today", "--all", "--json").stdout)
+    offers = [i for i in items if i["kind"] == "cadence"]
+    # One a day: Ada (five days of history) before Grace (four).
+    assert [(i["name"], i["reason"]) for i in offers] == [
+        ("Ada Lovelace", "in touch about every 2 weeks lately (5 times) — keep in touch every 2 weeks?")]
+    assert "Ada Lovelace" not in kontakt("today", "--brief").stdout  # the shell line never offers
+    result = kontakt("done", "ada", "--item", "cadence")
+    assert result.stdout == "keeping in touch with Ada Lovelace every 2 weeks\n"
+    with Book.open(kontakt.db) as book:
+        assert book.find("ada").cadence == Cadence(2, "week")
+    # One a day: Grace's turn is tomorrow.
+    assert "Grace Hopper" not in kontakt("today", "--all").stdout
+    kontakt("undo")
+    with Book.open(kontakt.db) as book:
+        assert book.find("ada").cadence is None
+
+
+def test_letting_an_offer_drift_means_never_asked_again(kontakt):
+    assert kontakt("drift", "ada").exit_code == 0
+    offers = [i["name"] for i in json.loads(kontakt("today", "--all", "--json").stdout)
+              if i["kind"] == "cadence"]
+    assert offers == ["Grace Hopper"]
+    assert "Ada Lovelace" not in kontakt("cadence", "--suggest").stdout
+
+
+def test_a_shown_offer_comes_back_a_week_later_not_tomorrow(kontakt, monkeypatch):
+    assert "Ada Lovelace" in kontakt("today").stdout  # shown today: recorded as offered
+    monkeypatch.setenv("KONTAKT_TODAY", (TODAY + timedelta(days=1)).isoformat())
+    offers = lambda: [i["name"] for i in json.loads(kontakt("today", "--all", "--json").stdout)  # noqa: E731
+                      if i["kind"] == "cadence"]
+    assert offers() == ["Grace Hopper"]
+    monkeypatch.setenv("KONTAKT_TODAY", (TODAY + timedelta(days=7)).isoformat())
+    assert offers() == ["Ada Lovelace"]
+
+
+def test_skipping_the_days_offer_brings_no_other_one_that_day(kontakt):
+    from kontakt.config import Config
+    from kontakt.services.review import build_review, skip_for_today
+
+    with Book.open(kontakt.db) as book:
+        offer = [i for i in build_review(book, TODAY, Config(), limit=None).items if i.kind == "cadence"]
+        assert [i.name for i in offer] == ["Ada Lovelace"]
+        skip_for_today(book, offer[0], TODAY)
+        assert not [i for i in build_review(book, TODAY, Config(), limit=None).items if i.kind == "cadence"]
+        later = [i.name for i in build_review(book, TODAY + timedelta(days=1), Config(), limit=None).items
+                 if i.kind == "cadence"]
+        assert later == ["Ada Lovelace"]

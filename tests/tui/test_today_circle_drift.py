@@ -129,3 +129,25 @@ async def test_the_card_on_the_main_screen_says_let_drift(breakfast):
         await pilot.pause()
         text = screen_text(app)
         assert "let drift (was every week, circle)" in text
+
+
+async def test_enter_on_a_suggested_cadence_keeps_it_and_z_takes_it_back(tmp_path):
+    book = Book.open(tmp_path / "offer.db")
+    ada = book.add_contact("Ada Lovelace", today=TODAY)
+    for days_ago in (2, 16, 30, 44):  # every two weeks, no cadence
+        book.log_interaction([ada], on=TODAY - timedelta(days=days_ago), today=TODAY)
+    app = KontaktApp(book, today=TODAY, config=CONFIG)
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = await open_today(pilot)
+            assert [(e.item.kind, e.item.name) for e in screen.entries] == [("cadence", "Ada Lovelace")]
+            assert "keep in touch every 2 weeks?" in screen_text(app)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert book.get_contact(ada).cadence == Cadence(2, "week")
+            assert screen.entries[0].outcome == "keeping every 2 weeks"
+            await pilot.press("z")
+            await pilot.pause()
+            assert book.get_contact(ada).cadence is None and screen.entries[0].outcome is None
+    finally:
+        book.close()

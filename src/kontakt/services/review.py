@@ -21,7 +21,8 @@ from ..store import Book
 from ..store import review_queries as q
 from ..store.review_queries import ReviewState
 
-KINDS = ("follow-up", "keep-in-touch", "birthday", "thank", "intro-check", "drifting", "circle")
+KINDS = ("follow-up", "keep-in-touch", "birthday", "thank", "intro-check", "drifting", "circle",
+         "cadence")
 
 # Drifting is computed for at most this many of the most overdue contacts: it needs each
 # one's recent interactions, which must not turn into a loop over the whole book.
@@ -42,6 +43,11 @@ CIRCLE_MIN_OVERDUE = 3
 # … who are at least this share of the members that cadence applies to (three late in a
 # circle of forty is three people to write to, not a missed meeting).
 CIRCLE_MIN_SHARE = 0.5
+# A cadence suggested from history (services/stats.py) is offered in the review to someone
+# with none: one person a day at most, each again a week after being shown (like drifting),
+# looked for among the most recently seen people without a cadence.
+CADENCE_OFFERS = 1
+CADENCE_CANDIDATES = 50
 
 
 @dataclass(frozen=True)
@@ -338,6 +344,35 @@ def _circle_items(book: Book, as_of: date, circles: dict[str, Cadence]) -> list[
     return items
 
 
+def _cadence_offers(book: Book, as_of: date, contact_id: int | None) -> list[ReviewItem]:
+    """Cadences suggested from history to people with none, as review items: Enter keeps in
+    touch at that cadence, r says no (let drift: never asked again), s and k put it off."""
+    from .stats import suggestion_for  # stats reads the review's let-drift list: not at the top
+
+    if contact_id is None and q.handled_kind_on(book, as_of, "cadence"):
+        return []  # one a day: today's was answered (kept, put off or declined)
+    ids = [contact_id] if contact_id is not None else q.uncadenced_recent(book, as_of, CADENCE_CANDIDATES)
+    found = [s for s in (suggestion_for(book, cid, as_of) for cid in ids)
+             if s is not None and s.direction == "new"]
+    state = q.states(book, "cadence", [s.contact_id for s in found])
+    items: list[ReviewItem] = []
+    for s in sorted(found, key=lambda s: (-s.days, fold(s.name), s.contact_id)):
+        st = state.get(s.contact_id)
+        if st and (st.skipped_on == as_of or (st.snoozed_until and st.snoozed_until > as_of)):
+            continue
+        if st and st.offered_on and st.offered_on != as_of and as_of - st.offered_on < DRIFT_EVERY:
+            continue
+        reason = (f"in touch about every {_quiet_for(round(s.rhythm_days))} lately "
+                  f"({s.days} times) — keep in touch {s.suggested_label}?")
+        items.append(ReviewItem(
+            kind="cadence", contact_id=s.contact_id, name=s.name, due=as_of, reason=reason,
+            score=0.6, cadence=str(s.suggested),
+        ))
+        if contact_id is None and len(items) >= CADENCE_OFFERS:
+            break
+    return items
+
+
 def circle_item(book: Book, name: str, as_of: date, config: Config) -> ReviewItem | None:
     """The circle's Today item on `as_of` if its members are overdue together, else None."""
     key = fold(name.lstrip("#").strip())
@@ -345,6 +380,10 @@ def circle_item(book: Book, name: str, as_of: date, config: Config) -> ReviewIte
         if item.circle is not None and fold(item.circle) == key:
             return item
     return None
+
+
+def _offers(items: list[ReviewItem]) -> tuple[list[ReviewItem], int]:
+    return items, len(items)
 
 
 def _gather(
@@ -384,6 +423,9 @@ def _gather(
         ("intro-check", _intros(book, as_of, config.intro_check_weeks, limit, contact_id, totals)),
         ("drifting", (drifting, len(drifting))),
         ("circle", (grouped, len(grouped))),
+        # Not for `today --brief`, which runs in every new shell: it never shows them.
+        ("cadence", _offers(_cadence_offers(book, as_of, contact_id)
+                            if totals or contact_id is not None else [])),
     ):
         items += found
         counts[kind] = total
@@ -549,17 +591,17 @@ def items_for_contact(book: Book, contact_id: int, as_of: date, config: Config) 
 
 
 def record_offers(book: Book, review: Review, as_of: date) -> None:
-    """Remember that drifting items were shown on `as_of`, so they come back in a week, not
-    tomorrow. Call it when the review is actually shown to the user."""
-    drifting = [item for item in review.items if item.kind == "drifting"]
-    if not drifting:
+    """Remember that drifting and cadence items were shown on `as_of`, so they come back in
+    a week, not tomorrow. Call it when the review is actually shown to the user."""
+    offered = [item for item in review.items if item.kind in ("drifting", "cadence")]
+    if not offered:
         return
     with book.write(record=False):  # bookkeeping, not something the user did: not an undo step
-        for item in drifting:
-            previous = q.get_state(book, "drifting", item.contact_id)
+        for item in offered:
+            previous = q.get_state(book, item.kind, item.contact_id)
             if previous and previous.offered_on == as_of:
                 continue
-            state = previous or ReviewState("drifting", item.contact_id, item.contact_id)
+            state = previous or ReviewState(item.kind, item.contact_id, item.contact_id)
             q.put_state(book, replace(state, offered_on=as_of))
 
 
@@ -623,6 +665,8 @@ def mark_done(
 def _mark_done(book, item, as_of, kind_of_interaction, note, log) -> Undo:
     if item.kind == "circle":
         return _circle_done(book, item, as_of, kind_of_interaction, note)
+    if item.kind == "cadence":
+        return _keep_suggested(book, item, as_of)
     first = _first(item.name)
     if item.kind == "follow-up":
         assert item.follow_up_id is not None
@@ -728,6 +772,16 @@ def circle_done(book: Book, item: ReviewItem, as_of: date, kind_of_interaction: 
         token = _circle_done(book, item, as_of, kind_of_interaction, note, members, on)
         handled = _count_handled(book, item, "", 0, item.contact_id, as_of, "done")
     return replace(token, handled=handled)
+
+
+def _keep_suggested(book: Book, item: ReviewItem, as_of: date) -> Undo:
+    """A cadence item's done: the suggested cadence becomes the contact's own."""
+    assert item.cadence is not None
+    contact = book.get_contact(item.contact_id)
+    previous = str(contact.cadence) if contact.cadence else None
+    book.update_contact(item.contact_id, cadence=Cadence.parse(item.cadence), today=as_of)
+    return Undo("done", f"keeping in touch with {item.name} {item.cadence}", item.contact_id,
+                as_of, item, previous_cadence=previous)
 
 
 def _quiet_circle(book: Book, item: ReviewItem, as_of: date, action: str, **change) -> Undo:
@@ -850,5 +904,8 @@ def undo(book: Book, token: Undo) -> None:
             )
         if token.action in ("let-drift", "bring-back"):
             q.refresh_due(book, token.contact_id, token.as_of)
+        if token.action == "done" and item and item.kind == "cadence":
+            previous = Cadence.parse(token.previous_cadence) if token.previous_cadence else None
+            book.update_contact(token.contact_id, cadence=previous, today=token.as_of)
         for kind, ref_id in token.handled:
             q.unmark_handled(book, token.as_of, kind, ref_id)

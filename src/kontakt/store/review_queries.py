@@ -533,6 +533,20 @@ def circle_group(book: Book, as_of: date, circle: tuple[int, str, int, str],
                        parse_iso(row[2]), parse_iso(row[3]), row[4] or 0.0)
 
 
+def uncadenced_recent(book: Book, as_of: date, limit: int) -> list[int]:
+    """Ids of the `limit` active contacts seen most recently (by `as_of`) whom no cadence
+    applies to and who were not let drift: where the review looks for a cadence to offer."""
+    rows = book.conn.execute(
+        f"""SELECT c.id FROM contacts c
+             WHERE c.next_due IS NULL AND c.last_contact IS NOT NULL AND c.last_contact <= ?
+               AND {_ACTIVE} AND NOT EXISTS (SELECT 1 FROM review_state s
+                                              WHERE s.kind = 'let-drift' AND s.ref_id = c.id)
+             ORDER BY c.last_contact DESC, c.id LIMIT ?""",
+        (as_of.isoformat(), limit),
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
 # ---------------------------------------------------------------------- let drift
 
 @dataclass(frozen=True)
@@ -586,6 +600,13 @@ def unmark_handled(book: Book, day: date, kind: str, ref_id: int) -> None:
             "DELETE FROM review_handled WHERE day = ? AND kind = ? AND ref_id = ?",
             (day.isoformat(), kind, ref_id),
         )
+
+
+def handled_kind_on(book: Book, day: date, kind: str) -> bool:
+    """True when an item of `kind` was handled on `day` (the primary key's range)."""
+    return book.conn.execute(
+        "SELECT 1 FROM review_handled WHERE day = ? AND kind = ? LIMIT 1", (day.isoformat(), kind)
+    ).fetchone() is not None
 
 
 def handled_count(book: Book, day: date) -> int:

@@ -34,6 +34,7 @@ REVIEW_REF_TABLES = {
     "birthday": "contacts",
     "drifting": "contacts",
     "let-drift": "contacts",  # the opt-out from every cadence; offered_on: the day it began
+    "cadence": "contacts",  # a cadence suggested in the review: offered, snoozed, skipped
 }
 
 # Tables of the full-text index: derived from contacts, rebuilt by triggers.

@@ -41,8 +41,9 @@ DEFAULT_INTERACTION = "message"
 # Kinds whose `done` logs an interaction (the others note or keep something); a follow-up
 # is completed and logged.
 LOGS_AN_INTERACTION = ("keep-in-touch", "birthday", "thank", "follow-up")
-# Kinds that exist because of a cadence: only these can be let drift.
-CADENCE_KINDS = ("keep-in-touch", "drifting")
+# Kinds that exist because of a cadence: only these can be let drift (on a suggested
+# cadence, r is "no schedule for them": they are not asked again).
+CADENCE_KINDS = ("keep-in-touch", "drifting", "cadence")
 MUTED = "$text-muted"
 KEY = "bold $accent"
 
@@ -314,6 +315,8 @@ class TodayScreen(Screen[bool]):
             done = ["mark it checked"]
         elif item.kind == "circle":
             done = ["log the meeting: its members ticked, one group interaction"]
+        elif item.kind == "cadence":
+            done = [f"keep in touch {item.cadence}"]
         else:  # drifting
             done = [f"keep them at {item.cadence}" if item.cadence else "keep them"]
         pairs = [("today.snooze", "tomorrow"), ("today.snooze_until", "later…"), ("today.skip", "skip")]
@@ -500,7 +503,7 @@ class TodayScreen(Screen[bool]):
     def _suggestion(self, item: ReviewItem):
         """The cadence the highlighted person's history suggests (None for a circle item,
         or when their rhythm fits): what `a` accepts. Cached per person for this visit."""
-        if item.kind == "circle":
+        if item.kind in ("circle", "cadence"):  # a cadence item's Enter accepts it already
             return None
         cache = self.__dict__.setdefault("_suggestions", {})
         if item.contact_id not in cache:

@@ -28,6 +28,7 @@ KIND_LOOKS = {
     "intro-check": ("⇄", "$secondary", "introduction"),
     "drifting": ("≈", MUTED, "drifting"),
     "circle": ("◎", "$primary", "circle"),
+    "cadence": ("↻", "$secondary", "cadence"),
 }
 
 
