@@ -61,6 +61,7 @@ MIN_SUCCESS = {
     ("edit-intro",): 0.10,     # --a/--b must name two different people than each other's
     ("decrypt",): 0.0,         # the template is plain: "not encrypted" (tests/cli/test_encryption_cli.py)
     ("passphrase",): 0.0,      # likewise; both still must refuse in one clean line
+    ("cadence",): 0.10,        # --accept wants someone with a suggestion, or a good --every
 }
 # The environment a command needs to get past its refusals in CliRunner (no terminal).
 COMMAND_ENV = {("encrypt",): {"KONTAKT_NEW_PASSPHRASE": "fuzz passphrase"}}

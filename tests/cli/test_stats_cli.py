@@ -55,7 +55,8 @@ def test_stats_json_has_every_figure_in_its_documented_shape(kontakt):
     result = kontakt("--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"as_of", "circle", "rhythm", "balance", "drift", "circles", "introductions"}
+    assert set(data) == {"as_of", "circle", "rhythm", "balance", "drift", "circles", "introductions",
+                         "cadence_suggestions", "let_drift"}
     assert (data["as_of"], data["circle"]) == (TODAY, None)
 
     rhythm = data["rhythm"]
@@ -118,7 +119,10 @@ def test_stats_tables_show_user_data_literally_within_80_columns(kontakt):
         assert f"\n{section}" in out
     assert "[bold]Mallory" in out  # markup in a name is shown, never applied
     assert "[red]they[/red] are friends now" in out
-    assert "you've helped Olga a lot lately" in out
+    # The balance said once, with names; no line per person.
+    assert "You've helped Olga a lot lately, and Anna too." in out
+    assert out.count("you've helped") == 0
+    assert "In touch: of the members a cadence applies to" in out
     assert "monthly" in out
     assert "busiest month Oct 2026 (1)" in out
     assert max(len(line) for line in out.splitlines()) <= 80

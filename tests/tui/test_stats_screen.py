@@ -48,11 +48,13 @@ async def test_accepting_a_suggested_cadence_changes_the_contact_and_refreshes_t
         screen = await open_stats(pilot)
         drift = options(app, "#stats-drift")
         assert any(row.startswith("Olga Petrova") and "monthly" in row for row in drift)
-        # The first a shows the drift list, the second accepts the highlighted row: Olga's.
-        await pilot.press("a")
+        # a works from the moment the footer offers it: the first a accepts the highlighted
+        # drift row (the line under the list says "a makes it monthly"), Olga's.
         drift_list = app.screen.query_one("#stats-drift", OptionList)
-        assert app.screen.focused is drift_list
+        assert app.screen.focused is not drift_list
         drift_list.highlighted = drift_list.get_option_index(str(olga))
+        await pilot.pause()
+        assert "a makes it monthly" in screen_text(app)
         await pilot.press("a")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -95,5 +97,6 @@ async def test_hostile_names_and_circles_show_literally_on_the_stats_screen(book
         # The introduction between two hostile names, as written.
         text = screen_text(app)
         assert f"{HOSTILE[0]} ↔ {HOSTILE[1]}" in text and "[b]hired[/b]" in text
-        assert "you've helped [i]nick lately" in text  # a nickname in the balance wording
+        # Nicknames in the balance, said once in one sentence (all three are called "[i]nick").
+        assert "You've helped [i]nick, [i]nick and [i]nick lately." in text
         assert isinstance(app.screen, StatsScreen)  # no markup action quit the app

@@ -123,9 +123,11 @@ async def test_five_items_take_one_key_each_and_every_action_reaches_the_book(re
             elif name == "Dora Drift":
                 await keys.press("r")
                 assert isinstance(app.screen, ConfirmScreen)
-                assert book.get_contact(ids["dora"]).cadence is not None  # nothing before yes
+                assert book.get_contact(ids["dora"]).effective_cadence is not None  # nothing before yes
                 await keys.press("y")
-                assert book.get_contact(ids["dora"]).cadence is None
+                # Out of every cadence (her own is kept, to bring her back): nothing is due.
+                dora = book.get_contact(ids["dora"])
+                assert dora.effective_cadence is None and dora.next_due is None
             else:
                 raise AssertionError(f"unexpected item {name}")
             assert app.screen is screen
@@ -390,12 +392,13 @@ async def test_letting_someone_drift_also_ticks_off_their_drifting_row_and_undo_
             assert sorted(entry.item.kind for entry in screen.entries) == ["drifting", "keep-in-touch"]
             await pilot.press("r", "y")
             await pilot.pause()
-            assert book.get_contact(olga).cadence is None
+            assert book.get_contact(olga).effective_cadence is None
+            assert book.get_contact(olga).next_due is None
             assert [entry.outcome is not None for entry in screen.entries] == [True, True]
             assert progress(screen).startswith("2 of 2 done")
             await pilot.press("z")
             await pilot.pause()
-            assert book.get_contact(olga).cadence == Cadence.parse("weekly")
+            assert book.get_contact(olga).effective_cadence == Cadence.parse("weekly")
             assert progress(screen) == "0 of 2 done"
     finally:
         book.close()

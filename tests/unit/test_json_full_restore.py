@@ -174,10 +174,12 @@ def test_every_table_comes_back_row_for_row_with_its_ids(original, tmp_path):
         restored = store_records.restore_record(copy, "favour", trashed_ref, today=TODAY)
         assert [f.description for f in copy.favours_for(ids["bob"])].count("a mistake") == 1
         assert not restored.moved
-        assert report.history["review_state"] == len(rows(book, "review_state")) >= 3
-        # Letting Frank drift snoozed him "for ever": a year-9999 marker that must survive.
-        drifting = review_queries.get_state(copy, "drifting", ids["frank"])
-        assert drifting is not None and drifting.snoozed_until == review.FOREVER
+        assert report.history["review_state"] == len(rows(book, "review_state")) >= 2
+        # Letting Frank drift is an opt-out row that must survive: he stays out of his cadence.
+        drifting = review_queries.get_state(copy, "let-drift", ids["frank"])
+        assert drifting is not None and drifting.offered_on == TODAY
+        assert copy.get_contact(ids["frank"]).next_due is None
+        assert [d.name for d in review.drifted(copy)] == ["Frank Ort"]
         # Per-machine settings stay on the machine: neither exported nor restored.
         assert "backup.last_day" not in data["settings"] and "demo" not in data["settings"]
         assert copy.get_setting("demo") is None
@@ -240,7 +242,8 @@ def test_into_a_book_with_data_the_import_merges_by_uid_and_keeps_review_state(o
         thank_like = other.conn.execute(
             "SELECT count(*) FROM review_state s JOIN contacts c ON c.id = s.contact_id "
             "WHERE c.uid = ?", (uid["frank"],)).fetchone()[0]
-        assert thank_like == 2  # let drift: keep-in-touch and drifting silenced
+        assert thank_like == 1  # let drift: one opt-out row
+        assert other.get_contact(new_id["frank"]).next_due is None  # and it holds there
         # Links and journal notes, mapped through uids to the new ids.
         assert [(r.with_id, r.kind) for r in store_relations.relationships_for(other, new_id["anna"])] == [
             (new_id["bob"], "introduced me to")]

@@ -413,7 +413,7 @@ def test_without_a_cap_everything_due_is_listed(book):
     result = review(book, limit=None)
     assert len(result.items) == 12 and result.more == 0
     assert result.counts == {"follow-up": 2, "keep-in-touch": 8, "thank": 1, "intro-check": 0,
-                             "birthday": 1, "drifting": 0}
+                             "birthday": 1, "drifting": 0, "circle": 0, "cadence": 0}
 
 
 def test_a_single_kind_fills_the_whole_cap(book):
@@ -438,7 +438,8 @@ def test_an_empty_book_has_an_empty_review(book):
 
 
 def test_every_kind_is_named_as_the_cli_promises():
-    assert KINDS == ("follow-up", "keep-in-touch", "birthday", "thank", "intro-check", "drifting")
+    assert KINDS == ("follow-up", "keep-in-touch", "birthday", "thank", "intro-check", "drifting",
+                     "circle", "cadence")
 
 
 def test_a_book_without_the_covering_indexes_still_reviews(book):

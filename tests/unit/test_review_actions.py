@@ -11,6 +11,8 @@ from kontakt.config import Config
 from kontakt.domain import Birthday, Cadence
 from kontakt.services.review import (
     build_review,
+    bring_back,
+    drifted,
     let_drift,
     mark_done,
     skip_for_today,
@@ -201,20 +203,25 @@ def test_a_skipped_item_is_gone_today_and_back_tomorrow(book):
 # ====================================================================== let drift
 
 
-def test_letting_someone_drift_removes_their_cadence_and_undo_restores_it(book):
+def test_letting_someone_drift_takes_them_out_of_their_cadence_and_undo_restores_it(book):
     olga = person(book, "Olga", every="every 2 weeks", last=date(2026, 9, 1))
 
     token = let_drift(book, olga, as_of=AS_OF)
 
     contact = book.get_contact(olga)
-    assert contact.cadence is None and contact.next_due is None
+    # No cadence applies and nothing is due; the own cadence is kept for bringing her back.
+    assert contact.effective_cadence is None and contact.next_due is None
+    assert contact.drift_cadence == Cadence(2, "week")
     assert items(book) == []
+    assert items(book, date(2027, 6, 1)) == []
     undo(book, token)
-    assert book.get_contact(olga).cadence == Cadence(2, "week")
+    contact = book.get_contact(olga)
+    assert contact.effective_cadence == Cadence(2, "week") and contact.drift_cadence is None
+    assert contact.next_due == date(2026, 9, 15)
     assert [i.name for i in items(book)] == ["Olga"]
 
 
-def test_letting_a_circle_member_drift_silences_them_but_keeps_the_circles_cadence(book):
+def test_letting_a_circle_member_drift_takes_them_out_of_the_circles_cadence_for_good(book):
     book.set_circle_cadence("breakfast", Cadence(1, "week"), today=AS_OF)
     katrin = person(book, "Katrin", tags=["breakfast"], last=date(2026, 10, 1))
     person(book, "Sam", tags=["breakfast"], last=date(2026, 10, 1))
@@ -223,10 +230,36 @@ def test_letting_a_circle_member_drift_silences_them_but_keeps_the_circles_caden
 
     assert [i.name for i in items(book)] == ["Sam"]
     assert [i.name for i in items(book, date(2027, 6, 1))] == ["Sam"]
+    # show and list read the same: no cadence, nothing due (before, they still said "due").
+    contact = book.get_contact(katrin)
+    assert contact.effective_cadence is None and contact.next_due is None
+    assert contact.drift_cadence == Cadence(1, "week")
+    # Logging with her (a group breakfast) does not bring the cadence back.
+    book.log_interaction([katrin], on=AS_OF, today=AS_OF)
+    assert book.get_contact(katrin).next_due is None
     assert book.circles()[0].cadence == Cadence(1, "week")
     assert "circle" in token.message
+    assert [d.name for d in drifted(book)] == ["Katrin"]
     undo(book, token)
-    assert sorted(i.name for i in items(book)) == ["Katrin", "Sam"]
+    assert drifted(book) == []
+    assert book.get_contact(katrin).next_due == AS_OF + timedelta(weeks=1)
+
+
+def test_bringing_someone_back_restores_the_circles_cadence_and_can_be_undone(book):
+    book.set_circle_cadence("breakfast", Cadence(1, "week"), today=AS_OF)
+    katrin = person(book, "Katrin", tags=["breakfast"], last=date(2026, 10, 1))
+    let_drift(book, katrin, as_of=AS_OF)
+    assert items(book) == []
+
+    token = bring_back(book, katrin, as_of=AS_OF)
+
+    assert token.message == "brought Katrin back: every week (circle), due now"
+    assert [(i.kind, i.name) for i in items(book)] == [("keep-in-touch", "Katrin")]
+    assert book.get_contact(katrin).next_due == date(2026, 10, 8)
+    with pytest.raises(ValueError, match="was not let drift"):
+        bring_back(book, katrin, as_of=AS_OF)
+    undo(book, token)
+    assert items(book) == [] and [d.name for d in drifted(book)] == ["Katrin"]
 
 
 def test_every_action_is_one_transaction(book):

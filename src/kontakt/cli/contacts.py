@@ -153,6 +153,8 @@ def edit(ref, name, emails, phones, addresses, urls, nickname, org, role, locati
         add_emails=emails, add_phones=phones, **changes,
     )
     echo(f"updated #{updated.id} {updated.name}")
+    if cadence and updated.drift_cadence is not None:  # let drift: the cadence waits for them
+        echo(f"{updated.name} is let drift; `kontakt drift --undo {updated.id}` brings them back to it")
 
 
 @main.command(epilog="Example: kontakt show jürgen --json")

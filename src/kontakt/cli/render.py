@@ -129,6 +129,7 @@ def contact_json(contact: Contact, balance: Balance) -> dict[str, Any]:
         "birthday": contact.birthday.iso() if contact.birthday else None,
         "cadence": str(contact.cadence) if contact.cadence else None,
         "effective_cadence": str(contact.effective_cadence) if contact.effective_cadence else None,
+        "let_drift": contact.drift_cadence is not None,
         "last_contact": contact.last_contact.isoformat() if contact.last_contact else None,
         "next_due": contact.next_due.isoformat() if contact.next_due else None,
         "balance": balance.net,
@@ -246,6 +247,9 @@ def card_rows(
     if cadence:
         inherited = "" if contact.cadence else " (from circle)"
         fields.append(("cadence", f"{cadence}{inherited}"))
+    elif contact.drift_cadence:
+        inherited = "" if contact.cadence else " from circle"
+        fields.append(("cadence", f"let drift (was {contact.drift_cadence}{inherited})"))
     fields.append(("last contact", _when(contact.last_contact, today)))
     if contact.next_due:
         fields.append(("next due", _when(contact.next_due, today)))

@@ -15,7 +15,8 @@ from ..domain.text import visible
 from ..services.review import KINDS
 from . import main
 from .common import (
-    LIMIT, book_option, display_path, fail, get_book, print_json, read_date, read_duration,
+    LIMIT, book_option, complete_contact, display_path, fail, get_book, print_json, read_date,
+    read_duration,
     refuse_the_book, today,
 )
 from .render import echo, terminal_width
@@ -217,6 +218,8 @@ def _top_item(ref: str, kind: str | None):
     from ..services.review import items_for_contact
 
     book = get_book()
+    if ref.startswith("#"):
+        return book, _circle_item(book, ref, kind)
     contact = book.find(ref)
     items = items_for_contact(book, contact.id, today(), _config())
     if kind:
@@ -225,6 +228,22 @@ def _top_item(ref: str, kind: str | None):
         what = f"no {kind} item" if kind else "nothing"
         fail(f"{what} due for {contact.name} today")
     return book, items[0]
+
+
+def _circle_item(book, ref: str, kind: str | None):
+    """The Today item of the circle `ref` ('#breakfast'); a clear error if there is none."""
+    from ..services.review import CIRCLE_MIN_OVERDUE, circle_item
+
+    name = ref.lstrip("#").strip()
+    if kind not in (None, "circle"):
+        fail(f"{ref} is a circle: its only item is the circle's own (--item circle)")
+    if not any(c.name.casefold() == name.casefold() for c in book.circles()):
+        fail(f"no circle called {name!r} (kontakt circles lists them)")
+    item = circle_item(book, name, today(), _config())
+    if item is None:
+        fail(f"no prompt for #{name} today: fewer than {CIRCLE_MIN_OVERDUE} of its members "
+             f"(or under half) are overdue together; log a meeting with kontakt log NAME NAME …")
+    return item
 
 
 _item_option = click.option(
@@ -237,10 +256,11 @@ _item_option = click.option(
 Examples:
   kontakt done olga --kind call
   kontakt done ada --item intro-check --note "they work together now"
+  kontakt done '#breakfast'          # the circle's prompt: one meeting with its overdue members
 """)
 @click.argument("ref")
-@click.option("--kind", type=click.Choice(INTERACTION_KINDS), default="other", show_default=True,
-              help="The interaction to log.")
+@click.option("--kind", type=click.Choice(INTERACTION_KINDS), default=None,
+              help="The interaction to log (default: other; meeting for a #circle).")
 @click.option("--note", default="", metavar="TEXT",
               help="A note for the interaction, or how an introduction turned out.")
 @click.option("--no-log", "no_log", is_flag=True,
@@ -249,10 +269,13 @@ Examples:
 @book_option
 def done(ref, kind, note, no_log, item_kind):
     """Act on a contact's top review item: log it, complete it (a follow-up is logged as an
-    interaction too, unless --no-log), or note the outcome. Counts against today's budget."""
+    interaction too, unless --no-log), or note the outcome. Counts against today's budget.
+    REF '#circle' acts on the circle's prompt: one group interaction with its overdue members."""
     from ..services.review import mark_done
 
     book, item = _top_item(ref, item_kind)
+    if kind is None:
+        kind = "meeting" if item.kind == "circle" else "other"
     result = mark_done(book, item, today(), kind, note=note, log=not no_log)
     echo(result.message)
 
@@ -387,3 +410,54 @@ def _sync_vdir(vdir: str, *, dry_run: bool, keep_in_touch: bool | None) -> None:
         fail(f"cannot write into {vdir}: {error.strerror or error}")
     for line in report.lines():
         echo(line)
+
+
+@main.command(epilog="""\b
+Examples:
+  kontakt drift sam                  # let Sam drift: no cadence, own or a circle's
+  kontakt drift --list               # everyone let drift (--json: an array)
+  kontakt drift --undo sam           # bring Sam back: the cadence applies again
+Letting someone drift (here, or r in the app's Today) sticks: they leave their circle's
+cadence for good, and show, list and today agree. kontakt undo takes it back too.""")
+@click.argument("ref", required=False, shell_complete=complete_contact)
+@click.option("--undo", "bring", is_flag=True, help="Bring REF back: their cadence applies again.")
+@click.option("--list", "listing", is_flag=True, help="List everyone let drift (default without REF).")
+@click.option("--json", "as_json", is_flag=True,
+              help="With --list: an array of {id, name, since, cadence, from_circle, last_contact}.")
+@book_option
+def drift(ref, bring, listing, as_json):
+    """Let someone drift (out of every cadence), list them, or bring them back."""
+    from ..services.review import bring_back, drifted, let_drift
+
+    if ref and listing:
+        raise click.UsageError("give REF to let drift (or --undo REF), or --list; not both")
+    if as_json and ref:
+        raise click.UsageError("--json goes with --list")
+    if bring and not ref:
+        raise click.UsageError("--undo needs the REF of someone to bring back")
+    book = get_book()
+    if not ref:
+        people = drifted(book)
+        if as_json:
+            print_json([d.as_json() for d in people])
+            return
+        if not people:
+            echo("Nobody is let drift.")
+            return
+        now = today()
+        for d in people:
+            since = f"since {d.since.isoformat()}" if d.since else "since before"
+            was = f"was {d.cadence}{' (circle)' if d.from_circle else ''}" if d.cadence else "no cadence"
+            echo(f"{d.contact_id:>5}  {_fit(visible(d.name), NAME_WIDTH + 8)}  {since:<16}  "
+                 f"{was:<28}  last {relative(d.last_contact, now)}".rstrip())
+        echo("bring someone back with: kontakt drift --undo NAME")
+        return
+    contact = book.find(ref)
+    now = today()
+    if bring:
+        try:
+            echo(bring_back(book, contact.id, as_of=now).message)
+        except ValueError as error:
+            fail(str(error))
+        return
+    echo(let_drift(book, contact.id, as_of=now).message)

@@ -10,13 +10,22 @@ import click
 from ..charts import sparkline
 from ..domain.dates import human, month_label, span
 from ..domain.text import visible
-from ..services.stats import NetworkStats
+from ..services.stats import NetworkStats, balance_sentences
 from . import main
 from .common import book_option, complete_circle, get_book, print_json, read_date
 from .render import cell, console
 
 DRIFT_ROWS = 12
 NAME_WIDTH = 18
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` cut to `width` terminal cells (with …) and padded to it."""
+    from rich.cells import cell_len, set_cell_size
+
+    if cell_len(text) > width:
+        text = set_cell_size(text, width - 1).rstrip() + "…"
+    return set_cell_size(text, width)
 
 
 def _day(day: date | None) -> str:
@@ -100,6 +109,8 @@ def stats_json(stats: NetworkStats) -> dict[str, Any]:
             }
             for c in stats.circles
         ],
+        "cadence_suggestions": [s.as_json() for s in stats.suggestions],
+        "let_drift": [d.as_json() for d in stats.let_drift],
         "introductions": {
             "made": intros.made,
             "with_outcome": intros.with_outcome,
@@ -137,6 +148,7 @@ def render(stats: NetworkStats):
     """The figures as rich renderables, each fitting 80 columns; user data only as Text with
     its control characters shown (`cell`, `visible`)."""
     from rich.console import Group
+    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
@@ -208,18 +220,9 @@ def render(stats: NetworkStats):
             circles.add_row(cell(c.circle), str(c.given), str(c.received))
         parts.append(Text(""))
         parts.append(circles)
-    for caption, people in (
-        ("You have given most to", balance.given_most),
-        ("You have received most from", balance.received_most),
-    ):
-        if people:
-            parts.append(Text(f"\n  {caption}", style="dim"))
-            for p in people:
-                # The net first: the wording is the message, the number only a hint.
-                line = Text(f"  {p.net:+d}  ".replace("-", "−"), style="dim", no_wrap=True,
-                            overflow="ellipsis")
-                line.append(visible(p.wording), style="")
-                parts.append(line)
+    # Said once each way, with names (not a line per person with a number).
+    for sentence in balance_sentences(balance):
+        parts.append(Padding(Text(visible(sentence)), (1, 0, 0, 2), expand=False))
     if not (balance.given_most or balance.received_most):
         parts.append(Text("  Nothing open either way.", style="dim"))
 
@@ -239,9 +242,30 @@ def render(stats: NetworkStats):
         parts.append(drift)
         if len(stats.drift) > DRIFT_ROWS:
             parts.append(Text(f"  … and {len(stats.drift) - DRIFT_ROWS} more (--json lists all)", style="dim"))
-        parts.append(Text("  Accept a suggestion with: kontakt edit NAME --every CADENCE", style="dim"))
+        parts.append(Text("  Accept a suggestion with: kontakt cadence --accept NAME", style="dim"))
     else:
         parts.append(Text("  No one is drifting.", style="dim"))
+
+    # ------------------------------------------------------------ suggestions and let drift
+    others = [s for s in stats.suggestions if s.direction != "slower"]  # slower: under Drift
+    if others:
+        parts.append(heading("Suggested cadences", "from history: no cadence yet, or faster"))
+        rows = table(("Name", "left"), ("Cadence", "left"), ("Seen", "right"), ("Suggested", "left"))
+        rows.columns[0].max_width = 24
+        rows.columns[0].overflow = "ellipsis"
+        for s in others[:DRIFT_ROWS]:
+            now = "—" if s.current is None else str(s.current) + ("" if s.own_cadence else " (circle)")
+            rows.add_row(cell(s.name), now, f"every {span(s.rhythm_days)}", s.suggested_label)
+        parts.append(rows)
+        if len(others) > DRIFT_ROWS:
+            parts.append(Text(f"  … and {len(others) - DRIFT_ROWS} more (kontakt cadence lists all)", style="dim"))
+        parts.append(Text("  Accept one with: kontakt cadence --accept NAME", style="dim"))
+    if stats.let_drift:
+        parts.append(heading("Let drift", "no cadence until you bring them back"))
+        line = Text("  ")
+        line.append(visible(", ".join(d.name for d in stats.let_drift)))
+        parts.append(line)
+        parts.append(Text("  Bring someone back with: kontakt drift --undo NAME", style="dim"))
 
     # ------------------------------------------------------------ circles
     parts.append(heading("Circles", "in touch within their cadence"))
@@ -252,12 +276,16 @@ def render(stats: NetworkStats):
         circles.columns[0].overflow = "ellipsis"
         for c in stats.circles:
             share = c.in_touch_share
-            in_touch = f"{c.in_touch}/{c.with_cadence} {share:.0%}" if share is not None else "—"
+            # Named denominator: of the members a cadence applies to, not of all members.
+            in_touch = (f"{c.in_touch} of {c.with_cadence} ({share:.0%})"
+                        if share is not None else "no cadence")
             meeting = _day(c.last_group_meeting)
             if c.last_group_meeting:
                 meeting += f" ({c.last_group_size})"
             circles.add_row(cell(c.circle), str(c.members), in_touch, meeting)
         parts.append(circles)
+        parts.append(Text("  In touch: of the members a cadence applies to, not of all.",
+                          style="dim"))
     else:
         parts.append(Text("  No circles yet: tag people with --tag.", style="dim"))
 
@@ -295,3 +323,61 @@ def stats(as_json, as_of, circle):
         print_json(stats_json(figures))
         return
     console().print(render(figures))
+
+
+@main.command(epilog="""\b
+Examples:
+  kontakt cadence --suggest               # from everyone's history: new, faster or slower
+  kontakt cadence --suggest --json
+  kontakt cadence --accept olga           # give Olga the cadence suggested for her
+  kontakt cadence --accept olga --every "2 weeks"
+Suggestions go to everyone with 3 or more days of interaction and no cadence (unless let
+drift), and to those seen slower or faster than their cadence.""")
+@click.option("--suggest", is_flag=True, help="List cadences suggested from history (the default).")
+@click.option("--accept", "accept", metavar="REF", help="Give REF their suggested cadence.")
+@click.option("--every", "every", metavar="CADENCE", help="With --accept: this cadence instead.")
+@click.option("--circle", metavar="NAME", help="With --suggest: only this circle's members.")
+@click.option("--json", "as_json", is_flag=True,
+              help="With --suggest: an array of {id, name, cadence, suggested_cadence, direction, …}.")
+@book_option
+def cadence(suggest, accept, every, circle, as_json):
+    """Cadences suggested from history (--suggest), and accepting one (--accept REF)."""
+    from ..services.stats import accept_suggested_cadence, cadence_suggestions
+    from .common import fail, read_cadence, today
+    from .render import echo
+
+    if suggest and accept:
+        raise click.UsageError("give --suggest, or --accept REF; not both")
+    suggest = not accept  # bare `kontakt cadence` lists the suggestions
+    if accept and (as_json or circle):
+        raise click.UsageError("--json and --circle go with --suggest")
+    if suggest and every:
+        raise click.UsageError("--every goes with --accept")
+    book = get_book()
+    day = today()
+    if suggest:
+        found = cadence_suggestions(book, day, circle=circle)
+        if as_json:
+            print_json([s.as_json() for s in found])
+            return
+        if not found:
+            echo("No suggestions: nobody with 3 or more days of history lacks a cadence that fits.")
+            return
+        for s in found:
+            now = str(s.current) + ("" if s.own_cadence else " (circle)") if s.current else "no cadence"
+            echo(f"{_fit(visible(s.name), 20)}  {now:<23} → {s.suggested_label:<14}  "
+                 f"seen every {span(s.rhythm_days)}".rstrip())
+        echo("accept one with: kontakt cadence --accept NAME")
+        return
+    contact = book.find(accept)
+    if every:
+        chosen = read_cadence(every, what="--every")
+        label = str(chosen)
+    else:
+        mine = next((s for s in cadence_suggestions(book, day) if s.contact_id == contact.id), None)
+        if mine is None:
+            fail(f"no cadence is suggested for {contact.name}; give one with --every")
+        chosen, label = mine.suggested, mine.suggested_label
+    updated = accept_suggested_cadence(book, contact.id, chosen, today=day)
+    due = f"; next due {updated.next_due.isoformat()}" if updated.next_due else ""
+    echo(f"keeping in touch with {contact.name} {label}{due}")

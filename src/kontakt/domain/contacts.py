@@ -35,6 +35,9 @@ class Contact:
     next_due: date | None = None
     # The cadence that applies: the contact's own, else the tightest of its circles'.
     effective_cadence: Cadence | None = None
+    # Let drift: out of every cadence (effective_cadence is None) until brought back; the
+    # cadence they would have again is `drift_cadence`.
+    drift_cadence: Cadence | None = None
     # Structured fields kept for sync (domain/cards.py): postal addresses, web addresses,
     # and labels (work, home, mobile…) of phones and e-mails as (value, label) pairs.
     addresses: tuple[Address, ...] = ()

@@ -21,7 +21,8 @@ from ..store import Book
 from ..store import review_queries as q
 from ..store.review_queries import ReviewState
 
-KINDS = ("follow-up", "keep-in-touch", "birthday", "thank", "intro-check", "drifting")
+KINDS = ("follow-up", "keep-in-touch", "birthday", "thank", "intro-check", "drifting", "circle",
+         "cadence")
 
 # Drifting is computed for at most this many of the most overdue contacts: it needs each
 # one's recent interactions, which must not turn into a loop over the whole book.
@@ -34,8 +35,19 @@ DRIFT_EVERY = timedelta(days=7)
 DRIFT_KEEP_QUIET = timedelta(days=90)
 # A birthday window longer than a year would list everyone.
 MAX_BIRTHDAY_WINDOW = 366
-# A snooze that never ends, for a cadence that comes from a circle and cannot be removed alone.
+# A snooze that never ends (no longer written: let drift is an opt-out row; kept for old books).
 FOREVER = date(9999, 12, 31)
+# One Today item for a circle instead of one per member (one missed weekly breakfast is one
+# prompt, not eleven): at least this many members overdue on the circle's own cadence …
+CIRCLE_MIN_OVERDUE = 3
+# … who are at least this share of the members that cadence applies to (three late in a
+# circle of forty is three people to write to, not a missed meeting).
+CIRCLE_MIN_SHARE = 0.5
+# A cadence suggested from history (services/stats.py) is offered in the review to someone
+# with none: one person a day at most, each again a week after being shown (like drifting),
+# looked for among the most recently seen people without a cadence.
+CADENCE_OFFERS = 1
+CADENCE_CANDIDATES = 50
 
 
 @dataclass(frozen=True)
@@ -53,11 +65,16 @@ class ReviewItem:
     favour_id: int | None = None
     introduction_id: int | None = None
     cadence: str | None = None  # keep-in-touch and drifting: the cadence that applies
+    circle: str | None = None  # a circle item: the circle (contact_id is its first member)
+    circle_id: int | None = None
+    members: tuple[int, ...] = ()  # a circle item: the overdue members it stands for
 
     @property
     def ref_id(self) -> int:
-        """The id the item's state hangs on: follow-up, favour, introduction, else contact."""
-        return self.follow_up_id or self.favour_id or self.introduction_id or self.contact_id
+        """The id the item's state hangs on: follow-up, favour, introduction, circle, else
+        contact."""
+        return (self.follow_up_id or self.favour_id or self.introduction_id or self.circle_id
+                or self.contact_id)
 
     def sort_key(self) -> tuple:
         return (-self.score, self.closeness, KINDS.index(self.kind), fold(self.name), self.ref_id)
@@ -74,6 +91,7 @@ class ReviewItem:
             "follow_up_id": self.follow_up_id,
             "favour_id": self.favour_id,
             "introduction_id": self.introduction_id,
+            **({"circle": self.circle, "members": list(self.members)} if self.circle else {}),
         }
 
 
@@ -285,17 +303,115 @@ def _drifting(book, as_of, rows, circles) -> list[ReviewItem]:
     return items
 
 
+def _quiet_for(days: int) -> str:
+    """'5 days', '3 weeks', '4 months': how long nobody was seen, in words."""
+    if days < 14:
+        return f"{days} day{'s' if days != 1 else ''}"
+    if days < 61:
+        return f"{round(days / 7)} weeks"
+    return f"{round(days / 30.4375)} months"
+
+
+def _circle_items(book: Book, as_of: date, circles: dict[str, Cadence]) -> list[ReviewItem]:
+    """One item per circle with a cadence whose members are overdue together: at least
+    CIRCLE_MIN_OVERDUE of them, and at least CIRCLE_MIN_SHARE of the members the circle's
+    cadence applies to. A member counts for the circle whose cadence is theirs: the tightest
+    of their circles, the closest one on ties."""
+    found = q.circles_with_cadence(book)
+    cadences = {row[0]: _cadence(row[3]) for row in found}
+    items = []
+    for index, row in enumerate(found):
+        cadence = cadences[row[0]]
+        # Circles whose cadence applies first to a member of both (found is closest first).
+        before = [other[1] for j, other in enumerate(found) if other[0] != row[0] and (
+            cadences[other[0]].approx_days < cadence.approx_days
+            or (cadences[other[0]].approx_days == cadence.approx_days and j < index))]
+        group = q.circle_group(book, as_of, row, before)
+        late = len(group.overdue)
+        if late < CIRCLE_MIN_OVERDUE or late < CIRCLE_MIN_SHARE * group.applies:
+            continue
+        if group.last_seen:
+            quiet = f"not seen for {_quiet_for((as_of - group.last_seen).days)}"
+        else:
+            quiet = "nothing logged yet"
+        items.append(ReviewItem(
+            kind="circle", contact_id=group.overdue[0], name=f"#{group.circle}",
+            due=group.first_due or as_of,
+            reason=f"{late} people {quiet} ({cadence}) — log the last meeting?",
+            score=group.score, closeness=group.position, cadence=str(cadence),
+            circle=group.circle, circle_id=group.circle_id, members=group.overdue,
+        ))
+    return items
+
+
+def _cadence_offers(book: Book, as_of: date, contact_id: int | None) -> list[ReviewItem]:
+    """Cadences suggested from history to people with none, as review items: Enter keeps in
+    touch at that cadence, r says no (let drift: never asked again), s and k put it off."""
+    from .stats import suggestion_for  # stats reads the review's let-drift list: not at the top
+
+    if contact_id is None and q.handled_kind_on(book, as_of, "cadence"):
+        return []  # one a day: today's was answered (kept, put off or declined)
+    ids = [contact_id] if contact_id is not None else q.uncadenced_recent(book, as_of, CADENCE_CANDIDATES)
+    found = [s for s in (suggestion_for(book, cid, as_of) for cid in ids)
+             if s is not None and s.direction == "new"]
+    state = q.states(book, "cadence", [s.contact_id for s in found])
+    items: list[ReviewItem] = []
+    for s in sorted(found, key=lambda s: (-s.days, fold(s.name), s.contact_id)):
+        st = state.get(s.contact_id)
+        if st and (st.skipped_on == as_of or (st.snoozed_until and st.snoozed_until > as_of)):
+            continue
+        if st and st.offered_on and st.offered_on != as_of and as_of - st.offered_on < DRIFT_EVERY:
+            continue
+        reason = (f"in touch about every {_quiet_for(round(s.rhythm_days))} lately "
+                  f"({s.days} times) — keep in touch {s.suggested_label}?")
+        items.append(ReviewItem(
+            kind="cadence", contact_id=s.contact_id, name=s.name, due=as_of, reason=reason,
+            score=0.6, cadence=str(s.suggested),
+        ))
+        if contact_id is None and len(items) >= CADENCE_OFFERS:
+            break
+    return items
+
+
+def circle_item(book: Book, name: str, as_of: date, config: Config) -> ReviewItem | None:
+    """The circle's Today item on `as_of` if its members are overdue together, else None."""
+    key = fold(name.lstrip("#").strip())
+    for item in _circle_items(book, as_of, _circles(book)):
+        if item.circle is not None and fold(item.circle) == key:
+            return item
+    return None
+
+
+def _offers(items: list[ReviewItem]) -> tuple[list[ReviewItem], int]:
+    return items, len(items)
+
+
 def _gather(
     book: Book, as_of: date, config: Config, limit: int | None, contact_id: int | None,
     totals: bool = True,
 ) -> tuple[list[ReviewItem], dict[str, int]]:
     circles = _circles(book)
+    # A circle whose members are overdue together is one item; its members are not listed
+    # one by one (fetched past the limit by as many, so the page still fills).
+    grouped = _circle_items(book, as_of, circles) if contact_id is None else []
+    members = {member for item in grouped for member in item.members}
     # One keep-in-touch query serves both kinds: drifting is looked for among the most
     # overdue (a contact whose keep-in-touch is snoozed is not asked about either).
-    wanted = None if limit is None else max(limit, DRIFT_CANDIDATES)
-    overdue, overdue_total = q.keep_in_touch_due(
-        book, as_of, limit=wanted, contact_id=contact_id, count=totals
-    )
+    needed = None if limit is None else max(limit, DRIFT_CANDIDATES)
+    wanted = needed
+    while True:
+        overdue, overdue_total = q.keep_in_touch_due(
+            book, as_of, limit=wanted, contact_id=contact_id, count=totals
+        )
+        kept = [row for row in overdue if row.contact_id not in members]
+        # Members of a circle item are left out: fetch further only if that emptied the page.
+        if wanted is None or needed is None or len(kept) >= needed or len(overdue) < wanted:
+            break
+        wanted *= 4
+    if members:
+        # Every member is in the due set; without a count (or a limit) only the rows are known.
+        overdue_total = overdue_total - len(members) if totals and wanted is not None else len(kept)
+        overdue = kept
     drifting = _drifting(book, as_of, overdue[:DRIFT_CANDIDATES], circles)
     counts: dict[str, int] = {}
     items: list[ReviewItem] = []
@@ -306,6 +422,10 @@ def _gather(
         ("thank", _thanks(book, as_of, config.thank_after_days, limit, contact_id, totals)),
         ("intro-check", _intros(book, as_of, config.intro_check_weeks, limit, contact_id, totals)),
         ("drifting", (drifting, len(drifting))),
+        ("circle", (grouped, len(grouped))),
+        # Not for `today --brief`, which runs in every new shell: it never shows them.
+        ("cadence", _offers(_cadence_offers(book, as_of, contact_id)
+                            if totals or contact_id is not None else [])),
     ):
         items += found
         counts[kind] = total
@@ -316,7 +436,8 @@ def _gather(
 
 # Kinds whose due date is a real deadline that a pause moves (a birthday stays on its day,
 # drifting is due whenever it is offered); and the score each starts from on its due day.
-_SHIFTED_BASE = {"follow-up": 1.0, "keep-in-touch": 0.0, "thank": 0.5, "intro-check": 0.5}
+_SHIFTED_BASE = {"follow-up": 1.0, "keep-in-touch": 0.0, "thank": 0.5, "intro-check": 0.5,
+                 "circle": 0.0}
 
 
 def shift_for_pause(
@@ -470,17 +591,17 @@ def items_for_contact(book: Book, contact_id: int, as_of: date, config: Config) 
 
 
 def record_offers(book: Book, review: Review, as_of: date) -> None:
-    """Remember that drifting items were shown on `as_of`, so they come back in a week, not
-    tomorrow. Call it when the review is actually shown to the user."""
-    drifting = [item for item in review.items if item.kind == "drifting"]
-    if not drifting:
+    """Remember that drifting and cadence items were shown on `as_of`, so they come back in
+    a week, not tomorrow. Call it when the review is actually shown to the user."""
+    offered = [item for item in review.items if item.kind in ("drifting", "cadence")]
+    if not offered:
         return
     with book.write(record=False):  # bookkeeping, not something the user did: not an undo step
-        for item in drifting:
-            previous = q.get_state(book, "drifting", item.contact_id)
+        for item in offered:
+            previous = q.get_state(book, item.kind, item.contact_id)
             if previous and previous.offered_on == as_of:
                 continue
-            state = previous or ReviewState("drifting", item.contact_id, item.contact_id)
+            state = previous or ReviewState(item.kind, item.contact_id, item.contact_id)
             q.put_state(book, replace(state, offered_on=as_of))
 
 
@@ -490,7 +611,7 @@ def record_offers(book: Book, review: Review, as_of: date) -> None:
 class Undo:
     """What an action did, with enough to reverse it (`undo(book, token)`)."""
 
-    action: str  # done, snooze, skip, let-drift
+    action: str  # done, snooze, skip, let-drift, bring-back, circle-done
     message: str  # one line for the user: what happened
     contact_id: int
     as_of: date
@@ -542,6 +663,10 @@ def mark_done(
 
 
 def _mark_done(book, item, as_of, kind_of_interaction, note, log) -> Undo:
+    if item.kind == "circle":
+        return _circle_done(book, item, as_of, kind_of_interaction, note)
+    if item.kind == "cadence":
+        return _keep_suggested(book, item, as_of)
     first = _first(item.name)
     if item.kind == "follow-up":
         assert item.follow_up_id is not None
@@ -589,6 +714,8 @@ def snooze(book: Book, item: ReviewItem, until: date, *, as_of: date | None = No
     """Hide the item until `until` (it shows again on that day)."""
     as_of = as_of or item.due
     with book.write():
+        if item.kind == "circle":
+            return _quiet_circle(book, item, as_of, "snooze", snoozed_until=until)
         if item.kind == "follow-up":
             assert item.follow_up_id is not None
             previous = book.get_follow_up(item.follow_up_id).snoozed_until
@@ -608,6 +735,8 @@ def snooze(book: Book, item: ReviewItem, until: date, *, as_of: date | None = No
 def skip_for_today(book: Book, item: ReviewItem, as_of: date) -> Undo:
     """Hide the item for `as_of` only; it is back tomorrow if still due."""
     with book.write():
+        if item.kind == "circle":
+            return _quiet_circle(book, item, as_of, "skip", skipped_on=as_of)
         previous = q.get_state(book, item.kind, item.ref_id)
         state = previous or ReviewState(item.kind, item.ref_id, item.contact_id)
         q.put_state(book, replace(state, skipped_on=as_of))
@@ -616,31 +745,143 @@ def skip_for_today(book: Book, item: ReviewItem, as_of: date) -> Undo:
                 item, previous_states=((item.kind, item.ref_id, previous),), handled=handled)
 
 
+def _circle_done(book, item: ReviewItem, as_of: date, kind_of_interaction: str, note: str,
+                 members: tuple[int, ...] | None = None, on: date | None = None) -> Undo:
+    """Log one group interaction with the circle item's members (or `members`: who was
+    really there) on `on` (default `as_of`); their next due dates move on together."""
+    people = members if members is not None else item.members
+    if not people:
+        raise ValueError("a group interaction needs at least one person")
+    interaction_id = book.log_interaction(
+        list(people), on=on or as_of, kind=kind_of_interaction, note=note, today=as_of
+    )
+    what = "it" if kind_of_interaction == "other" else (
+        f"{'an' if kind_of_interaction[0] in 'aeiou' else 'a'} {kind_of_interaction}")
+    count = f"{len(people)} {'person' if len(people) == 1 else 'people'}"
+    return Undo("done", f"logged {what} with {item.name} ({count}) on {(on or as_of).isoformat()}",
+                item.contact_id, as_of, item, interaction_id=interaction_id)
+
+
+def circle_done(book: Book, item: ReviewItem, as_of: date, kind_of_interaction: str = "meeting",
+                *, note: str = "", members: tuple[int, ...] | None = None,
+                on: date | None = None) -> Undo:
+    """Act on a circle item: one group interaction on `on` (default `as_of`) with `members`
+    (default: the overdue members it stands for), counted as one item against `as_of`'s
+    budget. Raises ValueError for no members."""
+    with book.write(label=f"log a {kind_of_interaction} with {item.name}"):
+        token = _circle_done(book, item, as_of, kind_of_interaction, note, members, on)
+        handled = _count_handled(book, item, "", 0, item.contact_id, as_of, "done")
+    return replace(token, handled=handled)
+
+
+def _keep_suggested(book: Book, item: ReviewItem, as_of: date) -> Undo:
+    """A cadence item's done: the suggested cadence becomes the contact's own."""
+    assert item.cadence is not None
+    contact = book.get_contact(item.contact_id)
+    previous = str(contact.cadence) if contact.cadence else None
+    book.update_contact(item.contact_id, cadence=Cadence.parse(item.cadence), today=as_of)
+    return Undo("done", f"keeping in touch with {item.name} {item.cadence}", item.contact_id,
+                as_of, item, previous_cadence=previous)
+
+
+def _quiet_circle(book: Book, item: ReviewItem, as_of: date, action: str, **change) -> Undo:
+    """Snooze or skip a circle item: each member's keep-in-touch, so none of them comes up
+    one by one instead. Runs inside the caller's transaction."""
+    saved = []
+    for member in item.members:
+        previous = q.get_state(book, "keep-in-touch", member)
+        saved.append(("keep-in-touch", member, previous))
+        state = previous or ReviewState("keep-in-touch", member, member)
+        q.put_state(book, replace(state, **change))
+    handled = _count_handled(book, item, "", 0, item.contact_id, as_of, action)
+    when = (f"until {change['snoozed_until'].isoformat()}" if "snoozed_until" in change
+            else "today")
+    verb = "snoozed" if action == "snooze" else "skipped"
+    return Undo(action, f"{verb} {item.name} ({len(item.members)} people) {when}",
+                item.contact_id, as_of, item, previous_states=tuple(saved), handled=handled)
+
+
 def let_drift(book: Book, contact_id: int, *, as_of: date, item: ReviewItem | None = None) -> Undo:
-    """Stop keeping in touch on a schedule: remove the contact's own cadence. A cadence that
-    comes from a circle stays for the circle; this contact's keep-in-touch and drifting items
-    are silenced instead (leave the circle to lose it for good). `item` (else the contact's
-    keep-in-touch) counts against `as_of`'s budget."""
-    with book.write():
+    """Stop keeping in touch on a schedule, for good: an explicit opt-out from every cadence,
+    the contact's own and their circles', until `bring_back`. The review, `show` and `list`
+    agree (no due date); the own cadence is kept, so bringing them back restores it. `item`
+    (else the contact's keep-in-touch) counts against `as_of`'s budget. Raises NotFound."""
+    with book.write(label=f"let {book.get_contact(contact_id).name} drift"):
         contact = book.get_contact(contact_id)
-        previous_cadence = str(contact.cadence) if contact.cadence else None
-        if contact.cadence is not None:
-            contact = book.update_contact(contact_id, cadence=None, today=as_of)
-        saved = []
-        if contact.effective_cadence is not None:
-            for kind in ("keep-in-touch", "drifting"):
-                previous = q.get_state(book, kind, contact_id)
-                saved.append((kind, contact_id, previous))
-                state = previous or ReviewState(kind, contact_id, contact_id)
-                q.put_state(book, replace(state, snoozed_until=FOREVER))
-            message = (f"letting {contact.name} drift (their circle's cadence, "
-                       f"{contact.effective_cadence}, stays for the others)")
+        cadence = contact.effective_cadence
+        previous = q.get_state(book, "let-drift", contact_id)
+        q.put_state(book, ReviewState("let-drift", contact_id, contact_id, offered_on=as_of))
+        q.refresh_due(book, contact_id, as_of)
+        if cadence is None:
+            message = f"letting {contact.name} drift: no cadence applied anyway"
+        elif contact.cadence is None:
+            message = (f"letting {contact.name} drift: out of their circle's cadence ({cadence}) "
+                       f"for good; `kontakt drift --undo` brings them back")
         else:
-            message = f"letting {contact.name} drift: no cadence any more"
+            message = (f"letting {contact.name} drift: no more {cadence}; "
+                       f"`kontakt drift --undo` brings them back")
         handled = _count_handled(book, item, "keep-in-touch", contact_id, contact_id, as_of,
                                  "let-drift")
-    return Undo("let-drift", message, contact_id, as_of, previous_states=tuple(saved),
-                previous_cadence=previous_cadence, handled=handled)
+    return Undo("let-drift", message, contact_id, as_of,
+                previous_states=(("let-drift", contact_id, previous),), handled=handled)
+
+
+def bring_back(book: Book, contact_id: int, *, as_of: date) -> Undo:
+    """Undo letting someone drift: their own or their circle's cadence applies again (they
+    may be due at once). Raises NotFound for an unknown contact, ValueError if they were not
+    let drift."""
+    with book.write(label=f"bring {book.get_contact(contact_id).name} back"):
+        contact = book.get_contact(contact_id)
+        previous = q.get_state(book, "let-drift", contact_id)
+        if previous is None:
+            raise ValueError(f"{contact.name} was not let drift")
+        q.restore_state(book, "let-drift", contact_id, None)
+        q.refresh_due(book, contact_id, as_of)
+        contact = book.get_contact(contact_id)
+    if contact.effective_cadence is None or contact.next_due is None:
+        message = f"brought {contact.name} back; no cadence applies (give one with --every)"
+    else:
+        origin = "" if contact.cadence else " (circle)"
+        due = "due now" if contact.next_due <= as_of else f"next due {contact.next_due.isoformat()}"
+        message = f"brought {contact.name} back: {contact.effective_cadence}{origin}, {due}"
+    return Undo("bring-back", message, contact_id, as_of,
+                previous_states=(("let-drift", contact_id, previous),))
+
+
+@dataclass(frozen=True)
+class Drifted:
+    """Someone let drift: since when, and the cadence bringing them back would restore."""
+
+    contact_id: int
+    name: str
+    since: date | None  # None: let drift before the day was kept
+    cadence: str | None
+    from_circle: bool
+    last_contact: date | None
+
+    def as_json(self) -> dict:
+        """The shape of `kontakt drift --list --json` (a contract: extend, never rename)."""
+        return {
+            "id": self.contact_id, "name": self.name,
+            "since": self.since.isoformat() if self.since else None,
+            "cadence": self.cadence, "from_circle": self.from_circle,
+            "last_contact": self.last_contact.isoformat() if self.last_contact else None,
+        }
+
+
+def drifted(book: Book) -> list[Drifted]:
+    """Everyone let drift (active contacts), most recently let go first, then by name."""
+    circles = _circles(book)
+    result = []
+    for row in q.let_drift_rows(book):
+        own = _cadence(row.cadence) if row.cadence else None
+        inherited = [circles[fold(t)] for t in json.loads(row.tags) if fold(t) in circles]
+        cadence = effective_cadence(own, inherited)
+        result.append(Drifted(row.contact_id, row.name, row.since,
+                              str(cadence) if cadence else None,
+                              cadence is not None and own is None, row.last_contact))
+    result.sort(key=lambda d: (-(d.since.toordinal() if d.since else 0), fold(d.name), d.contact_id))
+    return result
 
 
 def undo(book: Book, token: Undo) -> None:
@@ -661,5 +902,10 @@ def undo(book: Book, token: Undo) -> None:
             book.update_contact(
                 token.contact_id, cadence=Cadence.parse(token.previous_cadence), today=token.as_of
             )
+        if token.action in ("let-drift", "bring-back"):
+            q.refresh_due(book, token.contact_id, token.as_of)
+        if token.action == "done" and item and item.kind == "cadence":
+            previous = Cadence.parse(token.previous_cadence) if token.previous_cadence else None
+            book.update_contact(token.contact_id, cadence=previous, today=token.as_of)
         for kind, ref_id in token.handled:
             q.unmark_handled(book, token.as_of, kind, ref_id)

@@ -27,6 +27,7 @@ from dateutil.relativedelta import relativedelta
 from ..domain import Cadence, Contact, effective_cadence, fold, next_due
 from ..store import Book
 from ..store import stats_queries as q
+from .review import drifted
 
 WEEKS = 52
 MONTHS = 12
@@ -38,6 +39,16 @@ MIN_GAPS = 2
 RECENT_OUTCOMES = 5
 # An open imbalance of this much weight (three small favours, or one large) is "a lot".
 A_LOT = 3
+
+# Cadence suggestions from history go to everyone with at least this many distinct days of
+# interaction (two gaps to take a median of) …
+SUGGEST_MIN_DAYS = 3
+# … unless the silence since the last one is longer than this many of the suggested cadence:
+# a weekly rhythm that stopped two years ago is not one to keep.
+SUGGEST_STALE = 4
+
+# A faster cadence is suggested only to someone seen at least twice per cadence.
+FASTER_BY = 0.5
 
 # The cadences a person would pick, fastest first, with the word they would use.
 CADENCE_WORDS: tuple[tuple[Cadence, str], ...] = (
@@ -121,10 +132,15 @@ class PersonBalance:
     given: int
     received: int
     wording: str
+    who: str = ""  # what you would call them in a sentence (nickname, else first name)
 
     @property
     def net(self) -> int:
         return self.given - self.received
+
+    @property
+    def a_lot(self) -> bool:
+        return abs(self.net) >= A_LOT
 
 
 @dataclass(frozen=True)
@@ -205,6 +221,40 @@ class IntroductionStats:
 
 
 @dataclass(frozen=True)
+class CadenceSuggestion:
+    """A cadence someone's history suggests: `new` for someone without one, `faster` or
+    `slower` than the one they have."""
+
+    contact_id: int
+    name: str
+    current: Cadence | None  # the effective cadence now
+    own_cadence: bool  # False when `current` comes from a circle (or there is none)
+    suggested: Cadence
+    suggested_label: str
+    rhythm_days: float  # the median gap the suggestion rounds
+    days: int  # how many interaction days it is based on
+    last_contact: date
+    direction: str  # new, faster, slower
+
+    def as_json(self) -> dict:
+        """One entry of `kontakt cadence --suggest --json` and of stats' `cadence_suggestions`
+        (a contract: extend, never rename)."""
+        return {
+            "id": self.contact_id, "name": self.name,
+            "cadence": str(self.current) if self.current else None,
+            "own_cadence": self.own_cadence, "suggested_cadence": str(self.suggested),
+            "suggested_label": self.suggested_label, "rhythm_days": self.rhythm_days,
+            "interaction_days": self.days, "last_contact": self.last_contact.isoformat(),
+            "direction": self.direction,
+        }
+
+    @property
+    def sentence(self) -> str:
+        """What the suggestion says, e.g. 'seen about every 2 wk — every 2 weeks?'."""
+        return f"seen about every {_span(self.rhythm_days)} — {self.suggested_label}?"
+
+
+@dataclass(frozen=True)
 class NetworkStats:
     as_of: date
     circle: str | None  # the circle everything but the overall rhythm is limited to
@@ -213,6 +263,10 @@ class NetworkStats:
     drift: tuple[Drift, ...]  # most drifted (rhythm relative to cadence) first
     circles: tuple[CircleHealth, ...]
     introductions: IntroductionStats
+    # Cadences suggested from history, for everyone (see cadence_suggestions).
+    suggestions: tuple[CadenceSuggestion, ...] = ()
+    # Everyone let drift (services.review.drifted), to bring back.
+    let_drift: tuple = ()
 
 
 # ====================================================================== computing them
@@ -239,19 +293,125 @@ def network_stats(book: Book, as_of: date, *, circle: str | None = None) -> Netw
             drift=tuple(_drift(book, as_of, only, recent)),
             circles=tuple(_circles(book, as_of, circle_rows, only, recent)),
             introductions=_introductions(book, as_of, months[0], only),
+            suggestions=tuple(_suggestions(book, as_of, only, recent)),
+            let_drift=_let_drift(book, only),
         )
+
+
+def _let_drift(book: Book, only: str | None) -> tuple:
+    members = q.circle_member_ids(book, only) if only is not None else None
+    return tuple(d for d in drifted(book) if members is None or d.contact_id in members)
+
+
+def cadence_suggestions(book: Book, as_of: date, *, circle: str | None = None) -> list[CadenceSuggestion]:
+    """Cadences suggested from history as of `as_of`: to everyone with no cadence and at
+    least SUGGEST_MIN_DAYS days of interaction (`new`), and to those whose rhythm is slower
+    or faster than their cadence; slower first (most drifted first), then faster, then new
+    (most history first). Raises NotFound for an unknown `circle`."""
+    with q.snapshot(book):
+        only = q.circles(book, circle)[0].name if circle is not None else None
+        recent = q.recent_interaction_days(book, as_of, GAPS + 1, only)
+        return _suggestions(book, as_of, only, recent)
+
+
+def suggestion_for(book: Book, contact_id: int, as_of: date) -> CadenceSuggestion | None:
+    """The cadence suggested for one contact on `as_of` (the same rules as
+    `cadence_suggestions`), or None: for the review's accept key, without the whole book."""
+    from ..store.review_queries import recent_interaction_dates
+
+    try:
+        contact = book.get_contact(contact_id)
+    except LookupError:
+        return None
+    if contact.archived or contact.drift_cadence is not None:
+        return None
+    days = [d for d in recent_interaction_dates(book, contact_id, GAPS + 2) if d <= as_of][: GAPS + 1]
+    if len(days) < (SUGGEST_MIN_DAYS if contact.effective_cadence is None else MIN_GAPS + 1):
+        return None
+    gaps = _gaps(days, as_of)
+    if not gaps:
+        return None
+    rhythm = float(statistics.median(gaps))
+    suggested, label = cadence_word(rhythm)
+    current = contact.effective_cadence
+    if current is None:
+        if (as_of - days[0]).days > SUGGEST_STALE * suggested.approx_days:
+            return None
+        direction = "new"
+    elif suggested.approx_days == current.approx_days:
+        return None
+    elif suggested.approx_days > current.approx_days:
+        direction = "slower"
+    elif rhythm > current.approx_days * FASTER_BY:
+        return None
+    else:
+        direction = "faster"
+    return CadenceSuggestion(contact.id, contact.name, current, contact.cadence is not None,
+                             suggested, label, rhythm, len(days), days[0], direction)
+
+
+def _span(days: float) -> str:
+    from ..domain.dates import span
+
+    return span(days)
+
+
+def _suggestions(
+    book: Book, as_of: date, only: str | None, days_by_contact: dict[int, list[date]]
+) -> list[CadenceSuggestion]:
+    found: list[tuple[tuple, CadenceSuggestion]] = []
+    cadence_of = _cadence_of(book)
+    for row in q.contacts_with_cadence(book, only):
+        days = days_by_contact.get(row.contact_id)
+        gaps = _gaps(days, as_of) if days else []
+        if not gaps:
+            continue
+        cadence, own = cadence_of(row.cadence, row.tags)
+        if cadence is None:
+            continue
+        rhythm = float(statistics.median(gaps))
+        suggested, label = cadence_word(rhythm)
+        if suggested.approx_days == cadence.approx_days:
+            continue
+        slower = suggested.approx_days > cadence.approx_days
+        if not slower and rhythm > cadence.approx_days * FASTER_BY:
+            continue  # a bit more often than the cadence is not a new rhythm
+        found.append(((0 if slower else 1, -rhythm / cadence.approx_days if slower
+                       else rhythm / cadence.approx_days, fold(row.name)),
+                      CadenceSuggestion(row.contact_id, row.name, cadence, own, suggested, label,
+                                        rhythm, len(days), days[0],
+                                        "slower" if slower else "faster")))
+    for history in q.uncadenced_histories(book, as_of, GAPS + 1, SUGGEST_MIN_DAYS, only):
+        days = list(history.days)
+        gaps = _gaps(days, as_of)
+        if not gaps:
+            continue
+        rhythm = float(statistics.median(gaps))
+        suggested, label = cadence_word(rhythm)
+        if (as_of - days[0]).days > SUGGEST_STALE * suggested.approx_days:
+            continue
+        found.append(((2, -len(days), fold(history.name)),
+                      CadenceSuggestion(history.contact_id, history.name, None, False, suggested,
+                                        label, rhythm, len(days), days[0], "new")))
+    found.sort(key=lambda item: (item[0], item[1].contact_id))
+    return [suggestion for _, suggestion in found]
 
 
 def accept_suggested_cadence(
     book: Book, contact_id: int, cadence: Cadence | str, *, today: date | None = None
 ) -> Contact:
-    """Give the contact `cadence` as their own (one transaction) and return them updated.
+    """Give the contact `cadence` as their own (one transaction) and return them updated;
+    choosing a cadence for someone let drift brings them back.
 
     Raises NotFound for an unknown contact and CadenceError for unreadable cadence text.
     """
+    from ..store.review_queries import restore_state
+
     if isinstance(cadence, str):
         cadence = Cadence.parse(cadence)
-    return book.update_contact(contact_id, today=today or clock.today(), cadence=cadence)
+    with book.write(label=f"keep in touch with {book.get_contact(contact_id).name} {cadence}"):
+        restore_state(book, "let-drift", contact_id, None)
+        return book.update_contact(contact_id, today=today or clock.today(), cadence=cadence)
 
 
 def cadence_word(days: float) -> tuple[Cadence, str]:
@@ -393,7 +553,46 @@ def _person(row: q.LeaderRow, *, gave_more: bool) -> PersonBalance:
         wording = f"{who} has done a lot for you — a good moment to give back"
     else:
         wording = f"{who} has done something for you — a good moment to give back"
-    return PersonBalance(row.contact_id, row.name, row.given, row.received, wording)
+    return PersonBalance(row.contact_id, row.name, row.given, row.received, wording, who)
+
+
+def names(people: list[str]) -> str:
+    """'Ada', 'Ada and Grace', 'Ada, Grace and Olga'."""
+    if len(people) <= 1:
+        return "".join(people)
+    return f"{', '.join(people[:-1])} and {people[-1]}"
+
+
+def balance_sentences(balance: BalanceStats) -> list[str]:
+    """The balance leaders said once each way, with names, the way a person would:
+    "You've helped Olga a lot lately, and Ada and Dora too." and "Sam has done a lot for
+    you — a good moment to give back." Empty when nothing is open either way."""
+    sentences = []
+    if balance.given_most:
+        lots = [p.who or p.name for p in balance.given_most if p.a_lot]
+        some = [p.who or p.name for p in balance.given_most if not p.a_lot]
+        if lots and some:
+            sentences.append(f"You've helped {names(lots)} a lot lately, and {names(some)} too.")
+        elif lots:
+            sentences.append(f"You've helped {names(lots)} a lot lately.")
+        else:
+            sentences.append(f"You've helped {names(some)} lately.")
+    if balance.received_most:
+        lots = [p.who or p.name for p in balance.received_most if p.a_lot]
+        some = [p.who or p.name for p in balance.received_most if not p.a_lot]
+
+        def have(people: list[str]) -> str:
+            return "has" if len(people) == 1 else "have"
+
+        if lots and some:
+            said = (f"{names(lots)} {have(lots)} done a lot for you, and {names(some)} "
+                    f"something too")
+        elif lots:
+            said = f"{names(lots)} {have(lots)} done a lot for you"
+        else:
+            said = f"{names(some)} {have(some)} done something for you"
+        sentences.append(f"{said} — a good moment to give back.")
+    return sentences
 
 
 # ---------------------------------------------------------------------- drift

@@ -22,6 +22,7 @@ from ..domain.dates import parse_iso
 from ..domain.text import nfc
 from .migrations import CONTACT_COLUMNS, FTS_COLUMNS
 from .book import Book, _line, _now, _text, _uid, _unique
+from .contacts import LET_DRIFT_SQL
 
 # The same cleaning as the one-row API (book._line/_text), with a fast path for the
 # common case of a value without control characters: 20,000 rows clean in a blink.
@@ -378,7 +379,8 @@ class BulkWriter:
                 f"""SELECT c.id, c.cadence, c.tags, c.created_at,
                            (SELECT max(i.date) FROM interaction_contacts ic
                               JOIN interactions i ON i.id = ic.interaction_id
-                             WHERE ic.contact_id = c.id) AS last_contact
+                             WHERE ic.contact_id = c.id) AS last_contact,
+                           {LET_DRIFT_SQL} AS drifted
                       FROM contacts c WHERE c.id IN ({marks})""",
                 chunk,
             )
@@ -387,7 +389,8 @@ class BulkWriter:
                 inherited = [circles[fold(t)] for t in json.loads(row[2]) if fold(t) in circles]
                 last = parse_iso(row[4])
                 added_on = date.fromisoformat(row[3][:10])
-                due = next_due(effective_cadence(own, inherited), last, min(added_on, self.today))
+                cadence = None if row[5] else effective_cadence(own, inherited)  # let drift
+                due = next_due(cadence, last, min(added_on, self.today))
                 updates.append((row[4], due.isoformat() if due else None, row[0]))
         self.conn.executemany(
             "UPDATE contacts SET last_contact = ?, next_due = ? WHERE id = ?", updates

@@ -45,6 +45,12 @@ class ListRow(NamedTuple):
     next_due: date | None
 
 
+# True for a contact let drift: an explicit opt-out from every cadence, own or a circle's,
+# kept as a review_state row of kind 'let-drift' (see services/review.py let_drift).
+LET_DRIFT_SQL = """EXISTS (SELECT 1 FROM review_state s
+                            WHERE s.kind = 'let-drift' AND s.ref_id = c.id)"""
+
+
 class AmbiguousRef(LookupError):
     """A contact REF that matched no one or several people; `candidates` lists them."""
 
@@ -286,7 +292,7 @@ class ContactsMixin:
         circles = self._circle_cadences()
         for contact_id in contact_ids:
             row = self.conn.execute(
-                """SELECT c.cadence, c.tags, c.created_at,
+                f"""SELECT c.cadence, c.tags, c.created_at, {LET_DRIFT_SQL} AS drifted,
                           (SELECT max(i.date) FROM interaction_contacts ic
                              JOIN interactions i ON i.id = ic.interaction_id
                             WHERE ic.contact_id = c.id) AS last_contact
@@ -297,7 +303,8 @@ class ContactsMixin:
                 continue
             own = Cadence.parse(row["cadence"]) if row["cadence"] else None
             inherited = [circles[fold(t)] for t in json.loads(row["tags"]) if fold(t) in circles]
-            cadence = effective_cadence(own, inherited)
+            # Let drift: no cadence applies, their own or a circle's, until brought back.
+            cadence = None if row["drifted"] else effective_cadence(own, inherited)
             last = parse_iso(row["last_contact"])
             added_on = date.fromisoformat(row["created_at"][:10])
             due = next_due(cadence, last, min(added_on, today))
@@ -312,6 +319,13 @@ class ContactsMixin:
         if circles is None:
             circles = self._circle_cadences()
         inherited = [circles[key] for key in map(_fold_tag, tags) if key in circles]
+        cadence = drift_cadence = effective_cadence(own, inherited)
+        # A cadence with no due date is one the person was let drift from (services/review.py
+        # let_drift); asked only then, so reading a page of contacts costs no extra query.
+        if cadence is not None and row["next_due"] is None and self._let_drift(row["id"]):
+            cadence = None
+        else:
+            drift_cadence = None
         birthday = None
         if row["birthday"]:
             text = row["birthday"]
@@ -343,8 +357,15 @@ class ContactsMixin:
             updated_at=datetime.fromisoformat(row["updated_at"]),
             last_contact=parse_iso(row["last_contact"]),
             next_due=parse_iso(row["next_due"]),
-            effective_cadence=effective_cadence(own, inherited),
+            effective_cadence=cadence,
+            drift_cadence=drift_cadence,
         )
+
+    def _let_drift(self, contact_id: int) -> bool:
+        """True when the contact was let drift: no cadence applies to them."""
+        return self.conn.execute(
+            f"SELECT {LET_DRIFT_SQL} FROM contacts c WHERE c.id = ?", (contact_id,)
+        ).fetchone()[0] == 1
 
     def get_contact(self, contact_id: int) -> Contact:
         """The contact with this id; raises NotFound if there is none (or it is in the trash)."""

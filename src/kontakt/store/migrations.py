@@ -576,6 +576,24 @@ def m014_ref_lookup_index(db: Database) -> None:
         """
         CREATE INDEX IF NOT EXISTS contacts_by_ref
             ON contacts (sort_key, id, archived, deleted_at, nickname, emails);
+
+
+def m015_let_drift(db: Database) -> None:
+    """Letting someone drift becomes an explicit opt-out from every cadence (a review_state
+    row of kind 'let-drift'; services/review.py let_drift). Before, a circle member let drift
+    was hidden from the review by a snooze until 9999-12-31 while `show` and `list` still
+    called them due: those snoozes become opt-outs and their due date goes."""
+    run_script(
+        db,
+        """
+        INSERT INTO review_state (kind, ref_id, contact_id, snoozed_until, skipped_on, offered_on)
+            SELECT 'let-drift', ref_id, contact_id, NULL, NULL, NULL FROM review_state
+             WHERE kind = 'keep-in-touch' AND snoozed_until = '9999-12-31'
+            ON CONFLICT (kind, ref_id) DO NOTHING;
+        DELETE FROM review_state
+         WHERE kind IN ('keep-in-touch', 'drifting') AND snoozed_until = '9999-12-31';
+        UPDATE contacts SET next_due = NULL
+         WHERE next_due IS NOT NULL AND id IN (SELECT ref_id FROM review_state WHERE kind = 'let-drift');
         """,
     )
 
@@ -595,6 +613,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m012_fts_content_quoted,
     m013_card_details_and_sync,
     m014_ref_lookup_index,
+    m015_let_drift,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

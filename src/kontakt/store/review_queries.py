@@ -478,6 +478,108 @@ def restore_state(book: Book, kind: str, ref_id: int, previous: ReviewState | No
             put_state(book, previous)
 
 
+# ---------------------------------------------------------------------- circles
+
+@dataclass(frozen=True)
+class CircleGroup:
+    """A circle with a cadence, as its members stand on a day: who it applies to, and the
+    members overdue on it (not snoozed or skipped), summed up."""
+
+    circle_id: int  # the circle's rowid: what its review item hangs on
+    circle: str
+    position: int
+    cadence: str
+    applies: int  # active members with no own cadence, not let drift, whose cadence this is
+    overdue: tuple[int, ...]  # of them, those due by the day, by id
+    first_due: date | None
+    last_seen: date | None  # the latest last contact among the overdue
+    score: float  # the highest overdue ratio among them
+
+
+def circles_with_cadence(book: Book) -> list[tuple[int, str, int, str]]:
+    """(rowid, name, position, cadence) of every circle with a cadence, closest first."""
+    rows = book.conn.execute(
+        "SELECT rowid, name, position, cadence FROM circles WHERE cadence IS NOT NULL "
+        "ORDER BY position, name")
+    return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+
+def circle_group(book: Book, as_of: date, circle: tuple[int, str, int, str],
+                 before: list[str]) -> CircleGroup:
+    """One circle's group on `as_of`, members of the circles in `before` (whose cadence
+    applies first: tighter, or as tight and closer) left out. One aggregate over
+    memberships_by_circle: SQLite does the per-member work, Python gets one row."""
+    marks = ", ".join(f":b{i}" for i in range(len(before)))
+    first = (f"AND NOT EXISTS (SELECT 1 FROM memberships m2 WHERE m2.contact_id = c.id "
+             f"AND m2.circle IN ({marks}))") if before else ""
+    due = f"(c.next_due <= :as_of AND {_quiet('keep-in-touch', 'c.id')})"
+    row = _run(
+        book,
+        f"""SELECT count(*), group_concat(CASE WHEN due THEN id END),
+                   min(CASE WHEN due THEN next_due END), max(CASE WHEN due THEN last_contact END),
+                   max(CASE WHEN due THEN score END)
+              FROM (SELECT c.id, c.next_due, c.last_contact, {due} AS due,
+                           {_OVERDUE_RATIO} AS score
+                      FROM memberships m INDEXED BY memberships_by_circle
+                      JOIN contacts c ON c.id = m.contact_id
+                     WHERE m.circle = :circle AND c.cadence IS NULL AND c.next_due IS NOT NULL
+                       AND {_ACTIVE} {first}
+                     ORDER BY c.id)""",
+        {"as_of": as_of.isoformat(), "as_of_day": _julian_day(as_of), "circle": circle[1],
+         **{f"b{i}": name for i, name in enumerate(before)}},
+    )[0]
+    overdue = tuple(int(i) for i in row[1].split(",")) if row[1] else ()
+    return CircleGroup(circle[0], circle[1], circle[2], circle[3], row[0], overdue,
+                       parse_iso(row[2]), parse_iso(row[3]), row[4] or 0.0)
+
+
+def uncadenced_recent(book: Book, as_of: date, limit: int) -> list[int]:
+    """Ids of the `limit` active contacts seen most recently (by `as_of`) whom no cadence
+    applies to and who were not let drift: where the review looks for a cadence to offer."""
+    rows = book.conn.execute(
+        f"""SELECT c.id FROM contacts c
+             WHERE c.next_due IS NULL AND c.last_contact IS NOT NULL AND c.last_contact <= ?
+               AND {_ACTIVE} AND NOT EXISTS (SELECT 1 FROM review_state s
+                                              WHERE s.kind = 'let-drift' AND s.ref_id = c.id)
+             ORDER BY c.last_contact DESC, c.id LIMIT ?""",
+        (as_of.isoformat(), limit),
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+# ---------------------------------------------------------------------- let drift
+
+@dataclass(frozen=True)
+class LetDriftRow:
+    contact_id: int
+    name: str
+    since: date | None
+    cadence: str | None  # the contact's own cadence text, kept while they drift
+    tags: str  # JSON list, to find the circle cadence they left
+    last_contact: date | None
+
+
+def let_drift_rows(book: Book) -> list[LetDriftRow]:
+    """Active contacts let drift (review_state kind 'let-drift'), in name order."""
+    rows = book.conn.execute(
+        f"""SELECT c.id, c.name, s.offered_on, c.cadence, c.tags, c.last_contact
+              FROM review_state s JOIN contacts c ON c.id = s.ref_id
+             WHERE s.kind = 'let-drift' AND {_ACTIVE} ORDER BY c.sort_key, c.id"""
+    ).fetchall()
+    return [
+        LetDriftRow(row["id"], row["name"], parse_iso(row["offered_on"]), row["cadence"],
+                    row["tags"], parse_iso(row["last_contact"]))
+        for row in rows
+    ]
+
+
+def refresh_due(book: Book, contact_id: int, today: date) -> None:
+    """Recompute one contact's materialised due date (after an opt-out changed)."""
+    with book.write():
+        # Book's refresh is the one rule for the materialised dates; reuse, don't restate.
+        book._refresh_due([contact_id], today)
+
+
 # ---------------------------------------------------------------------- the daily budget
 
 def mark_handled(book: Book, day: date, kind: str, ref_id: int, contact_id: int, action: str) -> bool:
@@ -498,6 +600,13 @@ def unmark_handled(book: Book, day: date, kind: str, ref_id: int) -> None:
             "DELETE FROM review_handled WHERE day = ? AND kind = ? AND ref_id = ?",
             (day.isoformat(), kind, ref_id),
         )
+
+
+def handled_kind_on(book: Book, day: date, kind: str) -> bool:
+    """True when an item of `kind` was handled on `day` (the primary key's range)."""
+    return book.conn.execute(
+        "SELECT 1 FROM review_handled WHERE day = ? AND kind = ? LIMIT 1", (day.isoformat(), kind)
+    ).fetchone() is not None
 
 
 def handled_count(book: Book, day: date) -> int:

@@ -33,6 +33,8 @@ REVIEW_REF_TABLES = {
     "keep-in-touch": "contacts",
     "birthday": "contacts",
     "drifting": "contacts",
+    "let-drift": "contacts",  # the opt-out from every cadence; offered_on: the day it began
+    "cadence": "contacts",  # a cadence suggested in the review: offered, snoozed, skipped
 }
 
 # Tables of the full-text index: derived from contacts, rebuilt by triggers.
@@ -232,7 +234,11 @@ def insert_review_state(book: Book, rows: Sequence[tuple]) -> int:
                skipped_on, offered_on) VALUES (?, ?, ?, ?, ?, ?)""",
         rows,
     )
-    return cursor.rowcount
+    added = cursor.rowcount
+    # Someone let drift has no due date (store/contacts.py LET_DRIFT_SQL), in this book too.
+    drifted = [(row[1],) for row in rows if row[0] == "let-drift"]
+    book.conn.executemany("UPDATE contacts SET next_due = NULL WHERE id = ?", drifted)
+    return added
 
 
 def insert_dismissed_pairs(book: Book, rows: Sequence[tuple[int, int, str]]) -> int:

@@ -58,6 +58,52 @@ def snapshot(book: Book) -> Iterator[None]:
             book.conn.execute("ROLLBACK")  # nothing was written: just end the read
 
 
+@dataclass(frozen=True)
+class HistoryRow:
+    """Someone no cadence applies to (none of their own or a circle's, not let drift)."""
+
+    contact_id: int
+    name: str
+    days: tuple[date, ...]  # their latest distinct interaction days, newest first
+
+
+def uncadenced_histories(
+    book: Book, as_of: date, per_contact: int, at_least: int, circle: str | None = None
+) -> list[HistoryRow]:
+    """Active contacts with no cadence at all and at least `at_least` distinct interaction
+    days on or before `as_of`: their latest `per_contact` days, newest first (one query)."""
+    rows = book.conn.execute(
+        f"""SELECT contact_id, name, group_concat(date, ',') FROM (
+                SELECT ic.contact_id, c.name, i.date,
+                       row_number() OVER (PARTITION BY ic.contact_id ORDER BY i.date DESC) AS n,
+                       count(*) OVER (PARTITION BY ic.contact_id) AS total
+                  FROM contacts c
+                  JOIN interaction_contacts ic ON ic.contact_id = c.id
+                  JOIN interactions i ON i.id = ic.interaction_id
+                 WHERE c.next_due IS NULL AND {_ACTIVE} AND i.date <= :as_of
+                   AND NOT EXISTS (SELECT 1 FROM review_state s
+                                    WHERE s.kind = 'let-drift' AND s.ref_id = c.id)
+                       {_in_circle('c.id', circle)}
+                 GROUP BY ic.contact_id, i.date
+                 ORDER BY ic.contact_id, i.date DESC)
+             WHERE n <= :per_contact AND total >= :at_least
+             GROUP BY contact_id ORDER BY contact_id""",
+        {"as_of": as_of.isoformat(), "per_contact": per_contact, "at_least": at_least,
+         "circle": circle},
+    )
+    return [
+        HistoryRow(row[0], row[1], tuple(sorted((date.fromisoformat(d) for d in row[2].split(",")),
+                                                reverse=True)))
+        for row in rows
+    ]
+
+
+def circle_member_ids(book: Book, circle: str) -> set[int]:
+    """Ids of the circle's members (memberships_by_circle)."""
+    rows = book.conn.execute("SELECT contact_id FROM memberships WHERE circle = ?", (circle,))
+    return {row[0] for row in rows}
+
+
 # ---------------------------------------------------------------------- circles
 
 

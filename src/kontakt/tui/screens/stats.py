@@ -1,7 +1,8 @@
 """The stats screen (g): rhythm, circles, drift, balance and introductions at a glance.
 
-The figures come from services.stats; this screen only lays them out. The one action here is
-accepting a drifting contact's suggested cadence (a / Enter on the drift list).
+The figures come from services.stats; this screen only lays them out. The actions here:
+accepting a suggested cadence (a / Enter on the drift or suggestions list) and bringing back
+someone let drift (b / Enter on the let-drift list).
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...domain import CadenceError
 from ...domain.dates import human, month_label, relative, span
-from ...services.stats import Drift, NetworkStats, accept_suggested_cadence, network_stats
+from ...services.review import Drifted, bring_back
+from ...services.stats import (
+    CadenceSuggestion, Drift, NetworkStats, accept_suggested_cadence, balance_sentences,
+    network_stats,
+)
 from ...store import Book, NotFound
 from ..background import in_background, stats_at
 from ..live import BookChanged
@@ -56,9 +61,10 @@ def rhythm_content(stats: NetworkStats) -> Content:
     lines.append(Content(""))
     for row in columns([m.count for m in rhythm.months], height=4):
         lines.append(Content.assemble("  ", (row, "$primary")))
+    # Three letters each ("Dec", never "De"); the month still running is the last column,
+    # so its * goes after it without pushing any other label out of line.
     labels = " ".join(
-        calendar.month_abbr[m.month.month][:3] if m.complete else calendar.month_abbr[m.month.month][:2] + "*"
-        for m in rhythm.months
+        calendar.month_abbr[m.month.month][:3] + ("" if m.complete else "*") for m in rhythm.months
     )
     lines.append(Content.styled("  " + labels, MUTED))
     if rhythm.busiest and rhythm.quietest:
@@ -74,7 +80,8 @@ def rhythm_content(stats: NetworkStats) -> Content:
 
 def circle_option(health, total: int) -> Content:
     share = health.in_touch_share
-    in_touch = f"{health.in_touch}/{health.with_cadence} {share:.0%}" if share is not None else "no cadence"
+    # "3 of 5": of the members a cadence applies to (the line under the list says so).
+    in_touch = f"{health.in_touch} of {health.with_cadence}" if share is not None else "no cadence"
     meeting = human(health.last_group_meeting) if health.last_group_meeting else "—"
     return Content.assemble(
         fit(visible(f"#{health.circle}"), 19), f"{health.members:>7}  ", fit(in_touch, 11, right=True),
@@ -91,10 +98,18 @@ def circle_rhythm_content(stats: NetworkStats, circle: str | None) -> Content:
     found = next((c for c in stats.rhythm.circles if c.circle == circle), None)
     if found is None:
         return Content("")
-    return Content.assemble(
+    parts: list = [
         "  ", (visible(f"#{found.circle}"), "bold"), (f" · {found.total} in 12 months, per week", MUTED),
         "\n  ", (sparkline(found.weeks), "$secondary"),
-    )
+    ]
+    health = next((h for h in stats.circles if h.circle == circle), None)
+    if health is not None and health.with_cadence:
+        # The in-touch column's denominator, named: not every member has a cadence.
+        none = health.members - health.with_cadence
+        parts.append((f"\n  in touch: {health.in_touch} of the {health.with_cadence} members "
+                      f"with a cadence ({health.in_touch_share:.0%})"
+                      + (f"; {none} of {health.members} have none" if none else ""), MUTED))
+    return Content.assemble(*parts)
 
 
 def drift_option(d: Drift) -> Content:
@@ -116,6 +131,33 @@ def drift_detail(d: Drift | None, as_of: date) -> Content:
     )
 
 
+def suggestion_option(s: CadenceSuggestion) -> Content:
+    now = str(s.current) if s.current else "no cadence"
+    return Content.assemble(
+        fit(visible(s.name), 20), " ", (fit(now, 13), MUTED), (" → ", MUTED),
+        (fit(s.suggested_label, 14), "bold $accent"), (f"  every {span(s.rhythm_days)}", MUTED),
+    )
+
+
+def suggestion_detail(s: CadenceSuggestion | None, as_of: date) -> Content:
+    if s is None:
+        return Content("")
+    if s.current is None:
+        head = f": no cadence yet, seen about every {span(s.rhythm_days)} over {s.days} days"
+    else:
+        head = f": {s.current}, but seen about every {span(s.rhythm_days)}"
+    return Content.assemble(
+        (visible(s.name), "bold"), head, f"; last {relative(s.last_contact, as_of)}. ",
+        ("a", "bold $accent"), " makes it ", (s.suggested_label, "bold"), ".",
+    )
+
+
+def let_drift_option(d: Drifted, as_of: date) -> Content:
+    was = f"was {d.cadence}" + (" (circle)" if d.from_circle else "") if d.cadence else "no cadence"
+    since = f"since {human(d.since)}" if d.since else ""
+    return Content.assemble(fit(visible(d.name), 20), " ", (fit(was, 24), MUTED), (f" {since}", MUTED))
+
+
 def balance_content(stats: NetworkStats) -> Content:
     balance = stats.balance
     lines = [_title("Balance", "favours given and received, 12 months, by weight")]
@@ -132,17 +174,10 @@ def balance_content(stats: NetworkStats) -> Content:
         lines.append(Content.styled(f"  {fit('circle', 20)}  given  received", MUTED))
         for c in shown:
             lines.append(Content.assemble("  ", fit(visible(f"#{c.circle}"), 20), f"  {c.given:>5}  {c.received:>8}"))
-    for caption, people in (
-        ("You have given most to", balance.given_most),
-        ("You have received most from", balance.received_most),
-    ):
-        if people:
-            lines.append(Content(""))
-            lines.append(Content.styled(f"  {caption}", MUTED))
-            for p in people:
-                # The net only as a hint; the gentle sentence is the message.
-                net = f"{p.net:+d}".replace("-", "−")
-                lines.append(Content.assemble((f"  {net:>3}  ", MUTED), visible(p.wording)))
+    # Said once each way, with names: not a line per person with a number.
+    for sentence in balance_sentences(balance):
+        lines.append(Content(""))
+        lines.append(Content.assemble("  ", visible(sentence)))
     if not (balance.given_most or balance.received_most):
         lines.append(Content.styled("  Nothing open either way.", MUTED))
     return Content("\n").join(lines)
@@ -173,6 +208,7 @@ class StatsScreen(Screen[bool]):
     BINDINGS = [
         Binding("escape,q,g", "close", "Back", id="stats.close"),
         Binding("a", "accept", "Accept cadence", id="stats.accept"),
+        Binding("b", "bring_back", "Bring back", id="stats.bring_back"),
         Binding("tab", "focus_next", "Next list", id="stats.next"),
     ]
 
@@ -202,6 +238,13 @@ class StatsScreen(Screen[bool]):
                     yield Static(_title("Drift", "slower than their cadence"), classes="stats-section")
                     yield OptionList(id="stats-drift", classes="stats-list", compact=True, markup=False)
                     yield Static(id="stats-drift-detail")
+                    yield Static(_title("Suggested cadences", "from history: none yet, or faster"),
+                                 classes="stats-section")
+                    yield OptionList(id="stats-suggest", classes="stats-list", compact=True, markup=False)
+                    yield Static(id="stats-suggest-detail")
+                    yield Static(_title("Let drift", "no cadence until brought back (b)"),
+                                 classes="stats-section")
+                    yield OptionList(id="stats-letdrift", classes="stats-list", compact=True, markup=False)
                     yield Static(id="stats-balance", classes="stats-section")
                     # Last: at 80 columns the columns stack, and drift should come before it.
                     yield Static(id="stats-intros", classes="stats-section")
@@ -277,6 +320,29 @@ class StatsScreen(Screen[bool]):
         else:
             drift.add_option(Option(Content.styled("No one is drifting.", MUTED), disabled=True))
         self._show_drift_detail()
+
+        suggest = self.query_one("#stats-suggest", OptionList)
+        keep = suggest.highlighted or 0
+        others = self._suggestions()[:DRIFT_SHOWN]
+        suggest.set_options(Option(suggestion_option(s), id=str(s.contact_id)) for s in others)
+        if others:
+            suggest.highlighted = min(keep, len(others) - 1)
+        else:
+            suggest.add_option(Option(Content.styled("No suggestions: 3 days of history make one.", MUTED),
+                                      disabled=True))
+        self._show_suggestion_detail()
+
+        let_drift = self.query_one("#stats-letdrift", OptionList)
+        keep = let_drift.highlighted or 0
+        let_drift.set_options(Option(let_drift_option(d, self.today), id=str(d.contact_id))
+                              for d in stats.let_drift)
+        if stats.let_drift:
+            let_drift.highlighted = min(keep, len(stats.let_drift) - 1)
+        else:
+            let_drift.add_option(Option(Content.styled("Nobody: r in Today lets someone drift.", MUTED),
+                                        disabled=True))
+        # a and b show in the footer only now, when there is something they act on.
+        self.refresh_bindings()
         if self.focused is None:
             # The top of the page first; Tab (or a) goes on to the drift list.
             circles.focus()
@@ -293,6 +359,25 @@ class StatsScreen(Screen[bool]):
         if option.id is None:
             return None
         return next((d for d in self.stats.drift if str(d.contact_id) == option.id), None)
+
+    def _suggestions(self) -> list[CadenceSuggestion]:
+        """Suggestions of their own list: the slower ones are the drift list's."""
+        if self.stats is None:
+            return []
+        return [s for s in self.stats.suggestions if s.direction != "slower"]
+
+    def _highlighted(self, list_id: str, items) -> object | None:
+        found = self.query_one(list_id, OptionList)
+        if found.highlighted is None:
+            return None
+        option = found.get_option_at_index(found.highlighted)
+        if option.id is None:
+            return None
+        return next((i for i in items if str(i.contact_id) == option.id), None)
+
+    def _show_suggestion_detail(self) -> None:
+        found = self._highlighted("#stats-suggest", self._suggestions())
+        self.query_one("#stats-suggest-detail", Static).update(suggestion_detail(found, self.today))
 
     def _show_circle_rhythm(self) -> None:
         circles = self.query_one("#stats-circles", OptionList)
@@ -328,34 +413,86 @@ class StatsScreen(Screen[bool]):
     def _drift_selected(self) -> None:
         self.action_accept()
 
+    @on(OptionList.OptionHighlighted, "#stats-suggest")
+    def _suggestion_highlighted(self) -> None:
+        self._show_suggestion_detail()
+
+    @on(OptionList.OptionSelected, "#stats-suggest")
+    def _suggestion_selected(self) -> None:
+        self.action_accept()
+
+    @on(OptionList.OptionSelected, "#stats-letdrift")
+    def _let_drift_selected(self) -> None:
+        self.action_bring_back()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The footer offers a and b only once there is something they act on.
+        if action == "accept":
+            return self.stats is not None and bool(self.stats.drift or self._suggestions())
+        if action == "bring_back":
+            return self.stats is not None and bool(self.stats.let_drift)
+        return True
+
     # ---------------------------------------------------------------- actions
 
     def action_accept(self) -> None:
-        """Give the highlighted drifting contact their suggested cadence, then refresh."""
+        """Give the highlighted contact their suggested cadence, then refresh: the focused
+        list's row (drift or suggestions), else the drift list's, whose line under it says
+        what a does; from the first a the footer offers."""
         drift = self.query_one("#stats-drift", OptionList)
-        if self.focused is not drift:
-            # Never change someone the user cannot see: the first a shows the drift list.
-            drift.focus()
+        suggest = self.query_one("#stats-suggest", OptionList)
+        target: Drift | CadenceSuggestion | None
+        if self.focused is suggest:
+            target, source = self._highlighted("#stats-suggest", self._suggestions()), suggest
+        else:
+            target, source = self._highlighted_drift(), drift
+            if target is None and self.focused is not drift:
+                target, source = self._highlighted("#stats-suggest", self._suggestions()), suggest
+        if target is None:
+            self.notify("No suggestion is highlighted.", severity="warning", markup=False)
             return
-        d = self._highlighted_drift()
-        if d is None:
-            self.notify("No drifting contact is highlighted.", severity="warning", markup=False)
-            return
+        source.focus()  # the list the change was made in, so the next a goes on down it
         try:
-            accept_suggested_cadence(self.book, d.contact_id, d.suggested, today=self.today)
+            accept_suggested_cadence(self.book, target.contact_id, target.suggested, today=self.today)
         except (NotFound, CadenceError) as error:
             self.notify(str(error), severity="error", markup=False)
             return
         self.changed = True
         push_undo = getattr(self.app, "push_undo", None)
         if push_undo is not None:  # names the step for z's toast
-            push_undo(f"keep in touch with {d.name} {d.suggested_label}", contact_id=d.contact_id)
-        self.notify(f"{d.name} is now {d.suggested_label} · z undoes", markup=False)
+            push_undo(f"keep in touch with {target.name} {target.suggested_label}",
+                      contact_id=target.contact_id)
+        self.notify(f"{target.name} is now {target.suggested_label} · z undoes", markup=False)
         # Take the row out at once; the recomputed figures follow.
-        index = drift.get_option_index(str(d.contact_id))
-        drift.remove_option_at_index(index)
-        self.stats = _without(self.stats, d.contact_id)
+        source.remove_option_at_index(source.get_option_index(str(target.contact_id)))
+        self.stats = _without(self.stats, target.contact_id)
         self._show_drift_detail()
+        self._show_suggestion_detail()
+        self.refresh_bindings()
+        self.refresh_stats()
+
+    def action_bring_back(self) -> None:
+        """Bring the highlighted person of the let-drift list back to their cadence."""
+        let_drift = self.query_one("#stats-letdrift", OptionList)
+        person = self._highlighted("#stats-letdrift", self.stats.let_drift if self.stats else ())
+        if person is None:
+            self.notify("Nobody let drift is highlighted.", severity="warning", markup=False)
+            return
+        try:
+            token = bring_back(self.book, person.contact_id, as_of=self.today)
+        except (NotFound, ValueError) as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.changed = True
+        push_undo = getattr(self.app, "push_undo", None)
+        if push_undo is not None:
+            push_undo(token.message, contact_id=person.contact_id)
+        self.notify(token.message[:1].upper() + token.message[1:] + " · z undoes", markup=False)
+        let_drift.remove_option_at_index(let_drift.get_option_index(str(person.contact_id)))
+        if self.stats is not None:
+            self.stats = replace(self.stats, let_drift=tuple(
+                d for d in self.stats.let_drift if d.contact_id != person.contact_id))
+        self.refresh_bindings()
         self.refresh_stats()
 
     def action_close(self) -> None:
@@ -365,4 +502,5 @@ class StatsScreen(Screen[bool]):
 def _without(stats: NetworkStats | None, contact_id: int) -> NetworkStats | None:
     if stats is None:
         return None
-    return replace(stats, drift=tuple(d for d in stats.drift if d.contact_id != contact_id))
+    return replace(stats, drift=tuple(d for d in stats.drift if d.contact_id != contact_id),
+                   suggestions=tuple(s for s in stats.suggestions if s.contact_id != contact_id))

@@ -21,17 +21,19 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...config import Config
-from ...domain import INTERACTION_KINDS, CadenceError, DateError, parse_date
+from ...domain import INTERACTION_KINDS, CadenceError, DateError, fold, parse_date
 from ...domain.cadence import parse_duration
-from ...domain.dates import human
+from ...domain.dates import human, relative
 from ...services import review
 from ...services.prep import prep_card
 from ...services.review import Review, ReviewItem, Undo
+from ...services.stats import accept_suggested_cadence, suggestion_for
 from ...store import Book, NotFound
 from ..live import BookChanged
 from ..widgets.review_card import context_card, item_reason, item_title
 from ..widgets.shown import shown, visible
 from .dialogs import ConfirmScreen, HelpScreen, today_help
+from .forms import Checker, LogForm
 from .prep import PrepScreen
 
 # A quick note is the common reply to a review item; ← → changes it for the rest of the list.
@@ -39,8 +41,9 @@ DEFAULT_INTERACTION = "message"
 # Kinds whose `done` logs an interaction (the others note or keep something); a follow-up
 # is completed and logged.
 LOGS_AN_INTERACTION = ("keep-in-touch", "birthday", "thank", "follow-up")
-# Kinds that exist because of a cadence: only these can be let drift.
-CADENCE_KINDS = ("keep-in-touch", "drifting")
+# Kinds that exist because of a cadence: only these can be let drift (on a suggested
+# cadence, r is "no schedule for them": they are not asked again).
+CADENCE_KINDS = ("keep-in-touch", "drifting", "cadence")
 MUTED = "$text-muted"
 KEY = "bold $accent"
 
@@ -52,7 +55,8 @@ KEYS = [
     ("today.snooze", "s", "snooze", "Tomorrow", False, "snooze until tomorrow"),
     ("today.snooze_until", "S", "snooze_until", "Snooze…", False, "snooze for 3 days, a week, or to a typed date"),
     ("today.skip", "k", "skip", "Skip", False, "skip for today (back tomorrow if still due)"),
-    ("today.drift", "r", "let_drift", "Let drift", False, "let them drift: remove the cadence (asks first)"),
+    ("today.drift", "r", "let_drift", "Let drift", False, "let them drift: out of every cadence until brought back (asks first)"),
+    ("today.accept", "a", "accept_cadence", "Cadence", False, "accept the cadence their history suggests"),
     ("today.open", "o", "open", "Open", False, "open the contact on the main screen"),
     ("today.prep", "p", "prep", "Prep", False, "prep card: everything to know about them"),
     ("today.undo", "z", "undo", "Undo", True, "undo the last action on this screen"),
@@ -309,11 +313,18 @@ class TodayScreen(Screen[bool]):
             done: list = [what, (f"‹{self.interaction_kind}›", "bold"), "  ", (kinds, KEY), " other kind"]
         elif item.kind == "intro-check":
             done = ["mark it checked"]
+        elif item.kind == "circle":
+            done = ["log the meeting: its members ticked, one group interaction"]
+        elif item.kind == "cadence":
+            done = [f"keep in touch {item.cadence}"]
         else:  # drifting
             done = [f"keep them at {item.cadence}" if item.cadence else "keep them"]
         pairs = [("today.snooze", "tomorrow"), ("today.snooze_until", "later…"), ("today.skip", "skip")]
         if item.kind in CADENCE_KINDS:
             pairs.append(("today.drift", "let drift"))
+        suggestion = self._suggestion(item)
+        if suggestion is not None:
+            pairs.append(("today.accept", suggestion.suggested_label))
         pairs += [("today.open", "open"), ("today.prep", "prep"), ("today.undo", "undo")]
         second: list = []
         for binding_id, label in pairs:
@@ -335,6 +346,9 @@ class TodayScreen(Screen[bool]):
             return
         # One cell short of the pane: a scrollbar may take it when the card is long.
         width = (self.query_one("#today-card", CardPane).scrollable_content_region.width or 41) - 1
+        if entry.item.kind == "circle":
+            body.update(circle_card(self.book, entry.item, self.today))
+            return
         try:
             card = prep_card(self.book, entry.item.contact_id, self.today)
         except NotFound:
@@ -445,6 +459,9 @@ class TodayScreen(Screen[bool]):
             self.notify("Nothing left to do here. Esc goes back.", markup=False)
             return
         kind = entry.item.kind
+        if kind == "circle":
+            self._log_circle(entry)
+            return
         if kind == "follow-up":
             outcome = f"done, {logged(self.interaction_kind)}"
         elif kind in LOGS_AN_INTERACTION:
@@ -464,6 +481,67 @@ class TodayScreen(Screen[bool]):
                 return
             self.entries[step.rows[0]].outcome = f"done; next {human(again)}"
             self.refresh_all()
+
+    def _log_circle(self, entry: Entry) -> None:
+        """A circle's item: the group log with its overdue members ticked; saving logs one
+        group interaction and ticks the item off (one transaction, one undo step)."""
+        try:
+            form = CircleLogForm(self.book, self.today, entry.item)
+        except NotFound:
+            self.notify("That circle's members are no longer in the book.", markup=False)
+            return
+
+        def saved(interaction_id: int | None) -> None:
+            token = form.token
+            if interaction_id is None or token is None or self.current_entry is not entry:
+                return
+            people = len(form.logged_people)
+            self._act(lambda item: token, f"{logged(form.logged_kind)} with {people} people")
+
+        self.app.push_screen(form, saved)
+
+    def _suggestion(self, item: ReviewItem):
+        """The cadence the highlighted person's history suggests (None for a circle item,
+        or when their rhythm fits): what `a` accepts. Cached per person for this visit."""
+        if item.kind in ("circle", "cadence"):  # a cadence item's Enter accepts it already
+            return None
+        cache = self.__dict__.setdefault("_suggestions", {})
+        if item.contact_id not in cache:
+            try:
+                cache[item.contact_id] = suggestion_for(self.book, item.contact_id, self.today)
+            except sqlite3.Error:
+                return None
+        return cache[item.contact_id]
+
+    def action_accept_cadence(self) -> None:
+        """Give the highlighted person the cadence their history suggests (z undoes); the
+        item stays, so done, snooze or skip still apply to it."""
+        entry = self.current_entry
+        if entry is None:
+            return
+        suggestion = self._suggestion(entry.item)
+        if suggestion is None:
+            self.notify("No cadence to suggest: their rhythm fits, or there is too little history.",
+                        markup=False)
+            return
+        try:
+            accept_suggested_cadence(self.book, suggestion.contact_id, suggestion.suggested,
+                                     today=self.today)
+        except (NotFound, CadenceError, sqlite3.Error) as error:
+            self.notify(f"Could not change the cadence: {error}", severity="error", markup=False)
+            return
+        self.changed = True
+        self.__dict__.get("_suggestions", {}).pop(suggestion.contact_id, None)
+        label = f"keep in touch with {suggestion.name} {suggestion.suggested_label}"
+        # A step of this screen's own, so z here takes it back (through the book's history).
+        step = Step(Undo("cadence", label, suggestion.contact_id, self.today), [self.current or 0])
+        push_undo = getattr(self.app, "push_undo", None)
+        if push_undo is not None:
+            step.app_step = push_undo(label, contact_id=suggestion.contact_id)
+        if isinstance(step.app_step, int):
+            self.history.append(step)
+        self.notify(f"{suggestion.name} is now {suggestion.suggested_label} · z undoes", markup=False)
+        self.refresh_all()
 
     def action_snooze(self) -> None:
         self._snooze(self.today + timedelta(days=1))
@@ -502,7 +580,8 @@ class TodayScreen(Screen[bool]):
 
         cadence = f" ({item.cadence})" if item.cadence else ""
         question = Content.assemble("Let ", (visible(item.name), "bold"), " drift?")
-        detail = f"Removes the cadence{cadence}: they stop coming up to keep in touch. z undoes."
+        detail = (f"Takes them out of their cadence{cadence}, a circle's too, until you bring them "
+                  f"back (b in stats). z undoes.")
         self.app.push_screen(ConfirmScreen(question, detail, yes="let drift"), answered)
 
     def action_undo(self) -> None:
@@ -618,6 +697,52 @@ class TodayScreen(Screen[bool]):
         if main is not None and changed:
             main.after_change()
         return main
+
+
+def circle_card(book: Book, item: ReviewItem, today: date) -> Content:
+    """A circle item's card: who the prompt stands for, with when each was last seen."""
+    lines: list[Content] = [
+        Content.styled(visible(item.name), "bold $accent"),
+        Content.styled(f"{len(item.members)} members overdue · {item.cadence or ''}", MUTED),
+        Content(""),
+    ]
+    for contact in sorted(book.get_contacts(item.members), key=lambda c: (fold(c.name), c.id)):
+        lines.append(Content.assemble(
+            "  ", visible(contact.name),
+            (f"  {relative(contact.last_contact, today)}" if contact.last_contact else "  never", MUTED),
+        ))
+    lines += [Content(""), Content.styled(
+        "Enter opens the group log with them ticked: untick who was not there.", MUTED)]
+    return Content("\n").join(lines)
+
+
+class CircleLogForm(LogForm):
+    """The group log a circle's Today item opens: its overdue members ticked, kind meeting.
+    Saving logs one group interaction and counts the item as done, in one transaction."""
+
+    def __init__(self, book: Book, today: date, item: ReviewItem) -> None:
+        people = book.get_contacts(item.members)
+        if not people:
+            raise NotFound(f"no members of {item.name} left")
+        super().__init__(book, today, people)
+        self.item = item
+        self.title_text = f"Log the last meeting of {item.name}"
+        self.token: Undo | None = None
+        self.logged_people: list[int] = []
+        self.logged_kind = "meeting"
+
+    def save_to_book(self) -> int:
+        checker = Checker()
+        people = checker.check(self._read_people)
+        on = checker.check(self._read_date)
+        checker.done()
+        self.logged_people, self.logged_kind = list(people), self.value("kind")
+        self.token = review.circle_done(
+            self.book, self.item, self.today, self.logged_kind, note=self.value("note"),
+            members=tuple(people), on=on,
+        )
+        assert self.token.interaction_id is not None
+        return self.token.interaction_id
 
 
 class SnoozeScreen(ModalScreen[date | None]):

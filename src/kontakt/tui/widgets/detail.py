@@ -89,6 +89,8 @@ def contact_card(contact: Contact, balance: Balance, today: date, width: int = 6
     cadence = contact.effective_cadence
     if cadence is not None:
         field("cadence", f"{cadence}" + ("" if contact.cadence else " (circle)"))
+    elif contact.drift_cadence is not None:  # as `kontakt show` says it; b in stats brings back
+        field("cadence", f"let drift (was {contact.drift_cadence}" + ("" if contact.cadence else ", circle") + ")")
     step = None if contact.archived else next_step(contact, follow_ups)
     if step is not None:
         # Whichever comes first: the keep-in-touch date or an earlier follow-up.

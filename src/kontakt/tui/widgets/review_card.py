@@ -27,6 +27,8 @@ KIND_LOOKS = {
     "thank": ("◆", "$success", "say thanks"),
     "intro-check": ("⇄", "$secondary", "introduction"),
     "drifting": ("≈", MUTED, "drifting"),
+    "circle": ("◎", "$primary", "circle"),
+    "cadence": ("↻", "$secondary", "cadence"),
 }
 
 
