@@ -576,6 +576,8 @@ def m014_ref_lookup_index(db: Database) -> None:
         """
         CREATE INDEX IF NOT EXISTS contacts_by_ref
             ON contacts (sort_key, id, archived, deleted_at, nickname, emails);
+        """,
+    )
 
 
 def m015_let_drift(db: Database) -> None:
