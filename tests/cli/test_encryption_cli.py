@@ -30,7 +30,7 @@ ARGS = {
     "email": ["ada"], "encrypt": [],
     "export csv": ["-o", "{dir}/x.csv"], "export ics": ["-o", "{dir}/x.ics"],
     "export json": ["-o", "{dir}/x.json"], "export vcard": ["-o", "{dir}/x.vcf"],
-    "sync": ["--vcard-dir", "{dir}/cards"],
+    "sync": ["--vcard-dir", "{dir}/cards"], "drift": ["--list"], "cadence": ["--suggest"],
     "favour": ["Ada", "--gave", "advice"], "follow-up": ["Grace", "--in", "2 weeks"],
     "import": ["{dir}/in.csv"], "intro": ["Grace", "Ada"], "link": ["Ada", "Grace", "--as", "friend"],
     "list": [], "log": ["Grace", "--kind", "call"], "merge": ["Ada", "Grace"],
