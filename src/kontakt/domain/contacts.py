@@ -34,6 +34,7 @@ class Contact:
     next_due: date | None = None
     # The cadence that applies: the contact's own, else the tightest of its circles'.
     effective_cadence: Cadence | None = None
+    channel: str | None = None  # preferred channel: message, call, coffee, … (domain CHANNELS)
 
     @property
     def display_name(self) -> str:

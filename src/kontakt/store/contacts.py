@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from ..domain import Birthday, Cadence, Circle, Contact, effective_cadence, fold, next_due
+from ..domain.activity import check_channel
 from ..domain.dates import parse_iso
 from .driver import sqlite3
 from .migrations import CONTACT_COLUMNS, contact_columns
@@ -17,7 +18,7 @@ from .values import NotFound, _cadence, _clean_emails, _clean_phones, _clean_tag
 
 CONTACT_FIELDS = (
     "name", "nickname", "emails", "phones", "org", "role", "location", "met",
-    "birthday", "tags", "notes", "cadence",
+    "birthday", "tags", "notes", "cadence", "channel",
 )
 
 
@@ -71,6 +72,7 @@ class ContactsMixin:
         archived: bool = False,
         uid: str | None = None,
         created_at: str | None = None,
+        channel: str | None = None,
     ) -> int:
         """Add a contact and return its id. Raises ValueError for an empty name."""
         name = _line(name)
@@ -80,8 +82,9 @@ class ContactsMixin:
         with self.write():
             cursor = self.conn.execute(
                 """INSERT INTO contacts (uid, name, sort_key, nickname, emails, phones, org, role,
-                       location, met, birthday, notes, cadence, archived, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       location, met, birthday, notes, cadence, archived, created_at, updated_at,
+                   channel)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     uid or _uid(), name, fold(name), _line(nickname),
                     json.dumps(_clean_emails(emails), ensure_ascii=False),
@@ -89,7 +92,7 @@ class ContactsMixin:
                     _line(org), _line(role), _line(location), _text(met),
                     birthday.iso() if birthday else None, _text(notes),
                     str(cadence) if cadence else None, int(archived),
-                    created_at or now, now,
+                    created_at or now, now, check_channel(channel) if channel else None,
                 ),
             )
             contact_id = cursor.lastrowid
@@ -135,6 +138,8 @@ class ContactsMixin:
                     columns["cadence"] = str(value) if value else None
                 elif key == "archived":
                     columns["archived"] = int(bool(value))
+                elif key == "channel":
+                    columns["channel"] = check_channel(value) if value else None
                 elif key in ("notes", "met"):
                     columns[key] = _text(value)
                 elif key != "tags":
@@ -264,6 +269,10 @@ class ContactsMixin:
             )
 
     def _contact(self, row: sqlite3.Row, circles: dict[str, Cadence] | None = None) -> Contact:
+        try:
+            channel = row["channel"]
+        except IndexError:  # a row read by a query that predates the column
+            channel = None
         own = _cadence(row["cadence"]) if row["cadence"] else None
         tags = _json_list(row["tags"])
         if circles is None:
@@ -297,6 +306,7 @@ class ContactsMixin:
             last_contact=parse_iso(row["last_contact"]),
             next_due=parse_iso(row["next_due"]),
             effective_cadence=effective_cadence(own, inherited),
+            channel=channel,
         )
 
     def get_contact(self, contact_id: int) -> Contact:

@@ -22,7 +22,8 @@ FTS_COLUMNS = [*FTS_COLUMNS_V1, "search_folded"]
 # from contacts: that also computes m005's generated search columns, ~4 s more at 100k rows.
 CONTACT_COLUMNS = (
     "id, uid, name, sort_key, nickname, emails, phones, org, role, location, met, birthday, "
-    "tags, notes, cadence, archived, created_at, updated_at, deleted_at, last_contact, next_due"
+    "tags, notes, cadence, archived, created_at, updated_at, deleted_at, last_contact, next_due, "
+    "channel"
 )
 
 
@@ -454,6 +455,44 @@ def m009_relations_journal(db: Database) -> None:
     )
 
 
+def m010_ledger_loops(db: Database) -> None:
+    """Close the ledger's loops: a favour received knows when it was thanked (only an explicit
+    thank-you clears the review's prompt), an introduction has a result (worked, fizzled,
+    unknown) and whether both were asked first, an interaction says who reached out and
+    whether it was the thanks, a contact has a preferred channel.
+
+    Favours received before this version that a later interaction already "answered" (the old
+    rule) count as thanked on that day, so upgrading brings back no stale prompts; outcomes
+    noted before are answered as 'unknown' (the app stored "checked": no note at all).
+    """
+    run_script(
+        db,
+        """
+        ALTER TABLE favours ADD COLUMN thanked_on TEXT;
+        ALTER TABLE introductions ADD COLUMN result TEXT
+            CHECK (result IN ('worked', 'fizzled', 'unknown'));
+        ALTER TABLE introductions ADD COLUMN asked_first INTEGER NOT NULL DEFAULT 0
+            CHECK (asked_first IN (0, 1));
+        ALTER TABLE interactions ADD COLUMN reached_out TEXT
+            CHECK (reached_out IN ('me', 'them', 'mutual'));
+        ALTER TABLE interactions ADD COLUMN thanks INTEGER NOT NULL DEFAULT 0
+            CHECK (thanks IN (0, 1));
+        ALTER TABLE contacts ADD COLUMN channel TEXT;
+        UPDATE introductions
+           SET result = 'unknown', outcome = CASE WHEN outcome = 'checked' THEN '' ELSE outcome END
+         WHERE outcome <> '';
+        UPDATE favours SET thanked_on = (
+                SELECT min(i.date) FROM interaction_contacts ic
+                  JOIN interactions i ON i.id = ic.interaction_id
+                 WHERE ic.contact_id = favours.contact_id AND i.date > favours.date)
+         WHERE direction = 'received';
+        CREATE INDEX favours_to_thank ON favours (date, contact_id)
+            WHERE direction = 'received' AND status = 'open' AND thanked_on IS NULL;
+        CREATE INDEX introductions_unanswered ON introductions (date) WHERE result IS NULL;
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_review,
@@ -464,6 +503,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m007_undo_history,
     m008_review_handled,
     m009_relations_journal,
+    m010_ledger_loops,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
