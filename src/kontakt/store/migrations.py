@@ -489,6 +489,10 @@ def m010_ledger_loops(db: Database) -> None:
         CREATE INDEX favours_to_thank ON favours (date, contact_id)
             WHERE direction = 'received' AND status = 'open' AND thanked_on IS NULL;
         CREATE INDEX introductions_unanswered ON introductions (date) WHERE result IS NULL;
+        -- The review's "give back" nets the last year's open favours and introductions.
+        CREATE INDEX favours_open_by_date ON favours (date, contact_id, direction, weight)
+            WHERE status = 'open';
+        CREATE INDEX introductions_by_day ON introductions (date, contact_a, contact_b);
         """,
     )
 

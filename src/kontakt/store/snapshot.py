@@ -33,6 +33,7 @@ REVIEW_REF_TABLES = {
     "keep-in-touch": "contacts",
     "birthday": "contacts",
     "drifting": "contacts",
+    "give-back": "contacts",
 }
 
 # Tables of the full-text index: derived from contacts, rebuilt by triggers.
