@@ -87,6 +87,8 @@ SHORT_HELP = {
     "rm-log": "Move a logged interaction to the trash.",
     "edit-favour": "Change a favour: what, direction, kind, weight, status.",
     "rm-favour": "Move a favour to the trash.",
+    "settle-favour": "Settle a favour: returned, let go, or still open.",
+    "intro-outcome": "Did an introduction work: worked, fizzled, unknown.",
     "edit-follow-up": "Change a follow-up: due date, note, recurrence.",
     "rm-follow-up": "Move a follow-up to the trash.",
     "edit-intro": "Change an introduction: people, date, note, outcome.",

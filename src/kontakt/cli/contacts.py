@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from ..domain import Birthday, Contact, DateError
+from ..domain import CHANNELS, Birthday, Contact, DateError
 from ..domain.dates import relative
 from ..domain.text import visible
 from ..store import Book
@@ -42,6 +42,8 @@ def contact_options(command):
         click.option("--birthday", metavar="DATE", help="3.4.1980, 1980-04-03, or year-less --04-03."),
         click.option("--met", metavar="TEXT", help="How you met."),
         click.option("--note", metavar="TEXT", help="Notes (free text)."),
+        click.option("--channel", type=click.Choice(list(CHANNELS)), metavar="CHANNEL",
+                     help=f"How you like to reach them: {', '.join(CHANNELS)}."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -52,14 +54,15 @@ def contact_options(command):
 @click.argument("name")
 @contact_options
 @book_option
-def add(name, emails, phones, nickname, org, role, location, tags, cadence, birthday, met, note):
+def add(name, emails, phones, nickname, org, role, location, tags, cadence, birthday, met, note,
+        channel):
     """Add a contact and print its id."""
     book = get_book()
     fields = dict(
         emails=emails, phones=phones, nickname=nickname or "", org=org or "", role=role or "",
         location=location or "", tags=tags, met=met or "", notes=note or "",
         cadence=read_cadence(cadence, what="--every") if cadence else None,
-        birthday=_birthday(birthday) if birthday else None,
+        birthday=_birthday(birthday) if birthday else None, channel=channel,
     )
     same_name = [c for c in book.search(name, limit=20) if c.name.casefold() == name.strip().casefold()]
     contact_id = book.add_contact(name, today=today(), **fields)
@@ -78,14 +81,17 @@ def add(name, emails, phones, nickname, org, role, location, tags, cadence, birt
 @click.option("--remove-phone", "remove_phones", multiple=True, metavar="P", help="Drop a phone number.")
 @click.option("--no-cadence", is_flag=True, help="Remove the contact's own cadence.")
 @click.option("--no-birthday", is_flag=True, help="Forget the birthday.")
+@click.option("--no-channel", is_flag=True, help="Forget the preferred channel.")
 @book_option
 def edit(ref, name, emails, phones, nickname, org, role, location, tags, cadence, birthday, met,
-         note, untags, remove_emails, remove_phones, no_cadence, no_birthday):
+         note, channel, untags, remove_emails, remove_phones, no_cadence, no_birthday, no_channel):
     """Change a contact. --email, --phone and --tag add; --note replaces the notes."""
     if cadence and no_cadence:
         raise click.UsageError("--every and --no-cadence contradict each other")
     if birthday and no_birthday:
         raise click.UsageError("--birthday and --no-birthday contradict each other")
+    if channel and no_channel:
+        raise click.UsageError("--channel and --no-channel contradict each other")
     book = get_book()
     contact = book.find(ref)
     changes: dict = {}
@@ -101,6 +107,8 @@ def edit(ref, name, emails, phones, nickname, org, role, location, tags, cadence
         changes["birthday"] = _birthday(birthday)
     if no_birthday:
         changes["birthday"] = None
+    if channel or no_channel:
+        changes["channel"] = channel
     if remove_emails:
         drop = {e.strip().casefold() for e in remove_emails}
         changes["emails"] = [e for e in contact.emails if e.casefold() not in drop]
