@@ -55,7 +55,8 @@ def test_stats_json_has_every_figure_in_its_documented_shape(kontakt):
     result = kontakt("--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"as_of", "circle", "rhythm", "balance", "drift", "circles", "introductions"}
+    assert set(data) == {"as_of", "circle", "rhythm", "balance", "drift", "circles", "introductions",
+                         "one_sided"}
     assert (data["as_of"], data["circle"]) == (TODAY, None)
 
     rhythm = data["rhythm"]
@@ -93,7 +94,10 @@ def test_stats_json_has_every_figure_in_its_documented_shape(kontakt):
     }
     intros = data["introductions"]
     assert (intros["made"], intros["with_outcome"], intros["waiting"]) == (1, 1, 0)
+    # An outcome noted without a result is an answer, but not a success: only "worked" is.
+    assert (intros["worked"], intros["fizzled"]) == (0, 0)
     assert intros["recent_outcomes"][0]["outcome"] == "[red]they[/red] are friends now"
+    assert intros["recent_outcomes"][0]["result"] == "unknown"
 
 
 def test_stats_as_of_looks_back_from_that_day(kontakt):

@@ -102,6 +102,10 @@ def load_demo(book: Book, today: date) -> None:
                 book.set_introduction_outcome(
                     intro_id, intro["outcome"], on=day(intro["outcome_days_ago"])
                 )
+            if intro.get("result"):
+                book.set_introduction_result(
+                    intro_id, intro["result"], on=day(intro["outcome_days_ago"])
+                )
         for follow_up in network["follow_ups"]:
             follow_up_id = book.add_follow_up(
                 contact_id(follow_up["with"]),
