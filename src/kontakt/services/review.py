@@ -16,9 +16,10 @@ from functools import lru_cache
 
 from ..config import Config
 from ..domain import CHANNELS, Birthday, Cadence, channel_prompt, effective_cadence, fold
-from ..domain.ledger import check_result
+from ..domain.ledger import LedgerError, check_result
 from ..domain.dates import relative
 from ..store import Book
+from ..store import records
 from ..store import review_queries as q
 from ..store.review_queries import ReviewState
 
@@ -564,6 +565,7 @@ class Undo:
     previous_cadence: str | None = None
     handled: tuple[tuple[str, int], ...] = ()  # (kind, ref_id) newly counted on as_of
     thanked: tuple[int, ...] = ()  # favours this action marked as thanked
+    previous_status: str | None = None  # settle: the favour's status before
     previous_note: str | None = None  # intro-check: the outcome note before the answer
 
 
@@ -672,6 +674,21 @@ def _mark_done(book, item, as_of, kind_of_interaction, note, log, result=None) -
                 previous_states=saved, thanked=thanked)
 
 
+def settle_favour(book: Book, item: ReviewItem, status: str, as_of: date) -> Undo:
+    """Settle the favour a thank item is about: returned, let go, or still open (the ledger's
+    rule: returned counts on both sides, let go drops out). Anything but open ends the thank
+    prompt. Counts against `as_of`'s budget. Raises NotFound if gone, LedgerError for a bad
+    status or an item that is not about a favour."""
+    if item.favour_id is None:
+        raise LedgerError(f"a {item.kind} item is not about a favour")
+    with book.write():
+        previous = records.get_favour(book, item.favour_id).status
+        settled = records.edit_favour(book, item.favour_id, status=status)
+        handled = _count_handled(book, item, "", 0, item.contact_id, as_of, "settle")
+    return Undo("settle", f"favour from {item.name}: {settled.status}", item.contact_id, as_of,
+                item, handled=handled, previous_status=previous)
+
+
 def snooze(book: Book, item: ReviewItem, until: date, *, as_of: date | None = None) -> Undo:
     """Hide the item until `until` (it shows again on that day)."""
     as_of = as_of or item.due
@@ -742,6 +759,8 @@ def undo(book: Book, token: Undo) -> None:
             q.clear_introduction_outcome(book, item.introduction_id, token.previous_note or "")
         if token.thanked:
             book.unmark_thanked(token.thanked)
+        if token.action == "settle" and item and item.favour_id and token.previous_status:
+            records.edit_favour(book, item.favour_id, status=token.previous_status)
         if token.action == "snooze" and item and item.kind == "follow-up":
             q.set_follow_up_snooze(book, item.follow_up_id, token.previous_snooze)
         for kind, ref_id, previous in token.previous_states:

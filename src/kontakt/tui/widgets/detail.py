@@ -83,6 +83,8 @@ def contact_card(contact: Contact, balance: Balance, today: date, width: int = 6
     cadence = contact.effective_cadence
     if cadence is not None:
         field("cadence", f"{cadence}" + ("" if contact.cadence else " (circle)"))
+    if contact.channel:
+        field("channel", contact.channel)
     step = None if contact.archived else next_step(contact, follow_ups)
     if step is not None:
         # Whichever comes first: the keep-in-touch date or an earlier follow-up.
@@ -150,6 +152,7 @@ class ContactDetail(VerticalScroll, can_focus=True):
         Binding("down", "select_entry(1)", "Next entry", show=False, id="detail.down"),
         Binding("e", "edit_entry", "Edit entry", id="detail.edit"),
         Binding("d", "delete_entry", "Delete entry", id="detail.delete"),
+        Binding("s", "settle_entry", "Settle", id="detail.settle"),
     ]
 
     class EditEntry(Message):
@@ -162,6 +165,9 @@ class ContactDetail(VerticalScroll, can_focus=True):
 
     class DeleteEntry(EditEntry):
         """The user asked to move `entry` in `contact`'s timeline to the trash."""
+
+    class SettleEntry(EditEntry):
+        """The user asked to settle a favour or answer an introduction in the timeline."""
 
     _entries: list[TimelineEntry] = []
     _cursor: int = 0
@@ -274,3 +280,6 @@ class ContactDetail(VerticalScroll, can_focus=True):
 
     def action_delete_entry(self) -> None:
         self._ask(self.DeleteEntry)
+
+    def action_settle_entry(self) -> None:
+        self._ask(self.SettleEntry)
