@@ -50,7 +50,8 @@ def timeline(
         events.append((favour.date, 1, "favour", f"{arrow} {favour.kind}: {favour.description}{status}", favour.id))
     for intro in introductions:
         _, other = intro.other(contact_id)
-        said = [part for part in (intro.result, intro.outcome) if part]
+        verdict = intro.result if intro.result in ("worked", "fizzled") else ""  # unknown: none
+        said = [part for part in (verdict, intro.outcome) if part]
         outcome = f" → {': '.join(said)}" if said else ""
         note = f": {intro.note.splitlines()[0]}" if intro.note.strip() else ""
         events.append((intro.date, 2, "introduction", f"introduced to {other}{note}{outcome}", intro.id))

@@ -90,6 +90,25 @@ class LedgerMixin:
             )
         return ids
 
+    def thank_by_later_contact(self, favour_uids: Iterable[str] | None = None) -> None:
+        """History from before thank-yous were recorded (an old file, the demo): a favour
+        received that a later interaction followed counts as thanked on that interaction's
+        day — the rule the review used then (and the m010 migration applied). Only favours not
+        thanked yet; `favour_uids` limits it to those."""
+        sql = """UPDATE favours SET thanked_on = (
+                     SELECT min(i.date) FROM interaction_contacts ic
+                       JOIN interactions i ON i.id = ic.interaction_id
+                      WHERE ic.contact_id = favours.contact_id AND i.date > favours.date)
+                  WHERE direction = 'received' AND thanked_on IS NULL"""
+        with self.write():
+            if favour_uids is None:
+                self.conn.execute(sql)
+                return
+            uids = list(favour_uids)
+            for start in range(0, len(uids), 500):
+                chunk = uids[start : start + 500]
+                self.conn.execute(f"{sql} AND uid IN ({','.join('?' * len(chunk))})", chunk)
+
     def unmark_thanked(self, favour_ids: Iterable[int]) -> None:
         """Take back `mark_thanked` (the review's undo)."""
         with self.write():

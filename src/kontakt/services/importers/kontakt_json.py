@@ -282,21 +282,6 @@ def _restore_channels(merger: Merger, entries: list[Any]) -> None:
     )
 
 
-def _legacy_thanks(book, uids: list[str]) -> None:
-    """Favours received from a file written before thank-yous were recorded: as the m010
-    migration did, a later interaction counts as the thanks (no stale prompts)."""
-    for start in range(0, len(uids), 500):
-        chunk = uids[start : start + 500]
-        book.conn.execute(
-            f"""UPDATE favours SET thanked_on = (
-                    SELECT min(i.date) FROM interaction_contacts ic
-                      JOIN interactions i ON i.id = ic.interaction_id
-                     WHERE ic.contact_id = favours.contact_id AND i.date > favours.date)
-                 WHERE uid IN ({','.join('?' * len(chunk))}) AND thanked_on IS NULL""",
-            chunk,
-        )
-
-
 def _reached_out(entry: dict) -> str | None:
     value = entry.get("reached_out")
     if value is None:
@@ -471,7 +456,9 @@ def restore_history(
         snapshot.insert_introductions(book, introductions)
         snapshot.insert_follow_ups(book, follow_ups)
         writer.refresh_due(touched)
-        _legacy_thanks(book, legacy)
+        # Favours from a file written before thank-yous were recorded: as the m010 migration
+        # did, a later interaction counts as the thanks (no stale prompts).
+        book.thank_by_later_contact(legacy)
     return counts
 
 
