@@ -217,3 +217,27 @@ def test_one_sided_relationships_show_in_stats(kontakt, people):
     assert data["one_sided"][0]["wording"] == "Grace reached out the last 3 times — your turn next?"
     out = ok(kontakt("stats"))
     assert "Who reaches out" in out and "Grace reached out the last 3 times" in out
+
+
+def test_the_readme_closing_the_loops_block_runs_as_written_on_a_fresh_book(kontakt, db):
+    import shlex
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("Closing the loops — ", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = []
+    for line in block.splitlines():
+        words = shlex.split(line.split("  #", 1)[0])
+        while "&&" in words:
+            cut = words.index("&&")
+            commands.append(words[:cut])
+            words = words[cut + 1:]
+        commands.append(words)
+    assert len(commands) == 12 and all(c[0] == "kontakt" for c in commands)
+    for command in commands:
+        result = kontakt(*command[1:])
+        assert result.exit_code == 0, (command, result.output)
+    mira, tomas, lea = (show(kontakt, ref) for ref in ("mira", "tomás", "lea"))
+    assert mira["channel"] == "message" and mira["interactions"][0]["kind"] == "message"
+    assert [(i["reached_out"], i["thanks"]) for i in tomas["interactions"]] == [("them", True)]
+    assert (tomas["favours"][0]["status"], tomas["gave"], tomas["received"]) == ("returned", 2, 2)
+    assert (lea["introductions"][0]["result"], lea["introductions"][0]["asked_first"]) == ("worked", True)
