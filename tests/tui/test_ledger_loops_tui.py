@@ -201,3 +201,22 @@ async def test_the_card_shows_the_preferred_channel(book):
         highlight(app, "Olga Ivanova")
         await pilot.pause()
         assert any(line.split() == ["channel", "call"] for line in screen_text(app).splitlines())
+
+
+async def test_the_log_form_records_who_made_the_first_move(book):
+    from kontakt.tui.screens.forms import FormField, LogForm
+
+    app = make_app(book, CONFIG)
+    async with app.run_test(size=(100, 36)) as pilot:
+        highlight(app, "Olga Ivanova")
+        await pilot.pause()
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, LogForm)
+        app.screen.query_one("#field-reached_out", FormField).widget.focus()
+        await pilot.press("right", "right")  # not noted → I did → they did
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, LogForm)
+    latest = book.interactions_for(book.ids["olga"])[0]
+    assert (latest.date, latest.reached_out) == (TODAY, "them")

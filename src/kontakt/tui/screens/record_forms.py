@@ -69,7 +69,7 @@ class EditLogForm(LogForm):
 
     def fields(self) -> Iterable[Widget]:
         values = {"kind": self.interaction.kind, "date": self.interaction.date.isoformat(),
-                  "note": self.interaction.note}
+                  "note": self.interaction.note, "reached_out": self.interaction.reached_out or ""}
         for field in super().fields():
             if field.field_name in values:
                 _fill(field, values[field.field_name])
@@ -85,7 +85,7 @@ class EditLogForm(LogForm):
             raise FormError("date", "that is in the future; a follow-up (u) is for later")
         return records.edit_interaction(
             self.book, self.interaction.id, today=self.today, on=on, kind=self.value("kind"),
-            note=self.value("note"), people=people,
+            note=self.value("note"), people=people, reached_out=self.value("reached_out") or None,
         ).id
 
 
