@@ -211,3 +211,17 @@ async def test_the_log_form_records_who_made_the_first_move(book):
         assert not isinstance(app.screen, LogForm)
     latest = book.interactions_for(book.ids["olga"])[0]
     assert (latest.date, latest.reached_out) == (TODAY, "them")
+
+
+def test_the_stats_screen_counts_worked_introductions_and_lists_who_reaches_out(book):
+    from kontakt.services.stats import network_stats
+    from kontakt.tui.screens.stats import introductions_content
+
+    book.set_introduction_result(book.ids["intro"], "worked", on=TODAY, note="they cowork")
+    for days in (10, 20, 30):
+        book.log_interaction([book.ids["olga"]], on=TODAY - timedelta(days=days), reached_out="them",
+                             today=TODAY)
+    text = introductions_content(network_stats(book, TODAY)).plain
+    assert "1 made (1 in 12 months) · 1 worked · 0 fizzled · 0 waiting" in text
+    assert "Ada Lovelace ↔ Grace Hopper  worked" in text
+    assert "Who reaches out" in text and "Olga reached out the last 3 times — your turn next?" in text
