@@ -203,6 +203,10 @@ def test_the_new_fields_survive_a_json_export_and_restore(book, tmp_path):
     book.log_interaction([grace], on=AS_OF, reached_out="mutual", today=AS_OF)
     intro = book.add_introduction(ada, grace, on=AS_OF, asked_first=True)
     book.set_introduction_result(intro, "fizzled", on=AS_OF, note="no spark")
+    from kontakt.store.review_queries import ReviewState, put_state
+
+    put_state(book, ReviewState("give-back", ada, ada, snoozed_until=AS_OF + timedelta(days=30),
+                                offered_on=AS_OF))
     out = tmp_path / "book.json"
     with out.open("w", encoding="utf-8") as handle:
         json_export.write_book(book, handle)
@@ -211,8 +215,9 @@ def test_the_new_fields_survive_a_json_export_and_restore(book, tmp_path):
         assert report.outcome.rejected == [] and report.outcome.warnings == []
         for table, columns in (("contacts", "id, channel"), ("favours", "id, thanked_on"),
                                ("interactions", "id, reached_out, thanks"),
-                               ("introductions", "id, result, outcome, asked_first")):
-            sql = f"SELECT {columns} FROM {table} ORDER BY id"
+                               ("introductions", "id, result, outcome, asked_first"),
+                               ("review_state", "kind, ref_id, contact_id, snoozed_until, offered_on")):
+            sql = f"SELECT {columns} FROM {table} ORDER BY 1, 2"
             assert [tuple(x) for x in copy.conn.execute(sql)] == [tuple(x) for x in book.conn.execute(sql)]
         assert r.get_favour(copy, fid).thanked_on == AS_OF
         assert copy.get_contact(ada).channel == "email"
