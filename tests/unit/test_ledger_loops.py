@@ -242,3 +242,14 @@ def test_an_older_json_file_brings_no_stale_thanks_and_answers_noted_outcomes(bo
     assert thanked == {"f1": "2026-10-05", "f2": None}
     assert tuple(book.conn.execute("SELECT result, outcome FROM introductions").fetchone()) == (
         "unknown", "met twice")
+
+
+def test_a_merge_keeps_the_other_records_channel_and_its_undo_takes_it_back(book):
+    from kontakt.services import dupes
+
+    kept = person(book, "Olga Ivanova", emails=["olga@example.com"])
+    other = person(book, "Olga I.", emails=["olga@example.com"], channel="call")
+    record = dupes.merge(book, kept, other, today=AS_OF)
+    assert book.get_contact(kept).channel == "call"
+    dupes.undo_merge(book, record.merge_id, today=AS_OF)
+    assert book.get_contact(kept).channel is None and book.get_contact(other).channel == "call"
