@@ -225,3 +225,24 @@ def test_the_stats_screen_counts_worked_introductions_and_lists_who_reaches_out(
     assert "1 made (1 in 12 months) · 1 worked · 0 fizzled · 0 waiting" in text
     assert "Ada Lovelace ↔ Grace Hopper  worked" in text
     assert "Who reaches out" in text and "Olga reached out the last 3 times — your turn next?" in text
+
+
+async def test_the_intro_forms_record_asked_both_and_the_answer(book):
+    from kontakt.tui.screens.forms import FormField, IntroForm
+
+    app = make_app(book, CONFIG)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pick_entry(app, pilot, "Ada Lovelace", "introduction")
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, IntroForm)
+        form.query_one("#field-result", FormField).widget.focus()
+        await pilot.press("right")  # not answered → worked
+        form.query_one("#field-asked_first", FormField).widget.focus()
+        await pilot.press("right")  # no → yes
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, IntroForm)
+    intro = r.get_introduction(book, book.ids["intro"])
+    assert (intro.result, intro.asked_first) == ("worked", True)

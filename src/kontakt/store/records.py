@@ -313,6 +313,7 @@ def edit_introduction(
     note: str | None = None,
     outcome: str | None = None,
     result: str | None = KEEP,
+    asked_first: bool | None = None,
 ) -> Introduction:
     """Change who was introduced to whom, when, why and how it went (`result`: worked,
     fizzled, unknown, or None: not answered); raises NotFound or LedgerError. A note on the
@@ -339,6 +340,8 @@ def edit_introduction(
             columns["outcome_on"] = today.isoformat() if columns["outcome"] else None
             if columns["outcome"] and current.result is None and result is KEEP:
                 result = "unknown"
+        if asked_first is not None and asked_first != current.asked_first:
+            columns["asked_first"] = int(asked_first)
         if result is not KEEP and result != current.result:
             columns["result"] = result
             columns["outcome_on"] = today.isoformat() if result else None

@@ -468,6 +468,8 @@ class IntroForm(FormScreen[int | None]):
         )
         yield FormField("note", _input("", "why they should meet"), name="note")
         yield FormField("when", _input("today"), name="date")
+        yield FormField("asked both", Choice([("no", "no"), ("yes", "yes, both wanted it")]),
+                        name="asked_first")
 
     def _read_other(self) -> int:
         chosen = self.query_one(PeoplePicker).selected
@@ -483,7 +485,8 @@ class IntroForm(FormScreen[int | None]):
         other = checker.check(self._read_other)
         on = checker.check(lambda: self.read_date("date"))
         checker.done()
-        return self.book.add_introduction(self.contact.id, other, on=on, note=self.value("note"))
+        return self.book.add_introduction(self.contact.id, other, on=on, note=self.value("note"),
+                                          asked_first=self.value("asked_first") == "yes")
 
 
 class FollowUpForm(FormScreen[int | None]):
