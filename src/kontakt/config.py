@@ -25,6 +25,8 @@ class Config:
     open_today_first: bool = False
     keymap: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
+    # [calendar] keep_in_touch = true: the calendar folder also gets keep-in-touch dates
+    calendar_keep_in_touch: bool = False
 
 
 # Upper bounds: a day count beyond a century overflows date sums, a cap beyond a million
@@ -100,6 +102,14 @@ def load_config(path: Path | None = None) -> Config:
         raise ConfigError(
             f"{where}: review.open_today_first must be true or false, not {open_today_first!r}"
         )
+    calendar = data.get("calendar", {})
+    if not isinstance(calendar, dict):
+        raise ConfigError(f"{where}: [calendar] must be a table")
+    calendar_keep_in_touch = calendar.get("keep_in_touch", False)
+    if not isinstance(calendar_keep_in_touch, bool):
+        raise ConfigError(
+            f"{where}: calendar.keep_in_touch must be true or false, not {calendar_keep_in_touch!r}"
+        )
     return Config(
         theme=theme,
         daily_cap=_int(review, "daily_cap", 5, where, low=1, high=_MAX_CAP),
@@ -110,6 +120,7 @@ def load_config(path: Path | None = None) -> Config:
         open_today_first=open_today_first,
         keymap=dict(keymap),
         path=path,
+        calendar_keep_in_touch=calendar_keep_in_touch,
     )
 
 

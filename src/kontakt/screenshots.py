@@ -101,7 +101,20 @@ async def _log_form(pilot) -> None:
 async def _settle(pilot) -> None:
     """Wait for background work (the duplicates hint, the stats figures) to land."""
     await pilot.app.workers.wait_for_complete()
+    _steady_cursors(pilot.app)
     await pilot.pause()
+
+
+def _steady_cursors(app) -> None:
+    """Stop every text cursor blinking: a picture taken mid-blink on a loaded machine would
+    differ from the stored one by a cursor cell (seen under pytest-xdist)."""
+    from textual.widgets import Input, TextArea
+
+    for screen in app.screen_stack:
+        for field in screen.query(Input) or ():
+            field.cursor_blink = False
+        for area in screen.query(TextArea) or ():
+            area.cursor_blink = False
 
 
 def settled(scene: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:

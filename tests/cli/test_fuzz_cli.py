@@ -51,6 +51,7 @@ MIN_SUCCESS = {
     ("restore",): 0.05,        # the one trashed contact
     ("unlink",): 0.05,         # two different ones of Ada, Grace and Olga (all linked), their kind
     ("dupes",): 0.15,          # --dismiss wants two different contacts
+    ("sync",): 0.10,           # a folder that exists, and not --calendar-dir or --resolve without --take
     ("intro",): 0.05,          # two different contacts (REFS has aliases), a date not ahead
     ("favour",): 0.10,         # --gave or --received, and a date that is not in the future
     ("follow-up",): 0.10,      # --on or --in, and a contact
@@ -121,6 +122,17 @@ def _build_template(root: Path) -> None:
     )
     (root / "notes.txt").write_text("Ada Lovelace, ada@example.com\n")
     (root / "folder").mkdir()
+    # For `kontakt capture calendar/mail`: a past event with Ada, a Maildir and an mbox from Grace.
+    (root / "calendar.ics").write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//fuzz//\r\nBEGIN:VEVENT\r\nUID:fuzz-1\r\n"
+        "DTSTART:20261110T090000Z\r\nSUMMARY:Tea\r\nATTENDEE:mailto:ada@example.com\r\n"
+        "RRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    mail = b"From: grace@example.com\nTo: me@example.com\nDate: Fri, 20 Nov 2026 10:00:00 +0000\n" \
+           b"Message-ID: <fuzz@x>\n\nbody\n"
+    for sub in ("cur", "new", "tmp"):
+        (root / "Mail" / sub).mkdir(parents=True)
+    (root / "Mail" / "cur" / "1700000000.M1P1.fuzz:2,S").write_bytes(mail)
+    (root / "inbox.mbox").write_bytes(b"From MAILER-DAEMON Fri Nov 20 10:00:00 2026\n" + mail)
 
 
 def _digest(root: Path) -> str:
@@ -193,6 +205,10 @@ NAMES_TO_ADD = ["New Person", "Zoë Ünal", "李雷", "O'Brien", "Ada Lovelace",
 MAPPINGS = ["Name=name", "E-mail Address=email", "Birthday=birthday", "Full Name=name",
             "Name=notes"]
 ENCODINGS = ["utf-8", "cp1252", "utf-16", "iso-8859-2"]
+ADDRESSES = ["home: Hauptstr. 1; Berlin; ; 10115; Germany", "Fjordgata 1; Tromsø", "work: ; Tokyo",
+             "a; b; c; d; e; f", ";;;", "x:", "PO Box 7"]
+URLS = ["https://example.org", "http://127.0.0.1:9/x", "example.org/a;b,c"]
+LABELLED = ["work: +49 89 1234", "mobile: +44 20 1234", "home: j@example.org", "x: ", "a:b"]
 
 
 def plausible_or_hostile(values: list[str], hostile_share: int = 2) -> st.SearchStrategy[str]:
@@ -212,6 +228,18 @@ def _value_strategy(command: tuple[str, ...], param: click.Parameter) -> st.Sear
         low = getattr(param.type, "min", None) or 1
         high = min(getattr(param.type, "max", None) or 100, 100)
         return plausible_or_hostile([str(n) for n in sorted({low, (low + high) // 2, high})], 2)
+    if name in ("vcard_dir", "calendar_dir"):
+        # Folders inside the example's directory only: a sync writes cards into its folder.
+        return plausible_or_hostile(["{dir}", "{dir}", "{dir}/cards", "{dir}/book.db"], 1).map(
+            lambda v: "{dir}" + v if v.startswith("/") else v)
+    if name == "addresses":
+        return plausible_or_hostile(ADDRESSES)
+    if name == "urls":
+        return plausible_or_hostile(URLS)
+    if name in ("emails", "phones"):
+        return plausible_or_hostile(TEXTS + LABELLED)
+    if name == "resolve":
+        return plausible_or_hostile(REFS)
     if name in ("output",):
         # Runs happen inside the example's directory, so a hostile relative name lands there;
         # an absolute one is moved there too (the fuzz runs as whoever runs the suite).
@@ -220,6 +248,13 @@ def _value_strategy(command: tuple[str, ...], param: click.Parameter) -> st.Sear
         return inside | st.sampled_from(
             ["{dir}", "{dir}/missing/x.out", "{dir}/book.db", "~0", "~no-such-user/x.out"]
         )
+    if command in (("capture", "calendar"), ("capture", "mail")) and name == "paths":
+        good = (["{template}/calendar.ics", "{template}/folder"] if command[1] == "calendar"
+                else ["{template}/Mail", "{template}/inbox.mbox"])
+        return plausible_or_hostile(good + ["{template}/Mail"], 1)
+    if name == "vdir":  # a calendar folder: new, the example's own, missing, the book, odd
+        return st.sampled_from(["{dir}/calendar", "{dir}/calendar", "{dir}", "{dir}/missing/cal",
+                                "{dir}/book.db", "~no-such-user/cal"])
     if isinstance(param.type, click.Path) or name in ("source", "file"):
         inputs = (["{template}/backup.db"] if command == ("restore-backup",) else
                   ["{template}/contacts.csv", "{template}/cards.vcf", "{template}/export.json"])
@@ -231,7 +266,7 @@ def _value_strategy(command: tuple[str, ...], param: click.Parameter) -> st.Sear
         return plausible_or_hostile(FUTURE_DATES if command in (("follow-up",), ("edit-follow-up",)) else DATES)
     if name in ("until",):
         return plausible_or_hostile(FUTURE_DATES)
-    if name in ("as_of",):
+    if name in ("as_of", "since"):
         return plausible_or_hostile(DATES + FUTURE_DATES)
     if name == "birthday":
         return plausible_or_hostile(BIRTHDAYS)

@@ -261,7 +261,8 @@ def test_export_ics_to_a_file_parses_and_keeps_its_uids_on_a_second_export(konta
     assert result.exit_code == 0
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     first = Calendar.from_ical(target.read_bytes())
-    events = first.walk("VEVENT")
+    events = first.walk("VEVENT") + first.walk("VTODO")
+    assert [str(t["SUMMARY"]) for t in first.walk("VTODO")] == ["Follow up: Olga Petrova"]
     summaries = sorted(str(e["SUMMARY"]) for e in events)
     assert "Follow up: Olga Petrova" in summaries
     assert "Birthday: Rafael Morales" in summaries
@@ -269,7 +270,7 @@ def test_export_ics_to_a_file_parses_and_keeps_its_uids_on_a_second_export(konta
 
     kontakt("done", "anna")
     second = Calendar.from_ical(kontakt("export", "ics").stdout_bytes)
-    assert sorted(str(e["UID"]) for e in second.walk("VEVENT")) == sorted(
+    assert sorted(str(e["UID"]) for e in second.walk("VEVENT") + second.walk("VTODO")) == sorted(
         str(e["UID"]) for e in events
     )
 
@@ -279,3 +280,48 @@ def test_export_ics_into_a_missing_directory_fails_cleanly(kontakt, busy, tmp_pa
     assert result.exit_code == 1
     assert "does not exist" in result.stderr
     assert not (tmp_path / "nope").exists()
+
+
+# ====================================================================== export ics --vdir
+
+
+def test_export_ics_vdir_syncs_the_folder_and_a_dry_run_only_says_what_it_would_do(kontakt, busy, db, tmp_path,
+                                                                                  monkeypatch):
+    config = tmp_path / "config.toml"
+    config.write_text("[calendar]\nkeep_in_touch = true\n")
+    monkeypatch.setenv("KONTAKT_CONFIG", str(config))
+    folder = tmp_path / "calendar"
+
+    dry = kontakt("export", "ics", "--vdir", str(folder), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert dry.stdout.splitlines()[0] == f"calendar {folder}: 7 written (dry run: nothing was changed)"
+    assert "  would be written: follow-up with Olga Petrova due 2026-11-23" in dry.stdout.splitlines()
+    assert not folder.exists()
+
+    done = kontakt("export", "ics", "--vdir", str(folder), "--no-keep-in-touch")
+    assert done.stdout.splitlines()[0] == f"calendar {folder}: 2 written"
+    assert len(list(folder.glob("*.ics"))) == 2
+    again = kontakt("export", "ics", "--vdir", str(folder))  # the config adds keep-in-touch dates
+    assert again.stdout.splitlines()[0] == f"calendar {folder}: 5 written"
+    assert len(list(folder.glob("*.ics"))) == 7
+
+    [todo] = [p for p in folder.glob("follow-up-*.ics")]
+    todo.write_bytes(todo.read_bytes().replace(b"STATUS:NEEDS-ACTION", b"STATUS:COMPLETED"))
+    ticked = kontakt("export", "ics", "--vdir", str(folder))
+    assert "  done (ticked off in the folder): follow-up with Olga Petrova due 2026-11-23" in ticked.stdout
+    with Book.open(db) as book:
+        assert [tuple(r) for r in book.conn.execute("SELECT status, done_on FROM follow_ups")] == [
+            ("done", "2026-11-23")]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--vdir", "{tmp}/calendar", "-o", "{tmp}/x.ics"], "give -o FILE or --vdir DIR, not both"),
+    (["--dry-run"], "--dry-run and --keep-in-touch go with --vdir DIR"),
+    (["--vdir", "{tmp}/book.db"], "is not a folder"),
+    (["--vdir", "{tmp}/missing/calendar"], "does not exist"),
+])
+def test_export_ics_vdir_mistakes_are_one_line_errors(kontakt, busy, tmp_path, args, message):
+    result = kontakt("export", "ics", *[a.replace("{tmp}", str(tmp_path)) for a in args])
+    assert result.exit_code in (1, 2)
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "calendar").exists() and not (tmp_path / "missing").exists()

@@ -8,6 +8,7 @@ from kontakt.config import Config
 from kontakt.tui.app import KontaktApp
 from kontakt.tui.screens.dialogs import HelpScreen
 from kontakt.tui.screens.dupes import DupesScreen
+from kontakt.tui.screens.inbox import InboxScreen
 from kontakt.tui.screens.main import MainScreen
 from kontakt.tui.screens.stats import StatsScreen
 from kontakt.tui.screens.today import TodayScreen
@@ -16,7 +17,8 @@ from kontakt.tui.widgets.detail import ContactDetail
 
 from tui_helpers import help_rows, make_app, screen_text
 
-SCREENS = (KontaktApp, MainScreen, TodayScreen, StatsScreen, DupesScreen, ContactDetail, CircleList)  # widgets with remappable keys too
+SCREENS = (KontaktApp, MainScreen, TodayScreen, StatsScreen, DupesScreen, InboxScreen, ContactDetail,
+           CircleList)  # widgets with remappable keys too
 
 
 def bindings_by_id() -> dict[str, Binding]:

@@ -1,8 +1,9 @@
-"""The iCalendar export: it parses, its UIDs are stable, birthdays repeat yearly (29 Feb too)."""
+"""The iCalendar export: it parses, its UIDs are stable, birthdays repeat yearly (29 Feb too),
+follow-ups are to-dos with an alarm (snoozes move DUE; done ones are COMPLETED, then gone)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -23,12 +24,16 @@ def book(tmp_path: Path):
         yield opened
 
 
+def exported(book, today: date = AS_OF) -> Calendar:
+    return Calendar.from_ical(export_ics(book, stamp=STAMP, today=today))
+
+
 def events(book) -> dict[str, object]:
-    calendar = Calendar.from_ical(export_ics(book, stamp=STAMP))
-    return {str(event["SUMMARY"]): event for event in calendar.walk("VEVENT")}
+    calendar = exported(book)
+    return {str(item["SUMMARY"]): item for item in calendar.walk("VEVENT") + calendar.walk("VTODO")}
 
 
-def test_follow_ups_keep_in_touch_dates_and_birthdays_become_all_day_events(book):
+def test_follow_ups_are_to_dos_and_keep_in_touch_dates_and_birthdays_all_day_events(book):
     olga = book.add_contact("Olga", today=AS_OF, cadence=Cadence(1, "month"))
     book.log_interaction([olga], on=date(2026, 11, 1), today=AS_OF)
     book.add_follow_up(olga, due=date(2026, 12, 3), note="ask about Graz; bring the book",
@@ -39,16 +44,22 @@ def test_follow_ups_keep_in_touch_dates_and_birthdays_become_all_day_events(book
 
     assert set(found) == {"Follow up: Olga", "Get in touch: Olga", "Birthday: Rafael"}
     follow_up = found["Follow up: Olga"]
-    assert follow_up["DTSTART"].dt == date(2026, 12, 3)
-    assert follow_up["DTEND"].dt == date(2026, 12, 4)
+    assert follow_up.name == "VTODO"
+    assert follow_up["DUE"].dt == date(2026, 12, 3)
+    assert "DTSTART" not in follow_up and "DTEND" not in follow_up
+    assert str(follow_up["STATUS"]) == "NEEDS-ACTION"
     assert str(follow_up["DESCRIPTION"]) == (
         "ask about Graz; bring the book\n(repeats every 3 months)"
     )
+    [alarm] = follow_up.walk("VALARM")
+    assert str(alarm["ACTION"]) == "DISPLAY"
+    assert alarm["TRIGGER"].params["RELATED"] == "END"
+    assert alarm["TRIGGER"].dt == timedelta(hours=9)  # 09:00 on the day it is due
     assert found["Get in touch: Olga"]["DTSTART"].dt == date(2026, 12, 1)
     birthday = found["Birthday: Rafael"]
     assert birthday["DTSTART"].dt == date(1986, 11, 25)
     assert birthday["RRULE"]["FREQ"] == ["YEARLY"]
-    assert all(str(e["TRANSP"]) == "TRANSPARENT" for e in found.values())
+    assert all(str(e["TRANSP"]) == "TRANSPARENT" for e in found.values() if e.name == "VEVENT")
 
 
 def test_a_second_export_has_the_same_uids_even_after_dates_move(book):
@@ -91,25 +102,34 @@ def test_a_year_less_birthday_repeats_from_a_leap_year(book):
     assert "BYMONTHDAY" not in event["RRULE"]
 
 
-def test_a_snoozed_follow_up_is_on_its_snooze_date_and_done_ones_are_left_out(book):
+def test_a_snoozed_follow_up_is_due_on_its_snooze_date_and_a_done_one_is_completed_then_gone(book):
     olga = book.add_contact("Olga", today=AS_OF)
     snoozed = book.add_follow_up(olga, due=AS_OF, note="snoozed")
     book.snooze_follow_up(snoozed, until=date(2026, 12, 1))
-    done = book.add_follow_up(olga, due=AS_OF, note="done")
+    done = book.add_follow_up(olga, due=date(2026, 11, 20), note="done")
     book.complete_follow_up(done, on=AS_OF)
 
-    calendar = Calendar.from_ical(export_ics(book, stamp=STAMP))
-    [event] = calendar.walk("VEVENT")
-    assert str(event["DESCRIPTION"]) == "snoozed"
-    assert event["DTSTART"].dt == date(2026, 12, 1)
+    todos = {str(t["DESCRIPTION"]): t for t in exported(book).walk("VTODO")}
+    assert set(todos) == {"snoozed", "done"}
+    assert todos["snoozed"]["DUE"].dt == date(2026, 12, 1)
+    assert str(todos["snoozed"]["STATUS"]) == "NEEDS-ACTION"
+    # Re-importing ticks it off where an earlier export put it open: same UID, COMPLETED.
+    assert str(todos["done"]["STATUS"]) == "COMPLETED"
+    assert todos["done"]["COMPLETED"].dt.date() == AS_OF
+    assert todos["done"].walk("VALARM") == []
+    # A month later it no longer lingers.
+    later = exported(book, today=AS_OF + timedelta(days=31)).walk("VTODO")
+    assert [str(t["DESCRIPTION"]) for t in later] == ["snoozed"]
 
 
 def test_archived_and_trashed_contacts_are_not_exported(book):
     archived = book.add_contact("Archived", today=AS_OF, birthday=Birthday(1, 1))
     trashed = book.add_contact("Trashed", today=AS_OF, cadence=Cadence(1, "week"))
+    book.add_follow_up(trashed, due=AS_OF)
+    book.add_follow_up(archived, due=AS_OF)
     book.archive(archived)
     book.trash_contact(trashed)
-    assert Calendar.from_ical(export_ics(book, stamp=STAMP)).walk("VEVENT") == []
+    assert exported(book).walk("VEVENT") == [] and exported(book).walk("VTODO") == []
 
 
 def test_names_with_ical_special_characters_round_trip(book):
@@ -119,8 +139,8 @@ def test_names_with_ical_special_characters_round_trip(book):
 
 def test_the_export_is_the_same_bytes_for_the_same_book_and_stamp(book):
     book.add_contact("Olga", today=AS_OF, cadence=Cadence(1, "week"), birthday=Birthday(3, 1))
-    assert export_ics(book, stamp=STAMP) == export_ics(book, stamp=STAMP)
-    assert export_ics(book, stamp=STAMP).startswith(b"BEGIN:VCALENDAR\r\n")
+    assert export_ics(book, stamp=STAMP, today=AS_OF) == export_ics(book, stamp=STAMP, today=AS_OF)
+    assert export_ics(book, stamp=STAMP, today=AS_OF).startswith(b"BEGIN:VCALENDAR\r\n")
 
 
 def test_a_birthday_on_the_last_day_of_year_9999_still_exports(book):

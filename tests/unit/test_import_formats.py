@@ -196,7 +196,9 @@ def test_vcard_photo_and_url_are_never_fetched(book, monkeypatch):
     monkeypatch.setattr(urllib.request, "urlopen", refuse)
     load(book, "cards_30.vcf")
     load(book, "cards_21_qp.vcf")
-    assert "never-fetched" not in repr(book.list_contacts())
+    # The URL is kept as text (a structured field since sync); the PHOTO is neither kept nor fetched.
+    assert "never-fetched.jpg" not in repr(book.list_contacts())
+    assert [c.urls for c in book.list_contacts() if c.urls] == [("http://127.0.0.1:9/never-fetched",)]
 
 
 def test_vcard_40_tel_uri_and_year_less_feb_29(book):

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from kontakt.cli import main
 from kontakt.config import Config
-from kontakt.domain import Birthday, Cadence
+from kontakt.domain import Address, Birthday, Cadence
 from kontakt.services import dupes, review
 from kontakt.services.exporters import json as json_export
 from kontakt.services.importers import ImportRefused, run_import
@@ -34,13 +34,18 @@ def fixed_day(monkeypatch):
 
 
 def tables(book: Book) -> list[str]:
-    """Every table of the file but SQLite's own, the search index's (derived) and the review's
-    per-day budget count (review_handled: working state of one day, not exported)."""
+    """Every table of the file but SQLite's own, the search index's (derived), the review's
+    per-day budget count (review_handled: working state of one day, not exported), capture's
+    inbox and file cache (working state of this machine's scans) and what was written into
+    this machine's calendar folders (calendar_sync_items: restored elsewhere, it would read an
+    empty folder there as every to-do deleted) and what `kontakt sync` last agreed with a
+    vCard folder (sync_cards: per machine, likewise)."""
     return [
         row[0] for row in book.conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
             "AND name NOT LIKE 'contacts_fts%' "
-            "AND name NOT IN ('undo_steps', 'undo_log', 'review_handled') "
+            "AND name NOT IN ('undo_steps', 'undo_log', 'review_handled', 'capture_proposals', "
+            "'capture_files', 'calendar_sync_items', 'sync_cards') "
             "ORDER BY name"  # the undo history records the test's own writes: not content
         )
     ]
@@ -61,7 +66,9 @@ def populate(book: Book) -> dict[str, int]:
     book.set_circle_cadence("breakfast", Cadence.parse("weekly"), today=TODAY)
     anna = book.add_contact("Anna Müller", today=TODAY, emails=["anna@example.com"],
                             tags=["breakfast"], birthday=Birthday(11, 25), created_at=ADDED,
-                            notes="line one\nline two")
+                            notes="line one\nline two", labels={"anna@example.com": "work"},
+                            addresses=[Address.parse("home: Hauptstr. 1; Berlin; ; 10115; Germany")],
+                            urls=["https://anna.example"])
     gone = book.add_contact("Gone Soon", today=TODAY, created_at=ADDED)
     bob = book.add_contact("Bob Stone", today=TODAY, cadence=Cadence.parse("monthly"),
                            phones=["+49 170 1111111"], created_at=ADDED)

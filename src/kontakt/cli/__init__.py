@@ -43,6 +43,8 @@ from . import (  # noqa: E402,F401
     activity, app, citizen, contacts, dupes, records, relations, review, safety, stats, transfer,
     undo,
 )
+from . import capture as _capture  # noqa: E402,F401
+from . import sync  # noqa: E402,F401
 
 # `kontakt --help` lists each command on one line; click cuts a long first sentence with
 # "..." at 80 columns. These say each in at most 58 characters (name column + this = 80);
@@ -100,10 +102,14 @@ SHORT_HELP = {
     "note": "Add a dated note to someone's journal.",
     "edit-note": "Change a journal note: its text or its day.",
     "rm-note": "Delete a journal note (kontakt undo brings it back).",
+    "sync": "Sync both ways with a vCard folder (vdirsyncer, khard).",
     "export csv": "CSV with a header row, safe to open in a spreadsheet.",
     "export ics": "Follow-ups, due dates and birthdays for a calendar.",
     "export json": "The whole book as JSON; imports back losslessly.",
     "export vcard": "Contacts as vCards: one file or a folder of .vcf.",
+    "capture": "Interactions proposed from your calendar and mail.",
+    "capture calendar": "Propose past events with contacts from .ics files.",
+    "capture mail": "Propose mail to and from contacts (headers only).",
 }
 for _path, _text in SHORT_HELP.items():
     _command: click.Command | None = main

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from . import completion as _completion  # noqa: F401 - registers the quoting bash completer
 from . import main
 from .common import book_option, complete_contact, get_book, print_json, today
 from ..domain.text import visible
@@ -33,8 +34,9 @@ def prep(ref, as_json):
 @main.command(
     epilog="""\b
 Examples:
-mutt:  set query_command = "kontakt email --parsable '%s'"
-aerc:  address-book-cmd = kontakt email --parsable --remove-first-line '%s'
+mutt:  set query_command = "kontakt email --parsable %s"
+aerc:  address-book-cmd = kontakt email --parsable --remove-first-line "%s"
+(mutt quotes %s itself; aerc pastes it into sh -c as typed)
 """
 )
 @click.argument("term")

@@ -203,6 +203,25 @@ def complete_contact(ctx: click.Context, _param: click.Parameter, incomplete: st
     return [CompletionItem(c.name, help=c.org or None) for c in found]
 
 
+def complete_circle(ctx: click.Context, _param: click.Parameter, incomplete: str):
+    """Shell completion for circle names (--tag, --untag, --circle, circle NAME): the circles
+    whose name starts with what was typed, any case."""
+    from click.shell_completion import CompletionItem
+
+    try:
+        from ..paths import book_path
+
+        path, _ = book_path(_session(ctx).db or ctx.params.get("db"))
+        if not path.exists():
+            return []
+        with Book.open(path, create=False) as book:
+            circles = book.circles()
+    except Exception:  # completion must never print a traceback into the user's prompt
+        return []
+    typed = incomplete.casefold()
+    return [CompletionItem(c.name) for c in circles if c.name.casefold().startswith(typed)]
+
+
 def get_book(ctx: click.Context | None = None) -> Book:
     """The open book for this invocation."""
     return _session(ctx or click.get_current_context()).book

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import click
 
-from ..domain import CHANNELS, Birthday, Contact, DateError
+from ..domain import CHANNELS, Address, Birthday, Contact, DateError
+from ..domain.cards import labelled
 from ..domain.dates import relative
 from ..domain.text import visible
 from ..store import Book
 from ..store import relations
 from . import main
 from .common import (
-    LIMIT, book_option, complete_contact, fail, get_book, print_json, read_cadence, today,
+    LIMIT, book_option, complete_circle, complete_contact, fail, get_book, print_json, read_cadence,
+    today,
 )
 from .render import (
     journal_json, relationship_json,
@@ -28,16 +30,31 @@ def _birthday(text: str) -> Birthday:
         raise
 
 
+def _addresses(texts) -> list[Address]:
+    found = []
+    for text in texts:
+        try:
+            found.append(Address.parse(text))
+        except ValueError as error:
+            fail(f"--address: {error}")
+    return found
+
+
 def contact_options(command):
     """The field options shared by `add` and `edit`."""
     options = [
-        click.option("--email", "emails", multiple=True, metavar="E", help="An email address (repeatable)."),
-        click.option("--phone", "phones", multiple=True, metavar="P", help="A phone number (repeatable)."),
+        click.option("--email", "emails", multiple=True, metavar="E",
+                     help='An email address (repeatable); "work: a@b.org" labels it.'),
+        click.option("--phone", "phones", multiple=True, metavar="P",
+                     help='A phone number (repeatable); "mobile: +49 170 1234567" labels it.'),
+        click.option("--address", "addresses", multiple=True, metavar="ADR",
+                     help='A postal address (repeatable): "[home:] street; city; region; postcode; country".'),
+        click.option("--url", "urls", multiple=True, metavar="URL", help="A web address (repeatable)."),
         click.option("--nickname", metavar="TEXT", help="What you call them."),
         click.option("--org", metavar="O", help="Organisation."),
         click.option("--role", metavar="R", help="Role or job title."),
         click.option("--location", metavar="TEXT", help="Where they live or work."),
-        click.option("--tag", "tags", multiple=True, metavar="T", help="A circle they belong to (repeatable)."),
+        click.option("--tag", "tags", multiple=True, metavar="T", shell_complete=complete_circle, help="A circle they belong to (repeatable)."),
         click.option("--every", "cadence", metavar="CADENCE", help='Keep-in-touch cadence: "2 weeks", "monthly", "quarterly".'),
         click.option("--birthday", metavar="DATE", help="3.4.1980, 1980-04-03, or year-less --04-03."),
         click.option("--met", metavar="TEXT", help="How you met."),
@@ -54,12 +71,15 @@ def contact_options(command):
 @click.argument("name")
 @contact_options
 @book_option
-def add(name, emails, phones, nickname, org, role, location, tags, cadence, birthday, met, note,
-        channel):
+def add(name, emails, phones, addresses, urls, nickname, org, role, location, tags, cadence, birthday,
+        met, note, channel):
     """Add a contact and print its id."""
     book = get_book()
+    emails, email_labels = labelled(emails)
+    phones, phone_labels = labelled(phones)
     fields = dict(
-        emails=emails, phones=phones, nickname=nickname or "", org=org or "", role=role or "",
+        emails=emails, phones=phones, addresses=_addresses(addresses), urls=urls,
+        labels={**email_labels, **phone_labels}, nickname=nickname or "", org=org or "", role=role or "",
         location=location or "", tags=tags, met=met or "", notes=note or "",
         cadence=read_cadence(cadence, what="--every") if cadence else None,
         birthday=_birthday(birthday) if birthday else None, channel=channel,
@@ -76,15 +96,19 @@ def add(name, emails, phones, nickname, org, role, location, tags, cadence, birt
 @click.argument("ref", shell_complete=complete_contact)
 @click.option("--name", metavar="NAME", help="Rename the contact.")
 @contact_options
-@click.option("--untag", "untags", multiple=True, metavar="T", help="Leave a circle (repeatable).")
+@click.option("--untag", "untags", multiple=True, metavar="T", shell_complete=complete_circle, help="Leave a circle (repeatable).")
 @click.option("--remove-email", "remove_emails", multiple=True, metavar="E", help="Drop an email address.")
 @click.option("--remove-phone", "remove_phones", multiple=True, metavar="P", help="Drop a phone number.")
 @click.option("--no-cadence", is_flag=True, help="Remove the contact's own cadence.")
 @click.option("--no-birthday", is_flag=True, help="Forget the birthday.")
 @click.option("--no-channel", is_flag=True, help="Forget the preferred channel.")
 @book_option
-def edit(ref, name, emails, phones, nickname, org, role, location, tags, cadence, birthday, met,
-         note, channel, untags, remove_emails, remove_phones, no_cadence, no_birthday, no_channel):
+@click.option("--remove-address", "remove_addresses", multiple=True, metavar="TEXT",
+              help="Drop the addresses whose label or text contains TEXT.")
+@click.option("--remove-url", "remove_urls", multiple=True, metavar="URL", help="Drop a web address.")
+def edit(ref, name, emails, phones, addresses, urls, nickname, org, role, location, tags, cadence,
+         birthday, met, note, channel, untags, remove_emails, remove_phones, remove_addresses,
+         remove_urls, no_cadence, no_birthday, no_channel):
     """Change a contact. --email, --phone and --tag add; --note replaces the notes."""
     if cadence and no_cadence:
         raise click.UsageError("--every and --no-cadence contradict each other")
@@ -94,7 +118,18 @@ def edit(ref, name, emails, phones, nickname, org, role, location, tags, cadence
         raise click.UsageError("--channel and --no-channel contradict each other")
     book = get_book()
     contact = book.find(ref)
+    emails, email_labels = labelled(emails)
+    phones, phone_labels = labelled(phones)
     changes: dict = {}
+    if email_labels or phone_labels:
+        changes["labels"] = {**dict(contact.labels), **email_labels, **phone_labels}
+    if addresses or remove_addresses:
+        drop = [t.strip().casefold() for t in remove_addresses]
+        kept = [a for a in contact.addresses
+                if not any(d in a.one_line().casefold() or d == a.label for d in drop)]
+        changes["addresses"] = kept + _addresses(addresses)
+    if urls or remove_urls:
+        changes["urls"] = [u for u in contact.urls if u not in set(remove_urls)] + list(urls)
     for key, value in (("name", name), ("nickname", nickname), ("org", org), ("role", role),
                        ("location", location), ("met", met), ("notes", note)):
         if value is not None:
@@ -212,7 +247,7 @@ def _share(available: int, wanted: list[int]) -> list[int]:
 
 
 @main.command("list", epilog="Example: kontakt list --tag breakfast --json")
-@click.option("--tag", metavar="T", help="Only members of this circle.")
+@click.option("--tag", metavar="T", shell_complete=complete_circle, help="Only members of this circle.")
 @click.option("--archived", is_flag=True, help="Only archived contacts.")
 @click.option("--all", "everyone", is_flag=True, help="Active and archived contacts.")
 @click.option("--json", "as_json", is_flag=True, help="A JSON array of contacts.")
@@ -248,7 +283,7 @@ def archive(ref, undo):
 
 
 @main.command(epilog='Example: kontakt circle breakfast --every week')
-@click.argument("name")
+@click.argument("name", shell_complete=complete_circle)
 @click.option("--every", "cadence", metavar="CADENCE", help="The circle's cadence, inherited by members without their own.")
 @click.option("--no-cadence", is_flag=True, help="Remove the circle's cadence.")
 @book_option

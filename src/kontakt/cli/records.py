@@ -19,6 +19,7 @@ from ..store.records import KEEP, TrashedRecord
 from . import main
 from .common import (
     book_option,
+    complete_circle,
     complete_contact,
     fail,
     get_book,
@@ -347,7 +348,7 @@ def _circle_json(circle) -> dict[str, Any]:
 
 
 @main.command("rename-circle", epilog="Example: kontakt rename-circle breakfast brunch")
-@click.argument("old")
+@click.argument("old", shell_complete=complete_circle)
 @click.argument("new")
 @json_option
 @book_option
@@ -362,7 +363,7 @@ def rename_circle(old, new, as_json):
 
 
 @main.command("rm-circle", epilog="Example: kontakt rm-circle breakfast   ·   kontakt restore circle:breakfast undoes it")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_circle)
 @json_option
 @book_option
 def rm_circle(name, as_json):

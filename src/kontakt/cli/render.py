@@ -110,6 +110,11 @@ def contact_json(contact: Contact, balance: Balance) -> dict[str, Any]:
         "created_at": contact.created_at.isoformat() if contact.created_at else None,
         "updated_at": contact.updated_at.isoformat() if contact.updated_at else None,
         "channel": contact.channel,
+        # Structured fields (since sync): labels of phones and e-mails by value.
+        "addresses": [a.to_json() for a in contact.addresses],
+        "urls": list(contact.urls),
+        "phone_labels": {p: contact.label_of(p) for p in contact.phones if contact.label_of(p)},
+        "email_labels": {e: contact.label_of(e) for e in contact.emails if contact.label_of(e)},
     }
 
 
@@ -177,6 +182,11 @@ def journal_json(entry: JournalEntry) -> dict[str, Any]:
     return {"id": entry.id, "date": entry.date.isoformat(), "text": entry.text}
 
 
+def _labelled(contact: Contact, value: str) -> str:
+    label = contact.label_of(value)
+    return f"{value} ({label})" if label else value
+
+
 def card_rows(
     contact: Contact,
     balance: Balance,
@@ -195,9 +205,13 @@ def card_rows(
     if contact.org or contact.role:
         fields.append(("org", " · ".join(x for x in (contact.role, contact.org) if x)))
     for email in contact.emails:
-        fields.append(("email", email))
+        fields.append(("email", _labelled(contact, email)))
     for phone in contact.phones:
-        fields.append(("phone", phone))
+        fields.append(("phone", _labelled(contact, phone)))
+    for address in contact.addresses:
+        fields.append(("address", address.one_line() + (f" ({address.label})" if address.label else "")))
+    for url in contact.urls:
+        fields.append(("web", url))
     if contact.location:
         fields.append(("location", contact.location))
     if contact.birthday:

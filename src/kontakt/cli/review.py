@@ -328,14 +328,30 @@ def resume():
     echo(message or "the review is not paused")
 
 
-@export.command("ics", epilog="Example: kontakt export ics -o ~/kontakt.ics")
+@export.command("ics", epilog="""\b
+Examples:
+kontakt export ics -o ~/kontakt.ics
+kontakt export ics --vdir ~/.calendars/kontakt --dry-run   (a folder vdirsyncer/khal use)""")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (default: standard output).")
+@click.option("--vdir", metavar="DIR",
+              help="Keep the calendar folder DIR in step instead (one file per object, two-way: "
+                   "to-dos ticked off there are marked done).")
+@click.option("--dry-run", is_flag=True, help="With --vdir: show what would change, change nothing.")
+@click.option("--keep-in-touch/--no-keep-in-touch", default=None,
+              help="With --vdir: also keep-in-touch dates (default: [calendar] keep_in_touch).")
 @book_option
-def export_ics_command(output):
-    """Follow-ups, keep-in-touch dates and birthdays as an iCalendar file."""
+def export_ics_command(output, vdir, dry_run, keep_in_touch):
+    """Follow-ups, keep-in-touch dates and birthdays as an iCalendar file, or a calendar folder."""
     from ..services.calendar import export_ics
 
-    data = export_ics(get_book())
+    if vdir is not None:
+        if output:
+            raise click.UsageError("give -o FILE or --vdir DIR, not both")
+        _sync_vdir(vdir, dry_run=dry_run, keep_in_touch=keep_in_touch)
+        return
+    if dry_run or keep_in_touch is not None:
+        raise click.UsageError("--dry-run and --keep-in-touch go with --vdir DIR")
+    data = export_ics(get_book(), today=today())
     if not output:
         click.echo(data, nl=False)  # an export, not display: bytes go to the binary stdout unchanged (CRLF lines)
         return
@@ -356,3 +372,20 @@ def export_ics_command(output):
         Path(temp).unlink(missing_ok=True)
         raise
     echo(f"wrote {display_path(path)}")
+
+
+def _sync_vdir(vdir: str, *, dry_run: bool, keep_in_touch: bool | None) -> None:
+    """`export ics --vdir DIR`: the calendar folder sync, reported one line per change."""
+    from ..config import ConfigError
+    from ..services.calendar_sync import CalendarSyncError, sync_calendar_dir
+
+    path = Path(vdir).expanduser()
+    try:
+        report = sync_calendar_dir(get_book(), path, dry_run=dry_run, keep_in_touch=keep_in_touch,
+                                   today=today())
+    except (CalendarSyncError, ConfigError) as error:
+        fail(str(error))
+    except OSError as error:
+        fail(f"cannot write into {vdir}: {error.strerror or error}")
+    for line in report.lines():
+        echo(line)

@@ -12,7 +12,7 @@ from ..domain.dates import human, month_label, span
 from ..domain.text import visible
 from ..services.stats import NetworkStats
 from . import main
-from .common import book_option, get_book, print_json, read_date
+from .common import book_option, complete_circle, get_book, print_json, read_date
 from .render import cell, console
 
 DRIFT_ROWS = 12
@@ -296,7 +296,7 @@ def render(stats: NetworkStats):
 @main.command(epilog="Example: kontakt stats --circle breakfast   ·   kontakt stats --json --as-of 2026-06-30")
 @click.option("--json", "as_json", is_flag=True, help="All figures as JSON.")
 @click.option("--as-of", "as_of", metavar="DATE", help="Look back from this day (default: today).")
-@click.option("--circle", metavar="NAME", help="Limit balance, drift, circles and introductions to one circle.")
+@click.option("--circle", metavar="NAME", shell_complete=complete_circle, help="Limit balance, drift, circles and introductions to one circle.")
 @book_option
 def stats(as_json, as_of, circle):
     """How your network is doing: rhythm, balance, drift, circles and introductions."""

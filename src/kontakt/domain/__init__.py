@@ -17,6 +17,7 @@ from .activity import (
     check_reached_out,
 )
 from .cadence import Cadence, CadenceError, parse_duration
+from .cards import Address, Details
 from .contacts import Circle, Contact, effective_cadence, next_due
 from .dates import Birthday, DateError, parse_date, relative
 from .ledger import (
@@ -33,8 +34,9 @@ from .ledger import (
 from .text import clean, clean_line, fold
 
 __all__ = [
-    "ActivityError", "Balance", "CHANNELS", "INTRO_RESULTS", "REACHED_OUT", "channel_prompt",
-    "check_channel", "check_reached_out", "Birthday", "Cadence", "CadenceError", "Circle", "Contact",
+    "ActivityError", "Address", "Details", "Balance", "CHANNELS", "INTRO_RESULTS", "REACHED_OUT",
+    "channel_prompt", "check_channel", "check_reached_out", "Birthday", "Cadence", "CadenceError",
+    "Circle", "Contact",
     "DIRECTIONS", "DateError", "FAVOUR_KINDS", "FAVOUR_STATUSES", "FOLLOW_UP_STATUSES",
     "Favour", "FollowUp", "INTERACTION_KINDS", "Interaction", "Introduction", "LedgerError",
     "balance", "check_interaction_kind", "clean", "clean_line", "effective_cadence", "fold",

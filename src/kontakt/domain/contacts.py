@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from .cadence import Cadence
+from .cards import Address
 from .dates import Birthday
 
 
@@ -35,6 +36,15 @@ class Contact:
     # The cadence that applies: the contact's own, else the tightest of its circles'.
     effective_cadence: Cadence | None = None
     channel: str | None = None  # preferred channel: message, call, coffee, … (domain CHANNELS)
+    # Structured fields kept for sync (domain/cards.py): postal addresses, web addresses,
+    # and labels (work, home, mobile…) of phones and e-mails as (value, label) pairs.
+    addresses: tuple[Address, ...] = ()
+    urls: tuple[str, ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()
+
+    def label_of(self, value: str) -> str:
+        """The label of one of this contact's phones or e-mails, or ''."""
+        return next((label for v, label in self.labels if v == value), "")
 
     @property
     def display_name(self) -> str:

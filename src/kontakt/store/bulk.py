@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from ..domain import Birthday, Cadence, Contact, effective_cadence, fold, next_due
+from ..domain.cards import EMPTY as EMPTY_DETAILS, Details, to_cells as detail_cells, clean_addresses, clean_labels, clean_urls
 from ..domain.dates import parse_iso
 from ..domain.text import nfc
 from .migrations import CONTACT_COLUMNS, FTS_COLUMNS
@@ -97,6 +98,18 @@ class NewContact:
     updated_at: str | None = None
     deleted_at: str | None = None
     id: int = 0
+    # Addresses, URLs, labels (domain/cards.py); labels of values not kept are dropped.
+    details: Details = EMPTY_DETAILS
+
+
+def _detail_json(c: NewContact) -> str:
+    if c.details is EMPTY_DETAILS:
+        return "{}"
+    emails, phones = _clean_emails(c.emails), _clean_phones(c.phones)
+    return Details(
+        addresses=clean_addresses(c.details.addresses), urls=clean_urls(c.details.urls),
+        labels=clean_labels(c.details.labels, [*emails, *phones]),
+    ).dumps()
 
 
 def contact_keys(book: Book) -> Iterator[tuple[int, str, str, str, list[str], list[str]]]:
@@ -120,7 +133,7 @@ def current_fields(book: Book, contact_id: int) -> NewContact:
         role=row["role"], location=row["location"], met=row["met"], birthday=birthday,
         tags=json.loads(row["tags"]), notes=row["notes"],
         cadence=Cadence.parse(row["cadence"]) if row["cadence"] else None,
-        archived=bool(row["archived"]), uid=row["uid"],
+        archived=bool(row["archived"]), uid=row["uid"], details=Details.loads(row["details"]),
     )
 
 
@@ -246,6 +259,7 @@ class BulkWriter:
                 str(c.cadence) if c.cadence else None, int(c.archived),
                 created, c.updated_at or now, c.deleted_at,
                 due.isoformat() if due else None,
+                _detail_json(c),
             ))
         self._insert_indexed(rows)
         self.conn.executemany(
@@ -262,8 +276,8 @@ class BulkWriter:
         """
         insert = """INSERT INTO contacts (id, uid, name, sort_key, nickname, emails, phones, org,
                         role, location, met, birthday, tags, notes, cadence, archived, created_at,
-                        updated_at, deleted_at, next_due)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+                        updated_at, deleted_at, next_due, details)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
         trigger = self.conn.execute(
             "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'contacts_ai'"
         ).fetchone()
@@ -495,8 +509,10 @@ def iter_contact_cells(book: Book, *, list_separator: str) -> Iterator[tuple[str
         "name", "nickname", joined("emails"), joined("phones"), "org", "role", "location", "met",
         "coalesce(birthday, '')", joined("tags"), "notes", "coalesce(cadence, '')",
         "CASE archived WHEN 1 THEN 'true' ELSE 'false' END", "uid", "created_at", "updated_at",
-        "coalesce(last_contact, '')", "coalesce(next_due, '')",
+        "coalesce(last_contact, '')", "coalesce(next_due, '')", "details",
     ]
     sql = (f"SELECT {', '.join(columns)} FROM contacts "
            "WHERE deleted_at IS NULL ORDER BY sort_key, id")
-    yield from book.conn.execute(sql, {"separator": list_separator})
+    for row in book.conn.execute(sql, {"separator": list_separator}):
+        # Addresses, URLs, labels (domain/cards.py): '{}' for almost everyone.
+        yield (*row[:-1], *detail_cells(row[-1], list_separator))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..domain import Birthday, Cadence, Circle, Contact, effective_cadence, fold, next_due
 from ..domain.activity import check_channel
+from ..domain.cards import Address, Details, clean_addresses, clean_labels, clean_urls
 from ..domain.dates import parse_iso
 from .driver import sqlite3
 from .migrations import CONTACT_COLUMNS, contact_columns
@@ -18,8 +19,19 @@ from .values import NotFound, _cadence, _clean_emails, _clean_phones, _clean_tag
 
 CONTACT_FIELDS = (
     "name", "nickname", "emails", "phones", "org", "role", "location", "met",
-    "birthday", "tags", "notes", "cadence", "channel",
+    "birthday", "tags", "notes", "cadence", "addresses", "urls", "labels", "channel",
 )
+# Fields kept together in the `details` JSON column (domain/cards.py).
+DETAIL_FIELDS = ("addresses", "urls", "labels")
+
+
+def _details(emails: Sequence[str], phones: Sequence[str], addresses: Iterable[Address],
+             urls: Iterable[str], labels) -> str:
+    """The details column for these values; labels of phones/e-mails not kept are dropped."""
+    return Details(
+        addresses=clean_addresses(addresses), urls=clean_urls(urls),
+        labels=clean_labels(labels, [*emails, *phones]),
+    ).dumps()
 
 
 class AmbiguousRef(LookupError):
@@ -72,27 +84,34 @@ class ContactsMixin:
         archived: bool = False,
         uid: str | None = None,
         created_at: str | None = None,
+        addresses: Iterable[Address] = (),
+        urls: Iterable[str] = (),
+        labels=(),
         channel: str | None = None,
     ) -> int:
-        """Add a contact and return its id. Raises ValueError for an empty name."""
+        """Add a contact and return its id. Raises ValueError for an empty name.
+        `labels` maps phones and e-mails to a label ("work", "home", "mobile")."""
         name = _line(name)
         if not name:
             raise ValueError("a contact needs a name")
         now = _now()
+        emails, phones = _clean_emails(emails), _clean_phones(phones)
         with self.write():
             cursor = self.conn.execute(
                 """INSERT INTO contacts (uid, name, sort_key, nickname, emails, phones, org, role,
                        location, met, birthday, notes, cadence, archived, created_at, updated_at,
-                   channel)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       details, channel)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     uid or _uid(), name, fold(name), _line(nickname),
-                    json.dumps(_clean_emails(emails), ensure_ascii=False),
-                    json.dumps(_clean_phones(phones), ensure_ascii=False),
+                    json.dumps(emails, ensure_ascii=False),
+                    json.dumps(phones, ensure_ascii=False),
                     _line(org), _line(role), _line(location), _text(met),
                     birthday.iso() if birthday else None, _text(notes),
                     str(cadence) if cadence else None, int(archived),
-                    created_at or now, now, check_channel(channel) if channel else None,
+                    created_at or now, now,
+                    _details(emails, phones, addresses, urls, labels),
+                    check_channel(channel) if channel else None,
                 ),
             )
             contact_id = cursor.lastrowid
@@ -142,6 +161,8 @@ class ContactsMixin:
                     columns["channel"] = check_channel(value) if value else None
                 elif key in ("notes", "met"):
                     columns[key] = _text(value)
+                elif key in DETAIL_FIELDS:
+                    pass  # below, with the final phones and e-mails
                 elif key != "tags":
                     columns[key] = _line(value)
             if add_emails:
@@ -150,6 +171,16 @@ class ContactsMixin:
             if add_phones:
                 merged = list(current.phones) + list(add_phones)
                 columns["phones"] = json.dumps(_clean_phones(merged), ensure_ascii=False)
+            if columns.keys() & {"emails", "phones"} or changes.keys() & set(DETAIL_FIELDS):
+                emails = json.loads(columns["emails"]) if "emails" in columns else current.emails
+                phones = json.loads(columns["phones"]) if "phones" in columns else current.phones
+                labels = dict(changes["labels"]) if "labels" in changes else dict(current.labels)
+                details = _details(
+                    emails, phones, changes.get("addresses", current.addresses),
+                    changes.get("urls", current.urls), labels,
+                )
+                if details != Details(current.addresses, current.urls, current.labels).dumps():
+                    columns["details"] = details
             if columns:
                 columns["updated_at"] = _now()
                 assignments = ", ".join(f"{column} = ?" for column in columns)
@@ -285,7 +316,11 @@ class ContactsMixin:
                 birthday = Birthday(int(text[2:4]), int(text[5:7]))
             else:
                 birthday = Birthday.from_date(date.fromisoformat(text))
+        details = Details.loads(row["details"])
         return Contact(
+            addresses=details.addresses,
+            urls=details.urls,
+            labels=details.labels,
             id=row["id"],
             uid=row["uid"],
             name=row["name"],

@@ -6,6 +6,8 @@ add a new `m00N_…` function and append it to MIGRATIONS.
 
 from __future__ import annotations
 
+import re
+
 from .driver import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -23,7 +25,7 @@ FTS_COLUMNS = [*FTS_COLUMNS_V1, "search_folded"]
 CONTACT_COLUMNS = (
     "id, uid, name, sort_key, nickname, emails, phones, org, role, location, met, birthday, "
     "tags, notes, cadence, archived, created_at, updated_at, deleted_at, last_contact, next_due, "
-    "channel"
+    "details, channel"
 )
 
 
@@ -179,7 +181,7 @@ def _create_contact_search(
         db,
         f"""
         CREATE VIRTUAL TABLE contacts_fts USING FTS5 (
-            {columns}, tokenize='{FTS_TOKENIZER}',{prefix_option} content=contacts
+            {columns}, tokenize='{FTS_TOKENIZER}',{prefix_option} content="contacts"
         );
         CREATE TRIGGER contacts_ai AFTER INSERT ON contacts BEGIN
           INSERT INTO contacts_fts (rowid, {columns}) VALUES (new.rowid, {new});
@@ -455,7 +457,112 @@ def m009_relations_journal(db: Database) -> None:
     )
 
 
-def m010_ledger_loops(db: Database) -> None:
+def m010_capture(db: Database) -> None:
+    """Capture from calendar and mail (services/capture/): proposed interactions waiting in
+    an inbox, keyed so a second scan never proposes them again, and the files already read
+    (mtime and size), so a scan of an unchanged 50k-message Maildir reads nothing.
+
+    Working state of this machine's scans, like review_handled: not part of the JSON export
+    (the ignore rules, which are the user's, live in `settings` and travel with it)."""
+    run_script(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS capture_proposals (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,          -- 'cal:UID@occurrence', 'mail:thread/day/contact'
+            source TEXT NOT NULL CHECK (source IN ('calendar', 'mail')),
+            date TEXT NOT NULL,                -- the day it happened (ISO, local time)
+            kind TEXT NOT NULL,                -- an interaction kind: meeting, call, message
+            direction TEXT CHECK (direction IN ('me', 'them', 'mutual')),  -- who reached out
+            contact_ids TEXT NOT NULL,         -- JSON: the matched people
+            title TEXT NOT NULL DEFAULT '',    -- the event title (mail subject only if opted in)
+            sender TEXT NOT NULL DEFAULT '',   -- the other side's address, for --ignore-sender
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'accepted', 'ignored')),
+            interaction_id INTEGER,            -- the interaction an accepted one became
+            created_at TEXT NOT NULL,
+            decided_at TEXT
+        );
+        CREATE INDEX IF NOT EXISTS capture_proposals_pending
+            ON capture_proposals (date, id) WHERE status = 'pending';
+        CREATE TABLE IF NOT EXISTS capture_files (
+            path TEXT PRIMARY KEY,             -- a file read by a scan (absolute)
+            mtime_ns INTEGER NOT NULL,
+            size INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
+def m011_calendar_sync(db: Database) -> None:
+    """What kontakt last wrote into each calendar folder (services/calendar_sync.py), by
+    iCalendar UID: a hash of what it rendered tells a change in the book, a hash of the
+    bytes it wrote tells an edit in the folder (a to-do ticked off on the phone)."""
+    run_script(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS calendar_sync_items (
+            folder TEXT NOT NULL,              -- the calendar folder, an absolute path
+            uid TEXT NOT NULL,                 -- the object's iCalendar UID
+            file TEXT NOT NULL,                -- its file name in the folder
+            kind TEXT NOT NULL CHECK (kind IN ('follow-up', 'birthday', 'keep-in-touch')),
+            ref TEXT NOT NULL,                 -- the follow-up's or the contact's uid
+            content_hash TEXT NOT NULL,        -- what kontakt rendered, time stamps left out
+            file_hash TEXT NOT NULL,           -- the bytes kontakt wrote
+            synced_at TEXT NOT NULL,
+            PRIMARY KEY (folder, uid)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
+def m012_fts_content_quoted(db: Database) -> None:
+    """Let Datasette and sqlite-utils find the search index.
+
+    They recognise an FTS table by `content="contacts"` (or `[contacts]`) in its declaration;
+    earlier migrations wrote `content=contacts`, which SQLite reads the same but they do not.
+    The declaration is rewritten in place (whatever columns and prefixes it has now) and
+    the index rebuilt from the contacts; a book that already has the quoted form is left alone.
+    """
+    row = db.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'contacts_fts' AND type = 'table'"
+    ).fetchone()
+    if row is None or 'content="contacts"' in row[0]:
+        return
+    quoted, count = re.subn(r"\bcontent\s*=\s*'?contacts'?(?=\s*[,)])", 'content="contacts"', row[0])
+    if count != 1:
+        raise ValueError(f"m012: cannot read the search index's declaration: {row[0][:80]}")
+    # The triggers on contacts name contacts_fts only in their bodies: they outlive the drop
+    # and write into the new table, which is made in this same transaction.
+    db.execute("DROP TABLE contacts_fts")
+    db.execute(quoted)
+    db.execute("INSERT INTO contacts_fts (contacts_fts) VALUES ('rebuild')")
+
+
+def m013_card_details_and_sync(db: Database) -> None:
+    """Structured card fields (addresses, URLs, labels of phones and e-mails; JSON read by
+    domain/cards.py) and what `kontakt sync` last agreed with each folder about each card:
+    the merge base of its three-way merge (services/sync/)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(contacts)").fetchall()}
+    if "details" not in columns:
+        db.execute("ALTER TABLE contacts ADD COLUMN details TEXT NOT NULL DEFAULT '{}'")
+    run_script(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS sync_cards (
+            folder TEXT NOT NULL,              -- the vdir's absolute path
+            uid TEXT NOT NULL,                 -- the card's (and the contact's) uid
+            file TEXT NOT NULL,                -- its file name inside the folder
+            hash TEXT NOT NULL,                -- sha256 of the file as last read or written
+            fields TEXT NOT NULL,              -- the synced fields then (JSON): the merge base
+            synced_at TEXT NOT NULL,
+            PRIMARY KEY (folder, uid)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
+def m014_ledger_loops(db: Database) -> None:
     """Close the ledger's loops: a favour received knows when it was thanked (only an explicit
     thank-you clears the review's prompt), an introduction has a result (worked, fizzled,
     unknown) and whether both were asked first, an interaction says who reached out and
@@ -464,35 +571,47 @@ def m010_ledger_loops(db: Database) -> None:
     Favours received before this version that a later interaction already "answered" (the old
     rule) count as thanked on that day, so upgrading brings back no stale prompts; outcomes
     noted before are answered as 'unknown' (the app stored "checked": no note at all).
+    Idempotent: a column already there is left as it is, and so is its data.
     """
-    run_script(
-        db,
-        """
-        ALTER TABLE favours ADD COLUMN thanked_on TEXT;
-        ALTER TABLE introductions ADD COLUMN result TEXT
-            CHECK (result IN ('worked', 'fizzled', 'unknown'));
-        ALTER TABLE introductions ADD COLUMN asked_first INTEGER NOT NULL DEFAULT 0
-            CHECK (asked_first IN (0, 1));
-        ALTER TABLE interactions ADD COLUMN reached_out TEXT
-            CHECK (reached_out IN ('me', 'them', 'mutual'));
-        ALTER TABLE interactions ADD COLUMN thanks INTEGER NOT NULL DEFAULT 0
-            CHECK (thanks IN (0, 1));
-        ALTER TABLE contacts ADD COLUMN channel TEXT;
+    new_columns = [
+        ("favours", "thanked_on", "TEXT"),
+        ("introductions", "result", "TEXT CHECK (result IN ('worked', 'fizzled', 'unknown'))"),
+        ("introductions", "asked_first", "INTEGER NOT NULL DEFAULT 0 CHECK (asked_first IN (0, 1))"),
+        ("interactions", "reached_out", "TEXT CHECK (reached_out IN ('me', 'them', 'mutual'))"),
+        ("interactions", "thanks", "INTEGER NOT NULL DEFAULT 0 CHECK (thanks IN (0, 1))"),
+        ("contacts", "channel", "TEXT"),
+    ]
+    added = set()
+    for table, column, declaration in new_columns:
+        present = {row[1] for row in db.execute(f"PRAGMA table_info({table})").fetchall()}
+        if column not in present:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+            added.add(column)
+    if "result" in added:
+        run_script(db, """
         UPDATE introductions
            SET result = 'unknown', outcome = CASE WHEN outcome = 'checked' THEN '' ELSE outcome END
          WHERE outcome <> '';
+        """)
+    if "thanked_on" in added:
+        run_script(db, """
         UPDATE favours SET thanked_on = (
                 SELECT min(i.date) FROM interaction_contacts ic
                   JOIN interactions i ON i.id = ic.interaction_id
                  WHERE ic.contact_id = favours.contact_id AND i.date > favours.date)
          WHERE direction = 'received';
-        CREATE INDEX favours_to_thank ON favours (date, contact_id)
+        """)
+    run_script(
+        db,
+        """
+        CREATE INDEX IF NOT EXISTS favours_to_thank ON favours (date, contact_id)
             WHERE direction = 'received' AND status = 'open' AND thanked_on IS NULL;
-        CREATE INDEX introductions_unanswered ON introductions (date) WHERE result IS NULL;
+        CREATE INDEX IF NOT EXISTS introductions_unanswered ON introductions (date)
+            WHERE result IS NULL;
         -- The review's "give back" nets the last year's open favours and introductions.
-        CREATE INDEX favours_open_by_date ON favours (date, contact_id, direction, weight)
-            WHERE status = 'open';
-        CREATE INDEX introductions_by_day ON introductions (date, contact_a, contact_b);
+        CREATE INDEX IF NOT EXISTS favours_open_by_date
+            ON favours (date, contact_id, direction, weight) WHERE status = 'open';
+        CREATE INDEX IF NOT EXISTS introductions_by_day ON introductions (date, contact_a, contact_b);
         """,
     )
 
@@ -507,7 +626,11 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m007_undo_history,
     m008_review_handled,
     m009_relations_journal,
-    m010_ledger_loops,
+    m010_capture,
+    m011_calendar_sync,
+    m012_fts_content_quoted,
+    m013_card_details_and_sync,
+    m014_ledger_loops,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -56,9 +56,11 @@ def user_tables(book: Book) -> list[str]:
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
         "ORDER BY name"
     )
-    # The undo history (store/history.py) is about this file's past, not the user's data.
+    # The undo history (store/history.py) is about this file's past, not the user's data;
+    # sync_cards is what this file last agreed with a folder on this machine (services/sync).
     return [r[0] for r in rows
-            if not r[0].startswith(_DERIVED_PREFIX) and r[0] not in ("undo_steps", "undo_log")]
+            if not r[0].startswith(_DERIVED_PREFIX)
+            and r[0] not in ("undo_steps", "undo_log", "sync_cards")]
 
 
 def is_empty(book: Book) -> bool:

@@ -102,6 +102,9 @@ def empty_trash(
                     chunk,
                 ).rowcount
             records = purge_records(book, record_ids)
+            from .capture import forget_gone_people
+
+            forget_gone_people(conn)  # capture's proposals about the people just purged
             # FTS5 keeps deleted tokens in old segments until they merge: merge them all now.
             conn.execute("INSERT INTO contacts_fts (contacts_fts) VALUES ('optimize')")
             conn.execute("DELETE FROM temp.kontakt_purge")

@@ -38,6 +38,8 @@ ACTIONS = [
     ("How the network is doing (stats)", "stats", "g: rhythm, drift, balance, circles"),
     ("Prep card for the highlighted contact", "prep", "p: before you meet them"),
     ("Find duplicates", "dupes", "D: people in the book twice; merge them"),
+    ("Inbox: interactions proposed from calendar and mail", "inbox", "b: accept with Enter, x ignores"),
+    ("Sync conflicts (vCard folder)", "sync_conflicts", "kontakt's value beside the phone's; keep one"),
     ("Import a file…", "import_file", "I: CSV, vCard or kontakt JSON; see what would change first"),
     ("Keys (help)", "help", "?"),
 ]

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TextIO
 
+from ...domain.cards import Details
 from ...store import Book
 from ...store import relations, snapshot
 from ...store.bulk import (
@@ -82,7 +83,12 @@ def write_book(
         nonlocal count
         for row in snapshot.contact_rows(book, include_deleted=whole_book, ids=contact_ids):
             count += 1
-            yield {key: row[key] for key in CONTACT_KEYS}
+            item = {key: row[key] for key in CONTACT_KEYS}
+            details = Details.loads(row["details"])
+            item["addresses"] = [a.to_json() for a in details.addresses]
+            item["urls"] = list(details.urls)
+            item["labels"] = dict(details.labels)
+            yield item
 
     def circles():
         rows = circle_rows(book)

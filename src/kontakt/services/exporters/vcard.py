@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ...domain import Contact
+from ...domain.cards import label_types
 from ...store import Book
 from ...store.bulk import iter_contacts
 from . import atomic_output
@@ -40,6 +41,40 @@ def fold(content_line: str) -> str:
     return "\r\n ".join(pieces) + "\r\n"
 
 
+# Properties written on one line however long: abook reads a card line by line without
+# unfolding, so a folded NOTE was cut at its first fold (and a folded FN, EMAIL or TEL too).
+# RFC 6350 3.2 says lines SHOULD NOT pass 75 octets; vobject, khard and phones read longer.
+WHOLE_LINES = ("FN:", "N:", "NICKNAME:", "EMAIL", "TEL", "NOTE:")
+
+
+def _type_param(types: list[str]) -> str:
+    return ";TYPE=" + ",".join(escape(t) for t in types) if types else ""
+
+
+def address_lines(contact: Contact) -> list[str]:
+    """ADR and URL lines: the structured addresses, else the location as the locality;
+    a location other than the one read from the first address goes in X-KONTAKT-LOCATION."""
+    lines = []
+    for address in contact.addresses:
+        parts = ";".join(escape(p) for p in address.parts)
+        lines.append(f"ADR{_type_param(label_types(address.label, 'ADR'))}:{parts}")
+    if contact.location and not contact.addresses:
+        lines.append(f"ADR:;;;{escape(contact.location)};;;")
+    elif contact.addresses and contact.location != derived_location(contact.addresses[0].parts):
+        # Said even when empty: a reader would otherwise make a location of the first address.
+        lines.append(f"X-KONTAKT-LOCATION:{escape(contact.location)}")
+    for url in contact.urls:
+        lines.append(f"URL:{url}")
+    return lines
+
+
+def derived_location(parts: tuple[str, ...] | list[str]) -> str:
+    """What an import makes the location from an ADR: locality, region, country."""
+    parts = list(parts) + [""] * 7
+    place = [p for p in (parts[3], parts[4], parts[6]) if p]
+    return ", ".join(place) or ", ".join(p for p in parts[:7] if p)
+
+
 def _name_parts(name: str) -> tuple[str, str]:
     given, _, family = name.rpartition(" ")
     return (family, given) if given else (name, "")
@@ -59,15 +94,18 @@ def card(contact: Contact, version: str = "4.0") -> str:
     if contact.nickname:
         lines.append(f"NICKNAME:{escape(contact.nickname)}")
     for email in contact.emails:
-        lines.append(f"EMAIL:{escape(email)}" if v4 else f"EMAIL;TYPE=INTERNET:{escape(email)}")
+        types = ([] if v4 else ["INTERNET"]) + label_types(contact.label_of(email), "EMAIL")
+        lines.append(f"EMAIL{_type_param(types)}:{escape(email)}")
     for phone in contact.phones:
-        lines.append(f"TEL;VALUE=text:{escape(phone)}" if v4 else f"TEL:{escape(phone)}")
+        # Plain TEL but for the label: abook (and other line-based readers) drop a TEL whose
+        # parameters name no home/work/cell/fax, so `TEL;VALUE=text:` lost every phone there.
+        types = label_types(contact.label_of(phone), "TEL")
+        lines.append(f"TEL{_type_param(types)}:{escape(phone)}")
     if contact.org:
         lines.append(f"ORG:{escape(contact.org)}")
     if contact.role:
         lines.append(f"TITLE:{escape(contact.role)}")
-    if contact.location:
-        lines.append(f"ADR:;;;{escape(contact.location)};;;")
+    lines += address_lines(contact)
     if contact.birthday:
         b = contact.birthday
         if b.year is None:
@@ -90,7 +128,8 @@ def card(contact: Contact, version: str = "4.0") -> str:
         stamp = contact.updated_at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         lines.append(f"REV:{stamp}")
     lines.append("END:VCARD")
-    return "".join(fold(content) for content in lines)
+    return "".join(content + "\r\n" if content.startswith(WHOLE_LINES) else fold(content)
+                   for content in lines)
 
 
 def _contacts(book: Book, ids: list[int] | None) -> Iterator[Contact]:

@@ -24,7 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ...domain import Birthday, Cadence, CadenceError, DateError, check_interaction_kind
+from ...domain import Address, Birthday, Cadence, Details, CadenceError, DateError, check_interaction_kind
 from ...domain.activity import check_channel, check_reached_out
 from ...domain.ledger import (
     DIRECTIONS, LedgerError, check_favour_kind, check_result, check_status, check_weight,
@@ -159,6 +159,22 @@ def contact_from(entry: Any) -> NewContact:
         created_at=_stamp(entry, "created_at"),
         updated_at=_stamp(entry, "updated_at"),
         deleted_at=_stamp(entry, "deleted_at"),
+        details=_details(entry),
+    )
+
+
+def _details(entry: dict[str, Any]) -> Details:
+    """Addresses, URLs and labels (format 2 since sync; absent in older files)."""
+    addresses = entry.get("addresses") or []
+    labels = entry.get("labels") or {}
+    if not isinstance(addresses, list) or not all(isinstance(a, dict) for a in addresses):
+        raise EntryError("addresses must be a list of objects")
+    if not isinstance(labels, dict):
+        raise EntryError("labels must be an object")
+    return Details(
+        addresses=tuple(Address.from_json(a) for a in addresses),
+        urls=tuple(line(u) for u in _list(entry, "urls")),
+        labels=tuple((line(str(k)), line(str(v))) for k, v in labels.items()),
     )
 
 

@@ -9,6 +9,8 @@ is overwritten. So importing the same file twice changes nothing the second time
 
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -138,6 +140,17 @@ def _fill(current: NewContact, row: NewContact) -> dict[str, object]:
     tags = [t for t in row.tags if t.casefold() not in known_tags]
     if tags:
         changes["add_tags"] = list(dict.fromkeys(tags))
+    # Structured fields (domain/cards.py): new addresses and URLs added, labels filled in.
+    have, new = current.details, row.details
+    if added := [a for a in new.addresses if a not in have.addresses]:
+        changes["addresses"] = [*have.addresses, *added]
+    if added_urls := [u for u in new.urls if u not in have.urls]:
+        changes["urls"] = [*have.urls, *added_urls]
+    labels = dict(have.labels)
+    for value, label in new.labels:
+        labels.setdefault(value, label)
+    if labels != dict(have.labels):
+        changes["labels"] = labels
     return changes
 
 
@@ -202,6 +215,9 @@ class Merger:
             for key, value in changes.items():
                 if key in _FIELD_NAMES:
                     getattr(target, _FIELD_NAMES[key]).extend(value)
+                elif key in ("addresses", "urls", "labels"):
+                    value = tuple(value.items()) if key == "labels" else tuple(value)
+                    target.details = dataclasses.replace(target.details, **{key: value})
                 else:
                     setattr(target, key, value)
         elif self.writer is not None:

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from ...domain import Cadence, CadenceError, DateError
+from ...domain.cards import from_cells as detail_cells
 from ...store.bulk import NewContact
 from .rows import (
     Parsed,
@@ -38,7 +39,7 @@ CSV_FORMATS = ("google", "outlook", "linkedin", "kontakt", "csv")
 KONTAKT_COLUMNS = (
     "name", "nickname", "emails", "phones", "org", "role", "location", "met", "birthday",
     "tags", "notes", "cadence", "archived", "uid", "created_at", "updated_at",
-    "last_contact", "next_due",
+    "last_contact", "next_due", "addresses", "urls", "labels",
 )
 # What a generic CSV's column may be called, and what --map may name.
 FIELDS = (
@@ -456,6 +457,8 @@ def _kontakt(cols: Columns, today: date):
         cadence = get(row, "cadence").strip()
         if cadence:
             contact.cadence = Cadence.parse(cadence)
+        contact.details = detail_cells(get(row, "addresses"), get(row, "urls"), get(row, "labels"),
+                                       LIST_SEPARATOR)
         return contact, warnings
 
     return read

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ...domain import Birthday, Cadence, CadenceError, DateError
+from ...domain import Address, Birthday, Cadence, CadenceError, DateError, Details
+from ...domain.cards import types_label
 from ...store.bulk import NewContact
 from .rows import (
     Group,
@@ -30,7 +31,7 @@ from .rows import (
 )
 from .textfile import Encoding
 
-IGNORED = {"PHOTO", "LOGO", "SOUND", "KEY", "URL", "AGENT"}
+IGNORED = {"PHOTO", "LOGO", "SOUND", "KEY", "AGENT"}
 
 
 @dataclass
@@ -261,6 +262,31 @@ def card_to_group(card: Card, where: str, name: str) -> Parsed:
     return Parsed(where, group=Group(name, list(dict.fromkeys(members))))
 
 
+def _address(prop: Property) -> Address:
+    parts = [line(p) for p in split_unescaped(prop.value, ";")]
+    parts = (parts + [""] * 7)[:6] + [", ".join(p for p in parts[6:] if p)]
+    label = types_label(prop.param("TYPE"))
+    return Address(label, *parts)
+
+
+def card_details(card: Card) -> Details:
+    """ADR, URL and the TYPE labels of TEL and EMAIL of a card."""
+    labels = []
+    for prop in card.all("EMAIL") + card.all("TEL"):
+        value = unescape(prop.value)
+        if prop.name == "TEL":
+            value = line(re.sub(r"^tel:", "", value, flags=re.IGNORECASE))
+        else:
+            value = email_address(value) or ""
+        if value and (label := types_label(prop.param("TYPE"))):
+            labels.append((value, label))
+    return Details(
+        addresses=tuple(a for p in card.all("ADR") if not (a := _address(p)).empty),
+        urls=tuple(u for p in card.all("URL") if (u := line(p.value))),
+        labels=tuple(labels),
+    )
+
+
 def card_to_contact(card: Card, where: str) -> Parsed:
     """The contact a card describes: FN (or N, or ORG), emails, phones, org, birthday...;
     a group card comes back as a Parsed with `group` set instead."""
@@ -299,6 +325,9 @@ def card_to_contact(card: Card, where: str) -> Parsed:
         parts = [line(p) for p in split_unescaped(adr.value, ";")] + [""] * 7
         place = [p for p in (parts[3], parts[4], parts[6]) if p]
         contact.location = ", ".join(place) or ", ".join(p for p in parts[:7] if p)
+    if location := card.first("X-KONTAKT-LOCATION"):
+        contact.location = line(unescape(location.value))
+    contact.details = card_details(card)
     contact.tags = [
         line(t) for p in card.all("CATEGORIES") for t in split_unescaped(p.value, ",") if line(t)
     ]

@@ -49,6 +49,7 @@ KEYS = [
     ("app.dupes", "D", "dupes", "Duplicates", False, "find people who are in the book twice; merge them", "Change"),
     ("app.delete", "d", "delete", "Delete", False, "move the contact to the trash", "Change"),
     ("app.import", "I", "import_file", "Import", False, "import a file: see what would change, then import", "Change"),
+    ("app.inbox", "b", "inbox", "Inbox", False, "proposals from your calendar and mail (kontakt capture)", "Record"),
     ("app.undo", "z", "app.undo", "Undo", False, "undo the last change: edit, log, review, delete …", "Change"),
     ("app.today", "t", "today", "Today", True, "the Today review", "Go"),
     ("app.stats", "g", "stats", "Stats", False, "how the network is doing: rhythm, drift, balance", "Go"),
@@ -609,6 +610,35 @@ class MainScreen(Screen[None]):
         screen = DupesScreen(self.book, self.today)
         self.app.push_screen(screen, closed)
 
+    def action_inbox(self) -> None:
+        from .inbox import InboxScreen
+
+        def closed(changed: bool | None) -> None:
+            if changed:  # accepted proposals are interactions: last contact and due dates moved
+                self.after_change()
+
+        self.app.push_screen(InboxScreen(self.book, self.today), closed)
+
+    def action_sync_conflicts(self) -> None:
+        """The vCard folder's conflicts ([sync] vcard_dir in config.toml), side by side."""
+        from ...services.sync.settings import SettingsError, sync_folders
+        from .sync_conflicts import SyncConflictsScreen
+
+        try:
+            folder = sync_folders().get("vcard_dir")
+        except SettingsError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        if folder is None:
+            self.notify("No vCard folder: set vcard_dir under [sync] in config.toml", markup=False)
+            return
+
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self.after_change()
+
+        self.app.push_screen(SyncConflictsScreen(self.book, self.today, folder), closed)
+
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self.help_groups()))
 
@@ -659,4 +689,9 @@ class MainScreen(Screen[None]):
             (keys_of("dupes.swap", "x"), "dupes.swap", "swap which record is kept"),
         ]
         groups["On the Today screen (t)"] = today_help(self.app, keymap)
+        groups["In the inbox (b)"] = [
+            (f"{keys_of('inbox.accept', 'enter')}", "inbox.accept", "log the proposal as an interaction (z undoes)"),
+            (keys_of("inbox.ignore", "x"), "inbox.ignore", "ignore it: never proposed again"),
+            (keys_of("inbox.accept_all", "A"), "inbox.accept_all", "accept every proposal shown"),
+        ]
         return list(groups.items())

@@ -30,6 +30,12 @@ KIND_MARKS = {
 }
 
 
+def _labelled(value: str, label: str) -> Content:
+    """'+44 20 7946 0000 (mobile)': one plain text, so a long address wraps as one (a styled
+    label at the end of a wrapped line is drawn apart from the text before it)."""
+    return shown(f"{value} ({label})" if label else value)
+
+
 def hang(prefix: Content, value: Content, width: int) -> Content:
     """`prefix` then `value` wrapped to `width`, continuation lines indented under the value."""
     indent = prefix.cell_length
@@ -103,7 +109,11 @@ def contact_card(contact: Contact, balance: Balance, today: date, width: int = 6
         field("people" if index == 0 else "", f"{link.kind}: {link.with_name}")
     for label, values in (("email", contact.emails), ("phone", contact.phones)):
         for index, value in enumerate(values):
-            field(label if index == 0 else "", value)
+            field(label if index == 0 else "", _labelled(value, contact.label_of(value)))
+    for index, address in enumerate(contact.addresses):
+        field("address" if index == 0 else "", _labelled(address.one_line(), address.label))
+    for index, url in enumerate(contact.urls):
+        field("web" if index == 0 else "", url)
     if contact.location:
         field("lives", contact.location)
     if contact.birthday:

@@ -1,0 +1,149 @@
+"""Capture: interactions proposed from the user's own calendar files and mail, on this machine.
+
+Nothing is sent anywhere and nothing is logged without the user's say: a scan stores
+*proposals* (store/capture.py) that wait in an inbox until accepted (then they are ordinary,
+undoable interactions) or ignored (then they never come back).
+
+    scan_calendar(book, [path], ...)  past events whose people are contacts
+    scan_mail(book, [path], ...)      mail to and from contacts, headers only
+    sources()                          [capture] calendar/mail/me from the config file
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from ...config import ConfigError
+from ...store import capture as store
+from .calendar import CalendarError, CalendarScan, scan_calendars
+from .mail import MailError, MailReader, MailScan, read_source
+from .matching import ContactIndex, matches_rule, sender_rule_matches
+
+__all__ = [
+    "CalendarError", "CalendarScan", "CaptureSources", "MailError", "MailScan", "ScanResult",
+    "apply_rules", "default_since", "scan_calendar", "scan_mail", "sources",
+]
+
+# How far back a scan looks unless told (--since): a year of meetings and mail.
+DEFAULT_DAYS = 365
+
+
+def default_since(today: date) -> date:
+    return today - timedelta(days=DEFAULT_DAYS)
+
+
+@dataclass(frozen=True)
+class CaptureSources:
+    """[capture] in config.toml: calendar = [...], mail = [...], me = [...], keep_subjects."""
+
+    calendar: tuple[Path, ...] = ()
+    mail: tuple[Path, ...] = ()
+    me: tuple[str, ...] = ()
+    keep_subjects: bool = False
+
+
+def sources(path: Path | None = None) -> CaptureSources:
+    """The [capture] table of the config file (empty when there is none); ConfigError names
+    the file and key for a value of the wrong kind."""
+    from ... import paths
+
+    path = path or paths.config_path()
+    if not path.exists():
+        return CaptureSources()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
+        raise ConfigError(f"{path}: {error}") from None
+    table = data.get("capture", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [capture] must be a table")
+
+    def strings(key: str) -> tuple[str, ...]:
+        value = table.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f'{path}: capture.{key} must be a list of strings, like ["~/x"]')
+        return tuple(value)
+
+    keep = table.get("keep_subjects", False)
+    if not isinstance(keep, bool):
+        raise ConfigError(f"{path}: capture.keep_subjects must be true or false, not {keep!r}")
+    return CaptureSources(
+        calendar=tuple(Path(os.path.expandvars(p)).expanduser() for p in strings("calendar")),
+        mail=tuple(Path(os.path.expandvars(p)).expanduser() for p in strings("mail")),
+        me=strings("me"),
+        keep_subjects=keep,
+    )
+
+
+@dataclass
+class ScanResult:
+    """A scan's outcome: what it saw (`scan`) and what it stored."""
+
+    scan: CalendarScan | MailScan
+    new: int = 0
+    updated: int = 0
+    new_ids: list[int] = field(default_factory=list)
+
+
+def _store(book, proposals, *, files=(), gone=()) -> tuple[int, int, list[int]]:
+    """Proposals and the files read, in one transaction (a crash re-reads, never loses)."""
+    before = book.conn.execute("SELECT coalesce(max(id), 0) FROM capture_proposals").fetchone()[0]
+    with book.write(record=False):
+        new, updated = store.add_proposals(book, proposals)
+        if files or gone:
+            store.remember_files(book, files, forget=gone)
+    ids = [r[0] for r in book.conn.execute(
+        "SELECT id FROM capture_proposals WHERE id > ? AND status = 'pending' ORDER BY id", (before,))]
+    return new, updated, ids
+
+
+def scan_calendar(book, paths: list[Path], *, now: datetime, since: date,
+                  me: tuple[str, ...] = ()) -> ScanResult:
+    """Propose the past events in these .ics files/folders that name contacts.
+
+    Raises CalendarError for a path that does not exist; a file that cannot be parsed is
+    listed in `scan.unreadable` and the rest is still read."""
+    rules = store.rules(book)
+    index = ContactIndex(book, me=me, ignored_senders=rules["sender"])
+    scan = scan_calendars(paths, index, since=since, now=now, ignore_titles=rules["title"])
+    new, updated, ids = _store(book, scan.proposals)
+    return ScanResult(scan, new, updated, ids)
+
+
+def scan_mail(book, paths: list[Path], *, now: datetime, since: date, me: tuple[str, ...] = (),
+              keep_subjects: bool = False) -> ScanResult:
+    """Propose messages to and from contacts in these Maildirs / mbox files (headers only).
+
+    Files unchanged since the last scan (same mtime and size) are not opened again. Raises
+    MailError for a path that is neither."""
+    rules = store.rules(book)
+    index = ContactIndex(book, me=me, ignored_senders=rules["sender"])
+    reader = MailReader(index, since=since, now=now, ignore_titles=rules["title"],
+                        keep_subjects=keep_subjects)
+    for path in paths:
+        resolved = path.expanduser().resolve()
+        # A folder's files are below "root/"; "root2/" is another source.
+        prefix = str(resolved) + os.sep if resolved.is_dir() else str(resolved)
+        known = store.known_files(book, prefix)
+        read_source(resolved, reader, known)
+    scan = reader.finish()
+    new, updated, ids = _store(book, scan.proposals, files=scan.seen_files, gone=scan.gone_files)
+    return ScanResult(scan, new, updated, ids)
+
+
+def apply_rules(book) -> int:
+    """Ignore the pending proposals that the current rules rule out; how many."""
+    rules = store.rules(book)
+
+    def ruled_out(p: store.Proposal) -> bool:
+        if p.sender and sender_rule_matches(p.sender, rules["sender"]):
+            return True
+        return matches_rule(p.title, rules["title"])
+
+    return store.ignore_where(book, ruled_out, label="ignore proposals by a capture rule")

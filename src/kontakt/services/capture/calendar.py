@@ -1,0 +1,171 @@
+"""Proposals from calendars: past events (recurring ones expanded) whose people are contacts.
+
+Reads .ics files (one, or a folder of them: a vdir kept by vdirsyncer/khal, an export from
+Google Calendar, Outlook or Thunderbird). Every file is read again on each scan — a weekly
+meeting gains a past occurrence each week without its file changing — and the proposal keys
+(event UID + occurrence) keep a second scan from proposing anything twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+from ...domain.text import clean_line
+from ...store.capture import NewProposal
+from .matching import ContactIndex, matches_rule
+
+# Words in a title or location that make an event a call (video calls count as calls).
+_CALL = re.compile(
+    r"\b(call|phone|telefon\w*|anruf|zoom|skype|facetime|teams|webex|jitsi|whereby|hangout|"
+    r"video\w*|meet\.google|zoom\.us)\b", re.IGNORECASE)
+# Properties that hold a video link: Google's conference data, RFC 7986 CONFERENCE.
+_CONFERENCE_PROPS = ("CONFERENCE", "X-GOOGLE-CONFERENCE", "X-MICROSOFT-SKYPETEAMSMEETINGURL")
+TITLE_LIMIT = 200
+
+
+class CalendarError(ValueError):
+    """A calendar file that cannot be read; the message names the file."""
+
+
+@dataclass
+class CalendarScan:
+    """What one calendar scan saw, for the report line and the tests."""
+
+    files: int = 0
+    events: int = 0          # past occurrences looked at
+    proposals: list[NewProposal] = field(default_factory=list)
+    cancelled: int = 0
+    declined: int = 0
+    unmatched: int = 0
+    ruled_out: int = 0       # an --ignore-title rule
+    unreadable: list[str] = field(default_factory=list)
+
+
+def ics_files(path: Path) -> list[Path]:
+    """The .ics files at `path` (a file, or every .ics below a folder), in a stable order."""
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*.ics") if p.is_file())
+    raise CalendarError(f"{path}: no such file or folder")
+
+
+def _address(value) -> str:
+    text = str(value or "").strip()
+    return text[7:].strip() if text.lower().startswith("mailto:") else text
+
+
+def _param(value, name: str) -> str:
+    params = getattr(value, "params", {}) or {}
+    return str(params.get(name, "")).upper()
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def local_day(moment: date | datetime) -> date:
+    """The day an event starts on, in local time (floating times as written)."""
+    if isinstance(moment, datetime):
+        if moment.tzinfo is not None:
+            return moment.astimezone().date()
+        return moment.date()
+    return moment
+
+
+def _started_before(moment: date | datetime, now: datetime) -> bool:
+    if isinstance(moment, datetime):
+        if moment.tzinfo is None:
+            return moment < now.replace(tzinfo=None)
+        return moment < now
+    return moment <= now.date()
+
+
+def _kind(event) -> str:
+    text = " ".join(str(event.get(p, "")) for p in ("SUMMARY", "LOCATION", "URL"))
+    if any(event.get(p) for p in _CONFERENCE_PROPS) or _CALL.search(text):
+        return "call"
+    return "meeting"
+
+
+def _occurrences(calendar, since: date, now: datetime) -> Iterator:
+    import recurring_ical_events
+
+    start = datetime.combine(since, time())
+    end = now.astimezone().replace(tzinfo=None)
+    yield from recurring_ical_events.of(calendar, skip_bad_series=True).between(start, end)
+
+
+def scan_calendar_file(path: Path, index: ContactIndex, *, since: date, now: datetime,
+                       ignore_titles: list[str], scan: CalendarScan) -> None:
+    """Add the proposals of one .ics file to `scan`."""
+    import icalendar
+
+    try:
+        calendar = icalendar.Calendar.from_ical(path.read_bytes())
+        occurrences = list(_occurrences(calendar, since, now))
+    except Exception as error:  # a broken file must not stop the rest of the folder
+        scan.unreadable.append(f"{path}: {str(error).splitlines()[0] if str(error) else type(error).__name__}")
+        return
+    scan.files += 1
+    for event in occurrences:
+        if event.name != "VEVENT":
+            continue
+        start = event.get("DTSTART")
+        if start is None or not _started_before(start.dt, now):
+            continue
+        scan.events += 1
+        if str(event.get("STATUS", "")).upper() == "CANCELLED":
+            scan.cancelled += 1
+            continue
+        attendees = _as_list(event.get("ATTENDEE"))
+        if any(index.is_me(_address(a)) and _param(a, "PARTSTAT") == "DECLINED" for a in attendees):
+            scan.declined += 1  # I said no: it did not happen for me
+            continue
+        title = clean_line(str(event.get("SUMMARY", "")))[:TITLE_LIMIT]
+        if matches_rule(title, ignore_titles):
+            scan.ruled_out += 1
+            continue
+        organizer = _address(event.get("ORGANIZER"))
+        others = [a for a in attendees if not index.is_me(_address(a))]
+        people: list[int] = []
+        for attendee in others:
+            if _param(attendee, "PARTSTAT") == "DECLINED":
+                continue
+            contact_id = index.by_email(_address(attendee))
+            if contact_id is not None:
+                people.append(contact_id)
+        organizer_id = index.by_email(organizer) if organizer else None
+        if organizer_id is not None:
+            people.append(organizer_id)
+        if not others and organizer_id is None:
+            people = list(index.in_title(title))  # no attendees: "Coffee with Olga", "#breakfast"
+        people = list(dict.fromkeys(people))
+        if not people:
+            scan.unmatched += 1
+            continue
+        direction = "me" if organizer and index.is_me(organizer) else ("them" if organizer_id else None)
+        occurrence = event.get("RECURRENCE-ID") or start
+        uid = str(event.get("UID", "")) or f"{path.name}:{title}"
+        stamp = occurrence.dt.isoformat() if hasattr(occurrence, "dt") else str(occurrence)
+        scan.proposals.append(NewProposal(
+            key=f"cal:{uid}@{stamp}", source="calendar", date=local_day(start.dt),
+            kind=_kind(event), contact_ids=tuple(people), direction=direction, title=title,
+            sender=organizer if organizer_id is not None else "",
+        ))
+
+
+def scan_calendars(paths: list[Path], index: ContactIndex, *, since: date, now: datetime,
+                   ignore_titles: list[str]) -> CalendarScan:
+    """Every past occurrence in these calendars that names contacts, as proposals."""
+    scan = CalendarScan()
+    for path in paths:
+        for file in ics_files(path):
+            scan_calendar_file(file, index, since=since, now=now, ignore_titles=ignore_titles, scan=scan)
+    return scan

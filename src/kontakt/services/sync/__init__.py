@@ -1,0 +1,306 @@
+"""Two-way sync of the book with a vdir of vCards (the folder vdirsyncer keeps in step with
+a CardDAV server, and khard reads).
+
+A three-way merge per card and per field: kontakt remembers how each card and each contact
+looked after the last sync (store/sync_cards.py), so a field changed only in the folder is
+taken into the book, one changed only in the book is written to the card, and one changed
+on both sides to different values is a conflict, left as it is on both sides and reported
+until the user settles it (`take`). A card deleted from the folder moves the contact to the
+trash; a contact deleted in kontakt deletes its card. Cards are rewritten line by line
+(vdir.render), so what kontakt does not model stays in them.
+
+Order of writes: the cards first (each atomically), then every change to the book and the
+new merge bases in one transaction. A crash between the two leaves cards that already say
+what the book says, which the next sync sees as agreement, not as a change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ... import clock
+from ...domain import Contact, fold
+from ...store import Book
+from ...store.bulk import iter_contacts
+from ...store.sync_cards import SyncedCard, forget, remember, synced_cards
+from . import fields as F
+from .vdir import (
+    CardFile, GroupCard, UnreadableCard, card_files, digest, file_name, read_card, render, write_atomically,
+)
+
+__all__ = ["Conflict", "SyncError", "SyncReport", "sync_vdir"]
+
+TAKE = ("book", "folder")
+
+
+class SyncError(ValueError):
+    """The folder cannot be synced (missing, not a folder); nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A field changed on both sides to different values since the last sync."""
+
+    uid: str
+    name: str
+    field: str
+    book: Any
+    folder: Any
+
+    @property
+    def book_text(self) -> str:
+        return F.shown(self.field, self.book)
+
+    @property
+    def folder_text(self) -> str:
+        return F.shown(self.field, self.folder)
+
+
+@dataclass
+class SyncReport:
+    folder: Path
+    dry_run: bool = False
+    added: list[str] = field(default_factory=list)                       # names, from new cards
+    updated: list[tuple[str, list[str]]] = field(default_factory=list)   # (name, fields) from cards
+    trashed: list[str] = field(default_factory=list)                     # cards deleted in the folder
+    restored: list[str] = field(default_factory=list)                    # trashed, card edited since
+    written: list[tuple[str, list[str]]] = field(default_factory=list)   # (file, fields); ["new"]
+    deleted: list[str] = field(default_factory=list)                     # files of deleted contacts
+    conflicts: list[Conflict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    calendar: Any = None                                                 # the calendar sync's report
+
+    @property
+    def changes(self) -> int:
+        return (len(self.added) + len(self.updated) + len(self.trashed) + len(self.restored)
+                + len(self.written) + len(self.deleted))
+
+
+@dataclass
+class _Plan:
+    """What to do for one uid."""
+
+    uid: str
+    name: str
+    contact: Contact | None = None
+    card: CardFile | None = None
+    base: SyncedCard | None = None
+    merged: F.Fields | None = None
+    take: set[str] = field(default_factory=set)      # fields the book takes from the card
+    write: set[str] = field(default_factory=set)     # fields written to the card
+    new_file: str | None = None                      # a card to create
+    add: bool = False                                # a contact to create from the card
+    restore_id: int | None = None                    # a trashed contact to bring back
+    trash: bool = False
+    delete_file: str | None = None
+    forget: bool = False
+    held: dict[str, Any] = field(default_factory=dict)  # conflicting field → base values kept
+
+
+def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = False,
+              take: dict[str | tuple[str, str], str] | None = None) -> SyncReport:
+    """Sync the book with a vdir of .vcf files both ways; returns what changed (or, with
+    `dry_run`, what would). `take` settles conflicts, a card's at once or one field's:
+    {uid: "book" | "folder", (uid, field): …}. Raises SyncError when the folder is not there."""
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        raise SyncError(f"{folder}: no such folder (create it, or run vdirsyncer first)")
+    take = take or {}
+    for uid, side in take.items():
+        if side not in TAKE:
+            raise SyncError(f"take {side!r} for {uid}: say book or folder")
+    key = str(folder.resolve())
+    report = SyncReport(folder, dry_run)
+    bases = synced_cards(book, key)
+
+    cards: dict[str, CardFile] = {}
+    unreadable: set[str] = set()
+    by_file = {base.file: base for base in bases.values()}
+    for path in card_files(folder):
+        try:
+            data = path.read_bytes()
+            known = by_file.get(path.name)
+            if known is not None and known.hash == digest(data):
+                card = CardFile(path, data, known.uid)  # as synced last time: not parsed again
+            else:
+                card = read_card(path, data)
+        except (UnreadableCard, OSError) as error:
+            if not isinstance(error, GroupCard):
+                report.warnings.append(f"skipped {error}")
+            unreadable.add(path.name)
+            continue
+        if card.uid in cards:
+            report.warnings.append(f"skipped {path.name}: the same UID as {cards[card.uid].file}")
+            unreadable.add(path.name)
+            continue
+        cards[card.uid] = card
+    contacts = {c.uid: c for c, _ in iter_contacts(book)}
+    trashed = {r[1]: r[0] for r in book.conn.execute(
+        "SELECT id, uid FROM contacts WHERE deleted_at IS NOT NULL")}
+
+    plans = []
+    for uid in sorted(set(cards) | set(contacts) | set(bases)):
+        base = bases.get(uid)
+        if base and base.file in unreadable and uid not in cards:
+            continue  # its card is there but unreadable: never take that as a deletion
+        plan = _plan(uid, contacts.get(uid), cards.get(uid), base, trashed, take, report)
+        if plan is not None:
+            plans.append(plan)
+    used = {c.file for c in cards.values()} | unreadable
+    for plan in plans:
+        if plan.new_file is not None:
+            plan.new_file = _free_name(file_name(plan.uid), used)
+            used.add(plan.new_file)
+    _describe(plans, report)
+    if dry_run:
+        return report
+
+    # The cards first, each whole or not at all; then the book in one transaction.
+    after: dict[str, CardFile] = {}
+    for plan in plans:
+        if plan.delete_file:
+            (folder / plan.delete_file).unlink(missing_ok=True)
+        name = plan.new_file or (plan.card.file if plan.card and plan.write else None)
+        if name is not None:
+            contact = F.as_contact(plan.merged, plan.uid, plan.contact)
+            contact = replace(contact, updated_at=clock.now())
+            text = render(contact, None if plan.new_file else plan.card, plan.write)
+            data = write_atomically(folder / name, text)
+            after[plan.uid] = read_card(folder / name, data)
+    if not plans:
+        return report
+    with book.write(label=f"sync with {folder.name}"):
+        for plan in plans:
+            _apply(book, key, plan, after.get(plan.uid), today)
+    return report
+
+
+def _plan(uid: str, contact: Contact | None, card: CardFile | None, base: SyncedCard | None,
+          trashed: dict[str, int], take: dict, report: SyncReport) -> _Plan | None:
+    name = contact.name if contact else card.card.name if card else uid
+    plan = _Plan(uid, name, contact, card, base)
+    if base is None:
+        if contact and not card:
+            plan.merged, plan.new_file = F.of_contact(contact), ""
+        elif card and not contact:
+            if uid in trashed:
+                report.warnings.append(f"{card.file}: {name} is in kontakt's trash; restore them "
+                                       "(kontakt trash) or delete the card")
+                return None
+            plan.merged, plan.add = F.of_card(card.card), True
+        else:
+            _merge(plan, F.of_contact(contact), F.of_card(card.card), None, None, take, report)
+        return plan
+    if not card and not contact:
+        plan.forget = True
+    elif not card:
+        plan.trash, plan.forget = True, True
+    elif not contact:
+        if card.hash == base.hash:
+            plan.delete_file, plan.forget = card.file, True
+        else:
+            # Edited on the phone after it was deleted here: the edit wins over the delete.
+            plan.merged = F.of_card(card.card)
+            if uid in trashed:
+                plan.restore_id, plan.take = trashed[uid], set(F.SYNCED)
+            else:
+                plan.add = True
+    else:
+        unchanged = card.hash == base.hash
+        folder_now = base.fields["folder"] if unchanged else F.of_card(card.card)
+        book_now = F.of_contact(contact)
+        _merge(plan, book_now, folder_now, base.fields["book"], base.fields["folder"], take, report)
+        if unchanged and book_now == base.fields["book"] and not (plan.take or plan.write or plan.held):
+            return None  # in step since the last sync: nothing to write, not even the base
+    return plan
+
+
+def _merge(plan: _Plan, book: F.Fields, folder: F.Fields, book_base: F.Fields | None,
+           folder_base: F.Fields | None, takes: dict, report: SyncReport) -> None:
+    merged = dict(book)
+    for name in F.SYNCED:
+        if F.same(name, book[name], folder[name]):
+            continue
+        if book_base is None or folder_base is None:
+            # The first sync of a card the book has too: the side with nothing fills the other.
+            book_changed, folder_changed = not F.empty(book[name]), not F.empty(folder[name])
+        else:
+            book_changed = not F.same(name, book[name], book_base.get(name))
+            folder_changed = not F.same(name, folder[name], folder_base.get(name))
+        if not (book_changed or folder_changed):
+            continue  # the two differ as they did after the last sync (the card cannot say it)
+        if book_changed and folder_changed:
+            take = takes.get((plan.uid, name)) or takes.get(plan.uid)
+            if take is None:
+                report.conflicts.append(Conflict(plan.uid, plan.name, name, book[name], folder[name]))
+                plan.held[name] = (book_base or {}).get(name), (folder_base or {}).get(name)
+                continue
+            book_changed = take == "book"
+            folder_changed = not book_changed
+        if folder_changed:
+            merged[name] = folder[name]
+            plan.take.add(name)
+        else:
+            plan.write.add(name)
+    plan.merged = merged
+
+
+def _free_name(name: str, used: set[str]) -> str:
+    stem, number = name[:-4], 1
+    while name in used:
+        number += 1
+        name = f"{stem}-{number}.vcf"
+    return name
+
+
+def _describe(plans: list[_Plan], report: SyncReport) -> None:
+    # People in name order, fields in card order: a stable list to read and to settle.
+    report.conflicts.sort(key=lambda c: (fold(c.name), F.SYNCED.index(c.field), c.uid))
+    for plan in plans:
+        ordered = [f for f in F.SYNCED]
+        if plan.add:
+            report.added.append(plan.name)
+        elif plan.restore_id is not None:
+            report.restored.append(plan.name)
+        elif plan.take:
+            report.updated.append((plan.name, [f for f in ordered if f in plan.take]))
+        if plan.trash:
+            report.trashed.append(plan.name)
+        if plan.delete_file:
+            report.deleted.append(plan.delete_file)
+        if plan.new_file is not None:
+            report.written.append((plan.new_file, ["new"]))
+        elif plan.write:
+            report.written.append((plan.card.file, [f for f in ordered if f in plan.write]))
+
+
+def _apply(book: Book, key: str, plan: _Plan, written: CardFile | None, today: date) -> None:
+    if plan.forget:
+        forget(book, key, plan.uid)
+        if plan.trash and plan.contact is not None:
+            book.trash_contact(plan.contact.id)
+        return
+    merged = plan.merged
+    if plan.add:
+        changes = F.to_changes(merged, F.SYNCED)
+        contact_id = book.add_contact(changes.pop("name"), today=today, uid=plan.uid, **changes)
+    elif plan.restore_id is not None:
+        book.restore_contact(plan.restore_id)
+        contact_id = plan.restore_id
+        book.update_contact(contact_id, today=today, **F.to_changes(merged, F.SYNCED))
+    else:
+        contact_id = plan.contact.id
+        if plan.take:
+            book.update_contact(contact_id, today=today, **F.to_changes(merged, plan.take))
+    card = written or plan.card
+    book_now = F.of_contact(book.get_contact(contact_id))
+    folder_now = F.of_card(card.card)
+    for name, (book_base, folder_base) in plan.held.items():
+        # A conflict stays one: both sides keep their old base, so the next sync sees it again.
+        book_now[name], folder_now[name] = book_base, folder_base
+    # With a conflict held, the card is read again next time instead of trusting its hash.
+    remember(book, key, SyncedCard(plan.uid, card.file, "" if plan.held else card.hash,
+                                   {"book": book_now, "folder": folder_now}))

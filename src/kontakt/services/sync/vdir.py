@@ -1,0 +1,144 @@
+"""A vdir of vCards (one card per .vcf file, as vdirsyncer and khard keep them): read a
+card with the lines it holds, and write a card back changing only the properties of the
+fields that changed, so PHOTO, X-*, groups and TYPE parameters kontakt does not model stay."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cached_property
+from pathlib import Path
+
+from ...domain import Contact
+from ...store.bulk import NewContact
+from ..exporters import atomic_output
+from ..exporters.vcard import card as fresh_card, file_name, fold
+from ..importers.textfile import Encoding
+from ..importers.vcard import _logical_lines, iter_cards
+from .fields import PROPERTIES
+
+__all__ = ["CardFile", "UnreadableCard", "read_card", "render", "write_atomically", "file_name"]
+
+
+class UnreadableCard(ValueError):
+    """A .vcf file that is not one readable card; it is never rewritten or deleted."""
+
+
+class GroupCard(UnreadableCard):
+    """A contact group's card (KIND:group): not a person; left alone without a word."""
+
+
+class CardFile:
+    """One .vcf file of the folder, parsed only when its content is needed (a card whose
+    hash is the one synced last time is known already: `known_uid`)."""
+
+    def __init__(self, path: Path, data: bytes, known_uid: str | None = None) -> None:
+        self.path = path
+        self.data = data
+        self.file = path.name
+        self.hash = digest(data)
+        self.known_uid = known_uid
+
+    @cached_property
+    def _parsed(self) -> tuple[NewContact, str, list[tuple[str, str]]]:
+        return _parse(self.path, self.data)
+
+    @property
+    def card(self) -> NewContact:
+        return self._parsed[0]
+
+    @property
+    def version(self) -> str:
+        return self._parsed[1]
+
+    @property
+    def lines(self) -> list[tuple[str, str]]:
+        """The card's content lines between BEGIN and END, unfolded: (property name, line)."""
+        return self._parsed[2]
+
+    @property
+    def uid(self) -> str:
+        return self.known_uid or self.card.uid or Path(self.file).stem
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _name(text: str) -> str:
+    head = re.split(r"[;:]", text, maxsplit=1)[0]
+    return head.rsplit(".", 1)[-1].strip().upper()  # item1.EMAIL is an EMAIL
+
+
+def read_card(path: Path, data: bytes | None = None) -> CardFile:
+    """The one card in a .vcf file, parsed; raises UnreadableCard for anything else."""
+    card = CardFile(path, path.read_bytes() if data is None else data)
+    card.card  # noqa: B018 (parse now: an unreadable file is reported, never rewritten)
+    return card
+
+
+def _parse(path: Path, data: bytes) -> tuple[NewContact, str, list[tuple[str, str]]]:
+    encoding = Encoding("utf-8")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UnreadableCard(f"{path.name}: not UTF-8") from None
+    parsed = list(iter_cards(path, encoding, f"{path.name}:"))
+    if len(parsed) != 1:
+        raise UnreadableCard(f"{path.name}: {len(parsed)} cards in one file (a vdir has one)")
+    if parsed[0].group is not None:
+        raise GroupCard(f"{path.name}: a group card")
+    if parsed[0].error or parsed[0].contact is None:
+        raise UnreadableCard(f"{path.name}: {parsed[0].error}")
+    lines: list[tuple[str, str]] = []
+    version = "3.0"
+    for _, logical in _logical_lines(path, encoding):
+        text = logical.decode("utf-8")
+        if not text.strip() or text.strip().upper() in ("BEGIN:VCARD", "END:VCARD"):
+            continue
+        name = _name(text)
+        if name == "VERSION":
+            version = text.split(":", 1)[1].strip()
+        lines.append((name, text))
+    return parsed[0].contact, version, lines
+
+
+def _unfolded(text: str) -> list[str]:
+    return [line for line in text.replace("\r\n ", "").split("\r\n") if line]
+
+
+def render(contact: Contact, original: CardFile | None, changed: set[str]) -> str:
+    """The card text for `contact`: a new card, or `original` with the lines of the
+    `changed` fields replaced (and REV renewed); every other line is kept as it was."""
+    version = original.version if original and original.version in ("3.0", "4.0") else "4.0"
+    fresh = _unfolded(fresh_card(contact, version))
+    if original is None:
+        return "".join(fold(line) for line in fresh)
+    replace = {p for f in changed for p in PROPERTIES[f]}
+    new_lines = [line for line in fresh if _name(line) in replace]
+    out: list[str] = []
+    placed = False
+    for name, text in original.lines:
+        if name in replace or name == "REV":
+            if name in replace and not placed:
+                out += new_lines
+                placed = True
+            continue
+        out.append(text)
+    if not placed:
+        out += new_lines
+    out += [line for line in fresh if _name(line) == "REV"]
+    return "".join(fold(line) for line in ["BEGIN:VCARD", *out, "END:VCARD"])
+
+
+def write_atomically(path: Path, text: str) -> bytes:
+    """Write a card whole or not at all (a temporary file renamed over it); returns its bytes."""
+    with atomic_output(path) as handle:
+        handle.write(text)
+    return path.read_bytes()
+
+
+def card_files(folder: Path) -> list[Path]:
+    """The .vcf files of a vdir (hidden and temporary files are not cards)."""
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.suffix.lower() == ".vcf" and not p.name.startswith("."))
