@@ -40,6 +40,8 @@ def isolated_environment(tmp_path_factory, monkeypatch):
         monkeypatch.setenv(variable, str(home / sub))
     monkeypatch.setenv("HOME", str(home))
     for variable in ("KONTAKT_DB", "KONTAKT_TODAY", "KONTAKT_NOW", "KONTAKT_CONFIG", "NO_COLOR",
-                     "KONTAKT_DEBUG"):
+                     "KONTAKT_DEBUG", "KONTAKT_PASSPHRASE", "KONTAKT_NEW_PASSPHRASE"):
         monkeypatch.delenv(variable, raising=False)
+    # Never the user's real OS keyring (kontakt encrypt --remember): keyring finds no backend.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     return home

@@ -59,7 +59,11 @@ MIN_SUCCESS = {
     ("done",): 0.05,           # a contact with a review item today
     ("completion",): 0.20,
     ("edit-intro",): 0.10,     # --a/--b must name two different people than each other's
+    ("decrypt",): 0.0,         # the template is plain: "not encrypted" (tests/cli/test_encryption_cli.py)
+    ("passphrase",): 0.0,      # likewise; both still must refuse in one clean line
 }
+# The environment a command needs to get past its refusals in CliRunner (no terminal).
+COMMAND_ENV = {("encrypt",): {"KONTAKT_NEW_PASSPHRASE": "fuzz passphrase"}}
 DEFAULT_MIN_SUCCESS = 0.20
 # Exit codes beyond 0 (done), 1 (refused, one line) and 2 (usage).
 EXITS = {("import",): (0, 1, 2, 3)}  # 3: some rows landed, others were rejected
@@ -342,8 +346,12 @@ UNEXPECTED = re.compile(r"unexpected \w+(Error|Exception|Warning)\b|Traceback")
 
 def _check_book(path: Path) -> None:
     """The book after a command: still a readable, consistent SQLite book."""
+    with path.open("rb") as handle:  # no connection is open here any more
+        encrypted = handle.read(16) != b"SQLite format 3\x00"  # `kontakt encrypt` ran
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
+        if encrypted:
+            conn.execute("PRAGMA key = 'fuzz passphrase'")
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         assert conn.execute("SELECT count(*) FROM contacts").fetchone()[0] >= 1
@@ -357,6 +365,8 @@ def test_every_command_survives_plausible_and_hostile_arguments(path, template, 
     monkeypatch.setenv("KONTAKT_TODAY", TODAY)
     monkeypatch.setenv("KONTAKT_NO_AUTO_BACKUP", "1")
     monkeypatch.setenv("KONTAKT_DEBUG", "1")
+    for name, value in COMMAND_ENV.get(path, {}).items():
+        monkeypatch.setenv(name, value)
     runner = CliRunner()
     exits: Counter[int] = Counter()
     takes_db = "db" in {p.name for p in COMMANDS[path].params}

@@ -45,6 +45,7 @@ from . import (  # noqa: E402,F401
 )
 from . import capture as _capture  # noqa: E402,F401
 from . import sync  # noqa: E402,F401
+from . import secret  # noqa: E402,F401  (encrypt, decrypt, passphrase)
 
 # `kontakt --help` lists each command on one line; click cuts a long first sentence with
 # "..." at 80 columns. These say each in at most 58 characters (name column + this = 80);
@@ -103,6 +104,9 @@ SHORT_HELP = {
     "edit-note": "Change a journal note: its text or its day.",
     "rm-note": "Delete a journal note (kontakt undo brings it back).",
     "sync": "Sync both ways with a vCard folder (vdirsyncer, khard).",
+    "encrypt": "Encrypt the book with a passphrase (asked twice).",
+    "decrypt": "Turn an encrypted book back into a plain file.",
+    "passphrase": "Change the passphrase of an encrypted book.",
     "export csv": "CSV with a header row, safe to open in a spreadsheet.",
     "export ics": "Follow-ups, due dates and birthdays for a calendar.",
     "export json": "The whole book as JSON; imports back losslessly.",

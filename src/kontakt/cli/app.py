@@ -21,6 +21,9 @@ def open_app(ctx: click.Context, path: Path | None = None) -> None:
     if path is None:
         path, _ = book_path(_session(ctx).db)
     config = load_config()  # a broken config.toml is one clear line, before the screen clears
+    from .secret import unlock_for_app
+
+    unlock_for_app(path)  # an encrypted book: its passphrase dialog comes before anything else
     with Book.open(path) as book:
         from ..tui.app import run_app
 

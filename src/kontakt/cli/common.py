@@ -46,6 +46,9 @@ class KontaktGroup(click.Group):
     message leaves through `visible`."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from .secret import use_cli_passphrases
+
+        use_cli_passphrases()  # an encrypted book: keyring, KONTAKT_PASSPHRASE, then a prompt
         try:
             return self._invoke(ctx)
         except click.exceptions.ClickException as error:

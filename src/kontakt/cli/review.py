@@ -344,14 +344,19 @@ def export_ics_command(output, vdir, dry_run, keep_in_touch):
     """Follow-ups, keep-in-touch dates and birthdays as an iCalendar file, or a calendar folder."""
     from ..services.calendar import export_ics
 
+    from .secret import note_plain_export
+
     if vdir is not None:
         if output:
             raise click.UsageError("give -o FILE or --vdir DIR, not both")
+        if not dry_run:
+            note_plain_export(Path(vdir))
         _sync_vdir(vdir, dry_run=dry_run, keep_in_touch=keep_in_touch)
         return
     if dry_run or keep_in_touch is not None:
         raise click.UsageError("--dry-run and --keep-in-touch go with --vdir DIR")
     data = export_ics(get_book(), today=today())
+    note_plain_export(Path(output) if output else None)
     if not output:
         click.echo(data, nl=False)  # an export, not display: bytes go to the binary stdout unchanged (CRLF lines)
         return

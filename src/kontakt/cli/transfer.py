@@ -175,6 +175,9 @@ def export() -> None:
 @contextmanager
 def _output(path: Path | None, *, bom: bool = False):
     """The export's destination: a file written whole (0600), or stdout."""
+    from .secret import note_plain_export
+
+    note_plain_export(path)
     if path is None or str(path) == "-":
         if bom:
             sys.stdout.write("\ufeff")
@@ -260,6 +263,9 @@ def export_vcard(output: str | None, vcard_version: str, ref: str | None) -> Non
     if target is not None and (target.is_dir() or output.endswith(("/", os.sep))):
         if not target.parent.is_dir():
             fail(f"cannot write {target}: the directory {target.parent} does not exist")
+        from .secret import note_plain_export
+
+        note_plain_export(target)
         count = vcard_export.write_directory(book, target, version=vcard_version, ids=ids)
         _done(count, "contacts", target)
         return

@@ -18,7 +18,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import clock
-from .db import BookError, open_connection, unique_path
+from .db import (
+    BookError,
+    fsync_dir,
+    PassphraseNeeded,
+    WrongPassphrase,
+    looks_encrypted,
+    unlock,
+    key_clause,
+    key_of,
+    keyed_connect,
+    open_connection,
+    unique_path,
+)
 from .driver import sqlite3
 from .migrations import LATEST_VERSION
 
@@ -106,19 +118,6 @@ def snapshots(book_path: Path) -> list[Snapshot]:
 # ------------------------------------------------------------------ making one
 
 
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _integrity(conn: sqlite3.Connection) -> str:
     rows = [row[0] for row in conn.execute("PRAGMA integrity_check").fetchall()]
     return "ok" if rows == ["ok"] else "; ".join(str(r) for r in rows[:3])
@@ -141,7 +140,9 @@ def snapshot(conn: sqlite3.Connection, target: Path) -> Path:
     temp = _private_temp(target)
     done = False
     try:
-        dest = sqlite3.connect(temp)
+        # The copy of an encrypted book is encrypted with its key (and salt): the backup API
+        # copies pages between two files keyed alike, and never into a plain one.
+        dest = keyed_connect(temp, key_of(conn))
         try:
             conn.backup(dest)
             # A self-contained file: no -wal/-shm beside a backup.
@@ -159,7 +160,7 @@ def snapshot(conn: sqlite3.Connection, target: Path) -> Path:
             os.close(fd)
         os.replace(temp, target)
         done = True
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
     finally:
         if not done:
             _discard(temp)
@@ -266,7 +267,26 @@ def _copy_private(source: Path, target: Path) -> None:
         os.fsync(out.fileno())
 
 
-def _prepare_copy(source: Path, work: Path) -> Path:
+def _open_copy(temp: Path, book: Path, *, encrypted: bool) -> sqlite3.Connection:
+    """A connection to kontakt's private copy of a backup; an encrypted one is opened with
+    the book's passphrase (or one from the usual sources, asked for the book)."""
+    if not encrypted:
+        return sqlite3.connect(temp, isolation_level=None)
+    try:
+        conn, _version, _objects = unlock(temp, read_only=False, book=book)
+    except PassphraseNeeded as error:
+        raise BackupError(f"{temp} is encrypted: {error}") from None
+    except WrongPassphrase:
+        raise BackupError(
+            f"wrong passphrase for the backup {temp} (it may be from before a passphrase "
+            f"change: give that passphrase in KONTAKT_PASSPHRASE); nothing changed"
+        ) from None
+    except BookError:
+        raise BackupError(f"{temp} is not a kontakt backup (not a SQLite database); nothing changed") from None
+    return conn
+
+
+def _prepare_copy(source: Path, work: Path, book: Path | None = None) -> Path:
     """A private, checked copy of `source` in `work`; the source file is only read."""
     if source.is_dir():
         raise BackupError(f"{source} is a directory, not a backup")
@@ -277,7 +297,7 @@ def _prepare_copy(source: Path, work: Path) -> Path:
             head = handle.read(len(SQLITE_HEADER))
     except OSError as error:
         raise BackupError(f"cannot read {source}: {error.strerror}") from None
-    if head != SQLITE_HEADER:
+    if head != SQLITE_HEADER and not looks_encrypted(source):
         raise BackupError(f"{source} is not a kontakt backup (not a SQLite database); nothing changed")
     temp = work / f".restore-{os.getpid()}-{os.urandom(4).hex()}.db"
     _copy_private(source, temp)
@@ -285,7 +305,7 @@ def _prepare_copy(source: Path, work: Path) -> Path:
     if wal.is_file():  # a copy of a live book: its last commits may still be in the WAL
         _copy_private(wal, Path(f"{temp}-wal"))
     try:
-        conn = sqlite3.connect(temp, isolation_level=None)
+        conn = _open_copy(temp, book, encrypted=head != SQLITE_HEADER)
         try:
             verdict = _integrity(conn)
             if verdict != "ok":
@@ -304,6 +324,9 @@ def _prepare_copy(source: Path, work: Path) -> Path:
             conn.execute("PRAGMA journal_mode = DELETE")  # fold any copied WAL in
         finally:
             conn.close()
+    except BackupError as error:
+        _discard(temp)
+        raise BackupError(str(error).replace(str(temp), str(source))) from None
     except sqlite3.DatabaseError as error:
         _discard(temp)
         raise BackupError(f"{source} cannot be read as a kontakt book ({error}); nothing changed") from None
@@ -311,6 +334,36 @@ def _prepare_copy(source: Path, work: Path) -> Path:
         _discard(temp)
         raise
     return temp
+
+
+def _keyed_like(prepared: Path, live: sqlite3.Connection, book: Path) -> Path:
+    """`prepared` encrypted as the live book is (same key and salt, or plain): the backup
+    API copies only between files keyed alike. A new private file when it had to change."""
+    wanted = key_of(live)
+    conn = _open_copy(prepared, book, encrypted=_is_keyed_file(prepared))
+    try:
+        have = key_of(conn)
+        if have == wanted:
+            return prepared
+        converted = _private_temp(prepared)
+        conn.execute(f"ATTACH DATABASE ? AS converted KEY {key_clause(*(wanted or (None,)))}",
+                     (str(converted),))
+        conn.execute("BEGIN")
+        conn.execute("SELECT sqlcipher_export('converted')")
+        version = conn.execute("PRAGMA main.user_version").fetchone()[0]
+        conn.execute(f"PRAGMA converted.user_version = {int(version)}")
+        conn.execute("COMMIT")
+        conn.execute("DETACH DATABASE converted")
+    finally:
+        conn.close()
+    _discard(prepared)
+    return converted
+
+
+def _is_keyed_file(path: Path) -> bool:
+    # Our own private copy, open nowhere: its header may be read.
+    with path.open("rb") as handle:
+        return handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER
 
 
 def _discard(path: Path) -> None:
@@ -355,11 +408,11 @@ def restore(book_path: Path, source: Path) -> Restored:
         raise BackupError("that is the book itself; choose a backup file")
     if not book_path.parent.is_dir():
         raise BookError(f"cannot restore to {book_path}: the directory {book_path.parent} does not exist")
-    prepared = _prepare_copy(source, book_path.parent)
+    prepared = _prepare_copy(source, book_path.parent, book_path)
     try:
         if not book_path.exists():
             os.replace(prepared, book_path)
-            _fsync_dir(book_path.parent)
+            fsync_dir(book_path.parent)
             saved = None
         else:
             # Refuses (untouched) a text file, a directory, a read-only or newer book.
@@ -368,7 +421,8 @@ def restore(book_path: Path, source: Path) -> Restored:
                 saved, still_open = _save_current(book_path, live)
                 if not still_open:
                     live = open_connection(book_path, create=False)
-                src = sqlite3.connect(prepared)
+                prepared = _keyed_like(prepared, live, book_path)
+                src = _open_copy(prepared, book_path, encrypted=key_of(live) is not None)
                 try:
                     live_page = live.execute("PRAGMA page_size").fetchone()[0]
                     if src.execute("PRAGMA page_size").fetchone()[0] != live_page:

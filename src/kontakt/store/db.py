@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 from .. import clock
@@ -27,6 +29,117 @@ class BookError(Exception):
 
 class ReadOnlyBook(BookError):
     """A write to a book that was opened read-only because its file is not writable."""
+
+
+class PassphraseNeeded(BookError):
+    """The book is encrypted and no passphrase was given (no keyring entry, no
+    KONTAKT_PASSPHRASE, no terminal to ask on)."""
+
+
+class WrongPassphrase(BookError):
+    """Every passphrase tried failed to open the encrypted book."""
+
+
+# ------------------------------------------------------------------ encryption (SQLCipher)
+# An encrypted book is a SQLCipher 4 file: every page AES-256 encrypted, its key derived from
+# the passphrase with PBKDF2-HMAC-SHA512 (256,000 rounds) and the file's random 16-byte salt
+# (its first 16 bytes). The derivation costs ~0.2 s, so kontakt does it once a process
+# (hashlib, same parameters) and opens every connection with the raw key: the app's worker
+# threads and a backup then cost nothing extra.
+KDF_ITERATIONS = 256_000
+PASSPHRASE_ENV = "KONTAKT_PASSPHRASE"
+# An encrypted file is whole pages (SQLCipher's are 4096 bytes); anything else is no book.
+_PAGE_MULTIPLE = 512
+
+# The passphrase that opened each encrypted book in this process (resolved path), and the
+# raw key for each salt: any keyed connection finds its key by its salt (backups, exports).
+_passphrases: dict[Path, str] = {}
+_keys_by_salt: dict[str, str] = {}
+
+
+def _env_passphrase(_path: Path) -> Iterator[str]:
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value:
+        yield value
+
+
+# Where passphrases come from, tried in order until one opens the book: the CLI puts the
+# keyring and a terminal prompt around the environment; the app adds its modal.
+passphrase_sources: Callable[[Path], Iterable[str]] = _env_passphrase
+
+
+@lru_cache(maxsize=16)
+def derive_key(passphrase: str, salt_hex: str) -> str:
+    """The raw SQLCipher 4 key (hex) for `passphrase` and a file's salt (hex)."""
+    return hashlib.pbkdf2_hmac(
+        "sha512", passphrase.encode("utf-8"), bytes.fromhex(salt_hex), KDF_ITERATIONS, 32
+    ).hex()
+
+
+def check_passphrase(passphrase: str) -> str:
+    """`passphrase` if usable; ValueError with a one-line reason otherwise."""
+    if not passphrase:
+        raise ValueError("the passphrase is empty")
+    if "\x00" in passphrase:
+        raise ValueError("the passphrase holds a NUL character")
+    return passphrase
+
+
+def new_key(passphrase: str) -> tuple[str, str]:
+    """(key, salt) for a new encrypted file, both hex: a fresh random salt."""
+    salt = os.urandom(16).hex()
+    return derive_key(check_passphrase(passphrase), salt), salt
+
+
+def key_clause(key: str | None, salt: str | None = None) -> str:
+    """The SQL literal for PRAGMA key / ATTACH … KEY: a raw key (with its salt for a new
+    file), or '' for a plain file. Hex only, so nothing from the user reaches the SQL."""
+    if key is None:
+        return "''"
+    return f"\"x'{key}{salt or ''}'\""
+
+
+def remember_key(path: Path, passphrase: str, key: str, salt: str) -> None:
+    _passphrases[Path(path).expanduser().resolve()] = passphrase
+    _keys_by_salt[salt] = key
+
+
+def forget_passphrase(path: Path) -> None:
+    _passphrases.pop(Path(path).expanduser().resolve(), None)
+
+
+def known_passphrase(path: Path) -> str | None:
+    return _passphrases.get(Path(path).expanduser().resolve())
+
+
+def salt_of(conn: sqlite3.Connection) -> str | None:
+    """The salt (hex) of a keyed connection's file; None for a plain book."""
+    row = conn.execute("PRAGMA cipher_salt").fetchone()
+    return row[0] if row else None
+
+
+def key_of(conn: sqlite3.Connection) -> tuple[str, str] | None:
+    """(key, salt) of an encrypted book's open connection, None for a plain one."""
+    salt = salt_of(conn)
+    if salt is None:
+        return None
+    return _keys_by_salt[salt], salt
+
+
+def is_encrypted(conn: sqlite3.Connection) -> bool:
+    return salt_of(conn) is not None
+
+
+def _quiet_sqlcipher() -> None:
+    # SQLCipher logs every failed page decryption (a wrong passphrase) on stderr by default.
+    quiet = sqlite3.connect(":memory:")
+    try:
+        quiet.execute("PRAGMA cipher_log_level = NONE")
+    finally:
+        quiet.close()
+
+
+_quiet_sqlcipher()
 
 
 # Books open in this process (resolved path -> how many connections), so nothing here
@@ -85,6 +198,21 @@ def is_disk_full(error: BaseException) -> bool:
     return "database or disk is full" in str(error) or getattr(error, "errno", None) == 28
 
 
+def fsync_dir(directory: Path) -> None:
+    """Make a rename or a new file in `directory` durable; best effort (some file systems
+    refuse to open or fsync a directory, and the data itself is already synced)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def unique_path(directory: Path, stem: str, suffix: str) -> Path:
     """Reserve a new file `stem[-N]suffix` in `directory` (created empty, 0600, with O_EXCL).
 
@@ -139,8 +267,9 @@ def _check_path(path: Path, *, create: bool) -> None:
 
 def backup_into(conn: sqlite3.Connection, target: Path) -> Path:
     """Copy the open database into `target` (a fresh file, e.g. from `unique_path`) with
-    the SQLite backup API: consistent even while another process writes."""
-    dest = sqlite3.connect(target)
+    the SQLite backup API: consistent even while another process writes. The copy of an
+    encrypted book is encrypted with the same key."""
+    dest = keyed_connect(target, key_of(conn))
     try:
         conn.backup(dest)
     finally:
@@ -161,14 +290,118 @@ def lenient_text(value: bytes) -> str:
     return value.decode("utf-8", "replace")
 
 
-def _raw_connection(path: Path, *, read_only: bool) -> sqlite3.Connection:
+def _raw_connection(
+    path: Path, *, read_only: bool, key: str | None = None
+) -> sqlite3.Connection:
     # mode=rw/ro: SQLite never creates a file here; a missing book is the caller's decision.
     conn = sqlite3.connect(
         _uri(path, "ro" if read_only else "rw"),
         uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
     )
     conn.text_factory = lenient_text
+    if key is not None:
+        conn.execute(f"PRAGMA key = {key_clause(key)}")  # before anything reads the file
     return conn
+
+
+def keyed_connect(path: Path, key: tuple[str, str] | None) -> sqlite3.Connection:
+    """A plain `sqlite3.connect` to a copy kontakt makes (a backup, a temporary file),
+    keyed with (key, salt) when the copy is to be encrypted; the salt is used if the file
+    is new. Autocommit, like every kontakt connection."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    if key is not None:
+        conn.execute(f"PRAGMA key = {key_clause(*key)}")
+    return conn
+
+
+def try_passphrase(path: Path, passphrase: str) -> bool:
+    """True (and remembered for this process) if `passphrase` opens the encrypted book at
+    `path`; False if it does not. BookError if the file is no encrypted book."""
+    path = Path(path).expanduser()
+    salt = file_salt(path) if looks_encrypted(path) else None
+    if salt is None:
+        raise BookError(f"{path} is not an encrypted kontakt book")
+    if not passphrase or "\x00" in passphrase:
+        return False
+    key = derive_key(passphrase, salt)
+    conn = _raw_connection(path, read_only=True, key=key)
+    try:
+        _probe(conn, path)
+    except _NotADatabase:
+        return False
+    finally:
+        conn.close()
+    remember_key(path, passphrase, key, salt)
+    return True
+
+
+class _NotADatabase(Exception):
+    """SQLite read the file and found no plain database: encrypted, or not a book at all."""
+
+
+def looks_encrypted(path: Path) -> bool:
+    # Only the directory entry: the file itself is read by SQLite alone.
+    size = path.stat().st_size
+    return size >= _PAGE_MULTIPLE and size % _PAGE_MULTIPLE == 0
+
+
+def file_salt(path: Path) -> str | None:
+    """The first 16 bytes of `path` as hex, read through SQLite (SQLCipher reads the salt
+    without deriving a key), never with plain file I/O."""
+    conn = sqlite3.connect(_uri(path, "ro"), uri=True, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA key = {key_clause('00' * 32)}")
+        return salt_of(conn)
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        conn.close()
+
+
+def unlock(
+    path: Path, *, read_only: bool, book: Path | None = None
+) -> tuple[sqlite3.Connection, int, int]:
+    """Open the encrypted file at `path` with the first passphrase that works: the one
+    that opened `book` (default: `path`) earlier in this process, then each of
+    `passphrase_sources(book)`. Returns (connection, version, objects).
+
+    Raises BookError when the file is no book, PassphraseNeeded when nothing offered a
+    passphrase, WrongPassphrase when none of them opened it.
+    """
+    book = Path(book or path)
+    salt = file_salt(path) if looks_encrypted(path) else None
+    if salt is None:
+        raise BookError(f"{path} is not a kontakt book (not a SQLite database); left untouched")
+
+    def candidates() -> Iterator[str]:
+        known = known_passphrase(book)
+        if known is not None:
+            yield known
+        yield from passphrase_sources(book)
+
+    tried = 0
+    for passphrase in candidates():
+        if not passphrase:
+            continue
+        tried += 1
+        key = derive_key(passphrase, salt)
+        conn = _raw_connection(path, read_only=read_only, key=key)
+        try:
+            version, objects = _probe(conn, path)
+        except _NotADatabase:
+            conn.close()
+            continue
+        except BaseException:
+            conn.close()
+            raise
+        remember_key(book, passphrase, key, salt)
+        return conn, version, objects
+    if tried == 0:
+        raise PassphraseNeeded(
+            f"{book} is encrypted and no passphrase was given: set {PASSPHRASE_ENV}, "
+            "or run kontakt on a terminal to type it"
+        )
+    raise WrongPassphrase(f"wrong passphrase for {book} (the book is encrypted; nothing changed)")
 
 
 def _configure(conn: sqlite3.Connection, path: Path, *, read_only: bool) -> None:
@@ -291,9 +524,7 @@ def _probe(conn: sqlite3.Connection, path: Path) -> tuple[int, int]:
         objects = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     except sqlite3.DatabaseError as error:
         if "not a database" in str(error) or "encrypted" in str(error):
-            raise BookError(
-                f"{path} is not a kontakt book (not a SQLite database); left untouched"
-            ) from None
+            raise _NotADatabase() from None
         if _is_busy(error):
             raise
         raise BookError(damaged_message(path, error)) from None
@@ -321,7 +552,11 @@ def open_checked(
     except sqlite3.DatabaseError as error:
         raise BookError(f"cannot open {path}: {error}") from None
     try:
-        version, objects = _probe(conn, path)
+        try:
+            version, objects = _probe(conn, path)
+        except _NotADatabase:
+            conn.close()
+            conn, version, objects = unlock(path, read_only=read_only)
         if version == 0 and objects > 0:
             raise BookError(
                 f"{path} is a SQLite database of another program, not a kontakt book; left untouched"

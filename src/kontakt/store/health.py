@@ -25,7 +25,7 @@ from .backup import (
     snapshots,
 )
 from .backup import today as backup_today
-from .db import BookError, is_writable, migrate, open_checked, transaction
+from .db import BookError, is_encrypted, is_writable, migrate, open_checked, transaction
 from .migrations import FTS_COLUMNS, FTS_COLUMNS_V1, LATEST_VERSION
 
 # SQLite 3.7.0–3.51.2 can corrupt a WAL database when two connections write and checkpoint
@@ -107,6 +107,7 @@ def diagnose(path: Path, *, fix: bool = False, quick: bool = False) -> Report:
         report.add("book", "warn", f"{path} is read-only: kontakt can read and export it, not change it")
         fix = False
     try:
+        _encryption(report, conn, path)
         _run_checks(report, conn, path, version, fix=fix, quick=quick)
     except sqlite3.OperationalError as error:  # locked, I/O error, …: the file may be fine
         report.add("book", "fail", f"a check could not run: {error}")
@@ -195,6 +196,28 @@ def _run_checks(
     _foreign_keys(report, conn, fix=fix)
     _search_index(report, conn, fix=fix)
     _backups(report, conn, path, fix=fix)
+
+
+def _encryption(report: Report, conn: sqlite3.Connection, path: Path) -> None:
+    """Whether the book is encrypted, and (if it is) whether a backup of it is not."""
+    from .crypto import derived_files
+
+    if not is_encrypted(conn):
+        report.add("encryption", "ok", "not encrypted (kontakt encrypt protects it with a passphrase)")
+        return
+    plain = []
+    for file in derived_files(path):
+        with file.open("rb") as handle:  # a backup, never open in this process
+            if handle.read(16) == b"SQLite format 3\x00":
+                plain.append(file.name)
+    if plain:
+        report.add(
+            "encryption", "warn",
+            f"encrypted, but {len(plain)} backup(s) are plain files anyone can read: "
+            f"{', '.join(plain[:3])} (kontakt encrypt encrypts them)",
+        )
+        return
+    report.add("encryption", "ok", "encrypted (SQLCipher, AES-256); its backups are too")
 
 
 def _restore_hint(path: Path) -> str:

@@ -63,7 +63,8 @@ def in_background(function: Callable[..., T], path: Path, *args: date,
     command = [sys.executable, "-m", __name__, function.__name__, str(path),
                *(arg.isoformat() for arg in args)]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                 env=_child_env(path))
         while True:
             if cancelled():  # the screen closed: no one waits for this any more
                 child.kill()
@@ -80,6 +81,20 @@ def in_background(function: Callable[..., T], path: Path, *args: date,
             raise BackgroundError(f"{function.__name__} failed: {lines[-1]}")
         out.seek(0)
         return pickle.load(out)  # our own child's answer, never outside data
+
+
+def _child_env(path: Path) -> dict[str, str]:
+    """The app's environment, plus the passphrase typed in the app for an encrypted book
+    (the child opens it by path; the environment of a process is readable by its user only)."""
+    import os
+
+    from ..store.db import PASSPHRASE_ENV, known_passphrase
+
+    env = dict(os.environ)
+    passphrase = known_passphrase(path)
+    if passphrase:
+        env[PASSPHRASE_ENV] = passphrase
+    return env
 
 
 class BackgroundError(RuntimeError):
