@@ -54,6 +54,8 @@ ENV = {
     "KONTAKT_CONFIG": str(CACHE / "no-config.toml"),  # absent: the defaults
     "KONTAKT_NO_AUTO_BACKUP": "1",
     "NO_COLOR": "1",
+    # The app keeps its duplicate count in the user's cache dir: the benchmark's own.
+    "XDG_CACHE_HOME": str(CACHE / "xdg-cache"),
 }
 
 
@@ -170,6 +172,36 @@ def time_over_floor(cmd: list[str], floor: list[str], runs: int, *, warmup: bool
         over_cpu.append(cpu - floor_cpu)
     timing = ProcessTime(statistics.median(walls), statistics.median(cpus), max(rss), walls)
     return timing, statistics.median(over), statistics.median(over_cpu), floors
+
+
+def first_line_process(cmd: list[str]) -> tuple[float, float, float, float]:
+    """Run `cmd` once reading its stdout as a pipe would (`| head`): (seconds to the first
+    byte, wall, CPU, peak RSS MiB of that process)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert process.stdout is not None
+    process.stdout.read(1)
+    first = time.perf_counter() - started
+    while process.stdout.read(1 << 16):
+        pass
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(map(str, cmd))} exited {os.waitstatus_to_exitcode(status)}")
+    return first, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def abook_file(size: int) -> Path:
+    """The same people as an abook address book (abook's own format), cached."""
+    path = CACHE / f"abook-{label(size)}-s{generate.SEED}-v{generate.GENERATOR_VERSION}"
+    if not path.exists():
+        lines = ["[format]", "program=abook", "version=0.6.1", ""]
+        for n, person in enumerate(generate.people(size)):
+            lines += [f"[{n}]", f"name={person.name}", f"email={','.join(person.emails)}", ""]
+        partial = path.with_name(path.name + f".partial-{os.getpid()}")
+        partial.write_text("\n".join(lines), encoding="utf-8")
+        partial.rename(path)
+    return path
 
 
 def kontakt(db: Path, *args: str) -> list[str]:
@@ -304,6 +336,21 @@ async def _settle(app, timeout: float = 300) -> float:
     except asyncio.TimeoutError:
         pass
     return time.perf_counter() - started
+
+
+def child_reopen(path: Path) -> dict:
+    """The app opened on `path` twice, one after the other: the background work each opening
+    started, until idle (the duplicate count of an unchanged book is kept, not redone)."""
+
+    async def open_once() -> float:
+        book, app = _open_app(path)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            settled = await _settle(app)
+        book.close()
+        return settled
+
+    return {"first": asyncio.run(open_once()), "second": asyncio.run(open_once())}
 
 
 def child_typing(path: Path, words: list[str]) -> dict:
@@ -603,15 +650,112 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], dict]:
             timing = time_process(kontakt(books[largest], "export", fmt, "-o", str(out)), runs,
                                   warmup=False)
             raw[f"export-{fmt}"] = asdict(timing)
-            budget = fmt == "csv"
+            # csv and vcard ≤ 2 s, json ≤ 5 s at 100k (issue 19); judged at the largest size.
+            limit = {"csv": 2.0, "vcard": 2.0, "json": 5.0}[fmt]
             rows.append(Row("Transfer", f"export {fmt} (process, {out.stat().st_size / 1e6:.0f} MB)",
                             label(largest), f"{secs(timing.wall)} (cpu {secs(timing.cpu)}, "
-                            f"{timing.rss_mib:.0f} MiB)", "≤ 2 s" if budget else "",
-                            verdict(timing.wall <= 2.0) if budget else "", timing.wall))
+                            f"{timing.rss_mib:.0f} MiB)", f"≤ {limit:.0f} s",
+                            judge(timing.wall, timing.cpu, limit), timing.wall))
+        measure_issue19(args, books, largest, floor_cmd, cli, rows, raw, work, say)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     raw["load_end"] = loadavg()
     return rows, raw
+
+
+def measure_issue19(args, books: dict, largest: int, floor_cmd: list[str], cli: dict,
+                    rows: list[Row], raw: dict, work: Path, say) -> None:
+    """Issue 19 (fast at any size): streamed output, REF lookups, abook side by side, the
+    duplicate count at start, vCard import."""
+    runs = args.runs
+    book = books[largest]
+    # Streaming: the first byte as `| head` sees it, over the bare-import floor, and the
+    # peak memory of the whole output.
+    say("streaming …")
+    streamed = [
+        ("kontakt list --json", ["list", "--json"]),
+        ("kontakt list", ["list"]),
+        ("kontakt search a --all --json", ["search", "a", "--all", "--json"]),
+        ("kontakt export csv (stdout)", ["export", "csv"]),
+        ("kontakt export vcard (stdout)", ["export", "vcard"]),
+        ("kontakt export json (stdout)", ["export", "json"]),
+    ]
+    for title, argv in streamed:
+        firsts, peaks, floors = [], [], []
+        for _ in range(1 if largest >= 50_000 else runs):
+            floors.append(run_process(floor_cmd)[0])
+            first, _wall, _cpu, peak = first_line_process(kontakt(book, *argv))
+            firsts.append(first)
+            peaks.append(peak)
+        over = statistics.median(f - fl for f, fl in zip(firsts, floors))
+        peak = max(peaks)
+        raw[f"stream-{' '.join(argv)}"] = {"first": firsts, "floors": floors, "rss": peaks}
+        rows.append(Row("Stream", f"{title}: first byte over floor", label(largest),
+                        f"floor {signed(over)}", "≤ floor + 50 ms", verdict(over <= 0.05), over))
+        rows.append(Row("Stream", f"{title}: peak RSS", label(largest), f"{peak:.0f} MiB",
+                        "≤ 80 MiB", verdict(peak <= 80), peak))
+
+    # A REF lookup: a unique email, as a mail client or a script names someone.
+    conn = sqlite3.connect(f"file:{book}?mode=ro", uri=True)
+    try:
+        email = json.loads(conn.execute(
+            "SELECT emails FROM contacts WHERE emails <> '[]' AND deleted_at IS NULL "
+            "ORDER BY id DESC LIMIT 1").fetchone()[0])[0]
+    finally:
+        conn.close()
+    timing, over, over_cpu, _ = time_over_floor(kontakt(book, "show", email), floor_cmd, runs,
+                                                warmup=not args.quick)
+    raw["show-ref"] = {**asdict(timing), "over_floor": over, "over_floor_cpu": over_cpu}
+    rows.append(Row("CLI", "kontakt show EMAIL (a REF lookup)", label(largest),
+                    f"{ms(timing.wall)} = floor {signed(over)} (cpu: floor {signed(over_cpu)})",
+                    "≤ floor + 20 ms", judge(over, over_cpu, 0.02), over))
+
+    # abook's --mutt-query next to kontakt's email and search, in the same run.
+    abook = shutil.which("abook")
+    for size in sorted(s for s in books if s >= 50_000):
+        if abook is None:
+            rows.append(Row("abook", "abook --mutt-query", label(size), "abook not installed",
+                            "", "n/a"))
+            break
+        data = abook_file(size)
+        peer = time_process([abook, "--datafile", str(data), "--mutt-query", SEARCH_TERM.lower()],
+                            runs, ok_codes=(0, 1))
+        raw[f"abook-{label(size)}"] = asdict(peer)
+        limit = 2.5 if size < 100_000 else 1.5
+        for key, title in (("email", "kontakt email --parsable"), ("search", "kontakt search --json")):
+            ours = cli.get((key, size))
+            if ours is None:
+                continue
+            ratio = ours.wall / peer.wall
+            rows.append(Row("abook", f"{title} vs abook --mutt-query ({ms(peer.wall)})", label(size),
+                            f"{ms(ours.wall)} = {ratio:.1f}× abook", f"≤ {limit}× abook",
+                            verdict(ratio <= limit), ratio))
+
+    # The app opened twice on an unchanged book: the second opening must not recount.
+    say(f"app opened twice at {label(largest)} …")
+    answer = child("reopen", str(book))
+    raw["reopen"] = answer
+    rows.append(Row("TUI", "background work at the 2nd opening of an unchanged book", label(largest),
+                    f"{secs(answer['second'])} (1st opening: {secs(answer['first'])})",
+                    "≤ 0.5 s", verdict(answer["second"] <= 0.5), answer["second"]))
+
+    # vCard import: a folder of one .vcf per person into a fresh book.
+    size = args.vcard_import
+    say(f"vCard import of {label(size)} files …")
+    folder = generate.vcard_dir(size, quiet=args.quiet)
+    target = work / "vcards.db"
+
+    def fresh() -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(target) + suffix).unlink(missing_ok=True)
+
+    timing = time_process(kontakt(target, "import", str(folder)), 1 if size >= 10_000 else runs,
+                          warmup=False, prepare=fresh)
+    raw["vcard-import"] = asdict(timing)
+    rows.append(Row("Transfer", f"import {size:,} .vcf files (process)", label(size),
+                    f"{secs(timing.wall)} (cpu {secs(timing.cpu)}, {timing.rss_mib:.0f} MiB)",
+                    "≤ 2.5 s" if size >= 20_000 else "", judge(timing.wall, timing.cpu, 2.5)
+                    if size >= 20_000 else "", timing.wall))
 
 
 def render(rows: list[Row], header: str, markdown: bool) -> str:
@@ -636,6 +780,8 @@ def main() -> None:
     parser.add_argument("--no-khard", action="store_true", help="Leave khard out (no install).")
     parser.add_argument("--khard-sizes", default="1k,10k,50k", help="Sizes for the khard comparison.")
     parser.add_argument("--import-rows", type=int, default=20_000, help="Rows in the Google CSV.")
+    parser.add_argument("--vcard-import", type=parse_size, default=20_000,
+                        help="vCard files imported as a folder (default 20k).")
     parser.add_argument("--markdown", action="store_true", help="Print the table as Markdown.")
     parser.add_argument("--quiet", action="store_true", help="No progress on stderr.")
     parser.add_argument("--quick", action="store_true",
@@ -647,6 +793,8 @@ def main() -> None:
             answer = child_paint(Path(rest[0]), Path(rest[1]))
         elif args.child == "typing":
             answer = child_typing(Path(rest[0]), [w for w in rest[1].split(",") if w])
+        elif args.child == "reopen":
+            answer = child_reopen(Path(rest[0]))
         elif args.child == "rss":
             answer = child_rss(Path(rest[0]))
         elif args.child == "modules":

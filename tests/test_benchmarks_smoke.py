@@ -31,6 +31,14 @@ EXPECTED_ROWS = [
     "Transfer: export csv",
     "Transfer: export vcard",
     "Transfer: export json",
+    "Stream: kontakt list --json: first byte over floor",
+    "Stream: kontakt list --json: peak RSS",
+    "Stream: kontakt list: first byte over floor",
+    "Stream: kontakt search a --all --json: peak RSS",
+    "Stream: kontakt export json (stdout): peak RSS",
+    "CLI: kontakt show EMAIL (a REF lookup)",
+    "TUI: background work at the 2nd opening of an unchanged book",
+    "Transfer: import 200 .vcf files (process)",
 ]
 
 
@@ -38,7 +46,7 @@ def test_harness_prints_every_budget_row_at_a_tiny_size(tmp_path):
     report = tmp_path / "bench.json"
     out = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "200", "--runs", "1",
-         "--no-khard", "--import-rows", "200", "--quick", "--quiet", "--json", str(report)],
+         "--no-khard", "--import-rows", "200", "--vcard-import", "200", "--quick", "--quiet", "--json", str(report)],
         capture_output=True, text=True, timeout=120, cwd=ROOT,
     )
     assert out.returncode == 0, out.stderr[-2000:]

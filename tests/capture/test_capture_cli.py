@@ -232,7 +232,7 @@ def test_accepting_sets_who_reached_out_from_the_proposal(setup):
     run(setup, "--accept", str(eva.id))
     run(setup, "--accept", str(bob.id))
     with Book.open(setup["db"]) as book:
-        assert store.has_reached_out(book)  # the ledger's column (m014)
+        assert store.has_reached_out(book)  # the ledger's column (m015)
         rows = book.conn.execute("SELECT reached_out FROM interactions ORDER BY id").fetchall()
     assert [r[0] for r in rows] == [eva.direction, "them"]
 

@@ -1,9 +1,14 @@
 """The `kontakt` command: a click group whose subcommands live in this package.
 
 Every subcommand takes --db; errors print one line to stderr and exit 1 (usage errors 2).
+Subcommand modules are imported when a command of theirs is named (click's lazy group):
+`kontakt email --parsable` does not pay for `stats`, `rich` or the importers.
 """
 
 from __future__ import annotations
+
+import importlib
+from typing import Any
 
 import click
 
@@ -11,9 +16,101 @@ from .common import KontaktGroup, book_option
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
+# The modules of this package that register subcommands on `main` when imported.
+COMMAND_MODULES = (
+    "activity", "app", "citizen", "contacts", "dupes", "records", "relations", "review",
+    "safety", "stats", "transfer", "undo", "capture", "sync", "secret",
+)
+# Where each command lives, so naming one imports one module. A command missing here still
+# works (every module is imported to find it); tests/cli/test_lazy_cli.py keeps this whole.
+COMMAND_MODULE = {
+    "log": "activity", "favour": "activity", "intro": "activity", "follow-up": "activity",
+    "demo": "app",
+    "prep": "citizen", "email": "citizen", "completion": "citizen",
+    "add": "contacts", "edit": "contacts", "show": "contacts", "list": "contacts",
+    "search": "contacts", "archive": "contacts", "circle": "contacts", "circles": "contacts",
+    "dupes": "dupes", "merge": "dupes", "unmerge": "dupes",
+    "edit-log": "records", "rm-log": "records", "edit-favour": "records", "rm-favour": "records",
+    "edit-follow-up": "records", "rm-follow-up": "records", "edit-intro": "records",
+    "rm-intro": "records", "rename-circle": "records", "rm-circle": "records",
+    "settle-favour": "records", "intro-outcome": "records",
+    "link": "relations", "unlink": "relations", "note": "relations", "edit-note": "relations",
+    "rm-note": "relations",
+    "today": "review", "done": "review", "snooze": "review", "pause": "review", "resume": "review",
+    "rm": "safety", "trash": "safety", "restore": "safety", "backup": "safety",
+    "restore-backup": "safety", "doctor": "safety",
+    "stats": "stats",
+    "import": "transfer", "export": "transfer",
+    "undo": "undo",
+    "capture": "capture", "sync": "sync",
+    "encrypt": "secret", "decrypt": "secret", "passphrase": "secret",
+}
+
+
+class LazyGroup(KontaktGroup):
+    """A group whose subcommands are imported on first use (click's documented lazy group).
+
+    `commands` read from outside (tests, `--help`, completion) holds every command; inside,
+    a module being imported registers its commands without importing the others.
+    """
+
+    _loading = False
+
+    @property
+    def commands(self) -> dict[str, click.Command]:
+        if not self._loading:
+            self._load(COMMAND_MODULES)
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._commands = value
+
+    def _main_shell_completion(self, ctx_args: Any, prog_name: str, complete_var: str | None = None) -> None:
+        # kontakt's bash completion class (names with spaces as one word) registers on import.
+        from . import completion  # noqa: F401
+
+        super()._main_shell_completion(ctx_args, prog_name, complete_var)
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        # A module imported directly (not through _load) registers without loading the rest.
+        was, self._loading = self._loading, True
+        try:
+            super().add_command(cmd, name)
+        finally:
+            self._loading = was
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self._commands:
+            module = COMMAND_MODULE.get(cmd_name)
+            self._load((module,) if module else COMMAND_MODULES)
+            if cmd_name not in self._commands and module:
+                self._load(COMMAND_MODULES)
+        return self._commands.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self.commands)
+
+    def _load(self, modules: Any) -> None:
+        """Import `modules` (their commands register on `main`), then give the commands their
+        lines of SHORT_HELP."""
+        was, self._loading = self._loading, True
+        try:
+            for module in modules:
+                importlib.import_module(f"{__name__}.{module}")
+        finally:
+            self._loading = was
+        for path, text in SHORT_HELP.items():
+            first, *rest = path.split()
+            command: Any = self._commands.get(first)
+            for word in rest:
+                command = getattr(command, "commands", {}).get(word)
+            if command is not None:
+                command.short_help = text
+
 
 @click.group(
-    cls=KontaktGroup,
+    cls=LazyGroup,
     invoke_without_command=True,
     context_settings=CONTEXT_SETTINGS,
     epilog="""\b
@@ -37,15 +134,6 @@ def main(ctx: click.Context) -> None:
 
         open_app(ctx)
 
-
-# Subcommands register themselves on `main` when their module is imported.
-from . import (  # noqa: E402,F401
-    activity, app, citizen, contacts, dupes, records, relations, review, safety, stats, transfer,
-    undo,
-)
-from . import capture as _capture  # noqa: E402,F401
-from . import sync  # noqa: E402,F401
-from . import secret  # noqa: E402,F401  (encrypt, decrypt, passphrase)
 
 # `kontakt --help` lists each command on one line; click cuts a long first sentence with
 # "..." at 80 columns. These say each in at most 58 characters (name column + this = 80);
@@ -115,11 +203,4 @@ SHORT_HELP = {
     "capture calendar": "Propose past events with contacts from .ics files.",
     "capture mail": "Propose mail to and from contacts (headers only).",
 }
-for _path, _text in SHORT_HELP.items():
-    _command: click.Command | None = main
-    for _word in _path.split():
-        _command = getattr(_command, "commands", {}).get(_word)
-    if _command is not None:
-        _command.short_help = _text
-
 __all__ = ["main"]

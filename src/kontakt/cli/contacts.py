@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 
 import click
+from typing import TypeVar
 
-from ..domain import CHANNELS, Address, Birthday, Contact, DateError
+from ..domain import CHANNELS, Address, Balance, Birthday, Contact, DateError
 from ..domain.cards import labelled
 from ..domain.dates import relative
 from ..domain.text import visible
 from ..store import Book
 from ..store import relations
+from ..store.contacts import ListRow
 from . import main
 from .common import (
     LIMIT, book_option, complete_circle, complete_contact, fail, get_book, print_json, read_cadence,
@@ -18,7 +21,7 @@ from .common import (
 )
 from .render import (
     journal_json, relationship_json,
-    card_rows, cell, console, echo, contact_json, print_hanging, favour_json, follow_up_json, interaction_json, introduction_json,
+    card_rows, cell, console, echo, contact_json, print_hanging, print_json_array, favour_json, follow_up_json, interaction_json, introduction_json,
 )
 
 
@@ -189,46 +192,109 @@ def show(ref, as_json):
                             relationships=links, journal=journal))
 
 
-def _print_contacts(book: Book, contacts: list[Contact], as_json: bool, empty: str) -> None:
-    balances = book.balances(c.id for c in contacts)
+T = TypeVar("T")
+
+
+def _with_balances(book: Book, contacts: Iterable[Contact]) -> Iterator[tuple[Contact, Balance]]:
+    """Each contact with its balance, the balances asked for 500 contacts at a time."""
+    # A small first batch: the first line is out before 500 contacts are read.
+    for chunk in _chunks(contacts, 500, first=20):
+        balances = book.balances(c.id for c in chunk)
+        for contact in chunk:
+            yield contact, balances[contact.id]
+
+
+def _chunks(items: Iterable[T], size: int, *, first: int | None = None) -> Iterator[list[T]]:
+    """`items` in lists of `size` (the first of `first`, when given)."""
+    chunk: list[T] = []
+    limit = first or size
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == limit:
+            yield chunk
+            chunk, limit = [], size
+    if chunk:
+        yield chunk
+
+
+def _print_contacts(book: Book, contacts: Callable[[], Iterable[Contact]], as_json: bool, empty: str,
+                    measure: Callable[[], Iterable] | None = None) -> None:
+    """Print the contacts `contacts()` yields as JSON or as a table, streamed from the store.
+
+    The table's column widths depend on every row, so it reads the contacts twice (once to
+    measure — `measure()`, the same rows with only what a row shows, when given — once to
+    print) rather than holding them all: flat memory at any size.
+    """
     if as_json:
-        print_json([contact_json(c, balances[c.id]) for c in contacts])
-        return
-    if not contacts:
-        echo(empty, err=True)
+        print_json_array(contact_json(c, b) for c, b in _with_balances(book, contacts()))
         return
     from rich.cells import cell_len
     from rich.table import Table
 
     now = today()
-    rows = []
-    for contact in contacts:
-        due = ""
-        if contact.next_due and not contact.archived:
-            due = "due" if contact.next_due <= now else relative(contact.next_due, now)
-        # Placeholders before measuring: the widths below are of what will be printed.
-        name = visible(contact.name) + (" (archived)" if contact.archived else "")
-        rows.append((
-            str(contact.id), name, visible(contact.org), visible(", ".join(contact.tags)),
-            relative(contact.last_contact, now), due, balances[contact.id].mark,
-        ))
-    out = console()
     headers = ("id", "name", "org", "circles", "last", "due", "±")
-    natural = [max([cell_len(h)] + [cell_len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    natural = [cell_len(h) for h in headers]
+    seen = 0
+    for contact in (measure or contacts)():
+        # The ± column is one cell whatever the balance: no need to read favours to measure.
+        for i, text in enumerate(_list_cells(contact, "", now)[:6]):
+            natural[i] = max(natural[i], cell_len(text))
+        seen += 1
+    if not seen:
+        echo(empty, err=True)
+        return
+    out = console()
     # Dates and marks keep their width; name, org and circles shrink (with …) to fit.
     fixed = natural[0] + natural[4] + natural[5] + natural[6] + 2 * (len(headers) - 1)
     flexible = _share(max(out.width - fixed, 18), [natural[1], natural[2], natural[3]])
     widths = [natural[0], *flexible, natural[4], natural[5], natural[6]]
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    for header, width in zip(headers, widths):
-        table.add_column(
-            header, width=width, no_wrap=True, overflow="ellipsis",
-            justify="right" if header == "id" else "left",
-            style="dim" if header == "id" else None,
-        )
-    for row in rows:
-        table.add_row(*(cell(text) for text in row))
-    out.print(table)
+    plain = out.color_system is None and sum(widths) + 2 * (len(widths) - 1) <= out.width
+    for number, chunk in enumerate(_chunks(_with_balances(book, contacts()), 500, first=20)):
+        if plain and number > 0:
+            # No colours, and the widths fit: rich would print each row as these lines.
+            echo("".join(_plain_row(_list_cells(c, b.mark, now), widths) + "\n" for c, b in chunk),
+                 nl=False)
+            continue
+        # One table per 500 rows with the same fixed widths prints the very lines one table
+        # of every row would (each row is laid out on its own), header once.
+        table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold",
+                      show_header=number == 0)
+        for header, width in zip(headers, widths):
+            table.add_column(
+                header, width=width, no_wrap=True, overflow="ellipsis",
+                justify="right" if header == "id" else "left",
+                style="dim" if header == "id" else None,
+            )
+        for contact, balance in chunk:
+            table.add_row(*(cell(text) for text in _list_cells(contact, balance.mark, now)))
+        out.print(table)
+
+
+def _plain_row(cells: tuple[str, ...], widths: list[int]) -> str:
+    """One row as rich lays it out without colours: each cell cut with … or padded to its
+    column's width (the id to the right), two spaces between columns."""
+    from rich.cells import cell_len, set_cell_size
+
+    parts = []
+    for index, (text, width) in enumerate(zip(cells, widths)):
+        length = cell_len(text)
+        if length > width:
+            text, length = set_cell_size(text, width - 1) + "…", width
+        parts.append(" " * (width - length) + text if index == 0 else text + " " * (width - length))
+    return "  ".join(parts)
+
+
+def _list_cells(contact: Contact | ListRow, mark: str, now) -> tuple[str, ...]:
+    """The printed cells of one row of `list`/`search` (placeholders already in: the widths
+    are measured on what will be printed)."""
+    due = ""
+    if contact.next_due and not contact.archived:
+        due = "due" if contact.next_due <= now else relative(contact.next_due, now)
+    name = visible(contact.name) + (" (archived)" if contact.archived else "")
+    return (
+        str(contact.id), name, visible(contact.org), visible(", ".join(contact.tags)),
+        relative(contact.last_contact, now), due, mark,
+    )
 
 
 def _share(available: int, wanted: list[int]) -> list[int]:
@@ -255,19 +321,23 @@ def _share(available: int, wanted: list[int]) -> list[int]:
 def list_(tag, archived, everyone, as_json):
     """List contacts in name order."""
     book = get_book()
-    contacts = book.list_contacts(tag=tag, archived=None if everyone else archived)
-    _print_contacts(book, contacts, as_json, "no contacts" + (f" in circle {tag}" if tag else ""))
+    archived = None if everyone else archived
+    _print_contacts(book, lambda: book.stream_contacts(tag=tag, archived=archived),
+                    as_json, "no contacts" + (f" in circle {tag}" if tag else ""),
+                    measure=lambda: book.stream_list_rows(tag=tag, archived=archived))
 
 
 @main.command(epilog="Example: kontakt search mül   (finds Müller, Mülheim, …)")
 @click.argument("text")
 @click.option("--json", "as_json", is_flag=True, help="A JSON array of contacts.")
 @click.option("--limit", type=LIMIT, default=200, show_default=True)
+@click.option("--all", "everyone", is_flag=True, help="Every match, however many (overrides --limit).")
 @book_option
-def search(text, as_json, limit):
+def search(text, as_json, limit, everyone):
     """Search names, nicknames, organisations, emails, circles and notes (prefixes, any accents)."""
     book = get_book()
-    _print_contacts(book, book.search(text, limit=limit), as_json, f"nothing matches {text!r}")
+    _print_contacts(book, lambda: book.stream_search(text, limit=None if everyone else limit),
+                    as_json, f"nothing matches {text!r}")
 
 
 @main.command(epilog="Example: kontakt archive 'old client'   ·   kontakt archive 17 --undo")

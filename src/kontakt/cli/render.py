@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from functools import cache
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -45,6 +45,34 @@ def json_text(data: Any) -> str:
     """`data` as indented JSON: values exactly as stored (a script reads what the book holds),
     C1 controls, DEL and bidi overrides written as \\uXXXX so the bytes are safe on a terminal."""
     return escape_json(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def print_json_array(items: Iterable[Any]) -> None:
+    """Print `items` as `print_json(list(items))` would, byte for byte, but as they come: the
+    first element is out before the last is read, and memory stays flat at any length."""
+    for text in _json_array_blocks(items):
+        click.echo(escape_json(text), nl=False)
+
+
+def _json_array_blocks(items: Iterable[Any]) -> Iterator[str]:
+    """The text of `json.dumps(list(items), indent=2)` plus a newline, in blocks of about 32k
+    characters (the first element's block at once, so a reader sees output start)."""
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=2)
+    parts: list[str] = []
+    buffered = 0
+    first = True
+    for item in items:
+        # An element of an indented array is the element indented once more; a raw newline
+        # in JSON text lies between tokens, never inside a string.
+        text = ("[\n  " if first else ",\n  ") + encoder.encode(item).replace("\n", "\n  ")
+        parts.append(text)
+        buffered += len(text)
+        if first or buffered >= 32768:
+            yield "".join(parts)
+            parts, buffered = [], 0
+        first = False
+    parts.append("[]\n" if first else "\n]\n")
+    yield "".join(parts)
 
 
 def cell(text: str, **kwargs: Any) -> Text:

@@ -562,7 +562,25 @@ def m013_card_details_and_sync(db: Database) -> None:
     )
 
 
-def m014_ledger_loops(db: Database) -> None:
+def m014_ref_lookup_index(db: Database) -> None:
+    """REF lookups (`show NAME`, every command's REF) read an index, not the table.
+
+    `Book.find` looks for the folded REF inside each name, nickname and email list, in name
+    order, stopping at 51. With these columns in one index SQLite walks the index alone in
+    that order: at 100k people 35-50 ms instead of 330-550 ms reading every wide row (notes).
+    sort_key leads, not archived: an index led by archived and covering deleted_at made
+    SQLite start the review's follow-up count from contacts (today --json 0.3 s -> 10 s).
+    """
+    run_script(
+        db,
+        """
+        CREATE INDEX IF NOT EXISTS contacts_by_ref
+            ON contacts (sort_key, id, archived, deleted_at, nickname, emails);
+        """,
+    )
+
+
+def m015_ledger_loops(db: Database) -> None:
     """Close the ledger's loops: a favour received knows when it was thanked (only an explicit
     thank-you clears the review's prompt), an introduction has a result (worked, fizzled,
     unknown) and whether both were asked first, an interaction says who reached out and
@@ -630,7 +648,8 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m011_calendar_sync,
     m012_fts_content_quoted,
     m013_card_details_and_sync,
-    m014_ledger_loops,
+    m014_ref_lookup_index,
+    m015_ledger_loops,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -128,8 +128,13 @@ def card(contact: Contact, version: str = "4.0") -> str:
         stamp = contact.updated_at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         lines.append(f"REV:{stamp}")
     lines.append("END:VCARD")
-    return "".join(content + "\r\n" if content.startswith(WHOLE_LINES) else fold(content)
-                   for content in lines)
+    # fold() only a line that may pass 75 octets (most are short ASCII).
+    return "".join(
+        content + "\r\n" if content.startswith(WHOLE_LINES)
+        or (len(content) <= 75 and (content.isascii() or len(content.encode()) <= 75))
+        else fold(content)
+        for content in lines
+    )
 
 
 def _contacts(book: Book, ids: list[int] | None) -> Iterator[Contact]:

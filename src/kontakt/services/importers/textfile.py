@@ -84,11 +84,22 @@ def detect_encoding(path: Path, forced: Encoding | None = None) -> Encoding:
             encoding = Encoding("utf-16")
         else:
             encoding = _utf8_or_code_page(handle)
-    with open_text(path, encoding) as text:
+        # A small file (a vCard of a folder) is checked from the bytes in hand: opening
+        # 20k files a second time was a fifth of their import.
+        handle.seek(0)
+        whole = handle.read(CHUNK + 1)
+    if len(whole) <= CHUNK:
         try:
-            empty = not text.read(CHUNK).strip("\ufeff \t\r\n")
+            text = whole.decode(encoding.name, "replace" if encoding.fallback else "strict")
         except UnicodeDecodeError:
             raise ImportRefused(f"{path}: cannot be decoded as {encoding.label}") from None
+        empty = not text.strip("\ufeff \t\r\n")
+    else:
+        with open_text(path, encoding) as text_file:
+            try:
+                empty = not text_file.read(CHUNK).strip("\ufeff \t\r\n")
+            except UnicodeDecodeError:
+                raise ImportRefused(f"{path}: cannot be decoded as {encoding.label}") from None
     if empty:
         raise ImportRefused(f"{path}: the file is empty; nothing to import")
     return encoding

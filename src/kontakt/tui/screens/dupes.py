@@ -27,7 +27,7 @@ from ...services.dupes import (
     undismiss, undo_merge,
 )
 from ...store import Book, NotFound
-from ..background import count_duplicates_at, duplicates_at, in_background
+from ..background import count_duplicates_cached, duplicates_at, in_background
 from ..live import BookChanged
 from ..widgets.contact_list import fit
 from ..widgets.shown import shown, visible
@@ -40,9 +40,10 @@ LABEL_WIDTH = 10
 def count_duplicates(path: Path) -> int:
     """How many likely pairs the book at `path` holds; call it from a worker thread (it reads
     through connections of its own, and a big book is searched in a separate process, stopped
-    when the worker is cancelled — quitting the app must not wait for a count)."""
+    when the worker is cancelled — quitting the app must not wait for a count). The count of
+    an unchanged book is kept (`count_duplicates_cached`)."""
     worker = get_current_worker()
-    return in_background(count_duplicates_at, path, cancelled=lambda: worker.is_cancelled)
+    return count_duplicates_cached(path, cancelled=lambda: worker.is_cancelled)
 
 
 def _label(field: str) -> str:
