@@ -1013,6 +1013,8 @@ class Network:
             if outcome:
                 record["outcome"] = outcome
                 record["outcome_days_ago"] = days_ago - after
+                # Did it work? Only the one that "didn't click" fizzled.
+                record["result"] = "fizzled" if outcome.startswith("Didn't click") else "worked"
             result.append(record)
         return result
 

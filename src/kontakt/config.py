@@ -20,7 +20,7 @@ class Config:
     # weekday (0 Monday … 6 Sunday) → that day's cap, from review.daily_cap_weekdays
     daily_cap_weekdays: dict[int, int] = field(default_factory=dict)
     birthday_window_days: int = 7
-    thank_after_days: int = 30
+    thank_after_days: int = 3  # a thank-you is best said within days, not a month
     intro_check_weeks: tuple[int, int] = (4, 6)
     open_today_first: bool = False
     keymap: dict[str, str] = field(default_factory=dict)
@@ -115,7 +115,7 @@ def load_config(path: Path | None = None) -> Config:
         daily_cap=_int(review, "daily_cap", 5, where, low=1, high=_MAX_CAP),
         daily_cap_weekdays=_weekday_caps(review, where),
         birthday_window_days=_int(review, "birthday_window_days", 7, where),
-        thank_after_days=_int(review, "thank_after_days", 30, where),
+        thank_after_days=_int(review, "thank_after_days", 3, where),
         intro_check_weeks=(weeks[0], weeks[1]),
         open_today_first=open_today_first,
         keymap=dict(keymap),

@@ -225,20 +225,16 @@ def test_inbox_options_with_a_subcommand_are_a_usage_error(setup):
     assert result.exit_code == 2 and "inbox options" in result.output
 
 
-def test_accepting_sets_reached_out_only_where_interactions_have_the_column(setup):
+def test_accepting_sets_who_reached_out_from_the_proposal(setup):
     run(setup, "mail", str(setup["mail"]), "--me", ME)
     eva = next(p for p in pending(setup) if p.names == ("Eva Lind",))
     bob = next(p for p in pending(setup) if p.names == ("Bob Stone",))
-    run(setup, "--accept", str(eva.id))  # no column yet: accepted all the same
-    with Book.open(setup["db"]) as book:
-        assert not store.has_reached_out(book)
-        book.conn.execute("ALTER TABLE interactions ADD COLUMN reached_out TEXT")
-        book.conn.commit()
+    run(setup, "--accept", str(eva.id))
     run(setup, "--accept", str(bob.id))
     with Book.open(setup["db"]) as book:
-        assert store.has_reached_out(book)
+        assert store.has_reached_out(book)  # the ledger's column (m015)
         rows = book.conn.execute("SELECT reached_out FROM interactions ORDER BY id").fetchall()
-    assert [r[0] for r in rows] == [None, "them"]
+    assert [r[0] for r in rows] == [eva.direction, "them"]
 
 
 def test_emptying_the_trash_forgets_proposals_about_the_people_purged(setup):

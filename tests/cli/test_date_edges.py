@@ -10,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 
 from kontakt.cli import main
-from kontakt.store import Book
 
 TODAY = "2026-11-23"
 

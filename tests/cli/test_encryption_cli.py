@@ -40,6 +40,7 @@ ARGS = {
     "rm-follow-up": ["1"], "rm-intro": ["1"], "rm-log": ["1"], "rm-note": ["1"],
     "search": ["Ada"], "show": ["Ada"], "snooze": ["Ada", "--for", "3 days"], "stats": [],
     "today": [], "trash": [], "undo": [], "unlink": ["Ada", "Grace"], "unmerge": ["Ada King"],
+    "settle-favour": ["1", "--returned"], "intro-outcome": ["1", "worked", "--note", "they met"],
 }
 # Opens the full-screen app: covered by the Pilot test of the passphrase dialog.
 NOT_WALKED = {"demo"}

@@ -287,7 +287,7 @@ def _value_strategy(command: tuple[str, ...], param: click.Parameter) -> st.Sear
         return plausible_or_hostile(["1", "#1", "note:1", "2", "note:2", "99"])
     if name == "record_id":
         # The template holds logs #1-#3, favours #1-#2, follow-ups #1-#2 and intro #1.
-        prefix = command[0].split("-", 1)[1]
+        prefix = {"intro-outcome": "intro"}.get(command[0], command[0].split("-", 1)[1])
         ids = ["1", "#1", f"{prefix}:1"] + ([] if prefix == "intro" else ["2", f"{prefix}:2"])
         return plausible_or_hostile([*ids, "99"])
     if name in ("old", "new") and command == ("rename-circle",):

@@ -51,7 +51,7 @@ def _poison(path: Path) -> None:
     UPDATE interactions SET note = 'met ' || {h};
     UPDATE favours SET description = 'favour ' || {h};
     UPDATE follow_ups SET note = 'ask ' || {h};
-    UPDATE introductions SET note = 'intro ' || {h}, outcome = 'outcome ' || {h},
+    UPDATE introductions SET note = 'intro ' || {h}, outcome = 'outcome ' || {h}, result = 'worked',
         outcome_on = '2026-07-01';
     """
     subprocess.run(["sqlite3", str(path)], input=sql, text=True, check=True, capture_output=True)

@@ -56,7 +56,8 @@ def test_stats_json_has_every_figure_in_its_documented_shape(kontakt):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) == {"as_of", "circle", "rhythm", "balance", "drift", "circles", "introductions",
-                         "cadence_suggestions", "let_drift"}
+                         "cadence_suggestions", "let_drift",
+                         "one_sided"}
     assert (data["as_of"], data["circle"]) == (TODAY, None)
 
     rhythm = data["rhythm"]
@@ -94,7 +95,10 @@ def test_stats_json_has_every_figure_in_its_documented_shape(kontakt):
     }
     intros = data["introductions"]
     assert (intros["made"], intros["with_outcome"], intros["waiting"]) == (1, 1, 0)
+    # An outcome noted without a result is an answer, but not a success: only "worked" is.
+    assert (intros["worked"], intros["fizzled"]) == (0, 0)
     assert intros["recent_outcomes"][0]["outcome"] == "[red]they[/red] are friends now"
+    assert intros["recent_outcomes"][0]["result"] == "unknown"
 
 
 def test_stats_as_of_looks_back_from_that_day(kontakt):

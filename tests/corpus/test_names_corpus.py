@@ -13,7 +13,6 @@ import json
 import math
 import unicodedata
 from datetime import date
-from pathlib import Path
 
 import faker
 import pytest

@@ -30,7 +30,9 @@ def book(tmp_path):
     book.log_interaction([ids["anna"], ids["jan"]], on=date(2026, 10, 1), kind="meeting",
                          note="[b]breakfast[/b] at the café", today=TODAY)
     book.add_favour(ids["hostile2"], direction="given", description="[@click=app.quit]help", on=date(2026, 9, 1))
-    book.add_introduction(ids["hostile0"], ids["hostile1"], on=date(2026, 8, 1), note="[/]")
+    intro = book.add_introduction(ids["hostile0"], ids["hostile1"], on=date(2026, 8, 1), note="[/]")
+    # Answered: an unanswered introduction stays in the Today review until it is.
+    book.set_introduction_result(intro, "unknown", on=date(2026, 9, 15))
     book.add_follow_up(ids["hostile3"], due=date(2026, 12, 1), note="[link=x]call[/link]")
     book.ids = ids
     yield book

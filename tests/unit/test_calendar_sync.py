@@ -3,7 +3,6 @@ off or moved in the folder reaches the book, deletions pass both ways, nothing f
 
 from __future__ import annotations
 
-import os
 import stat
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path

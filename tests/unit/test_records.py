@@ -155,7 +155,8 @@ def test_every_field_of_a_favour_edits_and_the_balance_follows(book, people):
                            kind="advice", weight=3, on=TODAY - timedelta(days=5), status="returned")
     assert (edited.description, edited.direction, edited.kind, edited.weight, edited.date, edited.status) == (
         "reviewed the whole deck", "given", "advice", 3, TODAY - timedelta(days=5), "returned")
-    assert (book.balance(ada).gave, book.balance(ada).received) == (3, 0)
+    # A returned favour is a balanced exchange: its weight on both sides (README's ledger rule).
+    assert (book.balance(ada).gave, book.balance(ada).received) == (3, 3)
     for bad in ({"weight": 4}, {"kind": "bribe"}, {"direction": "sideways"}, {"description": "  "},
                 {"status": "maybe"}):
         with pytest.raises(LedgerError):

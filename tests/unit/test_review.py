@@ -188,8 +188,8 @@ def test_archived_and_trashed_contacts_are_left_out(book):
 def test_every_kind_comes_from_its_index_never_a_scan_of_all_contacts(book):
     plans = query_plans(book, lambda: review(book, limit=5))
     for index in ("contacts_by_overdue", "follow_ups_open_by_due_contact",
-                  "favours_open_received_by_contact",
-                  "introductions_by_date", "contacts_by_birthday"):
+                  "favours_to_thank", "favours_open_by_date", "introductions_by_day",
+                  "introductions_unanswered", "contacts_by_birthday"):
         assert f"INDEX {index} (" in plans
     assert "SCAN" not in plans
 
@@ -276,26 +276,26 @@ def test_an_open_favour_received_over_30_days_ago_with_no_contact_since_asks_for
     assert items[0].favour_id is not None
 
 
-def test_no_thanks_item_when_it_is_recent_given_settled_or_followed_by_contact(book):
+def test_no_thanks_item_when_it_is_recent_given_settled_or_thanked(book):
     recent = person(book, "Recent")
-    book.add_favour(recent, direction="received", description="x", on=AS_OF - timedelta(days=30))
+    book.add_favour(recent, direction="received", description="x", on=AS_OF - timedelta(days=3))
     given = person(book, "Given")
     book.add_favour(given, direction="given", description="x", on=date(2026, 1, 1))
     returned = person(book, "Returned")
     book.add_favour(returned, direction="received", description="x", on=date(2026, 1, 1),
                     status="returned")
-    talked = person(book, "Talked Since")
+    talked = person(book, "Thanked Since")
     book.add_favour(talked, direction="received", description="x", on=date(2026, 1, 1))
-    book.log_interaction([talked], on=date(2026, 1, 5), today=AS_OF)
+    book.log_interaction([talked], on=date(2026, 1, 5), today=AS_OF, thanks=True)
 
     assert review(book).items == []
 
 
 def test_thank_after_days_comes_from_the_config(book):
     quick = person(book, "Quick")
-    book.add_favour(quick, direction="received", description="x", on=AS_OF - timedelta(days=11))
-    assert review(book).items == []
-    assert [i.kind for i in review(book, config=Config(thank_after_days=10)).items] == ["thank"]
+    book.add_favour(quick, direction="received", description="x", on=AS_OF - timedelta(days=5))
+    assert [i.kind for i in review(book).items] == ["thank"]  # the default: after 3 days
+    assert review(book, config=Config(thank_after_days=10)).items == []
 
 
 # ====================================================================== introductions
@@ -315,12 +315,20 @@ def test_an_introduction_four_to_six_weeks_old_without_outcome_asks_whether_they
     )
 
 
-@pytest.mark.parametrize("age", [timedelta(weeks=4) - timedelta(days=1),
-                                 timedelta(weeks=6) + timedelta(days=1)])
-def test_no_intro_check_before_four_weeks_or_after_six(book, age):
+def test_no_intro_check_before_four_weeks(book):
     ada, grace = person(book, "Ada"), person(book, "Grace")
-    book.add_introduction(ada, grace, on=AS_OF - age)
+    book.add_introduction(ada, grace, on=AS_OF - timedelta(weeks=4) + timedelta(days=1))
     assert review(book).items == []
+
+
+def test_an_unanswered_introduction_stays_after_six_weeks_and_after_a_year(book):
+    ada, grace = person(book, "Ada"), person(book, "Grace")
+    book.add_introduction(ada, grace, on=AS_OF - timedelta(weeks=6, days=1))
+    book.add_introduction(grace, ada, on=AS_OF - timedelta(days=400))
+    items = review(book).items
+    assert [i.kind for i in items] == ["intro-check", "intro-check"]
+    # A year-old question ranks no higher than one a month past due.
+    assert max(i.score for i in items) == 0.5 + 28 / 14
 
 
 def test_an_introduction_with_an_outcome_is_not_checked_again(book):
@@ -413,7 +421,8 @@ def test_without_a_cap_everything_due_is_listed(book):
     result = review(book, limit=None)
     assert len(result.items) == 12 and result.more == 0
     assert result.counts == {"follow-up": 2, "keep-in-touch": 8, "thank": 1, "intro-check": 0,
-                             "birthday": 1, "drifting": 0, "circle": 0, "cadence": 0}
+                             "birthday": 1, "drifting": 0, "circle": 0, "cadence": 0,
+                             "give-back": 0}
 
 
 def test_a_single_kind_fills_the_whole_cap(book):
@@ -439,7 +448,7 @@ def test_an_empty_book_has_an_empty_review(book):
 
 def test_every_kind_is_named_as_the_cli_promises():
     assert KINDS == ("follow-up", "keep-in-touch", "birthday", "thank", "intro-check", "drifting",
-                     "circle", "cadence")
+                     "circle", "cadence", "give-back")
 
 
 def test_a_book_without_the_covering_indexes_still_reviews(book):

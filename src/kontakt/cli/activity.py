@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..domain import FAVOUR_KINDS, INTERACTION_KINDS
+from ..domain import FAVOUR_KINDS, INTERACTION_KINDS, REACHED_OUT
 from . import main
 from .common import (
     book_option, complete_contact, fail, get_book, read_cadence, read_date, read_duration, today,
@@ -17,8 +17,12 @@ from .render import echo
 @click.option("--kind", type=click.Choice(INTERACTION_KINDS), default="other", show_default=True)
 @click.option("--on", "on", metavar="DATE", help="When (default today): 3.4.2026, yesterday, 3 days ago.")
 @click.option("--note", default="", metavar="TEXT", help="What you talked about.")
+@click.option("--reached-out", "reached_out", type=click.Choice(REACHED_OUT), metavar="WHO",
+              help="Who made the first move: me, them or mutual.")
+@click.option("--thanks", is_flag=True,
+              help="This was the thank-you: their favours received so far count as thanked.")
 @book_option
-def log(refs, kind, on, note):
+def log(refs, kind, on, note, reached_out, thanks):
     """Log an interaction; several REFs make one group interaction."""
     book = get_book()
     when = read_date(on, what="--on")
@@ -26,10 +30,12 @@ def log(refs, kind, on, note):
         fail(f"--on: {when.isoformat()} is in the future; log what happened, plan with follow-up")
     contacts = [book.find(ref) for ref in refs]
     interaction_id = book.log_interaction(
-        [c.id for c in contacts], on=when, kind=kind, note=note, today=today()
+        [c.id for c in contacts], on=when, kind=kind, note=note, today=today(),
+        reached_out=reached_out, thanks=thanks,
     )
     names = ", ".join(dict.fromkeys(c.name for c in contacts))
-    echo(f"logged {kind} with {names} on {when.isoformat()} (#{interaction_id})")
+    what = f"thank-you ({kind})" if thanks else kind
+    echo(f"logged {what} with {names} on {when.isoformat()} (#{interaction_id})")
 
 
 @main.command(epilog='Example: kontakt favour jürgen --received "reviewed my pitch deck" --kind advice --weight 2')
@@ -61,15 +67,19 @@ def favour(ref, gave, received, kind, weight, on):
 @click.argument("ref_b", shell_complete=complete_contact)
 @click.option("--note", default="", metavar="TEXT", help="Why you put them in touch.")
 @click.option("--on", "on", metavar="DATE", help="When (default today).")
+@click.option("--asked-both", "asked_both", is_flag=True,
+              help="You asked both whether they wanted the introduction first.")
 @book_option
-def intro(ref_a, ref_b, note, on):
+def intro(ref_a, ref_b, note, on, asked_both):
     """Record that you introduced A to B (counts as a favour given to each)."""
     book = get_book()
     a, b = book.find(ref_a), book.find(ref_b)
     if a.id == b.id:
         fail(f"{ref_a!r} and {ref_b!r} are the same person ({a.name})")
-    intro_id = book.add_introduction(a.id, b.id, on=read_date(on, what="--on"), note=note)
-    echo(f"introduced {a.name} to {b.name} (#{intro_id})")
+    intro_id = book.add_introduction(a.id, b.id, on=read_date(on, what="--on"), note=note,
+                                     asked_first=asked_both)
+    asked = " (both asked first)" if asked_both else ""
+    echo(f"introduced {a.name} to {b.name}{asked} (#{intro_id})")
 
 
 @main.command("follow-up", epilog='Example: kontakt follow-up olga --in "2 weeks" --note "ask about the move"')

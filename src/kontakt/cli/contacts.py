@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 import click
 from typing import TypeVar
 
-from ..domain import Address, Balance, Birthday, Contact, DateError
+from ..domain import CHANNELS, Address, Balance, Birthday, Contact, DateError
 from ..domain.cards import labelled
 from ..domain.dates import relative
 from ..domain.text import visible
@@ -62,6 +62,8 @@ def contact_options(command):
         click.option("--birthday", metavar="DATE", help="3.4.1980, 1980-04-03, or year-less --04-03."),
         click.option("--met", metavar="TEXT", help="How you met."),
         click.option("--note", metavar="TEXT", help="Notes (free text)."),
+        click.option("--channel", type=click.Choice(list(CHANNELS)), metavar="CHANNEL",
+                     help=f"How you like to reach them: {', '.join(CHANNELS)}."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -73,7 +75,7 @@ def contact_options(command):
 @contact_options
 @book_option
 def add(name, emails, phones, addresses, urls, nickname, org, role, location, tags, cadence, birthday,
-        met, note):
+        met, note, channel):
     """Add a contact and print its id."""
     book = get_book()
     emails, email_labels = labelled(emails)
@@ -83,7 +85,7 @@ def add(name, emails, phones, addresses, urls, nickname, org, role, location, ta
         labels={**email_labels, **phone_labels}, nickname=nickname or "", org=org or "", role=role or "",
         location=location or "", tags=tags, met=met or "", notes=note or "",
         cadence=read_cadence(cadence, what="--every") if cadence else None,
-        birthday=_birthday(birthday) if birthday else None,
+        birthday=_birthday(birthday) if birthday else None, channel=channel,
     )
     same_name = [c for c in book.search(name, limit=20) if c.name.casefold() == name.strip().casefold()]
     contact_id = book.add_contact(name, today=today(), **fields)
@@ -102,18 +104,21 @@ def add(name, emails, phones, addresses, urls, nickname, org, role, location, ta
 @click.option("--remove-phone", "remove_phones", multiple=True, metavar="P", help="Drop a phone number.")
 @click.option("--no-cadence", is_flag=True, help="Remove the contact's own cadence.")
 @click.option("--no-birthday", is_flag=True, help="Forget the birthday.")
+@click.option("--no-channel", is_flag=True, help="Forget the preferred channel.")
 @book_option
 @click.option("--remove-address", "remove_addresses", multiple=True, metavar="TEXT",
               help="Drop the addresses whose label or text contains TEXT.")
 @click.option("--remove-url", "remove_urls", multiple=True, metavar="URL", help="Drop a web address.")
 def edit(ref, name, emails, phones, addresses, urls, nickname, org, role, location, tags, cadence,
-         birthday, met, note, untags, remove_emails, remove_phones, remove_addresses, remove_urls,
-         no_cadence, no_birthday):
+         birthday, met, note, channel, untags, remove_emails, remove_phones, remove_addresses,
+         remove_urls, no_cadence, no_birthday, no_channel):
     """Change a contact. --email, --phone and --tag add; --note replaces the notes."""
     if cadence and no_cadence:
         raise click.UsageError("--every and --no-cadence contradict each other")
     if birthday and no_birthday:
         raise click.UsageError("--birthday and --no-birthday contradict each other")
+    if channel and no_channel:
+        raise click.UsageError("--channel and --no-channel contradict each other")
     book = get_book()
     contact = book.find(ref)
     emails, email_labels = labelled(emails)
@@ -140,6 +145,8 @@ def edit(ref, name, emails, phones, addresses, urls, nickname, org, role, locati
         changes["birthday"] = _birthday(birthday)
     if no_birthday:
         changes["birthday"] = None
+    if channel or no_channel:
+        changes["channel"] = channel
     if remove_emails:
         drop = {e.strip().casefold() for e in remove_emails}
         changes["emails"] = [e for e in contact.emails if e.casefold() not in drop]

@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from ..domain import FAVOUR_KINDS, INTERACTION_KINDS
-from ..domain.ledger import DIRECTIONS, FAVOUR_STATUSES
+from ..domain import FAVOUR_KINDS, INTERACTION_KINDS, REACHED_OUT
+from ..domain.ledger import DIRECTIONS, FAVOUR_STATUSES, INTRO_RESULTS
 from ..store import records as r
 from ..store.records import KEEP, TrashedRecord
 from . import main
@@ -105,15 +105,18 @@ json_option = click.option("--json", "as_json", is_flag=True, help="The record a
               help="Someone else who was there (repeatable).")
 @click.option("--without", multiple=True, metavar="REF", shell_complete=complete_contact,
               help="Someone who was not there after all (repeatable).")
+@click.option("--reached-out", "reached_out", type=click.Choice(REACHED_OUT), metavar="WHO",
+              help="Who made the first move: me, them or mutual.")
 @json_option
 @book_option
-def edit_log(record_id, on, kind, note, with_, without, as_json):
+def edit_log(record_id, on, kind, note, with_, without, reached_out, as_json):
     """Change a logged interaction: when, what kind, the note, who took part.
 
     ID as kontakt show REF names the entry (log:12, or just 12).
     """
-    if not any((on, kind, note is not None, with_, without)):
-        raise click.UsageError("nothing to change: give --on, --kind, --note, --with or --without")
+    if not any((on, kind, note is not None, with_, without, reached_out)):
+        raise click.UsageError(
+            "nothing to change: give --on, --kind, --note, --with, --without or --reached-out")
     book = get_book()
     when = read_date(on, what="--on") if on else None
     if when is not None and when > today():
@@ -121,7 +124,7 @@ def edit_log(record_id, on, kind, note, with_, without, as_json):
     r.get_interaction(book, record_id)  # a missing id is named before any REF is looked up
     edited = r.edit_interaction(
         book, record_id, today=today(), on=when, kind=kind, note=note,
-        add=_refs(book, with_), remove=_refs(book, without),
+        add=_refs(book, with_), remove=_refs(book, without), reached_out=reached_out or KEEP,
     )
     if as_json:
         print_json(interaction_json(edited))
@@ -172,6 +175,33 @@ def edit_favour(record_id, description, direction, kind, weight, on, status, as_
         return
     name = book.get_contact(edited.contact_id).name
     echo(f"updated favour:{edited.id} {edited.direction} — {name}: {book.balance(edited.contact_id)}")
+
+
+@main.command("settle-favour", epilog="""\b
+Examples:
+  kontakt settle-favour 7 --returned    you did something back: a balanced exchange
+  kontakt settle-favour 7 --let-go      it drops out of the balance
+  kontakt settle-favour 7 --open        still open after all""")
+@click.argument("record_id", type=RecordId("favour"), metavar="ID")
+@click.option("--returned", "status", flag_value="returned", help="Returned: it counts on both sides.")
+@click.option("--let-go", "status", flag_value="let go", help="Let go: it leaves the balance.")
+@click.option("--open", "status", flag_value="open", help="Still open: it counts on its side.")
+@json_option
+@book_option
+def settle_favour(record_id, status, as_json):
+    """Settle a favour: returned, let go, or still open (the ledger's rule in the README).
+
+    ID as kontakt show REF names the entry (favour:12, or just 12).
+    """
+    if status is None:
+        raise click.UsageError("say how it ended: --returned, --let-go or --open")
+    book = get_book()
+    edited = r.edit_favour(book, record_id, status=status)
+    if as_json:
+        print_json(favour_json(edited))
+        return
+    name = book.get_contact(edited.contact_id).name
+    echo(f"favour:{edited.id} {edited.status} — {name}: {book.balance(edited.contact_id)}")
 
 
 @main.command("rm-favour", epilog="Example: kontakt rm-favour 7   ·   kontakt restore favour:7 undoes it")
@@ -243,26 +273,58 @@ def rm_follow_up(record_id, as_json):
 @click.option("--on", "on", metavar="DATE", help="When.")
 @click.option("--note", metavar="TEXT", help="Why you put them in touch.")
 @click.option("--outcome", metavar="TEXT", help='How it turned out ("" clears it).')
+@click.option("--result", type=click.Choice(INTRO_RESULTS), help="Did it work: worked, fizzled, unknown.")
 @json_option
 @book_option
-def edit_intro(record_id, ref_a, ref_b, on, note, outcome, as_json):
+def edit_intro(record_id, ref_a, ref_b, on, note, outcome, result, as_json):
     """Change an introduction: who, when, why, how it went.
 
     ID as kontakt show REF names the entry (intro:12, or just 12).
     """
-    if not any((ref_a, ref_b, on, note is not None, outcome is not None)):
-        raise click.UsageError("nothing to change: give --a, --b, --on, --note or --outcome")
+    if not any((ref_a, ref_b, on, note is not None, outcome is not None, result)):
+        raise click.UsageError("nothing to change: give --a, --b, --on, --note, --outcome or --result")
     book = get_book()
     r.get_introduction(book, record_id)
     edited = r.edit_introduction(
         book, record_id, today=today(),
         contact_a=book.find(ref_a).id if ref_a else None, contact_b=book.find(ref_b).id if ref_b else None,
         on=read_date(on, what="--on") if on else None, note=note, outcome=outcome,
+        result=result or KEEP,
     )
     if as_json:
         print_json(introduction_json(edited, edited.contact_a))
         return
     echo(f"updated intro:{edited.id}: {edited.name_a} to {edited.name_b} on {edited.date.isoformat()}")
+
+
+@main.command("intro-outcome", epilog="""\b
+Examples:
+  kontakt intro-outcome 5 worked --note "they work together now"
+  kontakt intro-outcome 5 fizzled
+  kontakt intro-outcome 5 --clear       not answered after all: the review asks again""")
+@click.argument("record_id", type=RecordId("introduction"), metavar="ID")
+@click.argument("result", type=click.Choice(INTRO_RESULTS), required=False, metavar="RESULT")
+@click.option("--note", metavar="TEXT", help="How it went (replaces the outcome note).")
+@click.option("--clear", is_flag=True, help="Take the answer back.")
+@json_option
+@book_option
+def intro_outcome(record_id, result, note, clear, as_json):
+    """Answer "did it work?" for an introduction: worked, fizzled or unknown.
+
+    ID as kontakt show REF names the entry (intro:12, or just 12). Only "worked" counts as
+    a success in kontakt stats.
+    """
+    if bool(result) == clear:
+        raise click.UsageError("give RESULT (worked, fizzled or unknown) or --clear")
+    book = get_book()
+    edited = r.edit_introduction(book, record_id, today=today(), note=None, outcome=note,
+                                 result=None if clear else result)
+    if as_json:
+        print_json(introduction_json(edited, edited.contact_a))
+        return
+    said = f": {edited.outcome}" if edited.outcome else ""
+    answer = edited.result or "not answered"
+    echo(f"intro:{edited.id} {edited.name_a} and {edited.name_b}: {answer}{said}")
 
 
 @main.command("rm-intro", epilog="Example: kontakt rm-intro 5   ·   kontakt restore intro:5 undoes it")

@@ -138,6 +138,7 @@ def contact_json(contact: Contact, balance: Balance) -> dict[str, Any]:
         "archived": contact.archived,
         "created_at": contact.created_at.isoformat() if contact.created_at else None,
         "updated_at": contact.updated_at.isoformat() if contact.updated_at else None,
+        "channel": contact.channel,
         # Structured fields (since sync): labels of phones and e-mails by value.
         "addresses": [a.to_json() for a in contact.addresses],
         "urls": list(contact.urls),
@@ -155,6 +156,8 @@ def interaction_json(interaction: Interaction) -> dict[str, Any]:
         "contacts": [
             {"id": i, "name": n} for i, n in zip(interaction.contact_ids, interaction.names)
         ],
+        "reached_out": interaction.reached_out,
+        "thanks": interaction.thanks,
     }
 
 
@@ -167,6 +170,7 @@ def favour_json(favour: Favour) -> dict[str, Any]:
         "weight": favour.weight,
         "date": favour.date.isoformat(),
         "status": favour.status,
+        "thanked_on": favour.thanked_on.isoformat() if favour.thanked_on else None,
     }
 
 
@@ -192,6 +196,8 @@ def introduction_json(intro: Introduction, contact_id: int) -> dict[str, Any]:
         "other": {"id": other_id, "name": other_name},
         "note": intro.note,
         "outcome": intro.outcome,
+        "result": intro.result,
+        "asked_first": intro.asked_first,
     }
 
 
@@ -250,6 +256,8 @@ def card_rows(
     elif contact.drift_cadence:
         inherited = "" if contact.cadence else " from circle"
         fields.append(("cadence", f"let drift (was {contact.drift_cadence}{inherited})"))
+    if contact.channel:
+        fields.append(("channel", contact.channel))
     fields.append(("last contact", _when(contact.last_contact, today)))
     if contact.next_due:
         fields.append(("next due", _when(contact.next_due, today)))

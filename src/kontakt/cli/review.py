@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..domain import INTERACTION_KINDS
+from ..domain import INTERACTION_KINDS, INTRO_RESULTS
 from ..domain.dates import relative
 from ..domain.text import visible
 from ..services.review import KINDS
@@ -255,29 +255,36 @@ _item_option = click.option(
 @main.command(epilog="""\b
 Examples:
   kontakt done olga --kind call
-  kontakt done ada --item intro-check --note "they work together now"
+  kontakt done ada --item intro-check --result worked --note "they work together now"
+  kontakt done jürgen --item thank     logs the thank-you (their favours count as thanked)
   kontakt done '#breakfast'          # the circle's prompt: one meeting with its overdue members
 """)
 @click.argument("ref")
 @click.option("--kind", type=click.Choice(INTERACTION_KINDS), default=None,
-              help="The interaction to log (default: other; meeting for a #circle).")
+              help="The interaction to log (default: the kind of their preferred channel, "
+                   "else other; meeting for a #circle).")
 @click.option("--note", default="", metavar="TEXT",
               help="A note for the interaction, or how an introduction turned out.")
+@click.option("--result", type=click.Choice(INTRO_RESULTS), default=None,
+              help="For an introduction: did it work? (default unknown)")
 @click.option("--no-log", "no_log", is_flag=True,
               help="Complete a follow-up without logging an interaction.")
 @_item_option
 @book_option
-def done(ref, kind, note, no_log, item_kind):
+def done(ref, kind, note, result, no_log, item_kind):
     """Act on a contact's top review item: log it, complete it (a follow-up is logged as an
     interaction too, unless --no-log), or note the outcome. Counts against today's budget.
     REF '#circle' acts on the circle's prompt: one group interaction with its overdue members."""
     from ..services.review import mark_done
 
     book, item = _top_item(ref, item_kind)
-    if kind is None:
-        kind = "meeting" if item.kind == "circle" else "other"
-    result = mark_done(book, item, today(), kind, note=note, log=not no_log)
-    echo(result.message)
+    if result and item.kind != "intro-check":
+        fail(f"--result answers an introduction; {item.name}'s top item is {item.kind}"
+             " (--item intro-check picks it)")
+    if kind is None and item.kind == "circle":
+        kind = "meeting"
+    token = mark_done(book, item, today(), kind, note=note, log=not no_log, result=result)
+    echo(token.message)
 
 
 @main.command(epilog="""\b

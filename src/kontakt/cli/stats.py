@@ -111,9 +111,15 @@ def stats_json(stats: NetworkStats) -> dict[str, Any]:
         ],
         "cadence_suggestions": [s.as_json() for s in stats.suggestions],
         "let_drift": [d.as_json() for d in stats.let_drift],
+        "one_sided": [
+            {"id": o.contact_id, "name": o.name, "me": o.me, "them": o.them, "wording": o.wording}
+            for o in stats.one_sided
+        ],
         "introductions": {
             "made": intros.made,
             "with_outcome": intros.with_outcome,
+            "worked": intros.worked,
+            "fizzled": intros.fizzled,
             "waiting": intros.waiting,
             "made_last_12_months": intros.made_last_12_months,
             "recent_outcomes": [
@@ -123,6 +129,7 @@ def stats_json(stats: NetworkStats) -> dict[str, Any]:
                     "a": {"id": o.contact_a, "name": o.name_a},
                     "b": {"id": o.contact_b, "name": o.name_b},
                     "outcome": o.outcome,
+                    "result": o.result,
                 }
                 for o in intros.recent_outcomes
             ],
@@ -294,7 +301,7 @@ def render(stats: NetworkStats):
     parts.append(heading("Introductions"))
     parts.append(Text(
         f"  {intros.made} made ({intros.made_last_12_months} in the last 12 months) · "
-        f"{intros.with_outcome} turned into something · {intros.waiting} waiting",
+        f"{intros.worked} worked · {intros.fizzled} fizzled · {intros.waiting} waiting",
         no_wrap=True, overflow="ellipsis",
     ))
     for o in intros.recent_outcomes:
@@ -303,8 +310,14 @@ def render(stats: NetworkStats):
         line.append(" ↔ ")
         line.append(visible(o.name_b))
         line.append(": ")
-        line.append(visible(o.outcome.splitlines()[0]) if o.outcome else "")
+        verdict = o.result if o.result in ("worked", "fizzled") else ""  # unknown: no verdict
+        said = [part for part in (verdict, o.outcome.splitlines()[0] if o.outcome else "") if part]
+        line.append(visible(" — ".join(said)))
         parts.append(line)
+    if stats.one_sided:
+        parts.append(heading("Who reaches out"))
+        for one in stats.one_sided:
+            parts.append(Text(f"  · {visible(one.wording)}", no_wrap=True, overflow="ellipsis"))
     return Group(*parts)
 
 

@@ -9,6 +9,13 @@ from .cadence import Cadence
 
 INTERACTION_KINDS = ("call", "meeting", "message", "email", "event", "other")
 FOLLOW_UP_STATUSES = ("open", "done")
+# Who made the first move for an interaction; None: not recorded (older entries).
+REACHED_OUT = ("me", "them", "mutual")
+# A person's preferred channel → the interaction kind a quick touch over it is logged as.
+CHANNELS = {
+    "message": "message", "call": "call", "video": "call", "coffee": "meeting",
+    "meeting": "meeting", "email": "email", "letter": "other",
+}
 
 
 class ActivityError(ValueError):
@@ -24,6 +31,30 @@ def check_interaction_kind(kind: str) -> str:
     return kind
 
 
+def check_reached_out(who: str) -> str:
+    who = who.strip().lower()
+    if who not in REACHED_OUT:
+        raise ActivityError(f"unknown reached-out {who!r}; use me, them or mutual")
+    return who
+
+
+def check_channel(channel: str) -> str:
+    channel = channel.strip().lower()
+    if channel not in CHANNELS:
+        raise ActivityError(f"unknown channel {channel!r}; use one of {', '.join(CHANNELS)}")
+    return channel
+
+
+def channel_prompt(channel: str | None, first_name: str) -> str:
+    """The smallest viable touch, in words: 'send Olga a message', 'call Olga'."""
+    return {
+        "message": f"send {first_name} a message", "call": f"call {first_name}",
+        "video": f"video-call {first_name}", "coffee": f"have a coffee with {first_name}",
+        "meeting": f"meet {first_name}", "email": f"email {first_name}",
+        "letter": f"write {first_name} a letter",
+    }.get(channel or "", f"get in touch with {first_name}")
+
+
 @dataclass(frozen=True)
 class Interaction:
     """One touchpoint; a group meeting has several contacts."""
@@ -34,6 +65,8 @@ class Interaction:
     note: str
     contact_ids: tuple[int, ...]
     names: tuple[str, ...] = ()
+    reached_out: str | None = None  # me, them, mutual; None: not recorded
+    thanks: bool = False  # this was the thank-you for a favour received
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ class Contact:
     # Let drift: out of every cadence (effective_cadence is None) until brought back; the
     # cadence they would have again is `drift_cadence`.
     drift_cadence: Cadence | None = None
+    channel: str | None = None  # preferred channel: message, call, coffee, … (domain CHANNELS)
     # Structured fields kept for sync (domain/cards.py): postal addresses, web addresses,
     # and labels (work, home, mobile…) of phones and e-mails as (value, label) pairs.
     addresses: tuple[Address, ...] = ()

@@ -9,6 +9,8 @@ FAVOUR_KINDS = ("advice", "introduction", "help", "referral", "gift", "other")
 FAVOUR_STATUSES = ("open", "returned", "let go")
 DIRECTIONS = ("given", "received")
 WEIGHTS = {1: "small", 2: "medium", 3: "large"}
+# How an introduction turned out; None (no result yet) keeps the review asking.
+INTRO_RESULTS = ("worked", "fizzled", "unknown")
 
 
 class LedgerError(ValueError):
@@ -35,6 +37,13 @@ def check_status(status: str) -> str:
     return status
 
 
+def check_result(result: str) -> str:
+    result = result.strip().lower()
+    if result not in INTRO_RESULTS:
+        raise LedgerError(f"unknown outcome {result!r}; use worked, fizzled or unknown")
+    return result
+
+
 @dataclass(frozen=True)
 class Favour:
     id: int
@@ -45,6 +54,7 @@ class Favour:
     weight: int
     date: date
     status: str = "open"
+    thanked_on: date | None = None  # received favours: the day of the explicit thank-you
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,8 @@ class Introduction:
     outcome: str = ""
     name_a: str = ""
     name_b: str = ""
+    result: str | None = None  # worked, fizzled, unknown; None: not answered yet
+    asked_first: bool = False  # both were asked before being introduced
 
     def other(self, contact_id: int) -> tuple[int, str]:
         """The person on the other side of the introduction from `contact_id`."""
@@ -102,7 +114,20 @@ class Balance:
 
 
 def balance(favours: list[Favour], introductions_made: int = 0) -> Balance:
-    """Balance of one contact: weight given (introductions included) against weight received."""
-    gave = sum(f.weight for f in favours if f.direction == "given")
-    received = sum(f.weight for f in favours if f.direction == "received")
+    """Balance of one contact by the ledger's rule (README, "The ledger's rule"):
+
+    - an open favour counts on its own side: given adds to `gave`, received to `received`;
+    - a returned favour was answered in kind: its weight counts on both sides (a balanced
+      exchange: the totals grow, the net does not move);
+    - a let-go favour drops out of the balance altogether;
+    - an introduction you made counts as a small favour given (INTRODUCTION_WEIGHT).
+    """
+    gave = received = 0
+    for f in favours:
+        if f.status == "let go":
+            continue
+        if f.status == "returned" or f.direction == "given":
+            gave += f.weight
+        if f.status == "returned" or f.direction == "received":
+            received += f.weight
     return Balance(gave + introductions_made * INTRODUCTION_WEIGHT, received)

@@ -20,6 +20,10 @@ class TimelineEntry:
     id: int | None = None
 
 
+# Who made the first move, as the timeline says it.
+_REACHED = {"me": " · you reached out", "them": " · they reached out", "mutual": " · mutual"}
+
+
 def timeline(
     contact_id: int,
     interactions: list[Interaction],
@@ -35,14 +39,20 @@ def timeline(
         others = [n for i, n in zip(item.contact_ids, item.names) if i != contact_id]
         with_others = f" with {', '.join(others)}" if others else ""
         note = f": {item.note.splitlines()[0]}" if item.note else ""
-        events.append((item.date, 0, "interaction", f"{item.kind}{with_others}{note}", item.id))
+        marks = "".join((" (thank-you)" if item.thanks else "",
+                         _REACHED.get(item.reached_out or "", "")))
+        events.append((item.date, 0, "interaction", f"{item.kind}{with_others}{marks}{note}", item.id))
     for favour in favours:
         arrow = "gave" if favour.direction == "given" else "received"
         status = "" if favour.status == "open" else f" [{favour.status}]"
+        if favour.direction == "received" and favour.status == "open" and favour.thanked_on:
+            status = " [thanked]"
         events.append((favour.date, 1, "favour", f"{arrow} {favour.kind}: {favour.description}{status}", favour.id))
     for intro in introductions:
         _, other = intro.other(contact_id)
-        outcome = f" → {intro.outcome}" if intro.outcome else ""
+        verdict = intro.result if intro.result in ("worked", "fizzled") else ""  # unknown: none
+        said = [part for part in (verdict, intro.outcome) if part]
+        outcome = f" → {': '.join(said)}" if said else ""
         note = f": {intro.note.splitlines()[0]}" if intro.note.strip() else ""
         events.append((intro.date, 2, "introduction", f"introduced to {other}{note}{outcome}", intro.id))
     for follow_up in follow_ups:

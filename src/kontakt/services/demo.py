@@ -93,6 +93,9 @@ def load_demo(book: Book, today: date) -> None:
                 weight=favour["weight"],
                 status=favour.get("status", "open"),
             )
+        # The demo's history predates thank-yous: a later meeting counts as the thanks, so
+        # only favours nobody has answered yet ask for one.
+        book.thank_by_later_contact()
         for intro in network["introductions"]:
             intro_id = book.add_introduction(
                 contact_id(intro["a"]), contact_id(intro["b"]),
@@ -101,6 +104,10 @@ def load_demo(book: Book, today: date) -> None:
             if intro.get("outcome"):
                 book.set_introduction_outcome(
                     intro_id, intro["outcome"], on=day(intro["outcome_days_ago"])
+                )
+            if intro.get("result"):
+                book.set_introduction_result(
+                    intro_id, intro["result"], on=day(intro["outcome_days_ago"])
                 )
         for follow_up in network["follow_ups"]:
             follow_up_id = book.add_follow_up(

@@ -15,14 +15,16 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from ..config import Config
-from ..domain import Birthday, Cadence, effective_cadence, fold
+from ..domain import CHANNELS, Birthday, Cadence, channel_prompt, effective_cadence, fold
+from ..domain.ledger import LedgerError, check_result
 from ..domain.dates import relative
 from ..store import Book
+from ..store import records
 from ..store import review_queries as q
 from ..store.review_queries import ReviewState
 
 KINDS = ("follow-up", "keep-in-touch", "birthday", "thank", "intro-check", "drifting", "circle",
-         "cadence")
+         "cadence", "give-back")
 
 # Drifting is computed for at most this many of the most overdue contacts: it needs each
 # one's recent interactions, which must not turn into a loop over the whole book.
@@ -48,6 +50,18 @@ CIRCLE_MIN_SHARE = 0.5
 # looked for among the most recently seen people without a cadence.
 CADENCE_OFFERS = 1
 CADENCE_CANDIDATES = 50
+# An unanswered introduction's score stops growing after this long: a years-old question
+# stays in the review without crowding out everyone else.
+INTRO_MAX_WAIT = 28
+# "Give back": someone whose open favours of the last year outweigh yours by this much
+# (three small favours, or one large) — the same "a lot" as the stats (services/stats.A_LOT).
+GIVE_BACK_AT = 3
+GIVE_BACK_WINDOW = timedelta(days=365)
+# Offered at most every two weeks; once answered with done, quiet for a month.
+GIVE_BACK_EVERY = timedelta(days=14)
+GIVE_BACK_QUIET = timedelta(days=30)
+# Kinds offered now and then rather than daily (record_offers remembers when).
+OFFERED_KINDS = ("drifting", "cadence", "give-back")
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,7 @@ class ReviewItem:
     circle: str | None = None  # a circle item: the circle (contact_id is its first member)
     circle_id: int | None = None
     members: tuple[int, ...] = ()  # a circle item: the overdue members it stands for
+    channel: str | None = None  # the contact's preferred channel (message, call, coffee, …)
 
     @property
     def ref_id(self) -> int:
@@ -92,6 +107,7 @@ class ReviewItem:
             "favour_id": self.favour_id,
             "introduction_id": self.introduction_id,
             **({"circle": self.circle, "members": list(self.members)} if self.circle else {}),
+            "channel": self.channel,
         }
 
 
@@ -258,19 +274,22 @@ def _thanks(book, as_of, after_days, limit, contact_id, count=True) -> tuple[lis
 
 
 def _intros(book, as_of, weeks, limit, contact_id, count=True) -> tuple[list[ReviewItem], int]:
-    low, high = weeks
-    earliest, latest = as_of - timedelta(weeks=high), as_of - timedelta(weeks=low)
+    """Introductions at least `weeks[0]` weeks old with no result yet. They stay until
+    answered (worked, fizzled, unknown): a snooze moves one, nothing drops it."""
+    low = weeks[0]
+    latest = as_of - timedelta(weeks=low)
     rows, total = q.introductions_to_check(
-        book, as_of, earliest, latest, limit=limit, contact_id=contact_id, count=count
+        book, as_of, None, latest, limit=limit, contact_id=contact_id, count=count
     )
     items = []
     for row in rows:
         due = row.date + timedelta(weeks=low)
         reason = (f"did {_first(row.name)} and {_first(row.other_name)} meet? "
                   f"introduced {_day(row.date, as_of)}")
+        waited = min((as_of - due).days, INTRO_MAX_WAIT)
         items.append(ReviewItem(
             kind="intro-check", contact_id=row.contact_id, name=row.name, due=due,
-            reason=reason, score=0.5 + (as_of - due).days / 14, closeness=row.closeness,
+            reason=reason, score=0.5 + waited / 14, closeness=row.closeness,
             introduction_id=row.introduction_id,
         ))
     return items, total
@@ -386,6 +405,44 @@ def _offers(items: list[ReviewItem]) -> tuple[list[ReviewItem], int]:
     return items, len(items)
 
 
+def _give_back(book, as_of, limit, contact_id) -> list[ReviewItem]:
+    """People who did a lot more for you than you for them lately, offered every two weeks;
+    worded as a chance, never as a debt."""
+    rows = q.give_back_due(book, as_of, as_of - GIVE_BACK_WINDOW, GIVE_BACK_AT,
+                           limit=None if limit is None else limit + 8, contact_id=contact_id)
+    state = q.states(book, "give-back", [row.contact_id for row in rows])
+    items = []
+    for row in rows:
+        s = state.get(row.contact_id)
+        if s and s.offered_on and s.offered_on != as_of and as_of - s.offered_on < GIVE_BACK_EVERY:
+            continue
+        first = _first(row.name)
+        reason = (f"{first} has done a lot for you lately — "
+                  f"a small kindness back, when one fits?")
+        items.append(ReviewItem(
+            kind="give-back", contact_id=row.contact_id, name=row.name, due=as_of,
+            reason=reason, score=0.6, closeness=row.closeness,
+        ))
+    return items[:limit] if limit is not None else items
+
+
+def with_channels(book: Book, items: list[ReviewItem]) -> list[ReviewItem]:
+    """The items with each contact's preferred channel; a keep-in-touch item's reason
+    starts with the smallest touch that fits ("send Olga a message — …")."""
+    channels = q.channels(book, {item.contact_id for item in items})
+    out = []
+    for item in items:
+        channel = channels.get(item.contact_id)
+        if channel is None:
+            out.append(item)
+            continue
+        reason = item.reason
+        if item.kind == "keep-in-touch":
+            reason = f"{channel_prompt(channel, _first(item.name))} — {reason}"
+        out.append(replace(item, channel=channel, reason=reason))
+    return out
+
+
 def _gather(
     book: Book, as_of: date, config: Config, limit: int | None, contact_id: int | None,
     totals: bool = True,
@@ -426,12 +483,17 @@ def _gather(
         # Not for `today --brief`, which runs in every new shell: it never shows them.
         ("cadence", _offers(_cadence_offers(book, as_of, contact_id)
                             if totals or contact_id is not None else [])),
+        ("give-back", _counted(_give_back(book, as_of, limit, contact_id))),
     ):
         items += found
         counts[kind] = total
     items = shift_for_pause(items, as_of, q.get_pause(book))
     items.sort(key=ReviewItem.sort_key)
     return items, counts
+
+
+def _counted(items: list[ReviewItem]) -> tuple[list[ReviewItem], int]:
+    return items, len(items)
 
 
 # Kinds whose due date is a real deadline that a pause moves (a birthday stays on its day,
@@ -501,7 +563,7 @@ def build_review(
     if limit is not None and limit < 1:
         raise ValueError("the review needs a limit of at least 1")
     items, counts = _gather(book, as_of, config, limit, None, totals)
-    shown = choose(items, limit)
+    shown = with_channels(book, choose(items, limit))
     return Review(items=shown, more=max(0, sum(counts.values()) - len(shown)), counts=counts)
 
 
@@ -587,17 +649,17 @@ def resume(book: Book, as_of: date) -> str | None:
 def items_for_contact(book: Book, contact_id: int, as_of: date, config: Config) -> list[ReviewItem]:
     """Everything due for one contact on `as_of`, most pressing first."""
     items, _ = _gather(book, as_of, config, None, contact_id)
-    return items
+    return with_channels(book, items)
 
 
 def record_offers(book: Book, review: Review, as_of: date) -> None:
-    """Remember that drifting and cadence items were shown on `as_of`, so they come back in
-    a week, not tomorrow. Call it when the review is actually shown to the user."""
-    offered = [item for item in review.items if item.kind in ("drifting", "cadence")]
-    if not offered:
+    """Remember that drifting, cadence (and give-back) items were shown on `as_of`, so they come back
+    in a week (two), not tomorrow. Call it when the review is actually shown to the user."""
+    drifting = [item for item in review.items if item.kind in OFFERED_KINDS]
+    if not drifting:
         return
     with book.write(record=False):  # bookkeeping, not something the user did: not an undo step
-        for item in offered:
+        for item in drifting:
             previous = q.get_state(book, item.kind, item.contact_id)
             if previous and previous.offered_on == as_of:
                 continue
@@ -622,6 +684,9 @@ class Undo:
     previous_snooze: date | None = None
     previous_cadence: str | None = None
     handled: tuple[tuple[str, int], ...] = ()  # (kind, ref_id) newly counted on as_of
+    thanked: tuple[int, ...] = ()  # favours this action marked as thanked
+    previous_status: str | None = None  # settle: the favour's status before
+    previous_note: str | None = None  # intro-check: the outcome note before the answer
 
 
 def _count_handled(book: Book, item: ReviewItem | None, kind: str, ref_id: int,
@@ -649,20 +714,25 @@ def _state_of(book: Book, kind: str, item_ref: int, contact_id: int) -> ReviewSt
 
 
 def mark_done(
-    book: Book, item: ReviewItem, as_of: date, kind_of_interaction: str = "other",
-    *, note: str = "", log: bool = True,
+    book: Book, item: ReviewItem, as_of: date, kind_of_interaction: str | None = "other",
+    *, note: str = "", log: bool = True, result: str | None = None,
 ) -> Undo:
-    """Act on an item: log an interaction (keep-in-touch, birthday, thank), complete a
-    follow-up (a recurring one gets its next date) and log an interaction unless `log` is
-    False, note an introduction's outcome (`note`, else "checked"), or keep a drifting
-    contact's cadence. The item counts against `as_of`'s budget. Raises NotFound if gone."""
+    """Act on an item: log an interaction (keep-in-touch, birthday, thank — a thank-you
+    marks the favours thanked), complete a follow-up (a recurring one gets its next date)
+    and log an interaction unless `log` is False, answer an introduction (`result` worked,
+    fizzled or unknown, the default; `note` how it went), note that you will give back, or
+    keep a drifting contact's cadence. `kind_of_interaction=None` logs the contact's
+    preferred channel's kind (else "other"). The item counts against `as_of`'s budget.
+    Raises NotFound if gone."""
+    if kind_of_interaction is None:
+        kind_of_interaction = CHANNELS.get(item.channel or "", "other")
     with book.write():
-        token = _mark_done(book, item, as_of, kind_of_interaction, note, log)
+        token = _mark_done(book, item, as_of, kind_of_interaction, note, log, result)
         handled = _count_handled(book, item, "", 0, item.contact_id, as_of, "done")
     return replace(token, handled=handled)
 
 
-def _mark_done(book, item, as_of, kind_of_interaction, note, log) -> Undo:
+def _mark_done(book, item, as_of, kind_of_interaction, note, log, result=None) -> Undo:
     if item.kind == "circle":
         return _circle_done(book, item, as_of, kind_of_interaction, note)
     if item.kind == "cadence":
@@ -686,17 +756,32 @@ def _mark_done(book, item, as_of, kind_of_interaction, note, log) -> Undo:
                     interaction_id=interaction_id)
     if item.kind == "intro-check":
         assert item.introduction_id is not None
-        book.set_introduction_outcome(item.introduction_id, note or "checked", on=as_of)
-        return Undo("done", f"noted how {first}'s introduction went", item.contact_id,
-                    as_of, item)
+        before = book.conn.execute(
+            "SELECT outcome FROM introductions WHERE id = ?", (item.introduction_id,)
+        ).fetchone()
+        answer = check_result(result or "unknown")
+        book.set_introduction_result(item.introduction_id, answer, on=as_of, note=note or None)
+        return Undo("done", f"{first}'s introduction: {answer}", item.contact_id,
+                    as_of, item, previous_note=before[0] if before else "")
+    if item.kind == "give-back":
+        previous = q.get_state(book, "give-back", item.contact_id)
+        state = previous or ReviewState("give-back", item.contact_id, item.contact_id)
+        q.put_state(book, replace(state, snoozed_until=as_of + GIVE_BACK_QUIET))
+        return Undo("done", f"noted: something back for {first} (kontakt favour {first} "
+                    "--gave … records it)", item.contact_id, as_of, item,
+                    previous_states=(("give-back", item.contact_id, previous),))
     if item.kind == "drifting":
         previous = q.get_state(book, "drifting", item.contact_id)
         state = previous or ReviewState("drifting", item.contact_id, item.contact_id)
         q.put_state(book, replace(state, snoozed_until=as_of + DRIFT_KEEP_QUIET))
         return Undo("done", f"keeping {first} at {item.cadence}", item.contact_id, as_of,
                     item, previous_states=(("drifting", item.contact_id, previous),))
+    thanked: tuple[int, ...] = ()
+    if item.kind == "thank":
+        thanked = tuple(q.unthanked_received(book, item.contact_id, as_of))
     interaction_id = book.log_interaction(
-        [item.contact_id], on=as_of, kind=kind_of_interaction, note=note, today=as_of
+        [item.contact_id], on=as_of, kind=kind_of_interaction, note=note, today=as_of,
+        thanks=item.kind == "thank",
     )
     saved: tuple = ()
     if item.kind == "birthday":
@@ -705,9 +790,27 @@ def _mark_done(book, item, as_of, kind_of_interaction, note, log) -> Undo:
         state = previous or ReviewState("birthday", item.contact_id, item.contact_id)
         q.put_state(book, replace(state, snoozed_until=item.due + timedelta(days=1)))
         saved = (("birthday", item.contact_id, previous),)
-    return Undo("done", f"logged {kind_of_interaction} with {item.name} on {as_of.isoformat()}",
+    what = "thank-you" if item.kind == "thank" else kind_of_interaction
+    if item.kind == "thank" and kind_of_interaction != "other":
+        what = f"thank-you ({kind_of_interaction})"
+    return Undo("done", f"logged {what} with {item.name} on {as_of.isoformat()}",
                 item.contact_id, as_of, item, interaction_id=interaction_id,
-                previous_states=saved)
+                previous_states=saved, thanked=thanked)
+
+
+def settle_favour(book: Book, item: ReviewItem, status: str, as_of: date) -> Undo:
+    """Settle the favour a thank item is about: returned, let go, or still open (the ledger's
+    rule: returned counts on both sides, let go drops out). Anything but open ends the thank
+    prompt. Counts against `as_of`'s budget. Raises NotFound if gone, LedgerError for a bad
+    status or an item that is not about a favour."""
+    if item.favour_id is None:
+        raise LedgerError(f"a {item.kind} item is not about a favour")
+    with book.write():
+        previous = records.get_favour(book, item.favour_id).status
+        settled = records.edit_favour(book, item.favour_id, status=status)
+        handled = _count_handled(book, item, "", 0, item.contact_id, as_of, "settle")
+    return Undo("settle", f"favour from {item.name}: {settled.status}", item.contact_id, as_of,
+                item, handled=handled, previous_status=previous)
 
 
 def snooze(book: Book, item: ReviewItem, until: date, *, as_of: date | None = None) -> Undo:
@@ -893,7 +996,11 @@ def undo(book: Book, token: Undo) -> None:
         if token.action == "done" and item and item.kind == "follow-up":
             q.reopen_follow_up(book, item.follow_up_id, token.next_follow_up_id)
         if token.action == "done" and item and item.kind == "intro-check":
-            q.clear_introduction_outcome(book, item.introduction_id)
+            q.clear_introduction_outcome(book, item.introduction_id, token.previous_note or "")
+        if token.thanked:
+            book.unmark_thanked(token.thanked)
+        if token.action == "settle" and item and item.favour_id and token.previous_status:
+            records.edit_favour(book, item.favour_id, status=token.previous_status)
         if token.action == "snooze" and item and item.kind == "follow-up":
             q.set_follow_up_snooze(book, item.follow_up_id, token.previous_snooze)
         for kind, ref_id, previous in token.previous_states:

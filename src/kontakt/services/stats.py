@@ -206,14 +206,17 @@ class IntroductionOutcome:
     contact_b: int
     name_b: str
     outcome: str
+    result: str | None = None  # worked, fizzled, unknown
 
 
 @dataclass(frozen=True)
 class IntroductionStats:
     made: int  # all introductions up to `as_of`
-    with_outcome: int  # of them, how many turned into something (an outcome is noted)
+    with_outcome: int  # of them, how many were answered (worked, fizzled or unknown)
     made_last_12_months: int
     recent_outcomes: tuple[IntroductionOutcome, ...]  # newest first, at most five
+    worked: int = 0  # answered "worked": the only thing counted as a success
+    fizzled: int = 0
 
     @property
     def waiting(self) -> int:
@@ -255,6 +258,22 @@ class CadenceSuggestion:
 
 
 @dataclass(frozen=True)
+class OneSided:
+    """Someone whose interactions of the last year (first move recorded) all started on one
+    side: you always reach out, or they always do."""
+
+    contact_id: int
+    name: str
+    me: int
+    them: int
+    wording: str
+
+    @property
+    def you_reach_out(self) -> bool:
+        return self.me > 0
+
+
+@dataclass(frozen=True)
 class NetworkStats:
     as_of: date
     circle: str | None  # the circle everything but the overall rhythm is limited to
@@ -267,6 +286,7 @@ class NetworkStats:
     suggestions: tuple[CadenceSuggestion, ...] = ()
     # Everyone let drift (services.review.drifted), to bring back.
     let_drift: tuple = ()
+    one_sided: tuple[OneSided, ...] = ()  # people the first move always comes from one side
 
 
 # ====================================================================== computing them
@@ -295,6 +315,7 @@ def network_stats(book: Book, as_of: date, *, circle: str | None = None) -> Netw
             introductions=_introductions(book, as_of, months[0], only),
             suggestions=tuple(_suggestions(book, as_of, only, recent)),
             let_drift=_let_drift(book, only),
+            one_sided=_one_sided(book, as_of, only),
         )
 
 
@@ -728,7 +749,32 @@ def _introductions(book: Book, as_of: date, start: date, only: str | None) -> In
         made_last_12_months=counts.made_since,
         recent_outcomes=tuple(
             IntroductionOutcome(o.introduction_id, o.date, o.contact_a, o.name_a,
-                                o.contact_b, o.name_b, o.outcome)
+                                o.contact_b, o.name_b, o.outcome, o.result)
             for o in outcomes
         ),
+        worked=counts.worked,
+        fizzled=counts.fizzled,
     )
+
+
+# ---------------------------------------------------------------------- who reaches out
+
+# One-sided needs this many interactions of the last year with the first move recorded.
+ONE_SIDED_AT_LEAST = 3
+
+
+def _one_sided(book: Book, as_of: date, only: str | None) -> list[OneSided]:
+    """People whose recorded first moves of the last 12 months all came from one side (a
+    mutual one breaks the pattern), the longest runs first."""
+    found = []
+    for row in q.reach_out_counts(book, as_of - timedelta(days=365), as_of, ONE_SIDED_AT_LEAST, only):
+        if row.mutual or (row.me and row.them):
+            continue
+        who = short_name(row.name, row.nickname)
+        total = row.me + row.them
+        if row.me:
+            wording = f"you reached out to {who} the last {total} times — let them come to you?"
+        else:
+            wording = f"{who} reached out the last {total} times — your turn next?"
+        found.append(OneSided(row.contact_id, row.name, row.me, row.them, wording))
+    return found

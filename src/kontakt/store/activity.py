@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ..domain import Cadence, FollowUp, Interaction, check_interaction_kind
+from ..domain import Cadence, FollowUp, Interaction, check_interaction_kind, check_reached_out
 from ..domain.dates import parse_iso
 from .driver import sqlite3
 from .values import NotFound, _now, _text, _uid
@@ -22,6 +22,8 @@ class ActivityMixin:
     if TYPE_CHECKING:
         def write(self, label: str | None = None, *, record: bool = True
                   ) -> contextlib.AbstractContextManager[sqlite3.Connection]: ...
+        def mark_thanked(self, contact_id: int, *, on: date,
+                         favour_id: int | None = None) -> list[int]: ...
 
     # ------------------------------------------------------------------ interactions
 
@@ -33,12 +35,19 @@ class ActivityMixin:
         kind: str = "other",
         note: str = "",
         today: date | None = None,
+        reached_out: str | None = None,
+        thanks: bool = False,
     ) -> int:
         """Record one interaction with one or many contacts (a group meeting); returns its id.
 
         Updates each contact's last contact and next due date in the same transaction.
+        `reached_out`: who made the first move (me, them, mutual; None: not recorded).
+        `thanks`: this was the thank-you, so each contact's favours received up to `on` count
+        as thanked (the only thing that clears the review's thank prompt besides `done`).
         """
         kind = check_interaction_kind(kind)
+        if reached_out is not None:
+            reached_out = check_reached_out(reached_out)
         ids = list(dict.fromkeys(contact_ids))
         if not ids:
             raise ValueError("an interaction needs at least one contact")
@@ -46,8 +55,9 @@ class ActivityMixin:
             for contact_id in ids:
                 self._require(contact_id)
             cursor = self.conn.execute(
-                "INSERT INTO interactions (uid, date, kind, note, created_at) VALUES (?, ?, ?, ?, ?)",
-                (_uid(), on.isoformat(), kind, _text(note), _now()),
+                "INSERT INTO interactions (uid, date, kind, note, created_at, reached_out, thanks) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (_uid(), on.isoformat(), kind, _text(note), _now(), reached_out, int(thanks)),
             )
             interaction_id = cursor.lastrowid
             self.conn.executemany(
@@ -55,6 +65,9 @@ class ActivityMixin:
                 [(interaction_id, contact_id) for contact_id in ids],
             )
             self._refresh_due(ids, today or on)
+            if thanks:
+                for contact_id in ids:
+                    self.mark_thanked(contact_id, on=on)
         return interaction_id
 
     def interactions_for(self, contact_id: int, *, limit: int | None = None) -> list[Interaction]:
@@ -81,6 +94,8 @@ class ActivityMixin:
                     note=row["note"],
                     contact_ids=tuple(p[0] for p in people),
                     names=tuple(p[1] for p in people),
+                    reached_out=row["reached_out"],
+                    thanks=bool(row["thanks"]),
                 )
             )
         return result

@@ -440,7 +440,7 @@ def iter_interactions(book: Book, *, ids: Sequence[int] | None = None) -> Iterat
         marks = ",".join("?" * len(ids))
         where = f" WHERE i.id IN (SELECT interaction_id FROM interaction_contacts WHERE contact_id IN ({marks}))"
         params = list(ids)
-    sql = f"""SELECT i.id, i.uid, i.date, i.kind, i.note, i.created_at,
+    sql = f"""SELECT i.id, i.uid, i.date, i.kind, i.note, i.created_at, i.reached_out, i.thanks,
                      (SELECT json_group_array(json_array(uid, name, id)) FROM (
                         SELECT c.uid, c.name, c.id
                           FROM interaction_contacts x JOIN contacts c ON c.id = x.contact_id
@@ -456,7 +456,7 @@ def iter_favours(book: Book, *, ids: Sequence[int] | None = None) -> Iterator[di
     """Favours oldest first with the contact's uid and name."""
     where, params = _contact_filter("f.contact_id", ids)
     sql = f"""SELECT f.id, f.uid, c.uid AS contact, c.name AS contact_name, f.direction, f.description,
-                     f.kind, f.weight, f.date, f.status, f.created_at, f.updated_at
+                     f.kind, f.weight, f.date, f.status, f.created_at, f.updated_at, f.thanked_on
                 FROM favours f JOIN contacts c ON c.id = f.contact_id{where}
                ORDER BY f.date, f.id"""
     for row in book.conn.execute(sql, params):
@@ -471,12 +471,15 @@ def iter_introductions(book: Book, *, ids: Sequence[int] | None = None) -> Itera
         where = f" WHERE i.contact_a IN ({marks}) OR i.contact_b IN ({marks})"
         params = list(ids) * 2
     sql = f"""SELECT i.id, i.uid, a.uid AS a, a.name AS a_name, b.uid AS b, b.name AS b_name, i.date,
-                     i.note, i.outcome, i.outcome_on, i.created_at
+                     i.note, i.outcome, i.outcome_on, i.created_at, i.result, i.asked_first
                 FROM introductions i JOIN contacts a ON a.id = i.contact_a
                 JOIN contacts b ON b.id = i.contact_b{where}
                ORDER BY i.date, i.id"""
     for row in book.conn.execute(sql, params):
-        yield dict(row)
+        item = dict(row)
+        if "asked_first" in item:
+            item["asked_first"] = bool(item["asked_first"])
+        yield item
 
 
 def iter_follow_ups(book: Book, *, ids: Sequence[int] | None = None) -> Iterator[dict[str, Any]]:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..domain import Birthday, Cadence, Circle, Contact, effective_cadence, fold, next_due
+from ..domain.activity import check_channel
 from ..domain.cards import Address, Details, clean_addresses, clean_labels, clean_urls
 from ..domain.dates import parse_iso
 from .driver import sqlite3
@@ -18,7 +19,7 @@ from .values import NotFound, _cadence, _clean_emails, _clean_phones, _clean_tag
 
 CONTACT_FIELDS = (
     "name", "nickname", "emails", "phones", "org", "role", "location", "met",
-    "birthday", "tags", "notes", "cadence", "addresses", "urls", "labels",
+    "birthday", "tags", "notes", "cadence", "addresses", "urls", "labels", "channel",
 )
 # Fields kept together in the `details` JSON column (domain/cards.py).
 DETAIL_FIELDS = ("addresses", "urls", "labels")
@@ -104,6 +105,7 @@ class ContactsMixin:
         addresses: Iterable[Address] = (),
         urls: Iterable[str] = (),
         labels=(),
+        channel: str | None = None,
     ) -> int:
         """Add a contact and return its id. Raises ValueError for an empty name.
         `labels` maps phones and e-mails to a label ("work", "home", "mobile")."""
@@ -116,8 +118,8 @@ class ContactsMixin:
             cursor = self.conn.execute(
                 """INSERT INTO contacts (uid, name, sort_key, nickname, emails, phones, org, role,
                        location, met, birthday, notes, cadence, archived, created_at, updated_at,
-                       details)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       details, channel)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     uid or _uid(), name, fold(name), _line(nickname),
                     json.dumps(emails, ensure_ascii=False),
@@ -127,6 +129,7 @@ class ContactsMixin:
                     str(cadence) if cadence else None, int(archived),
                     created_at or now, now,
                     _details(emails, phones, addresses, urls, labels),
+                    check_channel(channel) if channel else None,
                 ),
             )
             contact_id = cursor.lastrowid
@@ -172,6 +175,8 @@ class ContactsMixin:
                     columns["cadence"] = str(value) if value else None
                 elif key == "archived":
                     columns["archived"] = int(bool(value))
+                elif key == "channel":
+                    columns["channel"] = check_channel(value) if value else None
                 elif key in ("notes", "met"):
                     columns[key] = _text(value)
                 elif key in DETAIL_FIELDS:
@@ -314,6 +319,10 @@ class ContactsMixin:
             )
 
     def _contact(self, row: sqlite3.Row, circles: dict[str, Cadence] | None = None) -> Contact:
+        try:
+            channel = row["channel"]
+        except IndexError:  # a row read by a query that predates the column
+            channel = None
         own = _cadence(row["cadence"]) if row["cadence"] else None
         tags = _json_list(row["tags"])
         if circles is None:
@@ -359,6 +368,7 @@ class ContactsMixin:
             next_due=parse_iso(row["next_due"]),
             effective_cadence=cadence,
             drift_cadence=drift_cadence,
+            channel=channel,
         )
 
     def _let_drift(self, contact_id: int) -> bool:

@@ -13,6 +13,7 @@ from ..domain.ledger import (
     INTRODUCTION_WEIGHT,
     LedgerError,
     check_favour_kind,
+    check_result,
     check_status,
     check_weight,
 )
@@ -72,6 +73,49 @@ class LedgerMixin:
             if cursor.rowcount == 0:
                 raise NotFound(f"no favour #{favour_id}")
 
+    def mark_thanked(self, contact_id: int, *, on: date, favour_id: int | None = None) -> list[int]:
+        """Say thanks: the contact's open received favours not yet thanked (from on or before
+        `on`), or just `favour_id`, count as thanked on `on`. Returns the ids it marked."""
+        with self.write():
+            sql = ("SELECT id FROM favours WHERE contact_id = ? AND direction = 'received' "
+                   "AND thanked_on IS NULL AND date <= ?")
+            params: list[object] = [contact_id, on.isoformat()]
+            if favour_id is not None:
+                sql += " AND id = ?"
+                params.append(favour_id)
+            ids = [row[0] for row in self.conn.execute(sql, params)]
+            self.conn.executemany(
+                "UPDATE favours SET thanked_on = ?, updated_at = ? WHERE id = ?",
+                [(on.isoformat(), _now(), i) for i in ids],
+            )
+        return ids
+
+    def thank_by_later_contact(self, favour_uids: Iterable[str] | None = None) -> None:
+        """History from before thank-yous were recorded (an old file, the demo): a favour
+        received that a later interaction followed counts as thanked on that interaction's
+        day — the rule the review used then (and the m010 migration applied). Only favours not
+        thanked yet; `favour_uids` limits it to those."""
+        sql = """UPDATE favours SET thanked_on = (
+                     SELECT min(i.date) FROM interaction_contacts ic
+                       JOIN interactions i ON i.id = ic.interaction_id
+                      WHERE ic.contact_id = favours.contact_id AND i.date > favours.date)
+                  WHERE direction = 'received' AND thanked_on IS NULL"""
+        with self.write():
+            if favour_uids is None:
+                self.conn.execute(sql)
+                return
+            uids = list(favour_uids)
+            for start in range(0, len(uids), 500):
+                chunk = uids[start : start + 500]
+                self.conn.execute(f"{sql} AND uid IN ({','.join('?' * len(chunk))})", chunk)
+
+    def unmark_thanked(self, favour_ids: Iterable[int]) -> None:
+        """Take back `mark_thanked` (the review's undo)."""
+        with self.write():
+            self.conn.executemany(
+                "UPDATE favours SET thanked_on = NULL WHERE id = ?", [(i,) for i in favour_ids]
+            )
+
     def favours_for(self, contact_id: int) -> list[Favour]:
         """The contact's favours both ways, newest first."""
         rows = self.conn.execute(
@@ -83,7 +127,9 @@ class LedgerMixin:
         return self.balances([contact_id]).get(contact_id, Balance())
 
     def balances(self, contact_ids: Iterable[int]) -> dict[int, Balance]:
-        """Balance per contact: weights given (introductions count as given) and received."""
+        """Balance per contact by the ledger's rule (domain.ledger.balance): open favours on
+        their side, returned ones on both sides, let-go ones not at all; introductions count
+        as given."""
         ids = list(contact_ids)
         result: dict[int, Balance] = {i: Balance() for i in ids}
         for start in range(0, len(ids), 500):
@@ -92,14 +138,16 @@ class LedgerMixin:
             rows = self.conn.execute(
                 f"""SELECT id,
                       (SELECT coalesce(sum(weight), 0) FROM favours
-                        WHERE contact_id = c.id AND direction = 'given')
+                        WHERE contact_id = c.id AND status <> 'let go'
+                          AND (direction = 'given' OR status = 'returned'))
                       + {INTRODUCTION_WEIGHT} * (SELECT count(*) FROM introductions i
                         JOIN contacts o ON o.id = CASE WHEN i.contact_a = c.id
                                                        THEN i.contact_b ELSE i.contact_a END
                         WHERE (i.contact_a = c.id OR i.contact_b = c.id)
                           AND o.deleted_at IS NULL) AS gave,
                       (SELECT coalesce(sum(weight), 0) FROM favours
-                        WHERE contact_id = c.id AND direction = 'received') AS received
+                        WHERE contact_id = c.id AND status <> 'let go'
+                          AND (direction = 'received' OR status = 'returned')) AS received
                     FROM contacts c WHERE id IN ({marks})""",
                 chunk,
             )
@@ -109,28 +157,55 @@ class LedgerMixin:
 
     # ------------------------------------------------------------------ introductions
 
-    def add_introduction(self, contact_a: int, contact_b: int, *, on: date, note: str = "") -> int:
-        """I introduced A to B: stored once, linked to both; returns its id."""
+    def add_introduction(
+        self, contact_a: int, contact_b: int, *, on: date, note: str = "", asked_first: bool = False
+    ) -> int:
+        """I introduced A to B: stored once, linked to both; returns its id. `asked_first`:
+        both said yes before the introduction."""
         if contact_a == contact_b:
             raise LedgerError("cannot introduce someone to themselves")
         with self.write():
             self._require(contact_a)
             self._require(contact_b)
             cursor = self.conn.execute(
-                """INSERT INTO introductions (uid, contact_a, contact_b, date, note, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?)""",
-                (_uid(), contact_a, contact_b, on.isoformat(), _text(note), _now()),
+                """INSERT INTO introductions (uid, contact_a, contact_b, date, note, created_at,
+                       asked_first) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (_uid(), contact_a, contact_b, on.isoformat(), _text(note), _now(),
+                 int(asked_first)),
             )
         return cursor.lastrowid
 
     def set_introduction_outcome(self, introduction_id: int, outcome: str, *, on: date) -> None:
-        """Note how an introduction turned out ("they work together now")."""
+        """Note how an introduction turned out ("they work together now"); an unanswered one
+        counts as answered, result 'unknown' (set_introduction_result says worked or not)."""
         with self.write():
             cursor = self.conn.execute(
-                "UPDATE introductions SET outcome = ?, outcome_on = ? WHERE id = ? "
+                "UPDATE introductions SET outcome = ?, outcome_on = ?, "
+                "result = coalesce(result, 'unknown') WHERE id = ? "
                 "AND contact_a IN (SELECT id FROM contacts WHERE deleted_at IS NULL) "
                 "AND contact_b IN (SELECT id FROM contacts WHERE deleted_at IS NULL)",
                 (_text(outcome), on.isoformat(), introduction_id),
+            )
+            if cursor.rowcount == 0:
+                raise NotFound(f"no introduction #{introduction_id}")
+
+    def set_introduction_result(
+        self, introduction_id: int, result: str | None, *, on: date, note: str | None = None
+    ) -> None:
+        """Answer "did it work?": `result` worked, fizzled or unknown (None: not answered, the
+        review asks again), with an optional note (None keeps the note there is)."""
+        result = check_result(result) if result is not None else None
+        columns = "result = ?, outcome_on = ?"
+        params: list[object] = [result, on.isoformat() if result else None]
+        if note is not None:
+            columns += ", outcome = ?"
+            params.append(_text(note))
+        with self.write():
+            cursor = self.conn.execute(
+                f"UPDATE introductions SET {columns} WHERE id = ? "
+                "AND contact_a IN (SELECT id FROM contacts WHERE deleted_at IS NULL) "
+                "AND contact_b IN (SELECT id FROM contacts WHERE deleted_at IS NULL)",
+                (*params, introduction_id),
             )
             if cursor.rowcount == 0:
                 raise NotFound(f"no introduction #{introduction_id}")
@@ -157,6 +232,7 @@ def _favour(row: sqlite3.Row) -> Favour:
         weight=row["weight"],
         date=date.fromisoformat(row["date"]),
         status=row["status"],
+        thanked_on=date.fromisoformat(row["thanked_on"]) if row["thanked_on"] else None,
     )
 
 
@@ -170,4 +246,6 @@ def _introduction(row: sqlite3.Row) -> Introduction:
         outcome=row["outcome"],
         name_a=row["name_a"],
         name_b=row["name_b"],
+        result=row["result"],
+        asked_first=bool(row["asked_first"]),
     )

@@ -25,7 +25,7 @@ FTS_COLUMNS = [*FTS_COLUMNS_V1, "search_folded"]
 CONTACT_COLUMNS = (
     "id, uid, name, sort_key, nickname, emails, phones, org, role, location, met, birthday, "
     "tags, notes, cadence, archived, created_at, updated_at, deleted_at, last_contact, next_due, "
-    "details"
+    "details, channel"
 )
 
 
@@ -600,6 +600,60 @@ def m015_let_drift(db: Database) -> None:
     )
 
 
+def m016_ledger_loops(db: Database) -> None:
+    """Close the ledger's loops: a favour received knows when it was thanked (only an explicit
+    thank-you clears the review's prompt), an introduction has a result (worked, fizzled,
+    unknown) and whether both were asked first, an interaction says who reached out and
+    whether it was the thanks, a contact has a preferred channel.
+
+    Favours received before this version that a later interaction already "answered" (the old
+    rule) count as thanked on that day, so upgrading brings back no stale prompts; outcomes
+    noted before are answered as 'unknown' (the app stored "checked": no note at all).
+    Idempotent: a column already there is left as it is, and so is its data.
+    """
+    new_columns = [
+        ("favours", "thanked_on", "TEXT"),
+        ("introductions", "result", "TEXT CHECK (result IN ('worked', 'fizzled', 'unknown'))"),
+        ("introductions", "asked_first", "INTEGER NOT NULL DEFAULT 0 CHECK (asked_first IN (0, 1))"),
+        ("interactions", "reached_out", "TEXT CHECK (reached_out IN ('me', 'them', 'mutual'))"),
+        ("interactions", "thanks", "INTEGER NOT NULL DEFAULT 0 CHECK (thanks IN (0, 1))"),
+        ("contacts", "channel", "TEXT"),
+    ]
+    added = set()
+    for table, column, declaration in new_columns:
+        present = {row[1] for row in db.execute(f"PRAGMA table_info({table})").fetchall()}
+        if column not in present:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+            added.add(column)
+    if "result" in added:
+        run_script(db, """
+        UPDATE introductions
+           SET result = 'unknown', outcome = CASE WHEN outcome = 'checked' THEN '' ELSE outcome END
+         WHERE outcome <> '';
+        """)
+    if "thanked_on" in added:
+        run_script(db, """
+        UPDATE favours SET thanked_on = (
+                SELECT min(i.date) FROM interaction_contacts ic
+                  JOIN interactions i ON i.id = ic.interaction_id
+                 WHERE ic.contact_id = favours.contact_id AND i.date > favours.date)
+         WHERE direction = 'received';
+        """)
+    run_script(
+        db,
+        """
+        CREATE INDEX IF NOT EXISTS favours_to_thank ON favours (date, contact_id)
+            WHERE direction = 'received' AND status = 'open' AND thanked_on IS NULL;
+        CREATE INDEX IF NOT EXISTS introductions_unanswered ON introductions (date)
+            WHERE result IS NULL;
+        -- The review's "give back" nets the last year's open favours and introductions.
+        CREATE INDEX IF NOT EXISTS favours_open_by_date
+            ON favours (date, contact_id, direction, weight) WHERE status = 'open';
+        CREATE INDEX IF NOT EXISTS introductions_by_day ON introductions (date, contact_a, contact_b);
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_review,
@@ -616,6 +670,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m013_card_details_and_sync,
     m014_ref_lookup_index,
     m015_let_drift,
+    m016_ledger_loops,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -25,12 +25,14 @@ from ..domain import (
     Interaction,
     Introduction,
     check_interaction_kind,
+    check_reached_out,
     fold,
 )
 from ..domain.ledger import (
     DIRECTIONS,
     LedgerError,
     check_favour_kind,
+    check_result,
     check_status,
     check_weight,
 )
@@ -136,6 +138,7 @@ def get_interaction(book: Book, interaction_id: int) -> Interaction:
     return Interaction(
         id=row["id"], date=date.fromisoformat(row["date"]), kind=row["kind"], note=row["note"],
         contact_ids=tuple(p[0] for p in people), names=tuple(p[1] for p in people),
+        reached_out=row["reached_out"], thanks=bool(row["thanks"]),
     )
 
 
@@ -186,6 +189,7 @@ def edit_interaction(
     people: Sequence[int] | None = None,
     add: Iterable[int] = (),
     remove: Iterable[int] = (),
+    reached_out: str | None = KEEP,
 ) -> Interaction:
     """Change an interaction; `people` replaces who took part, `add`/`remove` adjust it.
 
@@ -221,6 +225,8 @@ def edit_interaction(
             columns["kind"] = kind
         if note is not None:
             columns["note"] = _text(note)
+        if reached_out is not KEEP:
+            columns["reached_out"] = check_reached_out(reached_out) if reached_out else None
         _update(book, "interactions", interaction_id, columns)
         after = [r[0] for r in book.conn.execute(
             "SELECT contact_id FROM interaction_contacts WHERE interaction_id = ?", (interaction_id,)
@@ -306,8 +312,14 @@ def edit_introduction(
     on: date | None = None,
     note: str | None = None,
     outcome: str | None = None,
+    result: str | None = KEEP,
+    asked_first: bool | None = None,
 ) -> Introduction:
-    """Change who was introduced to whom, when, why and how it went; raises NotFound or LedgerError."""
+    """Change who was introduced to whom, when, why and how it went (`result`: worked,
+    fizzled, unknown, or None: not answered); raises NotFound or LedgerError. A note on the
+    outcome of an unanswered introduction answers it as 'unknown' (as before results)."""
+    if result is not KEEP and result is not None:
+        result = check_result(result)
     with book.write():
         current = get_introduction(book, introduction_id)
         a = current.contact_a if contact_a is None else contact_a
@@ -326,6 +338,13 @@ def edit_introduction(
         if outcome is not None and _text(outcome) != current.outcome:
             columns["outcome"] = _text(outcome)
             columns["outcome_on"] = today.isoformat() if columns["outcome"] else None
+            if columns["outcome"] and current.result is None and result is KEEP:
+                result = "unknown"
+        if asked_first is not None and asked_first != current.asked_first:
+            columns["asked_first"] = int(asked_first)
+        if result is not KEEP and result != current.result:
+            columns["result"] = result
+            columns["outcome_on"] = today.isoformat() if result else None
         _update(book, "introductions", introduction_id, columns)
         return get_introduction(book, introduction_id)
 

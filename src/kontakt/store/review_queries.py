@@ -345,16 +345,15 @@ def thanks_due(
     book: Book, as_of: date, received_before: date, *, limit: int | None,
     contact_id: int | None = None, count: bool = True,
 ) -> tuple[list[ThankRow], int]:
-    """Open favours received on or before `received_before` with no interaction after them,
-    oldest first (favours_open_received; "no interaction since" reads the materialised
-    last_contact instead of scanning interactions)."""
-    index = _best_index(book, "favours_open_received_by_contact", "favours_open_received")
-    hint = _indexed(index, contact_id)
+    """Open favours received on or before `received_before` and not thanked yet, oldest
+    first (favours_to_thank). Only an explicit thank-you sets `thanked_on`: a later meeting
+    about something else does not answer a favour."""
+    hint = _indexed(_best_index(book, "favours_to_thank", "favours_open_received"), contact_id)
     body = f"""FROM favours f {hint}
                  JOIN contacts c ON c.id = f.contact_id
                WHERE f.direction = 'received' AND f.status = 'open' AND f.date <= :before
-                 AND {_ACTIVE} AND (c.last_contact IS NULL OR c.last_contact <= f.date)
-                 AND {_quiet('thank', 'f.id')}{_contact_filter('f.contact_id', contact_id)}"""
+                 AND f.thanked_on IS NULL
+                 AND {_ACTIVE} AND {_quiet('thank', 'f.id')}{_contact_filter('f.contact_id', contact_id)}"""
     params = {
         "as_of": as_of.isoformat(), "before": received_before.isoformat(),
         "contact_id": contact_id,
@@ -378,24 +377,70 @@ def thanks_due(
     return result, total
 
 
+@dataclass(frozen=True)
+class GiveBackRow:
+    contact_id: int
+    name: str
+    closeness: int
+    gave: int  # open weight you gave them (introductions included) in the window
+    received: int  # open weight they gave you in the window
+
+
+def give_back_due(
+    book: Book, as_of: date, since: date, at_least: int, *, limit: int | None,
+    contact_id: int | None = None,
+) -> list[GiveBackRow]:
+    """Active contacts who gave you at least `at_least` more open weight than you gave them
+    (favours and introductions since `since`, as the ledger's rule nets them: returned and
+    let-go favours do not move the net), most lopsided first. Not snoozed or skipped."""
+    one = contact_id is not None  # one contact: each part looked up by its id
+    mine, as_a, as_b = ((" AND contact_id = :contact_id", " AND contact_a = :contact_id",
+                         " AND contact_b = :contact_id") if one else ("", "", ""))
+    params = {"as_of": as_of.isoformat(), "since": since.isoformat(), "at_least": at_least,
+              "contact_id": contact_id, "limit": limit}
+    rows = _run(
+        book,
+        f"""SELECT c.id, c.name, sum(l.gave) AS gave, sum(l.received) AS received,
+                   {_CLOSENESS} AS closeness
+              FROM (SELECT contact_id, CASE direction WHEN 'given' THEN weight ELSE 0 END AS gave,
+                           CASE direction WHEN 'received' THEN weight ELSE 0 END AS received
+                      FROM favours WHERE status = 'open' AND date BETWEEN :since AND :as_of{mine}
+                    UNION ALL
+                    SELECT contact_a, 1, 0 FROM introductions
+                     WHERE date BETWEEN :since AND :as_of{as_a}
+                    UNION ALL
+                    SELECT contact_b, 1, 0 FROM introductions
+                     WHERE date BETWEEN :since AND :as_of{as_b}
+                   ) l JOIN contacts c ON c.id = l.contact_id
+             WHERE {_ACTIVE} AND {_quiet('give-back', 'c.id')}
+             GROUP BY c.id HAVING sum(l.received) - sum(l.gave) >= :at_least
+             ORDER BY sum(l.received) - sum(l.gave) DESC, closeness, c.sort_key, c.id
+             {_limit(limit)}""",
+        params,
+    )
+    return [GiveBackRow(row["id"], row["name"], row["closeness"], row["gave"], row["received"])
+            for row in rows]
+
+
 # ---------------------------------------------------------------------- introductions
 
 def introductions_to_check(
-    book: Book, as_of: date, earliest: date, latest: date, *, limit: int | None,
+    book: Book, as_of: date, earliest: date | None, latest: date, *, limit: int | None,
     contact_id: int | None = None, count: bool = True,
 ) -> tuple[list[IntroRow], int]:
-    """Introductions made between `earliest` and `latest` with no outcome noted, oldest first
-    (introductions_by_date). Both people must still be active."""
+    """Introductions made up to `latest` (and from `earliest`, if given) that have no result
+    yet, oldest first (introductions_unanswered): the question stays until it is answered.
+    Both people must still be active."""
     who = " AND (i.contact_a = :contact_id OR i.contact_b = :contact_id)" if contact_id else ""
-    hint = "INDEXED BY introductions_by_date"
+    hint = "INDEXED BY introductions_unanswered"
     body = f"""FROM introductions i {hint}
                  JOIN contacts c ON c.id = i.contact_a
                  JOIN contacts b ON b.id = i.contact_b
-               WHERE i.outcome = '' AND i.date BETWEEN :earliest AND :latest
+               WHERE i.result IS NULL AND i.date BETWEEN :earliest AND :latest
                  AND {_ACTIVE} AND b.archived = 0 AND b.deleted_at IS NULL
                  AND {_quiet('intro-check', 'i.id')}{who}"""
     params = {
-        "as_of": as_of.isoformat(), "earliest": earliest.isoformat(),
+        "as_of": as_of.isoformat(), "earliest": (earliest or date.min).isoformat(),
         "latest": latest.isoformat(), "contact_id": contact_id,
     }
     rows = _ranked(
@@ -417,13 +462,37 @@ def introductions_to_check(
     return result, total
 
 
-def clear_introduction_outcome(book: Book, introduction_id: int) -> None:
-    """Undo a noted outcome: the introduction is open again."""
+def clear_introduction_outcome(
+    book: Book, introduction_id: int, previous_note: str = ""
+) -> None:
+    """Undo a noted outcome: the introduction is open again (its note as it was)."""
     with book.write():
         book.conn.execute(
-            "UPDATE introductions SET outcome = '', outcome_on = NULL WHERE id = ?",
-            (introduction_id,),
+            "UPDATE introductions SET outcome = ?, outcome_on = NULL, result = NULL WHERE id = ?",
+            (previous_note, introduction_id),
         )
+
+
+def unthanked_received(book: Book, contact_id: int, as_of: date) -> list[int]:
+    """Ids of the contact's favours received up to `as_of` not thanked yet."""
+    return [row[0] for row in book.conn.execute(
+        "SELECT id FROM favours WHERE contact_id = ? AND direction = 'received' "
+        "AND thanked_on IS NULL AND date <= ? ORDER BY id",
+        (contact_id, as_of.isoformat()),
+    )]
+
+
+def channels(book: Book, contact_ids: Iterable[int]) -> dict[int, str]:
+    """contact id → preferred channel, for those of `contact_ids` that have one."""
+    ids = list(contact_ids)
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found.update(book.conn.execute(
+            f"SELECT id, channel FROM contacts WHERE channel IS NOT NULL "
+            f"AND id IN ({','.join('?' * len(chunk))})", chunk,
+        ).fetchall())
+    return found
 
 
 # ---------------------------------------------------------------------- review state

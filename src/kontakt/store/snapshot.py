@@ -35,6 +35,7 @@ REVIEW_REF_TABLES = {
     "drifting": "contacts",
     "let-drift": "contacts",  # the opt-out from every cadence; offered_on: the day it began
     "cadence": "contacts",  # a cadence suggested in the review: offered, snoozed, skipped
+    "give-back": "contacts",
 }
 
 # Tables of the full-text index: derived from contacts, rebuilt by triggers.
@@ -160,20 +161,23 @@ def uid_ids(book: Book, table: str) -> dict[str, int]:
 
 
 def insert_interactions(book: Book, rows: Sequence[tuple]) -> int:
-    """(id|None, uid, date, kind, note, created_at, contact_ids) rows; returns how many."""
+    """(id|None, uid, date, kind, note, created_at, contact_ids, reached_out, thanks) rows;
+    returns how many."""
     conn = book.conn
     next_id = conn.execute("SELECT coalesce(max(id), 0) FROM interactions").fetchone()[0] + 1
     taken = {row[0] for row in rows if row[0] is not None}
     records, links = [], []
-    for interaction_id, uid, day, kind, note, created_at, contact_ids in rows:
+    for interaction_id, uid, day, kind, note, created_at, contact_ids, reached_out, thanks in rows:
         if interaction_id is None:
             while next_id in taken:
                 next_id += 1
             interaction_id, next_id = next_id, next_id + 1
-        records.append((interaction_id, uid, day, kind, _text(note), created_at or _now()))
+        records.append((interaction_id, uid, day, kind, _text(note), created_at or _now(),
+                        reached_out, int(thanks)))
         links.extend((interaction_id, cid) for cid in dict.fromkeys(contact_ids))
     conn.executemany(
-        "INSERT INTO interactions (id, uid, date, kind, note, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO interactions (id, uid, date, kind, note, created_at, reached_out, thanks) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         records,
     )
     conn.executemany(
@@ -184,23 +188,26 @@ def insert_interactions(book: Book, rows: Sequence[tuple]) -> int:
 
 def insert_favours(book: Book, rows: Sequence[tuple]) -> int:
     """(id|None, uid, contact_id, direction, description, kind, weight, date, status,
-    created_at, updated_at) rows."""
+    created_at, updated_at, thanked_on) rows."""
     now = _now()
     book.conn.executemany(
         """INSERT INTO favours (id, uid, contact_id, direction, description, kind, weight, date,
-               status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [(*r[:4], _text(r[4]), *r[5:9], r[9] or now, r[10] or now) for r in rows],
+               status, created_at, updated_at, thanked_on)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [(*r[:4], _text(r[4]), *r[5:9], r[9] or now, r[10] or now, r[11]) for r in rows],
     )
     return len(rows)
 
 
 def insert_introductions(book: Book, rows: Sequence[tuple]) -> int:
-    """(id|None, uid, contact_a, contact_b, date, note, outcome, outcome_on, created_at) rows."""
+    """(id|None, uid, contact_a, contact_b, date, note, outcome, outcome_on, created_at,
+    result, asked_first) rows."""
     now = _now()
     book.conn.executemany(
         """INSERT INTO introductions (id, uid, contact_a, contact_b, date, note, outcome,
-               outcome_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [(*r[:5], _text(r[5]), _text(r[6]), r[7], r[8] or now) for r in rows],
+               outcome_on, created_at, result, asked_first)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [(*r[:5], _text(r[5]), _text(r[6]), r[7], r[8] or now, r[9], int(r[10])) for r in rows],
     )
     return len(rows)
 

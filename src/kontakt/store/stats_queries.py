@@ -380,8 +380,10 @@ def last_group_meetings(
 @dataclass(frozen=True)
 class IntroductionCounts:
     made: int
-    with_outcome: int
+    with_outcome: int  # answered (worked, fizzled or unknown) by `as_of`
     made_since: int  # made on or after the window's start
+    worked: int = 0  # answered "worked": the only success
+    fizzled: int = 0
 
 
 @dataclass(frozen=True)
@@ -393,6 +395,7 @@ class OutcomeRow:
     contact_b: int
     name_b: str
     outcome: str
+    result: str | None = None
 
 
 def _intro_filter(circle: str | None) -> str:
@@ -402,8 +405,9 @@ def _intro_filter(circle: str | None) -> str:
             " OR i.contact_b IN (SELECT contact_id FROM memberships WHERE circle = :circle))")
 
 
-# An outcome counts from the day it was noted; one noted without a day counts always.
-_HAS_OUTCOME = "i.outcome <> '' AND (i.outcome_on IS NULL OR i.outcome_on <= :as_of)"
+# An answer counts from the day it was given; one given without a day counts always.
+_ANSWERED_BY = "(i.outcome_on IS NULL OR i.outcome_on <= :as_of)"
+_HAS_OUTCOME = f"i.result IS NOT NULL AND {_ANSWERED_BY}"
 
 
 def introduction_counts(
@@ -412,14 +416,16 @@ def introduction_counts(
     """Introductions made up to `as_of` between people not in the trash, how many have an
     outcome noted by then, and how many were made since `start`."""
     row = book.conn.execute(
-        f"""SELECT count(*), coalesce(sum({_HAS_OUTCOME}), 0), coalesce(sum(i.date >= :start), 0)
+        f"""SELECT count(*), coalesce(sum({_HAS_OUTCOME}), 0), coalesce(sum(i.date >= :start), 0),
+                   coalesce(sum(i.result = 'worked' AND {_ANSWERED_BY}), 0),
+                   coalesce(sum(i.result = 'fizzled' AND {_ANSWERED_BY}), 0)
               FROM introductions i
               JOIN contacts a ON a.id = i.contact_a JOIN contacts b ON b.id = i.contact_b
              WHERE i.date <= :as_of AND a.deleted_at IS NULL AND b.deleted_at IS NULL
                    {_intro_filter(circle)}""",
         {"start": start.isoformat(), "as_of": as_of.isoformat(), "circle": circle},
     ).fetchone()
-    return IntroductionCounts(row[0], row[1], row[2])
+    return IntroductionCounts(row[0], row[1], row[2], row[3], row[4])
 
 
 def recent_outcomes(
@@ -427,7 +433,7 @@ def recent_outcomes(
 ) -> list[OutcomeRow]:
     """The latest introductions with an outcome noted by `as_of`, newest first."""
     rows = book.conn.execute(
-        f"""SELECT i.id, i.date, i.contact_a, a.name, i.contact_b, b.name, i.outcome
+        f"""SELECT i.id, i.date, i.contact_a, a.name, i.contact_b, b.name, i.outcome, i.result
               FROM introductions i
               JOIN contacts a ON a.id = i.contact_a JOIN contacts b ON b.id = i.contact_b
              WHERE i.date <= :as_of AND {_HAS_OUTCOME}
@@ -436,6 +442,40 @@ def recent_outcomes(
         {"as_of": as_of.isoformat(), "circle": circle, "limit": limit},
     )
     return [
-        OutcomeRow(row[0], date.fromisoformat(row[1]), row[2], row[3], row[4], row[5], row[6])
+        OutcomeRow(row[0], date.fromisoformat(row[1]), row[2], row[3], row[4], row[5], row[6],
+                   row[7])
         for row in rows
     ]
+
+
+# ---------------------------------------------------------------------- who reaches out
+
+
+@dataclass(frozen=True)
+class ReachRow:
+    contact_id: int
+    name: str
+    nickname: str
+    me: int  # interactions in the window where you reached out
+    them: int  # ... where they did
+    mutual: int
+
+
+def reach_out_counts(
+    book: Book, start: date, as_of: date, at_least: int, circle: str | None = None
+) -> list[ReachRow]:
+    """Active contacts with at least `at_least` interactions between `start` and `as_of`
+    whose first move was recorded (me, them, mutual), with how many went each way."""
+    rows = book.conn.execute(
+        f"""SELECT c.id, c.name, c.nickname, sum(i.reached_out = 'me'), sum(i.reached_out = 'them'),
+                   sum(i.reached_out = 'mutual')
+              FROM interactions i JOIN interaction_contacts ic ON ic.interaction_id = i.id
+              JOIN contacts c ON c.id = ic.contact_id
+             WHERE i.reached_out IS NOT NULL AND i.date BETWEEN :start AND :as_of
+               AND {_ACTIVE}{_in_circle('c.id', circle)}
+             GROUP BY c.id HAVING count(*) >= :at_least
+             ORDER BY count(*) DESC, c.sort_key, c.id""",
+        {"start": start.isoformat(), "as_of": as_of.isoformat(), "at_least": at_least,
+         "circle": circle},
+    )
+    return [ReachRow(*row) for row in rows]

@@ -192,6 +192,10 @@ def plan_fields(
         "same" if kept.cadence == other.cadence else ("kept" if cadence == kept.cadence else "other"),
     ))
 
+    # A preferred channel fills a gap (never overwrites), like the other fields.
+    if kept.channel is None and other.channel is not None:
+        changes["channel"] = other.channel
+
     # Archived only if both were: an active duplicate must not vanish into the archive.
     archived = kept.archived and other.archived
     if archived != kept.archived:

@@ -38,7 +38,7 @@ WHOLE_BOOK_ONLY = ("merges", "trashed_records", "relationships", "journal", "set
 CONTACT_KEYS = (
     "id", "uid", "name", "nickname", "emails", "phones", "org", "role", "location", "met",
     "birthday", "tags", "notes", "cadence", "archived", "created_at", "updated_at", "deleted_at",
-    "last_contact", "next_due",
+    "last_contact", "next_due", "channel",
 )
 
 
@@ -46,6 +46,7 @@ def _interaction(item: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": item["id"], "uid": item["uid"], "date": item["date"], "kind": item["kind"],
         "note": item["note"], "created_at": item["created_at"],
+        "reached_out": item["reached_out"], "thanks": bool(item["thanks"]),
         "participants": [{"uid": uid, "name": name} for uid, name, _ in item["people"]],
     }
 

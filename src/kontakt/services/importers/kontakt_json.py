@@ -25,7 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from ...domain import Address, Birthday, Cadence, Details, CadenceError, DateError, check_interaction_kind
-from ...domain.ledger import DIRECTIONS, LedgerError, check_favour_kind, check_status, check_weight
+from ...domain.activity import check_channel, check_reached_out
+from ...domain.ledger import (
+    DIRECTIONS, LedgerError, check_favour_kind, check_result, check_status, check_weight,
+)
 from ...domain.activity import FOLLOW_UP_STATUSES, ActivityError
 from ...domain.dates import in_range
 from ...store import relations, snapshot
@@ -265,12 +268,63 @@ def restore(
         else:
             merger.add(parsed.where, parsed.contact)
     merger.flush()
+    if writer is not None:
+        _restore_channels(merger, data["contacts"])
     counts = restore_history(data, merger, writer, reject, warn, exact=exact)
     if writer is not None and exact:
         # The stored dates of a snapshot, not today's recomputation of them.
         snapshot.set_materialised(merger.book, [m for m in materialised if m is not None])
     counts.added.update(restore_review_and_dupes(data, merger, writer, reject, warn, exact=exact))
     return circles, counts.added
+
+
+def _restore_channels(merger: Merger, entries: list[Any]) -> None:
+    """Preferred channels (format 2 files from before they existed have none): set on the
+    contacts the import added or matched by uid, never over a channel the book has."""
+    rows = []
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("channel"), str):
+            continue
+        try:
+            channel = check_channel(entry["channel"])
+        except ActivityError:
+            continue  # an unknown channel is left out, the contact still comes in
+        uid = entry.get("uid")
+        found = merger.ids_by_uid.get(uid, merger.index.uids.get(uid)) if isinstance(uid, str) else None
+        if found is not None:
+            rows.append((channel, found))
+    merger.book.conn.executemany(
+        "UPDATE contacts SET channel = ? WHERE id = ? AND channel IS NULL", rows
+    )
+
+
+def _reached_out(entry: dict) -> str | None:
+    value = entry.get("reached_out")
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise EntryError("reached_out must be me, them or mutual")
+    return check_reached_out(value)
+
+
+def _result(entry: dict) -> str | None:
+    """An introduction's result; a file from before results answers a noted outcome as
+    'unknown' (as the m010 migration did)."""
+    if "result" not in entry:
+        return "unknown" if _str(entry, "outcome") else None
+    value = entry["result"]
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise EntryError("result must be worked, fizzled or unknown")
+    return check_result(value)
+
+
+def _flag(entry: dict, key: str) -> bool:
+    value = entry.get(key, False)
+    if not isinstance(value, bool):
+        raise EntryError(f"{key} must be true or false")
+    return value
 
 
 def _add_exactly(merger: Merger, parsed: Parsed, entry: dict[str, Any]):
@@ -344,14 +398,14 @@ def restore_history(
             interactions.append((
                 _id(entry, exact), _str(entry, "uid") or _new_uid(), _day(entry, "date"),
                 check_interaction_kind(_str(entry, "kind") or "other"), text(_str(entry, "note")),
-                _stamp(entry, "created_at"), ids,
+                _stamp(entry, "created_at"), ids, _reached_out(entry), _flag(entry, "thanks"),
             ))
             touched.update(ids)
         except ENTRY_ERRORS as error:
             reject(where, str(error))
     counts.added["interactions"] = len(interactions)
 
-    favours = []
+    favours, legacy = [], []
     for where, entry in entries("favours", "favour"):
         try:
             direction = _str(entry, "direction", required=True)
@@ -369,7 +423,10 @@ def restore_history(
                 description, check_favour_kind(_str(entry, "kind") or "help"), check_weight(weight),
                 _day(entry, "date"), check_status(_str(entry, "status") or "open"),
                 _stamp(entry, "created_at"), _stamp(entry, "updated_at"),
+                _day(entry, "thanked_on", required=False),
             ))
+            if "thanked_on" not in entry and direction == "received":
+                legacy.append(favours[-1][1])
         except ENTRY_ERRORS as error:
             reject(where, str(error))
     counts.added["favours"] = len(favours)
@@ -384,6 +441,7 @@ def restore_history(
                 _id(entry, exact), _str(entry, "uid") or _new_uid(), a, b, _day(entry, "date"),
                 text(_str(entry, "note")), text(_str(entry, "outcome")),
                 _day(entry, "outcome_on", required=False), _stamp(entry, "created_at"),
+                _result(entry), _flag(entry, "asked_first"),
             ))
         except ENTRY_ERRORS as error:
             reject(where, str(error))
@@ -414,6 +472,9 @@ def restore_history(
         snapshot.insert_introductions(book, introductions)
         snapshot.insert_follow_ups(book, follow_ups)
         writer.refresh_due(touched)
+        # Favours from a file written before thank-yous were recorded: as the m010 migration
+        # did, a later interaction counts as the thanks (no stale prompts).
+        book.thank_by_later_contact(legacy)
     return counts
 
 

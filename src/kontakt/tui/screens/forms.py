@@ -383,6 +383,7 @@ class LogForm(FormScreen[int | None]):
         yield FormField("kind", Choice([(k, k) for k in INTERACTION_KINDS], "meeting"), name="kind",
                         hint="← → or space to change")
         yield FormField("when", _input("today", "today, yesterday, 3.4.2026, 2 days ago"), name="date")
+        yield FormField("first move", Choice(REACHED_OUT_CHOICES, ""), name="reached_out")
 
     def _read_people(self) -> list[int]:
         people = self.query_one(PeoplePicker).selected
@@ -406,8 +407,13 @@ class LogForm(FormScreen[int | None]):
         on = checker.check(self._read_date)
         checker.done()
         return self.book.log_interaction(
-            people, on=on, kind=self.value("kind"), note=self.value("note"), today=self.today
+            people, on=on, kind=self.value("kind"), note=self.value("note"), today=self.today,
+            reached_out=self.value("reached_out") or None,
         )
+
+
+# Who made the first move ("" not noted): the one-sided relationships in stats come from it.
+REACHED_OUT_CHOICES = [("", "not noted"), ("me", "I did"), ("them", "they did"), ("mutual", "both")]
 
 
 class FavourForm(FormScreen[int | None]):
@@ -462,6 +468,8 @@ class IntroForm(FormScreen[int | None]):
         )
         yield FormField("note", _input("", "why they should meet"), name="note")
         yield FormField("when", _input("today"), name="date")
+        yield FormField("asked both", Choice([("no", "no"), ("yes", "yes, both wanted it")]),
+                        name="asked_first")
 
     def _read_other(self) -> int:
         chosen = self.query_one(PeoplePicker).selected
@@ -477,7 +485,8 @@ class IntroForm(FormScreen[int | None]):
         other = checker.check(self._read_other)
         on = checker.check(lambda: self.read_date("date"))
         checker.done()
-        return self.book.add_introduction(self.contact.id, other, on=on, note=self.value("note"))
+        return self.book.add_introduction(self.contact.id, other, on=on, note=self.value("note"),
+                                          asked_first=self.value("asked_first") == "yes")
 
 
 class FollowUpForm(FormScreen[int | None]):

@@ -414,7 +414,7 @@ class MainScreen(Screen[None]):
 
     @on(ContactDetail.EditEntry)
     def _edit_entry(self, event: ContactDetail.EditEntry) -> None:
-        if isinstance(event, ContactDetail.DeleteEntry):
+        if isinstance(event, (ContactDetail.DeleteEntry, ContactDetail.SettleEntry)):
             return
         from .record_forms import edit_form_for
 
@@ -432,6 +432,12 @@ class MainScreen(Screen[None]):
 
         if form is not None:
             self.app.push_screen(form, saved)
+
+    @on(ContactDetail.SettleEntry)
+    def _settle_entry(self, event: ContactDetail.SettleEntry) -> None:
+        from .ledger_dialogs import settle_entry
+
+        settle_entry(self, event.contact, event.entry)
 
     @on(ContactDetail.DeleteEntry)
     def _delete_entry(self, event: ContactDetail.DeleteEntry) -> None:
@@ -660,6 +666,8 @@ class MainScreen(Screen[None]):
             ("↑ ↓", "", "pick an entry"),
             (keys_of("detail.edit", "e"), "detail.edit", "edit the entry in its form"),
             (keys_of("detail.delete", "d"), "detail.delete", "move the entry to the trash (z undoes)"),
+            (keys_of("detail.settle", "s"), "detail.settle",
+             "settle a favour (returned, let go) or answer an introduction"),
         ]
         groups["In the circles (c)"] = [
             (keys_of("circles.edit", "e"), "circles.edit", "rename the circle or change its cadence"),

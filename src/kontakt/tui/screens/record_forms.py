@@ -69,7 +69,7 @@ class EditLogForm(LogForm):
 
     def fields(self) -> Iterable[Widget]:
         values = {"kind": self.interaction.kind, "date": self.interaction.date.isoformat(),
-                  "note": self.interaction.note}
+                  "note": self.interaction.note, "reached_out": self.interaction.reached_out or ""}
         for field in super().fields():
             if field.field_name in values:
                 _fill(field, values[field.field_name])
@@ -85,7 +85,7 @@ class EditLogForm(LogForm):
             raise FormError("date", "that is in the future; a follow-up (u) is for later")
         return records.edit_interaction(
             self.book, self.interaction.id, today=self.today, on=on, kind=self.value("kind"),
-            note=self.value("note"), people=people,
+            note=self.value("note"), people=people, reached_out=self.value("reached_out") or None,
         ).id
 
 
@@ -119,6 +119,11 @@ class EditFavourForm(FavourForm):
         ).id
 
 
+# "" not answered: the review keeps asking.
+RESULT_CHOICES = [("", "not answered"), ("worked", "worked"), ("fizzled", "fizzled"),
+                  ("unknown", "don't know")]
+
+
 class EditIntroForm(IntroForm):
     """An introduction, to change: to whom, why, when, and how it turned out."""
 
@@ -129,7 +134,8 @@ class EditIntroForm(IntroForm):
 
     def fields(self) -> Iterable[Widget]:
         other = self.book.get_contact(self.introduction.other(self.contact.id)[0])
-        values = {"note": self.introduction.note, "date": self.introduction.date.isoformat()}
+        values = {"note": self.introduction.note, "date": self.introduction.date.isoformat(),
+                  "asked_first": "yes" if self.introduction.asked_first else "no"}
         for field in super().fields():
             if isinstance(field.widget, PeoplePicker):  # the same picker, with the other person in it
                 field = FormField(field.label, PeoplePicker(
@@ -139,6 +145,8 @@ class EditIntroForm(IntroForm):
             elif field.field_name in values:
                 _fill(field, values[field.field_name])
             yield field
+        yield FormField("did it work", Choice(RESULT_CHOICES, self.introduction.result or ""),
+                        name="result")
         yield FormField("outcome", _input(self.introduction.outcome, "did they meet? what came of it"),
                         name="outcome")
 
@@ -154,7 +162,8 @@ class EditIntroForm(IntroForm):
             people = {"contact_a": chosen[0], "contact_b": self.contact.id}
         return records.edit_introduction(
             self.book, self.introduction.id, today=self.today, on=on, note=self.value("note"),
-            outcome=self.value("outcome"), **people,
+            outcome=self.value("outcome"), result=self.value("result") or None,
+            asked_first=self.value("asked_first") == "yes", **people,
         ).id
 
 

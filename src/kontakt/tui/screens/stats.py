@@ -188,14 +188,20 @@ def introductions_content(stats: NetworkStats) -> Content:
     lines = [_title("Introductions")]
     lines.append(Content(
         f"  {intros.made} made ({intros.made_last_12_months} in 12 months) · "
-        f"{intros.with_outcome} turned into something · {intros.waiting} waiting"
+        f"{intros.worked} worked · {intros.fizzled} fizzled · {intros.waiting} waiting"
     ))
     for o in intros.recent_outcomes:
         lines.append(Content.assemble(
             (f"  {human(o.date):>11}  ", MUTED), visible(o.name_a), (" ↔ ", MUTED), visible(o.name_b),
+            (f"  {o.result}" if o.result in ("worked", "fizzled") else "", MUTED),
         ))
         if o.outcome:
             lines.append(Content.assemble(" " * 15, (visible(o.outcome.splitlines()[0]), "italic")))
+    if stats.one_sided:
+        lines.append(Content(""))
+        lines.append(_title("Who reaches out"))
+        for one in stats.one_sided:
+            lines.append(Content.assemble("  ", visible(one.wording)))
     return Content("\n").join(lines)
 
 

@@ -21,19 +21,20 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...config import Config
-from ...domain import INTERACTION_KINDS, CadenceError, DateError, fold, parse_date
+from ...domain import CHANNELS, INTERACTION_KINDS, CadenceError, DateError, channel_prompt, fold, parse_date
 from ...domain.cadence import parse_duration
 from ...domain.dates import human, relative
 from ...services import review
 from ...services.prep import prep_card
 from ...services.review import Review, ReviewItem, Undo
 from ...services.stats import accept_suggested_cadence, suggestion_for
-from ...store import Book, NotFound
+from ...store import Book, NotFound, records
 from ..live import BookChanged
 from ..widgets.review_card import context_card, item_reason, item_title
 from ..widgets.shown import shown, visible
 from .dialogs import ConfirmScreen, HelpScreen, today_help
 from .forms import Checker, LogForm
+from .ledger_dialogs import outcome_screen, settle_screen
 from .prep import PrepScreen
 
 # A quick note is the common reply to a review item; ← → changes it for the rest of the list.
@@ -44,6 +45,8 @@ LOGS_AN_INTERACTION = ("keep-in-touch", "birthday", "thank", "follow-up")
 # Kinds that exist because of a cadence: only these can be let drift (on a suggested
 # cadence, r is "no schedule for them": they are not asked again).
 CADENCE_KINDS = ("keep-in-touch", "drifting", "cadence")
+# Kinds `x` settles: the favour a thank is about, or the introduction's answer.
+SETTLE_KINDS = ("thank", "intro-check")
 MUTED = "$text-muted"
 KEY = "bold $accent"
 
@@ -57,6 +60,7 @@ KEYS = [
     ("today.skip", "k", "skip", "Skip", False, "skip for today (back tomorrow if still due)"),
     ("today.drift", "r", "let_drift", "Let drift", False, "let them drift: out of every cadence until brought back (asks first)"),
     ("today.accept", "a", "accept_cadence", "Cadence", False, "accept the cadence their history suggests"),
+    ("today.settle", "x", "settle", "Settle…", False, "settle the favour (returned, let go) or answer the introduction"),
     ("today.open", "o", "open", "Open", False, "open the contact on the main screen"),
     ("today.prep", "p", "prep", "Prep", False, "prep card: everything to know about them"),
     ("today.undo", "z", "undo", "Undo", True, "undo the last action on this screen"),
@@ -110,6 +114,7 @@ class Entry:
 
     item: ReviewItem
     outcome: str | None = None
+    kind: str | None = None  # the interaction kind chosen with ← → for this item
 
 
 @dataclass
@@ -309,14 +314,19 @@ class TodayScreen(Screen[bool]):
         key = self._key
         if item.kind in LOGS_AN_INTERACTION:
             kinds = f"{key('today.kind_prev')} {key('today.kind_next')}"
-            what = "mark the follow-up done, log as " if item.kind == "follow-up" else "log as "
-            done: list = [what, (f"‹{self.interaction_kind}›", "bold"), "  ", (kinds, KEY), " other kind"]
+            what = {"follow-up": "mark the follow-up done, log as ",
+                    "thank": "log the thank-you as "}.get(item.kind, "log as ")
+            if item.kind == "keep-in-touch" and item.channel:
+                what = f"{channel_prompt(item.channel, visible(item.name).split()[0])}: log as "
+            done: list = [what, (f"‹{self.kind_for(entry)}›", "bold"), "  ", (kinds, KEY), " other kind"]
         elif item.kind == "intro-check":
-            done = ["mark it checked"]
+            done = ["did it work? worked, fizzled or don't know"]
         elif item.kind == "circle":
             done = ["log the meeting: its members ticked, one group interaction"]
         elif item.kind == "cadence":
             done = [f"keep in touch {item.cadence}"]
+        elif item.kind == "give-back":
+            done = ["noted — I'll do something for them (quiet for a month)"]
         else:  # drifting
             done = [f"keep them at {item.cadence}" if item.cadence else "keep them"]
         pairs = [("today.snooze", "tomorrow"), ("today.snooze_until", "later…"), ("today.skip", "skip")]
@@ -325,6 +335,8 @@ class TodayScreen(Screen[bool]):
         suggestion = self._suggestion(item)
         if suggestion is not None:
             pairs.append(("today.accept", suggestion.suggested_label))
+        if item.kind == "thank":
+            pairs.append(("today.settle", "settle…"))
         pairs += [("today.open", "open"), ("today.prep", "prep"), ("today.undo", "undo")]
         second: list = []
         for binding_id, label in pairs:
@@ -392,9 +404,24 @@ class TodayScreen(Screen[bool]):
         following = [i for i in pending if i > after]
         self.current = (following or pending or [None])[0]
 
+    def kind_for(self, entry: Entry) -> str:
+        """What done logs for this item: the kind picked with ← → on it, else the kind of the
+        person's preferred channel, else the list's kind (← → on an item without a channel)."""
+        if entry.kind:
+            return entry.kind
+        if entry.item.channel:
+            return CHANNELS[entry.item.channel]
+        return self.interaction_kind
+
     def action_kind(self, delta: int) -> None:
-        index = INTERACTION_KINDS.index(self.interaction_kind)
-        self.interaction_kind = INTERACTION_KINDS[(index + delta) % len(INTERACTION_KINDS)]
+        entry = self.current_entry
+        current = self.kind_for(entry) if entry is not None else self.interaction_kind
+        index = INTERACTION_KINDS.index(current)
+        chosen = INTERACTION_KINDS[(index + delta) % len(INTERACTION_KINDS)]
+        if entry is not None and entry.item.channel:
+            entry.kind = chosen  # a channel is per person: the choice stays with this item
+        else:
+            self.interaction_kind = chosen
         self._show_keys()
 
     # ---------------------------------------------------------------- actions
@@ -462,15 +489,20 @@ class TodayScreen(Screen[bool]):
         if kind == "circle":
             self._log_circle(entry)
             return
+        if kind == "intro-check":
+            self._answer_introduction(entry)
+            return
+        interaction = self.kind_for(entry)
         if kind == "follow-up":
-            outcome = f"done, {logged(self.interaction_kind)}"
+            outcome = f"done, {logged(interaction)}"
+        elif kind == "thank":
+            outcome = f"thanked, {logged(interaction)}"
         elif kind in LOGS_AN_INTERACTION:
-            outcome = logged(self.interaction_kind)
-        elif kind == "intro-check":
-            outcome = "checked"
+            outcome = logged(interaction)
+        elif kind == "give-back":
+            outcome = "noted"
         else:
             outcome = f"keeping {entry.item.cadence}" if entry.item.cadence else "keeping them"
-        interaction = self.interaction_kind
         self._act(lambda item: review.mark_done(self.book, item, self.today, interaction), outcome)
         if kind == "follow-up" and self.history and self.history[-1].token.next_follow_up_id:
             # A recurring follow-up: say when it comes back.
@@ -542,6 +574,53 @@ class TodayScreen(Screen[bool]):
             self.history.append(step)
         self.notify(f"{suggestion.name} is now {suggestion.suggested_label} · z undoes", markup=False)
         self.refresh_all()
+
+    def _answer_introduction(self, entry: Entry) -> None:
+        """Ask whether the introduction worked (and a note), then answer it."""
+        item = entry.item
+        try:
+            intro = records.get_introduction(self.book, item.introduction_id)
+        except NotFound:
+            intro = None
+        name_a, name_b = (intro.name_a, intro.name_b) if intro else (item.name, "")
+
+        def answered(choice: tuple[str, str] | None) -> None:
+            if choice is None or self.current_entry is not entry:
+                return
+            result, note = choice
+            word = "don't know" if result == "unknown" else result
+            self._act(lambda it: review.mark_done(self.book, it, self.today, None, note=note,
+                                                  result=result), word)
+
+        self.app.push_screen(outcome_screen(name_a, name_b, intro.outcome if intro else ""), answered)
+
+    def action_settle(self) -> None:
+        """x: settle the favour a thank item is about, or answer an introduction."""
+        entry = self.current_entry
+        if entry is None:
+            return
+        item = entry.item
+        if item.kind == "intro-check":
+            self._answer_introduction(entry)
+            return
+        if item.kind not in SETTLE_KINDS or item.favour_id is None:
+            self.notify("x settles a favour or answers an introduction; this item is neither.",
+                        markup=False)
+            return
+        try:
+            favour = records.get_favour(self.book, item.favour_id)
+        except NotFound:
+            self.notify("That favour is no longer in the book.", markup=False)
+            return
+
+        def chosen(choice: tuple[str, str] | None) -> None:
+            if choice is None or self.current_entry is not entry:
+                return
+            status = choice[0]
+            self._act(lambda it: review.settle_favour(self.book, it, status, self.today),
+                      "still open" if status == "open" else status)
+
+        self.app.push_screen(settle_screen(favour.description, favour.status), chosen)
 
     def action_snooze(self) -> None:
         self._snooze(self.today + timedelta(days=1))

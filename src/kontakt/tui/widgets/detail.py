@@ -91,6 +91,8 @@ def contact_card(contact: Contact, balance: Balance, today: date, width: int = 6
         field("cadence", f"{cadence}" + ("" if contact.cadence else " (circle)"))
     elif contact.drift_cadence is not None:  # as `kontakt show` says it; b in stats brings back
         field("cadence", f"let drift (was {contact.drift_cadence}" + ("" if contact.cadence else ", circle") + ")")
+    if contact.channel:
+        field("channel", contact.channel)
     step = None if contact.archived else next_step(contact, follow_ups)
     if step is not None:
         # Whichever comes first: the keep-in-touch date or an earlier follow-up.
@@ -162,6 +164,7 @@ class ContactDetail(VerticalScroll, can_focus=True):
         Binding("down", "select_entry(1)", "Next entry", show=False, id="detail.down"),
         Binding("e", "edit_entry", "Edit entry", id="detail.edit"),
         Binding("d", "delete_entry", "Delete entry", id="detail.delete"),
+        Binding("s", "settle_entry", "Settle", id="detail.settle"),
     ]
 
     class EditEntry(Message):
@@ -174,6 +177,9 @@ class ContactDetail(VerticalScroll, can_focus=True):
 
     class DeleteEntry(EditEntry):
         """The user asked to move `entry` in `contact`'s timeline to the trash."""
+
+    class SettleEntry(EditEntry):
+        """The user asked to settle a favour or answer an introduction in the timeline."""
 
     _entries: list[TimelineEntry] = []
     _cursor: int = 0
@@ -286,3 +292,6 @@ class ContactDetail(VerticalScroll, can_focus=True):
 
     def action_delete_entry(self) -> None:
         self._ask(self.DeleteEntry)
+
+    def action_settle_entry(self) -> None:
+        self._ask(self.SettleEntry)
