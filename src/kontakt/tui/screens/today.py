@@ -356,8 +356,14 @@ class TodayScreen(Screen[bool]):
         if entry is None:
             body.update(Content.styled("That's everything for today.", MUTED))
             return
+        region = self.query_one("#today-card", CardPane).scrollable_content_region
+        if not region.width:
+            # Not laid out yet: a card wrapped to a guessed width is wrapped again by the
+            # pane, and continuation lines lose their indent. Wrap once the width is known.
+            self.call_after_refresh(self._show_card)
+            return
         # One cell short of the pane: a scrollbar may take it when the card is long.
-        width = (self.query_one("#today-card", CardPane).scrollable_content_region.width or 41) - 1
+        width = region.width - 1
         if entry.item.kind == "circle":
             body.update(circle_card(self.book, entry.item, self.today))
             return
