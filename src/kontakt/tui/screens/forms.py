@@ -22,9 +22,11 @@ from textual.widget import Widget
 from textual.widgets import Input, Static, TextArea
 
 from ...domain import (
-    FAVOUR_KINDS, INTERACTION_KINDS, Birthday, Cadence, CadenceError, Contact, DateError,
-    parse_date,
+    CHANNELS, FAVOUR_KINDS, INTERACTION_KINDS, Address, Birthday, Cadence, CadenceError, Contact,
+    DateError, parse_date,
 )
+from ...domain.activity import ActivityError, check_channel
+from ...domain.cards import split_label
 from ...domain.cadence import parse_duration
 from ...domain.ledger import WEIGHTS
 from ...store import Book
@@ -287,10 +289,28 @@ def _input(value: str = "", placeholder: str = "", **kwargs) -> Input:
     return Input(value, placeholder=placeholder, compact=True, **kwargs)
 
 
+def _labelled_text(contact: Contact, value: str) -> str:
+    label = contact.label_of(value)
+    return f"{label}: {value}" if label else value
+
+
+def _with_labels(contact: Contact, values: Iterable[str]) -> str:
+    return ", ".join(_labelled_text(contact, v) for v in values)
+
+
+def _address_line(address: Address) -> str:
+    """An address as `--address` takes it: '[label: ]street; city; region; postcode; country'."""
+    parts = "; ".join((address.street, address.locality, address.region, address.postcode,
+                       address.country)).rstrip("; ")
+    if not parts:
+        return ""
+    return f"{address.label}: {parts}" if address.label else parts
+
+
 class ContactForm(FormScreen[int | None]):
     """Add a contact, or edit one; dismisses with the contact's id."""
 
-    form_classes = "form -dense"  # twelve fields: one line each, so it fits 80×24
+    form_classes = "form -dense"  # fifteen fields, one line each: the form scrolls at 80×24
 
     def __init__(self, book: Book, today: date, contact: Contact | None = None) -> None:
         super().__init__(book, today)
@@ -305,8 +325,12 @@ class ContactForm(FormScreen[int | None]):
         yield FormField("nickname", _input(c.nickname if c else ""), name="nickname")
         yield FormField("organisation", _input(c.org if c else ""), name="org")
         yield FormField("role", _input(c.role if c else ""), name="role")
-        yield FormField("email", _input(", ".join(c.emails) if c else "", "several: a@x.com, b@y.org"), name="emails")
-        yield FormField("phone", _input(", ".join(c.phones) if c else "", "several: separate with commas"), name="phones")
+        yield FormField("email", _input(_with_labels(c, c.emails) if c else "", "work: a@x.com, b@y.org"),
+                        name="emails")
+        yield FormField("phone", _input(_with_labels(c, c.phones) if c else "", "mobile: +44 7700 900123, …"),
+                        name="phones")
+        # A text field, not a Choice: seven channels do not fit one line at 80 columns.
+        yield FormField("reach by", _input((c.channel or "") if c else "", ", ".join(CHANNELS)), name="channel")
         yield FormField("circles", _input(" ".join(c.tags) if c else "", "breakfast alumni …"), name="circles")
         yield FormField(
             "keep in touch", _input(str(c.cadence) if c and c.cadence else "", "2 weeks, monthly, quarterly …"),
@@ -318,12 +342,29 @@ class ContactForm(FormScreen[int | None]):
         )
         yield FormField("lives in", _input(c.location if c else ""), name="location")
         yield FormField("how we met", _input(c.met if c else ""), name="met")
+        addresses = TextArea("\n".join(_address_line(a) for a in c.addresses if _address_line(a)) if c else "",
+                             soft_wrap=True, compact=True, id="addresses")
+        yield FormField("addresses", addresses, name="addresses",
+                        hint="one a line: [home:] street; city; region; postcode; country")
+        yield FormField("web", _input(", ".join(c.urls) if c else "", "https://…, several: separate with commas"),
+                        name="urls")
         notes = TextArea(c.notes if c else "", soft_wrap=True, compact=True, id="notes")
         yield FormField("notes", notes, name="notes", hint="Enter adds a line here; ctrl+s saves")
 
     def checks(self) -> dict[str, Callable[[], object]]:
         return {"name": self._read_name, "emails": self._read_emails,
-                "cadence": lambda: self.read_cadence("cadence"), "birthday": self._read_birthday}
+                "cadence": lambda: self.read_cadence("cadence"), "birthday": self._read_birthday,
+                "addresses": self._read_addresses, "channel": self._read_channel}
+
+    def _read_channel(self) -> str | None:
+        """The preferred channel (the CLI's --channel), None when empty."""
+        text = self.value("channel").strip().lower()
+        if not text:
+            return None
+        try:
+            return check_channel(text)
+        except ActivityError as error:
+            raise FormError("channel", str(error)) from None
 
     def _read_name(self) -> str:
         name = self.value("name").strip()
@@ -331,12 +372,49 @@ class ContactForm(FormScreen[int | None]):
             raise FormError("name", "a contact needs a name")
         return name
 
-    def _read_emails(self) -> list[str]:
-        emails = _split(self.value("emails"))
-        for email in emails:
+    def _read_labelled(self, name: str, values: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(value, label) pairs of a phones/e-mails field, "work: a@x.com" labelled as on the
+        CLI. A piece shown unchanged keeps its stored value and label exactly, even a label the
+        short form cannot spell."""
+        shown_as = {_labelled_text(self.contact, v): (v, self.contact.label_of(v))
+                    for v in values} if self.contact else {}
+        pairs = []
+        for piece in _split(self.value(name), r"[,;]+"):
+            if piece in shown_as:
+                pairs.append(shown_as[piece])
+                continue
+            label, value = split_label(piece)
+            if name == "emails":  # e-mails may also be separated by spaces, as before
+                pairs += [(v, label) for v in value.split()]
+            else:
+                pairs.append((value, label))
+        return pairs
+
+    def _read_emails(self) -> list[tuple[str, str]]:
+        pairs = self._read_labelled("emails", self.contact.emails if self.contact else ())
+        for email, _ in pairs:
             if "@" not in email:
                 raise FormError("emails", f"{email!r} does not look like an email address")
-        return emails
+        return pairs
+
+    def _read_addresses(self) -> list[Address]:
+        """One address a line; a line shown unchanged keeps the stored address (with its PO box
+        and extended parts the form does not show), and addresses with nothing to show stay."""
+        old = list(self.contact.addresses) if self.contact else []
+        shown_as = {_address_line(a): a for a in old}
+        found = [a for a in old if not _address_line(a)]
+        for number, line in enumerate(self.value("addresses").splitlines(), 1):
+            line = line.strip()
+            if not line:
+                continue
+            if line in shown_as:
+                found.append(shown_as[line])
+                continue
+            try:
+                found.append(Address.parse(line))
+            except ValueError as error:
+                raise FormError("addresses", f"line {number}: {error}") from None
+        return found
 
     def _read_birthday(self) -> Birthday | None:
         text = self.value("birthday").strip()
@@ -351,13 +429,21 @@ class ContactForm(FormScreen[int | None]):
         emails = checker.check(self._read_emails)
         cadence = checker.check(lambda: self.read_cadence("cadence"))
         birthday = checker.check(self._read_birthday)
+        addresses = checker.check(self._read_addresses)
+        channel = checker.check(self._read_channel)
         checker.done()
+        phones = self._read_labelled("phones", self.contact.phones if self.contact else ())
+        # Labels of what the form shows come from the fields; the store drops a label whose
+        # phone or e-mail is gone.
+        labels = {v: label for v, label in [*emails, *phones] if label}
         fields = dict(
             nickname=self.value("nickname"), org=self.value("org"), role=self.value("role"),
-            emails=emails, phones=_split(self.value("phones"), r"[,;]+"),
+            emails=[v for v, _ in emails], phones=[v for v, _ in phones],
             tags=[t.lstrip("#") for t in _split(self.value("circles"))],
             cadence=cadence, birthday=birthday, location=self.value("location"),
             met=self.value("met"), notes=self.value("notes"),
+            channel=channel, addresses=addresses,
+            urls=_split(self.value("urls"), r"[,\s]+"), labels=labels,
         )
         if self.contact is None:
             return self.book.add_contact(name, today=self.today, **fields)
