@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 _RESTORABLE = (
     "name", "sort_key", "nickname", "emails", "phones", "org", "role", "location", "met",
     "birthday", "tags", "notes", "cadence", "archived", "created_at", "updated_at",
-    "last_contact", "next_due", "channel",
+    "last_contact", "next_due", "channel", "details",
 )
 _MATERIALISED = ("last_contact", "next_due")
 

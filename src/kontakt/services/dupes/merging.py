@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ... import clock
 from ...domain import Birthday, Cadence, Contact, fold
+from ...domain.cards import clean_addresses, clean_urls
 from ...store import merge as store
 from ...store.merge import MergeError, MergeRecord, Undone
 from .rules import normal_email, phone_key
@@ -192,15 +193,54 @@ def plan_fields(
         "same" if kept.cadence == other.cadence else ("kept" if cadence == kept.cadence else "other"),
     ))
 
-    # A preferred channel fills a gap (never overwrites), like the other fields.
-    if kept.channel is None and other.channel is not None:
-        changes["channel"] = other.channel
+    # A preferred channel fills a gap; where both have one, the kept one wins (the other's
+    # with `prefer_other`), as for the single-value fields.
+    channel = (other.channel or kept.channel) if prefer_other else (kept.channel or other.channel)
+    if channel != kept.channel:
+        changes["channel"] = channel
+    if kept.channel or other.channel:
+        shown.append(FieldChoice(
+            "channel", _text(kept.channel), _text(other.channel), _text(channel),
+            "same" if kept.channel == other.channel else ("kept" if channel == kept.channel else "other"),
+        ))
+
+    _details(kept, other, changes, shown, prefer_other=prefer_other)
 
     # Archived only if both were: an active duplicate must not vanish into the archive.
     archived = kept.archived and other.archived
     if archived != kept.archived:
         changes["archived"] = archived
     return changes, tuple(shown)
+
+
+def _details(kept: Contact, other: Contact, changes: dict[str, Any], shown: list[FieldChoice], *,
+             prefer_other: bool) -> None:
+    """Addresses and web addresses united (each once), and the labels of the merged phones and
+    e-mails: the kept contact's label wins (the other's with `prefer_other`), a label fills a gap."""
+    first, second = (other, kept) if prefer_other else (kept, other)
+    addresses = list(clean_addresses([*first.addresses, *second.addresses]))
+    urls = list(clean_urls([*first.urls, *second.urls]))
+    for name, mine, united in (("addresses", list(kept.addresses), addresses), ("urls", list(kept.urls), urls)):
+        theirs = list(getattr(other, name))
+        if united != mine:
+            changes[name] = united
+        if mine or theirs:
+            text = (lambda values: "; ".join(a.one_line() for a in values)) if name == "addresses" else _text
+            shown.append(FieldChoice(name, text(mine), text(theirs), text(united),
+                                     "same" if set(mine) == set(theirs) else "both"))
+    # Labels are keyed by value; the merged list may keep one spelling of the same e-mail or
+    # phone, so a label is found through the same identity the lists are united by.
+    emails, phones = changes.get("emails", kept.emails), changes.get("phones", kept.phones)
+    labels: dict[str, str] = {}
+    for values, key in ((emails, normal_email), (phones, _phone_identity)):
+        for value in values:
+            for person in (first, second):
+                label = next((lab for v, lab in person.labels if key(v) == key(value)), "")
+                if label:
+                    labels[value] = label
+                    break
+    if labels != dict(kept.labels):
+        changes["labels"] = labels
 
 
 def merge(
