@@ -59,7 +59,7 @@ def test_eleven_overdue_members_are_one_item_not_eleven(kontakt):
     assert circle["circle"] == "breakfast" and len(circle["members"]) == 11
     table = kontakt("today").stdout
     assert "#breakfast" in table and "Anna" not in table
-    assert kontakt("today", "--brief").stdout == "2 people today: #breakfast, Olga\n"
+    assert kontakt("today", "--brief").stdout == "1 person and the #breakfast circle today: Olga\n"
 
 
 def test_done_on_the_circle_logs_one_group_meeting_and_counts_once(kontakt, db):

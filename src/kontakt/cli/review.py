@@ -190,27 +190,46 @@ def _book_exists(ctx: click.Context) -> bool:
 
 
 def brief_line(items, width: int = 60) -> str:
-    """'3 people today: Olga, Sam, Berta' — distinct people, first names, at most `width` wide;
-    empty when nobody is due, so a shell prompt stays quiet."""
+    """'3 people today: Olga, Sam, Berta', '1 person and the #breakfast circle today: Olga',
+    '2 circles today: #breakfast, #peer' — distinct people by first name and circles by name,
+    at most `width` wide; empty when nothing is due, so a shell prompt stays quiet."""
     names: list[str] = []
-    seen: set[int] = set()
+    circles: list[str] = []
+    seen: set = set()
     for item in items:
-        if item.contact_id not in seen:
-            seen.add(item.contact_id)
+        circle = getattr(item, "circle", None)
+        # A circle item's contact_id is its first member: a circle is not that person.
+        key = ("circle", circle) if circle else ("person", item.contact_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        if circle:
+            circles.append("#" + visible(circle).lstrip("#"))
+        else:
             name = visible(item.name)  # for shell profiles: the one line must be safe as well
             names.append(name.split()[0] if name.split() else name)
-    if not names:
+    if not names and not circles:
         return ""
-    head = f"{len(names)} {'person' if len(names) == 1 else 'people'} today: "
-    shown = ", ".join(names)
+    parts = []
+    if names:
+        parts.append(f"{len(names)} {'person' if len(names) == 1 else 'people'}")
+    if len(circles) == 1:
+        parts.append(f"the {circles[0]} circle")
+    elif circles:
+        parts.append(f"{len(circles)} circles")
+    listed = names + (circles if len(circles) > 1 else [])
+    head = " and ".join(parts) + " today" + (": " if listed else "")
+    if not listed:
+        return head if len(head) <= width else head[: width - 1] + "…"
+    shown = ", ".join(listed)
     if len(head) + len(shown) > width:
         kept: list[str] = []
-        for name in names:
+        for name in listed:
             if len(head) + len(", ".join(kept + [name])) + 3 > width:
                 break
             kept.append(name)
         # A first name too long for the line on its own is cut rather than left out.
-        shown = ", ".join(kept) + ", …" if kept else names[0][: width - len(head) - 1] + "…"
+        shown = ", ".join(kept) + ", …" if kept else listed[0][: max(width - len(head) - 1, 0)] + "…"
     return head + shown
 
 

@@ -58,7 +58,7 @@ KEYS = [
     ("today.snooze", "s", "snooze", "Tomorrow", False, "snooze until tomorrow"),
     ("today.snooze_until", "S", "snooze_until", "Snooze…", False, "snooze for 3 days, a week, or to a typed date"),
     ("today.skip", "k", "skip", "Skip", False, "skip for today (back tomorrow if still due)"),
-    ("today.drift", "r", "let_drift", "Let drift", False, "let them drift: out of every cadence until brought back (asks first)"),
+    ("today.drift", "r", "let_drift", "Let drift", False, "let them drift: out of every cadence, a circle's too, until brought back (b in stats; asks first)"),
     ("today.accept", "a", "accept_cadence", "Cadence", False, "accept the cadence their history suggests"),
     ("today.settle", "x", "settle", "Settle…", False, "settle the favour (returned, let go) or answer the introduction"),
     ("today.open", "o", "open", "Open", False, "open the contact on the main screen"),
@@ -655,7 +655,9 @@ class TodayScreen(Screen[bool]):
             return
         item = entry.item
         if item.kind not in CADENCE_KINDS:
-            self.notify("r lets a keep-in-touch drift; for this one s snoozes and k skips.", markup=False)
+            what = "a whole circle" if item.kind == "circle" else "this item"
+            self.notify(f"r lets one person drift out of their cadences, not {what}; s snoozes and k skips.",
+                        markup=False)
             return
 
         def answered(yes: bool | None) -> None:
