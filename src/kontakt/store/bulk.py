@@ -101,6 +101,7 @@ class NewContact:
     id: int = 0
     # Addresses, URLs, labels (domain/cards.py); labels of values not kept are dropped.
     details: Details = EMPTY_DETAILS
+    channel: str | None = None  # preferred channel: filled in after the insert (importers/merge.py)
 
 
 def _detail_json(c: NewContact) -> str:
@@ -512,10 +513,10 @@ def iter_contact_cells(book: Book, *, list_separator: str) -> Iterator[tuple[str
         "name", "nickname", joined("emails"), joined("phones"), "org", "role", "location", "met",
         "coalesce(birthday, '')", joined("tags"), "notes", "coalesce(cadence, '')",
         "CASE archived WHEN 1 THEN 'true' ELSE 'false' END", "uid", "created_at", "updated_at",
-        "coalesce(last_contact, '')", "coalesce(next_due, '')", "details",
+        "coalesce(last_contact, '')", "coalesce(next_due, '')", "details", "coalesce(channel, '')",
     ]
     sql = (f"SELECT {', '.join(columns)} FROM contacts "
            "WHERE deleted_at IS NULL ORDER BY sort_key, id")
     for row in book.conn.execute(sql, {"separator": list_separator}):
         # Addresses, URLs, labels (domain/cards.py): '{}' for almost everyone.
-        yield (*row[:-1], *detail_cells(row[-1], list_separator))
+        yield (*row[:-2], *detail_cells(row[-2], list_separator), row[-1])

@@ -122,6 +122,8 @@ def card(contact: Contact, version: str = "4.0") -> str:
         lines.append(f"X-KONTAKT-CADENCE:{contact.cadence}")
     if contact.archived:
         lines.append("X-KONTAKT-ARCHIVED:true")
+    if contact.channel:
+        lines.append(f"X-KONTAKT-CHANNEL:{escape(contact.channel)}")
     if contact.created_at:
         lines.append(f"X-KONTAKT-CREATED:{contact.created_at.isoformat()}")
     if contact.updated_at:

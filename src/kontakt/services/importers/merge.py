@@ -170,6 +170,7 @@ class Merger:
         self.flushed: list[int] = []
         self.outcome = Outcome()
         self._dry_id = -1
+        self.channels: dict[int, str] = {}  # contact id → a preferred channel from the file
         self.ids_by_uid: dict[str, int] = {}
 
     def _new_id(self) -> int:
@@ -187,6 +188,8 @@ class Merger:
         if found is None:
             contact.id = self._new_id()
             self.pending[contact.id] = contact
+            if contact.channel:
+                self.channels[contact.id] = contact.channel
             self.index.add(contact.id, contact.name, contact.org, contact.emails, contact.phones,
                            contact.uid)
             self.outcome.added.append((where, contact.name))
@@ -201,6 +204,8 @@ class Merger:
             self.outcome.warnings.append((where, f"{contact.name} is in the trash (#{found}); not merged"))
             self.outcome.unchanged.append((where, contact.name, found))
             return found
+        if contact.channel:
+            self.channels.setdefault(found, contact.channel)
         target = self.pending.get(found)
         current = target if target is not None else current_fields(self.book, found)
         changes = _fill(current, contact)
@@ -226,8 +231,15 @@ class Merger:
         return found
 
     def flush(self) -> None:
-        if self.writer is None or not self.pending:
+        if self.writer is None:
             return
-        self.writer.insert_contacts(list(self.pending.values()))
-        self.flushed.extend(self.pending)
-        self.pending.clear()
+        if self.pending:
+            self.writer.insert_contacts(list(self.pending.values()))
+            self.flushed.extend(self.pending)
+            self.pending.clear()
+        if self.channels:
+            # A preferred channel from the file fills a gap, never overwrites (as the JSON
+            # restore does); by now every contact it names is in the table.
+            self.book.conn.executemany("UPDATE contacts SET channel = ? WHERE id = ? AND channel IS NULL",
+                                       [(channel, id) for id, channel in self.channels.items()])
+            self.channels.clear()

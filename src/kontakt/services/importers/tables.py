@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ...domain import Cadence, CadenceError, DateError
 from ...domain.cards import from_cells as detail_cells
+from ...domain.activity import ActivityError, check_channel
 from ...store.bulk import NewContact
 from .rows import (
     Parsed,
@@ -39,7 +40,7 @@ CSV_FORMATS = ("google", "outlook", "linkedin", "kontakt", "csv")
 KONTAKT_COLUMNS = (
     "name", "nickname", "emails", "phones", "org", "role", "location", "met", "birthday",
     "tags", "notes", "cadence", "archived", "uid", "created_at", "updated_at",
-    "last_contact", "next_due", "addresses", "urls", "labels",
+    "last_contact", "next_due", "addresses", "urls", "labels", "channel",
 )
 # What a generic CSV's column may be called, and what --map may name.
 FIELDS = (
@@ -459,6 +460,11 @@ def _kontakt(cols: Columns, today: date):
             contact.cadence = Cadence.parse(cadence)
         contact.details = detail_cells(get(row, "addresses"), get(row, "urls"), get(row, "labels"),
                                        LIST_SEPARATOR)
+        if channel := get(row, "channel").strip():
+            try:
+                contact.channel = check_channel(channel)
+            except ActivityError as error:
+                warnings.append(f"channel: {error}; imported without it")
         return contact, warnings
 
     return read

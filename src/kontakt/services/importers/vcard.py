@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ...domain import Address, Birthday, Cadence, CadenceError, DateError, Details
 from ...domain.cards import types_label
+from ...domain.activity import ActivityError, check_channel
 from ...store.bulk import NewContact
 from .rows import (
     Group,
@@ -351,6 +352,11 @@ def card_to_contact(card: Card, where: str) -> Parsed:
             contact.cadence = Cadence.parse(unescape(cadence.value))
         except CadenceError as error:
             warnings.append(f"cadence: {error}; imported without it")
+    if channel := card.first("X-KONTAKT-CHANNEL"):
+        try:
+            contact.channel = check_channel(unescape(channel.value))
+        except ActivityError as error:
+            warnings.append(f"channel: {error}; imported without it")
     if archived := card.first("X-KONTAKT-ARCHIVED"):
         contact.archived = archived.value.strip().lower() in ("true", "yes", "1")
     if created := card.first("X-KONTAKT-CREATED"):
