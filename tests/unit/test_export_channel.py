@@ -84,3 +84,43 @@ def test_a_dry_run_sets_no_channel_and_an_unknown_one_is_a_warning(book, tmp_pat
             "channel: unknown channel 'pigeon'; use one of message, call, video, coffee, meeting, "
             "email, letter; imported without it"]
         assert other.find("Ada Byron").channel is None and other.get_contact(olga).channel == "coffee"
+
+
+# ---------------------------------------------------------------- vCard folder sync
+
+
+def test_sync_writes_the_channel_takes_a_phone_edit_and_then_stays_in_step(book, tmp_path, monkeypatch):
+    from kontakt.services.sync import sync_vdir
+
+    monkeypatch.setenv("KONTAKT_NOW", "2026-11-23T09:30:00+00:00")
+    folder = tmp_path / "contacts"
+    folder.mkdir()
+    sync_vdir(book, folder, today=TODAY)
+    olga, sam = book.find("Olga Petrova"), book.find("Sam Lee")
+    olga_card, sam_card = folder / f"{olga.uid}.vcf", folder / f"{sam.uid}.vcf"
+    assert "X-KONTAKT-CHANNEL:coffee\r\n" in olga_card.read_bytes().decode()
+    assert b"X-KONTAKT-CHANNEL" not in sam_card.read_bytes()
+    # Edited elsewhere: Olga's channel in the card, Sam's in the book.
+    olga_card.write_bytes(olga_card.read_bytes().replace(b"X-KONTAKT-CHANNEL:coffee", b"X-KONTAKT-CHANNEL:video"))
+    book.update_contact(sam.id, today=TODAY, channel="email")
+
+    report = sync_vdir(book, folder, today=TODAY)
+
+    assert report.updated == [("Olga Petrova", ["channel"])]
+    assert report.written == [(f"{sam.uid}.vcf", ["channel"])]
+    assert book.get_contact(olga.id).channel == "video"
+    assert "X-KONTAKT-CHANNEL:email\r\n" in sam_card.read_bytes().decode()
+    assert sync_vdir(book, folder, today=TODAY).changes == 0
+
+
+def test_a_new_card_with_a_channel_comes_in_with_it(tmp_path, monkeypatch):
+    from kontakt.services.sync import sync_vdir
+
+    monkeypatch.setenv("KONTAKT_NOW", "2026-11-23T09:30:00+00:00")
+    folder = tmp_path / "contacts"
+    folder.mkdir()
+    (folder / "x.vcf").write_bytes(b"BEGIN:VCARD\r\nVERSION:4.0\r\nUID:x-1\r\nFN:Yuki Tanaka\r\n"
+                                   b"X-KONTAKT-CHANNEL:call\r\nEND:VCARD\r\n")
+    with Book.open(tmp_path / "sync.db") as other:
+        assert sync_vdir(other, folder, today=TODAY).added == ["Yuki Tanaka"]
+        assert other.find("Yuki Tanaka").channel == "call"

@@ -15,7 +15,7 @@ Fields = dict[str, Any]
 # Order matters only for reports: what a person reads first.
 SYNCED = (
     "name", "nickname", "emails", "phones", "org", "role", "addresses", "location", "urls",
-    "birthday", "tags", "notes", "met", "cadence", "archived",
+    "birthday", "tags", "notes", "met", "cadence", "archived", "channel",
 )
 # The card properties each field is written to (a rewrite replaces exactly these lines).
 PROPERTIES = {
@@ -34,6 +34,7 @@ PROPERTIES = {
     "met": ("X-KONTAKT-MET",),
     "cadence": ("X-KONTAKT-CADENCE",),
     "archived": ("X-KONTAKT-ARCHIVED",),
+    "channel": ("X-KONTAKT-CHANNEL",),
 }
 
 
@@ -60,6 +61,7 @@ def of_contact(contact: Contact) -> Fields:
         "met": contact.met,
         "cadence": str(contact.cadence) if contact.cadence else None,
         "archived": contact.archived,
+        "channel": contact.channel,
     }
 
 
@@ -82,6 +84,7 @@ def of_card(card: NewContact) -> Fields:
         "met": _text(card.met),
         "cadence": str(card.cadence) if card.cadence else None,
         "archived": bool(card.archived),
+        "channel": card.channel,
     }
 
 
