@@ -33,7 +33,8 @@ from ..widgets.contact_list import fit
 from ..widgets.shown import shown, visible
 
 MUTED = "$text-muted"
-LABELS = {"tags": "circles", "met": "met", "org": "org", "location": "lives"}
+LABELS = {"tags": "circles", "met": "met", "org": "org", "location": "lives", "urls": "web",
+          "channel": "reach by"}
 LABEL_WIDTH = 10
 
 
@@ -106,7 +107,7 @@ class MergeFields(Widget, can_focus=True):
     def _row(self, f: FieldChoice, column: int, at_cursor: bool) -> Content:
         differs = f.kept != f.other and bool(f.kept) and bool(f.other)
         label_style = "bold $warning" if differs else MUTED
-        combined = f.field not in CHOOSABLE and f.field != "cadence"
+        combined = f.field not in CHOOSABLE and f.field not in ("cadence", "channel")  # one value wins
 
         def side(value: str, name: str) -> Content:
             if not value:
