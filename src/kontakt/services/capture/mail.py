@@ -56,6 +56,7 @@ class MailScan:
     out_of_range: int = 0     # before --since, or in the future
     unmatched: int = 0
     ruled_out: int = 0
+    notmuch_databases: int = 0  # notmuch databases read through notmuch2 (capture/notmuch.py)
     proposals: list[NewProposal] = field(default_factory=list)
     seen_files: list[tuple[str, int, int]] = field(default_factory=list)
     gone_files: list[str] = field(default_factory=list)
