@@ -210,3 +210,51 @@ def test_without_notmuch2_a_bare_database_folder_is_refused_in_one_line(tmp_path
     assert result.exit_code == 1, result.output
     assert nm.NOT_INSTALLED in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_a_sent_tag_marks_mail_i_sent_from_an_address_kontakt_does_not_know(tmp_path):
+    root = tmp_path / "Mail"
+    w = MaildirWriter(root)
+    day = utc(2026, 11, 18)
+    w.add(message(frm="Me <alias@elsewhere.example>", to="bob@example.org", day=day,
+                  msgid="<alias-1@x>"))  # not in a Sent folder, not one of --me
+    w.add(message(frm="Me <alias@elsewhere.example>", to="anna@example.com", day=day,
+                  msgid="<alias-2@x>"))
+    notmuch_new(root, tmp_path)
+    env = {**os.environ, "NOTMUCH_CONFIG": str(tmp_path / "notmuch-config")}
+    subprocess.run(["notmuch", "tag", "+sent", "--", "id:alias-1@x"], env=env, check=True)
+    book, ids = make_book(tmp_path / "book.db")
+    result = scan(book, root)
+    assert result.scan.notmuch_databases == 1 and result.scan.messages == 2
+    assert result.scan.unmatched == 1  # the untagged one reads as from a stranger
+    assert summary(book) == [((ids["bob"],), day.date(), "me", "message")]
+    book.close()
+
+
+def test_a_database_folder_of_its_own_finds_the_mail_through_the_notmuch_config(tmp_path, monkeypatch):
+    root = build_maildir(tmp_path / "Mail")
+    database = tmp_path / "notmuch" / "default"
+    database.mkdir(parents=True)  # notmuch new makes xapian/ in it, not the folder itself
+    config = tmp_path / "notmuch-config"
+    config.write_text(f"[database]\npath={database}\nmail_root={root}\n[new]\ntags=inbox\n")
+    notmuch_new(root, tmp_path)
+    assert (database / "xapian").is_dir() and not (root / ".notmuch").exists()
+    monkeypatch.setenv("NOTMUCH_CONFIG", str(config))
+    book, ids = make_book(tmp_path / "book.db")
+    result = scan(book, database)  # the database folder, not the mail
+    assert result.scan.notmuch_databases == 1 and result.scan.unreadable == 0
+    assert result.scan.lists == 18  # List-Id and friends come from the files: they were found
+    anna = [w for (who, _, w, _) in summary(book) if who == (ids["anna"],)]
+    assert anna.count("mutual") == 5 and len(anna) == 10  # my answers in .Sent were seen
+    book.close()
+
+
+def test_a_message_whose_file_went_away_is_counted_not_fatal(indexed, tmp_path):
+    victim = next((indexed / ".Archive" / "cur").iterdir())
+    bob = next(p for p in (indexed / "cur").iterdir() if b"List-Id" in p.read_bytes())
+    bob.unlink()  # moved away by a mail client; notmuch has not run since
+    book, _ = make_book(tmp_path / "book.db")
+    result = scan(book, indexed)
+    assert result.scan.unreadable == 1 and result.scan.lists == 17
+    assert result.scan.messages > 50 and victim.exists()
+    book.close()

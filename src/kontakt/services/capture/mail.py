@@ -57,6 +57,7 @@ class MailScan:
     unmatched: int = 0
     ruled_out: int = 0
     notmuch_databases: int = 0  # notmuch databases read through notmuch2 (capture/notmuch.py)
+    unreadable: int = 0         # notmuch messages whose file was gone (read next time)
     proposals: list[NewProposal] = field(default_factory=list)
     seen_files: list[tuple[str, int, int]] = field(default_factory=list)
     gone_files: list[str] = field(default_factory=list)

@@ -67,9 +67,13 @@ def read_notmuch(path: Path, reader: MailReader, known: dict[str, tuple[int, int
     if notmuch2 is None:
         raise MailError(f"{path}: {NOT_INSTALLED}")
     scan = reader.scan
+    # A database inside the mail folder needs no config (the folder is the mail root); a
+    # database folder of its own (the XDG layout) learns where the mail is from the user's
+    # notmuch config (NOTMUCH_CONFIG, ~/.notmuch-config, or the XDG profile).
+    inside = (path / ".notmuch").is_dir()
+    config = notmuch2.Database.CONFIG.EMPTY if inside else notmuch2.Database.CONFIG.SEARCH
     try:
-        db = notmuch2.Database(str(path), mode=notmuch2.Database.MODE.READ_ONLY,
-                               config=notmuch2.Database.CONFIG.EMPTY)
+        db = notmuch2.Database(str(path), mode=notmuch2.Database.MODE.READ_ONLY, config=config)
     except notmuch2.NotmuchError as error:
         raise MailError(f"{path}: cannot open the notmuch database ({error})") from None
     try:
@@ -94,7 +98,12 @@ def read_notmuch(path: Path, reader: MailReader, known: dict[str, tuple[int, int
         if query is not None:
             for message in db.messages(query, exclude_tags=()):
                 read += 1
-                _read_message(message, reader, root)
+                try:
+                    _read_message(message, reader, root)
+                except notmuch2.NotmuchError:
+                    # Its file is gone (moved since `notmuch new`): notmuch sees the move on
+                    # its next run, which gives the message a new lastmod: read then.
+                    scan.unreadable += 1
         scan.notmuch_databases += 1
         scan.skipped_files += max(total - read, 0)
         scan.seen_files.append((key, revision.rev, 0))
@@ -110,7 +119,8 @@ def _read_message(message, reader: MailReader, root: Path) -> None:
     sent = SENT_TAG in message.tags or any(is_sent_folder(root, _folder(n)) for n in names)
     delivered = next((d for d in (_delivered(os.path.basename(n)) for n in names) if d is not None),
                      None)
-    reader.read_headers(message_headers(message), sent_folder=sent, delivered=delivered)
+    headers = message_headers(message)  # all of them first: a missing file raises here
+    reader.read_headers(headers, sent_folder=sent, delivered=delivered)
 
 
 def _folder(name: str) -> str:
