@@ -13,8 +13,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
 from ..domain import Birthday, Cadence, Contact, effective_cadence, fold, next_due
 from ..domain.cards import EMPTY as EMPTY_DETAILS, Details, to_cells as detail_cells, clean_addresses, clean_labels, clean_urls
@@ -22,6 +22,7 @@ from ..domain.dates import parse_iso
 from ..domain.text import nfc
 from .migrations import CONTACT_COLUMNS, FTS_COLUMNS
 from .book import Book, _line, _now, _text, _uid, _unique
+from .values import _cadence, _json_list
 from .contacts import LET_DRIFT_SQL
 
 # The same cleaning as the one-row API (book._line/_text), with a fast path for the
@@ -417,6 +418,70 @@ def iter_contacts(
     sql += " ORDER BY sort_key, id"
     for row in book.conn.execute(sql, params):
         yield book._contact(row, circles), row["deleted_at"]
+
+
+class CardContact(NamedTuple):
+    """What a vCard says of a contact (the fields of `Contact` that exporters/vcard.py
+    reads), read without the circles, drift and due dates a `Contact` carries: exporting
+    100k cards through `Contact` objects spent half its time making them."""
+
+    uid: str
+    name: str
+    nickname: str
+    emails: tuple[str, ...]
+    phones: tuple[str, ...]
+    org: str
+    role: str
+    location: str
+    met: str
+    birthday: Birthday | None
+    tags: tuple[str, ...]
+    notes: str
+    cadence: Cadence | None
+    archived: bool
+    created_at: datetime
+    updated_at: datetime
+    addresses: tuple
+    urls: tuple[str, ...]
+    labels: tuple[tuple[str, str], ...]
+
+    def label_of(self, value: str) -> str:
+        """As `Contact.label_of`."""
+        if not self.labels:  # most people: no generator made per e-mail and phone
+            return ""
+        return next((label for v, label in self.labels if v == value), "")
+
+
+def iter_card_contacts(book: Book, *, ids: Sequence[int] | None = None) -> Iterator[CardContact]:
+    """The contacts `iter_contacts` gives (not the trash; name order), as CardContacts, with
+    the values `Book._contact` would make of each column."""
+    sql = ("SELECT uid, name, nickname, emails, phones, org, role, location, met, birthday, "
+           "tags, notes, cadence, archived, created_at, updated_at, details FROM contacts "
+           "WHERE deleted_at IS NULL")
+    params: list[object] = []
+    if ids is not None:
+        sql += f" AND id IN ({','.join('?' * len(ids))})"
+        params.extend(ids)
+    cursor = book.conn.cursor()
+    cursor.row_factory = None
+    fromiso = datetime.fromisoformat
+    for (uid, name, nickname, emails, phones, org, role, location, met, birthday, tags, notes,
+         cadence, archived, created_at, updated_at, details) in cursor.execute(
+            sql + " ORDER BY sort_key, id", params):
+        if birthday:
+            if birthday.startswith("--"):
+                birthday = Birthday(int(birthday[2:4]), int(birthday[5:7]))
+            else:
+                birthday = Birthday.from_date(date.fromisoformat(birthday))
+        else:
+            birthday = None
+        extra = Details.loads(details)
+        yield CardContact(
+            uid, name, nickname, _json_list(emails), _json_list(phones), org, role, location,
+            met, birthday, _json_list(tags), notes, _cadence(cadence) if cadence else None,
+            bool(archived), fromiso(created_at), fromiso(updated_at), extra.addresses,
+            extra.urls, extra.labels,
+        )
 
 
 def circle_rows(book: Book) -> list[dict[str, Any]]:

@@ -1,8 +1,10 @@
-"""`export json` assembles each record from pre-encoded pieces (issue 19: 100k people in
-seconds); the file must stay byte for byte what encoding each record as a dict gives —
-with hostile text, unicode, lists stored by another tool, bytes that are not UTF-8.
+"""`export json` assembles each record from pre-encoded pieces and `export vcard` reads
+contacts without making `Contact` objects (issue 19: 100k people in seconds); the files
+must stay byte for byte what the plain way gives — with hostile text, unicode, lists
+stored by another tool, bytes that are not UTF-8, lines long enough to fold.
 
-The oracle is the plain way: the store's dict readers, one `json.dumps` per record."""
+The oracles are the plain ways: the store's dict readers with one `json.dumps` per record;
+`card()` of each `Contact` that `iter_contacts` makes."""
 
 from __future__ import annotations
 
@@ -14,9 +16,10 @@ from datetime import date
 
 import pytest
 
-from kontakt.domain import Address
+from kontakt.domain import Address, Birthday, Cadence
 from kontakt.domain.cards import Details
 from kontakt.services.exporters import json as json_export
+from kontakt.services.exporters import vcard as vcard_export
 from kontakt.store import Book, bulk, snapshot
 
 TODAY = date(2026, 11, 23)
@@ -99,6 +102,13 @@ def book_path(tmp_path_factory):
             book.add_favour(people[n], direction="given", description=f"{text} favour", on=date(2026, 2, n + 1))
             book.add_introduction(people[n], plain[n], on=date(2026, 3, n + 1), note=text)
             book.add_follow_up(people[n], due=date(2026, 12, n + 1), note=text)
+        book.add_contact("Lang Name", today=TODAY, created_at=NOW, org="Ä" * 40 + " GmbH, Co; KG",
+                         role="x" * 80, met="über " * 20, tags=["ö" * 30, "b" * 50],
+                         cadence=Cadence.parse("monthly"), birthday=Birthday(2, 29),
+                         urls=["https://" + "y" * 90], location="Köln " * 20)
+        book.add_contact("Year Born", today=TODAY, created_at=NOW, birthday=Birthday(3, 4, 1980),
+                         uid="not a uuid; has, specials \\", location="Wien",
+                         addresses=[Address.parse("work: Straße " + "ß" * 50 + "; Wien; ; 1010; AT")])
         book.trash_contact(plain[5])
         # Same-day interactions and a tie in sort order: the participants' order is SQLite's.
         book.log_interaction(plain[:4], on=date(2026, 1, 1), kind="meeting", note="four")
@@ -140,7 +150,7 @@ def test_every_record_is_byte_for_byte_what_encoding_its_dict_gives(book_path, c
     everything = out.getvalue()
     assert count == len(expected["contacts"])
     if not chosen:
-        assert count == len(HOSTILE) + 6
+        assert count == len(HOSTILE) + 8
         assert '"a\u00e9@x.example"' in everything and '["1", "2"]' in everything
         assert "\ufffd" in everything and '"participants": []' in everything
         assert '\\u0000' in everything and '\\"' in everything and '"archived": true' in everything
@@ -149,3 +159,17 @@ def test_every_record_is_byte_for_byte_what_encoding_its_dict_gives(book_path, c
     else:
         assert count == 3 and len(found["interactions"]) >= 3
     json.loads(everything)  # and the whole file is JSON
+
+
+@pytest.mark.parametrize("version", ["4.0", "3.0"])
+def test_every_card_is_byte_for_byte_what_card_of_the_contact_gives(book_path, version):
+    with Book.open(book_path) as book:
+        out = io.StringIO()
+        count = vcard_export.write_cards(book, out, version=version)
+        expected = "".join(vcard_export.card(contact, version)
+                           for contact, _ in bulk.iter_contacts(book))
+    assert out.getvalue() == expected
+    assert count == len(HOSTILE) + 7  # not the one in the trash
+    text = out.getvalue()
+    assert "\r\n " in text  # a folded line: the _fit branch ran
+    assert "X-KONTAKT-CADENCE:" in text and "\ufffd" in text and "TYPE=" in text
