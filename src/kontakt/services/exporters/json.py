@@ -187,7 +187,7 @@ def write_book(
         "contacts": contacts,
         "circles": lambda: map(_ENCODE, circles()),
         "interactions": lambda: _interactions(interaction_tuples(book, ids=contact_ids)[1],
-                                              participant_order(book)),
+                                              participant_order(book, ids=contact_ids)),
         "favours": lambda: _records(*favour_tuples(book, ids=contact_ids)),
         "introductions": lambda: _records(*introduction_tuples(book, ids=contact_ids),
                                           bools=("asked_first",)),
