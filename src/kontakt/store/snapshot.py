@@ -95,6 +95,25 @@ def contact_rows(
         yield item
 
 
+def contact_tuples(
+    book: Book, columns: Sequence[str], *, include_deleted: bool = False,
+    ids: Sequence[int] | None = None,
+) -> Iterator[tuple]:
+    """`contact_rows` as plain tuples of the chosen columns, nothing decoded (the JSON
+    export writes stored list columns verbatim when they are already canonical)."""
+    known = {c.strip() for c in CONTACT_COLUMNS.split(",")}
+    if not set(columns) <= known:
+        raise ValueError(f"not contact columns: {sorted(set(columns) - known)}")
+    where, params = _in("id", ids)
+    if not include_deleted:
+        where += " AND deleted_at IS NULL"
+    cursor = book.conn.cursor()
+    cursor.row_factory = None
+    yield from cursor.execute(
+        f"SELECT {', '.join(columns)} FROM contacts WHERE {where} ORDER BY sort_key, id", params
+    )
+
+
 def review_state_rows(book: Book, *, ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
     """Review state with the contact's uid and the uid of what `ref_id` points at (None
     when that row is gone: state outlives a deleted favour or introduction)."""

@@ -20,7 +20,8 @@ from pathlib import Path
 from ...config import ConfigError
 from ...store import capture as store
 from .calendar import CalendarError, CalendarScan, scan_calendars
-from .mail import MailError, MailReader, MailScan, read_source
+from . import notmuch
+from .mail import MailError, MailReader, MailScan, is_maildir, read_source
 from .matching import ContactIndex, matches_rule, sender_rule_matches
 
 __all__ = [
@@ -118,10 +119,12 @@ def scan_calendar(book, paths: list[Path], *, now: datetime, since: date,
 
 def scan_mail(book, paths: list[Path], *, now: datetime, since: date, me: tuple[str, ...] = (),
               keep_subjects: bool = False) -> ScanResult:
-    """Propose messages to and from contacts in these Maildirs / mbox files (headers only).
+    """Propose messages to and from contacts in these Maildirs / mbox files / notmuch
+    databases (headers only).
 
-    Files unchanged since the last scan (same mtime and size) are not opened again. Raises
-    MailError for a path that is neither."""
+    Files unchanged since the last scan (same mtime and size) are not opened again; of a
+    notmuch database (with notmuch2 installed) only messages past the last revision are read.
+    Raises MailError for a path that is none of these."""
     rules = store.rules(book)
     index = ContactIndex(book, me=me, ignored_senders=rules["sender"])
     reader = MailReader(index, since=since, now=now, ignore_titles=rules["title"],
@@ -130,6 +133,10 @@ def scan_mail(book, paths: list[Path], *, now: datetime, since: date, me: tuple[
         resolved = path.expanduser().resolve()
         # A folder's files are below "root/"; "root2/" is another source.
         prefix = str(resolved) + os.sep if resolved.is_dir() else str(resolved)
+        if notmuch.is_notmuch(resolved) and (notmuch.bindings() or not is_maildir(resolved)):
+            notmuch.read_notmuch(resolved, reader,
+                                 store.known_files(book, notmuch.cache_prefix(resolved)))
+            continue
         known = store.known_files(book, prefix)
         read_source(resolved, reader, known)
     scan = reader.finish()

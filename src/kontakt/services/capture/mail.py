@@ -56,6 +56,8 @@ class MailScan:
     out_of_range: int = 0     # before --since, or in the future
     unmatched: int = 0
     ruled_out: int = 0
+    notmuch_databases: int = 0  # notmuch databases read through notmuch2 (capture/notmuch.py)
+    unreadable: int = 0         # notmuch messages whose file was gone (read next time)
     proposals: list[NewProposal] = field(default_factory=list)
     seen_files: list[tuple[str, int, int]] = field(default_factory=list)
     gone_files: list[str] = field(default_factory=list)
@@ -213,9 +215,13 @@ class MailReader:
         self._found: dict[str, NewProposal] = {}
 
     def read(self, block: bytes, *, sent_folder: bool, delivered: float | None) -> None:
+        """One message's header block (never its body)."""
+        self.read_headers(parse_headers(block), sent_folder=sent_folder, delivered=delivered)
+
+    def read_headers(self, message: Headers, *, sent_folder: bool, delivered: float | None) -> None:
+        """One message's wanted headers (lowercase name → values), however they were read."""
         scan = self.scan
         scan.messages += 1
-        message = parse_headers(block)
         message_id = next(iter(_MSGID.findall(_text(message, "message-id"))), "")
         if message_id:
             if message_id in self._ids:
@@ -274,6 +280,16 @@ class MailReader:
 # ---------------------------------------------------------------------- sources
 
 
+def is_sent_folder(root: Path, folder: str) -> bool:
+    """Is this Maildir folder (the one holding cur/ and new/) below `root` a Sent folder?"""
+    parent = os.path.relpath(folder, root)
+    if parent == ".":
+        return bool(_SENT_FOLDER.search(root.name))
+    if parent.startswith(".." + os.sep) or parent == "..":
+        parent = os.path.basename(folder)  # outside the root: its own name is all we know
+    return bool(_SENT_FOLDER.search(parent))
+
+
 def maildir_files(root: Path) -> Iterator[tuple[os.DirEntry, bool]]:
     """Every message file of a Maildir tree: (entry, is it in a Sent folder)."""
     for folder, dirs, _ in os.walk(root):
@@ -282,8 +298,7 @@ def maildir_files(root: Path) -> Iterator[tuple[os.DirEntry, bool]]:
         if name not in ("cur", "new"):
             continue
         dirs[:] = []
-        parent = os.path.relpath(os.path.dirname(folder), root)
-        sent = bool(_SENT_FOLDER.search(parent)) if parent != "." else bool(_SENT_FOLDER.search(root.name))
+        sent = is_sent_folder(root, os.path.dirname(folder))
         with os.scandir(folder) as entries:
             for entry in entries:
                 if not entry.name.startswith(".") and entry.is_file(follow_symlinks=False):

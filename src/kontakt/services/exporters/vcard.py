@@ -12,15 +12,20 @@ from typing import TextIO
 from ...domain import Contact
 from ...domain.cards import label_types
 from ...store import Book
-from ...store.bulk import iter_contacts
+from ...store.bulk import CardContact, iter_card_contacts
 from . import atomic_output
 
 VERSIONS = ("4.0", "3.0")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
+_SPECIAL = re.compile(r"[\\\n,;]").search
+
+
 def escape(value: str) -> str:
     """vCard text escaping: backslash, newline, comma and semicolon."""
+    if not _SPECIAL(value):  # most values: one search instead of four replaces
+        return value
     return (
         value.replace("\\", "\\\\").replace("\n", "\\n").replace(",", "\\,").replace(";", "\\;")
     )
@@ -51,7 +56,7 @@ def _type_param(types: list[str]) -> str:
     return ";TYPE=" + ",".join(escape(t) for t in types) if types else ""
 
 
-def address_lines(contact: Contact) -> list[str]:
+def address_lines(contact: Contact | CardContact) -> list[str]:
     """ADR and URL lines: the structured addresses, else the location as the locality;
     a location other than the one read from the first address goes in X-KONTAKT-LOCATION."""
     lines = []
@@ -80,14 +85,14 @@ def _name_parts(name: str) -> tuple[str, str]:
     return (family, given) if given else (name, "")
 
 
-def card(contact: Contact, version: str = "4.0") -> str:
+def card(contact: Contact | CardContact, version: str = "4.0") -> str:
     """One contact as a vCard; kontakt-only fields go in X-KONTAKT-* properties."""
     if version not in VERSIONS:
         raise ValueError(f"vCard version must be 4.0 or 3.0, not {version!r}")
     v4 = version == "4.0"
     lines = ["BEGIN:VCARD", f"VERSION:{version}"]
     uid = contact.uid
-    lines.append(f"UID:urn:uuid:{uid}" if v4 and _UUID.match(uid) else f"UID:{escape(uid)}")
+    lines.append(f"UID:urn:uuid:{uid}" if v4 and _UUID.match(uid) else _fit(f"UID:{escape(uid)}"))
     lines.append(f"FN:{escape(contact.name)}")
     family, given = _name_parts(contact.name)
     lines.append(f"N:{escape(family)};{escape(given)};;;")
@@ -102,10 +107,10 @@ def card(contact: Contact, version: str = "4.0") -> str:
         types = label_types(contact.label_of(phone), "TEL")
         lines.append(f"TEL{_type_param(types)}:{escape(phone)}")
     if contact.org:
-        lines.append(f"ORG:{escape(contact.org)}")
+        lines.append(_fit(f"ORG:{escape(contact.org)}"))
     if contact.role:
-        lines.append(f"TITLE:{escape(contact.role)}")
-    lines += address_lines(contact)
+        lines.append(_fit(f"TITLE:{escape(contact.role)}"))
+    lines += map(_fit, address_lines(contact))
     if contact.birthday:
         b = contact.birthday
         if b.year is None:
@@ -113,13 +118,13 @@ def card(contact: Contact, version: str = "4.0") -> str:
         else:
             lines.append(f"BDAY:{b.iso().replace('-', '')}" if v4 else f"BDAY:{b.iso()}")
     if contact.tags:
-        lines.append("CATEGORIES:" + ",".join(escape(t) for t in contact.tags))
+        lines.append(_fit("CATEGORIES:" + ",".join(escape(t) for t in contact.tags)))
     if contact.notes:
         lines.append(f"NOTE:{escape(contact.notes)}")
     if contact.met:
-        lines.append(f"X-KONTAKT-MET:{escape(contact.met)}")
+        lines.append(_fit(f"X-KONTAKT-MET:{escape(contact.met)}"))
     if contact.cadence:
-        lines.append(f"X-KONTAKT-CADENCE:{contact.cadence}")
+        lines.append(_fit(f"X-KONTAKT-CADENCE:{contact.cadence}"))
     if contact.archived:
         lines.append("X-KONTAKT-ARCHIVED:true")
     if contact.channel:
@@ -130,18 +135,21 @@ def card(contact: Contact, version: str = "4.0") -> str:
         stamp = contact.updated_at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         lines.append(f"REV:{stamp}")
     lines.append("END:VCARD")
-    # fold() only a line that may pass 75 octets (most are short ASCII).
-    return "".join(
-        content + "\r\n" if content.startswith(WHOLE_LINES)
-        or (len(content) <= 75 and (content.isascii() or len(content.encode()) <= 75))
-        else fold(content)
-        for content in lines
-    )
+    # Lines that may be folded went through _fit as they were made; the others (WHOLE_LINES,
+    # and the short ASCII ones: BEGIN, VERSION, BDAY, ARCHIVED, CREATED, REV, END) are
+    # whole. Checking every line here cost a fifth of exporting 100k cards.
+    return "\r\n".join(lines) + "\r\n"
 
 
-def _contacts(book: Book, ids: list[int] | None) -> Iterator[Contact]:
-    for contact, _ in iter_contacts(book, ids=ids):
-        yield contact
+def _fit(content: str) -> str:
+    """A content line not in WHOLE_LINES, folded when it passes 75 octets (most are short)."""
+    if len(content) <= 75 and (content.isascii() or len(content.encode()) <= 75):
+        return content
+    return fold(content)[:-2]
+
+
+def _contacts(book: Book, ids: list[int] | None) -> Iterator[CardContact]:
+    return iter_card_contacts(book, ids=ids)
 
 
 def write_cards(book: Book, out: TextIO, *, version: str = "4.0", ids: list[int] | None = None) -> int:
