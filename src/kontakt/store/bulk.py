@@ -445,6 +445,7 @@ class CardContact(NamedTuple):
     addresses: tuple
     urls: tuple[str, ...]
     labels: tuple[tuple[str, str], ...]
+    channel: str | None = None  # preferred channel: X-KONTAKT-CHANNEL
 
     def label_of(self, value: str) -> str:
         """As `Contact.label_of`."""
@@ -457,7 +458,7 @@ def iter_card_contacts(book: Book, *, ids: Sequence[int] | None = None) -> Itera
     """The contacts `iter_contacts` gives (not the trash; name order), as CardContacts, with
     the values `Book._contact` would make of each column."""
     sql = ("SELECT uid, name, nickname, emails, phones, org, role, location, met, birthday, "
-           "tags, notes, cadence, archived, created_at, updated_at, details FROM contacts "
+           "tags, notes, cadence, archived, created_at, updated_at, details, channel FROM contacts "
            "WHERE deleted_at IS NULL")
     params: list[object] = []
     if ids is not None:
@@ -467,7 +468,7 @@ def iter_card_contacts(book: Book, *, ids: Sequence[int] | None = None) -> Itera
     cursor.row_factory = None
     fromiso = datetime.fromisoformat
     for (uid, name, nickname, emails, phones, org, role, location, met, birthday, tags, notes,
-         cadence, archived, created_at, updated_at, details) in cursor.execute(
+         cadence, archived, created_at, updated_at, details, channel) in cursor.execute(
             sql + " ORDER BY sort_key, id", params):
         if birthday:
             if birthday.startswith("--"):
@@ -481,7 +482,7 @@ def iter_card_contacts(book: Book, *, ids: Sequence[int] | None = None) -> Itera
             uid, name, nickname, _json_list(emails), _json_list(phones), org, role, location,
             met, birthday, _json_list(tags), notes, _cadence(cadence) if cadence else None,
             bool(archived), fromiso(created_at), fromiso(updated_at), extra.addresses,
-            extra.urls, extra.labels,
+            extra.urls, extra.labels, channel,
         )
 
 
