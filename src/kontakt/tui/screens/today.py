@@ -171,6 +171,7 @@ class TodayScreen(Screen[bool]):
 
     def __init__(self, book: Book, today: date, config: Config) -> None:
         super().__init__()
+        self._card_waited = False
         self.book = book
         self.today = today
         self.config = config
@@ -357,13 +358,16 @@ class TodayScreen(Screen[bool]):
             body.update(Content.styled("That's everything for today.", MUTED))
             return
         region = self.query_one("#today-card", CardPane).scrollable_content_region
-        if not region.width:
+        if not region.width and not self._card_waited:
             # Not laid out yet: a card wrapped to a guessed width is wrapped again by the
-            # pane, and continuation lines lose their indent. Wrap once the width is known.
+            # pane, and continuation lines lose their indent. Wrap after the next refresh —
+            # once: a screen under another one (the palette) has no width to wait for.
+            self._card_waited = True
             self.call_after_refresh(self._show_card)
             return
+        self._card_waited = False
         # One cell short of the pane: a scrollbar may take it when the card is long.
-        width = region.width - 1
+        width = (region.width or 41) - 1
         if entry.item.kind == "circle":
             body.update(circle_card(self.book, entry.item, self.today))
             return
