@@ -76,6 +76,7 @@ Examples:
   kontakt import ~/.contacts/               (a folder of .vcf files, as khard keeps them)
   kontakt import people.csv --map "Full Name=name" --map "Mail=email"
   kontakt import backup.json                (a kontakt export json, with all history)
+  khard export | kontakt import -           (- reads standard input)
   kontakt import kontakty.csv --encoding cp1250   (a Polish/Czech Outlook file)
 
 \b
@@ -87,7 +88,7 @@ Exit status:
   2  usage error (unknown option, --map or --encoding)
 """,
 )
-@click.argument("source", type=click.Path(path_type=Path), metavar="FILE|DIR")
+@click.argument("source", type=click.Path(path_type=Path), metavar="FILE|DIR|-")
 @click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), default="auto",
               show_default=True, help="The file's format; auto reads it from the content.")
 @click.option("--dry-run", is_flag=True, help="Show what would be added, merged and rejected; write nothing.")
@@ -127,6 +128,9 @@ def import_command(source: Path, fmt: str, dry_run: bool, mappings: tuple[str, .
         mapping = parse_mapping(mappings)
     except ValueError as error:
         raise click.UsageError(str(error)) from None
+    from_stdin = str(source) == "-"
+    if from_stdin:
+        source = _stdin_file(stack)
     book = _dry_run_book(stack) if dry_run and not _book_exists() else get_book()
     announce = lambda message: echo(message, err=True)  # noqa: E731
     try:
@@ -136,7 +140,10 @@ def import_command(source: Path, fmt: str, dry_run: bool, mappings: tuple[str, .
                 progress=progress, announce=announce, encoding=encoding, strict=strict,
             )
     except ImportRefused as error:
-        fail(f"{error}")
+        message = f"{error}"
+        if from_stdin:  # the temporary file is an implementation detail: name what the user gave
+            message = message.replace(str(source), "stdin")
+        fail(message)
         return
     outcome = report.outcome
     if as_json:
@@ -165,6 +172,20 @@ def import_command(source: Path, fmt: str, dry_run: bool, mappings: tuple[str, .
         echo(report.summary())
     if outcome.rejected:
         sys.exit(EXIT_REJECTED_ROWS if report.landed or report.groups else 1)
+
+
+def _stdin_file(stack: contextlib.ExitStack) -> Path:
+    """`import -`: standard input kept in a private temporary file named `stdin`, so the
+    importer detects its format and encoding from the bytes as for any file, and every
+    message names it ("stdin: line 3: …"). Removed when the command ends."""
+    import tempfile
+
+    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kontakt-import-")))
+    path = folder / "stdin"
+    path.write_bytes(click.get_binary_stream("stdin").read())
+    if not path.stat().st_size:
+        fail("standard input is empty: pipe a CSV, vCard or JSON file into `kontakt import -`")
+    return path
 
 
 @main.group()
@@ -213,6 +234,7 @@ Examples:
   kontakt export csv -o kontakte.csv           (for Excel or LibreOffice)
   kontakt export csv --excel -o kontakte.csv   (';' between cells, for German Excel)
   kontakt export csv --raw | python3 my_script.py
+  kontakt export csv --google -o google.csv    (for contacts.google.com → Import)
 """,
 )
 @output_option
@@ -222,8 +244,10 @@ Examples:
 @click.option("--raw", is_flag=True,
               help="A plain CSV for scripts: UTF-8 without a BOM, every cell exactly as stored "
                    "(no ' before =, +, -, @…). Unsafe to open in a spreadsheet.")
+@click.option("--google", is_flag=True,
+              help="Google Contacts' CSV (contacts.google.com → Import): circles become labels.")
 @book_option
-def export_csv(output: Path | None, what: str, excel: bool, raw: bool) -> None:
+def export_csv(output: Path | None, what: str, excel: bool, raw: bool, google: bool) -> None:
     """CSV with a header row, safe to open in a spreadsheet.
 
     UTF-8 with a BOM (without it Excel reads the file in the Windows code page and mangles
@@ -235,7 +259,16 @@ def export_csv(output: Path | None, what: str, excel: bool, raw: bool) -> None:
     if raw and excel:
         raise click.UsageError("--raw and --excel do not go together: --raw is for scripts, "
                                "--excel for a spreadsheet")
+    if google and excel:
+        raise click.UsageError("--google and --excel do not go together: Google reads ','")
+    if google and what != "contacts":
+        raise click.UsageError(f"--google writes contacts; leave out --what {what}")
     book = get_book()
+    if google:
+        with _output(output, bom=not raw) as out:
+            count = csv_export.write_google(book, out, raw=raw)
+        _done(count, "contacts", output)
+        return
     write = {
         "contacts": csv_export.write_contacts,
         "interactions": csv_export.write_interactions,
