@@ -67,15 +67,32 @@ def _weekday_caps(review: dict, where: str) -> dict[int, int]:
     return caps
 
 
+def _read(path: Path) -> dict:
+    """The parsed config file, {} when there is none. Raises ConfigError naming the file."""
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
+        raise ConfigError(f"{path}: {error}") from None
+
+
+def config_table(name: str, path: Path | None = None) -> tuple[dict, Path]:
+    """One table of the config file (`[sync]`, `[capture]`; {} when unset) and the file's
+    path, for the services that own the table to read their keys. Raises ConfigError."""
+    path = path or paths.config_path()
+    table = _read(path).get(name, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [{name}] must be a table")
+    return table, path
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read the config file; a missing file gives the defaults. Raises ConfigError."""
     path = path or paths.config_path()
     if not path.exists():
         return Config(path=path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
-        raise ConfigError(f"{path}: {error}") from None
+    data = _read(path)
     where = str(path)
     review = data.get("review", {})
     if not isinstance(review, dict):

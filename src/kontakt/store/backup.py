@@ -21,6 +21,7 @@ from .. import clock
 from .db import (
     BookError,
     fsync_dir,
+    replace_durably,
     PassphraseNeeded,
     WrongPassphrase,
     looks_encrypted,
@@ -153,14 +154,8 @@ def snapshot(conn: sqlite3.Connection, target: Path) -> Path:
         if verdict != "ok":
             raise BackupError(f"the backup failed its integrity check ({verdict}); not kept")
         # The temporary file is ours alone (never the book), so a plain fsync is safe.
-        fd = os.open(temp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temp, target)
+        replace_durably(temp, target)
         done = True
-        fsync_dir(target.parent)
     finally:
         if not done:
             _discard(temp)

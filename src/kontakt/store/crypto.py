@@ -20,7 +20,7 @@ from .db import (
     BookError,
     check_passphrase,
     forget_passphrase,
-    fsync_dir,
+    replace_durably,
     is_encrypted,
     key_clause,
     key_of,
@@ -152,18 +152,12 @@ def _rewrite(path: Path, passphrase: str | None, *, want_plain_source: bool) -> 
         _pause("exported")
         rows = _verify(conn, temp, key, version)
         _pause("verified")
-        fd = os.open(temp, os.O_RDONLY)  # our own new file, open nowhere else
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temp, path)
+        replace_durably(temp, path)  # our own new file, open nowhere else
         done = True
         if passphrase is not None and key is not None:
             remember_key(path, passphrase, *key)
         else:
             forget_passphrase(path)
-        fsync_dir(path.parent)
         _pause("renamed")
     finally:
         conn.close()  # lets go of the old file (renamed over, or left as it was)
@@ -266,14 +260,8 @@ def _rewrite_file(file: Path, source_key: tuple[str, str] | None, key: tuple[str
                 conn.execute("ROLLBACK")
             conn.execute("DETACH DATABASE rewritten")
         _verify(conn, temp, key, version)
-        fd = os.open(temp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temp, file)
+        replace_durably(temp, file)  # our own new file, open nowhere else
         done = True
-        fsync_dir(file.parent)
         return True
     finally:
         conn.close()

@@ -213,6 +213,19 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def replace_durably(temp: Path, target: Path) -> None:
+    """Rename a finished temporary file over `target` so that a crash leaves the old file or
+    the whole new one: the data is synced before the rename, the directory after it. `temp`
+    must be the caller's own new file, open in no connection (plain file I/O on it is safe)."""
+    fd = os.open(temp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(temp, target)
+    fsync_dir(target.parent)
+
+
 def unique_path(directory: Path, stem: str, suffix: str) -> Path:
     """Reserve a new file `stem[-N]suffix` in `directory` (created empty, 0600, with O_EXCL).
 

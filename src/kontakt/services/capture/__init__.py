@@ -12,12 +12,11 @@ undoable interactions) or ignored (then they never come back).
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from ...config import ConfigError
+from ...config import ConfigError, config_table
 from ...store import capture as store
 from .calendar import CalendarError, CalendarScan, scan_calendars
 from . import notmuch
@@ -50,18 +49,7 @@ class CaptureSources:
 def sources(path: Path | None = None) -> CaptureSources:
     """The [capture] table of the config file (empty when there is none); ConfigError names
     the file and key for a value of the wrong kind."""
-    from ... import paths
-
-    path = path or paths.config_path()
-    if not path.exists():
-        return CaptureSources()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
-        raise ConfigError(f"{path}: {error}") from None
-    table = data.get("capture", {})
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [capture] must be a table")
+    table, path = config_table("capture", path)
 
     def strings(key: str) -> tuple[str, ...]:
         value = table.get(key, [])

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
-from ... import paths
+from ...config import ConfigError, config_table
 
-
-class SettingsError(ValueError):
-    """config.toml cannot be read, or [sync] holds something that is not a folder path."""
+# config.toml cannot be read, or [sync] holds something that is not a folder path: the
+# config's own error, under the name sync's callers know.
+SettingsError = ConfigError
 
 
 def sync_folders(path: Path | None = None) -> dict[str, Path]:
     """{"vcard_dir": …, "calendar_dir": …} as set under [sync] (~ expanded); {} when unset."""
-    path = path or paths.config_path()
-    if not path.exists():
-        return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
-        raise SettingsError(f"{path}: {error}") from None
-    section = data.get("sync", {})
-    if not isinstance(section, dict):
-        raise SettingsError(f"{path}: [sync] must be a table")
+    section, path = config_table("sync", path)
     found = {}
     for key in ("vcard_dir", "calendar_dir"):
         value = section.get(key)
