@@ -8,9 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from kontakt.cli import main
+from book_cli import kontakt_on
 from kontakt.config import Config
 from kontakt.domain import Cadence
 from kontakt.services import review
@@ -39,14 +37,8 @@ def db(tmp_path) -> Path:
 
 @pytest.fixture
 def kontakt(db, monkeypatch, tmp_path):
-    monkeypatch.setenv("KONTAKT_TODAY", TODAY.isoformat())
-    monkeypatch.setenv("KONTAKT_CONFIG", str(tmp_path / "config.toml"))
-    runner = CliRunner()
-
-    def run(*args: str):
-        return runner.invoke(main, ["--db", str(db), *args], catch_exceptions=False)
-
-    return run
+    return kontakt_on(db, monkeypatch, TODAY, config=tmp_path / "config.toml", db_first=True,
+                      catch_exceptions=False)
 
 
 def test_eleven_overdue_members_are_one_item_not_eleven(kontakt):

@@ -9,9 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from kontakt.cli import main
+from book_cli import kontakt_on
 from kontakt.domain import Cadence
 from kontakt.store import Book
 
@@ -35,14 +33,8 @@ def db(tmp_path) -> Path:
 
 @pytest.fixture
 def kontakt(db, monkeypatch, tmp_path):
-    monkeypatch.setenv("KONTAKT_TODAY", TODAY.isoformat())
-    monkeypatch.setenv("KONTAKT_CONFIG", str(tmp_path / "config.toml"))
-    runner = CliRunner()
-
-    def run(*args: str):
-        return runner.invoke(main, ["--db", str(db), *args], catch_exceptions=False)
-
-    return run
+    return kontakt_on(db, monkeypatch, TODAY, config=tmp_path / "config.toml", db_first=True,
+                      catch_exceptions=False)
 
 
 def names_due(kontakt) -> list[str]:

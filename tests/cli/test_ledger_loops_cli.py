@@ -8,9 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from kontakt.cli import main
+from book_cli import kontakt_on, ok, refused
 from kontakt.store import Book
 from kontakt.store import records as r
 
@@ -24,26 +22,7 @@ def db(tmp_path) -> Path:
 
 @pytest.fixture
 def kontakt(db, tmp_path, monkeypatch):
-    monkeypatch.setenv("KONTAKT_TODAY", TODAY)
-    monkeypatch.setenv("KONTAKT_NO_AUTO_BACKUP", "1")
-    monkeypatch.setenv("KONTAKT_CONFIG", str(tmp_path / "config.toml"))
-    runner = CliRunner()
-
-    def run(*args: str):
-        return runner.invoke(main, [*args[:1], "--db", str(db), *args[1:]])
-
-    return run
-
-
-def ok(result) -> str:
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def refused(result, code: int = 1) -> str:
-    assert result.exit_code == code, result.output
-    assert "Traceback" not in result.output
-    return next(line for line in result.stderr.splitlines() if line.startswith("Error:"))
+    return kontakt_on(db, monkeypatch, TODAY, backups=False, config=tmp_path / "config.toml")
 
 
 def show(kontakt, ref: str) -> dict:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from book_cli import kontakt_on, ok, refused
 from click.testing import CliRunner
 
 from kontakt.cli import main
@@ -22,27 +23,7 @@ def db(tmp_path) -> Path:
 
 @pytest.fixture
 def kontakt(db, monkeypatch):
-    monkeypatch.setenv("KONTAKT_TODAY", TODAY)
-    monkeypatch.setenv("KONTAKT_NO_AUTO_BACKUP", "1")
-    runner = CliRunner()
-
-    def run(*args: str):
-        return runner.invoke(main, [*args[:1], "--db", str(db), *args[1:]])
-
-    return run
-
-
-def ok(result) -> str:
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def refused(result, code: int = 1) -> str:
-    """The one-line error of a refused command (no traceback)."""
-    assert result.exit_code == code, result.output
-    assert "Traceback" not in result.output
-    assert not isinstance(result.exception, (TypeError, AttributeError, KeyError))
-    return next(line for line in result.stderr.splitlines() if line.startswith("Error:"))
+    return kontakt_on(db, monkeypatch, TODAY, backups=False)
 
 
 @pytest.fixture

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import book_cli
 import pytest
-from click.testing import CliRunner
-
-from kontakt.cli import main
+from book_cli import kontakt_on, ok
 
 TODAY = "2026-11-23"
 
@@ -20,29 +19,17 @@ def db(tmp_path) -> Path:
 
 @pytest.fixture
 def kontakt(db, monkeypatch):
-    monkeypatch.setenv("KONTAKT_TODAY", TODAY)
-    monkeypatch.setenv("KONTAKT_NO_AUTO_BACKUP", "1")
-    runner = CliRunner()
-
-    def run(*args: str):
-        return runner.invoke(main, [*args[:1], "--db", str(db), *args[1:]])
-
-    return run
-
-
-def ok(result) -> str:
-    assert result.exit_code == 0, result.output
-    return result.stdout
+    return kontakt_on(db, monkeypatch, TODAY, backups=False)
 
 
 def refused(result, code: int = 1) -> str:
-    assert result.exit_code == code, result.output
-    assert "Traceback" not in result.output
+    """The shared check, and nothing else on stderr but that one line."""
+    error = book_cli.refused(result, code)
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     if code == 2:  # click's usage error: usage, a hint, then the one Error line
         lines = [line for line in lines if line.startswith("Error:")]
-    assert len(lines) == 1, result.stderr
-    return lines[0]
+    assert lines == [error], result.stderr
+    return error
 
 
 @pytest.fixture

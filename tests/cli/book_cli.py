@@ -1,0 +1,48 @@
+"""How the CLI tests run `kontakt` on one book and read its answer: a runner with the clock
+pinned, and `ok`/`refused` for the two outcomes every command has. (Imported by test modules
+of this folder; pytest puts the folder on sys.path.)"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from kontakt.cli import main
+
+
+def kontakt_on(db: Path, monkeypatch: pytest.MonkeyPatch, today: date | str, *,
+               config: Path | None = None, backups: bool = True, db_first: bool = False,
+               catch_exceptions: bool = True) -> Callable[..., Result]:
+    """`run("show", "ada")` → the Result of `kontakt show --db DB ada` on `today`.
+    `db_first` puts `--db` before the command (the group's option) instead of after it;
+    `backups=False` turns the automatic daily backup off; `config` is the config file."""
+    monkeypatch.setenv("KONTAKT_TODAY", str(today))
+    if not backups:
+        monkeypatch.setenv("KONTAKT_NO_AUTO_BACKUP", "1")
+    if config is not None:
+        monkeypatch.setenv("KONTAKT_CONFIG", str(config))
+    runner = CliRunner()
+
+    def run(*args: str) -> Result:
+        argv = ["--db", str(db), *args] if db_first else [*args[:1], "--db", str(db), *args[1:]]
+        return runner.invoke(main, argv, catch_exceptions=catch_exceptions)
+
+    return run
+
+
+def ok(result: Result) -> str:
+    """The output of a command that succeeded."""
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def refused(result: Result, code: int = 1) -> str:
+    """The one `Error:` line of a refused command (no traceback, no crash inside kontakt)."""
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, (TypeError, AttributeError, KeyError))
+    return next(line for line in result.stderr.splitlines() if line.startswith("Error:"))
