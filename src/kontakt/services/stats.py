@@ -381,17 +381,8 @@ def _suggestions(
     book: Book, as_of: date, only: str | None, days_by_contact: dict[int, list[date]]
 ) -> list[CadenceSuggestion]:
     found: list[tuple[tuple, CadenceSuggestion]] = []
-    cadence_of = _cadence_of(book)
-    for row in q.contacts_with_cadence(book, only):
-        days = days_by_contact.get(row.contact_id)
-        gaps = _gaps(days, as_of) if days else []
-        if not gaps:
-            continue
-        cadence, own = cadence_of(row.cadence, row.tags)
-        if cadence is None:
-            continue
-        rhythm = float(statistics.median(gaps))
-        suggested, label = cadence_word(rhythm)
+    for row, days, _, cadence, own, rhythm, suggested, label in _rhythms(
+            book, as_of, only, days_by_contact):
         if suggested.approx_days == cadence.approx_days:
             continue
         slower = suggested.approx_days > cadence.approx_days
@@ -651,16 +642,14 @@ def _cadence_of(book: Book):
     return cadence_of
 
 
-def _drift(
-    book: Book, as_of: date, only: str | None, days_by_contact: dict[int, list[date]]
-) -> list[Drift]:
+def _rhythms(book: Book, as_of: date, only: str | None, days_by_contact: dict[int, list[date]]):
+    """Everyone with a cadence and a history: (row, days, gaps, cadence, own?, median gap,
+    the cadence word that gap rounds to, its label) — what drift and the faster/slower
+    suggestions both judge."""
     cadence_of = _cadence_of(book)
-    found: list[tuple[float, str, Drift]] = []
     for row in q.contacts_with_cadence(book, only):
         days = days_by_contact.get(row.contact_id)
-        if not days:
-            continue
-        gaps = _gaps(days, as_of)
+        gaps = _gaps(days, as_of) if days else []
         if not gaps:
             continue
         cadence, own = cadence_of(row.cadence, row.tags)
@@ -668,6 +657,15 @@ def _drift(
             continue
         rhythm = float(statistics.median(gaps))
         suggested, label = cadence_word(rhythm)
+        yield row, days, gaps, cadence, own, rhythm, suggested, label
+
+
+def _drift(
+    book: Book, as_of: date, only: str | None, days_by_contact: dict[int, list[date]]
+) -> list[Drift]:
+    found: list[tuple[float, str, Drift]] = []
+    for row, days, gaps, cadence, own, rhythm, suggested, label in _rhythms(
+            book, as_of, only, days_by_contact):
         # Slower only counts when a person would pick a slower cadence word for it: the
         # rounding is the tolerance, so a monthly contact seen every 33 days is not drifting.
         if suggested.approx_days <= cadence.approx_days:
