@@ -298,7 +298,7 @@ async def _typing(path: Path, words: list[str]) -> dict:
     highlighted contact's detail) and the screen's compositor paints the changed widgets.
     Wall and CPU time of this thread are both kept: a busy machine inflates only the first.
     """
-    from kontakt.tui.widgets.contact_list import PAGE_SIZE, ListFilter
+    from kontakt.tui.widgets.contact_list import COUNT_AT_KEYSTROKE, PAGE_SIZE, ListFilter
 
     book, app = _open_app(path)
     query, query_cpu, repaint, repaint_cpu, matches = [], [], [], [], {}
@@ -317,7 +317,7 @@ async def _typing(path: Path, words: list[str]) -> dict:
                 # The query alone: what ContactList.load and its first page ask the store.
                 wall, cpu = time.perf_counter(), time.thread_time()
                 flt = ListFilter.from_search(prefix)
-                count = book.count_contacts(**flt.store_args())
+                count = book.count_contacts(**flt.store_args(), at_most=COUNT_AT_KEYSTROKE)
                 page = book.list_contacts(limit=PAGE_SIZE, offset=0, **flt.store_args())
                 book.balances(c.id for c in page)
                 query.append(time.perf_counter() - wall)
@@ -332,8 +332,15 @@ async def _typing(path: Path, words: list[str]) -> dict:
                 screen._on_timer_update()
                 repaint.append(time.perf_counter() - wall)
                 repaint_cpu.append(time.thread_time() - cpu)
-                if screen.contacts.count != count or (count and not screen.contacts.visible_contacts()):
-                    raise RuntimeError(f"list shows {screen.contacts.count}, store says {count} for {prefix!r}")
+                shown = screen.contacts.count
+                if shown != count or (count and not screen.contacts.visible_contacts()):
+                    raise RuntimeError(f"list shows {shown}, store says {count} for {prefix!r}")
+                # The exact count the list settles on once typing pauses (not timed: it runs
+                # after the debounce, between keys).
+                screen.contacts.count_exactly()
+                matches[prefix] = exact = screen.contacts.count
+                if exact != book.count_contacts(**flt.store_args()):
+                    raise RuntimeError(f"list settles on {exact} for {prefix!r}")
             box.value = ""
             screen.apply_filter()
             await pilot.pause(0.2)
