@@ -123,10 +123,11 @@ class KontaktApp(App[None]):
         """Keep the objects of the opened app (Textual's DOM, styles, the modules) out of the
         cyclic garbage collector's full passes: at 100k people each pass walked all of them
         and landed on a keystroke, 25-35 ms at a time (keystroke p95 75 -> ~50 ms). They are
-        still freed by reference counting; only cycles among them would outlive their use."""
+        still freed by reference counting; cycles among them wait until the app ends."""
         gc.freeze()
 
     def on_unmount(self) -> None:
+        gc.unfreeze()  # the app's own cycles can be collected once it is gone (tests open many)
         if self._backup_warnings is not None:
             self._backup_warnings.remove()
 
