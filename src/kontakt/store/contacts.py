@@ -13,9 +13,32 @@ from ..domain.activity import check_channel
 from ..domain.cards import Address, Details, clean_addresses, clean_labels, clean_urls
 from ..domain.dates import parse_iso
 from .driver import sqlite3
-from .migrations import CONTACT_COLUMNS, contact_columns
+from .migrations import CONTACT_COLUMNS, REF_INDEX, contact_columns
 from .search import REF_COLUMNS, SearchTerms, _contains_sql, _prefix_term, _walk_name_index, _words, search_terms
 from .values import NotFound, _cadence, _clean_emails, _clean_phones, _clean_tags, _fold_tag, _json_list, _line, _now, _text, _uid
+
+# What a REF is looked for in (the folded REF as ?, three times): Book.find's one test.
+_REF_TEST = "instr(sort_key, ?) > 0 OR instr(lower(emails), ?) > 0 OR instr(lower(nickname), ?) > 0"
+# More candidates than this from the REF index: the REF is common, and the name-order walk
+# finds its first 51 matches sooner than sorting every candidate would.
+REF_INDEX_CANDIDATES = 2000
+# Trigrams asked of the REF index at most: a long email's common ones ("exa", "com") each
+# list nearly every person and cost a millisecond apiece; six leave a handful of candidates.
+REF_INDEX_TRIGRAMS = 6
+
+
+def ref_trigram_match(key: str) -> str | None:
+    """The FTS5 query asking the REF index for rows holding every trigram of a cover of the
+    folded REF `key` (non-overlapping ones from the start, and the last), or None for a REF
+    of fewer than three letters (or one SQLite cannot take as query text)."""
+    if len(key) < 3 or "\x00" in key:
+        return None
+    starts = list(range(0, len(key) - 2, 3))
+    if starts[-1] != len(key) - 3:
+        starts.append(len(key) - 3)
+    grams = list(dict.fromkeys(key[i : i + 3] for i in starts))[:REF_INDEX_TRIGRAMS]
+    return " AND ".join('"' + gram.replace('"', '""') + '"' for gram in grams)
+
 
 CONTACT_FIELDS = (
     "name", "nickname", "emails", "phones", "org", "role", "location", "met",
@@ -577,23 +600,14 @@ class ContactsMixin:
         """Up to 51 contacts (archived last, in name order) whose folded name, lower-cased
         emails or nickname hold the folded REF `key`.
 
-        Each query walks the contacts_by_ref index (m010) in name order and reads nothing
-        else (every column it names is in it): a tenth of the time of reading every wide
-        row, and a common REF stops at the 51st match. Active people first, then archived
-        ones (archived is 0 or 1), as ORDER BY archived, sort_key, id would give them.
+        A REF of three letters or more asks the trigram index (m017) for the few people who
+        could hold it and tests only those; a shorter REF, or one that too many people could
+        hold, walks the name index instead (a common fragment stops at the 51st match).
+        Both give the same rows in the same order.
         """
-        ids: list[int] = []
-        for archived in (0, 1):
-            ids += [row[0] for row in self.conn.execute(
-                """SELECT id FROM contacts INDEXED BY contacts_by_ref
-                    WHERE archived = ? AND deleted_at IS NULL
-                      AND (instr(sort_key, ?) > 0 OR instr(lower(emails), ?) > 0
-                           OR instr(lower(nickname), ?) > 0)
-                    ORDER BY sort_key, id LIMIT ?""",
-                (archived, key, key, key, 51 - len(ids)),
-            )]
-            if len(ids) >= 51:
-                break
+        ids = self._ref_ids_indexed(key)
+        if ids is None:
+            ids = self._ref_ids_walked(key)
         if not ids:
             return []
         return self.conn.execute(
@@ -601,6 +615,56 @@ class ContactsMixin:
                 ORDER BY archived, sort_key, id""",
             ids,
         ).fetchall()
+
+    def _ref_ids_indexed(self, key: str) -> list[int] | None:
+        """The REF's matches through the trigram index, or None when the index cannot say
+        (a REF under three letters, more than REF_INDEX_CANDIDATES candidates, no index)."""
+        match = ref_trigram_match(key)
+        if match is None:
+            return None
+        try:
+            candidates = [row[0] for row in self.conn.execute(
+                f"SELECT rowid FROM {REF_INDEX} WHERE {REF_INDEX} MATCH ? LIMIT ?",
+                (match, REF_INDEX_CANDIDATES + 1),
+            )]
+        except sqlite3.OperationalError as error:
+            if "no such table" in str(error):  # a book opened read-only before m017 ran
+                return None
+            raise
+        if len(candidates) > REF_INDEX_CANDIDATES:
+            return None
+        if not candidates:
+            return []
+        # The index holds every row with the REF's trigrams (it folds case, and more letters
+        # than lower() does): the walk's own test picks the rows that really hold the REF.
+        # CROSS JOIN: each candidate's row by its id (SQLite would rather scan an index on
+        # archived with the candidates in a Bloom filter, i.e. every contact).
+        return [row[0] for row in self.conn.execute(
+            f"""SELECT contacts.id FROM json_each(?) AS candidate
+                       CROSS JOIN contacts ON contacts.id = candidate.value
+                 WHERE archived IN (0, 1) AND deleted_at IS NULL AND ({_REF_TEST})
+                 ORDER BY archived, sort_key, contacts.id LIMIT 51""",
+            (json.dumps(candidates), key, key, key),
+        )]
+
+    def _ref_ids_walked(self, key: str) -> list[int]:
+        """The REF's matches by walking the contacts_by_ref index (m014) in name order.
+
+        The walk reads nothing but the index (every column it names is in it) and a common
+        REF stops at the 51st match. Active people first, then archived ones (archived is 0
+        or 1), as ORDER BY archived, sort_key, id would give them.
+        """
+        ids: list[int] = []
+        for archived in (0, 1):
+            ids += [row[0] for row in self.conn.execute(
+                f"""SELECT id FROM contacts INDEXED BY contacts_by_ref
+                    WHERE archived = ? AND deleted_at IS NULL AND ({_REF_TEST})
+                    ORDER BY sort_key, id LIMIT ?""",
+                (archived, key, key, key, 51 - len(ids)),
+            )]
+            if len(ids) >= 51:
+                break
+        return ids
 
     def suggest(self, ref: str, limit: int = 3) -> list[Contact]:
         """Contacts whose name is close to a mistyped REF ("Jurgne" → Jürgen Müller).
