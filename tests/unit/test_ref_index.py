@@ -286,3 +286,26 @@ def test_doctor_finds_a_ref_index_out_of_step_and_fix_rebuilds_it(tmp_path, monk
         assert book.find("countess@").id == ada
         book.update_contact(ada, today=TODAY, emails=["ada.king@example.org"])  # trigger is back
         assert book.find("ada.king@").id == ada
+
+
+def test_emptying_the_trash_leaves_no_trigram_of_the_deleted_person_in_the_index(tmp_path, monkeypatch):
+    from kontakt.store.trash import empty_trash
+
+    monkeypatch.setenv("KONTAKT_NOW", "2026-11-23T09:30:00+00:00")
+    with Book.open(tmp_path / "book.db") as book:
+        for n in range(300):
+            book.add_contact(f"Filler {n}", today=TODAY, emails=[f"f{n}@example.org"])
+        gone = book.add_contact("Zqxwv Secretperson", today=TODAY, emails=["zqxwv@hidden.example"])
+        book.trash_contact(gone)
+
+        def blocks_holding_their_trigrams() -> int:
+            return book.conn.execute(
+                f"SELECT count(*) FROM {REF_INDEX}_data WHERE instr(block, CAST('zqx' AS BLOB)) > 0"
+                " OR instr(block, CAST('xwv' AS BLOB)) > 0").fetchone()[0]
+
+        assert blocks_holding_their_trigrams() > 0  # the test sees them before
+        empty_trash(book)
+        # Deleted entries stay in old segments until they merge: emptying merges them.
+        assert blocks_holding_their_trigrams() == 0
+        _in_step(book)
+        assert book.find("f299@").name == "Filler 299"
