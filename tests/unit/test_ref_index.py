@@ -309,3 +309,16 @@ def test_emptying_the_trash_leaves_no_trigram_of_the_deleted_person_in_the_index
         assert blocks_holding_their_trigrams() == 0
         _in_step(book)
         assert book.find("f299@").name == "Filler 299"
+
+
+def test_datasette_and_sqlite_utils_still_see_only_the_search_index(tmp_path, monkeypatch):
+    monkeypatch.setenv("KONTAKT_NOW", "2026-11-23T09:30:00+00:00")
+    with Book.open(tmp_path / "book.db") as book:
+        # What both tools look for; they take the first row, whatever the order.
+        found = [row[0] for row in book.conn.execute(
+            """SELECT name FROM sqlite_master WHERE rootpage = 0
+                AND (sql LIKE '%VIRTUAL TABLE%USING FTS%content=[contacts]%'
+                     OR sql LIKE '%VIRTUAL TABLE%USING FTS%content="contacts"%')""")]
+        assert found == ["contacts_fts"]
+        assert book.conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE name = ?", (REF_INDEX,)).fetchone()[0] == 1

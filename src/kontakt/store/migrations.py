@@ -662,9 +662,11 @@ REF_INDEX_COLUMNS = ("sort_key", "nickname", "emails")
 _REF_COLUMNS = ", ".join(REF_INDEX_COLUMNS)
 _REF_OLD = ", ".join(f"old.{c}" for c in REF_INDEX_COLUMNS)
 _REF_NEW = ", ".join(f"new.{c}" for c in REF_INDEX_COLUMNS)
+# content=contacts unquoted: Datasette and sqlite-utils take the first FTS table declaring
+# content="contacts" (or [contacts]) as *the* search index of contacts; that is contacts_fts.
 REF_INDEX_TABLE = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {REF_INDEX} USING FTS5 ({_REF_COLUMNS}, "
-    "tokenize='trigram', detail='none', content=\"contacts\", content_rowid='id')"
+    "tokenize='trigram', detail='none', content=contacts, content_rowid='id')"
 )
 REF_INDEX_TRIGGERS = {
     "contacts_ref_ai": (
