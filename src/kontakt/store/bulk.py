@@ -20,7 +20,7 @@ from ..domain import Birthday, Cadence, Contact, effective_cadence, fold, next_d
 from ..domain.cards import EMPTY as EMPTY_DETAILS, Details, to_cells as detail_cells, clean_addresses, clean_labels, clean_urls
 from ..domain.dates import parse_iso
 from ..domain.text import nfc
-from .migrations import CONTACT_COLUMNS, FTS_COLUMNS, REF_INDEX, REF_INDEX_COLUMNS
+from .migrations import CONTACT_COLUMNS, FTS_COLUMNS, REF_INDEX, REF_INDEX_COLUMNS, REF_INDEX_TEXT
 from .book import Book, _line, _now, _text, _uid, _unique
 from .values import _cadence, _json_list
 from .contacts import LET_DRIFT_SQL
@@ -297,7 +297,8 @@ class BulkWriter:
             "contacts_ai": f"INSERT INTO contacts_fts (rowid, {', '.join(FTS_COLUMNS)}) "
                            f"SELECT id, {', '.join(FTS_COLUMNS)} FROM contacts WHERE id BETWEEN ? AND ?",
             "contacts_ref_ai": f"INSERT INTO {REF_INDEX} (rowid, {', '.join(REF_INDEX_COLUMNS)}) "
-                               f"SELECT id, {', '.join(REF_INDEX_COLUMNS)} FROM contacts WHERE id BETWEEN ? AND ?",
+                               f"SELECT id, {', '.join(REF_INDEX_COLUMNS)} FROM {REF_INDEX_TEXT} "
+                               "WHERE id BETWEEN ? AND ?",
         }
         for name in triggers:
             self.conn.execute(f"DROP TRIGGER {name}")

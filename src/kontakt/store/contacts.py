@@ -37,7 +37,20 @@ def ref_trigram_match(key: str) -> str | None:
     if starts[-1] != len(key) - 3:
         starts.append(len(key) - 3)
     grams = list(dict.fromkeys(key[i : i + 3] for i in starts))[:REF_INDEX_TRIGRAMS]
-    return " AND ".join('"' + gram.replace('"', '""') + '"' for gram in grams)
+    return _any_of(grams, " AND ")
+
+
+def _any_of(terms: Iterable[str], joiner: str = " OR ") -> str:
+    return joiner.join('"' + term.replace('"', '""') + '"' for term in terms)
+
+
+def _two_letter_ref(key: str) -> bool:
+    """A REF the index answers through the trigrams it starts: two letters that are ASCII and
+    not upper case, or have no case at all (王小): the index folds those as fold() does; other
+    letters it may fold apart, and those REFs walk."""
+    return len(key) == 2 and "\x00" not in key and all(
+        (c.isascii() and not c.isupper()) or c == c.lower() == c.upper() == c.casefold() for c in key
+    )
 
 
 def _may_reach(a: str, b: str, letters: dict[str, dict[str, int]], score: float = 0.75) -> bool:
@@ -623,10 +636,10 @@ class ContactsMixin:
         """Up to 51 contacts (archived last, in name order) whose folded name, lower-cased
         emails or nickname hold the folded REF `key`.
 
-        A REF of three letters or more asks the trigram index (m017) for the few people who
-        could hold it and tests only those; a shorter REF, or one that too many people could
-        hold, walks the name index instead (a common fragment stops at the 51st match).
-        Both give the same rows in the same order.
+        A REF of three letters or more (or two, mostly) asks the trigram index (m017) for
+        the few people who could hold it and tests only those; a shorter REF, or one that too
+        many people could hold, walks the name index instead (a common fragment stops at the
+        51st match). Both give the same rows in the same order.
         """
         ids = self._ref_ids_indexed(key)
         if ids is None:
@@ -641,15 +654,16 @@ class ContactsMixin:
 
     def _ref_ids_indexed(self, key: str) -> list[int] | None:
         """The REF's matches through the trigram index, or None when the index cannot say
-        (a REF under three letters, more than REF_INDEX_CANDIDATES candidates, no index)."""
-        match = ref_trigram_match(key)
-        if match is None:
-            return None
+        (one letter, two with a case the index may fold otherwise, more than
+        REF_INDEX_CANDIDATES candidates, a book without the index)."""
         try:
+            match = ref_trigram_match(key) if not _two_letter_ref(key) else self._starting(key)
+            if match is None:
+                return None
             candidates = [row[0] for row in self.conn.execute(
                 f"SELECT rowid FROM {REF_INDEX} WHERE {REF_INDEX} MATCH ? LIMIT ?",
                 (match, REF_INDEX_CANDIDATES + 1),
-            )]
+            )] if match else []
         except sqlite3.OperationalError as error:
             if "no such table" in str(error):  # a book opened read-only before m017 ran
                 return None
@@ -669,6 +683,26 @@ class ContactsMixin:
                  ORDER BY archived, sort_key, contacts.id LIMIT 51""",
             (json.dumps(candidates), key, key, key),
         )]
+
+    def _starting(self, key: str) -> str | None:
+        """The FTS5 query for rows with a trigram starting with the two-letter `key` ("zz" in
+        "Jazz\\n": the index's text ends each value with a newline), "" when there is none, or None
+        when they are many (the walk finds a common pair's first 51 matches sooner)."""
+        self.conn.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{REF_INDEX}_terms "
+            f"USING fts5vocab(main, {REF_INDEX}, 'row')"
+        )
+        terms, rows = [], 0
+        # Terms are compared as UTF-8 bytes: U+10FFFF's are the greatest a third letter has.
+        for term, count in self.conn.execute(
+            f"SELECT term, doc FROM temp.{REF_INDEX}_terms WHERE term >= ? AND term <= ?",
+            (key, key + "\U0010ffff"),
+        ):
+            terms.append(term)
+            rows += count
+            if rows > REF_INDEX_CANDIDATES:
+                return None
+        return _any_of(terms)
 
     def _ref_ids_walked(self, key: str) -> list[int]:
         """The REF's matches by walking the contacts_by_ref index (m014) in name order.

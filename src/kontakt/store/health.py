@@ -26,7 +26,7 @@ from .backup import (
 )
 from .backup import today as backup_today
 from .db import BookError, is_encrypted, is_writable, migrate, open_checked, transaction
-from .migrations import FTS_COLUMNS, FTS_COLUMNS_V1, LATEST_VERSION, REF_INDEX, REF_INDEX_TABLE, REF_INDEX_TRIGGERS
+from .migrations import FTS_COLUMNS, FTS_COLUMNS_V1, LATEST_VERSION, REF_INDEX, REF_INDEX_TABLE, REF_INDEX_TRIGGERS, REF_INDEX_VIEW
 
 # SQLite 3.7.0–3.51.2 can corrupt a WAL database when two connections write and checkpoint
 # at the same moment ("WAL-reset bug"); fixed in 3.51.3.
@@ -352,6 +352,7 @@ def _ref_index(report: Report, conn: sqlite3.Connection, *, fix: bool) -> None:
         report.add("ref index", "fail", problem + " (--fix rebuilds it)")
         return
     with transaction(conn):
+        conn.execute(REF_INDEX_VIEW)
         conn.execute(REF_INDEX_TABLE)
         for trigger in REF_INDEX_TRIGGERS.values():
             conn.execute(trigger)
