@@ -176,11 +176,27 @@ class Book(ContactsMixin, ActivityMixin, LedgerMixin):
         return match is not None and self._fts_hits(match) > DENSE_SEARCH_HITS
 
     def count_contacts(
-        self, *, tag: str | None = None, archived: bool | None = False, query: str | None = None
+        self, *, tag: str | None = None, archived: bool | None = False, query: str | None = None,
+        at_most: int | None = None,
     ) -> int:
+        """How many contacts the filter shows. With `at_most`, a search stops counting
+        there and answers `at_most + 1` for "more": at 100k people a one-letter search
+        matches 55-80k and counting them all cost 20-40 ms of every keystroke."""
         match = _index_only(query) if query is not None else None
         if match is not None and tag is None and archived is not None:
-            return self._count_matches(match, archived=archived)
+            if at_most is not None:
+                # Matches in rowid order, each looked up, stopping after at_most + 1.
+                counted = self.conn.execute(
+                    """SELECT count(*) FROM (
+                         SELECT 1 FROM contacts_fts f JOIN contacts c ON c.id = f.rowid
+                          WHERE contacts_fts MATCH ? AND c.deleted_at IS NULL AND c.archived = ?
+                          LIMIT ?)""",
+                    (match, int(archived), at_most + 1),
+                ).fetchone()[0]
+                if counted <= at_most:
+                    return counted
+            return self._count_matches(match, archived=archived) if at_most is None \
+                else at_most + 1
         where, params = self._filter_sql(tag=tag, archived=archived, query=query)
         return self.conn.execute(f"SELECT count(*) FROM contacts c WHERE {where}", params).fetchone()[0]
 
@@ -224,9 +240,12 @@ class Book(ContactsMixin, ActivityMixin, LedgerMixin):
         self._last_counts = (key, counts)
         return counts
 
-    def _version_key(self) -> tuple[int, int]:
-        """Changes with every write through this connection or any other."""
+    def version_key(self) -> tuple[int, int]:
+        """Changes with every write through this connection or any other: what a view
+        compares to know that what it shows may be stale."""
         return self.conn.total_changes, self.data_version()
+
+    _version_key = version_key
 
     def _count_everything(self) -> BookCounts:
         row = self.conn.execute(
