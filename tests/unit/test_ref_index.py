@@ -332,3 +332,13 @@ def test_datasette_and_sqlite_utils_still_see_only_the_search_index(tmp_path, mo
         assert found == ["contacts_fts"]
         assert book.conn.execute(
             "SELECT count(*) FROM sqlite_master WHERE name = ?", (REF_INDEX,)).fetchone()[0] == 1
+
+
+def test_a_book_without_the_ref_index_is_still_answered_by_the_walk(tmp_path, monkeypatch):
+    """As a book of schema 16 opened read-only (doctor, or a file kontakt may not upgrade)."""
+    monkeypatch.setenv("KONTAKT_NOW", "2026-11-23T09:30:00+00:00")
+    with Book.open(tmp_path / "book.db") as book:
+        jazz = book.add_contact("Ka Jazz", today=TODAY, emails=["ka@example.org"])
+        book.conn.execute(f"DROP TABLE {REF_INDEX}")
+        assert book._ref_ids_indexed("zz") is None and book._ref_ids_indexed("jazz") is None
+        assert book.find("zz").id == jazz and book.find("ka@exa").id == jazz

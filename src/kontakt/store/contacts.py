@@ -665,7 +665,8 @@ class ContactsMixin:
                 (match, REF_INDEX_CANDIDATES + 1),
             )] if match else []
         except sqlite3.OperationalError as error:
-            if "no such table" in str(error):  # a book opened read-only before m017 ran
+            # A book opened read-only before m017 ran ("no such fts5 table" from fts5vocab).
+            if "no such table" in str(error) or "no such fts5 table" in str(error):
                 return None
             raise
         if len(candidates) > REF_INDEX_CANDIDATES:
