@@ -744,8 +744,8 @@ class ContactsMixin:
         key = fold(ref)
         # Only a score of 0.75 or more counts, so a ratio whose cheap upper bounds fall short
         # is not computed; word pairs repeat (many Annas), so each is compared once. The
-        # scores that count are the same as comparing everything: a miss at 100k people
-        # ("someone@example.org") 0.5 s -> see the commit.
+        # scores that count are those of comparing everything; a miss at 100k people
+        # ("someone@example.org", "Jurgne Mueler") took 0.5-0.7 s, now 0.06-0.09 s.
         ratios: dict[tuple[str, str], float] = {}
         letters: dict[str, dict[str, int]] = {}
 
