@@ -79,8 +79,8 @@ def book(tmp_path_factory):
                     " VALUES (?, ?, ?, ?, ?, '2026-11-23', '2026-11-23')",
                     (f"raw-{index}", name, fold(name), nickname, emails),
                 )
-        yield book
-        book.close()
+    yield book
+    book.close()
 
 
 OLD_SQL = """SELECT id FROM contacts NOT INDEXED
