@@ -13,9 +13,68 @@ from ..domain.activity import check_channel
 from ..domain.cards import Address, Details, clean_addresses, clean_labels, clean_urls
 from ..domain.dates import parse_iso
 from .driver import sqlite3
-from .migrations import CONTACT_COLUMNS, contact_columns
+from .migrations import CONTACT_COLUMNS, REF_INDEX, contact_columns
 from .search import REF_COLUMNS, SearchTerms, _contains_sql, _prefix_term, _walk_name_index, _words, search_terms
 from .values import NotFound, _cadence, _clean_emails, _clean_phones, _clean_tags, _fold_tag, _json_list, _line, _now, _text, _uid
+
+# What a REF is looked for in (the folded REF as ?, three times): Book.find's one test.
+_REF_TEST = "instr(sort_key, ?) > 0 OR instr(lower(emails), ?) > 0 OR instr(lower(nickname), ?) > 0"
+# More candidates than this from the REF index: the REF is common, and the name-order walk
+# finds its first 51 matches sooner than sorting every candidate would.
+REF_INDEX_CANDIDATES = 2000
+# Trigrams asked of the REF index at most: a long email's common ones ("exa", "com") each
+# list nearly every person and cost a millisecond apiece; six leave a handful of candidates.
+REF_INDEX_TRIGRAMS = 6
+
+
+def ref_trigram_match(key: str) -> str | None:
+    """The FTS5 query asking the REF index for rows holding every trigram of a cover of the
+    folded REF `key` (non-overlapping ones from the start, and the last), or None for a REF
+    of fewer than three letters (or one SQLite cannot take as query text)."""
+    if len(key) < 3 or "\x00" in key:
+        return None
+    starts = list(range(0, len(key) - 2, 3))
+    if starts[-1] != len(key) - 3:
+        starts.append(len(key) - 3)
+    grams = list(dict.fromkeys(key[i : i + 3] for i in starts))[:REF_INDEX_TRIGRAMS]
+    return _any_of(grams, " AND ")
+
+
+def _any_of(terms: Iterable[str], joiner: str = " OR ") -> str:
+    return joiner.join('"' + term.replace('"', '""') + '"' for term in terms)
+
+
+def _two_letter_ref(key: str) -> bool:
+    """A REF the index answers through the trigrams it starts: two letters that are ASCII and
+    not upper case, or have no case at all (王小): the index folds those as fold() does; other
+    letters it may fold apart, and those REFs walk."""
+    return len(key) == 2 and "\x00" not in key and all(
+        (c.isascii() and not c.isupper()) or c == c.lower() == c.upper() == c.casefold() for c in key
+    )
+
+
+def _may_reach(a: str, b: str, letters: dict[str, dict[str, int]], score: float = 0.75) -> bool:
+    """False when difflib's ratio() of `a` and `b` is surely below `score`: its upper bounds
+    real_quick_ratio() (the lengths) and quick_ratio() (the letters both share, counted with
+    repeats), computed as difflib does but without building a SequenceMatcher (5-10x less)."""
+    total = len(a) + len(b)
+    if not total:
+        return True  # two empty strings: ratio() is 1.0
+    if 2.0 * min(len(a), len(b)) / total < score:
+        return False
+    counts = letters.get(a)
+    if counts is None:
+        counts = letters[a] = {}
+        for letter in a:
+            counts[letter] = counts.get(letter, 0) + 1
+    available, shared = dict(counts), 0
+    for letter in b:
+        left = available.get(letter, 0)
+        if left > 0:
+            available[letter] = left - 1
+            shared += 1
+    return 2.0 * shared / total >= score
+
 
 CONTACT_FIELDS = (
     "name", "nickname", "emails", "phones", "org", "role", "location", "met",
@@ -577,23 +636,14 @@ class ContactsMixin:
         """Up to 51 contacts (archived last, in name order) whose folded name, lower-cased
         emails or nickname hold the folded REF `key`.
 
-        Each query walks the contacts_by_ref index (m010) in name order and reads nothing
-        else (every column it names is in it): a tenth of the time of reading every wide
-        row, and a common REF stops at the 51st match. Active people first, then archived
-        ones (archived is 0 or 1), as ORDER BY archived, sort_key, id would give them.
+        A REF of three letters or more (or two, mostly) asks the trigram index (m017) for
+        the few people who could hold it and tests only those; a shorter REF, or one that too
+        many people could hold, walks the name index instead (a common fragment stops at the
+        51st match). Both give the same rows in the same order.
         """
-        ids: list[int] = []
-        for archived in (0, 1):
-            ids += [row[0] for row in self.conn.execute(
-                """SELECT id FROM contacts INDEXED BY contacts_by_ref
-                    WHERE archived = ? AND deleted_at IS NULL
-                      AND (instr(sort_key, ?) > 0 OR instr(lower(emails), ?) > 0
-                           OR instr(lower(nickname), ?) > 0)
-                    ORDER BY sort_key, id LIMIT ?""",
-                (archived, key, key, key, 51 - len(ids)),
-            )]
-            if len(ids) >= 51:
-                break
+        ids = self._ref_ids_indexed(key)
+        if ids is None:
+            ids = self._ref_ids_walked(key)
         if not ids:
             return []
         return self.conn.execute(
@@ -601,6 +651,78 @@ class ContactsMixin:
                 ORDER BY archived, sort_key, id""",
             ids,
         ).fetchall()
+
+    def _ref_ids_indexed(self, key: str) -> list[int] | None:
+        """The REF's matches through the trigram index, or None when the index cannot say
+        (one letter, two with a case the index may fold otherwise, more than
+        REF_INDEX_CANDIDATES candidates, a book without the index)."""
+        try:
+            match = ref_trigram_match(key) if not _two_letter_ref(key) else self._starting(key)
+            if match is None:
+                return None
+            candidates = [row[0] for row in self.conn.execute(
+                f"SELECT rowid FROM {REF_INDEX} WHERE {REF_INDEX} MATCH ? LIMIT ?",
+                (match, REF_INDEX_CANDIDATES + 1),
+            )] if match else []
+        except sqlite3.OperationalError as error:
+            # A book opened read-only before m017 ran ("no such fts5 table" from fts5vocab).
+            if "no such table" in str(error) or "no such fts5 table" in str(error):
+                return None
+            raise
+        if len(candidates) > REF_INDEX_CANDIDATES:
+            return None
+        if not candidates:
+            return []
+        # The index holds every row with the REF's trigrams (it folds case, and more letters
+        # than lower() does): the walk's own test picks the rows that really hold the REF.
+        # CROSS JOIN: each candidate's row by its id (SQLite would rather scan an index on
+        # archived with the candidates in a Bloom filter, i.e. every contact).
+        return [row[0] for row in self.conn.execute(
+            f"""SELECT contacts.id FROM json_each(?) AS candidate
+                       CROSS JOIN contacts ON contacts.id = candidate.value
+                 WHERE archived IN (0, 1) AND deleted_at IS NULL AND ({_REF_TEST})
+                 ORDER BY archived, sort_key, contacts.id LIMIT 51""",
+            (json.dumps(candidates), key, key, key),
+        )]
+
+    def _starting(self, key: str) -> str | None:
+        """The FTS5 query for rows with a trigram starting with the two-letter `key` ("zz" in
+        "Jazz\\n": the index's text ends each value with a newline), "" when there is none, or None
+        when they are many (the walk finds a common pair's first 51 matches sooner)."""
+        self.conn.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{REF_INDEX}_terms "
+            f"USING fts5vocab(main, {REF_INDEX}, 'row')"
+        )
+        terms, rows = [], 0
+        # Terms are compared as UTF-8 bytes: U+10FFFF's are the greatest a third letter has.
+        for term, count in self.conn.execute(
+            f"SELECT term, doc FROM temp.{REF_INDEX}_terms WHERE term >= ? AND term <= ?",
+            (key, key + "\U0010ffff"),
+        ):
+            terms.append(term)
+            rows += count
+            if rows > REF_INDEX_CANDIDATES:
+                return None
+        return _any_of(terms)
+
+    def _ref_ids_walked(self, key: str) -> list[int]:
+        """The REF's matches by walking the contacts_by_ref index (m014) in name order.
+
+        The walk reads nothing but the index (every column it names is in it) and a common
+        REF stops at the 51st match. Active people first, then archived ones (archived is 0
+        or 1), as ORDER BY archived, sort_key, id would give them.
+        """
+        ids: list[int] = []
+        for archived in (0, 1):
+            ids += [row[0] for row in self.conn.execute(
+                f"""SELECT id FROM contacts INDEXED BY contacts_by_ref
+                    WHERE archived = ? AND deleted_at IS NULL AND ({_REF_TEST})
+                    ORDER BY sort_key, id LIMIT ?""",
+                (archived, key, key, key, 51 - len(ids)),
+            )]
+            if len(ids) >= 51:
+                break
+        return ids
 
     def suggest(self, ref: str, limit: int = 3) -> list[Contact]:
         """Contacts whose name is close to a mistyped REF ("Jurgne" → Jürgen Müller).
@@ -620,12 +742,26 @@ class ContactsMixin:
             (f"{{name nickname}} : ({match})",),
         ).fetchall()
         key = fold(ref)
+        # Only a score of 0.75 or more counts, so a ratio whose cheap upper bounds fall short
+        # is not computed; word pairs repeat (many Annas), so each is compared once. The
+        # scores that count are those of comparing everything; a miss at 100k people
+        # ("someone@example.org", "Jurgne Mueler") took 0.5-0.7 s, now 0.06-0.09 s.
+        ratios: dict[tuple[str, str], float] = {}
+        letters: dict[str, dict[str, int]] = {}
+
+        def ratio(a: str, b: str) -> float:
+            found = ratios.get((a, b))
+            if found is None:
+                found = ratios[(a, b)] = (
+                    difflib.SequenceMatcher(None, a, b).ratio() if _may_reach(a, b, letters) else 0.0
+                )
+            return found
+
         scored = []
         for row in rows:
             name_words = row["sort_key"].split()
             score = max(
-                [difflib.SequenceMatcher(None, key, row["sort_key"]).ratio()]
-                + [difflib.SequenceMatcher(None, w, nw).ratio() for w in words for nw in name_words]
+                [ratio(key, row["sort_key"])] + [ratio(w, nw) for w in words for nw in name_words]
             )
             if score >= 0.75:
                 scored.append((-score, row["sort_key"], row["id"]))
