@@ -487,6 +487,11 @@ class ContactsMixin:
             yield ListRow(row[0], row[1], row[2], _json_list(row[3]), bool(row[4]),
                           parse_iso(row[5]), parse_iso(row[6]))
 
+    def largest_contact_id(self) -> int:
+        """The largest id a contact row has (archived and trashed ones too; 0 in an empty
+        book): a column of ids this wide fits every id a list can show."""
+        return self.conn.execute("SELECT coalesce(max(id), 0) FROM contacts").fetchone()[0]
+
     def _stream(self, sql: str, params: Sequence[object]) -> Iterator[Contact]:
         """Contacts of `sql`'s rows, fetched in batches (a cursor of its own)."""
         circles = self._circle_cadences()
