@@ -15,6 +15,7 @@ from ..domain.dates import parse_iso
 from .driver import sqlite3
 from .migrations import CONTACT_COLUMNS, contact_columns
 from .search import REF_COLUMNS, SearchTerms, _contains_sql, _prefix_term, _walk_name_index, _words, search_terms
+from .search import search_sql
 from .values import NotFound, _cadence, _clean_emails, _clean_phones, _clean_tags, _fold_tag, _json_list, _line, _now, _text, _uid
 
 CONTACT_FIELDS = (
@@ -511,8 +512,21 @@ class ContactsMixin:
 
     def stream_search(self, text: str, *, limit: int | None = None,
                       archived: bool | None = None) -> Iterator[Contact]:
-        """`search` one contact at a time from the cursor (for `search --all`)."""
-        yield from self._search(search_terms(text), limit=limit, archived=archived, stream=True)
+        """`search` one contact at a time (for `search --all`): SQLite sorts only the ids of
+        the matches, and the contacts are read 500 at a time in that order (the first 20 at
+        once), so the first arrives early and memory stays flat."""
+        terms = search_terms(text)
+        if terms is None:
+            return
+        sql, params = search_sql(terms, "c.id", limit=limit, archived=archived)
+        cursor = self.conn.execute(sql, params)
+        try:
+            size = 20
+            while rows := cursor.fetchmany(size):
+                yield from self.get_contacts(row[0] for row in rows)
+                size = 500
+        finally:
+            cursor.close()
 
     def _search(self, terms: SearchTerms | None, *, limit: int | None, archived: bool | None,
                 stream: bool = False):
