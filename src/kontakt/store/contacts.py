@@ -498,7 +498,9 @@ class ContactsMixin:
         circles = self._circle_cadences()
         cursor = self.conn.execute(sql, params)
         try:
-            while rows := cursor.fetchmany(500):
+            size = 20  # a first few at once: `list --json | head` is not kept waiting for 500
+            while rows := cursor.fetchmany(size):
+                size = 500
                 for row in rows:
                     yield self._contact(row, circles)
         finally:
