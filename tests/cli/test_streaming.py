@@ -241,3 +241,30 @@ def test_the_plain_width_is_what_rich_would_lay_out_at_without_colours(environ, 
 
     monkeypatch.setattr("sys.stdout", Terminal())
     assert plain_width() is None  # a terminal: rich decides about colours
+
+
+@pytest.mark.parametrize("args", [("list",), ("list", "--json"), ("search", "anders", "--all", "--json")])
+def test_a_reader_that_leaves_after_one_line_ends_the_command_quietly(db, args):
+    """`kontakt list | head -1`: the first line arrives, the command ends at its next write,
+    exit 0, nothing on stderr (no BrokenPipe traceback)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "KONTAKT_TODAY": TODAY.isoformat(), "KONTAKT_NO_AUTO_BACKUP": "1",
+           "COLUMNS": "200"}
+    # More than a pipe and the reader's buffer hold: the command cannot have finished writing
+    # when the reader leaves, so its next write really meets the closed pipe.
+    assert len(run(db, *args, env={"COLUMNS": "200"}).stdout.encode()) > 2 * 65536
+    command = subprocess.Popen([sys.executable, "-m", "kontakt", args[0], "--db", str(db), *args[1:]],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        first = command.stdout.readline()
+        command.stdout.close()
+        assert command.wait(timeout=60) == 0
+        assert command.stderr.read() == b""
+    finally:
+        if command.poll() is None:
+            command.kill()
+        command.stderr.close()
+    assert first.strip()[:1] in (b"[", b"i")  # "[" of the JSON array, or the header's "id"
