@@ -53,6 +53,15 @@ LET_DRIFT_SQL = """EXISTS (SELECT 1 FROM review_state s
                             WHERE s.kind = 'let-drift' AND s.ref_id = c.id)"""
 
 
+def _in_name_order(where: str, params: list[object]) -> tuple[str, list[object]]:
+    """`where` made to walk a name index (contacts_by_name or contacts_by_ref) in order and
+    test each contact against its circle, for a list streamed whole: sorting a circle of
+    14k people first kept `list --tag friends` 30 ms from its first line; the walk is 6 ms
+    even for a circle of no one (the unary + keeps SQLite from starting at the members)."""
+    return where.replace("c.id IN (SELECT contact_id FROM memberships",
+                         "+c.id IN (SELECT contact_id FROM memberships"), params
+
+
 class AmbiguousRef(LookupError):
     """A contact REF that matched no one or several people; `candidates` lists them."""
 
@@ -467,7 +476,7 @@ class ContactsMixin:
     ) -> Iterator[Contact]:
         """`list_contacts` without a page, one contact at a time from the cursor: the first
         arrives at once and a 100k book never sits in memory (`kontakt list | head`)."""
-        where, params = self._filter_sql(tag=tag, archived=archived, query=None)
+        where, params = _in_name_order(*self._filter_sql(tag=tag, archived=archived, query=None))
         yield from self._stream(
             f"SELECT {contact_columns('c')} FROM contacts c WHERE {where} ORDER BY c.sort_key, c.id",
             params,
@@ -478,7 +487,7 @@ class ContactsMixin:
     ) -> Iterator[ListRow]:
         """What a list row shows of each contact `stream_contacts` yields, in the same order,
         without building a Contact (measuring a 100k table's columns)."""
-        where, params = self._filter_sql(tag=tag, archived=archived, query=None)
+        where, params = _in_name_order(*self._filter_sql(tag=tag, archived=archived, query=None))
         cursor = self.conn.execute(
             f"""SELECT c.id, c.name, c.org, c.tags, c.archived, c.last_contact, c.next_due
                   FROM contacts c WHERE {where} ORDER BY c.sort_key, c.id""",
