@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import closing
 from itertools import chain, islice
 
 import click
@@ -228,7 +229,7 @@ _DATE_WIDTHS = (9, 8)
 
 
 def _print_contacts(book: Book, contacts: Callable[[], Iterable[Contact]], as_json: bool, empty: str,
-                    measure: Callable[[], Iterable] | None = None) -> None:
+                    measure: Callable[[], Generator] | None = None) -> None:
     """Print the contacts `contacts()` yields as JSON or as a table, streamed from the store.
 
     The table's column widths are those of its first `LAYOUT_ROWS` rows (`measure()`, the
@@ -250,20 +251,19 @@ def _print_contacts(book: Book, contacts: Callable[[], Iterable[Contact]], as_js
         # One query (a search sorts every match before its first row): keep the rows measured.
         head = list(islice(rows, LAYOUT_ROWS + 1))
         rows = chain(head, rows)
-        sample: Iterable = (contact for contact, _ in head)
+        sample: Generator = (contact for contact, _ in head)
     else:
         sample = measure()
     seen = 0
-    for contact in sample:
-        if seen == LAYOUT_ROWS:  # one more row: the list goes on past the measured ones
+    with closing(sample):  # its cursor: the rows past the measured ones are never read
+        for contact in sample:
+            if seen == LAYOUT_ROWS:  # one more row: the list goes on past the measured ones
+                seen += 1
+                break
+            # The ± column is one cell whatever the balance: no need to read favours to measure.
+            for i, text in enumerate(_list_cells(contact, "", now)[:6]):
+                natural[i] = max(natural[i], cell_len(text))
             seen += 1
-            break
-        # The ± column is one cell whatever the balance: no need to read favours to measure.
-        for i, text in enumerate(_list_cells(contact, "", now)[:6]):
-            natural[i] = max(natural[i], cell_len(text))
-        seen += 1
-    if measure is not None:
-        sample.close()  # its cursor: the rows past the measured ones are never read
     if not seen:
         echo(empty, err=True)
         return
