@@ -15,6 +15,7 @@ from ..domain.dates import parse_iso
 from .driver import sqlite3
 from .migrations import CONTACT_COLUMNS, REF_INDEX, contact_columns
 from .search import REF_COLUMNS, SearchTerms, _contains_sql, _prefix_term, _walk_name_index, _words, search_terms
+from .search import search_sql
 from .values import NotFound, _cadence, _clean_emails, _clean_phones, _clean_tags, _fold_tag, _json_list, _line, _now, _text, _uid
 
 # What a REF is looked for in (the folded REF as ?, three times): Book.find's one test.
@@ -109,6 +110,15 @@ class ListRow(NamedTuple):
 # kept as a review_state row of kind 'let-drift' (see services/review.py let_drift).
 LET_DRIFT_SQL = """EXISTS (SELECT 1 FROM review_state s
                             WHERE s.kind = 'let-drift' AND s.ref_id = c.id)"""
+
+
+def _in_name_order(where: str, params: list[object]) -> tuple[str, list[object]]:
+    """`where` made to walk a name index (contacts_by_name or contacts_by_ref) in order and
+    test each contact against its circle, for a list streamed whole: sorting a circle of
+    14k people first kept `list --tag friends` 30 ms from its first line; the walk is 6 ms
+    even for a circle of no one (the unary + keeps SQLite from starting at the members)."""
+    return where.replace("c.id IN (SELECT contact_id FROM memberships",
+                         "+c.id IN (SELECT contact_id FROM memberships"), params
 
 
 class AmbiguousRef(LookupError):
@@ -525,7 +535,7 @@ class ContactsMixin:
     ) -> Iterator[Contact]:
         """`list_contacts` without a page, one contact at a time from the cursor: the first
         arrives at once and a 100k book never sits in memory (`kontakt list | head`)."""
-        where, params = self._filter_sql(tag=tag, archived=archived, query=None)
+        where, params = _in_name_order(*self._filter_sql(tag=tag, archived=archived, query=None))
         yield from self._stream(
             f"SELECT {contact_columns('c')} FROM contacts c WHERE {where} ORDER BY c.sort_key, c.id",
             params,
@@ -536,7 +546,7 @@ class ContactsMixin:
     ) -> Iterator[ListRow]:
         """What a list row shows of each contact `stream_contacts` yields, in the same order,
         without building a Contact (measuring a 100k table's columns)."""
-        where, params = self._filter_sql(tag=tag, archived=archived, query=None)
+        where, params = _in_name_order(*self._filter_sql(tag=tag, archived=archived, query=None))
         cursor = self.conn.execute(
             f"""SELECT c.id, c.name, c.org, c.tags, c.archived, c.last_contact, c.next_due
                   FROM contacts c WHERE {where} ORDER BY c.sort_key, c.id""",
@@ -546,12 +556,19 @@ class ContactsMixin:
             yield ListRow(row[0], row[1], row[2], _json_list(row[3]), bool(row[4]),
                           parse_iso(row[5]), parse_iso(row[6]))
 
+    def largest_contact_id(self) -> int:
+        """The largest id a contact row has (archived and trashed ones too; 0 in an empty
+        book): a column of ids this wide fits every id a list can show."""
+        return self.conn.execute("SELECT coalesce(max(id), 0) FROM contacts").fetchone()[0]
+
     def _stream(self, sql: str, params: Sequence[object]) -> Iterator[Contact]:
         """Contacts of `sql`'s rows, fetched in batches (a cursor of its own)."""
         circles = self._circle_cadences()
         cursor = self.conn.execute(sql, params)
         try:
-            while rows := cursor.fetchmany(500):
+            size = 20  # a first few at once: `list --json | head` is not kept waiting for 500
+            while rows := cursor.fetchmany(size):
+                size = 500
                 for row in rows:
                     yield self._contact(row, circles)
         finally:
@@ -565,8 +582,21 @@ class ContactsMixin:
 
     def stream_search(self, text: str, *, limit: int | None = None,
                       archived: bool | None = None) -> Iterator[Contact]:
-        """`search` one contact at a time from the cursor (for `search --all`)."""
-        yield from self._search(search_terms(text), limit=limit, archived=archived, stream=True)
+        """`search` one contact at a time (for `search --all`): SQLite sorts only the ids of
+        the matches, and the contacts are read 500 at a time in that order (the first 20 at
+        once), so the first arrives early and memory stays flat."""
+        terms = search_terms(text)
+        if terms is None:
+            return
+        sql, params = search_sql(terms, "c.id", limit=limit, archived=archived)
+        cursor = self.conn.execute(sql, params)
+        try:
+            size = 20
+            while rows := cursor.fetchmany(size):
+                yield from self.get_contacts(row[0] for row in rows)
+                size = 500
+        finally:
+            cursor.close()
 
     def _search(self, terms: SearchTerms | None, *, limit: int | None, archived: bool | None,
                 stream: bool = False):

@@ -157,18 +157,22 @@ def _walk_name_index(where: str) -> tuple[str, str]:
 def search_sql(
     terms: SearchTerms, columns: str, *, limit: int | None, archived: bool | None
 ) -> tuple[str, list[object]]:
-    """SELECT `columns` (of `contacts c`) of the people `terms` find, best matches first:
-    the one query behind `Book.search` and `kontakt email`'s quick path (kontakt.quick)."""
+    """SELECT `columns` (of `contacts c`) of the people `terms` find, best matches first
+    (the index's rank), then by name, then by id: the one query behind `Book.search`,
+    `kontakt email`'s quick path (kontakt.quick) and `search --all` (`stream_search`, which
+    selects only `c.id`: SQLite sorts every match before the first row, and a sort of ids is
+    a fraction of one carrying whole contacts)."""
     params: list[object] = []
     if terms.match is not None:
         # Best matches first: join the index for its rank.
         sql = f"""SELECT {columns} FROM contacts_fts f JOIN contacts c ON c.id = f.rowid
                   WHERE contacts_fts MATCH ? AND c.deleted_at IS NULL"""
         params.append(terms.match)
-        order = "f.rank, c.sort_key"
+        # The id only says out loud what SQLite's stable sort of the index's rowid order gave.
+        order = "f.rank, c.sort_key, c.id"
     else:
         sql = f"SELECT {columns} FROM contacts c WHERE c.deleted_at IS NULL"
-        order = "c.sort_key"
+        order = "c.sort_key, c.id"
     for run in terms.contains:
         sql += f" AND {_contains_sql(terms.stored_columns)}"
         params += [run] * len(terms.stored_columns)
