@@ -14,8 +14,9 @@ from ..domain.cards import Address, Details, clean_addresses, clean_labels, clea
 from ..domain.dates import parse_iso
 from .driver import sqlite3
 from .migrations import CONTACT_COLUMNS, REF_INDEX, contact_columns
-from .search import REF_COLUMNS, SearchTerms, _contains_sql, _prefix_term, _walk_name_index, _words, search_terms
-from .search import search_sql
+from .search import (
+    REF_COLUMNS, SearchTerms, _prefix_term, _walk_name_index, _words, search_sql, search_terms,
+)
 from .values import NotFound, _cadence, _clean_emails, _clean_phones, _clean_tags, _fold_tag, _json_list, _line, _now, _text, _uid
 
 # What a REF is looked for in (the folded REF as ?, three times): Book.find's one test.
@@ -602,26 +603,7 @@ class ContactsMixin:
                 stream: bool = False):
         if terms is None:
             return iter(()) if stream else []
-        params: list[object] = []
-        if terms.match is not None:
-            # Best matches first: join the index for its rank.
-            sql = f"""SELECT {contact_columns("c")} FROM contacts_fts f JOIN contacts c ON c.id = f.rowid
-                      WHERE contacts_fts MATCH ? AND c.deleted_at IS NULL"""
-            params.append(terms.match)
-            order = "f.rank, c.sort_key"
-        else:
-            sql = f"SELECT {contact_columns('c')} FROM contacts c WHERE c.deleted_at IS NULL"
-            order = "c.sort_key"
-        for run in terms.contains:
-            sql += f" AND {_contains_sql(terms.stored_columns)}"
-            params += [run] * len(terms.stored_columns)
-        if archived is not None:
-            sql += " AND c.archived = ?"
-            params.append(int(archived))
-        sql += f" ORDER BY {order}"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
+        sql, params = search_sql(terms, contact_columns("c"), limit=limit, archived=archived)
         contacts = self._stream(sql, params)
         return contacts if stream else list(contacts)
 
