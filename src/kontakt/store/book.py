@@ -79,7 +79,8 @@ class Book(ContactsMixin, ActivityMixin, LedgerMixin):
         # The undo history (store/history.py): who this book's steps are from, and whether
         # this connection records them (False before the schema has the history tables).
         self.history_source = ""
-        self._recording = False
+        # None: not asked yet (Book.open installs the triggers at the first need, not at open).
+        self._recording_state: bool | None = False
         self.last_step: int | None = None  # the step the last outermost write made, if any
 
     @classmethod
@@ -93,12 +94,25 @@ class Book(ContactsMixin, ActivityMixin, LedgerMixin):
         book = cls(open_connection(path, create=create, writable=writable), path)
         book.read_only = not is_writable(path)
         if not book.read_only:
-            from . import history
-
-            book._recording = history.install(book.conn)
+            book._recording_state = None  # installed by the first write (see _recording)
         book_opened(path)
         book._registered = True
         return book
+
+    @property
+    def _recording(self) -> bool:
+        """Whether this connection records undo steps; the recording triggers are installed
+        the first time this is asked (a write, undo, the app), so a command that only
+        reads (`show`, `list`, `today`) does not pay ~10-20 ms creating them at 100k."""
+        if self._recording_state is None:
+            from . import history
+
+            self._recording_state = history.install(self.conn)
+        return self._recording_state
+
+    @_recording.setter
+    def _recording(self, value: bool) -> None:
+        self._recording_state = value
 
     def close(self) -> None:
         self.conn.close()
@@ -128,6 +142,7 @@ class Book(ContactsMixin, ActivityMixin, LedgerMixin):
             from .backup import before_first_write
 
             before_first_write(self)
+            self._recording  # noqa: B018 - triggers (and their PRAGMA) outside the transaction
         with transaction(self.conn):
             if not self._recording:
                 yield self.conn
