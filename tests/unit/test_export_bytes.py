@@ -173,3 +173,26 @@ def test_every_card_is_byte_for_byte_what_card_of_the_contact_gives(book_path, v
     text = out.getvalue()
     assert "\r\n " in text  # a folded line: the _fit branch ran
     assert "X-KONTAKT-CADENCE:" in text and "\ufffd" in text and "TYPE=" in text
+
+
+def test_sqlite_json_quote_escapes_every_character_as_the_python_encoder_does(tmp_path):
+    """The export lets SQLite's json_quote write interaction records; that is only right
+    while it escapes exactly as json.dumps(ensure_ascii=False) — every code point, and
+    bytes that are not UTF-8 (which both sides then show as U+FFFD)."""
+    from kontakt.store.db import lenient_text
+    from kontakt.store.driver import sqlite3
+
+    conn = sqlite3.connect(str(tmp_path / "q.db"))
+    conn.text_factory = lenient_text
+    chars = [chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000]
+    blocks = ["".join(chars[start:start + 8192]) for start in range(0, len(chars), 8192)]
+    blocks += ["", "D'Angelo", 'a"b\\c\n\r\t\b\f\x00\x1f\x7f\u2028\u2029']
+    differ = [b[:1] for b in blocks
+              if conn.execute("SELECT json_quote(?)", (b,)).fetchone()[0] != dumps(b)]
+    assert differ == []
+    hostile = [b"ab\xff", b"\xc3", b"x\xe2\x82", b"\xed\xa0\x80z", b"\xf4\x90\x80\x80", b"\xc0\xaf"]
+    quoted = [conn.execute("SELECT json_quote(CAST(? AS TEXT))", (b,)).fetchone()[0] for b in hostile]
+    assert quoted == [dumps(lenient_text(b)) for b in hostile]
+    assert all("\ufffd" in q for q in quoted)
+    assert conn.execute("SELECT json_quote(NULL)").fetchone()[0] == "null"
+    conn.close()

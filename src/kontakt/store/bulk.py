@@ -519,32 +519,49 @@ def iter_interactions(book: Book, *, ids: Sequence[int] | None = None) -> Iterat
         yield item
 
 
-def interaction_tuples(
-    book: Book, *, ids: Sequence[int] | None = None
-) -> tuple[list[str], Iterator[tuple]]:
-    """Interactions oldest first as plain tuples: the columns of `iter_interactions`, then
-    the participants' contact ids joined by commas (in no order, ids of contacts that are
-    gone included; None for nobody) — put them in `iter_interactions`' order with
-    `participant_order`. A sorted subquery of JSON per interaction cost the JSON export of
-    100k people 6 s. (Reading the table in rowid order and letting SQLite sort, `+i.date`,
+def interaction_records(
+    book: Book, keys: Sequence[str], *, bools: Sequence[str] = (), ids: Sequence[int] | None = None
+) -> Iterator[tuple[str, str | None]]:
+    """Interactions oldest first as (head, people): `head` is the record as JSON up to the
+    opening of its participant list — `{"id": 1, "uid": "…", …, "participants": [` with
+    the columns `keys` in that order (`bools` written as true/false) — and `people` the
+    participants' contact ids joined by commas (in no order, ids of contacts that are gone
+    included; None for nobody): put them in `iter_interactions`' order with
+    `participant_order`.
+
+    SQLite writes the head with json_quote, which escapes exactly as Python's encoder
+    with ensure_ascii=False (checked over every code point and on bytes that are not
+    UTF-8, tests/unit/test_export_bytes.py): half a million interactions encoded in Python
+    cost the JSON export of 100k people seconds. A sorted subquery of JSON per interaction
+    cost it 6 s. (Reading the table in rowid order and letting SQLite sort, `+i.date`,
     saved another ~1.3 s of random page reads at 100k but held 90 MB in the sorter: this
     SQLite keeps temporary data in memory.)"""
+    known = {"id", "uid", "date", "kind", "note", "created_at", "reached_out", "thanks"}
+    if not set(keys) <= known or not set(bools) <= set(keys):
+        raise ValueError(f"not interaction columns: {sorted(set(keys) - known)}")
+    pieces = []
+    for n, key in enumerate(keys):
+        label = ("{" if n == 0 else ", ") + json.dumps(key) + ": "
+        value = (f"CASE WHEN i.{key} THEN 'true' ELSE 'false' END" if key in bools
+                 else f"json_quote(i.{key})")
+        pieces.append(f"'{label}' || {value}")
+    pieces.append("', \"participants\": ['")
     where, params = "", []
     if ids is not None:
         marks = ",".join("?" * len(ids))
         where = f" WHERE i.id IN (SELECT interaction_id FROM interaction_contacts WHERE contact_id IN ({marks}))"
         params = list(ids)
-    sql = f"""SELECT i.id, i.uid, i.date, i.kind, i.note, i.created_at, i.reached_out, i.thanks,
+    sql = f"""SELECT {' || '.join(pieces)},
                      (SELECT group_concat(x.contact_id) FROM interaction_contacts x
                        WHERE x.interaction_id = i.id) AS people
                 FROM interactions i{where} ORDER BY i.date, i.id"""
-    return _tuples(book, sql, params)
+    return _tuples(book, sql, params)[1]
 
 
 def participant_order(book: Book, *, ids: Sequence[int] | None = None) -> Iterator[tuple]:
     """(id, uid, name) of every contact (the trash too) in the order participants of an
     interaction are listed (`iter_interactions`: sort_key, then uid); with `ids`, only
-    those who share an interaction with one of them (what `interaction_tuples(ids=)` names:
+    those who share an interaction with one of them (what `interaction_records(ids=)` names:
     an export of one person need not read 100k names)."""
     where, params = "", []
     if ids is not None:
