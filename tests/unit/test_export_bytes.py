@@ -196,3 +196,27 @@ def test_sqlite_json_quote_escapes_every_character_as_the_python_encoder_does(tm
     assert all("\ufffd" in q for q in quoted)
     assert conn.execute("SELECT json_quote(NULL)").fetchone()[0] == "null"
     conn.close()
+
+
+def test_rev_stamp_is_what_strftime_writes_for_any_moment():
+    from datetime import datetime, timedelta, timezone
+
+    from kontakt.services.exporters.vcard import _rev
+
+    zones = [timezone.utc, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-11))]
+    moments = [datetime(2026, 11, 23, 23, 59, 59, 999999, tzinfo=z) for z in zones]
+    moments += [datetime(999, 1, 1, 3, 4, 5, tzinfo=timezone.utc),  # strftime writes 999, unpadded
+                datetime(1000, 1, 1, 0, 0, tzinfo=timezone(timedelta(hours=1))),  # becomes year 999
+                datetime(2024, 2, 29, 12, 0), datetime(9999, 12, 31, 12, 0, tzinfo=timezone.utc)]
+    stamps = [_rev(m) for m in moments]
+    assert stamps == [m.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ") for m in moments]
+    assert stamps[0] == "20261123T235959Z" and stamps[3].startswith("999")
+
+
+def test_a_stored_list_reads_as_the_json_decoder_reads_it():
+    from kontakt.store.bulk import _card_list
+
+    texts = ['[]', '["a"]', '["a", "b"]', '["x, y", "z; w"]', '["a","b"]', '[ "a" ]',
+             '["a\\u00e9", "\\"q\\""]', '["back\\\\slash"]', '["", ""]', '["Zoë", "日本"]']
+    assert [_card_list(t) for t in texts] == [tuple(json.loads(t)) for t in texts]
+    assert _card_list('["x, y", "z; w"]') == ("x, y", "z; w")

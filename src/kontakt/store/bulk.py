@@ -454,6 +454,20 @@ class CardContact(NamedTuple):
         return next((label for v, label in self.labels if v == value), "")
 
 
+# A stored list written as the store writes them: '["a", "b"]', nothing escaped inside.
+_PLAIN_LIST = re.compile(r'\["[^"\\\x00-\x1f]*"(?:, "[^"\\\x00-\x1f]*")*\]')
+
+
+def _card_list(text: str) -> tuple[str, ...]:
+    """`_json_list`, with a plain list split as text (a decoder call per list was a tenth
+    of exporting 100k cards); anything else (escapes, another tool's spacing) is decoded."""
+    if text == "[]":
+        return ()
+    if text.__class__ is str and _PLAIN_LIST.fullmatch(text):
+        return tuple(text[2:-2].split('", "'))
+    return tuple(json.loads(text))
+
+
 def iter_card_contacts(book: Book, *, ids: Sequence[int] | None = None) -> Iterator[CardContact]:
     """The contacts `iter_contacts` gives (not the trash; name order), as CardContacts, with
     the values `Book._contact` would make of each column."""
@@ -479,8 +493,8 @@ def iter_card_contacts(book: Book, *, ids: Sequence[int] | None = None) -> Itera
             birthday = None
         extra = Details.loads(details)
         yield CardContact(
-            uid, name, nickname, _json_list(emails), _json_list(phones), org, role, location,
-            met, birthday, _json_list(tags), notes, _cadence(cadence) if cadence else None,
+            uid, name, nickname, _card_list(emails), _card_list(phones), org, role, location,
+            met, birthday, _card_list(tags), notes, _cadence(cadence) if cadence else None,
             bool(archived), fromiso(created_at), fromiso(updated_at), extra.addresses,
             extra.urls, extra.labels, channel,
         )
