@@ -17,8 +17,8 @@ from ...domain.cards import Details
 from ...store import Book
 from ...store import relations, snapshot
 from ...store.bulk import (
-    circle_rows, favour_tuples, follow_up_tuples, interaction_records, introduction_tuples,
-    iter_contacts, participant_order,
+    circle_rows, contact_records, favour_tuples, follow_up_tuples, interaction_records,
+    introduction_tuples, iter_contacts, participant_order,
 )
 from ..importers.kontakt_json import FORMAT_VERSION
 
@@ -63,7 +63,7 @@ if json.encoder.c_make_encoder is not None:  # pragma: no branch — CPython has
 # with nothing escaped inside (store writes lists with json.dumps(ensure_ascii=False)).
 # Such text is copied; anything else is decoded and encoded again.
 _PLAIN_LIST = re.compile(r'\[\]|\["[^"\\\x00-\x1f]*"(?:, "[^"\\\x00-\x1f]*")*\]')
-_EMPTY_DETAILS = ("[]", "[]", "{}")
+_EMPTY_DETAILS = ', "addresses": [], "urls": [], "labels": {}}'
 
 
 def _pieces(row: Sequence[Any]) -> list[str]:
@@ -155,26 +155,23 @@ def write_book(
 
     def contacts():
         nonlocal count
-        template = _template(CONTACT_KEYS + ("addresses", "urls", "labels"))
-        lists = [CONTACT_KEYS.index(key) for key in ("emails", "phones", "tags")]
-        archived = CONTACT_KEYS.index("archived")
-        rows = snapshot.contact_tuples(
-            book, CONTACT_KEYS + ("details",), include_deleted=whole_book, ids=contact_ids
+        # SQLite writes the scalar values (json_quote); the stored lists go in verbatim
+        # when already canonical, and the details are read here.
+        rows = contact_records(
+            book, CONTACT_KEYS, raw=("emails", "phones", "tags"), bools=("archived",),
+            include_deleted=whole_book, ids=contact_ids,
         )
-        for row in rows:
+        for start, emails, phones_key, phones, tags_key, tags, rest, text in rows:
             count += 1
-            parts = _pieces(row)
-            for i in lists:
-                parts[i] = _list_json(row[i])
-            parts[archived] = "true" if row[archived] else "false"
-            text = row[-1]
             if not text or text == "{}":
-                parts[-1:] = _EMPTY_DETAILS
+                tail = _EMPTY_DETAILS
             else:
                 details = Details.loads(text)
-                parts[-1:] = (_ENCODE([a.to_json() for a in details.addresses]),
-                              _ENCODE(list(details.urls)), _ENCODE(dict(details.labels)))
-            yield template % tuple(parts)
+                tail = (', "addresses": ' + _ENCODE([a.to_json() for a in details.addresses])
+                        + ', "urls": ' + _ENCODE(list(details.urls))
+                        + ', "labels": ' + _ENCODE(dict(details.labels)) + "}")
+            yield (start + _list_json(emails) + phones_key + _list_json(phones) + tags_key
+                   + _list_json(tags) + rest + tail)
 
     def circles():
         rows = circle_rows(book)
