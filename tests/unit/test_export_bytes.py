@@ -220,3 +220,20 @@ def test_a_stored_list_reads_as_the_json_decoder_reads_it():
              '["a\\u00e9", "\\"q\\""]', '["back\\\\slash"]', '["", ""]', '["Zoë", "日本"]']
     assert [_card_list(t) for t in texts] == [tuple(json.loads(t)) for t in texts]
     assert _card_list('["x, y", "z; w"]') == ("x, y", "z; w")
+
+
+@pytest.mark.parametrize("rows", [1, 2, 3, 1000])
+def test_interactions_read_by_date_ranges_come_out_in_date_order_whatever_the_range(
+        book_path, rows, monkeypatch):
+    """The export reads interactions a range of dates at a time; ranges of one row cut
+    through a date shared by three interactions (that date is read whole, once); of 1000
+    rows there is one range."""
+    monkeypatch.setattr(bulk, "DATE_RANGE_ROWS", rows)
+    with Book.open(book_path) as book:
+        out = io.StringIO()
+        json_export.write_book(book, out, what="interactions")
+        expected = expected_sections(book)["interactions"]
+        dates = [row[0] for row in book.conn.execute("SELECT date FROM interactions")]
+    assert exported_sections(out.getvalue())["interactions"] == expected
+    assert len(expected) == len(dates) == 2 * len(HOSTILE) + 2
+    assert max(dates.count(d) for d in dates) >= 3

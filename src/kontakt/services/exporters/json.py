@@ -18,7 +18,7 @@ from ...store import Book
 from ...store import relations, snapshot
 from ...store.bulk import (
     circle_rows, contact_records, favour_tuples, follow_up_tuples, interaction_records,
-    introduction_tuples, iter_contacts, participant_order,
+    introduction_tuples, iter_contacts, participant_entries,
 )
 from ..importers.kontakt_json import FORMAT_VERSION
 
@@ -96,7 +96,6 @@ def _records(names: Sequence[str], rows: Iterable[tuple], bools: Sequence[str] =
 
 
 INTERACTION_KEYS = ("id", "uid", "date", "kind", "note", "created_at", "reached_out", "thanks")
-_PARTICIPANT = '{"uid": %s, "name": %s}'
 # Records are written this many at a time: one write per record was 0.6 s at 100k people;
 # 2048 at a time held ~9 MB more (the RSS budget of a streaming export is 80 MiB).
 _CHUNK = 256
@@ -104,12 +103,10 @@ _CHUNK = 256
 
 def _interactions(rows: Iterable[tuple[str, str | None]], contacts: Iterable[tuple]) -> Iterator[str]:
     """Interaction records from `interaction_records` rows (the head SQLite encoded, the
-    participants' ids); `contacts` is `participant_order`: each contact's participant entry
+    participants' ids); `contacts` is `participant_entries`: each contact's participant entry
     is encoded once, with its rank (about 25 MB at 100k people; a sorted subquery per
     interaction took seconds). Keyed by the id as text, as the rows name them."""
-    entries = {}
-    for rank, (contact_id, uid, name) in enumerate(contacts):
-        entries[str(contact_id)] = (rank, _PARTICIPANT % tuple(_pieces((uid, name))))
+    entries = {contact_id: (rank, entry) for rank, (contact_id, entry) in enumerate(contacts)}
     get = entries.get
     for head, people in rows:
         if people is None:
@@ -185,7 +182,7 @@ def write_book(
         "circles": lambda: map(_ENCODE, circles()),
         "interactions": lambda: _interactions(
             interaction_records(book, INTERACTION_KEYS, bools=("thanks",), ids=contact_ids),
-            participant_order(book, ids=contact_ids)),
+            participant_entries(book, ids=contact_ids)),
         "favours": lambda: _records(*favour_tuples(book, ids=contact_ids)),
         "introductions": lambda: _records(*introduction_tuples(book, ids=contact_ids),
                                           bools=("asked_first",)),
