@@ -109,3 +109,27 @@ def test_the_folder_lists_the_vcf_files_as_sorting_the_paths_does(tmp_path):
     assert [p.name for p in found] == ["..vcf", ".hidden.vcf", "10.vcf", "9.vcf", "A.VCF",
                                        "Z.Vcf", "b.vcf", "link.vcf", "ä.vcf"]
     assert all(isinstance(p, Path) for p in found)
+
+
+def test_a_small_file_read_whole_gives_the_lines_iterating_the_file_gives(tmp_path, monkeypatch):
+    """The whole-file split against the streaming reader (the way every file was read
+    before), on BOMs, CRLF, a lone CR, blank lines, folds, QP soft breaks, no final newline."""
+    samples = [
+        b"\xef\xbb\xbfBEGIN:VCARD\r\nFN:Zo\xc3\xab\r\nEND:VCARD\r\n",
+        b"BEGIN:VCARD\nNOTE:a\rb\n\n\nFN:x\n folded\n\tmore\nEND:VCARD",
+        b"BEGIN:VCARD\r\nNOTE;ENCODING=QUOTED-PRINTABLE:caf=\r\n=E9 =\r\nend\r\nEND:VCARD\r\n\r\n",
+        b"", b"\n", b"\r\n\r\n", b"\xef\xbb\xbf", b"FN:no newline", b"BEGIN:VCARD\r\r\nEND:VCARD\n\r",
+    ]
+    encoding = Encoding("utf-8")
+    read_whole = []
+    streamed = []
+    for n, data in enumerate(samples):
+        path = tmp_path / f"{n}.vcf"
+        path.write_bytes(data)
+        read_whole.append(list(vcard._logical_lines(path, encoding)))
+    monkeypatch.setattr(vcard, "WHOLE_FILE_BYTES", 0)
+    for n in range(len(samples)):
+        streamed.append(list(vcard._logical_lines(tmp_path / f"{n}.vcf", encoding)))
+    assert read_whole == streamed
+    assert read_whole[0][0] == (1, b"BEGIN:VCARD") and (2, b"NOTE;ENCODING=QUOTED-PRINTABLE:caf=E9 end") in read_whole[2]
+    assert (5, b"FN:xfoldedmore") in read_whole[1] and read_whole[3] == []

@@ -105,10 +105,11 @@ class NewContact:
     channel: str | None = None  # preferred channel: filled in after the insert (importers/merge.py)
 
 
-def _detail_json(c: NewContact) -> str:
+def _detail_json(c: NewContact, emails: list[str], phones: list[str]) -> str:
+    """The details column; `emails` and `phones` as cleaned for the row (labels of
+    values not kept are dropped)."""
     if c.details is EMPTY_DETAILS:
         return "{}"
-    emails, phones = _clean_emails(c.emails), _clean_phones(c.phones)
     return Details(
         addresses=clean_addresses(c.details.addresses), urls=clean_urls(c.details.urls),
         labels=clean_labels(c.details.labels, [*emails, *phones]),
@@ -252,17 +253,18 @@ class BulkWriter:
             cadence = effective_cadence(c.cadence, inherited)
             added_on = date.fromisoformat(created[:10])
             due = next_due(cadence, None, min(added_on, self.today))
+            emails, phones = _clean_emails(c.emails), _clean_phones(c.phones)
             rows.append((
                 c.id, c.uid or _uid(), name, _sort_key(name), _fast_line(c.nickname),
-                _json(_clean_emails(c.emails)),
-                _json(_clean_phones(c.phones)),
+                _json(emails),
+                _json(phones),
                 _fast_line(c.org), _fast_line(c.role), _fast_line(c.location), _fast_text(c.met),
                 c.birthday.iso() if c.birthday else None,
                 _json(tags), _fast_text(c.notes),
                 str(c.cadence) if c.cadence else None, int(c.archived),
                 created, c.updated_at or now, c.deleted_at,
                 due.isoformat() if due else None,
-                _detail_json(c),
+                _detail_json(c, emails, phones),
             ))
         self._insert_indexed(rows)
         self.conn.executemany(

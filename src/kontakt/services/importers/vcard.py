@@ -35,6 +35,8 @@ from .rows import (
 from .textfile import Encoding
 
 IGNORED = {"PHOTO", "LOGO", "SOUND", "KEY", "AGENT"}
+# A file up to this size is read whole and split into lines in one call.
+WHOLE_FILE_BYTES = 1 << 16
 
 
 @dataclass
@@ -105,6 +107,18 @@ def _physical_lines(path: Path, encoding: Encoding) -> Iterator[bytes]:
                 yield text_line.encode("utf-8")
         return
     with path.open("rb") as handle:
+        data = handle.read(WHOLE_FILE_BYTES + 1)
+        if len(data) <= WHOLE_FILE_BYTES:
+            # A card of a folder: split in one call (what iterating the file gives, but
+            # for the newlines, which the caller strips anyway).
+            lines = data.split(b"\n")
+            if not lines[-1]:
+                lines.pop()
+            if lines and lines[0].startswith(b"\xef\xbb\xbf"):
+                lines[0] = lines[0][3:]
+            yield from lines
+            return
+        handle.seek(0)
         first = True
         for raw in handle:
             if first and raw.startswith(b"\xef\xbb\xbf"):
