@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import quopri
 import re
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -50,10 +50,16 @@ class Property:
     def param(self, key: str) -> list[str]:
         return self.params.get(key, [])
 
-    @cached_property
+    @property
     def value(self) -> str:
         """The decoded value, escapes left in (structured values split on them first);
         decoded once (a card asks for most values two or three times)."""
+        value = self.__dict__.get("_value")
+        if value is None:
+            value = self.__dict__["_value"] = self._decoded()
+        return value
+
+    def _decoded(self) -> str:
         raw = self.raw
         charset = (self.param("CHARSET") or [None])[0]
         if any(v.upper() in ("QUOTED-PRINTABLE", "QP") for v in self.param("ENCODING")):
@@ -76,6 +82,13 @@ class Card:
 
     def all(self, name: str) -> list[Property]:
         """The properties called `name`, in file order (a new list each time)."""
+        return list(self._named(name))
+
+    def first(self, name: str) -> Property | None:
+        found = self._named(name)
+        return found[0] if found else None
+
+    def _named(self, name: str) -> list[Property] | tuple[()]:
         by_name = self.__dict__.get("_by_name")
         if by_name is None or by_name[0] != len(self.properties):
             # Indexed once the card is read: a card is asked for ~25 names.
@@ -83,11 +96,7 @@ class Card:
             for prop in self.properties:
                 index.setdefault(prop.name, []).append(prop)
             by_name = self.__dict__["_by_name"] = (len(self.properties), index)
-        return list(by_name[1].get(name, ()))
-
-    def first(self, name: str) -> Property | None:
-        found = self.all(name)
-        return found[0] if found else None
+        return by_name[1].get(name, ())
 
 
 @lru_cache(maxsize=64)
