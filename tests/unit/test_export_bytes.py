@@ -237,3 +237,55 @@ def test_interactions_read_by_date_ranges_come_out_in_date_order_whatever_the_ra
     assert exported_sections(out.getvalue())["interactions"] == expected
     assert len(expected) == len(dates) == 2 * len(HOSTILE) + 2
     assert max(dates.count(d) for d in dates) >= 3
+
+
+@pytest.mark.parametrize("batch", [1, 2, 5, 512])
+def test_rows_read_with_the_strict_decoder_are_what_the_lenient_one_gives(book_path, batch, monkeypatch):
+    """Bytes that are not UTF-8 stop the driver's own decoder mid-way (after 0, some or
+    all batches): the rows come out as the book's lenient decoder gives them, none twice."""
+    monkeypatch.setattr(bulk, "_BATCH", batch)
+    sql = "SELECT id, name, notes FROM contacts ORDER BY sort_key, id"
+    with Book.open(book_path) as book:
+        found = list(bulk._utf8_rows(book, sql, ()))
+        cursor = book.conn.cursor()
+        cursor.row_factory = None
+        expected = cursor.execute(sql).fetchall()
+        assert book.conn.text_factory is not str  # switched back after every fetch
+    assert found == expected
+    assert len(found) == len(HOSTILE) + 8 and len({row[0] for row in found}) == len(found)
+    bad = [n for n, row in enumerate(found) if "\ufffd" in row[1]]
+    assert len(bad) == 1 and (bad[0] >= batch or batch == 512)
+
+
+@pytest.mark.parametrize("odd", ["not UTF-8", "a blob"])
+def test_dates_another_tool_wrote_as_bytes_or_blobs_keep_the_interactions_in_order(
+        book_path, tmp_path, monkeypatch, odd):
+    """A date that is not UTF-8 (or not text) cannot cut the date ranges: read back altered
+    (or as text) it would cut them out of order, some interactions twice. The export then
+    reads everything in one query, in the plain reader's order."""
+    copy = tmp_path / "odd-dates.db"
+    # '2026-03-\\xc3' reads back as '2026-03-\ufffd', after the valid '2026-03-Ā'; a blob
+    # sorts after every text, but as text it would sort among them.
+    values = ("[b'2026-03-\\xc3', '2026-03-\\u0100', b'2026-03-\\xff']" if odd == "not UTF-8"
+              else "[memoryview(b'2026-01-01'), memoryview(b'2025-01-01')]")
+    script = f"""
+from kontakt.store.driver import sqlite3
+conn = sqlite3.connect({str(book_path)!r})
+conn.execute("VACUUM INTO ?", ({str(copy)!r},))
+conn.close()
+conn = sqlite3.connect({str(copy)!r})
+for n, date in enumerate({values}):
+    cast = "CAST(? AS TEXT)" if isinstance(date, bytes) else "?"
+    conn.execute("INSERT INTO interactions (uid, date, kind, note, created_at) "
+                 f"VALUES ('odd-{{n}}', {{cast}}, 'call', 'odd', '2026-01-01T00:00:00+00:00')",
+                 (date,))
+conn.commit()
+"""
+    subprocess.run([sys.executable, "-c", script], check=True)
+    monkeypatch.setattr(bulk, "DATE_RANGE_ROWS", 1)  # every date is a bound
+    with Book.open(copy) as book:
+        plain = list(bulk._utf8_rows(book, "SELECT id, date FROM interactions ORDER BY date, id", ()))
+        ranged = list(bulk._by_date_ranges(book, "SELECT i.id, i.date FROM interactions i"))
+        kinds = {row[0] for row in book.conn.execute("SELECT typeof(date) FROM interactions")}
+    assert ranged == plain and len(ranged) == 2 * len(HOSTILE) + 2 + (3 if odd == "not UTF-8" else 2)
+    assert kinds == ({"text"} if odd == "not UTF-8" else {"text", "blob"})
