@@ -22,7 +22,7 @@ from ..domain.dates import parse_iso
 from ..domain.text import nfc
 from .migrations import CONTACT_COLUMNS, FTS_COLUMNS
 from .book import Book, _line, _now, _text, _uid, _unique
-from .values import _cadence, _json_list
+from .values import _cadence
 from .contacts import LET_DRIFT_SQL
 from .driver import sqlite3
 
