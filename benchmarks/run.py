@@ -65,12 +65,12 @@ ENV = {
 # Why an export still misses its budget when it does (measured on 2 shared cores, 100k):
 # said next to the number so a MISS is never read without its reason.
 EXPORT_MISS_REASONS = {
-    # ~9 s CPU (was ~13): half a million interactions read through the date index — ~2 s
-    # of it the kernel reading scattered pages; sorting in SQLite instead saves ~1.3 s but
-    # holds 90 MB (temporary data is in memory in this SQLite), over the 80 MiB stream budget.
-    "json": "500k interactions read via the date index (scattered pages); encoding ~5 µs each",
-    # ~2.2 s CPU (was ~3.4): the rest is Python formatting ~13 µs a card, start-up 0.25 s.
-    "vcard": "Python formatting ~13 µs a card plus 0.25 s start-up",
+    # ~6.7 s CPU (was ~9, ~13 before that): SQLite quoting and collecting 500k interaction
+    # heads ~2.6 s, Python assembling them ~1.5 s, contacts ~1 s, writing 303 MB and page
+    # reads ~1.5 s of system time; larger date ranges or a bigger cache would pass 80 MiB.
+    "json": "500k interactions: SQLite ~2.6 s, Python ~1.5 s, system ~1.5 s (RSS cap 80 MiB)",
+    # ~1.7 s CPU (was ~2.2): passes on a quiet machine; a busy one can push wall past 2 s.
+    "vcard": "Python formatting ~10 µs a card plus start-up; a busy machine adds wall time",
 }
 
 
