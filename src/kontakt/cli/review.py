@@ -152,7 +152,9 @@ def today_command(ctx, as_of, limit, show_all, more, as_json, with_budget, brief
     if cap == 0:
         review = None
     else:
-        review = build_review(book, day, config, limit=cap, totals=not brief)
+        # Counts of what is held back are only printed by the table ("and 12 more").
+        review = build_review(book, day, config, limit=cap, totals=not (brief or as_json),
+                              offers=not brief)
     if brief:
         # Read-only on purpose: opening a shell must not use up the weekly drifting offer.
         if review is None:

@@ -338,14 +338,13 @@ def _circle_items(book: Book, as_of: date, circles: dict[str, Cadence]) -> list[
     of their circles, the closest one on ties."""
     found = q.circles_with_cadence(book)
     cadences = {row[0]: _cadence(row[3]) for row in found}
+    # The order in which circles' cadences apply: tighter first, then closer (found's order).
+    ranked = sorted(found, key=lambda row: cadences[row[0]].approx_days)
+    groups = {group.circle_id: group for group in q.circle_groups(book, as_of, ranked)}
     items = []
-    for index, row in enumerate(found):
+    for row in found:
         cadence = cadences[row[0]]
-        # Circles whose cadence applies first to a member of both (found is closest first).
-        before = [other[1] for j, other in enumerate(found) if other[0] != row[0] and (
-            cadences[other[0]].approx_days < cadence.approx_days
-            or (cadences[other[0]].approx_days == cadence.approx_days and j < index))]
-        group = q.circle_group(book, as_of, row, before)
+        group = groups[row[0]]
         late = len(group.overdue)
         if late < CIRCLE_MIN_OVERDUE or late < CIRCLE_MIN_SHARE * group.applies:
             continue
@@ -445,7 +444,7 @@ def with_channels(book: Book, items: list[ReviewItem]) -> list[ReviewItem]:
 
 def _gather(
     book: Book, as_of: date, config: Config, limit: int | None, contact_id: int | None,
-    totals: bool = True,
+    totals: bool = True, offers: bool = True,
 ) -> tuple[list[ReviewItem], dict[str, int]]:
     circles = _circles(book)
     # A circle whose members are overdue together is one item; its members are not listed
@@ -482,7 +481,7 @@ def _gather(
         ("circle", (grouped, len(grouped))),
         # Not for `today --brief`, which runs in every new shell: it never shows them.
         ("cadence", _offers(_cadence_offers(book, as_of, contact_id)
-                            if totals or contact_id is not None else [])),
+                            if offers or contact_id is not None else [])),
         ("give-back", _counted(_give_back(book, as_of, limit, contact_id))),
     ):
         items += found
@@ -552,17 +551,21 @@ def choose(items: list[ReviewItem], limit: int | None) -> list[ReviewItem]:
 
 
 def build_review(
-    book: Book, as_of: date, config: Config, *, limit: int | None, totals: bool = True
+    book: Book, as_of: date, config: Config, *, limit: int | None, totals: bool = True,
+    offers: bool | None = None,
 ) -> Review:
     """The review for `as_of`: at most `limit` items (None: all of them), ranked and mixed
     by kind, and how many more are due. Reads only; see `record_offers`.
 
     `totals=False` skips counting what is held back (`more` and `counts` are then only
-    what was fetched): `today --brief` runs in every new shell and never shows them.
+    what was fetched): `today --json` and `--brief` never show them. `offers=False` leaves
+    out the cadence suggestions (default: as `totals`): `today --brief`, which runs in every
+    new shell, never offers one. Neither changes which items are shown otherwise.
     """
     if limit is not None and limit < 1:
         raise ValueError("the review needs a limit of at least 1")
-    items, counts = _gather(book, as_of, config, limit, None, totals)
+    offers = totals if offers is None else offers
+    items, counts = _gather(book, as_of, config, limit, None, totals, offers)
     shown = with_channels(book, choose(items, limit))
     return Review(items=shown, more=max(0, sum(counts.values()) - len(shown)), counts=counts)
 

@@ -654,6 +654,30 @@ def m016_ledger_loops(db: Database) -> None:
     )
 
 
+def m017_today_indexes(db: Database) -> None:
+    """Indexes the daily review walks instead of the wide contacts table (issue 19).
+
+    contacts_by_circle_due holds what a circle's Today prompt needs of everyone whose cadence
+    can only come from a circle (no own cadence, due, active), in id order: the circle groups
+    are one pass over it instead of one random table read per membership (100k people:
+    `today` 0.15 s less). contacts_uncadenced_by_last holds the people no cadence applies to
+    in the order the cadence suggestion looks for them (most recently seen first), so that
+    search stops after fifty instead of sorting the whole book.
+    """
+    run_script(
+        db,
+        """
+        CREATE INDEX IF NOT EXISTS contacts_by_circle_due
+            ON contacts (id, next_due, last_contact, created_at)
+            WHERE cadence IS NULL AND next_due IS NOT NULL AND archived = 0 AND deleted_at IS NULL;
+        CREATE INDEX IF NOT EXISTS contacts_uncadenced_by_last
+            ON contacts (last_contact DESC, id)
+            WHERE next_due IS NULL AND last_contact IS NOT NULL AND archived = 0
+              AND deleted_at IS NULL;
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_review,
@@ -671,6 +695,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m014_ref_lookup_index,
     m015_let_drift,
     m016_ledger_loops,
+    m017_today_indexes,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -33,6 +33,13 @@ def _quiet(kind: str, ref: str) -> str:
                              AND (s.snoozed_until > :as_of OR s.skipped_on = :as_of))"""
 
 
+def _quiet_set(kind: str, ref: str) -> str:
+    """`_quiet` for a query that asks it of many rows: the day's quiet items are looked up
+    once (a small list) instead of one review_state search per row."""
+    return f"""{ref} NOT IN (SELECT s.ref_id FROM review_state s
+                         WHERE s.kind = '{kind}' AND (s.snoozed_until > :as_of OR s.skipped_on = :as_of))"""
+
+
 def _indexed(index: str, contact_id: int | None) -> str:
     """Walk `index` for the whole review; for one contact let the planner use its id."""
     return f"INDEXED BY {index}" if contact_id is None else ""
@@ -573,33 +580,44 @@ def circles_with_cadence(book: Book) -> list[tuple[int, str, int, str]]:
     return [(row[0], row[1], row[2], row[3]) for row in rows]
 
 
-def circle_group(book: Book, as_of: date, circle: tuple[int, str, int, str],
-                 before: list[str]) -> CircleGroup:
-    """One circle's group on `as_of`, members of the circles in `before` (whose cadence
-    applies first: tighter, or as tight and closer) left out. One aggregate over
-    memberships_by_circle: SQLite does the per-member work, Python gets one row."""
-    marks = ", ".join(f":b{i}" for i in range(len(before)))
-    first = (f"AND NOT EXISTS (SELECT 1 FROM memberships m2 WHERE m2.contact_id = c.id "
-             f"AND m2.circle IN ({marks}))") if before else ""
-    due = f"(c.next_due <= :as_of AND {_quiet('keep-in-touch', 'c.id')})"
-    row = _run(
+def circle_groups(book: Book, as_of: date,
+                  ranked: list[tuple[int, str, int, str]]) -> list[CircleGroup]:
+    """The groups of the circles in `ranked` (rowid, name, position, cadence) on `as_of`,
+    in that order. `ranked` is the order in which circles' cadences apply (tighter first,
+    then closer): a member counts for the first of their circles in it, and only there.
+
+    One pass over contacts_by_circle_due (m017) in id order, each person's circles read by
+    their id: SQLite does the per-member work once per person, not once per membership and
+    circle, and never reads the wide table. Python gets one row per circle.
+    """
+    if not ranked:
+        return []
+    rank = "CASE m.circle " + " ".join(f"WHEN :r{i} THEN {i}" for i in range(len(ranked))) + " END"
+    hint = _best_index(book, "contacts_by_circle_due", "")
+    rows = _run(
         book,
-        f"""SELECT count(*), group_concat(CASE WHEN due THEN id END),
+        f"""SELECT rank, count(*), group_concat(CASE WHEN due THEN id END, ',' ORDER BY id),
                    min(CASE WHEN due THEN next_due END), max(CASE WHEN due THEN last_contact END),
                    max(CASE WHEN due THEN score END)
-              FROM (SELECT c.id, c.next_due, c.last_contact, {due} AS due,
-                           {_OVERDUE_RATIO} AS score
-                      FROM memberships m INDEXED BY memberships_by_circle
-                      JOIN contacts c ON c.id = m.contact_id
-                     WHERE m.circle = :circle AND c.cadence IS NULL AND c.next_due IS NOT NULL
-                       AND {_ACTIVE} {first}
-                     ORDER BY c.id)""",
-        {"as_of": as_of.isoformat(), "as_of_day": _julian_day(as_of), "circle": circle[1],
-         **{f"b{i}": name for i, name in enumerate(before)}},
-    )[0]
-    overdue = tuple(int(i) for i in row[1].split(",")) if row[1] else ()
-    return CircleGroup(circle[0], circle[1], circle[2], circle[3], row[0], overdue,
-                       parse_iso(row[2]), parse_iso(row[3]), row[4] or 0.0)
+              FROM (SELECT c.id, c.next_due, c.last_contact,
+                           (c.next_due <= :as_of AND {_quiet_set('keep-in-touch', 'c.id')}) AS due,
+                           {_OVERDUE_RATIO} AS score, min({rank}) AS rank
+                      FROM contacts c {f"INDEXED BY {hint}" if hint else ""}
+                      JOIN memberships m ON m.contact_id = c.id
+                     WHERE c.cadence IS NULL AND c.next_due IS NOT NULL AND {_ACTIVE}
+                     GROUP BY c.id)
+             WHERE rank IS NOT NULL GROUP BY rank""",
+        {"as_of": as_of.isoformat(), "as_of_day": _julian_day(as_of),
+         **{f"r{i}": circle[1] for i, circle in enumerate(ranked)}},
+    )
+    found = {row[0]: row for row in rows}
+    groups = []
+    for i, circle in enumerate(ranked):
+        row = found.get(i, (i, 0, None, None, None, None))
+        overdue = tuple(int(n) for n in row[2].split(",")) if row[2] else ()
+        groups.append(CircleGroup(circle[0], circle[1], circle[2], circle[3], row[1], overdue,
+                                  parse_iso(row[3]), parse_iso(row[4]), row[5] or 0.0))
+    return groups
 
 
 def uncadenced_recent(book: Book, as_of: date, limit: int) -> list[int]:
