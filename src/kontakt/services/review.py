@@ -453,21 +453,11 @@ def _gather(
     members = {member for item in grouped for member in item.members}
     # One keep-in-touch query serves both kinds: drifting is looked for among the most
     # overdue (a contact whose keep-in-touch is snoozed is not asked about either).
+    # Members of a circle item are left out (and not counted): the circle stands for them.
     needed = None if limit is None else max(limit, DRIFT_CANDIDATES)
-    wanted = needed
-    while True:
-        overdue, overdue_total = q.keep_in_touch_due(
-            book, as_of, limit=wanted, contact_id=contact_id, count=totals
-        )
-        kept = [row for row in overdue if row.contact_id not in members]
-        # Members of a circle item are left out: fetch further only if that emptied the page.
-        if wanted is None or needed is None or len(kept) >= needed or len(overdue) < wanted:
-            break
-        wanted *= 4
-    if members:
-        # Every member is in the due set; without a count (or a limit) only the rows are known.
-        overdue_total = overdue_total - len(members) if totals and wanted is not None else len(kept)
-        overdue = kept
+    overdue, overdue_total = q.keep_in_touch_due(
+        book, as_of, limit=needed, contact_id=contact_id, count=totals, leave_out=members
+    )
     drifting = _drifting(book, as_of, overdue[:DRIFT_CANDIDATES], circles)
     counts: dict[str, int] = {}
     items: list[ReviewItem] = []

@@ -7,6 +7,8 @@ has a `*_due` function returning at most `limit` rows in rank order and a count 
 
 from __future__ import annotations
 
+import json
+
 from .driver import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -208,9 +210,11 @@ def _best_index(book: Book, covering: str, plain: str) -> str:
 
 def keep_in_touch_due(
     book: Book, as_of: date, *, limit: int | None, contact_id: int | None = None, count: bool = True,
+    leave_out: Iterable[int] = (),
 ) -> tuple[list[KeepInTouchRow], int]:
     """Contacts whose next_due is on or before `as_of`, most overdue (relative to their
-    cadence) first, closer circles first on ties; and how many there are in all.
+    cadence) first, closer circles first on ties; and how many there are in all. Those in
+    `leave_out` (a circle item's members) are neither listed nor counted.
 
     Walks the due range of the partial index contacts_by_overdue only.
     """
@@ -223,6 +227,12 @@ def keep_in_touch_due(
                  AND {_quiet('keep-in-touch', 'c.id')}{_contact_filter('c.id', contact_id)}"""
     params = {"as_of": as_of.isoformat(), "as_of_day": _julian_day(as_of),
               "contact_id": contact_id}
+    left_out = sorted(set(leave_out))
+    if left_out:
+        # One list SQLite reads once (an in-memory set): ranking the rest in the same walk
+        # beats ranking everyone and walking again when the members filled the first page.
+        body += " AND c.id NOT IN (SELECT value FROM json_each(:leave_out))"
+        params["leave_out"] = json.dumps(left_out)
     rows = _ranked(
         book,
         columns=f"""c.id, c.name, c.next_due, c.last_contact, c.cadence, c.tags,
@@ -405,23 +415,26 @@ def give_back_due(
                          " AND contact_b = :contact_id") if one else ("", "", ""))
     params = {"as_of": as_of.isoformat(), "since": since.isoformat(), "at_least": at_least,
               "contact_id": contact_id, "limit": limit}
+    # Netted per person first (the favours and introductions indexes alone), then only
+    # the few who gave a lot more are looked up: not one wide contacts row per favour.
     rows = _run(
         book,
-        f"""SELECT c.id, c.name, sum(l.gave) AS gave, sum(l.received) AS received,
-                   {_CLOSENESS} AS closeness
-              FROM (SELECT contact_id, CASE direction WHEN 'given' THEN weight ELSE 0 END AS gave,
-                           CASE direction WHEN 'received' THEN weight ELSE 0 END AS received
-                      FROM favours WHERE status = 'open' AND date BETWEEN :since AND :as_of{mine}
-                    UNION ALL
-                    SELECT contact_a, 1, 0 FROM introductions
-                     WHERE date BETWEEN :since AND :as_of{as_a}
-                    UNION ALL
-                    SELECT contact_b, 1, 0 FROM introductions
-                     WHERE date BETWEEN :since AND :as_of{as_b}
-                   ) l JOIN contacts c ON c.id = l.contact_id
+        f"""SELECT c.id, c.name, l.gave, l.received, {_CLOSENESS} AS closeness
+              FROM (SELECT contact_id, sum(gave) AS gave, sum(received) AS received
+                      FROM (SELECT contact_id,
+                                   CASE direction WHEN 'given' THEN weight ELSE 0 END AS gave,
+                                   CASE direction WHEN 'received' THEN weight ELSE 0 END AS received
+                              FROM favours WHERE status = 'open' AND date BETWEEN :since AND :as_of{mine}
+                            UNION ALL
+                            SELECT contact_a, 1, 0 FROM introductions
+                             WHERE date BETWEEN :since AND :as_of{as_a}
+                            UNION ALL
+                            SELECT contact_b, 1, 0 FROM introductions
+                             WHERE date BETWEEN :since AND :as_of{as_b})
+                     GROUP BY contact_id HAVING sum(received) - sum(gave) >= :at_least) l
+              JOIN contacts c ON c.id = l.contact_id
              WHERE {_ACTIVE} AND {_quiet('give-back', 'c.id')}
-             GROUP BY c.id HAVING sum(l.received) - sum(l.gave) >= :at_least
-             ORDER BY sum(l.received) - sum(l.gave) DESC, closeness, c.sort_key, c.id
+             ORDER BY l.received - l.gave DESC, closeness, c.sort_key, c.id
              {_limit(limit)}""",
         params,
     )
