@@ -20,7 +20,6 @@ from .common import (
     refuse_the_book, today,
 )
 from .render import echo, terminal_width
-from .transfer import export
 
 WIDTH = 80
 KIND_WIDTH = 13  # "keep-in-touch"
@@ -372,7 +371,9 @@ def resume():
     echo(message or "the review is not paused")
 
 
-@export.command("ics", epilog="""\b
+# `export ics` joins the export group in cli/transfer.py: `today` (in every new shell, with
+# --brief) does not import the exporters to define it.
+@click.command("ics", epilog="""\b
 Examples:
 kontakt export ics -o ~/kontakt.ics
 kontakt export ics --vdir ~/.calendars/kontakt --dry-run   (a folder vdirsyncer/khal use)""")

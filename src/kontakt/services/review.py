@@ -19,7 +19,6 @@ from ..domain import CHANNELS, Birthday, Cadence, channel_prompt, effective_cade
 from ..domain.ledger import LedgerError, check_result
 from ..domain.dates import relative
 from ..store import Book
-from ..store import records
 from ..store import review_queries as q
 from ..store.review_queries import ReviewState
 
@@ -348,15 +347,16 @@ def _circle_items(book: Book, as_of: date, circles: dict[str, Cadence]) -> list[
         late = len(group.overdue)
         if late < CIRCLE_MIN_OVERDUE or late < CIRCLE_MIN_SHARE * group.applies:
             continue
-        if group.last_seen:
-            quiet = f"not seen for {_quiet_for((as_of - group.last_seen).days)}"
+        summary = q.overdue_summary(book, as_of, group.overdue)
+        if summary.last_seen:
+            quiet = f"not seen for {_quiet_for((as_of - summary.last_seen).days)}"
         else:
             quiet = "nothing logged yet"
         items.append(ReviewItem(
             kind="circle", contact_id=group.overdue[0], name=f"#{group.circle}",
-            due=group.first_due or as_of,
+            due=summary.first_due or as_of,
             reason=f"{late} people {quiet} ({cadence}) — log the last meeting?",
-            score=group.score, closeness=group.position, cadence=str(cadence),
+            score=summary.score, closeness=group.position, cadence=str(cadence),
             circle=group.circle, circle_id=group.circle_id, members=group.overdue,
         ))
     return items
@@ -796,6 +796,8 @@ def settle_favour(book: Book, item: ReviewItem, status: str, as_of: date) -> Und
     rule: returned counts on both sides, let go drops out). Anything but open ends the thank
     prompt. Counts against `as_of`'s budget. Raises NotFound if gone, LedgerError for a bad
     status or an item that is not about a favour."""
+    from ..store import records  # the record edits: not for `today`, which only reads
+
     if item.favour_id is None:
         raise LedgerError(f"a {item.kind} item is not about a favour")
     with book.write():
@@ -993,6 +995,8 @@ def undo(book: Book, token: Undo) -> None:
         if token.thanked:
             book.unmark_thanked(token.thanked)
         if token.action == "settle" and item and item.favour_id and token.previous_status:
+            from ..store import records
+
             records.edit_favour(book, item.favour_id, status=token.previous_status)
         if token.action == "snooze" and item and item.kind == "follow-up":
             q.set_follow_up_snooze(book, item.follow_up_id, token.previous_snooze)

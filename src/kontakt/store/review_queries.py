@@ -572,7 +572,7 @@ def restore_state(book: Book, kind: str, ref_id: int, previous: ReviewState | No
 @dataclass(frozen=True)
 class CircleGroup:
     """A circle with a cadence, as its members stand on a day: who it applies to, and the
-    members overdue on it (not snoozed or skipped), summed up."""
+    members overdue on it (not snoozed or skipped)."""
 
     circle_id: int  # the circle's rowid: what its review item hangs on
     circle: str
@@ -580,9 +580,16 @@ class CircleGroup:
     cadence: str
     applies: int  # active members with no own cadence, not let drift, whose cadence this is
     overdue: tuple[int, ...]  # of them, those due by the day, by id
+
+
+@dataclass(frozen=True)
+class OverdueSummary:
+    """Some overdue people summed up: when the first fell due, when the latest was last seen,
+    and the highest overdue ratio among them."""
+
     first_due: date | None
-    last_seen: date | None  # the latest last contact among the overdue
-    score: float  # the highest overdue ratio among them
+    last_seen: date | None
+    score: float
 
 
 def circles_with_cadence(book: Book) -> list[tuple[int, str, int, str]]:
@@ -609,28 +616,39 @@ def circle_groups(book: Book, as_of: date,
     hint = _best_index(book, "contacts_by_circle_due", "")
     rows = _run(
         book,
-        f"""SELECT rank, count(*), group_concat(CASE WHEN due THEN id END, ',' ORDER BY id),
-                   min(CASE WHEN due THEN next_due END), max(CASE WHEN due THEN last_contact END),
-                   max(CASE WHEN due THEN score END)
-              FROM (SELECT c.id, c.next_due, c.last_contact,
-                           (c.next_due <= :as_of AND {_quiet_set('keep-in-touch', 'c.id')}) AS due,
-                           {_OVERDUE_RATIO} AS score, min({rank}) AS rank
+        f"""SELECT rank, count(*), group_concat(CASE WHEN due THEN id END, ',' ORDER BY id)
+              FROM (SELECT c.id, min({rank}) AS rank,
+                           (c.next_due <= :as_of AND {_quiet_set('keep-in-touch', 'c.id')}) AS due
                       FROM contacts c {f"INDEXED BY {hint}" if hint else ""}
                       JOIN memberships m ON m.contact_id = c.id
                      WHERE c.cadence IS NULL AND c.next_due IS NOT NULL AND {_ACTIVE}
                      GROUP BY c.id)
              WHERE rank IS NOT NULL GROUP BY rank""",
-        {"as_of": as_of.isoformat(), "as_of_day": _julian_day(as_of),
-         **{f"r{i}": circle[1] for i, circle in enumerate(ranked)}},
+        {"as_of": as_of.isoformat(), **{f"r{i}": circle[1] for i, circle in enumerate(ranked)}},
     )
     found = {row[0]: row for row in rows}
     groups = []
     for i, circle in enumerate(ranked):
-        row = found.get(i, (i, 0, None, None, None, None))
+        row = found.get(i, (i, 0, None))
         overdue = tuple(int(n) for n in row[2].split(",")) if row[2] else ()
-        groups.append(CircleGroup(circle[0], circle[1], circle[2], circle[3], row[1], overdue,
-                                  parse_iso(row[3]), parse_iso(row[4]), row[5] or 0.0))
+        groups.append(CircleGroup(circle[0], circle[1], circle[2], circle[3], row[1], overdue))
     return groups
+
+
+def overdue_summary(book: Book, as_of: date, contact_ids: Iterable[int]) -> OverdueSummary:
+    """A circle group's overdue members (`contact_ids`) summed up: their earliest next due
+    day, latest last contact and highest overdue ratio (as keep_in_touch_due ranks them).
+    Read by id from contacts_by_circle_due, which holds every such member."""
+    hint = _best_index(book, "contacts_by_circle_due", "")
+    rows = _run(
+        book,
+        f"""SELECT min(c.next_due), max(c.last_contact), max({_OVERDUE_RATIO})
+              FROM contacts c {f"INDEXED BY {hint}" if hint else ""}
+             WHERE c.id IN (SELECT value FROM json_each(:ids))
+               AND c.cadence IS NULL AND c.next_due IS NOT NULL AND {_ACTIVE}""",
+        {"as_of_day": _julian_day(as_of), "ids": json.dumps(sorted(set(contact_ids)))},
+    )[0]
+    return OverdueSummary(parse_iso(rows[0]), parse_iso(rows[1]), rows[2] or 0.0)
 
 
 def uncadenced_recent(book: Book, as_of: date, limit: int) -> list[int]:
