@@ -347,16 +347,15 @@ def _circle_items(book: Book, as_of: date, circles: dict[str, Cadence]) -> list[
         late = len(group.overdue)
         if late < CIRCLE_MIN_OVERDUE or late < CIRCLE_MIN_SHARE * group.applies:
             continue
-        summary = q.overdue_summary(book, as_of, group.overdue)
-        if summary.last_seen:
-            quiet = f"not seen for {_quiet_for((as_of - summary.last_seen).days)}"
+        if group.last_seen:
+            quiet = f"not seen for {_quiet_for((as_of - group.last_seen).days)}"
         else:
             quiet = "nothing logged yet"
         items.append(ReviewItem(
             kind="circle", contact_id=group.overdue[0], name=f"#{group.circle}",
-            due=summary.first_due or as_of,
+            due=group.first_due or as_of,
             reason=f"{late} people {quiet} ({cadence}) — log the last meeting?",
-            score=summary.score, closeness=group.position, cadence=str(cadence),
+            score=group.score, closeness=group.position, cadence=str(cadence),
             circle=group.circle, circle_id=group.circle_id, members=group.overdue,
         ))
     return items

@@ -224,7 +224,7 @@ def keep_in_touch_due(
     hint = _indexed(_best_index(book, "contacts_by_overdue", "contacts_by_next_due"), contact_id)
     body = f"""FROM contacts c {hint}
                WHERE c.next_due IS NOT NULL AND {_ACTIVE} AND c.next_due <= :as_of
-                 AND {_quiet('keep-in-touch', 'c.id')}{_contact_filter('c.id', contact_id)}"""
+                 AND {_quiet_set('keep-in-touch', 'c.id')}{_contact_filter('c.id', contact_id)}"""
     params = {"as_of": as_of.isoformat(), "as_of_day": _julian_day(as_of),
               "contact_id": contact_id}
     left_out = sorted(set(leave_out))
@@ -572,7 +572,7 @@ def restore_state(book: Book, kind: str, ref_id: int, previous: ReviewState | No
 @dataclass(frozen=True)
 class CircleGroup:
     """A circle with a cadence, as its members stand on a day: who it applies to, and the
-    members overdue on it (not snoozed or skipped)."""
+    members overdue on it (not snoozed or skipped), summed up."""
 
     circle_id: int  # the circle's rowid: what its review item hangs on
     circle: str
@@ -580,16 +580,9 @@ class CircleGroup:
     cadence: str
     applies: int  # active members with no own cadence, not let drift, whose cadence this is
     overdue: tuple[int, ...]  # of them, those due by the day, by id
-
-
-@dataclass(frozen=True)
-class OverdueSummary:
-    """Some overdue people summed up: when the first fell due, when the latest was last seen,
-    and the highest overdue ratio among them."""
-
     first_due: date | None
-    last_seen: date | None
-    score: float
+    last_seen: date | None  # the latest last contact among the overdue
+    score: float  # the highest overdue ratio among them
 
 
 def circles_with_cadence(book: Book) -> list[tuple[int, str, int, str]]:
@@ -606,49 +599,46 @@ def circle_groups(book: Book, as_of: date,
     in that order. `ranked` is the order in which circles' cadences apply (tighter first,
     then closer): a member counts for the first of their circles in it, and only there.
 
-    One pass over contacts_by_circle_due (m017) in id order, each person's circles read by
-    their id: SQLite does the per-member work once per person, not once per membership and
-    circle, and never reads the wide table. Python gets one row per circle.
+    One pass over contacts_by_circle_due (m017) in id order gives each person the first of
+    their circles, kept in a temporary table; each circle sums its own rows up from there.
+    SQLite does the per-member work once per person, not once per membership and circle,
+    and never reads the wide table; Python gets one row per circle.
     """
     if not ranked:
         return []
     rank = "CASE m.circle " + " ".join(f"WHEN :r{i} THEN {i}" for i in range(len(ranked))) + " END"
     hint = _best_index(book, "contacts_by_circle_due", "")
+    ratio = """(:as_of_day - julianday(next_due))
+        / max(1.0, julianday(next_due) - julianday(coalesce(last_contact, substr(created_at, 1, 10))))"""
+    # One aggregate per circle over its own rows: cheaper than sorting everyone by circle.
+    sums = " UNION ALL ".join(
+        f"""SELECT {i}, count(*), json_group_array(id ORDER BY id) FILTER (WHERE due),
+                   min(next_due) FILTER (WHERE due), max(last_contact) FILTER (WHERE due),
+                   max({ratio}) FILTER (WHERE due)
+              FROM firsts WHERE rank = {i}"""
+        for i in range(len(ranked))
+    )
     rows = _run(
         book,
-        f"""SELECT rank, count(*), group_concat(CASE WHEN due THEN id END, ',' ORDER BY id)
-              FROM (SELECT c.id, min({rank}) AS rank,
-                           (c.next_due <= :as_of AND {_quiet_set('keep-in-touch', 'c.id')}) AS due
-                      FROM contacts c {f"INDEXED BY {hint}" if hint else ""}
-                      JOIN memberships m ON m.contact_id = c.id
-                     WHERE c.cadence IS NULL AND c.next_due IS NOT NULL AND {_ACTIVE}
-                     GROUP BY c.id)
-             WHERE rank IS NOT NULL GROUP BY rank""",
-        {"as_of": as_of.isoformat(), **{f"r{i}": circle[1] for i, circle in enumerate(ranked)}},
+        f"""WITH firsts AS MATERIALIZED (
+                SELECT c.id, c.next_due, c.last_contact, c.created_at, min({rank}) AS rank,
+                       (c.next_due <= :as_of AND {_quiet_set('keep-in-touch', 'c.id')}) AS due
+                  FROM contacts c {f"INDEXED BY {hint}" if hint else ""}
+                  JOIN memberships m ON m.contact_id = c.id
+                 WHERE c.cadence IS NULL AND c.next_due IS NOT NULL AND {_ACTIVE}
+                 GROUP BY c.id)
+            {sums}""",
+        {"as_of": as_of.isoformat(), "as_of_day": _julian_day(as_of),
+         **{f"r{i}": circle[1] for i, circle in enumerate(ranked)}},
     )
     found = {row[0]: row for row in rows}
     groups = []
     for i, circle in enumerate(ranked):
-        row = found.get(i, (i, 0, None))
-        overdue = tuple(int(n) for n in row[2].split(",")) if row[2] else ()
-        groups.append(CircleGroup(circle[0], circle[1], circle[2], circle[3], row[1], overdue))
+        row = found[i]
+        overdue = tuple(json.loads(row[2])) if row[2] else ()
+        groups.append(CircleGroup(circle[0], circle[1], circle[2], circle[3], row[1], overdue,
+                                  parse_iso(row[3]), parse_iso(row[4]), row[5] or 0.0))
     return groups
-
-
-def overdue_summary(book: Book, as_of: date, contact_ids: Iterable[int]) -> OverdueSummary:
-    """A circle group's overdue members (`contact_ids`) summed up: their earliest next due
-    day, latest last contact and highest overdue ratio (as keep_in_touch_due ranks them).
-    Read by id from contacts_by_circle_due, which holds every such member."""
-    hint = _best_index(book, "contacts_by_circle_due", "")
-    rows = _run(
-        book,
-        f"""SELECT min(c.next_due), max(c.last_contact), max({_OVERDUE_RATIO})
-              FROM contacts c {f"INDEXED BY {hint}" if hint else ""}
-             WHERE c.id IN (SELECT value FROM json_each(:ids))
-               AND c.cadence IS NULL AND c.next_due IS NOT NULL AND {_ACTIVE}""",
-        {"as_of_day": _julian_day(as_of), "ids": json.dumps(sorted(set(contact_ids)))},
-    )[0]
-    return OverdueSummary(parse_iso(rows[0]), parse_iso(rows[1]), rows[2] or 0.0)
 
 
 def uncadenced_recent(book: Book, as_of: date, limit: int) -> list[int]:
