@@ -612,7 +612,7 @@ def circle_groups(book: Book, as_of: date,
         / max(1.0, julianday(next_due) - julianday(coalesce(last_contact, substr(created_at, 1, 10))))"""
     # One aggregate per circle over its own rows: cheaper than sorting everyone by circle.
     sums = " UNION ALL ".join(
-        f"""SELECT {i}, count(*), json_group_array(id ORDER BY id) FILTER (WHERE due),
+        f"""SELECT {i}, count(*), json_group_array(id) FILTER (WHERE due),
                    min(next_due) FILTER (WHERE due), max(last_contact) FILTER (WHERE due),
                    max({ratio}) FILTER (WHERE due)
               FROM firsts WHERE rank = {i}"""
@@ -635,7 +635,8 @@ def circle_groups(book: Book, as_of: date,
     groups = []
     for i, circle in enumerate(ranked):
         row = found[i]
-        overdue = tuple(json.loads(row[2])) if row[2] else ()
+        # Sorted here (already in order: a linear pass), not by an aggregate ORDER BY.
+        overdue = tuple(sorted(json.loads(row[2]))) if row[2] else ()
         groups.append(CircleGroup(circle[0], circle[1], circle[2], circle[3], row[1], overdue,
                                   parse_iso(row[3]), parse_iso(row[4]), row[5] or 0.0))
     return groups
