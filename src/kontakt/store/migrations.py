@@ -659,10 +659,10 @@ def m017_today_indexes(db: Database) -> None:
 
     contacts_by_circle_due holds what a circle's Today prompt needs of everyone whose cadence
     can only come from a circle (no own cadence, due, active), in id order: the circle groups
-    are one pass over it instead of one random table read per membership (100k people:
-    `today` 0.15 s less). contacts_uncadenced_by_last holds the people no cadence applies to
+    are one pass over it instead of one wide-row read per membership and circle (100k people:
+    ~160 -> ~55 ms CPU). contacts_uncadenced_by_last holds the people no cadence applies to
     in the order the cadence suggestion looks for them (most recently seen first), so that
-    search stops after fifty instead of sorting the whole book.
+    search stops after fifty instead of sorting the book (22 -> 0.2 ms).
     """
     run_script(
         db,
