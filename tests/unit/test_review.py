@@ -198,7 +198,7 @@ def test_every_kind_comes_from_its_index_never_a_scan_of_all_contacts(book):
     plans = query_plans(book, lambda: review(book, limit=5))
     for index in ("contacts_by_overdue", "follow_ups_open_by_due_contact",
                   "favours_to_thank", "favours_open_by_date", "introductions_by_day",
-                  "introductions_unanswered", "contacts_by_birthday"):
+                  "introductions_unanswered", "contacts_by_birthday_active"):
         assert f"INDEX {index} (" in plans
     # The circle prompts walk the partial index of people whose cadence is a circle's (in
     # id order, reading no wide rows); nothing else scans.

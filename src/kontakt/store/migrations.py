@@ -663,6 +663,8 @@ def m017_today_indexes(db: Database) -> None:
     ~160 -> ~55 ms CPU). contacts_uncadenced_by_last holds the people no cadence applies to
     in the order the cadence suggestion looks for them (most recently seen first), so that
     search stops after fifty instead of sorting the book (22 -> 0.2 ms).
+    contacts_by_birthday_active is contacts_by_birthday for active people with their id:
+    the week's birthdays are ranked without reading each one's wide row (6-10 -> 2 ms).
     """
     run_script(
         db,
@@ -674,6 +676,9 @@ def m017_today_indexes(db: Database) -> None:
             ON contacts (last_contact DESC, id)
             WHERE next_due IS NULL AND last_contact IS NOT NULL AND archived = 0
               AND deleted_at IS NULL;
+        CREATE INDEX IF NOT EXISTS contacts_by_birthday_active
+            ON contacts (substr(birthday, -5), id)
+            WHERE birthday IS NOT NULL AND deleted_at IS NULL AND archived = 0;
         """,
     )
 
