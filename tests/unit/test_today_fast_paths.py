@@ -36,7 +36,7 @@ CONFIG = Config()
 # (the closer one applies), D'Angelo's and peer group too; neighbours has none.
 CIRCLES = [("breakfast", "weekly"), ("family", "every 2 weeks"), ("Frühstück", "weekly"),
            ("D'Angelo's", "monthly"), ("peer group", "monthly"), ("alumni", "yearly"),
-           ("neighbours", None)]
+           ("neighbours", None)]  # and a big choir (weekly), made apart
 NAMES = ["Olga Petrova", "Sam D'Angelo", "Zoë Ångström", "Jürgen Müller", "ölaf Ørsted",
          "Ça Va", "名前 テスト", "Anne-Marie O'Neil", "Bell\x07 Ringer", "Ünal Çelik"]
 # Review days: the book's day, later in the week, inside the pause, the day it ends, later.
@@ -108,6 +108,12 @@ def made(tmp_path_factory):
             cid = book.add_contact(name, today=AS_OF, created_at="2025-01-01T09:00:00+00:00")
             for k in range(6):
                 book.log_interaction([cid], on=AS_OF - timedelta(days=2 + 14 * k), today=AS_OF)
+        # A big choir that has not met for months: its members top the keep-in-touch ranking,
+        # so leaving them out empties the first page and the ranking is fetched again.
+        book.set_circle_cadence("choir", Cadence.parse("weekly"), today=AS_OF)
+        choir = [book.add_contact(f"Choir {rng.choice(NAMES)} {n}", today=AS_OF, tags=["choir"],
+                                  created_at="2024-01-01T09:00:00+00:00") for n in range(230)]
+        book.log_interaction(choir, on=AS_OF - timedelta(days=300), kind="meeting", today=AS_OF)
         # Snoozes and skips go to people whose cadence is a circle's, so they are in a group.
         grouped = [row[0] for row in book.conn.execute(
             "SELECT DISTINCT m.contact_id FROM memberships m JOIN contacts c ON c.id = m.contact_id "
@@ -243,18 +249,26 @@ def test_the_circle_pass_without_its_index_gives_the_same_groups(made, tmp_path)
                     == review._circle_items(with_index, as_of, {}))
 
 
-@pytest.mark.parametrize("limit", [1, 5, 50, None])
-def test_leaving_circle_members_out_in_sql_is_filtering_them_afterwards(book, limit):
+@pytest.mark.parametrize("limit", [1, 5, 50, 200, None])
+def test_circle_members_leave_the_keep_in_touch_ranking_whatever_the_page(book, limit, monkeypatch):
+    pages = []
+    ranking = q.keep_in_touch_due
+    monkeypatch.setattr(q, "keep_in_touch_due",
+                        lambda *a, **k: pages.append(k["limit"]) or ranking(*a, **k))
     for as_of in DAYS:
         members = {m for item in review._circle_items(book, as_of, {}) for m in item.members}
         everyone, _ = q.keep_in_touch_due(book, as_of, limit=None)
-        rest = [row for row in everyone if row.contact_id not in members]
+        rest = [row.contact_id for row in everyone if row.contact_id not in members]
 
-        rows, total = q.keep_in_touch_due(book, as_of, limit=limit, leave_out=members)
+        items, counts = review._gather(book, as_of, CONFIG, limit, None)
 
-        assert rows == rest[:limit]
-        assert total == len(rest)
+        # The rows are the ranking's first `limit` (items are then sorted across kinds).
+        shown = [item.contact_id for item in items if item.kind == "keep-in-touch"]
+        assert sorted(shown) == sorted(rest[:limit]) and len(shown) == len(rest[:limit])
+        assert counts["keep-in-touch"] == len(rest)
         assert members and len(rest) < len(everyone)  # the members were really there
+    if limit is not None and limit <= 50:
+        assert 4 * pages[1] in pages  # the members emptied the first page: fetched again
 
 
 def _oracle_give_back(book: Book, as_of: date, since: date, at_least: int) -> list[int]:

@@ -210,11 +210,9 @@ def _best_index(book: Book, covering: str, plain: str) -> str:
 
 def keep_in_touch_due(
     book: Book, as_of: date, *, limit: int | None, contact_id: int | None = None, count: bool = True,
-    leave_out: Iterable[int] = (),
 ) -> tuple[list[KeepInTouchRow], int]:
     """Contacts whose next_due is on or before `as_of`, most overdue (relative to their
-    cadence) first, closer circles first on ties; and how many there are in all. Those in
-    `leave_out` (a circle item's members) are neither listed nor counted.
+    cadence) first, closer circles first on ties; and how many there are in all.
 
     Walks the due range of the partial index contacts_by_overdue only.
     """
@@ -227,12 +225,6 @@ def keep_in_touch_due(
                  AND {_quiet_set('keep-in-touch', 'c.id')}{_contact_filter('c.id', contact_id)}"""
     params = {"as_of": as_of.isoformat(), "as_of_day": _julian_day(as_of),
               "contact_id": contact_id}
-    left_out = sorted(set(leave_out))
-    if left_out:
-        # One list SQLite reads once (an in-memory set): ranking the rest in the same walk
-        # beats ranking everyone and walking again when the members filled the first page.
-        body += " AND c.id NOT IN (SELECT value FROM json_each(:leave_out))"
-        params["leave_out"] = json.dumps(left_out)
     rows = _ranked(
         book,
         columns=f"""c.id, c.name, c.next_due, c.last_contact, c.cadence, c.tags,
