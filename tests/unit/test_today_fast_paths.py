@@ -355,3 +355,41 @@ def test_today_json_and_brief_print_what_the_general_review_shows(made, tmp_path
         assert len(listed) == CONFIG.daily_cap
         line = brief_line(quiet)
         assert line and brief == line + "\n"
+
+
+def _small_book(path, *, overdue: int):
+    """Five unthanked favours, a fortnightly friend with no cadence (a cadence suggestion)
+    and `overdue` people long overdue on a weekly cadence."""
+    book = Book.open(path)
+    for n in range(5):
+        cid = book.add_contact(f"Helper {n}", today=AS_OF, created_at="2025-01-01T09:00:00+00:00")
+        book.add_favour(cid, direction="received", description="carried boxes",
+                        on=AS_OF - timedelta(days=60 + n))
+    fiona = book.add_contact("Fortnight Fiona", today=AS_OF, created_at="2025-01-01T09:00:00+00:00")
+    for k in range(6):
+        book.log_interaction([fiona], on=AS_OF - timedelta(days=2 + 14 * k), today=AS_OF)
+    for n in range(overdue):
+        cid = book.add_contact(f"Weekly {n}", today=AS_OF, cadence=Cadence.parse("weekly"),
+                               created_at="2025-01-01T09:00:00+00:00")
+        book.log_interaction([cid], on=AS_OF - timedelta(days=200), today=AS_OF)
+    return book
+
+
+@pytest.mark.parametrize("overdue, shown", [(0, True), (3, False)])
+def test_a_cadence_suggestion_is_looked_for_only_when_it_could_be_shown(tmp_path, monkeypatch,
+                                                                       overdue, shown):
+    calls = []
+    offers = review._cadence_offers
+    monkeypatch.setattr(review, "_cadence_offers", lambda *a: calls.append(a) or offers(*a))
+    with _small_book(tmp_path / "small.db", overdue=overdue) as book:
+        general = review.build_review(book, AS_OF, CONFIG, limit=5)
+        calls.clear()
+
+        fast = review.build_review(book, AS_OF, CONFIG, limit=5, totals=False, offers=True)
+
+    assert fast.items == general.items
+    assert general.counts["cadence"] == 1  # counted whenever counts are asked for
+    assert ("cadence" in {item.kind for item in fast.items}) is shown
+    # Five thank-yous fill only three places in choose's first pass (half the page per kind):
+    # the suggestion could be shown, so it is looked for; three overdue people fill the rest.
+    assert len(calls) == (1 if shown else 0)

@@ -49,6 +49,8 @@ CIRCLE_MIN_SHARE = 0.5
 # looked for among the most recently seen people without a cadence.
 CADENCE_OFFERS = 1
 CADENCE_CANDIDATES = 50
+# Where a cadence suggestion ranks: below anything more pressing, in no circle (q.FAR).
+CADENCE_SCORE = 0.6
 # An unanswered introduction's score stops growing after this long: a years-old question
 # stays in the review without crowding out everyone else.
 INTRO_MAX_WAIT = 28
@@ -383,7 +385,7 @@ def _cadence_offers(book: Book, as_of: date, contact_id: int | None) -> list[Rev
                   f"({s.days} times) — keep in touch {s.suggested_label}?")
         items.append(ReviewItem(
             kind="cadence", contact_id=s.contact_id, name=s.name, due=as_of, reason=reason,
-            score=0.6, cadence=str(s.suggested),
+            score=CADENCE_SCORE, cadence=str(s.suggested),
         ))
         if contact_id is None and len(items) >= CADENCE_OFFERS:
             break
@@ -529,6 +531,25 @@ def shift_for_pause(
     return shifted
 
 
+def _outranked(items: list[ReviewItem], limit: int) -> bool:
+    """True when `choose` would fill all `limit` places in its first pass (by rank, at most
+    half per kind) with `items` (ranked) that each rank above any cadence suggestion: one
+    added could then change nothing that is shown."""
+    bar = (-CADENCE_SCORE, q.FAR, KINDS.index("cadence"))
+    share = max(1, (limit + 1) // 2)
+    per_kind: dict[str, int] = {}
+    picked = 0
+    for item in items:
+        if (-item.score, item.closeness, KINDS.index(item.kind)) >= bar:
+            return False
+        if per_kind.get(item.kind, 0) < share:
+            per_kind[item.kind] = per_kind.get(item.kind, 0) + 1
+            picked += 1
+            if picked == limit:
+                return True
+    return False
+
+
 def choose(items: list[ReviewItem], limit: int | None) -> list[ReviewItem]:
     """The `limit` items to show from `items` (ranked): by rank, but no kind takes more than
     half the places while another kind is waiting; the rest fill up by rank."""
@@ -567,7 +588,15 @@ def build_review(
     if limit is not None and limit < 1:
         raise ValueError("the review needs a limit of at least 1")
     offers = totals if offers is None else offers
-    items, counts = _gather(book, as_of, config, limit, None, totals, offers)
+    # Without counts, a cadence suggestion is only looked for (history of fifty people, and
+    # the stats module) when it could be shown: not when the page is already full of items
+    # that rank above any suggestion.
+    later = offers and not totals and limit is not None
+    items, counts = _gather(book, as_of, config, limit, None, totals, offers and not later)
+    if later and not _outranked(items, limit):
+        found = _cadence_offers(book, as_of, None)
+        items = sorted(items + found, key=ReviewItem.sort_key)
+        counts["cadence"] = len(found)
     shown = with_channels(book, choose(items, limit))
     return Review(items=shown, more=max(0, sum(counts.values()) - len(shown)), counts=counts)
 
