@@ -100,7 +100,7 @@ def main() -> None:
                             "--work", str(work)], check=True, capture_output=True)
         tasks = [
             (f"import {args.rows:,} Google rows", "import:google.csv:book.db"),
-            (f"import them again (all unchanged)", "import:google.csv:book.db"),
+            ("import them again (all unchanged)", "import:google.csv:book.db"),
             (f"import {args.book:,} Google rows", "import:google100k.csv:book100k.db"),
             (f"export csv of {args.book:,}", "export-csv"),
             (f"export vcard of {args.book:,}", "export-vcard"),

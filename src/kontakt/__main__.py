@@ -1,3 +1,3 @@
-from kontakt.cli import main
+from kontakt.quick import main
 
 main()

@@ -173,3 +173,119 @@ def test_every_card_is_byte_for_byte_what_card_of_the_contact_gives(book_path, v
     text = out.getvalue()
     assert "\r\n " in text  # a folded line: the _fit branch ran
     assert "X-KONTAKT-CADENCE:" in text and "\ufffd" in text and "TYPE=" in text
+
+
+def test_sqlite_json_quote_escapes_every_character_as_the_python_encoder_does(tmp_path):
+    """The export lets SQLite's json_quote write interaction records; that is only right
+    while it escapes exactly as json.dumps(ensure_ascii=False) — every code point, and
+    bytes that are not UTF-8 (which both sides then show as U+FFFD)."""
+    from kontakt.store.db import lenient_text
+    from kontakt.store.driver import sqlite3
+
+    conn = sqlite3.connect(str(tmp_path / "q.db"))
+    conn.text_factory = lenient_text
+    chars = [chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000]
+    blocks = ["".join(chars[start:start + 8192]) for start in range(0, len(chars), 8192)]
+    blocks += ["", "D'Angelo", 'a"b\\c\n\r\t\b\f\x00\x1f\x7f\u2028\u2029']
+    differ = [b[:1] for b in blocks
+              if conn.execute("SELECT json_quote(?)", (b,)).fetchone()[0] != dumps(b)]
+    assert differ == []
+    hostile = [b"ab\xff", b"\xc3", b"x\xe2\x82", b"\xed\xa0\x80z", b"\xf4\x90\x80\x80", b"\xc0\xaf"]
+    quoted = [conn.execute("SELECT json_quote(CAST(? AS TEXT))", (b,)).fetchone()[0] for b in hostile]
+    assert quoted == [dumps(lenient_text(b)) for b in hostile]
+    assert all("\ufffd" in q for q in quoted)
+    assert conn.execute("SELECT json_quote(NULL)").fetchone()[0] == "null"
+    conn.close()
+
+
+def test_rev_stamp_is_what_strftime_writes_for_any_moment():
+    from datetime import datetime, timedelta, timezone
+
+    from kontakt.services.exporters.vcard import _rev
+
+    zones = [timezone.utc, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-11))]
+    moments = [datetime(2026, 11, 23, 23, 59, 59, 999999, tzinfo=z) for z in zones]
+    moments += [datetime(999, 1, 1, 3, 4, 5, tzinfo=timezone.utc),  # strftime writes 999, unpadded
+                datetime(1000, 1, 1, 0, 0, tzinfo=timezone(timedelta(hours=1))),  # becomes year 999
+                datetime(2024, 2, 29, 12, 0), datetime(9999, 12, 31, 12, 0, tzinfo=timezone.utc)]
+    stamps = [_rev(m) for m in moments]
+    assert stamps == [m.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ") for m in moments]
+    assert stamps[0] == "20261123T235959Z" and stamps[3].startswith("999")
+
+
+def test_a_stored_list_reads_as_the_json_decoder_reads_it():
+    from kontakt.store.bulk import _card_list
+
+    texts = ['[]', '["a"]', '["a", "b"]', '["x, y", "z; w"]', '["a","b"]', '[ "a" ]',
+             '["a\\u00e9", "\\"q\\""]', '["back\\\\slash"]', '["", ""]', '["Zoë", "日本"]']
+    assert [_card_list(t) for t in texts] == [tuple(json.loads(t)) for t in texts]
+    assert _card_list('["x, y", "z; w"]') == ("x, y", "z; w")
+
+
+@pytest.mark.parametrize("rows", [1, 2, 3, 1000])
+def test_interactions_read_by_date_ranges_come_out_in_date_order_whatever_the_range(
+        book_path, rows, monkeypatch):
+    """The export reads interactions a range of dates at a time; ranges of one row cut
+    through a date shared by three interactions (that date is read whole, once); of 1000
+    rows there is one range."""
+    monkeypatch.setattr(bulk, "DATE_RANGE_ROWS", rows)
+    with Book.open(book_path) as book:
+        out = io.StringIO()
+        json_export.write_book(book, out, what="interactions")
+        expected = expected_sections(book)["interactions"]
+        dates = [row[0] for row in book.conn.execute("SELECT date FROM interactions")]
+    assert exported_sections(out.getvalue())["interactions"] == expected
+    assert len(expected) == len(dates) == 2 * len(HOSTILE) + 2
+    assert max(dates.count(d) for d in dates) >= 3
+
+
+@pytest.mark.parametrize("batch", [1, 2, 5, 512])
+def test_rows_read_with_the_strict_decoder_are_what_the_lenient_one_gives(book_path, batch, monkeypatch):
+    """Bytes that are not UTF-8 stop the driver's own decoder mid-way (after 0, some or
+    all batches): the rows come out as the book's lenient decoder gives them, none twice."""
+    monkeypatch.setattr(bulk, "_BATCH", batch)
+    sql = "SELECT id, name, notes FROM contacts ORDER BY sort_key, id"
+    with Book.open(book_path) as book:
+        found = list(bulk._utf8_rows(book, sql, ()))
+        cursor = book.conn.cursor()
+        cursor.row_factory = None
+        expected = cursor.execute(sql).fetchall()
+        assert book.conn.text_factory is not str  # switched back after every fetch
+    assert found == expected
+    assert len(found) == len(HOSTILE) + 8 and len({row[0] for row in found}) == len(found)
+    bad = [n for n, row in enumerate(found) if "\ufffd" in row[1]]
+    assert len(bad) == 1 and (bad[0] >= batch or batch == 512)
+
+
+@pytest.mark.parametrize("odd", ["not UTF-8", "a blob"])
+def test_dates_another_tool_wrote_as_bytes_or_blobs_keep_the_interactions_in_order(
+        book_path, tmp_path, monkeypatch, odd):
+    """A date that is not UTF-8 (or not text) cannot cut the date ranges: read back altered
+    (or as text) it would cut them out of order, some interactions twice. The export then
+    reads everything in one query, in the plain reader's order."""
+    copy = tmp_path / "odd-dates.db"
+    # '2026-03-\\xc3' reads back as '2026-03-\ufffd', after the valid '2026-03-Ā'; a blob
+    # sorts after every text, but as text it would sort among them.
+    values = ("[b'2026-03-\\xc3', '2026-03-\\u0100', b'2026-03-\\xff']" if odd == "not UTF-8"
+              else "[memoryview(b'2026-01-01'), memoryview(b'2025-01-01')]")
+    script = f"""
+from kontakt.store.driver import sqlite3
+conn = sqlite3.connect({str(book_path)!r})
+conn.execute("VACUUM INTO ?", ({str(copy)!r},))
+conn.close()
+conn = sqlite3.connect({str(copy)!r})
+for n, date in enumerate({values}):
+    cast = "CAST(? AS TEXT)" if isinstance(date, bytes) else "?"
+    conn.execute("INSERT INTO interactions (uid, date, kind, note, created_at) "
+                 f"VALUES ('odd-{{n}}', {{cast}}, 'call', 'odd', '2026-01-01T00:00:00+00:00')",
+                 (date,))
+conn.commit()
+"""
+    subprocess.run([sys.executable, "-c", script], check=True)
+    monkeypatch.setattr(bulk, "DATE_RANGE_ROWS", 1)  # every date is a bound
+    with Book.open(copy) as book:
+        plain = list(bulk._utf8_rows(book, "SELECT id, date FROM interactions ORDER BY date, id", ()))
+        ranged = list(bulk._by_date_ranges(book, "SELECT i.id, i.date FROM interactions i"))
+        kinds = {row[0] for row in book.conn.execute("SELECT typeof(date) FROM interactions")}
+    assert ranged == plain and len(ranged) == 2 * len(HOSTILE) + 2 + (3 if odd == "not UTF-8" else 2)
+    assert kinds == ({"text"} if odd == "not UTF-8" else {"text", "blob"})

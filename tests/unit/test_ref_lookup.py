@@ -1,4 +1,5 @@
-"""REF lookups read the contacts_by_ref index and find exactly whom the old table scan found."""
+"""REF lookups read the REF index (trigrams, m017) or walk contacts_by_ref, and find exactly whom
+the old table scan found."""
 
 from __future__ import annotations
 
@@ -65,18 +66,34 @@ def test_the_lookup_finds_what_the_old_scan_found(book):
     assert trashed == len(FIRST) * len(LAST) // 13  # the trash was in the book, and left out
 
 
-def test_the_lookup_reads_the_index_not_the_table(book):
+def test_a_short_ref_walks_the_name_index_without_reading_the_table(book):
+    statements: list[str] = []
+    book.conn.set_trace_callback(statements.append)
+    try:
+        with pytest.raises(AmbiguousRef):
+            book.find("øa")  # two letters, ø has a case: the index may fold it otherwise
+    finally:
+        book.conn.set_trace_callback(None)
+    assert not [s for s in statements if "contacts_fts_ref" in s]
+    lookups = [s for s in statements if "instr(sort_key" in s and "INDEXED BY" in s]
+    assert len(lookups) == 2  # no match among the active people: the archived are asked too
+    for lookup in lookups:
+        plan = " / ".join(row[3] for row in book.conn.execute("EXPLAIN QUERY PLAN " + lookup))
+        assert plan == "SCAN contacts USING COVERING INDEX contacts_by_ref", plan  # no sort
+
+
+def test_a_longer_ref_asks_the_trigram_index_and_reads_only_its_candidates(book):
     statements: list[str] = []
     book.conn.set_trace_callback(statements.append)
     try:
         book.find("jm7@example.com")
     finally:
         book.conn.set_trace_callback(None)
-    lookups = [s for s in statements if "instr(sort_key" in s]
-    assert len(lookups) == 2  # one match among the active people: the archived are asked too
-    for lookup in lookups:
-        plan = " / ".join(row[3] for row in book.conn.execute("EXPLAIN QUERY PLAN " + lookup))
-        assert plan == "SCAN contacts USING COVERING INDEX contacts_by_ref", plan  # no sort
+    assert [s for s in statements if "MATCH" in s and "contacts_fts_ref" in s]
+    assert not [s for s in statements if "INDEXED BY contacts_by_ref" in s]  # no walk
+    [check] = [s for s in statements if "instr(sort_key" in s]
+    plan = " / ".join(row[3] for row in book.conn.execute("EXPLAIN QUERY PLAN " + check))
+    assert "SEARCH contacts USING INTEGER PRIMARY KEY" in plan and "SCAN contacts" not in plan, plan
 
 
 def test_the_index_does_not_change_how_the_review_is_planned(book):

@@ -1,6 +1,6 @@
 """The review's fast paths give what the plain rules give, on a book full of awkward cases.
 
-`today` at 100k people takes shortcuts (m017_today_indexes): the circle prompts come from one
+`today` at 100k people takes shortcuts (m018_today_indexes): the circle prompts come from one
 pass over a partial index, a circle's members are left out of the keep-in-touch ranking in
 SQL, give-back nets per person before reading contacts, and `--json`/`--brief` skip the
 counts. Each is checked here against an oracle computed in Python straight from the tables

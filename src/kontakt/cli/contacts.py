@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import closing
+from itertools import chain, islice
 
 import click
 from typing import TypeVar
@@ -21,7 +23,7 @@ from .common import (
 )
 from .render import (
     journal_json, relationship_json,
-    card_rows, cell, console, echo, contact_json, print_hanging, print_json_array, favour_json, follow_up_json, interaction_json, introduction_json,
+    card_rows, cell, console, echo, contact_json, plain_width, print_hanging, print_json_array, favour_json, follow_up_json, interaction_json, introduction_json,
 )
 
 
@@ -219,44 +221,82 @@ def _chunks(items: Iterable[T], size: int, *, first: int | None = None) -> Itera
         yield chunk
 
 
+# The table's column widths come from at most this many rows (all of them in a shorter
+# list): measuring every row of a 100k book took a second before the first line.
+LAYOUT_ROWS = 500
+# The longest "last" and "due" cells up to a century away: "yesterday", "11 mo ago"; "in 11 mo".
+_DATE_WIDTHS = (9, 8)
+
+
 def _print_contacts(book: Book, contacts: Callable[[], Iterable[Contact]], as_json: bool, empty: str,
-                    measure: Callable[[], Iterable] | None = None) -> None:
+                    measure: Callable[[], Generator] | None = None) -> None:
     """Print the contacts `contacts()` yields as JSON or as a table, streamed from the store.
 
-    The table's column widths depend on every row, so it reads the contacts twice (once to
-    measure — `measure()`, the same rows with only what a row shows, when given — once to
-    print) rather than holding them all: flat memory at any size.
+    The table's column widths are those of its first `LAYOUT_ROWS` rows (`measure()`, the
+    same rows with only what a row shows, when given; otherwise the first rows of
+    `contacts()`, kept to be printed): the first line is out at once and memory stays flat at
+    any size. A later cell wider than its column is cut with …, as cells already are when the
+    terminal is narrow.
     """
     if as_json:
         print_json_array(contact_json(c, b) for c, b in _with_balances(book, contacts()))
         return
     from rich.cells import cell_len
-    from rich.table import Table
 
     now = today()
     headers = ("id", "name", "org", "circles", "last", "due", "±")
     natural = [cell_len(h) for h in headers]
+    rows: Iterable[tuple[Contact, Balance]] = _with_balances(book, contacts())
+    if measure is None:
+        # One query (a search sorts every match before its first row): keep the rows measured.
+        head = list(islice(rows, LAYOUT_ROWS + 1))
+        rows = chain(head, rows)
+        sample: Generator = (contact for contact, _ in head)
+    else:
+        sample = measure()
     seen = 0
-    for contact in (measure or contacts)():
-        # The ± column is one cell whatever the balance: no need to read favours to measure.
-        for i, text in enumerate(_list_cells(contact, "", now)[:6]):
-            natural[i] = max(natural[i], cell_len(text))
-        seen += 1
+    with closing(sample):  # its cursor: the rows past the measured ones are never read
+        for contact in sample:
+            if seen == LAYOUT_ROWS:  # one more row: the list goes on past the measured ones
+                seen += 1
+                break
+            # The ± column is one cell whatever the balance: no need to read favours to measure.
+            for i, text in enumerate(_list_cells(contact, "", now)[:6]):
+                natural[i] = max(natural[i], cell_len(text))
+            seen += 1
     if not seen:
         echo(empty, err=True)
         return
-    out = console()
+    if seen > LAYOUT_ROWS:
+        # Rows past the measured ones may hold any id or date: never cut one with ….
+        natural[0] = max(natural[0], len(str(book.largest_contact_id())))
+        natural[4] = max(natural[4], _DATE_WIDTHS[0])
+        natural[5] = max(natural[5], _DATE_WIDTHS[1])
+    # Piped, the lines are plain: rich (20 ms to import) is needed only if they do not fit.
+    width = plain_width()
+    plain = width is not None
+    if width is None:
+        out = console()
+        width, plain = out.width, out.color_system is None
     # Dates and marks keep their width; name, org and circles shrink (with …) to fit.
     fixed = natural[0] + natural[4] + natural[5] + natural[6] + 2 * (len(headers) - 1)
-    flexible = _share(max(out.width - fixed, 18), [natural[1], natural[2], natural[3]])
+    flexible = _share(max(width - fixed, 18), [natural[1], natural[2], natural[3]])
+    if seen > LAYOUT_ROWS:
+        # Later names may be longer than the first ones: room the terminal has to spare goes
+        # to them, and to org and circles (each up to half its width again).
+        flexible = _grow(width - fixed, flexible)
     widths = [natural[0], *flexible, natural[4], natural[5], natural[6]]
-    plain = out.color_system is None and sum(widths) + 2 * (len(widths) - 1) <= out.width
-    for number, chunk in enumerate(_chunks(_with_balances(book, contacts()), 500, first=20)):
-        if plain and number > 0:
-            # No colours, and the widths fit: rich would print each row as these lines.
+    if plain and sum(widths) + 2 * (len(widths) - 1) <= width:
+        # No colours, and the widths fit: the lines rich would print, without building tables.
+        echo(_plain_row(headers, widths))
+        for chunk in _chunks(rows, 500, first=20):
             echo("".join(_plain_row(_list_cells(c, b.mark, now), widths) + "\n" for c, b in chunk),
                  nl=False)
-            continue
+        return
+    from rich.table import Table
+
+    out = console()
+    for number, chunk in enumerate(_chunks(rows, 500, first=20)):
         # One table per 500 rows with the same fixed widths prints the very lines one table
         # of every row would (each row is laid out on its own), header once.
         table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold",
@@ -297,6 +337,15 @@ def _list_cells(contact: Contact | ListRow, mark: str, now) -> tuple[str, ...]:
         str(contact.id), name, visible(contact.org), visible(", ".join(contact.tags)),
         relative(contact.last_contact, now), due, mark,
     )
+
+
+def _grow(available: int, widths: list[int]) -> list[int]:
+    """`widths` grown in turn, each by up to half of itself, while their sum stays within
+    `available`."""
+    grown = list(widths)
+    for i, width in enumerate(widths):
+        grown[i] += max(0, min(width // 2, available - sum(grown)))
+    return grown
 
 
 def _share(available: int, wanted: list[int]) -> list[int]:

@@ -13,9 +13,70 @@ from ..domain.activity import check_channel
 from ..domain.cards import Address, Details, clean_addresses, clean_labels, clean_urls
 from ..domain.dates import parse_iso
 from .driver import sqlite3
-from .migrations import CONTACT_COLUMNS, contact_columns
-from .search import REF_COLUMNS, SearchTerms, _contains_sql, _prefix_term, _walk_name_index, _words, search_terms
+from .migrations import CONTACT_COLUMNS, REF_INDEX, contact_columns
+from .search import (
+    REF_COLUMNS, SearchTerms, _prefix_term, _walk_name_index, _words, search_sql, search_terms,
+)
 from .values import NotFound, _cadence, _clean_emails, _clean_phones, _clean_tags, _fold_tag, _json_list, _line, _now, _text, _uid
+
+# What a REF is looked for in (the folded REF as ?, three times): Book.find's one test.
+_REF_TEST = "instr(sort_key, ?) > 0 OR instr(lower(emails), ?) > 0 OR instr(lower(nickname), ?) > 0"
+# More candidates than this from the REF index: the REF is common, and the name-order walk
+# finds its first 51 matches sooner than sorting every candidate would.
+REF_INDEX_CANDIDATES = 2000
+# Trigrams asked of the REF index at most: a long email's common ones ("exa", "com") each
+# list nearly every person and cost a millisecond apiece; six leave a handful of candidates.
+REF_INDEX_TRIGRAMS = 6
+
+
+def ref_trigram_match(key: str) -> str | None:
+    """The FTS5 query asking the REF index for rows holding every trigram of a cover of the
+    folded REF `key` (non-overlapping ones from the start, and the last), or None for a REF
+    of fewer than three letters (or one SQLite cannot take as query text)."""
+    if len(key) < 3 or "\x00" in key:
+        return None
+    starts = list(range(0, len(key) - 2, 3))
+    if starts[-1] != len(key) - 3:
+        starts.append(len(key) - 3)
+    grams = list(dict.fromkeys(key[i : i + 3] for i in starts))[:REF_INDEX_TRIGRAMS]
+    return _any_of(grams, " AND ")
+
+
+def _any_of(terms: Iterable[str], joiner: str = " OR ") -> str:
+    return joiner.join('"' + term.replace('"', '""') + '"' for term in terms)
+
+
+def _two_letter_ref(key: str) -> bool:
+    """A REF the index answers through the trigrams it starts: two letters that are ASCII and
+    not upper case, or have no case at all (王小): the index folds those as fold() does; other
+    letters it may fold apart, and those REFs walk."""
+    return len(key) == 2 and "\x00" not in key and all(
+        (c.isascii() and not c.isupper()) or c == c.lower() == c.upper() == c.casefold() for c in key
+    )
+
+
+def _may_reach(a: str, b: str, letters: dict[str, dict[str, int]], score: float = 0.75) -> bool:
+    """False when difflib's ratio() of `a` and `b` is surely below `score`: its upper bounds
+    real_quick_ratio() (the lengths) and quick_ratio() (the letters both share, counted with
+    repeats), computed as difflib does but without building a SequenceMatcher (5-10x less)."""
+    total = len(a) + len(b)
+    if not total:
+        return True  # two empty strings: ratio() is 1.0
+    if 2.0 * min(len(a), len(b)) / total < score:
+        return False
+    counts = letters.get(a)
+    if counts is None:
+        counts = letters[a] = {}
+        for letter in a:
+            counts[letter] = counts.get(letter, 0) + 1
+    available, shared = dict(counts), 0
+    for letter in b:
+        left = available.get(letter, 0)
+        if left > 0:
+            available[letter] = left - 1
+            shared += 1
+    return 2.0 * shared / total >= score
+
 
 CONTACT_FIELDS = (
     "name", "nickname", "emails", "phones", "org", "role", "location", "met",
@@ -50,6 +111,15 @@ class ListRow(NamedTuple):
 # kept as a review_state row of kind 'let-drift' (see services/review.py let_drift).
 LET_DRIFT_SQL = """EXISTS (SELECT 1 FROM review_state s
                             WHERE s.kind = 'let-drift' AND s.ref_id = c.id)"""
+
+
+def _in_name_order(where: str, params: list[object]) -> tuple[str, list[object]]:
+    """`where` made to walk a name index (contacts_by_name or contacts_by_ref) in order and
+    test each contact against its circle, for a list streamed whole: sorting a circle of
+    14k people first kept `list --tag friends` 30 ms from its first line; the walk is 6 ms
+    even for a circle of no one (the unary + keeps SQLite from starting at the members)."""
+    return where.replace("c.id IN (SELECT contact_id FROM memberships",
+                         "+c.id IN (SELECT contact_id FROM memberships"), params
 
 
 class AmbiguousRef(LookupError):
@@ -466,7 +536,7 @@ class ContactsMixin:
     ) -> Iterator[Contact]:
         """`list_contacts` without a page, one contact at a time from the cursor: the first
         arrives at once and a 100k book never sits in memory (`kontakt list | head`)."""
-        where, params = self._filter_sql(tag=tag, archived=archived, query=None)
+        where, params = _in_name_order(*self._filter_sql(tag=tag, archived=archived, query=None))
         yield from self._stream(
             f"SELECT {contact_columns('c')} FROM contacts c WHERE {where} ORDER BY c.sort_key, c.id",
             params,
@@ -477,7 +547,7 @@ class ContactsMixin:
     ) -> Iterator[ListRow]:
         """What a list row shows of each contact `stream_contacts` yields, in the same order,
         without building a Contact (measuring a 100k table's columns)."""
-        where, params = self._filter_sql(tag=tag, archived=archived, query=None)
+        where, params = _in_name_order(*self._filter_sql(tag=tag, archived=archived, query=None))
         cursor = self.conn.execute(
             f"""SELECT c.id, c.name, c.org, c.tags, c.archived, c.last_contact, c.next_due
                   FROM contacts c WHERE {where} ORDER BY c.sort_key, c.id""",
@@ -487,12 +557,19 @@ class ContactsMixin:
             yield ListRow(row[0], row[1], row[2], _json_list(row[3]), bool(row[4]),
                           parse_iso(row[5]), parse_iso(row[6]))
 
+    def largest_contact_id(self) -> int:
+        """The largest id a contact row has (archived and trashed ones too; 0 in an empty
+        book): a column of ids this wide fits every id a list can show."""
+        return self.conn.execute("SELECT coalesce(max(id), 0) FROM contacts").fetchone()[0]
+
     def _stream(self, sql: str, params: Sequence[object]) -> Iterator[Contact]:
         """Contacts of `sql`'s rows, fetched in batches (a cursor of its own)."""
         circles = self._circle_cadences()
         cursor = self.conn.execute(sql, params)
         try:
-            while rows := cursor.fetchmany(500):
+            size = 20  # a first few at once: `list --json | head` is not kept waiting for 500
+            while rows := cursor.fetchmany(size):
+                size = 500
                 for row in rows:
                     yield self._contact(row, circles)
         finally:
@@ -506,33 +583,27 @@ class ContactsMixin:
 
     def stream_search(self, text: str, *, limit: int | None = None,
                       archived: bool | None = None) -> Iterator[Contact]:
-        """`search` one contact at a time from the cursor (for `search --all`)."""
-        yield from self._search(search_terms(text), limit=limit, archived=archived, stream=True)
+        """`search` one contact at a time (for `search --all`): SQLite sorts only the ids of
+        the matches, and the contacts are read 500 at a time in that order (the first 20 at
+        once), so the first arrives early and memory stays flat."""
+        terms = search_terms(text)
+        if terms is None:
+            return
+        sql, params = search_sql(terms, "c.id", limit=limit, archived=archived)
+        cursor = self.conn.execute(sql, params)
+        try:
+            size = 20
+            while rows := cursor.fetchmany(size):
+                yield from self.get_contacts(row[0] for row in rows)
+                size = 500
+        finally:
+            cursor.close()
 
     def _search(self, terms: SearchTerms | None, *, limit: int | None, archived: bool | None,
                 stream: bool = False):
         if terms is None:
             return iter(()) if stream else []
-        params: list[object] = []
-        if terms.match is not None:
-            # Best matches first: join the index for its rank.
-            sql = f"""SELECT {contact_columns("c")} FROM contacts_fts f JOIN contacts c ON c.id = f.rowid
-                      WHERE contacts_fts MATCH ? AND c.deleted_at IS NULL"""
-            params.append(terms.match)
-            order = "f.rank, c.sort_key"
-        else:
-            sql = f"SELECT {contact_columns('c')} FROM contacts c WHERE c.deleted_at IS NULL"
-            order = "c.sort_key"
-        for run in terms.contains:
-            sql += f" AND {_contains_sql(terms.stored_columns)}"
-            params += [run] * len(terms.stored_columns)
-        if archived is not None:
-            sql += " AND c.archived = ?"
-            params.append(int(archived))
-        sql += f" ORDER BY {order}"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
+        sql, params = search_sql(terms, contact_columns("c"), limit=limit, archived=archived)
         contacts = self._stream(sql, params)
         return contacts if stream else list(contacts)
 
@@ -577,23 +648,14 @@ class ContactsMixin:
         """Up to 51 contacts (archived last, in name order) whose folded name, lower-cased
         emails or nickname hold the folded REF `key`.
 
-        Each query walks the contacts_by_ref index (m010) in name order and reads nothing
-        else (every column it names is in it): a tenth of the time of reading every wide
-        row, and a common REF stops at the 51st match. Active people first, then archived
-        ones (archived is 0 or 1), as ORDER BY archived, sort_key, id would give them.
+        A REF of three letters or more (or two, mostly) asks the trigram index (m017) for
+        the few people who could hold it and tests only those; a shorter REF, or one that too
+        many people could hold, walks the name index instead (a common fragment stops at the
+        51st match). Both give the same rows in the same order.
         """
-        ids: list[int] = []
-        for archived in (0, 1):
-            ids += [row[0] for row in self.conn.execute(
-                """SELECT id FROM contacts INDEXED BY contacts_by_ref
-                    WHERE archived = ? AND deleted_at IS NULL
-                      AND (instr(sort_key, ?) > 0 OR instr(lower(emails), ?) > 0
-                           OR instr(lower(nickname), ?) > 0)
-                    ORDER BY sort_key, id LIMIT ?""",
-                (archived, key, key, key, 51 - len(ids)),
-            )]
-            if len(ids) >= 51:
-                break
+        ids = self._ref_ids_indexed(key)
+        if ids is None:
+            ids = self._ref_ids_walked(key)
         if not ids:
             return []
         return self.conn.execute(
@@ -601,6 +663,78 @@ class ContactsMixin:
                 ORDER BY archived, sort_key, id""",
             ids,
         ).fetchall()
+
+    def _ref_ids_indexed(self, key: str) -> list[int] | None:
+        """The REF's matches through the trigram index, or None when the index cannot say
+        (one letter, two with a case the index may fold otherwise, more than
+        REF_INDEX_CANDIDATES candidates, a book without the index)."""
+        try:
+            match = ref_trigram_match(key) if not _two_letter_ref(key) else self._starting(key)
+            if match is None:
+                return None
+            candidates = [row[0] for row in self.conn.execute(
+                f"SELECT rowid FROM {REF_INDEX} WHERE {REF_INDEX} MATCH ? LIMIT ?",
+                (match, REF_INDEX_CANDIDATES + 1),
+            )] if match else []
+        except sqlite3.OperationalError as error:
+            # A book opened read-only before m017 ran ("no such fts5 table" from fts5vocab).
+            if "no such table" in str(error) or "no such fts5 table" in str(error):
+                return None
+            raise
+        if len(candidates) > REF_INDEX_CANDIDATES:
+            return None
+        if not candidates:
+            return []
+        # The index holds every row with the REF's trigrams (it folds case, and more letters
+        # than lower() does): the walk's own test picks the rows that really hold the REF.
+        # CROSS JOIN: each candidate's row by its id (SQLite would rather scan an index on
+        # archived with the candidates in a Bloom filter, i.e. every contact).
+        return [row[0] for row in self.conn.execute(
+            f"""SELECT contacts.id FROM json_each(?) AS candidate
+                       CROSS JOIN contacts ON contacts.id = candidate.value
+                 WHERE archived IN (0, 1) AND deleted_at IS NULL AND ({_REF_TEST})
+                 ORDER BY archived, sort_key, contacts.id LIMIT 51""",
+            (json.dumps(candidates), key, key, key),
+        )]
+
+    def _starting(self, key: str) -> str | None:
+        """The FTS5 query for rows with a trigram starting with the two-letter `key` ("zz" in
+        "Jazz\\n": the index's text ends each value with a newline), "" when there is none, or None
+        when they are many (the walk finds a common pair's first 51 matches sooner)."""
+        self.conn.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{REF_INDEX}_terms "
+            f"USING fts5vocab(main, {REF_INDEX}, 'row')"
+        )
+        terms, rows = [], 0
+        # Terms are compared as UTF-8 bytes: U+10FFFF's are the greatest a third letter has.
+        for term, count in self.conn.execute(
+            f"SELECT term, doc FROM temp.{REF_INDEX}_terms WHERE term >= ? AND term <= ?",
+            (key, key + "\U0010ffff"),
+        ):
+            terms.append(term)
+            rows += count
+            if rows > REF_INDEX_CANDIDATES:
+                return None
+        return _any_of(terms)
+
+    def _ref_ids_walked(self, key: str) -> list[int]:
+        """The REF's matches by walking the contacts_by_ref index (m014) in name order.
+
+        The walk reads nothing but the index (every column it names is in it) and a common
+        REF stops at the 51st match. Active people first, then archived ones (archived is 0
+        or 1), as ORDER BY archived, sort_key, id would give them.
+        """
+        ids: list[int] = []
+        for archived in (0, 1):
+            ids += [row[0] for row in self.conn.execute(
+                f"""SELECT id FROM contacts INDEXED BY contacts_by_ref
+                    WHERE archived = ? AND deleted_at IS NULL AND ({_REF_TEST})
+                    ORDER BY sort_key, id LIMIT ?""",
+                (archived, key, key, key, 51 - len(ids)),
+            )]
+            if len(ids) >= 51:
+                break
+        return ids
 
     def suggest(self, ref: str, limit: int = 3) -> list[Contact]:
         """Contacts whose name is close to a mistyped REF ("Jurgne" → Jürgen Müller).
@@ -620,12 +754,26 @@ class ContactsMixin:
             (f"{{name nickname}} : ({match})",),
         ).fetchall()
         key = fold(ref)
+        # Only a score of 0.75 or more counts, so a ratio whose cheap upper bounds fall short
+        # is not computed; word pairs repeat (many Annas), so each is compared once. The
+        # scores that count are those of comparing everything; a miss at 100k people
+        # ("someone@example.org", "Jurgne Mueler") took 0.5-0.7 s, now 0.06-0.09 s.
+        ratios: dict[tuple[str, str], float] = {}
+        letters: dict[str, dict[str, int]] = {}
+
+        def ratio(a: str, b: str) -> float:
+            found = ratios.get((a, b))
+            if found is None:
+                found = ratios[(a, b)] = (
+                    difflib.SequenceMatcher(None, a, b).ratio() if _may_reach(a, b, letters) else 0.0
+                )
+            return found
+
         scored = []
         for row in rows:
             name_words = row["sort_key"].split()
             score = max(
-                [difflib.SequenceMatcher(None, key, row["sort_key"]).ratio()]
-                + [difflib.SequenceMatcher(None, w, nw).ratio() for w in words for nw in name_words]
+                [ratio(key, row["sort_key"])] + [ratio(w, nw) for w in words for nw in name_words]
             )
             if score >= 0.75:
                 scored.append((-score, row["sort_key"], row["id"]))

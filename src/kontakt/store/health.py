@@ -26,7 +26,7 @@ from .backup import (
 )
 from .backup import today as backup_today
 from .db import BookError, is_encrypted, is_writable, migrate, open_checked, transaction
-from .migrations import FTS_COLUMNS, FTS_COLUMNS_V1, LATEST_VERSION
+from .migrations import FTS_COLUMNS, FTS_COLUMNS_V1, LATEST_VERSION, REF_INDEX, REF_INDEX_TABLE, REF_INDEX_TRIGGERS, REF_INDEX_VIEW
 
 # SQLite 3.7.0–3.51.2 can corrupt a WAL database when two connections write and checkpoint
 # at the same moment ("WAL-reset bug"); fixed in 3.51.3.
@@ -195,6 +195,7 @@ def _run_checks(
         return
     _foreign_keys(report, conn, fix=fix)
     _search_index(report, conn, fix=fix)
+    _ref_index(report, conn, fix=fix)
     _backups(report, conn, path, fix=fix)
 
 
@@ -321,6 +322,45 @@ def _search_index(report: Report, conn: sqlite3.Connection, *, fix: bool) -> Non
         report.add("search index", "fixed", "rebuilt: " + "; ".join(what))
     else:
         report.add("search index", "fail", "rebuilt, but still inconsistent: " + "; ".join(what))
+
+
+def _ref_index_problem(conn: sqlite3.Connection) -> str | None:
+    """None when the REF index (m017) is there and matches the contacts, else what is wrong."""
+    present = {
+        row[0] for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'contacts'"
+        )
+    }
+    missing = [name for name in REF_INDEX_TRIGGERS if name not in present]
+    what = []
+    if missing:
+        what.append(f"triggers missing ({', '.join(missing)}): new names are not found by REF")
+    try:
+        conn.execute(f"INSERT INTO {REF_INDEX} ({REF_INDEX}, rank) VALUES ('integrity-check', 1)")
+    except sqlite3.DatabaseError as error:
+        what.append(f"index out of step with the contacts ({error})")
+    return "; ".join(what) or None
+
+
+def _ref_index(report: Report, conn: sqlite3.Connection, *, fix: bool) -> None:
+    """The trigram index behind REF lookups: triggers there, index in step with the contacts."""
+    problem = _ref_index_problem(conn)
+    if problem is None:
+        report.add("ref index", "ok", "matches the contacts")
+        return
+    if not fix:
+        report.add("ref index", "fail", problem + " (--fix rebuilds it)")
+        return
+    with transaction(conn):
+        conn.execute(REF_INDEX_VIEW)
+        conn.execute(REF_INDEX_TABLE)
+        for trigger in REF_INDEX_TRIGGERS.values():
+            conn.execute(trigger)
+        conn.execute(f"INSERT INTO {REF_INDEX} ({REF_INDEX}) VALUES ('rebuild')")
+    if _ref_index_problem(conn) is None:
+        report.add("ref index", "fixed", "rebuilt: " + problem)
+    else:
+        report.add("ref index", "fail", "rebuilt, but still inconsistent: " + problem)
 
 
 def _backups(report: Report, conn: sqlite3.Connection, path: Path, *, fix: bool) -> None:

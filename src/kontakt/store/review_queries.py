@@ -329,7 +329,7 @@ def birthdays_on(
     order = "CASE substr(c.birthday, -5) " + " ".join(
         f"WHEN :d{i} THEN :o{i}" for i in range(len(days))
     ) + " END"
-    # The active people's index (m017) ranks without reading wide rows; the older one else.
+    # The active people's index (m018) ranks without reading wide rows; the older one else.
     hint = "INDEXED BY " + _best_index(book, "contacts_by_birthday_active", "contacts_by_birthday")
     body = f"""FROM contacts c {hint}
                WHERE c.birthday IS NOT NULL AND c.deleted_at IS NULL
@@ -592,7 +592,7 @@ def circle_groups(book: Book, as_of: date,
     in that order. `ranked` is the order in which circles' cadences apply (tighter first,
     then closer): a member counts for the first of their circles in it, and only there.
 
-    One pass over contacts_by_circle_due (m017) in id order gives each person the first of
+    One pass over contacts_by_circle_due (m018) in id order gives each person the first of
     their circles, kept in a temporary table; each circle sums its own rows up from there.
     SQLite does the per-member work once per person, not once per membership and circle,
     and never reads the wide table; Python gets one row per circle.

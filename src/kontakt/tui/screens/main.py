@@ -158,7 +158,10 @@ class MainScreen(Screen[None]):
         noun = "contact" if contacts.count == 1 else "contacts"
         what = f"archived {noun}" if self._archived else noun
         flt = contacts.filter
-        bits.append(f"{contacts.count} {what}")
+        if contacts.count_is_exact:
+            bits.append(f"{contacts.count} {what}")
+        else:  # counted up to COUNT_AT_KEYSTROKE while typing; the exact number follows
+            bits.append(f"more than {contacts.count - 1} {what}")
         if flt.circle:
             bits += ["  in ", (visible(f"#{flt.circle}"), "bold")]
         if flt.query:
@@ -179,9 +182,13 @@ class MainScreen(Screen[None]):
             self.contacts.load(new)
         self.refresh_status()
 
+    @on(ContactList.Counted)
+    def _counted(self) -> None:
+        self.refresh_status()
+
     @on(ContactList.Highlighted)
     def _show_highlighted(self, event: ContactList.Highlighted) -> None:
-        self.detail.show(self.book, event.contact, self.today)
+        self.detail.show_highlighted(self.book, event.contact, self.today)
 
     def after_change(self, select: Contact | None = None) -> None:
         """Re-read what a write may have changed: list, detail, header, circles."""

@@ -25,6 +25,10 @@ from .shown import visible
 # Rows are fetched from the book in pages this big; a handful of pages stay cached.
 PAGE_SIZE = 100
 CACHED_PAGES = 6
+# A keystroke counts a search's matches up to this many; the exact count follows once
+# typing pauses for EXACT_COUNT_AFTER seconds (or at once when the end of the list is asked for).
+COUNT_AT_KEYSTROKE = 1_000
+EXACT_COUNT_AFTER = 0.3
 # Someone due within this many days gets the quiet "soon" marker.
 SOON_DAYS = 7
 
@@ -139,12 +143,18 @@ class ContactList(ScrollView, can_focus=True):
 
         contact: Contact | None
 
+    class Counted(Message):
+        """The exact count of a long search result arrived (the status line shows it)."""
+
     def __init__(self, book: Book, today: date, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.book = book
         self.today = today
         self.filter = ListFilter()
         self.count = 0
+        # False while `count` is COUNT_AT_KEYSTROKE + 1 standing for "more than that".
+        self.count_is_exact = True
+        self._exact_timer = None
         self._pages: OrderedDict[int, list[tuple[Contact, Balance]]] = OrderedDict()
         self._last_highlighted: int | None = -1
 
@@ -157,7 +167,13 @@ class ContactList(ScrollView, can_focus=True):
         """Show the contacts matching `new_filter`; asks the book for the count only."""
         self.filter = new_filter
         self._pages.clear()
-        self.count = self.book.count_contacts(**new_filter.store_args())
+        self.count = self.book.count_contacts(**new_filter.store_args(), at_most=COUNT_AT_KEYSTROKE)
+        self.count_is_exact = self.count <= COUNT_AT_KEYSTROKE
+        if self._exact_timer is not None:
+            self._exact_timer.stop()
+            self._exact_timer = None
+        if not self.count_is_exact:
+            self._exact_timer = self.set_timer(EXACT_COUNT_AFTER, self.count_exactly)
         self.virtual_size = Size(0, self.count + 1)
         cursor = min(self.cursor, self.count - 1) if keep_cursor else 0
         self._last_highlighted = -1
@@ -165,6 +181,17 @@ class ContactList(ScrollView, can_focus=True):
             self.scroll_to(y=0, animate=False)
         self.cursor = max(cursor, 0)
         self.refresh()
+
+    def count_exactly(self) -> None:
+        """Replace a "more than" count by the exact one (a no-op once it is exact)."""
+        self._exact_timer = None
+        if self.count_is_exact:
+            return
+        self.count = self.book.count_contacts(**self.filter.store_args())
+        self.count_is_exact = True
+        self.virtual_size = Size(0, self.count + 1)
+        self.refresh()
+        self.post_message(self.Counted())
 
     def reload(self, select: Contact | None = None) -> None:
         """Re-read after a change; keep the cursor where it was, or move it to `select`."""
@@ -180,6 +207,7 @@ class ContactList(ScrollView, can_focus=True):
         kept, old_cursor, old_top = self.highlighted, self.cursor, round(self.scroll_offset.y)
         self._pages.clear()
         self.count = self.book.count_contacts(**self.filter.store_args())
+        self.count_is_exact = True
         self.virtual_size = Size(0, self.count + 1)
         position = None
         if kept is not None:
@@ -206,6 +234,8 @@ class ContactList(ScrollView, can_focus=True):
 
     def row(self, index: int) -> tuple[Contact, Balance] | None:
         """The contact at `index` in the current order, read a page at a time."""
+        if index >= self.count and not self.count_is_exact:
+            self.count_exactly()  # scrolled past "more than …": how many more, now
         if not 0 <= index < self.count:
             return None
         page_number = index // PAGE_SIZE
@@ -238,6 +268,7 @@ class ContactList(ScrollView, can_focus=True):
     def position_of(self, contact: Contact) -> int | None:
         """Where `contact` sits in the current order, by binary search over (name, id) pages."""
         key = (fold(contact.name), contact.id)
+        self.count_exactly()
         low, high = 0, self.count
         while low < high:
             middle = (low + high) // 2
@@ -262,6 +293,8 @@ class ContactList(ScrollView, can_focus=True):
     # ---------------------------------------------------------------- cursor
 
     def validate_cursor(self, value: int) -> int:
+        if value >= self.count - 1 and not self.count_is_exact:
+            self.count_exactly()
         return max(0, min(value, self.count - 1)) if self.count else 0
 
     def watch_cursor(self, value: int) -> None:
@@ -290,6 +323,8 @@ class ContactList(ScrollView, can_focus=True):
         self.cursor += direction * max(self.size.height - 2, 1)
 
     def action_jump(self, where: int) -> None:
+        if where != 0:
+            self.count_exactly()
         self.cursor = 0 if where == 0 else self.count - 1
 
     def on_resize(self, event: events.Resize) -> None:
