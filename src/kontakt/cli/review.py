@@ -20,7 +20,6 @@ from .common import (
     refuse_the_book, today,
 )
 from .render import echo, terminal_width
-from .transfer import export
 
 WIDTH = 80
 KIND_WIDTH = 13  # "keep-in-touch"
@@ -152,7 +151,9 @@ def today_command(ctx, as_of, limit, show_all, more, as_json, with_budget, brief
     if cap == 0:
         review = None
     else:
-        review = build_review(book, day, config, limit=cap, totals=not brief)
+        # Counts of what is held back are only printed by the table ("and 12 more").
+        review = build_review(book, day, config, limit=cap, totals=not (brief or as_json),
+                              offers=not brief)
     if brief:
         # Read-only on purpose: opening a shell must not use up the weekly drifting offer.
         if review is None:
@@ -370,7 +371,9 @@ def resume():
     echo(message or "the review is not paused")
 
 
-@export.command("ics", epilog="""\b
+# `export ics` joins the export group in cli/transfer.py: `today` (in every new shell, with
+# --brief) does not import the exporters to define it.
+@click.command("ics", epilog="""\b
 Examples:
 kontakt export ics -o ~/kontakt.ics
 kontakt export ics --vdir ~/.calendars/kontakt --dry-run   (a folder vdirsyncer/khal use)""")

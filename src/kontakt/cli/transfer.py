@@ -330,3 +330,10 @@ def export_json(output: Path | None, what: str, ref: str | None) -> None:
     with _output(output) as out:
         count = json_export.write_book(book, out, what=what, contact_ids=ids)
     _done(count, "contacts", output)
+
+
+# The calendar export is defined with the review (cli/review.py); it is registered here so
+# that `kontakt export ics` finds it in a process that imported only this module.
+from .review import export_ics_command  # noqa: E402
+
+export.add_command(export_ics_command)

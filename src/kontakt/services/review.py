@@ -19,7 +19,6 @@ from ..domain import CHANNELS, Birthday, Cadence, channel_prompt, effective_cade
 from ..domain.ledger import LedgerError, check_result
 from ..domain.dates import relative
 from ..store import Book
-from ..store import records
 from ..store import review_queries as q
 from ..store.review_queries import ReviewState
 
@@ -50,6 +49,8 @@ CIRCLE_MIN_SHARE = 0.5
 # looked for among the most recently seen people without a cadence.
 CADENCE_OFFERS = 1
 CADENCE_CANDIDATES = 50
+# Where a cadence suggestion ranks: below anything more pressing, in no circle (q.FAR).
+CADENCE_SCORE = 0.6
 # An unanswered introduction's score stops growing after this long: a years-old question
 # stays in the review without crowding out everyone else.
 INTRO_MAX_WAIT = 28
@@ -338,14 +339,13 @@ def _circle_items(book: Book, as_of: date, circles: dict[str, Cadence]) -> list[
     of their circles, the closest one on ties."""
     found = q.circles_with_cadence(book)
     cadences = {row[0]: _cadence(row[3]) for row in found}
+    # The order in which circles' cadences apply: tighter first, then closer (found's order).
+    ranked = sorted(found, key=lambda row: cadences[row[0]].approx_days)
+    groups = {group.circle_id: group for group in q.circle_groups(book, as_of, ranked)}
     items = []
-    for index, row in enumerate(found):
+    for row in found:
         cadence = cadences[row[0]]
-        # Circles whose cadence applies first to a member of both (found is closest first).
-        before = [other[1] for j, other in enumerate(found) if other[0] != row[0] and (
-            cadences[other[0]].approx_days < cadence.approx_days
-            or (cadences[other[0]].approx_days == cadence.approx_days and j < index))]
-        group = q.circle_group(book, as_of, row, before)
+        group = groups[row[0]]
         late = len(group.overdue)
         if late < CIRCLE_MIN_OVERDUE or late < CIRCLE_MIN_SHARE * group.applies:
             continue
@@ -385,7 +385,7 @@ def _cadence_offers(book: Book, as_of: date, contact_id: int | None) -> list[Rev
                   f"({s.days} times) — keep in touch {s.suggested_label}?")
         items.append(ReviewItem(
             kind="cadence", contact_id=s.contact_id, name=s.name, due=as_of, reason=reason,
-            score=0.6, cadence=str(s.suggested),
+            score=CADENCE_SCORE, cadence=str(s.suggested),
         ))
         if contact_id is None and len(items) >= CADENCE_OFFERS:
             break
@@ -445,7 +445,7 @@ def with_channels(book: Book, items: list[ReviewItem]) -> list[ReviewItem]:
 
 def _gather(
     book: Book, as_of: date, config: Config, limit: int | None, contact_id: int | None,
-    totals: bool = True,
+    totals: bool = True, offers: bool = True,
 ) -> tuple[list[ReviewItem], dict[str, int]]:
     circles = _circles(book)
     # A circle whose members are overdue together is one item; its members are not listed
@@ -455,13 +455,16 @@ def _gather(
     # One keep-in-touch query serves both kinds: drifting is looked for among the most
     # overdue (a contact whose keep-in-touch is snoozed is not asked about either).
     needed = None if limit is None else max(limit, DRIFT_CANDIDATES)
-    wanted = needed
+    # Members of a circle item are left out here. Ranking the due range costs one walk of it
+    # for 50 rows or 800 alike (leaving 25k members out inside SQLite costs a second), so
+    # with members about, the first page is four times the size.
+    wanted = needed if needed is None or not members else needed * 4
     while True:
         overdue, overdue_total = q.keep_in_touch_due(
             book, as_of, limit=wanted, contact_id=contact_id, count=totals
         )
         kept = [row for row in overdue if row.contact_id not in members]
-        # Members of a circle item are left out: fetch further only if that emptied the page.
+        # Fetch further only if the members emptied the page.
         if wanted is None or needed is None or len(kept) >= needed or len(overdue) < wanted:
             break
         wanted *= 4
@@ -482,7 +485,7 @@ def _gather(
         ("circle", (grouped, len(grouped))),
         # Not for `today --brief`, which runs in every new shell: it never shows them.
         ("cadence", _offers(_cadence_offers(book, as_of, contact_id)
-                            if totals or contact_id is not None else [])),
+                            if offers or contact_id is not None else [])),
         ("give-back", _counted(_give_back(book, as_of, limit, contact_id))),
     ):
         items += found
@@ -528,6 +531,25 @@ def shift_for_pause(
     return shifted
 
 
+def _outranked(items: list[ReviewItem], limit: int) -> bool:
+    """True when `choose` would fill all `limit` places in its first pass (by rank, at most
+    half per kind) with `items` (ranked) that each rank above any cadence suggestion: one
+    added could then change nothing that is shown."""
+    bar = (-CADENCE_SCORE, q.FAR, KINDS.index("cadence"))
+    share = max(1, (limit + 1) // 2)
+    per_kind: dict[str, int] = {}
+    picked = 0
+    for item in items:
+        if (-item.score, item.closeness, KINDS.index(item.kind)) >= bar:
+            return False
+        if per_kind.get(item.kind, 0) < share:
+            per_kind[item.kind] = per_kind.get(item.kind, 0) + 1
+            picked += 1
+            if picked == limit:
+                return True
+    return False
+
+
 def choose(items: list[ReviewItem], limit: int | None) -> list[ReviewItem]:
     """The `limit` items to show from `items` (ranked): by rank, but no kind takes more than
     half the places while another kind is waiting; the rest fill up by rank."""
@@ -552,17 +574,29 @@ def choose(items: list[ReviewItem], limit: int | None) -> list[ReviewItem]:
 
 
 def build_review(
-    book: Book, as_of: date, config: Config, *, limit: int | None, totals: bool = True
+    book: Book, as_of: date, config: Config, *, limit: int | None, totals: bool = True,
+    offers: bool | None = None,
 ) -> Review:
     """The review for `as_of`: at most `limit` items (None: all of them), ranked and mixed
     by kind, and how many more are due. Reads only; see `record_offers`.
 
     `totals=False` skips counting what is held back (`more` and `counts` are then only
-    what was fetched): `today --brief` runs in every new shell and never shows them.
+    what was fetched): `today --json` and `--brief` never show them. `offers=False` leaves
+    out the cadence suggestions (default: as `totals`): `today --brief`, which runs in every
+    new shell, never offers one. Neither changes which items are shown otherwise.
     """
     if limit is not None and limit < 1:
         raise ValueError("the review needs a limit of at least 1")
-    items, counts = _gather(book, as_of, config, limit, None, totals)
+    offers = totals if offers is None else offers
+    # Without counts, a cadence suggestion is only looked for (history of fifty people, and
+    # the stats module) when it could be shown: not when the page is already full of items
+    # that rank above any suggestion.
+    later = offers and not totals and limit is not None
+    items, counts = _gather(book, as_of, config, limit, None, totals, offers and not later)
+    if later and not _outranked(items, limit):
+        found = _cadence_offers(book, as_of, None)
+        items = sorted(items + found, key=ReviewItem.sort_key)
+        counts["cadence"] = len(found)
     shown = with_channels(book, choose(items, limit))
     return Review(items=shown, more=max(0, sum(counts.values()) - len(shown)), counts=counts)
 
@@ -803,6 +837,8 @@ def settle_favour(book: Book, item: ReviewItem, status: str, as_of: date) -> Und
     rule: returned counts on both sides, let go drops out). Anything but open ends the thank
     prompt. Counts against `as_of`'s budget. Raises NotFound if gone, LedgerError for a bad
     status or an item that is not about a favour."""
+    from ..store import records  # the record edits: not for `today`, which only reads
+
     if item.favour_id is None:
         raise LedgerError(f"a {item.kind} item is not about a favour")
     with book.write():
@@ -1000,6 +1036,8 @@ def undo(book: Book, token: Undo) -> None:
         if token.thanked:
             book.unmark_thanked(token.thanked)
         if token.action == "settle" and item and item.favour_id and token.previous_status:
+            from ..store import records
+
             records.edit_favour(book, item.favour_id, status=token.previous_status)
         if token.action == "snooze" and item and item.kind == "follow-up":
             q.set_follow_up_snooze(book, item.follow_up_id, token.previous_snooze)

@@ -7,6 +7,8 @@ has a `*_due` function returning at most `limit` rows in rank order and a count 
 
 from __future__ import annotations
 
+import json
+
 from .driver import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,6 +33,13 @@ def _quiet(kind: str, ref: str) -> str:
     return f"""NOT EXISTS (SELECT 1 FROM review_state s
                            WHERE s.kind = '{kind}' AND s.ref_id = {ref}
                              AND (s.snoozed_until > :as_of OR s.skipped_on = :as_of))"""
+
+
+def _quiet_set(kind: str, ref: str) -> str:
+    """`_quiet` for a query that asks it of many rows: the day's quiet items are looked up
+    once (a small list) instead of one review_state search per row."""
+    return f"""{ref} NOT IN (SELECT s.ref_id FROM review_state s
+                         WHERE s.kind = '{kind}' AND (s.snoozed_until > :as_of OR s.skipped_on = :as_of))"""
 
 
 def _indexed(index: str, contact_id: int | None) -> str:
@@ -213,7 +222,7 @@ def keep_in_touch_due(
     hint = _indexed(_best_index(book, "contacts_by_overdue", "contacts_by_next_due"), contact_id)
     body = f"""FROM contacts c {hint}
                WHERE c.next_due IS NOT NULL AND {_ACTIVE} AND c.next_due <= :as_of
-                 AND {_quiet('keep-in-touch', 'c.id')}{_contact_filter('c.id', contact_id)}"""
+                 AND {_quiet_set('keep-in-touch', 'c.id')}{_contact_filter('c.id', contact_id)}"""
     params = {"as_of": as_of.isoformat(), "as_of_day": _julian_day(as_of),
               "contact_id": contact_id}
     rows = _ranked(
@@ -320,7 +329,8 @@ def birthdays_on(
     order = "CASE substr(c.birthday, -5) " + " ".join(
         f"WHEN :d{i} THEN :o{i}" for i in range(len(days))
     ) + " END"
-    hint = "INDEXED BY contacts_by_birthday"
+    # The active people's index (m018) ranks without reading wide rows; the older one else.
+    hint = "INDEXED BY " + _best_index(book, "contacts_by_birthday_active", "contacts_by_birthday")
     body = f"""FROM contacts c {hint}
                WHERE c.birthday IS NOT NULL AND c.deleted_at IS NULL
                  AND substr(c.birthday, -5) IN ({marks}) AND c.archived = 0
@@ -398,23 +408,26 @@ def give_back_due(
                          " AND contact_b = :contact_id") if one else ("", "", ""))
     params = {"as_of": as_of.isoformat(), "since": since.isoformat(), "at_least": at_least,
               "contact_id": contact_id, "limit": limit}
+    # Netted per person first (the favours and introductions indexes alone), then only
+    # the few who gave a lot more are looked up: not one wide contacts row per favour.
     rows = _run(
         book,
-        f"""SELECT c.id, c.name, sum(l.gave) AS gave, sum(l.received) AS received,
-                   {_CLOSENESS} AS closeness
-              FROM (SELECT contact_id, CASE direction WHEN 'given' THEN weight ELSE 0 END AS gave,
-                           CASE direction WHEN 'received' THEN weight ELSE 0 END AS received
-                      FROM favours WHERE status = 'open' AND date BETWEEN :since AND :as_of{mine}
-                    UNION ALL
-                    SELECT contact_a, 1, 0 FROM introductions
-                     WHERE date BETWEEN :since AND :as_of{as_a}
-                    UNION ALL
-                    SELECT contact_b, 1, 0 FROM introductions
-                     WHERE date BETWEEN :since AND :as_of{as_b}
-                   ) l JOIN contacts c ON c.id = l.contact_id
+        f"""SELECT c.id, c.name, l.gave, l.received, {_CLOSENESS} AS closeness
+              FROM (SELECT contact_id, sum(gave) AS gave, sum(received) AS received
+                      FROM (SELECT contact_id,
+                                   CASE direction WHEN 'given' THEN weight ELSE 0 END AS gave,
+                                   CASE direction WHEN 'received' THEN weight ELSE 0 END AS received
+                              FROM favours WHERE status = 'open' AND date BETWEEN :since AND :as_of{mine}
+                            UNION ALL
+                            SELECT contact_a, 1, 0 FROM introductions
+                             WHERE date BETWEEN :since AND :as_of{as_a}
+                            UNION ALL
+                            SELECT contact_b, 1, 0 FROM introductions
+                             WHERE date BETWEEN :since AND :as_of{as_b})
+                     GROUP BY contact_id HAVING sum(received) - sum(gave) >= :at_least) l
+              JOIN contacts c ON c.id = l.contact_id
              WHERE {_ACTIVE} AND {_quiet('give-back', 'c.id')}
-             GROUP BY c.id HAVING sum(l.received) - sum(l.gave) >= :at_least
-             ORDER BY sum(l.received) - sum(l.gave) DESC, closeness, c.sort_key, c.id
+             ORDER BY l.received - l.gave DESC, closeness, c.sort_key, c.id
              {_limit(limit)}""",
         params,
     )
@@ -573,33 +586,53 @@ def circles_with_cadence(book: Book) -> list[tuple[int, str, int, str]]:
     return [(row[0], row[1], row[2], row[3]) for row in rows]
 
 
-def circle_group(book: Book, as_of: date, circle: tuple[int, str, int, str],
-                 before: list[str]) -> CircleGroup:
-    """One circle's group on `as_of`, members of the circles in `before` (whose cadence
-    applies first: tighter, or as tight and closer) left out. One aggregate over
-    memberships_by_circle: SQLite does the per-member work, Python gets one row."""
-    marks = ", ".join(f":b{i}" for i in range(len(before)))
-    first = (f"AND NOT EXISTS (SELECT 1 FROM memberships m2 WHERE m2.contact_id = c.id "
-             f"AND m2.circle IN ({marks}))") if before else ""
-    due = f"(c.next_due <= :as_of AND {_quiet('keep-in-touch', 'c.id')})"
-    row = _run(
+def circle_groups(book: Book, as_of: date,
+                  ranked: list[tuple[int, str, int, str]]) -> list[CircleGroup]:
+    """The groups of the circles in `ranked` (rowid, name, position, cadence) on `as_of`,
+    in that order. `ranked` is the order in which circles' cadences apply (tighter first,
+    then closer): a member counts for the first of their circles in it, and only there.
+
+    One pass over contacts_by_circle_due (m018) in id order gives each person the first of
+    their circles, kept in a temporary table; each circle sums its own rows up from there.
+    SQLite does the per-member work once per person, not once per membership and circle,
+    and never reads the wide table; Python gets one row per circle.
+    """
+    if not ranked:
+        return []
+    rank = "CASE m.circle " + " ".join(f"WHEN :r{i} THEN {i}" for i in range(len(ranked))) + " END"
+    hint = _best_index(book, "contacts_by_circle_due", "")
+    ratio = """(:as_of_day - julianday(next_due))
+        / max(1.0, julianday(next_due) - julianday(coalesce(last_contact, substr(created_at, 1, 10))))"""
+    # One aggregate per circle over its own rows: cheaper than sorting everyone by circle.
+    sums = " UNION ALL ".join(
+        f"""SELECT {i}, count(*), json_group_array(id) FILTER (WHERE due),
+                   min(next_due) FILTER (WHERE due), max(last_contact) FILTER (WHERE due),
+                   max({ratio}) FILTER (WHERE due)
+              FROM firsts WHERE rank = {i}"""
+        for i in range(len(ranked))
+    )
+    rows = _run(
         book,
-        f"""SELECT count(*), group_concat(CASE WHEN due THEN id END),
-                   min(CASE WHEN due THEN next_due END), max(CASE WHEN due THEN last_contact END),
-                   max(CASE WHEN due THEN score END)
-              FROM (SELECT c.id, c.next_due, c.last_contact, {due} AS due,
-                           {_OVERDUE_RATIO} AS score
-                      FROM memberships m INDEXED BY memberships_by_circle
-                      JOIN contacts c ON c.id = m.contact_id
-                     WHERE m.circle = :circle AND c.cadence IS NULL AND c.next_due IS NOT NULL
-                       AND {_ACTIVE} {first}
-                     ORDER BY c.id)""",
-        {"as_of": as_of.isoformat(), "as_of_day": _julian_day(as_of), "circle": circle[1],
-         **{f"b{i}": name for i, name in enumerate(before)}},
-    )[0]
-    overdue = tuple(int(i) for i in row[1].split(",")) if row[1] else ()
-    return CircleGroup(circle[0], circle[1], circle[2], circle[3], row[0], overdue,
-                       parse_iso(row[2]), parse_iso(row[3]), row[4] or 0.0)
+        f"""WITH firsts AS MATERIALIZED (
+                SELECT c.id, c.next_due, c.last_contact, c.created_at, min({rank}) AS rank,
+                       (c.next_due <= :as_of AND {_quiet_set('keep-in-touch', 'c.id')}) AS due
+                  FROM contacts c {f"INDEXED BY {hint}" if hint else ""}
+                  JOIN memberships m ON m.contact_id = c.id
+                 WHERE c.cadence IS NULL AND c.next_due IS NOT NULL AND {_ACTIVE}
+                 GROUP BY c.id)
+            {sums}""",
+        {"as_of": as_of.isoformat(), "as_of_day": _julian_day(as_of),
+         **{f"r{i}": circle[1] for i, circle in enumerate(ranked)}},
+    )
+    found = {row[0]: row for row in rows}
+    groups = []
+    for i, circle in enumerate(ranked):
+        row = found[i]
+        # Sorted here (already in order: a linear pass), not by an aggregate ORDER BY.
+        overdue = tuple(sorted(json.loads(row[2]))) if row[2] else ()
+        groups.append(CircleGroup(circle[0], circle[1], circle[2], circle[3], row[1], overdue,
+                                  parse_iso(row[3]), parse_iso(row[4]), row[5] or 0.0))
+    return groups
 
 
 def uncadenced_recent(book: Book, as_of: date, limit: int) -> list[int]:
