@@ -127,3 +127,17 @@ async def test_the_collector_is_off_only_until_the_first_frame(book):
         # Painted: collecting again, with the opened app's objects out of its full passes.
         assert gc.isenabled() and gc.get_freeze_count() > 0
     assert gc.isenabled() and gc.get_freeze_count() == 0  # and all of it collectable after
+
+
+async def test_the_whole_list_is_counted_exactly_from_the_start(book):
+    """Only a search is counted up to a point: the plain list (an index count) is exact."""
+    assert book.count_contacts_upto(CAP) == (13, True)
+    assert book.count_contacts_upto(CAP, query="anna") == (CAP + 1, False)
+    assert book.count_contacts_upto(CAP, query="bert") == (1, True)
+    assert book.count_contacts_upto(CAP, query="anna", archived=True) == (1, True)
+    app = make_app(book)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        contacts = app.screen.query_one(ContactList)
+        assert contacts.count_is_exact and contacts.count == 13
+        assert status(app).startswith("13 contacts")

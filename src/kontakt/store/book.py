@@ -191,29 +191,33 @@ class Book(ContactsMixin, ActivityMixin, LedgerMixin):
         return match is not None and self._fts_hits(match) > DENSE_SEARCH_HITS
 
     def count_contacts(
-        self, *, tag: str | None = None, archived: bool | None = False, query: str | None = None,
-        at_most: int | None = None,
+        self, *, tag: str | None = None, archived: bool | None = False, query: str | None = None
     ) -> int:
-        """How many contacts the filter shows. With `at_most`, a search stops counting
-        there and answers `at_most + 1` for "more": at 100k people a one-letter search
-        matches 55-80k and counting them all cost 20-40 ms of every keystroke."""
         match = _index_only(query) if query is not None else None
         if match is not None and tag is None and archived is not None:
-            if at_most is not None:
-                # Matches in rowid order, each looked up, stopping after at_most + 1.
-                counted = self.conn.execute(
-                    """SELECT count(*) FROM (
-                         SELECT 1 FROM contacts_fts f JOIN contacts c ON c.id = f.rowid
-                          WHERE contacts_fts MATCH ? AND c.deleted_at IS NULL AND c.archived = ?
-                          LIMIT ?)""",
-                    (match, int(archived), at_most + 1),
-                ).fetchone()[0]
-                if counted <= at_most:
-                    return counted
-            return self._count_matches(match, archived=archived) if at_most is None \
-                else at_most + 1
+            return self._count_matches(match, archived=archived)
         where, params = self._filter_sql(tag=tag, archived=archived, query=query)
         return self.conn.execute(f"SELECT count(*) FROM contacts c WHERE {where}", params).fetchone()[0]
+
+    def count_contacts_upto(
+        self, at_most: int, *, tag: str | None = None, archived: bool | None = False,
+        query: str | None = None,
+    ) -> tuple[int, bool]:
+        """(count, exact): `count_contacts`, except that a search stops counting after
+        `at_most` and answers (at_most + 1, False) for "more": at 100k people a one-letter
+        search matches 55-80k and counting them all cost 20-40 ms of every keystroke."""
+        match = _index_only(query) if query is not None else None
+        if match is None or tag is not None or archived is None:
+            return self.count_contacts(tag=tag, archived=archived, query=query), True
+        # Matches in rowid order, each looked up, stopping after at_most + 1.
+        counted = self.conn.execute(
+            """SELECT count(*) FROM (
+                 SELECT 1 FROM contacts_fts f JOIN contacts c ON c.id = f.rowid
+                  WHERE contacts_fts MATCH ? AND c.deleted_at IS NULL AND c.archived = ?
+                  LIMIT ?)""",
+            (match, int(archived), at_most + 1),
+        ).fetchone()[0]
+        return (counted, True) if counted <= at_most else (at_most + 1, False)
 
     def _count_matches(self, match: str, *, archived: bool) -> int:
         """Active (or archived) contacts matching a search, without reading their rows.

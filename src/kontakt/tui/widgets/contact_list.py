@@ -167,8 +167,8 @@ class ContactList(ScrollView, can_focus=True):
         """Show the contacts matching `new_filter`; asks the book for the count only."""
         self.filter = new_filter
         self._pages.clear()
-        self.count = self.book.count_contacts(**new_filter.store_args(), at_most=COUNT_AT_KEYSTROKE)
-        self.count_is_exact = self.count <= COUNT_AT_KEYSTROKE
+        self.count, self.count_is_exact = self.book.count_contacts_upto(
+            COUNT_AT_KEYSTROKE, **new_filter.store_args())
         if self._exact_timer is not None:
             self._exact_timer.stop()
             self._exact_timer = None
