@@ -75,10 +75,15 @@ def _write(stream, lines: list[str], visible) -> None:
 def _email_request(args: list[str]) -> tuple[str, str | None, bool, bool] | None:
     """(term, --db, --parsable, --remove-first-line) of `email …`, or None for any other
     shape (help, unknown options, `--`, options after which click would read differently)."""
+    db: str | None = None
+    # The group's own --db may come first: `kontakt --db BOOK email …`.
+    if args[:1] == ["--db"] and len(args) > 1 and not args[1].startswith("-"):
+        db, args = args[1], args[2:]
+    elif args[:1] and args[0].startswith("--db="):
+        db, args = args[0][len("--db="):], args[1:]
     if not args or args[0] != "email":
         return None
     term: list[str] = []
-    db: str | None = None
     parsable = remove_first_line = False
     rest = iter(args[1:])
     for arg in rest:

@@ -119,10 +119,23 @@ def test_what_the_quick_path_shows_and_leaves_out(book, capsys):
     ["email"], ["email", "--help"], ["email", "-h"], ["email", "a", "b"],
     ["email", "--json", "x"], ["email", "--", "x"], ["email", "x", "--db"],
     ["email", "x", "--db", "--parsable"], ["email", ""], ["email", "  "],
-    ["search", "x"], [], ["--db", "b.db", "email", "x"], ["email", "x", "--db="],
+    ["search", "x"], [], ["email", "x", "--db="], ["--db", "--parsable", "email", "x"],
+    ["--db"], ["--db=", "email", "x"], ["--verbose", "email", "x"],
 ])
 def test_shapes_it_does_not_know_go_to_the_full_command(args):
     assert quick.email(args) is None
+
+
+@pytest.mark.parametrize("where", ["--db BOOK email", "--db=BOOK email", "email --db BOOK",
+                                   "email --db=BOOK"])
+def test_the_book_may_be_named_before_or_after_the_command(where, book, capsys, monkeypatch):
+    monkeypatch.setenv("KONTAKT_TODAY", TODAY)
+    words = [w.replace("BOOK", str(book)) for w in where.split()]
+    args = [*words, "--parsable", "müller"]
+    capsys.readouterr()
+    assert quick.email(args) == 0
+    out = capsys.readouterr().out
+    assert out == full(book, ["--parsable", "müller"])[1] and out.startswith("kontakt: 2 ")
 
 
 def test_books_it_does_not_answer_for_go_to_the_full_command(book, tmp_path, monkeypatch):
