@@ -30,6 +30,12 @@ def book(tmp_path, monkeypatch):
     book.close()
 
 
+def search(app, text: str) -> None:
+    """What the search box does after its debounce: `text` typed, the filter applied."""
+    app.screen.search_box.value = text
+    app.screen.apply_filter()
+
+
 def status(app) -> str:
     return static_text(app.screen.query_one("#list-status", Static))
 
@@ -39,8 +45,7 @@ async def test_a_long_result_says_more_than_then_the_exact_count(book):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         contacts = app.screen.query_one(ContactList)
-        app.screen.search_box.value = "anna"
-        app.screen.apply_filter()
+        search(app, "anna")
         assert not contacts.count_is_exact and contacts.count == CAP + 1
         assert status(app).startswith(f"more than {CAP} contacts  matching anna")
         await pilot.pause(contact_list.EXACT_COUNT_AFTER + 0.3)
@@ -48,8 +53,7 @@ async def test_a_long_result_says_more_than_then_the_exact_count(book):
         assert contacts.count_is_exact and contacts.count == 12
         assert status(app).startswith("12 contacts  matching anna")
         # A short result is exact at once.
-        app.screen.search_box.value = "bert"
-        app.screen.apply_filter()
+        search(app, "bert")
         assert contacts.count_is_exact and contacts.count == 1
         assert status(app).startswith("1 contact  matching bert")
 
@@ -59,8 +63,7 @@ async def test_the_end_of_a_long_result_is_the_real_end(book):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         contacts = app.screen.query_one(ContactList)
-        app.screen.search_box.value = "anna"
-        app.screen.apply_filter()
+        search(app, "anna")
         assert not contacts.count_is_exact
         contacts.focus()
         await pilot.press("end")  # before the pause would have counted
@@ -76,8 +79,7 @@ async def test_scrolling_past_more_than_counts_the_rest(book):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         contacts = app.screen.query_one(ContactList)
-        app.screen.search_box.value = "anna"
-        app.screen.apply_filter()
+        search(app, "anna")
         assert contacts.row(CAP + 3)[0].name == f"Anna Example{CAP + 3:02d}"
         assert contacts.count_is_exact and contacts.count == 12
 
@@ -91,8 +93,7 @@ async def test_the_detail_is_redrawn_only_when_something_changed(book, tmp_path)
         original = detail.show
         detail.show = lambda *args, **kwargs: (shows.append(args[1]), original(*args, **kwargs))
         for typed in ("a", "an", "ann"):
-            app.screen.search_box.value = typed
-            app.screen.apply_filter()
+            search(app, typed)
             await pilot.pause()
         # Anna Example00 was highlighted from the start, and each key found her first again.
         assert shows == []
@@ -103,15 +104,13 @@ async def test_the_detail_is_redrawn_only_when_something_changed(book, tmp_path)
             with other.write("edit"):
                 other.conn.execute("UPDATE contacts SET notes = 'changed elsewhere' WHERE id = ?",
                                    (first.id,))
-        app.screen.search_box.value = "anna"
-        app.screen.apply_filter()
+        search(app, "anna")
         await pilot.pause()
         assert [c.name for c in shows] == ["Anna Example00"]
         notes = static_text(app.screen.query_one("#detail-notes", Static))
         assert "changed elsewhere" in notes
         # Someone else highlighted: drawn.
-        app.screen.search_box.value = "bert"
-        app.screen.apply_filter()
+        search(app, "bert")
         await pilot.pause()
         assert [c.name for c in shows] == ["Anna Example00", "Bert Other"]
         assert "Bert Other" in static_text(app.screen.query_one("#detail-card", Static))
