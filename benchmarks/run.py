@@ -727,6 +727,15 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], dict]:
         rows.append(Row("Transfer", f"import {args.import_rows:,}-row Google CSV (process)",
                         label(args.import_rows), f"{secs(timing.wall)} (cpu {secs(timing.cpu)}, "
                         f"{timing.rss_mib:.0f} MiB)", "≤ 3 s", verdict(timing.wall <= 3.0), timing.wall))
+        if largest >= 100_000:  # issue 19: a 100k CSV import ≤ 5 s (one run: it takes a while)
+            google = _make_google_csv(largest)
+            timing = time_process(kontakt(target, "import", str(google)), 1, warmup=False,
+                                  prepare=fresh)
+            raw["import-largest"] = asdict(timing)
+            rows.append(Row("Transfer", f"import {largest:,}-row Google CSV (process, 1 run)",
+                            label(largest), f"{secs(timing.wall)} (cpu {secs(timing.cpu)}, "
+                            f"{timing.rss_mib:.0f} MiB)", "≤ 5 s", verdict(timing.wall <= 5.0),
+                            timing.wall))
         for fmt, suffix in (("csv", "csv"), ("vcard", "vcf"), ("json", "json")):
             out = work / f"export.{suffix}"
             timing = time_process(kontakt(books[largest], "export", fmt, "-o", str(out)), runs,
