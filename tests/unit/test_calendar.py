@@ -4,24 +4,16 @@ follow-ups are to-dos with an alarm (snoozes move DUE; done ones are COMPLETED, 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
-import pytest
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
 from kontakt.domain import Birthday, Cadence
 from kontakt.services.calendar import export_ics
-from kontakt.store import Book
 
 AS_OF = date(2026, 11, 23)
 STAMP = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
 
-
-@pytest.fixture
-def book(tmp_path: Path):
-    with Book.open(tmp_path / "kontakt.db") as opened:
-        yield opened
 
 
 def exported(book, today: date = AS_OF) -> Calendar:

@@ -12,7 +12,6 @@ from icalendar import Calendar
 
 from kontakt.domain import Birthday, Cadence
 from kontakt.services.calendar_sync import CalendarSyncError, sync_calendar_dir
-from kontakt.store import Book
 from kontakt.store.records import trash_follow_up, trashed_records
 
 AS_OF = date(2026, 11, 23)
@@ -57,11 +56,6 @@ def edit(path: Path, old: str, new: str) -> None:
     assert old in text
     path.write_bytes(text.replace(old, new).encode())
 
-
-@pytest.fixture
-def book(tmp_path: Path):
-    with Book.open(tmp_path / "kontakt.db") as opened:
-        yield opened
 
 
 @pytest.fixture

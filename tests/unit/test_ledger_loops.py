@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -23,11 +22,6 @@ AS_OF = date(2026, 11, 23)
 ADDED = "2025-01-01T09:00:00+00:00"
 CONFIG = Config()
 
-
-@pytest.fixture
-def book(tmp_path: Path):
-    with Book.open(tmp_path / "kontakt.db") as opened:
-        yield opened
 
 
 def person(book, name, **fields):

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
-import pytest
 
 from kontakt.config import Config
 from kontakt.domain import Birthday, Cadence
@@ -17,18 +15,12 @@ from kontakt.services.review import (
     items_for_contact,
     record_offers,
 )
-from kontakt.store import Book
 from kontakt.store.review_queries import query_plans
 
 AS_OF = date(2026, 11, 23)
 ADDED = "2025-01-01T09:00:00+00:00"
 CONFIG = Config()
 
-
-@pytest.fixture
-def book(tmp_path: Path):
-    with Book.open(tmp_path / "kontakt.db") as opened:
-        yield opened
 
 
 def person(book, name, *, every=None, last=None, tags=(), birthday=None, added=ADDED):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -19,17 +18,11 @@ from kontakt.services.review import (
     snooze,
     undo,
 )
-from kontakt.store import Book
 
 AS_OF = date(2026, 11, 23)
 ADDED = "2025-01-01T09:00:00+00:00"
 CONFIG = Config()
 
-
-@pytest.fixture
-def book(tmp_path: Path):
-    with Book.open(tmp_path / "kontakt.db") as opened:
-        yield opened
 
 
 def person(book, name, *, every=None, last=None, tags=(), birthday=None):

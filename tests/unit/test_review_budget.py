@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -31,11 +30,6 @@ AS_OF = date(2026, 11, 23)  # a Monday
 ADDED = "2025-01-01T09:00:00+00:00"
 CONFIG = Config(daily_cap=5)
 
-
-@pytest.fixture
-def book(tmp_path: Path):
-    with Book.open(tmp_path / "kontakt.db") as opened:
-        yield opened
 
 
 def crowd(book, count: int, *, as_of=AS_OF) -> list[int]:
