@@ -143,14 +143,15 @@ def _email_rows(path: Path, term: str) -> list[tuple[str, str, str]] | None:
     from .store.search import search_sql, search_terms
 
     try:
-        conn = store._raw_connection(path, read_only=not store.is_writable(path))
+        read_only = not store.is_writable(path)
+        conn = store._raw_connection(path, read_only=read_only)
     except Exception:
         return None
     try:
         version, _objects = store._probe(conn, path)
         if version != LATEST_VERSION:
             return None  # the full command migrates it (or says why not)
-        store._configure(conn, path, read_only=not store.is_writable(path))
+        store._configure(conn, path, read_only=read_only)
         terms = search_terms(term)
         if terms is None:
             return []

@@ -202,14 +202,16 @@ class ContactDetail(VerticalScroll, can_focus=True):
         """`show` for a list's new highlight: nothing to do when it is the person already
         shown, unchanged, and nothing was written since (typing a search re-highlights the
         same top match at almost every key; redrawing the card and timeline cost ~15 ms)."""
-        state = (book, contact, today, book.version_key(), self.scrollable_content_region.width)
-        if self._shown is not None and state == self._shown_state:
+        if self._shown is not None and self._state(book, contact, today) == self._shown_state:
             return
         self.show(book, contact, today)
 
+    def _state(self, book: Book, contact: Contact | None, today: date) -> tuple:
+        """What a drawing depends on: the person, the day, the book's version, the width."""
+        return (book, contact, today, book.version_key(), self.scrollable_content_region.width)
+
     def show(self, book: Book, contact: Contact | None, today: date, *, keep_scroll: bool = False) -> None:
-        self._shown_state = (book, contact, today, book.version_key(),
-                             self.scrollable_content_region.width)
+        self._shown_state = self._state(book, contact, today)
         same = self._shown is not None and contact is not None and self._shown[1] is not None \
             and self._shown[1].id == contact.id
         self._shown = (book, contact, today)
