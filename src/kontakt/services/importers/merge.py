@@ -27,8 +27,11 @@ def email_key(email: str) -> str:
     return email.strip().casefold()
 
 
+_NON_DIGITS = re.compile(r"\D")
+
+
 def phone_key(phone: str) -> str | None:
-    digits = re.sub(r"\D", "", phone)
+    digits = _NON_DIGITS.sub("", phone)
     if digits.startswith("00"):
         digits = digits[2:]  # 0049… is +49…
     # Too few digits to tell people apart ("0", "112"): not a key.
@@ -36,7 +39,27 @@ def phone_key(phone: str) -> str | None:
 
 
 def name_key(name: str, org: str) -> tuple[str, str]:
-    return " ".join(nfc(name).casefold().split()), " ".join(nfc(org).casefold().split())
+    return _spaced(name), _spaced(org)
+
+
+def _spaced(value: str) -> str:
+    # ASCII is NFC already: skip the normaliser for most names.
+    return " ".join((value if value.isascii() else nfc(value)).casefold().split())
+
+
+@dataclass
+class Keys:
+    """A contact's lookup keys, worked out once for both `Index.match` and `Index.add`."""
+
+    emails: list[str]
+    phones: list[str]  # only phones long enough to be a key
+    name: tuple[str, str]
+
+    @classmethod
+    def of(cls, contact: NewContact) -> Keys:
+        return cls([email_key(e) for e in contact.emails],
+                   [k for p in contact.phones if (k := phone_key(p))],
+                   name_key(contact.name, contact.org))
 
 
 @dataclass
@@ -85,34 +108,41 @@ class Index:
             index.add(contact_id, name, org, emails, phones)
         return index
 
-    def add(self, contact_id: int, name: str, org: str, emails, phones, uid: str | None = None) -> None:
+    def add(self, contact_id: int, name: str, org: str, emails, phones, uid: str | None = None,
+            *, keys: Keys | None = None) -> None:
+        """Index a contact; `keys` (of these same values) saves working them out again."""
         if uid:
             self.uids.setdefault(uid, contact_id)
-        for email in emails:
-            self.emails.setdefault(email_key(email), contact_id)
+        if keys is None:
+            keys = Keys([email_key(e) for e in emails], [k for p in phones if (k := phone_key(p))],
+                        name_key(name, org))
+        for key in keys.emails:
+            self.emails.setdefault(key, contact_id)
+        if keys.emails:
             self.has_emails.add(contact_id)
-        for phone in phones:
-            if key := phone_key(phone):
-                self.phones.setdefault(key, contact_id)
-                self.has_phones.add(contact_id)
-        ids = self.names.setdefault(name_key(name, org), [])
+        for key in keys.phones:
+            self.phones.setdefault(key, contact_id)
+        if keys.phones:
+            self.has_phones.add(contact_id)
+        ids = self.names.setdefault(keys.name, [])
         if contact_id not in ids:
             ids.append(contact_id)
 
-    def match(self, contact: NewContact) -> int | None:
+    def match(self, contact: NewContact, keys: Keys | None = None) -> int | None:
         if contact.uid and contact.uid in self.uids:
             return self.uids[contact.uid]
-        for email in contact.emails:
-            if (found := self.emails.get(email_key(email))) is not None:
+        if keys is None:
+            keys = Keys.of(contact)
+        for key in keys.emails:
+            if (found := self.emails.get(key)) is not None:
                 return found
-        for phone in contact.phones:
-            key = phone_key(phone)
-            if key and (found := self.phones.get(key)) is not None:
+        for key in keys.phones:
+            if (found := self.phones.get(key)) is not None:
                 return found
-        for candidate in self.names.get(name_key(contact.name, contact.org), []):
+        for candidate in self.names.get(keys.name, []):
             if contact.emails and candidate in self.has_emails:
                 continue
-            if any(phone_key(p) for p in contact.phones) and candidate in self.has_phones:
+            if keys.phones and candidate in self.has_phones:
                 continue
             return candidate
         return None
@@ -181,17 +211,19 @@ class Merger:
 
     def add(self, where: str, contact: NewContact) -> int | None:
         """Import one contact; returns the id it went to (None when it was in the trash)."""
+        keys = None
         if self.uid_only:
             found = self.index.uids.get(contact.uid) if contact.uid else None
         else:
-            found = self.index.match(contact)
+            keys = Keys.of(contact)
+            found = self.index.match(contact, keys)
         if found is None:
             contact.id = self._new_id()
             self.pending[contact.id] = contact
             if contact.channel:
                 self.channels[contact.id] = contact.channel
             self.index.add(contact.id, contact.name, contact.org, contact.emails, contact.phones,
-                           contact.uid)
+                           contact.uid, keys=keys)
             self.outcome.added.append((where, contact.name))
             if contact.uid:
                 self.ids_by_uid[contact.uid] = contact.id

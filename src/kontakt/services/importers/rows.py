@@ -47,6 +47,9 @@ def line(value: str | None) -> str:
     """A one-line field as it will be stored: control characters gone, NFC."""
     if not value:
         return ""
+    # Printable ASCII (most cells) is NFC and free of controls: two C calls, no regex.
+    if value.isascii() and value.isprintable():
+        return value.strip()
     if _NEEDS_LINE_CLEANING.search(value) is None:
         return _nfc(value.strip())
     return nfc(clean_line(value))
@@ -57,7 +60,7 @@ def text(value: str | None) -> str:
     if not value:
         return ""
     # Not NFC: notes are stored as typed (book._text), so a JSON restore gives them back exactly.
-    if _NEEDS_TEXT_CLEANING.search(value) is None:
+    if (value.isascii() and value.isprintable()) or _NEEDS_TEXT_CLEANING.search(value) is None:
         return value.strip()
     return clean(value).strip()
 
@@ -72,7 +75,18 @@ def split_list(value: str | None, pattern: str = r"\s*:::\s*|;") -> list[str]:
         return []
     if ":" not in value and ";" not in value and "," not in value:
         return [v] if (v := line(value)) else []  # one value: skip the regex
-    return [v for v in (line(part) for part in re.split(pattern, value)) if v]
+    return [v for v in (line(part) for part in _compiled(pattern).split(value)) if v]
+
+
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """re's own cache costs a lookup per call; a row calls split_list several times."""
+    compiled = _PATTERNS.get(pattern)
+    if compiled is None:
+        compiled = _PATTERNS[pattern] = re.compile(pattern)
+    return compiled
 
 
 _SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
@@ -127,6 +141,7 @@ _EXCHANGE = re.compile(r"^/o=", re.IGNORECASE)
 
 # Only a value with one of these can hold mailto:, a display name or an Exchange path.
 _NEEDS_EMAIL_WORK = re.compile(r'[<":/]')
+_EMAIL_SEPARATORS = re.compile(r"\s*:::\s*|[;,]")
 
 
 def is_exchange_address(value: str) -> bool:
@@ -138,11 +153,12 @@ def email_address(value: str | None) -> str:
     """The bare address: 'mailto:' dropped, 'Anna Müller <anna@example.com>' reduced to
     'anna@example.com'; '' for an Exchange directory path. Anything else stays as typed."""
     value = line(value)
-    if not value or is_exchange_address(value):
+    # Only a value with a '/' can be an Exchange path, only one with a ':' hold mailto:.
+    if not value or ("/" in value and is_exchange_address(value)):
         return ""
     if "<" in value and (m := _ANGLE.search(value)):
         value = m[1]
-    return _MAILTO.sub("", value).strip()
+    return _MAILTO.sub("", value).strip() if ":" in value else value.strip()
 
 
 def split_emails(value: str | None) -> list[str]:
@@ -157,7 +173,7 @@ def split_emails(value: str | None) -> list[str]:
         found = [email_address(addr) for _, addr in pairs if addr]
         if found:
             return [f for f in found if f]
-    return [e for e in (email_address(v) for v in re.split(r"\s*:::\s*|[;,]", value)) if e]
+    return [e for e in (email_address(v) for v in _EMAIL_SEPARATORS.split(value)) if e]
 
 
 # ---------------------------------------------------------------------- caps

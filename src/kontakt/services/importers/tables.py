@@ -202,14 +202,17 @@ def _rows(handle, path: Path, header: list[str], delimiter: str, header_line: in
                 continue
             last_end = header_line + reader.line_num
             where = f"line {start}"
-            if not any(cell.strip() for cell in record):
+            # One string for the row's checks: blank when every cell is (whitespace is
+            # whitespace joined or not), a NUL in it is a NUL in some cell.
+            whole = "".join(record)
+            if not whole or whole.isspace():
                 continue
             if len(record) > width and not any(c.strip() for c in record[width:]):
                 record = record[:width]
             if len(record) != width:
                 yield Parsed(where, error=f"ragged row: {len(record)} fields, the header has {width}")
                 continue
-            if any("\x00" in cell for cell in record):
+            if "\x00" in whole:
                 column = next(i for i, cell in enumerate(record) if "\x00" in cell)
                 yield Parsed(where, error=f"a NUL byte in {header[column].strip()!r} (damaged file?)")
                 continue
