@@ -56,17 +56,18 @@ def _fast_text(value: str | None) -> str:
 
 
 _json = json.JSONEncoder(ensure_ascii=False).encode
-# What json.dumps(ensure_ascii=False) escapes in a string: quote, backslash, C0 controls.
-_JSON_ESCAPED = re.compile(r'[\x00-\x1f"\\]')
+# What json.dumps(ensure_ascii=False) escapes in a string, besides the quote: backslash, C0.
+_JSON_ESCAPED = re.compile(r"[\x00-\x1f\\]")
 
 
 def _json_list(values: list[str]) -> str:
     """`_json(values)` for a list of strings; joined directly when no value needs escaping
-    (three JSON lists a contact, 300k encoder calls importing 100k people)."""
+    (three JSON lists a contact, 300k encoder calls importing 100k people): no backslash
+    or control character, and no quote but the separators'."""
     if not values:
         return "[]"
     joined = '", "'.join(values)
-    if _JSON_ESCAPED.search(joined) is None:
+    if _JSON_ESCAPED.search(joined) is None and joined.count('"') == 2 * len(values) - 2:
         return '["' + joined + '"]'
     return _json(values)
 
@@ -101,19 +102,42 @@ def _sort_key(name: str) -> str:
     return decomposed.translate(_COMBINING).casefold()
 
 
-def _clean_emails(emails: Iterable[str]) -> list[str]:
-    return _unique((_fast_line(e) for e in emails), key=str.casefold)
+def _all_clean(values: Iterable[str]) -> bool:
+    """True when `_fast_line` of each value would only strip it: no control character, and
+    NFC. Checked once on the values joined by a space, which composes with no neighbour,
+    so the whole is NFC exactly when each value is. False for anything that is not text."""
+    try:
+        whole = " ".join(values)
+    except TypeError:
+        return False
+    if whole.isascii():
+        return whole.isprintable()
+    return _NEEDS_LINE_CLEANING.search(whole) is None and unicodedata.is_normalized("NFC", whole)
+
+
+def _clean_emails(emails: Iterable[str], line=_fast_line) -> list[str]:
+    cleaned = [value for value in map(line, emails) if value]
+    if len(cleaned) < 2 or len({value.casefold() for value in cleaned}) == len(cleaned):
+        return cleaned  # no two alike: what _unique would keep
+    return _unique(cleaned, key=str.casefold)
 
 
 _NON_DIGITS = re.compile(r"\D")
 
 
-def _clean_phones(phones: Iterable[str]) -> list[str]:
-    return _unique((_fast_line(p) for p in phones), key=lambda p: _NON_DIGITS.sub("", p) or p)
+def _phone_key(phone: str) -> str:
+    return _NON_DIGITS.sub("", phone) or phone
 
 
-def _clean_tags(tags: Iterable[str]) -> list[str]:
-    return _unique((_fast_line(t).lstrip("#").strip() for t in tags), key=str.casefold)
+def _clean_phones(phones: Iterable[str], line=_fast_line) -> list[str]:
+    cleaned = [value for value in map(line, phones) if value]
+    if len(cleaned) < 2:
+        return cleaned
+    return _unique(cleaned, key=_phone_key)
+
+
+def _clean_tags(tags: Iterable[str], line=_fast_line) -> list[str]:
+    return _unique((line(t).lstrip("#").strip() for t in tags), key=str.casefold)
 
 
 @dataclass
@@ -283,22 +307,25 @@ class BulkWriter:
         rows = []
         memberships = []
         for c, new_uid in zip(contacts, uids):
-            name = _fast_line(c.name)
+            # Most contacts hold only clean NFC text: one check, then each value only stripped.
+            line = (str.strip if _all_clean((c.name, c.nickname, c.org, c.role, c.location,
+                                             *c.emails, *c.phones, *c.tags)) else _fast_line)
+            name = line(c.name)
             if not name:
                 raise ValueError("a contact needs a name")
-            tags = [self._circle(t, now) for t in _clean_tags(c.tags)] if c.tags else []
+            tags = [self._circle(t, now) for t in _clean_tags(c.tags, line)] if c.tags else []
             memberships.extend((c.id, t) for t in tags)
             created = c.created_at or now
             inherited = [self._cadences[k] for t in tags if (k := fold(t)) in self._cadences] if self._cadences else []
             cadence = effective_cadence(c.cadence, inherited)
             added_on = today if created is now else min(date.fromisoformat(created[:10]), self.today)
             due = next_due(cadence, None, added_on)
-            emails, phones = _clean_emails(c.emails), _clean_phones(c.phones)
+            emails, phones = _clean_emails(c.emails, line), _clean_phones(c.phones, line)
             rows.append((
-                c.id, c.uid or new_uid, name, _sort_key(name), _fast_line(c.nickname),
+                c.id, c.uid or new_uid, name, _sort_key(name), line(c.nickname),
                 _json_list(emails),
                 _json_list(phones),
-                _fast_line(c.org), _fast_line(c.role), _fast_line(c.location), _fast_text(c.met),
+                line(c.org), line(c.role), line(c.location), _fast_text(c.met),
                 c.birthday.iso() if c.birthday else None,
                 _json_list(tags), _fast_text(c.notes),
                 str(c.cadence) if c.cadence else None, int(c.archived),
@@ -307,9 +334,19 @@ class BulkWriter:
                 _detail_json(c, emails, phones),
             ))
         self._insert_indexed(rows)
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO memberships (contact_id, circle) VALUES (?, ?)", memberships
-        )
+        low, high = min(r[0] for r in rows), max(r[0] for r in rows)
+        if memberships and high - low + 1 == len(rows):
+            # The ids are exactly low..high (unique keys, as many as the range): memberships
+            # are read back from the tags just written, without binding 100k pairs.
+            self.conn.execute(
+                "INSERT OR IGNORE INTO memberships (contact_id, circle) "
+                "SELECT c.id, t.value FROM contacts c, json_each(c.tags) t WHERE c.id BETWEEN ? AND ?",
+                (low, high),
+            )
+        else:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO memberships (contact_id, circle) VALUES (?, ?)", memberships
+            )
 
     def _insert_indexed(self, rows: list[tuple]) -> None:
         """executemany into contacts, then the search and REF indexes filled in one statement

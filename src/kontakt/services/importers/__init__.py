@@ -191,7 +191,8 @@ def run_import(
             table = tables.open_table(path, encoding, forced=forced, mapping=mapping, today=today)
             report.format = table.format
             total = path.stat().st_size
-            _feed(merger, table.rows, (lambda: table.position(), total, progress) if progress else None)
+            with tables.collector_paused():
+                _feed(merger, table.rows, (lambda: table.position(), total, progress) if progress else None)
         if strict and merger.outcome.rejected:
             # Raised inside the transaction: everything this import wrote is rolled back.
             raise ImportRefused(_strict_message(source, merger.outcome.rejected, kind))

@@ -65,17 +65,28 @@ def text(value: str | None) -> str:
     return clean(value).strip()
 
 
+def is_clean(cells: list[str]) -> bool:
+    """True when `line` and `text` of every one of `cells` would only strip it: no control
+    character anywhere, and NFC. Checked once on the cells joined by a space, which composes
+    with no neighbour, so the whole is NFC exactly when each cell is."""
+    whole = " ".join(cells)
+    if whole.isascii():
+        return whole.isprintable()
+    return _NEEDS_LINE_CLEANING.search(whole) is None and unicodedata.is_normalized("NFC", whole)
+
+
 def joined(*parts: str | None) -> str:
     return " ".join(p.strip() for p in parts if p and p.strip())
 
 
-def split_list(value: str | None, pattern: str = r"\s*:::\s*|;") -> list[str]:
-    """A multi-value cell: Google joins with ' ::: ', kontakt and Outlook with ';'."""
+def split_list(value: str | None, pattern: str = r"\s*:::\s*|;", *, clean=line) -> list[str]:
+    """A multi-value cell: Google joins with ' ::: ', kontakt and Outlook with ';'. `clean`
+    is `line`, or `str.strip` for a cell `is_clean` passed."""
     if not value:
         return []
     if ":" not in value and ";" not in value and "," not in value:
-        return [v] if (v := line(value)) else []  # one value: skip the regex
-    return [v for v in (line(part) for part in _compiled(pattern).split(value)) if v]
+        return [v] if (v := clean(value)) else []  # one value: skip the regex
+    return [v for v in (clean(part) for part in _compiled(pattern).split(value)) if v]
 
 
 _PATTERNS: dict[str, re.Pattern[str]] = {}
@@ -161,13 +172,17 @@ def email_address(value: str | None) -> str:
     return _MAILTO.sub("", value).strip() if ":" in value else value.strip()
 
 
-def split_emails(value: str | None) -> list[str]:
+def split_emails(value: str | None, *, clean=line) -> list[str]:
     """Several addresses in one cell (' ::: ', ';' or ','), display names allowed:
-    '"Müller, Anna" <anna@example.com>, bob@example.com' is two addresses, not three."""
+    '"Müller, Anna" <anna@example.com>, bob@example.com' is two addresses, not three.
+    `clean` as for `split_list`."""
     if not value:
         return []
-    if not _NEEDS_EMAIL_WORK.search(value):
-        return split_list(value, r"\s*:::\s*|[;,]")  # the common case: plain addresses
+    # The common case, plain addresses: no colon but Google's ' ::: ' separators (the same
+    # leftmost matches the split takes), so no part can hold mailto:, an Exchange path or a
+    # display name, and email_address(part) is line(part).
+    if not _NEEDS_EMAIL_WORK.search(value.replace(":::", "") if ":::" in value else value):
+        return split_list(value, r"\s*:::\s*|[;,]", clean=clean)
     if "<" in value or '"' in value:
         pairs = getaddresses([re.sub(r"\s*:::\s*|;", ",", value)])
         found = [email_address(addr) for _, addr in pairs if addr]
