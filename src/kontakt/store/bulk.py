@@ -257,6 +257,13 @@ class BulkWriter:
         known = self._circles.get(key)
         if known is not None:
             return known
+        # Made since this writer started: a row merged into someone already written went
+        # through the one-row API, which makes its circles itself (inserting it again failed
+        # the whole import with "UNIQUE constraint failed: circles.name").
+        row = self.conn.execute("SELECT name FROM circles WHERE name = ?", (tag,)).fetchone()
+        if row is not None:
+            self._circles[key] = row[0]
+            return row[0]
         self._position += 1
         self.conn.execute(
             "INSERT INTO circles (name, position, created_at) VALUES (?, ?, ?)",
@@ -334,8 +341,15 @@ class BulkWriter:
                 _detail_json(c, emails, phones),
             ))
         self._insert_indexed(rows)
+        self._insert_memberships(rows, memberships)
+
+    def _insert_memberships(self, rows: list[tuple], memberships: list[tuple[int, str]]) -> None:
+        """The (contact id, circle) pairs of contacts just inserted as `rows` (whose tags
+        column lists exactly their circles)."""
+        if not memberships:
+            return
         low, high = min(r[0] for r in rows), max(r[0] for r in rows)
-        if memberships and high - low + 1 == len(rows):
+        if high - low + 1 == len(rows):
             # The ids are exactly low..high (unique keys, as many as the range): memberships
             # are read back from the tags just written, without binding 100k pairs.
             self.conn.execute(
