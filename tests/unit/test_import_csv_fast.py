@@ -338,3 +338,22 @@ def test_a_circle_made_by_a_merge_into_someone_already_written_is_reused_by_late
     assert (len(report.outcome.added), len(report.outcome.merged)) == (4, 1)
     assert circles == [("Neighbours",)]  # the first spelling; inserting it again failed the import
     assert members == {("Anna", "Neighbours"), ("Carl", "Neighbours"), ("Dora", "Neighbours")}
+
+
+def test_optional_columns_written_as_null_are_null_and_set_ones_keep_their_text(tmp_path, monkeypatch):
+    from kontakt.domain import Birthday, Cadence
+
+    monkeypatch.setenv("KONTAKT_NOW", "2026-11-23T10:00:00+00:00")
+    contacts = [bulk.NewContact(name="Nobody Set"),
+                bulk.NewContact(name="All Set", birthday=Birthday(4, 15), cadence=Cadence.parse("monthly"),
+                                deleted_at="2026-11-20T10:00:00+00:00"),
+                bulk.NewContact(name="Odd Stamp", deleted_at="")]
+    path = tmp_path / "nulls.db"
+    _write_contacts(path, contacts)
+    with Book.open(path) as book:
+        kinds = [tuple(r) for r in book.conn.execute(
+            "SELECT typeof(birthday), typeof(cadence), typeof(deleted_at), typeof(next_due), deleted_at "
+            "FROM contacts ORDER BY id")]
+    assert kinds == [("null", "null", "null", "null", None),
+                     ("text", "text", "text", "text", "2026-11-20T10:00:00+00:00"),
+                     ("null", "null", "text", "null", "")]

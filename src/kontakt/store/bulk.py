@@ -218,6 +218,12 @@ def nocase(name: str) -> str:
     return name.translate(_ASCII_LOWER)
 
 
+# NULL in a bulk insert's optional text columns: the driver binds None through its adapter
+# lookup (two failed attribute lookups, ~1 us a value: 0.4 s of 100k contacts' inserts), an
+# int directly; nullif(?, -1) in the statement makes it NULL again (no text equals an int).
+_NULL = -1
+
+
 class BulkWriter:
     """Inserts many rows into an open transaction (`with book.write():` around its use)."""
 
@@ -333,11 +339,11 @@ class BulkWriter:
                 _json_list(emails),
                 _json_list(phones),
                 line(c.org), line(c.role), line(c.location), _fast_text(c.met),
-                c.birthday.iso() if c.birthday else None,
+                c.birthday.iso() if c.birthday else _NULL,
                 _json_list(tags), _fast_text(c.notes),
-                str(c.cadence) if c.cadence else None, int(c.archived),
-                created, c.updated_at or now, c.deleted_at,
-                due.isoformat() if due else None,
+                str(c.cadence) if c.cadence else _NULL, int(c.archived),
+                created, c.updated_at or now, _NULL if c.deleted_at is None else c.deleted_at,
+                due.isoformat() if due else _NULL,
                 _detail_json(c, emails, phones),
             ))
         self._insert_indexed(rows)
@@ -371,10 +377,12 @@ class BulkWriter:
         indexed with one INSERT … SELECT per index, and the triggers are put back verbatim
         before anything else runs. A crash rolls all of it back, triggers included.
         """
+        # birthday, cadence, deleted_at and next_due come as _NULL for NULL (see _NULL).
         insert = """INSERT INTO contacts (id, uid, name, sort_key, nickname, emails, phones, org,
                         role, location, met, birthday, tags, notes, cadence, archived, created_at,
                         updated_at, deleted_at, next_due, details)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, -1), ?, ?, nullif(?, -1), ?,
+                            ?, ?, nullif(?, -1), nullif(?, -1), ?)"""
         triggers = dict(self.conn.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)",
             _INSERT_TRIGGERS,
