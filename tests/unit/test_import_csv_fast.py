@@ -357,3 +357,40 @@ def test_optional_columns_written_as_null_are_null_and_set_ones_keep_their_text(
     assert kinds == [("null", "null", "null", "null", None),
                      ("text", "text", "text", "text", "2026-11-20T10:00:00+00:00"),
                      ("null", "null", "text", "null", "")]
+
+
+def test_a_big_batch_goes_in_without_undo_triggers_and_is_still_undone_whole(tmp_path, monkeypatch):
+    from kontakt.store import history
+
+    monkeypatch.setenv("KONTAKT_TODAY", TODAY.isoformat())
+    path = tmp_path / "big.csv"
+    rows = "".join(f"Person {n},p{n}@example.com,friends\r\n" for n in range(300))
+    path.write_text("name,email,tags\r\nAnna Neu,anna@example.com,chess\r\n" + rows, encoding="utf-8")
+
+    def state(book):
+        return ([tuple(r) for r in book.conn.execute("SELECT * FROM contacts ORDER BY id")],
+                [tuple(r) for r in book.conn.execute("SELECT * FROM memberships ORDER BY 1, 2")],
+                [tuple(r) for r in book.conn.execute("SELECT name FROM circles ORDER BY 1")])
+
+    with Book.open(tmp_path / "book.db") as book:
+        book.add_contact("Anna Alt", today=TODAY, emails=["anna@example.com"], tags=["friends"])
+        before = state(book)
+        triggers = lambda: sorted(tuple(r) for r in book.conn.execute(  # noqa: E731
+            "SELECT name, sql FROM temp.sqlite_master WHERE type = 'trigger'"))
+        installed = triggers()
+        statements: list[str] = []
+        book.conn.set_trace_callback(statements.append)
+        report = run_import(book, path, today=TODAY)
+        book.conn.set_trace_callback(None)
+        assert (len(report.outcome.added), len(report.outcome.merged)) == (300, 1)
+        assert any(s.startswith("DROP TRIGGER temp.undo_contacts_insert") for s in statements)
+        assert triggers() == installed  # put back verbatim, still TEMP
+        logged = book.conn.execute("SELECT count(*) FROM undo_log WHERE step = ?",
+                                   (history.newest_id(book),)).fetchone()[0]
+        assert logged < 20  # one range delete per table, the merge row by row
+        after_import = state(book)
+        book.add_contact("Later One", today=TODAY, tags=["friends"])  # recorded as before
+        history.undo(book)
+        assert state(book) == after_import
+        history.undo(book)
+        assert state(book) == before
