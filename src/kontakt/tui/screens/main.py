@@ -19,6 +19,7 @@ from ...config import Config
 from ...domain import Contact
 from ...domain.dates import human
 from ...store import Book, NotFound
+from ..background import kept_duplicate_count
 from ..live import BookChanged
 from ..widgets.circle_list import CircleList
 from ..widgets.contact_list import ContactList, ListFilter, fit
@@ -112,7 +113,9 @@ class MainScreen(Screen[None]):
             self.refresh_circles()
             self.refresh_status()
         self.contacts.focus()
-        self.check_duplicates()
+        # The hint's worker opens the book and reads its version with the GIL held at times:
+        # started once the first frame is on screen, not while it is being drawn.
+        self.call_after_refresh(self.check_duplicates)
 
     @property
     def contacts(self) -> ContactList:
@@ -577,7 +580,8 @@ class MainScreen(Screen[None]):
     _dupes_hint: tuple[int, int] | None = None
 
     def check_duplicates(self) -> None:
-        """Count likely duplicates in a worker, unless no other process wrote since the last count.
+        """Count likely duplicates in a worker, unless no other process wrote since the last count
+        or the count kept for the book's version still holds.
 
         Detection takes seconds on a big book and must never hold up the first paint; the
         worker reads through its own connection (the Book's belongs to the main thread).
@@ -586,6 +590,13 @@ class MainScreen(Screen[None]):
             return
         version = self.book.data_version()
         if self._dupes_hint is not None and self._dupes_hint[0] == version:
+            return
+        try:  # an unchanged book's kept count: read here, no worker, no second connection
+            _, kept = kept_duplicate_count(self.book)
+        except Exception:  # noqa: BLE001 — only a hint: the worker will try again
+            kept = None
+        if kept is not None:
+            self._set_dupes_hint(version, kept)
             return
         path = self.book.path
         loop = asyncio.get_running_loop()
