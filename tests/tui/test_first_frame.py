@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 
 from kontakt.tui import background
+from kontakt.tui.app import APP_PAGE_CACHE_KIB
 from kontakt.tui.screens import main as main_screen
 from kontakt.tui.widgets.detail import ContactDetail
 
@@ -75,4 +76,13 @@ async def test_the_detail_pane_is_drawn_once_for_the_first_frame_and_again_on_re
         await pilot.resize_terminal(160, 40)
         await pilot.pause()
         assert len(drawn) == 2 and drawn[-1] > drawn[0]  # a new width: wrapped again
+
+
+async def test_the_app_keeps_a_small_page_cache_and_freezes_what_lives_long(book):
+    app = make_app(book)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert book.conn.execute("PRAGMA cache_size").fetchone()[0] == -APP_PAGE_CACHE_KIB
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0  # the app's own cycles can be collected after it
 

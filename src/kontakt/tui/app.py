@@ -26,6 +26,9 @@ from .themes import THEMES
 from .undo import GONE, RETRY, UndoStack, UndoStep
 from .widgets.shown import ControlFilter, visible
 
+# KiB of book pages the app's connection keeps (see on_load).
+APP_PAGE_CACHE_KIB = 2000
+
 
 class KontaktApp(App[None]):
     """Browse, search, edit and log a whole network from the keyboard.
@@ -113,6 +116,9 @@ class KontaktApp(App[None]):
         # of them (70-120 ms of a ~300 ms first frame); the paint's own objects are frozen
         # after it (_freeze_what_lives_long).
         gc.freeze()
+        # SQLite's own default (the bundled build keeps 8 MiB): at 100k people it was most of
+        # what the open app held above an empty book's ~55 MiB; searching costs the same.
+        self.book.limit_page_cache(APP_PAGE_CACHE_KIB)
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._remember_theme)
