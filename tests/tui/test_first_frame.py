@@ -86,3 +86,18 @@ async def test_the_app_keeps_a_small_page_cache_and_freezes_what_lives_long(book
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0  # the app's own cycles can be collected after it
 
+
+
+def test_the_other_screens_and_services_load_when_first_opened():
+    """Importing the app leaves the forms, Today, stats, duplicates and prep screens and the
+    services behind them for later (~3 MiB of the app's memory at start)."""
+    import subprocess
+    import sys
+
+    later = ["kontakt.tui.screens.forms", "kontakt.tui.screens.today", "kontakt.tui.screens.stats",
+             "kontakt.tui.screens.dupes", "kontakt.tui.screens.prep", "kontakt.services.review",
+             "kontakt.services.stats", "kontakt.services.dupes"]
+    probe = ("import sys, kontakt.tui.app, kontakt.tui.screens.main; "
+             f"print(' '.join(m for m in {later!r} if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert loaded.stdout.split() == []

@@ -21,7 +21,6 @@ from ..store.driver import sqlite3
 from .commands import KontaktCommands
 from .live import LIVE_REFRESH_SECONDS, BackupWarnings, BookChanged, backup_message
 from .screens.main import MainScreen
-from .screens.today import TodayScreen, something_due
 from .themes import THEMES
 from .undo import GONE, RETRY, UndoStack, UndoStep
 from .widgets.shown import ControlFilter, visible
@@ -130,8 +129,11 @@ class KontaktApp(App[None]):
         self.call_after_refresh(self._freeze_what_lives_long)
         self.set_interval(LIVE_REFRESH_SECONDS, self.check_for_changes, name="live-refresh")
         # review.open_today_first: start on the day's review, but only when something is in it.
-        if self.config.open_today_first and something_due(self.book, self.today, self.config):
-            self.push_screen(TodayScreen(self.book, self.today, self.config))
+        if self.config.open_today_first:
+            from .screens.today import TodayScreen, something_due
+
+            if something_due(self.book, self.today, self.config):
+                self.push_screen(TodayScreen(self.book, self.today, self.config))
 
 
     def _freeze_what_lives_long(self) -> None:

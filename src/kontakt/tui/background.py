@@ -17,11 +17,13 @@ import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from ..services.dupes import Candidate, find_duplicates
-from ..services.stats import NetworkStats, network_stats
 from ..store import Book
+
+if TYPE_CHECKING:  # imported where they run: the app's start needs neither
+    from ..services.dupes import Candidate
+    from ..services.stats import NetworkStats
 
 T = TypeVar("T")
 
@@ -31,6 +33,8 @@ BIG_BOOK = 2000
 
 def duplicates_at(path: Path) -> list[Candidate]:
     """The likely pairs of the book at `path`, through a connection of its own."""
+    from ..services.dupes import find_duplicates
+
     with Book.open(path, create=False) as book:
         return find_duplicates(book)
 
@@ -41,6 +45,8 @@ def count_duplicates_at(path: Path) -> int:
 
 def stats_at(path: Path, as_of: date) -> NetworkStats:
     """The network's figures for the book at `path`, through a connection of its own."""
+    from ..services.stats import network_stats
+
     with Book.open(path, create=False) as book:
         return network_stats(book, as_of)
 
