@@ -170,7 +170,11 @@ def run_import(
     transaction = nullcontext() if dry_run else book.write()
     with transaction:
         writer = None if dry_run else BulkWriter(book, today)
-        merger = Merger(book, writer, today, uid_only=kind == "json")
+        # A vCard import holds its new people until the end: a duplicate card found after a
+        # flush was merged through the one-row update (a savepoint and ~8 statements each),
+        # 1,084 of the 20k benchmark's cards and a third of its time. Cards are small; a
+        # CSV of 100k rows keeps its batches.
+        merger = Merger(book, writer, today, uid_only=kind == "json", hold_new=kind == "vcard")
         report = ImportReport(str(source), label, encodings[0][1].label, dry_run, merger.outcome)
         reject = lambda where, reason: merger.outcome.rejected.append((where, reason))  # noqa: E731
         if kind == "json":
