@@ -124,3 +124,53 @@ def test_a_merge_into_a_stored_person_adding_a_circle_a_new_card_names_joins_it(
         assert [tuple(c) for c in circles] == [("Mid", 1), ("Friends", 2), ("Alpha", 3), ("Zeta", 4)]
         new = book.find("New Person")
         assert new.tags == ("Friends", "Zeta") and book.get_contact(old).tags == ("Mid", "Friends", "Alpha")
+
+
+# ---------------------------------------------------------------- a folder's cards read once
+
+from kontakt.services.importers import ImportRefused, vcard  # noqa: E402
+from kontakt.services.importers.textfile import detect_encoding  # noqa: E402
+
+AWKWARD_FILES = {
+    "plain-crlf.vcf": b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zo\xc3\xab D'Angelo\r\nEMAIL;TYPE=HOME:z@x.example\r\nEND:VCARD\r\n",
+    "plain-lf-bom.vcf": b"\xef\xbb\xbfBEGIN:VCARD\nFN:\xc3\x85sa\nNOTE:a\\, b\\nc\nEND:VCARD\n",
+    "no-final-newline.vcf": b"BEGIN:VCARD\nFN:Last\nEND:VCARD",
+    "cr-only-ends.vcf": b"BEGIN:VCARD\r\r\nFN:Cr\r\r\nEND:VCARD\r\r\n",
+    "folded.vcf": b"BEGIN:VCARD\r\nFN:Fol\r\n ded\r\nNOTE:a\r\n\tb\r\nEND:VCARD\r\n",
+    "fold-in-char.vcf": b"BEGIN:VCARD\r\nFN:J\xc3\r\n \xbcrgen\r\nEND:VCARD\r\n",
+    "qp-soft.vcf": b"BEGIN:VCARD\nFN;ENCODING=QUOTED-PRINTABLE:Fran=C3=A7ois =\nPe=C3=B1a\nEND:VCARD\n",
+    "equals-end.vcf": b"BEGIN:VCARD\nFN:Ends in =\nNOTE:x=\r\r\nEND:VCARD\n",
+    "latin1.vcf": b"BEGIN:VCARD\nFN:J\xfcrgen M\xfcller\nEND:VCARD\n",
+    "nul.vcf": b"BEGIN:VCARD\nFN:Nul\nNOTE:a\x00b\nEND:VCARD\nBEGIN:VCARD\nFN:After\nEND:VCARD\n",
+    "broken.vcf": b"BEGIN:VCARD\nFN:Broken\nno colon here\nEND:VCARD\nBEGIN:VCARD\nFN:Cut",
+    "space-first.vcf": b" BEGIN:VCARD\nFN:Space\nEND:VCARD\n",
+    "photo.vcf": b"BEGIN:VCARD\nFN:Photo\nPHOTO;ENCODING=b:QUFB\n QkJC==\nEND:VCARD\n",
+    "utf16.vcf": "BEGIN:VCARD\r\nFN:Sixteen \u00d6\r\nEND:VCARD\r\n".encode("utf-16"),
+}
+
+
+def test_a_card_read_once_unfolds_and_parses_as_the_file_read_again(tmp_path):
+    unfolded_fast = 0
+    for name, data in AWKWARD_FILES.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert vcard.read_small(path) == data
+        encoding = detect_encoding(path)
+        assert detect_encoding(path, data=data) == encoding, name
+        general = list(vcard._logical_lines(path, encoding))
+        assert list(vcard._logical_lines(path, encoding, data)) == general, name
+        again = [(p.where, p.error, p.contact) for p in vcard.iter_cards(path, encoding, "x ")]
+        once = [(p.where, p.error, p.contact) for p in vcard.iter_cards(path, encoding, "x ", data)]
+        assert once == again and again, name
+        unfolded_fast += encoding.ascii_compatible and not vcard._FOLD_OR_SOFT_BREAK.search(data)
+    assert unfolded_fast == 7  # the shortcut ran for the files without folds or soft breaks
+
+
+def test_an_empty_or_binary_card_is_refused_the_same_from_bytes_in_hand(tmp_path):
+    for name, data, message in (("empty.vcf", b"\r\n", "the file is empty"),
+                                ("image.vcf", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "not a text file")):
+        path = tmp_path / name
+        path.write_bytes(data)
+        for kwargs in ({}, {"data": data}):
+            with pytest.raises(ImportRefused, match=f"^{path}: {message}"):
+                detect_encoding(path, **kwargs)

@@ -61,6 +61,11 @@ class Property:
 
     def _decoded(self) -> str:
         raw = self.raw
+        if not self.params:  # most properties: no CHARSET, no ENCODING (the same as below)
+            try:
+                return raw.decode(byte_encoding(self.encoding))
+            except (LookupError, UnicodeDecodeError):
+                return raw.decode("cp1252", errors="replace")
         charset = (self.param("CHARSET") or [None])[0]
         if any(v.upper() in ("QUOTED-PRINTABLE", "QP") for v in self.param("ENCODING")):
             raw = quopri.decodestring(raw)
@@ -89,6 +94,10 @@ class Card:
         return found[0] if found else None
 
     def _named(self, name: str) -> list[Property] | tuple[()]:
+        return self.by_name().get(name, ())
+
+    def by_name(self) -> dict[str, list[Property]]:
+        """The properties by name, each list in file order (not to be changed)."""
         by_name = self.__dict__.get("_by_name")
         if by_name is None or by_name[0] != len(self.properties):
             # Indexed once the card is read: a card is asked for ~25 names.
@@ -96,7 +105,7 @@ class Card:
             for prop in self.properties:
                 index.setdefault(prop.name, []).append(prop)
             by_name = self.__dict__["_by_name"] = (len(self.properties), index)
-        return by_name[1].get(name, ())
+        return by_name[1]
 
 
 @lru_cache(maxsize=64)
@@ -108,24 +117,42 @@ def byte_encoding(encoding: Encoding) -> str:
     return encoding.name
 
 
-def _physical_lines(path: Path, encoding: Encoding) -> Iterator[bytes]:
+def read_small(path: Path) -> bytes | None:
+    """The whole file when it is small (a card of a folder), else None; None too when it
+    cannot be read (the caller's own open says why)."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(WHOLE_FILE_BYTES + 1)
+    except OSError:
+        return None
+    return data if len(data) <= WHOLE_FILE_BYTES else None
+
+
+def _small_lines(data: bytes) -> list[bytes]:
+    """A small file's physical lines, split in one call (what iterating the file gives, but
+    for the newlines, which the caller strips anyway)."""
+    lines = data.split(b"\n")
+    if not lines[-1]:
+        lines.pop()
+    if lines and lines[0].startswith(b"\xef\xbb\xbf"):
+        lines[0] = lines[0][3:]
+    return lines
+
+
+def _physical_lines(path: Path, encoding: Encoding, data: bytes | None = None) -> Iterator[bytes]:
     if not encoding.ascii_compatible:
         # Unfolding works on bytes; UTF-16 has NULs in every character, so go via UTF-8.
         with path.open("r", encoding=encoding.name, newline="") as handle:
             for text_line in handle:
                 yield text_line.encode("utf-8")
         return
+    if data is not None:
+        yield from _small_lines(data)
+        return
     with path.open("rb") as handle:
         data = handle.read(WHOLE_FILE_BYTES + 1)
         if len(data) <= WHOLE_FILE_BYTES:
-            # A card of a folder: split in one call (what iterating the file gives, but
-            # for the newlines, which the caller strips anyway).
-            lines = data.split(b"\n")
-            if not lines[-1]:
-                lines.pop()
-            if lines and lines[0].startswith(b"\xef\xbb\xbf"):
-                lines[0] = lines[0][3:]
-            yield from lines
+            yield from _small_lines(data)
             return
         handle.seek(0)
         first = True
@@ -136,12 +163,24 @@ def _physical_lines(path: Path, encoding: Encoding) -> Iterator[bytes]:
             yield raw
 
 
-def _logical_lines(path: Path, encoding: Encoding) -> Iterator[tuple[int, bytes]]:
-    """Unfolded lines with the number of the physical line each starts on."""
+# A line that continues the one before (folded), or a stripped line ending in '=' (maybe a
+# quoted-printable soft break): without either, each physical line is a logical line.
+_FOLD_OR_SOFT_BREAK = re.compile(rb"\n[ \t]|=\r*(?:\n|\Z)")
+
+
+def _logical_lines(path: Path, encoding: Encoding, data: bytes | None = None) -> Iterator[tuple[int, bytes]]:
+    """Unfolded lines with the number of the physical line each starts on; `data` is the
+    whole file when the caller has read it already."""
+    if data is not None and encoding.ascii_compatible and not _FOLD_OR_SOFT_BREAK.search(data):
+        # Most cards of a folder: nothing to unfold (tests/unit/test_vcard_parse_fast.py
+        # holds this to the loop below).
+        for number, raw in enumerate(_small_lines(data), start=1):
+            yield number, raw.rstrip(b"\r\n")
+        return
     current: bytearray | None = None
     start = 0
     qp_soft_break = False
-    for number, raw in enumerate(_physical_lines(path, encoding), start=1):
+    for number, raw in enumerate(_physical_lines(path, encoding, data), start=1):
         raw = raw.rstrip(b"\r\n")
         if current is not None and (qp_soft_break or raw[:1] in (b" ", b"\t")):
             current += raw if qp_soft_break else raw[1:]
@@ -208,6 +247,8 @@ def unescape(value: str) -> str:
 
 def split_unescaped(value: str, sep: str) -> list[str]:
     """Split on `sep` where it is not escaped, then unescape each part."""
+    if "\\" not in value:  # nothing escaped (most values): the same parts
+        return value.split(sep)
     parts, current, escaped = [], [], False
     for char in value:
         if escaped:
@@ -226,11 +267,12 @@ def split_unescaped(value: str, sep: str) -> list[str]:
     return parts
 
 
-def iter_cards(path: Path, encoding: Encoding, label: str) -> Iterator[Parsed]:
-    """Every card in a file, parsed; broken cards come out as errors with their line."""
+def iter_cards(path: Path, encoding: Encoding, label: str, data: bytes | None = None) -> Iterator[Parsed]:
+    """Every card in a file, parsed; broken cards come out as errors with their line.
+    `data` is the whole file when the caller has read it already (`read_small`)."""
     card: Card | None = None
     skipping = False  # inside a card already rejected
-    for number, logical in _logical_lines(path, encoding):
+    for number, logical in _logical_lines(path, encoding, data):
         if not logical.strip():
             continue
         upper = logical.strip().upper()
@@ -267,16 +309,23 @@ def iter_cards(path: Path, encoding: Encoding, label: str) -> Iterator[Parsed]:
         yield Parsed(f"{label}{card.line}", error="broken card: the file ends before END:VCARD")
 
 
+_TEL_SCHEME = re.compile(r"^tel:", re.IGNORECASE)
+_URN_UUID = re.compile(r"^urn:uuid:", re.IGNORECASE)
+_DATE_TIME = re.compile(r"^\d{4}-?\d{2}-?\d{2}T")
+_NO_YEAR = re.compile(r"--(\d{2})-?(\d{2})")
+_FULL_DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
+
+
 def _birthday(prop: Property) -> Birthday | None:
     """BDAY in any of its forms; raises DateError for text or impossible dates."""
     raw = prop.value.strip()
     if any(v.lower() == "text" for v in prop.param("VALUE")):
         raise DateError(f"text birthday {raw!r}")
     omit_year = bool(prop.param("X-APPLE-OMIT-YEAR"))
-    value = raw.split("T", 1)[0] if re.match(r"^\d{4}-?\d{2}-?\d{2}T", raw) else raw
-    if m := re.fullmatch(r"--(\d{2})-?(\d{2})", value):
+    value = raw.split("T", 1)[0] if _DATE_TIME.match(raw) else raw
+    if m := _NO_YEAR.fullmatch(value):
         return real_birthday(raw, int(m[1]), int(m[2]), None)
-    if m := re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})", value):
+    if m := _FULL_DATE.fullmatch(value):
         year = int(m[1])
         if omit_year and str(year) == prop.param("X-APPLE-OMIT-YEAR")[0]:
             return real_birthday(raw, int(m[2]), int(m[3]), None)
@@ -285,7 +334,7 @@ def _birthday(prop: Property) -> Birthday | None:
 
 
 def _uid(value: str) -> str | None:
-    return re.sub(r"^urn:uuid:", "", line(unescape(value)), flags=re.IGNORECASE) or None
+    return _URN_UUID.sub("", line(unescape(value))) or None
 
 
 def _kind(card: Card) -> str:
@@ -312,15 +361,24 @@ def _address(prop: Property) -> Address:
     return Address(label, *parts)
 
 
-def card_details(card: Card) -> Details:
-    """ADR, URL and the TYPE labels of TEL and EMAIL of a card."""
+def _email_values(card: Card) -> list[tuple[Property, str, str]]:
+    """(property, unescaped value, bare address or '') of each EMAIL."""
+    return [(p, v, email_address(v) or "") for p in card._named("EMAIL") for v in (unescape(p.value),)]
+
+
+def _tel_values(card: Card) -> list[tuple[Property, str]]:
+    """(property, the number as stored) of each TEL."""
+    return [(p, line(_TEL_SCHEME.sub("", unescape(p.value)))) for p in card._named("TEL")]
+
+
+def card_details(card: Card, emails: list[tuple[Property, str, str]] | None = None,
+                 tels: list[tuple[Property, str]] | None = None) -> Details:
+    """ADR, URL and the TYPE labels of TEL and EMAIL of a card (`emails` and `tels` as
+    `_email_values` and `_tel_values` give them, when the caller has them already)."""
     labels = []
-    for prop in card.all("EMAIL") + card.all("TEL"):
-        value = unescape(prop.value)
-        if prop.name == "TEL":
-            value = line(re.sub(r"^tel:", "", value, flags=re.IGNORECASE))
-        else:
-            value = email_address(value) or ""
+    pairs = [(p, address) for p, _, address in (_email_values(card) if emails is None else emails)]
+    pairs += _tel_values(card) if tels is None else tels
+    for prop, value in pairs:
         if value and (label := types_label(prop.param("TYPE"))):
             labels.append((value, label))
     return Details(
@@ -334,48 +392,53 @@ def card_to_contact(card: Card, where: str) -> Parsed:
     """The contact a card describes: FN (or N, or ORG), emails, phones, org, birthday...;
     a group card comes back as a Parsed with `group` set instead."""
     warnings: list[str] = []
-    fn = card.first("FN")
+    index = card.by_name()
+
+    def first(name: str) -> Property | None:  # card.first without a method call
+        found = index.get(name)
+        return found[0] if found else None
+
+    fn = first("FN")
     name = line(unescape(fn.value)) if fn else ""
     if _kind(card) == "group":
-        if not name and (n := card.first("N")):
+        if not name and (n := first("N")):
             name = line(split_unescaped(n.value, ";")[0])  # Apple puts the group's name in N too
         return card_to_group(card, where, name)
-    n = card.first("N")
+    n = first("N")
     if not name and n:
         parts = split_unescaped(n.value, ";") + [""] * 5
         family, given, additional, prefix, suffix = parts[:5]
         name = line(joined(prefix, given, additional, family, suffix).replace(",", " "))
-    org = card.first("ORG")
+    org = first("ORG")
     if not name and org:
         name = line(split_unescaped(org.value, ";")[0])  # a company's card
     if not name:
         return Parsed(where, error="no name (neither FN nor N)")
     contact = NewContact(name=name)
-    contact.emails = [e for p in card.all("EMAIL") if (e := email_address(unescape(p.value)))]
-    if any(is_exchange_address(unescape(p.value)) for p in card.all("EMAIL")):
+    emails = _email_values(card)
+    contact.emails = [address for _, _, address in emails if address]
+    if any(is_exchange_address(value) for _, value, _ in emails):
         warnings.append("e-mail: an Exchange address (/o=…), not an e-mail address; not imported")
-    contact.phones = [
-        line(re.sub(r"^tel:", "", unescape(p.value), flags=re.IGNORECASE))
-        for p in card.all("TEL") if p.value.strip()
-    ]
-    if nick := card.first("NICKNAME"):
+    tels = _tel_values(card)
+    contact.phones = [number for p, number in tels if p.value.strip()]
+    if nick := first("NICKNAME"):
         contact.nickname = line(", ".join(split_unescaped(nick.value, ",")))
     if org:
         contact.org = line(split_unescaped(org.value, ";")[0])
-    if title := card.first("TITLE") or card.first("ROLE"):
+    if title := first("TITLE") or first("ROLE"):
         contact.role = line(unescape(title.value))
-    if adr := card.first("ADR"):
+    if adr := first("ADR"):
         parts = [line(p) for p in split_unescaped(adr.value, ";")] + [""] * 7
         place = [p for p in (parts[3], parts[4], parts[6]) if p]
         contact.location = ", ".join(place) or ", ".join(p for p in parts[:7] if p)
-    if location := card.first("X-KONTAKT-LOCATION"):
+    if location := first("X-KONTAKT-LOCATION"):
         contact.location = line(unescape(location.value))
-    contact.details = card_details(card)
+    contact.details = card_details(card, emails, tels)
     contact.tags = [
-        line(t) for p in card.all("CATEGORIES") for t in split_unescaped(p.value, ",") if line(t)
+        line(t) for p in index.get("CATEGORIES", ()) for t in split_unescaped(p.value, ",") if line(t)
     ]
-    notes = [text(unescape(p.value)) for p in card.all("NOTE") if p.value.strip()]
-    if bday := card.first("BDAY"):
+    notes = [text(unescape(p.value)) for p in index.get("NOTE", ()) if p.value.strip()]
+    if bday := first("BDAY"):
         try:
             contact.birthday = _birthday(bday)
         except DateError as error:
@@ -385,23 +448,23 @@ def card_to_contact(card: Card, where: str) -> Parsed:
             else:
                 warnings.append(f"birthday: {error}; imported without it")
     contact.notes = "\n\n".join(n for n in notes if n)
-    if uid := card.first("UID"):
+    if uid := first("UID"):
         contact.uid = _uid(uid.value)
-    if met := card.first("X-KONTAKT-MET"):
+    if met := first("X-KONTAKT-MET"):
         contact.met = text(unescape(met.value))
-    if cadence := card.first("X-KONTAKT-CADENCE"):
+    if cadence := first("X-KONTAKT-CADENCE"):
         try:
             contact.cadence = Cadence.parse(unescape(cadence.value))
         except CadenceError as error:
             warnings.append(f"cadence: {error}; imported without it")
-    if channel := card.first("X-KONTAKT-CHANNEL"):
+    if channel := first("X-KONTAKT-CHANNEL"):
         try:
             contact.channel = check_channel(unescape(channel.value))
         except ActivityError as error:
             warnings.append(f"channel: {error}; imported without it")
-    if archived := card.first("X-KONTAKT-ARCHIVED"):
+    if archived := first("X-KONTAKT-ARCHIVED"):
         contact.archived = archived.value.strip().lower() in ("true", "yes", "1")
-    if created := card.first("X-KONTAKT-CREATED"):
+    if created := first("X-KONTAKT-CREATED"):
         try:
             contact.created_at = datetime.fromisoformat(created.value.strip()).isoformat()
         except ValueError:
@@ -409,11 +472,11 @@ def card_to_contact(card: Card, where: str) -> Parsed:
     return Parsed(where, contact=contact, warnings=warnings)
 
 
-def utf8_once_unfolded(path: Path) -> bool:
+def utf8_once_unfolded(path: Path, data: bytes | None = None) -> bool:
     """True when every unfolded line is UTF-8: a fold inside a multi-byte character makes
     the raw bytes look like Windows-1252 to a byte-level check."""
     try:
-        for _, logical in _logical_lines(path, Encoding("utf-8")):
+        for _, logical in _logical_lines(path, Encoding("utf-8"), data):
             logical.decode("utf-8")
     except UnicodeDecodeError:
         return False
