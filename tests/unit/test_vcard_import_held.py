@@ -174,3 +174,23 @@ def test_an_empty_or_binary_card_is_refused_the_same_from_bytes_in_hand(tmp_path
         for kwargs in ({}, {"data": data}):
             with pytest.raises(ImportRefused, match=f"^{path}: {message}"):
                 detect_encoding(path, **kwargs)
+
+
+def test_a_property_head_seen_before_is_read_as_the_first_time():
+    from kontakt.domain.cards import types_label
+    from kontakt.services.importers.textfile import Encoding
+
+    utf8 = Encoding("utf-8")
+    vcard._HEADS.clear()
+    heads = [b"item1.EMAIL;TYPE=INTERNET,HOME", b"TEL;CELL;VOICE", b"NOTE;CHARSET=UTF-8;ENCODING=QP",
+             b"ADR;TYPE=work;TYPE=pref", b"FN", b"X-CUSTOM;X-P=a,b"]
+    for head in heads:
+        first = vcard._parse_property(1, head + b":one", utf8)
+        again = vcard._parse_property(2, head + b":two\\, more", utf8)
+        assert (first.name, first.params, first.raw) == (again.name, again.params, b"one")
+        assert again.raw == b"two\\, more" and again.line == 2
+        assert again.params is first.params  # the second came from the cache
+        assert vcard._type_label(again) == types_label(again.param("TYPE"))
+    assert len(vcard._HEADS) == len(heads)
+    assert vcard._parse_property(3, b"EMAIL;TYPE=INTERNET,HOME:x", utf8).name == "EMAIL"
+    assert vcard._type_label(vcard._parse_property(4, b"TEL;CELL;VOICE:1", utf8)) == "mobile"
