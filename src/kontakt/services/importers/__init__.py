@@ -7,10 +7,11 @@ and kontakt JSON — the format read from the content, the whole import one tran
 
 from __future__ import annotations
 
+import gc
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -182,7 +183,7 @@ def run_import(
         label = kind
 
     transaction = nullcontext() if dry_run else book.write()
-    with transaction:
+    with _collector_paused(kind == "vcard"), transaction:
         writer = None if dry_run else BulkWriter(book, today)
         # A vCard import holds its new people until the end: a duplicate card found after a
         # flush was merged through the one-row update (a savepoint and ~8 statements each),
@@ -216,6 +217,20 @@ def run_import(
             raise ImportRefused(_strict_message(source, merger.outcome.rejected, kind))
         merger.flush()
     return report
+
+
+@contextmanager
+def _collector_paused(pause: bool) -> Iterator[None]:
+    """The cyclic garbage collector off while a vCard import holds its people: its full
+    passes walked every card read so far (~0.15 s of 20k cards), and cards make no cycles."""
+    paused = pause and gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 STRICT_SHOWN = 3

@@ -71,6 +71,18 @@ def detect_encoding(path: Path, forced: Encoding | None = None, *, data: bytes |
     already read (a folder's small vCards are read once). Raises ImportRefused for an
     empty or binary file, or one the forced encoding cannot decode.
     """
+    if (data is not None and forced is None and len(data) <= CHUNK
+            and not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+            and not _looks_binary(data)):
+        # What the steps below conclude for a small UTF-8 file, from one decode.
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass  # a code page: the steps below guess which
+        else:
+            if not text.strip("\ufeff \t\r\n"):
+                raise ImportRefused(f"{path}: the file is empty; nothing to import")
+            return Encoding("utf-8")
     if data is not None:
         handle = io.BytesIO(data)
         handle.name = str(path)  # type: ignore[attr-defined]  # named in messages, as a file is

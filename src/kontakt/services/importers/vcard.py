@@ -46,6 +46,9 @@ class Property:
     raw: bytes
     line: int
     encoding: Encoding
+    # byte_encoding(encoding), when the reader worked it out once for the whole file.
+    decode_as: str | None = field(default=None, repr=False, compare=False)
+    _value: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def param(self, key: str) -> list[str]:
         return self.params.get(key, [])
@@ -54,16 +57,16 @@ class Property:
     def value(self) -> str:
         """The decoded value, escapes left in (structured values split on them first);
         decoded once (a card asks for most values two or three times)."""
-        value = self.__dict__.get("_value")
+        value = self._value
         if value is None:
-            value = self.__dict__["_value"] = self._decoded()
+            value = self._value = self._decoded()
         return value
 
     def _decoded(self) -> str:
         raw = self.raw
         if not self.params:  # most properties: no CHARSET, no ENCODING (the same as below)
             try:
-                return raw.decode(byte_encoding(self.encoding))
+                return raw.decode(self.decode_as or byte_encoding(self.encoding))
             except (LookupError, UnicodeDecodeError):
                 return raw.decode("cp1252", errors="replace")
         charset = (self.param("CHARSET") or [None])[0]
@@ -211,7 +214,8 @@ def _is_quoted_printable(logical: bytes | bytearray) -> bool:
 _PARAM_SPLIT = re.compile(rb';(?=(?:[^"]*"[^"]*")*[^"]*$)')
 
 
-def _parse_property(number: int, logical: bytes, encoding: Encoding) -> Property | None:
+def _parse_property(number: int, logical: bytes, encoding: Encoding,
+                    decode_as: str | None = None) -> Property | None:
     # The value starts at the first colon that is not inside a quoted parameter value.
     index = logical.find(b":")
     if index < 0:
@@ -235,9 +239,9 @@ def _parse_property(number: int, logical: bytes, encoding: Encoding) -> Property
             if len(_HEADS) >= _HEADS_KEPT:
                 _HEADS.clear()
             known = _HEADS[head] = _parse_head(head.split(b";"))
-        return Property(known[0], known[1], raw, number, encoding)
+        return Property(known[0], known[1], raw, number, encoding, decode_as)
     name, params = _parse_head(_PARAM_SPLIT.split(head))
-    return Property(name, params, raw, number, encoding)
+    return Property(name, params, raw, number, encoding, decode_as)
 
 
 _HEADS: dict[bytes, tuple[str, dict[str, list[str]]]] = {}
@@ -298,6 +302,7 @@ def iter_cards(path: Path, encoding: Encoding, label: str, data: bytes | None = 
     `data` is the whole file when the caller has read it already (`read_small`)."""
     card: Card | None = None
     skipping = False  # inside a card already rejected
+    decode_as = byte_encoding(encoding)
     for number, logical in _logical_lines(path, encoding, data):
         stripped = logical.strip()
         if not stripped:
@@ -327,7 +332,7 @@ def iter_cards(path: Path, encoding: Encoding, label: str, data: bytes | None = 
                                                       f"on line {number} (damaged file?)")
             skipping = True  # the rest of this card is skipped up to its END
             continue
-        prop = _parse_property(number, logical, encoding)
+        prop = _parse_property(number, logical, encoding, decode_as)
         if prop is None:
             yield Parsed(f"{label}{card.line}", error=f"broken card: line {number} is not a property")
             skipping = True  # the rest of this card is skipped up to its END
@@ -400,14 +405,14 @@ def _address(prop: Property) -> Address:
     return Address(_type_label(prop), *parts)
 
 
-def _email_values(card: Card) -> list[tuple[Property, str, str]]:
-    """(property, unescaped value, bare address or '') of each EMAIL."""
-    return [(p, v, email_address(v) or "") for p in card._named("EMAIL") for v in (unescape(p.value),)]
+def _email_values(props) -> list[tuple[Property, str, str]]:
+    """(property, unescaped value, bare address or '') of each EMAIL property."""
+    return [(p, v, email_address(v) or "") for p in props for v in (unescape(p.value),)]
 
 
-def _tel_values(card: Card) -> list[tuple[Property, str]]:
-    """(property, the number as stored) of each TEL."""
-    return [(p, line(_TEL_SCHEME.sub("", unescape(p.value)))) for p in card._named("TEL")]
+def _tel_values(props) -> list[tuple[Property, str]]:
+    """(property, the number as stored) of each TEL property."""
+    return [(p, line(_TEL_SCHEME.sub("", unescape(p.value)))) for p in props]
 
 
 def card_details(card: Card, emails: list[tuple[Property, str, str]] | None = None,
@@ -415,14 +420,17 @@ def card_details(card: Card, emails: list[tuple[Property, str, str]] | None = No
     """ADR, URL and the TYPE labels of TEL and EMAIL of a card (`emails` and `tels` as
     `_email_values` and `_tel_values` give them, when the caller has them already)."""
     labels = []
-    pairs = [(p, address) for p, _, address in (_email_values(card) if emails is None else emails)]
-    pairs += _tel_values(card) if tels is None else tels
+    index = card.by_name()
+    if emails is None:
+        emails = _email_values(index.get("EMAIL", ()))
+    pairs = [(p, address) for p, _, address in emails]
+    pairs += _tel_values(index.get("TEL", ())) if tels is None else tels
     for prop, value in pairs:
         if value and (label := _type_label(prop)):
             labels.append((value, label))
     return Details(
-        addresses=tuple(a for p in card._named("ADR") if not (a := _address(p)).empty),
-        urls=tuple(u for p in card._named("URL") if (u := line(p.value))),
+        addresses=tuple(a for p in index.get("ADR", ()) if not (a := _address(p)).empty),
+        urls=tuple(u for p in index.get("URL", ()) if (u := line(p.value))),
         labels=tuple(labels),
     )
 
@@ -455,11 +463,11 @@ def card_to_contact(card: Card, where: str) -> Parsed:
     if not name:
         return Parsed(where, error="no name (neither FN nor N)")
     contact = NewContact(name=name)
-    emails = _email_values(card)
+    emails = _email_values(index.get("EMAIL", ()))
     contact.emails = [address for _, _, address in emails if address]
     if any(is_exchange_address(value) for _, value, _ in emails):
         warnings.append("e-mail: an Exchange address (/o=…), not an e-mail address; not imported")
-    tels = _tel_values(card)
+    tels = _tel_values(index.get("TEL", ()))
     contact.phones = [number for p, number in tels if p.value.strip()]
     if nick := first("NICKNAME"):
         contact.nickname = line(", ".join(split_unescaped(nick.value, ",")))
