@@ -194,3 +194,23 @@ def test_a_property_head_seen_before_is_read_as_the_first_time():
     assert len(vcard._HEADS) == len(heads)
     assert vcard._parse_property(3, b"EMAIL;TYPE=INTERNET,HOME:x", utf8).name == "EMAIL"
     assert vcard._type_label(vcard._parse_property(4, b"TEL;CELL;VOICE:1", utf8)) == "mobile"
+
+
+def test_the_collector_is_paused_during_a_vcard_import_and_back_on_after_it_fails(tmp_path, monkeypatch):
+    import gc
+
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    (folder / "a.vcf").write_text("BEGIN:VCARD\nFN:Ada\nEND:VCARD\n", encoding="utf-8")
+    (folder / "b.vcf").write_text("BEGIN:VCARD\nNOTE:no name\nEND:VCARD\n", encoding="utf-8")
+    seen = []
+    real = vcard.card_to_contact
+    monkeypatch.setattr(vcard, "card_to_contact",
+                        lambda card, where: (seen.append(gc.isenabled()), real(card, where))[1])
+    assert gc.isenabled()
+    with Book.open(tmp_path / "book.db") as book:
+        with pytest.raises(ImportRefused, match="--strict"):
+            run_import(book, folder, today=TODAY, strict=True)
+        assert gc.isenabled() and seen == [False, False]
+        report = run_import(book, folder, today=TODAY)
+        assert gc.isenabled() and len(report.outcome.added) == 1 and seen == [False] * 4

@@ -39,7 +39,7 @@ IGNORED = {"PHOTO", "LOGO", "SOUND", "KEY", "AGENT"}
 WHOLE_FILE_BYTES = 1 << 16
 
 
-@dataclass
+@dataclass(slots=True)
 class Property:
     name: str
     params: dict[str, list[str]]  # shared by properties with the same head: never changed
