@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from kontakt.services.importers import ImportRefused, run_import, vcard
 from kontakt.services.importers import merge as merge_module
-from kontakt.services.importers import run_import
+from kontakt.services.importers.textfile import detect_encoding
 from kontakt.store import Book
 from kontakt.store.bulk import BulkWriter
 
@@ -127,9 +128,6 @@ def test_a_merge_into_a_stored_person_adding_a_circle_a_new_card_names_joins_it(
 
 
 # ---------------------------------------------------------------- a folder's cards read once
-
-from kontakt.services.importers import ImportRefused, vcard  # noqa: E402
-from kontakt.services.importers.textfile import detect_encoding  # noqa: E402
 
 AWKWARD_FILES = {
     "plain-crlf.vcf": b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zo\xc3\xab D'Angelo\r\nEMAIL;TYPE=HOME:z@x.example\r\nEND:VCARD\r\n",
