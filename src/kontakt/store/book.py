@@ -207,10 +207,9 @@ class Book(ContactsMixin, ActivityMixin, LedgerMixin):
         if match is not None and tag is None and archived is not None:
             return self._count_matches(match, archived=archived)
         if tag is None and query is None and archived is not None:
-            return self.conn.execute(
-                f"SELECT count(*) FROM contacts {_LIVE_BY_ARCHIVED} WHERE deleted_at IS NULL AND archived = ?",
-                (int(archived),),
-            ).fetchone()[0]
+            # Everyone active (or archived): what the header counted, remembered by version.
+            counts = self.counts()
+            return counts.archived if archived else counts.contacts
         where, params = self._filter_sql(tag=tag, archived=archived, query=query)
         return self.conn.execute(f"SELECT count(*) FROM contacts c WHERE {where}", params).fetchone()[0]
 
