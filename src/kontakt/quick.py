@@ -1,13 +1,17 @@
-"""The `kontakt` command's entry point, with a quick path for the mail client's lookup.
+"""The `kontakt` command's entry point, with quick paths for a mail client's lookup and for
+`search --json`.
 
-mutt runs `kontakt email --parsable %s` at every Tab in an address field and waits for it.
-The command line's machinery (click, the whole store, the domain) costs ~100 ms before any
-work; this path answers the same question with the driver, the one search builder and the
-output guard alone (~40 ms at 100k people). It takes only the plain, common shapes of the
-command on an unencrypted book at the current schema; anything else — another command, an
-option it does not know, `--help`, an encrypted or older book, any error — goes to the full
-command line, which then says what the full command says. Output is the full command's,
-byte for byte (tests/cli/test_quick_email.py compares them on awkward data).
+mutt runs `kontakt email --parsable %s` at every Tab in an address field and waits for it;
+scripts and editors run `kontakt search TERM --json`. The command line's machinery (click,
+the whole store, rich) costs ~70 ms before any work; these paths answer the same questions
+with the driver, the one search builder, the one row-to-Contact decoding (store/reading.py),
+the one JSON shape (kontakt.jsontext) and the output guard alone. They take only the plain,
+common shapes of the commands on an unencrypted book at the current schema; anything else —
+another command, an option they do not know, `--help`, an encrypted or older book, any
+error before the first byte is out — goes to the full command line, which then says what
+the full command says. Output is the full command's, byte for byte
+(tests/cli/test_quick_email.py and tests/cli/test_quick_search.py compare them on awkward
+data).
 """
 
 from __future__ import annotations
@@ -21,8 +25,22 @@ from pathlib import Path
 EMAIL_LIMIT = 50
 
 
+# The full command's --limit: click.IntRange(1, MAX_LIMIT) (cli/common.py), default 200.
+SEARCH_LIMIT, MAX_LIMIT = 200, 1_000_000
+# Up to this many people the answer is made whole before a byte is written, so that any
+# error still goes to the full command line; more (`--all`) are streamed as they come.
+WHOLE_ANSWER = 1000
+
+
 def main() -> None:
-    code = email(sys.argv[1:])
+    args = sys.argv[1:]
+    try:
+        code = email(args)
+        if code is None:
+            code = search(args)
+    except KeyboardInterrupt:  # as click says it (Ctrl-C during a long `search --all`)
+        sys.stderr.write("\nAborted!\n")
+        code = 1
     if code is None:
         from .cli import main as full
 
@@ -60,8 +78,7 @@ def email(args: list[str]) -> int | None:
     try:
         _write(sys.stdout, lines, visible)
     except BrokenPipeError:  # the reader left (`| head`): not an error worth a message
-        sys.stderr.close()
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _quiet()
         return 0
     return 0 if rows else 1  # mutt reads exit 1 as "no match"
 
@@ -75,13 +92,8 @@ def _write(stream, lines: list[str], visible) -> None:
 def _email_request(args: list[str]) -> tuple[str, str | None, bool, bool] | None:
     """(term, --db, --parsable, --remove-first-line) of `email …`, or None for any other
     shape (help, unknown options, `--`, options after which click would read differently)."""
-    db: str | None = None
-    # The group's own --db may come first: `kontakt --db BOOK email …`.
-    if args[:1] == ["--db"] and len(args) > 1 and not args[1].startswith("-"):
-        db, args = args[1], args[2:]
-    elif args[:1] and args[0].startswith("--db="):
-        db, args = args[0][len("--db="):], args[1:]
-    if not args or args[0] != "email":
+    db, args = _group_db(args)
+    if db == "" or not args or args[0] != "email":
         return None
     term: list[str] = []
     parsable = remove_first_line = False
@@ -104,6 +116,150 @@ def _email_request(args: list[str]) -> tuple[str, str | None, bool, bool] | None
     if len(term) != 1 or not term[0].strip() or db == "":
         return None
     return term[0], db, parsable, remove_first_line
+
+
+def _group_db(args: list[str]) -> tuple[str | None, list[str]]:
+    """The group's own --db, which may come before the command (`kontakt --db BOOK email …`),
+    and the arguments after it; "" for a shape to leave to click (`--db` with no value)."""
+    if args[:1] == ["--db"]:
+        if len(args) > 1 and not args[1].startswith("-"):
+            return args[1], args[2:]
+        return "", args
+    if args[:1] and args[0].startswith("--db="):
+        return args[0][len("--db="):], args[1:]
+    return None, args
+
+
+def search(args: list[str]) -> int | None:
+    """Run `kontakt search TEXT --json` quickly if `args` is a shape this path answers; its
+    exit code, or None for the full command line to take it."""
+    request = _search_request(args)
+    if request is None:
+        return None
+    text, db, limit = request
+    path = _book_path(db)
+    if path is None:
+        return None
+    conn = _open(path)
+    if conn is None:
+        return None
+    from .jsontext import contact_json, json_array_text
+    from .store.reading import stream_search, with_balances
+
+    try:
+        people = with_balances(conn, stream_search(conn, text, limit=limit))
+        blocks = json_array_text(contact_json(c, b) for c, b in people)
+        try:
+            if limit is not None and limit <= WHOLE_ANSWER:
+                blocks = iter(["".join(blocks)])
+            first = next(blocks)
+        except Exception:  # the full command reports it in its own words
+            return None
+        return _stream(path, first, blocks)
+    finally:
+        conn.close()
+
+
+def _search_request(args: list[str]) -> tuple[str, str | None, int | None] | None:
+    """(text, --db, limit or None for --all) of `search TEXT --json …`, or None for any
+    other shape (the table, help, an option it does not know, a --limit click would refuse
+    or read otherwise, `--`)."""
+    db, args = _group_db(args)
+    if db == "" or not args or args[0] != "search":
+        return None
+    text: list[str] = []
+    as_json = everyone = False
+    limit = SEARCH_LIMIT
+    rest = iter(args[1:])
+    for arg in rest:
+        if arg == "--json":
+            as_json = True
+        elif arg == "--all":
+            everyone = True
+        elif arg in ("--limit", "--db"):
+            value = next(rest, None)
+            if value is None or value.startswith("-"):
+                return None
+            if arg == "--db":
+                db = value
+            elif (limit := _limit(value)) is None:
+                return None
+        elif arg.startswith("--db="):
+            db = arg[len("--db="):]
+        elif arg.startswith("--limit="):
+            if (limit := _limit(arg[len("--limit="):])) is None:
+                return None
+        elif arg.startswith("-"):
+            return None
+        else:
+            text.append(arg)
+    if not as_json or len(text) != 1 or db == "":
+        return None
+    return text[0], db, None if everyone else limit
+
+
+def _limit(text: str) -> int | None:
+    """A --limit click takes as it is written (plain digits, in range); None otherwise."""
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_LIMIT:
+        return int(text)
+    return None
+
+
+def _open(path: Path):
+    """A connection to the book at `path` as the store opens it, rows as `sqlite3.Row`; None
+    when this path cannot answer (encrypted, older or newer book, any database error)."""
+    from .store import db as store
+    from .store.driver import sqlite3
+    from .store.migrations import LATEST_VERSION
+
+    try:
+        read_only = not store.is_writable(path)
+        conn = store._raw_connection(path, read_only=read_only)
+    except Exception:
+        return None
+    try:
+        version, _objects = store._probe(conn, path)
+        if version != LATEST_VERSION:
+            conn.close()
+            return None  # the full command migrates it (or says why not)
+        store._configure(conn, path, read_only=read_only)
+    except Exception:
+        conn.close()
+        return None
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def _stream(path: Path, first: str, blocks) -> int:
+    """Write `first` and the rest of `blocks` to stdout as the full command does (each block
+    flushed: a reader sees the first person at once); its exit code."""
+    try:
+        sys.stdout.write(first)
+        sys.stdout.flush()
+        for block in blocks:
+            sys.stdout.write(block)
+            sys.stdout.flush()
+    except BrokenPipeError:  # the reader left (`| head`): not an error worth a message
+        _quiet()
+        return 0
+    except Exception as error:  # the output has begun: say it as the full command would
+        from .cli.common import error_message
+        from .domain.text import visible
+
+        message = error_message(error, lambda: path)
+        if message is None:  # KONTAKT_DEBUG=1: the traceback, as the full command shows it
+            raise
+        sys.stderr.write(f"Error: {visible(message, multiline=True)}\n")
+        sys.stderr.flush()
+        return 1
+    return 0
+
+
+def _quiet() -> None:
+    """stdout and stderr pointed at nothing: Python's flush at exit must not complain of the
+    pipe its reader closed."""
+    sys.stderr.close()
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _book_path(db: str | None) -> Path | None:
@@ -138,20 +294,12 @@ def user_data_dir() -> Path:
 def _email_rows(path: Path, term: str) -> list[tuple[str, str, str]] | None:
     """(address, name, note) of the people `term` finds, as `kontakt email` lists them;
     None when this path cannot answer (encrypted, older or newer book, any database error)."""
-    from .store import db as store
-    from .store.migrations import LATEST_VERSION
+    conn = _open(path)
+    if conn is None:
+        return None
     from .store.search import search_sql, search_terms
 
     try:
-        read_only = not store.is_writable(path)
-        conn = store._raw_connection(path, read_only=read_only)
-    except Exception:
-        return None
-    try:
-        version, _objects = store._probe(conn, path)
-        if version != LATEST_VERSION:
-            return None  # the full command migrates it (or says why not)
-        store._configure(conn, path, read_only=read_only)
         terms = search_terms(term)
         if terms is None:
             return []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -71,6 +70,8 @@ passphrase_sources: Callable[[Path], Iterable[str]] = _env_passphrase
 @lru_cache(maxsize=16)
 def derive_key(passphrase: str, salt_hex: str) -> str:
     """The raw SQLCipher 4 key (hex) for `passphrase` and a file's salt (hex)."""
+    import hashlib  # here: ~2 ms at start-up, and only encrypted books need it
+
     return hashlib.pbkdf2_hmac(
         "sha512", passphrase.encode("utf-8"), bytes.fromhex(salt_hex), KDF_ITERATIONS, 32
     ).hex()

@@ -158,10 +158,10 @@ def search_sql(
     terms: SearchTerms, columns: str, *, limit: int | None, archived: bool | None
 ) -> tuple[str, list[object]]:
     """SELECT `columns` (of `contacts c`) of the people `terms` find, best matches first
-    (the index's rank), then by name, then by id: the one query behind `Book.search`,
-    `kontakt email`'s quick path (kontakt.quick) and `search --all` (`stream_search`, which
-    selects only `c.id`: SQLite sorts every match before the first row, and a sort of ids is
-    a fraction of one carrying whole contacts)."""
+    (the index's rank), then by name, then by id: the one query behind `Book.search` and
+    `kontakt email`'s quick path (kontakt.quick), and the order `search --all` streams in
+    (store/reading.py `stream_search` produces it batch by batch from the index's ranks, and
+    runs this query itself for searches with substring parts)."""
     params: list[object] = []
     if terms.match is not None:
         # Best matches first: join the index for its rank.
