@@ -64,9 +64,13 @@ def json_array_text(items: Iterable[Any]) -> Iterator[str]:
     buffered = 0
     first = True
     for item in items:
-        # An element of an indented array is the element indented once more; a raw newline
-        # in JSON text lies between tokens, never inside a string.
-        text = ("[\n  " if first else ",\n  ") + encoder.encode(item).replace("\n", "\n  ")
+        try:
+            text = _indented(item, "\n  ")
+        except _Unusual:
+            # An element of an indented array is the element indented once more; a raw
+            # newline in JSON text lies between tokens, never inside a string.
+            text = encoder.encode(item).replace("\n", "\n  ")
+        text = ("[\n  " if first else ",\n  ") + text
         parts.append(text)
         buffered += len(text)
         if first or buffered >= 32768:
@@ -75,3 +79,55 @@ def json_array_text(items: Iterable[Any]) -> Iterator[str]:
         first = False
     parts.append("[]\n" if first else "\n]\n")
     yield escape_json("".join(parts))
+
+
+class _Unusual(Exception):
+    """A value `_indented` leaves to the json module (a subclass, a key that is not a
+    string, nesting deep enough to be a cycle)."""
+
+
+_string = json.encoder.encode_basestring  # the json module's own (C) string encoder
+_INFINITY = float("inf")
+
+
+def _indented(value: Any, newline: str) -> str:
+    """`value` as `json.dumps(value, ensure_ascii=False, indent=2)` writes it, at the depth
+    whose line breaks are `newline` ("\\n" and the indent): the same text, built without
+    the json module's pure-Python indenting encoder, which took most of a search's output
+    time (2.4 of 3 ms for 124 people). Raises _Unusual for what it does not handle."""
+    kind = type(value)
+    if kind is str:
+        return _string(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float:
+        if value != value:
+            return "NaN"
+        if value == _INFINITY:
+            return "Infinity"
+        if value == -_INFINITY:
+            return "-Infinity"
+        return float.__repr__(value)
+    if len(newline) > 200:
+        raise _Unusual  # 100 levels deep: most likely a cycle, which json reports
+    inner = newline + "  "
+    if kind is dict:
+        if not value:
+            return "{}"
+        parts = []
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _Unusual
+            parts.append(_string(key) + ": " + _indented(item, inner))
+        return "{" + inner + ("," + inner).join(parts) + newline + "}"
+    if kind is list or kind is tuple:
+        if not value:
+            return "[]"
+        return "[" + inner + ("," + inner).join([_indented(item, inner) for item in value]) + newline + "]"
+    raise _Unusual

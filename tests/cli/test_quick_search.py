@@ -236,6 +236,7 @@ def test_ctrl_c_is_said_as_click_says_it(monkeypatch, capsys):
 
     monkeypatch.setattr(quick, "email", lambda _args: None)
     monkeypatch.setattr(quick, "search", interrupted)
+    monkeypatch.setattr(quick, "leave", sys.exit)
     monkeypatch.setattr(sys, "argv", ["kontakt", "search", "a", "--json", "--all"])
     with pytest.raises(SystemExit) as end:
         quick.main()
@@ -247,13 +248,15 @@ def test_the_installed_command_takes_the_quick_path_without_click(book):
     the command line's machinery imported, nor what the quick path does without (typing,
     hashlib, dateutil: ~5 ms of start-up), and `| head` leaving early is no error."""
     probe = (
-        "import sys\n"
+        "import atexit, sys\n"
         "from kontakt import quick\n"
         "sys.argv = ['kontakt', *sys.argv[1:]]\n"
+        "quick.leave = sys.exit  # os._exit would end the probe too\n"
         "try:\n"
         "    quick.main()\n"
         "except SystemExit as end:\n"
         "    code = end.code\n"
+        "assert atexit._ncallbacks() == 0  # nothing that quick.leave's os._exit would skip\n"
         "heavy = sorted(m for m in ('click', 'kontakt.cli', 'kontakt.store.book', 'rich', 'typing',"
         " 'hashlib', 'dateutil', 'sqlite_utils') if m in sys.modules)\n"
         "print('exit', code, 'heavy', heavy, file=sys.stderr)\n"

@@ -46,6 +46,8 @@ def check_result(result: str) -> str:
 
 @dataclass(frozen=True)
 class Favour:
+    """A favour given to or received from one person, weighed 1-3."""
+
     id: int
     contact_id: int
     direction: str  # "given" or "received"
