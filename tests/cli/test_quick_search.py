@@ -15,7 +15,8 @@ from click.testing import CliRunner
 
 from kontakt import quick
 from kontakt.cli import main
-from kontakt.store import Book, reading
+from kontakt.store import Book, crypto, reading
+from kontakt.store import db as store_db
 from kontakt.store.driver import sqlite3
 
 TODAY = "2026-11-23"
@@ -200,6 +201,23 @@ def test_books_it_does_not_answer_for_go_to_the_full_command(book, tmp_path):
     assert quick.search(["search", "müller", "--json", "--db", str(older)]) is None
 
 
+def test_a_book_it_leaves_to_the_full_command_is_answered_there(book, tmp_path):
+    """An encrypted book: the quick path has looked at it (inspect is already deferred),
+    then the full command line in the same process opens it and answers, as it always did."""
+    secret = tmp_path / "secret.db"
+    subprocess.run([SQLITE3, str(book), f".backup '{secret}'"], check=True)
+    crypto.encrypt(secret, "correct horse")
+    store_db._passphrases.clear()  # remembered by encrypt(): this process knows nothing
+    env = {**os.environ, "KONTAKT_TODAY": TODAY, "KONTAKT_NO_AUTO_BACKUP": "1",
+           store_db.PASSPHRASE_ENV: "correct horse"}
+    args = ["search", "müller", "--json", "--db", str(secret)]
+    assert quick.search(args) is None
+    done = subprocess.run([sys.executable, "-m", "kontakt", *args], capture_output=True,
+                          text=True, env=env)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == full(book, ["müller", "--json"])[1] and '"Jürgen Müller"' in done.stdout
+
+
 def test_an_error_before_the_first_byte_goes_to_the_full_command(book, monkeypatch):
     def broken(*_args, **_kwargs):
         raise sqlite3.DatabaseError("database disk image is malformed")
@@ -258,8 +276,16 @@ def test_the_installed_command_takes_the_quick_path_without_click(book):
         "    code = end.code\n"
         "assert atexit._ncallbacks() == 0  # nothing that quick.leave's os._exit would skip\n"
         "heavy = sorted(m for m in ('click', 'kontakt.cli', 'kontakt.store.book', 'rich', 'typing',"
-        " 'hashlib', 'dateutil', 'sqlite_utils') if m in sys.modules)\n"
+        " 'hashlib', 'dateutil', 'sqlite_utils', 'ast', 'tokenize') if m in sys.modules)\n"
         "print('exit', code, 'heavy', heavy, file=sys.stderr)\n"
+        # inspect's stand-in (quick._defer_inspect) becomes the real module on first use
+        "import dataclasses, inspect\n"
+        "@dataclasses.dataclass\n"
+        "class Undocumented:\n"
+        "    a: int\n"
+        "from inspect import isclass\n"
+        "assert Undocumented.__doc__ == 'Undocumented(a: int)' and isclass(Undocumented)\n"
+        "assert sys.modules['inspect'].signature is inspect.signature is dataclasses.inspect.signature\n"
     )
     env = {**os.environ, "KONTAKT_TODAY": TODAY}
     done = subprocess.run([sys.executable, "-c", probe, "--db", str(book), "search", "müller",
