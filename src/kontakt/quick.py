@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from pathlib import Path
 
 # The full command's limit (cli/citizen.py email): the best 50 people, active ones only.
 EMAIL_LIMIT = 50
@@ -245,7 +244,7 @@ def _defer_inspect() -> None:
     sys.modules["inspect"] = stand_in
 
 
-def _open(path: Path):
+def _open(path: str):
     """A connection to the book at `path` as the store opens it, rows as `sqlite3.Row`; None
     when this path cannot answer (encrypted, older or newer book, any database error)."""
     from .store import db as store
@@ -270,7 +269,7 @@ def _open(path: Path):
     return conn
 
 
-def _stream(path: Path, first: str, blocks) -> int:
+def _stream(path: str, first: str, blocks) -> int:
     """Write `first` and the rest of `blocks` to stdout as the full command does (each block
     flushed: a reader sees the first person at once); its exit code."""
     try:
@@ -286,7 +285,9 @@ def _stream(path: Path, first: str, blocks) -> int:
         from .cli.common import error_message
         from .domain.text import visible
 
-        message = error_message(error, lambda: path)
+        from pathlib import Path
+
+        message = error_message(error, lambda: Path(path))  # as the full command names it
         if message is None:  # KONTAKT_DEBUG=1: the traceback, as the full command shows it
             raise
         sys.stderr.write(f"Error: {visible(message, multiline=True)}\n")
@@ -302,36 +303,38 @@ def _quiet() -> None:
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def _book_path(db: str | None) -> Path | None:
-    """The book the full command would open (paths.book_path), if it is an existing file."""
+def _book_path(db: str | None) -> str | None:
+    """The book the full command would open (paths.book_path), if it is an existing file;
+    a string, as SQLite takes it (pathlib costs ~3 ms to import)."""
     explicit = db or os.environ.get("KONTAKT_DB")
     try:
         if explicit:
-            path = Path(explicit).expanduser()
+            # A "~user" that does not expand names no file here: the full command says so.
+            path = os.path.expanduser(explicit)
         else:
-            path = user_data_dir() / "kontakt.db"
-        return path if path.is_file() else None
+            path = os.path.join(user_data_dir(), "kontakt.db")
+        return path if os.path.isfile(path) else None
     except (OSError, RuntimeError, ValueError):
         return None
 
 
-def user_data_dir() -> Path:
+def user_data_dir() -> str:
     """platformdirs.user_data_dir("kontakt") without importing platformdirs (~10 ms) in the
     usual case on Linux and the BSDs: an absolute $XDG_DATA_HOME, else an absolute $HOME's
     ~/.local/share. Anything less plain is platformdirs' to decide."""
     if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
         base = os.environ.get("XDG_DATA_HOME", "")
         if base.startswith("/"):
-            return Path(base) / "kontakt"
+            return os.path.join(base, "kontakt")
         home = os.environ.get("HOME", "")
         if home.startswith("/"):
-            return Path(home.rstrip("/") + "/.local/share") / "kontakt"
+            return home.rstrip("/") + "/.local/share/kontakt"
     from .paths import data_dir
 
-    return data_dir()
+    return str(data_dir())
 
 
-def _email_rows(path: Path, term: str) -> list[tuple[str, str, str]] | None:
+def _email_rows(path: str, term: str) -> list[tuple[str, str, str]] | None:
     """(address, name, note) of the people `term` finds, as `kontakt email` lists them;
     None when this path cannot answer (encrypted, older or newer book, any database error)."""
     conn = _open(path)

@@ -191,7 +191,7 @@ def test_its_data_dir_is_platformdirs_own(xdg, home, monkeypatch):
         with pytest.raises(RuntimeError):
             quick.user_data_dir()
         return
-    assert quick.user_data_dir() == expected
+    assert Path(quick.user_data_dir()) == expected
 
 
 def test_the_installed_command_takes_the_quick_path_without_click(book, tmp_path):

@@ -264,7 +264,8 @@ def test_ctrl_c_is_said_as_click_says_it(monkeypatch, capsys):
 def test_the_installed_command_takes_the_quick_path_without_click(book):
     """A real process, as a script starts it: the same bytes as the full command, none of
     the command line's machinery imported, nor what the quick path does without (typing,
-    hashlib, dateutil: ~5 ms of start-up), and `| head` leaving early is no error."""
+    hashlib, dateutil, inspect, pathlib: ~15 ms of start-up), and `| head` leaving early is no
+    error."""
     probe = (
         "import atexit, sys\n"
         "from kontakt import quick\n"
@@ -276,7 +277,7 @@ def test_the_installed_command_takes_the_quick_path_without_click(book):
         "    code = end.code\n"
         "assert atexit._ncallbacks() == 0  # nothing that quick.leave's os._exit would skip\n"
         "heavy = sorted(m for m in ('click', 'kontakt.cli', 'kontakt.store.book', 'rich', 'typing',"
-        " 'hashlib', 'dateutil', 'sqlite_utils', 'ast', 'tokenize') if m in sys.modules)\n"
+        " 'hashlib', 'dateutil', 'sqlite_utils', 'ast', 'tokenize', 'pathlib') if m in sys.modules)\n"
         "print('exit', code, 'heavy', heavy, file=sys.stderr)\n"
         # inspect's stand-in (quick._defer_inspect) becomes the real module on first use
         "import dataclasses, inspect\n"
