@@ -64,7 +64,7 @@ def email(args: list[str]) -> int | None:
     """Run `kontakt email` quickly if `args` is a shape this path answers; its exit code,
     or None for the full command line to take it."""
     request = _email_request(args)
-    if request is None:
+    if request is None or not _utf8_stdout():
         return None
     term, db, parsable, remove_first_line = request
     path = _book_path(db)
@@ -146,7 +146,7 @@ def search(args: list[str]) -> int | None:
     """Run `kontakt search TEXT --json` quickly if `args` is a shape this path answers; its
     exit code, or None for the full command line to take it."""
     request = _search_request(args)
-    if request is None:
+    if request is None or not _utf8_stdout():
         return None
     text, db, limit = request
     path = _book_path(db)
@@ -216,6 +216,13 @@ def _limit(text: str) -> int | None:
     if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_LIMIT:
         return int(text)
     return None
+
+
+def _utf8_stdout() -> bool:
+    """True when stdout writes UTF-8, as it does unless PYTHONIOENCODING or an old locale says
+    otherwise; then click's own stream handling is the full command's to apply."""
+    encoding = getattr(sys.stdout, "encoding", None) or ""
+    return encoding.lower().replace("-", "").replace("_", "") == "utf8"
 
 
 def _defer_inspect() -> None:

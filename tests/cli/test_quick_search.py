@@ -192,6 +192,16 @@ def test_the_book_comes_from_kontakt_db(book, tmp_path, capsys, monkeypatch):
     assert quick.search(["search", "weiß", "--json"]) is None  # no book there: the full command says so
 
 
+def test_a_stdout_that_is_not_utf8_goes_to_the_full_command(book, monkeypatch):
+    import io
+
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding="latin-1"))
+    assert quick.search(["search", "王", "--json", "--db", str(book)]) is None  # click's to encode
+    assert quick.email(["email", "王", "--db", str(book)]) is None
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding="UTF_8"))
+    assert quick.search(["search", "nobody-at-all", "--json", "--db", str(book)]) == 0
+
+
 def test_books_it_does_not_answer_for_go_to_the_full_command(book, tmp_path):
     assert quick.search(["search", "x", "--json", "--db", str(tmp_path / "missing.db")]) is None
     assert quick.search(["search", "x", "--json", "--db", str(tmp_path)]) is None  # a directory
