@@ -289,10 +289,10 @@ def _stream(path: str, first: str, blocks) -> int:
         _quiet()
         return 0
     except Exception as error:  # the output has begun: say it as the full command would
+        from pathlib import Path
+
         from .cli.common import error_message
         from .domain.text import visible
-
-        from pathlib import Path
 
         message = error_message(error, lambda: Path(path))  # as the full command names it
         if message is None:  # KONTAKT_DEBUG=1: the traceback, as the full command shows it
