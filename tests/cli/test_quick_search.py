@@ -287,7 +287,8 @@ def test_the_installed_command_takes_the_quick_path_without_click(book):
         "    code = end.code\n"
         "assert atexit._ncallbacks() == 0  # nothing that quick.leave's os._exit would skip\n"
         "heavy = sorted(m for m in ('click', 'kontakt.cli', 'kontakt.store.book', 'rich', 'typing',"
-        " 'hashlib', 'dateutil', 'sqlite_utils', 'ast', 'tokenize', 'pathlib') if m in sys.modules)\n"
+        " 'hashlib', 'dateutil', 'sqlite_utils', 'ast', 'tokenize', 'pathlib',"
+        " 'kontakt.domain.ledger') if m in sys.modules)\n"
         "print('exit', code, 'heavy', heavy, file=sys.stderr)\n"
         # inspect's stand-in (quick._defer_inspect) becomes the real module on first use
         "import dataclasses, inspect\n"

@@ -17,7 +17,7 @@ from ..domain.cadence import Cadence
 from ..domain.cards import Details
 from ..domain.contacts import Contact, effective_cadence
 from ..domain.dates import Birthday, parse_iso
-from ..domain.ledger import INTRODUCTION_WEIGHT, Balance
+from ..domain.balances import INTRODUCTION_WEIGHT, Balance
 from ..domain.text import fold
 from .driver import sqlite3
 from .migrations import CONTACT_COLUMNS, contact_columns
