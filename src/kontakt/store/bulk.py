@@ -329,7 +329,15 @@ class BulkWriter:
     def fill_contact(self, contact_id: int, today: date, **changes: Any) -> Contact:
         """Merge into an existing contact through the one-row API (fills, never overwrites:
         the caller passes only fields that were empty, and list additions)."""
-        return self.book.update_contact(contact_id, today=today, **changes)
+        contact = self.book.update_contact(contact_id, today=today, **changes)
+        if changes.get("add_tags"):
+            # The one-row API may have made a circle: a new contact of this import naming it
+            # (in another case) must join it, not insert it again (UNIQUE … COLLATE NOCASE).
+            for tag in contact.tags:
+                self._circles.setdefault(nocase(tag), tag)
+            self._position = max(self._position, self.conn.execute(
+                "SELECT coalesce(max(position), 0) FROM circles").fetchone()[0])
+        return contact
 
     # ------------------------------------------------------------------ history
 
