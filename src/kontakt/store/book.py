@@ -25,7 +25,6 @@ from .driver import sqlite3
 from .ledger import LedgerMixin, _favour, _introduction  # noqa: F401 (re-exported)
 from .search import (  # noqa: F401 (re-exported)
     _FULLWIDTH,
-    _UNSPACED,
     REF_COLUMNS,
     SearchTerms,
     _contains_sql,
