@@ -48,6 +48,13 @@ def book_path(tmp_path_factory):
         book.log_interaction(crowd[::-1], on=date(2025, 6, 6), kind="event", note="crowd")
         book.log_interaction(same, on=date(2025, 6, 6), kind="event", note="sames",
                              reached_out="them", thanks=True)
+        for n, text in enumerate(TEXTS):
+            book.add_favour(people[n], direction=("given", "received")[n % 2],
+                            description=f"{text} favour", on=date(2026, 2, 1 + n % 3),
+                            weight=1 + n % 3)
+            book.add_introduction(people[n], crowd[n + 2], on=date(2026, 3, 1 + n % 3),
+                                  note=text, asked_first=bool(n % 2))
+            book.add_follow_up(people[n], due=date(2026, 12, 1 + n % 3), note=text)
         book.archive(crowd[0])
         book.trash_contact(crowd[1])
     # From outside, as another tool writes: bytes that are not UTF-8 (a lone surrogate, a
@@ -59,6 +66,8 @@ x = conn.execute
 x("UPDATE contacts SET name = 'lone ' || CAST(X'eda080' AS TEXT) || 'x' WHERE name = 'Person 05'")
 x("UPDATE contacts SET name = CAST(X'4d61c3' AS TEXT) WHERE name = 'Person 06'")
 x("UPDATE interactions SET note = CAST(X'ff6e6fc0af' AS TEXT) WHERE note = 'crowd'")
+x("UPDATE favours SET description = CAST(X'eda080' AS TEXT) WHERE id = 2")
+x("UPDATE follow_ups SET note = 'x' || char(0, 8233) || CAST(X'c3' AS TEXT) WHERE id = 3")
 x("UPDATE interactions SET note = 'x' || CAST(X'f4908080' AS TEXT) WHERE note = 'sames'")
 x("INSERT INTO interactions (uid, date, kind, note, created_at, reached_out, thanks) "
   "VALUES ('lonely', '2026-05-05', 'other', 'alone', '{NOW}', 'them', 1)")
@@ -87,6 +96,38 @@ def oracle_interactions(book: Book) -> list[str]:
     return [json.dumps({**dict(zip(keys, row)), "thanks": bool(row[7]),
                         "participants": people.get(row[0], [])}, ensure_ascii=False)
             for row in rows]
+
+
+# The rows of the other sections as the general readers define them, in plain SQL.
+ORACLE_SQL = {
+    "favours": """SELECT f.id, f.uid, c.uid AS contact, c.name AS contact_name, f.direction,
+                         f.description, f.kind, f.weight, f.date, f.status, f.created_at,
+                         f.updated_at, f.thanked_on
+                    FROM favours f JOIN contacts c ON c.id = f.contact_id ORDER BY f.date, f.id""",
+    "introductions": """SELECT i.id, i.uid, a.uid AS a, a.name AS a_name, b.uid AS b,
+                               b.name AS b_name, i.date, i.note, i.outcome, i.outcome_on,
+                               i.created_at, i.result, i.asked_first
+                          FROM introductions i JOIN contacts a ON a.id = i.contact_a
+                          JOIN contacts b ON b.id = i.contact_b ORDER BY i.date, i.id""",
+    "follow_ups": """SELECT f.id, f.uid, c.uid AS contact, c.name AS contact_name, f.due, f.note,
+                            f.recurrence, f.anchor, f.status, f.snoozed_until, f.done_on,
+                            f.created_at
+                       FROM follow_ups f JOIN contacts c ON c.id = f.contact_id
+                      ORDER BY f.due, f.id""",
+}
+
+
+def oracle_records(book: Book, key: str) -> list[str]:
+    book.conn.text_factory = lenient_text
+    cursor = book.conn.execute(ORACLE_SQL[key])
+    names = [d[0] for d in cursor.description]
+    out = []
+    for row in cursor:
+        item = dict(zip(names, row))
+        if "asked_first" in item:
+            item["asked_first"] = bool(item["asked_first"])
+        out.append(json.dumps(item, ensure_ascii=False))
+    return out
 
 
 def section(text: str, key: str) -> list[str]:
@@ -128,7 +169,8 @@ def test_every_interaction_is_what_json_dumps_of_its_row_gives(book_path, tmp_pa
         written = export_to_file(book, tmp_path / "out.json")
         text = io.StringIO()
         json_export.write_book(book, text, now=MOMENT)
-    assert fast_path_runs == {"lines": 2 * len(expected), "bytes_writes": 1}
+    # Interactions, favours, introductions and follow-ups went out as bytes to the file.
+    assert fast_path_runs == {"lines": 2 * len(expected), "bytes_writes": 4}
     assert section(written.decode("utf-8"), "interactions") == expected
     assert text.getvalue().encode("utf-8") == written  # the text-only stream: same bytes
     # The interesting rows were there: escapes, U+FFFD for every kind of bad byte, the
@@ -139,6 +181,40 @@ def test_every_interaction_is_what_json_dumps_of_its_row_gives(book_path, tmp_pa
     assert sum('"participants": []' in line for line in expected) == 2
     assert '"note": "a\\u0000\u2028\\u001f\\"b"' in written.decode()
     json.loads(written)
+
+
+@pytest.mark.parametrize("key", sorted(ORACLE_SQL))
+def test_favours_introductions_and_follow_ups_are_what_json_dumps_of_their_rows_gives(
+        book_path, tmp_path, key):
+    with Book.open(book_path) as book:
+        expected = oracle_records(book, key)
+        written = export_to_file(book, tmp_path / "out.json").decode("utf-8")
+    assert section(written, key) == expected and len(expected) == len(TEXTS)
+    assert "\ufffd" in "".join(expected) or key == "introductions"
+    if key == "introductions":
+        assert '"asked_first": true' in written and '"asked_first": false' in written
+
+
+def test_a_weight_that_is_not_an_integer_is_written_as_python_writes_it(book_path, tmp_path):
+    """SQLite's json_quote writes a REAL with 15 digits; such a weight (another tool's)
+    sends the favours through Python's encoder."""
+    copy = tmp_path / "weights.db"
+    with Book.open(book_path) as book:
+        store_db.backup_into(book.conn, copy)
+    script = f"""
+from kontakt.store.driver import sqlite3
+conn = sqlite3.connect({str(copy)!r})
+conn.execute("UPDATE favours SET weight = 1.0000000000000002 WHERE id = 1")
+conn.execute("UPDATE favours SET weight = 2.5 WHERE id = 2")
+conn.commit()
+"""
+    subprocess.run([sys.executable, "-c", script], check=True)
+    with Book.open(copy) as book:
+        assert bulk.favour_lines(book) is None
+        expected = oracle_records(book, "favours")
+        written = export_to_file(book, tmp_path / "out.json").decode("utf-8")
+    assert section(written, "favours") == expected
+    assert '"weight": 1.0000000000000002' in written and '"weight": 2.5' in written
 
 
 def test_the_general_path_writes_the_same_bytes(book_path, tmp_path, fast_path_runs, monkeypatch):

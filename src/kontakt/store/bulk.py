@@ -885,6 +885,53 @@ def follow_up_tuples(
     return _tuples(book, *_follow_ups_sql(ids))
 
 
+def record_lines(
+    book: Book, sql: str, params: Sequence[object], *, order: str, bools: Sequence[str] = ()
+) -> Iterator[bytes]:
+    """The rows of `sql` as JSON records keyed by its column names, in the layout of
+    Python's encoder, written by SQLite (json_segments) as UTF-8 bytes — not checked:
+    another tool may have stored bytes that are not UTF-8 — ordered by `order` (columns
+    of `sql`). Only for columns whose values json_quote writes as Python does: text,
+    integers, NULL (a REAL may differ in its digits)."""
+    conn = book.conn
+    keys = [d[0] for d in conn.execute(f"SELECT * FROM ({sql}) LIMIT 0", params).description]
+    record = json_segments(keys, "q.", bools=bools)[0] + " || '}'"
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    lenient, conn.text_factory = conn.text_factory, bytes
+    try:  # bytes for the row execute() converts and the one after each batch
+        cursor.execute(f"SELECT {record} FROM ({sql}) q ORDER BY {order}", params)
+        while True:
+            rows = cursor.fetchmany(_BATCH)
+            if not rows:
+                return
+            conn.text_factory = lenient
+            for (line,) in rows:
+                yield line
+            conn.text_factory = bytes
+    finally:
+        conn.text_factory = lenient
+        cursor.close()
+
+
+def favour_lines(book: Book, *, ids: Sequence[int] | None = None) -> Iterator[bytes] | None:
+    """`iter_favours` as `record_lines`; None when a weight is not an integer (another
+    tool's), which only Python's encoder writes as the export always did."""
+    if book.conn.execute("SELECT 1 FROM favours WHERE typeof(weight) <> 'integer' LIMIT 1").fetchone():
+        return None
+    return record_lines(book, *_favours_sql(ids), order="q.date, q.id")
+
+
+def introduction_lines(book: Book, *, ids: Sequence[int] | None = None) -> Iterator[bytes]:
+    """`iter_introductions` as `record_lines` (asked_first true/false)."""
+    return record_lines(book, *_introductions_sql(ids), order="q.date, q.id", bools=("asked_first",))
+
+
+def follow_up_lines(book: Book, *, ids: Sequence[int] | None = None) -> Iterator[bytes]:
+    """`iter_follow_ups` as `record_lines`."""
+    return record_lines(book, *_follow_ups_sql(ids), order="q.due, q.id")
+
+
 def iter_contact_cells(book: Book, *, list_separator: str) -> Iterator[tuple[str, ...]]:
     """Every contact (archived too, not the trash) as flat text cells in kontakt CSV order,
     name order — lists joined by SQLite, no Contact objects: exporting 100k people through
