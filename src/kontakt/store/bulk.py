@@ -665,8 +665,6 @@ def interaction_lines(book: Book, keys: Sequence[str], *, bools: Sequence[str] =
     head = json_segments(keys, "i.", bools=bools)[0]
     entry = json_segments(("uid", "name"))[0] + " || '}'"
     caches = [conn.execute(f"PRAGMA {db}.cache_size").fetchone()[0] for db in ("main", "temp")]
-    cursor = conn.cursor()
-    cursor.row_factory = None
     try:
         conn.execute("CREATE TEMP TABLE export_people (id INTEGER PRIMARY KEY, "
                      "rank INTEGER NOT NULL, entry TEXT NOT NULL)")
@@ -677,30 +675,18 @@ def interaction_lines(book: Book, keys: Sequence[str], *, bools: Sequence[str] =
         # cache) holds 2 MB at a time.
         conn.execute(f"PRAGMA temp.cache_size = -{EXPORT_PEOPLE_CACHE_KIB}")
         conn.execute("PRAGMA main.cache_size = -2000")
-        # The driver converts the first row in execute() and the one after each batch in
-        # fetchmany(): text as bytes for both.
-        lenient, conn.text_factory = conn.text_factory, bytes
+        rows = _byte_rows(
+            book, f"""SELECT {head} || ', "participants": [' || coalesce(
+                          (SELECT group_concat(p.entry, ', ' ORDER BY p.rank)
+                             FROM interaction_contacts x JOIN temp.export_people p ON p.id = x.contact_id
+                            WHERE x.interaction_id = i.id), '') || ']}}'
+                     FROM interactions i ORDER BY +i.date, i.id""", ())
         try:
-            cursor.execute(
-                f"""SELECT {head} || ', "participants": [' || coalesce(
-                           (SELECT group_concat(p.entry, ', ' ORDER BY p.rank)
-                              FROM interaction_contacts x JOIN temp.export_people p ON p.id = x.contact_id
-                             WHERE x.interaction_id = i.id), '') || ']}}'
-                      FROM interactions i ORDER BY +i.date, i.id""")
-        finally:
-            conn.text_factory = lenient
-        while True:
-            lenient, conn.text_factory = conn.text_factory, bytes
-            try:
-                rows = cursor.fetchmany(_BATCH)
-            finally:
-                conn.text_factory = lenient
-            if not rows:
-                break
             for (line,) in rows:
                 yield line
+        finally:
+            rows.close()
     finally:
-        cursor.close()
         for db, size in zip(("main", "temp"), caches):
             conn.execute(f"PRAGMA {db}.cache_size = {int(size)}")
         conn.execute("DROP TABLE IF EXISTS temp.export_people")
@@ -893,24 +879,35 @@ def record_lines(
     another tool may have stored bytes that are not UTF-8 — ordered by `order` (columns
     of `sql`). Only for columns whose values json_quote writes as Python does: text,
     integers, NULL (a REAL may differ in its digits)."""
-    conn = book.conn
-    keys = [d[0] for d in conn.execute(f"SELECT * FROM ({sql}) LIMIT 0", params).description]
+    keys = [d[0] for d in book.conn.execute(f"SELECT * FROM ({sql}) LIMIT 0", params).description]
     record = json_segments(keys, "q.", bools=bools)[0] + " || '}'"
+    for (line,) in _byte_rows(book, f"SELECT {record} FROM ({sql}) q ORDER BY {order}", params):
+        yield line
+
+
+def _byte_rows(book: Book, sql: str, params: Sequence[object]) -> Iterator[tuple]:
+    """The rows of `sql` as plain tuples, text as the UTF-8 bytes stored (not checked).
+    The connection reads bytes only while the driver converts rows: in execute() (the
+    first row) and fetchmany() (the batch and the row after it)."""
+    conn = book.conn
     cursor = conn.cursor()
     cursor.row_factory = None
-    lenient, conn.text_factory = conn.text_factory, bytes
-    try:  # bytes for the row execute() converts and the one after each batch
-        cursor.execute(f"SELECT {record} FROM ({sql}) q ORDER BY {order}", params)
-        while True:
+    lenient = conn.text_factory
+    try:
+        conn.text_factory = bytes
+        try:
+            cursor.execute(sql, params)
             rows = cursor.fetchmany(_BATCH)
-            if not rows:
-                return
+        finally:
             conn.text_factory = lenient
-            for (line,) in rows:
-                yield line
+        while rows:
+            yield from rows
             conn.text_factory = bytes
+            try:
+                rows = cursor.fetchmany(_BATCH)
+            finally:
+                conn.text_factory = lenient
     finally:
-        conn.text_factory = lenient
         cursor.close()
 
 
