@@ -282,3 +282,29 @@ def test_an_encrypted_book_keeps_its_sorts_in_memory(book_path, tmp_path, monkey
         store_db._passphrases.clear()
     assert on_disk is False and store == 0
     assert secret == plain
+
+
+def test_when_the_sort_cannot_start_the_general_path_writes_the_same_bytes(
+        book_path, tmp_path, monkeypatch):
+    """SQLite sorts in temporary files: no room or no writable folder fails the first
+    fetch. Nothing of the section is written yet; the general readers take over."""
+    from kontakt.store.driver import sqlite3
+
+    with Book.open(book_path) as book:
+        fast = export_to_file(book, tmp_path / "fast.json")
+    failed = []
+
+    def full(real):
+        def failing(*args, **kwargs):  # a generator: it fails on the first line read
+            failed.append(real.__name__)
+            raise sqlite3.OperationalError("database or disk is full")
+            yield b""
+        return failing
+
+    for name in ("interaction_lines", "favour_lines", "introduction_lines", "follow_up_lines"):
+        monkeypatch.setattr(json_export, name, full(getattr(json_export, name)))
+    with Book.open(book_path) as book:
+        general = export_to_file(book, tmp_path / "general.json")
+        assert book.conn.execute("PRAGMA temp_store").fetchone()[0] == 0
+    assert failed == ["interaction_lines", "favour_lines", "introduction_lines", "follow_up_lines"]
+    assert general == fast

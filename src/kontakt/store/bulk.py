@@ -692,6 +692,28 @@ def interaction_lines(book: Book, keys: Sequence[str], *, bools: Sequence[str] =
         conn.execute("DROP TABLE IF EXISTS temp.export_people")
 
 
+def first_fetched(lines: Iterator[bytes]) -> Iterator[bytes] | None:
+    """`lines` (of `interaction_lines` or `record_lines`) with its first line already read,
+    or None (and `lines` closed) when reading it failed: the sort runs then, and its
+    temporary files may find no room or no writable folder. The general readers, which
+    sort little at a time, may still succeed."""
+    try:
+        first = next(lines, None)
+    except sqlite3.OperationalError:
+        lines.close()
+        return None
+
+    def chained() -> Iterator[bytes]:
+        try:
+            if first is not None:
+                yield first
+            yield from lines
+        finally:
+            lines.close()
+
+    return chained()
+
+
 # The TEMP table of `interaction_lines` is ~100 bytes a person: this holds it whole up to
 # ~150k people (memory is taken only as pages are read).
 EXPORT_PEOPLE_CACHE_KIB = 16000

@@ -19,9 +19,9 @@ from ...domain.cards import Details
 from ...store import Book
 from ...store import relations, snapshot
 from ...store.bulk import (
-    circle_rows, contact_records, favour_lines, favour_tuples, follow_up_lines,
-    interaction_lines, interaction_records, introduction_lines, iter_contacts,
-    participant_entries, sorting_on_disk,
+    circle_rows, contact_records, favour_lines, favour_tuples, first_fetched, follow_up_lines,
+    follow_up_tuples, interaction_lines, interaction_records, introduction_lines,
+    introduction_tuples, iter_contacts, participant_entries, sorting_on_disk,
 )
 from ..importers.kontakt_json import FORMAT_VERSION
 
@@ -225,6 +225,9 @@ def write_book(
             interaction_records(book, INTERACTION_KEYS, bools=("thanks",), ids=contact_ids),
             participant_entries(book, ids=contact_ids)),
         "favours": lambda: _records(*favour_tuples(book, ids=contact_ids)),
+        "introductions": lambda: _records(*introduction_tuples(book, ids=contact_ids),
+                                          bools=("asked_first",)),
+        "follow_ups": lambda: _records(*follow_up_tuples(book, ids=contact_ids)),
         "review_state": lambda: map(_ENCODE, snapshot.review_state_rows(book, ids=contact_ids)),
         "dismissed_pairs": lambda: map(_ENCODE, snapshot.dismissed_pair_rows(book, ids=contact_ids)),
         "merges": lambda: map(_ENCODE, snapshot.merge_rows(book)),
@@ -236,7 +239,8 @@ def write_book(
     out.write("{\n" + f'  "kontakt": {FORMAT_VERSION},\n  "exported_at": {json.dumps(stamp)},\n')
     out.write(f'  "whole_book": {json.dumps(whole_book)},\n')
     with sorting_on_disk(book) as on_disk:
-        # Records SQLite writes whole (None: this book needs the general path).
+        # Records SQLite writes whole (None: this book needs the general path, `producers`,
+        # which also takes over when the sort cannot start: see first_fetched).
         written = {
             "interactions": lambda: interaction_lines(book, INTERACTION_KEYS, bools=("thanks",))
             if on_disk and contact_ids is None else None,
@@ -246,6 +250,8 @@ def write_book(
         }
         for index, key in enumerate(sections):
             lines = written[key]() if key in written else None
+            if lines is not None:
+                lines = first_fetched(lines)
             if key == "settings":
                 _settings(out, snapshot.user_settings(book), first=index == 0)
             elif lines is not None:
