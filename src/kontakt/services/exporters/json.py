@@ -145,7 +145,7 @@ def _byte_stream(out: TextIO) -> BinaryIO | None:
     return stream if utf8 and stream is not None and os.linesep == "\n" else None
 
 
-def _byte_section(out: TextIO, key: str, lines: Iterable[bytes], first: bool) -> None:
+def _byte_section(out: TextIO, key: str, batches: Iterable[list[bytes]], first: bool) -> None:
     """`_section` of records SQLite wrote as UTF-8 bytes: written as bytes when `out` has a
     UTF-8 byte stream under it (decoding 200 MB to text only to encode it again cost
     ~0.3 s at 100k people). Bytes that are not UTF-8 come out as U+FFFD, as the book's
@@ -155,10 +155,11 @@ def _byte_section(out: TextIO, key: str, lines: Iterable[bytes], first: bool) ->
     stream = _byte_stream(out)
     if stream is not None:
         out.flush()
-    lines = iter(lines)
     separator = b"\n    "
-    while chunk := list(islice(lines, _CHUNK)):
-        data = separator + b",\n    ".join(chunk)
+    for batch in batches:
+        if not batch:
+            continue
+        data = separator + b",\n    ".join(batch)
         separator = b",\n    "
         if stream is None:
             out.write(data.decode("utf-8", "replace"))
