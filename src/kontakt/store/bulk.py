@@ -941,7 +941,9 @@ def _byte_batches(book: Book, sql: str, params: Sequence[object]) -> Iterator[li
         cursor.close()
 
 
-def favour_lines(book: Book, *, ids: Sequence[int] | None = None) -> Iterator[bytes] | None:
+def favour_lines(
+    book: Book, *, ids: Sequence[int] | None = None
+) -> Iterator[list[bytes]] | None:
     """`iter_favours` as `record_lines`; None when a weight is not an integer (another
     tool's), which only Python's encoder writes as the export always did."""
     if book.conn.execute("SELECT 1 FROM favours WHERE typeof(weight) <> 'integer' LIMIT 1").fetchone():
@@ -949,12 +951,12 @@ def favour_lines(book: Book, *, ids: Sequence[int] | None = None) -> Iterator[by
     return record_lines(book, *_favours_sql(ids), order="q.date, q.id")
 
 
-def introduction_lines(book: Book, *, ids: Sequence[int] | None = None) -> Iterator[bytes]:
+def introduction_lines(book: Book, *, ids: Sequence[int] | None = None) -> Iterator[list[bytes]]:
     """`iter_introductions` as `record_lines` (asked_first true/false)."""
     return record_lines(book, *_introductions_sql(ids), order="q.date, q.id", bools=("asked_first",))
 
 
-def follow_up_lines(book: Book, *, ids: Sequence[int] | None = None) -> Iterator[bytes]:
+def follow_up_lines(book: Book, *, ids: Sequence[int] | None = None) -> Iterator[list[bytes]]:
     """`iter_follow_ups` as `record_lines`."""
     return record_lines(book, *_follow_ups_sql(ids), order="q.due, q.id")
 
