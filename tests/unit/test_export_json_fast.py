@@ -158,7 +158,7 @@ def fast_path_runs(monkeypatch):
         seen["bytes_writes"] += found is not None
         return found
 
-    monkeypatch.setattr(json_export, "interaction_lines", counted)
+    monkeypatch.setattr(bulk, "interaction_lines", counted)
     monkeypatch.setattr(json_export, "_byte_stream", spied)
     return seen
 
@@ -301,10 +301,45 @@ def test_when_the_sort_cannot_start_the_general_path_writes_the_same_bytes(
             yield []
         return failing
 
-    for name in ("interaction_lines", "favour_lines", "introduction_lines", "follow_up_lines"):
+    monkeypatch.setattr(bulk, "interaction_lines", full(bulk.interaction_lines))
+    for name in ("favour_lines", "introduction_lines", "follow_up_lines"):
         monkeypatch.setattr(json_export, name, full(getattr(json_export, name)))
     with Book.open(book_path) as book:
         general = export_to_file(book, tmp_path / "general.json")
         assert book.conn.execute("PRAGMA temp_store").fetchone()[0] == 0
     assert failed == ["interaction_lines", "favour_lines", "introduction_lines", "follow_up_lines"]
     assert general == fast
+
+
+def test_an_export_that_fails_before_the_interactions_stops_their_read_ahead(book_path, monkeypatch):
+    """The interactions of a whole book are read on a second connection in a thread while
+    the contacts are written; when writing the contacts fails, that read is interrupted,
+    its thread ends and its connection is closed."""
+    import threading
+
+    from kontakt.store import db as store_db_module
+
+    opened = []
+    real = store_db_module.reader_connection
+
+    def tracked(path):
+        conn = real(path)
+        opened.append(conn)
+        return conn
+
+    monkeypatch.setattr(bulk, "reader_connection", tracked)
+
+    class Full(io.StringIO):
+        def write(self, text):
+            if '"contacts"' in self.getvalue():
+                raise OSError("No space left on device")
+            return super().write(text)
+
+    with Book.open(book_path) as book:
+        with pytest.raises(OSError, match="No space"):
+            json_export.write_book(book, Full(), now=MOMENT)
+        assert book.conn.execute("PRAGMA temp_store").fetchone()[0] == 0
+    assert len(opened) == 1
+    with pytest.raises(Exception, match="closed"):
+        opened[0].execute("SELECT 1")
+    assert not [t for t in threading.enumerate() if t.name == "kontakt-export-interactions"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -25,7 +26,7 @@ from .migrations import CONTACT_COLUMNS, FTS_COLUMNS, REF_INDEX, REF_INDEX_COLUM
 from .book import Book, _line, _now, _text, _uid, _unique
 from .values import _cadence
 from .contacts import LET_DRIFT_SQL
-from .db import is_encrypted
+from .db import is_encrypted, reader_connection
 from .driver import sqlite3
 
 # The insert triggers of the search index (m001) and the REF index (m017).
@@ -648,7 +649,8 @@ def sorting_on_disk(book: Book) -> Iterator[bool]:
 
 
 def interaction_lines(
-    book: Book, keys: Sequence[str], *, bools: Sequence[str] = ()
+    book: Book, keys: Sequence[str], *, bools: Sequence[str] = (),
+    conn: sqlite3.Connection | None = None,
 ) -> Iterator[list[bytes]]:
     """Every interaction as its whole JSON record, written by SQLite as UTF-8 bytes (not
     checked: another tool may have stored bytes that are not UTF-8), oldest first (date,
@@ -660,26 +662,29 @@ def interaction_lines(
     in date order re-read its pages ~40 times at 100k people (0.6 M reads, ~1 s), and a
     sort in memory held 90 MB. The participants' records, ranked, go into a TEMP table
     (~10 MB at 100k) that each interaction looks its people up in: a dict of them in
-    Python held 25 MB and cost ~1.5 s to put together."""
+    Python held 25 MB and cost ~1.5 s to put together.
+
+    `conn`: read on this connection (a `db.reader_connection` of the book, whose
+    temp_store is FILE) instead of the book's own."""
     known = {"id", "uid", "date", "kind", "note", "created_at", "reached_out", "thanks"}
     if not set(keys) <= known:
         raise ValueError(f"not interaction columns: {sorted(set(keys) - known)}")
-    conn = book.conn
+    conn = conn or book.conn
     head = json_segments(keys, "i.", bools=bools)[0]
     entry = json_segments(("uid", "name"))[0] + " || '}'"
     caches = [conn.execute(f"PRAGMA {db}.cache_size").fetchone()[0] for db in ("main", "temp")]
     try:
+        # The book's pages are read once, in order, and the sorter (sized by the main
+        # cache) holds 2 MB at a time; the people's records stay in the cache (each
+        # interaction looks up ~2 of them at random).
+        conn.execute("PRAGMA main.cache_size = -2000")
+        conn.execute(f"PRAGMA temp.cache_size = -{EXPORT_PEOPLE_CACHE_KIB}")
         conn.execute("CREATE TEMP TABLE export_people (id INTEGER PRIMARY KEY, "
                      "rank INTEGER NOT NULL, entry TEXT NOT NULL)")
         conn.execute("INSERT INTO temp.export_people (id, rank, entry) "
                      f"SELECT id, row_number() OVER (ORDER BY sort_key, uid), {entry} FROM contacts")
-        # The people's records stay in the cache (each interaction looks up ~2 at random);
-        # the book's pages are read once, in order, and the sorter (sized by the main
-        # cache) holds 2 MB at a time.
-        conn.execute(f"PRAGMA temp.cache_size = -{EXPORT_PEOPLE_CACHE_KIB}")
-        conn.execute("PRAGMA main.cache_size = -2000")
         batches = _byte_batches(
-            book, f"""SELECT {head} || ', "participants": [' || coalesce(
+            conn, f"""SELECT {head} || ', "participants": [' || coalesce(
                           (SELECT group_concat(p.entry, ', ' ORDER BY p.rank)
                              FROM interaction_contacts x JOIN temp.export_people p ON p.id = x.contact_id
                             WHERE x.interaction_id = i.id), '') || ']}}'
@@ -695,11 +700,13 @@ def interaction_lines(
         conn.execute("DROP TABLE IF EXISTS temp.export_people")
 
 
-def first_fetched(lines: Iterator[list[bytes]]) -> Iterator[list[bytes]] | None:
+def first_fetched(lines: Iterator[list[bytes]] | None) -> Iterator[list[bytes]] | None:
     """`lines` (of `interaction_lines` or `record_lines`) with its first batch already
     read, or None (and `lines` closed) when reading it failed: the sort runs then, and its
     temporary files may find no room or no writable folder. The general readers, which
-    sort little at a time, may still succeed."""
+    sort little at a time, may still succeed. None for None."""
+    if lines is None:
+        return None
     try:
         first = next(lines, None)
     except sqlite3.OperationalError:
@@ -715,6 +722,45 @@ def first_fetched(lines: Iterator[list[bytes]]) -> Iterator[list[bytes]] | None:
             lines.close()
 
     return chained()
+
+
+class InteractionsAhead:
+    """`interaction_lines` of a plain book, started now on a second connection in a thread:
+    SQLite builds and sorts the records (the longest step of a JSON export, ~2 s at 100k
+    people, done without holding the GIL) while the caller writes the contacts. Only
+    where `sorting_on_disk` would yield True; always `close()` it."""
+
+    def __init__(self, book: Book, keys: Sequence[str], *, bools: Sequence[str] = ()):
+        self._conn = reader_connection(book.path)
+        self._conn.execute("PRAGMA temp_store = FILE")
+        self._lines: Iterator[list[bytes]] | None = None
+        self._error: BaseException | None = None
+        self._taken = False
+        self._thread = threading.Thread(target=self._read, args=(book, keys, bools),
+                                        name="kontakt-export-interactions", daemon=True)
+        self._thread.start()
+
+    def _read(self, book: Book, keys: Sequence[str], bools: Sequence[str]) -> None:
+        try:
+            self._lines = first_fetched(interaction_lines(book, keys, bools=bools, conn=self._conn))
+        except BaseException as error:  # handed to the caller in lines()
+            self._error = error
+
+    def lines(self) -> Iterator[list[bytes]] | None:
+        """The records, as `first_fetched` gives them (None: take the general path)."""
+        self._thread.join()
+        self._taken = True
+        if self._error is not None:
+            raise self._error
+        return self._lines
+
+    def close(self) -> None:
+        if not self._taken:
+            self._conn.interrupt()  # an export that failed before it needed them
+        self._thread.join()
+        if self._lines is not None:
+            self._lines.close()
+        self._conn.close()
 
 
 # The TEMP table of `interaction_lines` is ~100 bytes a person: this holds it whole up to
@@ -906,7 +952,7 @@ def record_lines(
     as Python does: text, integers, NULL (a REAL may differ in its digits)."""
     keys = [d[0] for d in book.conn.execute(f"SELECT * FROM ({sql}) LIMIT 0", params).description]
     record = json_segments(keys, "q.", bools=bools)[0] + " || '}'"
-    batches = _byte_batches(book, f"SELECT {record} FROM ({sql}) q ORDER BY {order}", params)
+    batches = _byte_batches(book.conn, f"SELECT {record} FROM ({sql}) q ORDER BY {order}", params)
     try:
         for batch in batches:
             yield [line for (line,) in batch]
@@ -914,12 +960,13 @@ def record_lines(
         batches.close()
 
 
-def _byte_batches(book: Book, sql: str, params: Sequence[object]) -> Iterator[list[tuple]]:
+def _byte_batches(
+    conn: sqlite3.Connection, sql: str, params: Sequence[object]
+) -> Iterator[list[tuple]]:
     """The rows of `sql` as lists of up to _BATCH plain tuples, text as the UTF-8 bytes
     stored (not checked): a generator step per row was ~0.1 s of the JSON export at 100k.
     The connection reads bytes only while the driver converts rows: in execute() (the
     first row) and fetchmany() (the batch and the row after it)."""
-    conn = book.conn
     cursor = conn.cursor()
     cursor.row_factory = None
     lenient = conn.text_factory
