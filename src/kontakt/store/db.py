@@ -337,6 +337,17 @@ def _raw_connection(
     return conn
 
 
+def reader_connection(path: Path) -> sqlite3.Connection:
+    """Another read-only connection to the plain book at `path`, which a caller already
+    has open (checked and migrated), for a read in another thread: it may be used from
+    any thread, one at a time. Autocommit, lenient text, like the book's own."""
+    conn = sqlite3.connect(_uri(Path(path).expanduser(), "ro"), uri=True,
+                           timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=False)
+    conn.text_factory = lenient_text
+    return conn
+
+
 def keyed_connect(path: Path, key: tuple[str, str] | None) -> sqlite3.Connection:
     """A plain `sqlite3.connect` to a copy kontakt makes (a backup, a temporary file),
     keyed with (key, salt) when the copy is to be encrypted; the salt is used if the file
