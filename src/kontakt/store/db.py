@@ -337,11 +337,11 @@ def _raw_connection(
     return conn
 
 
-def reader_connection(path: Path) -> sqlite3.Connection:
+def reader_connection(path: str | os.PathLike) -> sqlite3.Connection:
     """Another read-only connection to the plain book at `path`, which a caller already
     has open (checked and migrated), for a read in another thread: it may be used from
     any thread, one at a time. Autocommit, lenient text, like the book's own."""
-    conn = sqlite3.connect(_uri(Path(path).expanduser(), "ro"), uri=True,
+    conn = sqlite3.connect(_uri(os.path.expanduser(path), "ro"), uri=True,
                            timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                            check_same_thread=False)
     conn.text_factory = lenient_text
