@@ -73,44 +73,45 @@ class KontaktGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
-        except USER_ERRORS as error:
-            raise click.ClickException(str(error)) from None
-        except ValueError as error:
-            raise click.ClickException(str(error)) from None
-        except sqlite3.OperationalError as error:
-            if is_disk_full(error):
-                # The write was one transaction and SQLite rolled it back: say both.
-                raise click.ClickException(full_message()) from None
-            if "readonly database" in str(error):
-                raise click.ClickException(
-                    f"{_session(ctx).path_for_messages()} is read-only; kontakt needs to write to its book"
-                ) from None
-            raise click.ClickException(f"the book could not be written: {error}") from None
-        except sqlite3.DatabaseError as error:
-            raise click.ClickException(
-                damaged_message(_session(ctx).path_for_messages(), error)
-            ) from None
-        except OSError as error:
-            if is_disk_full(error):
-                raise click.ClickException(full_message()) from None
+        except Exception as error:
             if isinstance(error, BrokenPipeError):
                 # `kontakt list | head`: the reader left; not an error worth a message.
                 sys.stderr.close()
                 raise SystemExit(0) from None
-            where = f" ({error.filename})" if error.filename else ""
-            raise click.ClickException(f"{error.strerror or error}{where}") from None
-        except Exception as error:  # a bug: still one line, details on request
-            if isinstance(error, RuntimeError) and "home directory" in str(error):
-                # Path("~0/x").expanduser(), in any -o, --db or import path: not a bug.
-                raise click.ClickException(
-                    "a path starting with ~ names a user with no home directory here; "
-                    "write the path out in full"
-                ) from None
-            if os.environ.get("KONTAKT_DEBUG"):
+            message = error_message(error, _session(ctx).path_for_messages)
+            if message is None:
                 raise
-            raise click.ClickException(
-                f"unexpected {type(error).__name__}: {error} (KONTAKT_DEBUG=1 shows details)"
-            ) from None
+            raise click.ClickException(message) from None
+
+
+def error_message(error: Exception, book_path: Callable[[], Path]) -> str | None:
+    """The one line a command says for `error`, raised while it worked on the book that
+    `book_path()` names (kontakt.quick says the same after its output began); None to let an
+    unexpected error through with its traceback (KONTAKT_DEBUG=1)."""
+    if isinstance(error, USER_ERRORS + (ValueError,)):
+        return str(error)
+    if isinstance(error, sqlite3.OperationalError):
+        if is_disk_full(error):
+            # The write was one transaction and SQLite rolled it back: say both.
+            return full_message()
+        if "readonly database" in str(error):
+            return f"{book_path()} is read-only; kontakt needs to write to its book"
+        return f"the book could not be written: {error}"
+    if isinstance(error, sqlite3.DatabaseError):
+        return damaged_message(book_path(), error)
+    if isinstance(error, OSError):
+        if is_disk_full(error):
+            return full_message()
+        where = f" ({error.filename})" if error.filename else ""
+        return f"{error.strerror or error}{where}"
+    # a bug: still one line, details on request
+    if isinstance(error, RuntimeError) and "home directory" in str(error):
+        # Path("~0/x").expanduser(), in any -o, --db or import path: not a bug.
+        return ("a path starting with ~ names a user with no home directory here; "
+                "write the path out in full")
+    if os.environ.get("KONTAKT_DEBUG"):
+        return None
+    return f"unexpected {type(error).__name__}: {error} (KONTAKT_DEBUG=1 shows details)"
 
 
 # Only these commands create a missing book; every other one says "no book at …", so a

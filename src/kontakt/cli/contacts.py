@@ -16,6 +16,7 @@ from ..domain.text import visible
 from ..store import Book
 from ..store import relations
 from ..store.contacts import ListRow
+from ..store.reading import with_balances
 from . import main
 from .common import (
     LIMIT, book_option, complete_circle, complete_contact, fail, get_book, print_json, read_cadence,
@@ -201,11 +202,7 @@ T = TypeVar("T")
 
 def _with_balances(book: Book, contacts: Iterable[Contact]) -> Iterator[tuple[Contact, Balance]]:
     """Each contact with its balance, the balances asked for 500 contacts at a time."""
-    # A small first batch: the first line is out before 500 contacts are read.
-    for chunk in _chunks(contacts, 500, first=20):
-        balances = book.balances(c.id for c in chunk)
-        for contact in chunk:
-            yield contact, balances[contact.id]
+    return with_balances(book.conn, contacts)
 
 
 def _chunks(items: Iterable[T], size: int, *, first: int | None = None) -> Iterator[list[T]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from functools import cache
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -15,6 +15,7 @@ import click
 from ..domain import Balance, Contact, FollowUp, Favour, Interaction, Introduction
 from ..domain.dates import human, relative
 from ..domain.text import escape_json, invisible, visible
+from ..jsontext import contact_json, json_array_text
 from ..domain.relations import JournalEntry, Relationship
 from ..domain.timeline import timeline
 
@@ -88,29 +89,8 @@ def json_text(data: Any) -> str:
 def print_json_array(items: Iterable[Any]) -> None:
     """Print `items` as `print_json(list(items))` would, byte for byte, but as they come: the
     first element is out before the last is read, and memory stays flat at any length."""
-    for text in _json_array_blocks(items):
-        click.echo(escape_json(text), nl=False)
-
-
-def _json_array_blocks(items: Iterable[Any]) -> Iterator[str]:
-    """The text of `json.dumps(list(items), indent=2)` plus a newline, in blocks of about 32k
-    characters (the first element's block at once, so a reader sees output start)."""
-    encoder = json.JSONEncoder(ensure_ascii=False, indent=2)
-    parts: list[str] = []
-    buffered = 0
-    first = True
-    for item in items:
-        # An element of an indented array is the element indented once more; a raw newline
-        # in JSON text lies between tokens, never inside a string.
-        text = ("[\n  " if first else ",\n  ") + encoder.encode(item).replace("\n", "\n  ")
-        parts.append(text)
-        buffered += len(text)
-        if first or buffered >= 32768:
-            yield "".join(parts)
-            parts, buffered = [], 0
-        first = False
-    parts.append("[]\n" if first else "\n]\n")
-    yield "".join(parts)
+    for text in json_array_text(items):
+        click.echo(text, nl=False)
 
 
 def cell(text: str, **kwargs: Any) -> Text:
@@ -148,41 +128,6 @@ def _guarded_console_class() -> type[Console]:
                 yield segment
 
     return _GuardedConsole
-
-
-def contact_json(contact: Contact, balance: Balance) -> dict[str, Any]:
-    """The public JSON shape of a contact in `list`/`search` (a contract: extend, never rename)."""
-    return {
-        "id": contact.id,
-        "uid": contact.uid,
-        "name": contact.name,
-        "nickname": contact.nickname,
-        "emails": list(contact.emails),
-        "phones": list(contact.phones),
-        "org": contact.org,
-        "role": contact.role,
-        "location": contact.location,
-        "met": contact.met,
-        "tags": list(contact.tags),
-        "birthday": contact.birthday.iso() if contact.birthday else None,
-        "cadence": str(contact.cadence) if contact.cadence else None,
-        "effective_cadence": str(contact.effective_cadence) if contact.effective_cadence else None,
-        "let_drift": contact.drift_cadence is not None,
-        "last_contact": contact.last_contact.isoformat() if contact.last_contact else None,
-        "next_due": contact.next_due.isoformat() if contact.next_due else None,
-        "balance": balance.net,
-        "gave": balance.gave,
-        "received": balance.received,
-        "archived": contact.archived,
-        "created_at": contact.created_at.isoformat() if contact.created_at else None,
-        "updated_at": contact.updated_at.isoformat() if contact.updated_at else None,
-        "channel": contact.channel,
-        # Structured fields (since sync): labels of phones and e-mails by value.
-        "addresses": [a.to_json() for a in contact.addresses],
-        "urls": list(contact.urls),
-        "phone_labels": {p: contact.label_of(p) for p in contact.phones if contact.label_of(p)},
-        "email_labels": {e: contact.label_of(e) for e in contact.emails if contact.label_of(e)},
-    }
 
 
 def interaction_json(interaction: Interaction) -> dict[str, Any]:

@@ -26,12 +26,16 @@ PROGRESS_MIN_BYTES = 256 * 1024
 @contextmanager
 def _progress_bar(source: Path):
     """A rich progress bar on stderr, only for a terminal and a big enough input."""
+    if not sys.stderr.isatty():
+        # Asked first: sizing a folder is a stat of each file (20k of them for nothing).
+        yield None
+        return
     try:
         size = (sum(p.stat().st_size for p in source.iterdir() if p.is_file())
                 if source.is_dir() else source.stat().st_size)
     except OSError:
         size = 0
-    if size < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
+    if size < PROGRESS_MIN_BYTES:
         yield None
         return
     from rich.console import Console

@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from dateutil.relativedelta import relativedelta
 
 UNITS = ("day", "week", "month", "year")
 _UNIT_DAYS = {"day": 1.0, "week": 7.0, "month": 30.4375, "year": 365.25}
@@ -74,6 +76,10 @@ class Cadence:
 
     @property
     def delta(self) -> relativedelta:
+        # Imported here: dateutil costs ~1.5 ms at start-up, and reading a contact never
+        # needs it (kontakt.quick's search path reads contacts).
+        from dateutil.relativedelta import relativedelta
+
         return relativedelta(**{self.unit + "s": self.count})
 
     def after(self, start: date) -> date:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import KW_ONLY, InitVar, dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from .cadence import Cadence, CadenceError
 
@@ -14,8 +14,18 @@ ACCEPTED_FORMS = (
     "in 2 weeks, 3 days ago, friday, next friday"
 )
 
-_WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
-_WEEKDAYS.update({name.lower(): i for i, name in enumerate(calendar.day_abbr)})
+
+@lru_cache(maxsize=1)
+def _weekdays() -> dict[str, int]:
+    """Weekday names and abbreviations to 0 (Monday) … 6. calendar (with locale) is
+    imported on first need: ~2 ms at every start otherwise (kontakt.quick reads contacts,
+    never parses a date)."""
+    import calendar
+
+    weekdays = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+    weekdays.update({name.lower(): i for i, name in enumerate(calendar.day_abbr)})
+    return weekdays
+
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _GERMAN = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})$")
@@ -113,12 +123,13 @@ def _read_date(text: str, today: date) -> date:
     if m := _AGO.match(cleaned):
         return _shift(m[1], text, today, -1)
     words = cleaned.split()
-    if len(words) == 1 and words[0] in _WEEKDAYS:
+    weekdays = _weekdays()
+    if len(words) == 1 and words[0] in weekdays:
         # A bare weekday is the next such day, as "next friday": on a Friday, "friday" is a
         # week ahead (today is written "today").
         words = ["next", words[0]]
-    if len(words) == 2 and words[0] in ("next", "last") and words[1] in _WEEKDAYS:
-        target = _WEEKDAYS[words[1]]
+    if len(words) == 2 and words[0] in ("next", "last") and words[1] in weekdays:
+        target = weekdays[words[1]]
         if words[0] == "next":
             return today + timedelta(days=(target - today.weekday() - 1) % 7 + 1)
         return today - timedelta(days=(today.weekday() - target - 1) % 7 + 1)
@@ -190,7 +201,7 @@ class Birthday:
 
     def in_year(self, year: int) -> date:
         """The day it is celebrated in `year`; 29 February falls on 28 February otherwise."""
-        if self.month == 2 and self.day == 29 and not calendar.isleap(year):
+        if self.month == 2 and self.day == 29 and not _is_leap(year):
             return date(year, 2, 28)
         return date(year, self.month, self.day)
 
@@ -207,7 +218,7 @@ class Birthday:
         return day.year - self.year - (0 if had_birthday else 1)
 
     def __str__(self) -> str:
-        label = f"{self.day} {calendar.month_abbr[self.month]}"
+        label = f"{self.day} {_month_abbr(self.month)}"
         return f"{label} {self.year}" if self.year else label
 
 
@@ -265,4 +276,16 @@ def human(day: date) -> str:
 
 def month_label(day: date) -> str:
     """'Oct 2026': the month a date falls in, as the stats write it."""
-    return f"{calendar.month_abbr[day.month]} {day.year}"
+    return f"{_month_abbr(day.month)} {day.year}"
+
+
+def _is_leap(year: int) -> bool:
+    """calendar.isleap, without importing calendar."""
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def _month_abbr(month: int) -> str:
+    """calendar.month_abbr[month] ('Oct'), calendar imported on first need."""
+    import calendar
+
+    return calendar.month_abbr[month]

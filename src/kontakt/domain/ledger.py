@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+# In a module of their own (not named `balance`, the package's function), so that reading
+# contacts with their balances (store/reading.py, kontakt.quick) builds no other class here.
+from .balances import INTRODUCTION_WEIGHT, Balance  # noqa: F401 (re-exported)
+
 FAVOUR_KINDS = ("advice", "introduction", "help", "referral", "gift", "other")
 FAVOUR_STATUSES = ("open", "returned", "let go")
 DIRECTIONS = ("given", "received")
@@ -46,6 +50,8 @@ def check_result(result: str) -> str:
 
 @dataclass(frozen=True)
 class Favour:
+    """A favour given to or received from one person, weighed 1-3."""
+
     id: int
     contact_id: int
     direction: str  # "given" or "received"
@@ -77,40 +83,6 @@ class Introduction:
         if contact_id == self.contact_a:
             return self.contact_b, self.name_b
         return self.contact_a, self.name_a
-
-
-# An introduction weighs like a small favour given.
-INTRODUCTION_WEIGHT = 1
-
-
-@dataclass(frozen=True)
-class Balance:
-    """Weights given and received; `net` > 0 means you have given more."""
-
-    gave: int = 0
-    received: int = 0
-
-    @property
-    def net(self) -> int:
-        return self.gave - self.received
-
-    @property
-    def sign(self) -> str:
-        """A quiet one-character mark: '+' given more, '−' received more, '=' even."""
-        if self.net > 0:
-            return "+"
-        if self.net < 0:
-            return "−"
-        return "="
-
-    @property
-    def mark(self) -> str:
-        """The `±` column of the app's and the CLI's lists: `sign`, or nothing at all when no
-        favour went either way (an empty cell, not '=', which means "even")."""
-        return self.sign if self.gave or self.received else ""
-
-    def __str__(self) -> str:
-        return f"gave {self.gave} · received {self.received}"
 
 
 def balance(favours: list[Favour], introductions_made: int = 0) -> Balance:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ from .migrations import CONTACT_COLUMNS, FTS_COLUMNS, REF_INDEX, REF_INDEX_COLUM
 from .book import Book, _line, _now, _text, _unique
 from .values import _cadence
 from .contacts import LET_DRIFT_SQL
+from .db import is_encrypted, reader_connection
 from .driver import sqlite3
 
 # The insert triggers of the search index (m001) and the REF index (m017).
@@ -460,7 +462,15 @@ class BulkWriter:
     def fill_contact(self, contact_id: int, today: date, **changes: Any) -> Contact:
         """Merge into an existing contact through the one-row API (fills, never overwrites:
         the caller passes only fields that were empty, and list additions)."""
-        return self.book.update_contact(contact_id, today=today, **changes)
+        contact = self.book.update_contact(contact_id, today=today, **changes)
+        if changes.get("add_tags"):
+            # The one-row API may have made a circle: a new contact of this import naming it
+            # (in another case) must join it, not insert it again (UNIQUE … COLLATE NOCASE).
+            for tag in contact.tags:
+                self._circles.setdefault(nocase(tag), tag)
+            self._position = max(self._position, self.conn.execute(
+                "SELECT coalesce(max(position), 0) FROM circles").fetchone()[0])
+        return contact
 
     # ------------------------------------------------------------------ history
 
@@ -756,6 +766,146 @@ def interaction_records(
     return _tuples(book, f"{select}{where} ORDER BY i.date, i.id", list(ids))[1]
 
 
+@contextmanager
+def sorting_on_disk(book: Book) -> Iterator[bool]:
+    """While open, SQLite's sorts and temporary tables on this connection go to temporary
+    files (PRAGMA temp_store = FILE) instead of memory; yields whether they do. They do
+    not for an encrypted book (SQLCipher writes temporary files in plain text) nor while
+    the connection holds TEMP objects (undo triggers, a purge list): changing temp_store
+    drops them. On leaving, temp_store is what it was (which drops what was made here)."""
+    conn = book.conn
+    if (conn.in_transaction or is_encrypted(conn)
+            or conn.execute("SELECT 1 FROM temp.sqlite_master LIMIT 1").fetchone()):
+        yield False
+        return
+    before = conn.execute("PRAGMA temp_store").fetchone()[0]
+    conn.execute("PRAGMA temp_store = FILE")
+    try:
+        yield True
+    finally:
+        conn.execute(f"PRAGMA temp_store = {int(before)}")
+
+
+def interaction_lines(
+    book: Book, keys: Sequence[str], *, bools: Sequence[str] = (),
+    conn: sqlite3.Connection | None = None,
+) -> Iterator[list[bytes]]:
+    """Every interaction as its whole JSON record, written by SQLite as UTF-8 bytes (not
+    checked: another tool may have stored bytes that are not UTF-8), oldest first (date,
+    id), in lists of up to _BATCH: `interaction_records` and `participant_entries` put
+    together, the participants in `iter_interactions`' order. Only inside
+    `sorting_on_disk` (True).
+
+    The table is read in rowid order and sorted by SQLite in temporary files: reading it
+    in date order re-read its pages ~40 times at 100k people (0.6 M reads, ~1 s), and a
+    sort in memory held 90 MB. The participants' records, ranked, go into a TEMP table
+    (~10 MB at 100k) that each interaction looks its people up in: a dict of them in
+    Python held 25 MB and cost ~1.5 s to put together.
+
+    `conn`: read on this connection (a `db.reader_connection` of the book, whose
+    temp_store is FILE) instead of the book's own."""
+    known = {"id", "uid", "date", "kind", "note", "created_at", "reached_out", "thanks"}
+    if not set(keys) <= known:
+        raise ValueError(f"not interaction columns: {sorted(set(keys) - known)}")
+    conn = conn or book.conn
+    head = json_segments(keys, "i.", bools=bools)[0]
+    entry = json_segments(("uid", "name"))[0] + " || '}'"
+    caches = [conn.execute(f"PRAGMA {db}.cache_size").fetchone()[0] for db in ("main", "temp")]
+    try:
+        # The book's pages are read once, in order, and the sorter (sized by the main
+        # cache) holds 2 MB at a time; the people's records stay in the cache (each
+        # interaction looks up ~2 of them at random).
+        conn.execute("PRAGMA main.cache_size = -2000")
+        conn.execute(f"PRAGMA temp.cache_size = -{EXPORT_PEOPLE_CACHE_KIB}")
+        conn.execute("CREATE TEMP TABLE export_people (id INTEGER PRIMARY KEY, "
+                     "rank INTEGER NOT NULL, entry TEXT NOT NULL)")
+        conn.execute("INSERT INTO temp.export_people (id, rank, entry) "
+                     f"SELECT id, row_number() OVER (ORDER BY sort_key, uid), {entry} FROM contacts")
+        batches = _byte_batches(
+            conn, f"""SELECT {head} || ', "participants": [' || coalesce(
+                          (SELECT group_concat(p.entry, ', ' ORDER BY p.rank)
+                             FROM interaction_contacts x JOIN temp.export_people p ON p.id = x.contact_id
+                            WHERE x.interaction_id = i.id), '') || ']}}'
+                     FROM interactions i ORDER BY +i.date, i.id""", ())
+        try:
+            for batch in batches:
+                yield [line for (line,) in batch]
+        finally:
+            batches.close()
+    finally:
+        for db, size in zip(("main", "temp"), caches):
+            conn.execute(f"PRAGMA {db}.cache_size = {int(size)}")
+        conn.execute("DROP TABLE IF EXISTS temp.export_people")
+
+
+def first_fetched(lines: Iterator[list[bytes]] | None) -> Iterator[list[bytes]] | None:
+    """`lines` (of `interaction_lines` or `record_lines`) with its first batch already
+    read, or None (and `lines` closed) when reading it failed: the sort runs then, and its
+    temporary files may find no room or no writable folder. The general readers, which
+    sort little at a time, may still succeed. None for None."""
+    if lines is None:
+        return None
+    try:
+        first = next(lines, None)
+    except sqlite3.OperationalError:
+        lines.close()
+        return None
+
+    def chained() -> Iterator[list[bytes]]:
+        try:
+            if first is not None:
+                yield first
+            yield from lines
+        finally:
+            lines.close()
+
+    return chained()
+
+
+class InteractionsAhead:
+    """`interaction_lines` of a plain book, started now on a second connection in a thread:
+    SQLite builds and sorts the records (the longest step of a JSON export, ~2 s at 100k
+    people, done without holding the GIL) while the caller writes the contacts. Only
+    where `sorting_on_disk` would yield True; always `close()` it."""
+
+    def __init__(self, book: Book, keys: Sequence[str], *, bools: Sequence[str] = ()):
+        self._conn = reader_connection(book.path)
+        self._conn.execute("PRAGMA temp_store = FILE")
+        self._lines: Iterator[list[bytes]] | None = None
+        self._error: BaseException | None = None
+        self._taken = False
+        self._thread = threading.Thread(target=self._read, args=(book, keys, bools),
+                                        name="kontakt-export-interactions", daemon=True)
+        self._thread.start()
+
+    def _read(self, book: Book, keys: Sequence[str], bools: Sequence[str]) -> None:
+        try:
+            self._lines = first_fetched(interaction_lines(book, keys, bools=bools, conn=self._conn))
+        except BaseException as error:  # handed to the caller in lines()
+            self._error = error
+
+    def lines(self) -> Iterator[list[bytes]] | None:
+        """The records, as `first_fetched` gives them (None: take the general path)."""
+        self._thread.join()
+        self._taken = True
+        if self._error is not None:
+            raise self._error
+        return self._lines
+
+    def close(self) -> None:
+        if not self._taken:
+            self._conn.interrupt()  # an export that failed before it needed them
+        self._thread.join()
+        if self._lines is not None:
+            self._lines.close()
+        self._conn.close()
+
+
+# The TEMP table of `interaction_lines` is ~100 bytes a person: this holds it whole up to
+# ~150k people (memory is taken only as pages are read).
+EXPORT_PEOPLE_CACHE_KIB = 16000
+
+
 # Rows per date range of `_by_date_ranges`: what SQLite sorts in memory at a time (~3 MB;
 # 16384 held 3 MB more at 100k people, near the 80 MiB budget of a streaming export).
 DATE_RANGE_ROWS = 8192
@@ -928,6 +1078,72 @@ def follow_up_tuples(
 ) -> tuple[list[str], Iterator[tuple]]:
     """`iter_follow_ups` as (column names, plain tuples): for the JSON export."""
     return _tuples(book, *_follow_ups_sql(ids))
+
+
+def record_lines(
+    book: Book, sql: str, params: Sequence[object], *, order: str, bools: Sequence[str] = ()
+) -> Iterator[list[bytes]]:
+    """The rows of `sql` as JSON records keyed by its column names, in the layout of
+    Python's encoder, written by SQLite (json_segments) as UTF-8 bytes — not checked:
+    another tool may have stored bytes that are not UTF-8 — ordered by `order` (columns
+    of `sql`), in lists of up to _BATCH. Only for columns whose values json_quote writes
+    as Python does: text, integers, NULL (a REAL may differ in its digits)."""
+    keys = [d[0] for d in book.conn.execute(f"SELECT * FROM ({sql}) LIMIT 0", params).description]
+    record = json_segments(keys, "q.", bools=bools)[0] + " || '}'"
+    batches = _byte_batches(book.conn, f"SELECT {record} FROM ({sql}) q ORDER BY {order}", params)
+    try:
+        for batch in batches:
+            yield [line for (line,) in batch]
+    finally:
+        batches.close()
+
+
+def _byte_batches(
+    conn: sqlite3.Connection, sql: str, params: Sequence[object]
+) -> Iterator[list[tuple]]:
+    """The rows of `sql` as lists of up to _BATCH plain tuples, text as the UTF-8 bytes
+    stored (not checked): a generator step per row was ~0.1 s of the JSON export at 100k.
+    The connection reads bytes only while the driver converts rows: in execute() (the
+    first row) and fetchmany() (the batch and the row after it)."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    lenient = conn.text_factory
+    try:
+        conn.text_factory = bytes
+        try:
+            cursor.execute(sql, params)
+            rows = cursor.fetchmany(_BATCH)
+        finally:
+            conn.text_factory = lenient
+        while rows:
+            yield rows
+            conn.text_factory = bytes
+            try:
+                rows = cursor.fetchmany(_BATCH)
+            finally:
+                conn.text_factory = lenient
+    finally:
+        cursor.close()
+
+
+def favour_lines(
+    book: Book, *, ids: Sequence[int] | None = None
+) -> Iterator[list[bytes]] | None:
+    """`iter_favours` as `record_lines`; None when a weight is not an integer (another
+    tool's), which only Python's encoder writes as the export always did."""
+    if book.conn.execute("SELECT 1 FROM favours WHERE typeof(weight) <> 'integer' LIMIT 1").fetchone():
+        return None
+    return record_lines(book, *_favours_sql(ids), order="q.date, q.id")
+
+
+def introduction_lines(book: Book, *, ids: Sequence[int] | None = None) -> Iterator[list[bytes]]:
+    """`iter_introductions` as `record_lines` (asked_first true/false)."""
+    return record_lines(book, *_introductions_sql(ids), order="q.date, q.id", bools=("asked_first",))
+
+
+def follow_up_lines(book: Book, *, ids: Sequence[int] | None = None) -> Iterator[list[bytes]]:
+    """`iter_follow_ups` as `record_lines`."""
+    return record_lines(book, *_follow_ups_sql(ids), order="q.due, q.id")
 
 
 def iter_contact_cells(book: Book, *, list_separator: str) -> Iterator[tuple[str, ...]]:

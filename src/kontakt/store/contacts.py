@@ -14,10 +14,13 @@ from ..domain.cards import Address, Details, clean_addresses, clean_labels, clea
 from ..domain.dates import parse_iso
 from .driver import sqlite3
 from .migrations import CONTACT_COLUMNS, REF_INDEX, contact_columns
+from .reading import (
+    LET_DRIFT_SQL, circle_cadences, contact_from_row, get_contacts, stream_search,
+)
 from .search import (
     REF_COLUMNS, SearchTerms, _prefix_term, _walk_name_index, _words, search_sql, search_terms,
 )
-from .values import NotFound, _cadence, _clean_emails, _clean_phones, _clean_tags, _fold_tag, _json_list, _line, _now, _text, _uid
+from .values import NotFound, _cadence, _clean_emails, _clean_phones, _clean_tags, _json_list, _line, _now, _text, _uid
 
 # What a REF is looked for in (the folded REF as ?, three times): Book.find's one test.
 _REF_TEST = "instr(sort_key, ?) > 0 OR instr(lower(emails), ?) > 0 OR instr(lower(nickname), ?) > 0"
@@ -105,12 +108,6 @@ class ListRow(NamedTuple):
     archived: bool
     last_contact: date | None
     next_due: date | None
-
-
-# True for a contact let drift: an explicit opt-out from every cadence, own or a circle's,
-# kept as a review_state row of kind 'let-drift' (see services/review.py let_drift).
-LET_DRIFT_SQL = """EXISTS (SELECT 1 FROM review_state s
-                            WHERE s.kind = 'let-drift' AND s.ref_id = c.id)"""
 
 
 def _in_name_order(where: str, params: list[object]) -> tuple[str, list[object]]:
@@ -359,8 +356,7 @@ class ContactsMixin:
         return None
 
     def _circle_cadences(self) -> dict[str, Cadence]:
-        rows = self.conn.execute("SELECT name, cadence FROM circles WHERE cadence IS NOT NULL")
-        return {fold(row["name"]): _cadence(row["cadence"]) for row in rows}
+        return circle_cadences(self.conn)
 
     def _refresh_due(self, contact_ids: Iterable[int], today: date) -> None:
         """Recompute the materialised last_contact and next_due of these contacts."""
@@ -389,63 +385,7 @@ class ContactsMixin:
             )
 
     def _contact(self, row: sqlite3.Row, circles: dict[str, Cadence] | None = None) -> Contact:
-        try:
-            channel = row["channel"]
-        except IndexError:  # a row read by a query that predates the column
-            channel = None
-        own = _cadence(row["cadence"]) if row["cadence"] else None
-        tags = _json_list(row["tags"])
-        if circles is None:
-            circles = self._circle_cadences()
-        inherited = [circles[key] for key in map(_fold_tag, tags) if key in circles]
-        cadence = drift_cadence = effective_cadence(own, inherited)
-        # A cadence with no due date is one the person was let drift from (services/review.py
-        # let_drift); asked only then, so reading a page of contacts costs no extra query.
-        if cadence is not None and row["next_due"] is None and self._let_drift(row["id"]):
-            cadence = None
-        else:
-            drift_cadence = None
-        birthday = None
-        if row["birthday"]:
-            text = row["birthday"]
-            if text.startswith("--"):
-                birthday = Birthday(int(text[2:4]), int(text[5:7]))
-            else:
-                birthday = Birthday.from_date(date.fromisoformat(text))
-        details = Details.loads(row["details"])
-        return Contact(
-            addresses=details.addresses,
-            urls=details.urls,
-            labels=details.labels,
-            id=row["id"],
-            uid=row["uid"],
-            name=row["name"],
-            nickname=row["nickname"],
-            emails=_json_list(row["emails"]),
-            phones=_json_list(row["phones"]),
-            org=row["org"],
-            role=row["role"],
-            location=row["location"],
-            met=row["met"],
-            birthday=birthday,
-            tags=tags,
-            notes=row["notes"],
-            cadence=own,
-            archived=bool(row["archived"]),
-            created_at=datetime.fromisoformat(row["created_at"]),
-            updated_at=datetime.fromisoformat(row["updated_at"]),
-            last_contact=parse_iso(row["last_contact"]),
-            next_due=parse_iso(row["next_due"]),
-            effective_cadence=cadence,
-            drift_cadence=drift_cadence,
-            channel=channel,
-        )
-
-    def _let_drift(self, contact_id: int) -> bool:
-        """True when the contact was let drift: no cadence applies to them."""
-        return self.conn.execute(
-            f"SELECT {LET_DRIFT_SQL} FROM contacts c WHERE c.id = ?", (contact_id,)
-        ).fetchone()[0] == 1
+        return contact_from_row(self.conn, row, circles)
 
     def get_contact(self, contact_id: int) -> Contact:
         """The contact with this id; raises NotFound if there is none (or it is in the trash)."""
@@ -466,19 +406,7 @@ class ContactsMixin:
 
     def get_contacts(self, ids: Iterable[int]) -> list[Contact]:
         """Contacts in the order of `ids`, skipping ids that do not exist."""
-        ids = list(ids)
-        if not ids:
-            return []
-        circles = self._circle_cadences()
-        found: dict[int, Contact] = {}
-        for chunk_start in range(0, len(ids), 500):
-            chunk = ids[chunk_start : chunk_start + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self.conn.execute(
-                f"SELECT {CONTACT_COLUMNS} FROM contacts WHERE id IN ({marks}) AND deleted_at IS NULL", chunk
-            ):
-                found[row["id"]] = self._contact(row, circles)
-        return [found[i] for i in ids if i in found]
+        return get_contacts(self.conn, ids)
 
     def _filter_sql(
         self, *, tag: str | None, archived: bool | None, query: str | None
@@ -583,21 +511,10 @@ class ContactsMixin:
 
     def stream_search(self, text: str, *, limit: int | None = None,
                       archived: bool | None = None) -> Iterator[Contact]:
-        """`search` one contact at a time (for `search --all`): SQLite sorts only the ids of
-        the matches, and the contacts are read 500 at a time in that order (the first 20 at
-        once), so the first arrives early and memory stays flat."""
-        terms = search_terms(text)
-        if terms is None:
-            return
-        sql, params = search_sql(terms, "c.id", limit=limit, archived=archived)
-        cursor = self.conn.execute(sql, params)
-        try:
-            size = 20
-            while rows := cursor.fetchmany(size):
-                yield from self.get_contacts(row[0] for row in rows)
-                size = 500
-        finally:
-            cursor.close()
+        """`search` one contact at a time (for `search --all`): the matches are read in
+        batches in rank order (store/reading.py), so the first arrives early and memory
+        stays flat."""
+        return stream_search(self.conn, text, limit=limit, archived=archived)
 
     def _search(self, terms: SearchTerms | None, *, limit: int | None, archived: bool | None,
                 stream: bool = False):

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from pathlib import Path
 
 from .. import clock
 from .driver import sqlite3
 from .migrations import LATEST_VERSION, MIGRATIONS
+
+# pathlib (with urllib.parse) costs ~3 ms at start-up: imported where a Path is made, so the
+# quick paths (kontakt.quick), which open a book by its name as a string, go without it.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def _path(value: str | os.PathLike) -> Path:
+    """Path(value)."""
+    from pathlib import Path
+
+    return Path(value)
 
 # Statements other than BEGIN wait this long for a lock (WAL readers almost never wait).
 BUSY_TIMEOUT_MS = 10_000
@@ -71,6 +82,8 @@ passphrase_sources: Callable[[Path], Iterable[str]] = _env_passphrase
 @lru_cache(maxsize=16)
 def derive_key(passphrase: str, salt_hex: str) -> str:
     """The raw SQLCipher 4 key (hex) for `passphrase` and a file's salt (hex)."""
+    import hashlib  # here: ~2 ms at start-up, and only encrypted books need it
+
     return hashlib.pbkdf2_hmac(
         "sha512", passphrase.encode("utf-8"), bytes.fromhex(salt_hex), KDF_ITERATIONS, 32
     ).hex()
@@ -100,16 +113,16 @@ def key_clause(key: str | None, salt: str | None = None) -> str:
 
 
 def remember_key(path: Path, passphrase: str, key: str, salt: str) -> None:
-    _passphrases[Path(path).expanduser().resolve()] = passphrase
+    _passphrases[_path(path).expanduser().resolve()] = passphrase
     _keys_by_salt[salt] = key
 
 
 def forget_passphrase(path: Path) -> None:
-    _passphrases.pop(Path(path).expanduser().resolve(), None)
+    _passphrases.pop(_path(path).expanduser().resolve(), None)
 
 
 def known_passphrase(path: Path) -> str | None:
-    return _passphrases.get(Path(path).expanduser().resolve())
+    return _passphrases.get(_path(path).expanduser().resolve())
 
 
 def salt_of(conn: sqlite3.Connection) -> str | None:
@@ -149,12 +162,12 @@ _SIDECARS = ("-wal", "-shm", "-journal")
 
 
 def book_opened(path: Path) -> None:
-    key = Path(path).resolve()
+    key = _path(path).resolve()
     _open_books[key] = _open_books.get(key, 0) + 1
 
 
 def book_closed(path: Path) -> None:
-    key = Path(path).resolve()
+    key = _path(path).resolve()
     if _open_books.get(key, 0) <= 1:
         _open_books.pop(key, None)
     else:
@@ -163,7 +176,7 @@ def book_closed(path: Path) -> None:
 
 def is_open_book_file(path: Path) -> bool:
     """True if `path` is a book open in this process, or one of its -wal/-shm/-journal."""
-    resolved = Path(path).expanduser().resolve()
+    resolved = _path(path).expanduser().resolve()
     name = resolved.name
     for suffix in _SIDECARS:
         if name.endswith(suffix):
@@ -252,7 +265,7 @@ def _create_private_file(path: Path) -> None:
 
 def is_writable(path: Path) -> bool:
     # os.access says yes to root even for a 0400 file; the mode bits tell the intent.
-    return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
+    return os.access(path, os.W_OK) and bool(os.stat(path).st_mode & 0o222)
 
 
 def _check_path(path: Path, *, create: bool) -> None:
@@ -290,8 +303,15 @@ def backup_into(conn: sqlite3.Connection, target: Path) -> Path:
     return target
 
 
-def _uri(path: Path, mode: str) -> str:
-    return f"{path.resolve().as_uri()}?mode={mode}"
+def _uri(path: str | os.PathLike, mode: str) -> str:
+    """The file: URI SQLite opens `path` by, as `Path(path).resolve().as_uri()` writes it
+    (every byte but ASCII letters, digits, _.-~ and / percent-encoded), without pathlib."""
+    raw = os.fsencode(os.path.realpath(path))
+    return "file://" + "".join(_URI_BYTES[byte] for byte in raw) + f"?mode={mode}"
+
+
+_URI_SAFE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/"
+_URI_BYTES = [chr(byte) if byte in _URI_SAFE else f"%{byte:02X}" for byte in range(256)]
 
 
 def lenient_text(value: bytes) -> str:
@@ -317,6 +337,17 @@ def _raw_connection(
     return conn
 
 
+def reader_connection(path: str | os.PathLike) -> sqlite3.Connection:
+    """Another read-only connection to the plain book at `path`, which a caller already
+    has open (checked and migrated), for a read in another thread: it may be used from
+    any thread, one at a time. Autocommit, lenient text, like the book's own."""
+    conn = sqlite3.connect(_uri(os.path.expanduser(path), "ro"), uri=True,
+                           timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=False)
+    conn.text_factory = lenient_text
+    return conn
+
+
 def keyed_connect(path: Path, key: tuple[str, str] | None) -> sqlite3.Connection:
     """A plain `sqlite3.connect` to a copy kontakt makes (a backup, a temporary file),
     keyed with (key, salt) when the copy is to be encrypted; the salt is used if the file
@@ -330,7 +361,7 @@ def keyed_connect(path: Path, key: tuple[str, str] | None) -> sqlite3.Connection
 def try_passphrase(path: Path, passphrase: str) -> bool:
     """True (and remembered for this process) if `passphrase` opens the encrypted book at
     `path`; False if it does not. BookError if the file is no encrypted book."""
-    path = Path(path).expanduser()
+    path = _path(path).expanduser()
     salt = file_salt(path) if looks_encrypted(path) else None
     if salt is None:
         raise BookError(f"{path} is not an encrypted kontakt book")
@@ -381,7 +412,7 @@ def unlock(
     Raises BookError when the file is no book, PassphraseNeeded when nothing offered a
     passphrase, WrongPassphrase when none of them opened it.
     """
-    book = Path(book or path)
+    book = _path(book or path)
     salt = file_salt(path) if looks_encrypted(path) else None
     if salt is None:
         raise BookError(f"{path} is not a kontakt book (not a SQLite database); left untouched")
@@ -555,7 +586,7 @@ def open_checked(
     here reads the file except SQLite: a plain open()/close() of the book would drop every
     POSIX lock this process holds on it.
     """
-    path = Path(path).expanduser()
+    path = _path(path).expanduser()
     _check_path(path, create=create)
     read_only = not is_writable(path)
     if read_only and writable:
@@ -599,7 +630,7 @@ def open_connection(
     read-only instead of refused. Raises BookError as `open_checked` does, and when a
     read-only book would need a schema upgrade.
     """
-    path = Path(path).expanduser()
+    path = _path(path).expanduser()
     conn, version = open_checked(path, create=create, writable=writable)
     try:
         if not is_writable(path):

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from ..domain import Balance, Favour, Introduction
 from ..domain.ledger import (
     DIRECTIONS,
-    INTRODUCTION_WEIGHT,
     LedgerError,
     check_favour_kind,
     check_result,
@@ -18,6 +17,7 @@ from ..domain.ledger import (
     check_weight,
 )
 from .driver import sqlite3
+from .reading import balances
 from .values import NotFound, _now, _text, _uid
 
 
@@ -130,30 +130,7 @@ class LedgerMixin:
         """Balance per contact by the ledger's rule (domain.ledger.balance): open favours on
         their side, returned ones on both sides, let-go ones not at all; introductions count
         as given."""
-        ids = list(contact_ids)
-        result: dict[int, Balance] = {i: Balance() for i in ids}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self.conn.execute(
-                f"""SELECT id,
-                      (SELECT coalesce(sum(weight), 0) FROM favours
-                        WHERE contact_id = c.id AND status <> 'let go'
-                          AND (direction = 'given' OR status = 'returned'))
-                      + {INTRODUCTION_WEIGHT} * (SELECT count(*) FROM introductions i
-                        JOIN contacts o ON o.id = CASE WHEN i.contact_a = c.id
-                                                       THEN i.contact_b ELSE i.contact_a END
-                        WHERE (i.contact_a = c.id OR i.contact_b = c.id)
-                          AND o.deleted_at IS NULL) AS gave,
-                      (SELECT coalesce(sum(weight), 0) FROM favours
-                        WHERE contact_id = c.id AND status <> 'let go'
-                          AND (direction = 'received' OR status = 'returned')) AS received
-                    FROM contacts c WHERE id IN ({marks})""",
-                chunk,
-            )
-            for row in rows:
-                result[row["id"]] = Balance(row["gave"], row["received"])
-        return result
+        return balances(self.conn, contact_ids)
 
     # ------------------------------------------------------------------ introductions
 

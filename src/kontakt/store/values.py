@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Iterable
-from functools import lru_cache
 
 from .. import clock
-from ..domain import Cadence, clean, clean_line, fold
+from ..domain import clean, clean_line
 from ..domain.text import nfc
+# Decoding stored values lives with the one row-to-Contact decoding; re-exported here.
+from .reading import _cadence, _fold_tag, _json_list  # noqa: F401
 
 
 class NotFound(LookupError):
@@ -56,23 +56,3 @@ def _clean_tags(tags: Iterable[str]) -> list[str]:
     # "# work" is the circle "work": the space after the mark is not part of the name.
     return _unique((_line(t).lstrip("#").strip() for t in tags), key=str.casefold)
 
-
-# Scripts written without spaces between words: Chinese, Japanese and Korean names, Thai,
-# Lao, Khmer, Myanmar. FTS5's unicode61 keeps a whole run as one token, so "小明" could never
-@lru_cache(maxsize=256)
-def _cadence(text: str) -> Cadence:
-    """Cadence.parse, remembered: a book holds a handful of distinct cadence texts, and
-    lists and exports parse one per row (Cadence is frozen, so sharing is safe)."""
-    return Cadence.parse(text)
-
-
-def _json_list(text: str) -> tuple[str, ...]:
-    """A stored JSON list as a tuple; most people have no phone or circle, so the empty
-    list skips the decoder (three decodes per contact were a fifth of an export's time)."""
-    return () if text == "[]" else tuple(json.loads(text))
-
-
-@lru_cache(maxsize=1024)
-def _fold_tag(tag: str) -> str:
-    """fold() of a circle name, remembered: a book has few circles and many members."""
-    return fold(tag)

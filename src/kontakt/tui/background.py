@@ -17,11 +17,13 @@ import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from ..services.dupes import Candidate, find_duplicates
-from ..services.stats import NetworkStats, network_stats
 from ..store import Book
+
+if TYPE_CHECKING:  # imported where they run: the app's start needs neither
+    from ..services.dupes import Candidate
+    from ..services.stats import NetworkStats
 
 T = TypeVar("T")
 
@@ -31,6 +33,8 @@ BIG_BOOK = 2000
 
 def duplicates_at(path: Path) -> list[Candidate]:
     """The likely pairs of the book at `path`, through a connection of its own."""
+    from ..services.dupes import find_duplicates
+
     with Book.open(path, create=False) as book:
         return find_duplicates(book)
 
@@ -41,6 +45,8 @@ def count_duplicates_at(path: Path) -> int:
 
 def stats_at(path: Path, as_of: date) -> NetworkStats:
     """The network's figures for the book at `path`, through a connection of its own."""
+    from ..services.stats import network_stats
+
     with Book.open(path, create=False) as book:
         return network_stats(book, as_of)
 
@@ -142,23 +148,32 @@ def _keep_count(book_key: str, version: str, count: int) -> None:
     os.replace(temporary, target)
 
 
+def kept_duplicate_count(book: Book) -> tuple[str, int | None]:
+    """The book's version (`book_version`) and the duplicate count kept for that version, or
+    None when the book changed since it was counted (or was never counted). Cheap enough for
+    the app's own connection: an unchanged book needs no worker at all."""
+    version = book_version(book)
+    kept = _kept_counts().get(str(Path(book.path).resolve()))
+    if isinstance(kept, list) and len(kept) == 2 and kept[0] == version and isinstance(kept[1], int):
+        return version, kept[1]
+    return version, None
+
+
 def count_duplicates_cached(path: Path, *, cancelled: Callable[[], bool] = lambda: False) -> int:
     """`count_duplicates_at(path)` (in the background for a big book), or the count kept from
     the last time if the book has not changed since: opening an unchanged 100k book no
     longer costs 12-16 s of a core for a hint. A new count is kept only if the book did not
     change while it was made."""
-    book_key = str(Path(path).resolve())
     with Book.open(path, create=False) as book:
-        version = book_version(book)
-    kept = _kept_counts().get(book_key)
-    if isinstance(kept, list) and len(kept) == 2 and kept[0] == version and isinstance(kept[1], int):
-        return kept[1]
+        version, kept = kept_duplicate_count(book)
+    if kept is not None:
+        return kept
     count = in_background(count_duplicates_at, path, cancelled=cancelled)
     with Book.open(path, create=False) as book:
         unchanged = book_version(book) == version
     if unchanged:
         try:
-            _keep_count(book_key, version, count)
+            _keep_count(str(Path(path).resolve()), version, count)
         except OSError:  # no cache dir (read-only home): no cache, still the answer
             pass
     return count

@@ -6,19 +6,23 @@ included (format 2; see importers/kontakt_json.py for what each version holds)."
 from __future__ import annotations
 
 from ... import clock
+import codecs
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from itertools import islice
 from datetime import datetime
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from ...domain.cards import Details
 from ...store import Book
 from ...store import relations, snapshot
 from ...store.bulk import (
-    circle_rows, contact_records, favour_tuples, follow_up_tuples, interaction_records,
-    introduction_tuples, iter_contacts, participant_entries,
+    InteractionsAhead, circle_rows, contact_records, favour_lines, favour_tuples, first_fetched,
+    follow_up_lines, follow_up_tuples, interaction_records, introduction_lines,
+    introduction_tuples, iter_contacts, participant_entries, sorting_on_disk,
 )
 from ..importers.kontakt_json import FORMAT_VERSION
 
@@ -131,6 +135,45 @@ def _section(out: TextIO, key: str, lines: Iterable[str], first: bool) -> None:
     out.write("]" if separator == "\n    " else "\n  ]")
 
 
+def _byte_stream(out: TextIO) -> BinaryIO | None:
+    """The byte stream under `out` when text written to `out` reaches it as UTF-8 as is
+    (a file or stdout in UTF-8 on POSIX, where "\n" is written unchanged); else None."""
+    stream = getattr(out, "buffer", None)
+    try:
+        utf8 = codecs.lookup(out.encoding).name == "utf-8"
+    except (AttributeError, LookupError, TypeError):
+        return None
+    return stream if utf8 and stream is not None and os.linesep == "\n" else None
+
+
+def _byte_section(out: TextIO, key: str, batches: Iterable[list[bytes]], first: bool) -> None:
+    """`_section` of records SQLite wrote as UTF-8 bytes: written as bytes when `out` has a
+    UTF-8 byte stream under it (decoding 200 MB to text only to encode it again cost
+    ~0.3 s at 100k people). Bytes that are not UTF-8 come out as U+FFFD, as the book's
+    lenient decoder (db.lenient_text) shows them; each record ends in ASCII, so decoding
+    a chunk of them at once replaces exactly what decoding each one would."""
+    out.write(("" if first else ",\n") + f'  "{key}": [')
+    stream = _byte_stream(out)
+    if stream is not None:
+        out.flush()
+    separator = b"\n    "
+    for batch in batches:
+        if not batch:
+            continue
+        data = separator + b",\n    ".join(batch)
+        separator = b",\n    "
+        if stream is None:
+            out.write(data.decode("utf-8", "replace"))
+            continue
+        if not data.isascii():
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                data = data.decode("utf-8", "replace").encode("utf-8")
+        stream.write(data)
+    out.write("]" if separator == b"\n    " else "\n  ]")
+
+
 def _settings(out: TextIO, values: dict[str, str], first: bool) -> None:
     out.write(("" if first else ",\n") + '  "settings": ')
     out.write(json.dumps(values, ensure_ascii=False, sort_keys=True))
@@ -197,10 +240,31 @@ def write_book(
     stamp = (now or clock.now()).isoformat(timespec="seconds")
     out.write("{\n" + f'  "kontakt": {FORMAT_VERSION},\n  "exported_at": {json.dumps(stamp)},\n')
     out.write(f'  "whole_book": {json.dumps(whole_book)},\n')
-    for index, key in enumerate(sections):
-        if key == "settings":
-            _settings(out, snapshot.user_settings(book), first=index == 0)
-        else:
-            _section(out, key, producers[key](), first=index == 0)
+    with sorting_on_disk(book) as on_disk, ExitStack() as cleanup:
+        # The interactions of a whole book are read ahead, on a second connection, while
+        # the contacts are written: on two cores that hid ~0.8 s of the 100k export.
+        ahead = None
+        if on_disk and contact_ids is None and "interactions" in sections:
+            ahead = InteractionsAhead(book, INTERACTION_KEYS, bools=("thanks",))
+            cleanup.callback(ahead.close)
+        # Records SQLite writes whole (None: this book needs the general path, `producers`,
+        # which also takes over when the sort cannot start: see first_fetched).
+        written = {
+            "interactions": lambda: ahead.lines() if ahead is not None else None,
+            "favours": lambda: first_fetched(favour_lines(book, ids=contact_ids)),
+            "introductions": lambda: first_fetched(introduction_lines(book, ids=contact_ids)),
+            "follow_ups": lambda: first_fetched(follow_up_lines(book, ids=contact_ids)),
+        }
+        for index, key in enumerate(sections):
+            lines = written[key]() if key in written else None
+            if key == "settings":
+                _settings(out, snapshot.user_settings(book), first=index == 0)
+            elif lines is not None:
+                try:
+                    _byte_section(out, key, lines, first=index == 0)
+                finally:
+                    lines.close()  # its statement ends before temp_store is set back
+            else:
+                _section(out, key, producers[key](), first=index == 0)
     out.write("\n}\n")
     return count

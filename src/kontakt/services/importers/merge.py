@@ -190,8 +190,12 @@ _FIELD_NAMES = {"add_emails": "emails", "add_phones": "phones", "add_tags": "tag
 class Merger:
     """Feeds parsed contacts into the book (or, with `writer=None`, only counts them)."""
 
-    def __init__(self, book: Book, writer: BulkWriter | None, today: date, *, uid_only: bool = False):
+    def __init__(self, book: Book, writer: BulkWriter | None, today: date, *, uid_only: bool = False,
+                 hold_new: bool = False):
         self.book = book
+        # New contacts are written BATCH at a time; `hold_new` keeps them until the end, so
+        # a later duplicate of one is merged in memory, not through the one-row update.
+        self.hold_new = hold_new
         self.writer = writer
         self.today = today
         self.uid_only = uid_only  # kontakt JSON is a restore: only a uid says "same person"
@@ -227,7 +231,7 @@ class Merger:
             self.outcome.added.append((where, contact.name))
             if contact.uid:
                 self.ids_by_uid[contact.uid] = contact.id
-            if self.writer is not None and len(self.pending) >= BATCH:
+            if self.writer is not None and not self.hold_new and len(self.pending) >= BATCH:
                 self.flush()
             return contact.id
         if contact.uid:

@@ -7,10 +7,8 @@ a `sep=;` line), the delimiter is read from the header line itself, and rows are
 from __future__ import annotations
 
 import csv
-import gc
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -173,21 +171,6 @@ def _open_table(handle, path: Path, *, forced, mapping, today) -> Table:
         f"{path}: no name column in the header ({shown or 'no columns'}); "
         "name one with --map COLUMN=name"
     )
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while the rows are read and written: its full
-    passes walked every row kept so far (the report's and the lookup maps' 100k entries),
-    ~0.4 s of a 100k-row import, and rows make no reference cycles."""
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _rows(handle, path: Path, header: list[str], delimiter: str, header_line: int,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -62,17 +63,34 @@ def lookup_encoding(name: str) -> Encoding:
     return Encoding(canonical, forced=True)
 
 
-def detect_encoding(path: Path, forced: Encoding | None = None) -> Encoding:
+def detect_encoding(path: Path, forced: Encoding | None = None, *, data: bytes | None = None) -> Encoding:
     """UTF-8 with or without BOM, UTF-16 with BOM, else a guessed code page (flagged as a
     fallback), or `forced` after checking every byte decodes.
 
-    Reads the file in chunks (memory stays flat). Raises ImportRefused for an empty or
-    binary file, or one the forced encoding cannot decode.
+    Reads the file in chunks (memory stays flat), or looks at `data`, the whole file
+    already read (a folder's small vCards are read once). Raises ImportRefused for an
+    empty or binary file, or one the forced encoding cannot decode.
     """
-    try:
-        handle = path.open("rb")
-    except OSError as error:
-        raise ImportRefused(f"{path}: cannot be read ({error.strerror})") from None
+    if (data is not None and forced is None and len(data) <= CHUNK
+            and not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+            and not _looks_binary(data)):
+        # What the steps below conclude for a small UTF-8 file, from one decode.
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass  # a code page: the steps below guess which
+        else:
+            if not text.strip("\ufeff \t\r\n"):
+                raise ImportRefused(f"{path}: the file is empty; nothing to import")
+            return Encoding("utf-8")
+    if data is not None:
+        handle = io.BytesIO(data)
+        handle.name = str(path)  # type: ignore[attr-defined]  # named in messages, as a file is
+    else:
+        try:
+            handle = path.open("rb")
+        except OSError as error:
+            raise ImportRefused(f"{path}: cannot be read ({error.strerror})") from None
     with handle:
         head = handle.read(4)
         handle.seek(0)

@@ -39,13 +39,16 @@ IGNORED = {"PHOTO", "LOGO", "SOUND", "KEY", "AGENT"}
 WHOLE_FILE_BYTES = 1 << 16
 
 
-@dataclass
+@dataclass(slots=True)
 class Property:
     name: str
-    params: dict[str, list[str]]
+    params: dict[str, list[str]]  # shared by properties with the same head: never changed
     raw: bytes
     line: int
     encoding: Encoding
+    # byte_encoding(encoding), when the reader worked it out once for the whole file.
+    decode_as: str | None = field(default=None, repr=False, compare=False)
+    _value: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def param(self, key: str) -> list[str]:
         return self.params.get(key, [])
@@ -54,13 +57,18 @@ class Property:
     def value(self) -> str:
         """The decoded value, escapes left in (structured values split on them first);
         decoded once (a card asks for most values two or three times)."""
-        value = self.__dict__.get("_value")
+        value = self._value
         if value is None:
-            value = self.__dict__["_value"] = self._decoded()
+            value = self._value = self._decoded()
         return value
 
     def _decoded(self) -> str:
         raw = self.raw
+        if not self.params:  # most properties: no CHARSET, no ENCODING (the same as below)
+            try:
+                return raw.decode(self.decode_as or byte_encoding(self.encoding))
+            except (LookupError, UnicodeDecodeError):
+                return raw.decode("cp1252", errors="replace")
         charset = (self.param("CHARSET") or [None])[0]
         if any(v.upper() in ("QUOTED-PRINTABLE", "QP") for v in self.param("ENCODING")):
             raw = quopri.decodestring(raw)
@@ -89,6 +97,10 @@ class Card:
         return found[0] if found else None
 
     def _named(self, name: str) -> list[Property] | tuple[()]:
+        return self.by_name().get(name, ())
+
+    def by_name(self) -> dict[str, list[Property]]:
+        """The properties by name, each list in file order (not to be changed)."""
         by_name = self.__dict__.get("_by_name")
         if by_name is None or by_name[0] != len(self.properties):
             # Indexed once the card is read: a card is asked for ~25 names.
@@ -96,7 +108,7 @@ class Card:
             for prop in self.properties:
                 index.setdefault(prop.name, []).append(prop)
             by_name = self.__dict__["_by_name"] = (len(self.properties), index)
-        return by_name[1].get(name, ())
+        return by_name[1]
 
 
 @lru_cache(maxsize=64)
@@ -108,24 +120,50 @@ def byte_encoding(encoding: Encoding) -> str:
     return encoding.name
 
 
-def _physical_lines(path: Path, encoding: Encoding) -> Iterator[bytes]:
+def read_small(path: Path) -> bytes | None:
+    """The whole file when it is small (a card of a folder), else None; None too when it
+    cannot be read (the caller's own open says why)."""
+    try:
+        # os.read without a buffered file object: a third of the cost of open() for 20k files.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            chunks, size = [], 0
+            while size <= WHOLE_FILE_BYTES and (chunk := os.read(fd, WHOLE_FILE_BYTES + 1 - size)):
+                chunks.append(chunk)
+                size += len(chunk)
+        finally:
+            os.close(fd)
+    except OSError:
+        return None
+    data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    return data if len(data) <= WHOLE_FILE_BYTES else None
+
+
+def _small_lines(data: bytes) -> list[bytes]:
+    """A small file's physical lines, split in one call (what iterating the file gives, but
+    for the newlines, which the caller strips anyway)."""
+    lines = data.split(b"\n")
+    if not lines[-1]:
+        lines.pop()
+    if lines and lines[0].startswith(b"\xef\xbb\xbf"):
+        lines[0] = lines[0][3:]
+    return lines
+
+
+def _physical_lines(path: Path, encoding: Encoding, data: bytes | None = None) -> Iterator[bytes]:
     if not encoding.ascii_compatible:
         # Unfolding works on bytes; UTF-16 has NULs in every character, so go via UTF-8.
         with path.open("r", encoding=encoding.name, newline="") as handle:
             for text_line in handle:
                 yield text_line.encode("utf-8")
         return
+    if data is not None:
+        yield from _small_lines(data)
+        return
     with path.open("rb") as handle:
         data = handle.read(WHOLE_FILE_BYTES + 1)
         if len(data) <= WHOLE_FILE_BYTES:
-            # A card of a folder: split in one call (what iterating the file gives, but
-            # for the newlines, which the caller strips anyway).
-            lines = data.split(b"\n")
-            if not lines[-1]:
-                lines.pop()
-            if lines and lines[0].startswith(b"\xef\xbb\xbf"):
-                lines[0] = lines[0][3:]
-            yield from lines
+            yield from _small_lines(data)
             return
         handle.seek(0)
         first = True
@@ -136,12 +174,24 @@ def _physical_lines(path: Path, encoding: Encoding) -> Iterator[bytes]:
             yield raw
 
 
-def _logical_lines(path: Path, encoding: Encoding) -> Iterator[tuple[int, bytes]]:
-    """Unfolded lines with the number of the physical line each starts on."""
+# A line that continues the one before (folded), or a stripped line ending in '=' (maybe a
+# quoted-printable soft break): without either, each physical line is a logical line.
+_FOLD_OR_SOFT_BREAK = re.compile(rb"\n[ \t]|=\r*(?:\n|\Z)")
+
+
+def _logical_lines(path: Path, encoding: Encoding, data: bytes | None = None) -> Iterator[tuple[int, bytes]]:
+    """Unfolded lines with the number of the physical line each starts on; `data` is the
+    whole file when the caller has read it already."""
+    if data is not None and encoding.ascii_compatible and not _FOLD_OR_SOFT_BREAK.search(data):
+        # Most cards of a folder: nothing to unfold (tests/unit/test_vcard_parse_fast.py
+        # holds this to the loop below).
+        for number, raw in enumerate(_small_lines(data), start=1):
+            yield number, raw.rstrip(b"\r\n")
+        return
     current: bytearray | None = None
     start = 0
     qp_soft_break = False
-    for number, raw in enumerate(_physical_lines(path, encoding), start=1):
+    for number, raw in enumerate(_physical_lines(path, encoding, data), start=1):
         raw = raw.rstrip(b"\r\n")
         if current is not None and (qp_soft_break or raw[:1] in (b" ", b"\t")):
             current += raw if qp_soft_break else raw[1:]
@@ -164,7 +214,8 @@ def _is_quoted_printable(logical: bytes | bytearray) -> bool:
 _PARAM_SPLIT = re.compile(rb';(?=(?:[^"]*"[^"]*")*[^"]*$)')
 
 
-def _parse_property(number: int, logical: bytes, encoding: Encoding) -> Property | None:
+def _parse_property(number: int, logical: bytes, encoding: Encoding,
+                    decode_as: str | None = None) -> Property | None:
     # The value starts at the first colon that is not inside a quoted parameter value.
     index = logical.find(b":")
     if index < 0:
@@ -180,7 +231,25 @@ def _parse_property(number: int, logical: bytes, encoding: Encoding) -> Property
         else:
             return None
     head, raw = logical[:index], logical[index + 1 :]
-    parts = _PARAM_SPLIT.split(head) if quoted else head.split(b";")
+    if not quoted:
+        # A folder's cards repeat a few dozen heads (FN, EMAIL;TYPE=INTERNET, TEL;TYPE=CELL):
+        # each is read once; properties with the same head share its parameters.
+        known = _HEADS.get(head)
+        if known is None:
+            if len(_HEADS) >= _HEADS_KEPT:
+                _HEADS.clear()
+            known = _HEADS[head] = _parse_head(head.split(b";"))
+        return Property(known[0], known[1], raw, number, encoding, decode_as)
+    name, params = _parse_head(_PARAM_SPLIT.split(head))
+    return Property(name, params, raw, number, encoding, decode_as)
+
+
+_HEADS: dict[bytes, tuple[str, dict[str, list[str]]]] = {}
+_HEADS_KEPT = 4096
+
+
+def _parse_head(parts: list[bytes]) -> tuple[str, dict[str, list[str]]]:
+    """The name (group dropped) and parameters of a property's head, split on ';'."""
     name = parts[0].decode("ascii", errors="replace").strip().upper()
     name = name.rsplit(".", 1)[-1]  # drop a group: item1.EMAIL
     params: dict[str, list[str]] = {}
@@ -196,7 +265,7 @@ def _parse_property(number: int, logical: bytes, encoding: Encoding) -> Property
             upper = piece.upper()
             key = "ENCODING" if upper in ("QUOTED-PRINTABLE", "BASE64", "B", "8BIT") else "TYPE"
             params.setdefault(key, []).append(piece)
-    return Property(name, params, raw, number, encoding)
+    return name, params
 
 
 def unescape(value: str) -> str:
@@ -208,6 +277,8 @@ def unescape(value: str) -> str:
 
 def split_unescaped(value: str, sep: str) -> list[str]:
     """Split on `sep` where it is not escaped, then unescape each part."""
+    if "\\" not in value:  # nothing escaped (most values): the same parts
+        return value.split(sep)
     parts, current, escaped = [], [], False
     for char in value:
         if escaped:
@@ -226,14 +297,18 @@ def split_unescaped(value: str, sep: str) -> list[str]:
     return parts
 
 
-def iter_cards(path: Path, encoding: Encoding, label: str) -> Iterator[Parsed]:
-    """Every card in a file, parsed; broken cards come out as errors with their line."""
+def iter_cards(path: Path, encoding: Encoding, label: str, data: bytes | None = None) -> Iterator[Parsed]:
+    """Every card in a file, parsed; broken cards come out as errors with their line.
+    `data` is the whole file when the caller has read it already (`read_small`)."""
     card: Card | None = None
     skipping = False  # inside a card already rejected
-    for number, logical in _logical_lines(path, encoding):
-        if not logical.strip():
+    decode_as = byte_encoding(encoding)
+    for number, logical in _logical_lines(path, encoding, data):
+        stripped = logical.strip()
+        if not stripped:
             continue
-        upper = logical.strip().upper()
+        # Only a line of 11 or 9 bytes can be BEGIN:VCARD or END:VCARD.
+        upper = stripped.upper() if len(stripped) in (11, 9) else b""
         if upper == b"BEGIN:VCARD":
             if card is not None and not skipping:
                 yield Parsed(f"{label}{card.line}", error="broken card: BEGIN:VCARD without END:VCARD")
@@ -257,7 +332,7 @@ def iter_cards(path: Path, encoding: Encoding, label: str) -> Iterator[Parsed]:
                                                       f"on line {number} (damaged file?)")
             skipping = True  # the rest of this card is skipped up to its END
             continue
-        prop = _parse_property(number, logical, encoding)
+        prop = _parse_property(number, logical, encoding, decode_as)
         if prop is None:
             yield Parsed(f"{label}{card.line}", error=f"broken card: line {number} is not a property")
             skipping = True  # the rest of this card is skipped up to its END
@@ -267,16 +342,23 @@ def iter_cards(path: Path, encoding: Encoding, label: str) -> Iterator[Parsed]:
         yield Parsed(f"{label}{card.line}", error="broken card: the file ends before END:VCARD")
 
 
+_TEL_SCHEME = re.compile(r"^tel:", re.IGNORECASE)
+_URN_UUID = re.compile(r"^urn:uuid:", re.IGNORECASE)
+_DATE_TIME = re.compile(r"^\d{4}-?\d{2}-?\d{2}T")
+_NO_YEAR = re.compile(r"--(\d{2})-?(\d{2})")
+_FULL_DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
+
+
 def _birthday(prop: Property) -> Birthday | None:
     """BDAY in any of its forms; raises DateError for text or impossible dates."""
     raw = prop.value.strip()
     if any(v.lower() == "text" for v in prop.param("VALUE")):
         raise DateError(f"text birthday {raw!r}")
     omit_year = bool(prop.param("X-APPLE-OMIT-YEAR"))
-    value = raw.split("T", 1)[0] if re.match(r"^\d{4}-?\d{2}-?\d{2}T", raw) else raw
-    if m := re.fullmatch(r"--(\d{2})-?(\d{2})", value):
+    value = raw.split("T", 1)[0] if _DATE_TIME.match(raw) else raw
+    if m := _NO_YEAR.fullmatch(value):
         return real_birthday(raw, int(m[1]), int(m[2]), None)
-    if m := re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})", value):
+    if m := _FULL_DATE.fullmatch(value):
         year = int(m[1])
         if omit_year and str(year) == prop.param("X-APPLE-OMIT-YEAR")[0]:
             return real_birthday(raw, int(m[2]), int(m[3]), None)
@@ -285,12 +367,7 @@ def _birthday(prop: Property) -> Birthday | None:
 
 
 def _uid(value: str) -> str | None:
-    return re.sub(r"^urn:uuid:", "", line(unescape(value)), flags=re.IGNORECASE) or None
-
-
-def _kind(card: Card) -> str:
-    prop = card.first("KIND") or card.first("X-ADDRESSBOOKSERVER-KIND")
-    return line(prop.value).lower() if prop else ""
+    return _URN_UUID.sub("", line(unescape(value))) or None
 
 
 def card_to_group(card: Card, where: str, name: str) -> Parsed:
@@ -305,27 +382,55 @@ def card_to_group(card: Card, where: str, name: str) -> Parsed:
     return Parsed(where, group=Group(name, list(dict.fromkeys(members))))
 
 
+_TYPE_LABELS: dict[tuple[str, ...], str] = {}
+
+
+def _type_label(prop: Property) -> str:
+    """types_label of the property's TYPE values, worked out once per set of values."""
+    types = prop.params.get("TYPE")
+    if not types:
+        return ""
+    key = tuple(types)
+    label = _TYPE_LABELS.get(key)
+    if label is None:
+        if len(_TYPE_LABELS) >= 1024:
+            _TYPE_LABELS.clear()
+        label = _TYPE_LABELS[key] = types_label(types)
+    return label
+
+
 def _address(prop: Property) -> Address:
     parts = [line(p) for p in split_unescaped(prop.value, ";")]
     parts = (parts + [""] * 7)[:6] + [", ".join(p for p in parts[6:] if p)]
-    label = types_label(prop.param("TYPE"))
-    return Address(label, *parts)
+    return Address(_type_label(prop), *parts)
 
 
-def card_details(card: Card) -> Details:
-    """ADR, URL and the TYPE labels of TEL and EMAIL of a card."""
+def _email_values(props) -> list[tuple[Property, str, str]]:
+    """(property, unescaped value, bare address or '') of each EMAIL property."""
+    return [(p, v, email_address(v) or "") for p in props for v in (unescape(p.value),)]
+
+
+def _tel_values(props) -> list[tuple[Property, str]]:
+    """(property, the number as stored) of each TEL property."""
+    return [(p, line(_TEL_SCHEME.sub("", unescape(p.value)))) for p in props]
+
+
+def card_details(card: Card, emails: list[tuple[Property, str, str]] | None = None,
+                 tels: list[tuple[Property, str]] | None = None) -> Details:
+    """ADR, URL and the TYPE labels of TEL and EMAIL of a card (`emails` and `tels` as
+    `_email_values` and `_tel_values` give them, when the caller has them already)."""
     labels = []
-    for prop in card.all("EMAIL") + card.all("TEL"):
-        value = unescape(prop.value)
-        if prop.name == "TEL":
-            value = line(re.sub(r"^tel:", "", value, flags=re.IGNORECASE))
-        else:
-            value = email_address(value) or ""
-        if value and (label := types_label(prop.param("TYPE"))):
+    index = card.by_name()
+    if emails is None:
+        emails = _email_values(index.get("EMAIL", ()))
+    pairs = [(p, address) for p, _, address in emails]
+    pairs += _tel_values(index.get("TEL", ())) if tels is None else tels
+    for prop, value in pairs:
+        if value and (label := _type_label(prop)):
             labels.append((value, label))
     return Details(
-        addresses=tuple(a for p in card.all("ADR") if not (a := _address(p)).empty),
-        urls=tuple(u for p in card.all("URL") if (u := line(p.value))),
+        addresses=tuple(a for p in index.get("ADR", ()) if not (a := _address(p)).empty),
+        urls=tuple(u for p in index.get("URL", ()) if (u := line(p.value))),
         labels=tuple(labels),
     )
 
@@ -334,48 +439,55 @@ def card_to_contact(card: Card, where: str) -> Parsed:
     """The contact a card describes: FN (or N, or ORG), emails, phones, org, birthday...;
     a group card comes back as a Parsed with `group` set instead."""
     warnings: list[str] = []
-    fn = card.first("FN")
+    index = card.by_name()
+
+    def first(name: str) -> Property | None:  # card.first without a method call
+        found = index.get(name)
+        return found[0] if found else None
+
+    fn = first("FN")
     name = line(unescape(fn.value)) if fn else ""
-    if _kind(card) == "group":
-        if not name and (n := card.first("N")):
+    kind = first("KIND") or first("X-ADDRESSBOOKSERVER-KIND")
+    if kind and line(kind.value).lower() == "group":
+        if not name and (n := first("N")):
             name = line(split_unescaped(n.value, ";")[0])  # Apple puts the group's name in N too
         return card_to_group(card, where, name)
-    n = card.first("N")
+    n = first("N")
     if not name and n:
         parts = split_unescaped(n.value, ";") + [""] * 5
         family, given, additional, prefix, suffix = parts[:5]
         name = line(joined(prefix, given, additional, family, suffix).replace(",", " "))
-    org = card.first("ORG")
+    org = first("ORG")
     if not name and org:
         name = line(split_unescaped(org.value, ";")[0])  # a company's card
     if not name:
         return Parsed(where, error="no name (neither FN nor N)")
     contact = NewContact(name=name)
-    contact.emails = [e for p in card.all("EMAIL") if (e := email_address(unescape(p.value)))]
-    if any(is_exchange_address(unescape(p.value)) for p in card.all("EMAIL")):
+    emails = _email_values(index.get("EMAIL", ()))
+    contact.emails = [address for _, _, address in emails if address]
+    if any(is_exchange_address(value) for _, value, _ in emails):
         warnings.append("e-mail: an Exchange address (/o=…), not an e-mail address; not imported")
-    contact.phones = [
-        line(re.sub(r"^tel:", "", unescape(p.value), flags=re.IGNORECASE))
-        for p in card.all("TEL") if p.value.strip()
-    ]
-    if nick := card.first("NICKNAME"):
+    tels = _tel_values(index.get("TEL", ()))
+    contact.phones = [number for p, number in tels if p.value.strip()]
+    if nick := first("NICKNAME"):
         contact.nickname = line(", ".join(split_unescaped(nick.value, ",")))
     if org:
         contact.org = line(split_unescaped(org.value, ";")[0])
-    if title := card.first("TITLE") or card.first("ROLE"):
+    if title := first("TITLE") or first("ROLE"):
         contact.role = line(unescape(title.value))
-    if adr := card.first("ADR"):
+    if adr := first("ADR"):
         parts = [line(p) for p in split_unescaped(adr.value, ";")] + [""] * 7
         place = [p for p in (parts[3], parts[4], parts[6]) if p]
         contact.location = ", ".join(place) or ", ".join(p for p in parts[:7] if p)
-    if location := card.first("X-KONTAKT-LOCATION"):
+    if location := first("X-KONTAKT-LOCATION"):
         contact.location = line(unescape(location.value))
-    contact.details = card_details(card)
+    contact.details = card_details(card, emails, tels)
     contact.tags = [
-        line(t) for p in card.all("CATEGORIES") for t in split_unescaped(p.value, ",") if line(t)
+        tag for p in index.get("CATEGORIES", ()) for t in split_unescaped(p.value, ",")
+        if (tag := line(t))
     ]
-    notes = [text(unescape(p.value)) for p in card.all("NOTE") if p.value.strip()]
-    if bday := card.first("BDAY"):
+    notes = [text(unescape(p.value)) for p in index.get("NOTE", ()) if p.value.strip()]
+    if bday := first("BDAY"):
         try:
             contact.birthday = _birthday(bday)
         except DateError as error:
@@ -385,23 +497,23 @@ def card_to_contact(card: Card, where: str) -> Parsed:
             else:
                 warnings.append(f"birthday: {error}; imported without it")
     contact.notes = "\n\n".join(n for n in notes if n)
-    if uid := card.first("UID"):
+    if uid := first("UID"):
         contact.uid = _uid(uid.value)
-    if met := card.first("X-KONTAKT-MET"):
+    if met := first("X-KONTAKT-MET"):
         contact.met = text(unescape(met.value))
-    if cadence := card.first("X-KONTAKT-CADENCE"):
+    if cadence := first("X-KONTAKT-CADENCE"):
         try:
             contact.cadence = Cadence.parse(unescape(cadence.value))
         except CadenceError as error:
             warnings.append(f"cadence: {error}; imported without it")
-    if channel := card.first("X-KONTAKT-CHANNEL"):
+    if channel := first("X-KONTAKT-CHANNEL"):
         try:
             contact.channel = check_channel(unescape(channel.value))
         except ActivityError as error:
             warnings.append(f"channel: {error}; imported without it")
-    if archived := card.first("X-KONTAKT-ARCHIVED"):
+    if archived := first("X-KONTAKT-ARCHIVED"):
         contact.archived = archived.value.strip().lower() in ("true", "yes", "1")
-    if created := card.first("X-KONTAKT-CREATED"):
+    if created := first("X-KONTAKT-CREATED"):
         try:
             contact.created_at = datetime.fromisoformat(created.value.strip()).isoformat()
         except ValueError:
@@ -409,11 +521,11 @@ def card_to_contact(card: Card, where: str) -> Parsed:
     return Parsed(where, contact=contact, warnings=warnings)
 
 
-def utf8_once_unfolded(path: Path) -> bool:
+def utf8_once_unfolded(path: Path, data: bytes | None = None) -> bool:
     """True when every unfolded line is UTF-8: a fold inside a multi-byte character makes
     the raw bytes look like Windows-1252 to a byte-level check."""
     try:
-        for _, logical in _logical_lines(path, Encoding("utf-8")):
+        for _, logical in _logical_lines(path, Encoding("utf-8"), data):
             logical.decode("utf-8")
     except UnicodeDecodeError:
         return False

@@ -19,17 +19,23 @@ from ...config import Config
 from ...domain import Contact
 from ...domain.dates import human
 from ...store import Book, NotFound
+from ..background import kept_duplicate_count
 from ..live import BookChanged
 from ..widgets.circle_list import CircleList
 from ..widgets.contact_list import ContactList, ListFilter, fit
 from ..widgets.detail import ContactDetail
 from ..widgets.shown import visible
 from .dialogs import ConfirmScreen, HelpScreen, ImportScreen, today_help
-from .forms import ContactForm, FavourForm, FollowUpForm, IntroForm, LogForm
-from .dupes import DupesScreen, count_duplicates
-from .prep import PrepScreen
-from .stats import StatsScreen
-from .today import TodayScreen
+
+# The other screens (forms, Today, stats, duplicates, prep) are imported when first opened:
+# importing them all at start cost ~3 MiB of the app's memory and time before the first frame.
+
+
+def count_duplicates(path):
+    """The duplicates screen's worker-side count (imported on first use, in the worker)."""
+    from .dupes import count_duplicates as count
+
+    return count(path)
 
 # Wait this long after the last keystroke before searching, so typing stays smooth.
 SEARCH_DEBOUNCE = 0.12
@@ -112,7 +118,9 @@ class MainScreen(Screen[None]):
             self.refresh_circles()
             self.refresh_status()
         self.contacts.focus()
-        self.check_duplicates()
+        # The hint's worker opens the book and reads its version with the GIL held at times:
+        # started once the first frame is on screen, not while it is being drawn.
+        self.call_after_refresh(self.check_duplicates)
 
     @property
     def contacts(self) -> ContactList:
@@ -319,6 +327,8 @@ class MainScreen(Screen[None]):
             self.after_change()
             self.jump_to(contact)
 
+        from .forms import ContactForm
+
         self.app.push_screen(ContactForm(self.book, self.today), added)
 
     def action_edit(self) -> None:
@@ -332,6 +342,8 @@ class MainScreen(Screen[None]):
                 self.notify(f"Saved {updated.name} · z undoes", markup=False)
                 self.after_change(select=updated)
 
+        from .forms import ContactForm
+
         self.app.push_screen(ContactForm(self.book, self.today, contact), saved)
 
     def action_log(self) -> None:
@@ -343,6 +355,8 @@ class MainScreen(Screen[None]):
                 return
             self.notify("Interaction logged · z undoes", markup=False)
             self.after_change()
+
+        from .forms import LogForm
 
         self.app.push_screen(LogForm(self.book, self.today, people), logged)
 
@@ -359,12 +373,18 @@ class MainScreen(Screen[None]):
         self.app.push_screen(form_class(self.book, self.today, contact), done)
 
     def action_favour(self) -> None:
+        from .forms import FavourForm
+
         self._with_current(FavourForm, "Favour recorded")
 
     def action_intro(self) -> None:
+        from .forms import IntroForm
+
         self._with_current(IntroForm, "Introduction recorded")
 
     def action_follow_up(self) -> None:
+        from .forms import FollowUpForm
+
         self._with_current(FollowUpForm, "Follow-up added")
 
     def action_link(self) -> None:
@@ -559,6 +579,8 @@ class MainScreen(Screen[None]):
         self.app.push_screen(ImportScreen(self.book, self.today), imported)
 
     def action_today(self) -> None:
+        from .today import TodayScreen
+
         self.app.push_screen(TodayScreen(self.book, self.today, self.config))
 
     def action_stats(self) -> None:
@@ -566,18 +588,23 @@ class MainScreen(Screen[None]):
             if changed:  # a suggested cadence was accepted: due dates moved
                 self.after_change()
 
+        from .stats import StatsScreen
+
         self.app.push_screen(StatsScreen(self.book, self.today), closed)
 
     def action_prep(self) -> None:
         contact = self._current()
         if contact is not None:
+            from .prep import PrepScreen
+
             self.app.push_screen(PrepScreen(self.book, contact.id, self.today))
 
     # (data_version, likely duplicate pairs): the quiet hint on the status line.
     _dupes_hint: tuple[int, int] | None = None
 
     def check_duplicates(self) -> None:
-        """Count likely duplicates in a worker, unless no other process wrote since the last count.
+        """Count likely duplicates in a worker, unless no other process wrote since the last count
+        or the count kept for the book's version still holds.
 
         Detection takes seconds on a big book and must never hold up the first paint; the
         worker reads through its own connection (the Book's belongs to the main thread).
@@ -586,6 +613,13 @@ class MainScreen(Screen[None]):
             return
         version = self.book.data_version()
         if self._dupes_hint is not None and self._dupes_hint[0] == version:
+            return
+        try:  # an unchanged book's kept count: read here, no worker, no second connection
+            _, kept = kept_duplicate_count(self.book)
+        except Exception:  # noqa: BLE001 — only a hint: the worker will try again
+            kept = None
+        if kept is not None:
+            self._set_dupes_hint(version, kept)
             return
         path = self.book.path
         loop = asyncio.get_running_loop()
@@ -613,6 +647,8 @@ class MainScreen(Screen[None]):
                 self._set_dupes_hint(self.book.data_version(), screen.remaining)
             if changed:  # merged or dismissed: the list, counts and detail may differ
                 self.after_change()
+
+        from .dupes import DupesScreen
 
         screen = DupesScreen(self.book, self.today)
         self.app.push_screen(screen, closed)

@@ -195,7 +195,9 @@ class ContactDetail(VerticalScroll, can_focus=True):
     _shown_state: tuple | None = None
 
     def on_resize(self) -> None:
-        if self._shown is not None:
+        # Redraw only when the width changed: the first layout resizes the pane to what it
+        # was drawn for (a second drawing of the card and timeline at first paint).
+        if self._shown is not None and self._state(*self._shown) != self._shown_state:
             self.show(*self._shown, keep_scroll=True)
 
     def show_highlighted(self, book: Book, contact: Contact | None, today: date) -> None:
