@@ -260,7 +260,7 @@ def test_circle_members_leave_the_keep_in_touch_ranking_whatever_the_page(book, 
         everyone, _ = q.keep_in_touch_due(book, as_of, limit=None)
         rest = [row.contact_id for row in everyone if row.contact_id not in members]
 
-        items, counts = review._gather(book, as_of, CONFIG, limit, None)
+        items, counts, _ = review._gather(book, as_of, CONFIG, limit, None)
 
         # The rows are the ranking's first `limit` (items are then sorted across kinds).
         shown = [item.contact_id for item in items if item.kind == "keep-in-touch"]

@@ -32,6 +32,8 @@ DRIFT_CANDIDATES = 50
 DRIFT_GAPS = 3
 # Offered at most once a week, not daily.
 DRIFT_EVERY = timedelta(days=7)
+# Where a drifting prompt ranks (every one the same).
+DRIFTING_SCORE = 0.75
 # "Keep her at monthly": having decided, don't ask again for a good while.
 DRIFT_KEEP_QUIET = timedelta(days=90)
 # A birthday window longer than a year would list everyone.
@@ -58,6 +60,7 @@ INTRO_MAX_WAIT = 28
 # (three small favours, or one large) — the same "a lot" as the stats (services/stats.A_LOT).
 GIVE_BACK_AT = 3
 GIVE_BACK_WINDOW = timedelta(days=365)
+GIVE_BACK_SCORE = 0.6
 # Offered at most every two weeks; once answered with done, quiet for a month.
 GIVE_BACK_EVERY = timedelta(days=14)
 GIVE_BACK_QUIET = timedelta(days=30)
@@ -318,7 +321,7 @@ def _drifting(book, as_of, rows, circles) -> list[ReviewItem]:
         reason = f"you've drifted from {_first(row.name)} — keep {cadence}, or let drift?"
         items.append(ReviewItem(
             kind="drifting", contact_id=row.contact_id, name=row.name, due=as_of,
-            reason=reason, score=0.75, closeness=row.closeness, cadence=str(cadence),
+            reason=reason, score=DRIFTING_SCORE, closeness=row.closeness, cadence=str(cadence),
         ))
     return items
 
@@ -421,7 +424,7 @@ def _give_back(book, as_of, limit, contact_id) -> list[ReviewItem]:
                   f"a small kindness back, when one fits?")
         items.append(ReviewItem(
             kind="give-back", contact_id=row.contact_id, name=row.name, due=as_of,
-            reason=reason, score=0.6, closeness=row.closeness,
+            reason=reason, score=GIVE_BACK_SCORE, closeness=row.closeness,
         ))
     return items[:limit] if limit is not None else items
 
@@ -445,8 +448,11 @@ def with_channels(book: Book, items: list[ReviewItem]) -> list[ReviewItem]:
 
 def _gather(
     book: Book, as_of: date, config: Config, limit: int | None, contact_id: int | None,
-    totals: bool = True, offers: bool = True,
-) -> tuple[list[ReviewItem], dict[str, int]]:
+    totals: bool = True, offers: bool = True, later: bool = False,
+) -> tuple[list[ReviewItem], dict[str, int], list[q.KeepInTouchRow]]:
+    """The items of every kind, ranked, with the count of each kind, and the keep-in-touch
+    rows drifting is looked for among. With `later`, drifting and give-back are left out
+    (`build_review` asks for them only if they could be shown)."""
     circles = _circles(book)
     # A circle whose members are overdue together is one item; its members are not listed
     # one by one (fetched past the limit by as many, so the page still fills).
@@ -472,7 +478,7 @@ def _gather(
         # Every member is in the due set; without a count (or a limit) only the rows are known.
         overdue_total = overdue_total - len(members) if totals and wanted is not None else len(kept)
         overdue = kept
-    drifting = _drifting(book, as_of, overdue[:DRIFT_CANDIDATES], circles)
+    drifting = [] if later else _drifting(book, as_of, overdue[:DRIFT_CANDIDATES], circles)
     counts: dict[str, int] = {}
     items: list[ReviewItem] = []
     for kind, (found, total) in (
@@ -486,13 +492,13 @@ def _gather(
         # Not for `today --brief`, which runs in every new shell: it never shows them.
         ("cadence", _offers(_cadence_offers(book, as_of, contact_id)
                             if offers or contact_id is not None else [])),
-        ("give-back", _counted(_give_back(book, as_of, limit, contact_id))),
+        ("give-back", _counted([] if later else _give_back(book, as_of, limit, contact_id))),
     ):
         items += found
         counts[kind] = total
     items = shift_for_pause(items, as_of, q.get_pause(book))
     items.sort(key=ReviewItem.sort_key)
-    return items, counts
+    return items, counts, overdue[:DRIFT_CANDIDATES]
 
 
 def _counted(items: list[ReviewItem]) -> tuple[list[ReviewItem], int]:
@@ -531,11 +537,18 @@ def shift_for_pause(
     return shifted
 
 
-def _outranked(items: list[ReviewItem], limit: int) -> bool:
+# Where the kinds with a fixed score rank at best (score, closeness, kind): an item ranking
+# above the bar ranks above every item of that kind. A cadence suggestion is in no circle;
+# drifting and give-back items are as close as their person, so any closeness could tie.
+_CADENCE_BAR = (-CADENCE_SCORE, q.FAR, KINDS.index("cadence"))
+_DRIFTING_BAR = (-DRIFTING_SCORE, float("-inf"), -1)
+_GIVE_BACK_BAR = (-GIVE_BACK_SCORE, float("-inf"), -1)
+
+
+def _outranked(items: list[ReviewItem], limit: int, bar: tuple = _CADENCE_BAR) -> bool:
     """True when `choose` would fill all `limit` places in its first pass (by rank, at most
-    half per kind) with `items` (ranked) that each rank above any cadence suggestion: one
-    added could then change nothing that is shown."""
-    bar = (-CADENCE_SCORE, q.FAR, KINDS.index("cadence"))
+    half per kind) with `items` (ranked) that each rank above `bar` (by default: any cadence
+    suggestion): one item added below it could then change nothing that is shown."""
     share = max(1, (limit + 1) // 2)
     per_kind: dict[str, int] = {}
     picked = 0
@@ -548,6 +561,14 @@ def _outranked(items: list[ReviewItem], limit: int) -> bool:
             if picked == limit:
                 return True
     return False
+
+
+def _with(items: list[ReviewItem], found: list[ReviewItem], as_of: date, book: Book,
+          ) -> list[ReviewItem]:
+    """`items` (ranked) and `found` together, ranked, as `_gather` would have ranked them."""
+    if not found:
+        return items
+    return sorted(items + shift_for_pause(found, as_of, q.get_pause(book)), key=ReviewItem.sort_key)
 
 
 def choose(items: list[ReviewItem], limit: int | None) -> list[ReviewItem]:
@@ -591,8 +612,20 @@ def build_review(
     # Without counts, a cadence suggestion is only looked for (history of fifty people, and
     # the stats module) when it could be shown: not when the page is already full of items
     # that rank above any suggestion.
-    later = offers and not totals and limit is not None
-    items, counts = _gather(book, as_of, config, limit, None, totals, offers and not later)
+    # Drifting and give-back (a fixed score each, and costly to look for: fifty people's
+    # history, a year of favours) likewise, without counts.
+    lazy = not totals and limit is not None
+    later = offers and lazy
+    items, counts, candidates = _gather(book, as_of, config, limit, None, totals,
+                                        offers and not later, later=lazy)
+    if lazy and not _outranked(items, limit, _DRIFTING_BAR):
+        found = _drifting(book, as_of, candidates, _circles(book))
+        items = _with(items, found, as_of, book)
+        counts["drifting"] = len(found)
+    if lazy and not _outranked(items, limit, _GIVE_BACK_BAR):
+        found = _give_back(book, as_of, limit, None)
+        items = _with(items, found, as_of, book)
+        counts["give-back"] = len(found)
     if later and not _outranked(items, limit):
         found = _cadence_offers(book, as_of, None)
         items = sorted(items + found, key=ReviewItem.sort_key)
@@ -682,7 +715,7 @@ def resume(book: Book, as_of: date) -> str | None:
 
 def items_for_contact(book: Book, contact_id: int, as_of: date, config: Config) -> list[ReviewItem]:
     """Everything due for one contact on `as_of`, most pressing first."""
-    items, _ = _gather(book, as_of, config, None, contact_id)
+    items, _, _ = _gather(book, as_of, config, None, contact_id)
     return with_channels(book, items)
 
 
