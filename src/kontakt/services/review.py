@@ -335,6 +335,11 @@ def _quiet_for(days: int) -> str:
     return f"{round(days / 30.4375)} months"
 
 
+def _prompted(applies: int, late: int) -> bool:
+    """True when a circle whose cadence `applies` to so many has so many `late` together."""
+    return late >= CIRCLE_MIN_OVERDUE and late >= CIRCLE_MIN_SHARE * applies
+
+
 def _circle_items(book: Book, as_of: date, circles: dict[str, Cadence]) -> list[ReviewItem]:
     """One item per circle with a cadence whose members are overdue together: at least
     CIRCLE_MIN_OVERDUE of them, and at least CIRCLE_MIN_SHARE of the members the circle's
@@ -344,13 +349,14 @@ def _circle_items(book: Book, as_of: date, circles: dict[str, Cadence]) -> list[
     cadences = {row[0]: _cadence(row[3]) for row in found}
     # The order in which circles' cadences apply: tighter first, then closer (found's order).
     ranked = sorted(found, key=lambda row: cadences[row[0]].approx_days)
-    groups = {group.circle_id: group for group in q.circle_groups(book, as_of, ranked)}
+    groups = {group.circle_id: group
+              for group in q.circle_groups(book, as_of, ranked, wanted=_prompted)}
     items = []
     for row in found:
         cadence = cadences[row[0]]
         group = groups[row[0]]
-        late = len(group.overdue)
-        if late < CIRCLE_MIN_OVERDUE or late < CIRCLE_MIN_SHARE * group.applies:
+        late = group.late
+        if not _prompted(group.applies, late):
             continue
         if group.last_seen:
             quiet = f"not seen for {_quiet_for((as_of - group.last_seen).days)}"
@@ -446,6 +452,30 @@ def with_channels(book: Book, items: list[ReviewItem]) -> list[ReviewItem]:
     return out
 
 
+def _keep_in_touch_rows(book: Book, as_of: date, needed: int | None, contact_id: int | None,
+                        totals: bool, members: set[int]) -> tuple[list[q.KeepInTouchRow], int]:
+    """The first `needed` rows of the keep-in-touch ranking without `members`, and the count
+    of all of them (without a count: of the rows read), left out here in Python."""
+    # Ranking the due range costs one walk of it for 50 rows or 800 alike (leaving 25k
+    # members out inside SQLite without m019 costs a second), so with members about, the
+    # first page is four times the size.
+    wanted = needed if needed is None or not members else needed * 4
+    while True:
+        overdue, overdue_total = q.keep_in_touch_due(
+            book, as_of, limit=wanted, contact_id=contact_id, count=totals
+        )
+        kept = [row for row in overdue if row.contact_id not in members]
+        # Fetch further only if the members emptied the page.
+        if wanted is None or needed is None or len(kept) >= needed or len(overdue) < wanted:
+            break
+        wanted *= 4
+    if members:
+        # Every member is in the due set; without a count (or a limit) only the rows are known.
+        overdue_total = overdue_total - len(members) if totals and wanted is not None else len(kept)
+        overdue = kept
+    return overdue, overdue_total
+
+
 def _gather(
     book: Book, as_of: date, config: Config, limit: int | None, contact_id: int | None,
     totals: bool = True, offers: bool = True, later: bool = False,
@@ -461,23 +491,15 @@ def _gather(
     # One keep-in-touch query serves both kinds: drifting is looked for among the most
     # overdue (a contact whose keep-in-touch is snoozed is not asked about either).
     needed = None if limit is None else max(limit, DRIFT_CANDIDATES)
-    # Members of a circle item are left out here. Ranking the due range costs one walk of it
-    # for 50 rows or 800 alike (leaving 25k members out inside SQLite costs a second), so
-    # with members about, the first page is four times the size.
-    wanted = needed if needed is None or not members else needed * 4
-    while True:
+    if members and needed is not None and q.has_cadence_circles(book):
+        # Each person's circle is stored (m019): the ranking leaves the members out itself,
+        # reading a few rows per cadence length.
         overdue, overdue_total = q.keep_in_touch_due(
-            book, as_of, limit=wanted, contact_id=contact_id, count=totals
-        )
-        kept = [row for row in overdue if row.contact_id not in members]
-        # Fetch further only if the members emptied the page.
-        if wanted is None or needed is None or len(kept) >= needed or len(overdue) < wanted:
-            break
-        wanted *= 4
-    if members:
-        # Every member is in the due set; without a count (or a limit) only the rows are known.
-        overdue_total = overdue_total - len(members) if totals and wanted is not None else len(kept)
-        overdue = kept
+            book, as_of, limit=needed, count=totals, leave_out=[item.circle for item in grouped])
+        if totals:
+            overdue_total -= len(members)  # every member is in the count
+    else:
+        overdue, overdue_total = _keep_in_touch_rows(book, as_of, needed, contact_id, totals, members)
     drifting = [] if later else _drifting(book, as_of, overdue[:DRIFT_CANDIDATES], circles)
     counts: dict[str, int] = {}
     items: list[ReviewItem] = []
