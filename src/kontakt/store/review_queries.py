@@ -184,6 +184,10 @@ def _ranked(
 
 # Rows ranked beyond the limit to see where ties at the limit end.
 _SPARE = 32
+# SQLite joins at most 500 SELECTs with UNION ALL: the cadence lengths and circles are asked
+# about in groups of these.
+_SPANS_PER_QUERY = 100
+_CIRCLES_PER_QUERY = 200
 
 
 # ---------------------------------------------------------------------- keep-in-touch
@@ -301,9 +305,8 @@ def _keep_in_touch_by_span(
     wanted = limit + _SPARE
     base = {**params, **names, "wanted": wanted}
     found: list[tuple[float, int, str, int]] = []  # (score, id, next_due, span's index)
-    # At most 100 lengths a query: SQLite joins at most 500 SELECTs with UNION ALL.
-    for start in range(0, len(spans), 100):
-        chunk = spans[start:start + 100]
+    for start in range(0, len(spans), _SPANS_PER_QUERY):
+        chunk = spans[start:start + _SPANS_PER_QUERY]
         sql = " UNION ALL ".join(
             f"""SELECT * FROM (SELECT {_OVERDUE_RATIO}, c.id, c.next_due, {start + i}
                                  FROM contacts c INDEXED BY contacts_by_due_span
@@ -713,19 +716,19 @@ def _stored_circle_groups(book: Book, as_of: date, ranked: list[tuple[int, str, 
     circle = "FROM contacts c INDEXED BY contacts_by_cadence_circle WHERE c.cadence_circle = :r{i} AND " + _DUE
     overdue = f" AND c.next_due <= :as_of AND {_quiet_set('keep-in-touch', 'c.id')}"
     counts: dict[int, tuple[int, int]] = {}
-    for start in range(0, len(ranked), 200):  # SQLite joins at most 500 SELECTs
+    for start in range(0, len(ranked), _CIRCLES_PER_QUERY):
         sql = " UNION ALL ".join(
             f"SELECT {i}, (SELECT count(*) {circle.format(i=i)}), "
             f"(SELECT count(*) {circle.format(i=i)}{overdue})"
-            for i in range(start, min(start + 200, len(ranked))))
+            for i in range(start, min(start + _CIRCLES_PER_QUERY, len(ranked))))
         counts.update((row[0], (row[1], row[2])) for row in _run(book, sql, params))
     summed = [i for i in range(len(ranked)) if wanted is None or wanted(*counts[i])]
     found = {}
-    for start in range(0, len(summed), 200):
+    for start in range(0, len(summed), _CIRCLES_PER_QUERY):
         sql = " UNION ALL ".join(
             f"""SELECT {i}, json_group_array(c.id), min(c.next_due), max(c.last_contact),
                        max({_OVERDUE_RATIO}) {circle.format(i=i)}{overdue}"""
-            for i in summed[start:start + 200])
+            for i in summed[start:start + _CIRCLES_PER_QUERY])
         found.update((row[0], row) for row in _run(book, sql, params))
     groups = []
     for i, (rowid, name, position, cadence) in enumerate(ranked):
