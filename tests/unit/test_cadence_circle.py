@@ -329,8 +329,8 @@ def test_the_keep_in_touch_page_is_the_general_one_when_many_tie_at_its_edge(boo
     run = q._run
 
     def spy(conn_book, sql, params):
-        if ":day" in sql:
-            days.append(params["day"])
+        if ":last" in sql:
+            days.append(book.get_contact(params["last"]).next_due.isoformat())
         return run(conn_book, sql, params)
 
     monkeypatch.setattr(q, "_run", spy)

@@ -15,12 +15,12 @@ import click
 from ..domain import Balance, Contact, FollowUp, Favour, Interaction, Introduction
 from ..domain.dates import human, relative
 from ..domain.text import escape_json, invisible, visible
-from ..domain.relations import JournalEntry, Relationship
-from ..domain.timeline import timeline
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
+
+    from ..domain.relations import JournalEntry, Relationship
 
 
 # ---------------------------------------------------------------------- the output doors
@@ -306,6 +306,8 @@ def card_rows(
     if contact.notes:
         rows.append(("", ""))
         rows += [("  ", line) for line in contact.notes.splitlines()]
+    from ..domain.timeline import timeline  # only cards need it: not every command's start
+
     events = timeline(contact.id, interactions, favours, follow_ups, introductions, journal)
     if events:
         rows.append(("", ""))
@@ -387,3 +389,11 @@ __all__ = [
     "card_rows", "contact_card", "contact_json", "print_hanging", "favour_json", "follow_up_json", "human",
     "interaction_json", "introduction_json", "journal_json", "relationship_json", "timeline",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "timeline":  # exported, imported on first use (see card_rows)
+        from ..domain.timeline import timeline
+
+        return timeline
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -487,18 +487,18 @@ def _gather(
     # A circle whose members are overdue together is one item; its members are not listed
     # one by one (fetched past the limit by as many, so the page still fills).
     grouped = _circle_items(book, as_of, circles) if contact_id is None else []
-    members = {member for item in grouped for member in item.members}
     # One keep-in-touch query serves both kinds: drifting is looked for among the most
     # overdue (a contact whose keep-in-touch is snoozed is not asked about either).
     needed = None if limit is None else max(limit, DRIFT_CANDIDATES)
-    if members and needed is not None and q.has_cadence_circles(book):
+    if grouped and needed is not None and q.has_cadence_circles(book):
         # Each person's circle is stored (m019): the ranking leaves the members out itself,
         # reading a few rows per cadence length.
         overdue, overdue_total = q.keep_in_touch_due(
             book, as_of, limit=needed, count=totals, leave_out=[item.circle for item in grouped])
-        if totals:
-            overdue_total -= len(members)  # every member is in the count
+        if totals:  # every member is in the count (and in one circle's prompt only)
+            overdue_total -= sum(len(item.members) for item in grouped)
     else:
+        members = {member for item in grouped for member in item.members}
         overdue, overdue_total = _keep_in_touch_rows(book, as_of, needed, contact_id, totals, members)
     drifting = [] if later else _drifting(book, as_of, overdue[:DRIFT_CANDIDATES], circles)
     counts: dict[str, int] = {}
