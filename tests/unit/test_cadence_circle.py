@@ -358,5 +358,11 @@ def test_more_cadence_lengths_and_circles_than_one_query_asks_about(book, people
     monkeypatch.setattr(q, "_CIRCLES_PER_QUERY", 1)
     check(book)
     assert len([row[0] for row in book.conn.execute(q._SPANS)]) > 12
-    assert sum("json_group_array(c.id), min(c.next_due)" in sql for sql in queries) > 2
+    # Prompts summed up with their members (with counts), by their first rows per length
+    # (without), and the members of those shown: each in more than one query.
+    assert sum(sql.count("max(c.last_contact) FROM") == 1 and "min(c.next_due)" in sql
+               for sql in queries) > 2
+    assert sum("WITH RECURSIVE pairs" in sql for sql in queries) > 2
+    assert any(sql.strip().startswith("SELECT 1, json_group_array(c.id), max(c.last_contact)")
+               for sql in queries)  # two prompts shown: their members in two queries
     assert sum("ORDER BY c.next_due LIMIT :wanted" in sql for sql in queries) > 2 * 6

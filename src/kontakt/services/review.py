@@ -340,36 +340,57 @@ def _prompted(applies: int, late: int) -> bool:
     return late >= CIRCLE_MIN_OVERDUE and late >= CIRCLE_MIN_SHARE * applies
 
 
-def _circle_items(book: Book, as_of: date, circles: dict[str, Cadence]) -> list[ReviewItem]:
+def _circle_items(book: Book, as_of: date, circles: dict[str, Cadence], *,
+                  members: bool = True) -> list[ReviewItem]:
     """One item per circle with a cadence whose members are overdue together: at least
     CIRCLE_MIN_OVERDUE of them, and at least CIRCLE_MIN_SHARE of the members the circle's
     cadence applies to. A member counts for the circle whose cadence is theirs: the tightest
-    of their circles, the closest one on ties."""
+    of their circles, the closest one on ties.
+
+    With `members=False`, in a book that stores each person's circle (m019), an item may come
+    without its members, first member and reason (what ranking it does not need): only
+    those shown are looked up, by `_with_members`."""
     found = q.circles_with_cadence(book)
     cadences = {row[0]: _cadence(row[3]) for row in found}
     # The order in which circles' cadences apply: tighter first, then closer (found's order).
     ranked = sorted(found, key=lambda row: cadences[row[0]].approx_days)
     groups = {group.circle_id: group
-              for group in q.circle_groups(book, as_of, ranked, wanted=_prompted)}
+              for group in q.circle_groups(book, as_of, ranked, wanted=_prompted, members=members)}
     items = []
     for row in found:
         cadence = cadences[row[0]]
         group = groups[row[0]]
-        late = group.late
-        if not _prompted(group.applies, late):
+        if not _prompted(group.applies, group.late):
             continue
-        if group.last_seen:
-            quiet = f"not seen for {_quiet_for((as_of - group.last_seen).days)}"
-        else:
-            quiet = "nothing logged yet"
-        items.append(ReviewItem(
-            kind="circle", contact_id=group.overdue[0], name=f"#{group.circle}",
-            due=group.first_due or as_of,
-            reason=f"{late} people {quiet} ({cadence}) — log the last meeting?",
-            score=group.score, closeness=group.position, cadence=str(cadence),
-            circle=group.circle, circle_id=group.circle_id, members=group.overdue,
-        ))
+        item = ReviewItem(
+            kind="circle", contact_id=0, name=f"#{group.circle}", due=group.first_due or as_of,
+            reason="", score=group.score, closeness=group.position, cadence=str(cadence),
+            circle=group.circle, circle_id=group.circle_id,
+        )
+        items.append(_circle_members(item, group.overdue, group.last_seen, as_of)
+                     if group.overdue else item)
     return items
+
+
+def _circle_members(item: ReviewItem, members: tuple[int, ...], last_seen: date | None,
+                    as_of: date) -> ReviewItem:
+    """A circle's item with its overdue members: the first of them, and the reason."""
+    if last_seen:
+        quiet = f"not seen for {_quiet_for((as_of - last_seen).days)}"
+    else:
+        quiet = "nothing logged yet"
+    return replace(item, contact_id=members[0], members=members,
+                   reason=f"{len(members)} people {quiet} ({item.cadence}) — log the last meeting?")
+
+
+def _with_members(book: Book, items: list[ReviewItem], as_of: date) -> list[ReviewItem]:
+    """`items` with the members of each circle item that came without them."""
+    bare = [item.circle for item in items if item.kind == "circle" and not item.members]
+    if not bare:
+        return items
+    found = q.circle_members(book, as_of, bare)
+    return [_circle_members(item, *found[item.circle], as_of)
+            if item.kind == "circle" and not item.members else item for item in items]
 
 
 def _cadence_offers(book: Book, as_of: date, contact_id: int | None) -> list[ReviewItem]:
@@ -484,12 +505,14 @@ def _gather(
     rows drifting is looked for among. With `later`, drifting and give-back are left out
     (`build_review` asks for them only if they could be shown)."""
     circles = _circles(book)
-    # A circle whose members are overdue together is one item; its members are not listed
-    # one by one (fetched past the limit by as many, so the page still fills).
-    grouped = _circle_items(book, as_of, circles) if contact_id is None else []
     # One keep-in-touch query serves both kinds: drifting is looked for among the most
     # overdue (a contact whose keep-in-touch is snoozed is not asked about either).
     needed = None if limit is None else max(limit, DRIFT_CANDIDATES)
+    # A circle whose members are overdue together is one item; its members are not listed
+    # one by one (fetched past the limit by as many, so the page still fills).
+    # Without counts, only the prompts shown need their members (build_review adds them).
+    grouped = (_circle_items(book, as_of, circles, members=totals or needed is None)
+               if contact_id is None else [])
     if grouped and needed is not None and q.has_cadence_circles(book):
         # Each person's circle is stored (m019): the ranking leaves the members out itself,
         # reading a few rows per cadence length.
@@ -652,7 +675,7 @@ def build_review(
         found = _cadence_offers(book, as_of, None)
         items = sorted(items + found, key=ReviewItem.sort_key)
         counts["cadence"] = len(found)
-    shown = with_channels(book, choose(items, limit))
+    shown = with_channels(book, _with_members(book, choose(items, limit), as_of))
     return Review(items=shown, more=max(0, sum(counts.values()) - len(shown)), counts=counts)
 
 

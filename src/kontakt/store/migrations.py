@@ -760,13 +760,14 @@ def m019_cadence_circle(db: Database) -> None:
 
     `contacts.cadence_circle` names the circle whose cadence is the person's (see
     store/cadence_circles.py for the rule and who keeps it right). contacts_by_cadence_circle
-    holds each circle's people by due date: a circle's Today prompt counts them from there
-    instead of joining every cadence-less person's memberships (100k people: ~50 -> ~5 ms
-    CPU); it replaces m018's contacts_by_circle_due. contacts_by_due_span holds everyone
-    due by the length of their cadence, then due date: for one length, the earliest due is
-    the most overdue, so the keep-in-touch ranking reads a few rows per length (16 lengths at
-    100k) instead of computing the ratio for every overdue person (~10 -> ~1 ms). SQLite keeps
-    that index right by itself (an index on an expression of the row). Idempotent.
+    holds each circle's people by the length of their cadence, then due date: a circle's
+    Today prompt counts them from there instead of joining every cadence-less person's
+    memberships (100k people: ~50 -> ~5 ms CPU); it replaces m018's contacts_by_circle_due.
+    contacts_by_due_span holds everyone due the same way: for one length, the earliest due
+    is the most overdue, so the keep-in-touch ranking and a circle's most overdue member are
+    read from the first rows of each length (16 lengths at 100k) instead of computing the
+    ratio for every overdue person (~10 -> ~1 ms). SQLite keeps the length right by itself
+    (an index on an expression of the row). Idempotent.
     """
     from .cadence_circles import refresh
 
@@ -778,7 +779,7 @@ def m019_cadence_circle(db: Database) -> None:
         db,
         f"""
         CREATE INDEX IF NOT EXISTS contacts_by_cadence_circle
-            ON contacts (cadence_circle, next_due, last_contact, created_at)
+            ON contacts (cadence_circle, {DUE_SPAN}, next_due, last_contact, created_at)
             WHERE cadence_circle IS NOT NULL AND next_due IS NOT NULL AND archived = 0
               AND deleted_at IS NULL;
         CREATE INDEX IF NOT EXISTS contacts_by_due_span

@@ -682,21 +682,25 @@ def circles_with_cadence(book: Book) -> list[tuple[int, str, int, str]]:
 
 
 def circle_groups(book: Book, as_of: date, ranked: list[tuple[int, str, int, str]],
-                  wanted: Callable[[int, int], bool] | None = None) -> list[CircleGroup]:
+                  wanted: Callable[[int, int], bool] | None = None,
+                  members: bool = True) -> list[CircleGroup]:
     """The groups of the circles in `ranked` (rowid, name, position, cadence) on `as_of`,
     in that order. `ranked` is the order in which circles' cadences apply (tighter first,
     then closer): a member counts for the first of their circles in it, and only there.
     With `wanted(applies, late)`, only the groups it wants are summed up (overdue, first
-    due, last seen, score); the others have their counts only.
+    due, last seen, score); the others have their counts only. With `members=False` (only
+    honoured in a book with m019) a wanted group has its first due and score but no overdue
+    members and no last seen: `circle_members` gives those for the prompts shown.
 
     In a book with m019 each person's circle is stored (cadence_circle): two counts per
-    circle from contacts_by_cadence_circle, and a pass over the overdue of each wanted one.
+    circle from contacts_by_cadence_circle, and a pass over the overdue of each wanted one
+    (without members: the first overdue row of each cadence length in it).
     Else (a book opened read-only before its upgrade) the general pass below.
     """
     if not ranked:
         return []
     if has_cadence_circles(book):
-        return _stored_circle_groups(book, as_of, ranked, wanted)
+        return _stored_circle_groups(book, as_of, ranked, wanted, members)
     groups = _circle_groups(book, as_of, ranked)
     if wanted is None:
         return groups
@@ -706,26 +710,30 @@ def circle_groups(book: Book, as_of: date, ranked: list[tuple[int, str, int, str
 
 
 def _stored_circle_groups(book: Book, as_of: date, ranked: list[tuple[int, str, int, str]],
-                          wanted: Callable[[int, int], bool] | None) -> list[CircleGroup]:
+                          wanted: Callable[[int, int], bool] | None,
+                          members: bool) -> list[CircleGroup]:
     """`circle_groups` from the stored `cadence_circle` (m019)."""
     params = {"as_of": as_of.isoformat(), "as_of_day": _julian_day(as_of),
               **{f"r{i}": circle[1] for i, circle in enumerate(ranked)}}
     circle = "FROM contacts c INDEXED BY contacts_by_cadence_circle WHERE c.cadence_circle = :r{i} AND " + _DUE
-    overdue = f" AND c.next_due <= :as_of AND {_quiet_set('keep-in-touch', 'c.id')}"
+    overdue = f"c.next_due <= :as_of AND {_quiet_set('keep-in-touch', 'c.id')}"
     counts: dict[int, tuple[int, int]] = {}
     for start in range(0, len(ranked), _CIRCLES_PER_QUERY):
         sql = " UNION ALL ".join(
-            f"SELECT {i}, (SELECT count(*) {circle.format(i=i)}), "
-            f"(SELECT count(*) {circle.format(i=i)}{overdue})"
+            f"SELECT {i}, count(*), count(*) FILTER (WHERE {overdue}) {circle.format(i=i)}"
             for i in range(start, min(start + _CIRCLES_PER_QUERY, len(ranked))))
         counts.update((row[0], (row[1], row[2])) for row in _run(book, sql, params))
     summed = [i for i in range(len(ranked)) if wanted is None or wanted(*counts[i])]
     found = {}
     for start in range(0, len(summed), _CIRCLES_PER_QUERY):
-        sql = " UNION ALL ".join(
-            f"""SELECT {i}, json_group_array(c.id), min(c.next_due), max(c.last_contact),
-                       max({_OVERDUE_RATIO}) {circle.format(i=i)}{overdue}"""
-            for i in summed[start:start + _CIRCLES_PER_QUERY])
+        chunk = summed[start:start + _CIRCLES_PER_QUERY]
+        if members:
+            sql = " UNION ALL ".join(
+                f"""SELECT {i}, min(c.next_due), max({_OVERDUE_RATIO}), json_group_array(c.id),
+                           max(c.last_contact) {circle.format(i=i)} AND {overdue}"""
+                for i in chunk)
+        else:
+            sql = _most_overdue_sql(chunk, circle, overdue)
         found.update((row[0], row) for row in _run(book, sql, params))
     groups = []
     for i, (rowid, name, position, cadence) in enumerate(ranked):
@@ -736,10 +744,51 @@ def _stored_circle_groups(book: Book, as_of: date, ranked: list[tuple[int, str, 
                                       late=late))
             continue
         # Sorted here (in due order from the index), not by an aggregate ORDER BY.
-        members = tuple(sorted(json.loads(row[1])))
-        groups.append(CircleGroup(rowid, name, position, cadence, applies, members,
-                                  parse_iso(row[2]), parse_iso(row[3]), row[4] or 0.0, late=late))
+        ids = tuple(sorted(json.loads(row[3]))) if members else ()
+        groups.append(CircleGroup(rowid, name, position, cadence, applies, ids, parse_iso(row[1]),
+                                  parse_iso(row[4]) if members else None, row[2] or 0.0, late=late))
     return groups
+
+
+def _most_overdue_sql(chunk: list[int], circle: str, overdue: str) -> str:
+    """(i, first due, highest ratio) of the circles `chunk` (indexes of :r{i}), from the first
+    overdue row of each cadence length in the circle (contacts_by_cadence_circle is by length,
+    then due date): a few index seeks instead of a pass over every overdue member."""
+    pick = "CASE pairs.i " + " ".join(f"WHEN {i} THEN :r{i}" for i in chunk) + " END"
+    lengths = circle.replace(":r{i}", pick)
+    seeds = " UNION ALL ".join(
+        f"SELECT {i}, (SELECT min({_DUE_SPAN}) {circle.format(i=i)})" for i in chunk)
+    first = (f"{lengths} AND {_DUE_SPAN} = pairs.span AND {overdue} "
+             "ORDER BY c.next_due LIMIT 1")
+    return f"""WITH RECURSIVE pairs(i, span) AS (
+                   {seeds}
+                   UNION ALL
+                   SELECT i, (SELECT min({_DUE_SPAN}) {lengths} AND {_DUE_SPAN} > pairs.span)
+                     FROM pairs WHERE span IS NOT NULL)
+               SELECT i, min(due), max(score) FROM (
+                   SELECT i, (SELECT c.next_due {first}) AS due,
+                             (SELECT {_OVERDUE_RATIO} {first}) AS score
+                     FROM pairs WHERE span IS NOT NULL)
+                GROUP BY i"""
+
+
+def circle_members(book: Book, as_of: date, circles: Sequence[str],
+                   ) -> dict[str, tuple[tuple[int, ...], date | None]]:
+    """Circle name (as given) → (its members overdue on `as_of` by id, the latest last contact
+    among them), for a book with m019: what `circle_groups(..., members=False)` leaves out,
+    asked for only the prompts that are shown."""
+    params = {"as_of": as_of.isoformat(), **{f"r{i}": name for i, name in enumerate(circles)}}
+    found: dict[str, tuple[tuple[int, ...], date | None]] = {}
+    for start in range(0, len(circles), _CIRCLES_PER_QUERY):
+        sql = " UNION ALL ".join(
+            f"""SELECT {i}, json_group_array(c.id), max(c.last_contact)
+                  FROM contacts c INDEXED BY contacts_by_cadence_circle
+                 WHERE c.cadence_circle = :r{i} AND {_DUE} AND c.next_due <= :as_of
+                   AND {_quiet_set('keep-in-touch', 'c.id')}"""
+            for i in range(start, min(start + _CIRCLES_PER_QUERY, len(circles))))
+        for row in _run(book, sql, params):
+            found[circles[row[0]]] = (tuple(sorted(json.loads(row[1]))), parse_iso(row[2]))
+    return found
 
 
 def _circle_groups(book: Book, as_of: date,
