@@ -10,6 +10,7 @@ read from the stored values gives what the general path (memberships joined on t
 from __future__ import annotations
 
 import json
+import subprocess
 from collections import defaultdict
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -45,15 +46,19 @@ def _nocase(text: str) -> str:
 
 def oracle(book: Book) -> dict[int, str | None]:
     """contact id → the circle whose cadence is theirs: none with an own cadence, else the
-    first of their circles with a cadence by (length, position, name)."""
+    first of their circles with a cadence by (length, position, name). Names are matched as
+    SQLite matches them: by their bytes, ASCII letters folded (NOCASE); a circle whose name
+    is not UTF-8 applies to nobody (the review, asking by the name as Python read it, never
+    found its members)."""
     circles = {
-        _nocase(name): (Cadence.parse(cadence).approx_days, position, _nocase(name), name)
-        for name, cadence, position in book.conn.execute(
-            "SELECT name, cadence, position FROM circles WHERE cadence IS NOT NULL")}
+        bytes(raw).lower(): (Cadence.parse(cadence).approx_days, position, bytes(raw).lower(), name)
+        for name, raw, cadence, position in book.conn.execute(
+            "SELECT name, CAST(name AS BLOB), cadence, position FROM circles WHERE cadence IS NOT NULL")
+        if name.encode("utf-8") == bytes(raw)}
     member_of: dict[int, list] = defaultdict(list)
-    for contact_id, circle in book.conn.execute("SELECT contact_id, circle FROM memberships"):
-        if _nocase(circle) in circles:
-            member_of[contact_id].append(circles[_nocase(circle)])
+    for contact_id, raw in book.conn.execute("SELECT contact_id, CAST(circle AS BLOB) FROM memberships"):
+        if bytes(raw).lower() in circles:
+            member_of[contact_id].append(circles[bytes(raw).lower()])
     return {contact_id: None if cadence is not None or not member_of[contact_id]
             else min(member_of[contact_id])[3]
             for contact_id, cadence in book.conn.execute("SELECT id, cadence FROM contacts")}
@@ -366,3 +371,26 @@ def test_more_cadence_lengths_and_circles_than_one_query_asks_about(book, people
     assert any(sql.strip().startswith("SELECT 1, json_group_array(c.id), max(c.last_contact)")
                for sql in queries)  # two prompts shown: their members in two queries
     assert sum("ORDER BY c.next_due LIMIT :wanted" in sql for sql in queries) > 2 * 6
+
+
+def test_a_circle_name_that_is_not_utf8_counts_nobody_on_either_path(book, people):
+    # Written by another tool: a weekly circle whose name's bytes are not UTF-8, with members.
+    path = book.path
+    ids = ", ".join(str(people[name]) for name in ("f0", "f1", "f2", "f3", "Bell"))
+    book.close()
+    hostile = "CAST(X'6272C3' AS TEXT)"  # "br" and half a character
+    subprocess.run(
+        ["sqlite3", str(path),
+         f"INSERT INTO circles (name, cadence, position, created_at) "
+         f"VALUES ({hostile}, 'every week', 9, '2025-01-01T09:00:00+00:00');"
+         f"INSERT INTO memberships (contact_id, circle) SELECT id, {hostile} FROM contacts "
+         f"WHERE id IN ({ids});"],
+        check=True, capture_output=True, timeout=30)
+    assert {c.name: c for c in diagnose(path, fix=True).checks}["cadence circles"].status in ("ok", "fixed")
+    with Book.open(path) as reopened:
+        assert reopened.conn.execute(
+            "SELECT count(*) FROM memberships WHERE CAST(circle AS BLOB) = X'6272C3'").fetchone()[0] == 5
+        values = check(reopened)  # the review from the stored circles is the general one
+        assert values[people["f0"]] == "family" and values[people["Bell"]] == "family"
+        prompted = {item.circle for item in review._circle_items(reopened, AS_OF, {})}
+        assert prompted == {"breakfast", "family"}

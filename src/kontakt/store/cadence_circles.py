@@ -36,11 +36,15 @@ def circle_order(conn: sqlite3.Connection) -> dict[str, tuple[int, str]]:
     from .values import _cadence  # the domain's parser, cached
 
     days = []
-    for name, text in conn.execute(
-            "SELECT name, cadence FROM circles WHERE cadence IS NOT NULL ORDER BY position, name"):
+    for name, text, stored in conn.execute(
+            "SELECT name, cadence, CAST(name AS BLOB) FROM circles WHERE cadence IS NOT NULL "
+            "ORDER BY position, name"):
         try:
+            # A name that is not UTF-8 (written by another tool) reads as U+FFFD, which no
+            # membership's bytes equal: the review's general path finds no member in it either.
+            bytes(stored).decode("utf-8")
             days.append((_cadence(text).approx_days, name))
-        except CadenceError:  # edited by hand into nonsense: no cadence anyone could keep
+        except (CadenceError, UnicodeDecodeError):  # a cadence edited into nonsense, too
             continue
     ranked = sorted(days, key=lambda row: row[0])  # stable: ties keep SQL's order
     return {nocase(name): (rank, name) for rank, (_, name) in enumerate(ranked)}
