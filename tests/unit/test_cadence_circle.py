@@ -394,3 +394,17 @@ def test_a_circle_name_that_is_not_utf8_counts_nobody_on_either_path(book, peopl
         assert values[people["f0"]] == "family" and values[people["Bell"]] == "family"
         prompted = {item.circle for item in review._circle_items(reopened, AS_OF, {})}
         assert prompted == {"breakfast", "family"}
+
+
+def test_undoing_a_step_recorded_before_the_upgrade_recomputes_it(book, people):
+    # A step an older kontakt recorded has no entry for cadence_circle (it had no such column).
+    ned = people["Ned"]
+    book.update_contact(ned, today=AS_OF, add_tags=["breakfast"])
+    assert stored(book)[ned] == "breakfast"
+    with book.write(record=False):
+        removed = book.conn.execute(
+            "DELETE FROM undo_log WHERE sql LIKE 'UPDATE \"contacts\" SET \"cadence_circle\"=%' "
+            "AND step = (SELECT max(step) FROM undo_log)").rowcount
+    assert removed == 1
+    undo(book)
+    assert check(book)[ned] is None
