@@ -717,10 +717,16 @@ def _stored_circle_groups(book: Book, as_of: date, ranked: list[tuple[int, str, 
               **{f"r{i}": circle[1] for i, circle in enumerate(ranked)}}
     circle = "FROM contacts c INDEXED BY contacts_by_cadence_circle WHERE c.cadence_circle = :r{i} AND " + _DUE
     overdue = f"c.next_due <= :as_of AND {_quiet_set('keep-in-touch', 'c.id')}"
+    # The overdue counted by due date alone, less the few snoozed or skipped among them
+    # (looked up from review_state): cheaper than asking about every row whether it is quiet.
+    quiet = f"""(SELECT count(*) FROM review_state s JOIN contacts c ON c.id = s.ref_id
+                  WHERE s.kind = 'keep-in-touch' AND (s.snoozed_until > :as_of OR s.skipped_on = :as_of)
+                    AND c.cadence_circle = :r{{i}} AND {_DUE} AND c.next_due <= :as_of)"""
     counts: dict[int, tuple[int, int]] = {}
     for start in range(0, len(ranked), _CIRCLES_PER_QUERY):
         sql = " UNION ALL ".join(
-            f"SELECT {i}, count(*), count(*) FILTER (WHERE {overdue}) {circle.format(i=i)}"
+            f"""SELECT {i}, count(*), count(*) FILTER (WHERE c.next_due <= :as_of) - {quiet.format(i=i)}
+                  {circle.format(i=i)}"""
             for i in range(start, min(start + _CIRCLES_PER_QUERY, len(ranked))))
         counts.update((row[0], (row[1], row[2])) for row in _run(book, sql, params))
     summed = [i for i in range(len(ranked)) if wanted is None or wanted(*counts[i])]
