@@ -27,6 +27,7 @@ from .book import Book, _line, _now, _text, _uid, _unique
 from .values import _cadence
 from .contacts import LET_DRIFT_SQL
 from .db import is_encrypted, reader_connection
+from . import cadence_circles
 from .driver import sqlite3
 
 # The insert triggers of the search index (m001) and the REF index (m017).
@@ -181,6 +182,7 @@ class BulkWriter:
             "SELECT coalesce(max(position), 0) FROM circles"
         ).fetchone()[0]
         self._cadences = book._circle_cadences()
+        self._order = cadence_circles.circle_order(self.conn)
         if getattr(book, "_recording", False):
             from .history import bulk
 
@@ -239,6 +241,7 @@ class BulkWriter:
                 (cadence_text, _text(description), known),
             )
         self._cadences = self.book._circle_cadences()
+        self._order = cadence_circles.circle_order(self.conn)
 
     # ------------------------------------------------------------------ contacts
 
@@ -272,6 +275,7 @@ class BulkWriter:
                 created, c.updated_at or now, c.deleted_at,
                 due.isoformat() if due else None,
                 _detail_json(c, emails, phones),
+                cadence_circles.applying(self._order, c.cadence, tags),
             ))
         self._insert_indexed(rows)
         self.conn.executemany(
@@ -289,8 +293,8 @@ class BulkWriter:
         """
         insert = """INSERT INTO contacts (id, uid, name, sort_key, nickname, emails, phones, org,
                         role, location, met, birthday, tags, notes, cadence, archived, created_at,
-                        updated_at, deleted_at, next_due, details)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+                        updated_at, deleted_at, next_due, details, cadence_circle)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
         triggers = dict(self.conn.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)",
             _INSERT_TRIGGERS,
@@ -394,10 +398,12 @@ class BulkWriter:
         return len(rows)
 
     def refresh_due(self, contact_ids: Iterable[int]) -> None:
-        """Recompute last_contact and next_due for these contacts in a few statements."""
+        """Recompute last_contact and next_due for these contacts in a few statements (and
+        the circle whose cadence applies to each)."""
         ids = sorted(set(contact_ids))
         if not ids:
             return
+        cadence_circles.refresh(self.conn, ids)
         circles = self.book._circle_cadences()
         updates = []
         for start in range(0, len(ids), 500):
