@@ -31,6 +31,7 @@ from kontakt.config import Config  # noqa: E402
 from kontakt.domain import Cadence, fold  # noqa: E402
 from kontakt.services.review import build_review, items_for_contact  # noqa: E402
 from kontakt.store import Book  # noqa: E402
+from kontakt.store import cadence_circles  # noqa: E402
 
 TODAY = date(2026, 11, 23)
 START = TODAY - timedelta(days=730)
@@ -110,6 +111,7 @@ def generate(path: Path, contacts: int, links: int, seed: int) -> None:
             due = cadence.after(seen or added) if cadence else None
             updates.append((seen and seen.isoformat(), due and due.isoformat(), cid))
         conn.executemany("UPDATE contacts SET last_contact = ?, next_due = ? WHERE id = ?", updates)
+        cadence_circles.refresh(conn)  # whose circle's cadence is theirs (m019), as the store has it
 
         conn.executemany(
             """INSERT INTO follow_ups (uid, contact_id, due, note, recurrence, status, created_at)

@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from kontakt.domain import Cadence, effective_cadence, fold, next_due  # noqa: E402
 from kontakt.store import Book  # noqa: E402
+from kontakt.store import cadence_circles  # noqa: E402
 
 GENERATOR_VERSION = 1
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -320,6 +321,8 @@ def _fill(book: Book, size: int, seed: int) -> None:
             if due is not None:
                 updates.append((due.isoformat(), cid))
         conn.executemany("UPDATE contacts SET next_due = ? WHERE id = ?", updates)
+        # And whose circle's cadence is theirs (m019), by the store's own rule.
+        cadence_circles.refresh(conn)
     conn.execute("ANALYZE")
 
 

@@ -46,3 +46,19 @@ def refused(result: Result, code: int = 1) -> str:
     assert "Traceback" not in result.output
     assert not isinstance(result.exception, (TypeError, AttributeError, KeyError))
     return next(line for line in result.stderr.splitlines() if line.startswith("Error:"))
+
+
+def write_hostile_rows(path: Path) -> None:
+    """Another tool's writes, through the sqlite3 shell: a tab, a newline, ESC, a C1 CSI and a
+    bidi override in a name and an org, and a name whose bytes are not UTF-8."""
+    import subprocess
+
+    subprocess.run(["sqlite3", str(path), """
+        INSERT INTO contacts (uid, name, sort_key, emails, org, created_at, updated_at)
+        VALUES ('hostile-1', 'Evil' || char(9) || 'Tab' || char(10) || 'Line' || char(27) || '[31mRed'
+                || char(155) || 'csi', 'evil tab', '["evil@example.com"]', 'Org' || char(8238) || 'gpj.exe',
+                '2026-01-01T00:00:00', '2026-01-01T00:00:00');
+        INSERT INTO contacts (uid, name, sort_key, emails, created_at, updated_at)
+        VALUES ('hostile-2', CAST(X'42616467C3' || X'FF' || X'4279746573' AS TEXT), 'badg bytes',
+                '["bytes@example.com"]', '2026-01-01T00:00:00', '2026-01-01T00:00:00');
+    """], check=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from book_cli import write_hostile_rows
 from kontakt import quick
 from kontakt.cli import main
 from kontakt.store import Book, crypto, reading
@@ -70,17 +71,7 @@ def book(tmp_path_factory) -> Path:
                                    tags=["common"], notes="common " * (n % 4))
     finally:
         mp.undo()
-    # Another tool's writes: a tab, a newline, ESC, C1 and a bidi override in a name and an
-    # org, and bytes that are not UTF-8.
-    subprocess.run([SQLITE3, str(path), """
-        INSERT INTO contacts (uid, name, sort_key, emails, org, created_at, updated_at)
-        VALUES ('hostile-1', 'Evil' || char(9) || 'Tab' || char(10) || 'Line' || char(27) || '[31mRed'
-                || char(155) || 'csi', 'evil tab', '["evil@example.com"]', 'Org' || char(8238) || 'gpj.exe',
-                '2026-01-01T00:00:00', '2026-01-01T00:00:00');
-        INSERT INTO contacts (uid, name, sort_key, emails, created_at, updated_at)
-        VALUES ('hostile-2', CAST(X'42616467C3' || X'FF' || X'4279746573' AS TEXT), 'badg bytes',
-                '["bytes@example.com"]', '2026-01-01T00:00:00', '2026-01-01T00:00:00');
-    """], check=True)
+    write_hostile_rows(path)
     return path
 
 

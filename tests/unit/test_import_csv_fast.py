@@ -352,11 +352,11 @@ def test_optional_columns_written_as_null_are_null_and_set_ones_keep_their_text(
     _write_contacts(path, contacts)
     with Book.open(path) as book:
         kinds = [tuple(r) for r in book.conn.execute(
-            "SELECT typeof(birthday), typeof(cadence), typeof(deleted_at), typeof(next_due), deleted_at "
-            "FROM contacts ORDER BY id")]
-    assert kinds == [("null", "null", "null", "null", None),
-                     ("text", "text", "text", "text", "2026-11-20T10:00:00+00:00"),
-                     ("null", "null", "text", "null", "")]
+            "SELECT typeof(birthday), typeof(cadence), typeof(deleted_at), typeof(next_due), deleted_at, "
+            "typeof(cadence_circle) FROM contacts ORDER BY id")]
+    assert kinds == [("null", "null", "null", "null", None, "null"),
+                     ("text", "text", "text", "text", "2026-11-20T10:00:00+00:00", "null"),
+                     ("null", "null", "text", "null", "", "null")]
 
 
 def test_a_big_batch_goes_in_without_undo_triggers_and_is_still_undone_whole(tmp_path, monkeypatch):

@@ -58,8 +58,8 @@ def test_streamed_search_lists_what_search_lists(book, text, archived, batches, 
         assert len(limited) == min(limit, len(expected))
 
 
-def test_the_matches_cross_batches_and_ties_are_ordered_by_id(book, monkeypatch):
-    book, trashed = book
+def _record_batches(monkeypatch) -> list[list[tuple[int, int]]]:
+    """The batches stream_search reads, in order, as it reads them."""
     batches: list[list[tuple[int, int]]] = []
     real = reading._rank_batches
 
@@ -69,6 +69,12 @@ def test_the_matches_cross_batches_and_ties_are_ordered_by_id(book, monkeypatch)
             yield batch
 
     monkeypatch.setattr(reading, "_rank_batches", counted)
+    return batches
+
+
+def test_the_matches_cross_batches_and_ties_are_ordered_by_id(book, monkeypatch):
+    book, trashed = book
+    batches = _record_batches(monkeypatch)
     streamed = list(book.stream_search("anna anders"))
     twins = TWINS - len([i for i in trashed if i > len(AWKWARD) and i <= len(AWKWARD) + TWINS])
     assert len(streamed) == twins > 520
@@ -82,15 +88,7 @@ def test_the_matches_cross_batches_and_ties_are_ordered_by_id(book, monkeypatch)
 
 def test_batches_start_small_and_end_where_a_rank_does(book, monkeypatch):
     book, _ = book
-    batches: list[list[tuple[int, int]]] = []
-    real = reading._rank_batches
-
-    def counted(cursor):
-        for batch in real(cursor):
-            batches.append(batch)
-            yield batch
-
-    monkeypatch.setattr(reading, "_rank_batches", counted)
+    batches = _record_batches(monkeypatch)
     streamed = list(book.stream_search("a"))
     ranks = dict(book.conn.execute("SELECT rowid, rank FROM contacts_fts WHERE contacts_fts MATCH ?",
                                    (search_terms("a").match,)).fetchall())

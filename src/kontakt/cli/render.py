@@ -16,12 +16,12 @@ from ..domain import Balance, Contact, FollowUp, Favour, Interaction, Introducti
 from ..domain.dates import human, relative
 from ..domain.text import escape_json, invisible, visible
 from ..jsontext import contact_json, json_array_text
-from ..domain.relations import JournalEntry, Relationship
-from ..domain.timeline import timeline
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
+
+    from ..domain.relations import JournalEntry, Relationship
 
 
 # ---------------------------------------------------------------------- the output doors
@@ -251,6 +251,8 @@ def card_rows(
     if contact.notes:
         rows.append(("", ""))
         rows += [("  ", line) for line in contact.notes.splitlines()]
+    from ..domain.timeline import timeline  # only cards need it: not every command's start
+
     events = timeline(contact.id, interactions, favours, follow_ups, introductions, journal)
     if events:
         rows.append(("", ""))
@@ -330,5 +332,13 @@ def _when(day: date | None, today: date) -> str:
 
 __all__ = [
     "card_rows", "contact_card", "contact_json", "print_hanging", "favour_json", "follow_up_json", "human",
-    "interaction_json", "introduction_json", "journal_json", "relationship_json", "timeline",
+    "interaction_json", "introduction_json", "journal_json", "relationship_json", "timeline",  # noqa: F822 — from __getattr__
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "timeline":  # exported, imported on first use (see card_rows)
+        from ..domain.timeline import timeline
+
+        return timeline
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -32,6 +32,8 @@ DRIFT_CANDIDATES = 50
 DRIFT_GAPS = 3
 # Offered at most once a week, not daily.
 DRIFT_EVERY = timedelta(days=7)
+# Where a drifting prompt ranks (every one the same).
+DRIFTING_SCORE = 0.75
 # "Keep her at monthly": having decided, don't ask again for a good while.
 DRIFT_KEEP_QUIET = timedelta(days=90)
 # A birthday window longer than a year would list everyone.
@@ -58,6 +60,7 @@ INTRO_MAX_WAIT = 28
 # (three small favours, or one large) — the same "a lot" as the stats (services/stats.A_LOT).
 GIVE_BACK_AT = 3
 GIVE_BACK_WINDOW = timedelta(days=365)
+GIVE_BACK_SCORE = 0.6
 # Offered at most every two weeks; once answered with done, quiet for a month.
 GIVE_BACK_EVERY = timedelta(days=14)
 GIVE_BACK_QUIET = timedelta(days=30)
@@ -318,7 +321,7 @@ def _drifting(book, as_of, rows, circles) -> list[ReviewItem]:
         reason = f"you've drifted from {_first(row.name)} — keep {cadence}, or let drift?"
         items.append(ReviewItem(
             kind="drifting", contact_id=row.contact_id, name=row.name, due=as_of,
-            reason=reason, score=0.75, closeness=row.closeness, cadence=str(cadence),
+            reason=reason, score=DRIFTING_SCORE, closeness=row.closeness, cadence=str(cadence),
         ))
     return items
 
@@ -332,35 +335,62 @@ def _quiet_for(days: int) -> str:
     return f"{round(days / 30.4375)} months"
 
 
-def _circle_items(book: Book, as_of: date, circles: dict[str, Cadence]) -> list[ReviewItem]:
+def _prompted(applies: int, late: int) -> bool:
+    """True when a circle whose cadence `applies` to so many has so many `late` together."""
+    return late >= CIRCLE_MIN_OVERDUE and late >= CIRCLE_MIN_SHARE * applies
+
+
+def _circle_items(book: Book, as_of: date, circles: dict[str, Cadence], *,
+                  members: bool = True) -> list[ReviewItem]:
     """One item per circle with a cadence whose members are overdue together: at least
     CIRCLE_MIN_OVERDUE of them, and at least CIRCLE_MIN_SHARE of the members the circle's
     cadence applies to. A member counts for the circle whose cadence is theirs: the tightest
-    of their circles, the closest one on ties."""
+    of their circles, the closest one on ties.
+
+    With `members=False`, in a book that stores each person's circle (m019), an item may come
+    without its members, first member and reason (what ranking it does not need): only
+    those shown are looked up, by `_with_members`."""
     found = q.circles_with_cadence(book)
     cadences = {row[0]: _cadence(row[3]) for row in found}
     # The order in which circles' cadences apply: tighter first, then closer (found's order).
     ranked = sorted(found, key=lambda row: cadences[row[0]].approx_days)
-    groups = {group.circle_id: group for group in q.circle_groups(book, as_of, ranked)}
+    groups = {group.circle_id: group
+              for group in q.circle_groups(book, as_of, ranked, wanted=_prompted, members=members)}
     items = []
     for row in found:
         cadence = cadences[row[0]]
         group = groups[row[0]]
-        late = len(group.overdue)
-        if late < CIRCLE_MIN_OVERDUE or late < CIRCLE_MIN_SHARE * group.applies:
+        if not _prompted(group.applies, group.late):
             continue
-        if group.last_seen:
-            quiet = f"not seen for {_quiet_for((as_of - group.last_seen).days)}"
-        else:
-            quiet = "nothing logged yet"
-        items.append(ReviewItem(
-            kind="circle", contact_id=group.overdue[0], name=f"#{group.circle}",
-            due=group.first_due or as_of,
-            reason=f"{late} people {quiet} ({cadence}) — log the last meeting?",
-            score=group.score, closeness=group.position, cadence=str(cadence),
-            circle=group.circle, circle_id=group.circle_id, members=group.overdue,
-        ))
+        item = ReviewItem(
+            kind="circle", contact_id=0, name=f"#{group.circle}", due=group.first_due or as_of,
+            reason="", score=group.score, closeness=group.position, cadence=str(cadence),
+            circle=group.circle, circle_id=group.circle_id,
+        )
+        items.append(_circle_members(item, group.overdue, group.last_seen, as_of)
+                     if group.overdue else item)
     return items
+
+
+def _circle_members(item: ReviewItem, members: tuple[int, ...], last_seen: date | None,
+                    as_of: date) -> ReviewItem:
+    """A circle's item with its overdue members: the first of them, and the reason."""
+    if last_seen:
+        quiet = f"not seen for {_quiet_for((as_of - last_seen).days)}"
+    else:
+        quiet = "nothing logged yet"
+    return replace(item, contact_id=members[0], members=members,
+                   reason=f"{len(members)} people {quiet} ({item.cadence}) — log the last meeting?")
+
+
+def _with_members(book: Book, items: list[ReviewItem], as_of: date) -> list[ReviewItem]:
+    """`items` with the members of each circle item that came without them."""
+    bare = [item.circle for item in items if item.kind == "circle" and not item.members]
+    if not bare:
+        return items
+    found = q.circle_members(book, as_of, bare)
+    return [_circle_members(item, *found[item.circle], as_of)
+            if item.kind == "circle" and not item.members else item for item in items]
 
 
 def _cadence_offers(book: Book, as_of: date, contact_id: int | None) -> list[ReviewItem]:
@@ -421,7 +451,7 @@ def _give_back(book, as_of, limit, contact_id) -> list[ReviewItem]:
                   f"a small kindness back, when one fits?")
         items.append(ReviewItem(
             kind="give-back", contact_id=row.contact_id, name=row.name, due=as_of,
-            reason=reason, score=0.6, closeness=row.closeness,
+            reason=reason, score=GIVE_BACK_SCORE, closeness=row.closeness,
         ))
     return items[:limit] if limit is not None else items
 
@@ -443,21 +473,13 @@ def with_channels(book: Book, items: list[ReviewItem]) -> list[ReviewItem]:
     return out
 
 
-def _gather(
-    book: Book, as_of: date, config: Config, limit: int | None, contact_id: int | None,
-    totals: bool = True, offers: bool = True,
-) -> tuple[list[ReviewItem], dict[str, int]]:
-    circles = _circles(book)
-    # A circle whose members are overdue together is one item; its members are not listed
-    # one by one (fetched past the limit by as many, so the page still fills).
-    grouped = _circle_items(book, as_of, circles) if contact_id is None else []
-    members = {member for item in grouped for member in item.members}
-    # One keep-in-touch query serves both kinds: drifting is looked for among the most
-    # overdue (a contact whose keep-in-touch is snoozed is not asked about either).
-    needed = None if limit is None else max(limit, DRIFT_CANDIDATES)
-    # Members of a circle item are left out here. Ranking the due range costs one walk of it
-    # for 50 rows or 800 alike (leaving 25k members out inside SQLite costs a second), so
-    # with members about, the first page is four times the size.
+def _keep_in_touch_rows(book: Book, as_of: date, needed: int | None, contact_id: int | None,
+                        totals: bool, members: set[int]) -> tuple[list[q.KeepInTouchRow], int]:
+    """The first `needed` rows of the keep-in-touch ranking without `members`, and the count
+    of all of them (without a count: of the rows read), left out here in Python."""
+    # Ranking the due range costs one walk of it for 50 rows or 800 alike (leaving 25k
+    # members out inside SQLite without m019 costs a second), so with members about, the
+    # first page is four times the size.
     wanted = needed if needed is None or not members else needed * 4
     while True:
         overdue, overdue_total = q.keep_in_touch_due(
@@ -472,7 +494,36 @@ def _gather(
         # Every member is in the due set; without a count (or a limit) only the rows are known.
         overdue_total = overdue_total - len(members) if totals and wanted is not None else len(kept)
         overdue = kept
-    drifting = _drifting(book, as_of, overdue[:DRIFT_CANDIDATES], circles)
+    return overdue, overdue_total
+
+
+def _gather(
+    book: Book, as_of: date, config: Config, limit: int | None, contact_id: int | None,
+    totals: bool = True, offers: bool = True, later: bool = False,
+) -> tuple[list[ReviewItem], dict[str, int], list[q.KeepInTouchRow]]:
+    """The items of every kind, ranked, with the count of each kind, and the keep-in-touch
+    rows drifting is looked for among. With `later`, drifting and give-back are left out
+    (`build_review` asks for them only if they could be shown)."""
+    circles = _circles(book)
+    # One keep-in-touch query serves both kinds: drifting is looked for among the most
+    # overdue (a contact whose keep-in-touch is snoozed is not asked about either).
+    needed = None if limit is None else max(limit, DRIFT_CANDIDATES)
+    # A circle whose members are overdue together is one item; its members are not listed
+    # one by one (fetched past the limit by as many, so the page still fills).
+    # Without counts, only the prompts shown need their members (build_review adds them).
+    grouped = (_circle_items(book, as_of, circles, members=totals or needed is None)
+               if contact_id is None else [])
+    if grouped and needed is not None and q.has_cadence_circles(book):
+        # Each person's circle is stored (m019): the ranking leaves the members out itself,
+        # reading a few rows per cadence length.
+        overdue, overdue_total = q.keep_in_touch_due(
+            book, as_of, limit=needed, count=totals, leave_out=[item.circle for item in grouped])
+        if totals:  # every member is in the count (and in one circle's prompt only)
+            overdue_total -= sum(len(item.members) for item in grouped)
+    else:
+        members = {member for item in grouped for member in item.members}
+        overdue, overdue_total = _keep_in_touch_rows(book, as_of, needed, contact_id, totals, members)
+    drifting = [] if later else _drifting(book, as_of, overdue[:DRIFT_CANDIDATES], circles)
     counts: dict[str, int] = {}
     items: list[ReviewItem] = []
     for kind, (found, total) in (
@@ -486,13 +537,13 @@ def _gather(
         # Not for `today --brief`, which runs in every new shell: it never shows them.
         ("cadence", _offers(_cadence_offers(book, as_of, contact_id)
                             if offers or contact_id is not None else [])),
-        ("give-back", _counted(_give_back(book, as_of, limit, contact_id))),
+        ("give-back", _counted([] if later else _give_back(book, as_of, limit, contact_id))),
     ):
         items += found
         counts[kind] = total
     items = shift_for_pause(items, as_of, q.get_pause(book))
     items.sort(key=ReviewItem.sort_key)
-    return items, counts
+    return items, counts, overdue[:DRIFT_CANDIDATES]
 
 
 def _counted(items: list[ReviewItem]) -> tuple[list[ReviewItem], int]:
@@ -531,11 +582,18 @@ def shift_for_pause(
     return shifted
 
 
-def _outranked(items: list[ReviewItem], limit: int) -> bool:
+# Where the kinds with a fixed score rank at best (score, closeness, kind): an item ranking
+# above the bar ranks above every item of that kind. A cadence suggestion is in no circle;
+# drifting and give-back items are as close as their person, so any closeness could tie.
+_CADENCE_BAR = (-CADENCE_SCORE, q.FAR, KINDS.index("cadence"))
+_DRIFTING_BAR = (-DRIFTING_SCORE, float("-inf"), -1)
+_GIVE_BACK_BAR = (-GIVE_BACK_SCORE, float("-inf"), -1)
+
+
+def _outranked(items: list[ReviewItem], limit: int, bar: tuple = _CADENCE_BAR) -> bool:
     """True when `choose` would fill all `limit` places in its first pass (by rank, at most
-    half per kind) with `items` (ranked) that each rank above any cadence suggestion: one
-    added could then change nothing that is shown."""
-    bar = (-CADENCE_SCORE, q.FAR, KINDS.index("cadence"))
+    half per kind) with `items` (ranked) that each rank above `bar` (by default: any cadence
+    suggestion): one item added below it could then change nothing that is shown."""
     share = max(1, (limit + 1) // 2)
     per_kind: dict[str, int] = {}
     picked = 0
@@ -548,6 +606,14 @@ def _outranked(items: list[ReviewItem], limit: int) -> bool:
             if picked == limit:
                 return True
     return False
+
+
+def _with(items: list[ReviewItem], found: list[ReviewItem], as_of: date, book: Book,
+          ) -> list[ReviewItem]:
+    """`items` (ranked) and `found` together, ranked, as `_gather` would have ranked them."""
+    if not found:
+        return items
+    return sorted(items + shift_for_pause(found, as_of, q.get_pause(book)), key=ReviewItem.sort_key)
 
 
 def choose(items: list[ReviewItem], limit: int | None) -> list[ReviewItem]:
@@ -591,13 +657,25 @@ def build_review(
     # Without counts, a cadence suggestion is only looked for (history of fifty people, and
     # the stats module) when it could be shown: not when the page is already full of items
     # that rank above any suggestion.
-    later = offers and not totals and limit is not None
-    items, counts = _gather(book, as_of, config, limit, None, totals, offers and not later)
+    # Drifting and give-back (a fixed score each, and costly to look for: fifty people's
+    # history, a year of favours) likewise, without counts.
+    lazy = not totals and limit is not None
+    later = offers and lazy
+    items, counts, candidates = _gather(book, as_of, config, limit, None, totals,
+                                        offers and not later, later=lazy)
+    if lazy and not _outranked(items, limit, _DRIFTING_BAR):
+        found = _drifting(book, as_of, candidates, _circles(book))
+        items = _with(items, found, as_of, book)
+        counts["drifting"] = len(found)
+    if lazy and not _outranked(items, limit, _GIVE_BACK_BAR):
+        found = _give_back(book, as_of, limit, None)
+        items = _with(items, found, as_of, book)
+        counts["give-back"] = len(found)
     if later and not _outranked(items, limit):
         found = _cadence_offers(book, as_of, None)
         items = sorted(items + found, key=ReviewItem.sort_key)
         counts["cadence"] = len(found)
-    shown = with_channels(book, choose(items, limit))
+    shown = with_channels(book, _with_members(book, choose(items, limit), as_of))
     return Review(items=shown, more=max(0, sum(counts.values()) - len(shown)), counts=counts)
 
 
@@ -682,7 +760,7 @@ def resume(book: Book, as_of: date) -> str | None:
 
 def items_for_contact(book: Book, contact_id: int, as_of: date, config: Config) -> list[ReviewItem]:
     """Everything due for one contact on `as_of`, most pressing first."""
-    items, _ = _gather(book, as_of, config, None, contact_id)
+    items, _, _ = _gather(book, as_of, config, None, contact_id)
     return with_channels(book, items)
 
 

@@ -28,6 +28,7 @@ from .book import Book, _line, _now, _text, _unique
 from .values import _cadence
 from .contacts import LET_DRIFT_SQL
 from .db import is_encrypted, reader_connection
+from . import cadence_circles
 from .driver import sqlite3
 
 # The insert triggers of the search index (m001) and the REF index (m017).
@@ -245,6 +246,7 @@ class BulkWriter:
             "SELECT coalesce(max(position), 0) FROM circles"
         ).fetchone()[0]
         self._cadences = book._circle_cadences()
+        self._order = cadence_circles.circle_order(self.conn)
         if getattr(book, "_recording", False):
             from .history import bulk
 
@@ -310,6 +312,7 @@ class BulkWriter:
                 (cadence_text, _text(description), known),
             )
         self._cadences = self.book._circle_cadences()
+        self._order = cadence_circles.circle_order(self.conn)
 
     # ------------------------------------------------------------------ contacts
 
@@ -348,6 +351,8 @@ class BulkWriter:
                 created, c.updated_at or now, _NULL if c.deleted_at is None else c.deleted_at,
                 due.isoformat() if due else _NULL,
                 _detail_json(c, emails, phones),
+                _NULL if (circle := cadence_circles.applying(self._order, c.cadence, tags)) is None
+                else circle,
             ))
         with self._unrecorded(min(r[0] for r in rows), len(rows)):
             self._insert_indexed(rows)
@@ -415,12 +420,12 @@ class BulkWriter:
         indexed with one INSERT … SELECT per index, and the triggers are put back verbatim
         before anything else runs. A crash rolls all of it back, triggers included.
         """
-        # birthday, cadence, deleted_at and next_due come as _NULL for NULL (see _NULL).
+        # birthday, cadence, deleted_at, next_due and cadence_circle come as _NULL for NULL.
         insert = """INSERT INTO contacts (id, uid, name, sort_key, nickname, emails, phones, org,
                         role, location, met, birthday, tags, notes, cadence, archived, created_at,
-                        updated_at, deleted_at, next_due, details)
+                        updated_at, deleted_at, next_due, details, cadence_circle)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, -1), ?, ?, nullif(?, -1), ?,
-                            ?, ?, nullif(?, -1), nullif(?, -1), ?)"""
+                            ?, ?, nullif(?, -1), nullif(?, -1), ?, nullif(?, -1))"""
         triggers = dict(self.conn.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)",
             _INSERT_TRIGGERS,
@@ -524,10 +529,12 @@ class BulkWriter:
         return len(rows)
 
     def refresh_due(self, contact_ids: Iterable[int]) -> None:
-        """Recompute last_contact and next_due for these contacts in a few statements."""
+        """Recompute last_contact and next_due for these contacts in a few statements (and
+        the circle whose cadence applies to each)."""
         ids = sorted(set(contact_ids))
         if not ids:
             return
+        cadence_circles.refresh(self.conn, ids)
         circles = self.book._circle_cadences()
         updates = []
         for start in range(0, len(ids), 500):

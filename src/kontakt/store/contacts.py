@@ -359,7 +359,12 @@ class ContactsMixin:
         return circle_cadences(self.conn)
 
     def _refresh_due(self, contact_ids: Iterable[int], today: date) -> None:
-        """Recompute the materialised last_contact and next_due of these contacts."""
+        """Recompute the materialised last_contact and next_due of these contacts, and
+        the circle whose cadence applies to each (store/cadence_circles.py)."""
+        from . import cadence_circles
+
+        contact_ids = list(contact_ids)
+        cadence_circles.refresh(self.conn, contact_ids)
         circles = self._circle_cadences()
         for contact_id in contact_ids:
             row = self.conn.execute(

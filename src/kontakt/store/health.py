@@ -196,6 +196,7 @@ def _run_checks(
     _foreign_keys(report, conn, fix=fix)
     _search_index(report, conn, fix=fix)
     _ref_index(report, conn, fix=fix)
+    _cadence_circles(report, conn, fix=fix)
     _backups(report, conn, path, fix=fix)
 
 
@@ -361,6 +362,32 @@ def _ref_index(report: Report, conn: sqlite3.Connection, *, fix: bool) -> None:
         report.add("ref index", "fixed", "rebuilt: " + problem)
     else:
         report.add("ref index", "fail", "rebuilt, but still inconsistent: " + problem)
+
+
+def _cadence_circles(report: Report, conn: sqlite3.Connection, *, fix: bool) -> None:
+    """Each person's stored applying circle (m019, what today's circle prompts count) is the
+    one the memberships and the circles' cadences give (store/cadence_circles.py)."""
+    from . import cadence_circles
+
+    wrong = cadence_circles.stale(conn)
+    if not wrong:
+        report.add("cadence circles", "ok", "every person's applying circle matches their circles")
+        return
+    people = f"{len(wrong)} {'person' if len(wrong) == 1 else 'people'}"
+    contact_id, stored, computed = wrong[0]
+    example = (f"#{contact_id} has {'#' + stored if stored else 'none'}, "
+               f"should have {'#' + computed if computed else 'none'}")
+    if not fix:
+        report.add("cadence circles", "fail",
+                   f"{people} counted for the wrong circle in today's prompts ({example}; "
+                   "--fix recomputes it)")
+        return
+    with transaction(conn):
+        cadence_circles.refresh(conn)
+    if cadence_circles.stale(conn):
+        report.add("cadence circles", "fail", f"recomputed, but still out of step: {people}")
+    else:
+        report.add("cadence circles", "fixed", f"recomputed the applying circle of {people} ({example})")
 
 
 def _backups(report: Report, conn: sqlite3.Connection, path: Path, *, fix: bool) -> None:

@@ -371,8 +371,15 @@ def undo(book: Book, step_id: int | None = None, *, after: int = 0) -> Step:
         statements = conn.execute(
             "SELECT sql FROM undo_log WHERE step = ? ORDER BY seq DESC", (step.id,)
         ).fetchall()
+        people = [row[0] for row in conn.execute(
+            "SELECT DISTINCT contact_id FROM undo_log WHERE step = ? AND contact_id IS NOT NULL",
+            (step.id,))]
         for (sql,) in statements:
             conn.execute(sql)
+        # A step recorded before m019 does not put the applying circle back with the circles.
+        from . import cadence_circles
+
+        cadence_circles.refresh(conn, people)
         conn.execute(
             "UPDATE undo_steps SET undone_at = ?, label = ? WHERE id = ?",
             (clock.now().isoformat(timespec="seconds"), step.label, step.id),

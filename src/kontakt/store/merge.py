@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain import fold
 from .book import NotFound
+from . import cadence_circles
 from .migrations import CONTACT_COLUMNS
 
 if TYPE_CHECKING:
@@ -582,6 +583,8 @@ def _restore_kept(book: Book, record: MergeRecord, *, today: date) -> tuple[str,
     stale = any(current.get(c) != after.get(c) for c in _MATERIALISED)
     if stale or edited:
         book._refresh_due([record.kept_id], today)
+    else:  # next_due came back as it was; the applying circle follows the circles put back
+        cadence_circles.refresh(conn, [record.kept_id])
     return tuple(edited)
 
 

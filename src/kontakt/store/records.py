@@ -36,6 +36,7 @@ from ..domain.ledger import (
     check_status,
     check_weight,
 )
+from . import cadence_circles
 from .book import NotFound, _favour, _introduction, _line, _now, _text, _uid
 
 if TYPE_CHECKING:
@@ -370,6 +371,8 @@ def rename_circle(book: Book, old: str, new: str) -> Circle:
         for contact_id in members:
             tags = _tags(book, contact_id)
             _write_tags(book, contact_id, [name if fold(t) == key else t for t in tags])
+        # Its members' applying circle goes by the new name (and a name breaks ties).
+        cadence_circles.refresh(book.conn, members)
         return get_circle(book, name)
 
 

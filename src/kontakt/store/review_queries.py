@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 
 from .driver import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from ..domain.dates import parse_iso
 from .book import Book
+from .migrations import DUE_SPAN
 
 # Contacts in no circle sort after every circle on ties.
 FAR = 1_000_000_000
@@ -51,8 +53,9 @@ def _contact_filter(column: str, contact_id: int | None) -> str:
     return f" AND {column} = :contact_id" if contact_id is not None else ""
 
 
-@dataclass(frozen=True)
-class KeepInTouchRow:
+# The rows the queries return are NamedTuples: `today --brief` imports this module in every
+# new shell, and a frozen dataclass costs ~0.6 ms to define, a NamedTuple ~0.15.
+class KeepInTouchRow(NamedTuple):
     contact_id: int
     name: str
     closeness: int
@@ -63,8 +66,7 @@ class KeepInTouchRow:
     tags: str  # JSON list, to find an inherited cadence
 
 
-@dataclass(frozen=True)
-class FollowUpRow:
+class FollowUpRow(NamedTuple):
     follow_up_id: int
     uid: str
     contact_id: int
@@ -76,16 +78,14 @@ class FollowUpRow:
     recurrence: str | None
 
 
-@dataclass(frozen=True)
-class BirthdayRow:
+class BirthdayRow(NamedTuple):
     contact_id: int
     name: str
     closeness: int
     birthday: str  # 'YYYY-MM-DD' or '--MM-DD'
 
 
-@dataclass(frozen=True)
-class ThankRow:
+class ThankRow(NamedTuple):
     favour_id: int
     contact_id: int
     name: str
@@ -95,8 +95,7 @@ class ThankRow:
     weight: int
 
 
-@dataclass(frozen=True)
-class IntroRow:
+class IntroRow(NamedTuple):
     introduction_id: int
     contact_id: int
     name: str
@@ -183,6 +182,10 @@ def _ranked(
 
 # Rows ranked beyond the limit to see where ties at the limit end.
 _SPARE = 32
+# SQLite joins at most 500 SELECTs with UNION ALL: the cadence lengths and circles are asked
+# about in groups of these.
+_SPANS_PER_QUERY = 100
+_CIRCLES_PER_QUERY = 200
 
 
 # ---------------------------------------------------------------------- keep-in-touch
@@ -199,6 +202,15 @@ def _julian_day(day: date) -> float:
     return day.toordinal() + 1721424.5
 
 
+def has_cadence_circles(book: Book) -> bool:
+    """True when the book stores each person's applying circle and has the indexes over it
+    (m019); a book opened read-only before its upgrade has not."""
+    return book.conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+        "AND name IN ('contacts_by_cadence_circle', 'contacts_by_due_span')"
+    ).fetchone()[0] == 2
+
+
 def _best_index(book: Book, covering: str, plain: str) -> str:
     """The covering index m002 adds, or the plain one in a book made by an early build of
     m002 that lacked it (same rows, only slower)."""
@@ -210,11 +222,17 @@ def _best_index(book: Book, covering: str, plain: str) -> str:
 
 def keep_in_touch_due(
     book: Book, as_of: date, *, limit: int | None, contact_id: int | None = None, count: bool = True,
+    leave_out: Sequence[str] = (),
 ) -> tuple[list[KeepInTouchRow], int]:
     """Contacts whose next_due is on or before `as_of`, most overdue (relative to their
     cadence) first, closer circles first on ties; and how many there are in all.
 
-    Walks the due range of the partial index contacts_by_overdue only.
+    With `leave_out` (circle names; only in a book with m019, see has_cadence_circles) and a
+    limit, the rows leave out the people those circles' prompts stand for: due, not quiet,
+    that circle's cadence theirs (`cadence_circle`). The total counts them in all the same.
+
+    Walks the due range of the partial index contacts_by_overdue only; with a limit in a book
+    with m019, a few rows per cadence length of contacts_by_due_span.
     """
     # INDEXED BY: without statistics the planner prefers contacts_by_name (archived = 0),
     # which walks every active contact. contacts_by_overdue (m002) is contacts_by_next_due
@@ -225,13 +243,17 @@ def keep_in_touch_due(
                  AND {_quiet_set('keep-in-touch', 'c.id')}{_contact_filter('c.id', contact_id)}"""
     params = {"as_of": as_of.isoformat(), "as_of_day": _julian_day(as_of),
               "contact_id": contact_id}
-    rows = _ranked(
-        book,
-        columns=f"""c.id, c.name, c.next_due, c.last_contact, c.cadence, c.tags,
-                    {_OVERDUE_RATIO} AS score, {_CLOSENESS} AS closeness""",
-        body=body, params=params, key=_OVERDUE_RATIO, descending=True,
-        tie_breaks="closeness, c.sort_key, c.id", limit=limit, id_column="c.id", hint=hint,
-    )
+    columns = f"""c.id, c.name, c.next_due, c.last_contact, c.cadence, c.tags,
+                  {_OVERDUE_RATIO} AS score, {_CLOSENESS} AS closeness"""
+    if leave_out and not has_cadence_circles(book):
+        raise ValueError("leave_out needs m019's cadence_circle (has_cadence_circles)")
+    if limit is not None and contact_id is None and has_cadence_circles(book):
+        rows = _keep_in_touch_by_span(book, columns, params, limit, leave_out)
+    else:
+        rows = _ranked(
+            book, columns=columns, body=body, params=params, key=_OVERDUE_RATIO, descending=True,
+            tie_breaks="closeness, c.sort_key, c.id", limit=limit, id_column="c.id", hint=hint,
+        )
     result = [
         KeepInTouchRow(
             contact_id=row["id"], name=row["name"], closeness=row["closeness"],
@@ -243,6 +265,80 @@ def keep_in_touch_due(
     ]
     total = len(result) if limit is None or not count else _count(book, body, params)
     return result, total
+
+
+# What the overdue ratio divides by (see _OVERDUE_RATIO): m019's contacts_by_due_span is on
+# this expression, written as the index has it so that SQLite reads it from the index.
+_DUE_SPAN = DUE_SPAN.replace("next_due", "c.next_due").replace(
+    "last_contact", "c.last_contact").replace("created_at", "c.created_at")
+_DUE = f"c.next_due IS NOT NULL AND {_ACTIVE}"
+# Cadence lengths are few (16 at 100k people); each step of this walk is one index seek.
+_SPANS = f"""WITH RECURSIVE spans(span) AS (
+        SELECT min({_DUE_SPAN}) FROM contacts c INDEXED BY contacts_by_due_span WHERE {_DUE}
+        UNION ALL
+        SELECT (SELECT min({_DUE_SPAN}) FROM contacts c INDEXED BY contacts_by_due_span
+                 WHERE {_DUE} AND {_DUE_SPAN} > spans.span)
+          FROM spans WHERE span IS NOT NULL)
+    SELECT span FROM spans WHERE span IS NOT NULL"""
+
+
+def _keep_in_touch_by_span(
+    book: Book, columns: str, params: dict, limit: int, leave_out: Sequence[str],
+) -> list[sqlite3.Row]:
+    """The first `limit` rows of the keep-in-touch ranking, read per cadence length.
+
+    Among people whose cadence has the same length in days, the earliest due is the most
+    overdue, and those due the same day are equally overdue. So the `limit` most overdue of
+    all are among the first `limit` + spare of each length in due order (contacts_by_due_span);
+    only where a length's rows run out at exactly the limit's ratio can more tie there, and
+    those share that row's due day: they are read too. Closeness (a subquery per row) is
+    then computed only for the rows that can still make the page, as `_ranked` does.
+    """
+    spans = [row[0] for row in _run(book, _SPANS, {})]
+    names = {f"leave{i}": name for i, name in enumerate(leave_out)}
+    members = (f" AND (c.cadence_circle IS NULL OR c.cadence_circle NOT IN "
+               f"({', '.join(':' + key for key in names)}))" if names else "")
+    where = (f"{_DUE_SPAN} = :span{{i}} AND {_DUE} AND c.next_due <= :as_of"
+             f" AND {_quiet_set('keep-in-touch', 'c.id')}{members}")
+    wanted = limit + _SPARE
+    base = {**params, **names, "wanted": wanted}
+    found: list[tuple[float, int, int]] = []  # (score, id, span's index): numbers only
+    for start in range(0, len(spans), _SPANS_PER_QUERY):
+        chunk = spans[start:start + _SPANS_PER_QUERY]
+        sql = " UNION ALL ".join(
+            f"""SELECT * FROM (SELECT {_OVERDUE_RATIO}, c.id, {start + i}
+                                 FROM contacts c INDEXED BY contacts_by_due_span
+                                WHERE {where.format(i=i)} ORDER BY c.next_due LIMIT :wanted)"""
+            for i in range(len(chunk)))
+        found += _run(book, sql, {**base, **{f"span{i}": span for i, span in enumerate(chunk)}})
+    if len(found) >= limit:
+        edge = sorted((row[0] for row in found), reverse=True)[limit - 1]
+        seen = {row[1] for row in found}
+        per_span: dict[int, list] = {}
+        for row in found:
+            per_span.setdefault(row[2], []).append(row)
+        for index, rows in per_span.items():
+            last = rows[-1]
+            if len(rows) == wanted and last[0] == edge:  # more may tie on that day
+                more = _run(
+                    book,
+                    f"""SELECT {_OVERDUE_RATIO}, c.id, {index}
+                          FROM contacts c INDEXED BY contacts_by_due_span
+                         WHERE {where.format(i=0)}
+                           AND c.next_due = (SELECT next_due FROM contacts WHERE id = :last)""",
+                    {**base, "span0": spans[index], "last": last[1]},
+                )
+                found += [row for row in more if row[1] not in seen]
+        found = [row for row in found if row[0] >= edge]
+    if not found:
+        return []
+    return _run(
+        book,
+        f"""SELECT {columns} FROM contacts c
+             WHERE c.id IN (SELECT value FROM json_each(:ids))
+             ORDER BY score DESC, closeness, c.sort_key, c.id LIMIT :limit""",
+        {**params, "ids": json.dumps([row[1] for row in found]), "limit": limit},
+    )
 
 
 def query_plans(book: Book, run) -> str:
@@ -387,8 +483,7 @@ def thanks_due(
     return result, total
 
 
-@dataclass(frozen=True)
-class GiveBackRow:
+class GiveBackRow(NamedTuple):
     contact_id: int
     name: str
     closeness: int
@@ -562,8 +657,7 @@ def restore_state(book: Book, kind: str, ref_id: int, previous: ReviewState | No
 
 # ---------------------------------------------------------------------- circles
 
-@dataclass(frozen=True)
-class CircleGroup:
+class CircleGroup(NamedTuple):
     """A circle with a cadence, as its members stand on a day: who it applies to, and the
     members overdue on it (not snoozed or skipped), summed up."""
 
@@ -576,6 +670,7 @@ class CircleGroup:
     first_due: date | None
     last_seen: date | None  # the latest last contact among the overdue
     score: float  # the highest overdue ratio among them
+    late: int  # how many are overdue (the last four are only summed up for a wanted group)
 
 
 def circles_with_cadence(book: Book) -> list[tuple[int, str, int, str]]:
@@ -586,19 +681,131 @@ def circles_with_cadence(book: Book) -> list[tuple[int, str, int, str]]:
     return [(row[0], row[1], row[2], row[3]) for row in rows]
 
 
-def circle_groups(book: Book, as_of: date,
-                  ranked: list[tuple[int, str, int, str]]) -> list[CircleGroup]:
+def circle_groups(book: Book, as_of: date, ranked: list[tuple[int, str, int, str]],
+                  wanted: Callable[[int, int], bool] | None = None,
+                  members: bool = True) -> list[CircleGroup]:
     """The groups of the circles in `ranked` (rowid, name, position, cadence) on `as_of`,
     in that order. `ranked` is the order in which circles' cadences apply (tighter first,
     then closer): a member counts for the first of their circles in it, and only there.
+    With `wanted(applies, late)`, only the groups it wants are summed up (overdue, first
+    due, last seen, score); the others have their counts only. With `members=False` (only
+    honoured in a book with m019) a wanted group has its first due and score but no overdue
+    members and no last seen: `circle_members` gives those for the prompts shown.
+
+    In a book with m019 each person's circle is stored (cadence_circle): two counts per
+    circle from contacts_by_cadence_circle, and a pass over the overdue of each wanted one
+    (without members: the first overdue row of each cadence length in it).
+    Else (a book opened read-only before its upgrade) the general pass below.
+    """
+    if not ranked:
+        return []
+    if has_cadence_circles(book):
+        return _stored_circle_groups(book, as_of, ranked, wanted, members)
+    groups = _circle_groups(book, as_of, ranked)
+    if wanted is None:
+        return groups
+    return [group if wanted(group.applies, group.late)
+            else group._replace(overdue=(), first_due=None, last_seen=None, score=0.0)
+            for group in groups]
+
+
+def _stored_circle_groups(book: Book, as_of: date, ranked: list[tuple[int, str, int, str]],
+                          wanted: Callable[[int, int], bool] | None,
+                          members: bool) -> list[CircleGroup]:
+    """`circle_groups` from the stored `cadence_circle` (m019)."""
+    params = {"as_of": as_of.isoformat(), "as_of_day": _julian_day(as_of),
+              **{f"r{i}": circle[1] for i, circle in enumerate(ranked)}}
+    circle = "FROM contacts c INDEXED BY contacts_by_cadence_circle WHERE c.cadence_circle = :r{i} AND " + _DUE
+    overdue = f"c.next_due <= :as_of AND {_quiet_set('keep-in-touch', 'c.id')}"
+    # The overdue counted by due date alone, less the few snoozed or skipped among them
+    # (looked up from review_state): cheaper than asking about every row whether it is quiet.
+    quiet = f"""(SELECT count(*) FROM review_state s JOIN contacts c ON c.id = s.ref_id
+                  WHERE s.kind = 'keep-in-touch' AND (s.snoozed_until > :as_of OR s.skipped_on = :as_of)
+                    AND c.cadence_circle = :r{{i}} AND {_DUE} AND c.next_due <= :as_of)"""
+    counts: dict[int, tuple[int, int]] = {}
+    for start in range(0, len(ranked), _CIRCLES_PER_QUERY):
+        sql = " UNION ALL ".join(
+            f"""SELECT {i}, count(*), count(*) FILTER (WHERE c.next_due <= :as_of) - {quiet.format(i=i)}
+                  {circle.format(i=i)}"""
+            for i in range(start, min(start + _CIRCLES_PER_QUERY, len(ranked))))
+        counts.update((row[0], (row[1], row[2])) for row in _run(book, sql, params))
+    summed = [i for i in range(len(ranked)) if wanted is None or wanted(*counts[i])]
+    found = {}
+    for start in range(0, len(summed), _CIRCLES_PER_QUERY):
+        chunk = summed[start:start + _CIRCLES_PER_QUERY]
+        if members:
+            sql = " UNION ALL ".join(
+                f"""SELECT {i}, min(c.next_due), max({_OVERDUE_RATIO}), json_group_array(c.id),
+                           max(c.last_contact) {circle.format(i=i)} AND {overdue}"""
+                for i in chunk)
+        else:
+            sql = _most_overdue_sql(chunk, circle, overdue)
+        found.update((row[0], row) for row in _run(book, sql, params))
+    groups = []
+    for i, (rowid, name, position, cadence) in enumerate(ranked):
+        applies, late = counts[i]
+        row = found.get(i)
+        if row is None:
+            groups.append(CircleGroup(rowid, name, position, cadence, applies, (), None, None, 0.0,
+                                      late=late))
+            continue
+        # Sorted here (in due order from the index), not by an aggregate ORDER BY.
+        ids = tuple(sorted(json.loads(row[3]))) if members else ()
+        groups.append(CircleGroup(rowid, name, position, cadence, applies, ids, parse_iso(row[1]),
+                                  parse_iso(row[4]) if members else None, row[2] or 0.0, late=late))
+    return groups
+
+
+def _most_overdue_sql(chunk: list[int], circle: str, overdue: str) -> str:
+    """(i, first due, highest ratio) of the circles `chunk` (indexes of :r{i}), from the first
+    overdue row of each cadence length in the circle (contacts_by_cadence_circle is by length,
+    then due date): a few index seeks instead of a pass over every overdue member."""
+    pick = "CASE pairs.i " + " ".join(f"WHEN {i} THEN :r{i}" for i in chunk) + " END"
+    lengths = circle.replace(":r{i}", pick)
+    seeds = " UNION ALL ".join(
+        f"SELECT {i}, (SELECT min({_DUE_SPAN}) {circle.format(i=i)})" for i in chunk)
+    first = (f"{lengths} AND {_DUE_SPAN} = pairs.span AND {overdue} "
+             "ORDER BY c.next_due LIMIT 1")
+    return f"""WITH RECURSIVE pairs(i, span) AS (
+                   {seeds}
+                   UNION ALL
+                   SELECT i, (SELECT min({_DUE_SPAN}) {lengths} AND {_DUE_SPAN} > pairs.span)
+                     FROM pairs WHERE span IS NOT NULL)
+               SELECT i, min(due), max(score) FROM (
+                   SELECT i, (SELECT c.next_due {first}) AS due,
+                             (SELECT {_OVERDUE_RATIO} {first}) AS score
+                     FROM pairs WHERE span IS NOT NULL)
+                GROUP BY i"""
+
+
+def circle_members(book: Book, as_of: date, circles: Sequence[str],
+                   ) -> dict[str, tuple[tuple[int, ...], date | None]]:
+    """Circle name (as given) → (its members overdue on `as_of` by id, the latest last contact
+    among them), for a book with m019: what `circle_groups(..., members=False)` leaves out,
+    asked for only the prompts that are shown."""
+    params = {"as_of": as_of.isoformat(), **{f"r{i}": name for i, name in enumerate(circles)}}
+    found: dict[str, tuple[tuple[int, ...], date | None]] = {}
+    for start in range(0, len(circles), _CIRCLES_PER_QUERY):
+        sql = " UNION ALL ".join(
+            f"""SELECT {i}, json_group_array(c.id), max(c.last_contact)
+                  FROM contacts c INDEXED BY contacts_by_cadence_circle
+                 WHERE c.cadence_circle = :r{i} AND {_DUE} AND c.next_due <= :as_of
+                   AND {_quiet_set('keep-in-touch', 'c.id')}"""
+            for i in range(start, min(start + _CIRCLES_PER_QUERY, len(circles))))
+        for row in _run(book, sql, params):
+            found[circles[row[0]]] = (tuple(sorted(json.loads(row[1]))), parse_iso(row[2]))
+    return found
+
+
+def _circle_groups(book: Book, as_of: date,
+                   ranked: list[tuple[int, str, int, str]]) -> list[CircleGroup]:
+    """`circle_groups` computed from the memberships (no stored `cadence_circle`).
 
     One pass over contacts_by_circle_due (m018) in id order gives each person the first of
     their circles, kept in a temporary table; each circle sums its own rows up from there.
     SQLite does the per-member work once per person, not once per membership and circle,
     and never reads the wide table; Python gets one row per circle.
     """
-    if not ranked:
-        return []
     rank = "CASE m.circle " + " ".join(f"WHEN :r{i} THEN {i}" for i in range(len(ranked))) + " END"
     hint = _best_index(book, "contacts_by_circle_due", "")
     ratio = """(:as_of_day - julianday(next_due))
@@ -631,7 +838,8 @@ def circle_groups(book: Book, as_of: date,
         # Sorted here (already in order: a linear pass), not by an aggregate ORDER BY.
         overdue = tuple(sorted(json.loads(row[2]))) if row[2] else ()
         groups.append(CircleGroup(circle[0], circle[1], circle[2], circle[3], row[1], overdue,
-                                  parse_iso(row[3]), parse_iso(row[4]), row[5] or 0.0))
+                                  parse_iso(row[3]), parse_iso(row[4]), row[5] or 0.0,
+                                  late=len(overdue)))
     return groups
 
 
@@ -651,8 +859,7 @@ def uncadenced_recent(book: Book, as_of: date, limit: int) -> list[int]:
 
 # ---------------------------------------------------------------------- let drift
 
-@dataclass(frozen=True)
-class LetDriftRow:
+class LetDriftRow(NamedTuple):
     contact_id: int
     name: str
     since: date | None
