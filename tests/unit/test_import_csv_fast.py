@@ -20,7 +20,6 @@ import pytest
 from kontakt.services.importers import merge, run_import, tables
 from kontakt.services.importers.rows import email_address, is_clean, line, split_emails
 from kontakt.store import Book, bulk
-from kontakt.store.driver import sqlite3
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "transfer"
 TODAY = date(2026, 11, 23)
