@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 
 from kontakt.tui import background
-from kontakt.tui.app import APP_PAGE_CACHE_KIB
+from kontakt.tui.app import APP_PAGE_CACHE_KIB, FULL_COLLECTION_EVERY
 from kontakt.tui.screens import main as main_screen
 from kontakt.tui.widgets.detail import ContactDetail
 
@@ -79,12 +79,15 @@ async def test_the_detail_pane_is_drawn_once_for_the_first_frame_and_again_on_re
 
 
 async def test_the_app_keeps_a_small_page_cache_and_freezes_what_lives_long(book):
+    before = gc.get_threshold()
     app = make_app(book)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert book.conn.execute("PRAGMA cache_size").fetchone()[0] == -APP_PAGE_CACHE_KIB
         assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[2] == FULL_COLLECTION_EVERY != before[2]
     assert gc.get_freeze_count() == 0  # the app's own cycles can be collected after it
+    assert gc.get_threshold() == before
 
 
 
