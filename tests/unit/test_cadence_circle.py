@@ -288,6 +288,38 @@ def test_a_json_export_restored_into_an_empty_book_has_the_same_circles(book, pe
         assert values == stored(book) and "Famille" in values.values()
 
 
+def test_a_json_import_giving_a_known_circle_its_cadence_moves_the_people_already_in_it(
+        book, people, tmp_path):
+    """`neighbours` has no cadence here; a JSON file gives it one: Ned (only there) and
+    Jürgen (there and in the looser D'Angelo's) now count for it, as after `kontakt circle`,
+    and their due dates move with it. Undo puts both back."""
+    other_path = tmp_path / "other.db"
+    with Book.open(other_path) as other:
+        other.set_circle_cadence("Neighbours", Cadence.parse("every 2 weeks"), today=AS_OF)
+        person(other, "Nora Next", ["neighbours"])
+    exported = tmp_path / "other.json"
+    env = {"KONTAKT_TODAY": AS_OF.isoformat(), "KONTAKT_CONFIG": "/nonexistent",
+           "KONTAKT_NO_AUTO_BACKUP": "1"}
+    runner = CliRunner()
+    result = runner.invoke(main, ["--db", str(other_path), "export", "json", "-o", str(exported)], env=env)
+    assert result.exit_code == 0, result.output
+    before = check(book)
+    due_before = dict(book.conn.execute("SELECT id, next_due FROM contacts").fetchall())
+    assert before[people["Ned"]] is None and before[people["Jürgen"]] == "D'Angelo's"
+    report = run_import(book, exported, today=AS_OF)
+    assert report.ok
+    values = check(book)
+    assert values[people["Ned"]] == "neighbours" and values[people["Jürgen"]] == "neighbours"
+    due = dict(book.conn.execute("SELECT id, next_due FROM contacts").fetchall())
+    assert due[people["Ned"]] is not None and due_before[people["Ned"]] is None
+    assert due[people["Jürgen"]] < due_before[people["Jürgen"]]  # two weeks, not a month
+    checks = {c.name: c for c in diagnose(book.path).checks}
+    assert checks["cadence circles"].status == "ok", checks["cadence circles"]
+    undo(book)
+    assert check(book) == before
+    assert dict(book.conn.execute("SELECT id, next_due FROM contacts").fetchall()) == due_before
+
+
 def test_the_upgrade_computes_it_for_everyone(book, people, tmp_path):
     before = stored(book)
     path = book.path

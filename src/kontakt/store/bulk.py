@@ -294,6 +294,7 @@ class BulkWriter:
             return
         cadence_text = str(cadence) if cadence else None
         known = self._circles.get(nocase(name))
+        filled = False  # an existing circle given the cadence it lacked
         if known is None:
             if position is None:
                 position = self._position + 1
@@ -305,6 +306,8 @@ class BulkWriter:
             )
             self._circles[nocase(name)] = name
         else:
+            filled = cadence_text is not None and self.conn.execute(
+                "SELECT cadence IS NULL FROM circles WHERE name = ?", (known,)).fetchone()[0]
             self.conn.execute(
                 """UPDATE circles SET cadence = coalesce(cadence, ?),
                           description = CASE WHEN description = '' THEN ? ELSE description END
@@ -313,6 +316,11 @@ class BulkWriter:
             )
         self._cadences = self.book._circle_cadences()
         self._order = cadence_circles.circle_order(self.conn)
+        if filled:
+            # The circle's people already in the book now inherit its cadence, as after
+            # `kontakt circle NAME --every …`: their due date and applying circle move too.
+            self.refresh_due(r[0] for r in self.conn.execute(
+                "SELECT contact_id FROM memberships WHERE circle = ?", (known,)))
 
     # ------------------------------------------------------------------ contacts
 
