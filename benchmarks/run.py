@@ -65,12 +65,14 @@ ENV = {
 # Why an export still misses its budget when it does (measured on 2 shared cores, 100k):
 # said next to the number so a MISS is never read without its reason.
 EXPORT_MISS_REASONS = {
-    # ~6.7 s CPU (was ~9, ~13 before that): SQLite quoting and collecting 500k interaction
-    # heads ~2.6 s, Python assembling them ~1.5 s, contacts ~1 s, writing 303 MB and page
-    # reads ~1.5 s of system time; larger date ranges or a bigger cache would pass 80 MiB.
-    "json": "500k interactions: SQLite ~2.6 s, Python ~1.5 s, system ~1.5 s (RSS cap 80 MiB)",
+    # ~4.2 s CPU (was ~6.7, ~9, ~13): SQLite writes each record whole; interactions ~2.9 s
+    # (the participants of each ~1.1 s, sorting by date through temp files), contacts ~0.85 s,
+    # favours and the rest ~0.4 s; ~1 s of it system time (303 MB out, ~390 MB of sort files).
+    "json": "SQLite writing 500k interaction records ~2.9 s (participants ~1.1 s), contacts ~0.9 s",
     # ~1.7 s CPU (was ~2.2): passes on a quiet machine; a busy one can push wall past 2 s.
     "vcard": "Python formatting ~10 µs a card plus start-up; a busy machine adds wall time",
+    # ~1.6 s CPU on a quiet machine: the csv module and the cells' formula guard.
+    "csv": "Python's csv writer ~15 µs a person plus start-up; a busy machine adds wall time",
 }
 
 
