@@ -62,3 +62,24 @@ def write_hostile_rows(path: Path) -> None:
         VALUES ('hostile-2', CAST(X'42616467C3' || X'FF' || X'4279746573' AS TEXT), 'badg bytes',
                 '["bytes@example.com"]', '2026-01-01T00:00:00', '2026-01-01T00:00:00');
     """], check=True)
+
+
+def quick_probe(heavy: tuple[str, ...], after: str = "") -> str:
+    """A `python -c` script that runs `kontakt ARGS` through kontakt.quick as the console
+    script does, then prints to stderr 'exit CODE heavy [...]' with the `heavy` modules it
+    imported, after checking nothing was registered that quick.leave's os._exit would skip.
+    `after` runs at the end."""
+    return (
+        "import atexit, sys\n"
+        "from kontakt import quick\n"
+        "sys.argv = ['kontakt', *sys.argv[1:]]\n"
+        "quick.leave = sys.exit  # os._exit would end the probe too\n"
+        "try:\n"
+        "    quick.main()\n"
+        "except SystemExit as end:\n"
+        "    code = end.code\n"
+        "assert atexit._ncallbacks() == 0  # nothing that quick.leave's os._exit would skip\n"
+        f"heavy = sorted(m for m in {heavy!r} if m in sys.modules)\n"
+        "print('exit', code, 'heavy', heavy, file=sys.stderr)\n"
+        + after
+    )

@@ -13,7 +13,7 @@ import platformdirs
 import pytest
 from click.testing import CliRunner
 
-from book_cli import write_hostile_rows
+from book_cli import quick_probe, write_hostile_rows
 from kontakt import quick
 from kontakt.cli import main
 from kontakt.store import crypto
@@ -188,20 +188,7 @@ def test_its_data_dir_is_platformdirs_own(xdg, home, monkeypatch):
 def test_the_installed_command_takes_the_quick_path_without_click(book, tmp_path):
     """A real process, as mutt starts it: same bytes as the full command, and none of the
     command line's machinery imported."""
-    probe = (
-        "import atexit, sys\n"
-        "from kontakt import quick\n"
-        "sys.argv = ['kontakt', *sys.argv[1:]]\n"
-        "quick.leave = sys.exit  # os._exit would end the probe too\n"
-        "try:\n"
-        "    quick.main()\n"
-        "except SystemExit as end:\n"
-        "    code = end.code\n"
-        "assert atexit._ncallbacks() == 0  # nothing that quick.leave's os._exit would skip\n"
-        "heavy = sorted(m for m in ('click', 'kontakt.cli', 'kontakt.store.book', 'rich')"
-        " if m in sys.modules)\n"
-        "print('exit', code, 'heavy', heavy, file=sys.stderr)\n"
-    )
+    probe = quick_probe(("click", "kontakt.cli", "kontakt.store.book", "rich"))
     env = {**os.environ, "KONTAKT_TODAY": TODAY}
     done = subprocess.run([sys.executable, "-c", probe, "email", "--parsable", "müller",
                            "--db", str(book)], capture_output=True, text=True, env=env, check=True)

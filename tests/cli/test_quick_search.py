@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from book_cli import write_hostile_rows
+from book_cli import quick_probe, write_hostile_rows
 from kontakt import quick
 from kontakt.cli import main
 from kontakt.store import Book, crypto, reading
@@ -267,28 +267,19 @@ def test_the_installed_command_takes_the_quick_path_without_click(book):
     the command line's machinery imported, nor what the quick path does without (typing,
     hashlib, dateutil, inspect, pathlib: ~15 ms of start-up), and `| head` leaving early is no
     error."""
-    probe = (
-        "import atexit, sys\n"
-        "from kontakt import quick\n"
-        "sys.argv = ['kontakt', *sys.argv[1:]]\n"
-        "quick.leave = sys.exit  # os._exit would end the probe too\n"
-        "try:\n"
-        "    quick.main()\n"
-        "except SystemExit as end:\n"
-        "    code = end.code\n"
-        "assert atexit._ncallbacks() == 0  # nothing that quick.leave's os._exit would skip\n"
-        "heavy = sorted(m for m in ('click', 'kontakt.cli', 'kontakt.store.book', 'rich', 'typing',"
-        " 'hashlib', 'dateutil', 'sqlite_utils', 'ast', 'tokenize', 'pathlib',"
-        " 'kontakt.domain.ledger') if m in sys.modules)\n"
-        "print('exit', code, 'heavy', heavy, file=sys.stderr)\n"
-        # inspect's stand-in (quick._defer_inspect) becomes the real module on first use
-        "import dataclasses, inspect\n"
-        "@dataclasses.dataclass\n"
-        "class Undocumented:\n"
-        "    a: int\n"
-        "from inspect import isclass\n"
-        "assert Undocumented.__doc__ == 'Undocumented(a: int)' and isclass(Undocumented)\n"
-        "assert sys.modules['inspect'].signature is inspect.signature is dataclasses.inspect.signature\n"
+    probe = quick_probe(
+        ("click", "kontakt.cli", "kontakt.store.book", "rich", "typing", "hashlib", "dateutil",
+         "sqlite_utils", "ast", "tokenize", "pathlib", "kontakt.domain.ledger"),
+        after=(
+            # inspect's stand-in (quick._defer_inspect) becomes the real module on first use
+            "import dataclasses, inspect\n"
+            "@dataclasses.dataclass\n"
+            "class Undocumented:\n"
+            "    a: int\n"
+            "from inspect import isclass\n"
+            "assert Undocumented.__doc__ == 'Undocumented(a: int)' and isclass(Undocumented)\n"
+            "assert sys.modules['inspect'].signature is inspect.signature is dataclasses.inspect.signature\n"
+        ),
     )
     env = {**os.environ, "KONTAKT_TODAY": TODAY}
     done = subprocess.run([sys.executable, "-c", probe, "--db", str(book), "search", "müller",
