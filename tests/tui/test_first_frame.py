@@ -99,7 +99,7 @@ def test_the_other_screens_and_services_load_when_first_opened():
 
     later = ["kontakt.tui.screens.forms", "kontakt.tui.screens.today", "kontakt.tui.screens.stats",
              "kontakt.tui.screens.dupes", "kontakt.tui.screens.prep", "kontakt.services.review",
-             "kontakt.services.stats", "kontakt.services.dupes"]
+             "kontakt.services.stats", "kontakt.services.dupes", "kontakt.store.merge"]
     probe = ("import sys, kontakt.tui.app, kontakt.tui.screens.main; "
              f"print(' '.join(m for m in {later!r} if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

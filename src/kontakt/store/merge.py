@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain import fold
 from .book import NotFound
+from .values import MergeError  # noqa: F401 (defined there, raised and re-exported here)
 from . import cadence_circles
 from .migrations import CONTACT_COLUMNS
 
@@ -34,10 +35,6 @@ _RESTORABLE = (
     "last_contact", "next_due", "channel", "details",
 )
 _MATERIALISED = ("last_contact", "next_due")
-
-
-class MergeError(ValueError):
-    """A merge or undo that cannot be done; the message is one line for the user."""
 
 
 def _now() -> str:

@@ -17,6 +17,12 @@ class NotFound(LookupError):
     """No such contact, favour, follow-up or introduction (or it is in the trash)."""
 
 
+class MergeError(ValueError):
+    """A merge or undo that cannot be done; the message is one line for the user. (Here,
+    with NotFound, rather than in merge.py: the app's undo catches it from its start, and
+    merge.py is loaded only when two people are merged.)"""
+
+
 def _now() -> str:
     return clock.now().isoformat(timespec="seconds")
 

@@ -34,7 +34,7 @@ from ..store.driver import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..store.merge import MergeError
+from ..store.values import MergeError
 
 # Enough for a burst of mistakes; older steps fall off the bottom.
 UNDO_LIMIT = 50
