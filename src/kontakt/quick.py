@@ -104,30 +104,47 @@ def _write(stream, lines: list[str], visible) -> None:
 def _email_request(args: list[str]) -> tuple[str, str | None, bool, bool] | None:
     """(term, --db, --parsable, --remove-first-line) of `email …`, or None for any other
     shape (help, unknown options, `--`, options after which click would read differently)."""
-    db, args = _group_db(args)
-    if db == "" or not args or args[0] != "email":
+    read = _command_options(args, "email", flags={"--parsable", "--remove-first-line"},
+                            valued={"--db"})
+    if read is None:
         return None
-    term: list[str] = []
-    parsable = remove_first_line = False
+    options, term = read
+    if len(term) != 1 or not term[0].strip():
+        return None
+    return (term[0], options.get("--db"), "--parsable" in options,
+            "--remove-first-line" in options)
+
+
+def _command_options(args: list[str], command: str, *, flags: set[str], valued: set[str]
+                     ) -> tuple[dict[str, str | bool], list[str]] | None:
+    """The options and the other words of `[--db BOOK] COMMAND …`, read as click reads them
+    (`--name VALUE` or `--name=VALUE`, the last one given wins); None for any other shape:
+    another command, an option not named, a value missing or looking like an option, `--`,
+    or an empty --db."""
+    db, args = _group_db(args)
+    if db == "" or not args or args[0] != command:
+        return None
+    options: dict[str, str | bool] = {} if db is None else {"--db": db}
+    words: list[str] = []
     rest = iter(args[1:])
     for arg in rest:
-        if arg == "--parsable":
-            parsable = True
-        elif arg == "--remove-first-line":
-            remove_first_line = True
-        elif arg == "--db":
-            db = next(rest, None)
-            if db is None or db.startswith("-"):
+        name, equals, inline = arg.partition("=")
+        if arg in flags:
+            options[arg] = True
+        elif arg in valued:
+            value = next(rest, None)
+            if value is None or value.startswith("-"):
                 return None
-        elif arg.startswith("--db="):
-            db = arg[len("--db="):]
+            options[arg] = value
+        elif equals and name in valued:
+            options[name] = inline
         elif arg.startswith("-"):
             return None
         else:
-            term.append(arg)
-    if len(term) != 1 or not term[0].strip() or db == "":
+            words.append(arg)
+    if options.get("--db") == "":
         return None
-    return term[0], db, parsable, remove_first_line
+    return options, words
 
 
 def _group_db(args: list[str]) -> tuple[str | None, list[str]]:
@@ -177,38 +194,16 @@ def _search_request(args: list[str]) -> tuple[str, str | None, int | None] | Non
     """(text, --db, limit or None for --all) of `search TEXT --json …`, or None for any
     other shape (the table, help, an option it does not know, a --limit click would refuse
     or read otherwise, `--`)."""
-    db, args = _group_db(args)
-    if db == "" or not args or args[0] != "search":
+    read = _command_options(args, "search", flags={"--json", "--all"}, valued={"--db", "--limit"})
+    if read is None:
         return None
-    text: list[str] = []
-    as_json = everyone = False
+    options, text = read
     limit = SEARCH_LIMIT
-    rest = iter(args[1:])
-    for arg in rest:
-        if arg == "--json":
-            as_json = True
-        elif arg == "--all":
-            everyone = True
-        elif arg in ("--limit", "--db"):
-            value = next(rest, None)
-            if value is None or value.startswith("-"):
-                return None
-            if arg == "--db":
-                db = value
-            elif (limit := _limit(value)) is None:
-                return None
-        elif arg.startswith("--db="):
-            db = arg[len("--db="):]
-        elif arg.startswith("--limit="):
-            if (limit := _limit(arg[len("--limit="):])) is None:
-                return None
-        elif arg.startswith("-"):
-            return None
-        else:
-            text.append(arg)
-    if not as_json or len(text) != 1 or db == "":
+    if "--limit" in options and (limit := _limit(str(options["--limit"]))) is None:
         return None
-    return text[0], db, None if everyone else limit
+    if "--json" not in options or len(text) != 1:
+        return None
+    return text[0], options.get("--db"), None if "--all" in options else limit
 
 
 def _limit(text: str) -> int | None:
