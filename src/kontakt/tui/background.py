@@ -122,6 +122,11 @@ def counts_file() -> Path:
     return Path(platformdirs.user_cache_dir("kontakt")) / "duplicate-counts.json"
 
 
+def _book_key(path: Path) -> str:
+    """Which book a kept count belongs to: its resolved path."""
+    return str(Path(path).resolve())
+
+
 def _kept_counts() -> dict[str, list]:
     import json
 
@@ -153,7 +158,7 @@ def kept_duplicate_count(book: Book) -> tuple[str, int | None]:
     None when the book changed since it was counted (or was never counted). Cheap enough for
     the app's own connection: an unchanged book needs no worker at all."""
     version = book_version(book)
-    kept = _kept_counts().get(str(Path(book.path).resolve()))
+    kept = _kept_counts().get(_book_key(book.path))
     if isinstance(kept, list) and len(kept) == 2 and kept[0] == version and isinstance(kept[1], int):
         return version, kept[1]
     return version, None
@@ -173,7 +178,7 @@ def count_duplicates_cached(path: Path, *, cancelled: Callable[[], bool] = lambd
         unchanged = book_version(book) == version
     if unchanged:
         try:
-            _keep_count(str(Path(path).resolve()), version, count)
+            _keep_count(_book_key(path), version, count)
         except OSError:  # no cache dir (read-only home): no cache, still the answer
             pass
     return count
