@@ -9,6 +9,7 @@ import sys
 
 from textual.geometry import Region
 
+from kontakt.store import Book
 from kontakt.tui.screens.forms import ContactForm
 from kontakt.tui.screens.main import MainScreen
 from kontakt.tui.widgets.contact_list import ContactList
@@ -147,3 +148,37 @@ async def test_the_highlighted_contact_trashed_elsewhere_moves_the_cursor_to_a_n
         assert contacts.highlighted.name == "Jan Novák"  # the next one takes her row
         await pilot.pause()
         assert static_text(app.screen.query_one("#detail-card")).startswith("Jan Novák")  # the detail follows
+
+
+async def test_a_commit_halfway_through_a_refresh_never_splits_header_and_list(book):
+    # Another shell commits right after the list counted its rows: without one read
+    # transaction around the refresh the header counted the newcomer and the list did not,
+    # until the next refresh (the real-process test caught "37 contacts" over 36 rows).
+    app = make_app(book)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = app.main_screen
+        contacts = screen.query_one(ContactList)
+        before = contacts.count
+        other = Book.open(book.path)
+        counted = book.count_contacts
+
+        def count_then_another_shell_commits(**kwargs):
+            number = counted(**kwargs)
+            if other.count_contacts() == before:
+                other.add_contact("Zoe Between", today=TODAY)
+            return number
+
+        book.count_contacts = count_then_another_shell_commits
+        try:
+            screen.refresh_live()
+            await pilot.pause()
+            assert contacts.count == before
+            assert f"{before} contacts" in static_text(screen.query_one("#header-left"))
+            screen.refresh_live()  # the next tick sees the newcomer, in both places
+            await pilot.pause()
+            assert contacts.count == before + 1
+            assert f"{before + 1} contacts" in static_text(screen.query_one("#header-left"))
+            assert "Zoe Between" in list_text(app)
+        finally:
+            del book.count_contacts
+            other.close()

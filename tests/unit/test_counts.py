@@ -22,3 +22,26 @@ def test_counts_walk_the_name_index_and_agree_with_a_plain_count(book):
         "EXPLAIN QUERY PLAN SELECT count(*) FROM contacts INDEXED BY contacts_by_name "
         "WHERE deleted_at IS NULL AND archived = 0"))
     assert "contacts_by_name" in plan
+
+
+def test_reading_sees_one_state_of_the_book_and_refuses_writes(book):
+    import pytest
+
+    from kontakt.store import Book
+
+    before = book.count_contacts()
+    with Book.open(book.path) as other:
+        with book.reading():
+            assert book.count_contacts() == before
+            other.add_contact("Committed Meanwhile", today=TODAY)
+            assert book.count_contacts() == before  # still the state the reading began with
+            assert book.counts().contacts == before
+            with book.reading():  # nested: the same snapshot
+                assert book.count_contacts() == before
+            with pytest.raises(RuntimeError, match="inside Book.reading"):
+                book.add_contact("Never Written", today=TODAY)
+        assert not book.conn.in_transaction
+        assert book.count_contacts() == before + 1  # after it, the newest commit
+        assert book.counts().contacts == before + 1
+        names = [c.name for c in book.list_contacts(query="Never Written")]
+        assert names == []

@@ -84,6 +84,7 @@ class Book(ContactsMixin, ActivityMixin, LedgerMixin):
         # None: not asked yet (Book.open installs the triggers at the first need, not at open).
         self._recording_state: bool | None = False
         self.last_step: int | None = None  # the step the last outermost write made, if any
+        self._reading = False  # inside `reading()`, where writing is refused
 
     @classmethod
     def open(cls, path: Path | str, *, create: bool = True, writable: bool = True) -> Book:
@@ -138,6 +139,8 @@ class Book(ContactsMixin, ActivityMixin, LedgerMixin):
         """
         if self.read_only:
             raise ReadOnlyBook(f"{self.path} is read-only; kontakt needs to write to its book")
+        if self._reading:
+            raise RuntimeError("a write inside Book.reading(): write before or after it")
         outermost = not self.conn.in_transaction
         if outermost:
             # The day's first write takes a backup first, outside any transaction.
@@ -158,6 +161,25 @@ class Book(ContactsMixin, ActivityMixin, LedgerMixin):
             yield self.conn
             if outermost:
                 self.last_step = history.end(self.conn, self.history_source)
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Several reads that see one state of the book: `with book.reading():` the list's
+        count and the header's count agree even when another process commits between them
+        (each statement alone would see the newest commit). One deferred read transaction;
+        inside a write, or nested, it adds nothing. Writing inside it is a mistake: SQLite
+        could not turn this old snapshot into a write once another process has committed."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN DEFERRED")
+        self._reading = True
+        try:
+            yield
+        finally:
+            self._reading = False
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
 
     def step(self, label: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """`with book.step("log a call with Olga"):` several writes as one named undo step."""

@@ -200,11 +200,12 @@ class MainScreen(Screen[None]):
 
     def after_change(self, select: Contact | None = None) -> None:
         """Re-read what a write may have changed: list, detail, header, circles."""
-        self.contacts.reload(select=select)
-        self.detail.show(self.book, self.contacts.highlighted, self.today)
-        self.refresh_header()
-        self.refresh_circles()
-        self.refresh_status()
+        with self.book.reading():  # one state of the book for every count on the screen
+            self.contacts.reload(select=select)
+            self.detail.show(self.book, self.contacts.highlighted, self.today)
+            self.refresh_header()
+            self.refresh_circles()
+            self.refresh_status()
 
     @on(BookChanged)
     def _book_changed(self) -> None:
@@ -223,15 +224,18 @@ class MainScreen(Screen[None]):
         """Re-read after another process wrote, keeping the user's place: same filter and
         search, same highlighted contact (by id), same scroll in the list and the detail."""
         self._stale = False
-        self.contacts.refresh_rows()
-        self.detail.show(self.book, self.contacts.highlighted, self.today, keep_scroll=True)
-        self.refresh_header()
-        circles = self.query_one("#circles", OptionList)
-        highlighted = circles.highlighted
-        self.refresh_circles()
-        if highlighted is not None and highlighted < circles.option_count:
-            circles.highlighted = highlighted
-        self.refresh_status()
+        # One read transaction: a shell committing halfway through would otherwise leave the
+        # header counting a person the list does not show until the next refresh.
+        with self.book.reading():
+            self.contacts.refresh_rows()
+            self.detail.show(self.book, self.contacts.highlighted, self.today, keep_scroll=True)
+            self.refresh_header()
+            circles = self.query_one("#circles", OptionList)
+            highlighted = circles.highlighted
+            self.refresh_circles()
+            if highlighted is not None and highlighted < circles.option_count:
+                circles.highlighted = highlighted
+            self.refresh_status()
         self.check_duplicates()  # another process may have imported someone twice
 
     @on(Input.Changed, "#search")
