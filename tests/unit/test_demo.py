@@ -297,3 +297,41 @@ def test_the_demo_service_does_not_import_textual():
                             check=True)
     assert result.stdout.strip() == "False"
 
+
+
+def test_filling_at_once_gives_the_due_dates_of_writing_step_by_step(tmp_path, monkeypatch):
+    # Book.filling works out due dates and applying circles once at the end; the oracle is
+    # the same demo written with a plain transaction, every interaction refreshing its people.
+    columns = "name, last_contact, next_due, cadence_circle, archived"
+    filled = create_demo_book(tmp_path / "filled.db", TODAY)
+    at_once = filled.conn.execute(f"SELECT {columns} FROM contacts ORDER BY name").fetchall()
+    filled.close()
+    monkeypatch.setattr(Book, "filling", lambda self, today: self.write())
+    stepped = create_demo_book(tmp_path / "stepped.db", TODAY)
+    step_by_step = stepped.conn.execute(f"SELECT {columns} FROM contacts ORDER BY name").fetchall()
+    stepped.close()
+    assert len(at_once) > 100 and [tuple(r) for r in at_once] == [tuple(r) for r in step_by_step]
+    assert sum(r["next_due"] is not None for r in at_once) > 50  # the interesting column is filled
+
+
+def test_the_first_write_after_the_demo_is_an_undo_step(tmp_path):
+    from kontakt.store import history
+
+    book = create_demo_book(tmp_path / "demo.db", TODAY)
+    try:
+        assert history.steps(book) == []  # the demo itself is no step to undo
+        anna = book.add_contact("Anna Nachher", today=TODAY)
+        assert len(history.steps(book)) == 1  # the recording triggers came back with it
+        history.undo(book)
+        assert anna not in [c.id for c in book.list_contacts(archived=None)]
+    finally:
+        book.close()
+
+
+def test_filling_nested_in_another_filling_refreshes_once_at_the_outer_end(tmp_path):
+    with Book.open(tmp_path / "book.db") as book:
+        with book.filling(TODAY):
+            with book.filling(TODAY):
+                ada = book.add_contact("Ada", today=TODAY, cadence=Cadence.parse("monthly"))
+            assert book.conn.execute("SELECT next_due FROM contacts WHERE id = ?", (ada,)).fetchone()[0] is None
+        assert book.get_contact(ada).next_due is not None

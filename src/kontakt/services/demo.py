@@ -51,7 +51,7 @@ def load_demo(book: Book, today: date) -> None:
         except KeyError:
             raise ValueError(f"the demo network names an unknown contact {ref!r}") from None
 
-    with book.write():
+    with book.filling(today):
         # Circles first, in order (their position is closeness), so contacts inherit cadences
         # as they are added. Their descriptions stay in the JSON: the Book cannot store them yet.
         for circle in network["circles"]:
@@ -136,7 +136,7 @@ def create_demo_book(path: Path, today: date) -> Book:
     try:
         # Marked as a demo in the same transaction, so a half-made book is never mistaken for
         # one that `kontakt demo` may overwrite, nor a finished one for a real book.
-        with book.write():
+        with book.filling(today):
             wipe(book)
             load_demo(book, today)
             book.set_setting("demo", "1")

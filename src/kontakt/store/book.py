@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 # Other store modules and tests import helpers from here, as before the split.
@@ -85,6 +86,7 @@ class Book(ContactsMixin, ActivityMixin, LedgerMixin):
         self._recording_state: bool | None = False
         self.last_step: int | None = None  # the step the last outermost write made, if any
         self._reading = False  # inside `reading()`, where writing is refused
+        self._due_later: set[int] | None = None  # inside `filling()`: whose due dates wait
 
     @classmethod
     def open(cls, path: Path | str, *, create: bool = True, writable: bool = True) -> Book:
@@ -161,6 +163,30 @@ class Book(ContactsMixin, ActivityMixin, LedgerMixin):
             yield self.conn
             if outermost:
                 self.last_step = history.end(self.conn, self.history_source)
+
+    @contextmanager
+    def filling(self, today: date) -> Iterator[sqlite3.Connection]:
+        """One transaction that fills the book whole (the demo): no undo step, and each
+        person's next due date and applying circle are worked out once at the end instead
+        of after every interaction. Recording triggers not installed yet stay out while it
+        runs: even paused they cost as much as the rest of the demo's 1,100 writes."""
+        if self._due_later is not None:  # nested: the outer filling works them out
+            with self.write(record=False) as conn:
+                yield conn
+            return
+        uninstalled = self._recording_state is None
+        if uninstalled:
+            self._recording_state = False
+        self._due_later = set()
+        try:
+            with self.write(record=False) as conn:
+                yield conn
+                later, self._due_later = self._due_later, None
+                self._refresh_due(sorted(later), today)
+        finally:
+            self._due_later = None
+            if uninstalled:
+                self._recording_state = None  # the next write installs them
 
     @contextmanager
     def reading(self) -> Iterator[None]:

@@ -364,6 +364,9 @@ class ContactsMixin:
         from . import cadence_circles
 
         contact_ids = list(contact_ids)
+        if self._due_later is not None:  # Book.filling: once, at the end
+            self._due_later.update(contact_ids)
+            return
         cadence_circles.refresh(self.conn, contact_ids)
         circles = self._circle_cadences()
         for contact_id in contact_ids:
