@@ -77,7 +77,7 @@ def test_a_whole_card_prints_the_same_either_way(monkeypatch, capsys):
 
 @pytest.mark.parametrize("columns", ["60", "80", "132"])
 def test_show_prints_every_demo_card_as_rich_would(columns, tmp_path, monkeypatch):
-    """Every person of the shipped demo book, shown piped: the same bytes with the plain
+    """The people of the shipped demo book, shown piped: the same bytes with the plain
     layout as with rich's console laying out every row."""
     from datetime import date
 
@@ -90,6 +90,8 @@ def test_show_prints_every_demo_card_as_rich_would(columns, tmp_path, monkeypatc
     book = create_demo_book(tmp_path / "demo.db", today)
     ids = [row[0] for row in book.conn.execute("SELECT id FROM contacts WHERE deleted_at IS NULL")]
     book.close()
+    if columns != "80":  # every card at the usual width; every third one at the others
+        ids = ids[::3]
     monkeypatch.setenv("KONTAKT_TODAY", today.isoformat())
     monkeypatch.setenv("COLUMNS", columns)
     monkeypatch.setenv("NO_COLOR", "1")
