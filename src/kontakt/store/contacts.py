@@ -182,11 +182,14 @@ class ContactsMixin:
         now = _now()
         emails, phones = _clean_emails(emails), _clean_phones(phones)
         with self.write():
+            # Circles first, so the row goes in with its tags: an UPDATE of them afterwards
+            # would index the new person for search a second time.
+            circles = self._canonical_tags(_clean_tags(tags))
             cursor = self.conn.execute(
                 """INSERT INTO contacts (uid, name, sort_key, nickname, emails, phones, org, role,
                        location, met, birthday, notes, cadence, archived, created_at, updated_at,
-                       details, channel)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       details, channel, tags)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     uid or _uid(), name, fold(name), _line(nickname),
                     json.dumps(emails, ensure_ascii=False),
@@ -197,10 +200,14 @@ class ContactsMixin:
                     created_at or now, now,
                     _details(emails, phones, addresses, urls, labels),
                     check_channel(channel) if channel else None,
+                    json.dumps(circles, ensure_ascii=False),
                 ),
             )
             contact_id = cursor.lastrowid
-            self._set_tags(contact_id, _clean_tags(tags))
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO memberships (contact_id, circle) VALUES (?, ?)",
+                [(contact_id, circle) for circle in circles],
+            )
             self._refresh_due([contact_id], today)
         return contact_id
 
@@ -321,6 +328,20 @@ class ContactsMixin:
         return [(self._contact(row, circles), datetime.fromisoformat(row["deleted_at"])) for row in rows]
 
     def _set_tags(self, contact_id: int, tags: list[str]) -> None:
+        canonical = self._canonical_tags(tags)
+        self.conn.execute("DELETE FROM memberships WHERE contact_id = ?", (contact_id,))
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO memberships (contact_id, circle) VALUES (?, ?)",
+            [(contact_id, tag) for tag in canonical],
+        )
+        stored = json.dumps(canonical, ensure_ascii=False)
+        # Unchanged tags are not written: the search index would re-index the person.
+        self.conn.execute(
+            "UPDATE contacts SET tags = ? WHERE id = ? AND tags IS NOT ?", (stored, contact_id, stored)
+        )
+
+    def _canonical_tags(self, tags: list[str]) -> list[str]:
+        """Each tag as its circle is spelled; a circle that does not exist yet is created."""
         now = _now()
         canonical: list[str] = []
         for tag in tags:
@@ -334,15 +355,7 @@ class ContactsMixin:
                 canonical.append(tag)
             else:
                 canonical.append(row["name"])
-        self.conn.execute("DELETE FROM memberships WHERE contact_id = ?", (contact_id,))
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO memberships (contact_id, circle) VALUES (?, ?)",
-            [(contact_id, tag) for tag in canonical],
-        )
-        self.conn.execute(
-            "UPDATE contacts SET tags = ? WHERE id = ?",
-            (json.dumps(canonical, ensure_ascii=False), contact_id),
-        )
+        return canonical
 
     def _circle_row(self, name: str) -> sqlite3.Row | None:
         """The circle called `name`, ignoring case and accents beyond ASCII ('Über' = 'über')."""
@@ -371,7 +384,8 @@ class ContactsMixin:
         circles = self._circle_cadences()
         for contact_id in contact_ids:
             row = self.conn.execute(
-                f"""SELECT c.cadence, c.tags, c.created_at, {LET_DRIFT_SQL} AS drifted,
+                f"""SELECT c.cadence, c.tags, c.created_at, c.last_contact AS stored_last,
+                          c.next_due AS stored_due, {LET_DRIFT_SQL} AS drifted,
                           (SELECT max(i.date) FROM interaction_contacts ic
                              JOIN interactions i ON i.id = ic.interaction_id
                             WHERE ic.contact_id = c.id) AS last_contact
@@ -387,9 +401,11 @@ class ContactsMixin:
             last = parse_iso(row["last_contact"])
             added_on = date.fromisoformat(row["created_at"][:10])
             due = next_due(cadence, last, min(added_on, today))
+            values = (last.isoformat() if last else None, due.isoformat() if due else None)
+            if values == (row["stored_last"], row["stored_due"]):
+                continue  # already right: no write, no undo trigger, no index change
             self.conn.execute(
-                "UPDATE contacts SET last_contact = ?, next_due = ? WHERE id = ?",
-                (last.isoformat() if last else None, due.isoformat() if due else None, contact_id),
+                "UPDATE contacts SET last_contact = ?, next_due = ? WHERE id = ?", (*values, contact_id)
             )
 
     def _contact(self, row: sqlite3.Row, circles: dict[str, Cadence] | None = None) -> Contact:
