@@ -284,6 +284,26 @@ def test_an_encrypted_book_keeps_its_sorts_in_memory(book_path, tmp_path, monkey
     assert secret == plain
 
 
+def test_temporary_objects_made_while_sorting_on_disk_survive_leaving_it(book_path):
+    """Setting temp_store back would drop the undo triggers a first write installs inside."""
+    from kontakt.store import history
+
+    with Book.open(book_path) as book:
+        with bulk.sorting_on_disk(book) as on_disk:
+            assert book._recording  # installs the triggers (TEMP objects)
+        assert on_disk is True
+        triggers = book.conn.execute(
+            "SELECT count(*) FROM temp.sqlite_master WHERE type = 'trigger'").fetchone()[0]
+        assert triggers > 0
+        someone = book.add_contact("Recorded After", today=date(2026, 11, 23))
+        history.undo(book)
+        assert someone not in [c.id for c in book.list_contacts(archived=None)]
+    with Book.open(book_path) as book:
+        with bulk.sorting_on_disk(book):
+            pass
+        assert book.conn.execute("PRAGMA temp_store").fetchone()[0] == 0  # nothing made: as before
+
+
 def test_when_the_sort_cannot_start_the_general_path_writes_the_same_bytes(
         book_path, tmp_path, monkeypatch):
     """SQLite sorts in temporary files: no room or no writable folder fails the first

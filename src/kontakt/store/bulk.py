@@ -787,7 +787,8 @@ def sorting_on_disk(book: Book) -> Iterator[bool]:
     files (PRAGMA temp_store = FILE) instead of memory; yields whether they do. They do
     not for an encrypted book (SQLCipher writes temporary files in plain text) nor while
     the connection holds TEMP objects (undo triggers, a purge list): changing temp_store
-    drops them. On leaving, temp_store is what it was (which drops what was made here)."""
+    drops them. On leaving, temp_store is what it was, unless TEMP objects were made inside
+    (a first write installs the undo triggers): those are kept, and the sorts stay on disk."""
     conn = book.conn
     if (conn.in_transaction or is_encrypted(conn)
             or conn.execute("SELECT 1 FROM temp.sqlite_master LIMIT 1").fetchone()):
@@ -798,7 +799,10 @@ def sorting_on_disk(book: Book) -> Iterator[bool]:
     try:
         yield True
     finally:
-        conn.execute(f"PRAGMA temp_store = {int(before)}")
+        made_inside = conn.in_transaction or conn.execute(
+            "SELECT 1 FROM temp.sqlite_master LIMIT 1").fetchone()
+        if not made_inside:
+            conn.execute(f"PRAGMA temp_store = {int(before)}")
 
 
 def interaction_lines(
