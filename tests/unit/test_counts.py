@@ -45,3 +45,15 @@ def test_reading_sees_one_state_of_the_book_and_refuses_writes(book):
         assert book.counts().contacts == before + 1
         names = [c.name for c in book.list_contacts(query="Never Written")]
         assert names == []
+
+
+def test_counts_remembered_inside_a_failed_write_are_forgotten(book):
+    import pytest
+
+    before = book.counts().contacts
+    with pytest.raises(RuntimeError, match="changed my mind"):
+        with book.write():
+            book.add_contact("Rolled Back", today=TODAY)
+            assert book.counts().contacts == before + 1  # remembered inside the write
+            raise RuntimeError("changed my mind")
+    assert book.counts().contacts == before == book.count_contacts()

@@ -335,3 +335,16 @@ def test_filling_nested_in_another_filling_refreshes_once_at_the_outer_end(tmp_p
                 ada = book.add_contact("Ada", today=TODAY, cadence=Cadence.parse("monthly"))
             assert book.conn.execute("SELECT next_due FROM contacts WHERE id = ?", (ada,)).fetchone()[0] is None
         assert book.get_contact(ada).next_due is not None
+
+
+def test_the_demo_loaded_into_a_book_that_records_is_one_undo_step(tmp_path):
+    from kontakt.store import history
+
+    with Book.open(tmp_path / "book.db") as book:
+        anna = book.add_contact("Anna Before", today=TODAY, tags=["clients"])
+        load_demo(book, TODAY)
+        assert len(history.steps(book)) == 2
+        history.undo(book)  # the whole demo goes; Anna and her circle stay
+        assert [c.id for c in book.list_contacts(archived=None)] == [anna]
+        assert [c.name for c in book.list_contacts(tag="clients")] == ["Anna Before"]
+        assert book.conn.execute("PRAGMA foreign_key_check").fetchall() == []

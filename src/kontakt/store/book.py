@@ -150,7 +150,7 @@ class Book(ContactsMixin, ActivityMixin, LedgerMixin):
 
             before_first_write(self)
             self._recording  # noqa: B018 - triggers (and their PRAGMA) outside the transaction
-        with transaction(self.conn):
+        with self._forgetting_on_rollback(), transaction(self.conn):
             if not self._recording:
                 yield self.conn
                 return
@@ -166,12 +166,16 @@ class Book(ContactsMixin, ActivityMixin, LedgerMixin):
 
     @contextmanager
     def filling(self, today: date) -> Iterator[sqlite3.Connection]:
-        """One transaction that fills the book whole (the demo): no undo step, and each
-        person's next due date and applying circle are worked out once at the end instead
-        of after every interaction. Recording triggers not installed yet stay out while it
-        runs: even paused they cost as much as the rest of the demo's 1,100 writes."""
+        """One transaction that fills the book whole (the demo): each person's next due date
+        and applying circle are worked out once at the end, with `today`, instead of after
+        every interaction, so reads inside it see them stale. Only for filling a book.
+
+        On a connection that already records undo steps it is one step, as any write. One
+        that does not record yet (a book just opened, as the demo's) is left so while it
+        runs, and records from the next write on: even paused, the recording triggers cost
+        as much as the rest of the demo's 1,100 writes."""
         if self._due_later is not None:  # nested: the outer filling works them out
-            with self.write(record=False) as conn:
+            with self.write() as conn:
                 yield conn
             return
         uninstalled = self._recording_state is None
@@ -179,7 +183,7 @@ class Book(ContactsMixin, ActivityMixin, LedgerMixin):
             self._recording_state = False
         self._due_later = set()
         try:
-            with self.write(record=False) as conn:
+            with self.write(record=not uninstalled) as conn:
                 yield conn
                 later, self._due_later = self._due_later, None
                 self._refresh_due(sorted(later), today)
@@ -206,6 +210,16 @@ class Book(ContactsMixin, ActivityMixin, LedgerMixin):
             self._reading = False
             if self.conn.in_transaction:
                 self.conn.execute("COMMIT")
+
+    @contextmanager
+    def _forgetting_on_rollback(self) -> Iterator[None]:
+        """A write that fails is rolled back, but neither `total_changes` nor `data_version`
+        goes back: counts remembered inside it would outlive it. Forget them."""
+        try:
+            yield
+        except BaseException:
+            self._last_hits = self._last_counts = self._last_inactive = None
+            raise
 
     def step(self, label: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """`with book.step("log a call with Olga"):` several writes as one named undo step."""
