@@ -50,3 +50,10 @@ def test_an_added_person_is_still_one_undo_step_away(book):
     history.undo(book)
     assert linus not in [c.id for c in book.list_contacts(archived=None)]
     assert book.list_contacts(tag="kernel") == []
+
+
+def test_tags_that_name_one_circle_two_ways_are_stored_once(book):
+    ida = book.add_contact("Ida", today=TODAY, tags=["cafe", "café", "Café"])
+    assert list(book.get_contact(ida).tags) == ["cafe"]
+    book.update_contact(ida, today=TODAY, add_tags=["CAFÉ"])
+    assert list(book.get_contact(ida).tags) == ["cafe"]

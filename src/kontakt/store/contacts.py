@@ -355,7 +355,8 @@ class ContactsMixin:
                 canonical.append(tag)
             else:
                 canonical.append(row["name"])
-        return canonical
+        # "cafe" and "café" are one circle: once in the list.
+        return list(dict.fromkeys(canonical))
 
     def _circle_row(self, name: str) -> sqlite3.Row | None:
         """The circle called `name`, ignoring case and accents beyond ASCII ('Über' = 'über')."""
