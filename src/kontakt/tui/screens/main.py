@@ -225,7 +225,8 @@ class MainScreen(Screen[None]):
         search, same highlighted contact (by id), same scroll in the list and the detail."""
         self._stale = False
         # One read transaction: a shell committing halfway through would otherwise leave the
-        # header counting a person the list does not show until the next refresh.
+        # header counting a person the list does not show until the next refresh. (Rows off
+        # the cursor's page are read when drawn, after it; the next tick brings them level.)
         with self.book.reading():
             self.contacts.refresh_rows()
             self.detail.show(self.book, self.contacts.highlighted, self.today, keep_scroll=True)
