@@ -26,7 +26,7 @@ from .undo import GONE, RETRY, UndoStack, UndoStep
 from .widgets.shown import ControlFilter, visible
 
 # KiB of book pages the app's connection keeps (see on_load).
-APP_PAGE_CACHE_KIB = 2000
+APP_PAGE_CACHE_KIB = 1000
 # Middle-generation collections between full ones while the app runs (Python's default: 10).
 FULL_COLLECTION_EVERY = 100
 
@@ -117,8 +117,10 @@ class KontaktApp(App[None]):
         # of them (70-120 ms of a ~300 ms first frame); the paint's own objects are frozen
         # after it (_freeze_what_lives_long).
         gc.freeze()
-        # SQLite's own default (the bundled build keeps 8 MiB): at 100k people it was most of
-        # what the open app held above an empty book's ~55 MiB; searching costs the same.
+        # Half SQLite's own default (the bundled build keeps 8 MiB): at 100k people the page
+        # cache was most of what the open app held above an empty book. 1 MiB rather than 2
+        # takes the peak from 57.4 to 56.3 MiB; a search's query costs the same (p50 15-16 ms
+        # either way), the pages it reads again come from the operating system's cache.
         self.book.limit_page_cache(APP_PAGE_CACHE_KIB)
 
     def on_mount(self) -> None:
