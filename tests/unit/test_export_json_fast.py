@@ -363,3 +363,29 @@ def test_an_export_that_fails_before_the_interactions_stops_their_read_ahead(boo
     with pytest.raises(Exception, match="closed"):
         opened[0].execute("SELECT 1")
     assert not [t for t in threading.enumerate() if t.name == "kontakt-export-interactions"]
+
+
+def test_closing_the_read_ahead_unused_stops_a_sort_that_started_late(book_path, monkeypatch):
+    """An export that fails before the interactions closes the read-ahead: its sort must
+    stop, even one whose statement starts after the first interrupt (it ran ~2 s at 100k)."""
+    import threading
+    import time
+
+    started = threading.Event()
+
+    def endless(book, keys, *, bools=(), conn=None):
+        time.sleep(0.2)  # close() has interrupted once by now, with nothing running
+        started.set()
+        rows = conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n")
+        yield [bytes(str(rows.fetchone()[0]), "ascii")]  # only an interrupt ends the count
+
+    monkeypatch.setattr(bulk, "interaction_lines", endless)
+    with Book.open(book_path) as book:
+        ahead = bulk.InteractionsAhead(book, ["id"])
+        closer = threading.Thread(target=ahead.close, daemon=True)
+        closer.start()
+        closer.join(20)
+        assert started.is_set()
+        assert not closer.is_alive(), "close() waited on a sort nobody needed"
+        assert not ahead._thread.is_alive()

@@ -912,8 +912,12 @@ class InteractionsAhead:
         return self._lines
 
     def close(self) -> None:
-        if not self._taken:
-            self._conn.interrupt()  # an export that failed before it needed them
+        # An export that failed before it needed them: stop the sort rather than wait ~2 s
+        # for it. An interrupt stops only the statement running at that moment, so it is
+        # repeated until the thread is done (one starting a moment later is stopped too).
+        while not self._taken and self._thread.is_alive():
+            self._conn.interrupt()
+            self._thread.join(0.05)
         self._thread.join()
         if self._lines is not None:
             self._lines.close()
