@@ -204,10 +204,7 @@ class ContactsMixin:
                 ),
             )
             contact_id = cursor.lastrowid
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO memberships (contact_id, circle) VALUES (?, ?)",
-                [(contact_id, circle) for circle in circles],
-            )
+            self._join_circles(contact_id, circles)
             self._refresh_due([contact_id], today)
         return contact_id
 
@@ -330,14 +327,18 @@ class ContactsMixin:
     def _set_tags(self, contact_id: int, tags: list[str]) -> None:
         canonical = self._canonical_tags(tags)
         self.conn.execute("DELETE FROM memberships WHERE contact_id = ?", (contact_id,))
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO memberships (contact_id, circle) VALUES (?, ?)",
-            [(contact_id, tag) for tag in canonical],
-        )
+        self._join_circles(contact_id, canonical)
         stored = json.dumps(canonical, ensure_ascii=False)
         # Unchanged tags are not written: the search index would re-index the person.
         self.conn.execute(
             "UPDATE contacts SET tags = ? WHERE id = ? AND tags IS NOT ?", (stored, contact_id, stored)
+        )
+
+    def _join_circles(self, contact_id: int, circles: list[str]) -> None:
+        """Memberships of the contact in these circles (as `_canonical_tags` spells them)."""
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO memberships (contact_id, circle) VALUES (?, ?)",
+            [(contact_id, circle) for circle in circles],
         )
 
     def _canonical_tags(self, tags: list[str]) -> list[str]:
