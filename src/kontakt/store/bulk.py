@@ -790,8 +790,11 @@ def sorting_on_disk(book: Book) -> Iterator[bool]:
     drops them. On leaving, temp_store is what it was, unless TEMP objects were made inside
     (a first write installs the undo triggers): those are kept, and the sorts stay on disk."""
     conn = book.conn
-    if (conn.in_transaction or is_encrypted(conn)
-            or conn.execute("SELECT 1 FROM temp.sqlite_master LIMIT 1").fetchone()):
+
+    def holds_temp_objects() -> bool:
+        return conn.execute("SELECT 1 FROM temp.sqlite_master LIMIT 1").fetchone() is not None
+
+    if conn.in_transaction or is_encrypted(conn) or holds_temp_objects():
         yield False
         return
     before = conn.execute("PRAGMA temp_store").fetchone()[0]
@@ -799,9 +802,7 @@ def sorting_on_disk(book: Book) -> Iterator[bool]:
     try:
         yield True
     finally:
-        made_inside = conn.in_transaction or conn.execute(
-            "SELECT 1 FROM temp.sqlite_master LIMIT 1").fetchone()
-        if not made_inside:
+        if not (conn.in_transaction or holds_temp_objects()):  # nothing made inside to keep
             conn.execute(f"PRAGMA temp_store = {int(before)}")
 
 
