@@ -14,16 +14,7 @@ from kontakt.tui.screens.today import TodayScreen
 from kontakt.tui.widgets.contact_list import ContactList
 from kontakt.tui.widgets.fields import FormField, PeoplePicker
 
-from tui_helpers import TODAY, help_rows, highlight, list_text, make_app, screen_text
-
-
-async def type_into(pilot, field_id: str, text: str) -> None:
-    """Fill a form field as typing would (Input.Changed fires); pressing every key is slow."""
-    widget = pilot.app.screen.query_one(f"#field-{field_id}", FormField).widget
-    widget = widget.query_one(Input) if isinstance(widget, PeoplePicker) else widget
-    widget.focus()
-    widget.value = text
-    await pilot.pause()
+from tui_helpers import TODAY, help_rows, highlight, list_text, make_app, screen_text, type_into
 
 
 async def test_adding_a_contact_saves_it_and_highlights_it(book):

@@ -3,23 +3,13 @@ journal note (the timeline shows it); e edits a note, d deletes it and z brings 
 
 from __future__ import annotations
 
-from textual.widgets import Input
-
 from kontakt.store import relations
 from kontakt.tui.screens.main import MainScreen
 from kontakt.tui.screens.relation_forms import EditNoteForm, JournalForm, LinkForm
 from kontakt.tui.widgets.detail import ContactDetail
-from kontakt.tui.widgets.fields import FormField, PeoplePicker
+from kontakt.tui.widgets.fields import FormField
 
-from tui_helpers import highlight, make_app
-
-
-async def type_into(pilot, field_id: str, text: str) -> None:
-    widget = pilot.app.screen.query_one(f"#field-{field_id}", FormField).widget
-    widget = widget.query_one(Input) if isinstance(widget, PeoplePicker) else widget
-    widget.focus()
-    widget.value = text
-    await pilot.pause()
+from tui_helpers import highlight, make_app, type_into
 
 
 def card(app) -> str:

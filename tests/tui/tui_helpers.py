@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from textual.geometry import Region
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from kontakt.config import Config
 from kontakt.store import Book
 from kontakt.tui.app import KontaktApp
 from kontakt.tui.widgets.contact_list import ContactList
+from kontakt.tui.widgets.fields import FormField, PeoplePicker
 
 TODAY = date(2026, 11, 23)
 
@@ -58,3 +59,12 @@ def help_rows(screen) -> list[tuple[str, str, str]]:
         cells = [static_text(cell) for cell in grid.query(Static)]
         rows += [tuple(cells[i:i + 3]) for i in range(0, len(cells), 3)]
     return rows
+
+
+async def type_into(pilot, field_id: str, text: str) -> None:
+    """Fill a form field as typing would (Input.Changed fires); pressing every key is slow."""
+    widget = pilot.app.screen.query_one(f"#field-{field_id}", FormField).widget
+    widget = widget.query_one(Input) if isinstance(widget, PeoplePicker) else widget
+    widget.focus()
+    widget.value = text
+    await pilot.pause()
