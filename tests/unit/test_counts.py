@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
+from kontakt.store import Book
+
 TODAY = date(2026, 11, 23)
 
 
@@ -25,10 +29,6 @@ def test_counts_walk_the_name_index_and_agree_with_a_plain_count(book):
 
 
 def test_reading_sees_one_state_of_the_book_and_refuses_writes(book):
-    import pytest
-
-    from kontakt.store import Book
-
     before = book.count_contacts()
     with Book.open(book.path) as other:
         with book.reading():
@@ -48,8 +48,6 @@ def test_reading_sees_one_state_of_the_book_and_refuses_writes(book):
 
 
 def test_counts_remembered_inside_a_failed_write_are_forgotten(book):
-    import pytest
-
     before = book.counts().contacts
     with pytest.raises(RuntimeError, match="changed my mind"):
         with book.write():

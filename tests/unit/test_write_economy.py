@@ -11,15 +11,14 @@ from kontakt.store import history
 TODAY = date(2026, 11, 23)
 
 
-def updates_of_contacts(book) -> list[tuple[int, str]]:
-    """Every UPDATE of a contacts row from here on, as (id, which tags it ended with)."""
+def updates_of_contacts(book) -> None:
+    """Record every UPDATE of a contacts row from here on (`seen` lists them as (id, tags))."""
     book.conn.execute("CREATE TEMP TABLE IF NOT EXISTS seen_updates (id INTEGER, tags TEXT)")
     book.conn.execute("DELETE FROM temp.seen_updates")
     book.conn.execute(
         "CREATE TEMP TRIGGER IF NOT EXISTS see_updates AFTER UPDATE ON main.contacts BEGIN "
         "INSERT INTO temp.seen_updates VALUES (new.id, new.tags); END"
     )
-    return book
 
 
 def seen(book) -> list[tuple]:
