@@ -119,8 +119,8 @@ class KontaktApp(App[None]):
         gc.freeze()
         # Half SQLite's own default (the bundled build keeps 8 MiB): at 100k people the page
         # cache was most of what the open app held above an empty book. 1 MiB rather than 2
-        # takes the peak from 57.4 to 56.3 MiB; a search's query costs the same (p50 15-16 ms
-        # either way), the pages it reads again come from the operating system's cache.
+        # took the benchmark's peak from 59.6-60.0 to 58.3-58.5 MiB; a search's query costs
+        # the same (p50 15-16 ms either way): pages read again come from the OS's cache.
         self.book.limit_page_cache(APP_PAGE_CACHE_KIB)
 
     def on_mount(self) -> None:
