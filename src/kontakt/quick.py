@@ -41,18 +41,45 @@ def main() -> None:
         sys.stderr.write("\nAborted!\n")
         code = 1
     if code is None:
-        from .cli import main as full
-
-        full()
-        return
+        code = full_command_line()
     leave(code)
 
 
+def full_command_line() -> int:
+    """Run the full command line; its exit code once it is done and nothing is left to
+    wait for, or Python's own exit (teardown included) when something still runs.
+
+    Tearing down the ~200 modules a full command imports costs ~10 ms after the answer is
+    out, on every command (measured: `kontakt show` at 100k, 98 → 76 ms whole-process).
+    It only frees memory the process gives back anyway: every file kontakt writes is
+    closed by a `with`, the book by the command's end, and the exit handlers (temporary
+    folders, logging) are run here. A thread still running (one that Python would wait
+    for) or an exit that is not a number goes the usual way."""
+    from .cli import main as full
+
+    try:
+        full()  # click's standalone mode ends in SystemExit, even on success
+        code: object = 0
+    except SystemExit as stop:
+        code = 0 if stop.code is None else stop.code
+    threading = sys.modules.get("threading")
+    if not isinstance(code, int) or (threading is not None and threading.active_count() > 1):
+        raise SystemExit(code)
+    import atexit
+
+    atexit._run_exitfuncs()
+    return code
+
+
 def leave(code: int) -> None:
-    """Exit with `code` once the answer is out, without Python's teardown of the ~110
-    modules imported (~5 ms a mail client or script would wait for, with nothing left to
-    do: the book is closed, and no exit handler is registered on these paths)."""
-    for stream in (sys.stdout, sys.stderr):
+    """Exit with `code` once the answer is out, without Python's teardown of the modules
+    imported (~5 ms on a quick path, ~10 ms after the full command line, that a mail client
+    or script would wait for with nothing left to do: the book is closed, and exit handlers
+    are run or were never registered)."""
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        # A profiler or coverage writes its findings at the usual exit.
+        raise SystemExit(code)
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
         try:
             stream.flush()
         except (OSError, ValueError):  # a reader that left, or stderr closed (`| head`)
