@@ -186,7 +186,7 @@ def _stdin_file(stack: contextlib.ExitStack) -> Path:
 
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kontakt-import-")))
     path = folder / "stdin"
-    path.write_bytes(click.get_binary_stream("stdin").read())
+    path.write_bytes(sys.stdin.buffer.read())  # click 8.2 deprecates get_binary_stream
     if not path.stat().st_size:
         fail("standard input is empty: pipe a CSV, vCard or JSON file into `kontakt import -`")
     return path
