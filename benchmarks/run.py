@@ -45,6 +45,8 @@ KHARD_VERSION = "khard==0.22.0"  # pinned: the comparison should not move under 
 # Words typed into the TUI search box, one keystroke at a time (a surname, a first name and
 # a surname, a circle-like word, a word from the notes, a company stem).
 TYPED = ["rosenberger", "anna mül", "breakfast", "violin", "steinwerk"]
+# The first frame's reference book: enough people for a full screen, too few to cost by size.
+SMALL_BOOK = 200
 HEAVY_MODULES = ("textual", "vobject", "icalendar", "sqlite_utils", "rich", "dateutil")
 # Modules the start-up budget forbids on the command line's path.
 FORBIDDEN_AT_STARTUP = ("textual", "vobject", "icalendar")
@@ -370,8 +372,10 @@ async def _typing(path: Path, words: list[str]) -> dict:
     }
 
 
-def child_paint(path: Path, empty: Path) -> dict:
-    """One first paint of the empty book and one of `path`, after a warm-up paint.
+def child_paint(path: Path, empty: Path, small: Path | None = None) -> dict:
+    """One first paint of the empty book, one of `small` (a few hundred people: a full
+    screen, nothing that grows with the book) when given, and one of `path`, after a
+    warm-up paint.
 
     One book per process for the big one, measured last: the app starts background
     workers (the duplicates hint) that may run for a while on a big book, and the
@@ -379,8 +383,10 @@ def child_paint(path: Path, empty: Path) -> dict:
     """
     asyncio.run(_first_paint(empty))  # imports, CSS parsing: paid once per process
     empty_time, seen_empty = asyncio.run(_first_paint(empty))
+    small_time = asyncio.run(_first_paint(small))[0] if small is not None else None
     elapsed, seen = asyncio.run(_first_paint(path))
-    return {"paint": elapsed, "paint_empty": empty_time, "seen": seen, "seen_empty": seen_empty}
+    return {"paint": elapsed, "paint_empty": empty_time, "paint_small": small_time,
+            "seen": seen, "seen_empty": seen_empty}
 
 
 async def _settle(app, timeout: float = 300) -> float:
@@ -582,12 +588,13 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], dict]:
         )
         books = {s: generate.book_path(s, quiet=args.quiet) for s in book_sizes}
         empty = generate.empty_book_path()
+        small = generate.book_path(SMALL_BOOK, quiet=args.quiet)
 
         # 1. TUI first frame, per size, against the empty book in the same process.
         for size in sizes:
             say(f"TUI first frame at {label(size)} …")
-            paints = [child("paint", str(books[size]), str(empty)) for _ in range(runs)]
-            result = {key: [p[key] for p in paints] for key in ("paint", "paint_empty")}
+            paints = [child("paint", str(books[size]), str(empty), str(small)) for _ in range(runs)]
+            result = {key: [p[key] for p in paints] for key in ("paint", "paint_empty", "paint_small")}
             result["seen"], result["seen_empty"] = paints[-1]["seen"], paints[-1]["seen_empty"]
             if size == largest:
                 say(f"search as you type at {label(size)} …")
@@ -597,10 +604,14 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], dict]:
             paint, base = statistics.median(result["paint"]), statistics.median(result["paint_empty"])
             ratio = paint / base
             budget = size == largest
+            # The same full screen of a small book: what of the ratio grows with the book,
+            # and what is drawing people at all (rows, a card, a timeline) against nobody.
+            full = statistics.median(result["paint_small"])
             rows.append(Row("TUI", "first frame (empty book: " + ms(base) + ")", label(size),
-                            f"{ms(paint)}  = {ratio:.2f}× empty",
+                            f"{ms(paint)}  = {ratio:.2f}× empty, {paint / full:.2f}× a book of "
+                            f"{SMALL_BOOK} ({ms(full)})",
                             "≤ 1.3× empty" if budget else "", verdict(ratio <= 1.3) if budget else "",
-                            ratio, {"paint": paint, "empty": base}))
+                            ratio, {"paint": paint, "empty": base, "small": full}))
             if budget:
                 seen, seen_empty = result["seen"], result["seen_empty"]
                 lazy = seen["cached_rows"] <= 1000 and seen["widgets"] <= seen_empty["widgets"] + 50
@@ -885,7 +896,7 @@ def main() -> None:
     args, rest = parser.parse_known_args()
     if args.child:
         if args.child == "paint":
-            answer = child_paint(Path(rest[0]), Path(rest[1]))
+            answer = child_paint(*(Path(arg) for arg in rest[:3]))
         elif args.child == "typing":
             answer = child_typing(Path(rest[0]), [w for w in rest[1].split(",") if w])
         elif args.child == "reopen":

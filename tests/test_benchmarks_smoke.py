@@ -53,6 +53,9 @@ def test_harness_prints_every_budget_row_at_a_tiny_size(tmp_path):
     table = out.stdout
     for row in EXPECTED_ROWS:
         assert row in table, f"missing row {row!r} in:\n{table}"
+    # The first frame is set beside a small book's too: what grows with the book, apart.
+    first_frame = next(line for line in table.splitlines() if "TUI: first frame" in line)
+    assert "× a book of 200" in first_frame
     data = json.loads(report.read_text(encoding="utf-8"))
     budget_rows = [r for r in data["rows"] if r["budget"]]
     assert len(budget_rows) >= 12
