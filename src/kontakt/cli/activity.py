@@ -28,7 +28,7 @@ def log(refs, kind, on, note, reached_out, thanks):
     when = read_date(on, what="--on")
     if when > today():
         fail(f"--on: {when.isoformat()} is in the future; log what happened, plan with follow-up")
-    contacts = [book.find(ref) for ref in refs]
+    contacts = [_find_logged(book, ref) for ref in refs]
     interaction_id = book.log_interaction(
         [c.id for c in contacts], on=when, kind=kind, note=note, today=today(),
         reached_out=reached_out, thanks=thanks,
@@ -36,6 +36,28 @@ def log(refs, kind, on, note, reached_out, thanks):
     names = ", ".join(dict.fromkeys(c.name for c in contacts))
     what = f"thank-you ({kind})" if thanks else kind
     echo(f"logged {what} with {names} on {when.isoformat()} (#{interaction_id})")
+
+
+def _find_logged(book, ref: str):
+    """The person `ref` names; a REF that names no one but reads as the kind or the day
+    (`kontakt log olga call`, `… yesterday`) says which option takes it."""
+    from ..domain import DateError, parse_date
+    from ..store import AmbiguousRef
+
+    try:
+        return book.find(ref)
+    except AmbiguousRef as error:
+        if error.candidates:  # several people: the word names someone after all
+            raise
+        word = ref.strip().lower()
+        if word in INTERACTION_KINDS:
+            fail(f"{error}; to log a {word}, say --kind {word}")
+        try:
+            parse_date(ref, today())
+        except DateError:
+            raise error from None
+        day = ref.strip()
+        fail(f"{error}; to log a day other than today, say --on " + (f'"{day}"' if " " in day else day))
 
 
 @main.command(epilog='Example: kontakt favour jürgen --received "reviewed my pitch deck" --kind advice --weight 2')
