@@ -251,6 +251,20 @@ def test_a_read_command_on_a_missing_book_says_so_and_creates_nothing(kontakt, t
     assert kontakt("add", "Ada Lovelace").exit_code == 0  # a write creates it
 
 
+def test_a_first_run_without_a_book_says_how_one_starts(tmp_path, monkeypatch):
+    """No --db, no KONTAKT_DB, nothing in the data dir yet: the message says how a book
+    starts; a book named by --db is only named (a typo, more likely)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("KONTAKT_DB", raising=False)
+    monkeypatch.setenv("KONTAKT_TODAY", TODAY)
+    result = CliRunner().invoke(main, ["today"])
+    assert result.exit_code == 1
+    assert "no book at " in result.stderr and "yet: `kontakt add NAME` or `kontakt import FILE`" in result.stderr
+    named = CliRunner().invoke(main, ["list", "--db", str(tmp_path / "typo.db")])
+    assert named.exit_code == 1 and named.stderr.strip() == f"Error: no book at {tmp_path / 'typo.db'}"
+    assert not list((tmp_path / "data").rglob("*.db"))
+
+
 # ---------------------------------------------------------------- log / favour / intro / follow-up
 
 
@@ -279,6 +293,25 @@ def test_a_group_log_with_one_unknown_ref_writes_nothing(kontakt, db):
     result = kontakt("log", "ada", "nobody")
     assert result.exit_code == 1
     assert contacts_in(db)[0].last_contact is None
+
+
+def test_a_log_ref_that_reads_as_a_kind_or_a_day_names_the_option(kontakt, db):
+    """`kontakt log ada call` or `… yesterday`: nobody is called that, and the error says
+    which option takes the word; nothing is logged."""
+    add(kontakt, "Ada")
+    for words, hint in ((["call"], "to log a call, say --kind call"),
+                        (["Meeting"], "to log a meeting, say --kind meeting"),
+                        (["yesterday"], "to log a day other than today, say --on yesterday"),
+                        (["3 days ago"], 'say --on "3 days ago"'),
+                        (["--kind", "call", "20.11.2026"], "say --on 20.11.2026")):
+        result = kontakt("log", "ada", *words)
+        assert result.exit_code == 1
+        assert f"no contact matches {words[-1]!r}; " in result.stderr and hint in result.stderr
+    assert "; to log" not in kontakt("log", "ada", "nobody").stderr
+    assert contacts_in(db)[0].last_contact is None
+    # A person the word does name is logged with, as any REF.
+    add(kontakt, "Callum Call")
+    assert kontakt("log", "ada", "call").exit_code == 0
 
 
 def test_favour_records_given_and_received_and_reports_the_balance(kontakt, db):

@@ -148,10 +148,18 @@ class Session:
 
             # A writer that has to wait for another kontakt says so on stderr.
             store_db.on_wait = _say_waiting
+            from ..paths import book_path
+
+            path, default = book_path(self.db)
+            create = self.command in CREATES_BOOK
+            if default and not create and not path.exists():
+                # A first run (or `kontakt today` in a shell profile before the first add):
+                # say how a book starts. A path named by --db or KONTAKT_DB is more likely
+                # a typo, and is only named.
+                raise BookError(f"no book at {path} yet: `kontakt add NAME` or "
+                                "`kontakt import FILE` starts it (`kontakt demo` shows one)")
             # writable=False: a read-only (0400) book can still be read; writes say why not.
-            self._book = Book.open(
-                self.path(), create=self.command in CREATES_BOOK, writable=False
-            )
+            self._book = Book.open(path, create=create, writable=False)
             # The undo history says which command made each step (`kontakt undo --list`).
             self._book.history_source = f"kontakt {self.command}" if self.command else "kontakt"
         return self._book
