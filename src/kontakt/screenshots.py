@@ -48,6 +48,15 @@ async def _detail(pilot) -> None:
     await pilot.pause()
 
 
+async def _card_tiny(pilot) -> None:
+    """A 60-column terminal: Enter opened the card in the list's place."""
+    main = pilot.app.main_screen
+    main.jump_to(main.book.find(DETAIL_CONTACT))
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
 async def _timeline_pick(pilot) -> None:
     """The detail pane focused (tab) with the third timeline entry picked (↓ ↓)."""
     main = pilot.app.main_screen
@@ -171,6 +180,8 @@ async def _today_empty(pilot) -> None:
 SCENES = [
     Scene("main", (160, 45), settled(_main), "the main screen: circles, contacts, the highlighted person"),
     Scene("main-80x24", (80, 24), settled(_narrow), "the main screen in an 80×24 terminal"),
+    Scene("main-60x20", (60, 20), settled(_narrow), "the main screen in a 60×20 terminal: the list alone"),
+    Scene("card-60x20", (60, 20), settled(_card_tiny), "…where Enter opens the card in the list's place"),
     Scene("detail", (120, 40), settled(_detail), "a detail pane with a long timeline"),
     Scene("timeline-pick", (120, 40), settled(_timeline_pick), "the timeline focused, one entry picked: e edits it, d deletes it"),
     Scene("edit-entry", (100, 36), settled(_edit_entry), "a logged interaction open again in its form, to fix"),

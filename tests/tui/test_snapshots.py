@@ -9,7 +9,7 @@ from kontakt.screenshots import SCENES, demo_app
 SNAPSHOT_SCENES = {scene.name: scene for scene in SCENES}
 
 
-@pytest.mark.parametrize("name", ["main-80x24", "add-form", "stats", "dupes", "timeline-pick", "edit-entry"])
+@pytest.mark.parametrize("name", ["main-80x24", "main-60x20", "card-60x20", "add-form", "stats", "dupes", "timeline-pick", "edit-entry"])
 def test_screen_matches_snapshot(name, snap_compare, tmp_path):
     scene = SNAPSHOT_SCENES[name]
     app = demo_app(tmp_path)

@@ -91,6 +91,50 @@ async def test_at_80_columns_the_circles_sidebar_takes_the_cards_place_until_a_c
         assert sidebar.region.width == 0 and detail.region.width >= 34
 
 
+async def test_under_74_columns_enter_opens_the_card_in_the_lists_place_and_esc_goes_back(book):
+    """Side by side, the list (40 columns at least) and the card (34) overflowed a 60-column
+    terminal and the card was cut off at its edge."""
+    app = make_app(book)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        main = app.screen
+        detail, column = main.query_one("#detail"), main.query_one("#list-column")
+        assert detail.region.width == 0 and column.region.width == 60
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        highlighted = main.contacts.highlighted
+        assert column.region.width == 0 and detail.region.width == 60
+        assert app.focused is detail
+        assert highlighted.name in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert detail.region.width == 0 and column.region.width == 60
+        assert app.focused is main.contacts and main.contacts.highlighted == highlighted
+        # Tab picks the timeline's entries: the card stays while focus is in it.
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is detail and detail.region.width == 60
+        await pilot.press("escape")
+        await pilot.pause()
+        assert column.region.width == 60
+
+
+async def test_enter_in_a_wide_terminal_moves_into_the_card_beside_the_list(book):
+    app = make_app(book)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        main = app.screen
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.focused is main.detail
+        assert main.query_one("#list-column").region.width >= 40 and main.detail.region.width >= 34
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is main.contacts
+
+
 async def test_at_160_columns_sidebar_list_and_card_all_show(book):
     app = make_app(book)
     async with app.run_test(size=(160, 45)) as pilot:

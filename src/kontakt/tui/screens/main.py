@@ -37,6 +37,9 @@ def count_duplicates(path):
 
     return count(path)
 
+# The least width at which the list (40 columns at least) and the card (34) sit side by side.
+TINY_WIDTH = 74
+
 # Wait this long after the last keystroke before searching, so typing stays smooth.
 SEARCH_DEBOUNCE = 0.12
 
@@ -73,11 +76,14 @@ class MainScreen(Screen[None]):
         for binding_id, key, action, label, show, _, _ in KEYS
     ] + [
         Binding("escape", "clear", "Clear", show=False, id="app.clear"),
+        Binding("enter", "open_card", "Card", show=False, id="app.card"),
         # "app.": a Screen has no focus_next action, so a bare "focus_next" did nothing.
         Binding("tab", "app.focus_next", show=False),
     ]
 
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    # Under TINY_WIDTH columns the list and the card do not fit side by side (their least
+    # widths, 40 and 34): the card is hidden, and Enter opens it over the whole width.
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (TINY_WIDTH, "-narrow"), (110, "-wide")]
 
     def __init__(self, book: Book, today: date, config: Config) -> None:
         super().__init__()
@@ -300,8 +306,30 @@ class MainScreen(Screen[None]):
     def action_search(self) -> None:
         self.search_box.focus()
 
+    def action_open_card(self) -> None:
+        """Enter: into the highlighted person's card (their timeline: e edits an entry); in a
+        tiny terminal the card takes the list's place until focus leaves it (Esc, Tab)."""
+        focused = self.focused
+        if focused is not None and self.detail in (focused, *focused.ancestors):
+            return  # already in it (an entry of the timeline may be picked)
+        if self._current() is None:
+            return
+        self.add_class("-show-card")
+        self.call_after_refresh(self._into_card)
+
+    def _into_card(self) -> None:
+        self.detail.fit_width()  # drawn while hidden, for no width
+        self.detail.focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # The card is shown in a tiny terminal while it, or an entry of its timeline, has focus.
+        self.set_class(self.detail in (event.widget, *event.widget.ancestors), "-show-card")
+
     def action_clear(self) -> None:
         """Esc: leave the search box, then clear search, circle and archived view, one by one."""
+        if self.has_class("-tiny") and self.has_class("-show-card"):
+            self.contacts.focus()  # first out of the card, back to the list
+            return
         if self.search_box.value or self._circle or self._archived:
             with self.search_box.prevent(Input.Changed):
                 self.search_box.value = ""
@@ -702,6 +730,8 @@ class MainScreen(Screen[None]):
         groups: dict[str, list[tuple[str, str, str]]] = {}
         groups["Move"] = [("↑ ↓ j k", "", "move in the list"), ("PgUp PgDn", "", "page"),
                           ("Home End", "", "first / last"), ("Tab", "", "next pane"),
+                          (keys_of("app.card", "enter"), "app.card",
+                           "into the card; in a narrow terminal it takes the list's place"),
                           (keys_of("app.clear", "escape"), "app.clear", "clear search and filters")]
         for binding_id, key, _, _, _, description, group in KEYS:
             groups.setdefault(group, []).append((keys_of(binding_id, key), binding_id, description))

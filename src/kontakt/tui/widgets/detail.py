@@ -195,8 +195,12 @@ class ContactDetail(VerticalScroll, can_focus=True):
     _shown_state: tuple | None = None
 
     def on_resize(self) -> None:
-        # Redraw only when the width changed: the first layout resizes the pane to what it
-        # was drawn for (a second drawing of the card and timeline at first paint).
+        self.fit_width()
+
+    def fit_width(self) -> None:
+        """Redraw if the pane's width is no longer the one it was drawn for (and only then:
+        the first layout resizes the pane to what it was drawn for). Also called when the
+        pane comes back from being hidden, which sends it no Resize."""
         if self._shown is not None and self._state(*self._shown) != self._shown_state:
             self.show(*self._shown, keep_scroll=True)
 
