@@ -65,6 +65,18 @@ def test_clean_line_turns_line_breaks_and_tabs_into_spaces_and_strips():
     assert clean_line("  Anna\r\n\tSchmidt \x1b[0m ") == "Anna Schmidt"
 
 
+# Controls, escape sequences and line breaks among ordinary and odd letters.
+_LINE_ALPHABET = st.one_of(st.characters(codec="utf-8"),
+                           st.sampled_from(["\t", "\n", "\r", "\x1b", "\x1b[31m", "\x9b", "\x7f", " ",
+                                            "\x85", "\u2028", "\xa0", "ß", "Ł"]))
+
+
+@given(st.lists(_LINE_ALPHABET, max_size=30).map("".join))
+def test_clean_line_is_clean_with_line_breaks_as_spaces_for_any_text(text):
+    """Text without controls skips the cleaning: the answer is the one of the full cleaning."""
+    assert clean_line(text) == re.sub(r"[\t\n]+", " ", clean(text)).strip()
+
+
 def test_fold_ignores_case_and_accents():
     assert fold("Müller") == fold("MULLER") == "muller"
     assert fold("Jürgen") == "jurgen"

@@ -142,7 +142,7 @@ def clean_labels(labels: Mapping[str, str] | Iterable[tuple[str, str]],
                  values: Iterable[str]) -> tuple[tuple[str, str], ...]:
     """Labels of the values that exist (a label of a removed phone goes with it)."""
     pairs = labels.items() if isinstance(labels, Mapping) else labels
-    wanted = {v: _line(label).lower() for v, label in pairs if _line(label)}
+    wanted = {v: cleaned.lower() for v, label in pairs if (cleaned := _line(label))}
     return tuple((v, wanted[v]) for v in values if v in wanted)
 
 

@@ -27,9 +27,17 @@ def clean(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+# What `clean_line` changes besides the ends: C0 (tab, newline, CR and ESC included), DEL
+# and C1 (the 8-bit CSI included). Text without any is only stripped.
+_LINE_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile(r"[\t\n]+")
+
+
 def clean_line(text: str) -> str:
     """Like `clean`, for one-line fields: newlines and tabs become spaces, ends stripped."""
-    return re.sub(r"[\t\n]+", " ", clean(text)).strip()
+    if _LINE_UNSAFE.search(text) is None:  # most text: one regex scan, no copies
+        return text.strip()
+    return _LINE_BREAKS.sub(" ", clean(text)).strip()
 
 
 # What a terminal would act on instead of showing: C0 controls, DEL and C1 controls (ESC, BEL,
