@@ -100,3 +100,15 @@ async def test_hostile_names_and_circles_show_literally_on_the_stats_screen(book
         # Nicknames in the balance, said once in one sentence (all three are called "[i]nick").
         assert "You've helped [i]nick, [i]nick and [i]nick lately." in text
         assert isinstance(app.screen, StatsScreen)  # no markup action quit the app
+
+
+async def test_in_a_60_column_terminal_each_circle_keeps_one_line(book, drifting):
+    """A row wider than the column is cut with an ellipsis: wrapped, its last column landed
+    under the next circle's name."""
+    app = make_app(book)
+    async with app.run_test(size=(60, 30)) as pilot:
+        screen = await open_stats(pilot)
+        circles = screen.query_one("#stats-circles", OptionList)
+        assert circles.option_count >= 2
+        assert circles.virtual_size.height == circles.option_count
+        assert screen.query_one("#stats-circles-header").size.height == 1
