@@ -402,3 +402,13 @@ async def test_letting_someone_drift_also_ticks_off_their_drifting_row_and_undo_
             assert progress(screen) == "0 of 2 done"
     finally:
         book.close()
+
+
+async def test_under_74_columns_the_list_and_the_card_share_the_width(review_book):
+    """The card kept its 38 columns and squeezed the list to 18, one word a line."""
+    app = make_app(review_book, CONFIG)
+    async with app.run_test(size=(60, 22)) as pilot:
+        screen = await open_today(pilot)
+        card, items = screen.query_one("#today-card"), screen.query_one("#today-list-column")
+        assert 28 <= card.region.width <= 32 and items.region.width >= 28
+        assert current_name(screen) in screen_text(app)

@@ -121,6 +121,21 @@ async def test_under_74_columns_enter_opens_the_card_in_the_lists_place_and_esc_
         assert column.region.width == 60
 
 
+async def test_under_74_columns_picking_a_circle_gives_the_list_its_width_back(book):
+    app = make_app(book)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        main = app.screen
+        sidebar, column = main.query_one("#sidebar"), main.query_one("#list-column")
+        await pilot.press("c")
+        await pilot.pause()
+        assert sidebar.region.width == 30 and column.region.width == 30
+        await pilot.press("down", "down", "enter")  # the first circle (after "All contacts")
+        await pilot.pause()
+        assert main.contacts.filter.circle is not None
+        assert sidebar.region.width == 0 and column.region.width == 60
+
+
 async def test_enter_in_a_wide_terminal_moves_into_the_card_beside_the_list(book):
     app = make_app(book)
     async with app.run_test(size=(120, 36)) as pilot:

@@ -270,7 +270,7 @@ class MainScreen(Screen[None]):
     def _circle_picked(self, event: OptionList.OptionSelected) -> None:
         option_id = event.option.id or "*"
         self.show_circle(None if option_id == "*" else option_id[1:])
-        if self.has_class("-narrow"):  # the sidebar stood in for the card: give it back
+        if not self.has_class("-wide"):  # the sidebar stood in for the card: give it back
             self._show_circles = False
             self.remove_class("-show-circles")
         self.contacts.focus()

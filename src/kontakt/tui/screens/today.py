@@ -167,7 +167,8 @@ class TodayScreen(Screen[bool]):
         for binding_id, key, action, label, show, _ in KEYS
     ]
 
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    # Under 74 columns (the main screen's TINY_WIDTH) the card and the list share the width.
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (74, "-narrow"), (110, "-wide")]
 
     def __init__(self, book: Book, today: date, config: Config) -> None:
         super().__init__()
