@@ -76,15 +76,26 @@ def leave(code: int) -> None:
     imported (~5 ms on a quick path, ~10 ms after the full command line, that a mail client
     or script would wait for with nothing left to do: the book is closed, and exit handlers
     are run or were never registered)."""
-    if sys.getprofile() is not None or sys.gettrace() is not None:
+    if _observed():
         # A profiler or coverage writes its findings at the usual exit.
         raise SystemExit(code)
     for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        if stream is None:  # started with that descriptor closed (`kontakt list >&-`)
+            continue
         try:
             stream.flush()
         except (OSError, ValueError):  # a reader that left, or stderr closed (`| head`)
             pass
     os._exit(code)
+
+
+def _observed() -> bool:
+    """True under a profiler, a tracer or coverage: sys.setprofile / sys.settrace, or from
+    Python 3.12 a sys.monitoring tool (cProfile and coverage use it there)."""
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        return True
+    monitoring = getattr(sys, "monitoring", None)
+    return monitoring is not None and any(monitoring.get_tool(tool) for tool in range(6))
 
 
 def email(args: list[str]) -> int | None:

@@ -76,3 +76,35 @@ def test_a_thread_still_running_is_waited_for(tmp_path):
     done, marker = _kontakt(tmp_path, "thread", "--db", str(db), "list")
     assert done.returncode == 0, done.stderr
     assert marker.read_text() == "thread finished"
+
+
+def test_a_command_started_with_stdout_closed_still_exits_cleanly(tmp_path):
+    """`kontakt add X >&-`: Python starts with sys.stdout None; the write is done and
+    counted as done (exit 0), so a script does not retry it into a duplicate."""
+    import os
+
+    db = _book(tmp_path, 0)
+    done = subprocess.run([sys.executable, "-c", "from kontakt.quick import main; main()",
+                           "add", "--db", str(db), "Closed Stdout"],
+                          preexec_fn=lambda: os.close(1), stderr=subprocess.PIPE, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    with Book.open(db) as book:
+        assert [c.name for c in book.list_contacts()] == ["Closed Stdout"]
+
+
+def test_a_profiler_or_tracer_gets_the_usual_exit(monkeypatch):
+    """cProfile -o and coverage write at Python's exit: from 3.12 they use sys.monitoring."""
+    from types import SimpleNamespace
+
+    from kontakt import quick
+
+    monkeypatch.setattr(sys, "getprofile", lambda: None)
+    monkeypatch.setattr(sys, "gettrace", lambda: None)  # (the suite may run under coverage)
+    monkeypatch.setattr(sys, "monitoring", SimpleNamespace(get_tool=lambda tool: None), raising=False)
+    assert not quick._observed()
+    monkeypatch.setattr(sys, "monitoring", SimpleNamespace(get_tool=lambda tool: "cProfile" if tool == 2 else None))
+    assert quick._observed()
+    monkeypatch.setattr(sys, "gettrace", lambda: print)
+    monkeypatch.setattr(sys, "monitoring", SimpleNamespace(get_tool=lambda tool: None))
+    assert quick._observed()
