@@ -299,15 +299,21 @@ def test_a_log_ref_that_reads_as_a_kind_or_a_day_names_the_option(kontakt, db):
     """`kontakt log ada call` or `… yesterday`: nobody is called that, and the error says
     which option takes the word; nothing is logged."""
     add(kontakt, "Ada")
-    for words, hint in ((["call"], "to log a call, say --kind call"),
-                        (["Meeting"], "to log a meeting, say --kind meeting"),
-                        (["yesterday"], "to log a day other than today, say --on yesterday"),
-                        (["3 days ago"], 'say --on "3 days ago"'),
-                        (["--kind", "call", "20.11.2026"], "say --on 20.11.2026")):
+    for words, hint in ((["call"], "To log a call, say --kind call."),
+                        (["Meeting"], "To log a meeting, say --kind meeting."),
+                        (["email"], "To log an email, say --kind email."),
+                        (["yesterday"], "To log a day before today, say --on yesterday."),
+                        (["3 days ago"], 'To log a day before today, say --on "3 days ago".'),
+                        (["--kind", "call", "20.11.2026"], "To log a day before today, say --on 20.11.2026.")):
         result = kontakt("log", "ada", *words)
         assert result.exit_code == 1
-        assert f"no contact matches {words[-1]!r}; " in result.stderr and hint in result.stderr
-    assert "; to log" not in kontakt("log", "ada", "nobody").stderr
+        assert f"no contact matches {words[-1]!r}. {hint}" in result.stderr
+    # No hint for what would change nothing or be refused: the default kind, today, a later day.
+    for word in ("nobody", "other", "today", "tomorrow"):
+        assert "To log" not in kontakt("log", "ada", word).stderr, word
+    # After a suggestion, the hint is a sentence of its own.
+    add(kontakt, "Otto Meetin")
+    assert "did you mean Otto Meetin? To log a meeting" in kontakt("log", "ada", "meeting").stderr
     assert contacts_in(db)[0].last_contact is None
     # A person the word does name is logged with, as any REF.
     add(kontakt, "Callum Call")

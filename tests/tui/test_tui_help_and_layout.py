@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.binding import Binding
 
 from kontakt.config import Config
@@ -134,6 +135,23 @@ async def test_under_74_columns_picking_a_circle_gives_the_list_its_width_back(b
         await pilot.pause()
         assert main.contacts.filter.circle is not None
         assert sidebar.region.width == 0 and column.region.width == 60
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_enter_with_the_circles_sidebar_open_gives_the_card_back_first(book, size):
+    """Under 110 columns the sidebar hides the card: Enter focused the hidden card, where
+    d trashed a timeline entry no one could see."""
+    app = make_app(book)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        main = app.screen
+        await pilot.press("c", "escape")  # the sidebar open, back in the list
+        await pilot.pause()
+        assert main.query_one("#sidebar").region.width == 30
+        await pilot.press("enter")
+        await pilot.pause()
+        assert main.query_one("#sidebar").region.width == 0
+        assert app.focused is main.detail and main.detail.region.width >= 34
 
 
 async def test_enter_in_a_wide_terminal_moves_into_the_card_beside_the_list(book):

@@ -39,7 +39,7 @@ def log(refs, kind, on, note, reached_out, thanks):
 
 
 def _find_logged(book, ref: str):
-    """The person `ref` names; a REF that names no one but reads as the kind or the day
+    """The person `ref` names; a REF that names no one but reads as the kind or a past day
     (`kontakt log olga call`, `… yesterday`) says which option takes it."""
     from ..domain import DateError, parse_date
     from ..store import AmbiguousRef
@@ -49,15 +49,22 @@ def _find_logged(book, ref: str):
     except AmbiguousRef as error:
         if error.candidates:  # several people: the word names someone after all
             raise
-        word = ref.strip().lower()
-        if word in INTERACTION_KINDS:
-            fail(f"{error}; to log a {word}, say --kind {word}")
-        try:
-            parse_date(ref, today())
-        except DateError:
-            raise error from None
-        day = ref.strip()
-        fail(f"{error}; to log a day other than today, say --on " + (f'"{day}"' if " " in day else day))
+        word, hint = ref.strip().lower(), None
+        if word in INTERACTION_KINDS and word != "other":  # "other" is what --kind is already
+            article = "an" if word[0] in "aeiou" else "a"
+            hint = f"To log {article} {word}, say --kind {word}."
+        else:
+            try:
+                day = parse_date(ref, today())
+            except DateError:
+                day = None
+            if day is not None and day < today():  # today is the default; later is refused
+                shown = ref.strip()
+                hint = "To log a day before today, say --on " + (f'"{shown}"' if " " in shown else shown) + "."
+        if hint is None:
+            raise
+        message = str(error)
+        fail(f"{message}{'' if message.endswith('?') else '.'} {hint}")
 
 
 @main.command(epilog='Example: kontakt favour jürgen --received "reviewed my pitch deck" --kind advice --weight 2')

@@ -314,10 +314,17 @@ class MainScreen(Screen[None]):
             return  # already in it (an entry of the timeline may be picked)
         if self._current() is None:
             return
+        if self._show_circles and not self.has_class("-wide"):
+            # The sidebar stands in for the card under 110 columns: give the card back.
+            self._show_circles = False
+            self.remove_class("-show-circles")
         self.add_class("-show-card")
         self.call_after_refresh(self._into_card)
 
     def _into_card(self) -> None:
+        if not self.detail.region.width:
+            # Still hidden: focus there would let e and d act on entries no one can see.
+            return
         self.detail.fit_width()  # drawn while hidden, for no width
         self.detail.focus()
 
