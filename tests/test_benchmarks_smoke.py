@@ -19,6 +19,7 @@ EXPECTED_ROWS = [
     "Search: query per keystroke",
     "Search: keystroke → repainted list",
     "Search: searches run for",
+    "Search: last key → its results on screen",
     "Memory: TUI peak RSS",
     'CLI: python -c "import kontakt.cli" (the floor)',
     "CLI: heavy imports on `kontakt search`",
