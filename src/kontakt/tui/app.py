@@ -26,7 +26,7 @@ from .undo import GONE, RETRY, UndoStack, UndoStep
 from .widgets.shown import ControlFilter, visible
 
 # KiB of book pages the app's connection keeps (see on_load).
-APP_PAGE_CACHE_KIB = 1000
+APP_PAGE_CACHE_KIB = 500
 # Middle-generation collections between full ones while the app runs (Python's default: 10).
 FULL_COLLECTION_EVERY = 100
 
@@ -117,10 +117,13 @@ class KontaktApp(App[None]):
         # of them (70-120 ms of a ~300 ms first frame); the paint's own objects are frozen
         # after it (_freeze_what_lives_long).
         gc.freeze()
-        # Half SQLite's own default (the bundled build keeps 8 MiB): at 100k people the page
-        # cache was most of what the open app held above an empty book. 1 MiB rather than 2
-        # took the benchmark's peak from 59.6-60.0 to 58.3-58.5 MiB; a search's query costs
-        # the same (p50 15-16 ms either way): pages read again come from the OS's cache.
+        # A sixteenth of SQLite's own default (the bundled build keeps 8 MiB): at 100k people
+        # the page cache was most of what the open app held above an empty book. 1 MiB rather
+        # than 2 took the benchmark's peak from 59.6-60.0 to 58.3-58.5 MiB, and 0.5 rather
+        # than 1 from 60.2 to 59.7 (with the searches a 40 ms debounce runs while "anna" is
+        # typed); a search's query costs the same (p95 14.5-15.6 ms either way), as do the
+        # Today review (~100 ms) and the stats (~8.5 s, in a worker): pages read again come
+        # from the OS's cache.
         self.book.limit_page_cache(APP_PAGE_CACHE_KIB)
 
     def on_mount(self) -> None:
