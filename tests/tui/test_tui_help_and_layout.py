@@ -74,22 +74,29 @@ async def test_the_help_explains_the_marks_of_the_list_and_the_timeline(book):
 # ---------------------------------------------------------------- layout
 
 
-async def test_at_80_columns_the_circles_sidebar_takes_the_cards_place_until_a_circle_is_picked(book):
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_under_110_columns_the_circles_sidebar_stands_in_until_a_circle_is_picked(book, size):
+    """At 80 columns the sidebar takes the card's place; under 74 (no card beside the list)
+    it takes half the list's. Picking a circle gives the room back."""
     app = make_app(book)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         main = app.screen
         detail, sidebar = main.query_one("#detail"), main.query_one("#sidebar")
-        assert detail.region.width >= 34 and sidebar.region.width == 0
+        column = main.query_one("#list-column")
+        card = detail.region.width
+        assert (card >= 34 if size[0] >= 74 else card == 0) and sidebar.region.width == 0
+        assert column.region.width == size[0] - card
         await pilot.press("c")
         await pilot.pause()
         assert sidebar.region.width == 30
         assert detail.region.width == 0  # hidden, not squeezed to a few columns
-        assert main.query_one("#list-column").region.width >= 40
+        assert column.region.width == size[0] - 30
         await pilot.press("down", "down", "enter")  # the first circle (after "All contacts")
         await pilot.pause()
         assert main.contacts.filter.circle is not None
-        assert sidebar.region.width == 0 and detail.region.width >= 34
+        assert sidebar.region.width == 0 and detail.region.width == card
+        assert column.region.width == size[0] - card
 
 
 async def test_under_74_columns_enter_opens_the_card_in_the_lists_place_and_esc_goes_back(book):
@@ -120,21 +127,6 @@ async def test_under_74_columns_enter_opens_the_card_in_the_lists_place_and_esc_
         await pilot.press("escape")
         await pilot.pause()
         assert column.region.width == 60
-
-
-async def test_under_74_columns_picking_a_circle_gives_the_list_its_width_back(book):
-    app = make_app(book)
-    async with app.run_test(size=(60, 20)) as pilot:
-        await pilot.pause()
-        main = app.screen
-        sidebar, column = main.query_one("#sidebar"), main.query_one("#list-column")
-        await pilot.press("c")
-        await pilot.pause()
-        assert sidebar.region.width == 30 and column.region.width == 30
-        await pilot.press("down", "down", "enter")  # the first circle (after "All contacts")
-        await pilot.pause()
-        assert main.contacts.filter.circle is not None
-        assert sidebar.region.width == 0 and column.region.width == 60
 
 
 @pytest.mark.parametrize("size", [(80, 24), (60, 20)])
