@@ -182,3 +182,42 @@ async def test_a_commit_halfway_through_a_refresh_never_splits_header_and_list(b
         finally:
             del book.count_contacts
             other.close()
+
+
+async def test_saving_an_edit_form_keeps_what_another_process_changed_meanwhile(book):
+    """The form writes only the fields changed in it: a shell's `kontakt edit` of the org
+    and phone while the form was open survives a save that changed the nickname."""
+    app = make_app(book)
+    async with app.run_test(size=(120, 40)) as pilot:
+        highlight(app, "Eva Weber")
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ContactForm)
+        kontakt(book, "edit", "Eva Weber", "--org", "Weber Treuhand GmbH", "--phone", "+41 79 000 00 00")
+        nickname = app.screen.query_one("#field-nickname", FormField).widget
+        nickname.focus()
+        await pilot.press(*"Evi", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+    eva = book.get_contact(book.find("Eva Weber").id)
+    assert (eva.nickname, eva.org, list(eva.phones)) == ("Evi", "Weber Treuhand GmbH", ["+41 79 000 00 00"])
+
+
+async def test_saving_a_form_for_someone_trashed_meanwhile_says_so_instead_of_crashing(book):
+    for key, field in (("e", "nickname"), ("f", "description")):
+        app = make_app(book)
+        async with app.run_test(size=(120, 40)) as pilot:
+            highlight(app, "Jan Novák")
+            await pilot.press(key)
+            await pilot.pause()
+            form = app.screen
+            kontakt(book, "rm", "Jan Novák")
+            form.query_one(f"#field-{field}", FormField).widget.focus()
+            await pilot.press(*"typed", "enter")
+            await pilot.pause()
+            assert app.screen is form and app.is_running  # still open, nothing lost
+            assert "nothing was saved" in screen_text(app)
+            await pilot.press("escape", "y")
+            await pilot.pause()
+            assert isinstance(app.screen, MainScreen)
+        kontakt(book, "restore", "Jan Novák")  # for the next form

@@ -29,7 +29,7 @@ from ...domain.activity import ActivityError, check_channel
 from ...domain.cards import split_label
 from ...domain.cadence import parse_duration
 from ...domain.ledger import WEIGHTS
-from ...store import Book
+from ...store import Book, NotFound
 from ..widgets.fields import Choice, FormField, PeoplePicker
 from ..widgets.shown import shown, visible
 from .dialogs import ConfirmScreen
@@ -128,6 +128,15 @@ class FormScreen(ModalScreen[T]):
 
     def on_mount(self) -> None:
         self._initial = self.snapshot()
+        self._initial_by_name = dict(zip(self._field_names(), self._initial))
+
+    def _field_names(self) -> list[str]:
+        return [(field.id or "").removeprefix("field-") for field in self.query(FormField)]
+
+    def changed(self, name: str) -> bool:
+        """Whether field `name` holds something else than when the form opened."""
+        now = dict(zip(self._field_names(), self.snapshot()))
+        return now.get(name) != self._initial_by_name.get(name)
 
     def value(self, name: str) -> str:
         widget = self.query_one(f"#field-{name}", FormField).widget
@@ -231,6 +240,12 @@ class FormScreen(ModalScreen[T]):
             return
         except ValueError as error:  # the store refused: say so, keep everything typed
             self._say(str(error))
+            return
+        except NotFound as error:
+            # Another program trashed the person (or the entry) while the form was open:
+            # nothing is written; what was typed stays, to copy, and Esc closes.
+            self._say(f"{error}: another program changed the book while this form was open; "
+                      "nothing was saved")
             return
         self.dismiss(result)
 
@@ -447,7 +462,19 @@ class ContactForm(FormScreen[int | None]):
         )
         if self.contact is None:
             return self.book.add_contact(name, today=self.today, **fields)
-        return self.book.update_contact(self.contact.id, today=self.today, name=name, **fields).id
+        # Only what was changed here is written: another program (a shell's `kontakt edit`,
+        # a sync) may have changed the other fields since the form opened, and writing back
+        # what the form showed would undo that without a word.
+        fields["name"] = name
+        touched = {key: value for key, value in fields.items()
+                   if any(self.changed(field) for field in _FIELDS_OF.get(key, (key,)))}
+        if not touched:
+            return self.contact.id
+        return self.book.update_contact(self.contact.id, today=self.today, **touched).id
+
+
+# The form's fields each of update_contact's arguments is read from (by default its own name).
+_FIELDS_OF = {"tags": ("circles",), "labels": ("emails", "phones")}
 
 
 class LogForm(FormScreen[int | None]):
