@@ -412,3 +412,34 @@ async def test_under_74_columns_the_list_and_the_card_share_the_width(review_boo
         card, items = screen.query_one("#today-card"), screen.query_one("#today-list-column")
         assert 28 <= card.region.width <= 32 and items.region.width >= 28
         assert current_name(screen) in screen_text(app)
+
+
+async def test_an_item_done_in_a_shell_is_ticked_off_in_place_and_not_logged_twice(review_book):
+    """`kontakt done` in another shell while Today is open: the row is ticked off where it
+    is, the highlight moves on, and Enter no longer logs that person a second time."""
+    import os
+    import subprocess
+    import sys
+
+    book = review_book
+    app = make_app(book, CONFIG)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_today(pilot)
+        await go_to(pilot, screen, "Karl Keep")
+        rows_before = [entry.item.name for entry in screen.entries]
+        env = {**os.environ, "KONTAKT_TODAY": TODAY.isoformat(), "KONTAKT_NO_AUTO_BACKUP": "1"}
+        done = subprocess.run([sys.executable, "-m", "kontakt", "done", "Karl Keep", "--db", str(book.path)],
+                              env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert app.check_for_changes()
+        await pilot.pause()
+        karl = next(entry for entry in screen.entries if entry.item.name == "Karl Keep")
+        assert karl.outcome == "handled elsewhere"
+        assert [entry.item.name for entry in screen.entries] == rows_before  # nothing moved
+        assert current_name(screen) != "Karl Keep"
+        assert "handled elsewhere" in screen_text(app)
+        await pilot.press("enter")  # acts on the next person, not Karl again
+        await pilot.pause()
+    karl_logs = book.conn.execute(
+        "SELECT count(*) FROM interaction_contacts WHERE contact_id = ?", (book.ids["karl"],)).fetchone()[0]
+    assert karl_logs == 2  # the call 30 days ago and the shell's done: not a third

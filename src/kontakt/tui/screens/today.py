@@ -108,6 +108,12 @@ def something_due(book: Book, today: date, config: Config) -> bool:
     return bool(review.build_review(book, today, config, limit=1).items)
 
 
+# The kinds of item that, once gone from their person's items, were dealt with (logged,
+# done, snoozed, settled) rather than outranked: an offer (drifting, cadence) or a circle's
+# prompt is not looked up one person at a time.
+SETTLED_ELSEWHERE = frozenset({"follow-up", "keep-in-touch", "birthday", "thank", "intro-check"})
+
+
 @dataclass
 class Entry:
     """One item of the list and what was done with it (None: still to do)."""
@@ -385,9 +391,35 @@ class TodayScreen(Screen[bool]):
 
     @on(BookChanged)
     def _book_changed(self) -> None:
-        # Another shell wrote (or the app undid something): the card may be out of date. The
-        # list stays as it is, so nothing moves under the user's finger.
-        self.refresh_card()
+        # Another shell wrote (or the app undid something): the card may be out of date, and
+        # an item still to do here may have been dealt with there (`kontakt done`, a log, a
+        # snooze). The rows stay where they are, so nothing moves under the user's finger.
+        if not self._tick_off_handled_elsewhere():
+            self.refresh_card()
+
+    def _tick_off_handled_elsewhere(self) -> bool:
+        """Tick off, in place, the items still to do here that are no longer due for their
+        person (Enter on one logged a second interaction); True if any was."""
+        due: dict[int, set[tuple[str, int]]] = {}
+        ticked = False
+        for entry in self.entries:
+            item = entry.item
+            if entry.outcome is not None or item.kind not in SETTLED_ELSEWHERE or not item.contact_id:
+                continue
+            if item.contact_id not in due:
+                try:
+                    found = review.items_for_contact(self.book, item.contact_id, self.today, self.config)
+                except sqlite3.Error:  # briefly unreadable: the next change tells again
+                    return False
+                due[item.contact_id] = {(other.kind, other.ref_id) for other in found}
+            if (item.kind, item.ref_id) not in due[item.contact_id]:
+                entry.outcome = "handled elsewhere"
+                ticked = True
+        if ticked:
+            if self.current is not None and self.entries[self.current].outcome is not None:
+                self._advance(self.current)
+            self.refresh_all()
+        return ticked
 
     # ---------------------------------------------------------------- moving
 
