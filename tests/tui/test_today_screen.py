@@ -270,16 +270,20 @@ async def test_capital_s_snoozes_for_a_week_or_to_a_typed_date(review_book):
         assert fiona.snoozed_until == TODAY + timedelta(weeks=2)
 
 
-async def test_o_opens_the_contact_on_the_main_screen(review_book):
+@pytest.mark.parametrize("size", [(120, 36), (60, 20)])
+async def test_o_opens_the_contact_on_the_main_screen(review_book, size):
+    """In a terminal too narrow for a card beside the list, their card takes the list's place."""
     book, ids = review_book, review_book.ids
     app = make_app(book, CONFIG)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=size) as pilot:
         screen = await open_today(pilot)
         await go_to(pilot, screen, "Dora Drift")
         await pilot.press("o")
         await pilot.pause()
-        assert isinstance(app.screen, MainScreen)
-        assert app.screen.query_one(ContactList).highlighted.id == ids["dora"]
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        assert main.query_one(ContactList).highlighted.id == ids["dora"]
+        assert main.detail.region.width >= 34 and "Dora Drift" in screen_text(app)
 
 
 async def test_nothing_due_says_so_calmly(tmp_path):

@@ -760,6 +760,8 @@ class TodayScreen(Screen[bool]):
         if main is not None:
             main.jump_to(contact)
             main.detail.show(self.book, contact, self.today)
+            if main.has_class("-tiny"):  # no card beside the list: open it in the list's place
+                main.call_after_refresh(main.action_open_card)  # once it has its focus back
 
     def action_prep(self) -> None:
         entry = self.current_entry
