@@ -231,3 +231,25 @@ async def test_an_edit_form_refuses_bad_input_and_a_record_deleted_meanwhile(boo
         assert isinstance(app.screen, EditFavourForm)  # kept open, with what was typed
         assert "no favour" in static_text(app.screen.query_one(".form-error"))
     assert book.favours_for(book.ids["ada"]) == []
+
+
+async def test_editing_a_snoozed_follow_ups_note_keeps_its_snooze(book):
+    """The form showed the day before the snooze ("that is in the past") and saving it
+    cleared the snooze: the follow-up fell due again at once."""
+    follow_up_id = book.ids["follow-up"]
+    book.snooze_follow_up(follow_up_id, until=date(2026, 12, 20))
+    app = make_app(book)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pick(app, pilot, "follow-up")
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, EditFollowUpForm)
+        assert form.value("due") == "2026-12-20"  # the day it is due on now
+        await set_field(app, pilot, "note", "ask about the engine and the loom")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, FormScreen), screen_text(app)
+    follow_up = book.get_follow_up(follow_up_id)
+    assert follow_up.note == "ask about the engine and the loom"
+    assert (follow_up.due, follow_up.effective_due) == (date(2026, 12, 10), date(2026, 12, 20))

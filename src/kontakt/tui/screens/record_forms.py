@@ -177,7 +177,8 @@ class EditFollowUpForm(FollowUpForm):
 
     def fields(self) -> Iterable[Widget]:
         f = self.follow_up
-        values = {"due": f.due.isoformat(), "recurrence": str(f.recurrence) if f.recurrence else "",
+        # The day it is due on now, a snooze included (as its card and Today show it).
+        values = {"due": f.effective_due.isoformat(), "recurrence": str(f.recurrence) if f.recurrence else "",
                   "note": f.note}
         for field in super().fields():
             if field.field_name in values:
@@ -187,8 +188,8 @@ class EditFollowUpForm(FollowUpForm):
     @_gone_is_refusal
     def save_to_book(self) -> int:
         text = self.value("due").strip()
-        if text == self.follow_up.due.isoformat():  # an overdue one keeps its day
-            due = self.follow_up.due
+        if not self.changed("due"):  # its day as it was, a snooze or an overdue day included
+            due = None
         else:
             try:
                 due = self.read_date("due")
@@ -199,9 +200,10 @@ class EditFollowUpForm(FollowUpForm):
                     raise FormError("due", f"cannot read {text!r}; try in 2 weeks, next friday, 3.4.2026") from None
             if due < self.today:
                 raise FormError("due", "that is in the past; a follow-up is for later")
+        recurrence = self.read_cadence("recurrence")
         return records.edit_follow_up(
             self.book, self.follow_up.id, due=due, note=self.value("note"),
-            recurrence=self.read_cadence("recurrence"),
+            recurrence=recurrence if self.changed("recurrence") else records.KEEP,
         ).id
 
 
