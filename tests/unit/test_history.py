@@ -131,6 +131,23 @@ def test_undo_goes_newest_first_and_says_what_each_step_was(book):
     assert snapshot(book) == before
 
 
+def test_a_participant_left_out_of_an_old_meeting_is_named_by_the_step(book):
+    """Only the meeting's people changed (their last contact is a later one): the step
+    names who went, and is about them, not "change interaction_contacts" about the first."""
+    from kontakt.store import records
+
+    ids = [book.ids["olga"], book.ids["olga2"]]
+    old = book.log_interaction(ids, on=TODAY - timedelta(days=100), kind="meeting", today=TODAY)
+    book.log_interaction(ids, on=TODAY - timedelta(days=1), kind="meeting", today=TODAY)
+    before = snapshot(book)
+    records.edit_interaction(book, old, today=TODAY, people=[ids[0]])
+    step = history.newest(book)
+    assert step.label == "change who was at an interaction: Olga Petrowa"
+    assert history._describe(book, step.id)[1] == ids[1]
+    assert history.undo(book).label == step.label
+    assert snapshot(book) == before
+
+
 def test_undoing_an_older_step_by_id_is_refused_while_a_newer_one_stands(book):
     book.update_contact(book.ids["sam"], today=TODAY, org="A")
     older = book.last_step

@@ -409,6 +409,7 @@ _VERBS = [
     ("favours", "U", "change a favour with {names}"),
     ("introductions", "U", "note how the introduction of {names} went"),
     ("follow_ups", "U", "change a follow-up with {names}"),
+    ("interaction_contacts", None, "change who was at an interaction: {names}"),
     ("review_state", None, "review action for {names}"),
     ("memberships", None, "change the circles of {names}"),
     ("circles", None, "change circles"),
@@ -440,6 +441,11 @@ def _describe(book: Book, step_id: int) -> tuple[str | None, int | None]:
             return _contact_update(book, hit), hit[2]
         if table == "interactions":
             ids = [r[2] for r in rows if r[0] == "interaction_contacts" and r[2] is not None] or ids
+        if table == "interaction_contacts":
+            # Who came or went: an edit rewrites the participants, the ones kept included.
+            went = [r[2] for r in rows if r[0] == table and r[1] == "D"]
+            came = [r[2] for r in rows if r[0] == table and r[1] == "I"]
+            ids = [i for i in dict.fromkeys(went + came) if (i in went) != (i in came)] or ids
         if table == "introductions":  # both people, not just the first
             pair = book.conn.execute(
                 "SELECT contact_a, contact_b FROM introductions WHERE id = ?", (_key_of(hit[3]),)
