@@ -236,3 +236,39 @@ async def test_ticked_and_unticked_people_have_different_marks(book):
         assert lines[0].startswith("[ ] Eva Weber")
         assert lines[1].startswith("[x] Jan Novák")
         assert app.screen.query_one(PeoplePicker).selected == [book.ids["jan"]]
+
+
+async def test_enter_on_the_people_list_saves_the_form_and_keeps_who_was_unticked(book):
+    """Enter toggled the highlighted row as the stock list does: it re-ticked someone just
+    unticked with space, instead of saving."""
+    app = make_app(book)
+    async with app.run_test(size=(100, 40)) as pilot:
+        highlight(app, "Eva Weber")
+        await pilot.press("l", *"jan")
+        await pilot.pause()
+        await pilot.press("enter")  # Jan joins Eva
+        await pilot.pause()
+        app.screen.query_one(Checklist).focus()
+        await pilot.press("space", "enter")  # untick Eva, then save
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+    logged = book.conn.execute(
+        "SELECT contact_id FROM interaction_contacts WHERE interaction_id = (SELECT max(id) FROM interactions)"
+    ).fetchall()
+    assert [row[0] for row in logged] == [book.ids["jan"]]
+
+
+async def test_after_picking_the_one_person_of_an_introduction_tab_goes_to_the_note(book):
+    """The picked person's list of one was a Tab stop that swallowed typing and Enter."""
+    app = make_app(book)
+    async with app.run_test(size=(100, 40)) as pilot:
+        highlight(app, "Eva Weber")
+        await pilot.press("i", *"zoe")
+        await pilot.pause()
+        await pilot.press("enter")  # takes the suggestion
+        await pilot.pause()
+        await pilot.press("tab", *"both in Wien", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+    intro = book.introductions_for(book.ids["eva"])[0]
+    assert (intro.note, {intro.contact_a, intro.contact_b}) == ("both in Wien", {book.ids["eva"], book.ids["zoe"]})

@@ -132,6 +132,9 @@ class Checklist(SelectionList[int]):
     `[x]` and `[ ]` read the same in every theme (the stock button draws `X` for both)."""
 
     TICKED, UNTICKED = "[x]", "[ ]"
+    # Space ticks and unticks; Enter saves the form, as in every other field (the stock
+    # list toggled the row on Enter too: re-ticking someone just unticked).
+    BINDINGS = [Binding("enter", "screen.save", "Save", show=False)]
 
     def render_line(self, y: int) -> Strip:
         line = OptionList.render_line(self, y)  # the prompt alone, without the stock button
@@ -205,7 +208,11 @@ class PeoplePicker(Vertical):
     def compose(self) -> ComposeResult:
         yield PickerInput(placeholder=self.placeholder, compact=True, id="picker-input")
         yield OptionList(id="picker-suggestions")
-        yield Checklist(*[Selection(shown(p.name), p.id, True) for p in self._initial], id="picker-people")
+        people = Checklist(*[Selection(shown(p.name), p.id, True) for p in self._initial], id="picker-people")
+        # One person (an introduction's "to"): typing another name replaces them, and the
+        # list of one has nothing to untick; as a Tab stop it swallowed what was typed next.
+        people.can_focus = not self.single
+        yield people
 
     @property
     def selected(self) -> list[int]:
