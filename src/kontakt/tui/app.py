@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
@@ -125,6 +126,16 @@ class KontaktApp(App[None]):
         # Today review (~100 ms) and the stats (~8.5 s, in a worker): pages read again come
         # from the OS's cache.
         self.book.limit_page_cache(APP_PAGE_CACHE_KIB)
+
+    def on_key(self, event: events.Key) -> None:
+        """A printable key no widget took, while a form is open: typed ahead of the form
+        (a burst, or typing while the app was busy after `a`), it went to the screen below
+        before the form came up. A key typed in a form's field never gets here (the field
+        takes it): the form types these into its first field, in order."""
+        from .screens.forms import FormScreen
+
+        if isinstance(self.screen, FormScreen) and event.is_printable and event.character:
+            self.screen.type_ahead(event.character)
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._remember_theme)

@@ -98,6 +98,8 @@ class FormScreen(ModalScreen[T]):
         self.book = book
         self.today = today
         self._initial: tuple = ()
+        self._early_keys: list[str] = []
+        self._text_at_open: dict[Input, str] = {}
 
     def fields(self) -> Iterable[Widget]:
         raise NotImplementedError
@@ -126,7 +128,42 @@ class FormScreen(ModalScreen[T]):
                 classes="form-keys",
             )
 
+    def type_ahead(self, character: str) -> None:
+        """A key typed before this form had its focus (see KontaktApp.on_key): into the
+        focused field, in order, once there is one. With a choice or a list focused, a
+        letter means nothing, as before."""
+        if self.focused is not None and not isinstance(self.focused, Input):
+            return
+        self._early_keys.append(character)
+        if len(self._early_keys) == 1:
+            self.call_after_refresh(self._type_early_keys)
+
+    def _type_early_keys(self, retries: int = 3) -> None:
+        focused = self.focused
+        if not isinstance(focused, Input):
+            if retries and self.is_attached:  # not composed and focused yet
+                self.call_after_refresh(self._type_early_keys, retries - 1)
+            else:
+                self._early_keys.clear()
+            return
+        typed = "".join(self._early_keys)
+        self._early_keys.clear()
+        # Keys typed after these may have reached the field itself already (once it had the
+        # focus): these came first, so they go before them. A field whose text was selected
+        # on focus ("in 2 weeks") is replaced by what was typed, as one key would replace it.
+        start, value = self._text_at_open.get(focused, ""), focused.value
+        selected = bool(start) and focused.select_on_focus
+        if not value.startswith(start) or (selected and value != start):
+            value = typed + value  # the later keys replaced the selected text: these first
+        elif selected and abs(focused.selection.end - focused.selection.start) == len(start):
+            value = typed  # still selected: what was typed replaces it
+        else:
+            value = start + typed + value[len(start):]
+        focused.value = value
+        focused.cursor_position = len(value)
+
     def on_mount(self) -> None:
+        self._text_at_open = {field: field.value for field in self.query(Input)}
         self._initial = self.snapshot()
         self._initial_by_name = dict(zip(self._field_names(), self._initial))
 
