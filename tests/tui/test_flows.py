@@ -113,6 +113,22 @@ async def test_search_as_you_type_is_prefix_and_accent_insensitive(book):
         assert {contacts.row(i)[0].name for i in range(contacts.count)} == {"Eva Weber", "Zoë Zürcher"}
 
 
+async def test_escape_clears_the_search_and_keeps_the_person_it_found(book):
+    """The highlight jumped back to the top of the list: the next `l` logged with whoever
+    sorts first instead of the person just found."""
+    app = make_app(book)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"zoe")
+        await pilot.pause(0.3)
+        contacts = app.screen.query_one(ContactList)
+        assert contacts.highlighted.name == "Zoë Zürcher"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.search_box.value == "" and contacts.count == book.count_contacts()
+        assert contacts.highlighted.name == "Zoë Zürcher"
+        assert contacts.cursor > 0  # not the first row: the list scrolled to her
+
+
 async def test_search_runs_once_for_a_burst_of_keys(book, monkeypatch):
     app = make_app(book)
     calls = []

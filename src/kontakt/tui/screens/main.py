@@ -341,12 +341,15 @@ class MainScreen(Screen[None]):
             self.contacts.focus()  # first out of the card, back to the list
             return
         if self.search_box.value or self._circle or self._archived:
+            shown = self.contacts.highlighted  # found by the search: stays the one shown
             with self.search_box.prevent(Input.Changed):
                 self.search_box.value = ""
             self._circle = None
             self._archived = False
             self.query_one("#circles", OptionList).highlighted = 0
             self.apply_filter()
+            if shown is not None:
+                self.contacts.select(shown)
         self.contacts.focus()
 
     def action_circles(self) -> None:
