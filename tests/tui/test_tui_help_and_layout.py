@@ -160,6 +160,27 @@ async def test_enter_in_a_wide_terminal_moves_into_the_card_beside_the_list(book
         assert app.focused is main.contacts
 
 
+async def test_going_into_a_long_card_scrolls_its_picked_entry_into_view(tmp_path):
+    """At 80x24 the demo's first card fills the pane: Enter focused the card with its
+    timeline, and the entry that e and d act on, below the bottom edge."""
+    from kontakt.screenshots import demo_app
+
+    app = demo_app(tmp_path)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            detail = app.main_screen.detail
+            timeline = detail.query_one("#detail-timeline")
+            assert timeline.virtual_region.y >= detail.scrollable_content_region.height  # below
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.pause()
+            top, height = detail.scroll_offset.y, detail.scrollable_content_region.height
+            assert top < timeline.virtual_region.y + 1 <= top + height  # its first line shows
+    finally:
+        app.book.close()
+
+
 async def test_at_160_columns_sidebar_list_and_card_all_show(book):
     app = make_app(book)
     async with app.run_test(size=(160, 45)) as pilot:

@@ -329,7 +329,9 @@ class MainScreen(Screen[None]):
             # Still hidden: focus there would let e and d act on entries no one can see.
             return
         self.detail.fit_width()  # drawn while hidden, for no width
-        self.detail.focus()
+        # Opened in the list's place, the card reads from its top (the name), not from the
+        # picked entry that focus scrolls to: ↓ goes on to the entries.
+        self.detail.focus_card(from_top=self.has_class("-tiny"))
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # The card is shown in a tiny terminal while it, or an entry of its timeline, has focus.

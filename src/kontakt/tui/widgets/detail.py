@@ -272,8 +272,22 @@ class ContactDetail(VerticalScroll, can_focus=True):
         history = self.query_one("#detail-timeline", Static)
         history.update(timeline_content(self._entries, self._shown[2], self._width, self.selected_index))
 
+    _from_top = False
+
+    def focus_card(self, *, from_top: bool = False) -> None:
+        """Focus the card, scrolled to its top (`from_top`) or to the picked entry."""
+        self._from_top = from_top
+        if from_top:
+            self.scroll_home(animate=False)
+        self.focus()
+
     def on_focus(self) -> None:
         self._draw_timeline()
+        if self._from_top:
+            self._from_top = False
+            return
+        # Into the card (Enter, Tab): the picked entry in view, below a long card too.
+        self.call_after_refresh(self._scroll_to_selected)
 
     def on_blur(self) -> None:
         self._draw_timeline()
@@ -295,8 +309,8 @@ class ContactDetail(VerticalScroll, can_focus=True):
         height = len(drawn[self._cursor].plain.split("\n"))
         history = self.query_one("#detail-timeline", Static)
         y = history.virtual_region.y + top
-        if self._cursor == 0:  # the first entry brings the title into view with it
-            y, height = 0, y + height
+        if self._cursor == 0 and y + height <= self.scrollable_content_region.height:
+            y, height = 0, y + height  # the first entry brings the card into view with it
         self.scroll_to_region(Region(0, y, 1, height), animate=False)
 
     def _ask(self, message_class: type[EditEntry]) -> None:
