@@ -156,3 +156,22 @@ async def test_z_undoes_a_merge_and_the_pair_comes_back(book, twins):
         assert other not in [c.id for c, _ in book.trashed()]
         assert [i.note for i in book.interactions_for(other)] == ["Quote for the bathroom"]
         assert screen.candidate.pair == (kept, other)  # found again and shown
+
+
+async def test_birthdays_show_as_the_card_says_them(book, twins):
+    """A year-less birthday showed as stored: "--01-28"."""
+    from kontakt.domain import Birthday
+
+    kept, other = twins
+    book.update_contact(kept, today=TODAY, birthday=Birthday(1, 28, None))
+    book.update_contact(other, today=TODAY, birthday=Birthday(1, 28, 1975))
+    app = make_app(book)
+    async with app.run_test(size=(100, 36)) as pilot:
+        screen = await open_dupes(pilot)
+        text = fields_text(app)
+        assert "28 Jan" in text and "28 Jan 1975" in text and "--01-28" not in text
+        move_to(screen, "birthday")
+        await pilot.press("right")  # take the right one: the merge still writes the real value
+        await pilot.press("m")
+        await pilot.pause()
+    assert book.get_contact(kept).birthday == Birthday(1, 28, 1975)

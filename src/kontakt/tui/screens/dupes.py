@@ -7,6 +7,7 @@ m (merge), n (not the same person) or s (skip) back.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from ...domain import Contact
+from ...domain import Birthday, Contact, DateError
 from ...services.dupes import (
     CHOOSABLE, Candidate, FieldChoice, MergeError, dismiss, find_duplicates, merge, plan_fields,
     undismiss, undo_merge,
@@ -147,6 +148,20 @@ def field_detail(f: FieldChoice | None) -> Content:
             lines.append(Content.assemble((f"  {caption}  ", MUTED),
                                           shown(value, multiline=True) if value else "(empty)"))
     return Content("\n").join(lines)
+
+
+def _as_shown(f: FieldChoice, today: date) -> FieldChoice:
+    """A birthday as the card says it ("28 Jan", "28 Jan 1990"), not as stored ("--01-28")."""
+    if f.field != "birthday":
+        return f
+
+    def said(text: str) -> str:
+        try:
+            return str(Birthday.parse(text, today)) if text else text
+        except DateError:
+            return text
+
+    return replace(f, kept=said(f.kept), other=said(f.other), result=said(f.result))
 
 
 def _how(f: FieldChoice) -> str:
@@ -306,6 +321,7 @@ class DupesScreen(Screen[bool]):
 
     def _replan(self, *, keep_cursor: bool) -> None:
         _, fields = plan_fields(self.kept, self.other, choices=self.choices, day=self.today)
+        fields = [_as_shown(f, self.today) for f in fields]
         heads = (f"#{self.kept.id} {self.kept.name}", f"#{self.other.id} {self.other.name}")
         self.fields_widget.show(fields, heads, keep_cursor=keep_cursor)
         self._show_detail()
