@@ -327,6 +327,7 @@ class MainScreen(Screen[None]):
     def _into_card(self) -> None:
         if not self.detail.region.width:
             # Still hidden: focus there would let e and d act on entries no one can see.
+            self.remove_class("-show-card")
             return
         self.detail.fit_width()  # drawn while hidden, for no width
         # Opened in the list's place, the card reads from its top (the name), not from the
