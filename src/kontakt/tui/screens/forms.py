@@ -279,8 +279,8 @@ class FormScreen(ModalScreen[T]):
             self._say(str(error))
             return
         except NotFound as error:
-            # Another program trashed the person (or the entry) while the form was open:
-            # nothing is written; what was typed stays, to copy, and Esc closes.
+            # Another program trashed the person, the entry or the circle while the form
+            # was open: nothing is written; what was typed stays, to copy, and Esc closes.
             self._say(f"{error}: another program changed the book while this form was open; "
                       "nothing was saved")
             return

@@ -26,7 +26,7 @@ from ...domain import (
 from ...domain.cadence import parse_duration
 from ...domain.ledger import FAVOUR_STATUSES
 from ...domain.timeline import TimelineEntry
-from ...store import Book, NotFound, records
+from ...store import Book, records
 from ..widgets.fields import Choice, FormField, PeoplePicker
 from ..widgets.shown import visible
 from .forms import (
@@ -38,18 +38,6 @@ from .forms import (
     LogForm,
     _input,
 )
-
-
-def _gone_is_refusal(save):
-    """A record deleted meanwhile (another shell) is refused on the form's error line."""
-
-    def wrapped(self):
-        try:
-            return save(self)
-        except NotFound as error:
-            raise ValueError(f"{error} any more (deleted meanwhile?)") from None
-
-    return wrapped
 
 
 def _fill(field: FormField, value: str) -> None:
@@ -75,7 +63,6 @@ class EditLogForm(LogForm):
                 _fill(field, values[field.field_name])
             yield field
 
-    @_gone_is_refusal
     def save_to_book(self) -> int:
         people = self.query_one(PeoplePicker).selected
         if not people:
@@ -107,7 +94,6 @@ class EditFavourForm(FavourForm):
             yield field
         yield FormField("status", Choice([(s, s) for s in FAVOUR_STATUSES], f.status), name="status")
 
-    @_gone_is_refusal
     def save_to_book(self) -> int:
         description = self.value("description").strip()
         if not description:
@@ -150,7 +136,6 @@ class EditIntroForm(IntroForm):
         yield FormField("outcome", _input(self.introduction.outcome, "did they meet? what came of it"),
                         name="outcome")
 
-    @_gone_is_refusal
     def save_to_book(self) -> int:
         chosen = self.query_one(PeoplePicker).selected
         if not chosen:
@@ -185,7 +170,6 @@ class EditFollowUpForm(FollowUpForm):
                 _fill(field, values[field.field_name])
             yield field
 
-    @_gone_is_refusal
     def save_to_book(self) -> int:
         text = self.value("due").strip()
         if not self.changed("due"):  # its day as it was, a snooze or an overdue day included
@@ -241,7 +225,6 @@ class CircleForm(FormScreen[str | None]):
             name="cadence", hint="members without their own cadence inherit it",
         )
 
-    @_gone_is_refusal
     def save_to_book(self) -> str:
         name = self.value("name").strip().lstrip("#")
         if not name:
