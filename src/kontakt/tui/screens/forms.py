@@ -165,15 +165,11 @@ class FormScreen(ModalScreen[T]):
     def on_mount(self) -> None:
         self._text_at_open = {field: field.value for field in self.query(Input)}
         self._initial = self.snapshot()
-        self._initial_by_name = dict(zip(self._field_names(), self._initial))
 
-    def _field_names(self) -> list[str]:
-        return [(field.id or "").removeprefix("field-") for field in self.query(FormField)]
-
-    def changed(self, name: str) -> bool:
-        """Whether field `name` holds something else than when the form opened."""
-        now = dict(zip(self._field_names(), self.snapshot()))
-        return now.get(name) != self._initial_by_name.get(name)
+    def changed_fields(self) -> set[str]:
+        """The names of the fields that hold something else than when the form opened."""
+        names = [(field.id or "").removeprefix("field-") for field in self.query(FormField)]
+        return {name for name, now, then in zip(names, self.snapshot(), self._initial) if now != then}
 
     def value(self, name: str) -> str:
         widget = self.query_one(f"#field-{name}", FormField).widget
@@ -503,8 +499,9 @@ class ContactForm(FormScreen[int | None]):
         # a sync) may have changed the other fields since the form opened, and writing back
         # what the form showed would undo that without a word.
         fields["name"] = name
+        changed = self.changed_fields()
         touched = {key: value for key, value in fields.items()
-                   if any(self.changed(field) for field in _FIELDS_OF.get(key, (key,)))}
+                   if changed.intersection(_FIELDS_OF.get(key, (key,)))}
         if not touched:
             return self.contact.id
         return self.book.update_contact(self.contact.id, today=self.today, **touched).id

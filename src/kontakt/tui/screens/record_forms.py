@@ -172,7 +172,8 @@ class EditFollowUpForm(FollowUpForm):
 
     def save_to_book(self) -> int:
         text = self.value("due").strip()
-        if not self.changed("due"):  # its day as it was, a snooze or an overdue day included
+        changed = self.changed_fields()
+        if "due" not in changed:  # its day as it was, a snooze or an overdue day included
             due = None
         else:
             try:
@@ -187,7 +188,7 @@ class EditFollowUpForm(FollowUpForm):
         recurrence = self.read_cadence("recurrence")
         return records.edit_follow_up(
             self.book, self.follow_up.id, due=due, note=self.value("note"),
-            recurrence=recurrence if self.changed("recurrence") else records.KEEP,
+            recurrence=recurrence if "recurrence" in changed else records.KEEP,
         ).id
 
 
