@@ -287,6 +287,14 @@ class MainScreen(Screen[None]):
                 self.search_box.value = " ".join(words)
         self.apply_filter()
 
+    def open_contact(self, contact: Contact) -> None:
+        """Show `contact` (Today's `o`): highlighted in the list with their card beside it,
+        or, with no card beside the list, their card in its place."""
+        self.jump_to(contact)
+        self.detail.show(self.book, contact, self.today)
+        if self.has_class("-tiny"):
+            self.call_after_refresh(self.action_open_card)  # once this screen has its focus back
+
     def jump_to(self, contact: Contact) -> None:
         """Show `contact` in the list, clearing filters that hide it."""
         if not self.contacts.select(contact):

@@ -35,6 +35,7 @@ from ..widgets.shown import shown, visible
 from .dialogs import ConfirmScreen, HelpScreen, today_help
 from .forms import Checker, LogForm
 from .ledger_dialogs import outcome_screen, settle_screen
+from .main import TINY_WIDTH
 from .prep import PrepScreen
 
 # A quick note is the common reply to a review item; ← → changes it for the rest of the list.
@@ -173,8 +174,8 @@ class TodayScreen(Screen[bool]):
         for binding_id, key, action, label, show, _ in KEYS
     ]
 
-    # Under 74 columns (the main screen's TINY_WIDTH) the card and the list share the width.
-    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (74, "-narrow"), (110, "-wide")]
+    # Where the main screen has no room for a card beside the list, the two share the width.
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (TINY_WIDTH, "-narrow"), (110, "-wide")]
 
     def __init__(self, book: Book, today: date, config: Config) -> None:
         super().__init__()
@@ -758,10 +759,7 @@ class TodayScreen(Screen[bool]):
             return
         main = self._leave()
         if main is not None:
-            main.jump_to(contact)
-            main.detail.show(self.book, contact, self.today)
-            if main.has_class("-tiny"):  # no card beside the list: open it in the list's place
-                main.call_after_refresh(main.action_open_card)  # once it has its focus back
+            main.open_contact(contact)
 
     def action_prep(self) -> None:
         entry = self.current_entry
