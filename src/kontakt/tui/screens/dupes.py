@@ -19,7 +19,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...domain import Birthday, Contact, DateError
@@ -31,6 +31,7 @@ from ...store import Book, NotFound
 from ..background import count_duplicates_cached, duplicates_at, in_background
 from ..live import BookChanged
 from ..widgets.contact_list import fit
+from ..widgets.footer import Footer
 from ..widgets.shown import shown, visible
 
 MUTED = "$text-muted"

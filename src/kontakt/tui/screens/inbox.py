@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...domain.dates import human
@@ -23,6 +23,7 @@ from ...store import Book
 from ...store import capture as store
 from ..live import BookChanged
 from ..widgets.detail import ContactDetail
+from ..widgets.footer import Footer
 from ..widgets.shown import shown
 
 MUTED = "$text-muted"

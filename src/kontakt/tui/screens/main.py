@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...config import Config
@@ -24,6 +24,7 @@ from ..live import BookChanged
 from ..widgets.circle_list import CircleList
 from ..widgets.contact_list import ContactList, ListFilter, fit
 from ..widgets.detail import ContactDetail
+from ..widgets.footer import Footer
 from ..widgets.shown import visible
 from .dialogs import ConfirmScreen, HelpScreen, ImportScreen, today_help
 

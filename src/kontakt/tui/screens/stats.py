@@ -17,10 +17,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from ...charts import columns, sparkline
 from ...domain import CadenceError
 from ...domain.dates import human, month_label, relative, span
 from ...services.review import Drifted, bring_back
@@ -31,8 +32,8 @@ from ...services.stats import (
 from ...store import Book, NotFound
 from ..background import in_background, stats_at
 from ..live import BookChanged
-from ...charts import columns, sparkline
 from ..widgets.contact_list import fit
+from ..widgets.footer import Footer
 from ..widgets.shown import visible
 
 # The drift list shows the most drifted first; the rest come up as these are accepted.

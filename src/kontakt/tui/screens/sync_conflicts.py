@@ -17,11 +17,12 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...services.sync import Conflict, SyncError, sync_vdir
 from ...store import Book
 from ..widgets.contact_list import fit
+from ..widgets.footer import Footer
 from ..widgets.shown import shown, visible
 
 MUTED = "$text-muted"

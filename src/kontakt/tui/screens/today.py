@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...config import Config
@@ -30,6 +30,7 @@ from ...services.review import Review, ReviewItem, Undo
 from ...services.stats import accept_suggested_cadence, suggestion_for
 from ...store import Book, NotFound, records
 from ..live import BookChanged
+from ..widgets.footer import Footer
 from ..widgets.review_card import context_card, item_reason, item_title
 from ..widgets.shown import shown, visible
 from .dialogs import ConfirmScreen, HelpScreen, today_help
