@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 from ..domain import Birthday, Cadence, Contact, effective_cadence, fold, next_due
 from ..domain.cards import EMPTY as EMPTY_DETAILS, Details, to_cells as detail_cells, clean_addresses, clean_labels, clean_urls
 from ..domain.dates import parse_iso
-from ..domain.text import nfc
+from ..domain.text import BASE_LETTERS, nfc
 from .migrations import CONTACT_COLUMNS, FTS_COLUMNS, REF_INDEX, REF_INDEX_COLUMNS, REF_INDEX_TEXT
 from .book import Book, _line, _now, _text, _unique
 from .values import _cadence
@@ -103,7 +103,7 @@ def _sort_key(name: str) -> str:
         return fold(name)  # the table below covers the BMP only
     if _COMBINING is None:
         _COMBINING = {cp: None for cp in range(0x300, 0x10000) if unicodedata.combining(chr(cp))}
-    return decomposed.translate(_COMBINING).casefold()
+    return decomposed.translate(_COMBINING).casefold().translate(BASE_LETTERS)
 
 
 def _all_clean(values: Iterable[str]) -> bool:

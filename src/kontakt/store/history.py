@@ -376,10 +376,13 @@ def undo(book: Book, step_id: int | None = None, *, after: int = 0) -> Step:
             (step.id,))]
         for (sql,) in statements:
             conn.execute(sql)
-        # A step recorded before m019 does not put the applying circle back with the circles.
+        # A step recorded before m019 does not put the applying circle back with the circles,
+        # nor one recorded before m020 the name's key as fold() makes it now.
         from . import cadence_circles
+        from .migrations import refresh_sort_keys
 
         cadence_circles.refresh(conn, people)
+        refresh_sort_keys(conn, people)
         conn.execute(
             "UPDATE undo_steps SET undone_at = ?, label = ? WHERE id = ?",
             (clock.now().isoformat(timespec="seconds"), step.label, step.id),

@@ -22,7 +22,7 @@ from ..domain import fold
 from .book import NotFound
 from .values import MergeError  # noqa: F401 (defined there, raised and re-exported here)
 from . import cadence_circles
-from .migrations import CONTACT_COLUMNS
+from .migrations import CONTACT_COLUMNS, refresh_sort_keys
 
 if TYPE_CHECKING:
     from .book import Book
@@ -577,6 +577,8 @@ def _restore_kept(book: Book, record: MergeRecord, *, today: date) -> tuple[str,
             f"UPDATE contacts SET {assignments} WHERE id = ?",
             (*restore.values(), record.kept_id),
         )
+        if "sort_key" in restore:  # a key kept from before m020 is made as fold() makes it now
+            refresh_sort_keys(conn, [record.kept_id])
     stale = any(current.get(c) != after.get(c) for c in _MATERIALISED)
     if stale or edited:
         book._refresh_due([record.kept_id], today)

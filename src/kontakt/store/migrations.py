@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from .driver import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 # typing costs ~1.5 ms at start-up; the quick paths (kontakt.quick) import this module.
 TYPE_CHECKING = False
 
@@ -791,6 +791,32 @@ def m019_cadence_circle(db: Database) -> None:
     )
 
 
+def m020_sort_key_base_letters(db: Database) -> None:
+    """Every sort_key computed again with fold() as it is now: it folds Ł, Ø, Þ, Đ, Æ, Œ,
+    ı and a few more to their base letters (domain.text.BASE_LETTERS), so those names sort
+    among their letters instead of after Z, and a REF typed without them finds them. Only
+    rows whose key changes are written; the REF index follows through its update trigger.
+    Idempotent."""
+    refresh_sort_keys(db.conn)
+
+
+def refresh_sort_keys(conn: sqlite3.Connection, ids: Iterable[int] | None = None) -> int:
+    """sort_key = fold(name) for the contacts `ids` (everyone when None) whose key is not
+    that: after m020, and after an undo or a merge's undo puts back a key stored before it.
+    Returns how many changed."""
+    from ..domain.text import fold
+
+    if ids is None:
+        rows = conn.execute("SELECT id, name, sort_key FROM contacts").fetchall()
+    else:
+        rows = [row for id in ids for row in conn.execute(
+            "SELECT id, name, sort_key FROM contacts WHERE id = ?", (id,))]
+    changed = [(key, row[0]) for row in rows if (key := fold(row[1])) != row[2]]
+    if changed:
+        conn.executemany("UPDATE contacts SET sort_key = ? WHERE id = ?", changed)
+    return len(changed)
+
+
 MIGRATIONS: list[Callable[[Database], None]] = [
     m001_initial,
     m002_review,
@@ -811,6 +837,7 @@ MIGRATIONS: list[Callable[[Database], None]] = [
     m017_ref_trigram,
     m018_today_indexes,
     m019_cadence_circle,
+    m020_sort_key_base_letters,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
