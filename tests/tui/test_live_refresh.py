@@ -221,3 +221,33 @@ async def test_saving_a_form_for_someone_trashed_meanwhile_says_so_instead_of_cr
             await pilot.pause()
             assert isinstance(app.screen, MainScreen)
         kontakt(book, "restore", "Jan Novák")  # for the next form
+
+
+async def test_a_follow_up_marks_the_person_in_the_list_as_the_cards_next_line_does(book):
+    """The list's ● and ○ follow the card's "next": keep in touch or an earlier follow-up."""
+    app = make_app(book)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        assert not row_of(app, "Zoë Zürcher").lstrip().startswith(("●", "○"))  # no cadence
+
+        kontakt(book, "follow-up", "Zoë", "--in", "3 days", "--note", "send the slides")
+        await until(pilot, lambda: row_of(app, "Zoë Zürcher").lstrip().startswith("○"))
+
+        kontakt(book, "follow-up", "Zoë", "--on", TODAY.isoformat(), "--note", "call back")
+        await until(pilot, lambda: row_of(app, "Zoë Zürcher").lstrip().startswith("●"))
+        highlight(app, "Zoë Zürcher")
+        await pilot.pause()
+        assert "next due today · follow-up: call back" in card_words(app)
+
+        # Done elsewhere: the one in three days is left; then that one goes to the trash.
+        kontakt(book, "done", "Zoë")
+        await until(pilot, lambda: row_of(app, "Zoë Zürcher").lstrip().startswith("○"))
+        [later] = book.follow_ups_for(book.ids["zoe"], include_done=False)
+        kontakt(book, "rm-follow-up", str(later.id))
+        await until(pilot, lambda: not row_of(app, "Zoë Zürcher").lstrip().startswith(("●", "○")))
+        assert "next" not in card_words(app) and "last today" in card_words(app)  # done logs
+
+
+def card_words(app) -> str:
+    """The highlighted person's card, its words one space apart (the card wraps)."""
+    return " ".join(screen_text(app).split("Timeline")[0].split())

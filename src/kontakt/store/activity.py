@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -144,6 +144,23 @@ class ActivityMixin:
             sql += " AND status = 'open'"
         sql += " ORDER BY status = 'done', due, id"
         return [_follow_up(row) for row in self.conn.execute(sql, (contact_id,))]
+
+    def first_follow_up_days(self, contact_ids: Iterable[int]) -> dict[int, date]:
+        """The day each of these people's earliest open follow-up shows up (its due date, or
+        later when snoozed: FollowUp.effective_due); people without one are left out."""
+        ids = list(contact_ids)
+        days: dict[int, date] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for contact_id, day in self.conn.execute(
+                f"""SELECT contact_id, min(max(due, coalesce(snoozed_until, due))) FROM follow_ups
+                     WHERE status = 'open' AND contact_id IN ({",".join("?" * len(chunk))})
+                     GROUP BY contact_id""",
+                chunk,
+            ):
+                with contextlib.suppress(TypeError, ValueError):  # a date another tool mangled
+                    days[contact_id] = date.fromisoformat(day)
+        return days
 
     def complete_follow_up(self, follow_up_id: int, *, on: date) -> int | None:
         """Mark a follow-up done; a recurring one gets its next occurrence, whose id is returned."""

@@ -46,7 +46,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
 # (marks with their styles, what they mean): the marks of the list and the timeline.
 LEGEND = [
-    ([("●", "bold $warning"), ("○", "$text-muted")], "due now / within a week (the list's first column)"),
+    ([("●", "bold $warning"), ("○", "$text-muted")], "list: due now / within a week (to keep in touch, or a follow-up)"),
     ([("+", "$success"), ("−", "$warning"), ("=", "$text-muted")],
      "± column: you gave more / received more / even; empty: no favours yet"),
     ([("●", "$primary"), ("◆", "$success"), ("⇄", "$secondary"), ("◷", "$warning"), ("✎", "$accent")],

@@ -156,6 +156,8 @@ class ContactList(ScrollView, can_focus=True):
         self.count_is_exact = True
         self._exact_timer = None
         self._pages: OrderedDict[int, list[tuple[Contact, Balance]]] = OrderedDict()
+        # The day each person's earliest open follow-up shows up, for the rows read in pages.
+        self._follow_up_days: dict[int, date] = {}
         self._last_highlighted: int | None = -1
 
     # ---------------------------------------------------------------- data
@@ -167,6 +169,7 @@ class ContactList(ScrollView, can_focus=True):
         """Show the contacts matching `new_filter`; asks the book for the count only."""
         self.filter = new_filter
         self._pages.clear()
+        self._follow_up_days.clear()
         self.count, self.count_is_exact = self.book.count_contacts_upto(
             COUNT_AT_KEYSTROKE, **new_filter.store_args())
         if self._exact_timer is not None:
@@ -206,6 +209,7 @@ class ContactList(ScrollView, can_focus=True):
         highlighted contact is gone (trashed, or no longer matching the filter)."""
         kept, old_cursor, old_top = self.highlighted, self.cursor, round(self.scroll_offset.y)
         self._pages.clear()
+        self._follow_up_days.clear()
         self.count = self.book.count_contacts(**self.filter.store_args())
         self.count_is_exact = True
         self.virtual_size = Size(0, self.count + 1)
@@ -245,6 +249,9 @@ class ContactList(ScrollView, can_focus=True):
                 limit=PAGE_SIZE, offset=page_number * PAGE_SIZE, **self.filter.store_args()
             )
             balances = self.book.balances(c.id for c in contacts)
+            for contact in contacts:
+                self._follow_up_days.pop(contact.id, None)
+            self._follow_up_days.update(self.book.first_follow_up_days(c.id for c in contacts))
             page = [(c, balances[c.id]) for c in contacts]
             self._pages[page_number] = page
             while len(self._pages) > CACHED_PAGES:
@@ -393,11 +400,13 @@ class ContactList(ScrollView, can_focus=True):
     def _cell(self, key: str, contact: Contact, balance: Balance, width: int) -> tuple[str, Style]:
         muted = self._style("muted")
         if key == "due":
-            if contact.archived or contact.next_due is None:
+            # The card's "next": the keep-in-touch day or an earlier open follow-up.
+            days = [day for day in (contact.next_due, self._follow_up_days.get(contact.id)) if day]
+            if contact.archived or not days:
                 return "", Style()
-            if contact.next_due <= self.today:
+            if min(days) <= self.today:
                 return "●", self._style("due")
-            if contact.next_due <= self.today + timedelta(days=SOON_DAYS):
+            if min(days) <= self.today + timedelta(days=SOON_DAYS):
                 return "○", self._style("soon")
             return "", Style()
         # Raw segments reach the terminal as they are: user data only through `visible`.
