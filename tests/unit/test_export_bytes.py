@@ -18,6 +18,7 @@ import pytest
 
 from kontakt.domain import Address, Birthday, Cadence
 from kontakt.domain.cards import Details
+from kontakt.domain.text import escape_json
 from kontakt.services.exporters import json as json_export
 from kontakt.services.exporters import vcard as vcard_export
 from kontakt.store import Book, bulk, snapshot
@@ -34,6 +35,12 @@ def dumps(item) -> str:
     return json.dumps(item, ensure_ascii=False)
 
 
+def record(item) -> str:
+    """A record as the export writes it: json.dumps, made terminal-safe (C1, DEL, bidi as
+    \\u escapes, as every --json output)."""
+    return escape_json(dumps(item))
+
+
 def expected_sections(book: Book, ids=None) -> dict[str, list[str]]:
     """Each record as the dict readers give it, encoded whole (what the export wrote before)."""
     whole = ids is None
@@ -44,9 +51,9 @@ def expected_sections(book: Book, ids=None) -> dict[str, list[str]]:
         item["addresses"] = [a.to_json() for a in details.addresses]
         item["urls"] = list(details.urls)
         item["labels"] = dict(details.labels)
-        contacts.append(dumps(item))
+        contacts.append(record(item))
     interactions = [
-        dumps({"id": i["id"], "uid": i["uid"], "date": i["date"], "kind": i["kind"],
+        record({"id": i["id"], "uid": i["uid"], "date": i["date"], "kind": i["kind"],
                "note": i["note"], "created_at": i["created_at"], "reached_out": i["reached_out"],
                "thanks": bool(i["thanks"]),
                "participants": [{"uid": u, "name": n} for u, n, _ in i["people"]]})
@@ -55,9 +62,9 @@ def expected_sections(book: Book, ids=None) -> dict[str, list[str]]:
     return {
         "contacts": contacts,
         "interactions": interactions,
-        "favours": [dumps(f) for f in bulk.iter_favours(book, ids=ids)],
-        "introductions": [dumps(i) for i in bulk.iter_introductions(book, ids=ids)],
-        "follow_ups": [dumps(f) for f in bulk.iter_follow_ups(book, ids=ids)],
+        "favours": [record(f) for f in bulk.iter_favours(book, ids=ids)],
+        "introductions": [record(i) for i in bulk.iter_introductions(book, ids=ids)],
+        "follow_ups": [record(f) for f in bulk.iter_follow_ups(book, ids=ids)],
     }
 
 

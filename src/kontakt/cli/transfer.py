@@ -316,10 +316,11 @@ def export_vcard(output: str | None, vcard_version: str, ref: str | None) -> Non
 @output_option
 @click.option("--what", type=click.Choice(["all", "contacts", "interactions", "favours"]),
               default="all", show_default=True, help="Everything, or one part.")
-@click.option("--contact", "ref", metavar="REF",
-              help="Only what the book keeps about this one person.")
+@click.option("--contact", "refs", metavar="REF", multiple=True,
+              help="Only what the book keeps about this person: their journal too, and the "
+                   "links between the people named (repeat for several).")
 @book_option
-def export_json(output: Path | None, what: str, ref: str | None) -> None:
+def export_json(output: Path | None, what: str, refs: tuple[str, ...]) -> None:
     """JSON of the whole book: `kontakt import` of it into an empty book restores it exactly.
 
     Everything the book holds comes back with its ids: contacts (archived and in the trash),
@@ -330,7 +331,7 @@ def export_json(output: Path | None, what: str, ref: str | None) -> None:
     from ..services.exporters import json as json_export
 
     book = get_book()
-    ids = [book.find(ref).id] if ref else None
+    ids = list(dict.fromkeys(book.find(ref).id for ref in refs)) if refs else None
     with _output(output) as out:
         count = json_export.write_book(book, out, what=what, contact_ids=ids)
     _done(count, "contacts", output)

@@ -97,6 +97,16 @@ def escape_json(json_text: str) -> str:
 
 
 _UNSAFE_IN_JSON = re.compile("[" + "".join(re.escape(chr(c)) for c in _VISIBLE_LINES) + "]")
+# The same characters as they appear in UTF-8 bytes (C1 and bidi are two and three bytes).
+_UNSAFE_IN_JSON_BYTES = re.compile(b"|".join(re.escape(chr(c).encode()) for c in _VISIBLE_LINES))
+
+
+def escape_json_bytes(json_bytes: bytes) -> bytes:
+    """`escape_json` of UTF-8 JSON text given as bytes; the bytes themselves when there is
+    nothing to escape (one scan)."""
+    if not _UNSAFE_IN_JSON_BYTES.search(json_bytes):
+        return json_bytes
+    return escape_json(json_bytes.decode("utf-8", "replace")).encode("utf-8")
 
 
 def fold(text: str) -> str:

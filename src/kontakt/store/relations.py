@@ -8,6 +8,8 @@ transaction through `Book.write()`, so `kontakt undo` takes it back.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -189,19 +191,31 @@ def delete_note(book: Book, note_id: int) -> JournalEntry:
 # ---------------------------------------------------------------------- whole-book JSON
 
 
-def relationship_rows(book: Book) -> list[dict]:
-    """Every link as stored (people in the trash too), people by uid, for a whole-book export."""
+def relationship_rows(book: Book, ids: Sequence[int] | None = None) -> list[dict]:
+    """Every link as stored (people in the trash too), people by uid, for an export; with
+    `ids`, the links between two of those people (a link to someone left out of the file
+    could not be imported from it)."""
+    where, params = "", ()
+    if ids is not None:
+        chosen = json.dumps(list(ids))
+        where = ("WHERE r.contact_a IN (SELECT value FROM json_each(?)) "
+                 "AND r.contact_b IN (SELECT value FROM json_each(?))")
+        params = (chosen, chosen)
     return [dict(row) for row in book.conn.execute(
-        """SELECT r.id, a.uid AS a, b.uid AS b, r.kind, r.created_at FROM relationships r
-             JOIN contacts a ON a.id = r.contact_a JOIN contacts b ON b.id = r.contact_b
-            ORDER BY r.id""")]
+        f"""SELECT r.id, a.uid AS a, b.uid AS b, r.kind, r.created_at FROM relationships r
+              JOIN contacts a ON a.id = r.contact_a JOIN contacts b ON b.id = r.contact_b
+             {where} ORDER BY r.id""", params)]
 
 
-def journal_rows(book: Book) -> list[dict]:
-    """Every journal entry as stored, its person by uid, for a whole-book export."""
+def journal_rows(book: Book, ids: Sequence[int] | None = None) -> list[dict]:
+    """Every journal entry as stored, its person by uid, for an export (with `ids`, those
+    people's entries)."""
+    where, params = "", ()
+    if ids is not None:
+        where, params = "WHERE j.contact_id IN (SELECT value FROM json_each(?))", (json.dumps(list(ids)),)
     return [dict(row) for row in book.conn.execute(
-        """SELECT j.id, c.uid AS contact, j.date, j.text, j.created_at, j.updated_at
-             FROM journal j JOIN contacts c ON c.id = j.contact_id ORDER BY j.id""")]
+        f"""SELECT j.id, c.uid AS contact, j.date, j.text, j.created_at, j.updated_at
+              FROM journal j JOIN contacts c ON c.id = j.contact_id {where} ORDER BY j.id""", params)]
 
 
 def _taken(book: Book, table: str, row_id: int) -> bool:
@@ -229,6 +243,9 @@ def insert_journal(book: Book, rows: list[tuple]) -> int:
     entry the book already has (same person, day and text) is skipped. Returns how many."""
     added = 0
     for note_id, contact_id, day, text, created_at, updated_at in rows:
+        text = _text(text)  # as add_note keeps it: no control characters
+        if not text:
+            continue
         if book.conn.execute(
             "SELECT 1 FROM journal WHERE contact_id = ? AND date = ? AND text = ?", (contact_id, day, text)
         ).fetchone():

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, BinaryIO, TextIO
 
 from ...domain.cards import Details
+from ...domain.text import escape_json, escape_json_bytes
 from ...store import Book
 from ...store import relations, snapshot
 from ...store.bulk import (
@@ -38,8 +39,9 @@ WHAT = {
     "favours": ("favours",),
 }
 # What an export of chosen contacts leaves out: merge records point at rows of the whole
-# book, and settings are the book's, not a person's.
-WHOLE_BOOK_ONLY = ("merges", "trashed_records", "relationships", "journal", "settings")
+# book, and settings are the book's, not a person's. (Their journal is theirs, and so are
+# the links between two of them.)
+WHOLE_BOOK_ONLY = ("merges", "trashed_records", "settings")
 # Contact columns written: all but sort_key, which is derived from the name.
 CONTACT_KEYS = (
     "id", "uid", "name", "nickname", "emails", "phones", "org", "role", "location", "met",
@@ -130,7 +132,7 @@ def _section(out: TextIO, key: str, lines: Iterable[str], first: bool) -> None:
     lines = iter(lines)
     separator = "\n    "
     while chunk := list(islice(lines, _CHUNK)):
-        out.write(separator + ",\n    ".join(chunk))
+        out.write(escape_json(separator + ",\n    ".join(chunk)))
         separator = ",\n    "
     out.write("]" if separator == "\n    " else "\n  ]")
 
@@ -163,20 +165,23 @@ def _byte_section(out: TextIO, key: str, batches: Iterable[list[bytes]], first: 
         data = separator + b",\n    ".join(batch)
         separator = b",\n    "
         if stream is None:
-            out.write(data.decode("utf-8", "replace"))
+            out.write(escape_json(data.decode("utf-8", "replace")))
             continue
         if not data.isascii():
             try:
                 data.decode("utf-8")
             except UnicodeDecodeError:
                 data = data.decode("utf-8", "replace").encode("utf-8")
+            data = escape_json_bytes(data)
+        elif b"\x7f" in data:  # DEL: the one ASCII control SQLite's json_quote leaves raw
+            data = escape_json_bytes(data)
         stream.write(data)
     out.write("]" if separator == b"\n    " else "\n  ]")
 
 
 def _settings(out: TextIO, values: dict[str, str], first: bool) -> None:
     out.write(("" if first else ",\n") + '  "settings": ')
-    out.write(json.dumps(values, ensure_ascii=False, sort_keys=True))
+    out.write(escape_json(json.dumps(values, ensure_ascii=False, sort_keys=True)))
 
 
 def write_book(
@@ -234,8 +239,8 @@ def write_book(
         "dismissed_pairs": lambda: map(_ENCODE, snapshot.dismissed_pair_rows(book, ids=contact_ids)),
         "merges": lambda: map(_ENCODE, snapshot.merge_rows(book)),
         "trashed_records": lambda: map(_ENCODE, snapshot.trashed_record_rows(book)),
-        "relationships": lambda: map(_ENCODE, relations.relationship_rows(book)),
-        "journal": lambda: map(_ENCODE, relations.journal_rows(book)),
+        "relationships": lambda: map(_ENCODE, relations.relationship_rows(book, contact_ids)),
+        "journal": lambda: map(_ENCODE, relations.journal_rows(book, contact_ids)),
     }
     stamp = (now or clock.now()).isoformat(timespec="seconds")
     out.write("{\n" + f'  "kontakt": {FORMAT_VERSION},\n  "exported_at": {json.dumps(stamp)},\n')

@@ -33,6 +33,7 @@ from ...domain.activity import FOLLOW_UP_STATUSES, ActivityError
 from ...domain.dates import in_range
 from ...store import relations, snapshot
 from ...domain.relations import check_relation_kind
+from ...domain.text import clean
 from ...store.bulk import BulkWriter, NewContact, existing_uids
 from .merge import BATCH, Merger
 from .rows import Parsed, line, text
@@ -633,7 +634,8 @@ def restore_review_and_dupes(
         notes = []
         for where, entry in listed("journal", "journal note"):
             try:
-                text_value = _str(entry, "text", required=True).strip()
+                # Cleaned as a note typed in kontakt is: a file may hold ESC, C1 or bidi bytes.
+                text_value = clean(_str(entry, "text", required=True)).strip()
                 if not text_value:
                     raise EntryError("a journal note needs some text")
                 stamp = _stamp(entry, "created_at") or _now_stamp()
