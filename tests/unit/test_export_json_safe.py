@@ -137,3 +137,24 @@ def test_an_export_of_chosen_people_keeps_their_journal_and_the_links_between_th
         olga = other.find("olga")
         assert [n.text for n in relations.journal_for(other, olga.id)] == ["new job at the museum"]
         assert other.conn.execute("SELECT count(*) FROM relationships").fetchone()[0] == 1
+
+
+def spec_escaped(text: str) -> str:
+    """The test's own statement of what a terminal must not get raw in JSON: C0 but newline
+    and tab, DEL, C1, the bidi embeddings, overrides and isolates, line/paragraph separators."""
+    def unsafe(c: str) -> bool:
+        n = ord(c)
+        return ((n < 0x20 and c not in "\n\t") or 0x7F <= n <= 0x9F or 0x202A <= n <= 0x202E
+                or 0x2066 <= n <= 0x2069 or n in (0x2028, 0x2029))
+    return "".join(f"\\u{ord(c):04x}" if unsafe(c) else c for c in text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)) | st.sampled_from(HOSTILE)),
+       st.integers(min_value=0, max_value=6000))
+def test_short_and_long_texts_are_escaped_as_the_rule_says(text, padding):
+    """Texts over 4 KiB (an export's chunks) take a quicker scan than short ones."""
+    long = "a" * padding + text + "ü\n" * (padding // 3)
+    assert escape_json(text) == spec_escaped(text)
+    assert escape_json(long) == spec_escaped(long)
+    assert escape_json_bytes(long.encode()) == spec_escaped(long).encode()

@@ -91,22 +91,36 @@ def escape_json(json_text: str) -> str:
     same values to any JSON reader, harmless bytes on a terminal. (`json.dumps` escapes only
     C0; DEL, C1 and bidi controls pass raw. A raw newline or tab in JSON text lies between
     tokens, never in a string, so it stays.)"""
-    if not _UNSAFE.search(json_text):
+    if not _needs_json_escapes(json_text):
         return json_text
     return _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match[0]):04x}", json_text)
 
 
-_UNSAFE_IN_JSON = re.compile("[" + "".join(re.escape(chr(c)) for c in _VISIBLE_LINES) + "]")
-# The same characters as they appear in UTF-8 bytes (C1 and bidi are two and three bytes).
-_UNSAFE_IN_JSON_BYTES = re.compile(b"|".join(re.escape(chr(c).encode()) for c in _VISIBLE_LINES))
-
-
 def escape_json_bytes(json_bytes: bytes) -> bytes:
     """`escape_json` of UTF-8 JSON text given as bytes; the bytes themselves when there is
-    nothing to escape (one scan)."""
-    if not _UNSAFE_IN_JSON_BYTES.search(json_bytes):
+    nothing to escape."""
+    if not _UNSAFE_IN_JSON_BYTES.search(json_bytes.translate(None, _NEVER_ESCAPED)):
         return json_bytes
     return escape_json(json_bytes.decode("utf-8", "replace")).encode("utf-8")
+
+
+def _needs_json_escapes(json_text: str) -> bool:
+    if len(json_text) < 4096:
+        return _UNSAFE_IN_JSON.search(json_text) is not None
+    # A long text (an export's chunk): only the bytes outside printable ASCII can be what
+    # escape_json replaces, and there are few, so the scan reads those alone (~4x less
+    # than a regex over every character). A multi-byte character stays whole when the
+    # ASCII around it goes; two that come to meet may look like a third, which only
+    # costs the exact pass above.
+    kept = json_text.encode("utf-8", "surrogatepass").translate(None, _NEVER_ESCAPED)
+    return _UNSAFE_IN_JSON_BYTES.search(kept) is not None
+
+
+_UNSAFE_IN_JSON = re.compile("[" + "".join(re.escape(chr(c)) for c in _VISIBLE_LINES) + "]")
+# The same characters as UTF-8 bytes (C1 is two bytes, the bidi controls three), and the
+# bytes that are never one of them or part of one: printable ASCII, newline and tab.
+_UNSAFE_IN_JSON_BYTES = re.compile(b"|".join(re.escape(chr(c).encode()) for c in _VISIBLE_LINES))
+_NEVER_ESCAPED = bytes(range(0x20, 0x7F)) + b"\n\t"
 
 
 def fold(text: str) -> str:
