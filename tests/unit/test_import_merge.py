@@ -113,6 +113,34 @@ def test_dry_run_reports_but_writes_nothing(book):
     assert book.conn.execute("SELECT count(*) FROM circles").fetchone()[0] == 0
 
 
+def test_a_dry_run_predicts_the_import_when_two_rows_fill_the_same_person(book, tmp_path):
+    """The dry run wrote nothing, so each row was judged against the stored person: two rows
+    filling her notes were both "would merge", then the real import merged one."""
+    jurgen = book.add_contact("Jürgen Müller", today=TODAY, emails=["jm@example.com"])
+    path = write_csv(tmp_path, "Name,E-mail,Notes,Company\n"
+                               "JÜRGEN MÜLLER,jm@example.com,first,\n"
+                               "J. Müller,JM@EXAMPLE.COM,second,ACME\n"
+                               "Jürgen Müller,jm@example.com,first,\n")
+    before = snapshot(book)
+    dry = run_import(book, path, today=TODAY, dry_run=True)
+    assert snapshot(book) == before
+    real = run_import(book, path, today=TODAY)
+
+    def seen(report):
+        outcome = report.outcome
+        return ([(m.where, m.fields) for m in outcome.merged],
+                [(where, into) for where, _, into in outcome.unchanged], outcome.warnings)
+
+    assert seen(dry) == seen(real)
+    assert seen(real)[0] == [("line 2", ["notes"]), ("line 3", ["org"])]
+    assert seen(real)[1] == [("line 4", jurgen)]
+    # The second row's notes were not taken, and the user hears it (from the dry run too).
+    assert real.outcome.warnings == [("line 3", "J. Müller: notes not taken: "
+                                      f"#{jurgen}'s stay (an import fills empty fields, never overwrites)")]
+    stored = book.get_contact(jurgen)
+    assert (stored.notes, stored.org) == ("first", "ACME")
+
+
 def test_a_crash_half_way_leaves_the_book_as_it_was(book, monkeypatch):
     anna = book.add_contact("Anna Müller", today=TODAY, emails=["anna@example.com"])
     before = snapshot(book)
