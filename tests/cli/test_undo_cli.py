@@ -124,3 +124,32 @@ def test_undo_on_a_read_only_book_is_one_line(kontakt, db):
     assert "Traceback" not in result.output
     with Book.open(db) as book:
         assert book.count_contacts() == 1
+
+
+def test_each_step_is_described_as_what_it_did_whatever_came_after(kontakt, tmp_path):
+    """Labels were read from the book as it is now: a step that trashed someone read "bring
+    back" once a later step restored them, and an import "added" everyone added after it."""
+    people = tmp_path / "two.csv"
+    people.write_text("name\nAda One\nAda Two\n", encoding="utf-8")
+    steps = [("add", "Seed"), ("import", str(people)), ("add", "Later One"), ("add", "Later Two"),
+             ("rm", "seed"), ("restore", "seed"), ("archive", "seed"), ("archive", "seed", "--undo"),
+             ("log", "seed", "--kind", "call"), ("rm-log", "1"), ("restore", "log:1")]
+    for step in steps:
+        result = kontakt(*step)
+        assert result.exit_code == 0, (step, result.output)
+    listed = json.loads(kontakt("undo", "--list", "--json").output)
+    assert [s["label"] for s in reversed(listed)] == [
+        "add Seed",
+        "add 2 contacts",
+        "add Later One",
+        "add Later Two",
+        "move Seed to the trash",
+        "bring Seed back from the trash",
+        "archive Seed",
+        "bring Seed back from the archive",
+        "log a call with Seed",
+        "move an interaction with Seed to the trash",
+        "bring a call with Seed back from the trash",
+    ]
+    result = kontakt("undo")
+    assert result.output == "undid: bring a call with Seed back from the trash (made by kontakt restore)\n"

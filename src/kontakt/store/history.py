@@ -431,10 +431,35 @@ def _describe(book: Book, step_id: int) -> tuple[str | None, int | None]:
     for row in rows:  # a bulk step (an import): say how many people it added
         if row[0] == "contacts" and " WHERE rowid > " in row[3]:
             top = int(row[3].rsplit(" ", 1)[1])
-            added = book.conn.execute("SELECT count(*) FROM contacts WHERE id > ?", (top,)).fetchone()[0]
+            # Its people are those above its floor and below the first one a later step added.
+            later = [int(sql.rsplit(" ", 1)[1]) + 1 if " WHERE rowid > " in sql else _key_of(sql)
+                     for (sql,) in book.conn.execute(
+                         "SELECT sql FROM undo_log WHERE step > ? AND tbl = 'contacts' AND op = 'I'",
+                         (step_id,))]
+            below = min((i for i in later if i is not None), default=2**63 - 1)
+            added = book.conn.execute("SELECT count(*) FROM contacts WHERE id > ? AND id < ?",
+                                      (top, below)).fetchone()[0]
             merged = len(contact_ids)
             return (f"add {added} contact{'s' if added != 1 else ''}"
                     + (f" and update {merged}" if merged else "")), None
+    if any(r[0] == "trashed_records" and r[1] == "D" for r in rows):
+        # A record restored from the trash is inserted again: not a new log, favour, ….
+        back = next((r for r in rows if r[0] in _RECORD_NOUNS and r[1] == "I"), None)
+        if back is not None:
+            ids = contact_ids
+            if back[0] == "interactions":
+                ids = [r[2] for r in rows if r[0] == "interaction_contacts" and r[2] is not None] or ids
+            noun = _interaction_kind(book, back[3]) if back[0] == "interactions" else _RECORD_NOUNS[back[0]]
+            return (f"bring {noun} with {_names(book, ids)} back from the trash",
+                    ids[0] if ids else None)
+    if any(r[0] == "trashed_records" and r[1] == "I" for r in rows):
+        gone = next((r for r in rows if r[0] in _RECORD_NOUNS and r[1] == "D"), None)
+        if gone is not None:
+            ids = contact_ids
+            if gone[0] == "interactions":
+                ids = [r[2] for r in rows if r[0] == "interaction_contacts" and r[2] is not None] or ids
+            return (f"move {_RECORD_NOUNS[gone[0]]} with {_names(book, ids)} to the trash",
+                    ids[0] if ids else None)
     for table, op, template in _VERBS:
         hit = next((r for r in rows if r[0] == table and (op is None or r[1] == op)), None)
         if hit is None:
@@ -454,25 +479,32 @@ def _describe(book: Book, step_id: int) -> tuple[str | None, int | None]:
                 "SELECT contact_a, contact_b FROM introductions WHERE id = ?", (_key_of(hit[3]),)
             ).fetchone()
             ids = list(pair) if pair else ids
-        kind = "an interaction"
-        if table == "interactions" and op == "I":
-            key = _key_of(hit[3])
-            found = book.conn.execute("SELECT kind FROM interactions WHERE id = ?", (key,)).fetchone()
-            if found:
-                kind = f"a {found[0]}" if found[0] != "other" else "an interaction"
+        kind = _interaction_kind(book, hit[3]) if table == "interactions" and op == "I" else "an interaction"
         return template.format(names=_names(book, ids), kind=kind), (ids[0] if ids else None)
     return f"change {', '.join(sorted({r[0] for r in rows}))}", (contact_ids[0] if contact_ids else None)
 
 
+_RECORD_NOUNS = {"interactions": "an interaction", "favours": "a favour",
+                 "introductions": "an introduction", "follow_ups": "a follow-up", "circles": "a circle"}
+
+
+def _interaction_kind(book: Book, undo_sql: str) -> str:
+    """'a call', 'a meeting' … for the interaction an undo statement deletes."""
+    found = book.conn.execute("SELECT kind FROM interactions WHERE id = ?", (_key_of(undo_sql),)).fetchone()
+    return f"a {found[0]}" if found and found[0] != "other" else "an interaction"
+
+
 def _contact_update(book: Book, row) -> str:
+    """What a change of one person did, read from the undo statement (it holds the values from
+    before the step): the person's state now may have moved on since (trashed, then restored)."""
     name = _names(book, [row[2]])
     changed = _set_columns(row[3])
     if "deleted_at" in changed:
-        current = book.conn.execute("SELECT deleted_at FROM contacts WHERE id = ?", (row[2],)).fetchone()
-        return f"move {name} to the trash" if current and current[0] else f"bring {name} back from the trash"
+        return (f"move {name} to the trash" if '"deleted_at"=NULL' in row[3]
+                else f"bring {name} back from the trash")
     if changed == {"archived", "updated_at"} or changed == {"archived"}:
-        current = book.conn.execute("SELECT archived FROM contacts WHERE id = ?", (row[2],)).fetchone()
-        return f"archive {name}" if current and current[0] else f"bring {name} back from the archive"
+        return (f"archive {name}" if re.search(r'[ ,]"archived"=0\b', row[3])
+                else f"bring {name} back from the archive")
     return f"edit {name}"
 
 
