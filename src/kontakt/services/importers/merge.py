@@ -148,6 +148,17 @@ class Index:
         return None
 
 
+def _kept(current: NewContact, row: NewContact) -> list[str]:
+    """The fields `row` has a different value for than `current` already holds: the merge
+    leaves them as they are, and the user should hear that it did."""
+    kept = [name for name in SCALARS
+            if (have := getattr(current, name)) and (new := getattr(row, name))
+            and " ".join(have.split()).casefold() != " ".join(new.split()).casefold()]
+    if current.birthday is not None and row.birthday is not None and current.birthday != row.birthday:
+        kept.append("birthday")
+    return kept
+
+
 def _fill(current: NewContact, row: NewContact) -> dict[str, object]:
     """The changes that merge `row` into `current`: empty fields filled, lists extended."""
     changes: dict[str, object] = {}
@@ -206,6 +217,7 @@ class Merger:
         self._dry_id = -1
         self.channels: dict[int, str] = {}  # contact id → a preferred channel from the file
         self.ids_by_uid: dict[str, int] = {}
+        self.dry_run_filled: dict[int, NewContact] = {}  # book contacts as a dry run left them
 
     def _new_id(self) -> int:
         if self.writer is not None:
@@ -243,8 +255,19 @@ class Merger:
         if contact.channel:
             self.channels.setdefault(found, contact.channel)
         target = self.pending.get(found)
+        if target is None and self.writer is None:
+            # A dry run writes nothing: what it has filled in so far is kept here, so a
+            # later row for the same person is judged as the real import will judge it.
+            target = self.dry_run_filled.get(found)
+            if target is None:
+                target = self.dry_run_filled[found] = current_fields(self.book, found)
         current = target if target is not None else current_fields(self.book, found)
         changes = _fill(current, contact)
+        if kept := _kept(current, contact):
+            whose = f"#{found}'s" if found > 0 else "the earlier row's"
+            self.outcome.warnings.append((where, (
+                f"{contact.name}: {', '.join(kept)} not taken: {whose} stay (an import fills "
+                "empty fields, never overwrites)")))
         if not changes:
             self.outcome.unchanged.append((where, contact.name, found))
             return found
@@ -261,7 +284,7 @@ class Merger:
                     target.details = dataclasses.replace(target.details, **{key: value})
                 else:
                     setattr(target, key, value)
-        elif self.writer is not None:
+        else:
             self.writer.fill_contact(found, self.today, **changes)
         self.index.add(found, current.name, current.org, contact.emails, contact.phones)
         return found
