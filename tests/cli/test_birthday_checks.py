@@ -1,5 +1,6 @@
 """Birthdays: a year after today's is refused where it is typed, left out with a warning
-where a file brings it, and never shown as a negative age when a book already holds one."""
+where a file brings it, and never shown as a negative age when a book already holds one;
+a kontakt JSON entry with an unreadable birthday comes in without it."""
 
 from __future__ import annotations
 
@@ -117,3 +118,43 @@ def test_a_vcard_keeps_the_person_and_leaves_a_future_birthday_out(run, db, tmp_
     ]
     found = birthdays(db)
     assert (found["Kid"], found["Old"]) == (None, "1980-02-01")
+
+
+def test_a_kontakt_json_entry_with_a_bad_birthday_comes_in_without_it(run, db, tmp_path):
+    source = tmp_path / "bday.json"
+    source.write_text(json.dumps({"kontakt": 2, "contacts": [
+        {"name": "A", "birthday": "1999-02-30"},
+        {"name": "B", "birthday": "1999-13-01"},
+        {"name": "C", "birthday": "02-30"},
+        {"name": "D", "birthday": "2030-12-10"},
+        {"name": "E", "birthday": "--02-30"},
+        {"name": "F", "birthday": "--02-29"},
+        {"name": "G", "birthday": "1980-04-15"},
+    ]}), encoding="utf-8")
+    result = run("import", str(source))
+    assert result.exit_code == 0, result.output
+    assert "7 added, 0 merged, 0 rejected" in result.stdout
+    assert result.stderr.splitlines() == [
+        "bday.json: contact 1 (A): birthday: '1999-02-30' is not a real date; imported without it",
+        "bday.json: contact 2 (B): birthday: '1999-13-01' is not a real date; imported without it",
+        "bday.json: contact 3 (C): birthday: '02-30' is not an ISO date; imported without it",
+        "bday.json: contact 4 (D): birthday: '2030-12-10' is in the future; imported without it",
+        "bday.json: contact 5 (E): birthday: '--02-30' is not a real date; imported without it",
+    ]
+    found = birthdays(db)
+    assert [found[n] for n in "ABCDEFG"] == [None] * 5 + ["--02-29", "1980-04-15"]
+
+
+def test_a_whole_book_json_restore_into_an_empty_book_leaves_a_bad_birthday_out_too(tmp_path, monkeypatch):
+    # The exact restore (ids kept) takes its contacts another way than the merge.
+    source = tmp_path / "whole.json"
+    source.write_text(json.dumps({"kontakt": 2, "whole_book": True, "contacts": [
+        {"id": 4, "uid": "u4", "name": "A", "birthday": "1999-02-30"},
+        {"id": 7, "uid": "u7", "name": "G", "birthday": "1980-04-15"},
+    ]}), encoding="utf-8")
+    db = tmp_path / "empty.db"
+    result = kontakt_on(db, monkeypatch, TODAY, backups=False)("import", str(source))
+    assert result.exit_code == 0, result.output
+    assert "contact 1 (A): birthday: '1999-02-30' is not a real date; imported without it" in result.stderr
+    with Book.open(db) as book:
+        assert (book.get_contact(4).birthday, book.get_contact(7).birthday) == (None, Birthday(4, 15, 1980))
