@@ -75,3 +75,19 @@ def test_the_cards_show_a_future_birthday_already_in_the_book_without_an_age(boo
     born = book.update_contact(kid.id, today=TODAY, birthday=Birthday(11, 25, 1990))
     assert "turns 36" in contact_card(born, Balance(), TODAY, width=80).plain
     assert "turns 36" in context_card(prep_card(book, born.id, TODAY), TODAY, width=80).plain
+
+
+async def test_a_future_birthday_the_book_holds_does_not_stop_an_edit_of_another_field(book):
+    eva = book.update_contact(book.find("Eva Weber").id, today=TODAY, birthday=Birthday(12, 10, 2030))
+    app = make_app(book)
+    async with app.run_test(size=(100, 40)) as pilot:
+        highlight(app, "Eva Weber")
+        await pilot.press("e")
+        await pilot.pause()
+        assert app.screen.value("birthday") == "2030-12-10"
+        await type_into(pilot, "org", "Weber GmbH")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+    saved = book.get_contact(eva.id)
+    assert (saved.org, saved.birthday) == ("Weber GmbH", Birthday(12, 10, 2030))
