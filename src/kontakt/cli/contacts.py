@@ -116,7 +116,11 @@ def add(name, emails, phones, addresses, urls, nickname, org, role, location, ta
 def edit(ref, name, emails, phones, addresses, urls, nickname, org, role, location, tags, cadence,
          birthday, met, note, channel, untags, remove_emails, remove_phones, remove_addresses,
          remove_urls, no_cadence, no_birthday, no_channel):
-    """Change a contact. --email, --phone and --tag add; --note replaces the notes."""
+    """Change a contact. --email, --phone and --tag add; --note replaces the notes.
+
+    A --remove-… or --untag naming something the contact does not have is said on stderr:
+    exit 1 when nothing else was asked (nothing changes), 3 when the rest was changed.
+    """
     if cadence and no_cadence:
         raise click.UsageError("--every and --no-cadence contradict each other")
     if birthday and no_birthday:
