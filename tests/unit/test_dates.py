@@ -353,6 +353,7 @@ def test_any_typed_birthday_is_one_kontakt_keeps_or_a_date_error():
             outcomes["refused"] += 1
             return
         assert birthday.year is None or MIN_YEAR <= birthday.year <= MAX_YEAR
+        assert birthday.year is None or birthday.year <= today.year  # never in the future
         assert birthday.next_on_or_after(today) >= today
         outcomes["read"] += 1
 

@@ -267,9 +267,12 @@ def test_broken_json_entries_are_rejected_one_by_one(book, tmp_path):
                          {"uid": "i2", "date": "2026-01-01", "kind": "call", "participants": ["nobody"]}],
     }), encoding="utf-8")
     report = run_import(book, path, today=TODAY)
-    assert [c.name for c in book.list_contacts()] == ["Anna"]
+    # A bad birthday is left out of its contact, as the CSV and vCard importers do.
+    assert [(c.name, c.birthday) for c in book.list_contacts()] == [("Anna", None), ("Bad", None)]
     assert [where for where, _ in report.outcome.rejected] == [
-        "contact 2", "contact 3", "interaction 1", "interaction 2"]
+        "contact 2", "interaction 1", "interaction 2"]
+    assert report.outcome.warnings == [
+        ("contact 3 (Bad)", "birthday: '1980-02-30' is not a real date; imported without it")]
 
 
 # ---------------------------------------------------------------------- property round trips

@@ -17,6 +17,7 @@ from ..store import Book
 from ..store import relations
 from ..store.contacts import ListRow
 from ..store.reading import with_balances
+from ..store.values import email_key, phone_key, tag_key, url_key
 from . import main
 from .common import (
     LIMIT, book_option, complete_circle, complete_contact, fail, get_book, print_json, read_cadence,
@@ -115,7 +116,11 @@ def add(name, emails, phones, addresses, urls, nickname, org, role, location, ta
 def edit(ref, name, emails, phones, addresses, urls, nickname, org, role, location, tags, cadence,
          birthday, met, note, channel, untags, remove_emails, remove_phones, remove_addresses,
          remove_urls, no_cadence, no_birthday, no_channel):
-    """Change a contact. --email, --phone and --tag add; --note replaces the notes."""
+    """Change a contact. --email, --phone and --tag add; --note replaces the notes.
+
+    A --remove-… or --untag naming something the contact does not have is said on stderr:
+    exit 1 when nothing else was asked (nothing changes), 3 when the rest was changed.
+    """
     if cadence and no_cadence:
         raise click.UsageError("--every and --no-cadence contradict each other")
     if birthday and no_birthday:
@@ -127,15 +132,25 @@ def edit(ref, name, emails, phones, addresses, urls, nickname, org, role, locati
     emails, email_labels = labelled(emails)
     phones, phone_labels = labelled(phones)
     changes: dict = {}
+    absent: list[str] = []  # "no e-mail typo@x.org": a removal that named nothing the contact has
     if email_labels or phone_labels:
         changes["labels"] = {**dict(contact.labels), **email_labels, **phone_labels}
     if addresses or remove_addresses:
-        drop = [t.strip().casefold() for t in remove_addresses]
-        kept = [a for a in contact.addresses
-                if not any(d in a.one_line().casefold() or d == a.label for d in drop)]
-        changes["addresses"] = kept + _addresses(addresses)
+        drop = []
+        for text in remove_addresses:
+            wanted = text.strip().casefold()
+            if any(wanted in a.one_line().casefold() or wanted == a.label for a in contact.addresses):
+                drop.append(wanted)
+            else:
+                absent.append(f"no address matching {text.strip()}")
+        if addresses or drop:
+            kept = [a for a in contact.addresses
+                    if not any(d in a.one_line().casefold() or d == a.label for d in drop)]
+            changes["addresses"] = kept + _addresses(addresses)
     if urls or remove_urls:
-        changes["urls"] = [u for u in contact.urls if u not in set(remove_urls)] + list(urls)
+        kept_urls = _without(contact.urls, remove_urls, url_key, "web address", absent)
+        if urls or kept_urls is not None:
+            changes["urls"] = list(contact.urls if kept_urls is None else kept_urls) + list(urls)
     for key, value in (("name", name), ("nickname", nickname), ("org", org), ("role", role),
                        ("location", location), ("met", met), ("notes", note)):
         if value is not None:
@@ -151,13 +166,24 @@ def edit(ref, name, emails, phones, addresses, urls, nickname, org, role, locati
     if channel or no_channel:
         changes["channel"] = channel
     if remove_emails:
-        drop = {e.strip().casefold() for e in remove_emails}
-        changes["emails"] = [e for e in contact.emails if e.casefold() not in drop]
+        kept_emails = _without(contact.emails, remove_emails, email_key, "e-mail", absent)
+        if kept_emails is not None:
+            changes["emails"] = kept_emails
     if remove_phones:
-        drop = {p.strip() for p in remove_phones}
-        changes["phones"] = [p for p in contact.phones if p not in drop]
-    if not (changes or emails or phones or tags or untags):
+        kept_phones = _without(contact.phones, remove_phones, phone_key, "phone", absent)
+        if kept_phones is not None:
+            changes["phones"] = kept_phones
+    circles = {tag_key(t) for t in (*contact.tags, *tags)}
+    for untag in untags:
+        if tag_key(untag) not in circles:
+            absent.append(f"no circle {untag.strip()}")
+    untags = [t for t in untags if tag_key(t) in circles]
+    if not (changes or emails or phones or tags or untags or absent):
         raise click.UsageError("nothing to change; see kontakt edit --help")
+    if not (changes or emails or phones or tags or untags):
+        # Every removal named something the contact does not have: nothing is written (no
+        # undo step), and the exit code says so, as `unlink` of a link that is not there.
+        fail(f"{contact.name} has {', '.join(absent)}; nothing changed")
     updated = book.update_contact(
         contact.id, today=today(), add_tags=tags, remove_tags=untags,
         add_emails=emails, add_phones=phones, **changes,
@@ -165,6 +191,30 @@ def edit(ref, name, emails, phones, addresses, urls, nickname, org, role, locati
     echo(f"updated #{updated.id} {updated.name}")
     if cadence and updated.drift_cadence is not None:  # let drift: the cadence waits for them
         echo(f"{updated.name} is let drift; `kontakt drift --undo {updated.id}` brings them back to it")
+    if absent:
+        echo(f"warning: {updated.name} has {', '.join(absent)}; the other changes were made", err=True)
+        raise SystemExit(EXIT_PARTLY)
+
+
+# `kontakt edit` exits with this when it changed the contact but a removal named something
+# the contact does not have: the code `kontakt import` uses when some rows landed and others
+# did not, so a script notices the typo without mistaking the edit for one that failed.
+EXIT_PARTLY = 3
+
+
+def _without(values: Iterable[str], removals: Iterable[str], key: Callable[[str], str],
+             what: str, absent: list[str]) -> list[str] | None:
+    """`values` without those a removal names (compared by the store's `key`), or None when
+    no removal named one; each removal that named nothing goes to `absent` ("no phone 123")."""
+    values = list(values)
+    have = {key(v) for v in values}
+    drop = set()
+    for removal in removals:
+        if key(removal) in have:
+            drop.add(key(removal))
+        else:
+            absent.append(f"no {what} {removal.strip()}")
+    return [v for v in values if key(v) not in drop] if drop else None
 
 
 @main.command(epilog="Example: kontakt show jürgen --json")

@@ -178,7 +178,9 @@ class Birthday:
 
     @classmethod
     def parse(cls, text: str, today: date) -> Birthday:
-        """Read a birthday: any date `parse_date` reads, or '--04-15' / '04-15' / '--0415'."""
+        """Read a birthday: any date `parse_date` reads, or '--04-15' / '04-15' / '--0415'.
+        Raises DateError for text it cannot read and BirthdayInFuture for a year after
+        `today`'s."""
         cleaned = text.strip()
         m = _YEARLESS.match(cleaned) or _YEARLESS_COMPACT.match(cleaned)
         if m:
@@ -187,11 +189,12 @@ class Birthday:
         if m:  # German year-less: "15.4." or "15.4"
             return cls(int(m[2]), int(m[1]))
         try:
-            return cls.from_date(parse_date(cleaned, today))
+            day = parse_date(cleaned, today)
         except YearOutOfRange:
             raise
         except DateError as error:
             raise DateError(f"{error}; a birthday may also be year-less: --04-15") from None
+        return born_by(cls.from_date(day), today, cleaned)
 
     def iso(self) -> str:
         """'1980-04-15', or '--04-15' without a year."""
@@ -211,15 +214,30 @@ class Birthday:
         return this_year if this_year >= day else self.in_year(day.year + 1)
 
     def age_on(self, day: date) -> int | None:
-        """Age in years on `day`, or None when the year is unknown."""
+        """Age in years on `day`, or None when the year is unknown or `day` is before the
+        birth (a future year another program wrote into the book: never a negative age)."""
         if self.year is None:
             return None
         had_birthday = (day.month, day.day) >= (self.in_year(day.year).month, self.in_year(day.year).day)
-        return day.year - self.year - (0 if had_birthday else 1)
+        age = day.year - self.year - (0 if had_birthday else 1)
+        return age if age >= 0 else None
 
     def __str__(self) -> str:
         label = f"{self.day} {_month_abbr(self.month)}"
         return f"{label} {self.year}" if self.year else label
+
+
+class BirthdayInFuture(DateError):
+    """A birthday whose year is after today's: a typo, never someone's birthday."""
+
+
+def born_by(birthday: Birthday, today: date, text: str | None = None) -> Birthday:
+    """`birthday` if its year is not after `today`'s (a year-less one always is); raise
+    BirthdayInFuture naming `text` (the birthday as the user or the file wrote it) if not."""
+    if birthday.year is not None and birthday.year > today.year:
+        shown = text.strip() if text is not None else birthday.iso()
+        raise BirthdayInFuture(f"{shown!r} is in the future")
+    return birthday
 
 
 def parse_iso(text: str | None) -> date | None:

@@ -20,7 +20,7 @@ from .reading import (
 from .search import (
     REF_COLUMNS, SearchTerms, _prefix_term, _walk_name_index, _words, search_sql, search_terms,
 )
-from .values import NotFound, _cadence, _clean_emails, _clean_phones, _clean_tags, _json_list, _line, _now, _text, _uid
+from .values import NotFound, tag_key, _cadence, _clean_emails, _clean_phones, _clean_tags, _json_list, _line, _now, _text, _uid
 
 # What a REF is looked for in (the folded REF as ?, three times): Book.find's one test.
 _REF_TEST = "instr(sort_key, ?) > 0 OR instr(lower(emails), ?) > 0 OR instr(lower(nickname), ?) > 0"
@@ -279,7 +279,7 @@ class ContactsMixin:
                 )
             if "tags" in changes or add_tags or remove_tags:
                 tags = list(changes.get("tags", current.tags)) + list(add_tags)
-                removed = {fold(t.lstrip("#")) for t in remove_tags}
+                removed = {tag_key(t) for t in remove_tags}
                 tags = [t for t in _clean_tags(tags) if fold(t) not in removed]
                 self._set_tags(contact_id, tags)
                 self.conn.execute(

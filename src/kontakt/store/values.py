@@ -50,6 +50,28 @@ def _unique(values: Iterable[str], key=lambda v: v) -> list[str]:
     return out
 
 
+def email_key(email: str) -> str:
+    """What makes two e-mail addresses the same one for the book: case does not count."""
+    return _line(email).casefold()
+
+
+def phone_key(phone: str) -> str:
+    """What makes two phone numbers the same one for the book: their digits (the text
+    itself when it has none)."""
+    cleaned = _line(phone)
+    return re.sub(r"\D", "", cleaned) or cleaned
+
+
+def url_key(url: str) -> str:
+    """What makes two web addresses the same one for the book: the same text."""
+    return _line(url)
+
+
+def tag_key(tag: str) -> str:
+    """What makes two circle names the same circle: the folded name, without the '#' mark."""
+    return _fold_tag(_line(tag).lstrip("#").strip())
+
+
 def _clean_emails(emails: Iterable[str]) -> list[str]:
     return _unique((_line(e) for e in emails), key=str.casefold)
 

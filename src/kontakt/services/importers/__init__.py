@@ -22,7 +22,7 @@ from ...store.db import is_open_book_file
 from ...store.bulk import BulkWriter
 from . import kontakt_json, tables, vcard
 from .merge import Merger, Outcome
-from .rows import Group, Parsed, cap
+from .rows import Group, Parsed, cap, without_future_birthday
 from .textfile import (
     Encoding,
     ImportRefused,
@@ -316,6 +316,7 @@ def _feed(merger: Merger, rows: Iterator[Parsed], tracking,
         any_row = True
         if parsed.contact is not None:
             parsed.warnings.extend(cap(parsed.contact))
+            parsed.warnings.extend(without_future_birthday(parsed.contact, merger.today))
         for warning in parsed.warnings:
             merger.outcome.warnings.append((parsed.where, warning))
         if parsed.group is not None and groups is not None:

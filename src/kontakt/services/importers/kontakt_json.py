@@ -18,6 +18,7 @@ whose ids mean nothing there, are left out with a warning.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,13 +31,13 @@ from ...domain.ledger import (
     DIRECTIONS, LedgerError, check_favour_kind, check_result, check_status, check_weight,
 )
 from ...domain.activity import FOLLOW_UP_STATUSES, ActivityError
-from ...domain.dates import in_range
+from ...domain.dates import born_by, in_range
 from ...store import relations, snapshot
 from ...domain.relations import check_relation_kind
 from ...domain.text import clean
 from ...store.bulk import BulkWriter, NewContact, existing_uids
 from .merge import BATCH, Merger
-from .rows import Parsed, line, text
+from .rows import Parsed, line, real_birthday, text
 from .textfile import Encoding, ImportRefused, open_text
 
 FORMAT_VERSION = 2
@@ -125,20 +126,39 @@ def _cadence(value: str | None) -> Cadence | None:
     return Cadence.parse(value) if value else None
 
 
-def contact_from(entry: Any) -> NewContact:
-    """A contact entry as a NewContact; raises EntryError (or a domain error) if broken."""
+def _birthday(value: str, today: date, warnings: list[str]) -> Birthday | None:
+    """The entry's birthday ('1980-04-15', year-less '--04-15'); one that is no real date,
+    out of range or in the future is left out with a warning, as the CSV and vCard
+    importers do: the person still comes in."""
+    if not value:
+        return None
+    try:
+        if m := _YEARLESS.fullmatch(value):
+            return real_birthday(value, int(m[1]), int(m[2]), None)
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            shape = "a real" if _ISO_SHAPED.fullmatch(value) else "an ISO"
+            raise DateError(f"{value!r} is not {shape} date") from None
+        return born_by(real_birthday(value, day.month, day.day, day.year), today, value)
+    except DateError as error:
+        warnings.append(f"birthday: {error}; imported without it")
+        return None
+
+
+_YEARLESS = re.compile(r"--(\d{2})-(\d{2})")
+_ISO_SHAPED = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def contact_from(entry: Any, today: date, warnings: list[str]) -> NewContact:
+    """A contact entry as a NewContact; raises EntryError (or a domain error) if broken.
+    What is left out of it (an unreadable birthday) is said in `warnings`."""
     if not isinstance(entry, dict):
         raise EntryError("not an object")
     name = line(_str(entry, "name"))
     if not name:
         raise EntryError("no name")
-    birthday_text = _str(entry, "birthday")
-    birthday = None
-    if birthday_text:
-        if birthday_text.startswith("--"):
-            birthday = Birthday(int(birthday_text[2:4]), int(birthday_text[5:7]))
-        else:
-            birthday = Birthday.from_date(in_range(date.fromisoformat(birthday_text)))
+    birthday = _birthday(_str(entry, "birthday"), today, warnings)
     archived = entry.get("archived", False)
     if not isinstance(archived, bool):
         raise EntryError("archived must be true or false")
@@ -183,11 +203,12 @@ ENTRY_ERRORS = (EntryError, ValueError, DateError, CadenceError, LedgerError, Ac
                 TypeError, KeyError, IndexError)
 
 
-def contact_rows(data: dict[str, Any]) -> Iterator[Parsed]:
+def contact_rows(data: dict[str, Any], today: date) -> Iterator[Parsed]:
     for number, entry in enumerate(data["contacts"], start=1):
         where = f"contact {number}"
+        warnings: list[str] = []
         try:
-            yield Parsed(where, contact=contact_from(entry))
+            yield Parsed(where, contact=contact_from(entry, today, warnings), warnings=warnings)
         except ENTRY_ERRORS as error:
             yield Parsed(where, error=str(error))
 
@@ -259,9 +280,9 @@ def restore(
         warn("file", why_not)
     circles = restore_circles(data, writer, reject)
     materialised = []
-    for parsed, entry in zip(contact_rows(data), data["contacts"]):
-        for warning in parsed.warnings:
-            warn(parsed.where, warning)
+    for parsed, entry in zip(contact_rows(data, merger.today), data["contacts"]):
+        for warning in parsed.warnings:  # a file without line numbers: the name says who
+            warn(f"{parsed.where} ({parsed.contact.name})" if parsed.contact else parsed.where, warning)
         if parsed.contact is None:
             reject(parsed.where, parsed.error or "cannot be read")
         elif exact:

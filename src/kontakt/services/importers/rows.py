@@ -10,7 +10,7 @@ from email.utils import getaddresses
 
 from ...domain import Birthday, DateError, clean, clean_line
 from ...domain.text import nfc
-from ...domain.dates import YearOutOfRange
+from ...domain.dates import BirthdayInFuture, YearOutOfRange, born_by
 from ...store.bulk import NewContact
 
 
@@ -109,7 +109,8 @@ def read_birthday(value: str | None, today: date, *, slashed: str | None = None)
     """A birthday from another program's cell; None when empty or a 'no date' marker.
 
     `slashed` says how to read 4/15/1980: 'month' (Outlook, US), 'day' (German files),
-    or None to refuse it as ambiguous. Raises DateError for impossible dates: never shifted.
+    or None to refuse it as ambiguous. Raises DateError for impossible dates: never shifted;
+    and for a year after today's (BirthdayInFuture).
     """
     raw = (value or "").strip()
     if raw in _NO_DATE:
@@ -123,9 +124,9 @@ def read_birthday(value: str | None, today: date, *, slashed: str | None = None)
         month, day = (first, second) if slashed == "month" else (second, first)
         if len(m[3]) == 2:
             year += 1900 if year > today.year % 100 else 2000
-        return real_birthday(raw, month, day, year)
+        return born_by(real_birthday(raw, month, day, year), today, raw)
     if m := _ISO_DATE.match(raw):
-        return real_birthday(raw, int(m[2]), int(m[3]), int(m[1]))
+        return born_by(real_birthday(raw, int(m[2]), int(m[3]), int(m[1])), today, raw)
     return Birthday.parse(raw, today)
 
 
@@ -209,6 +210,19 @@ _LIST_CAPS = (("emails", MAX_EMAILS, "e-mails"), ("phones", MAX_PHONES, "phones"
               ("tags", MAX_TAGS, "circles"))
 _LINE_CAPS = ("name", "nickname", "org", "role", "location")
 _TEXT_CAPS = ("notes", "met")
+
+
+def without_future_birthday(contact: NewContact, today: date) -> list[str]:
+    """Drop a birthday whose year is after today's (a vCard's BDAY:20301210), with a warning
+    worded as for an unreadable one; the contact itself is kept."""
+    if contact.birthday is None or contact.birthday.year is None:
+        return []
+    try:
+        born_by(contact.birthday, today)
+    except BirthdayInFuture as error:
+        contact.birthday = None
+        return [f"birthday: {error}; imported without it"]
+    return []
 
 
 def cap(contact: NewContact) -> list[str]:

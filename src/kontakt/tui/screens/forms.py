@@ -466,6 +466,11 @@ class ContactForm(FormScreen[int | None]):
 
     def _read_birthday(self) -> Birthday | None:
         text = self.value("birthday").strip()
+        held = self.contact.birthday if self.contact else None
+        if held is not None and text == held.iso():
+            # Shown as the book holds it: one kontakt would refuse when typed (a future year
+            # another program wrote) must not stop the rest of the contact from being saved.
+            return held
         try:
             return Birthday.parse(text, self.today) if text else None
         except DateError as error:

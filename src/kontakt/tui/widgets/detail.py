@@ -121,7 +121,7 @@ def contact_card(contact: Contact, balance: Balance, today: date, width: int = 6
     if contact.birthday:
         upcoming = contact.birthday.next_on_or_after(today)
         age = contact.birthday.age_on(upcoming)
-        turning = f", turns {age}" if age is not None else ""
+        turning = f", turns {age}" if age else ""  # as prep and today: no "turns 0"
         field("birthday", f"{contact.birthday} · {relative(upcoming, today)}{turning}")
     if contact.met:
         field("met", contact.met)
