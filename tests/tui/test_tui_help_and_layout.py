@@ -16,7 +16,7 @@ from kontakt.tui.screens.today import TodayScreen
 from kontakt.tui.widgets.circle_list import CircleList
 from kontakt.tui.widgets.detail import ContactDetail
 
-from tui_helpers import help_rows, make_app, screen_text
+from tui_helpers import help_rows, make_app, screen_text, settled
 
 SCREENS = (KontaktApp, MainScreen, TodayScreen, StatsScreen, DupesScreen, InboxScreen, ContactDetail,
            CircleList)  # widgets with remappable keys too
@@ -123,7 +123,8 @@ async def test_under_74_columns_enter_opens_the_card_in_the_lists_place_and_esc_
         await pilot.pause()
         await pilot.press("tab")
         await pilot.pause()
-        assert app.focused is detail and detail.region.width == 60
+        assert await settled(pilot, lambda: app.focused is detail)
+        assert detail.region.width == 60
         await pilot.press("escape")
         await pilot.pause()
         assert column.region.width == 60
@@ -143,7 +144,8 @@ async def test_enter_with_the_circles_sidebar_open_gives_the_card_back_first(boo
         await pilot.press("enter")
         await pilot.pause()
         assert main.query_one("#sidebar").region.width == 0
-        assert app.focused is main.detail and main.detail.region.width >= 34
+        assert await settled(pilot, lambda: app.focused is main.detail)
+        assert main.detail.region.width >= 34
 
 
 async def test_enter_in_a_wide_terminal_moves_into_the_card_beside_the_list(book):
@@ -152,8 +154,7 @@ async def test_enter_in_a_wide_terminal_moves_into_the_card_beside_the_list(book
         await pilot.pause()
         main = app.screen
         await pilot.press("enter")
-        await pilot.pause()
-        assert app.focused is main.detail
+        assert await settled(pilot, lambda: app.focused is main.detail)
         assert main.query_one("#list-column").region.width >= 40 and main.detail.region.width >= 34
         await pilot.press("escape")
         await pilot.pause()

@@ -68,3 +68,18 @@ async def type_into(pilot, field_id: str, text: str) -> None:
     widget.focus()
     widget.value = text
     await pilot.pause()
+
+
+async def settled(pilot, condition, seconds: float = 5.0) -> bool:
+    """Let the app run until `condition()` holds (True), or `seconds` pass (False): for what
+    the app does after its next refresh (moving into the card), which a loaded machine can
+    put past one `pilot.pause()`. A bound, not a speed claim."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        if loop.time() > deadline:
+            return False
+        await pilot.pause(0.02)
+    return True
