@@ -67,8 +67,31 @@ _ALIASES = {
     "groups": "tags", "circles": "tags", "categories": "tags", "notes": "notes",
     "note": "notes", "comments": "notes", "notizen": "notes", "cadence": "cadence",
 }
-# Google's system labels; other "* Label"s (old Gmail's * Friends) keep their name.
-_GOOGLE_SYSTEM_LABELS = {"mycontacts", "starred", "other contacts", "othercontacts", "blocked"}
+# Google's system groups, as `_group_key` spells them: new exports write "* myContacts",
+# old Gmail ones "* My Contacts". Other "* Label"s (old Gmail's * Friends) keep their name.
+_GOOGLE_SYSTEM_LABELS = {"mycontacts", "starred", "othercontacts", "blocked"}
+
+
+def _group_key(label: str) -> str:
+    """A label compared without case, spaces or Google's leading '* ': 'mycontacts'."""
+    return "".join(label.removeprefix("*").split()).casefold()
+
+
+def google_circles(labels: list[str]) -> list[str]:
+    """The circles of a Google Labels / Group Membership cell's labels: Google's system
+    groups dropped however they are spelled. A label without the '* ' is the user's own,
+    except My Contacts: everyone is in it, so it is never a circle worth having."""
+    circles = []
+    for label in labels:
+        if label.startswith("* "):
+            if _group_key(label) in _GOOGLE_SYSTEM_LABELS:
+                continue
+            label = label[2:].strip()
+        elif _group_key(label) == "mycontacts":
+            continue
+        if label:
+            circles.append(label)
+    return circles
 
 
 @dataclass
@@ -319,13 +342,7 @@ def _google(cols: Columns, today: date):
         name = clean(_cell(row, full)) or clean(
             joined(_cell(row, given), _cell(row, middle), _cell(row, family))
         ) or clean(_cell(row, file_as))
-        tags = []
-        for label in split_list(_cell(row, labels), r"\s*:::\s*", clean=clean):
-            if label.startswith("* "):
-                label = label[2:].strip()
-                if label.casefold() in _GOOGLE_SYSTEM_LABELS:
-                    continue
-            tags.append(label)
+        tags = google_circles(split_list(_cell(row, labels), r"\s*:::\s*", clean=clean))
         contact = NewContact(
             name=name,
             nickname=clean(_cell(row, nickname)),
