@@ -375,6 +375,18 @@ def _each_labelled(cell: str, label_cell: str, split, clean,
     return found
 
 
+def _google_addresses(label: str, cells: list[tuple[str, str]], clean) -> list[Address]:
+    """The addresses of one 'Address N' group's non-empty (part, cell) pairs: one, or several
+    when Google joined each part's values with ' ::: '."""
+    if any(":::" in value for _, value in cells):
+        split = [(part, re.split(_GOOGLE_MANY, value)) for part, value in cells]
+        many = [{part: clean(pieces[n]) if n < len(pieces) else "" for part, pieces in split}
+                for n in range(max(len(pieces) for _, pieces in split))]
+    else:
+        many = [{part: clean(value) for part, value in cells}]
+    return [Address(label, **parts) for parts in many if any(parts.values())]
+
+
 def _google(cols: Columns, today: date):
     full = cols.get("name")
     prefix = cols.get("name prefix")
@@ -401,6 +413,8 @@ def _google(cols: Columns, today: date):
     # `clean` of a cell is the same on both paths wherever the fast path may run.
     label_of: dict[str, str] = {}
     circles_of: dict[str, list[str]] = {}
+    # Many people share an address (a city alone, colleagues' office): each made once.
+    addresses_of: dict[tuple[str, ...], list[Address]] = {}
 
     def label(cell: str, clean) -> str:
         said = label_of.get(cell)
@@ -443,16 +457,14 @@ def _google(cols: Columns, today: date):
                 if street:
                     found.append(Address(label(_cell(row, label_column), clean), street=street))
                 continue
-            if any(":::" in value for _, value in cells):
-                # Several addresses of one label: each part's values joined with ' ::: '.
-                split = [(part, re.split(_GOOGLE_MANY, value)) for part, value in cells]
-                many = [{part: clean(pieces[n]) if n < len(pieces) else "" for part, pieces in split}
-                        for n in range(max(len(pieces) for _, pieces in split))]
-            else:
-                many = [{part: clean(value) for part, value in cells}]
-            for address in many:
-                if any(address.values()):
-                    found.append(Address(label(_cell(row, label_column), clean), **address))
+            label_cell = _cell(row, label_column)
+            key = (label_cell, *cells)
+            known = addresses_of.get(key)
+            if known is None:
+                if len(addresses_of) > 4096:
+                    addresses_of.clear()
+                known = addresses_of[key] = _google_addresses(label(label_cell, clean), cells, clean)
+            found += known
         return found
 
     birthdays: dict[str, Birthday | None] = {}  # a file repeats its dates: read each once
