@@ -209,3 +209,23 @@ def test_a_google_row_merges_into_a_known_contact_without_overwriting(book, tmp_
     }
     again = run_import(book, tmp_path / "g.csv", today=TODAY)
     assert (len(again.outcome.merged), len(again.outcome.unchanged)) == (0, 1)
+
+
+def test_a_cell_joining_thousands_of_addresses_is_cut_to_the_cap(book, tmp_path):
+    from kontakt.services.importers.rows import MAX_ADDRESSES
+
+    streets = " ::: ".join(f"Street {n}" for n in range(3000))
+    urls = " ::: ".join(f"https://{n}.example" for n in range(25))
+    report = _import(book, tmp_path / "many.csv", (
+        "First Name,E-mail 1 - Label,E-mail 1 - Value,Address 1 - Label,Address 1 - Street,"
+        "Website 1 - Label,Website 1 - Value\r\n"
+        f'Loop,,loop@example.com,Home,"{streets}",,"{urls}"\r\n'
+    ))
+    assert [w for _, w in report.outcome.warnings] == [
+        f"{3000 - MAX_ADDRESSES:,} addresses dropped (kept {MAX_ADDRESSES})",
+        f"{25 - MAX_ADDRESSES} web addresses dropped (kept {MAX_ADDRESSES})",
+    ]
+    shown = _shown(book, "Loop")
+    assert [a["street"] for a in shown["addresses"]] == [f"Street {n}" for n in range(MAX_ADDRESSES)]
+    assert {a["label"] for a in shown["addresses"]} == {"home"}
+    assert len(shown["urls"]) == MAX_ADDRESSES == 20
