@@ -229,3 +229,34 @@ def test_a_cell_joining_thousands_of_addresses_is_cut_to_the_cap(book, tmp_path)
     assert [a["street"] for a in shown["addresses"]] == [f"Street {n}" for n in range(MAX_ADDRESSES)]
     assert {a["label"] for a in shown["addresses"]} == {"home"}
     assert len(shown["urls"]) == MAX_ADDRESSES == 20
+
+
+def test_clean_rows_read_their_details_exactly_as_the_careful_path(monkeypatch):
+    import random
+
+    from kontakt.services.importers import tables
+    from kontakt.services.importers.rows import is_clean
+
+    header = NEW_HEADER.rstrip("\r\n").split(",")
+    pieces = ["", "", "Home", "* Work", "Other", "Büro", "Mobile ::: Work", "x ::: y ::: z",
+              "Hauptstr. 1", "München", "Mu\u0308nchen", "a@b.example", "c@d.example ::: e@f.example",
+              "+49 170 1", "+49 170 2 ::: +49 170 3", "tab\there", "two\nlines", "esc\x1b[1m",
+              "  padded  ", "[bold]x", "a;b", "https://x.example"]
+    rnd = random.Random(3)
+    plain = [p for p in pieces if is_clean([p])]
+    rows = [[rnd.choice(plain if n % 2 else pieces) for _ in header] for n in range(1500)]
+    for row in rows:
+        row[header.index("First Name")] = "Anna"
+
+    def read_all(fast: bool):
+        monkeypatch.setattr(tables, "is_clean", is_clean if fast else (lambda cells: False))
+        read = tables._row_reader("google", header, {}, TODAY)  # a fresh reader: empty caches
+        out = [read(list(row)) for row in rows]
+        monkeypatch.undo()
+        return out
+
+    fast, careful = read_all(True), read_all(False)
+    assert fast == careful
+    assert sum(is_clean(row) for row in rows) > 100  # the fast path really ran
+    with_details = [c for c, _ in fast if c.details.addresses and c.details.labels and c.details.urls]
+    assert len(with_details) > 500
