@@ -174,11 +174,14 @@ class NewContact:
 def _detail_json(c: NewContact, emails: list[str], phones: list[str]) -> str:
     """The details column; `emails` and `phones` as cleaned for the row (labels of
     values not kept are dropped)."""
-    if c.details is EMPTY_DETAILS:
+    details = c.details
+    if details is EMPTY_DETAILS:
         return "{}"
+    # An imported contact often has one or two of the three: the others cost nothing.
     return Details(
-        addresses=clean_addresses(c.details.addresses), urls=clean_urls(c.details.urls),
-        labels=clean_labels(c.details.labels, [*emails, *phones]),
+        addresses=clean_addresses(details.addresses) if details.addresses else (),
+        urls=clean_urls(details.urls) if details.urls else (),
+        labels=clean_labels(details.labels, [*emails, *phones]) if details.labels else (),
     ).dumps()
 
 

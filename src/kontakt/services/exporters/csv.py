@@ -115,8 +115,10 @@ GOOGLE_NAME_COLUMNS = (
     "First Name", "Middle Name", "Last Name", "Nickname", "Organization Name",
     "Organization Title", "Birthday", "Notes", "Labels",
 )
-# Google's own label words; kontakt's labels (work, home, mobile…) are written capitalised.
+# Google's own label words; kontakt's labels (work, home, mobile…) are written capitalised,
+# and a value without one gets Google's "Other", which the Google import reads back as none.
 GOOGLE_MY_CONTACTS = "* myContacts"
+GOOGLE_NO_LABEL = "Other"
 _ADDRESS_PARTS = ("Formatted", "Street", "City", "PO Box", "Region", "Postal Code", "Country",
                   "Extended Address")
 
@@ -172,9 +174,9 @@ def write_google(book: Book, out: TextIO, *, raw: bool = False) -> int:
         row.append(contact.birthday.iso() if contact.birthday else "")
         row += [cell(contact.notes), cell(" ::: ".join([*contact.tags, GOOGLE_MY_CONTACTS]))]
         row += [cell(value) for value in _pairs(
-            [(_google_label(contact.label_of(e), "Other"), e) for e in contact.emails], emails)]
+            [(_google_label(contact.label_of(e), GOOGLE_NO_LABEL), e) for e in contact.emails], emails)]
         phone_cells = _pairs(
-            [(_google_label(contact.label_of(p), "Mobile"), p) for p in contact.phones], phones)
+            [(_google_label(contact.label_of(p), GOOGLE_NO_LABEL), p) for p in contact.phones], phones)
         row += [_phone_cell(v, raw) if i % 2 else cell(v) for i, v in enumerate(phone_cells)]
         rest: list[str] = []
         for n in range(addresses):
@@ -182,7 +184,7 @@ def write_google(book: Book, out: TextIO, *, raw: bool = False) -> int:
                 a = contact.addresses[n]
                 formatted = ", ".join(p for p in (a.street, f"{a.postcode} {a.locality}".strip(),
                                                    a.region, a.country) if p)
-                rest += [_google_label(a.label, "Home"), formatted, a.street, a.locality, a.pobox,
+                rest += [_google_label(a.label, GOOGLE_NO_LABEL), formatted, a.street, a.locality, a.pobox,
                          a.region, a.postcode, a.country, a.extended]
             else:
                 rest += [""] * (1 + len(_ADDRESS_PARTS))

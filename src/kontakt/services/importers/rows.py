@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from email.utils import getaddresses
 
@@ -202,6 +202,7 @@ def split_emails(value: str | None, *, clean=line) -> list[str]:
 # the exporting program lists first because they matter most.
 MAX_EMAILS = 20
 MAX_PHONES = 20
+MAX_ADDRESSES = 20  # also web addresses (one Google cell can join thousands with ' ::: ')
 MAX_TAGS = 50
 MAX_NAME = 500  # characters; also nickname, org, role, location
 MAX_NOTES = 100_000  # characters; also "met"
@@ -243,4 +244,12 @@ def cap(contact: NewContact) -> list[str]:
         if len(value) > MAX_NOTES:
             warnings.append(f"{name} cut to {MAX_NOTES:,} characters (it had {len(value):,})")
             setattr(contact, name, value[:MAX_NOTES].rstrip())
+    details = contact.details
+    if len(details.addresses) > MAX_ADDRESSES or len(details.urls) > MAX_ADDRESSES:
+        for name, word in (("addresses", "addresses"), ("urls", "web addresses")):
+            values = getattr(details, name)
+            if len(values) > MAX_ADDRESSES:
+                warnings.append(f"{len(values) - MAX_ADDRESSES:,} {word} dropped (kept {MAX_ADDRESSES})")
+                details = replace(details, **{name: values[:MAX_ADDRESSES]})
+        contact.details = details
     return warnings

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from ...domain import Birthday, Cadence, CadenceError, DateError
-from ...domain.cards import from_cells as detail_cells
+from ...domain.cards import Address, Details, from_cells as detail_cells
 from ...domain.activity import ActivityError, check_channel
 from ...store.bulk import NewContact
 from .rows import (
@@ -67,8 +67,31 @@ _ALIASES = {
     "groups": "tags", "circles": "tags", "categories": "tags", "notes": "notes",
     "note": "notes", "comments": "notes", "notizen": "notes", "cadence": "cadence",
 }
-# Google's system labels; other "* Label"s (old Gmail's * Friends) keep their name.
-_GOOGLE_SYSTEM_LABELS = {"mycontacts", "starred", "other contacts", "othercontacts", "blocked"}
+# Google's system groups, as `_group_key` spells them: new exports write "* myContacts",
+# old Gmail ones "* My Contacts". Other "* Label"s (old Gmail's * Friends) keep their name.
+_GOOGLE_SYSTEM_LABELS = {"mycontacts", "starred", "othercontacts", "blocked"}
+
+
+def _group_key(label: str) -> str:
+    """A label compared without case, spaces or Google's leading '* ': 'mycontacts'."""
+    return "".join(label.removeprefix("*").split()).casefold()
+
+
+def google_circles(labels: list[str]) -> list[str]:
+    """The circles of a Google Labels / Group Membership cell's labels: Google's system
+    groups dropped however they are spelled. A label without the '* ' is the user's own,
+    except My Contacts: everyone is in it, so it is never a circle worth having."""
+    circles = []
+    for label in labels:
+        if label.startswith("* "):
+            if _group_key(label) in _GOOGLE_SYSTEM_LABELS:
+                continue
+            label = label[2:].strip()
+        elif _group_key(label) == "mycontacts":
+            continue
+        if label:
+            circles.append(label)
+    return circles
 
 
 @dataclass
@@ -293,11 +316,84 @@ def _row_reader(fmt: str, header: list[str], mapping: dict[str, str], today: dat
     return _generic(cols, mapping, today)
 
 
+# Google's "Address N - <part>" columns and the Address part each fills.
+_GOOGLE_ADDRESS_PARTS = {
+    "po box": "pobox", "extended address": "extended", "street": "street", "city": "locality",
+    "region": "region", "postal code": "postcode", "country": "country",
+}
+_GOOGLE_MANY = r"\s*:::\s*"  # how Google joins several values in one cell
+
+
+def google_label(cell: str) -> str:
+    """kontakt's label for a Google label cell ('* Work' → 'work'): the '* ' old exports put
+    before the primary value dropped, lower case as kontakt stores labels; '' for none and
+    for Google's 'Other', which is what Google (and `export csv --google`) writes for no label."""
+    label = " ".join(cell.removeprefix("*").split()).lower()
+    return "" if label == "other" else label
+
+
+class _GoogleGroups:
+    """Google's numbered column groups (E-mail 1 - Label, E-mail 1 - Value, …), by number in
+    header order: each value column with its label column ('- Label' now, '- Type' in old
+    exports), each address with its parts."""
+
+    def __init__(self, cols: Columns):
+        self.cols = cols
+
+    def _numbers(self, kind: str, part: str) -> list[str]:
+        found = [re.fullmatch(rf"{kind} (\d+) - {part}", norm) for norm in self.cols.by_norm]
+        return list(dict.fromkeys(m[1] for m in found if m))
+
+    def labelled(self, kind: str) -> list[tuple[int, int | None]]:
+        """(value column, label column or None) of each 'KIND N - Value'."""
+        return [(self.cols.by_norm[f"{kind} {n} - value"],
+                 self.cols.get(f"{kind} {n} - label", f"{kind} {n} - type"))
+                for n in self._numbers(kind, "value")]
+
+    def addresses(self) -> list[tuple[int | None, int | None, list[tuple[str, int]]]]:
+        """(label column, Formatted column, [(Address part, column)]) of each address."""
+        groups = []
+        for n in self._numbers("address", r"(?:label|type|formatted|" + "|".join(_GOOGLE_ADDRESS_PARTS) + ")"):
+            parts = [(part, column) for name, part in _GOOGLE_ADDRESS_PARTS.items()
+                     if (column := self.cols.get(f"address {n} - {name}")) is not None]
+            groups.append((self.cols.get(f"address {n} - label", f"address {n} - type"),
+                           self.cols.get(f"address {n} - formatted"), parts))
+        return groups
+
+
+def _each_labelled(cell: str, label_cell: str, split, clean,
+                   pairs: list[tuple[str, str]]) -> list[str]:
+    """A cell of several values (' ::: ') with as many labels: the n-th label is the n-th
+    value's (a value without one has none)."""
+    said = [google_label(clean(piece)) for piece in re.split(_GOOGLE_MANY, label_cell)]
+    found = []
+    for n, piece in enumerate(re.split(_GOOGLE_MANY, cell)):
+        for value in split(piece, clean=clean):
+            found.append(value)
+            if n < len(said) and said[n]:
+                pairs.append((value, said[n]))
+    return found
+
+
+def _google_addresses(label: str, cells: list[tuple[str, str]], clean) -> list[Address]:
+    """The addresses of one 'Address N' group's non-empty (part, cell) pairs: one, or several
+    when Google joined each part's values with ' ::: '."""
+    if any(":::" in value for _, value in cells):
+        split = [(part, re.split(_GOOGLE_MANY, value)) for part, value in cells]
+        many = [{part: clean(pieces[n]) if n < len(pieces) else "" for part, pieces in split}
+                for n in range(max(len(pieces) for _, pieces in split))]
+    else:
+        many = [{part: clean(value) for part, value in cells}]
+    return [Address(label, **parts) for parts in many if any(parts.values())]
+
+
 def _google(cols: Columns, today: date):
     full = cols.get("name")
+    prefix = cols.get("name prefix")
     given = cols.get("first name", "given name")
     middle = cols.get("middle name", "additional name")
     family = cols.get("last name", "family name")
+    suffix = cols.get("name suffix")
     file_as = cols.get("file as")
     nickname = cols.get("nickname")
     org = cols.get("organization name", "organization 1 - name")
@@ -308,29 +404,96 @@ def _google(cols: Columns, today: date):
     city = cols.get("address 1 - city")
     country = cols.get("address 1 - country")
     location = cols.get("location")
-    emails = cols.matching(r"e-mail \d+ - value")
-    phones = cols.matching(r"phone \d+ - value")
+    groups = _GoogleGroups(cols)
+    emails = groups.labelled("e-mail")
+    phones = groups.labelled("phone")
+    websites = [value for value, _ in groups.labelled("website")]
+    addresses = groups.addresses()
+    # A file repeats its label and circle cells: each is read once. Keyed by the raw cell:
+    # `clean` of a cell is the same on both paths wherever the fast path may run.
+    label_of: dict[str, str] = {}
+    circles_of: dict[str, list[str]] = {}
+    # Many people share an address (a city alone, colleagues' office): each made once.
+    addresses_of: dict[tuple[str, ...], list[Address]] = {}
+
+    def label(cell: str, clean) -> str:
+        said = label_of.get(cell)
+        if said is None:
+            if len(label_of) > 4096:
+                label_of.clear()
+            said = label_of[cell] = google_label(clean(cell))
+        return said
+
+    def labelled(row: list[str], columns: list[tuple[int, int | None]], split, clean,
+                 pairs: list[tuple[str, str]]) -> list[str]:
+        """The values of these (value, label) columns; their labels go into `pairs`."""
+        found: list[str] = []
+        for value, label_column in columns:
+            cell = row[value]
+            if not cell:
+                continue
+            label_cell = row[label_column] if label_column is not None else ""
+            if ":::" in label_cell:
+                found += _each_labelled(cell, label_cell, split, clean, pairs)
+                continue
+            values = split(cell, clean=clean)
+            if values and label_cell and (said := label(label_cell, clean)):
+                pairs += [(v, said) for v in values]
+            found += values
+        return found
+
+    def split_many(cell: str, *, clean) -> list[str]:
+        return split_list(cell, _GOOGLE_MANY, clean=clean)
+
+    def postal(row: list[str], clean) -> list[Address]:
+        found = []
+        for label_column, formatted, parts in addresses:
+            cells = [(part, value) for part, column in parts if (value := row[column].strip())]
+            if not cells:
+                # Only Google's one-text form (or nothing): kept whole as the street, its
+                # lines joined.
+                whole = row[formatted] if formatted is not None else ""
+                street = ", ".join(p for p in (clean(x) for x in whole.split("\n")) if p)
+                if street:
+                    found.append(Address(label(_cell(row, label_column), clean), street=street))
+                continue
+            label_cell = _cell(row, label_column)
+            key = (label_cell, *cells)
+            known = addresses_of.get(key)
+            if known is None:
+                if len(addresses_of) > 4096:
+                    addresses_of.clear()
+                known = addresses_of[key] = _google_addresses(label(label_cell, clean), cells, clean)
+            found += known
+        return found
 
     birthdays: dict[str, Birthday | None] = {}  # a file repeats its dates: read each once
 
     def read(row: list[str]):
         # A row without control characters, in NFC (most rows), only needs its cells stripped.
         clean = str.strip if is_clean(row) else line
-        name = clean(_cell(row, full)) or clean(
-            joined(_cell(row, given), _cell(row, middle), _cell(row, family))
-        ) or clean(_cell(row, file_as))
-        tags = []
-        for label in split_list(_cell(row, labels), r"\s*:::\s*", clean=clean):
-            if label.startswith("* "):
-                label = label[2:].strip()
-                if label.casefold() in _GOOGLE_SYSTEM_LABELS:
-                    continue
-            tags.append(label)
+        # Prefix and suffix kept in the name, as the vCard import does with N.
+        name = clean(_cell(row, full)) or clean(joined(
+            _cell(row, prefix), _cell(row, given), _cell(row, middle), _cell(row, family),
+            _cell(row, suffix),
+        )) or clean(_cell(row, file_as))
+        circles = _cell(row, labels)
+        tags = circles_of.get(circles)
+        if tags is None:
+            if len(circles_of) > 4096:
+                circles_of.clear()
+            tags = circles_of[circles] = google_circles(split_list(circles, _GOOGLE_MANY, clean=clean))
+        tags = list(tags)  # the contact's own: a merge extends it
+        pairs: list[tuple[str, str]] = []
+        found_emails = labelled(row, emails, split_emails, clean, pairs)
+        found_phones = labelled(row, phones, split_many, clean, pairs)
+        found_addresses = postal(row, clean) if addresses else []
+        urls = [u for c in websites for u in split_many(row[c], clean=clean)] if websites else []
         contact = NewContact(
             name=name,
             nickname=clean(_cell(row, nickname)),
-            emails=[e for c in emails for e in split_emails(row[c], clean=clean)],
-            phones=[p for c in phones for p in split_list(row[c], r"\s*:::\s*", clean=clean)],
+            emails=found_emails,
+            phones=found_phones,
             org=clean(_cell(row, org)),
             role=clean(_cell(row, role)),
             location=clean(", ".join(v for v in (_cell(row, city), _cell(row, country)) if v.strip()))
@@ -338,6 +501,8 @@ def _google(cols: Columns, today: date):
             tags=tags,
             notes=(text if clean is line else str.strip)(_cell(row, notes)),
         )
+        if pairs or found_addresses or urls:
+            contact.details = Details(tuple(found_addresses), tuple(urls), tuple(pairs))
         raw = _cell(row, birthday)
         if raw in birthdays:
             contact.birthday = birthdays[raw]
