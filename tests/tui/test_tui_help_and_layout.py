@@ -77,7 +77,7 @@ async def test_the_help_explains_the_marks_of_the_list_and_the_timeline(book):
 @pytest.mark.parametrize("size", [(80, 24), (60, 20)])
 async def test_under_110_columns_the_circles_sidebar_stands_in_until_a_circle_is_picked(book, size):
     """At 80 columns the sidebar takes the card's place; under 74 (no card beside the list)
-    it takes half the list's. Picking a circle gives the room back."""
+    the list's. Picking a circle gives the room back."""
     app = make_app(book)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
@@ -89,9 +89,11 @@ async def test_under_110_columns_the_circles_sidebar_stands_in_until_a_circle_is
         assert column.region.width == size[0] - card
         await pilot.press("c")
         await pilot.pause()
-        assert sidebar.region.width == 30
         assert detail.region.width == 0  # hidden, not squeezed to a few columns
-        assert column.region.width == size[0] - 30
+        if size[0] >= 74:
+            assert sidebar.region.width == 30 and column.region.width == size[0] - 30
+        else:  # beside the circles the list kept 30 columns and cut every name: it makes way
+            assert sidebar.region.width == size[0] and column.region.width == 0
         await pilot.press("down", "down", "enter")  # the first circle (after "All contacts")
         await pilot.pause()
         assert main.contacts.filter.circle is not None
@@ -130,7 +132,23 @@ async def test_under_74_columns_enter_opens_the_card_in_the_lists_place_and_esc_
         assert column.region.width == 60
 
 
-@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_under_74_columns_leaving_the_circles_gives_the_list_back(book):
+    app = make_app(book)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        main = app.screen
+        await pilot.press("c")
+        await pilot.pause()
+        assert main.query_one("#list-column").region.width == 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert main.query_one("#sidebar").region.width == 0
+        assert main.query_one("#list-column").region.width == 60 and app.focused is main.contacts
+        await pilot.press("enter")  # and Enter opens the card, as always
+        assert await settled(pilot, lambda: app.focused is main.detail)
+
+
+@pytest.mark.parametrize("size", [(80, 24)])
 async def test_enter_with_the_circles_sidebar_open_gives_the_card_back_first(book, size):
     """Under 110 columns the sidebar hides the card: Enter focused the hidden card, where
     d trashed a timeline entry no one could see."""
@@ -180,6 +198,22 @@ async def test_going_into_a_long_card_scrolls_its_picked_entry_into_view(tmp_pat
             assert top < timeline.virtual_region.y + 1 <= top + height  # its first line shows
     finally:
         app.book.close()
+
+
+@pytest.mark.parametrize("width, shown, left_out", [
+    (160, "· 1 archived · 3 circles", ""), (70, "· 1 archived", "circles"), (58, "contacts", "archived")])
+async def test_the_header_leaves_out_whole_parts_that_do_not_fit(book, width, shown, left_out):
+    """At 58 columns the header read "… 7 contacts · 1" (cut inside "1 archived")."""
+    contact = book.find("Eva Weber")
+    book.archive(contact.id)
+    app = make_app(book)
+    async with app.run_test(size=(width, 20)) as pilot:
+        await pilot.pause()
+        header = app.screen.query_one("#header-left").visual.plain
+        assert header.startswith("kontakt · book · ") and header.rstrip().endswith(shown)
+        assert not left_out or left_out not in header
+        right = app.screen.query_one("#header-right").region
+        assert app.screen.query_one("#header-left").region.right <= right.x  # side by side
 
 
 async def test_at_160_columns_sidebar_list_and_card_all_show(book):

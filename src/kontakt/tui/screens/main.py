@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
+from rich.cells import cell_len
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -98,6 +99,7 @@ class MainScreen(Screen[None]):
         self._circle: str | None = None
         self._archived = False
         self._show_circles = False
+        self._header_counts = None
         # Another process wrote while a form or another screen was on top: re-read on return.
         self._stale = False
 
@@ -145,16 +147,31 @@ class MainScreen(Screen[None]):
         return self.query_one("#search", Input)
 
     def refresh_header(self) -> None:
-        counts = self.book.counts()
+        self._header_counts = self.book.counts()
+        self._draw_header()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._header_counts is not None:
+            self._draw_header()
+
+    def _draw_header(self) -> None:
+        counts = self._header_counts
         dot = (" · ", "$text-muted")
-        parts: list = [("kontakt", "bold $accent"), dot, visible(self.book.path.stem), dot, f"{counts.contacts} contacts"]
-        if counts.archived:
-            parts += [dot, f"{counts.archived} archived"]
-        parts += [dot, f"{counts.circles} circles"]
+        day = f"{self.today:%a} {human(self.today)}"
+        extra = ([f"{counts.archived} archived"] if counts.archived else []) + [f"{counts.circles} circles"]
+        # What does not fit goes whole, from the end (a narrow terminal cut "· 5 archived" to
+        # "· 5"); the book's name and the count stay, cut if they must be.
+        room = self.size.width - 2 - (cell_len(day) + 2)
+        parts: list = [("kontakt", "bold $accent"), dot, visible(self.book.path.stem), dot,
+                       f"{counts.contacts} contacts"]
+        used = Content.assemble(*parts).cell_length
+        for text in extra:
+            if self.size.width and used + 3 + cell_len(text) > room:
+                break
+            parts += [dot, text]
+            used += 3 + cell_len(text)
         self.query_one("#header-left", Static).update(Content.assemble(*parts))
-        self.query_one("#header-right", Static).update(
-            Content.styled(f"{self.today:%a} {human(self.today)}", "$text-muted")
-        )
+        self.query_one("#header-right", Static).update(Content.styled(day, "$text-muted"))
 
     def refresh_circles(self) -> None:
         circles = self.query_one("#circles", OptionList)
@@ -344,8 +361,14 @@ class MainScreen(Screen[None]):
         self.detail.focus_card(from_top=self.has_class("-tiny"))
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        # The card is shown in a tiny terminal while it, or an entry of its timeline, has focus.
+        # The card is shown in a tiny terminal while it, or an entry of its timeline, has focus;
+        # so are the circles, in the list's place.
         self.set_class(self.detail in (event.widget, *event.widget.ancestors), "-show-card")
+        sidebar = self.query_one("#sidebar")
+        if (self.has_class("-tiny") and self._show_circles
+                and sidebar not in (event.widget, *event.widget.ancestors)):
+            self._show_circles = False
+            self.remove_class("-show-circles")
 
     def action_clear(self) -> None:
         """Esc: leave the search box, then clear search, circle and archived view, one by one."""
