@@ -328,8 +328,11 @@ def _fill(book: Book, size: int, seed: int) -> None:
 
 @lru_cache(maxsize=None)
 def schema_key() -> str:
-    """A short fingerprint of the schema the migrations build today: a book generated
-    before an index was added is not reused (it would hide what the index is worth)."""
+    """A short fingerprint of the schema the migrations build today and their number: a
+    book generated before an index was added is not reused (it would hide what the index is
+    worth), nor one from before a migration that only changes data (m020 recomputed every
+    sort key: the benchmark's first child would have migrated the cached book, backup and
+    all, inside a timed run)."""
     import hashlib
     import tempfile
 
@@ -338,6 +341,7 @@ def schema_key() -> str:
         try:
             sql = [row[0] or "" for row in book.conn.execute(
                 "SELECT sql FROM sqlite_master ORDER BY type, name")]
+            sql.append(str(book.conn.execute("PRAGMA user_version").fetchone()[0]))
         finally:
             book.close()
     return hashlib.sha1("\n".join(sql).encode()).hexdigest()[:8]
