@@ -167,16 +167,18 @@ def _peak_mib(report: Path | None, usage) -> float:
 def run_process(cmd: list[str], *, cwd: Path | None = None, ok_codes=(0,)) -> tuple[float, float, float]:
     """Run `cmd` once; (wall s, CPU s, peak RSS MiB) of that process alone (os.wait4)."""
     wrapped, report = _measured(cmd)
-    started = time.perf_counter()
-    process = subprocess.Popen(wrapped, env=ENV, cwd=cwd, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
-    # wait4 reaps the child and returns its own rusage; stderr is small, read after.
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    error = process.stderr.read().decode(errors="replace") if process.stderr else ""
-    if process.stderr:
-        process.stderr.close()
+    # stderr goes to a file, read after: a pipe read only at the end stalled a child that
+    # wrote more than its 64 KiB (an import naming a thousand rows), and the run with it.
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(wrapped, env=ENV, cwd=cwd, stdout=subprocess.DEVNULL,
+                                   stderr=errors)
+        # wait4 reaps the child and returns its own rusage.
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        error = errors.read().decode(errors="replace")
     peak = _peak_mib(report, usage)
     if process.returncode not in ok_codes:
         raise RuntimeError(f"{' '.join(map(str, cmd))} exited {process.returncode}: {error.strip()[-800:]}")

@@ -129,14 +129,18 @@ def test_a_dry_run_predicts_the_import_when_two_rows_fill_the_same_person(book, 
     def seen(report):
         outcome = report.outcome
         return ([(m.where, m.fields) for m in outcome.merged],
-                [(where, into) for where, _, into in outcome.unchanged], outcome.warnings)
+                [(where, into) for where, _, into in outcome.unchanged], outcome.not_taken)
 
     assert seen(dry) == seen(real)
     assert seen(real)[0] == [("line 2", ["notes"]), ("line 3", ["org"])]
     assert seen(real)[1] == [("line 4", jurgen)]
     # The second row's notes were not taken, and the user hears it (from the dry run too).
-    assert real.outcome.warnings == [("line 3", "J. Müller: notes not taken: "
-                                      f"#{jurgen}'s stay (an import fills empty fields, never overwrites)")]
+    assert [kept.line() for kept in real.outcome.not_taken] == [f"J. Müller: notes not taken, #{jurgen}'s kept"]
+    assert "would keep    line 3: J. Müller: notes not taken" in "\n".join(dry.dry_run_lines())
+    assert "already there line 3" not in "\n".join(dry.dry_run_lines())  # not "nothing new"
+    assert real.summary() == "0 added, 2 merged, 1 unchanged, 1 with values not taken, 0 rejected"
+    assert real.as_json()["not_taken"] == [{"where": "line 3", "name": "J. Müller", "into": jurgen,
+                                            "fields": ["notes"]}]
     stored = book.get_contact(jurgen)
     assert (stored.notes, stored.org) == ("first", "ACME")
 

@@ -19,6 +19,8 @@ IMPORT_FORMATS = ("auto", "google", "outlook", "linkedin", "csv", "kontakt", "vc
 # `kontakt import` exits with this when some rows landed and others were rejected, so a
 # script can tell it from 1 (nothing landed: the file was refused, or every row rejected).
 EXIT_REJECTED_ROWS = 3
+# Rows with values an import left out, named one by one before the count of the rest.
+NOT_TAKEN_SHOWN = 10
 # Below this size an import is over before a progress bar would be worth drawing.
 PROGRESS_MIN_BYTES = 256 * 1024
 
@@ -154,23 +156,19 @@ def import_command(source: Path, fmt: str, dry_run: bool, mappings: tuple[str, .
         print_json(report.as_json())
     else:
         if dry_run:
-            for where, name in outcome.added:
-                echo(f"would add     {where}: {name}")
-            for merge in outcome.merged:
-                # A negative id is a contact this same file adds: it has no number yet.
-                into = f"#{merge.into_id} " if merge.into_id > 0 else "earlier row "
-                echo(f"would merge   {merge.where}: {merge.name} into {into}"
-                           f"{merge.into_name} ({', '.join(merge.fields)})")
-            for where, name, into_id in outcome.unchanged:
-                into = f"#{into_id}" if into_id > 0 else "an earlier row"
-                echo(f"already there {where}: {name} (same as {into}, nothing new)")
-            for where, reason in outcome.rejected:
-                echo(f"would reject  {where}: {reason}")
-            for where, circle, members in report.groups:
-                echo(f"would make    {where}: circle {circle} ({members} members)")
+            for line in report.dry_run_lines():
+                echo(line)
         else:
             for where, reason in outcome.rejected:
                 echo(f"{source.name}: {where}: rejected: {reason}", err=True)
+            # A folder of duplicates gives a thousand of these: the first few, then a count.
+            for kept in outcome.not_taken[:NOT_TAKEN_SHOWN]:
+                echo(f"{source.name}: {kept.where}: {kept.line()}", err=True)
+            if len(outcome.not_taken) > NOT_TAKEN_SHOWN:
+                echo(f"{source.name}: … and {len(outcome.not_taken) - NOT_TAKEN_SHOWN} more rows "
+                     "with values not taken (--dry-run lists every one)", err=True)
+            if outcome.not_taken:
+                echo("(an import fills empty fields and never overwrites one)", err=True)
         for where, message in outcome.warnings:
             echo(f"{source.name}: {where}: {message}", err=True)
         echo(report.summary())

@@ -75,12 +75,34 @@ class ImportReport:
         for key, count in self.history.items():
             if count:
                 parts.append(f"{count} {key.replace('_', '-')}")
+        if o.not_taken:  # each named above the summary (the first few, outside a dry run)
+            parts.append(f"{len(o.not_taken)} with values not taken")
         rejected = f"{len(o.rejected)} rejected"
         if o.rejected:
             rejected += f" ({_group_rejections(o.rejected)})"
         parts.append(rejected)
         prefix = "dry run, nothing written: would be " if self.dry_run else ""
         return prefix + ", ".join(parts)
+
+    def dry_run_lines(self) -> list[str]:
+        """What a dry run says it would do, a line a row (`kontakt import --dry-run`, and the
+        app's import screen)."""
+        outcome = self.outcome
+        lines = [f"would add     {where}: {name}" for where, name in outcome.added]
+        for merge in outcome.merged:
+            into = f"#{merge.into_id} " if merge.into_id > 0 else "earlier row "
+            lines.append(f"would merge   {merge.where}: {merge.name} into {into}{merge.into_name} "
+                         f"({', '.join(merge.fields)})")
+        kept_where = {kept.where for kept in outcome.not_taken}  # "would keep" says more
+        for where, name, into_id in outcome.unchanged:
+            into = f"#{into_id}" if into_id > 0 else "an earlier row"
+            if where not in kept_where:
+                lines.append(f"already there {where}: {name} (same as {into}, nothing new)")
+        lines += [f"would reject  {where}: {reason}" for where, reason in outcome.rejected]
+        lines += [f"would make    {where}: circle {circle} ({members} members)"
+                  for where, circle, members in self.groups]
+        lines += [f"would keep    {kept.where}: {kept.line()}" for kept in outcome.not_taken]
+        return lines
 
     def as_json(self) -> dict[str, Any]:
         o = self.outcome
@@ -94,6 +116,8 @@ class ImportReport:
             "unchanged": len(o.unchanged),
             "rejected": [{"where": w, "reason": r} for w, r in o.rejected],
             "warnings": [{"where": w, "message": m} for w, m in o.warnings],
+            "not_taken": [{"where": n.where, "name": n.name, "into": n.into_id, "fields": n.fields}
+                          for n in o.not_taken],
             "merges": [
                 {"where": m.where, "name": m.name, "into": m.into_id, "into_name": m.into_name,
                  "fields": m.fields}

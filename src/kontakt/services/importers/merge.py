@@ -72,6 +72,21 @@ class Merged:
 
 
 @dataclass
+class NotTaken:
+    """A row for someone the book (or an earlier row) already holds, whose different values
+    for `fields` the merge left out: an import fills empty fields, never overwrites."""
+
+    where: str
+    name: str
+    into_id: int
+    fields: list[str]
+
+    def line(self) -> str:
+        whose = f"#{self.into_id}'s" if self.into_id > 0 else "the earlier row's"
+        return f"{self.name}: {', '.join(self.fields)} not taken, {whose} kept"
+
+
+@dataclass
 class Outcome:
     """What the import did (or, in a dry run, would do)."""
 
@@ -80,6 +95,7 @@ class Outcome:
     unchanged: list[tuple[str, str, int]] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    not_taken: list[NotTaken] = field(default_factory=list)
 
 
 class Index:
@@ -264,10 +280,7 @@ class Merger:
         current = target if target is not None else current_fields(self.book, found)
         changes = _fill(current, contact)
         if kept := _kept(current, contact):
-            whose = f"#{found}'s" if found > 0 else "the earlier row's"
-            self.outcome.warnings.append((where, (
-                f"{contact.name}: {', '.join(kept)} not taken: {whose} stay (an import fills "
-                "empty fields, never overwrites)")))
+            self.outcome.not_taken.append(NotTaken(where, contact.name, found, kept))
         if not changes:
             self.outcome.unchanged.append((where, contact.name, found))
             return found

@@ -112,19 +112,8 @@ IMPORT_PREVIEW_ROWS = 200
 
 
 def dry_run_lines(report) -> list[str]:
-    """What `kontakt import --dry-run` prints above its summary, line for line."""
-    outcome = report.outcome
-    lines = [f"would add     {where}: {name}" for where, name in outcome.added]
-    for merge in outcome.merged:
-        into = f"#{merge.into_id} " if merge.into_id > 0 else "earlier row "
-        lines.append(f"would merge   {merge.where}: {merge.name} into {into}{merge.into_name} ({', '.join(merge.fields)})")
-    for where, name, into_id in outcome.unchanged:
-        into = f"#{into_id}" if into_id > 0 else "an earlier row"
-        lines.append(f"already there {where}: {name} (same as {into}, nothing new)")
-    lines += [f"would reject  {where}: {reason}" for where, reason in outcome.rejected]
-    lines += [f"would make    {where}: circle {circle} ({members} members)" for where, circle, members in report.groups]
-    lines += [f"{where}: {message}" for where, message in outcome.warnings]
-    return lines
+    """What `kontakt import --dry-run` prints above its summary, its warnings after."""
+    return report.dry_run_lines() + [f"{where}: {message}" for where, message in report.outcome.warnings]
 
 
 class ImportScreen(ModalScreen[str | None]):
