@@ -442,24 +442,9 @@ def _describe(book: Book, step_id: int) -> tuple[str | None, int | None]:
             merged = len(contact_ids)
             return (f"add {added} contact{'s' if added != 1 else ''}"
                     + (f" and update {merged}" if merged else "")), None
-    if any(r[0] == "trashed_records" and r[1] == "D" for r in rows):
-        # A record restored from the trash is inserted again: not a new log, favour, ….
-        back = next((r for r in rows if r[0] in _RECORD_NOUNS and r[1] == "I"), None)
-        if back is not None:
-            ids = contact_ids
-            if back[0] == "interactions":
-                ids = [r[2] for r in rows if r[0] == "interaction_contacts" and r[2] is not None] or ids
-            noun = _interaction_kind(book, back[3]) if back[0] == "interactions" else _RECORD_NOUNS[back[0]]
-            return (f"bring {noun} with {_names(book, ids)} back from the trash",
-                    ids[0] if ids else None)
-    if any(r[0] == "trashed_records" and r[1] == "I" for r in rows):
-        gone = next((r for r in rows if r[0] in _RECORD_NOUNS and r[1] == "D"), None)
-        if gone is not None:
-            ids = contact_ids
-            if gone[0] == "interactions":
-                ids = [r[2] for r in rows if r[0] == "interaction_contacts" and r[2] is not None] or ids
-            return (f"move {_RECORD_NOUNS[gone[0]]} with {_names(book, ids)} to the trash",
-                    ids[0] if ids else None)
+    trash = _trash_step(book, rows, contact_ids)
+    if trash is not None:
+        return trash
     for table, op, template in _VERBS:
         hit = next((r for r in rows if r[0] == table and (op is None or r[1] == op)), None)
         if hit is None:
@@ -486,6 +471,25 @@ def _describe(book: Book, step_id: int) -> tuple[str | None, int | None]:
 
 _RECORD_NOUNS = {"interactions": "an interaction", "favours": "a favour",
                  "introductions": "an introduction", "follow_ups": "a follow-up", "circles": "a circle"}
+
+
+def _trash_step(book: Book, rows, contact_ids: list[int]) -> tuple[str, int | None] | None:
+    """A record (a log, a favour, …) moved to the trash or brought back by the step: its
+    label and person, or None. Brought back, it is inserted again: not a new log."""
+    for trash_op, record_op, template in (("D", "I", "bring {noun} with {names} back from the trash"),
+                                          ("I", "D", "move {noun} with {names} to the trash")):
+        if not any(r[0] == "trashed_records" and r[1] == trash_op for r in rows):
+            continue
+        record = next((r for r in rows if r[0] in _RECORD_NOUNS and r[1] == record_op), None)
+        if record is None:
+            continue
+        ids = contact_ids
+        if record[0] == "interactions":
+            ids = [r[2] for r in rows if r[0] == "interaction_contacts" and r[2] is not None] or ids
+        noun = (_interaction_kind(book, record[3]) if record[0] == "interactions" and record_op == "I"
+                else _RECORD_NOUNS[record[0]])
+        return template.format(noun=noun, names=_names(book, ids)), (ids[0] if ids else None)
+    return None
 
 
 def _interaction_kind(book: Book, undo_sql: str) -> str:
