@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import KW_ONLY, InitVar, dataclass
 from datetime import date, timedelta
@@ -70,6 +71,10 @@ def _make(year: int, month: int, day: int, text: str) -> date:
         check_year(year)  # '0000-01-01': the year is the reason, not the day
         raise DateError(f"{text!r} is not a real date") from None
     return in_range(made)
+
+
+# A date written with a two-digit year: 10.12.30, 3/4/85.
+_TWO_DIGIT_YEAR = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2}$")
 
 
 def _expand_two_digit_year(yy: int, today: date) -> int:
@@ -194,6 +199,10 @@ class Birthday:
             raise
         except DateError as error:
             raise DateError(f"{error}; a birthday may also be year-less: --04-15") from None
+        if day > today and _TWO_DIGIT_YEAR.match(cleaned):
+            # Said of a birth, '10.12.30' is 1930: the century that is not still to come.
+            with contextlib.suppress(ValueError):
+                day = day.replace(year=day.year - 100)
         return born_by(cls.from_date(day), today, cleaned)
 
     def iso(self) -> str:
