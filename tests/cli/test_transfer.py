@@ -266,7 +266,7 @@ def test_export_csv_excel_writes_a_private_file_with_bom(db, tmp_path):
     run(db, "add", "Jürgen")
     target = tmp_path / "kontakte.csv"
     result = run(db, "export", "csv", "--excel", "-o", str(target))
-    assert result.exit_code == 0 and "exported 1 contacts" in result.stderr
+    assert result.exit_code == 0 and "exported 1 contact to" in result.stderr
     assert target.read_bytes().startswith(b"\xef\xbb\xbfname;")
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
 

@@ -6,6 +6,7 @@ import click
 
 from . import main
 from .common import book_option, complete_contact, fail, get_book, print_json, today
+from ..domain.text import counted
 from .render import echo
 
 
@@ -78,25 +79,21 @@ def _merge_json(result) -> dict:
     }
 
 
-def _plural(count: int, word: str) -> str:
-    if count == 1:
-        return f"1 {word}"
-    return f"{count} {word}s"
 
 
 def _moved_text(result) -> str:
     moved = result.moved
     parts = [
-        _plural(moved.get("interactions", 0), "interaction"),
-        _plural(moved.get("favours", 0), "favour"),
-        _plural(moved.get("introductions", 0), "introduction"),
-        _plural(moved.get("follow_ups", 0), "follow-up"),
+        counted(moved.get("interactions", 0), "interaction"),
+        counted(moved.get("favours", 0), "favour"),
+        counted(moved.get("introductions", 0), "introduction"),
+        counted(moved.get("follow_ups", 0), "follow-up"),
     ]
     text = ", ".join(parts)
     if result.shared_interactions:
-        text += f" ({_plural(result.shared_interactions, 'group interaction')} had both: now one)"
+        text += f" ({counted(result.shared_interactions, 'group interaction')} had both: now one)"
     if result.dropped_introductions:
-        text += (f"; {_plural(result.dropped_introductions, 'introduction')} between the two "
+        text += (f"; {counted(result.dropped_introductions, 'introduction')} between the two "
                  "removed (kept in the notes)")
     return text
 
@@ -168,10 +165,10 @@ def unmerge(other):
         f"restored #{record.other_id} {record.other_name} (merged into #{record.kept_id} "
         f"{record.kept_name}): moved back "
         + ", ".join([
-            _plural(moved.get("interactions", 0), "interaction"),
-            _plural(moved.get("favours", 0), "favour"),
-            _plural(moved.get("introductions", 0), "introduction"),
-            _plural(moved.get("follow_ups", 0), "follow-up"),
+            counted(moved.get("interactions", 0), "interaction"),
+            counted(moved.get("favours", 0), "favour"),
+            counted(moved.get("introductions", 0), "introduction"),
+            counted(moved.get("follow_ups", 0), "follow-up"),
         ])
     )
     if undone.kept_changes:

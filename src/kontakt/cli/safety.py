@@ -11,7 +11,7 @@ import click
 
 from ..domain import CadenceError, Contact, fold, parse_duration
 from ..domain.dates import relative
-from ..domain.text import visible
+from ..domain.text import counted, visible
 from ..store import AmbiguousRef, Book
 from ..store.backup import BackupError, backup_dir, backup_now, restore, snapshots
 from ..store.health import diagnose
@@ -33,8 +33,6 @@ def _open_existing(ctx: click.Context) -> Book:
     return Book.open(_book_path(ctx), create=False)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def _size(path: Path) -> str:
@@ -176,8 +174,8 @@ def _empty(book: Book, age: timedelta | None, older_than: str | None, *, as_json
     if not yes and sys.stdin.isatty():
         what = " and ".join(
             part for part in (
-                f"{_plural(len(candidates), 'contact')} and their history" if candidates else "",
-                _plural(len(record_ids), "trashed record") if record_ids else "",
+                f"{counted(len(candidates), 'contact')} and their history" if candidates else "",
+                counted(len(record_ids), "trashed record") if record_ids else "",
             ) if part
         )
         click.confirm(f"Delete {what} for good? This cannot be undone", abort=True)
@@ -186,10 +184,10 @@ def _empty(book: Book, age: timedelta | None, older_than: str | None, *, as_json
         print_json({"deleted": result.contacts, "interactions": result.interactions,
                     "records": result.records})
         return
-    extra = (f" and {_plural(result.interactions, 'interaction')} with no one else"
+    extra = (f" and {counted(result.interactions, 'interaction')} with no one else"
              if result.interactions else "")
-    records = f", {_plural(result.records, 'trashed record')}" if result.records else ""
-    echo(f"deleted {_plural(result.contacts, 'contact')}{extra}{records} for good")
+    records = f", {counted(result.records, 'trashed record')}" if result.records else ""
+    echo(f"deleted {counted(result.contacts, 'contact')}{extra}{records} for good")
     if not result.wal_truncated:
         echo("note: another kontakt has the book open; the deleted text leaves the file "
                    "once it closes", err=True)
@@ -260,7 +258,7 @@ def backup(ctx, output):
         except BackupError as error:
             fail(str(error))
         count = book.counts()
-    echo(f"backed up {_plural(count.contacts + count.archived, 'contact')} to {display_path(target)} "
+    echo(f"backed up {counted(count.contacts + count.archived, 'contact')} to {display_path(target)} "
                f"({_size(target)})")
 
 
@@ -308,11 +306,11 @@ def doctor(ctx, fix, quick, as_json):
         failed = sum(c.status == "fail" for c in report.checks)
         parts = [f"{fixed} fixed"] if fixed else []
         if warnings:
-            parts.append(_plural(warnings, "warning"))
+            parts.append(counted(warnings, "warning"))
         if report.healthy:
             echo("healthy" + (f" ({', '.join(parts)})" if parts else ""))
         else:
             hint = "" if fix else "; kontakt doctor --fix repairs what it safely can"
-            echo(f"needs attention: {_plural(failed, 'problem')}{hint}")
+            echo(f"needs attention: {counted(failed, 'problem')}{hint}")
     if not report.healthy:
         ctx.exit(1)

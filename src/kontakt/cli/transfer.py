@@ -13,6 +13,7 @@ import click
 
 from . import main
 from .common import book_option, fail, get_book, print_json, refuse_the_book, today
+from ..domain.text import counted
 from .render import echo
 
 IMPORT_FORMATS = ("auto", "google", "outlook", "linkedin", "csv", "kontakt", "vcard", "json")
@@ -219,8 +220,9 @@ def _output(path: Path | None, *, bom: bool = False):
 
 
 def _done(count: int, what: str, path: Path | None) -> None:
+    """'exported 3 contacts to FILE' (`what` in the plural, as the --what choices are)."""
     if path is not None and str(path) != "-":
-        echo(f"exported {count} {what} to {path}", err=True)
+        echo(f"exported {counted(count, what.removesuffix('s'))} to {path}", err=True)
 
 
 output_option = click.option(

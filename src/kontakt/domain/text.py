@@ -142,6 +142,11 @@ BASE_LETTERS = str.maketrans({
 })
 
 
+def counted(count: int, word: str) -> str:
+    """'1 contact', '3 contacts', '0 circles': a count and its word (an -s plural)."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def nfc(text: str) -> str:
     """Unicode NFC form, so a composed and a decomposed 'ü' compare equal."""
     return unicodedata.normalize("NFC", text)

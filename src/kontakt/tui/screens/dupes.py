@@ -23,6 +23,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...domain import Birthday, Contact, DateError
+from ...domain.text import counted
 from ...services.dupes import (
     CHOOSABLE, Candidate, FieldChoice, MergeError, dismiss, find_duplicates, merge, plan_fields,
     undismiss, undo_merge,
@@ -177,8 +178,6 @@ def _how(f: FieldChoice) -> str:
     return "  both lists are united"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"1 {word}" if count == 1 else f"{count} {word}s"
 
 
 class DupesScreen(Screen[bool]):
@@ -309,7 +308,7 @@ class DupesScreen(Screen[bool]):
             return
         moved = preview.moved
         moves = ", ".join(
-            _plural(moved.get(key, 0), word)
+            counted(moved.get(key, 0), word)
             for key, word in (("interactions", "interaction"), ("favours", "favour"),
                               ("introductions", "introduction"), ("follow_ups", "follow-up"))
             if moved.get(key, 0)

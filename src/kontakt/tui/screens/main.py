@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from ...config import Config
 from ...domain import Contact
 from ...domain.dates import human
+from ...domain.text import counted
 from ...store import Book, NotFound
 from ..background import kept_duplicate_count
 from ..live import BookChanged
@@ -158,12 +159,12 @@ class MainScreen(Screen[None]):
         counts = self._header_counts
         dot = (" · ", "$text-muted")
         day = f"{self.today:%a} {human(self.today)}"
-        extra = ([f"{counts.archived} archived"] if counts.archived else []) + [f"{counts.circles} circles"]
+        extra = ([f"{counts.archived} archived"] if counts.archived else []) + [counted(counts.circles, "circle")]
         # What does not fit goes whole, from the end (a narrow terminal cut "· 5 archived" to
         # "· 5"); the book's name and the count stay, cut if they must be.
         room = self.size.width - 2 - (cell_len(day) + 2)
         parts: list = [("kontakt", "bold $accent"), dot, visible(self.book.path.stem), dot,
-                       f"{counts.contacts} contacts"]
+                       counted(counts.contacts, "contact")]
         used = Content.assemble(*parts).cell_length
         for text in extra:
             if self.size.width and used + 3 + cell_len(text) > room:
