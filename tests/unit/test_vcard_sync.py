@@ -323,3 +323,24 @@ def test_separators_and_line_breaks_in_fields_survive_the_card_both_ways(book, t
     contact = book.get_contact(contact_id)
     assert contact.addresses[0].street == hard and contact.addresses[0].locality == "Bonn"
     assert contact.urls == ("https://example.org/a;b,c",) and contact.label_of("+1 555 0100;ext=7") == "work"
+
+
+def test_a_wiped_folder_is_written_anew_not_taken_as_everyone_deleted(book, tmp_path):
+    """An unmounted disk, a wrong path or a sync tool's hiccup leaves the folder empty: that
+    moved the whole book to the trash. One card deleted on the phone still trashes its person."""
+    ids = people(book)
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    sync_vdir(book, folder, today=TODAY)
+    uids = {name: book.get_contact(i).uid for name, i in ids.items()}
+    for card in folder.iterdir():
+        card.unlink()
+    report = sync_vdir(book, folder, today=TODAY)
+    assert report.trashed == [] and book.trashed() == []
+    assert any("none of the 3 cards synced before" in w for w in report.warnings)
+    assert sorted(p.stem for p in folder.iterdir()) == sorted(uids.values())  # written anew
+    assert sync_vdir(book, folder, today=TODAY).changes == 0
+
+    card_of(folder, uids["eva"]).unlink()  # one deleted on the phone: that is a deletion
+    report = sync_vdir(book, folder, today=TODAY)
+    assert report.trashed == ["Eva Meier"] and not report.warnings

@@ -137,6 +137,13 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
             unreadable.add(path.name)
             continue
         cards[card.uid] = card
+    if bases and not unreadable and not any(uid in cards for uid in bases):
+        # Not one card synced before is there: a wiped, replaced or unmounted folder, not
+        # every person deleted on the phone. Written anew rather than the book trashed.
+        report.warnings.append(
+            f"none of the {len(bases)} cards synced before are in {folder}: written anew, "
+            "nothing taken as deleted")
+        bases = {}
     contacts = {c.uid: c for c, _ in iter_contacts(book)}
     trashed = {r[1]: r[0] for r in book.conn.execute(
         "SELECT id, uid FROM contacts WHERE deleted_at IS NOT NULL")}
