@@ -88,3 +88,14 @@ def test_an_untag_of_a_circle_given_in_the_same_edit_is_not_absent(run):
 
 def test_an_edit_without_any_option_is_still_a_usage_error(run):
     assert run("edit", "yara").exit_code == 2
+
+
+def test_replacing_an_email_and_a_phone_in_one_edit_keeps_only_the_new_ones(run):
+    """--email NEW --remove-email OLD: the addition was made to the list as it was, so the
+    removed address came back and the command said "updated"."""
+    result = run("edit", "yara", "--email", "new@x.org", "--remove-email", "Y@X.ORG",
+                 "--phone", "+49 30 999", "--remove-phone", "+49 (170) 123-4567")
+    assert result.exit_code == 0, result.output
+    yara, _ = contact_and_steps(run.db)
+    assert yara.emails == ("other@x.org", "new@x.org")
+    assert yara.phones == ("+49 30 999",)

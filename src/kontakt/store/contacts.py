@@ -254,11 +254,15 @@ class ContactsMixin:
                     pass  # below, with the final phones and e-mails
                 elif key != "tags":
                     columns[key] = _line(value)
+            # Added to the list as this update leaves it: `emails` given too (a removal in the
+            # same command) comes first, or the addition brought the removed one back.
             if add_emails:
-                merged = list(current.emails) + list(add_emails)
+                base = changes["emails"] if changes.get("emails") is not None else current.emails
+                merged = list(base) + list(add_emails)
                 columns["emails"] = json.dumps(_clean_emails(merged), ensure_ascii=False)
             if add_phones:
-                merged = list(current.phones) + list(add_phones)
+                base = changes["phones"] if changes.get("phones") is not None else current.phones
+                merged = list(base) + list(add_phones)
                 columns["phones"] = json.dumps(_clean_phones(merged), ensure_ascii=False)
             if columns.keys() & {"emails", "phones"} or changes.keys() & set(DETAIL_FIELDS):
                 emails = json.loads(columns["emails"]) if "emails" in columns else current.emails
