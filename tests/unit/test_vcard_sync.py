@@ -344,3 +344,26 @@ def test_a_wiped_folder_is_written_anew_not_taken_as_everyone_deleted(book, tmp_
     card_of(folder, uids["eva"]).unlink()  # one deleted on the phone: that is a deletion
     report = sync_vdir(book, folder, today=TODAY)
     assert report.trashed == ["Eva Meier"] and not report.warnings
+
+
+def test_a_field_sharing_lines_with_a_conflict_waits_instead_of_overwriting_the_phones_side(book, tmp_path):
+    """Location and addresses both live in ADR: writing a new location rewrote ADR from the
+    book while the addresses were in conflict, and the phone's address was gone for good."""
+    ids = people(book)
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    sync_vdir(book, folder, today=TODAY)
+    ada = book.get_contact(ids["ada"])
+    card = card_of(folder, ada.uid)
+    edit_card(card, ("12 St James's Sq;London", "1 Phone Road;Leeds"))
+    book.update_contact(ids["ada"], today=TODAY,
+                        addresses=[Address.parse("home: 99 Book St; Bath; ; BA1; UK")])
+    report = sync_vdir(book, folder, today=TODAY)
+    assert [c.field for c in report.conflicts] == ["addresses"]
+    book.update_contact(ids["ada"], today=TODAY, location="Bath")
+    report = sync_vdir(book, folder, today=TODAY)
+    assert [c.field for c in report.conflicts] == ["addresses"]  # still there, still held
+    assert "1 Phone Road" in card.read_text() and "99 Book St" not in card.read_text()
+    report = sync_vdir(book, folder, today=TODAY, take={ada.uid: "folder"})
+    assert not report.conflicts and "1 Phone Road" in card.read_text()
+    assert book.get_contact(ids["ada"]).addresses[0].street == "1 Phone Road"

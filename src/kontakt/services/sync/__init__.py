@@ -252,6 +252,13 @@ def _merge(plan: _Plan, book: F.Fields, folder: F.Fields, book_base: F.Fields | 
             plan.take.add(name)
         else:
             plan.write.add(name)
+    # A field to write that shares lines with one held in conflict (location and addresses
+    # both live in ADR) would put the book's side of the conflict on the card: it waits, its
+    # base kept, and goes out with the next sync after the conflict is settled.
+    held_lines = {line for name in plan.held for line in F.PROPERTIES[name]}
+    for name in [n for n in plan.write if held_lines & set(F.PROPERTIES[n])]:
+        plan.write.discard(name)
+        plan.held[name] = (book_base or {}).get(name), (folder_base or {}).get(name)
     plan.merged = merged
 
 
