@@ -367,3 +367,25 @@ def test_a_field_sharing_lines_with_a_conflict_waits_instead_of_overwriting_the_
     report = sync_vdir(book, folder, today=TODAY, take={ada.uid: "folder"})
     assert not report.conflicts and "1 Phone Road" in card.read_text()
     assert book.get_contact(ids["ada"]).addresses[0].street == "1 Phone Road"
+
+
+def test_a_phone_edit_that_brings_someone_back_keeps_what_was_changed_here_before(book, tmp_path):
+    """The card edited after the person was trashed here brings them back; every synced field
+    was taken from the card then, and the edits made in kontakt before the delete were lost."""
+    ids = people(book)
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    sync_vdir(book, folder, today=TODAY)
+    ada = book.get_contact(ids["ada"])
+    book.update_contact(ids["ada"], today=TODAY, notes="IMPORTANT new note", org="Analytical Engines")
+    book.trash_contact(ids["ada"])
+    card = card_of(folder, ada.uid)
+    edit_card(card, ("TITLE:Countess", "TITLE:Countess of Lovelace"))
+    report = sync_vdir(book, folder, today=TODAY)
+    assert report.restored == ["Ada Lovelace"] and not report.conflicts
+    back = book.get_contact(ids["ada"])
+    assert (back.role, back.org, back.notes) == ("Countess of Lovelace", "Analytical Engines",
+                                                 "IMPORTANT new note")
+    text = card.read_text()
+    assert "ORG:Analytical Engines" in text and "IMPORTANT new note" in text  # and the phone hears
+    assert sync_vdir(book, folder, today=TODAY).changes == 0
