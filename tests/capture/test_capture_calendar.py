@@ -174,3 +174,16 @@ def test_since_limits_how_far_back_a_scan_looks(book, tmp_path):
 def test_a_missing_path_is_refused_by_name(book, tmp_path):
     with pytest.raises(capture.CalendarError, match="nowhere"):
         scan(book, tmp_path / "nowhere")
+
+
+def test_a_series_more_often_than_daily_is_one_proposal_a_day(book, tmp_path):
+    """An hourly invite from 20 Nov, 09:00 (the clock is 23 Nov, 12:00): 76 past occurrences,
+    which were 76 proposals (a FREQ=MINUTELY one made ~50,000). One a day, with its people."""
+    path = tmp_path / "hourly.ics"
+    write(path, event("hourly-1", "ping", datetime(2026, 11, 20, 9, tzinfo=BERLIN),
+                      attendees=[("anna@example.com", "ACCEPTED")], rrule={"freq": "hourly"}))
+    result = scan(book, path)
+    assert result.scan.events > 70  # every occurrence was looked at
+    days = [p.date.isoformat() for p in store.pending(book)]
+    assert days == ["2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23"]
+    assert result.new == 4

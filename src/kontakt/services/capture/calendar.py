@@ -114,6 +114,9 @@ def scan_calendar_file(path: Path, index: ContactIndex, *, since: date, now: dat
         scan.unreadable.append(f"{path}: {str(error).splitlines()[0] if str(error) else type(error).__name__}")
         return
     scan.files += 1
+    # A series repeating more often than daily (an hourly ping, a mistaken FREQ=MINUTELY)
+    # is one meeting a day with its people, not thousands of proposals.
+    days_seen: set[tuple[str, date]] = set()
     for event in occurrences:
         if event.name != "VEVENT":
             continue
@@ -153,9 +156,13 @@ def scan_calendar_file(path: Path, index: ContactIndex, *, since: date, now: dat
         direction = "me" if organizer and index.is_me(organizer) else ("them" if organizer_id else None)
         occurrence = event.get("RECURRENCE-ID") or start
         uid = str(event.get("UID", "")) or f"{path.name}:{title}"
+        day = local_day(start.dt)
+        if (uid, day) in days_seen:
+            continue
+        days_seen.add((uid, day))
         stamp = occurrence.dt.isoformat() if hasattr(occurrence, "dt") else str(occurrence)
         scan.proposals.append(NewProposal(
-            key=f"cal:{uid}@{stamp}", source="calendar", date=local_day(start.dt),
+            key=f"cal:{uid}@{stamp}", source="calendar", date=day,
             kind=_kind(event), contact_ids=tuple(people), direction=direction, title=title,
             sender=organizer if organizer_id is not None else "",
         ))
