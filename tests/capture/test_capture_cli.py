@@ -65,7 +65,7 @@ def test_calendar_and_mail_scans_fill_the_inbox_and_say_what_they_saw(setup):
     assert len(pending(setup)) == 10
     # Again: nothing new, and the Maildir's files are not read again.
     assert "0 new proposal(s)" in run(setup, "calendar", str(setup["cal"])).output
-    assert "0 message(s) read, 4 file(s) unchanged: 0 new" in run(setup, "mail", str(setup["mail"])).output
+    assert "0 message(s) read, 4 file(s) unchanged: 0 new" in run(setup, "mail", str(setup["mail"]), "--me", ME).output
 
 
 def test_list_groups_by_day_and_json_has_every_field(setup):

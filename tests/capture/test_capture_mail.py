@@ -232,7 +232,26 @@ def test_only_new_files_are_read_and_a_reply_makes_a_waiting_proposal_mutual(tmp
     next((w.root / "cur").iterdir()).unlink()
     third = capture.scan_mail(book, [w.root], now=clock.now(), since=SINCE, me=(ME,))
     assert third.scan.gone_files and third.scan.skipped_files == 30
-    assert book.conn.execute("SELECT count(*) FROM capture_files").fetchone()[0] == 30
+    assert book.conn.execute(  # the files, beside the source's matching mark
+        "SELECT count(*) FROM capture_files WHERE instr(path, char(0)) = 0").fetchone()[0] == 30
+    book.close()
+
+
+def test_a_person_added_since_the_last_scan_is_found_in_files_read_before(tmp_path):
+    """Scan, add the unknown sender, scan again: the unchanged files were never opened again,
+    so their mail was missed. What matching depends on changed: every file is read again."""
+    w = MaildirWriter(tmp_path / "Mail")
+    w.add(message(frm="olga.new@example.com", day=utc(2026, 11, 10), msgid="<olga@x>"))
+    w.add(message(frm="bob@example.org", day=utc(2026, 11, 11), msgid="<bob@x>"))
+    book, ids = make_book(tmp_path / "book.db")
+    first = capture.scan_mail(book, [w.root], now=clock.now(), since=SINCE, me=(ME,))
+    assert first.new == 1 and first.scan.unmatched == 1
+    same = capture.scan_mail(book, [w.root], now=clock.now(), since=SINCE, me=(ME,))
+    assert (same.scan.files, same.scan.skipped_files, same.new) == (0, 2, 0)  # nothing to read
+    book.update_contact(ids["olga"], today=TODAY, emails=["olga.new@example.com"])
+    again = capture.scan_mail(book, [w.root], now=clock.now(), since=SINCE, me=(ME,))
+    assert (again.scan.files, again.new) == (2, 1)  # Bob's is not proposed twice
+    assert sorted(p.contact_ids for p in store.pending(book)) == sorted([(ids["bob"],), (ids["olga"],)])
     book.close()
 
 

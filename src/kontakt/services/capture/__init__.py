@@ -117,6 +117,8 @@ def scan_mail(book, paths: list[Path], *, now: datetime, since: date, me: tuple[
     index = ContactIndex(book, me=me, ignored_senders=rules["sender"])
     reader = MailReader(index, since=since, now=now, ignore_titles=rules["title"],
                         keep_subjects=keep_subjects)
+    matching = _matching_key(index, since, rules)
+    marks = []
     for path in paths:
         resolved = path.expanduser().resolve()
         # A folder's files are below "root/"; "root2/" is another source.
@@ -126,10 +128,33 @@ def scan_mail(book, paths: list[Path], *, now: datetime, since: date, me: tuple[
                                  store.known_files(book, notmuch.cache_prefix(resolved)))
             continue
         known = store.known_files(book, prefix)
+        # Whom a message names changes with the people (one added, an address given), --me,
+        # --since and the rules: then a file read before may name someone now, and every file
+        # is read again. (Proposals are keyed by message: nothing is proposed twice.)
+        mark = prefix + _MATCHING_MARK
+        if known.pop(mark, None) != (matching, 0):
+            known = {}
+        marks.append((mark, matching, 0))
         read_source(resolved, reader, known)
     scan = reader.finish()
-    new, updated, ids = _store(book, scan.proposals, files=scan.seen_files, gone=scan.gone_files)
+    new, updated, ids = _store(book, scan.proposals, files=scan.seen_files + marks,
+                               gone=scan.gone_files)
     return ScanResult(scan, new, updated, ids)
+
+
+# The pseudo-file kept beside a mail source's files: what matching depended on at its last scan.
+_MATCHING_MARK = "\x00matching"
+
+
+def _matching_key(index: ContactIndex, since: date, rules: dict) -> int:
+    """A fingerprint of what decides whom a message names: the addresses of the people (and
+    whose they are), me, since and the rules; 56 bits, to fit the files table's integer."""
+    import hashlib
+
+    parts = [since.isoformat(), *sorted(index.me), *(f"{k}={v}" for k, v in sorted(rules.items()))]
+    parts += (f"{address} {sorted(ids)}" for address, ids in sorted(index.by_address.items()))
+    digest = hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogatepass"), digest_size=7)
+    return int.from_bytes(digest.digest(), "big")
 
 
 def apply_rules(book) -> int:
