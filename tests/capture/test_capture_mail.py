@@ -252,6 +252,12 @@ def test_a_person_added_since_the_last_scan_is_found_in_files_read_before(tmp_pa
     again = capture.scan_mail(book, [w.root], now=clock.now(), since=SINCE, me=(ME,))
     assert (again.scan.files, again.new) == (2, 1)  # Bob's is not proposed twice
     assert sorted(p.contact_ids for p in store.pending(book)) == sorted([(ids["bob"],), (ids["olga"],)])
+    # The default --since (a year ago) moves every day: a later one reads nothing again; an
+    # earlier one may reach messages left out before, and reads everything.
+    later = capture.scan_mail(book, [w.root], now=clock.now(), since=SINCE + timedelta(days=1), me=(ME,))
+    assert (later.scan.files, later.scan.skipped_files) == (0, 2)
+    earlier = capture.scan_mail(book, [w.root], now=clock.now(), since=SINCE - timedelta(days=30), me=(ME,))
+    assert (earlier.scan.files, earlier.new) == (2, 0)
     book.close()
 
 

@@ -117,7 +117,7 @@ def scan_mail(book, paths: list[Path], *, now: datetime, since: date, me: tuple[
     index = ContactIndex(book, me=me, ignored_senders=rules["sender"])
     reader = MailReader(index, since=since, now=now, ignore_titles=rules["title"],
                         keep_subjects=keep_subjects)
-    matching = _matching_key(index, since, rules)
+    matching = _matching_key(index, rules)
     marks = []
     for path in paths:
         resolved = path.expanduser().resolve()
@@ -128,13 +128,16 @@ def scan_mail(book, paths: list[Path], *, now: datetime, since: date, me: tuple[
                                  store.known_files(book, notmuch.cache_prefix(resolved)))
             continue
         known = store.known_files(book, prefix)
-        # Whom a message names changes with the people (one added, an address given), --me,
-        # --since and the rules: then a file read before may name someone now, and every file
-        # is read again. (Proposals are keyed by message: nothing is proposed twice.)
+        # Whom a message names changes with the people (one added, an address given), --me
+        # and the rules, and an earlier --since reaches messages left out before: then a file
+        # read before may hold a proposal now, and every file is read again (proposals are
+        # keyed by message: nothing is proposed twice). A later --since, as the default of a
+        # year ago moves every day, needs nothing read again.
         mark = prefix + _MATCHING_MARK
-        if known.pop(mark, None) != (matching, 0):
+        last = known.pop(mark, None)
+        if last is None or last[0] != matching or since.toordinal() < last[1]:
             known = {}
-        marks.append((mark, matching, 0))
+        marks.append((mark, matching, since.toordinal()))
         read_source(resolved, reader, known)
     scan = reader.finish()
     new, updated, ids = _store(book, scan.proposals, files=scan.seen_files + marks,
@@ -142,16 +145,17 @@ def scan_mail(book, paths: list[Path], *, now: datetime, since: date, me: tuple[
     return ScanResult(scan, new, updated, ids)
 
 
-# The pseudo-file kept beside a mail source's files: what matching depended on at its last scan.
+# The pseudo-file kept beside a mail source's files: what matching depended on at its last
+# scan (as its mtime) and the --since it read with (as its size, a day's ordinal).
 _MATCHING_MARK = "\x00matching"
 
 
-def _matching_key(index: ContactIndex, since: date, rules: dict) -> int:
+def _matching_key(index: ContactIndex, rules: dict) -> int:
     """A fingerprint of what decides whom a message names: the addresses of the people (and
-    whose they are), me, since and the rules; 56 bits, to fit the files table's integer."""
+    whose they are), me and the rules; 56 bits, to fit the files table's integer."""
     import hashlib
 
-    parts = [since.isoformat(), *sorted(index.me), *(f"{k}={v}" for k, v in sorted(rules.items()))]
+    parts = [*sorted(index.me), *(f"{k}={v}" for k, v in sorted(rules.items()))]
     parts += (f"{address} {sorted(ids)}" for address, ids in sorted(index.by_address.items()))
     digest = hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogatepass"), digest_size=7)
     return int.from_bytes(digest.digest(), "big")
