@@ -13,7 +13,7 @@ from kontakt import clock
 from kontakt.services import capture
 from kontakt.store import capture as store
 
-from capture_helpers import ME, SINCE, make_book
+from capture_helpers import ME, SINCE, TODAY, make_book
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -187,3 +187,24 @@ def test_a_series_more_often_than_daily_is_one_proposal_a_day(book, tmp_path):
     days = [p.date.isoformat() for p in store.pending(book)]
     assert days == ["2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23"]
     assert result.new == 4
+
+
+def test_merging_two_people_keeps_their_waiting_proposals_with_the_kept_one(book, tmp_path):
+    """A proposal naming the merged-away person waited for someone in the trash: accepting it
+    said so, and a new scan skipped it as known. It names the kept person now."""
+    from kontakt.store.history import undo
+    from kontakt.store.merge import apply_merge
+
+    path = tmp_path / "lunch.ics"
+    write(path, event("lunch-1", "Work lunch", datetime(2026, 11, 10, 12, tzinfo=BERLIN),
+                      attendees=[("eva@example.net", "ACCEPTED")]),
+          event("lunch-2", "Team lunch", datetime(2026, 11, 12, 12, tzinfo=BERLIN),
+                attendees=[("eva@example.net", "ACCEPTED"), ("anna@example.com", "ACCEPTED")]))
+    assert scan(book, path).new == 2
+    apply_merge(book, book.ids["anna"], book.ids["eva"], {}, today=TODAY)
+    waiting = store.pending(book)
+    assert [p.contact_ids for p in waiting] == [(book.ids["anna"],)] * 2  # Eva is Anna now, once
+    assert scan(book, path).new == 0  # and nothing comes twice
+    undo(book)  # the merge's undo step puts the proposals back as they were
+    assert [sorted(p.contact_ids) for p in store.pending(book)] == [
+        [book.ids["eva"]], sorted([book.ids["anna"], book.ids["eva"]])]

@@ -298,6 +298,7 @@ def apply_merge(
         if created_at is not None and created_at != before["created_at"]:
             conn.execute("UPDATE contacts SET created_at = ? WHERE id = ?", (created_at, kept_id))
         _move(conn, moved, source=other_id, target=kept_id)
+        _repoint_proposals(conn, source=other_id, target=kept_id)
         conn.execute(
             "UPDATE contacts SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
             (_now(), other_id),
@@ -315,6 +316,19 @@ def apply_merge(
             ),
         )
     return cursor.lastrowid
+
+
+def _repoint_proposals(conn: sqlite3.Connection, *, source: int, target: int) -> None:
+    """Waiting capture proposals that name `source` name `target` instead: they would wait
+    for someone in the trash (accepting one said so, and a new scan skips it as known)."""
+    rows = conn.execute(
+        """SELECT id, contact_ids FROM capture_proposals WHERE status = 'pending'
+             AND EXISTS (SELECT 1 FROM json_each(contact_ids) WHERE value = ?)""", (source,)
+    ).fetchall()
+    for proposal_id, ids in rows:
+        people = list(dict.fromkeys(target if i == source else i for i in json.loads(ids)))
+        conn.execute("UPDATE capture_proposals SET contact_ids = ? WHERE id = ?",
+                     (json.dumps(people), proposal_id))
 
 
 def _move(conn: sqlite3.Connection, moved: Attached, *, source: int, target: int) -> None:
