@@ -25,7 +25,7 @@ from ..domain.dates import parse_iso
 from ..domain.text import BASE_LETTERS, nfc
 from .migrations import CONTACT_COLUMNS, FTS_COLUMNS, REF_INDEX, REF_INDEX_COLUMNS, REF_INDEX_TEXT
 from .book import Book, _line, _now, _text, _unique
-from .values import _cadence
+from .values import _cadence, same_phone
 from .contacts import LET_DRIFT_SQL
 from .db import is_encrypted, reader_connection
 from . import cadence_circles
@@ -126,18 +126,11 @@ def _clean_emails(emails: Iterable[str], line=_fast_line) -> list[str]:
     return _unique(cleaned, key=str.casefold)
 
 
-_NON_DIGITS = re.compile(r"\D")
-
-
-def _phone_key(phone: str) -> str:
-    return _NON_DIGITS.sub("", phone) or phone
-
-
 def _clean_phones(phones: Iterable[str], line=_fast_line) -> list[str]:
     cleaned = [value for value in map(line, phones) if value]
     if len(cleaned) < 2:
         return cleaned
-    return _unique(cleaned, key=_phone_key)
+    return _unique(cleaned, key=same_phone)
 
 
 def _clean_tags(tags: Iterable[str], line=_fast_line) -> list[str]:

@@ -58,8 +58,15 @@ def email_key(email: str) -> str:
 def phone_key(phone: str) -> str:
     """What makes two phone numbers the same one for the book: their digits (the text
     itself when it has none)."""
-    cleaned = _line(phone)
-    return re.sub(r"\D", "", cleaned) or cleaned
+    return same_phone(_line(phone))
+
+
+_NON_DIGITS = re.compile(r"\D")
+
+
+def same_phone(phone: str) -> str:
+    """`phone_key` of a number already cleaned (the lists' uniqueness, one-row and bulk)."""
+    return _NON_DIGITS.sub("", phone) or phone
 
 
 def url_key(url: str) -> str:
@@ -77,7 +84,7 @@ def _clean_emails(emails: Iterable[str]) -> list[str]:
 
 
 def _clean_phones(phones: Iterable[str]) -> list[str]:
-    return _unique((_line(p) for p in phones), key=lambda p: re.sub(r"\D", "", p) or p)
+    return _unique((_line(p) for p in phones), key=same_phone)
 
 
 def _clean_tags(tags: Iterable[str]) -> list[str]:
