@@ -99,7 +99,7 @@ def escape_json(json_text: str) -> str:
 def escape_json_bytes(json_bytes: bytes) -> bytes:
     """`escape_json` of UTF-8 JSON text given as bytes; the bytes themselves when there is
     nothing to escape."""
-    if not _UNSAFE_IN_JSON_BYTES.search(json_bytes.translate(None, _NEVER_ESCAPED)):
+    if not _bytes_need_json_escapes(json_bytes):
         return json_bytes
     return escape_json(json_bytes.decode("utf-8", "replace")).encode("utf-8")
 
@@ -107,13 +107,15 @@ def escape_json_bytes(json_bytes: bytes) -> bytes:
 def _needs_json_escapes(json_text: str) -> bool:
     if len(json_text) < 4096:
         return _UNSAFE_IN_JSON.search(json_text) is not None
-    # A long text (an export's chunk): only the bytes outside printable ASCII can be what
-    # escape_json replaces, and there are few, so the scan reads those alone (~4x less
-    # than a regex over every character). A multi-byte character stays whole when the
-    # ASCII around it goes; two that come to meet may look like a third, which only
-    # costs the exact pass above.
-    kept = json_text.encode("utf-8", "surrogatepass").translate(None, _NEVER_ESCAPED)
-    return _UNSAFE_IN_JSON_BYTES.search(kept) is not None
+    return _bytes_need_json_escapes(json_text.encode("utf-8", "surrogatepass"))
+
+
+def _bytes_need_json_escapes(data: bytes) -> bool:
+    # Only the bytes outside printable ASCII can be what escape_json replaces, and an
+    # export's text holds few, so the scan reads those alone (~4x less than a regex over
+    # every character). A multi-byte character stays whole when the ASCII around it goes;
+    # two that come to meet may look like a third, which only costs the exact pass.
+    return _UNSAFE_IN_JSON_BYTES.search(data.translate(None, _NEVER_ESCAPED)) is not None
 
 
 _UNSAFE_IN_JSON = re.compile("[" + "".join(re.escape(chr(c)) for c in _VISIBLE_LINES) + "]")

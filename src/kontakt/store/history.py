@@ -453,7 +453,7 @@ def _describe(book: Book, step_id: int) -> tuple[str | None, int | None]:
         if table == "contacts" and op == "U":
             return _contact_update(book, hit), hit[2]
         if table == "interactions":
-            ids = [r[2] for r in rows if r[0] == "interaction_contacts" and r[2] is not None] or ids
+            ids = _participants(rows) or ids
         if table == "interaction_contacts":
             # Who came or went: an edit rewrites the participants, the ones kept included.
             went = [r[2] for r in rows if r[0] == table and r[1] == "D"]
@@ -485,11 +485,16 @@ def _trash_step(book: Book, rows, contact_ids: list[int]) -> tuple[str, int | No
             continue
         ids = contact_ids
         if record[0] == "interactions":
-            ids = [r[2] for r in rows if r[0] == "interaction_contacts" and r[2] is not None] or ids
+            ids = _participants(rows) or ids
         noun = (_interaction_kind(book, record[3]) if record[0] == "interactions" and record_op == "I"
                 else _RECORD_NOUNS[record[0]])
         return template.format(noun=noun, names=_names(book, ids)), (ids[0] if ids else None)
     return None
+
+
+def _participants(rows) -> list[int]:
+    """The people of the interaction a step logged or removed (its participant rows)."""
+    return [r[2] for r in rows if r[0] == "interaction_contacts" and r[2] is not None]
 
 
 def _interaction_kind(book: Book, undo_sql: str) -> str:
