@@ -146,15 +146,13 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
         bases = {}
     contacts = {c.uid: c for c, _ in iter_contacts(book)}
     in_trash = {c.uid: c for c, _ in book.trashed()}
-    trashed = {uid: c.id for uid, c in in_trash.items()}
 
     plans = []
     for uid in sorted(set(cards) | set(contacts) | set(bases)):
         base = bases.get(uid)
         if base and base.file in unreadable and uid not in cards:
             continue  # its card is there but unreadable: never take that as a deletion
-        plan = _plan(uid, contacts.get(uid), cards.get(uid), base, trashed, take, report,
-                     in_trash.get(uid))
+        plan = _plan(uid, contacts.get(uid), cards.get(uid), base, in_trash.get(uid), take, report)
         if plan is not None:
             plans.append(plan)
     used = {c.file for c in cards.values()} | unreadable
@@ -187,15 +185,16 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
 
 
 def _plan(uid: str, contact: Contact | None, card: CardFile | None, base: SyncedCard | None,
-          trashed: dict[str, int], take: dict, report: SyncReport,
-          gone: Contact | None = None) -> _Plan | None:
+          gone: Contact | None, take: dict, report: SyncReport) -> _Plan | None:
+    """What to do for one uid: `contact` in the book, `card` in the folder, `base` as they
+    were at the last sync, `gone` the person when they are in kontakt's trash."""
     name = contact.name if contact else card.card.name if card else uid
     plan = _Plan(uid, name, contact, card, base)
     if base is None:
         if contact and not card:
             plan.merged, plan.new_file = F.of_contact(contact), ""
         elif card and not contact:
-            if uid in trashed:
+            if gone is not None:
                 report.warnings.append(f"{card.file}: {name} is in kontakt's trash; restore them "
                                        "(kontakt trash) or delete the card")
                 return None
@@ -213,14 +212,12 @@ def _plan(uid: str, contact: Contact | None, card: CardFile | None, base: Synced
         else:
             # Edited on the phone after it was deleted here: the edit wins over the delete.
             plan.merged = F.of_card(card.card)
-            if uid in trashed and gone is not None:
+            if gone is not None:
                 # Merged as for anyone else: what was changed here before the delete stays
                 # (and goes to the card), only what the phone changed is taken.
-                plan.restore_id = trashed[uid]
+                plan.restore_id = gone.id
                 _merge(plan, F.of_contact(gone), F.of_card(card.card), base.fields["book"],
                        base.fields["folder"], take, report)
-            elif uid in trashed:
-                plan.restore_id, plan.take = trashed[uid], set(F.SYNCED)
             else:
                 plan.add = True
     else:
