@@ -99,7 +99,6 @@ class MainScreen(Screen[None]):
         self._search_timer: Timer | None = None
         self._circle: str | None = None
         self._archived = False
-        self._show_circles = False
         self._header_counts = None
         # Another process wrote while a form or another screen was on top: re-read on return.
         self._stale = False
@@ -293,7 +292,6 @@ class MainScreen(Screen[None]):
         option_id = event.option.id or "*"
         self.show_circle(None if option_id == "*" else option_id[1:])
         if not self.has_class("-wide"):  # the sidebar stood in for the card: give it back
-            self._show_circles = False
             self.remove_class("-show-circles")
         self.contacts.focus()
 
@@ -344,9 +342,8 @@ class MainScreen(Screen[None]):
             return  # already in it (an entry of the timeline may be picked)
         if self._current() is None:
             return
-        if self._show_circles and not self.has_class("-wide"):
+        if not self.has_class("-wide"):
             # The sidebar stands in for the card under 110 columns: give the card back.
-            self._show_circles = False
             self.remove_class("-show-circles")
         self.add_class("-show-card")
         self.call_after_refresh(self._into_card)
@@ -366,9 +363,7 @@ class MainScreen(Screen[None]):
         # so are the circles, in the list's place.
         self.set_class(self.detail in (event.widget, *event.widget.ancestors), "-show-card")
         sidebar = self.query_one("#sidebar")
-        if (self.has_class("-tiny") and self._show_circles
-                and sidebar not in (event.widget, *event.widget.ancestors)):
-            self._show_circles = False
+        if self.has_class("-tiny") and sidebar not in (event.widget, *event.widget.ancestors):
             self.remove_class("-show-circles")
 
     def action_clear(self) -> None:
@@ -389,9 +384,10 @@ class MainScreen(Screen[None]):
         self.contacts.focus()
 
     def action_circles(self) -> None:
-        self._show_circles = not self._show_circles or self.focused is not self.query_one("#circles")
-        self.set_class(self._show_circles, "-show-circles")
-        if self._show_circles:
+        # c opens the circles and goes into them; c again, there, closes them.
+        show = not self.has_class("-show-circles") or self.focused is not self.query_one("#circles")
+        self.set_class(show, "-show-circles")
+        if show:
             self.query_one("#circles", OptionList).focus()
         else:
             self.contacts.focus()
