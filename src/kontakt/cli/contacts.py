@@ -139,13 +139,12 @@ def edit(ref, name, emails, phones, addresses, urls, nickname, org, role, locati
         drop = []
         for text in remove_addresses:
             wanted = text.strip().casefold()
-            if any(wanted in a.one_line().casefold() or wanted == a.label for a in contact.addresses):
+            if any(_names_address(wanted, a) for a in contact.addresses):
                 drop.append(wanted)
             else:
                 absent.append(f"no address matching {text.strip()}")
         if addresses or drop:
-            kept = [a for a in contact.addresses
-                    if not any(d in a.one_line().casefold() or d == a.label for d in drop)]
+            kept = [a for a in contact.addresses if not any(_names_address(d, a) for d in drop)]
             changes["addresses"] = kept + _addresses(addresses)
     if urls or remove_urls:
         kept_urls = _without(contact.urls, remove_urls, url_key, "web address", absent)
@@ -200,6 +199,11 @@ def edit(ref, name, emails, phones, addresses, urls, nickname, org, role, locati
 # the contact does not have: the code `kontakt import` uses when some rows landed and others
 # did not, so a script notices the typo without mistaking the edit for one that failed.
 EXIT_PARTLY = 3
+
+
+def _names_address(wanted: str, address) -> bool:
+    """A --remove-address (folded) names this address: its label, or a piece of it ("berlin")."""
+    return wanted in address.one_line().casefold() or wanted == address.label
 
 
 def _without(values: Iterable[str], removals: Iterable[str], key: Callable[[str], str],

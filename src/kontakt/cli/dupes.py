@@ -79,17 +79,16 @@ def _merge_json(result) -> dict:
     }
 
 
+def _moved_counts(moved: dict) -> str:
+    """'3 interactions, 1 favour, 0 introductions, 0 follow-ups': what a merge moved."""
+    return ", ".join(counted(moved.get(key, 0), word) for key, word in (
+        ("interactions", "interaction"), ("favours", "favour"), ("introductions", "introduction"),
+        ("follow_ups", "follow-up")))
 
 
 def _moved_text(result) -> str:
     moved = result.moved
-    parts = [
-        counted(moved.get("interactions", 0), "interaction"),
-        counted(moved.get("favours", 0), "favour"),
-        counted(moved.get("introductions", 0), "introduction"),
-        counted(moved.get("follow_ups", 0), "follow-up"),
-    ]
-    text = ", ".join(parts)
+    text = _moved_counts(moved)
     if result.shared_interactions:
         text += f" ({counted(result.shared_interactions, 'group interaction')} had both: now one)"
     if result.dropped_introductions:
@@ -164,12 +163,7 @@ def unmerge(other):
     echo(
         f"restored #{record.other_id} {record.other_name} (merged into #{record.kept_id} "
         f"{record.kept_name}): moved back "
-        + ", ".join([
-            counted(moved.get("interactions", 0), "interaction"),
-            counted(moved.get("favours", 0), "favour"),
-            counted(moved.get("introductions", 0), "introduction"),
-            counted(moved.get("follow_ups", 0), "follow-up"),
-        ])
+        + _moved_counts(moved)
     )
     if undone.kept_changes:
         echo(

@@ -33,8 +33,6 @@ def _open_existing(ctx: click.Context) -> Book:
     return Book.open(_book_path(ctx), create=False)
 
 
-
-
 def _size(path: Path) -> str:
     size = path.stat().st_size
     for unit in ("bytes", "KB", "MB", "GB"):

@@ -178,8 +178,6 @@ def _how(f: FieldChoice) -> str:
     return "  both lists are united"
 
 
-
-
 class DupesScreen(Screen[bool]):
     """Likely duplicate pairs, one at a time; dismissed with True when the book changed."""
 
