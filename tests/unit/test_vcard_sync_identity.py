@@ -137,3 +137,36 @@ def test_a_card_without_uid_gets_kontakts_uid_when_kontakt_rewrites_it(book, tmp
     report = sync_vdir(book, folder, today=TODAY)
     assert report.updated == [("Zoe Example", ["name"])] and report.trashed == [] and report.added == []
 
+
+def ada_and_a_stale_copy(book: Book, folder: Path) -> tuple[Path, Path]:
+    ada = book.add_contact("Ada Lovelace", today=TODAY, emails=["old@example.org"])
+    sync_vdir(book, folder, today=TODAY)
+    (card,) = folder.iterdir()
+    copy = folder / "00-backup-copy.vcf"  # sorts before the real card
+    shutil.copyfile(card, copy)
+    book.update_contact(ada, today=TODAY, emails=["new@example.org"])
+    return card, copy
+
+
+def test_a_stale_copy_with_the_same_uid_never_wins_over_the_card_kontakt_syncs(book, tmp_path):
+    folder = tmp_path / "contacts"
+    folder.mkdir()
+    card, copy = ada_and_a_stale_copy(book, folder)
+    stale = copy.read_bytes()
+    report = sync_vdir(book, folder, today=TODAY)
+    assert report.written == [(card.name, ["emails"])]
+    assert report.warnings == [(f"skipped {copy.name}: the same UID as {card.name}, which kontakt "
+                                "syncs (delete the copy, or give it a UID of its own)")]
+    assert b"EMAIL:new@example.org" in card.read_bytes() and copy.read_bytes() == stale
+    assert only_contact(book).emails == ("new@example.org",)
+    # The phone edits the real card: taken. The copy is still only reported.
+    card.write_bytes(card.read_bytes().replace(b"FN:Ada Lovelace", b"FN:Ada King"))
+    report = sync_vdir(book, folder, today=TODAY)
+    assert report.updated == [("Ada Lovelace", ["name"])] and len(report.warnings) == 1
+    assert only_contact(book).name == "Ada King" and copy.read_bytes() == stale
+    # An edit to the copy alone changes nothing in the book.
+    copy.write_bytes(stale.replace(b"FN:Ada Lovelace", b"FN:Ada Copy"))
+    report = sync_vdir(book, folder, today=TODAY)
+    assert report.changes == 0 and copy.name in report.warnings[0]
+    assert only_contact(book).name == "Ada King"
+

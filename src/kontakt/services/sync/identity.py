@@ -38,15 +38,22 @@ def identify(files: list[CardFile], bases: dict[str, SyncedCard],
             card.known_uid = base.uid  # the href is its identity, as vdirsyncer keeps it
     cards: dict[str, CardFile] = {}
     left_out: set[str] = set()
-    for card in files:
+    for card in sorted(files, key=lambda c: (_not_the_synced_file(c, bases), c.file)):
         first = cards.get(card.uid)
         if first is None:
             cards[card.uid] = card
             continue
-        warnings.append(f"skipped {card.file}: the same UID as {first.file}")
+        synced = "" if _not_the_synced_file(first, bases) else ", which kontakt syncs"
+        warnings.append(f"skipped {card.file}: the same UID as {first.file}{synced} "
+                        "(delete the copy, or give it a UID of its own)")
         left_out.add(card.file)
     _follow_renamed(cards, bases)
     return cards, left_out
+
+
+def _not_the_synced_file(card: CardFile, bases: dict[str, SyncedCard]) -> bool:
+    base = bases.get(card.uid)
+    return base is None or base.file != card.file
 
 
 def _follow_renamed(cards: dict[str, CardFile], bases: dict[str, SyncedCard]) -> None:
