@@ -170,3 +170,30 @@ def test_a_stale_copy_with_the_same_uid_never_wins_over_the_card_kontakt_syncs(b
     assert report.changes == 0 and copy.name in report.warnings[0]
     assert only_contact(book).name == "Ada King"
 
+
+
+def test_a_whole_folder_renamed_by_a_server_side_change_keeps_everyone(book, tmp_path):
+    """The server touches every card (a new X-GOOGLE-ETAG): vdirsyncer renames each file.
+    Every person stays, once; and two new cards that are one vanished card's bytes twice
+    are no guess, and neither is lost."""
+    folder = tmp_path / "contacts"
+    folder.mkdir()
+    texts = [GOOGLE_CARD.replace("Zoe", f"Zoe{i:03d}").replace("zoe@", f"zoe{i:03d}@")
+             .replace("1234567", f"{1000000 + i}") for i in range(300)]
+    paths = [put(folder, text) for text in texts]
+    assert len(sync_vdir(book, folder, today=TODAY).added) == 300
+    ids = {r[0] for r in book.conn.execute("SELECT id FROM contacts")}
+    for path, text in zip(paths, texts):
+        path.unlink()
+        put(folder, text.replace('"abc"', '"def"'))
+    report = sync_vdir(book, folder, today=TODAY)
+    assert report.changes == 0 and report.warnings == [] and book.trashed() == []
+    assert {r[0] for r in book.conn.execute("SELECT id FROM contacts WHERE deleted_at IS NULL")} == ids
+    # One card vanishes and comes back as two identical files.
+    moved = folder / vdirsyncer_name(texts[1].replace('"abc"', '"def"'))
+    data = moved.read_bytes()
+    moved.unlink()
+    (folder / "copy-a.vcf").write_bytes(data)
+    (folder / "copy-b.vcf").write_bytes(data)
+    report = sync_vdir(book, folder, today=TODAY)
+    assert report.trashed == ["Zoe001 Example"] and report.added == ["Zoe001 Example"] * 2

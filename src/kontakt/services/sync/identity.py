@@ -11,6 +11,7 @@ kontakt synced last.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 
 from ...domain import Contact, fold
 from ...store.sync_cards import SyncedCard
@@ -58,45 +59,63 @@ def _not_the_synced_file(card: CardFile, bases: dict[str, SyncedCard]) -> bool:
 
 def _follow_renamed(cards: dict[str, CardFile], bases: dict[str, SyncedCard]) -> None:
     """Give a new card without a UID the uid of a vanished card it is: the same bytes under
-    another name, or (edited, so renamed by its new hash) the one vanished card it shares
-    the most with — its name or an e-mail or phone at least, and no other card closer."""
-    vanished = [b for uid, b in bases.items() if uid not in cards]
+    another name, or (edited, so renamed by its new hash) the vanished card it shares the
+    most with — its name, an e-mail or a phone at least — when each is the other's one
+    closest (never a guess between two equally likely people)."""
+    vanished = {uid: b for uid, b in bases.items() if uid not in cards}
     new = [c for uid, c in cards.items() if uid not in bases and not _own_uid(c)]
     if not vanished or not new:
         return
-    pairs: dict[str, SyncedCard] = {}
+    pairs: dict[str, str] = {}  # card file → the uid it is
+    by_hash: dict[str, list[str]] = defaultdict(list)
+    for base in vanished.values():
+        if base.hash:
+            by_hash[base.hash].append(base.uid)
+    same_bytes: dict[str, list[CardFile]] = defaultdict(list)
     for card in new:
-        same_bytes = [b for b in vanished if b.hash and b.hash == card.hash]
-        if len(same_bytes) == 1:
-            pairs[card.file] = same_bytes[0]
-    taken = {b.uid for b in pairs.values()}
-    scores = {
-        (card.file, base.uid): _likeness(F.of_card(card.card), base.fields["folder"])
-        for card in new if card.file not in pairs
-        for base in vanished if base.uid not in taken
-    }
-    for (file, uid), score in scores.items():
-        if score == 0:
+        if len(by_hash.get(card.hash, ())) == 1:
+            same_bytes[by_hash[card.hash][0]].append(card)
+    pairs.update({found[0].file: uid for uid, found in same_bytes.items() if len(found) == 1})
+
+    # Only cards and vanished ones sharing a name, e-mail or phone are compared: a folder
+    # re-hashed whole stays linear.
+    left = {uid: vanished[uid].fields["folder"] for uid in vanished.keys() - set(pairs.values())}
+    index: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for uid, fields in left.items():
+        for key in _keys(fields):
+            index[key].add(uid)
+    scores: dict[tuple[str, str], int] = {}
+    for card in new:
+        if card.file in pairs:
             continue
-        # Each the other's one closest: never a guess between two equally likely people.
-        rivals = [s for (f, u), s in scores.items() if (f == file) != (u == uid)]
-        if all(s < score for s in rivals):
-            pairs[file] = bases[uid]
+        fields = F.of_card(card.card)
+        keys = _keys(fields)
+        for uid in set().union(*(index.get(k, ()) for k in keys)):
+            scores[card.file, uid] = len(keys & _keys(left[uid])) + _agreeing(fields, left[uid])
+    best: dict[tuple[str, str], tuple[int, int]] = {}  # a card or base → (top score, how many)
+    for (file, uid), score in scores.items():
+        for side in (("card", file), ("base", uid)):
+            top, count = best.get(side, (0, 0))
+            best[side] = (score, 1) if score > top else (top, count + (score == top))
+    pairs.update({file: uid for (file, uid), score in scores.items()
+                  if best["card", file] == best["base", uid] == (score, 1)})
     for card in [c for c in new if c.file in pairs]:
         del cards[card.uid]
-        card.known_uid = pairs[card.file].uid
+        card.known_uid = pairs[card.file]
         cards[card.uid] = card
 
 
-def _likeness(card: F.Fields, base: F.Fields) -> int:
-    """How many synced fields agree (0 unless the name, an e-mail or a phone does)."""
-    def values(fields: F.Fields, name: str) -> set[str]:
-        return {v.casefold() for v, _ in fields.get(name) or []}
+def _keys(fields: F.Fields) -> set[tuple[str, str]]:
+    """What names a person on a card: the name, each e-mail, each phone."""
+    keys = {("email", v.casefold()) for v, _ in fields.get("emails") or []}
+    keys |= {("phone", v) for v, _ in fields.get("phones") or []}
+    if fields.get("name"):
+        keys.add(("name", fold(fields["name"])))
+    return keys
 
-    same_name = fold(card["name"] or "") == fold(base.get("name") or "")
-    shared = values(card, "emails") & values(base, "emails") or values(card, "phones") & values(base, "phones")
-    if not (same_name or shared):
-        return 0
+
+def _agreeing(card: F.Fields, base: F.Fields) -> int:
+    """How many synced fields hold the same, not empty, value."""
     return sum(1 for name in F.SYNCED
                if not F.empty(card[name]) and F.same(name, card[name], base.get(name)))
 
