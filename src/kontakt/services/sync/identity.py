@@ -24,7 +24,8 @@ __all__ = ["identify", "with_uid"]
 
 
 def _own_uid(card: CardFile) -> bool:
-    """Whether the card carries a UID (a card known by its hash was read before: as then)."""
+    """Whether the card is known by a UID already: its own, or the one it was synced under
+    (a card with the bytes of the last sync is not parsed again, and needs no other)."""
     return card.known_uid is not None or bool(card.card.uid)
 
 
