@@ -27,6 +27,7 @@ from ...store import Book
 from ...store.bulk import iter_contacts
 from ...store.sync_cards import SyncedCard, forget, remember, synced_cards
 from . import fields as F
+from .identity import identify, with_uid
 from .vdir import (
     CardFile, GroupCard, UnreadableCard, card_files, digest, file_name, read_card, render, write_atomically,
 )
@@ -116,7 +117,7 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
     report = SyncReport(folder, dry_run)
     bases = synced_cards(book, key)
 
-    cards: dict[str, CardFile] = {}
+    read: list[CardFile] = []
     unreadable: set[str] = set()
     by_file = {base.file: base for base in bases.values()}
     for path in card_files(folder):
@@ -132,11 +133,9 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
                 report.warnings.append(f"skipped {error}")
             unreadable.add(path.name)
             continue
-        if card.uid in cards:
-            report.warnings.append(f"skipped {path.name}: the same UID as {cards[card.uid].file}")
-            unreadable.add(path.name)
-            continue
-        cards[card.uid] = card
+        read.append(card)
+    cards, copies = identify(read, bases, report.warnings)
+    unreadable |= copies
     if bases and not unreadable and not any(uid in cards for uid in bases):
         # Not one card synced before is there: a wiped, replaced or unmounted folder, not
         # every person deleted on the phone. Written anew rather than the book trashed.
@@ -174,6 +173,8 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
             contact = F.as_contact(plan.merged, plan.uid, plan.contact)
             contact = replace(contact, updated_at=clock.now())
             text = render(contact, None if plan.new_file else plan.card, plan.write)
+            if not plan.new_file:
+                text = with_uid(text, contact, plan.card)
             data = write_atomically(folder / name, text)
             after[plan.uid] = read_card(folder / name, data)
     if not plans:
