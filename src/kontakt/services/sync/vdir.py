@@ -16,6 +16,7 @@ from ..exporters.vcard import card as fresh_card, file_name, fold
 from ..importers.textfile import Encoding
 from ..importers.vcard import _logical_lines, iter_cards
 from .fields import PROPERTIES
+from .lines import raw_lines, rewrite
 
 __all__ = ["CardFile", "UnreadableCard", "read_card", "render", "write_atomically", "file_name"]
 
@@ -109,26 +110,21 @@ def _unfolded(text: str) -> list[str]:
 
 def render(contact: Contact, original: CardFile | None, changed: set[str]) -> str:
     """The card text for `contact`: a new card, or `original` with the lines of the
-    `changed` fields replaced (and REV renewed); every other line is kept as it was."""
+    `changed` fields made to say the contact's values (and REV renewed), each kept line as
+    it was in the file, its group and parameters too (services/sync/lines.py)."""
     version = original.version if original and original.version in ("3.0", "4.0") else "4.0"
     fresh = _unfolded(fresh_card(contact, version))
     if original is None:
         return "".join(fold(line) for line in fresh)
-    replace = {p for f in changed for p in PROPERTIES[f]}
-    new_lines = [line for line in fresh if _name(line) in replace]
-    out: list[str] = []
-    placed = False
-    for name, text in original.lines:
-        if name in replace or name == "REV":
-            if name in replace and not placed:
-                out += new_lines
-                placed = True
-            continue
-        out.append(text)
-    if not placed:
-        out += new_lines
-    out += [line for line in fresh if _name(line) == "REV"]
-    return "".join(fold(line) for line in ["BEGIN:VCARD", *out, "END:VCARD"])
+    text = original.data.decode("utf-8")
+    newline = "\r\n" if "\r\n" in text or "\n" not in text else "\n"
+    owned = {p for f in changed for p in PROPERTIES[f]}
+    return rewrite(raw_lines(text), fresh, owned, newline, _fold)
+
+
+def _fold(line: str, newline: str) -> str:
+    folded = fold(line)
+    return folded if newline == "\r\n" else folded.replace("\r\n", newline)
 
 
 def write_atomically(path: Path, text: str) -> bytes:
