@@ -170,10 +170,12 @@ def _value_and_label(name: str, text: str) -> tuple[str, str, str] | None:
     return parts, parts.casefold(), address.label
 
 
-def rewrite(lines: list[RawLine], fresh: list[str], owned: set[str], newline: str, fold) -> str:
+def rewrite(lines: list[RawLine], fresh: list[str], owned: set[str], newline: str, fold,
+            carried: list[RawLine] = ()) -> str:
     """The card text: `lines` (the file's, BEGIN and END included) with the properties in
     `owned` made to say what the `fresh` card's lines (unfolded) say, and REV from `fresh`;
-    `fold(text, newline)` writes a new or changed line."""
+    `fold(text, newline)` writes a new or changed line. `carried` lines (another card's,
+    see `carry`) go before END as they were, in this file's line ends."""
     by_name: dict[str, list[int]] = {}
     for index, line in enumerate(lines):
         by_name.setdefault(line.name, []).append(index)
@@ -224,7 +226,8 @@ def rewrite(lines: list[RawLine], fresh: list[str], owned: set[str], newline: st
     for index, line in enumerate(lines):
         if index == end:
             out += [fold(t, newline) for t in appended]
-            appended = []
+            out += [_ends(line.raw, newline) for line in carried]
+            appended, carried = [], []
         if index in replaced:
             text = replaced[index]
             if text is not None:
@@ -235,7 +238,55 @@ def rewrite(lines: list[RawLine], fresh: list[str], owned: set[str], newline: st
             out.append(line.raw)
         out += [fold(t, newline) for t in after.get(index, [])]
     out += [fold(t, newline) for t in appended]
+    out += [_ends(line.raw, newline) for line in carried]
     return "".join(out)
+
+
+def _ends(raw: str, newline: str) -> str:
+    """A line's text with its line ends (the folds' too) made `newline`."""
+    body = raw.replace("\r\n", "\n").replace("\r", "\n")
+    return body.replace("\n", newline) if body.endswith("\n") else body.replace("\n", newline) + newline
+
+
+# Lines every card has of its own: never carried from one card to another.
+_OWN = {"BEGIN", "END", "VERSION", "UID", "REV", "PRODID", "X-KONTAKT-CREATED"}
+
+
+def carry(source: list[RawLine], into: list[RawLine], owned: set[str]) -> list[RawLine]:
+    """The lines of `source` (a card merged away) to put on `into` (the card kept): what
+    kontakt does not model (PHOTO, X-SOCIALPROFILE, X-ABRELATEDNAMES with its label…), but
+    for lines `into` says already; a group that holds a line kontakt owns stays behind (its
+    value came over with the merge in the book), and a group whose name `into` uses is
+    renamed to the next free itemN."""
+    owned_groups = {line.group for line in source if line.group and line.name in owned}
+    have = {_ungrouped(line.text) for line in into}
+    used = {line.group.upper() for line in into if line.group}
+    numbers = [int(g[4:]) for g in used if g.startswith("ITEM") and g[4:].isdigit()]
+    next_item = max(numbers, default=0) + 1
+    renamed: dict[str, str] = {}
+    out: list[RawLine] = []
+    for line in source:
+        name, group = line.name, line.group
+        if name in _OWN or name in owned or not line.text.strip() or group in owned_groups:
+            continue
+        if _ungrouped(line.text) in have:
+            continue
+        if group and group.upper() in used:
+            if group not in renamed:
+                while f"ITEM{next_item}" in used:
+                    next_item += 1
+                renamed[group] = f"item{next_item}"
+                used.add(f"ITEM{next_item}")
+            new = renamed[group]
+            out.append(RawLine(new + line.raw[len(group):], new + line.text[len(group):]))
+            continue
+        out.append(line)
+    return out
+
+
+def _ungrouped(text: str) -> str:
+    group = split(text)[0]
+    return text[len(group) + 1:] if group else text
 
 
 def _match_list(name: str, lines: list[RawLine], old: list[int], new: list[str],

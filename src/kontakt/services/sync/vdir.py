@@ -16,7 +16,7 @@ from ..exporters.vcard import card as fresh_card, file_name, fold
 from ..importers.textfile import Encoding
 from ..importers.vcard import _logical_lines, iter_cards
 from .fields import PROPERTIES
-from .lines import raw_lines, rewrite
+from .lines import RawLine, raw_lines, rewrite
 
 __all__ = ["CardFile", "UnreadableCard", "read_card", "render", "write_atomically", "file_name"]
 
@@ -84,7 +84,7 @@ def _parse(path: Path, data: bytes) -> tuple[NewContact, str, list[tuple[str, st
         data.decode("utf-8")
     except UnicodeDecodeError:
         raise UnreadableCard(f"{path.name}: not UTF-8") from None
-    parsed = list(iter_cards(path, encoding, f"{path.name}:"))
+    parsed = list(iter_cards(path, encoding, f"{path.name}:", data))
     if len(parsed) != 1:
         raise UnreadableCard(f"{path.name}: {len(parsed)} cards in one file (a vdir has one)")
     if parsed[0].group is not None:
@@ -93,7 +93,7 @@ def _parse(path: Path, data: bytes) -> tuple[NewContact, str, list[tuple[str, st
         raise UnreadableCard(f"{path.name}: {parsed[0].error}")
     lines: list[tuple[str, str]] = []
     version = "3.0"
-    for _, logical in _logical_lines(path, encoding):
+    for _, logical in _logical_lines(path, encoding, data):
         text = logical.decode("utf-8")
         if not text.strip() or text.strip().upper() in ("BEGIN:VCARD", "END:VCARD"):
             continue
@@ -108,10 +108,12 @@ def _unfolded(text: str) -> list[str]:
     return [line for line in text.replace("\r\n ", "").split("\r\n") if line]
 
 
-def render(contact: Contact, original: CardFile | None, changed: set[str]) -> str:
+def render(contact: Contact, original: CardFile | None, changed: set[str],
+           carried: list[RawLine] = ()) -> str:
     """The card text for `contact`: a new card, or `original` with the lines of the
     `changed` fields made to say the contact's values (and REV renewed), each kept line as
-    it was in the file, its group and parameters too (services/sync/lines.py)."""
+    it was in the file, its group and parameters too (services/sync/lines.py); `carried`
+    are lines of another card merged into this one, put before its END."""
     version = original.version if original and original.version in ("3.0", "4.0") else "4.0"
     fresh = _unfolded(fresh_card(contact, version))
     if original is None:
@@ -119,7 +121,7 @@ def render(contact: Contact, original: CardFile | None, changed: set[str]) -> st
     text = original.data.decode("utf-8")
     newline = "\r\n" if "\r\n" in text or "\n" not in text else "\n"
     owned = {p for f in changed for p in PROPERTIES[f]}
-    return rewrite(raw_lines(text), fresh, owned, newline, _fold)
+    return rewrite(raw_lines(text), fresh, owned, newline, _fold, carried)
 
 
 def _fold(line: str, newline: str) -> str:
