@@ -103,6 +103,8 @@ class _Plan:
     carried: list[RawLine] = field(default_factory=list)  # lines of cards merged into this one
     into: str | None = None                          # merged into this file's card: kept aside
     recreate: bool = False                           # a card kept aside, written again
+    brought: tuple[str, list[str]] | None = None     # (into uid, lines) of a card kept aside
+    dropped: set[str] = field(default_factory=set)   # lines carried here, going back
 
 
 def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = False,
@@ -154,11 +156,19 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
     owners = _owners(book, cards, bases, contacts, in_trash)
     takeover, folded = _merged_cards(owners, cards, contacts)
     carried: dict[str, list[RawLine]] = {}
+    carried_from: dict[str, list[str]] = {}
     owned = {p for props in F.PROPERTIES.values() for p in props}
     for uid, into in folded.items():
-        carried.setdefault(into, []).extend(
-            carry(raw_lines(cards[uid].data.decode("utf-8")),
-                  raw_lines(cards[into].data.decode("utf-8")) + carried.get(into, []), owned))
+        lines = carry(raw_lines(cards[uid].data.decode("utf-8")),
+                      raw_lines(cards[into].data.decode("utf-8")) + carried.get(into, []), owned)
+        carried.setdefault(into, []).extend(lines)
+        carried_from[uid] = [line.text for line in lines]
+    # A merge undone: the lines a kept-aside card brought to the kept card go back with it.
+    handed_back: dict[str, set[str]] = {}
+    for uid, base in bases.items():
+        brought = base.fields.get("carried")
+        if brought and uid in contacts and uid not in cards and brought["into"] in cards:
+            handed_back.setdefault(brought["into"], set()).update(brought["lines"])
 
     plans = []
     for uid in sorted(set(cards) | set(contacts) | set(bases)):
@@ -174,8 +184,8 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
                 plans.append(_Plan(uid, contacts[uid].name, forget=True))
             continue
         if uid in folded:
-            plans.append(_Plan(uid, card.card.name, card=card, base=base,
-                               into=cards[folded[uid]].file, delete_file=card.file))
+            plans.append(_Plan(uid, card.card.name, card=card, base=base, into=cards[folded[uid]].file,
+                               delete_file=card.file, brought=(folded[uid], carried_from[uid])))
             continue
         if base and "card" in base.fields and card is None:
             # A card merged into another and kept aside: written again when its person is
@@ -188,11 +198,12 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
                 plans.append(_Plan(uid, uid, forget=True))
                 continue
         plan = _plan(uid, contacts.get(person), card, base, in_trash.get(person), take, report)
-        if uid in carried and contacts.get(person) is not None and card is not None:
+        if (uid in carried or uid in handed_back) and contacts.get(person) is not None and card is not None:
             if plan is None:
                 plan = _Plan(uid, contacts[person].name, contacts[person], card, base,
                              merged=F.of_contact(contacts[person]))
-            plan.carried = carried[uid]
+            plan.carried = carried.get(uid, [])
+            plan.dropped = handed_back.get(uid, set())
         if plan is not None and card is not None and card is not cards.get(uid):
             plan.recreate = True
         if plan is not None:
@@ -215,12 +226,13 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
     for plan in plans:
         if plan.delete_file and plan.into is None:
             (folder / plan.delete_file).unlink(missing_ok=True)
-        writes = plan.card is not None and (plan.write or plan.carried or plan.recreate)
+        writes = plan.card is not None and (plan.write or plan.carried or plan.dropped or plan.recreate)
         name = plan.new_file or (plan.card.file if writes else None)
         if name is not None:
             contact = F.as_contact(plan.merged, plan.uid, plan.contact)
             contact = replace(contact, updated_at=clock.now())
-            text = render(contact, None if plan.new_file else plan.card, plan.write, plan.carried)
+            text = render(contact, None if plan.new_file else plan.card, plan.write, plan.carried,
+                          plan.dropped)
             data = write_atomically(folder / name, text)
             after[plan.uid] = read_card(folder / name, data)
     if not plans:
@@ -388,9 +400,10 @@ def _describe(plans: list[_Plan], report: SyncReport) -> None:
             report.written.append((plan.new_file, ["new"]))
         elif plan.recreate:
             report.written.append((plan.card.file, ["new"]))
-        elif plan.write or plan.carried:
+        elif plan.write or plan.carried or plan.dropped:
             report.written.append((plan.card.file, [f for f in ordered if f in plan.write]
-                                   + (["merged card"] if plan.carried else [])))
+                                   + (["merged card"] if plan.carried else [])
+                                   + (["merge undone"] if plan.dropped else [])))
 
 
 def _apply(book: Book, key: str, plan: _Plan, written: CardFile | None, today: date) -> None:
@@ -400,6 +413,7 @@ def _apply(book: Book, key: str, plan: _Plan, written: CardFile | None, today: d
         fields = dict(base.fields) if base else {"book": F.of_card(card.card), "folder": F.of_card(card.card)}
         fields.pop("person", None)
         fields["card"] = card.data.decode("utf-8")
+        fields["carried"] = {"into": plan.brought[0], "lines": plan.brought[1]}
         remember(book, key, SyncedCard(plan.uid, card.file, "", fields))
         return
     if plan.forget:

@@ -171,11 +171,12 @@ def _value_and_label(name: str, text: str) -> tuple[str, str, str] | None:
 
 
 def rewrite(lines: list[RawLine], fresh: list[str], owned: set[str], newline: str, fold,
-            carried: list[RawLine] = ()) -> str:
+            carried: list[RawLine] = (), dropped: set[str] = frozenset()) -> str:
     """The card text: `lines` (the file's, BEGIN and END included) with the properties in
     `owned` made to say what the `fresh` card's lines (unfolded) say, and REV from `fresh`;
     `fold(text, newline)` writes a new or changed line. `carried` lines (another card's,
-    see `carry`) go before END as they were, in this file's line ends."""
+    see `carry`) go before END as they were, in this file's line ends; lines kontakt does not
+    own whose text is in `dropped` go (carried here before, and handed back)."""
     by_name: dict[str, list[int]] = {}
     for index, line in enumerate(lines):
         by_name.setdefault(line.name, []).append(index)
@@ -234,6 +235,8 @@ def rewrite(lines: list[RawLine], fresh: list[str], owned: set[str], newline: st
                 out.append(line.raw if text == line.text else fold(text, newline))
         elif line.group in dead or (line.group in relabelled and line.name == "X-ABLABEL"):
             pass  # a removed value's group, or the label a new TYPE replaced
+        elif line.text in dropped and line.name not in owned:
+            pass
         else:
             out.append(line.raw)
         out += [fold(t, newline) for t in after.get(index, [])]

@@ -109,11 +109,12 @@ def _unfolded(text: str) -> list[str]:
 
 
 def render(contact: Contact, original: CardFile | None, changed: set[str],
-           carried: list[RawLine] = ()) -> str:
+           carried: list[RawLine] = (), dropped: set[str] = frozenset()) -> str:
     """The card text for `contact`: a new card, or `original` with the lines of the
     `changed` fields made to say the contact's values (and REV renewed), each kept line as
     it was in the file, its group and parameters too (services/sync/lines.py); `carried`
-    are lines of another card merged into this one, put before its END."""
+    are lines of another card merged into this one, put before its END; `dropped` lines
+    (unfolded) that go back to that card."""
     version = original.version if original and original.version in ("3.0", "4.0") else "4.0"
     fresh = _unfolded(fresh_card(contact, version))
     if original is None:
@@ -121,7 +122,7 @@ def render(contact: Contact, original: CardFile | None, changed: set[str],
     text = original.data.decode("utf-8")
     newline = "\r\n" if "\r\n" in text or "\n" not in text else "\n"
     owned = {p for f in changed for p in PROPERTIES[f]}
-    return rewrite(raw_lines(text), fresh, owned, newline, _fold, carried)
+    return rewrite(raw_lines(text), fresh, owned, newline, _fold, carried, dropped)
 
 
 def _fold(line: str, newline: str) -> str:
