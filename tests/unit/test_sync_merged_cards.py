@@ -202,3 +202,21 @@ def test_khard_lists_marie_once_after_the_merge(book, tmp_path):
     assert done.returncode == 0, done.stderr
     rows = [line.split("\t") for line in done.stdout.splitlines() if "\t" in line]
     assert [row[1] for row in rows] == ["Marie Curie"]
+
+
+def test_undoing_the_sync_that_merged_the_cards_trashes_no_one(book, tmp_path):
+    """`kontakt undo` of that sync puts the card's old record back, its file stays gone: that
+    is no card deleted on the phone, and the kept person stays."""
+    folder = tmp_path / "cards"
+    kept = book.add_contact("Marie Curie", today=TODAY, emails=["marie@sorbonne.fr"])
+    merge(book, kept, the_phone_card(book, folder), today=TODAY)
+    rows = book.conn.execute("SELECT uid, file, hash, fields FROM sync_cards").fetchall()
+    assert sync_vdir(book, folder, today=TODAY).merged
+    with book.write():  # the sync's own record of the cards as it was before (as an undo leaves it)
+        book.conn.execute("DELETE FROM sync_cards")
+        book.conn.executemany("INSERT INTO sync_cards (folder, uid, file, hash, fields, synced_at) "
+                              "VALUES (?, ?, ?, ?, ?, '')", [(str(folder.resolve()), *r) for r in rows])
+    report = sync_vdir(book, folder, today=TODAY)
+    assert report.trashed == [] and book.trashed()[0][0].uid == "ios-1234"
+    assert [c.id for c in book.list_contacts()] == [kept]
+    assert sync_vdir(book, folder, today=TODAY).changes == 0

@@ -197,6 +197,11 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
             else:
                 plans.append(_Plan(uid, uid, forget=True))
                 continue
+        if card is None and person != uid and person in cards:
+            # A merged-away person's card gone while the person it went to has their own
+            # (merged into it, and the sync that did so undone): no one was deleted.
+            plans.append(_Plan(uid, uid, forget=True))
+            continue
         plan = _plan(uid, contacts.get(person), card, base, in_trash.get(person), take, report)
         if (uid in carried or uid in handed_back) and contacts.get(person) is not None and card is not None:
             if plan is None:
