@@ -155,6 +155,13 @@ def test_a_person_without_a_card_takes_over_the_card_of_the_person_merged_into_t
     assert empty_trash(book).contacts == 1
     report = sync_vdir(book, folder, today=TODAY)
     assert report.changes == 0 and files(folder) == ["ios.vcf"] and book.trashed() == []
+    # ... and when that person is merged into a third, the card follows on.
+    third = book.add_contact("M. Curie", today=TODAY, org="Institut du Radium")
+    merge(book, third, kept, today=TODAY)
+    report = sync_vdir(book, folder, today=TODAY)
+    assert report.deleted == [] and files(folder) == ["ios.vcf"]
+    assert b"\r\nORG:Institut du Radium\r\n" in (folder / "ios.vcf").read_bytes()
+    assert sync_vdir(book, folder, today=TODAY).changes == 0
 
 
 def test_an_undone_takeover_gives_the_card_back_and_the_kept_person_a_new_one(book, tmp_path):

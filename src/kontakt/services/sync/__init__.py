@@ -266,6 +266,7 @@ def _owners(book: Book, cards: dict[str, CardFile], bases: dict[str, SyncedCard]
         person = merged.get(uid)
         if person is None and uid not in in_trash and uid in bases:
             person = bases[uid].fields.get("person")
+            person = merged.get(person, person)  # and merged again since
         if person and person != uid and (person in contacts or person in in_trash):
             owners[uid] = person
     return owners
