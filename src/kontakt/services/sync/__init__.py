@@ -7,7 +7,12 @@ taken into the book, one changed only in the book is written to the card, and on
 on both sides to different values is a conflict, left as it is on both sides and reported
 until the user settles it (`take`). A card deleted from the folder moves the contact to the
 trash; a contact deleted in kontakt deletes its card. Cards are rewritten line by line
-(vdir.render), so what kontakt does not model stays in them.
+(vdir.render, lines.py), so what kontakt does not model stays in them.
+
+A person merged into another in kontakt is no card deleted: their card goes with them. The
+kept person takes it over when they have none; otherwise its lines kontakt does not model
+are carried onto the kept person's card, and the card is kept aside in the book (its
+sync_cards row) to be written again if the merge is undone.
 
 Order of writes: the cards first (each atomically), then every change to the book and the
 new merge bases in one transaction. A crash between the two leaves cards that already say
