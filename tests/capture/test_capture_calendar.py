@@ -208,3 +208,39 @@ def test_merging_two_people_keeps_their_waiting_proposals_with_the_kept_one(book
     undo(book)  # the merge's undo step puts the proposals back as they were
     assert [sorted(p.contact_ids) for p in store.pending(book)] == [
         [book.ids["eva"]], sorted([book.ids["anna"], book.ids["eva"]])]
+
+
+# Exported as Thunderbird writes a calendar (VTIMEZONE, CRLF), with one VEVENT that lost its
+# DTSTART (RFC 5545 requires it; hand-edited and some converted exports lack it) and a task
+# without one (allowed for a VTODO).
+CALENDAR_WITH_A_STARTLESS_EVENT = (
+    "BEGIN:VCALENDAR\r\nPRODID:-//Mozilla.org/NONSGML Mozilla Calendar V1.1//EN\r\nVERSION:2.0\r\n"
+    "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\n"
+    "TZOFFSETTO:+0100\r\nTZNAME:CET\r\nDTSTART:19701025T030000\r\n"
+    "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+    "BEGIN:VEVENT\r\nUID:lunch-anna\r\nDTSTAMP:20261101T000000Z\r\n"
+    "DTSTART;TZID=Europe/Berlin:20261120T120000\r\nDTEND;TZID=Europe/Berlin:20261120T130000\r\n"
+    "SUMMARY:Lunch\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:anna@example.com\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:no-start-1\r\nDTSTAMP:20261101T000000Z\r\nSUMMARY:Plan something\r\n"
+    "ATTENDEE:mailto:bob@example.org\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nDTSTAMP:20261101T000000Z\r\nSUMMARY:No UID either\r\nEND:VEVENT\r\n"
+    "BEGIN:VTODO\r\nUID:task-1\r\nDTSTAMP:20261101T000000Z\r\nSUMMARY:Call Bob\r\nEND:VTODO\r\n"
+    "BEGIN:VEVENT\r\nUID:coffee-olga\r\nDTSTAMP:20261101T000000Z\r\nDTSTART;VALUE=DATE:20261118\r\n"
+    "SUMMARY:Coffee with Olga\r\nEND:VEVENT\r\n"
+    "END:VCALENDAR\r\n"
+)
+
+
+def test_an_event_without_a_start_is_skipped_by_name_and_the_rest_of_its_file_is_read(book, tmp_path):
+    path = tmp_path / "home.ics"
+    path.write_bytes(CALENDAR_WITH_A_STARTLESS_EVENT.encode("utf-8"))
+    result = scan(book, path)
+    assert result.scan.unreadable == [] and result.scan.files == 1
+    assert result.scan.skipped_events == [
+        f"{path}: the event with UID no-start-1 has no start (DTSTART)",
+        f"{path}: an event without UID titled 'No UID either' has no start (DTSTART)",
+    ]
+    found = {p.title: (p.date.isoformat(), p.contact_ids) for p in store.pending(book)}
+    assert found == {"Lunch": ("2026-11-20", (book.ids["anna"],)),
+                     "Coffee with Olga": ("2026-11-18", (book.ids["olga"],))}
+    assert result.scan.events == 2 and result.new == 2

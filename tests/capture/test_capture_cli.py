@@ -14,7 +14,9 @@ from kontakt.store import Book
 from kontakt.store import capture as store
 
 from capture_helpers import ME, MaildirWriter, make_book, message, utc
-from test_capture_calendar import BERLIN, event, weekly_with_exceptions, write
+from test_capture_calendar import (
+    BERLIN, CALENDAR_WITH_A_STARTLESS_EVENT, event, weekly_with_exceptions, write,
+)
 
 
 @pytest.fixture
@@ -249,3 +251,16 @@ def test_emptying_the_trash_forgets_proposals_about_the_people_purged(setup):
     with Book.open(setup["db"]) as book:
         left = book.conn.execute("SELECT contact_ids FROM capture_proposals").fetchall()
     assert len(left) == 8 and str(setup["ids"]["bob"]) not in {r[0].strip("[]") for r in left}
+
+
+def test_an_event_without_a_start_is_named_on_stderr_and_in_json_and_the_file_is_read(setup):
+    path = setup["cal"] / "home.ics"
+    path.write_bytes(CALENDAR_WITH_A_STARTLESS_EVENT.encode("utf-8"))
+    result = run(setup, "calendar", str(path))
+    assert "1 file(s), 2 past event(s): 2 new proposal(s)" in result.stdout
+    assert result.stderr.splitlines() == [
+        f"skipped {path}: the event with UID no-start-1 has no start (DTSTART)",
+        f"skipped {path}: an event without UID titled 'No UID either' has no start (DTSTART)",
+    ]
+    data = json.loads(run(setup, "calendar", str(path), "--json").output)
+    assert data["unreadable"] == [] and len(data["skipped_events"]) == 2 and data["files"] == 1

@@ -41,7 +41,7 @@ async def type_ahead(app, keys: list[str], gap: float) -> None:
     """Keys through the driver with `gap` seconds between them and no waiting for the app to
     settle: as a person types, not as `pilot.press` does (it waits for idle after each key)."""
     for key in keys:
-        character = " " if key == "space" else key if len(key) == 1 else None
+        character = {"space": " ", "slash": "/"}.get(key, key if len(key) == 1 else None)
         event = events.Key(key, character)
         event.set_sender(app)
         app._driver.send_message(event)
@@ -77,6 +77,42 @@ async def test_typing_straight_after_the_key_keeps_every_character(book, key, ga
         await pilot.pause(0.1)
         assert isinstance(app.screen, form_class)
         assert field_input(app.screen, first).value == "lena k"
+
+
+@pytest.mark.parametrize("gap", [0.03, 0], ids=["30ms", "burst"])
+async def test_keys_typed_past_tab_land_in_the_next_field(book, gap):
+    """A burst over a slow ssh link (or a busy app) delivers "Jessica Smith<Tab>Jess" in one
+    read. Tab moved focus only after the text behind it had been handed to the old field, so
+    the nickname and everything after it ended up in the name."""
+    app = make_app(book)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        form = app.screen
+        await type_ahead(app, [*"Ann", "tab", *"Nan", "tab", *"Acme", "shift+tab"], gap=gap)
+        await pilot.pause(0.1)
+        assert field_input(form, "name").value == "Ann"
+        assert field_input(form, "nickname").value == "Nan"
+        assert field_input(form, "org").value == "Acme"
+        assert form.focused is field_input(form, "nickname")
+
+
+async def test_a_search_typed_in_one_burst_goes_into_the_search_box(book):
+    """"/eva" in one read: the "e" after the slash reached the list before the search box
+    had focus, opened the edit form, and "va" replaced the person's name there."""
+    app = make_app(book)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        main = app.screen
+        names_before = {c.name for c in book.list_contacts()}
+        await type_ahead(app, ["slash", *"eva", "slash", *"w"], gap=0)
+        await pilot.pause(0.2)
+        assert app.screen is main  # no form opened
+        assert main.search_box.value == "eva/w"  # a slash inside the search is text
+        await type_ahead(app, ["escape", "slash", *"x"], gap=0)
+        await pilot.pause(0.2)
+        assert main.search_box.value == "x" and main.focused is main.search_box
+    assert {c.name for c in book.list_contacts()} == names_before
 
 
 async def test_a_bad_cadence_is_explained_on_leaving_the_field_and_the_message_goes_when_fixed(book):

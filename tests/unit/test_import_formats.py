@@ -292,6 +292,23 @@ def test_json_that_is_not_a_kontakt_export_is_refused(book, tmp_path):
         run_import(book, broken, today=TODAY)
 
 
+def test_the_shipped_demo_network_is_refused_whole_with_a_pointer_to_kontakt_demo(book):
+    """data/demo-network.json has a contacts list too: imported as an export, its 125 people
+    came into the user's book and its 1,223 interactions, favours and follow-ups were
+    rejected one by one."""
+    from kontakt.services.demo import demo_network_path
+
+    with pytest.raises(ImportRefused, match=r"kontakt-demo-network.*kontakt demo.*nothing imported"):
+        run_import(book, demo_network_path(), today=TODAY)
+    assert book.count_contacts() == 0
+    # Another program's JSON with a format of its own, and a contacts list: refused too.
+    other = Path(book.path).parent / "crm.json"
+    other.write_text('{"format": "othercrm/3", "contacts": [{"name": "Ann"}]}', encoding="utf-8")
+    with pytest.raises(ImportRefused, match="'othercrm/3' file, not a kontakt export"):
+        run_import(book, other, today=TODAY)
+    assert book.count_contacts() == 0
+
+
 # ---------------------------------------------------------------- real exports at their worst
 
 

@@ -96,7 +96,7 @@ def _report(what: str, result, as_json: bool, accepted: int | None) -> dict | No
         echo(f"calendar: {scan.files} file(s), {scan.events} past event(s): {result.new} new "
              f"proposal(s) ({scan.cancelled} cancelled, {scan.declined} declined, "
              f"{scan.unmatched} with no contact, {scan.ruled_out} ruled out)")
-        for problem in scan.unreadable:
+        for problem in scan.unreadable + scan.skipped_events:
             echo(f"skipped {problem}", err=True)
     else:
         echo(f"mail: {scan.messages} message(s) read, {scan.skipped_files} file(s) unchanged: "

@@ -97,7 +97,8 @@ def scan_calendar(book, paths: list[Path], *, now: datetime, since: date,
     """Propose the past events in these .ics files/folders that name contacts.
 
     Raises CalendarError for a path that does not exist; a file that cannot be parsed is
-    listed in `scan.unreadable` and the rest is still read."""
+    listed in `scan.unreadable` and the rest is still read; so is an event without a start,
+    listed in `scan.skipped_events`."""
     rules = store.rules(book)
     index = ContactIndex(book, me=me, ignored_senders=rules["sender"])
     scan = scan_calendars(paths, index, since=since, now=now, ignore_titles=rules["title"])

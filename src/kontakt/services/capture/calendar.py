@@ -43,6 +43,7 @@ class CalendarScan:
     unmatched: int = 0
     ruled_out: int = 0       # an --ignore-title rule
     unreadable: list[str] = field(default_factory=list)
+    skipped_events: list[str] = field(default_factory=list)  # "file: which event, why"
 
 
 def ics_files(path: Path) -> list[Path]:
@@ -102,6 +103,21 @@ def _occurrences(calendar, since: date, now: datetime) -> Iterator:
     yield from recurring_ical_events.of(calendar, skip_bad_series=True).between(start, end)
 
 
+def _drop_events_without_start(calendar, path: Path, scan: CalendarScan) -> None:
+    """Take out each VEVENT without DTSTART (RFC 5545 requires one; some exports lack it):
+    the expansion fails on the whole file for one of them, and it has no day to propose."""
+    kept = []
+    for component in calendar.subcomponents:
+        if component.name == "VEVENT" and component.get("DTSTART") is None:
+            uid = clean_line(str(component.get("UID", "")))
+            title = clean_line(str(component.get("SUMMARY", "")))[:TITLE_LIMIT]
+            which = f"the event with UID {uid}" if uid else f"an event without UID titled {title!r}"
+            scan.skipped_events.append(f"{path}: {which} has no start (DTSTART)")
+            continue
+        kept.append(component)
+    calendar.subcomponents[:] = kept
+
+
 def scan_calendar_file(path: Path, index: ContactIndex, *, since: date, now: datetime,
                        ignore_titles: list[str], scan: CalendarScan) -> None:
     """Add the proposals of one .ics file to `scan`."""
@@ -109,6 +125,7 @@ def scan_calendar_file(path: Path, index: ContactIndex, *, since: date, now: dat
 
     try:
         calendar = icalendar.Calendar.from_ical(path.read_bytes())
+        _drop_events_without_start(calendar, path, scan)
         occurrences = list(_occurrences(calendar, since, now))
     except Exception as error:  # a broken file must not stop the rest of the folder
         scan.unreadable.append(f"{path}: {str(error).splitlines()[0] if str(error) else type(error).__name__}")

@@ -70,6 +70,13 @@ def load(path: Path, encoding: Encoding) -> dict[str, Any]:
         data = {"contacts": data}  # the output of `kontakt list --json`
     if not isinstance(data, dict) or not isinstance(data.get("contacts"), list):
         raise ImportRefused(f"{path}: JSON without a 'contacts' list is not a kontakt export")
+    kind = data.get("format")
+    if "kontakt" not in data and isinstance(kind, str) and kind:
+        # The demo network shipped in data/ has contacts too, but refers to them by slugs and
+        # counts days from today: imported as an export, its people came in and all 1,200
+        # of their interactions, favours and follow-ups were rejected one by one.
+        hint = " (it is what `kontakt demo` opens)" if kind.startswith("kontakt-demo-network") else ""
+        raise ImportRefused(f"{path}: a {kind!r} file{hint}, not a kontakt export; nothing imported")
     version = data.get("kontakt", 1)
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise ImportRefused(f"{path}: 'kontakt' must be a format number, not {version!r}; "

@@ -21,6 +21,7 @@ what the book says, which the next sync sees as agreement, not as a change.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -32,7 +33,8 @@ from ...store import Book
 from ...store.bulk import iter_contacts
 from ...store.sync_cards import SyncedCard, forget, merged_people, remember, synced_cards
 from . import fields as F
-from .lines import RawLine, carry, raw_lines
+from .identity import identify, with_uid
+from .lines import RawLine, card_text, carry, raw_lines
 from .vdir import (
     CardFile, GroupCard, UnreadableCard, card_files, digest, file_name, read_card, render, write_atomically,
 )
@@ -128,7 +130,7 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
     report = SyncReport(folder, dry_run)
     bases = synced_cards(book, key)
 
-    cards: dict[str, CardFile] = {}
+    read: list[CardFile] = []
     unreadable: set[str] = set()
     by_file = {base.file: base for base in bases.values()}
     for path in card_files(folder):
@@ -144,12 +146,12 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
                 report.warnings.append(f"skipped {error}")
             unreadable.add(path.name)
             continue
-        if card.uid in cards:
-            report.warnings.append(f"skipped {path.name}: the same UID as {cards[card.uid].file}")
-            unreadable.add(path.name)
-            continue
-        cards[card.uid] = card
-    if bases and not unreadable and not any(uid in cards for uid, b in bases.items() if "card" not in b.fields):
+        read.append(card)
+    # Cards merged into another and kept aside (no file) are no card to find again.
+    synced = {uid: b for uid, b in bases.items() if "card" not in b.fields}
+    cards, copies = identify(read, synced, report.warnings)
+    unreadable |= copies
+    if synced and not unreadable and not any(uid in cards for uid in synced):
         # Not one card synced before is there: a wiped, replaced or unmounted folder, not
         # every person deleted on the phone. Written anew rather than the book trashed.
         report.warnings.append(
@@ -164,8 +166,8 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
     carried_from: dict[str, list[str]] = {}
     owned = {p for props in F.PROPERTIES.values() for p in props}
     for uid, into in folded.items():
-        lines = carry(raw_lines(cards[uid].data.decode("utf-8")),
-                      raw_lines(cards[into].data.decode("utf-8")) + carried.get(into, []), owned)
+        lines = carry(raw_lines(card_text(cards[uid].data)),
+                      raw_lines(card_text(cards[into].data)) + carried.get(into, []), owned)
         carried.setdefault(into, []).extend(lines)
         carried_from[uid] = [line.text for line in lines]
     # A merge undone: the lines a kept-aside card brought to the kept card go back with it.
@@ -196,7 +198,7 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
             # A card merged into another and kept aside: written again when its person is
             # back (the merge undone), forgotten when they are gone for good.
             if uid in contacts:
-                card = CardFile(folder / base.file, base.fields["card"].encode("utf-8"))
+                card = CardFile(folder / base.file, base64.b64decode(base.fields["card"]))
             elif uid in in_trash:
                 continue
             else:
@@ -243,6 +245,8 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
             contact = replace(contact, updated_at=clock.now())
             text = render(contact, None if plan.new_file else plan.card, plan.write, plan.carried,
                           plan.dropped)
+            if not plan.new_file:
+                text = with_uid(text, contact, plan.card)
             data = write_atomically(folder / name, text)
             after[plan.uid] = read_card(folder / name, data)
     if not plans:
@@ -423,7 +427,7 @@ def _apply(book: Book, key: str, plan: _Plan, written: CardFile | None, today: d
         card, base = plan.card, plan.base
         fields = dict(base.fields) if base else {"book": F.of_card(card.card), "folder": F.of_card(card.card)}
         fields.pop("person", None)
-        fields["card"] = card.data.decode("utf-8")
+        fields["card"] = base64.b64encode(card.data).decode("ascii")  # its bytes, folds and all
         fields["carried"] = {"into": plan.brought[0], "lines": plan.brought[1]}
         remember(book, key, SyncedCard(plan.uid, card.file, "", fields))
         return

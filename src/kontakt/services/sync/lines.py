@@ -63,7 +63,24 @@ def raw_lines(text: str) -> list[RawLine]:
         soft = current.endswith("=") and _quoted_printable(current)
         if soft:
             out[-1].text = current[:-1]
+    for line in out:
+        if not _whole(line.text):  # folded inside a character (text read with surrogateescape)
+            line.text = line.text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     return out
+
+
+def _whole(text: str) -> bool:
+    """True when the text holds no byte of a character cut in two (a fold inside it)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def card_text(data: bytes) -> str:
+    """A card file's text for `raw_lines`: a character folded in two stays as its bytes."""
+    return data.decode("utf-8", "surrogateescape")
 
 
 def _quoted_printable(text: str) -> bool:
@@ -227,21 +244,24 @@ def rewrite(lines: list[RawLine], fresh: list[str], owned: set[str], newline: st
     for index, line in enumerate(lines):
         if index == end:
             out += [fold(t, newline) for t in appended]
-            out += [_ends(line.raw, newline) for line in carried]
+            out += [_ends(line.raw, newline) if _whole(line.raw) else fold(line.text, newline)
+                    for line in carried]
             appended, carried = [], []
         if index in replaced:
             text = replaced[index]
             if text is not None:
-                out.append(line.raw if text == line.text else fold(text, newline))
+                out.append(line.raw if text == line.text and _whole(line.raw) else fold(text, newline))
         elif line.group in dead or (line.group in relabelled and line.name == "X-ABLABEL"):
             pass  # a removed value's group, or the label a new TYPE replaced
         elif line.text in dropped and line.name not in owned:
             pass
-        else:
+        elif _whole(line.raw):
             out.append(line.raw)
+        else:  # a fold inside a character: the same line, folded between characters
+            out.append(fold(line.text, newline))
         out += [fold(t, newline) for t in after.get(index, [])]
     out += [fold(t, newline) for t in appended]
-    out += [_ends(line.raw, newline) for line in carried]
+    out += [_ends(line.raw, newline) if _whole(line.raw) else fold(line.text, newline) for line in carried]
     return "".join(out)
 
 

@@ -14,9 +14,9 @@ from ...store.bulk import NewContact
 from ..exporters import atomic_output
 from ..exporters.vcard import card as fresh_card, file_name, fold
 from ..importers.textfile import Encoding
-from ..importers.vcard import _logical_lines, iter_cards
+from ..importers.vcard import _logical_lines, iter_cards, utf8_once_unfolded
 from .fields import PROPERTIES
-from .lines import RawLine, raw_lines, rewrite
+from .lines import RawLine, card_text, raw_lines, rewrite
 
 __all__ = ["CardFile", "UnreadableCard", "read_card", "render", "write_atomically", "file_name"]
 
@@ -80,10 +80,8 @@ def read_card(path: Path, data: bytes | None = None) -> CardFile:
 
 def _parse(path: Path, data: bytes) -> tuple[NewContact, str, list[tuple[str, str]]]:
     encoding = Encoding("utf-8")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UnreadableCard(f"{path.name}: not UTF-8") from None
+    if not utf8_once_unfolded(path, data):  # phones fold inside a character: unfold bytes first
+        raise UnreadableCard(f"{path.name}: not UTF-8")
     parsed = list(iter_cards(path, encoding, f"{path.name}:", data))
     if len(parsed) != 1:
         raise UnreadableCard(f"{path.name}: {len(parsed)} cards in one file (a vdir has one)")
@@ -119,7 +117,7 @@ def render(contact: Contact, original: CardFile | None, changed: set[str],
     fresh = _unfolded(fresh_card(contact, version))
     if original is None:
         return "".join(fold(line) for line in fresh)
-    text = original.data.decode("utf-8")
+    text = card_text(original.data)
     newline = "\r\n" if "\r\n" in text or "\n" not in text else "\n"
     owned = {p for f in changed for p in PROPERTIES[f]}
     return rewrite(raw_lines(text), fresh, owned, newline, _fold, carried, dropped)

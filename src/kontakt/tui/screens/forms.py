@@ -84,6 +84,12 @@ class FormScreen(ModalScreen[T]):
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save"),
         Binding("enter", "save", "Save", show=False),
+        # Priority: the app runs them as it reads the key, before it hands the keys behind
+        # to the focused field. Otherwise "name<Tab>nickname" arriving in one read (a slow
+        # ssh link, a busy app) typed the nickname into the name: a plain binding moves
+        # focus only after the keys queued behind it have gone to the old field.
+        Binding("tab", "app.focus_next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
     ]
     # Applied while the screen composes, before it handles queued keys: what is typed right
     # after `a`/`l`/`f` lands in the first field (focus() in on_mount would lose those keys).

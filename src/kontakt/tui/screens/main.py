@@ -7,6 +7,7 @@ from datetime import date
 
 from rich.cells import cell_len
 from textual import events, on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -77,14 +78,18 @@ KEYS = [
 class MainScreen(Screen[None]):
     """Browse, search and act on the book."""
 
+    # The keys that move focus are priority bindings: the app runs them as it reads the key,
+    # before it hands the keys behind it to the focused widget. "/jess" arriving in one read
+    # (a slow ssh link, a busy app) otherwise gave "j" and "e" to the list (next person,
+    # edit) and typed "ss" over the name in the edit form.
     BINDINGS = [
-        Binding(key, action, label, show=show, id=binding_id)
+        Binding(key, action, label, show=show, id=binding_id, priority=binding_id == "app.search")
         for binding_id, key, action, label, show, _, _ in KEYS
     ] + [
-        Binding("escape", "clear", "Clear", show=False, id="app.clear"),
+        Binding("escape", "clear", "Clear", show=False, id="app.clear", priority=True),
         Binding("enter", "open_card", "Card", show=False, id="app.card"),
         # "app.": a Screen has no focus_next action, so a bare "focus_next" did nothing.
-        Binding("tab", "app.focus_next", show=False),
+        Binding("tab", "app.focus_next", show=False, priority=True),
     ]
 
     # Under TINY_WIDTH columns the list and the card do not fit side by side (their least
@@ -332,6 +337,8 @@ class MainScreen(Screen[None]):
         return contact
 
     def action_search(self) -> None:
+        if self.focused is self.search_box:
+            raise SkipAction()  # a "/" typed into the search is text (a priority binding sees it first)
         self.search_box.focus()
 
     def action_open_card(self) -> None:
