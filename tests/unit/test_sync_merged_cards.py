@@ -63,7 +63,7 @@ def files(folder: Path) -> list[str]:
 
 def the_phone_card(book: Book, folder: Path) -> int:
     """The iPhone's card in the folder, synced: the id of the person it made."""
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)
     (folder / "ios.vcf").write_bytes(IOS.encode())
     sync_vdir(book, folder, today=TODAY)
     (phone,) = [c for c in book.list_contacts() if c.uid == "ios-1234"]
@@ -89,7 +89,9 @@ def test_merging_the_phones_card_into_a_synced_person_keeps_one_card_with_the_ph
     data = (folder / kept_file).read_bytes()
     for lines in PHONE_ONLY:  # byte for byte, the photo folded as the phone folded it
         assert lines in data
-    assert b"Labo" not in data  # the label of a phone line kontakt wrote anew stays behind
+    # The phone's number came with the merge: its line, group and custom label came along.
+    assert b"\r\nitem1.TEL:+33 1 23 45 67 89\r\nitem1.X-ABLabel:Labo\r\n" in data
+    assert data.count(b"TEL") == 1 and data.count(b"EMAIL") == 1
     card = vobject.readOne(data.decode("utf-8"))
     assert card.photo.value == PHOTO_BYTES and card.uid.value.endswith(book.get_contact(kept).uid)
     assert [t.value for t in card.contents["tel"]] == ["+33 1 23 45 67 89"]
@@ -226,4 +228,30 @@ def test_undoing_the_sync_that_merged_the_cards_trashes_no_one(book, tmp_path):
     report = sync_vdir(book, folder, today=TODAY)
     assert report.trashed == [] and book.trashed()[0][0].uid == "ios-1234"
     assert [c.id for c in book.list_contacts()] == [kept]
+    assert sync_vdir(book, folder, today=TODAY).changes == 0
+
+
+def test_two_phone_cards_merged_keep_one_line_per_value_and_groups_never_collide(book, tmp_path):
+    """Both cards came from phones: the kept card (DAVx5) already has the number with its
+    label, the e-mail, and an item2 group of its own; the iPhone's item2 comes over as item3,
+    and neither the number nor the e-mail is there twice."""
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    (folder / "dav.vcf").write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:dav-1\r\nFN:Marie Curie\r\nN:Curie;Marie;;;\r\n"
+        b"item1.TEL:+33 1 23 45 67 89\r\nitem1.X-ABLabel:Labo\r\nEMAIL;TYPE=home:marie@sorbonne.fr\r\n"
+        b"item2.URL:https://curie.example\r\nitem2.X-ABLabel:_$!<HomePage>!$_\r\nEND:VCARD\r\n")
+    other = the_phone_card(book, folder)
+    (kept,) = [c.id for c in book.list_contacts() if c.uid == "dav-1"]
+    merge(book, kept, other, today=TODAY)
+    report = sync_vdir(book, folder, today=TODAY)
+    assert report.merged == [("ios.vcf", "dav.vcf")] and files(folder) == ["dav.vcf"]
+    data = (folder / "dav.vcf").read_bytes()
+    assert data.count(b"TEL") == 1 and data.count(b"EMAIL") == 1 and data.count(b"X-ABLabel:Labo") == 1
+    assert b"\r\nEMAIL;TYPE=home:marie@sorbonne.fr\r\n" in data
+    assert b"\r\nitem2.URL:https://curie.example\r\nitem2.X-ABLabel:_$!<HomePage>!$_\r\n" in data
+    assert b"\r\nitem3.X-ABRELATEDNAMES;type=pref:Pierre Curie\r\nitem3.X-ABLabel:_$!<Spouse>!$_\r\n" in data
+    assert PHOTO.encode() in data
+    card = vobject.readOne(data.decode("utf-8"))
+    assert card.photo.value == PHOTO_BYTES and card.uid.value == "dav-1"
     assert sync_vdir(book, folder, today=TODAY).changes == 0

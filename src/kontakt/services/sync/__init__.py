@@ -243,8 +243,9 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
         if name is not None:
             contact = F.as_contact(plan.merged, plan.uid, plan.contact)
             contact = replace(contact, updated_at=clock.now())
+            held = {p for f in plan.held for p in F.PROPERTIES[f]}
             text = render(contact, None if plan.new_file else plan.card, plan.write, plan.carried,
-                          plan.dropped)
+                          plan.dropped, held)
             if not plan.new_file:
                 text = with_uid(text, contact, plan.card)
             data = write_atomically(folder / name, text)

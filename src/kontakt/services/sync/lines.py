@@ -188,12 +188,11 @@ def _value_and_label(name: str, text: str) -> tuple[str, str, str] | None:
 
 
 def rewrite(lines: list[RawLine], fresh: list[str], owned: set[str], newline: str, fold,
-            carried: list[RawLine] = (), dropped: set[str] = frozenset()) -> str:
+            dropped: set[str] = frozenset()) -> str:
     """The card text: `lines` (the file's, BEGIN and END included) with the properties in
     `owned` made to say what the `fresh` card's lines (unfolded) say, and REV from `fresh`;
-    `fold(text, newline)` writes a new or changed line. `carried` lines (another card's,
-    see `carry`) go before END as they were, in this file's line ends; lines kontakt does not
-    own whose text is in `dropped` go (carried here before, and handed back)."""
+    `fold(text, newline)` writes a new or changed line. Lines kontakt does not own whose
+    text is in `dropped` go (carried here from another card before, and handed back)."""
     by_name: dict[str, list[int]] = {}
     for index, line in enumerate(lines):
         by_name.setdefault(line.name, []).append(index)
@@ -244,9 +243,7 @@ def rewrite(lines: list[RawLine], fresh: list[str], owned: set[str], newline: st
     for index, line in enumerate(lines):
         if index == end:
             out += [fold(t, newline) for t in appended]
-            out += [_ends(line.raw, newline) if _whole(line.raw) else fold(line.text, newline)
-                    for line in carried]
-            appended, carried = [], []
+            appended = []
         if index in replaced:
             text = replaced[index]
             if text is not None:
@@ -261,7 +258,6 @@ def rewrite(lines: list[RawLine], fresh: list[str], owned: set[str], newline: st
             out.append(fold(line.text, newline))
         out += [fold(t, newline) for t in after.get(index, [])]
     out += [fold(t, newline) for t in appended]
-    out += [_ends(line.raw, newline) if _whole(line.raw) else fold(line.text, newline) for line in carried]
     return "".join(out)
 
 
@@ -277,10 +273,13 @@ _OWN = {"BEGIN", "END", "VERSION", "UID", "REV", "PRODID", "X-KONTAKT-CREATED"}
 
 def carry(source: list[RawLine], into: list[RawLine], owned: set[str]) -> list[RawLine]:
     """The lines of `source` (a card merged away) to put on `into` (the card kept): what
-    kontakt does not model (PHOTO, X-SOCIALPROFILE, X-ABRELATEDNAMES with its label…), but
-    for lines `into` says already; a group that holds a line kontakt owns stays behind (its
-    value came over with the merge in the book), and a group whose name `into` uses is
-    renamed to the next free itemN."""
+    kontakt does not model (PHOTO, X-SOCIALPROFILE, X-ABRELATEDNAMES with its label…) and the
+    phones, e-mails, web and postal addresses with their groups and labels (the merge
+    brought their values into the book; the rewrite keeps these lines for them, or drops
+    the ones the kept card says already), but for lines `into` says already. Other lines
+    kontakt owns (FN, N, ORG, NOTE…) stay behind with their groups: the book says those. A
+    group whose name `into` uses is renamed to the next free itemN."""
+    owned = owned - set(LISTS)
     owned_groups = {line.group for line in source if line.group and line.name in owned}
     have = {_ungrouped(line.text) for line in into}
     used = {line.group.upper() for line in into if line.group}

@@ -16,7 +16,7 @@ from ..exporters.vcard import card as fresh_card, file_name, fold
 from ..importers.textfile import Encoding
 from ..importers.vcard import _logical_lines, iter_cards, utf8_once_unfolded
 from .fields import PROPERTIES
-from .lines import RawLine, card_text, raw_lines, rewrite
+from .lines import LISTS, RawLine, _ends, _whole, card_text, raw_lines, rewrite
 
 __all__ = ["CardFile", "UnreadableCard", "read_card", "render", "write_atomically", "file_name"]
 
@@ -107,12 +107,14 @@ def _unfolded(text: str) -> list[str]:
 
 
 def render(contact: Contact, original: CardFile | None, changed: set[str],
-           carried: list[RawLine] = (), dropped: set[str] = frozenset()) -> str:
+           carried: list[RawLine] = (), dropped: set[str] = frozenset(),
+           held: set[str] = frozenset()) -> str:
     """The card text for `contact`: a new card, or `original` with the lines of the
     `changed` fields made to say the contact's values (and REV renewed), each kept line as
     it was in the file, its group and parameters too (services/sync/lines.py); `carried`
-    are lines of another card merged into this one, put before its END; `dropped` lines
-    (unfolded) that go back to that card."""
+    are lines of another card merged into this one, put before its END (`held` the
+    properties of fields in conflict, never rewritten for them); `dropped` lines (unfolded)
+    that go back to that card."""
     version = original.version if original and original.version in ("3.0", "4.0") else "4.0"
     fresh = _unfolded(fresh_card(contact, version))
     if original is None:
@@ -120,7 +122,16 @@ def render(contact: Contact, original: CardFile | None, changed: set[str],
     text = card_text(original.data)
     newline = "\r\n" if "\r\n" in text or "\n" not in text else "\n"
     owned = {p for f in changed for p in PROPERTIES[f]}
-    return rewrite(raw_lines(text), fresh, owned, newline, _fold, carried, dropped)
+    lines = raw_lines(text)
+    if carried:
+        # Before END, in this file's line ends; their phones and addresses are matched with
+        # the book's like the card's own (one line per value, a label kept with its group).
+        end = max((i for i, line in enumerate(lines) if line.text.strip().upper() == "END:VCARD"),
+                  default=len(lines))
+        lines[end:end] = [RawLine(_ends(line.raw, newline) if _whole(line.raw) else _fold(line.text, newline),
+                                  line.text) for line in carried]
+        owned |= {p for p in LISTS if p not in held}
+    return rewrite(lines, fresh, owned, newline, _fold, dropped)
 
 
 def _fold(line: str, newline: str) -> str:
