@@ -273,3 +273,18 @@ def test_khard_still_lists_the_rewritten_ios_card(book, tmp_path):
     (row,) = run("list")
     assert row[1] == "Marie Salomea Curie-Skłodowska"  # khard shows N: given, additional, family
     assert sorted(r[0] for r in run("phone")) == ["+33 1 23 45 67 89", "+33 7 00 00 00 00"]
+
+
+def test_a_grouped_number_relabelled_in_kontakt_loses_the_custom_label_it_replaces(book, tmp_path):
+    folder = tmp_path / "cards"
+    pierre = synced(book, folder, "pierre.vcf", DAVX5)
+    contact = book.get_contact(pierre)
+    assert contact.label_of("+33 1 40 00 00 00") == ""  # X-ABLabel is the phone's, not kontakt's
+    book.update_contact(pierre, today=TODAY, labels={**dict(contact.labels), "+33 1 40 00 00 00": "work"})
+    assert sync_vdir(book, folder, today=TODAY).written == [("pierre.vcf", ["phones"])]
+    after = (folder / "pierre.vcf").read_bytes()
+    assert b"\r\nitem1.TEL;TYPE=work:+33 1 40 00 00 00\r\n" in after and b"Labo" not in after
+    assert b"\r\nTEL;TYPE=cell:+33 6 11 22 33 44\r\nTEL;TYPE=work,voice:+33 1 44 27 00 00\r\n" in after
+    card = vobject.readOne(after.decode("utf-8"))
+    assert [t.params.get("TYPE") for t in card.contents["tel"]] == [["cell"], ["work", "voice"], ["work"]]
+    assert sync_vdir(book, folder, today=TODAY).changes == 0
