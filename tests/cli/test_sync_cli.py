@@ -148,3 +148,32 @@ def test_sync_also_keeps_the_calendar_folder_when_one_is_given(db, tmp_path):
     assert any(line.startswith(f"calendar {calendar}") for line in result.output.splitlines())
     data = json.loads(run(db, "sync", "--calendar-dir", str(calendar), "--json").output)
     assert list(data) == ["calendar"] and data["calendar"]["written"] == []
+
+
+def test_merge_then_sync_keeps_one_card_with_the_phones_photo_and_says_so(db, tmp_path):
+    """The exploratory run's b3 on the command line: the merge deleted the phone's card."""
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    assert run(db, "add", "Marie Curie", "--email", "marie@sorbonne.fr").exit_code == 0
+    photo = "PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U\r\n HRoeHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/2Q==\r\n"
+    (folder / "ios.vcf").write_bytes((
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:ios-1234\r\nFN:Marie Curie\r\nN:Curie;Marie;;;\r\n"
+        "EMAIL;type=INTERNET:marie@sorbonne.fr\r\nTEL;type=CELL:+33 1 23 45 67 89\r\n"
+        "X-SOCIALPROFILE;type=twitter:http://twitter.com/marie\r\n" + photo + "END:VCARD\r\n").encode())
+    assert run(db, "sync", "--vcard-dir", str(folder)).exit_code == 0
+    assert run(db, "merge", "1", "2").exit_code == 0
+    dry = run(db, "sync", "--vcard-dir", str(folder), "--dry-run").output
+    assert "  would merge ios.vcf into " in dry and "(merged in kontakt)" in dry and "delete" not in dry
+    result = run(db, "sync", "--vcard-dir", str(folder), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)["vcard"]
+    (kept,) = [p.name for p in folder.iterdir()]
+    assert data["merged"] == [{"file": "ios.vcf", "into": kept}] and data["deleted"] == []
+    assert data["written"] == [{"file": kept, "fields": ["phones", "merged card"]}]
+    assert photo.encode() in (folder / kept).read_bytes()
+    assert run(db, "unmerge", "2").exit_code == 0
+    result = run(db, "sync", "--vcard-dir", str(folder))
+    assert f"  write {kept}: phones, merge undone\n" in result.output
+    assert "  write ios.vcf: new\n" in result.output
+    assert photo.encode() in (folder / "ios.vcf").read_bytes()
+    assert photo.encode() not in (folder / kept).read_bytes()

@@ -130,6 +130,8 @@ def _print(report) -> None:
         echo(f"  {would}write {file}: {', '.join(fields)}")
     for file in report.deleted:
         echo(f"  {would}delete {file} (deleted in kontakt)")
+    for file, into in report.merged:
+        echo(f"  {would}merge {file} into {into} (merged in kontakt)")
     for warning in report.warnings:
         echo(f"  warning: {warning}", err=True)
     for conflict in report.conflicts:
@@ -158,6 +160,7 @@ def _json(report, calendar) -> dict:
             "restored": report.restored, "trashed": report.trashed,
             "written": [{"file": n, "fields": f} for n, f in report.written],
             "deleted": report.deleted, "warnings": report.warnings,
+            "merged": [{"file": f, "into": i} for f, i in report.merged],
             "conflicts": [{"uid": c.uid, "name": c.name, "field": c.field,
                            "book": c.book, "folder": c.folder} for c in report.conflicts],
         }

@@ -42,3 +42,20 @@ def remember(book: Book, folder: str, card: SyncedCard) -> None:
 
 def forget(book: Book, folder: str, uid: str) -> None:
     book.conn.execute("DELETE FROM sync_cards WHERE folder = ? AND uid = ?", (folder, uid))
+
+
+def merged_people(book: Book) -> dict[str, str]:
+    """{uid: uid} of each person merged away (and still in the trash) → the person they were
+    merged into, followed through later merges (a → b, then b → c: a → c)."""
+    into = dict(book.conn.execute(
+        "SELECT o.uid, k.uid FROM merges m JOIN contacts o ON o.id = m.other_id "
+        "JOIN contacts k ON k.id = m.kept_id WHERE o.deleted_at IS NOT NULL ORDER BY m.id"
+    ).fetchall())
+    found = {}
+    for uid, target in into.items():
+        seen = {uid}
+        while target in into and target not in seen:
+            seen.add(target)
+            target = into[target]
+        found[uid] = target
+    return found

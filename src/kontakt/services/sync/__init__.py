@@ -7,7 +7,12 @@ taken into the book, one changed only in the book is written to the card, and on
 on both sides to different values is a conflict, left as it is on both sides and reported
 until the user settles it (`take`). A card deleted from the folder moves the contact to the
 trash; a contact deleted in kontakt deletes its card. Cards are rewritten line by line
-(vdir.render), so what kontakt does not model stays in them.
+(vdir.render, lines.py), so what kontakt does not model stays in them.
+
+A person merged into another in kontakt is no card deleted: their card goes with them. The
+kept person takes it over when they have none; otherwise its lines kontakt does not model
+are carried onto the kept person's card, and the card is kept aside in the book (its
+sync_cards row) to be written again if the merge is undone.
 
 Order of writes: the cards first (each atomically), then every change to the book and the
 new merge bases in one transaction. A crash between the two leaves cards that already say
@@ -16,6 +21,7 @@ what the book says, which the next sync sees as agreement, not as a change.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -25,9 +31,10 @@ from ... import clock
 from ...domain import Contact, fold
 from ...store import Book
 from ...store.bulk import iter_contacts
-from ...store.sync_cards import SyncedCard, forget, remember, synced_cards
+from ...store.sync_cards import SyncedCard, forget, merged_people, remember, synced_cards
 from . import fields as F
 from .identity import identify, with_uid
+from .lines import RawLine, card_text, carry, raw_lines
 from .vdir import (
     CardFile, GroupCard, UnreadableCard, card_files, digest, file_name, read_card, render, write_atomically,
 )
@@ -70,6 +77,7 @@ class SyncReport:
     restored: list[str] = field(default_factory=list)                    # trashed, card edited since
     written: list[tuple[str, list[str]]] = field(default_factory=list)   # (file, fields); ["new"]
     deleted: list[str] = field(default_factory=list)                     # files of deleted contacts
+    merged: list[tuple[str, str]] = field(default_factory=list)          # (file, into file): merged
     conflicts: list[Conflict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     calendar: Any = None                                                 # the calendar sync's report
@@ -77,7 +85,7 @@ class SyncReport:
     @property
     def changes(self) -> int:
         return (len(self.added) + len(self.updated) + len(self.trashed) + len(self.restored)
-                + len(self.written) + len(self.deleted))
+                + len(self.written) + len(self.deleted) + len(self.merged))
 
 
 @dataclass
@@ -99,6 +107,11 @@ class _Plan:
     delete_file: str | None = None
     forget: bool = False
     held: dict[str, Any] = field(default_factory=dict)  # conflicting field → base values kept
+    carried: list[RawLine] = field(default_factory=list)  # lines of cards merged into this one
+    into: str | None = None                          # merged into this file's card: kept aside
+    recreate: bool = False                           # a card kept aside, written again
+    brought: tuple[str, list[str]] | None = None     # (into uid, lines) of a card kept aside
+    dropped: set[str] = field(default_factory=set)   # lines carried here, going back
 
 
 def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = False,
@@ -134,9 +147,11 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
             unreadable.add(path.name)
             continue
         read.append(card)
-    cards, copies = identify(read, bases, report.warnings)
+    # Cards merged into another and kept aside (no file) are no card to find again.
+    synced = {uid: b for uid, b in bases.items() if "card" not in b.fields}
+    cards, copies = identify(read, synced, report.warnings)
     unreadable |= copies
-    if bases and not unreadable and not any(uid in cards for uid in bases):
+    if synced and not unreadable and not any(uid in cards for uid in synced):
         # Not one card synced before is there: a wiped, replaced or unmounted folder, not
         # every person deleted on the phone. Written anew rather than the book trashed.
         report.warnings.append(
@@ -145,13 +160,64 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
         bases = {}
     contacts = {c.uid: c for c, _ in iter_contacts(book)}
     in_trash = {c.uid: c for c, _ in book.trashed()}
+    owners = _owners(book, cards, bases, contacts, in_trash)
+    takeover, folded = _merged_cards(owners, cards, contacts)
+    carried: dict[str, list[RawLine]] = {}
+    carried_from: dict[str, list[str]] = {}
+    owned = {p for props in F.PROPERTIES.values() for p in props}
+    for uid, into in folded.items():
+        lines = carry(raw_lines(card_text(cards[uid].data)),
+                      raw_lines(card_text(cards[into].data)) + carried.get(into, []), owned)
+        carried.setdefault(into, []).extend(lines)
+        carried_from[uid] = [line.text for line in lines]
+    # A merge undone: the lines a kept-aside card brought to the kept card go back with it.
+    handed_back: dict[str, set[str]] = {}
+    for uid, base in bases.items():
+        brought = base.fields.get("carried")
+        if brought and uid in contacts and uid not in cards and brought["into"] in cards:
+            handed_back.setdefault(brought["into"], set()).update(brought["lines"])
 
     plans = []
     for uid in sorted(set(cards) | set(contacts) | set(bases)):
         base = bases.get(uid)
         if base and base.file in unreadable and uid not in cards:
             continue  # its card is there but unreadable: never take that as a deletion
-        plan = _plan(uid, contacts.get(uid), cards.get(uid), base, in_trash.get(uid), take, report)
+        person = owners.get(uid, uid)
+        card = cards.get(uid)
+        if uid in takeover:
+            # Merged with someone whose card this person now has: their own card is gone
+            # from the folder or never was; only the record of it goes.
+            if base:
+                plans.append(_Plan(uid, contacts[uid].name, forget=True))
+            continue
+        if uid in folded:
+            plans.append(_Plan(uid, card.card.name, card=card, base=base, into=cards[folded[uid]].file,
+                               delete_file=card.file, brought=(folded[uid], carried_from[uid])))
+            continue
+        if base and "card" in base.fields and card is None:
+            # A card merged into another and kept aside: written again when its person is
+            # back (the merge undone), forgotten when they are gone for good.
+            if uid in contacts:
+                card = CardFile(folder / base.file, base64.b64decode(base.fields["card"]))
+            elif uid in in_trash:
+                continue
+            else:
+                plans.append(_Plan(uid, uid, forget=True))
+                continue
+        if card is None and person != uid and person in cards:
+            # A merged-away person's card gone while the person it went to has their own
+            # (merged into it, and the sync that did so undone): no one was deleted.
+            plans.append(_Plan(uid, uid, forget=True))
+            continue
+        plan = _plan(uid, contacts.get(person), card, base, in_trash.get(person), take, report)
+        if (uid in carried or uid in handed_back) and contacts.get(person) is not None and card is not None:
+            if plan is None:
+                plan = _Plan(uid, contacts[person].name, contacts[person], card, base,
+                             merged=F.of_contact(contacts[person]))
+            plan.carried = carried.get(uid, [])
+            plan.dropped = handed_back.get(uid, set())
+        if plan is not None and card is not None and card is not cards.get(uid):
+            plan.recreate = True
         if plan is not None:
             plans.append(plan)
     used = {c.file for c in cards.values()} | unreadable
@@ -159,6 +225,10 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
         if plan.new_file is not None:
             plan.new_file = _free_name(file_name(plan.uid), used)
             used.add(plan.new_file)
+        elif plan.recreate:
+            name = _free_name(plan.card.file, used)
+            plan.card = CardFile(folder / name, plan.card.data)
+            used.add(name)
     _describe(plans, report)
     if dry_run:
         return report
@@ -166,13 +236,16 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
     # The cards first, each whole or not at all; then the book in one transaction.
     after: dict[str, CardFile] = {}
     for plan in plans:
-        if plan.delete_file:
+        if plan.delete_file and plan.into is None:
             (folder / plan.delete_file).unlink(missing_ok=True)
-        name = plan.new_file or (plan.card.file if plan.card and plan.write else None)
+        writes = plan.card is not None and (plan.write or plan.carried or plan.dropped or plan.recreate)
+        name = plan.new_file or (plan.card.file if writes else None)
         if name is not None:
             contact = F.as_contact(plan.merged, plan.uid, plan.contact)
             contact = replace(contact, updated_at=clock.now())
-            text = render(contact, None if plan.new_file else plan.card, plan.write)
+            held = {p for f in plan.held for p in F.PROPERTIES[f]}
+            text = render(contact, None if plan.new_file else plan.card, plan.write, plan.carried,
+                          plan.dropped, held)
             if not plan.new_file:
                 text = with_uid(text, contact, plan.card)
             data = write_atomically(folder / name, text)
@@ -182,7 +255,53 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
     with book.write(label=f"sync with {folder.name}"):
         for plan in plans:
             _apply(book, key, plan, after.get(plan.uid), today)
+    # A card merged into another goes once the book keeps it aside: a crash before this
+    # leaves it in the folder, merged again (its lines once) by the next sync.
+    for plan in plans:
+        if plan.into is not None:
+            (folder / plan.delete_file).unlink(missing_ok=True)
     return report
+
+
+def _owners(book: Book, cards: dict[str, CardFile], bases: dict[str, SyncedCard],
+            contacts: dict[str, Contact], in_trash: dict[str, Contact]) -> dict[str, str]:
+    """{card uid: person uid} for the cards whose own person was merged into another in
+    kontakt: the card is that person's now (remembered with the card, so emptying the
+    trash, which drops the merge record, changes nothing)."""
+    merged = merged_people(book)
+    owners = {}
+    for uid in set(cards) | set(bases):
+        if uid in contacts:
+            continue  # the person is there (never merged, or the merge undone)
+        person = merged.get(uid)
+        if person is None and uid not in in_trash and uid in bases:
+            person = bases[uid].fields.get("person")
+            person = merged.get(person, person)  # and merged again since
+        if person and person != uid and (person in contacts or person in in_trash):
+            owners[uid] = person
+    return owners
+
+
+def _merged_cards(owners: dict[str, str], cards: dict[str, CardFile],
+                  contacts: dict[str, Contact]) -> tuple[set[str], dict[str, str]]:
+    """(people whose card is now a merged-away person's card, {card uid: uid of the card it
+    is merged into}): one card per person. A person with a card of their own keeps it and the
+    merged-away cards are merged into it; one without takes over the first merged-away card."""
+    claimed: dict[str, list[str]] = {}
+    for uid, person in owners.items():
+        if uid in cards and person in contacts:
+            claimed.setdefault(person, []).append(uid)
+    takeover, folded = set(), {}
+    for person, uids in claimed.items():
+        uids.sort()
+        if person in cards:
+            into = person
+        else:
+            into = uids.pop(0)
+            takeover.add(person)
+        for uid in uids:
+            folded[uid] = into
+    return takeover, folded
 
 
 def _plan(uid: str, contact: Contact | None, card: CardFile | None, base: SyncedCard | None,
@@ -289,15 +408,30 @@ def _describe(plans: list[_Plan], report: SyncReport) -> None:
             report.updated.append((plan.name, [f for f in ordered if f in plan.take]))
         if plan.trash:
             report.trashed.append(plan.name)
-        if plan.delete_file:
+        if plan.into is not None:
+            report.merged.append((plan.card.file, plan.into))
+        elif plan.delete_file:
             report.deleted.append(plan.delete_file)
         if plan.new_file is not None:
             report.written.append((plan.new_file, ["new"]))
-        elif plan.write:
-            report.written.append((plan.card.file, [f for f in ordered if f in plan.write]))
+        elif plan.recreate:
+            report.written.append((plan.card.file, ["new"]))
+        elif plan.write or plan.carried or plan.dropped:
+            report.written.append((plan.card.file, [f for f in ordered if f in plan.write]
+                                   + (["merged card"] if plan.carried else [])
+                                   + (["merge undone"] if plan.dropped else [])))
 
 
 def _apply(book: Book, key: str, plan: _Plan, written: CardFile | None, today: date) -> None:
+    if plan.into is not None:
+        # Kept aside with its last merge base, to be written again if the merge is undone.
+        card, base = plan.card, plan.base
+        fields = dict(base.fields) if base else {"book": F.of_card(card.card), "folder": F.of_card(card.card)}
+        fields.pop("person", None)
+        fields["card"] = base64.b64encode(card.data).decode("ascii")  # its bytes, folds and all
+        fields["carried"] = {"into": plan.brought[0], "lines": plan.brought[1]}
+        remember(book, key, SyncedCard(plan.uid, card.file, "", fields))
+        return
     if plan.forget:
         forget(book, key, plan.uid)
         if plan.trash and plan.contact is not None:
@@ -316,11 +450,14 @@ def _apply(book: Book, key: str, plan: _Plan, written: CardFile | None, today: d
         if plan.take:
             book.update_contact(contact_id, today=today, **F.to_changes(merged, plan.take))
     card = written or plan.card
-    book_now = F.of_contact(book.get_contact(contact_id))
+    person = book.get_contact(contact_id)
+    book_now = F.of_contact(person)
     folder_now = F.of_card(card.card)
     for name, (book_base, folder_base) in plan.held.items():
         # A conflict stays one: both sides keep their old base, so the next sync sees it again.
         book_now[name], folder_now[name] = book_base, folder_base
     # With a conflict held, the card is read again next time instead of trusting its hash.
-    remember(book, key, SyncedCard(plan.uid, card.file, "" if plan.held else card.hash,
-                                   {"book": book_now, "folder": folder_now}))
+    fields = {"book": book_now, "folder": folder_now}
+    if person.uid != plan.uid:
+        fields["person"] = person.uid  # a merged-away person's card, this person's now
+    remember(book, key, SyncedCard(plan.uid, card.file, "" if plan.held else card.hash, fields))

@@ -134,6 +134,9 @@ def with_uid(text: str, contact: Contact, original: CardFile) -> str:
     version = original.version if original.version in ("3.0", "4.0") else "4.0"
     fresh = fresh_card(contact, version).replace("\r\n ", "").split("\r\n")
     uid = next(line for line in fresh if line.upper().startswith("UID:"))
-    head = re.match(r"BEGIN:VCARD\r\n(?:VERSION:[^\r\n]*\r\n)?", text, re.IGNORECASE)
+    head = re.match(r"BEGIN:VCARD\r?\n(?:VERSION:[^\r\n]*\r?\n)?", text, re.IGNORECASE)
     at = head.end() if head else 0
-    return text[:at] + fold_line(uid) + text[at:]
+    line = fold_line(uid)
+    if "\r\n" not in text:  # a card with bare line feeds keeps them (sync/lines.py)
+        line = line.replace("\r\n", "\n")
+    return text[:at] + line + text[at:]

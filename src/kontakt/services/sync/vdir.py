@@ -16,6 +16,7 @@ from ..exporters.vcard import card as fresh_card, file_name, fold
 from ..importers.textfile import Encoding
 from ..importers.vcard import _logical_lines, iter_cards, utf8_once_unfolded
 from .fields import PROPERTIES
+from .lines import LISTS, RawLine, _ends, _whole, card_text, raw_lines, rewrite
 
 __all__ = ["CardFile", "UnreadableCard", "read_card", "render", "write_atomically", "file_name"]
 
@@ -81,7 +82,7 @@ def _parse(path: Path, data: bytes) -> tuple[NewContact, str, list[tuple[str, st
     encoding = Encoding("utf-8")
     if not utf8_once_unfolded(path, data):  # phones fold inside a character: unfold bytes first
         raise UnreadableCard(f"{path.name}: not UTF-8")
-    parsed = list(iter_cards(path, encoding, f"{path.name}:"))
+    parsed = list(iter_cards(path, encoding, f"{path.name}:", data))
     if len(parsed) != 1:
         raise UnreadableCard(f"{path.name}: {len(parsed)} cards in one file (a vdir has one)")
     if parsed[0].group is not None:
@@ -90,7 +91,7 @@ def _parse(path: Path, data: bytes) -> tuple[NewContact, str, list[tuple[str, st
         raise UnreadableCard(f"{path.name}: {parsed[0].error}")
     lines: list[tuple[str, str]] = []
     version = "3.0"
-    for _, logical in _logical_lines(path, encoding):
+    for _, logical in _logical_lines(path, encoding, data):
         text = logical.decode("utf-8")
         if not text.strip() or text.strip().upper() in ("BEGIN:VCARD", "END:VCARD"):
             continue
@@ -105,28 +106,37 @@ def _unfolded(text: str) -> list[str]:
     return [line for line in text.replace("\r\n ", "").split("\r\n") if line]
 
 
-def render(contact: Contact, original: CardFile | None, changed: set[str]) -> str:
+def render(contact: Contact, original: CardFile | None, changed: set[str],
+           carried: list[RawLine] = (), dropped: set[str] = frozenset(),
+           held: set[str] = frozenset()) -> str:
     """The card text for `contact`: a new card, or `original` with the lines of the
-    `changed` fields replaced (and REV renewed); every other line is kept as it was."""
+    `changed` fields made to say the contact's values (and REV renewed), each kept line as
+    it was in the file, its group and parameters too (services/sync/lines.py); `carried`
+    are lines of another card merged into this one, put before its END (`held` the
+    properties of fields in conflict, never rewritten for them); `dropped` lines (unfolded)
+    that go back to that card."""
     version = original.version if original and original.version in ("3.0", "4.0") else "4.0"
     fresh = _unfolded(fresh_card(contact, version))
     if original is None:
         return "".join(fold(line) for line in fresh)
-    replace = {p for f in changed for p in PROPERTIES[f]}
-    new_lines = [line for line in fresh if _name(line) in replace]
-    out: list[str] = []
-    placed = False
-    for name, text in original.lines:
-        if name in replace or name == "REV":
-            if name in replace and not placed:
-                out += new_lines
-                placed = True
-            continue
-        out.append(text)
-    if not placed:
-        out += new_lines
-    out += [line for line in fresh if _name(line) == "REV"]
-    return "".join(fold(line) for line in ["BEGIN:VCARD", *out, "END:VCARD"])
+    text = card_text(original.data)
+    newline = "\r\n" if "\r\n" in text or "\n" not in text else "\n"
+    owned = {p for f in changed for p in PROPERTIES[f]}
+    lines = raw_lines(text)
+    if carried:
+        # Before END, in this file's line ends; their phones and addresses are matched with
+        # the book's like the card's own (one line per value, a label kept with its group).
+        end = max((i for i, line in enumerate(lines) if line.text.strip().upper() == "END:VCARD"),
+                  default=len(lines))
+        lines[end:end] = [RawLine(_ends(line.raw, newline) if _whole(line.raw) else _fold(line.text, newline),
+                                  line.text) for line in carried]
+        owned |= {p for p in LISTS if p not in held}
+    return rewrite(lines, fresh, owned, newline, _fold, dropped)
+
+
+def _fold(line: str, newline: str) -> str:
+    folded = fold(line)
+    return folded if newline == "\r\n" else folded.replace("\r\n", newline)
 
 
 def write_atomically(path: Path, text: str) -> bytes:
