@@ -6,9 +6,6 @@ and suffix, ORG's department, PHOTO, X-* — checked byte for byte and read back
 from __future__ import annotations
 
 import base64
-import shutil
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +15,8 @@ import vobject
 from kontakt.services.sync import sync_vdir
 from kontakt.services.sync.lines import name_parts, raw_lines, relabel
 from kontakt.store import Book
+
+from khard_client import khard, needs_khard
 
 TODAY = date(2026, 11, 23)
 PHOTO_BYTES = bytes(range(256)) * 2 + b"\xff\xd9"
@@ -64,12 +63,6 @@ IOS = (
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
     monkeypatch.setenv("KONTAKT_NOW", "2026-11-23T09:30:00+00:00")
-
-
-@pytest.fixture
-def book(tmp_path):
-    with Book.open(tmp_path / "book.db") as book:
-        yield book
 
 
 def synced(book: Book, folder: Path, name: str, text: str, newline: bytes = b"\r\n"):
@@ -251,25 +244,14 @@ def test_a_new_label_replaces_only_the_type_value_that_said_the_old_one(params, 
     assert relabel(params, label, "TEL") == out
 
 
-@pytest.mark.skipif(shutil.which("khard", path=str(Path(sys.executable).parent)) is None,
-                    reason="khard is not installed")
+@needs_khard
 def test_khard_still_lists_the_rewritten_ios_card(book, tmp_path):
     folder = tmp_path / "cards"
     marie = synced(book, folder, "ios-77.vcf", IOS)
     book.update_contact(marie, today=TODAY, name="Dr. Marie S. Curie-Skłodowska PhD",
                         phones=["+33 1 23 45 67 89", "+33 7 00 00 00 00"])
     sync_vdir(book, folder, today=TODAY)
-    config = tmp_path / "khard.conf"
-    config.write_text(f"[addressbooks]\n[[phone]]\npath = {folder}\n"
-                      "[general]\neditor = /bin/true\nmerge_editor = /bin/true\n", encoding="utf-8")
-    khard = str(Path(sys.executable).parent / "khard")
-
-    def run(*args: str) -> list[list[str]]:
-        done = subprocess.run([khard, "-c", str(config), *args, "--parsable"], capture_output=True,
-                              text=True, timeout=60, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
-        assert done.returncode == 0, done.stderr
-        return [line.split("\t") for line in done.stdout.splitlines() if "\t" in line]
-
+    run = khard(folder, tmp_path)
     (row,) = run("list")
     assert row[1] == "Marie Salomea Curie-Skłodowska"  # khard shows N: given, additional, family
     assert sorted(r[0] for r in run("phone")) == ["+33 1 23 45 67 89", "+33 7 00 00 00 00"]

@@ -5,9 +5,6 @@ undone merge gives the merged-away person their card back, photo and all."""
 from __future__ import annotations
 
 import base64
-import shutil
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +15,8 @@ from kontakt.services.dupes import merge, undo_merge
 from kontakt.services.sync import sync_vdir
 from kontakt.store import Book
 from kontakt.store.trash import empty_trash
+
+from khard_client import khard, needs_khard
 
 TODAY = date(2026, 11, 23)
 PHOTO_BYTES = bytes(range(255, -1, -1)) * 3
@@ -49,12 +48,6 @@ PHONE_ONLY = [
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
     monkeypatch.setenv("KONTAKT_NOW", "2026-11-23T09:30:00+00:00")
-
-
-@pytest.fixture
-def book(tmp_path):
-    with Book.open(tmp_path / "book.db") as book:
-        yield book
 
 
 def files(folder: Path) -> list[str]:
@@ -195,22 +188,13 @@ def test_a_merge_undone_before_the_next_sync_leaves_the_folder_alone(book, tmp_p
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
 
 
-@pytest.mark.skipif(shutil.which("khard", path=str(Path(sys.executable).parent)) is None,
-                    reason="khard is not installed")
+@needs_khard
 def test_khard_lists_marie_once_after_the_merge(book, tmp_path):
     folder = tmp_path / "cards"
     kept = book.add_contact("Marie Curie", today=TODAY, emails=["marie@sorbonne.fr"])
     merge(book, kept, the_phone_card(book, folder), today=TODAY)
     sync_vdir(book, folder, today=TODAY)
-    config = tmp_path / "khard.conf"
-    config.write_text(f"[addressbooks]\n[[phone]]\npath = {folder}\n"
-                      "[general]\neditor = /bin/true\nmerge_editor = /bin/true\n", encoding="utf-8")
-    done = subprocess.run([str(Path(sys.executable).parent / "khard"), "-c", str(config), "list",
-                           "--parsable"], capture_output=True, text=True, timeout=60, check=False,
-                          env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
-    assert done.returncode == 0, done.stderr
-    rows = [line.split("\t") for line in done.stdout.splitlines() if "\t" in line]
-    assert [row[1] for row in rows] == ["Marie Curie"]
+    assert [row[1] for row in khard(folder, tmp_path)("list")] == ["Marie Curie"]
 
 
 def test_undoing_the_sync_that_merged_the_cards_trashes_no_one(book, tmp_path):

@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -16,18 +13,14 @@ from kontakt.domain import Address
 from kontakt.services.sync import SyncError, sync_vdir
 from kontakt.store import Book
 
+from khard_client import khard, needs_khard
+
 TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
     monkeypatch.setenv("KONTAKT_NOW", "2026-11-23T09:30:00+00:00")
-
-
-@pytest.fixture
-def book(tmp_path):
-    with Book.open(tmp_path / "book.db") as book:
-        yield book
 
 
 def people(book: Book) -> dict[str, int]:
@@ -100,25 +93,13 @@ def test_the_same_change_on_both_sides_is_no_conflict_and_the_next_change_is_tak
     assert book.get_contact(ids["ada"]).role == "Analyst"
 
 
-@pytest.mark.skipif(shutil.which("khard", path=str(Path(sys.executable).parent)) is None,
-                    reason="khard is not installed")
+@needs_khard
 def test_khard_lists_the_synced_folder_with_labels_and_addresses(book, tmp_path):
     people(book)
     folder = tmp_path / "contacts"
     folder.mkdir()
     sync_vdir(book, folder, today=TODAY)
-    config = tmp_path / "khard.conf"
-    config.write_text(
-        f"[addressbooks]\n[[kontakt]]\npath = {folder}\n"
-        "[general]\neditor = /bin/true\nmerge_editor = /bin/true\n", encoding="utf-8")
-    khard = str(Path(sys.executable).parent / "khard")
-
-    def run(*args: str) -> list[list[str]]:
-        done = subprocess.run([khard, "-c", str(config), *args, "--parsable"], capture_output=True,
-                              text=True, timeout=60, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
-        assert done.returncode == 0, done.stderr
-        return [line.split("\t") for line in done.stdout.splitlines() if "\t" in line]
-
+    run = khard(folder, tmp_path)
     assert sorted(row[1] for row in run("list")) == ["Ada Lovelace", "Bob Stone", "Eva Meier"]
     assert ["+44 20 1234", "Ada Lovelace", "cell"] in run("phone")
     assert ["ada@example.org", "Ada Lovelace", "work"] in run("email")

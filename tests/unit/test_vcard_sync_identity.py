@@ -30,12 +30,6 @@ def fixed_clock(monkeypatch):
     monkeypatch.setenv("KONTAKT_NOW", "2026-11-23T09:30:00+00:00")
 
 
-@pytest.fixture
-def book(tmp_path):
-    with Book.open(tmp_path / "book.db") as book:
-        yield book
-
-
 def vdirsyncer_name(text: str) -> str:
     """The file name vdirsyncer's filesystem storage gives this card (its ident: UID or hash)."""
     item = pytest.importorskip("vdirsyncer.vobject").Item(text)
