@@ -253,3 +253,40 @@ async def test_editing_a_snoozed_follow_ups_note_keeps_its_snooze(book):
     follow_up = book.get_follow_up(follow_up_id)
     assert follow_up.note == "ask about the engine and the loom"
     assert (follow_up.due, follow_up.effective_due) == (date(2026, 12, 10), date(2026, 12, 20))
+
+
+async def test_a_long_timeline_is_drawn_a_page_at_a_time_and_every_entry_stays_reachable(tmp_path, monkeypatch):
+    """A partner logged daily for years: 5,000 entries took ~1 s to draw whenever the list
+    passed over them. The newest page is drawn with a count of the rest; going down past
+    the last drawn entry draws the next page, and e there edits that very entry."""
+    from datetime import timedelta
+
+    from kontakt.tui.widgets.detail import TIMELINE_PAGE
+
+    monkeypatch.setenv("KONTAKT_NO_AUTO_BACKUP", "1")
+    total = TIMELINE_PAGE + 30
+    with Book.open(tmp_path / "book.db") as book:
+        ada = book.add_contact("Ada Lovelace", today=TODAY)
+        with book.write("calls"):
+            logged = [book.log_interaction([ada], on=TODAY - timedelta(days=n), kind="call",
+                                           note=f"call {n}", today=TODAY) for n in range(total)]
+        app = make_app(book)
+        async with app.run_test(size=(110, 40)) as pilot:
+            highlight(app, "Ada Lovelace")
+            await pilot.pause()
+            text = timeline_text(app)
+            assert f"call {TIMELINE_PAGE - 1} " in text + " " and f"call {TIMELINE_PAGE} " not in text + " "
+            assert "and 30 earlier" in text
+            assert f"Timeline {total}" in " ".join(static_text(app.screen.query_one("#detail-timeline-title")).split())
+            detail = app.screen.query_one(ContactDetail)
+            await pilot.press("tab")
+            for _ in range(TIMELINE_PAGE):  # from the newest, one past the last drawn
+                await pilot.press("down")
+            await pilot.pause()
+            assert detail.selected.id == logged[TIMELINE_PAGE]
+            text = timeline_text(app)
+            assert f"call {total - 1}" in text and "earlier" not in text
+            await pilot.press("e")
+            await pilot.pause()
+            assert isinstance(app.screen, EditLogForm)
+            assert app.screen.query_one("#field-note", FormField).widget.value == f"call {TIMELINE_PAGE}"
