@@ -251,3 +251,40 @@ async def test_a_follow_up_marks_the_person_in_the_list_as_the_cards_next_line_d
 def card_words(app) -> str:
     """The highlighted person's card, its words one space apart (the card wraps)."""
     return " ".join(screen_text(app).split("Timeline")[0].split())
+
+
+async def test_a_save_that_waits_for_another_writer_says_so_and_lands_when_it_is_done(book):
+    """A shell's big import holds the write lock for seconds: the app's save waited with the
+    form up and the screen frozen, saying nothing. Now the bottom line says why at once, the
+    save lands as soon as the lock is free, and the screen is drawn whole again."""
+    app = make_app(book)
+    async with app.run_test(size=(100, 30)) as pilot:
+        written: list[str] = []
+        app._driver.write = written.append  # what a real terminal would get
+        redrawn: list[bool] = []
+        redraw = app.refresh
+        app.refresh = lambda **kwargs: (redrawn.append(True), redraw(**kwargs))[1]
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"Zed Waiting")
+        # Another process takes the write lock and keeps it 1.5 s, as an import's transaction.
+        holder = subprocess.Popen(
+            [sys.executable, "-c",
+             "import sys, time; from kontakt.store.driver import sqlite3; "
+             "c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN IMMEDIATE'); "
+             "print('locked', flush=True); time.sleep(1.5); c.execute('COMMIT')", str(book.path)],
+            stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout.readline().strip() == "locked"
+            await pilot.press("enter")
+            await pilot.pause()
+        finally:
+            assert holder.wait(timeout=30) == 0
+        assert app.waits_said == 1
+        notice = next(w for w in written if app.WAITING_NOTICE in w)
+        assert notice.startswith("\x1b7\x1b[30;1H\x1b[7m") and notice.endswith("\x1b[0m\x1b8")
+        assert isinstance(app.screen, MainScreen)
+        assert redrawn  # the notice's line is drawn over
+        assert [c.name for c in book.list_contacts() if c.name == "Zed Waiting"] == ["Zed Waiting"]
+        await pilot.pause()
+        assert "Added Zed Waiting" in " ".join(str(n.message) for n in app._notifications)

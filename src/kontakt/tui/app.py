@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -138,6 +139,10 @@ class KontaktApp(App[None]):
             self.screen.type_ahead(event.character)
 
     def on_mount(self) -> None:
+        from ..store import db as store_db
+
+        self._said_before_waiting = store_db.on_wait
+        store_db.on_wait = self._say_waiting
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self._backup_warnings = BackupWarnings(self._warn_backup).install()
         problem = getattr(self.book, "backup_problem", None)
@@ -174,6 +179,10 @@ class KontaktApp(App[None]):
     _gc_threshold: tuple[int, int, int] | None = None
 
     def on_unmount(self) -> None:
+        from ..store import db as store_db
+
+        if store_db.on_wait == self._say_waiting:
+            store_db.on_wait = self._said_before_waiting
         # The app's own cycles can be collected once it is gone (a test process opens many).
         gc.unfreeze()
         if self._gc_threshold is not None:
@@ -181,6 +190,32 @@ class KontaktApp(App[None]):
             self._gc_threshold = None
         if self._backup_warnings is not None:
             self._backup_warnings.remove()
+
+    # ---------------------------------------------------------------- another writer
+
+    WAITING_NOTICE = ("Waiting for another kontakt to finish writing (an import?): "
+                      "this is saved as soon as it is done.")
+    waits_said = 0
+    _said_before_waiting: Callable[[str], None] | None = None
+
+    def _say_waiting(self, message: str) -> None:
+        """A write of the app's waits for another process's: a big import in a shell holds the
+        book's write lock for seconds, and the app, blocked until it can write, looked frozen
+        with the form still up. The app cannot draw while it waits, so the bottom line says
+        why straight to the terminal (the driver writes from its own thread), and the screen
+        is drawn whole again once the write is through. Writes in workers block no one."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        self.waits_said += 1
+        driver = self._driver
+        if driver is None:
+            return
+        width, height = self.size
+        notice = f" {self.WAITING_NOTICE} "[:width].ljust(width)
+        # Save the cursor, bottom line, reverse video, the notice, restore the cursor.
+        driver.write(f"\x1b7\x1b[{height};1H\x1b[7m{notice}\x1b[0m\x1b8")
+        driver.flush()
+        self.call_later(self.refresh)
 
     def _warn_backup(self, message: str) -> None:
         self.notify(message, title="Backup", severity="warning", timeout=12, markup=False)
