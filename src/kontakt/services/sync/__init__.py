@@ -29,6 +29,7 @@ from typing import Any
 
 from ... import clock
 from ...domain import Contact, fold
+from ...domain.text import counted
 from ...store import Book
 from ...store.bulk import iter_contacts
 from ...store.sync_cards import SyncedCard, forget, merged_people, remember, synced_cards
@@ -155,7 +156,7 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
         # Not one card synced before is there: a wiped, replaced or unmounted folder, not
         # every person deleted on the phone. Written anew rather than the book trashed.
         report.warnings.append(
-            f"none of the {len(bases)} cards synced before are in {folder}: written anew, "
+            f"none of the {counted(len(bases), 'card')} synced before are in {folder}: written anew, "
             "nothing taken as deleted")
         bases = {}
     contacts = {c.uid: c for c, _ in iter_contacts(book)}

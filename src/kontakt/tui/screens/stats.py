@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from ...charts import columns, sparkline
 from ...domain import CadenceError
 from ...domain.dates import human, month_label, relative, span
+from ...domain.text import counted
 from ...services.review import Drifted, bring_back
 from ...services.stats import (
     CadenceSuggestion, Drift, NetworkStats, accept_suggested_cadence, balance_sentences,
@@ -55,7 +56,7 @@ def _title(text: str, detail: str = "") -> Content:
 
 def rhythm_content(stats: NetworkStats) -> Content:
     rhythm = stats.rhythm
-    lines = [_title("Rhythm", f"{rhythm.total} interactions in 12 months")]
+    lines = [_title("Rhythm", f"{counted(rhythm.total, 'interaction')} in 12 months")]
     lines.append(Content.assemble(
         "  ", (sparkline([w.count for w in rhythm.weeks]), "$primary"), ("  per week", MUTED)
     ))
