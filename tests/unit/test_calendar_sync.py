@@ -412,3 +412,42 @@ def test_a_to_do_changed_in_kontakt_and_on_the_phone_keeps_kontakts_and_says_so(
     assert "  kept as in kontakt (changed in kontakt and in the folder): follow-up with Olga due " \
            "2026-12-15 (cancelled in the folder)" in report.lines()
     assert not sync(book, folder).changed
+
+
+def test_a_stale_copy_with_the_same_uid_is_left_alone_and_kontakts_file_is_synced(book, people, tmp_path):
+    olga, _ = people
+    follow_up = book.add_follow_up(olga, due=date(2026, 12, 10), note="the real one")
+    folder = tmp_path / "calendar"
+    sync(book, folder)
+    real = by_note(folder, "the real one")
+    copy = folder / "backup-2026-11-20.ics"  # sorts before follow-up-….ics
+    copy.write_bytes(real.read_bytes())
+    phone_edit(real, STATUS="COMPLETED", COMPLETED=PHONE_STAMP)
+
+    report = sync(book, folder)
+
+    assert report.completed == ["follow-up with Olga due 2026-12-10"]
+    assert book.get_follow_up(follow_up).status == "done"
+    assert report.problems == [f"{copy.name}: the same UID as {real.name}, which kontakt syncs "
+                               "(delete the copy, or give it a UID of its own)"]
+    assert f"  left alone: {copy.name}: the same UID as {real.name}, which kontakt syncs " \
+           "(delete the copy, or give it a UID of its own)" in report.lines()
+    before = copy.read_bytes()
+    book.add_follow_up(olga, due=date(2026, 12, 24), note="another")
+    edit_note = sync(book, folder)
+    assert copy.read_bytes() == before and "NEEDS-ACTION" in before.decode()  # never written
+    assert str(Calendar.from_ical(real.read_bytes()).walk("VTODO")[0]["STATUS"]) == "COMPLETED"
+    assert edit_note.written == ["follow-up with Olga due 2026-12-24"] and edit_note.removed == []
+
+
+def test_two_copies_of_an_object_kontakt_never_synced_keep_the_first_by_name(book, people, tmp_path):
+    folder = tmp_path / "calendar"
+    sync(book, folder)
+    original = file_of(folder, "Birthday: Rafael")
+    book.conn.execute("DELETE FROM calendar_sync_items")  # as after a restored folder memory
+    (folder / "zz-copy.ics").write_bytes(original.read_bytes())
+
+    report = sync(book, folder)
+
+    assert report.problems == [f"zz-copy.ics: the same UID as {original.name} "
+                               "(delete the copy, or give it a UID of its own)"]

@@ -164,13 +164,17 @@ def _is_cancelled(component: Any) -> bool:
     return str(component.get("STATUS", "")).upper() == "CANCELLED"
 
 
-def _scan(folder: Path, report: CalendarSyncReport) -> dict[str, _Found]:
-    """kontakt's objects in the folder by UID; other files are skipped unparsed."""
+def _scan(folder: Path, report: CalendarSyncReport, known: Mapping[str, state.SyncedItem]) -> dict[str, _Found]:
+    """kontakt's objects in the folder by UID; other files are skipped unparsed. Of two files
+    with one UID (a backup copy), the one kontakt synced last (`known`) is the object, the
+    other is left alone and named in the report."""
     from icalendar import Calendar
 
-    found: dict[str, _Found] = {}
+    from .vdir_copies import one_per_uid
+
+    candidates: list[_Found] = []
     if not folder.is_dir():
-        return found
+        return {}
     for path in sorted(folder.glob("*.ics")):
         if path.name.startswith(".") or not path.is_file():
             continue
@@ -186,16 +190,19 @@ def _scan(folder: Path, report: CalendarSyncReport) -> dict[str, _Found]:
         except Exception as error:  # icalendar raises ValueError and friends on bad input
             report.problems.append(f"{path.name}: not readable as iCalendar ({str(error)[:80]})")
             continue
+        in_file: set[str] = set()
         for component in parsed.walk():
             if component.name not in ("VTODO", "VEVENT"):
                 continue
             uid = str(component.get("UID", ""))
-            if not _OURS.match(uid):
-                continue
-            if uid in found:
-                report.problems.append(f"{path.name}: a second file for {uid} (kept {found[uid].file})")
-                continue
-            found[uid] = _Found(path.name, data, component)
+            if not _OURS.match(uid) or uid in in_file:
+                continue  # kontakt writes one object per file; a second one is not its own
+            in_file.add(uid)
+            candidates.append(_Found(path.name, data, component))
+    found, copies = one_per_uid(
+        candidates, uid=lambda f: str(f.component.get("UID")), file=lambda f: f.file,
+        synced_file=lambda uid: known[uid].file if uid in known else None)
+    report.problems += [f"{c.skipped.file}: {c.why(lambda f: f.file)}" for c in copies]
     return found
 
 
@@ -251,8 +258,8 @@ def sync_calendar_dir(
     stamp = (now or clock.now()).astimezone(timezone.utc)
     key = str(folder)
     report = CalendarSyncReport(folder=str(path), dry_run=dry_run)
-    found = _scan(folder, report)
     known = state.synced_items(book, key)
+    found = _scan(folder, report, known)
     wiped = bool(known) and not found
     if wiped:
         # Not one of kontakt's files left: a wiped or replaced folder, not every to-do deleted
