@@ -199,3 +199,16 @@ def test_the_cli_says_what_was_withdrawn_and_json_counts_it(book, tmp_path, monk
     data = json.loads(runner.invoke(main, [*args, "--json"]).output)
     assert (data["new"], data["withdrawn"], data["moved"]) == (1, 0, 0)
     assert "past_keys" not in data and "seen_uids" not in data
+
+
+def test_a_file_deleted_is_seen_however_the_folder_is_named(book, tmp_path):
+    folder = tmp_path / "personal"
+    path = put(folder, "lunch", vevent("lunch", "Lunch", at(10), attendees=[ANNA]))
+    link = tmp_path / "link"
+    link.symlink_to(folder)
+    scan(book, link)
+    path.unlink()
+
+    result = scan(book, folder)
+
+    assert result.scan.withdrawn == 1 and store.pending(book) == []

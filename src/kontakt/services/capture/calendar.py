@@ -144,7 +144,7 @@ def _event_uid(event, path: Path) -> str:
     return str(event.get("UID", "")) or f"{path.name}:{title}"
 
 
-def _note_events(calendar, path: Path, scan: CalendarScan) -> None:
+def _note_events(calendar, path: Path, scan: CalendarScan, where: str) -> None:
     """Remember the file's event UIDs, and which of them are single events (one VEVENT,
     neither repeating nor an exception of a series): a single event moved gets a new key."""
     uids: dict[str, int] = {}
@@ -156,17 +156,19 @@ def _note_events(calendar, path: Path, scan: CalendarScan) -> None:
         uids[uid] = uids.get(uid, 0) + 1
         if any(component.get(p) is not None for p in ("RRULE", "RDATE", "RECURRENCE-ID")):
             repeating.add(uid)
-    scan.read_files[str(path)] = set(uids)
+    scan.read_files[where] = set(uids)
     scan.seen_uids.update(uids)
     scan.single_uids.update(uid for uid, n in uids.items() if n == 1 and uid not in repeating)
 
 
 def scan_calendar_file(path: Path, index: ContactIndex, *, since: date, now: datetime,
-                       ignore_titles: list[str], scan: CalendarScan) -> None:
-    """Add the proposals of one .ics file to `scan`."""
+                       ignore_titles: list[str], scan: CalendarScan, where: str | None = None) -> None:
+    """Add the proposals of one .ics file to `scan`; `where` is the file's absolute path
+    (default: `path`), which the scan remembers it by."""
     import icalendar
 
-    scan.listed_files.add(str(path))
+    where = where or str(path)
+    scan.listed_files.add(where)
     try:
         calendar = icalendar.Calendar.from_ical(path.read_bytes())
         _drop_events_without_start(calendar, path, scan)
@@ -175,7 +177,7 @@ def scan_calendar_file(path: Path, index: ContactIndex, *, since: date, now: dat
         scan.unreadable.append(f"{path}: {str(error).splitlines()[0] if str(error) else type(error).__name__}")
         return
     scan.files += 1
-    _note_events(calendar, path, scan)
+    _note_events(calendar, path, scan, where)
     # A series repeating more often than daily (an hourly ping, a mistaken FREQ=MINUTELY)
     # is one meeting a day with its people, not thousands of proposals.
     days_seen: set[tuple[str, date]] = set()
@@ -234,7 +236,7 @@ def scan_calendar_file(path: Path, index: ContactIndex, *, since: date, now: dat
         if (uid, day) in days_seen:
             continue
         days_seen.add((uid, day))
-        scan.proposing.add((str(path), uid))
+        scan.proposing.add((where, uid))
         scan.proposals.append(NewProposal(
             key=key, source="calendar", date=day,
             kind=_kind(event), contact_ids=tuple(people), direction=direction, title=title,
@@ -247,8 +249,12 @@ def scan_calendars(paths: list[Path], index: ContactIndex, *, since: date, now: 
     """Every past occurrence in these calendars that names contacts, as proposals."""
     scan = CalendarScan()
     for path in paths:
-        # Resolved, so a file is the same file however the path to it was written.
-        root = path.expanduser()
-        for file in ics_files(root.resolve() if root.exists() else root):
-            scan_calendar_file(file, index, since=since, now=now, ignore_titles=ignore_titles, scan=scan)
+        files = ics_files(path)
+        # Remembered by its resolved path, so a file is the same file however the path to
+        # it was written; shown as given.
+        resolved = path.expanduser().resolve()
+        for file in files:
+            where = str(resolved / file.relative_to(path)) if file != path else str(resolved)
+            scan_calendar_file(file, index, since=since, now=now, ignore_titles=ignore_titles,
+                               scan=scan, where=where)
     return scan
