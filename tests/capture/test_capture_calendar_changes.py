@@ -103,6 +103,7 @@ def test_a_cancelled_declined_or_deleted_event_takes_its_waiting_proposal_with_i
     put(folder, "walk", vevent("walk", "Walk", at(13), sequence=1,
                                attendees=[("bob@example.org", "DECLINED")]))
     (folder / "drinks.ics").unlink()
+    (folder / "review.ics").rename(folder / "review-2.ics")  # a file renamed is no event deleted
 
     result = scan(book, folder)
 
@@ -173,6 +174,10 @@ def test_a_scan_of_another_folder_leaves_the_first_folders_proposals_alone(book,
     result = scan(book, tmp_path / "personal")
 
     assert result.scan.withdrawn == 0 and set(waiting(book)) == {"Lunch", "Walk"}
+    # Nor does a scan that looks back less far than the day of a waiting proposal.
+    later = capture.scan_calendar(book, [tmp_path / "work"], now=clock.now(),
+                                  since=at(15).date(), me=(ME,))
+    assert later.scan.events == 0 and later.scan.withdrawn == 0 and "Lunch" in waiting(book)
 
 
 def test_the_cli_says_what_was_withdrawn_and_json_counts_it(book, tmp_path, monkeypatch):
