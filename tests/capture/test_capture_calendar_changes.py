@@ -12,12 +12,11 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from capture_helpers import ME, SINCE, make_book
 
 from kontakt import clock
 from kontakt.services import capture
 from kontakt.store import capture as store
-
-from capture_helpers import ME, SINCE, make_book
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PRODID = "-//IDN nextcloud.com//Calendar app 4.7.4//EN"
@@ -137,8 +136,8 @@ def test_a_moved_event_moves_its_waiting_proposal_and_never_touches_decided_ones
 
     assert (result.new, result.scan.moved, result.scan.withdrawn) == (0, 1, 1)
     assert waiting(book) == {"Lunch": (ids["Lunch"], "2026-11-17", (book.ids["anna"],))}
-    decided = {p.title: (p.status, p.date.isoformat()) for p in map(
-        lambda i: store.get(book, i), (ids["Coffee"], ids["Tea"]))}
+    decided = {p.title: (p.status, p.date.isoformat())
+               for p in (store.get(book, ids["Coffee"]), store.get(book, ids["Tea"]))}
     assert decided == {"Coffee": ("accepted", "2026-11-11"), "Tea": ("ignored", "2026-11-12")}
     assert scan(book, folder).new == 0  # not proposed again on the new day either
 

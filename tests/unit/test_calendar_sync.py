@@ -428,8 +428,8 @@ def test_a_stale_copy_with_the_same_uid_is_left_alone_and_kontakts_file_is_synce
 
     assert report.completed == ["follow-up with Olga due 2026-12-10"]
     assert book.get_follow_up(follow_up).status == "done"
-    assert report.problems == [f"{copy.name}: the same UID as {real.name}, which kontakt syncs "
-                               "(delete the copy, or give it a UID of its own)"]
+    assert report.problems == [(f"{copy.name}: the same UID as {real.name}, which kontakt syncs "
+                                "(delete the copy, or give it a UID of its own)")]
     assert f"  left alone: {copy.name}: the same UID as {real.name}, which kontakt syncs " \
            "(delete the copy, or give it a UID of its own)" in report.lines()
     before = copy.read_bytes()
@@ -449,5 +449,5 @@ def test_two_copies_of_an_object_kontakt_never_synced_keep_the_first_by_name(boo
 
     report = sync(book, folder)
 
-    assert report.problems == [f"zz-copy.ics: the same UID as {original.name} "
-                               "(delete the copy, or give it a UID of its own)"]
+    assert report.problems == [(f"zz-copy.ics: the same UID as {original.name} "
+                                "(delete the copy, or give it a UID of its own)")]

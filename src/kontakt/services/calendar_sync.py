@@ -94,8 +94,8 @@ class CalendarSyncReport:
             (self.completed, "done (ticked off in the folder)", False),
             (self.snoozed, "snoozed (moved in the folder)", False),
             (self.moved, "due earlier (moved in the folder)", False),
-            (self.cancelled, "moved to kontakt's trash (cancelled in the folder; kontakt restore "
-                             "brings it back)", False),
+            (self.cancelled, ("moved to kontakt's trash (cancelled in the folder; kontakt "
+                              "restore brings it back)"), False),
             (self.trashed, "moved to kontakt's trash (deleted in the folder)", False),
             (self.kept, "kept as in kontakt (changed in kontakt and in the folder)", False),
             (self.removed, f"{would}removed from the folder", False),

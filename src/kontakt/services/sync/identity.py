@@ -16,8 +16,8 @@ from collections import defaultdict
 from ...domain import Contact, fold
 from ...store.sync_cards import SyncedCard
 from ..exporters.vcard import card as fresh_card
-from ..vdir_copies import one_per_uid
 from ..exporters.vcard import fold as fold_line
+from ..vdir_copies import one_per_uid
 from . import fields as F
 from .vdir import CardFile
 
