@@ -17,6 +17,7 @@ from ...domain import Contact, fold
 from ...store.sync_cards import SyncedCard
 from ..exporters.vcard import card as fresh_card
 from ..exporters.vcard import fold as fold_line
+from ..vdir_copies import one_per_uid
 from . import fields as F
 from .vdir import CardFile
 
@@ -38,24 +39,15 @@ def identify(files: list[CardFile], bases: dict[str, SyncedCard],
         base = by_file.get(card.file)
         if base is not None and not _own_uid(card):
             card.known_uid = base.uid  # the href is its identity, as vdirsyncer keeps it
-    cards: dict[str, CardFile] = {}
+    cards, copies = one_per_uid(
+        files, uid=lambda c: c.uid, file=lambda c: c.file,
+        synced_file=lambda uid: bases[uid].file if uid in bases else None)
     left_out: set[str] = set()
-    for card in sorted(files, key=lambda c: (_not_the_synced_file(c, bases), c.file)):
-        first = cards.get(card.uid)
-        if first is None:
-            cards[card.uid] = card
-            continue
-        synced = "" if _not_the_synced_file(first, bases) else ", which kontakt syncs"
-        warnings.append(f"skipped {card.file}: the same UID as {first.file}{synced} "
-                        "(delete the copy, or give it a UID of its own)")
-        left_out.add(card.file)
+    for copy in copies:
+        warnings.append(f"skipped {copy.skipped.file}: {copy.why(lambda c: c.file)}")
+        left_out.add(copy.skipped.file)
     _follow_renamed(cards, bases)
     return cards, left_out
-
-
-def _not_the_synced_file(card: CardFile, bases: dict[str, SyncedCard]) -> bool:
-    base = bases.get(card.uid)
-    return base is None or base.file != card.file
 
 
 def _follow_renamed(cards: dict[str, CardFile], bases: dict[str, SyncedCard]) -> None:
