@@ -16,7 +16,9 @@ sync_cards row) to be written again if the merge is undone.
 
 Order of writes: the cards first (each atomically), then every change to the book and the
 new merge bases in one transaction. A crash between the two leaves cards that already say
-what the book says, which the next sync sees as agreement, not as a change.
+what the book says, which the next sync sees as agreement, not as a change. The whole sync
+is one write transaction of the book (another kontakt's save waits for it), and a card the
+folder changed since it was read stops it before anything is written.
 """
 
 from __future__ import annotations
@@ -127,6 +129,25 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
     for uid, side in take.items():
         if side not in TAKE:
             raise SyncError(f"take {side!r} for {uid}: say book or folder")
+    if dry_run:
+        return _sync(book, folder, today, True, take, [])
+    # Read, planned and applied inside one write transaction: another kontakt saving an
+    # edit (or syncing the same folder) waits for this sync instead of slipping between its
+    # reading of the book and its new merge bases, which would take the edit as synced.
+    merged_away: list[tuple[Path, bytes]] = []
+    with book.write(label=f"sync with {folder.name}"):
+        report = _sync(book, folder, today, False, take, merged_away)
+    # A card merged into another goes once the book keeps it aside: a crash before this
+    # leaves it in the folder, merged again (its lines once) by the next sync. One the phone
+    # edited since stays, and is merged again with its edit.
+    for path, data in merged_away:
+        if _as_read(path, data):
+            path.unlink(missing_ok=True)
+    return report
+
+
+def _sync(book: Book, folder: Path, today: date, dry_run: bool,
+          take: dict[str | tuple[str, str], str], merged_away: list[tuple[Path, bytes]]) -> SyncReport:
     key = str(folder.resolve())
     report = SyncReport(folder, dry_run)
     bases = synced_cards(book, key)
@@ -234,7 +255,21 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
     if dry_run:
         return report
 
-    # The cards first, each whole or not at all; then the book in one transaction.
+    # A card saved in the folder since it was read (vdirsyncer bringing the phone's edit)
+    # is never overwritten or deleted with what was planned from the old one: nothing is.
+    for plan in plans:
+        writes = plan.card is not None and (plan.write or plan.carried or plan.dropped or plan.recreate)
+        if plan.new_file is not None or plan.recreate:
+            path, data = folder / (plan.new_file or plan.card.file), None
+        elif (plan.delete_file and plan.into is None) or writes:
+            path, data = plan.card.path, plan.card.data
+        else:
+            continue
+        if not _as_read(path, data):
+            raise SyncError(f"{path.name} changed while kontakt synced (vdirsyncer?); "
+                            "nothing was changed: sync again")
+
+    # The cards first, each whole or not at all; then the book, in the caller's transaction.
     after: dict[str, CardFile] = {}
     for plan in plans:
         if plan.delete_file and plan.into is None:
@@ -251,17 +286,19 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
                 text = with_uid(text, contact, plan.card)
             data = write_atomically(folder / name, text)
             after[plan.uid] = read_card(folder / name, data)
-    if not plans:
-        return report
-    with book.write(label=f"sync with {folder.name}"):
-        for plan in plans:
-            _apply(book, key, plan, after.get(plan.uid), today)
-    # A card merged into another goes once the book keeps it aside: a crash before this
-    # leaves it in the folder, merged again (its lines once) by the next sync.
     for plan in plans:
+        _apply(book, key, plan, after.get(plan.uid), today)
         if plan.into is not None:
-            (folder / plan.delete_file).unlink(missing_ok=True)
+            merged_away.append((folder / plan.delete_file, plan.card.data))
     return report
+
+
+def _as_read(path: Path, data: bytes | None) -> bool:
+    """Whether the file holds `data` still (None: is still not there)."""
+    try:
+        return path.read_bytes() == data
+    except FileNotFoundError:
+        return data is None
 
 
 def _owners(book: Book, cards: dict[str, CardFile], bases: dict[str, SyncedCard],
