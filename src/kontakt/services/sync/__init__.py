@@ -115,6 +115,7 @@ class _Plan:
     recreate: bool = False                           # a card kept aside, written again
     brought: tuple[str, list[str]] | None = None     # (into uid, lines) of a card kept aside
     dropped: set[str] = field(default_factory=set)   # lines carried here, going back
+    keep_aside: bool = False                         # a card deleted with its person, kept
 
 
 def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = False,
@@ -216,6 +217,10 @@ def _sync(book: Book, folder: Path, today: date, dry_run: bool,
             plans.append(_Plan(uid, card.card.name, card=card, base=base, into=cards[folded[uid]].file,
                                delete_file=card.file, brought=(folded[uid], carried_from[uid])))
             continue
+        if base and "card" in base.fields and "carried" not in base.fields and card is not None:
+            # The card of a person deleted here, put back in the folder: their card again,
+            # met as a first sync meets it (no edit that restores them from the trash).
+            base = None
         if base and "card" in base.fields and card is None:
             # A card merged into another and kept aside: written again when its person is
             # back (the merge undone), forgotten when they are gone for good.
@@ -367,6 +372,8 @@ def _plan(uid: str, contact: Contact | None, card: CardFile | None, base: Synced
     elif not contact:
         if card.hash == base.hash:
             plan.delete_file, plan.forget = card.file, True
+            # Kept in the book while they are in the trash: restored, they get it back.
+            plan.keep_aside = gone is not None
         else:
             # Edited on the phone after it was deleted here: the edit wins over the delete.
             plan.merged = F.of_card(card.card)
@@ -469,6 +476,14 @@ def _apply(book: Book, key: str, plan: _Plan, written: CardFile | None, today: d
         fields["card"] = base64.b64encode(card.data).decode("ascii")  # its bytes, folds and all
         fields["carried"] = {"into": plan.brought[0], "lines": plan.brought[1]}
         remember(book, key, SyncedCard(plan.uid, card.file, "", fields))
+        return
+    if plan.keep_aside:
+        # Deleted with its person: kept as the phone wrote it (PHOTO, X-… lines kontakt does
+        # not model), written again if they are brought back from the trash, forgotten when
+        # the trash is emptied.
+        fields = dict(plan.base.fields)
+        fields["card"] = base64.b64encode(plan.card.data).decode("ascii")
+        remember(book, key, SyncedCard(plan.uid, plan.card.file, "", fields))
         return
     if plan.forget:
         forget(book, key, plan.uid)

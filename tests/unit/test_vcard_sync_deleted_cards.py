@@ -1,0 +1,76 @@
+"""A person deleted in kontakt loses their card in the folder; brought back from the trash,
+they get that card back as the phone wrote it (PHOTO, X-SOCIALPROFILE, groups and labels),
+not a bare new card with everything kontakt does not model gone for good."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import vobject
+
+from kontakt.services.sync import sync_vdir
+from kontakt.store.trash import empty_trash
+
+TODAY = date(2026, 11, 23)
+IOS = ("BEGIN:VCARD\r\nVERSION:3.0\r\nPRODID:-//Apple Inc.//iPhone OS 17.1//EN\r\nN:Curie;Marie;;;\r\n"
+       "FN:Marie Curie\r\nEMAIL;type=INTERNET;type=pref:marie@sorbonne.fr\r\n"
+       "item1.TEL:+33 1 23 45 67 89\r\nitem1.X-ABLabel:Labo\r\n"
+       "X-SOCIALPROFILE;type=twitter;x-user=marie:http://twitter.com/marie\r\n"
+       "PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQABAAD/2w==\r\nUID:ios-9\r\nEND:VCARD\r\n")
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch):
+    monkeypatch.setenv("KONTAKT_NOW", "2026-11-23T09:30:00+00:00")
+
+
+@pytest.fixture
+def deleted(book, tmp_path):
+    """Marie's card from the phone, synced, then Marie deleted in kontakt and synced: (her
+    id, the folder)."""
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    (folder / "ios.vcf").write_bytes(IOS.encode())
+    assert sync_vdir(book, folder, today=TODAY).added == ["Marie Curie"]
+    (marie,) = book.list_contacts()
+    book.trash_contact(marie.id)
+    assert sync_vdir(book, folder, today=TODAY).deleted == ["ios.vcf"]
+    assert list(folder.iterdir()) == []
+    return marie.id, folder
+
+
+def test_a_person_restored_from_the_trash_gets_their_phone_card_back_whole(book, deleted):
+    marie, folder = deleted
+    book.restore_contact(marie)
+    book.update_contact(marie, today=TODAY, role="Physicist")  # and edited since
+
+    report = sync_vdir(book, folder, today=TODAY)
+
+    assert report.written == [("ios.vcf", ["new"])] and report.added == [] and report.trashed == []
+    data = (folder / "ios.vcf").read_bytes()
+    assert data.replace(b"TITLE:Physicist\r\nREV:20261123T093000Z\r\n", b"") == IOS.encode()
+    card = vobject.readOne(data.decode("utf-8"))
+    assert card.uid.value == "ios-9" and card.title.value == "Physicist"
+    assert sync_vdir(book, folder, today=TODAY).changes == 0
+
+
+def test_a_deleted_persons_card_is_kept_only_while_they_are_in_the_trash(book, deleted):
+    marie, folder = deleted
+    assert sync_vdir(book, folder, today=TODAY).changes == 0  # still deleted: nothing written
+    assert list(folder.iterdir()) == []
+    empty_trash(book)
+    sync_vdir(book, folder, today=TODAY)
+    rows = book.conn.execute("SELECT count(*) FROM sync_cards").fetchone()[0]
+    assert rows == 0 and list(folder.iterdir()) == []
+
+
+def test_the_card_put_back_on_the_phone_while_the_person_is_in_the_trash_is_only_reported(book, deleted):
+    """As before: the phone's copy of a card kontakt deleted is no edit that restores them."""
+    marie, folder = deleted
+    (folder / "ios.vcf").write_bytes(IOS.encode())
+    report = sync_vdir(book, folder, today=TODAY)
+    assert report.changes == 0 and report.restored == []
+    assert report.warnings == ["ios.vcf: Marie Curie is in kontakt's trash; restore them "
+                               "(kontakt trash) or delete the card"]
+    assert [c.id for c, _ in book.trashed()] == [marie]
