@@ -61,8 +61,8 @@ def _not_the_synced_file(card: CardFile, bases: dict[str, SyncedCard]) -> bool:
 def _follow_renamed(cards: dict[str, CardFile], bases: dict[str, SyncedCard]) -> None:
     """Give a new card without a UID the uid of a vanished card it is: the same bytes under
     another name, or (edited, so renamed by its new hash) the vanished card it shares the
-    most with — its name, an e-mail or a phone at least — when each is the other's one
-    closest (never a guess between two equally likely people)."""
+    most with — its name or an e-mail at least (a phone alone may be a household's) — when
+    each is the other's one closest (never a guess between two equally likely people)."""
     vanished = {uid: b for uid, b in bases.items() if uid not in cards}
     new = [c for uid, c in cards.items() if uid not in bases and not _own_uid(c)]
     if not vanished or not new:
@@ -92,7 +92,10 @@ def _follow_renamed(cards: dict[str, CardFile], bases: dict[str, SyncedCard]) ->
         fields = F.of_card(card.card)
         keys = _keys(fields)
         for uid in set().union(*(index.get(k, ()) for k in keys)):
-            scores[card.file, uid] = len(keys & _keys(left[uid])) + _agreeing(fields, left[uid])
+            shared = keys & _keys(left[uid])
+            if not any(kind in ("name", "email") for kind, _ in shared):
+                continue  # a phone alone is a household's or an office's: someone else
+            scores[card.file, uid] = len(shared) + _agreeing(fields, left[uid])
     best: dict[tuple[str, str], tuple[int, int]] = {}  # a card or base → (top score, how many)
     for (file, uid), score in scores.items():
         for side in (("card", file), ("base", uid)):
