@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import vobject
 
-from kontakt.services.dupes import merge, undo_merge
+from kontakt.services.dupes import merge, merges, undo_merge
 from kontakt.services.sync import sync_vdir
 from kontakt.store import Book
 from kontakt.store.trash import empty_trash
@@ -238,4 +238,38 @@ def test_two_phone_cards_merged_keep_one_line_per_value_and_groups_never_collide
     assert PHOTO.encode() in data
     card = vobject.readOne(data.decode("utf-8"))
     assert card.photo.value == PHOTO_BYTES and card.uid.value == "dav-1"
+    assert sync_vdir(book, folder, today=TODAY).changes == 0
+
+
+def test_an_undone_merge_takes_back_from_the_kept_card_only_what_the_kept_person_lost(book, tmp_path):
+    """Two phone cards merged into one person, the first merge undone before the second:
+    kontakt keeps the first card's e-mail and phone on the kept person then (both people
+    have them). The kept card says what the book says: the lines handed back go only where
+    the book no longer has their value."""
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    for uid, n in (("A", "1"), ("B", "2")):
+        (folder / f"{uid}.vcf").write_bytes(
+            f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{uid}\r\nFN:Marie Curie\r\nEMAIL:marie@{uid}.fr\r\n"
+            f"item1.TEL:+33 {n} 11\r\nitem1.X-ABLabel:Labo\r\nX-PHOTO-OF:{uid}\r\nEND:VCARD\r\n".encode())
+    kept = book.add_contact("Marie Curie", today=TODAY, emails=["marie@c.fr"])
+    sync_vdir(book, folder, today=TODAY)
+    ids = {c.uid: c.id for c in book.list_contacts()}
+    merge(book, kept, ids["A"], today=TODAY)
+    sync_vdir(book, folder, today=TODAY)
+    merge(book, kept, ids["B"], today=TODAY)
+    sync_vdir(book, folder, today=TODAY)
+    first = next(m.id for m in merges(book) if m.other_id == ids["A"])
+
+    undo_merge(book, first, today=TODAY)
+    sync_vdir(book, folder, today=TODAY)
+
+    kept_file = f"{book.get_contact(kept).uid}.vcf"
+    assert files(folder) == sorted(["A.vcf", kept_file])
+    card = vobject.readOne((folder / kept_file).read_bytes().decode("utf-8"))
+    person = book.get_contact(kept)
+    assert sorted(e.value for e in card.contents["email"]) == sorted(person.emails)
+    assert sorted(t.value for t in card.contents["tel"]) == sorted(person.phones)
+    assert b"X-PHOTO-OF:A" not in (folder / kept_file).read_bytes()  # A's own line went back
+    assert b"X-PHOTO-OF:A" in (folder / "A.vcf").read_bytes()
     assert sync_vdir(book, folder, today=TODAY).changes == 0
