@@ -213,3 +213,26 @@ def test_a_whole_folder_renamed_by_a_server_side_change_keeps_everyone(book, tmp
     (folder / "copy-b.vcf").write_bytes(data)
     report = sync_vdir(book, folder, today=TODAY)
     assert report.trashed == ["Zoe001 Example"] and report.added == ["Zoe001 Example"] * 2
+
+
+@pytest.mark.parametrize("start", ["\ufeff", "\r\n"], ids=["bom", "blank-line"])
+def test_a_card_without_uid_starting_with_a_bom_gets_its_uid_inside_the_card(book, tmp_path, start):
+    """Windows tools (Outlook, a Notepad save) put a byte order mark before BEGIN:VCARD; the
+    UID kontakt adds goes after BEGIN:VCARD, never before it (a broken card in the folder)."""
+    folder = tmp_path / "contacts"
+    folder.mkdir()
+    book.add_contact("Placeholder", today=TODAY)
+    path = folder / "zoe.vcf"
+    path.write_bytes((start + GOOGLE_CARD).encode("utf-8"))
+    sync_vdir(book, folder, today=TODAY)
+    (zoe,) = [c for c in book.list_contacts() if c.name == "Zoe Example"]
+    book.update_contact(zoe.id, today=TODAY, role="Engineer")
+
+    report = sync_vdir(book, folder, today=TODAY)
+
+    assert report.written == [("zoe.vcf", ["role"])]
+    data = path.read_bytes()
+    assert data.startswith((start + "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:").encode("utf-8"))
+    card = vobject.readOne(data.decode("utf-8-sig"))
+    assert card.uid.value.endswith(zoe.uid) and card.title.value == "Engineer"
+    assert sync_vdir(book, folder, today=TODAY).changes == 0

@@ -137,7 +137,9 @@ def with_uid(text: str, contact: Contact, original: CardFile) -> str:
     version = original.version if original.version in ("3.0", "4.0") else "4.0"
     fresh = fresh_card(contact, version).replace("\r\n ", "").split("\r\n")
     uid = next(line for line in fresh if line.upper().startswith("UID:"))
-    head = re.match(r"BEGIN:VCARD\r?\n(?:VERSION:[^\r\n]*\r?\n)?", text, re.IGNORECASE)
+    # After BEGIN:VCARD wherever it is (a byte order mark or a blank line may come first).
+    head = re.search(r"^\ufeff?[ \t]*BEGIN:VCARD[ \t]*\r?\n(?:VERSION:[^\r\n]*\r?\n)?", text,
+                     re.IGNORECASE | re.MULTILINE)
     at = head.end() if head else 0
     line = fold_line(uid)
     if "\r\n" not in text:  # a card with bare line feeds keeps them (sync/lines.py)
