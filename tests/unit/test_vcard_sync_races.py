@@ -130,3 +130,20 @@ def test_two_syncs_of_one_folder_at_once_add_a_new_card_once_and_neither_fails(b
     assert not isinstance(other, Exception), other
     assert other.changes == 0
     assert sorted(c.name for c in book.list_contacts()) == ["Ada Lovelace", "Bob Byron"]
+
+
+def test_a_rewrite_that_would_not_be_a_readable_card_is_never_written(book, tmp_path, monkeypatch):
+    """The last guard of the folder: whatever goes wrong in a rewrite, the phone never gets
+    a card no one can read, and the book is not changed by half."""
+    folder = tmp_path / "cards"
+    ada_id = ada(book, folder)
+    book.update_contact(ada_id, today=TODAY, role="Countess")
+    render = sync_module.render
+    monkeypatch.setattr(sync_module, "render", lambda *a, **k: render(*a, **k).replace("BEGIN:VCARD", "", 1))
+
+    with pytest.raises(SyncError, match=r"ada.vcf: kontakt's rewrite of it would not be a readable card"):
+        sync_vdir(book, folder, today=TODAY)
+
+    assert (folder / "ada.vcf").read_bytes() == CARD.encode()
+    monkeypatch.setattr(sync_module, "render", render)
+    assert sync_vdir(book, folder, today=TODAY).written == [("ada.vcf", ["role"])]

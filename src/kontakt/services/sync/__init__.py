@@ -260,13 +260,33 @@ def _sync(book: Book, folder: Path, today: date, dry_run: bool,
     if dry_run:
         return report
 
+    # Every card's new text first, each read back as the next sync will read it: a rewrite
+    # that would not be a readable card is never put in the folder (nothing is).
+    texts: dict[str, tuple[Path, str]] = {}
+    for plan in plans:
+        writes = plan.card is not None and (plan.write or plan.carried or plan.dropped or plan.recreate)
+        name = plan.new_file or (plan.card.file if writes else None)
+        if name is None:
+            continue
+        contact = F.as_contact(plan.merged, plan.uid, plan.contact)
+        contact = replace(contact, updated_at=clock.now())
+        held = {p for f in plan.held for p in F.PROPERTIES[f]}
+        text = render(contact, None if plan.new_file else plan.card, plan.write, plan.carried,
+                      plan.dropped, held)
+        if not plan.new_file:
+            text = with_uid(text, contact, plan.card)
+        try:
+            read_card(folder / name, text.encode("utf-8"))
+        except UnreadableCard as error:
+            raise SyncError(f"{name}: kontakt's rewrite of it would not be a readable card "
+                            f"({error}); nothing was changed") from None
+        texts[plan.uid] = folder / name, text
     # A card saved in the folder since it was read (vdirsyncer bringing the phone's edit)
     # is never overwritten or deleted with what was planned from the old one: nothing is.
     for plan in plans:
-        writes = plan.card is not None and (plan.write or plan.carried or plan.dropped or plan.recreate)
         if plan.new_file is not None or plan.recreate:
             path, data = folder / (plan.new_file or plan.card.file), None
-        elif (plan.delete_file and plan.into is None) or writes:
+        elif (plan.delete_file and plan.into is None) or plan.uid in texts:
             path, data = plan.card.path, plan.card.data
         else:
             continue
@@ -279,18 +299,9 @@ def _sync(book: Book, folder: Path, today: date, dry_run: bool,
     for plan in plans:
         if plan.delete_file and plan.into is None:
             (folder / plan.delete_file).unlink(missing_ok=True)
-        writes = plan.card is not None and (plan.write or plan.carried or plan.dropped or plan.recreate)
-        name = plan.new_file or (plan.card.file if writes else None)
-        if name is not None:
-            contact = F.as_contact(plan.merged, plan.uid, plan.contact)
-            contact = replace(contact, updated_at=clock.now())
-            held = {p for f in plan.held for p in F.PROPERTIES[f]}
-            text = render(contact, None if plan.new_file else plan.card, plan.write, plan.carried,
-                          plan.dropped, held)
-            if not plan.new_file:
-                text = with_uid(text, contact, plan.card)
-            data = write_atomically(folder / name, text)
-            after[plan.uid] = read_card(folder / name, data)
+        if plan.uid in texts:
+            path, text = texts[plan.uid]
+            after[plan.uid] = read_card(path, write_atomically(path, text))
     for plan in plans:
         _apply(book, key, plan, after.get(plan.uid), today)
         if plan.into is not None:
