@@ -273,3 +273,25 @@ def test_an_undone_merge_takes_back_from_the_kept_card_only_what_the_kept_person
     assert b"X-PHOTO-OF:A" not in (folder / kept_file).read_bytes()  # A's own line went back
     assert b"X-PHOTO-OF:A" in (folder / "A.vcf").read_bytes()
     assert sync_vdir(book, folder, today=TODAY).changes == 0
+
+
+def test_a_card_with_a_byte_order_mark_merged_into_another_brings_no_second_begin(book, tmp_path):
+    """The BOM sticks to the merged-away card's BEGIN:VCARD line: that line stays behind like
+    BEGIN itself, or the kept card holds a second BEGIN:VCARD that vobject and phones refuse."""
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    kept = book.add_contact("Marie Curie", today=TODAY, emails=["marie@sorbonne.fr"])
+    (folder / "ios.vcf").write_bytes(("\ufeff" + IOS).encode())
+    sync_vdir(book, folder, today=TODAY)
+    (other,) = [c.id for c in book.list_contacts() if c.uid == "ios-1234"]
+    merge(book, kept, other, today=TODAY)
+
+    report = sync_vdir(book, folder, today=TODAY)
+
+    kept_file = f"{book.get_contact(kept).uid}.vcf"
+    assert report.merged == [("ios.vcf", kept_file)]
+    data = (folder / kept_file).read_bytes()
+    assert data.count(b"BEGIN:VCARD") == 1 and "\ufeff".encode() not in data
+    for lines in PHONE_ONLY:
+        assert lines in data
+    assert vobject.readOne(data.decode("utf-8")).photo.value == PHOTO_BYTES

@@ -108,7 +108,8 @@ def split(text: str) -> tuple[str, str, list[str], str]:
     index = _colon(text)
     head, value = (text, "") if index < 0 else (text[:index], text[index + 1:])
     pieces = _PARAM_SPLIT.split(head)
-    group, _, name = pieces[0].strip().rpartition(".")
+    # A byte order mark before BEGIN:VCARD is no part of the name (the line is BEGIN).
+    group, _, name = pieces[0].strip().lstrip("\ufeff").rpartition(".")
     return group, name.upper(), pieces[1:], value
 
 
