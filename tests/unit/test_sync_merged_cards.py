@@ -295,3 +295,25 @@ def test_a_card_with_a_byte_order_mark_merged_into_another_brings_no_second_begi
     for lines in PHONE_ONLY:
         assert lines in data
     assert vobject.readOne(data.decode("utf-8")).photo.value == PHOTO_BYTES
+
+
+def test_the_taken_over_card_deleted_on_the_phone_trashes_its_person_and_writes_no_new_card(book, tmp_path):
+    """The kept person had no card and took over the merged-away person's: that card is
+    theirs. Deleted on the phone, it moves them to the trash like any card deleted there;
+    it is not also a person without a card who needs a new one (that sync crashed, every
+    time, after writing the new card)."""
+    folder = tmp_path / "cards"
+    placeholder = book.add_contact("Ada Lovelace", today=TODAY)  # a card that stays: not a wiped folder
+    placeholder_file = f"{book.get_contact(placeholder).uid}.vcf"
+    phone = the_phone_card(book, folder)
+    kept = book.add_contact("Marie Skłodowska-Curie", today=TODAY, role="Physicist")
+    merge(book, kept, phone, today=TODAY)
+    sync_vdir(book, folder, today=TODAY)
+    assert files(folder) == sorted(["ios.vcf", placeholder_file])
+    (folder / "ios.vcf").unlink()
+
+    report = sync_vdir(book, folder, today=TODAY)
+
+    assert report.trashed == ["Marie Skłodowska-Curie"] and report.written == []
+    assert files(folder) == [placeholder_file] and [c.id for c in book.list_contacts()] == [placeholder]
+    assert sync_vdir(book, folder, today=TODAY).changes == 0

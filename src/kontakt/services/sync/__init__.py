@@ -200,6 +200,10 @@ def _sync(book: Book, folder: Path, today: date, dry_run: bool,
         if brought and uid in contacts and uid not in cards and brought["into"] in cards:
             handed_back.setdefault(brought["into"], set()).update(brought["lines"])
 
+    # People whose card is a merged-away person's card synced before (taken over): that
+    # card's plan is theirs, even with the card gone (deleted on the phone: to the trash).
+    with_taken_card = {person for uid, person in owners.items() if uid in bases}
+
     plans = []
     for uid in sorted(set(cards) | set(contacts) | set(bases)):
         base = bases.get(uid)
@@ -236,6 +240,8 @@ def _sync(book: Book, folder: Path, today: date, dry_run: bool,
             # (merged into it, and the sync that did so undone): no one was deleted.
             plans.append(_Plan(uid, uid, forget=True))
             continue
+        if card is None and base is None and uid in with_taken_card:
+            continue  # their card is the one they took over: planned under its uid
         plan = _plan(uid, contacts.get(person), card, base, in_trash.get(person), take, report)
         if (uid in carried or uid in handed_back) and contacts.get(person) is not None and card is not None:
             if plan is None:
