@@ -317,3 +317,24 @@ def test_the_taken_over_card_deleted_on_the_phone_trashes_its_person_and_writes_
     assert report.trashed == ["Marie Skłodowska-Curie"] and report.written == []
     assert files(folder) == [placeholder_file] and [c.id for c in book.list_contacts()] == [placeholder]
     assert sync_vdir(book, folder, today=TODAY).changes == 0
+
+
+def test_a_merge_followed_by_emptying_the_trash_before_the_sync_still_merges_the_card(book, tmp_path):
+    """Emptying the trash drops the merge record with the merged-away person. Done before the
+    next sync, the phone's card was then taken for the card of someone deleted for good and
+    deleted, photo and all; it is merged into the kept person's card as after any merge."""
+    folder = tmp_path / "cards"
+    kept = book.add_contact("Marie Curie", today=TODAY, emails=["marie@sorbonne.fr"])
+    other = the_phone_card(book, folder)
+    kept_file = f"{book.get_contact(kept).uid}.vcf"
+    merge(book, kept, other, today=TODAY)
+    empty_trash(book)
+
+    report = sync_vdir(book, folder, today=TODAY)
+
+    assert report.deleted == [] and report.merged == [("ios.vcf", kept_file)]
+    assert files(folder) == [kept_file]
+    data = (folder / kept_file).read_bytes()
+    for lines in PHONE_ONLY:
+        assert lines in data
+    assert sync_vdir(book, folder, today=TODAY).changes == 0
