@@ -74,3 +74,35 @@ def test_the_card_put_back_on_the_phone_while_the_person_is_in_the_trash_is_only
     assert report.warnings == ["ios.vcf: Marie Curie is in kontakt's trash; restore them "
                                "(kontakt trash) or delete the card"]
     assert [c.id for c, _ in book.trashed()] == [marie]
+
+
+def test_a_card_taken_over_in_a_merge_comes_back_with_its_person_too(book, tmp_path):
+    """Marie (no card of her own) took over the phone's card of the Marie merged into her,
+    and the trash was emptied since: the card is known as hers only by its sync record.
+    Deleted and restored, she gets that card back, as the phone wrote it."""
+    from kontakt.services.dupes import merge
+
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    (folder / "ios.vcf").write_bytes(IOS.encode())
+    sync_vdir(book, folder, today=TODAY)
+    (phone,) = book.list_contacts()
+    kept = book.add_contact("Marie Skłodowska-Curie", today=TODAY)
+    merge(book, kept, phone.id, today=TODAY)
+    sync_vdir(book, folder, today=TODAY)
+    empty_trash(book)
+    book.trash_contact(kept)
+    assert sync_vdir(book, folder, today=TODAY).deleted == ["ios.vcf"]
+    assert sync_vdir(book, folder, today=TODAY).changes == 0  # still in the trash: kept aside
+
+    book.restore_contact(kept)
+    report = sync_vdir(book, folder, today=TODAY)
+
+    assert report.written == [("ios.vcf", ["new"])]
+    data = (folder / "ios.vcf").read_bytes()
+    for line in (b"X-SOCIALPROFILE;type=twitter;x-user=marie:http://twitter.com/marie\r\n",
+                 b"PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQABAAD/2w==\r\n", b"UID:ios-9\r\n"):
+        assert line in data
+    assert vobject.readOne(data.decode("utf-8")).fn.value == "Marie Skłodowska-Curie"
+    assert sync_vdir(book, folder, today=TODAY).changes == 0
+    assert [c.id for c in book.list_contacts()] == [kept]

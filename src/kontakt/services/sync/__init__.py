@@ -226,11 +226,14 @@ def _sync(book: Book, folder: Path, today: date, dry_run: bool,
             # met as a first sync meets it (no edit that restores them from the trash).
             base = None
         if base and "card" in base.fields and card is None:
-            # A card merged into another and kept aside: written again when its person is
-            # back (the merge undone), forgotten when they are gone for good.
-            if uid in contacts:
+            # A card merged into another or deleted with its person, kept aside: written
+            # again when its person is back (the merge undone, restored from the trash),
+            # forgotten when they are gone for good. A deleted card taken over in a merge
+            # is its owner's; a merged one is its own person's.
+            owner = uid if "carried" in base.fields else person
+            if owner in contacts:
                 card = CardFile(folder / base.file, base64.b64decode(base.fields["card"]))
-            elif uid in in_trash:
+            elif owner in in_trash:
                 continue
             else:
                 plans.append(_Plan(uid, uid, forget=True))
