@@ -338,3 +338,23 @@ def test_a_merge_followed_by_emptying_the_trash_before_the_sync_still_merges_the
     for lines in PHONE_ONLY:
         assert lines in data
     assert sync_vdir(book, folder, today=TODAY).changes == 0
+
+
+def test_a_person_restored_after_the_phone_deleted_their_merged_card_gets_a_new_one(book, tmp_path):
+    """The phone's card merged into Marie's is kept aside in the book (for an undone merge):
+    it is no card of hers. Her own card deleted on the phone and Marie restored from the
+    trash, she needs a new card like anyone restored after a delete on the phone."""
+    folder = tmp_path / "cards"
+    book.add_contact("Ada Lovelace", today=TODAY)  # a card that stays: not a wiped folder
+    kept = book.add_contact("Marie Curie", today=TODAY, emails=["marie@sorbonne.fr"])
+    merge(book, kept, the_phone_card(book, folder), today=TODAY)
+    kept_file = f"{book.get_contact(kept).uid}.vcf"
+    assert sync_vdir(book, folder, today=TODAY).merged == [("ios.vcf", kept_file)]
+    (folder / kept_file).unlink()
+    assert sync_vdir(book, folder, today=TODAY).trashed == ["Marie Curie"]
+    book.restore_contact(kept)
+
+    report = sync_vdir(book, folder, today=TODAY)
+
+    assert report.written == [(kept_file, ["new"])]
+    assert len(files(folder)) == 2 and sync_vdir(book, folder, today=TODAY).changes == 0

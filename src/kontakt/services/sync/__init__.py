@@ -202,7 +202,9 @@ def _sync(book: Book, folder: Path, today: date, dry_run: bool,
 
     # People whose card is a merged-away person's card synced before (taken over): that
     # card's plan is theirs, even with the card gone (deleted on the phone: to the trash).
-    with_taken_card = {person for uid, person in owners.items() if uid in bases}
+    # A card merged into theirs and kept aside for an undo is no card of theirs.
+    with_taken_card = {person for uid, person in owners.items()
+                       if uid in bases and "carried" not in bases[uid].fields}
 
     plans = []
     for uid in sorted(set(cards) | set(contacts) | set(bases)):
