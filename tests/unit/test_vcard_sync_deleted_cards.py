@@ -106,3 +106,35 @@ def test_a_card_taken_over_in_a_merge_comes_back_with_its_person_too(book, tmp_p
     assert vobject.readOne(data.decode("utf-8")).fn.value == "Marie Skłodowska-Curie"
     assert sync_vdir(book, folder, today=TODAY).changes == 0
     assert [c.id for c in book.list_contacts()] == [kept]
+
+
+def test_a_person_restored_with_someone_merged_into_them_since_gets_their_own_card_back(book, tmp_path):
+    """Hans deleted (his card kept aside), then restored and Emmy merged into him before
+    the next sync: his own card comes back with Emmy's lines on it, both photos kept,
+    instead of Hans taking over Emmy's card and his own being forgotten."""
+    from kontakt.services.dupes import merge
+
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    book.add_contact("Ada Lovelace", today=TODAY)  # a card that stays: not a wiped folder
+    hans = IOS.replace("ios-9", "hans").replace("Curie;Marie", "Meier;Hans").replace("Marie Curie", "Hans Meier")
+    emmy = (IOS.replace("ios-9", "emmy").replace("Curie;Marie", "Noether;Emmy").replace("Marie Curie", "Emmy Noether")
+            .replace("marie@sorbonne.fr", "emmy@example.org").replace("/9j/4AAQ", "RU1NWQ").replace("+33 1", "+49 9"))
+    (folder / "hans.vcf").write_bytes(hans.encode())
+    (folder / "emmy.vcf").write_bytes(emmy.encode())
+    sync_vdir(book, folder, today=TODAY)
+    ids = {c.uid: c.id for c in book.list_contacts()}
+    book.trash_contact(ids["hans"])
+    assert sync_vdir(book, folder, today=TODAY).deleted == ["hans.vcf"]
+    book.restore_contact(ids["hans"])
+    merge(book, ids["hans"], ids["emmy"], today=TODAY)
+
+    report = sync_vdir(book, folder, today=TODAY)
+
+    assert report.merged == [("emmy.vcf", "hans.vcf")] and report.deleted == []
+    assert sorted(p.name for p in folder.iterdir() if "hans" in p.name or "emmy" in p.name) == ["hans.vcf"]
+    data = (folder / "hans.vcf").read_bytes()
+    assert b"UID:hans\r\n" in data and b"/9j/4AAQ" in data and b"RU1NWQ" in data
+    card = vobject.readOne(data.decode("utf-8"))
+    assert sorted(e.value for e in card.contents["email"]) == ["emmy@example.org", "marie@sorbonne.fr"]
+    assert sync_vdir(book, folder, today=TODAY).changes == 0

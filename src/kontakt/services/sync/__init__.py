@@ -184,6 +184,15 @@ def _sync(book: Book, folder: Path, today: date, dry_run: bool,
     contacts = {c.uid: c for c, _ in iter_contacts(book)}
     in_trash = {c.uid: c for c, _ in book.trashed()}
     owners = _owners(book, cards, bases, contacts, in_trash)
+    # A person back from the trash with someone merged into them since: their own card,
+    # kept aside when they were deleted, is theirs again and takes the merged card's lines
+    # (taking over the merged card instead would forget it, photo and all).
+    back: set[str] = set()
+    for person in {p for uid, p in owners.items() if uid in cards} & set(contacts) - set(cards):
+        base = bases.get(person)
+        if base and "card" in base.fields and "carried" not in base.fields and "person" not in base.fields:
+            cards[person] = CardFile(folder / base.file, base64.b64decode(base.fields["card"]))
+            back.add(person)
     takeover, folded = _merged_cards(owners, cards, contacts)
     carried: dict[str, list[RawLine]] = {}
     carried_from: dict[str, list[str]] = {}
@@ -223,7 +232,8 @@ def _sync(book: Book, folder: Path, today: date, dry_run: bool,
             plans.append(_Plan(uid, card.card.name, card=card, base=base, into=cards[folded[uid]].file,
                                delete_file=card.file, brought=(folded[uid], carried_from[uid])))
             continue
-        if base and "card" in base.fields and "carried" not in base.fields and card is not None:
+        if base and "card" in base.fields and "carried" not in base.fields and card is not None \
+                and uid not in back:
             # The card of a person deleted here, put back in the folder: their card again,
             # met as a first sync meets it (no edit that restores them from the trash).
             base = None
@@ -254,11 +264,11 @@ def _sync(book: Book, folder: Path, today: date, dry_run: bool,
                              merged=F.of_contact(contacts[person]))
             plan.carried = carried.get(uid, [])
             plan.dropped = handed_back.get(uid, set())
-        if plan is not None and card is not None and card is not cards.get(uid):
+        if plan is not None and card is not None and (card is not cards.get(uid) or uid in back):
             plan.recreate = True
         if plan is not None:
             plans.append(plan)
-    used = {c.file for c in cards.values()} | unreadable
+    used = {c.file for uid, c in cards.items() if uid not in back} | unreadable
     for plan in plans:
         if plan.new_file is not None:
             plan.new_file = _free_name(file_name(plan.uid), used)
