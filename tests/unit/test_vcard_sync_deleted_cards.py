@@ -56,7 +56,7 @@ def test_a_person_restored_from_the_trash_gets_their_phone_card_back_whole(book,
 
 
 def test_a_deleted_persons_card_is_kept_only_while_they_are_in_the_trash(book, deleted):
-    marie, folder = deleted
+    _, folder = deleted
     assert sync_vdir(book, folder, today=TODAY).changes == 0  # still deleted: nothing written
     assert list(folder.iterdir()) == []
     empty_trash(book)
@@ -71,8 +71,8 @@ def test_the_card_put_back_on_the_phone_while_the_person_is_in_the_trash_is_only
     (folder / "ios.vcf").write_bytes(IOS.encode())
     report = sync_vdir(book, folder, today=TODAY)
     assert report.changes == 0 and report.restored == []
-    assert report.warnings == ["ios.vcf: Marie Curie is in kontakt's trash; restore them "
-                               "(kontakt trash) or delete the card"]
+    assert report.warnings == [("ios.vcf: Marie Curie is in kontakt's trash; restore them "
+                                "(kontakt trash) or delete the card")]
     assert [c.id for c, _ in book.trashed()] == [marie]
 
 
