@@ -339,7 +339,13 @@ class MainScreen(Screen[None]):
     def action_search(self) -> None:
         if self.focused is self.search_box:
             raise SkipAction()  # a "/" typed into the search is text (a priority binding sees it first)
-        self.search_box.focus()
+        self.focus_now(self.search_box)
+
+    def focus_now(self, widget) -> None:
+        """Focus `widget` before the app handles the next key. `widget.focus()` only asks for it
+        (a message behind every key already read): "/eva" from a terminal in one read went
+        to the list, and Esc then e typed the e into the search box."""
+        self.set_focus(widget)
 
     def action_open_card(self) -> None:
         """Enter: into the highlighted person's card (their timeline: e edits an entry); in a
@@ -376,7 +382,7 @@ class MainScreen(Screen[None]):
     def action_clear(self) -> None:
         """Esc: leave the search box, then clear search, circle and archived view, one by one."""
         if self.has_class("-tiny") and self.has_class("-show-card"):
-            self.contacts.focus()  # first out of the card, back to the list
+            self.focus_now(self.contacts)  # first out of the card, back to the list
             return
         if self.search_box.value or self._circle or self._archived:
             shown = self.contacts.highlighted  # found by the search: stays the one shown
@@ -388,7 +394,7 @@ class MainScreen(Screen[None]):
             self.apply_filter()
             if shown is not None:
                 self.contacts.select(shown)
-        self.contacts.focus()
+        self.focus_now(self.contacts)
 
     def action_circles(self) -> None:
         # c opens the circles and goes into them; c again, there, closes them.
