@@ -39,3 +39,88 @@ async def test_a_search_typed_in_one_read_goes_into_the_search_box(book):
         await pilot.pause(0.1)
         assert main.focused is main.contacts and main.search_box.value == ""
         assert main._archived
+
+
+async def palette_offers(app) -> dict[str, str]:
+    """Title -> help line of every action the palette offers on the active screen (what ctrl+p
+    lists before anything is typed), read from our provider as the palette builds it."""
+    from kontakt.tui.commands import KontaktCommands
+
+    provider = KontaktCommands(app.screen)
+    return {hit.text: str(hit.help or "") async for hit in provider.discover()}
+
+
+async def test_the_palette_names_the_keys_the_keymap_gives(book):
+    """With "app.add" = "n" the palette said "a" for Add — and a now edits."""
+    config = Config(keymap={"app.add": "n", "app.edit": "a", "app.stats": "ctrl+g"})
+    app = make_app(book, config)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        offers = await palette_offers(app)
+        assert offers["Add a contact"] == "n"
+        assert offers["Edit the highlighted contact"] == "a"
+        assert offers["How the network is doing (stats)"] == "^g: rhythm, drift, balance, circles"
+        assert offers["Log an interaction"] == "l: one person or a group meeting"  # not remapped
+        assert offers["Keys (help)"] == "?"
+        # And those keys really do it: n opens the add form.
+        await pilot.press("n")
+        await pilot.pause()
+        from kontakt.tui.screens.forms import ContactForm
+
+        assert isinstance(app.screen, ContactForm) and app.screen.contact is None
+
+
+async def test_off_the_main_screen_the_palette_offers_only_what_works_there(book):
+    """On Today, "Edit the highlighted contact" edited the main list's hidden highlight (not
+    the person on screen), "Search contacts" focused a hidden box, "Today review" stacked a
+    second Today; over a form, "Add a contact" opened a second form on top of it."""
+    from kontakt.tui.screens.today import TodayScreen
+
+    app = make_app(book)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        on_main = await palette_offers(app)
+        assert len(on_main) == 26 and "Edit the highlighted contact" in on_main
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TodayScreen)
+        on_today = set(await palette_offers(app))
+        for title in ("Edit the highlighted contact", "Search contacts", "Log an interaction",
+                      "Move the highlighted contact to the trash", "Prep card for the highlighted contact",
+                      "Show circles", "Today review"):
+            assert title not in on_today
+        assert {"Add a contact", "How the network is doing (stats)", "Find duplicates",
+                "Undo the last change (edit, log, review, delete, merge …)", "Keys (help)"} <= on_today
+        # A jump would select them in the hidden main list: not offered off the main screen.
+        from kontakt.tui.commands import KontaktCommands
+
+        hits = [hit async for hit in KontaktCommands(app.screen).search("anna")]
+        assert not [hit for hit in hits if str(hit.text).startswith("Jump to")]
+        await pilot.press("escape", "a")
+        await pilot.pause()
+        assert await palette_offers(app) == {}  # over the add form
+
+
+async def test_undo_from_the_palette_on_today_is_what_z_does_there(book):
+    """The palette's undo on Today ran the app's undo: the book went back, but Today's own
+    list still showed the item as done."""
+    from kontakt.tui.screens.today import TodayScreen
+
+    app = make_app(book)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        today = app.screen
+        assert isinstance(today, TodayScreen) and today.entries
+        await pilot.press("s")  # snooze the first item
+        await pilot.pause()
+        assert today.entries[0].outcome is not None
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"undo the last")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert app.screen is today
+        assert today.entries[0].outcome is None and today.current == 0
+        assert today.history == []
