@@ -124,3 +124,43 @@ async def test_undo_from_the_palette_on_today_is_what_z_does_there(book):
         assert app.screen is today
         assert today.entries[0].outcome is None and today.current == 0
         assert today.history == []
+
+
+async def test_a_keymap_key_another_binding_had_is_named_not_silently_taken(book):
+    """"app.add" = "e": e added, Edit had no key left and nothing said so."""
+    app = make_app(book, Config(keymap={"app.add": "e"}))
+    async with app.run_test(size=(100, 40), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("e")  # the remap is what the key does now...
+        await pilot.pause()
+        from kontakt.tui.screens.forms import ContactForm
+
+        assert isinstance(app.screen, ContactForm) and app.screen.contact is None
+        warnings = [n.message for n in app._notifications if "[keymap]" in n.message]
+        # ...and the loser is named, once.
+        assert warnings == ["[keymap] gives e to app.add, so on the main screen e no longer does "
+                            "app.edit: give app.edit a key of its own (\"app.edit\" = \"...\") or pick "
+                            "another key."]
+
+
+async def test_a_keymap_that_swaps_two_keys_warns_about_nothing(book):
+    app = make_app(book, Config(keymap={"app.add": "e", "app.edit": "a"}))
+    async with app.run_test(size=(100, 40), notifications=True) as pilot:
+        await pilot.pause()
+        highlight(app, "Eva Weber")
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.screen.contact.name == "Eva Weber"  # a edits now
+        assert not [n for n in app._notifications if "[keymap]" in n.message]
+
+
+def test_keymap_clashes_are_found_on_every_screen_and_only_there():
+    from kontakt.tui.app import keymap_clashes
+
+    assert keymap_clashes({}) == []
+    assert keymap_clashes({"today.done": "s", "dupes.merge": "M", "app.undo": "u"}) == [
+        ("main screen", "u", "app.undo", "app.follow_up"),
+        ("Today screen", "s", "today.done", "today.snooze"),
+    ]
+    # Keys that only meet on different screens do not clash (m merges, m shows more).
+    assert keymap_clashes({"dupes.merge": "m", "today.more": "m"}) == []
