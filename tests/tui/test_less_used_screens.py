@@ -164,3 +164,27 @@ def test_keymap_clashes_are_found_on_every_screen_and_only_there():
     ]
     # Keys that only meet on different screens do not clash (m merges, m shows more).
     assert keymap_clashes({"dupes.merge": "m", "today.more": "m"}) == []
+
+
+async def test_every_key_of_every_screen_with_a_binding_id_is_in_the_help(book):
+    """The help left out b on the stats screen (bring someone back), the sync conflicts
+    screen's b and f, and how to leave the duplicates, inbox, prep and sync screens."""
+    from kontakt.tui.app import binding_groups
+    from kontakt.tui.screens.dialogs import HelpScreen
+    from kontakt.tui.screens.prep import PrepScreen
+
+    from tui_helpers import help_rows
+
+    bindings = [b for group in binding_groups().values() for b in group] + list(PrepScreen.BINDINGS)
+    ids = {b.id for b in bindings if b.id}
+    app = make_app(book)
+    async with app.run_test(size=(100, 50)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        rows = help_rows(app.screen)
+        in_help = {binding_id for _, row_ids, _ in rows for binding_id in row_ids.split()}
+        assert len(ids) >= 60
+        assert ids - in_help == set()
+        assert ("b", "stats.bring_back",
+                "bring the highlighted person of “Let drift” back to their cadence (z undoes)") in rows

@@ -799,7 +799,8 @@ class MainScreen(Screen[None]):
                                ("Esc", "", "cancel (asks if something was typed)")]
         # The keys of the screens g and D open (their footers show them too).
         groups["In the timeline (Tab into it)"] = [
-            ("↑ ↓", "", "pick an entry"),
+            (f"{keys_of('detail.up', 'up')} {keys_of('detail.down', 'down')}", "detail.up detail.down",
+             "pick an entry"),
             (keys_of("detail.edit", "e"), "detail.edit", "edit the entry in its form"),
             (keys_of("detail.delete", "d"), "detail.delete", "move the entry to the trash (z undoes)"),
             (keys_of("detail.settle", "s"), "detail.settle",
@@ -813,6 +814,8 @@ class MainScreen(Screen[None]):
         groups["On the stats screen (g)"] = [
             (keys_of("stats.next", "tab"), "stats.next", "next list: circles, drift"),
             (f"{keys_of('stats.accept', 'a')}, Enter", "stats.accept", "accept the highlighted drift's suggested cadence"),
+            (keys_of("stats.bring_back", "b"), "stats.bring_back",
+             "bring the highlighted person of “Let drift” back to their cadence (z undoes)"),
             (keys_of("stats.close", "escape,q,g"), "stats.close", "back"),
         ]
         groups["On the duplicates screen (D)"] = [
@@ -823,11 +826,22 @@ class MainScreen(Screen[None]):
             (keys_of("dupes.dismiss", "n"), "dupes.dismiss", "not the same person: the pair never comes back"),
             (keys_of("dupes.skip", "s"), "dupes.skip", "skip to the next pair"),
             (keys_of("dupes.swap", "x"), "dupes.swap", "swap which record is kept"),
+            (keys_of("dupes.close", "escape,q"), "dupes.close", "back"),
         ]
         groups["On the Today screen (t)"] = today_help(self.app, keymap)
         groups["In the inbox (b)"] = [
             (f"{keys_of('inbox.accept', 'enter')}", "inbox.accept", "log the proposal as an interaction (z undoes)"),
             (keys_of("inbox.ignore", "x"), "inbox.ignore", "ignore it: never proposed again"),
             (keys_of("inbox.accept_all", "A"), "inbox.accept_all", "accept every proposal shown"),
+            (keys_of("inbox.close", "escape,q,b"), "inbox.close", "back"),
+        ]
+        groups["On the prep card (p)"] = [
+            (keys_of("prep.close", "escape,q,p"), "prep.close", "close"),
+        ]
+        groups["On the sync conflicts screen (ctrl+p)"] = [
+            ("↑ ↓", "", "move between the conflicts"),
+            (keys_of("sync.take_book", "b"), "sync.take_book", "keep kontakt's value, then sync"),
+            (keys_of("sync.take_folder", "f"), "sync.take_folder", "take the folder's value, then sync"),
+            (keys_of("sync.close", "escape,q"), "sync.close", "back"),
         ]
         return list(groups.items())
