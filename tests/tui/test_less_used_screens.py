@@ -188,3 +188,60 @@ async def test_every_key_of_every_screen_with_a_binding_id_is_in_the_help(book):
         assert ids - in_help == set()
         assert ("b", "stats.bring_back",
                 "bring the highlighted person of “Let drift” back to their cadence (z undoes)") in rows
+
+
+def book_rows(book) -> dict[str, list[tuple]]:
+    """Every row of every table the user's data lives in (not the undo history, not the search
+    index's internals), to compare a book before a change and after its undo."""
+    tables = [name for (name,) in book.conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'undo_%' "
+        "AND name NOT LIKE 'contacts_fts%' AND name NOT LIKE 'contacts_ref%' AND name NOT LIKE 'sqlite_%'")]
+    return {name: sorted(map(tuple, book.conn.execute(f'SELECT * FROM "{name}"')), key=repr) for name in tables}
+
+
+async def test_undoing_a_circle_rename_says_so_and_shows_the_book_as_it_was(book):
+    """z after renaming #breakfast in the sidebar said "Undid: edit Anna Müller" (the first
+    member whose row the rename rewrote) and jumped the list to her; `kontakt undo --list`
+    said the same."""
+    from kontakt.store import history
+    from kontakt.tui.screens.record_forms import CircleForm
+    from kontakt.tui.widgets.circle_list import CircleList
+    from kontakt.tui.widgets.fields import FormField
+
+    before = book_rows(book)
+    app = make_app(book)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        main = app.screen
+        highlight(app, "Zoë Zürcher")
+        await pilot.press("c")
+        await pilot.pause()
+        circles = main.query_one(CircleList)
+        circles.highlighted = next(i for i in range(circles.option_count)
+                                   if circles.get_option_at_index(i).id == "#breakfast")
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, CircleForm)
+        app.screen.query_one("#field-name", FormField).widget.value = "brunch"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [c.name for c in book.circles() if c.name in ("breakfast", "brunch")] == ["brunch"]
+        assert history.newest(book).label == "rename circle #breakfast to #brunch"
+        main.contacts.focus()
+        await pilot.press("z")
+        await pilot.pause()
+        assert "Undid: rename circle #breakfast to #brunch" in [n.message for n in app._notifications]
+        assert main.contacts.highlighted.name == "Zoë Zürcher"  # the list stays where it was
+        assert any(circles.get_option_at_index(i).id == "#breakfast" for i in range(circles.option_count))
+    assert book_rows(book) == before
+
+
+def test_a_circles_cadence_change_is_named_after_the_circle_in_the_history(book):
+    from kontakt.domain import Cadence
+    from kontakt.store import history, records
+    from tui_helpers import TODAY
+
+    book.history_source = "test"
+    with book.write():
+        records.set_circle_cadence(book, "breakfast", Cadence.parse("weekly"), today=TODAY)
+    assert history.newest(book).label == "change the cadence of #breakfast"
+    assert history.newest(book).contact_id is None  # not one member's edit
