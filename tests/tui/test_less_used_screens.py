@@ -245,3 +245,33 @@ def test_a_circles_cadence_change_is_named_after_the_circle_in_the_history(book)
         records.set_circle_cadence(book, "breakfast", Cadence.parse("weekly"), today=TODAY)
     assert history.newest(book).label == "change the cadence of #breakfast"
     assert history.newest(book).contact_id is None  # not one member's edit
+
+
+async def test_z_after_taking_a_folders_value_shows_the_conflict_again(tmp_path, isolated_environment,
+                                                                      monkeypatch):
+    """f on a conflict, then z: the book went back (the conflict is real again, as
+    `kontakt sync --dry-run` says) but the screen kept showing it settled."""
+    from kontakt.tui.screens.sync_conflicts import ConflictRows, SyncConflictsScreen
+    from test_sync_conflicts_screen import conflicted_book
+
+    monkeypatch.setenv("KONTAKT_NOW", "2026-11-23T09:30:00+00:00")
+    book, folder, ids = conflicted_book(tmp_path, isolated_environment)
+    before = book_rows(book)
+    app = make_app(book)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await app.screen.run_action("sync_conflicts")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SyncConflictsScreen)
+        rows = screen.query_one(ConflictRows)
+        assert [c.field for c in rows.conflicts] == ["notes", "role"]
+        await pilot.press("down", "f")
+        await pilot.pause()
+        assert [c.field for c in rows.conflicts] == ["notes"]
+        assert book.get_contact(ids["ada"]).role == "Mathematician"
+        await pilot.press("z")
+        await pilot.pause()
+        assert book.get_contact(ids["ada"]).role == "Poet"
+        assert [c.field for c in rows.conflicts] == ["notes", "role"]
+    assert book_rows(book) == before
+    book.close()

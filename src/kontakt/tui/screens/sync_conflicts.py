@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -21,6 +22,7 @@ from textual.widgets import Static
 
 from ...services.sync import Conflict, SyncError, sync_vdir
 from ...store import Book
+from ..live import BookChanged
 from ..widgets.contact_list import fit
 from ..widgets.footer import Footer
 from ..widgets.shown import shown, visible
@@ -150,6 +152,12 @@ class SyncConflictsScreen(Screen[bool]):
                  Content.assemble(("  folder   ", MUTED), shown(conflict.folder_text, multiline=True)),
                  Content.styled("  b keeps kontakt's value, f takes the folder's; then the sync runs.", MUTED)]
         detail.update(Content("\n").join(lines))
+
+    @on(BookChanged)
+    def _book_changed(self) -> None:
+        # z (the app's undo of a b or f) or another process wrote: a settled conflict can be
+        # back, an open one gone. The dry run reads the folder again and writes nothing.
+        self.reload()
 
     def action_move(self, step: int) -> None:
         if self.rows.conflicts:
