@@ -275,3 +275,35 @@ async def test_z_after_taking_a_folders_value_shows_the_conflict_again(tmp_path,
         assert [c.field for c in rows.conflicts] == ["notes", "role"]
     assert book_rows(book) == before
     book.close()
+
+
+async def test_the_duplicates_and_inbox_hints_name_the_remapped_keys(book):
+    """With dupes.merge = "M" and inbox.ignore = "delete" the duplicates screen still said
+    "m merge" (m did nothing) and the inbox's header "x ignore"."""
+    from datetime import date as day
+
+    from textual.widgets import Static
+
+    from kontakt.store import capture
+    from kontakt.store.capture import NewProposal
+    from kontakt.tui.screens.dupes import DupesScreen
+    from kontakt.tui.screens.inbox import InboxScreen
+    from tui_helpers import TODAY
+
+    book.add_contact("Eva Weber", today=TODAY, emails=["eva@example.com"])  # a second Eva
+    capture.add_proposals(book, [NewProposal("mail:x@1", "mail", day(2026, 11, 20), "message",
+                                             (book.ids["anna"],), "them")])
+    keymap = {"dupes.merge": "M", "dupes.dismiss": "N", "inbox.ignore": "delete", "inbox.accept_all": "ctrl+a"}
+    app = make_app(book, Config(keymap=keymap))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("D")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, DupesScreen)
+        hint = app.screen.query_one("#dupes-moves", Static).visual.plain
+        assert hint.startswith("M merge:") and "  N two people  s skip  x swap" in hint
+        await pilot.press("escape", "b")
+        await pilot.pause()
+        assert isinstance(app.screen, InboxScreen)
+        header = app.screen.query_one("#header-right", Static).visual.plain
+        assert header == "1 proposal · ⏎ accept · del ignore · ^a all"

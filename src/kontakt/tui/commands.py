@@ -64,6 +64,14 @@ def default_keys() -> dict[str, str]:
     return keys
 
 
+def first_key(app, binding_id: str, default: str) -> str:
+    """The first key of a binding as the config's [keymap] has it, as the footer writes it:
+    for hints in a screen's own text ("m merge", "x ignore"), which must not name an old key."""
+    config = getattr(app, "config", None)
+    keys = (config.keymap.get(binding_id) if config is not None else None) or default
+    return app.get_key_display(Binding(keys.split(",")[0].strip(), ""))
+
+
 def key_help(app, binding_id: str | None, help_text: str) -> str:
     """The palette's help line: the key as the [keymap] has it now, then what it does."""
     if binding_id is None:

@@ -22,6 +22,7 @@ from textual.widgets import Static
 
 from ...services.sync import Conflict, SyncError, sync_vdir
 from ...store import Book
+from ..commands import first_key
 from ..live import BookChanged
 from ..widgets.contact_list import fit
 from ..widgets.footer import Footer
@@ -150,7 +151,9 @@ class SyncConflictsScreen(Screen[bool]):
         lines = [Content.assemble(shown(conflict.name, "bold"), (f"  {conflict.field}", MUTED)),
                  Content.assemble(("  kontakt  ", MUTED), shown(conflict.book_text, multiline=True)),
                  Content.assemble(("  folder   ", MUTED), shown(conflict.folder_text, multiline=True)),
-                 Content.styled("  b keeps kontakt's value, f takes the folder's; then the sync runs.", MUTED)]
+                 Content.styled(f"  {first_key(self.app, 'sync.take_book', 'b')} keeps kontakt's value, "
+                                f"{first_key(self.app, 'sync.take_folder', 'f')} takes the folder's; "
+                                "then the sync runs.", MUTED)]
         detail.update(Content("\n").join(lines))
 
     @on(BookChanged)
