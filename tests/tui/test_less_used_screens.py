@@ -307,3 +307,26 @@ async def test_the_duplicates_and_inbox_hints_name_the_remapped_keys(book):
         assert isinstance(app.screen, InboxScreen)
         header = app.screen.query_one("#header-right", Static).visual.plain
         assert header == "1 proposal · ⏎ accept · del ignore · ^a all"
+
+
+async def test_at_60_columns_each_conflict_is_one_row_with_both_values(tmp_path, isolated_environment,
+                                                                      monkeypatch):
+    """At 60x20 a conflict's row was 62 columns: the folder's value wrapped onto a line of
+    its own, out of the row, and the header "in the folder" broke in two."""
+    from kontakt.tui.screens.sync_conflicts import ConflictRows, SyncConflictsScreen
+    from test_sync_conflicts_screen import conflicted_book
+
+    monkeypatch.setenv("KONTAKT_NOW", "2026-11-23T09:30:00+00:00")
+    book, folder, ids = conflicted_book(tmp_path, isolated_environment)
+    app = make_app(book)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await app.screen.run_action("sync_conflicts")
+        await pilot.pause()
+        assert isinstance(app.screen, SyncConflictsScreen)
+        rows = app.screen.query_one(ConflictRows)
+        lines = rows.render().plain.split("\n")
+        assert len(lines) == 3 and rows.size.height == 3
+        assert all(len(line.rstrip()) <= rows.size.width for line in lines)
+        assert "in kontakt" in lines[0] and "in the fold" in lines[0]
+        assert "Poet" in lines[2] and "Mathematic" in lines[2]  # both values, on the row
+    book.close()

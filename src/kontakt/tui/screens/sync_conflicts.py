@@ -31,7 +31,6 @@ from ..widgets.shown import shown, visible
 MUTED = "$text-muted"
 NAME_WIDTH = 26
 FIELD_WIDTH = 10
-LABEL_WIDTH = NAME_WIDTH + FIELD_WIDTH
 
 
 class ConflictRows(Widget, can_focus=True):
@@ -66,12 +65,15 @@ class ConflictRows(Widget, can_focus=True):
 
     def render(self) -> Content:
         width = self.size.width or 80
-        column = max(12, (width - LABEL_WIDTH - 2) // 2)
-        lines = [Content.assemble(" " * LABEL_WIDTH, (fit("in kontakt", column), "bold"), "  ",
+        # Under 86 columns the name gives way first (down to 10), so both values keep 12 each:
+        # at 60 the rows were wider than the screen, the folder's value wrapped out of sight.
+        name_width = max(10, min(NAME_WIDTH, width - FIELD_WIDTH - 2 - 2 * 12))
+        column = max(12, (width - name_width - FIELD_WIDTH - 2) // 2)
+        lines = [Content.assemble(" " * (name_width + FIELD_WIDTH), (fit("in kontakt", column), "bold"), "  ",
                                   (fit("in the folder (phone)", column), "bold"))]
         for index, conflict in enumerate(self.conflicts):
             row = Content.assemble(
-                (fit(visible(conflict.name), NAME_WIDTH - 1) + " ", "bold $warning"),
+                (fit(visible(conflict.name), name_width - 1) + " ", "bold $warning"),
                 (fit(conflict.field, FIELD_WIDTH - 1) + " ", MUTED),
                 fit(visible(conflict.book_text.splitlines()[0] if conflict.book_text else ""), column),
                 "  ",
