@@ -330,3 +330,19 @@ async def test_at_60_columns_each_conflict_is_one_row_with_both_values(tmp_path,
         assert "in kontakt" in lines[0] and "in the fold" in lines[0]
         assert "Poet" in lines[2] and "Mathematic" in lines[2]  # both values, on the row
     book.close()
+
+
+async def test_a_keymap_key_the_contact_list_takes_first_is_named(book):
+    """"app.add" = "j": the list moved down on j (its own binding comes first), Add had no
+    key and vanished from the footer, and nothing said why."""
+    from kontakt.tui.app import keymap_shadowed
+
+    assert keymap_shadowed({"app.add": "n", "app.stats": "ctrl+g"}) == []
+    assert keymap_shadowed({"app.add": "j", "app.edit": "E,down"}) == [
+        ("main screen", "j", "app.add", "contact list"), ("main screen", "down", "app.edit", "contact list")]
+    app = make_app(book, Config(keymap={"app.add": "j"}))
+    async with app.run_test(size=(100, 40), notifications=True) as pilot:
+        await pilot.pause()
+        assert [n.message for n in app._notifications if "[keymap]" in n.message] == [
+            "[keymap] gives j to app.add, but on the main screen the contact list takes j first: "
+            "app.add has no working key there; pick another key."]

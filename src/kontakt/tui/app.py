@@ -90,6 +90,12 @@ class KontaktApp(App[None]):
         to the remapped binding and the other one silently loses it (with "app.add" = "e", e
         added and nothing edited any more). Say so, naming both ids. (Textual's own clash hook
         never fires for a binding the keymap leaves alone.)"""
+        for screen, key, binding_id, widget in keymap_shadowed(self.config.keymap):
+            self.notify(
+                f"[keymap] gives {key} to {binding_id}, but on the {screen} the {widget} takes {key} "
+                f"first: {binding_id} has no working key there; pick another key.",
+                title="config.toml", severity="warning", timeout=12, markup=False,
+            )
         for screen, key, taker, lost in keymap_clashes(self.config.keymap):
             self.notify(
                 f"[keymap] gives {key} to {taker}, so on the {screen} {key} no longer does {lost}: "
@@ -424,6 +430,19 @@ def keymap_clashes(keymap: dict[str, str]) -> list[tuple[str, str, str, str]]:
             others = [name for name, by_keymap in names if not by_keymap] + remapped[1:]
             clashes += [(where, key, remapped[0], other) for other in others if remapped]
     return clashes
+
+
+def keymap_shadowed(keymap: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    """(where, key, the id the keymap gives it to, the focused widget that takes it first): the
+    main screen's list moves on j, k and the arrows before the screen sees them, so "app.add" =
+    "j" left Add with no key at all."""
+    from .widgets.contact_list import ContactList
+
+    list_keys = {key.strip() for binding in ContactList.BINDINGS for key in binding.key.split(",")}
+    main_ids = {binding.id for binding in MainScreen.BINDINGS if binding.id and not binding.priority}
+    return [("main screen", key.strip(), binding_id, "contact list")
+            for binding_id, keys in keymap.items() if binding_id in main_ids
+            for key in keys.split(",") if key.strip() in list_keys]
 
 
 def run_app(book: Book, *, today: date, config: Config) -> None:
