@@ -346,3 +346,27 @@ async def test_a_keymap_key_the_contact_list_takes_first_is_named(book):
         assert [n.message for n in app._notifications if "[keymap]" in n.message] == [
             "[keymap] gives j to app.add, but on the main screen the contact list takes j first: "
             "app.add has no working key there; pick another key."]
+
+
+async def test_the_helps_section_titles_and_the_stats_text_name_remapped_keys(book):
+    """With "app.stats" = "ctrl+g" the help said "On the stats screen (g)" (g did nothing), and
+    the stats screen "brought back (b)" with stats.bring_back on B."""
+    from textual.widgets import Static
+
+    from kontakt.tui.screens.stats import StatsScreen
+
+    keymap = {"app.stats": "ctrl+g", "app.inbox": "B", "stats.bring_back": "B", "today.drift": "R"}
+    app = make_app(book, Config(keymap=keymap))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        titles = [title for title, _ in app.screen.help_groups()]
+        assert "On the stats screen (^g)" in titles and "In the inbox (B)" in titles
+        assert "On the Today screen (t)" in titles  # not remapped: as it was
+        assert not [t for t in titles if t.endswith("(g)") or t.endswith("(b)")]
+        await pilot.press("ctrl+g")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, StatsScreen)
+        text = "\n".join(str(w.visual.plain) for w in app.screen.query(Static) if hasattr(w.visual, "plain"))
+        assert "no cadence until brought back (B)" in text
+        assert "(b)" not in text

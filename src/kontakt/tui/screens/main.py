@@ -806,19 +806,19 @@ class MainScreen(Screen[None]):
             (keys_of("detail.settle", "s"), "detail.settle",
              "settle a favour (returned, let go) or answer an introduction"),
         ]
-        groups["In the circles (c)"] = [
+        groups[f"In the circles ({keys_of('app.circles', 'c')})"] = [
             (keys_of("circles.edit", "e"), "circles.edit", "rename the circle or change its cadence"),
             (keys_of("circles.delete", "d"), "circles.delete",
              "move the circle to the trash: its people stay (z undoes)"),
         ]
-        groups["On the stats screen (g)"] = [
+        groups[f"On the stats screen ({keys_of('app.stats', 'g')})"] = [
             (keys_of("stats.next", "tab"), "stats.next", "next list: circles, drift"),
             (f"{keys_of('stats.accept', 'a')}, Enter", "stats.accept", "accept the highlighted drift's suggested cadence"),
             (keys_of("stats.bring_back", "b"), "stats.bring_back",
              "bring the highlighted person of “Let drift” back to their cadence (z undoes)"),
             (keys_of("stats.close", "escape,q,g"), "stats.close", "back"),
         ]
-        groups["On the duplicates screen (D)"] = [
+        groups[f"On the duplicates screen ({keys_of('app.dupes', 'D')})"] = [
             ("↑ ↓", "", "move between the fields"),
             (f"{keys_of('dupes.left', 'left')} {keys_of('dupes.right', 'right')}", "dupes.left dupes.right",
              "keep the left value / take the right one"),
@@ -828,14 +828,14 @@ class MainScreen(Screen[None]):
             (keys_of("dupes.swap", "x"), "dupes.swap", "swap which record is kept"),
             (keys_of("dupes.close", "escape,q"), "dupes.close", "back"),
         ]
-        groups["On the Today screen (t)"] = today_help(self.app, keymap)
-        groups["In the inbox (b)"] = [
+        groups[f"On the Today screen ({keys_of('app.today', 't')})"] = today_help(self.app, keymap)
+        groups[f"In the inbox ({keys_of('app.inbox', 'b')})"] = [
             (f"{keys_of('inbox.accept', 'enter')}", "inbox.accept", "log the proposal as an interaction (z undoes)"),
             (keys_of("inbox.ignore", "x"), "inbox.ignore", "ignore it: never proposed again"),
             (keys_of("inbox.accept_all", "A"), "inbox.accept_all", "accept every proposal shown"),
             (keys_of("inbox.close", "escape,q,b"), "inbox.close", "back"),
         ]
-        groups["On the prep card (p)"] = [
+        groups[f"On the prep card ({keys_of('app.prep', 'p')})"] = [
             (keys_of("prep.close", "escape,q,p"), "prep.close", "close"),
         ]
         groups["On the sync conflicts screen (ctrl+p)"] = [

@@ -31,6 +31,7 @@ from ...services.stats import (
 )
 from ...store import Book, NotFound
 from ..background import in_background, stats_at
+from ..commands import first_key
 from ..live import BookChanged
 from ..widgets.contact_list import fit
 from ..widgets.footer import Footer
@@ -249,7 +250,8 @@ class StatsScreen(Screen[bool]):
                                  classes="stats-section")
                     yield OptionList(id="stats-suggest", classes="stats-list", compact=True, markup=False)
                     yield Static(id="stats-suggest-detail")
-                    yield Static(_title("Let drift", "no cadence until brought back (b)"),
+                    yield Static(_title("Let drift", f"no cadence until brought back "
+                                                     f"({first_key(self.app, 'stats.bring_back', 'b')})"),
                                  classes="stats-section")
                     yield OptionList(id="stats-letdrift", classes="stats-list", compact=True, markup=False)
                     yield Static(id="stats-balance", classes="stats-section")
@@ -346,7 +348,7 @@ class StatsScreen(Screen[bool]):
         if stats.let_drift:
             let_drift.highlighted = min(keep, len(stats.let_drift) - 1)
         else:
-            let_drift.add_option(Option(Content.styled("Nobody: r in Today lets someone drift.", MUTED),
+            let_drift.add_option(Option(Content.styled(f"Nobody: {first_key(self.app, 'today.drift', 'r')} in Today lets someone drift.", MUTED),
                                         disabled=True))
         # a and b show in the footer only now, when there is something they act on.
         self.refresh_bindings()
