@@ -370,3 +370,31 @@ async def test_the_helps_section_titles_and_the_stats_text_name_remapped_keys(bo
         text = "\n".join(str(w.visual.plain) for w in app.screen.query(Static) if hasattr(w.visual, "plain"))
         assert "no cadence until brought back (B)" in text
         assert "(b)" not in text
+
+
+async def test_tab_on_the_stats_screen_goes_from_list_to_list_and_shows_each(book):
+    """Tab on the stats screen did nothing (its binding named a screen action that does not
+    exist) and focus sat on the scroll area: the suggestions and let-drift lists could not be
+    reached, so a and b only ever acted on their first row."""
+    from textual.widgets import OptionList
+
+    from kontakt.tui.screens.stats import StatsScreen
+
+    app = make_app(book)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("g")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        assert screen.focused is screen.query_one("#stats-circles", OptionList)
+        body = screen.query_one("#stats-body")
+        seen = []
+        for _ in range(3):
+            await pilot.press("tab")
+            await pilot.pause(0.2)
+            seen.append(screen.focused.id)
+            # The list focused is on screen (scrolled into view at 80x24).
+            assert screen.focused.region.y < body.region.bottom and screen.focused.region.height > 0
+        assert seen == ["stats-drift", "stats-suggest", "stats-letdrift"]
+        assert body.scroll_y > 0

@@ -217,8 +217,13 @@ class StatsScreen(Screen[bool]):
         Binding("escape,q,g", "close", "Back", id="stats.close"),
         Binding("a", "accept", "Accept cadence", id="stats.accept"),
         Binding("b", "bring_back", "Bring back", id="stats.bring_back"),
-        Binding("tab", "focus_next", "Next list", id="stats.next"),
+        # "app.": a Screen has no focus_next action; a bare "focus_next" made Tab do nothing,
+        # so the suggestions and let-drift lists could not be reached to pick someone.
+        Binding("tab", "app.focus_next", "Next list", id="stats.next"),
     ]
+    # The circles first (the top of the page), not the scroll area around everything: with it
+    # focused, the code that focuses the circles once the figures are in never ran.
+    AUTO_FOCUS = "#stats-circles"
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]
 
