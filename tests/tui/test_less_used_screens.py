@@ -398,3 +398,35 @@ async def test_tab_on_the_stats_screen_goes_from_list_to_list_and_shows_each(boo
             assert screen.focused.region.y < body.region.bottom and screen.focused.region.height > 0
         assert seen == ["stats-drift", "stats-suggest", "stats-letdrift"]
         assert body.scroll_y > 0
+
+
+def test_every_binding_names_an_action_that_exists():
+    """The stats screen's Tab named "focus_next", which a Screen does not have: Textual runs
+    nothing and says nothing. Every binding of every screen and widget must resolve."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from textual.binding import Binding
+
+    import kontakt.tui.screens as screens
+    import kontakt.tui.widgets as widgets
+    from kontakt.tui.app import KontaktApp
+
+    checked = 0
+    classes = {KontaktApp}
+    for package in (screens, widgets):
+        for info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            classes |= {cls for _, cls in inspect.getmembers(module, inspect.isclass)
+                        if cls.__module__ == module.__name__ and getattr(cls, "BINDINGS", None)}
+    for cls in classes:
+        for binding in cls.BINDINGS:
+            binding = binding if isinstance(binding, Binding) else Binding(*binding)
+            namespace, _, action = binding.action.split("(")[0].rpartition(".")
+            if namespace == "screen":
+                continue  # the screen a widget sits on: checked where it is used
+            owner = KontaktApp if namespace == "app" else cls
+            assert hasattr(owner, f"action_{action}"), (cls.__name__, binding.key, binding.action)
+            checked += 1
+    assert checked >= 80
