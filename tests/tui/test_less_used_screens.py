@@ -4,11 +4,9 @@ the keymap, keys typed in one read, from an exploratory run (2026-12-05)."""
 from __future__ import annotations
 
 from textual import events
+from tui_helpers import highlight, make_app
 
 from kontakt.config import Config
-from kontakt.tui.screens.main import MainScreen
-
-from tui_helpers import highlight, make_app
 
 
 def one_read(app, keys: list[str]) -> None:
@@ -138,9 +136,9 @@ async def test_a_keymap_key_another_binding_had_is_named_not_silently_taken(book
         assert isinstance(app.screen, ContactForm) and app.screen.contact is None
         warnings = [n.message for n in app._notifications if "[keymap]" in n.message]
         # ...and the loser is named, once.
-        assert warnings == ["[keymap] gives e to app.add, so on the main screen e no longer does "
-                            "app.edit: give app.edit a key of its own (\"app.edit\" = \"...\") or pick "
-                            "another key."]
+        assert warnings == [("[keymap] gives e to app.add, so on the main screen e no longer does "
+                             "app.edit: give app.edit a key of its own (\"app.edit\" = \"...\") or pick "
+                             "another key.")]
 
 
 async def test_a_keymap_that_swaps_two_keys_warns_about_nothing(book):
@@ -169,11 +167,11 @@ def test_keymap_clashes_are_found_on_every_screen_and_only_there():
 async def test_every_key_of_every_screen_with_a_binding_id_is_in_the_help(book):
     """The help left out b on the stats screen (bring someone back), the sync conflicts
     screen's b and f, and how to leave the duplicates, inbox, prep and sync screens."""
+    from tui_helpers import help_rows
+
     from kontakt.tui.app import binding_groups
     from kontakt.tui.screens.dialogs import HelpScreen
     from kontakt.tui.screens.prep import PrepScreen
-
-    from tui_helpers import help_rows
 
     bindings = [b for group in binding_groups().values() for b in group] + list(PrepScreen.BINDINGS)
     ids = {b.id for b in bindings if b.id}
@@ -236,9 +234,10 @@ async def test_undoing_a_circle_rename_says_so_and_shows_the_book_as_it_was(book
 
 
 def test_a_circles_cadence_change_is_named_after_the_circle_in_the_history(book):
+    from tui_helpers import TODAY
+
     from kontakt.domain import Cadence
     from kontakt.store import history, records
-    from tui_helpers import TODAY
 
     book.history_source = "test"
     with book.write():
@@ -251,11 +250,12 @@ async def test_z_after_taking_a_folders_value_shows_the_conflict_again(tmp_path,
                                                                       monkeypatch):
     """f on a conflict, then z: the book went back (the conflict is real again, as
     `kontakt sync --dry-run` says) but the screen kept showing it settled."""
-    from kontakt.tui.screens.sync_conflicts import ConflictRows, SyncConflictsScreen
     from test_sync_conflicts_screen import conflicted_book
 
+    from kontakt.tui.screens.sync_conflicts import ConflictRows, SyncConflictsScreen
+
     monkeypatch.setenv("KONTAKT_NOW", "2026-11-23T09:30:00+00:00")
-    book, folder, ids = conflicted_book(tmp_path, isolated_environment)
+    book, _, ids = conflicted_book(tmp_path, isolated_environment)
     before = book_rows(book)
     app = make_app(book)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
@@ -283,12 +283,12 @@ async def test_the_duplicates_and_inbox_hints_name_the_remapped_keys(book):
     from datetime import date as day
 
     from textual.widgets import Static
+    from tui_helpers import TODAY
 
     from kontakt.store import capture
     from kontakt.store.capture import NewProposal
     from kontakt.tui.screens.dupes import DupesScreen
     from kontakt.tui.screens.inbox import InboxScreen
-    from tui_helpers import TODAY
 
     book.add_contact("Eva Weber", today=TODAY, emails=["eva@example.com"])  # a second Eva
     capture.add_proposals(book, [NewProposal("mail:x@1", "mail", day(2026, 11, 20), "message",
@@ -313,11 +313,12 @@ async def test_at_60_columns_each_conflict_is_one_row_with_both_values(tmp_path,
                                                                       monkeypatch):
     """At 60x20 a conflict's row was 62 columns: the folder's value wrapped onto a line of
     its own, out of the row, and the header "in the folder" broke in two."""
-    from kontakt.tui.screens.sync_conflicts import ConflictRows, SyncConflictsScreen
     from test_sync_conflicts_screen import conflicted_book
 
+    from kontakt.tui.screens.sync_conflicts import ConflictRows, SyncConflictsScreen
+
     monkeypatch.setenv("KONTAKT_NOW", "2026-11-23T09:30:00+00:00")
-    book, folder, ids = conflicted_book(tmp_path, isolated_environment)
+    book, _, _ = conflicted_book(tmp_path, isolated_environment)
     app = make_app(book)
     async with app.run_test(size=(60, 20)) as pilot:
         await app.screen.run_action("sync_conflicts")
@@ -344,8 +345,8 @@ async def test_a_keymap_key_the_contact_list_takes_first_is_named(book):
     async with app.run_test(size=(100, 40), notifications=True) as pilot:
         await pilot.pause()
         assert [n.message for n in app._notifications if "[keymap]" in n.message] == [
-            "[keymap] gives j to app.add, but on the main screen the contact list takes j first: "
-            "app.add has no working key there; pick another key."]
+            ("[keymap] gives j to app.add, but on the main screen the contact list takes j first: "
+             "app.add has no working key there; pick another key.")]
 
 
 async def test_the_helps_section_titles_and_the_stats_text_name_remapped_keys(book):
@@ -362,7 +363,7 @@ async def test_the_helps_section_titles_and_the_stats_text_name_remapped_keys(bo
         titles = [title for title, _ in app.screen.help_groups()]
         assert "On the stats screen (^g)" in titles and "In the inbox (B)" in titles
         assert "On the Today screen (t)" in titles  # not remapped: as it was
-        assert not [t for t in titles if t.endswith("(g)") or t.endswith("(b)")]
+        assert not [t for t in titles if t.endswith(("(g)", "(b)"))]
         await pilot.press("ctrl+g")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -409,8 +410,7 @@ def test_every_binding_names_an_action_that_exists():
 
     from textual.binding import Binding
 
-    import kontakt.tui.screens as screens
-    import kontakt.tui.widgets as widgets
+    from kontakt.tui import screens, widgets
     from kontakt.tui.app import KontaktApp
 
     checked = 0
