@@ -430,3 +430,45 @@ def test_every_binding_names_an_action_that_exists():
             assert hasattr(owner, f"action_{action}"), (cls.__name__, binding.key, binding.action)
             checked += 1
     assert checked >= 80
+
+
+async def test_a_merge_made_from_the_palette_over_the_stats_shows_in_the_stats(book):
+    """On the stats screen, ctrl+p "Find duplicates", m, Esc: the stats still counted the
+    merged-away person in #breakfast (main re-read itself only)."""
+    from textual.widgets import OptionList
+
+    from kontakt.tui.screens.dupes import DupesScreen
+    from kontakt.tui.screens.stats import StatsScreen
+    from tui_helpers import TODAY
+
+    book.add_contact("Eva Weber", today=TODAY, tags=["breakfast"], emails=["eva@example.com"])
+
+    def breakfast_row(screen) -> str:
+        circles = screen.query_one("#stats-circles", OptionList)
+        rows = [circles.get_option_at_index(i).prompt.plain for i in range(circles.option_count)]
+        return next(row for row in rows if row.startswith("#breakfast")).split()[1]
+
+    app = make_app(book)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("g")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        stats = app.screen
+        assert isinstance(stats, StatsScreen) and breakfast_row(stats) == "4"
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"find duplicates")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, DupesScreen)
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is stats
+        assert breakfast_row(stats) == "3"

@@ -361,10 +361,7 @@ class KontaktApp(App[None]):
                 select = self.book.get_contact(contact_id)
             except LookupError:
                 select = None
-        main.after_change(select=select)
-        for screen in self.screen_stack:
-            if screen is not main:
-                screen.post_message(BookChanged())
+        main.after_change(select=select)  # which tells the other open screens too
 
     def action_pause_review(self) -> None:
         from .screens.today import pause_review

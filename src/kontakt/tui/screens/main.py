@@ -231,13 +231,18 @@ class MainScreen(Screen[None]):
         self.detail.show_highlighted(self.book, event.contact, self.today)
 
     def after_change(self, select: Contact | None = None) -> None:
-        """Re-read what a write may have changed: list, detail, header, circles."""
+        """Re-read what a write may have changed: list, detail, header, circles; and tell the
+        screens open above this one (a merge made from the palette over the stats left its
+        figures as they were until the next write from a shell)."""
         with self.book.reading():  # one state of the book for every count on the screen
             self.contacts.reload(select=select)
             self.detail.show(self.book, self.contacts.highlighted, self.today)
             self.refresh_header()
             self.refresh_circles()
             self.refresh_status()
+        for screen in self.app.screen_stack:
+            if screen is not self:
+                screen.post_message(BookChanged())
 
     @on(BookChanged)
     def _book_changed(self) -> None:
