@@ -472,3 +472,26 @@ async def test_a_merge_made_from_the_palette_over_the_stats_shows_in_the_stats(b
         await pilot.pause()
         assert app.screen is stats
         assert breakfast_row(stats) == "3"
+
+
+async def test_a_long_dry_run_at_60x20_keeps_its_summary_and_keys_on_screen(book, tmp_path):
+    """At 60x20 the dry run of a long file filled the dialog: the summary ("would be N
+    added …") and "Enter import   Esc change the path" were cut off below its edge."""
+    from kontakt.tui.screens.dialogs import ImportScreen
+
+    csv = tmp_path / "many.csv"
+    csv.write_text("Name,E-mail 1 - Value\n" + "".join(f"Person {i},p{i}@example.com\n" for i in range(40)),
+                   encoding="utf-8")
+    for size in ((60, 20), (80, 24), (120, 45)):
+        app = make_app(book)
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("I")
+            await pilot.pause()
+            assert isinstance(app.screen, ImportScreen)
+            await pilot.press(*str(csv), "enter")
+            await pilot.pause(0.2)
+            dialog = app.screen.query_one(".dialog.import")
+            for part in ("#import-summary", "#import-keys"):
+                region = app.screen.query_one(part).region
+                assert region.height and region.bottom <= dialog.content_region.bottom, (size, part)
+            assert "would be 40 added" in str(app.screen.query_one("#import-summary").visual.plain)
