@@ -436,10 +436,10 @@ async def test_a_merge_made_from_the_palette_over_the_stats_shows_in_the_stats(b
     """On the stats screen, ctrl+p "Find duplicates", m, Esc: the stats still counted the
     merged-away person in #breakfast (main re-read itself only)."""
     from textual.widgets import OptionList
+    from tui_helpers import TODAY
 
     from kontakt.tui.screens.dupes import DupesScreen
     from kontakt.tui.screens.stats import StatsScreen
-    from tui_helpers import TODAY
 
     book.add_contact("Eva Weber", today=TODAY, tags=["breakfast"], emails=["eva@example.com"])
 
@@ -495,3 +495,16 @@ async def test_a_long_dry_run_at_60x20_keeps_its_summary_and_keys_on_screen(book
                 region = app.screen.query_one(part).region
                 assert region.height and region.bottom <= dialog.content_region.bottom, (size, part)
             assert "would be 40 added" in str(app.screen.query_one("#import-summary").visual.plain)
+
+
+async def test_a_keymap_id_no_binding_has_is_named(book):
+    """"app.ad" = "n" (a typo) was ignored without a word: a still added, n did nothing."""
+    from kontakt.tui.app import unknown_binding_ids
+
+    assert unknown_binding_ids({"app.add": "n", "today.done": "space", "prep.close": "x"}) == []
+    app = make_app(book, Config(keymap={"app.ad": "n", "today.donee": "space", "app.edit": "E"}))
+    async with app.run_test(size=(100, 40), notifications=True) as pilot:
+        await pilot.pause()
+        assert [n.message for n in app._notifications if "[keymap]" in n.message] == [
+            ("[keymap] names no binding: app.ad, today.donee (a typo?); these keys are left as they "
+             "were. The help (?) shows each key's binding id.")]

@@ -90,6 +90,13 @@ class KontaktApp(App[None]):
         to the remapped binding and the other one silently loses it (with "app.add" = "e", e
         added and nothing edited any more). Say so, naming both ids. (Textual's own clash hook
         never fires for a binding the keymap leaves alone.)"""
+        unknown = unknown_binding_ids(self.config.keymap)
+        if unknown:
+            self.notify(
+                f"[keymap] names no binding: {', '.join(unknown)} (a typo?); these keys are left as "
+                "they were. The help (?) shows each key's binding id.",
+                title="config.toml", severity="warning", timeout=12, markup=False,
+            )
         for screen, key, binding_id, widget in keymap_shadowed(self.config.keymap):
             self.notify(
                 f"[keymap] gives {key} to {binding_id}, but on the {screen} the {widget} takes {key} "
@@ -427,6 +434,16 @@ def keymap_clashes(keymap: dict[str, str]) -> list[tuple[str, str, str, str]]:
             others = [name for name, by_keymap in names if not by_keymap] + remapped[1:]
             clashes += [(where, key, remapped[0], other) for other in others if remapped]
     return clashes
+
+
+def unknown_binding_ids(keymap: dict[str, str]) -> list[str]:
+    """The ids under [keymap] that no binding has ("app.ad" for "app.add"): Textual ignores
+    them without a word, and the key the user meant to change stays as it was."""
+    from .screens.prep import PrepScreen
+
+    known = {binding.id for group in binding_groups().values() for binding in group if binding.id}
+    known |= {binding.id for binding in PrepScreen.BINDINGS if binding.id}
+    return sorted(binding_id for binding_id in keymap if binding_id not in known)
 
 
 def keymap_shadowed(keymap: dict[str, str]) -> list[tuple[str, str, str, str]]:
