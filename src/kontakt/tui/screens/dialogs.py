@@ -126,6 +126,7 @@ class ImportScreen(ModalScreen[str | None]):
         Binding("enter", "import_now", "Import", show=False),
     ]
     AUTO_FOCUS = "#import-path"
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]  # see .dialog.import in kontakt.tcss
 
     def __init__(self, book, today) -> None:
         super().__init__()
@@ -160,6 +161,7 @@ class ImportScreen(ModalScreen[str | None]):
         self.query_one("#import-error").display = bool(error)
         preview = self.query_one("#import-preview")
         preview.display = bool(lines)
+        self.query_one(".dialog.import").set_class(bool(lines), "-previewing")
         lines = lines or []
         more = len(lines) - IMPORT_PREVIEW_ROWS
         text = "\n".join(lines[:IMPORT_PREVIEW_ROWS]) + (f"\n… and {more} more" if more > 0 else "")

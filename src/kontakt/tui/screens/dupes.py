@@ -8,6 +8,7 @@ m (merge), n (not the same person) or s (skip) back.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from datetime import date
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from ...services.dupes import (
 )
 from ...store import Book, NotFound
 from ..background import count_duplicates_cached, duplicates_at, in_background
+from ..commands import first_key
 from ..live import BookChanged
 from ..widgets.contact_list import fit
 from ..widgets.footer import Footer
@@ -311,10 +313,12 @@ class DupesScreen(Screen[bool]):
                               ("introductions", "introduction"), ("follow_ups", "follow-up"))
             if moved.get(key, 0)
         ) or "nothing"
+        key = partial(first_key, self.app)
         self.query_one("#dupes-moves", Static).update(Content.assemble(
-            ("m", "bold $accent"), f" merge: {moves} to the left record, the right one to the trash",
-            ("  n", "bold $accent"), " two people", ("  s", "bold $accent"), " skip",
-            ("  x", "bold $accent"), " swap",
+            (key("dupes.merge", "m"), "bold $accent"), f" merge: {moves} to the left record, the right one to the trash",
+            (f"  {key('dupes.dismiss', 'n')}", "bold $accent"), " two people",
+            (f"  {key('dupes.skip', 's')}", "bold $accent"), " skip",
+            (f"  {key('dupes.swap', 'x')}", "bold $accent"), " swap",
         ))
 
     def _replan(self, *, keep_cursor: bool) -> None:

@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 from ...domain.dates import human
 from ...store import Book
 from ...store import capture as store
+from ..commands import first_key
 from ..live import BookChanged
 from ..widgets.detail import ContactDetail
 from ..widgets.footer import Footer
@@ -110,7 +111,10 @@ class InboxScreen(Screen[bool]):
         options.add_options(rows)
         count = len(self.proposals)
         self.query_one("#header-right", Static).update(
-            Content.styled(f"{count} proposal{'s' if count != 1 else ''} · Enter accept · x ignore · A all", MUTED))
+            Content.styled(f"{count} proposal{'s' if count != 1 else ''} · "
+                           f"{first_key(self.app, 'inbox.accept', 'enter')} accept · "
+                           f"{first_key(self.app, 'inbox.ignore', 'x')} ignore · "
+                           f"{first_key(self.app, 'inbox.accept_all', 'A')} all", MUTED))
         enabled = [i for i, o in enumerate(options.options) if not o.disabled]
         if enabled:
             options.highlighted = min((i for i in enabled if i >= position), default=enabled[-1])
