@@ -28,7 +28,7 @@ from .rows import (
     split_list,
     text,
 )
-from .textfile import Encoding, ImportRefused, open_text
+from .textfile import Encoding, ImportRefused, NoNameColumn, open_text
 
 # How `export csv` joins a list in one cell (services/exporters/csv.py writes it).
 LIST_SEPARATOR = "; "
@@ -190,10 +190,7 @@ def _open_table(handle, path: Path, *, forced, mapping, today) -> Table:
     if first_cells is None:
         raise ImportRefused(f"{path}: no CSV header found; expected CSV, vCard or kontakt JSON")
     shown = ", ".join(c.strip() for c in first_cells[:8] if c.strip())
-    raise ImportRefused(
-        f"{path}: no name column in the header ({shown or 'no columns'}); "
-        "name one with --map COLUMN=name"
-    )
+    raise NoNameColumn(path, shown)
 
 
 def _rows(handle, path: Path, header: list[str], delimiter: str, header_line: int,

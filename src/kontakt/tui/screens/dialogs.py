@@ -185,11 +185,19 @@ class ImportScreen(ModalScreen[str | None]):
         self.action_import_now()
 
     def _run(self, path: Path, *, dry_run: bool):
+        import shlex
+
         from ...services.importers import ImportRefused, run_import
+        from ...services.importers.textfile import NoNameColumn
 
         notes: list[str] = []
         try:
             report = run_import(self.book, path, today=self.today, dry_run=dry_run, announce=notes.append)
+        except NoNameColumn as error:  # --map is the CLI's: say where it goes
+            self._show(error=f"{error.path}: no name column in the header ({error.columns or 'no columns'}); "
+                             f"import it from a shell, naming one: kontakt import {shlex.quote(str(error.path))} "
+                             "--map COLUMN=name")
+            return None
         except (ImportRefused, ValueError, OSError) as error:
             self._show(error=str(error))
             return None
