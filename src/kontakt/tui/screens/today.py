@@ -761,7 +761,19 @@ class TodayScreen(Screen[bool]):
             return
         main = self._leave()
         if main is not None:
+            self._down_to(main)
             main.open_contact(contact)
+
+    def _down_to(self, main) -> None:
+        """The palette opens Today over other screens too (the stats): a contact opens on the
+        main screen, so the screens between close as well, and the main screen re-reads
+        what they may have changed."""
+        closed = False
+        while len(self.app.screen_stack) > 1 and self.app.screen is not main:
+            self.app.pop_screen()
+            closed = True
+        if closed:
+            main.after_change()
 
     def action_prep(self) -> None:
         entry = self.current_entry
