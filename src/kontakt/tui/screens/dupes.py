@@ -275,8 +275,16 @@ class DupesScreen(Screen[bool]):
     def candidate(self) -> Candidate | None:
         return self.pairs[self.index] if self.pairs else None
 
+    # What acts on a pair: offered only while there is one (the footer said "m Merge n Not
+    # the same" under "No likely duplicates").
+    _PAIR_ACTIONS = ("merge", "not_same", "skip", "swap", "choose", "move")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return bool(self.pairs) if action in self._PAIR_ACTIONS else True
+
     def show_pair(self, *, keep_cursor: bool = False) -> None:
         """Show the pair at `index` (or the calm message when none are left)."""
+        self.refresh_bindings()
         self.choices = {} if not keep_cursor else self.choices
         while self.pairs:
             self.index %= len(self.pairs)
