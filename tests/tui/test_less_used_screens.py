@@ -508,3 +508,15 @@ async def test_a_keymap_id_no_binding_has_is_named(book):
         assert [n.message for n in app._notifications if "[keymap]" in n.message] == [
             ("[keymap] names no binding: app.ad, today.donee (a typo?); these keys are left as they "
              "were. The help (?) shows each key's binding id.")]
+
+
+async def test_the_palette_has_one_keys_entry_ours(book):
+    """Textual's own "Keys" panel stood next to "Keys (help)" in the palette."""
+    app = make_app(book)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Keys" not in titles and "Quit" in titles
+        from kontakt.tui.commands import ACTIONS
+
+        assert [entry[0] for entry in ACTIONS if entry[0].startswith("Keys")] == ["Keys (help)"]

@@ -111,6 +111,14 @@ class KontaktApp(App[None]):
                 title="config.toml", severity="warning", timeout=12, markup=False,
             )
 
+    def get_system_commands(self, screen: Screen):
+        """Textual's commands for the palette, without its "Keys" panel: the palette's "Keys
+        (help)" is the help that lists every key as the [keymap] sets it, and two "Keys" in a
+        row left the user to guess which was which."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":
+                yield command
+
     def _known_theme(self, name: str) -> str:
         # A theme name from an older version or a typo must not stop the app from opening.
         return name if name in self.available_themes else "kontakt"
