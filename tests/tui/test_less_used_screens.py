@@ -520,3 +520,20 @@ async def test_the_palette_has_one_keys_entry_ours(book):
         from kontakt.tui.commands import ACTIONS
 
         assert [entry[0] for entry in ACTIONS if entry[0].startswith("Keys")] == ["Keys (help)"]
+
+
+async def test_a_keymap_key_no_keyboard_sends_is_named(book):
+    """"app.add" = "Ctrl+N" never matches what Textual reports ("ctrl+n"): Add had no key
+    and nothing said why."""
+    from kontakt.tui.app import untypable_keys
+
+    assert untypable_keys({"app.add": "n", "app.edit": "ctrl+e, E", "app.help": "question_mark",
+                           "app.today": "f5", "app.log": "space", "app.quit": "ctrl+shift+q",
+                           "app.search": "slash"}) == []
+    assert untypable_keys({"app.add": "Ctrl+N", "app.edit": "e, <C-e>", "app.log": "f99"}) == [
+        ("app.add", "Ctrl+N"), ("app.edit", "<C-e>"), ("app.log", "f99")]
+    app = make_app(book, Config(keymap={"app.add": "Ctrl+N"}))
+    async with app.run_test(size=(100, 40), notifications=True) as pilot:
+        await pilot.pause()
+        said = [n.message for n in app._notifications if "[keymap]" in n.message]
+        assert len(said) == 1 and "app.add the key 'Ctrl+N', which no keyboard sends" in said[0]

@@ -98,6 +98,12 @@ class KontaktApp(App[None]):
                 "they were. The help (?) shows each key's binding id.",
                 title="config.toml", severity="warning", timeout=12, markup=False,
             )
+        for binding_id, key in untypable_keys(self.config.keymap):
+            self.notify(
+                f"[keymap] gives {binding_id} the key {key!r}, which no keyboard sends: keys are "
+                "written like \"n\", \"N\", \"ctrl+n\", \"f5\", \"space\" or \"question_mark\".",
+                title="config.toml", severity="warning", timeout=12, markup=False,
+            )
         for screen, key, binding_id, widget in keymap_shadowed(self.config.keymap):
             self.notify(
                 f"[keymap] gives {key} to {binding_id}, but on the {screen} the {widget} takes {key} "
@@ -487,6 +493,37 @@ def unknown_binding_ids(keymap: dict[str, str]) -> list[str]:
     known = {binding.id for group in binding_groups().values() for binding in group if binding.id}
     known |= {binding.id for binding in PrepScreen.BINDINGS if binding.id}
     return sorted(binding_id for binding_id in keymap if binding_id not in known)
+
+
+_MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}
+_NAMED_KEYS = {"enter", "tab", "space", "backspace", "escape", "delete", "insert", "home", "end",
+               "pageup", "pagedown", "up", "down", "left", "right"}
+
+
+def _typable(key: str) -> bool:
+    """Whether Textual can ever report `key` as pressed: "Ctrl+N", "C-n" and "<f5>" are
+    compared with what it reports ("ctrl+n", "f5") as they are, and never match."""
+    if len(key) == 1:
+        return True
+    *modifiers, base = key.split("+")
+    if not base or any(m not in _MODIFIERS for m in modifiers):
+        return False
+    if len(base) == 1 or base in _NAMED_KEYS:
+        return True
+    from textual.keys import Keys, _character_to_key, key_to_character
+
+    if base in {k.value.rpartition("+")[2] for k in Keys} or key_to_character(base) is not None:
+        return True
+    if base in {_character_to_key(chr(code)) for code in range(32, 127)}:  # "slash", "full_stop"
+        return True
+    return base[0] == "f" and base[1:].isdigit() and 1 <= int(base[1:]) <= 24
+
+
+def untypable_keys(keymap: dict[str, str]) -> list[tuple[str, str]]:
+    """(binding id, key) for each key under [keymap] no keyboard can send: the binding then
+    had no key at all, and nothing said why."""
+    return [(binding_id, key.strip()) for binding_id, keys in keymap.items()
+            for key in keys.split(",") if key.strip() and not _typable(key.strip())]
 
 
 def keymap_shadowed(keymap: dict[str, str]) -> list[tuple[str, str, str, str]]:
