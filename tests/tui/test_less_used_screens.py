@@ -537,3 +537,18 @@ async def test_a_keymap_key_no_keyboard_sends_is_named(book):
         await pilot.pause()
         said = [n.message for n in app._notifications if "[keymap]" in n.message]
         assert len(said) == 1 and "app.add the key 'Ctrl+N', which no keyboard sends" in said[0]
+
+
+async def test_the_toasts_name_the_undo_key_the_keymap_gives(book):
+    """With "app.undo" = "u", every toast still said "z undoes" (z then did nothing)."""
+    app = make_app(book, Config(keymap={"app.undo": "u"}))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"Una Undo", "enter")
+        await pilot.pause()
+        said = [str(n.message) for n in app._notifications if "Added Una Undo" in str(n.message)]
+        assert said == ["Added Una Undo · u undoes"]
+        await pilot.press("u")
+        await pilot.pause()
+        assert "Una Undo" not in [c.name for c in book.list_contacts()]

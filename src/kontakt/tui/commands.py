@@ -72,6 +72,11 @@ def first_key(app, binding_id: str, default: str) -> str:
     return app.get_key_display(Binding(keys.split(",")[0].strip(), ""))
 
 
+def undoes(app, binding_id: str = "app.undo") -> str:
+    """'z undoes', with the undo key the [keymap] gives: the toasts and confirmations say it."""
+    return f"{first_key(app, binding_id, 'z')} undoes"
+
+
 def key_help(app, binding_id: str | None, help_text: str) -> str:
     """The palette's help line: the key as the [keymap] has it now, then what it does."""
     if binding_id is None:

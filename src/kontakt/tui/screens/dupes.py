@@ -31,7 +31,7 @@ from ...services.dupes import (
 )
 from ...store import Book, NotFound
 from ..background import count_duplicates_cached, duplicates_at, in_background
-from ..commands import first_key
+from ..commands import first_key, undoes
 from ..live import BookChanged
 from ..widgets.contact_list import fit
 from ..widgets.footer import Footer
@@ -419,7 +419,7 @@ class DupesScreen(Screen[bool]):
         if push_undo is None:
             return ""
         push_undo(label, undo, contact_id=contact_id)
-        return " · z undoes"
+        return f" · {undoes(self.app)}"
 
     def action_close(self) -> None:
         self.dismiss(self.changed)

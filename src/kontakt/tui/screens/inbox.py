@@ -22,7 +22,7 @@ from ...domain.dates import human
 from ...domain.text import counted
 from ...store import Book
 from ...store import capture as store
-from ..commands import first_key
+from ..commands import first_key, undoes
 from ..live import BookChanged
 from ..widgets.detail import ContactDetail
 from ..widgets.footer import Footer
@@ -180,7 +180,7 @@ class InboxScreen(Screen[bool]):
         names = ", ".join(p.names)
         self._named(f"accept {p.kind} with {names} from capture", p.contact_ids[0])
         self.changed = True
-        self.notify(f"Logged {p.kind} with {names} on {p.date.isoformat()} · z undoes", markup=False)
+        self.notify(f"Logged {p.kind} with {names} on {p.date.isoformat()} · {undoes(self.app)}", markup=False)
         self.reload(keep=self.options.highlighted)
 
     def action_ignore(self) -> None:
@@ -195,7 +195,7 @@ class InboxScreen(Screen[bool]):
             return
         self._named(f"ignore {p.kind} with {', '.join(p.names)}", p.contact_ids[0])
         self.changed = True
-        self.notify(f"Ignored: {', '.join(p.names)} on {p.date.isoformat()} · z undoes", markup=False)
+        self.notify(f"Ignored: {', '.join(p.names)} on {p.date.isoformat()} · {undoes(self.app)}", markup=False)
         self.reload(keep=self.options.highlighted)
 
     def action_accept_all(self) -> None:
@@ -210,7 +210,7 @@ class InboxScreen(Screen[bool]):
             return
         self._named(f"accept {len(ids)} captured interactions", None)
         self.changed = True
-        self.notify(f"Logged {len(ids)} interaction{'s' if len(ids) != 1 else ''} · z undoes", markup=False)
+        self.notify(f"Logged {len(ids)} interaction{'s' if len(ids) != 1 else ''} · {undoes(self.app)}", markup=False)
         self.reload()
 
     def action_close(self) -> None:

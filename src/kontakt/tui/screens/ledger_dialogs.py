@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..commands import undoes
 from ..widgets.shown import visible
 
 MUTED = "$text-muted"
@@ -148,7 +149,7 @@ def settle_entry(screen, contact, entry) -> None:
             return
         else:
             screen.app.push_undo(label, contact_id=contact.id)
-            screen.notify(f"{label[:1].upper()}{label[1:]} · z undoes", markup=False)
+            screen.notify(f"{label[:1].upper()}{label[1:]} · {undoes(screen.app)}", markup=False)
         screen.after_change()
 
     if entry.kind == "favour":

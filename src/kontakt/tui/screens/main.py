@@ -23,6 +23,7 @@ from ...domain.dates import human
 from ...domain.text import counted
 from ...store import Book, NotFound
 from ..background import kept_duplicate_count
+from ..commands import first_key, undoes
 from ..live import BookChanged
 from ..widgets.circle_list import CircleList
 from ..widgets.contact_list import ContactList, ListFilter, fit
@@ -419,7 +420,7 @@ class MainScreen(Screen[None]):
             if contact_id is None:
                 return
             contact = self.book.get_contact(contact_id)
-            self.notify(f"Added {contact.name} · z undoes", markup=False)
+            self.notify(f"Added {contact.name} · {undoes(self.app)}", markup=False)
             self.after_change()
             self.jump_to(contact)
 
@@ -435,7 +436,7 @@ class MainScreen(Screen[None]):
         def saved(contact_id: int | None) -> None:
             if contact_id is not None:
                 updated = self.book.get_contact(contact_id)
-                self.notify(f"Saved {updated.name} · z undoes", markup=False)
+                self.notify(f"Saved {updated.name} · {undoes(self.app)}", markup=False)
                 self.after_change(select=updated)
 
         from .forms import ContactForm
@@ -449,7 +450,7 @@ class MainScreen(Screen[None]):
         def logged(interaction_id: int | None) -> None:
             if interaction_id is None:
                 return
-            self.notify("Interaction logged · z undoes", markup=False)
+            self.notify(f"Interaction logged · {undoes(self.app)}", markup=False)
             self.after_change()
 
         from .forms import LogForm
@@ -463,7 +464,7 @@ class MainScreen(Screen[None]):
 
         def done(result: int | None) -> None:
             if result is not None:
-                self.notify(f"{message} — {contact.name} · z undoes", markup=False)
+                self.notify(f"{message} — {contact.name} · {undoes(self.app)}", markup=False)
                 self.after_change()
 
         self.app.push_screen(form_class(self.book, self.today, contact), done)
@@ -500,10 +501,10 @@ class MainScreen(Screen[None]):
         self.book.archive(contact.id, not contact.archived)
         book, contact_id, was_archived = self.book, contact.id, contact.archived
         if was_archived:
-            self.notify(f"{contact.name} is back among active contacts · z undoes", markup=False)
+            self.notify(f"{contact.name} is back among active contacts · {undoes(self.app)}", markup=False)
             label = f"bring {contact.name} back from the archive"
         else:
-            self.notify(f"Archived {contact.name} · v shows archived · z undoes", markup=False)
+            self.notify(f"Archived {contact.name} · {first_key(self.app, 'app.archived', 'v')} shows archived · {undoes(self.app)}", markup=False)
             label = f"archive {contact.name}"
         self.app.push_undo(label, lambda: book.archive(contact_id, was_archived), contact_id=contact_id)
         self.after_change()
@@ -522,7 +523,7 @@ class MainScreen(Screen[None]):
             except NotFound:  # another shell removed them meanwhile
                 self.notify(f"{contact.name} was already gone from the book", markup=False)
             else:
-                self.notify(f"Moved {contact.name} to the trash · z undoes", markup=False)
+                self.notify(f"Moved {contact.name} to the trash · {undoes(self.app)}", markup=False)
                 self.app.push_undo(
                     f"move {contact.name} to the trash",
                     lambda: book.restore_contact(contact_id), contact_id=contact_id,
@@ -530,7 +531,7 @@ class MainScreen(Screen[None]):
             self.after_change()
 
         question = Content.assemble("Move ", (visible(contact.name), "bold"), " to the trash?")
-        detail = "Their history goes with them. z undoes; kontakt restore brings them back later."
+        detail = f"Their history goes with them. {undoes(self.app)}; kontakt restore brings them back later."
         self.app.push_screen(ConfirmScreen(question, detail, yes="move to trash"), answered)
 
     # ---------------------------------------------------------------- timeline entries, circles
@@ -575,7 +576,7 @@ class MainScreen(Screen[None]):
             except NotFound:
                 self.notify("That entry was already gone from the book.", markup=False)
             else:
-                self.notify("Deleted the journal note · z undoes", markup=False)
+                self.notify(f"Deleted the journal note · {undoes(self.app)}", markup=False)
             self.after_change()
             return
         try:
@@ -583,7 +584,7 @@ class MainScreen(Screen[None]):
         except NotFound:
             self.notify("That entry was already gone from the book.", markup=False)
         else:
-            self.notify(f"Moved the {kind} to the trash · z undoes", markup=False)
+            self.notify(f"Moved the {kind} to the trash · {undoes(self.app)}", markup=False)
             self.app.push_undo(
                 f"delete {trashed.label}",
                 lambda: records.restore_record(book, trashed.kind, trashed.key, today=today),
@@ -649,7 +650,7 @@ class MainScreen(Screen[None]):
             except NotFound:
                 self.notify(f"#{name} was already gone from the book", markup=False)
             else:
-                self.notify(f"Moved #{name} to the trash · z undoes", markup=False)
+                self.notify(f"Moved #{name} to the trash · {undoes(self.app)}", markup=False)
                 self.app.push_undo(
                     f"delete {trashed.label}",
                     lambda: records.restore_record(book, "circle", trashed.key, today=today),
@@ -660,7 +661,7 @@ class MainScreen(Screen[None]):
             self.after_change()
 
         question = Content.assemble("Move ", (visible(f"#{name}"), "bold"), " to the trash?")
-        detail = "Its members leave it (and its cadence); the people stay. z undoes."
+        detail = f"Its members leave it (and its cadence); the people stay. {undoes(self.app)}."
         self.app.push_screen(ConfirmScreen(question, detail, yes="move to trash"), answered)
 
     def action_import_file(self) -> None:
@@ -668,7 +669,7 @@ class MainScreen(Screen[None]):
 
         def imported(summary: str | None) -> None:
             if summary:
-                self.notify(f"Imported: {summary}", timeout=8, markup=False)
+                self.notify(f"Imported: {summary} · {undoes(self.app)}", timeout=8, markup=False)
                 self.after_change()
                 self.check_duplicates()  # an import is where duplicates come from
 
@@ -790,6 +791,7 @@ class MainScreen(Screen[None]):
             keys = keymap.get(binding_id, key)
             return ", ".join(self.app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
 
+        undone = undoes(self.app)
         groups: dict[str, list[tuple[str, str, str]]] = {}
         groups["Move"] = [("↑ ↓ j k", "", "move in the list"), ("PgUp PgDn", "", "page"),
                           ("Home End", "", "first / last"), ("Tab", "", "next pane"),
@@ -807,27 +809,27 @@ class MainScreen(Screen[None]):
             (f"{keys_of('detail.up', 'up')} {keys_of('detail.down', 'down')}", "detail.up detail.down",
              "pick an entry"),
             (keys_of("detail.edit", "e"), "detail.edit", "edit the entry in its form"),
-            (keys_of("detail.delete", "d"), "detail.delete", "move the entry to the trash (z undoes)"),
+            (keys_of("detail.delete", "d"), "detail.delete", f"move the entry to the trash ({undone})"),
             (keys_of("detail.settle", "s"), "detail.settle",
              "settle a favour (returned, let go) or answer an introduction"),
         ]
         groups[f"In the circles ({keys_of('app.circles', 'c')})"] = [
             (keys_of("circles.edit", "e"), "circles.edit", "rename the circle or change its cadence"),
             (keys_of("circles.delete", "d"), "circles.delete",
-             "move the circle to the trash: its people stay (z undoes)"),
+             f"move the circle to the trash: its people stay ({undone})"),
         ]
         groups[f"On the stats screen ({keys_of('app.stats', 'g')})"] = [
             (keys_of("stats.next", "tab"), "stats.next", "next list: circles, drift"),
             (f"{keys_of('stats.accept', 'a')}, Enter", "stats.accept", "accept the highlighted drift's suggested cadence"),
             (keys_of("stats.bring_back", "b"), "stats.bring_back",
-             "bring the highlighted person of “Let drift” back to their cadence (z undoes)"),
+             f"bring the highlighted person of “Let drift” back to their cadence ({undone})"),
             (keys_of("stats.close", "escape,q,g"), "stats.close", "back"),
         ]
         groups[f"On the duplicates screen ({keys_of('app.dupes', 'D')})"] = [
             ("↑ ↓", "", "move between the fields"),
             (f"{keys_of('dupes.left', 'left')} {keys_of('dupes.right', 'right')}", "dupes.left dupes.right",
              "keep the left value / take the right one"),
-            (keys_of("dupes.merge", "m"), "dupes.merge", "merge the pair (z undoes)"),
+            (keys_of("dupes.merge", "m"), "dupes.merge", f"merge the pair ({undone})"),
             (keys_of("dupes.dismiss", "n"), "dupes.dismiss", "not the same person: the pair never comes back"),
             (keys_of("dupes.skip", "s"), "dupes.skip", "skip to the next pair"),
             (keys_of("dupes.swap", "x"), "dupes.swap", "swap which record is kept"),
@@ -835,7 +837,7 @@ class MainScreen(Screen[None]):
         ]
         groups[f"On the Today screen ({keys_of('app.today', 't')})"] = today_help(self.app, keymap)
         groups[f"In the inbox ({keys_of('app.inbox', 'b')})"] = [
-            (f"{keys_of('inbox.accept', 'enter')}", "inbox.accept", "log the proposal as an interaction (z undoes)"),
+            (f"{keys_of('inbox.accept', 'enter')}", "inbox.accept", f"log the proposal as an interaction ({undone})"),
             (keys_of("inbox.ignore", "x"), "inbox.ignore", "ignore it: never proposed again"),
             (keys_of("inbox.accept_all", "A"), "inbox.accept_all", "accept every proposal shown"),
             (keys_of("inbox.close", "escape,q,b"), "inbox.close", "back"),

@@ -32,7 +32,7 @@ from ...services.stats import (
 )
 from ...store import Book, NotFound
 from ..background import in_background, stats_at
-from ..commands import first_key
+from ..commands import first_key, undoes
 from ..live import BookChanged
 from ..widgets.contact_list import fit
 from ..widgets.footer import Footer
@@ -477,7 +477,7 @@ class StatsScreen(Screen[bool]):
         if push_undo is not None:  # names the step for z's toast
             push_undo(f"keep in touch with {target.name} {target.suggested_label}",
                       contact_id=target.contact_id)
-        self.notify(f"{target.name} is now {target.suggested_label} · z undoes", markup=False)
+        self.notify(f"{target.name} is now {target.suggested_label} · {undoes(self.app)}", markup=False)
         # Take the row out at once; the recomputed figures follow.
         source.remove_option_at_index(source.get_option_index(str(target.contact_id)))
         self.stats = _without(self.stats, target.contact_id)
@@ -502,7 +502,7 @@ class StatsScreen(Screen[bool]):
         push_undo = getattr(self.app, "push_undo", None)
         if push_undo is not None:
             push_undo(token.message, contact_id=person.contact_id)
-        self.notify(token.message[:1].upper() + token.message[1:] + " · z undoes", markup=False)
+        self.notify(token.message[:1].upper() + token.message[1:] + f" · {undoes(self.app)}", markup=False)
         let_drift.remove_option_at_index(let_drift.get_option_index(str(person.contact_id)))
         if self.stats is not None:
             self.stats = replace(self.stats, let_drift=tuple(

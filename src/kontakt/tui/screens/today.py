@@ -29,7 +29,7 @@ from ...services.prep import prep_card
 from ...services.review import Review, ReviewItem, Undo
 from ...services.stats import accept_suggested_cadence, suggestion_for
 from ...store import Book, NotFound, records
-from ..commands import first_key
+from ..commands import first_key, undoes
 from ..live import BookChanged
 from ..widgets.footer import Footer
 from ..widgets.review_card import context_card, item_reason, item_title
@@ -618,7 +618,7 @@ class TodayScreen(Screen[bool]):
             step.app_step = push_undo(label, contact_id=suggestion.contact_id)
         if isinstance(step.app_step, int):
             self.history.append(step)
-        self.notify(f"{suggestion.name} is now {suggestion.suggested_label} · z undoes", markup=False)
+        self.notify(f"{suggestion.name} is now {suggestion.suggested_label} · {undoes(self.app, 'today.undo')}", markup=False)
         self.refresh_all()
 
     def _answer_introduction(self, entry: Entry) -> None:
