@@ -31,7 +31,7 @@ from .textfile import (
     sniff_kind,
 )
 
-FORMATS = ("auto", "google", "outlook", "linkedin", "csv", "kontakt", "vcard", "json")
+FORMATS = ("auto", "google", "outlook", "linkedin", "thunderbird", "csv", "kontakt", "vcard", "json")
 
 Progress = Callable[[int, int], None]
 # How many bytes of a folder's small vCards are kept from reading their encoding to reading
@@ -143,7 +143,7 @@ def _group_rejections(rejected: list[tuple[str, str]], limit: int = 10) -> str:
 
 
 def _forced_kind(fmt: str) -> str | None:
-    if fmt in ("google", "outlook", "linkedin", "csv", "kontakt"):
+    if fmt in ("google", "outlook", "linkedin", "thunderbird", "csv", "kontakt"):
         return "csv"
     if fmt in ("vcard", "json"):
         return fmt

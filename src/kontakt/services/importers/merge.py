@@ -1,9 +1,9 @@
 """Deciding, row by row, whether an imported contact is new or someone the book knows.
 
 A row is the same person as a contact when it shares its uid, an email (any case), a
-phone (same digits), or its NFC name plus organisation — unless both have emails (or
-both phones) and none of them match: two "John Smith" with different emails are two
-people. A match is merged: empty fields are filled, lists gain what they lack, nothing
+phone (same digits), or its NFC name plus organisation — unless both have emails (or,
+for a name, both phones) and none of them match: two "John Smith" with different emails
+are two people, and so are a couple on one landline with an e-mail address each. A match is merged: empty fields are filled, lists gain what they lack, nothing
 is overwritten. So importing the same file twice changes nothing the second time.
 """
 
@@ -154,6 +154,10 @@ class Index:
                 return found
         for key in keys.phones:
             if (found := self.phones.get(key)) is not None:
+                # A shared landline or an office's switchboard number: two people whose
+                # e-mails all differ are two people (the emails above found no match).
+                if contact.emails and found in self.has_emails:
+                    continue
                 return found
         for candidate in self.names.get(keys.name, []):
             if contact.emails and candidate in self.has_emails:

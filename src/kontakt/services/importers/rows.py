@@ -100,9 +100,15 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return compiled
 
 
-_SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
+_SLASHED = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:T.*)?$")
 _NO_DATE = {"", "0/0/00", "0/0/0000", "00.00.0000", "0.0.00", "00/00/0000"}
+# Years programs write on 1 January for "no date": Outlook's None (1/1/4501), the Windows
+# FILETIME zero (1/1/1601) and .NET's DateTime.MinValue (1/1/0001). Nobody in an address
+# book was born on one of them.
+_NO_DATE_YEARS = {1, 1601, 4501}
+# Apple's year for a birthday without one (chosen as a leap year, so 29 February fits).
+APPLE_NO_YEAR = 1604
 
 
 def read_birthday(value: str | None, today: date, *, slashed: str | None = None) -> Birthday | None:
@@ -115,25 +121,34 @@ def read_birthday(value: str | None, today: date, *, slashed: str | None = None)
     raw = (value or "").strip()
     if raw in _NO_DATE:
         return None
-    if m := _SLASHED.match(raw):
-        if slashed is None:
-            raise DateError(f"{raw!r} is ambiguous (day or month first?)")
-        first, second, year = int(m[1]), int(m[2]), int(m[3])
+    if (m := _SLASHED.match(raw)) and (m[2] != "." or slashed is not None):
+        # Dots are day-first everywhere (3.4.1980); a slash or a dash takes the file's order:
+        # US Outlook writes 4/3/1980, German, French, Spanish ones 3/4/1980, Dutch 3-4-1980.
+        first, second, year = int(m[1]), int(m[3]), int(m[4])
         if year == 0 and first == 0:
             return None
-        month, day = (first, second) if slashed == "month" else (second, first)
-        if len(m[3]) == 2:
+        if slashed is None:
+            raise DateError(f"{raw!r} is ambiguous (day or month first?)")
+        month, day = (first, second) if slashed == "month" and m[2] != "." else (second, first)
+        if len(m[4]) == 2:
             year += 1900 if year > today.year % 100 else 2000
+        if (month, day) == (1, 1) and year in _NO_DATE_YEARS:
+            return None
         return born_by(real_birthday(raw, month, day, year), today, raw)
     if m := _ISO_DATE.match(raw):
+        if (int(m[2]), int(m[3])) == (1, 1) and int(m[1]) in _NO_DATE_YEARS:
+            return None
         return born_by(real_birthday(raw, int(m[2]), int(m[3]), int(m[1])), today, raw)
+    if (m := re.fullmatch(r"0?1\.0?1\.(\d{4})", raw)) and int(m[1]) in _NO_DATE_YEARS:
+        return None
     return Birthday.parse(raw, today)
 
 
 def real_birthday(raw: str, month: int, day: int, year: int | None) -> Birthday:
     """Birthday(month, day, year); year 0 (Google's and Android's 0000-04-15, vCard's
-    0000-04-15) means the year is not known. Raises DateError naming `raw`."""
-    if year == 0:
+    0000-04-15) and Apple's 1604 (BDAY:1604-04-15, with or without X-APPLE-OMIT-YEAR)
+    mean the year is not known. Raises DateError naming `raw`."""
+    if year == 0 or year == APPLE_NO_YEAR:
         year = None
     try:
         return Birthday(month, day, year)

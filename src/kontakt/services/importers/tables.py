@@ -1,4 +1,4 @@
-"""CSV imports: Google, Outlook, LinkedIn, kontakt's own CSV, and any CSV with --map.
+"""CSV imports: Google, Outlook, LinkedIn, Thunderbird, kontakt's own CSV, and any CSV with --map.
 
 The header is found by its content (LinkedIn puts a `Notes:` preamble first, German Excel
 a `sep=;` line), the delimiter is read from the header line itself, and rows are streamed.
@@ -35,7 +35,7 @@ LIST_SEPARATOR = "; "
 # A field longer than this is an unterminated quote swallowing the file, not a note.
 FIELD_LIMIT = 1 << 20
 HEADER_SEARCH_LINES = 50
-CSV_FORMATS = ("google", "outlook", "linkedin", "kontakt", "csv")
+CSV_FORMATS = ("google", "outlook", "linkedin", "thunderbird", "kontakt", "csv")
 
 # kontakt's own CSV: the columns `export csv` writes, in order.
 KONTAKT_COLUMNS = (
@@ -127,6 +127,128 @@ def _split_header(raw: str, delimiter: str | None) -> tuple[list[str], str]:
     return cells, delimiter
 
 
+# Outlook writes its CSV header in the language of its user interface: each localized
+# column name (normalised as `_norm` does) with the English one it stands for. German,
+# French, Dutch, Spanish and Italian desktop Outlook; the columns kontakt reads.
+_OUTLOOK_COLUMNS = {
+    # German
+    "vorname": "first name", "weitere vornamen": "middle name", "nachname": "last name",
+    "spitzname": "nickname", "firma": "company", "position": "job title",
+    "ort geschäftlich": "business city", "ort privat": "home city", "weiterer ort": "other city",
+    "telefon geschäftlich": "business phone", "telefon geschäftlich 2": "business phone 2",
+    "telefon privat": "home phone", "telefon privat 2": "home phone 2",
+    "mobiltelefon": "mobile phone", "mobiltelefon 2": "mobile phone 2", "autotelefon": "car phone",
+    "telefon firma": "company main phone", "haupttelefon": "primary phone",
+    "weiteres telefon": "other phone", "telefon assistent": "assistant's phone",
+    "telefon für hörbehinderte": "tty/tdd phone", "fax geschäftlich": "business fax",
+    "fax privat": "home fax", "weiteres fax": "other fax",
+    "e-mail-adresse": "e-mail address", "e-mail-typ": "e-mail type",
+    "e-mail: angezeigter name": "e-mail display name", "e-mail 2: adresse": "e-mail 2 address",
+    "e-mail 2: typ": "e-mail 2 type", "e-mail 2: angezeigter name": "e-mail 2 display name",
+    "e-mail 3: adresse": "e-mail 3 address", "e-mail 3: typ": "e-mail 3 type",
+    "e-mail 3: angezeigter name": "e-mail 3 display name", "geburtstag": "birthday",
+    "kategorien": "categories", "notizen": "notes",
+    # French
+    "prénom": "first name", "deuxième prénom": "middle name", "nom": "last name",
+    "suffixe": "suffix", "surnom": "nickname", "société": "company", "fonction": "job title",
+    "ville (bureau)": "business city", "ville (domicile)": "home city", "ville (autre)": "other city",
+    "téléphone (bureau)": "business phone", "téléphone 2 (bureau)": "business phone 2",
+    "téléphone (domicile)": "home phone", "téléphone 2 (domicile)": "home phone 2",
+    "tél. mobile": "mobile phone", "téléphone mobile": "mobile phone",
+    "téléphone (voiture)": "car phone", "téléphone société": "company main phone",
+    "téléphone principal": "primary phone", "téléphone (autre)": "other phone",
+    "radiotéléphone": "radio phone", "téléphone de l'assistant(e)": "assistant's phone",
+    "téléphone tdd/tty": "tty/tdd phone", "télécopie (bureau)": "business fax",
+    "télécopie (domicile)": "home fax", "télécopie (autre)": "other fax",
+    "adresse de messagerie": "e-mail address", "type de messagerie": "e-mail type",
+    "nom complet de l'adresse de messagerie": "e-mail display name",
+    "adresse de messagerie 2": "e-mail 2 address", "type de messagerie 2": "e-mail 2 type",
+    "nom complet de l'adresse de messagerie 2": "e-mail 2 display name",
+    "adresse de messagerie 3": "e-mail 3 address", "type de messagerie 3": "e-mail 3 type",
+    "nom complet de l'adresse de messagerie 3": "e-mail 3 display name",
+    "anniversaire": "birthday", "date de naissance": "birthday", "catégories": "categories",
+    # Dutch
+    "voornaam": "first name", "middelste naam": "middle name", "achternaam": "last name",
+    "achtervoegsel": "suffix", "bijnaam": "nickname", "bedrijf": "company", "functie": "job title",
+    "plaats (werk)": "business city", "plaats (thuis)": "home city",
+    "werkadres, plaats": "business city", "thuisadres, plaats": "home city",
+    "telefoon op werk": "business phone", "telefoon op werk 2": "business phone 2",
+    "telefoon thuis": "home phone", "telefoon thuis 2": "home phone 2",
+    "mobiele telefoon": "mobile phone", "autotelefoon": "car phone",
+    "hoofdtelefoon bedrijf": "company main phone", "hoofdtelefoon": "primary phone",
+    "andere telefoon": "other phone", "telefoon assistent": "assistant's phone",
+    "fax op werk": "business fax", "fax thuis": "home fax", "andere fax": "other fax",
+    "e-mailadres": "e-mail address", "e-mailtype": "e-mail type",
+    "weergavenaam e-mail": "e-mail display name", "e-mailadres 2": "e-mail 2 address",
+    "e-mailtype 2": "e-mail 2 type", "weergavenaam e-mail 2": "e-mail 2 display name",
+    "e-mailadres 3": "e-mail 3 address", "e-mailtype 3": "e-mail 3 type",
+    "weergavenaam e-mail 3": "e-mail 3 display name", "verjaardag": "birthday",
+    "categorieën": "categories", "notities": "notes",
+    # Spanish
+    "nombre": "first name", "segundo nombre": "middle name", "apellidos": "last name",
+    "sufijo": "suffix", "sobrenombre": "nickname", "organización": "company",
+    "compañía": "company", "puesto": "job title", "ciudad de trabajo": "business city",
+    "ciudad particular": "home city", "teléfono del trabajo": "business phone",
+    "teléfono del trabajo 2": "business phone 2", "particular": "home phone",
+    "particular 2": "home phone 2", "teléfono móvil": "mobile phone",
+    "teléfono del automóvil": "car phone", "teléfono principal de la compañía": "company main phone",
+    "teléfono principal": "primary phone", "otro teléfono": "other phone",
+    "teléfono del asistente": "assistant's phone", "fax del trabajo": "business fax",
+    "fax particular": "home fax", "otro fax": "other fax",
+    "dirección de correo electrónico": "e-mail address",
+    "tipo de correo electrónico": "e-mail type",
+    "nombre mostrado del correo electrónico": "e-mail display name",
+    "dirección del correo electrónico 2": "e-mail 2 address",
+    "tipo del correo electrónico 2": "e-mail 2 type",
+    "nombre mostrado del correo electrónico 2": "e-mail 2 display name",
+    "dirección del correo electrónico 3": "e-mail 3 address",
+    "tipo del correo electrónico 3": "e-mail 3 type",
+    "nombre mostrado del correo electrónico 3": "e-mail 3 display name",
+    "cumpleaños": "birthday", "categorías": "categories", "notas": "notes",
+    # Italian
+    "nome": "first name", "secondo nome": "middle name", "cognome": "last name",
+    "suffisso": "suffix", "soprannome": "nickname", "società": "company",
+    "posizione": "job title", "città (uff.)": "business city", "città (ab.)": "home city",
+    "ufficio": "business phone", "ufficio 2": "business phone 2", "abitazione": "home phone",
+    "abitazione 2": "home phone 2", "cellulare": "mobile phone", "telefono auto": "car phone",
+    "telefono principale società": "company main phone", "telefono principale": "primary phone",
+    "altro telefono": "other phone", "telefono assistente": "assistant's phone",
+    "fax (uff.)": "business fax", "fax (ab.)": "home fax", "altro fax": "other fax",
+    "indirizzo posta elettronica": "e-mail address", "tipo posta elettronica": "e-mail type",
+    "nome visualizzato posta elettronica": "e-mail display name",
+    "indirizzo posta elettronica 2": "e-mail 2 address", "tipo posta elettronica 2": "e-mail 2 type",
+    "nome visualizzato posta elettronica 2": "e-mail 2 display name",
+    "indirizzo posta elettronica 3": "e-mail 3 address", "tipo posta elettronica 3": "e-mail 3 type",
+    "nome visualizzato posta elettronica 3": "e-mail 3 display name",
+    "compleanno": "birthday", "categorie": "categories", "note": "notes",
+}
+
+
+# Thunderbird's address book CSV ("Export… → Comma Separated"): its columns in German,
+# with the English ones they stand for.
+_THUNDERBIRD_COLUMNS = {
+    "vorname": "first name", "nachname": "last name", "anzeigename": "display name",
+    "spitzname": "nickname", "primäre e-mail-adresse": "primary email",
+    "sekundäre e-mail-adresse": "secondary email", "tel. dienstlich": "work phone",
+    "tel. privat": "home phone", "mobil-tel.-nr.": "mobile number",
+    "privat: adresse": "home address", "privat: adresse 2": "home address 2",
+    "privat: ort": "home city", "privat: bundesland": "home state", "privat: plz": "home zipcode",
+    "privat: land": "home country", "dienstlich: adresse": "work address",
+    "dienstlich: adresse 2": "work address 2", "dienstlich: ort": "work city",
+    "dienstlich: bundesland": "work state", "dienstlich: plz": "work zipcode",
+    "dienstlich: land": "work country", "arbeitstitel": "job title", "organisation": "organization",
+    "webseite 1": "web page 1", "webseite 2": "web page 2", "geburtsjahr": "birth year",
+    "geburtsmonat": "birth month", "geburtstag": "birth day", "notizen": "notes",
+}
+
+
+def outlook_columns(columns: list[str]) -> tuple[list[str], bool]:
+    """The header with Outlook's localized column names put in English, and True when any
+    was localized (such an Outlook writes dates day first: 24.12.1980, 24/12/1980)."""
+    english = [_OUTLOOK_COLUMNS.get(_norm(c), c) for c in columns]
+    return english, english != list(columns)
+
+
 def detect_format(columns: list[str]) -> str | None:
     """Which program wrote this header; None when it has no column a name can come from."""
     cols = {_norm(c) for c in columns}
@@ -136,9 +258,12 @@ def detect_format(columns: list[str]) -> str | None:
         return "linkedin"
     if any(re.fullmatch(r"(e-mail|phone) \d+ - (value|type|label)", c) for c in cols):
         return "google"
-    if cols & {"e-mail address", "e-mail-adresse", "e-mail 2 address"} and cols & {
-        "first name", "vorname", "last name", "nachname"
-    }:
+    if {"primary email", "primäre e-mail-adresse"} & cols and {
+        "birth year", "birth month", "geburtsjahr", "geburtsmonat"
+    } & cols:
+        return "thunderbird"
+    english = {_OUTLOOK_COLUMNS.get(c, c) for c in cols}
+    if english & {"e-mail address", "e-mail 2 address"} and english & {"first name", "last name"}:
         return "outlook"
     if any(_ALIASES.get(c) in ("name", "first_name", "last_name") for c in cols):
         return "csv"
@@ -189,6 +314,10 @@ def _open_table(handle, path: Path, *, forced, mapping, today) -> Table:
         return Table(fmt, cells, used, number, _rows(handle, path, cells, used, number, reader), handle)
     if first_cells is None:
         raise ImportRefused(f"{path}: no CSV header found; expected CSV, vCard or kontakt JSON")
+    if first_cells and re.match(r"\s*<(?:!doctype|html|\?xml|table|head|body)\b", first_cells[0],
+                                flags=re.IGNORECASE):
+        raise ImportRefused(f"{path}: this is a web page (HTML or XML), not CSV; export the "
+                            "contacts as CSV or vCard, or save the page's table as CSV")
     shown = ", ".join(c.strip() for c in first_cells[:8] if c.strip())
     raise ImportRefused(
         f"{path}: no name column in the header ({shown or 'no columns'}); "
@@ -308,9 +437,12 @@ def _row_reader(fmt: str, header: list[str], mapping: dict[str, str], today: dat
     if fmt == "google":
         return _google(cols, today)
     if fmt == "outlook":
-        return _outlook(cols, today)
+        english, localized = outlook_columns(header)
+        return _outlook(Columns(english), today, day_first=localized)
     if fmt == "linkedin":
         return _linkedin(cols)
+    if fmt == "thunderbird":
+        return _thunderbird(Columns([_THUNDERBIRD_COLUMNS.get(_norm(c), c) for c in header]), today)
     if fmt == "kontakt":
         return _kontakt(cols, today)
     return _generic(cols, mapping, today)
@@ -515,27 +647,26 @@ def _google(cols: Columns, today: date):
     return read
 
 
-def _outlook(cols: Columns, today: date):
-    german = cols.get("vorname", "nachname") is not None
-    given = cols.get("first name", "vorname")
-    middle = cols.get("middle name", "weitere vornamen")
-    family = cols.get("last name", "nachname")
-    suffix = cols.get("suffix", "suffix")
-    nickname = cols.get("nickname", "spitzname")
-    org = cols.get("company", "firma")
-    role = cols.get("job title", "position")
-    birthday = cols.get("birthday", "geburtstag")
-    notes = cols.get("notes", "notizen")
-    categories = cols.get("categories", "kategorien")
-    city = cols.get("business city", "home city", "ort geschäftlich", "ort privat")
+def _outlook(cols: Columns, today: date, *, day_first: bool):
+    """Outlook's rows; `cols` in English (outlook_columns), `day_first` for a localized file."""
+    given = cols.get("first name")
+    middle = cols.get("middle name")
+    family = cols.get("last name")
+    suffix = cols.get("suffix")
+    nickname = cols.get("nickname")
+    org = cols.get("company")
+    role = cols.get("job title")
+    birthday = cols.get("birthday")
+    notes = cols.get("notes")
+    categories = cols.get("categories")
+    city = cols.get("business city", "home city", "other city")
     # (address column, its "E-mail Type" column, its "E-mail Display Name" column)
     emails = [
-        (address, cols.get(f"{prefix} type", f"{prefix}-typ", f"{prefix}: typ"),
-         cols.get(f"{prefix} display name", f"{prefix}: angezeigter name"))
+        (address, cols.get(f"{prefix} type"), cols.get(f"{prefix} display name"))
         for prefix, address in (
-            ("e-mail", cols.get("e-mail address", "e-mail-adresse")),
-            ("e-mail 2", cols.get("e-mail 2 address", "e-mail 2: adresse")),
-            ("e-mail 3", cols.get("e-mail 3 address", "e-mail 3: adresse")),
+            ("e-mail", cols.get("e-mail address")),
+            ("e-mail 2", cols.get("e-mail 2 address")),
+            ("e-mail 3", cols.get("e-mail 3 address")),
         ) if address is not None
     ]
 
@@ -558,7 +689,8 @@ def _outlook(cols: Columns, today: date):
                 continue
             found.extend(split_emails(value))
         return found
-    phones = cols.matching(r".*(phone|telefon|mobil|handy).*", exclude=r"fax|assistant|assistent|tty|pager")
+    phones = cols.matching(r".*(phone|telefon|mobil|handy).*",
+                           exclude=r"fax|assistant|assistent|tty|pager|hörbehinderte")
     display = cols.get("display name", "name")
 
     def read(row: list[str]):
@@ -576,9 +708,10 @@ def _outlook(cols: Columns, today: date):
             tags=split_list(_cell(row, categories), r"[;,]"),
             notes=text(_cell(row, notes)),
         )
-        # Outlook writes dates in the exporting machine's locale: US month-first.
+        # Outlook writes dates in the exporting machine's locale: US month-first, a
+        # localized Outlook day-first.
         return contact, warnings + _with_birthday(contact, _cell(row, birthday), today,
-                                                  "day" if german else "month")
+                                                  "day" if day_first else "month")
 
     return read
 
@@ -600,6 +733,60 @@ def _linkedin(cols: Columns):
             # Kept as text only: kontakt never fetches a profile.
             notes=f"LinkedIn: {profile}" if profile else "",
         )
+
+    return read
+
+
+def _thunderbird(cols: Columns, today: date):
+    """Thunderbird's rows: its birthday is three columns (year, month, day), its addresses
+    have parts, its phones are work, home and mobile."""
+    given, family, display = cols.get("first name"), cols.get("last name"), cols.get("display name")
+    nickname, org, role = cols.get("nickname"), cols.get("organization"), cols.get("job title")
+    notes = cols.get("notes")
+    emails = [c for c in (cols.get("primary email"), cols.get("secondary email")) if c is not None]
+    phones = [(c, label) for name, label in (("mobile number", "mobile"), ("work phone", "work"),
+                                             ("home phone", "home"))
+              if (c := cols.get(name)) is not None]
+    urls = [c for c in (cols.get("web page 1"), cols.get("web page 2")) if c is not None]
+    places = [(label, [cols.get(f"{label} {part}") for part in
+                       ("address", "address 2", "city", "state", "zipcode", "country")])
+              for label in ("work", "home")]
+    year, month, day = cols.get("birth year"), cols.get("birth month"), cols.get("birth day")
+
+    def read(row: list[str]):
+        name = line(joined(_cell(row, given), _cell(row, family))) or line(_cell(row, display))
+        found_phones, pairs = [], []
+        for column, label in phones:
+            if number := line(row[column]):
+                found_phones.append(number)
+                pairs.append((number, label))
+        addresses, location = [], ""
+        for label, columns in places:
+            street, street2, city, state, postcode, country = (line(_cell(row, c)) for c in columns)
+            address = Address(label, street=", ".join(p for p in (street, street2) if p),
+                              locality=city, region=state, postcode=postcode, country=country)
+            if not address.empty:
+                addresses.append(address)
+                location = location or city
+        contact = NewContact(
+            name=name,
+            nickname=line(_cell(row, nickname)),
+            emails=[e for c in emails for e in split_emails(row[c])],
+            phones=found_phones,
+            org=line(_cell(row, org)),
+            role=line(_cell(row, role)),
+            location=location,
+            notes=text(_cell(row, notes)),
+        )
+        web = [u for c in urls if (u := line(row[c]))]
+        if pairs or addresses or web:
+            contact.details = Details(tuple(addresses), tuple(web), tuple(pairs))
+        parts = [line(_cell(row, c)) for c in (year, month, day)]
+        if not (parts[1] or parts[2]):
+            return contact, []
+        # Written back as a date the shared reader knows: 1984-06-21, or --06-21 without a year.
+        raw = (f"{parts[0]}-" if parts[0] else "--") + f"{parts[1].zfill(2)}-{parts[2].zfill(2)}"
+        return contact, _with_birthday(contact, raw, today, None)
 
     return read
 

@@ -150,7 +150,22 @@ def _looks_binary(chunk: bytes) -> bool:
     return nuls > 2 and nuls * 100 > len(chunk)
 
 
+# What a file renamed .csv often really is, by its first bytes.
+_SPREADSHEETS = (
+    (b"PK\x03\x04", "it is a ZIP archive, e.g. an Excel workbook (.xlsx) or a .zip: "
+                     "save the sheet as CSV (File > Save As > CSV UTF-8) or unpack it first"),
+    (b"\xd0\xcf\x11\xe0", "it is an old Excel workbook (.xls): save the sheet as CSV first"),
+    (b"%PDF-", "it is a PDF document"),
+    (b"\x1f\x8b", "it is gzip-compressed: unpack it first"),
+)
+# Compressed data has too few NULs for _looks_binary: these are known by their first bytes.
+_KNOWN_BINARY = tuple(magic for magic, _ in _SPREADSHEETS)
+
+
 def _binary_hint(chunk: bytes) -> str:
+    for magic, hint in _SPREADSHEETS:
+        if chunk.startswith(magic):
+            return hint
     head = chunk[:4096]
     # ASCII text in UTF-16 without a BOM: every other byte is a NUL.
     for zeros, name in ((head[1::2], "utf-16-le"), (head[0::2], "utf-16-be")):
@@ -163,7 +178,7 @@ def _utf8_or_code_page(handle) -> Encoding:
     decoder = codecs.getincrementaldecoder("utf-8")()
     first = True
     while chunk := handle.read(CHUNK):
-        if first and _looks_binary(chunk):
+        if first and (_looks_binary(chunk) or chunk.startswith(_KNOWN_BINARY)):
             raise ImportRefused(f"{handle.name}: not a text file (binary data); {_binary_hint(chunk)}")
         first = False
         try:

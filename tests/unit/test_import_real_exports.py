@@ -1,0 +1,162 @@
+"""Importing contact exports as real programs write them, in their local variants
+(tests/fixtures/realworld, see its README for where each format comes from)."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from kontakt.domain import Birthday
+from kontakt.services.importers import ImportRefused, run_import
+from kontakt.store import Book
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "realworld"
+TODAY = date(2026, 12, 5)
+
+
+@pytest.fixture
+def book(tmp_path):
+    with Book.open(tmp_path / "book.db") as opened:
+        yield opened
+
+
+def load(book, name, **options):
+    return run_import(book, FIXTURES / name, today=TODAY, **options)
+
+
+def by_name(book):
+    return {c.name: c for c in book.list_contacts(archived=None)}
+
+
+# (file, the person, emails, phones, org, role, location, birthday, notes)
+LOCALIZED_OUTLOOK = [
+    ("outlook_fr.csv", "Élodie Lefèvre", ("elodie.lefevre@example.fr",),
+     ("04 72 00 00 00", "06 12 34 56 78"), "Crédit Agricole", "Directrice", "Lyon",
+     Birthday(7, 5, 1985), "Rencontrée à Paris"),
+    ("outlook_nl.csv", "Sanne van der Berg", ("sanne@example.nl",), ("06-12345678",),
+     "Rabobank", "Adviseur", "", Birthday(4, 3, 1990), "Fietst naar kantoor"),
+    ("outlook_es.csv", "José Luis García Núñez", ("jlgarcia@example.es",), ("+34 612 345 678",),
+     "Telefónica", "Ingeniero", "Madrid", Birthday(3, 5, 1970), "Conocido en Madrid"),
+    ("outlook_it.csv", "Giulia Esposito", ("giulia@example.it",), ("+39 333 1234567",),
+     "Fiat", "Designer", "Torino", Birthday(11, 12, 1988), "Ama il caffè"),
+]
+
+
+@pytest.mark.parametrize("name, person, emails, phones, org, role, location, birthday, notes",
+                         LOCALIZED_OUTLOOK, ids=[row[0] for row in LOCALIZED_OUTLOOK])
+def test_a_localized_outlook_export_lands_in_the_right_fields(book, name, person, emails, phones,
+                                                             org, role, location, birthday, notes):
+    report = load(book, name)
+    assert report.format == "outlook" and report.encoding == "Windows-1252"
+    assert report.ok and not report.outcome.warnings
+    contact = by_name(book)[person]
+    assert contact.emails == emails
+    assert contact.phones == phones  # the fax and the assistant's phone are not the person's
+    assert (contact.org, contact.role, contact.location) == (org, role, location)
+    assert contact.birthday == birthday  # day first, as the locale writes it
+    assert contact.notes == notes
+
+
+def test_a_german_outlook_export_in_cp1252_or_excels_utf16_tabs_reads_the_same(book, tmp_path):
+    report = load(book, "outlook_de_cp1252.csv")
+    assert (report.format, report.encoding) == ("outlook", "Windows-1252")
+    with Book.open(tmp_path / "other.db") as other:
+        again = load(other, "outlook_de_utf16_tabs.csv")
+        assert again.encoding == "UTF-16" and again.summary() == "5 added, 0 merged, 0 rejected"
+        fields = lambda b: sorted((c.name, c.emails, c.phones, c.birthday, c.notes)  # noqa: E731
+                                  for c in b.list_contacts())
+        assert fields(other) == fields(book)
+    people = by_name(book)
+    assert len(people) == 5 and report.summary() == "5 added, 0 merged, 0 rejected"
+    juergen = people["Jürgen Müller"]
+    # Not the fax, not the TTY line ("Telefon für Hörbehinderte"):
+    assert juergen.phones == ("+49 89 1234567", "+49 171 2345678")
+    assert juergen.birthday == Birthday(12, 24, 1980)
+    assert juergen.notes == "Trifft man\nbeim Stammtisch."
+    # 0.0.00 and 1.1.1601 are how Outlook says "no birthday": none, and no warning.
+    assert people["Hans-Peter Öztürk jun."].birthday is None
+    assert people["Grete Weiß"].birthday is None
+    assert not report.outcome.warnings
+
+
+def test_a_couple_sharing_a_landline_with_an_email_each_stay_two_people(book):
+    load(book, "outlook_de_cp1252.csv")
+    people = by_name(book)
+    assert people["Grete Weiß"].emails == ("grete.weiss@example.de",)
+    assert people["Karl Weiß"].emails == ("karl.weiss@example.de",)
+    assert people["Grete Weiß"].phones == people["Karl Weiß"].phones == ("030 555123",)
+
+
+def test_a_shared_phone_still_finds_the_person_when_the_emails_do_not_disagree(book, tmp_path):
+    grete = book.add_contact("Grete Weiß", today=TODAY, phones=["+49 30 555123"],
+                             emails=["grete.weiss@example.de"])
+    path = tmp_path / "phone.csv"
+    path.write_text("name,phone\r\nGrete W.,+49 (30) 555-123\r\nOma,0049 30 555123\r\n", encoding="utf-8")
+    report = run_import(book, path, today=TODAY)
+    assert book.count_contacts() == 1 and len(report.outcome.unchanged) == 2
+    assert {into for _, _, into in report.outcome.unchanged} == {grete}
+
+
+def test_placeholder_birthdays_of_outlook_com_are_no_birthday_without_a_warning(book):
+    report = load(book, "outlook_com.csv")
+    people = by_name(book)
+    assert people["Mary O'Neil"].birthday == Birthday(4, 15, 1980)  # US: month first
+    assert people["Kenji Sato"].birthday is None  # 1/1/0001
+    assert people["Pat Smith"].birthday is None  # 1/1/4501
+    assert report.ok and report.outcome.warnings == []
+
+
+def test_apples_year_1604_means_a_birthday_without_a_year(book):
+    report = load(book, "apple_no_year.vcf")
+    people = by_name(book)
+    assert people["Nguyễn Thị Minh"].birthday == Birthday(3, 15, None)
+    assert people["Jürgen Müller"].birthday == Birthday(2, 29, None)
+    assert report.outcome.warnings == []
+
+
+def test_a_thunderbird_export_keeps_emails_phones_addresses_and_its_three_column_birthday(book):
+    report = load(book, "thunderbird.csv")
+    assert report.format == "thunderbird" and report.summary() == "2 added, 0 merged, 0 rejected"
+    people = by_name(book)
+    ingrid = people["Ingrid Svensson"]
+    assert ingrid.emails == ("ingrid@example.se", "ingrid.s@example.org")
+    assert ingrid.phones == ("+46 70 123 45 67", "+46 8 123 456")  # not the fax
+    assert ingrid.labels == (("+46 70 123 45 67", "mobile"), ("+46 8 123 456", "work"))
+    assert (ingrid.nickname, ingrid.org, ingrid.role, ingrid.location) == (
+        "Inge", "Volvo", "Engineer", "Göteborg")
+    assert ingrid.birthday == Birthday(6, 21, 1984) and ingrid.notes == "Midsommar"
+    assert [(a.label, a.street, a.postcode, a.locality, a.country) for a in ingrid.addresses] == [
+        ("work", "Gropegårdsgatan 2", "417 15", "Göteborg", "Sverige")]
+    assert ingrid.urls == ("https://example.se/ingrid",)
+    assert people["Lars Ek"].birthday == Birthday(2, 29, None)
+    assert people["Lars Ek"].emails == ("lars@example.se",)
+
+
+def test_a_german_thunderbird_export_reads_geburtstag_as_the_day_of_the_month(book):
+    report = load(book, "thunderbird_de.csv")
+    assert report.format == "thunderbird" and report.outcome.warnings == []
+    bjoern = by_name(book)["Björn Schäfer"]
+    assert bjoern.birthday == Birthday(11, 3, 1979)
+    assert bjoern.emails == ("bjoern@example.de",)
+    assert bjoern.phones == ("0151 1234567", "09131 12345")
+    assert (bjoern.org, bjoern.role, bjoern.location, bjoern.notes) == (
+        "Siemens", "Entwickler", "Erlangen", "Kollege")
+
+
+def test_a_workbook_or_a_web_page_renamed_csv_is_refused_saying_what_it_is(book, tmp_path):
+    workbook = tmp_path / "contacts.csv"
+    with zipfile.ZipFile(workbook, "w", zipfile.ZIP_DEFLATED) as archive:
+        # Deflated XML has too few NUL bytes to look binary by count.
+        archive.writestr("xl/worksheets/sheet1.xml", "".join(
+            f'<row r="{n}"><c r="A{n}"><v>{n * 7919 % 10007}</v></c></row>' for n in range(3000)))
+    assert workbook.read_bytes().count(0) * 100 < workbook.stat().st_size
+    with pytest.raises(ImportRefused, match=r"contacts\.csv: .*Excel workbook \(\.xlsx\)"):
+        run_import(book, workbook, today=TODAY)
+    page = tmp_path / "page.csv"
+    page.write_text("<!DOCTYPE html>\n<html><body><table><tr><td>Name</td></tr></table></body></html>\n")
+    with pytest.raises(ImportRefused, match=r"page\.csv: this is a web page \(HTML or XML\), not CSV"):
+        run_import(book, page, today=TODAY)
+    assert book.count_contacts() == 0
