@@ -160,3 +160,28 @@ def test_a_workbook_or_a_web_page_renamed_csv_is_refused_saying_what_it_is(book,
     with pytest.raises(ImportRefused, match=r"page\.csv: this is a web page \(HTML or XML\), not CSV"):
         run_import(book, page, today=TODAY)
     assert book.count_contacts() == 0
+
+
+def test_formula_looking_cells_come_back_as_typed_through_googles_csv(book, tmp_path):
+    from kontakt.services.exporters.csv import DANGEROUS_STARTS, write_google
+    from kontakt.services.importers.tables import FORMULA_STARTS
+
+    assert FORMULA_STARTS == DANGEROUS_STARTS  # what the export quotes is what the import unquotes
+    book.add_contact("O'Neil", today=TODAY, phones=["+1 555 0100 x7"], notes="=HYPERLINK(\"x\")",
+                     org="-minus-", emails=["@home@example.com"], role="'Tis the season")
+    out = tmp_path / "google.csv"
+    with out.open("w", encoding="utf-8-sig", newline="") as handle:
+        write_google(book, handle)
+    text = out.read_text(encoding="utf-8-sig")
+    assert "'+1 555 0100 x7" in text and "'=HYPERLINK" in text  # safe in a spreadsheet
+    with Book.open(tmp_path / "copy.db") as copy:
+        report = run_import(copy, out, today=TODAY)
+        assert report.format == "google" and report.summary() == "1 added, 0 merged, 0 rejected"
+        (back,) = copy.list_contacts()
+        assert back.phones == ("+1 555 0100 x7",) and back.notes == '=HYPERLINK("x")'
+        assert (back.name, back.org, back.role) == ("O'Neil", "-minus-", "'Tis the season")
+        assert back.emails == ("@home@example.com",)
+        # and importing it into the book it came from finds nothing new
+        again = run_import(book, out, today=TODAY)
+        assert again.summary() == "0 added, 0 merged, 1 unchanged, 0 rejected"
+        assert again.outcome.not_taken == []

@@ -311,7 +311,8 @@ def _open_table(handle, path: Path, *, forced, mapping, today) -> Table:
             continue
         fmt = forced or fmt
         reader = _row_reader(fmt, cells, mapping, today)
-        return Table(fmt, cells, used, number, _rows(handle, path, cells, used, number, reader), handle)
+        rows = _rows(handle, path, cells, used, number, reader, unquote=fmt != "kontakt")
+        return Table(fmt, cells, used, number, rows, handle)
     if first_cells is None:
         raise ImportRefused(f"{path}: no CSV header found; expected CSV, vCard or kontakt JSON")
     if first_cells and re.match(r"\s*<(?:!doctype|html|\?xml|table|head|body)\b", first_cells[0],
@@ -325,8 +326,26 @@ def _open_table(handle, path: Path, *, forced, mapping, today) -> Table:
     )
 
 
+# The starts of a cell a spreadsheet would run, as `export csv` (services/exporters/csv.py,
+# DANGEROUS_STARTS) puts a `'` before them; a test keeps the two the same.
+FORMULA_STARTS = (
+    "=", "+", "-", "@", "\t", "\r", "\n", "\x00", "|", "'",
+    "\uff1d", "\uff0b", "\uff0d", "\uff20",
+)
+
+
+def unquote_formula(cell: str) -> str:
+    """A cell without the `'` a spreadsheet-safe export (kontakt's `export csv --google`, many
+    web apps) put before a formula-looking value: "'+49 170 1" is the phone +49 170 1. A `'`
+    before anything else is the value's own ("'Tis the season")."""
+    return cell[1:] if cell[:1] == "'" and cell[1:].startswith(FORMULA_STARTS) else cell
+
+
 def _rows(handle, path: Path, header: list[str], delimiter: str, header_line: int,
-          read: Callable[[list[str]], NewContact | tuple[NewContact, list[str]]]) -> Iterator[Parsed]:
+          read: Callable[[list[str]], NewContact | tuple[NewContact, list[str]]], *,
+          unquote: bool = False) -> Iterator[Parsed]:
+    """The rows as Parsed; `unquote` takes the `'` off formula-looking cells (every format
+    but kontakt's own CSV, whose reader undoes its export's quoting itself)."""
     # QUOTE_MINIMAL + strict: a stray quote rejects its row; a quote never closed fails at EOF.
     previous_limit = csv.field_size_limit(FIELD_LIMIT)
     reader = csv.reader(handle, delimiter=delimiter, strict=True)
@@ -369,6 +388,8 @@ def _rows(handle, path: Path, header: list[str], delimiter: str, header_line: in
                 column = next(i for i, cell in enumerate(record) if "\x00" in cell)
                 yield Parsed(where, error=f"a NUL byte in {header[column].strip()!r} (damaged file?)")
                 continue
+            if unquote and "'" in whole:
+                record = [unquote_formula(cell) for cell in record]
             try:
                 result = read(record)
             except (ValueError, DateError, CadenceError) as error:
