@@ -185,3 +185,24 @@ def test_formula_looking_cells_come_back_as_typed_through_googles_csv(book, tmp_
         again = run_import(book, out, today=TODAY)
         assert again.summary() == "0 added, 0 merged, 1 unchanged, 0 rejected"
         assert again.outcome.not_taken == []
+
+
+def test_a_british_outlook_file_is_read_day_first_when_a_day_over_12_says_so(book):
+    report = load(book, "outlook_uk.csv")
+    assert report.format == "outlook" and report.outcome.warnings == []
+    people = by_name(book)
+    assert people["Amelia Clarke"].birthday == Birthday(12, 24, 1980)
+    assert people["Oliver Hughes"].birthday == Birthday(3, 4, 1975)  # 4 March, not 3 April
+    assert people["Oliver Hughes"].emails == ("oliver@example.co.uk",)  # the rows read after the look-ahead
+    assert people["Harry Patel"].birthday is None and len(people) == 3
+
+
+def test_a_us_outlook_file_stays_month_first(book, tmp_path):
+    path = tmp_path / "us.csv"
+    path.write_text('"First Name","Last Name","E-mail Address","Birthday"\r\n'
+                    '"Ann","Lee","ann@example.com","4/3/1975"\r\n'
+                    '"Bo","Kim","bo@example.com","12/24/1980"\r\n', encoding="cp1252")
+    run_import(book, path, today=TODAY)
+    people = by_name(book)
+    assert people["Ann Lee"].birthday == Birthday(4, 3, 1975)
+    assert people["Bo Kim"].birthday == Birthday(12, 24, 1980)

@@ -310,7 +310,8 @@ def _open_table(handle, path: Path, *, forced, mapping, today) -> Table:
         if fmt is None:
             continue
         fmt = forced or fmt
-        reader = _row_reader(fmt, cells, mapping, today)
+        day_first = fmt == "outlook" and _english_outlook_writes_day_first(handle, cells, used)
+        reader = _row_reader(fmt, cells, mapping, today, day_first=day_first)
         rows = _rows(handle, path, cells, used, number, reader, unquote=fmt != "kontakt")
         return Table(fmt, cells, used, number, rows, handle)
     if first_cells is None:
@@ -324,6 +325,35 @@ def _open_table(handle, path: Path, *, forced, mapping, today) -> Table:
         f"{path}: no name column in the header ({shown or 'no columns'}); "
         "name one with --map COLUMN=name"
     )
+
+
+_SLASHED_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/\d{2,4}")
+
+
+def _english_outlook_writes_day_first(handle, header: list[str], delimiter: str) -> bool:
+    """True when an English-language Outlook file's birthdays are day first: a British,
+    Irish, Australian or Indian Outlook writes 24/12/1980 under the same English header a US
+    one writes 12/24/1980 under. The file says which when a day is over 12 in one order
+    and never in the other; with only ambiguous dates (4/3/1980) it is US month first, as
+    before. Reads the rows ahead once and goes back to where they start."""
+    english, localized = outlook_columns(header)
+    column = Columns(english).get("birthday")
+    if localized or column is None:
+        return False
+    start = handle.tell()
+    day_over_12 = month_over_12 = False
+    try:
+        for record in csv.reader(handle, delimiter=delimiter):
+            if len(record) > column and (m := _SLASHED_DATE.fullmatch(record[column].strip())):
+                day_over_12 = day_over_12 or int(m[1]) > 12
+                month_over_12 = month_over_12 or int(m[2]) > 12
+                if month_over_12:
+                    break
+    except csv.Error:
+        pass  # the real pass says which line is malformed
+    finally:
+        handle.seek(start)
+    return day_over_12 and not month_over_12
 
 
 # The starts of a cell a spreadsheet would run, as `export csv` (services/exporters/csv.py,
@@ -453,13 +483,14 @@ def _with_birthday(contact: NewContact, raw: str, today: date, slashed: str | No
     return []
 
 
-def _row_reader(fmt: str, header: list[str], mapping: dict[str, str], today: date):
+def _row_reader(fmt: str, header: list[str], mapping: dict[str, str], today: date, *,
+                day_first: bool = False):
     cols = Columns(header)
     if fmt == "google":
         return _google(cols, today)
     if fmt == "outlook":
         english, localized = outlook_columns(header)
-        return _outlook(Columns(english), today, day_first=localized)
+        return _outlook(Columns(english), today, day_first=localized or day_first)
     if fmt == "linkedin":
         return _linkedin(cols)
     if fmt == "thunderbird":
