@@ -206,3 +206,19 @@ def test_a_us_outlook_file_stays_month_first(book, tmp_path):
     people = by_name(book)
     assert people["Ann Lee"].birthday == Birthday(4, 3, 1975)
     assert people["Bo Kim"].birthday == Birthday(12, 24, 1980)
+
+
+def test_a_photo_whose_base64_lines_are_not_indented_does_not_lose_the_person(book):
+    report = load(book, "phone_suite_21.vcf")
+    assert report.summary() == "2 added, 0 merged, 0 rejected"
+    jan = by_name(book)["Jan Nowak"]
+    assert jan.phones == ("+48 600 000 001",) and jan.emails == ("jan@example.pl",)
+    assert by_name(book)["Anna Kowalska"].phones == ("+48 22 000 00 02",)
+
+
+def test_a_line_that_is_no_property_and_no_photo_still_rejects_its_card(book, tmp_path):
+    path = tmp_path / "broken.vcf"
+    path.write_bytes(b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Broken\r\nEMAIL:b@example.com\r\n"
+                     b"garbage\r\nEND:VCARD\r\n")
+    report = run_import(book, path, today=TODAY)
+    assert report.outcome.rejected == [("line 1", "broken card: line 5 is not a property")]
