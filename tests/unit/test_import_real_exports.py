@@ -222,3 +222,34 @@ def test_a_line_that_is_no_property_and_no_photo_still_rejects_its_card(book, tm
                      b"garbage\r\nEND:VCARD\r\n")
     report = run_import(book, path, today=TODAY)
     assert report.outcome.rejected == [("line 1", "broken card: line 5 is not a property")]
+
+
+def test_a_phone_excel_rounded_to_a_number_is_dropped_with_a_warning(book, tmp_path):
+    path = tmp_path / "resaved.csv"
+    path.write_text('First Name,Last Name,E-mail Address,Mobile Phone,Home Phone\r\n'
+                    'Jürgen,Müller,j@example.de,"4,91712E+12",+49 89 1\r\n'
+                    'Bob,Ray,,1.5E+10,\r\n', encoding="utf-8")
+    report = run_import(book, path, today=TODAY)
+    people = by_name(book)
+    assert people["Jürgen Müller"].phones == ("+49 89 1",)
+    assert people["Bob Ray"].phones == ()
+    assert [(where, message.split(" is ")[0]) for where, message in report.outcome.warnings] == [
+        ("line 2", "phone '4,91712E+12'"), ("line 3", "phone '1.5E+10'")]
+
+
+def test_a_generic_csv_says_which_columns_it_did_not_import(book, tmp_path):
+    path = tmp_path / "sheet.csv"
+    path.write_text("Vorname;Nachname;E-Mail;Mobiltelefon;Lieblingsfarbe;Fax\r\n"
+                    "Jürgen;Müller;j@example.de;0171 1;blau;089 1\r\n", encoding="utf-8")
+    report = run_import(book, path, today=TODAY)
+    assert report.format == "csv"
+    assert by_name(book)["Jürgen Müller"].phones == ("0171 1",)  # Mobiltelefon is a phone
+    assert report.outcome.warnings == [("line 1", (
+        "columns not imported: Lieblingsfarbe, Fax; to read one, name its field with "
+        "--map 'Lieblingsfarbe=FIELD' (phone, email, notes, ...)"))]
+    # Named with --map, a column is read and no longer listed.
+    with Book.open(tmp_path / "other.db") as other:
+        again = run_import(other, path, today=TODAY, mapping={"Fax": "phones", "Lieblingsfarbe": "notes"})
+        assert again.outcome.warnings == []
+        (person,) = other.list_contacts()
+        assert person.phones == ("0171 1", "089 1") and person.notes == "blau"

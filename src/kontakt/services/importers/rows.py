@@ -241,6 +241,22 @@ def without_future_birthday(contact: NewContact, today: date) -> list[str]:
     return []
 
 
+# A phone number a spreadsheet turned into a number and rounded ("+4917112345678" saved by
+# Excel as 4,91712E+12): its digits are gone.
+_ROUNDED = re.compile(r"\d(?:[.,]\d+)?E\+\d{1,3}", re.IGNORECASE)
+
+
+def without_rounded_phones(contact: NewContact) -> list[str]:
+    """Drop phones a spreadsheet rounded to a number (4,91712E+12), one warning each:
+    stored, they would look like a number someone can call."""
+    rounded = [p for p in contact.phones if "E" in p.upper() and _ROUNDED.fullmatch(p.strip())]
+    if not rounded:
+        return []
+    contact.phones = [p for p in contact.phones if p not in rounded]
+    return [f"phone {p!r} is a number a spreadsheet rounded (the file was saved by Excel?); "
+            "imported without it" for p in rounded]
+
+
 def cap(contact: NewContact) -> list[str]:
     """Cut absurd sizes down to the caps above; one warning per field that was cut."""
     warnings = []

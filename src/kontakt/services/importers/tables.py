@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -59,7 +59,11 @@ _ALIASES = {
     "email address": "emails", "mail": "emails", "e-mail-adresse": "emails",
     "phone": "phones", "phones": "phones", "mobile": "phones", "telephone": "phones",
     "tel": "phones", "telefon": "phones", "phone number": "phones", "mobile phone": "phones",
-    "handy": "phones", "org": "org", "organisation": "org", "organization": "org",
+    "handy": "phones", "mobiltelefon": "phones", "mobil": "phones", "cell": "phones",
+    "cell phone": "phones", "mobile number": "phones", "home phone": "phones",
+    "work phone": "phones", "business phone": "phones", "telefon privat": "phones",
+    "telefon geschäftlich": "phones", "telefonnummer": "phones", "primary email": "emails",
+    "secondary email": "emails", "work email": "emails", "home email": "emails", "org": "org", "organisation": "org", "organization": "org",
     "company": "org", "firma": "org", "role": "role", "title": "role", "job title": "role",
     "position": "role", "location": "location", "city": "location", "ort": "location",
     "met": "met", "how we met": "met", "birthday": "birthday", "birth date": "birthday",
@@ -104,6 +108,8 @@ class Table:
     header_line: int
     rows: Iterator[Parsed]
     handle: object = None
+    # A generic CSV's columns that no field reads (said once, so nothing is dropped unseen).
+    ignored: list[str] = field(default_factory=list)
 
     def position(self) -> int:
         """Bytes read so far, for a progress bar."""
@@ -313,7 +319,8 @@ def _open_table(handle, path: Path, *, forced, mapping, today) -> Table:
         day_first = fmt == "outlook" and _english_outlook_writes_day_first(handle, cells, used)
         reader = _row_reader(fmt, cells, mapping, today, day_first=day_first)
         rows = _rows(handle, path, cells, used, number, reader, unquote=fmt != "kontakt")
-        return Table(fmt, cells, used, number, rows, handle)
+        ignored = _unread_columns(cells, mapping) if fmt == "csv" else []
+        return Table(fmt, cells, used, number, rows, handle, ignored)
     if first_cells is None:
         raise ImportRefused(f"{path}: no CSV header found; expected CSV, vCard or kontakt JSON")
     if first_cells and re.match(r"\s*<(?:!doctype|html|\?xml|table|head|body)\b", first_cells[0],
@@ -916,6 +923,13 @@ def parse_mapping(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
             raise ValueError(f"--map {pair!r}: unknown field {target!r}; use one of {', '.join(FIELDS)}")
         mapping[column.strip()] = target
     return mapping
+
+
+def _unread_columns(header: list[str], mapping: dict[str, str]) -> list[str]:
+    """The header's named columns that neither an alias nor --map makes a field."""
+    mapped = {_norm(c) for c in mapping}
+    return [cell.strip() for cell in header
+            if _norm(cell) and _norm(cell) not in mapped and _norm(cell) not in _ALIASES]
 
 
 def _generic(cols: Columns, mapping: dict[str, str], today: date):
