@@ -253,3 +253,11 @@ def test_a_generic_csv_says_which_columns_it_did_not_import(book, tmp_path):
         assert again.outcome.warnings == []
         (person,) = other.list_contacts()
         assert person.phones == ("0171 1", "089 1") and person.notes == "blau"
+
+
+def test_excel_for_macs_csv_is_read_as_mac_os_roman(book):
+    report = load(book, "excel_mac_roman_cr.csv")
+    assert report.encoding == "Mac OS Roman"
+    people = by_name(book)
+    assert set(people) == {"Jürgen Müller", "Bérénice Noël"}
+    assert people["Jürgen Müller"].notes == "Grüße aus Köln"

@@ -21,6 +21,7 @@ class ImportRefused(Exception):
 _LABELS = {
     "utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)", "utf-16": "UTF-16",
     "cp1252": "Windows-1252", "cp1250": "Windows-1250", "iso8859-2": "ISO-8859-2",
+    "mac_roman": "Mac OS Roman", "mac-roman": "Mac OS Roman",
 }
 
 
@@ -244,14 +245,20 @@ def _score(words: list[bytes], name: str) -> float | None:
 
 
 def guess_code_page(sample: bytes) -> Encoding:
-    """Windows-1252 (Western), Windows-1250 or ISO-8859-2 (Central European), from the
-    words with accented letters in `sample`; ties go to Windows-1252."""
+    """Windows-1252 (Western), Windows-1250 or ISO-8859-2 (Central European), or Mac OS
+    Roman for a file whose lines end in CR alone, from the words with accented letters in
+    `sample`; ties go to Windows-1252 (Mac OS Roman for CR-only files)."""
     # A vCard 2.1 line with its own CHARSET says nothing about the rest of the file.
     if b"CHARSET=" in sample.upper():
         sample = b"\n".join(ln for ln in sample.split(b"\n") if b"CHARSET=" not in ln.upper())
     words = list(dict.fromkeys(_WORD.findall(sample)))[:5000]
     best_name, best_score = "cp1252", None
-    for name in CODE_PAGES:
+    candidates = CODE_PAGES
+    if b"\r" in sample and b"\n" not in sample:
+        # Lines ended by CR alone: Excel for Mac's "CSV (Macintosh)", in Mac OS Roman
+        # ('Jürgen' is 'J\x9frgen': Windows-1250 reads 'Jźrgen'). First, so a tie is Mac's.
+        candidates = ("mac_roman", *CODE_PAGES)
+    for name in candidates:
         score = _score(words, name)
         if score is not None and (best_score is None or score > best_score):
             best_name, best_score = name, score
