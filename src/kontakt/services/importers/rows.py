@@ -249,7 +249,7 @@ _ROUNDED = re.compile(r"\d(?:[.,]\d+)?E\+\d{1,3}", re.IGNORECASE)
 def without_rounded_phones(contact: NewContact) -> list[str]:
     """Drop phones a spreadsheet rounded to a number (4,91712E+12), one warning each:
     stored, they would look like a number someone can call."""
-    rounded = [p for p in contact.phones if "E" in p.upper() and _ROUNDED.fullmatch(p.strip())]
+    rounded = [p for p in contact.phones if ("E" in p or "e" in p) and _ROUNDED.fullmatch(p.strip())]
     if not rounded:
         return []
     contact.phones = [p for p in contact.phones if p not in rounded]
