@@ -261,3 +261,19 @@ def test_excel_for_macs_csv_is_read_as_mac_os_roman(book):
     people = by_name(book)
     assert set(people) == {"Jürgen Müller", "Bérénice Noël"}
     assert people["Jürgen Müller"].notes == "Grüße aus Köln"
+
+
+def test_a_file_cut_off_inside_its_last_row_loses_only_that_row(book, tmp_path):
+    path = tmp_path / "cut.csv"
+    path.write_bytes(b'"First Name","Last Name","E-mail Address"\r\n'
+                     b'"Anna","Berg","anna@example.com"\r\n"Tom","Cut","tom@exa')
+    report = run_import(book, path, today=TODAY)
+    assert report.outcome.rejected == [
+        ("line 3", "the file ends inside this row (a quote never closed: cut off?)")]
+    assert set(by_name(book)) == {"Anna Berg"}
+    # A quote that swallows the rows after it still refuses the whole file.
+    stray = tmp_path / "stray.csv"
+    stray.write_bytes(b'Name,Email\r\n"Stray,b@example.com\r\nC,c@example.com\r\n')
+    with pytest.raises(ImportRefused, match="a quote opened on line 2 is never closed"):
+        run_import(book, stray, today=TODAY)
+    assert set(by_name(book)) == {"Anna Berg"}

@@ -398,6 +398,12 @@ def _rows(handle, path: Path, header: list[str], delimiter: str, header_line: in
             except csv.Error as error:
                 last_end = header_line + reader.line_num
                 message = str(error)
+                if "unexpected end of data" in message and last_end <= start:
+                    # The quote opened on the file's last line: a cut-off download or copy,
+                    # not a stray quote swallowing the rows after it. Only that row is lost.
+                    yield Parsed(f"line {start}", error="the file ends inside this row "
+                                                        "(a quote never closed: cut off?)")
+                    return
                 if "unexpected end of data" in message:
                     raise ImportRefused(
                         f"{path}: a quote opened on line {start} is never closed; nothing imported"
