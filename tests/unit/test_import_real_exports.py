@@ -277,3 +277,12 @@ def test_a_file_cut_off_inside_its_last_row_loses_only_that_row(book, tmp_path):
     with pytest.raises(ImportRefused, match="a quote opened on line 2 is never closed"):
         run_import(book, stray, today=TODAY)
     assert set(by_name(book)) == {"Anna Berg"}
+
+
+def test_a_russian_outlook_export_in_windows_1251_has_no_mojibake(book):
+    report = load(book, "outlook_ru_cp1251.csv")
+    assert (report.format, report.encoding) == ("outlook", "Windows-1251")
+    ivan = by_name(book)["Иван Сергеевич Петров"]
+    assert ivan.emails == ("ivan@example.ru",) and ivan.phones == ("+7 916 123-45-67",)
+    assert (ivan.org, ivan.role, ivan.notes) == ("Газпром", "Инженер", "Встреча в Москве")
+    assert ivan.birthday == Birthday(11, 7, 1983) and ivan.tags == ("Работа",)

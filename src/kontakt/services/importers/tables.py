@@ -135,7 +135,7 @@ def _split_header(raw: str, delimiter: str | None) -> tuple[list[str], str]:
 
 # Outlook writes its CSV header in the language of its user interface: each localized
 # column name (normalised as `_norm` does) with the English one it stands for. German,
-# French, Dutch, Spanish and Italian desktop Outlook; the columns kontakt reads.
+# French, Dutch, Spanish, Italian and Russian desktop Outlook; the columns kontakt reads.
 _OUTLOOK_COLUMNS = {
     # German
     "vorname": "first name", "weitere vornamen": "middle name", "nachname": "last name",
@@ -227,6 +227,16 @@ _OUTLOOK_COLUMNS = {
     "indirizzo posta elettronica 3": "e-mail 3 address", "tipo posta elettronica 3": "e-mail 3 type",
     "nome visualizzato posta elettronica 3": "e-mail 3 display name",
     "compleanno": "birthday", "categorie": "categories", "note": "notes",
+    # Russian (Windows-1251)
+    "имя": "first name", "отчество": "middle name", "фамилия": "last name",
+    "организация": "company", "должность": "job title", "мобильный телефон": "mobile phone",
+    "рабочий телефон": "business phone", "домашний телефон": "home phone",
+    "другой телефон": "other phone", "рабочий факс": "business fax", "домашний факс": "home fax",
+    "город (раб. адрес)": "business city", "город (дом. адрес)": "home city",
+    "адрес эл. почты": "e-mail address", "тип эл. почты": "e-mail type",
+    "краткое имя эл. почты": "e-mail display name", "адрес 2 эл. почты": "e-mail 2 address",
+    "адрес 3 эл. почты": "e-mail 3 address", "день рождения": "birthday",
+    "категории": "categories", "заметки": "notes",
 }
 
 

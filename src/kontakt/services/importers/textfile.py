@@ -21,6 +21,7 @@ class ImportRefused(Exception):
 _LABELS = {
     "utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)", "utf-16": "UTF-16",
     "cp1252": "Windows-1252", "cp1250": "Windows-1250", "iso8859-2": "ISO-8859-2",
+    "cp1251": "Windows-1251",
     "mac_roman": "Mac OS Roman", "mac-roman": "Mac OS Roman",
 }
 
@@ -28,7 +29,7 @@ _LABELS = {
 @dataclass(frozen=True)
 class Encoding:
     """How a file's bytes become text; `fallback` when it was not UTF-8 and the code page
-    was guessed (Windows-1252, Windows-1250 or ISO-8859-2), `forced` when --encoding named it."""
+    was guessed (Windows-1252, Windows-1250, ISO-8859-2, Windows-1251 or Mac OS Roman), `forced` when --encoding named it."""
 
     name: str
     fallback: bool = False
@@ -197,7 +198,7 @@ def _utf8_or_code_page(handle) -> Encoding:
 
 # ---------------------------------------------------------------- which code page
 
-CODE_PAGES = ("cp1252", "cp1250", "iso8859-2")
+CODE_PAGES = ("cp1252", "cp1250", "iso8859-2", "cp1251")
 # The accented letters of the languages each code page is used for. A decoding whose
 # letters one language explains is the right one: Polish bytes read as Windows-1252 give
 # '£ódŸ' and 'Za¿ó³æ' (symbols, a capital inside a word), Czech ones give 'Pøíliš'
@@ -207,6 +208,9 @@ _LANGUAGES = {
     "pt": "áâãàçéêíóôõú", "nl": "éèëïöü", "da-no": "æøåé", "sv-fi": "åäöé", "is": "áéíóúýðþæö",
     "pl": "ąćęłńóśźż", "cs": "áčďéěíňóřšťúůýž", "sk": "áäčďéíĺľňóôŕšťúýž",
     "hu": "áéíóöőúüű", "hr-sl": "čćđšž", "ro": "ăâîșşțţ",
+    # Windows-1251: Russian, Ukrainian, Bulgarian, Serbian Outlook and Excel.
+    "ru": "абвгдеёжзийклмнопрстуфхцчшщъыьэюя", "uk": "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя",
+    "bg-sr": "абвгдежзийклмнопрстуфхцчшщъьюяђјљњћџ",
 }
 # Punctuation both Windows code pages put at the same bytes: no evidence either way.
 # '¿' and '¡' open Spanish sentences; in Windows-1250 the same bytes are 'ż' and 'ˇ'.
@@ -225,6 +229,9 @@ def _score(words: list[bytes], name: str) -> float | None:
             return None
         if len(decoded) < 2:
             continue  # '£' alone ("20 £") is a symbol, not a one-letter Polish word 'Ł'
+        if not decoded.isascii() and any("\u0400" <= c <= "\u04ff" for c in decoded) and any(
+                c.isascii() and c.isalpha() for c in decoded):
+            bad += 6  # 'Mьller': Windows-1251 reading a Western word, Latin and Cyrillic mixed
         for index, char in enumerate(decoded):
             if char.isascii():
                 continue
@@ -245,8 +252,8 @@ def _score(words: list[bytes], name: str) -> float | None:
 
 
 def guess_code_page(sample: bytes) -> Encoding:
-    """Windows-1252 (Western), Windows-1250 or ISO-8859-2 (Central European), or Mac OS
-    Roman for a file whose lines end in CR alone, from the words with accented letters in
+    """Windows-1252 (Western), Windows-1250 or ISO-8859-2 (Central European), Windows-1251
+    (Cyrillic), or Mac OS Roman for a file whose lines end in CR alone, from the words with accented letters in
     `sample`; ties go to Windows-1252 (Mac OS Roman for CR-only files)."""
     # A vCard 2.1 line with its own CHARSET says nothing about the rest of the file.
     if b"CHARSET=" in sample.upper():
