@@ -286,3 +286,16 @@ def test_a_russian_outlook_export_in_windows_1251_has_no_mojibake(book):
     assert ivan.emails == ("ivan@example.ru",) and ivan.phones == ("+7 916 123-45-67",)
     assert (ivan.org, ivan.role, ivan.notes) == ("Газпром", "Инженер", "Встреча в Москве")
     assert ivan.birthday == Birthday(11, 7, 1983) and ivan.tags == ("Работа",)
+
+
+def test_the_same_name_and_mobile_with_another_email_is_still_the_same_person(book, tmp_path):
+    juergen = book.add_contact("Jürgen Müller", today=TODAY, phones=["+49 171 2345678"],
+                               emails=["juergen@privat.example"])
+    path = tmp_path / "work.csv"
+    path.write_text("First Name,Last Name,E-mail Address,Mobile Phone\r\n"
+                    "Jürgen,Müller,j.mueller@firma.example,+49 (171) 234-5678\r\n"
+                    "Petra,Müller,petra@privat.example,+49 171 2345678\r\n", encoding="utf-8")
+    report = run_import(book, path, today=TODAY)
+    assert [m.into_id for m in report.outcome.merged] == [juergen]
+    assert book.get_contact(juergen).emails == ("juergen@privat.example", "j.mueller@firma.example")
+    assert [name for _, name in report.outcome.added] == ["Petra Müller"]

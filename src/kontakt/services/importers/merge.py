@@ -3,7 +3,8 @@
 A row is the same person as a contact when it shares its uid, an email (any case), a
 phone (same digits), or its NFC name plus organisation — unless both have emails (or,
 for a name, both phones) and none of them match: two "John Smith" with different emails
-are two people, and so are a couple on one landline with an e-mail address each. A match is merged: empty fields are filled, lists gain what they lack, nothing
+are two people, and so are a couple on one landline with an e-mail address each (a phone
+with other e-mails matches only under the same name). A match is merged: empty fields are filled, lists gain what they lack, nothing
 is overwritten. So importing the same file twice changes nothing the second time.
 """
 
@@ -109,6 +110,7 @@ class Index:
         self.has_emails: set[int] = set()
         self.has_phones: set[int] = set()
         self.trashed: set[int] = set()
+        self.name_of: dict[int, str] = {}  # contact id → its name as name_key spells it
 
     @classmethod
     def of_book(cls, book: Book) -> Index:
@@ -140,6 +142,7 @@ class Index:
             self.phones.setdefault(key, contact_id)
         if keys.phones:
             self.has_phones.add(contact_id)
+        self.name_of.setdefault(contact_id, keys.name[0])
         ids = self.names.setdefault(keys.name, [])
         if contact_id not in ids:
             ids.append(contact_id)
@@ -154,9 +157,11 @@ class Index:
                 return found
         for key in keys.phones:
             if (found := self.phones.get(key)) is not None:
-                # A shared landline or an office's switchboard number: two people whose
-                # e-mails all differ are two people (the emails above found no match).
-                if contact.emails and found in self.has_emails:
+                # A shared landline or an office's switchboard number: two people with other
+                # names whose e-mails all differ are two people (the emails above found no
+                # match). The same name is the same person with a work and a home address.
+                if (contact.emails and found in self.has_emails
+                        and self.name_of.get(found) != keys.name[0]):
                     continue
                 return found
         for candidate in self.names.get(keys.name, []):
