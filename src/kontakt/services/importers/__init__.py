@@ -347,7 +347,9 @@ def _feed(merger: Merger, rows: Iterator[Parsed], tracking,
         if parsed.contact is not None:
             parsed.warnings.extend(cap(parsed.contact))
             parsed.warnings.extend(without_future_birthday(parsed.contact, merger.today))
-            if parsed.contact.phones:
+            phones = parsed.contact.phones
+            # Only a phone with an 'E' can be one Excel rounded (4,91712E+12): one join per row.
+            if phones and ("E" in (every := "".join(phones)) or "e" in every):
                 parsed.warnings.extend(without_rounded_phones(parsed.contact))
         for warning in parsed.warnings:
             merger.outcome.warnings.append((parsed.where, warning))
