@@ -173,13 +173,22 @@ class Index:
         return None
 
 
+def _adds_the_year(current: NewContact, row: NewContact) -> bool:
+    """True when the row gives the year of a birthday the book has without one (the same
+    day and month): a gap filled, as an empty field is."""
+    have, new = current.birthday, row.birthday
+    return (have is not None and new is not None and have.year is None and new.year is not None
+            and (have.month, have.day) == (new.month, new.day))
+
+
 def _kept(current: NewContact, row: NewContact) -> list[str]:
     """The fields `row` has a different value for than `current` already holds: the merge
     leaves them as they are, and the user should hear that it did."""
     kept = [name for name in SCALARS
             if (have := getattr(current, name)) and (new := getattr(row, name))
             and " ".join(have.split()).casefold() != " ".join(new.split()).casefold()]
-    if current.birthday is not None and row.birthday is not None and current.birthday != row.birthday:
+    if (current.birthday is not None and row.birthday is not None and current.birthday != row.birthday
+            and not _adds_the_year(current, row)):
         kept.append("birthday")
     return kept
 
@@ -190,7 +199,7 @@ def _fill(current: NewContact, row: NewContact) -> dict[str, object]:
     for name in SCALARS:
         if not getattr(current, name) and getattr(row, name):
             changes[name] = getattr(row, name)
-    if current.birthday is None and row.birthday is not None:
+    if (current.birthday is None and row.birthday is not None) or _adds_the_year(current, row):
         changes["birthday"] = row.birthday
     if current.cadence is None and row.cadence is not None:
         changes["cadence"] = row.cadence
