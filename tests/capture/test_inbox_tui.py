@@ -104,6 +104,10 @@ async def test_shift_a_accepts_everything_shown_in_one_undo_step(tmp_path):
         assert store.counts(book) == {"pending": 0, "accepted": 4, "ignored": 0}
         assert book.conn.execute("SELECT count(*) FROM interactions").fetchone()[0] == 4
         assert rows(app)[0].startswith("Nothing waiting.")
+        # Nothing left to accept or ignore: neither the header nor the footer offers it.
+        assert app.screen.query_one("#header-right", Static).visual.plain == "0 proposals"
+        offered = {b.binding.action for b in app.active_bindings.values() if b.enabled}
+        assert not offered & {"accept", "ignore", "accept_all"} and "close" in offered
         await pilot.press("escape")
         await pilot.pause()
         main = app.screen

@@ -155,6 +155,14 @@ def test_restore_backup_swaps_the_book_and_saves_the_old_one(kontakt, db, networ
     assert "Mistake" in names(saved)
 
 
+def test_restoring_a_backup_of_one_person_says_one_contact(kontakt, db, tmp_path):
+    ok(kontakt("add", "Ada Lovelace"))
+    target = tmp_path / "one.db"
+    ok(kontakt("backup", "-o", str(target)))
+    out = ok(kontakt("restore-backup", str(target)))
+    assert ": 1 contact in " in out  # was "1 contacts"
+
+
 def test_restore_backup_of_a_text_file_changes_nothing(kontakt, db, network, tmp_path):
     bogus = tmp_path / "contacts.csv"
     bogus.write_text("name\nAda\n")

@@ -70,3 +70,20 @@ def test_every_hard_character_survives_bash_as_one_word():
     done = subprocess.run(["bash", "--norc", "-c", script], capture_output=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.decode().split("\0")[:-1] == names
+
+
+def test_a_mistyped_command_before_tab_completes_to_nothing_instead_of_a_traceback(env):
+    """`kontakt shw Jü<Tab>`: the "did you mean" error for the typo'd command was raised while
+    bash asked for completions, and its traceback landed in the user's shell."""
+    snippet = CliRunner().invoke(main, ["completion", "bash"]).stdout
+    script = snippet + r"""
+COMP_WORDS=(kontakt shw 'Jü'); COMP_CWORD=2; COMPREPLY=()
+_kontakt_completion kontakt
+printf 'replies:%s\n' "${#COMPREPLY[@]}"
+"""
+    done = subprocess.run(["bash", "--norc", "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "replies:0\n", "")
+    # Run as a command, the same typo still gets its suggestion.
+    typo = subprocess.run([sys.executable, "-m", "kontakt", "shw", "Jü"], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert typo.returncode == 2 and "did you mean 'show'?" in typo.stderr

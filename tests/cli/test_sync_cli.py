@@ -150,6 +150,21 @@ def test_sync_also_keeps_the_calendar_folder_when_one_is_given(db, tmp_path):
     assert list(data) == ["calendar"] and data["calendar"]["written"] == []
 
 
+def test_sync_json_names_a_to_do_cancelled_on_the_phone(db, tmp_path):
+    add_ada(db)
+    assert run(db, "follow-up", "ada", "--on", "2026-12-01", "--note", "send the article").exit_code == 0
+    calendar = tmp_path / "calendar"
+    calendar.mkdir()
+    assert run(db, "sync", "--calendar-dir", str(calendar)).exit_code == 0
+    [todo] = [p for p in calendar.glob("follow-up-*.ics")]
+    todo.write_bytes(todo.read_bytes().replace(b"STATUS:NEEDS-ACTION", b"STATUS:CANCELLED"))
+
+    data = json.loads(run(db, "sync", "--calendar-dir", str(calendar), "--json").output)["calendar"]
+
+    assert data["cancelled"] == ["follow-up with Ada Lovelace due 2026-12-01"]
+    assert data["moved"] == data["kept"] == data["trashed"] == [] and not todo.exists()
+
+
 def test_merge_then_sync_keeps_one_card_with_the_phones_photo_and_says_so(db, tmp_path):
     """The exploratory run's b3 on the command line: the merge deleted the phone's card."""
     folder = tmp_path / "cards"

@@ -91,3 +91,56 @@ def test_a_to_do_ticked_off_and_one_deleted_on_the_far_side_reach_the_book(tmp_p
             "Follow up: Olga: call about the move": "COMPLETED",
         }
         assert not kontakt_sync(book).changed
+
+
+def test_a_to_do_cancelled_and_one_moved_earlier_on_the_far_side_stay_so(tmp_path):
+    """The exploratory run's calendar bug: the next kontakt sync put both back as they were."""
+    mine, phone = tmp_path / "kontakt-calendar", tmp_path / "phone"
+    mine.mkdir(), phone.mkdir()
+    config = tmp_path / "vdirsyncer.conf"
+    config.write_text(
+        f'[general]\nstatus_path = "{tmp_path / "status"}/"\n\n'
+        '[pair calendar]\na = "kontakt_side"\nb = "phone_side"\ncollections = null\n'
+        'conflict_resolution = "b wins"\n\n'
+        f'[storage kontakt_side]\ntype = "filesystem"\npath = "{mine}/"\nfileext = ".ics"\n\n'
+        f'[storage phone_side]\ntype = "filesystem"\npath = "{phone}/"\nfileext = ".ics"\n'
+    )
+
+    def kontakt_sync(book):
+        return sync_calendar_dir(book, mine, dry_run=False, keep_in_touch=False, today=AS_OF,
+                                 now=datetime(2026, 11, 23, 8, tzinfo=timezone.utc))
+
+    def dues(folder: Path) -> dict[str, tuple[str, date]]:
+        return {str(t["DESCRIPTION"]): (str(t["STATUS"]), t["DUE"].dt) for path in folder.glob("*.ics")
+                for t in Calendar.from_ical(path.read_bytes()).walk("VTODO")}
+
+    with Book.open(tmp_path / "kontakt.db") as book:
+        olga = book.add_contact("Olga", today=AS_OF)
+        book.add_follow_up(olga, due=date(2026, 12, 10), note="call about the move")
+        book.add_follow_up(olga, due=date(2026, 12, 11), note="send the photos")
+        kontakt_sync(book)
+        vdirsyncer(config, "discover", "calendar")
+        vdirsyncer(config, "sync", "calendar")
+
+        # On the phone (tasks.org through DAVx5): one cancelled, one due a week earlier.
+        for path in phone.glob("*.ics"):
+            parsed = Calendar.from_ical(path.read_bytes())
+            parsed["PRODID"] = "+//IDN tasks.org//android-130804//EN"
+            [todo] = parsed.walk("VTODO")
+            change = ({"STATUS": "CANCELLED"} if "move" in str(todo["DESCRIPTION"])
+                      else {"DUE": date(2026, 12, 4)})
+            for name, value in {**change, "LAST-MODIFIED": datetime(2026, 11, 23, 7, tzinfo=timezone.utc),
+                                "SEQUENCE": 1}.items():
+                todo.pop(name, None)
+                todo.add(name, value)
+            path.write_bytes(parsed.to_ical())
+        vdirsyncer(config, "sync", "calendar")
+        report = kontakt_sync(book)
+        assert report.cancelled == ["follow-up with Olga due 2026-12-10"]
+        assert report.moved == ["follow-up with Olga due 2026-12-11, now 2026-12-04"]
+        [left] = book.follow_ups_for(olga)
+        assert (left.note, left.due, left.status) == ("send the photos", date(2026, 12, 4), "open")
+
+        vdirsyncer(config, "sync", "calendar")
+        assert dues(phone) == dues(mine) == {"send the photos": ("NEEDS-ACTION", date(2026, 12, 4))}
+        assert not kontakt_sync(book).changed

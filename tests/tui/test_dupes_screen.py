@@ -110,6 +110,9 @@ async def test_skip_moves_on_and_a_book_without_pairs_says_so_calmly(tmp_path, t
             assert "No likely duplicates." in screen_text(app)
             await pilot.press("m", "n", "s")  # nothing to act on: nothing happens
             assert isinstance(app.screen, DupesScreen)
+            # ...and the footer offers only the way back, not merge, not-the-same or skip.
+            offered = {b.binding.action for b in app.active_bindings.values() if b.enabled}
+            assert not offered & {"merge", "not_same", "skip", "swap"} and "close" in offered
     finally:
         empty.close()
 

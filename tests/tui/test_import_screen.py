@@ -117,3 +117,25 @@ async def test_escape_after_the_dry_run_goes_back_to_the_path_and_imports_nothin
         assert book.count_contacts() == 0
     finally:
         book.close()
+
+
+async def test_a_table_without_a_name_column_says_how_to_import_it_from_a_shell(tmp_path):
+    """The CLI's message said "name one with --map COLUMN=name", an option the app has no
+    place for; the app names the whole command."""
+    table = tmp_path / "shop export.csv"
+    table.write_text("colour,size,price\nred,M,12\n", encoding="utf-8")
+    book = Book.open(tmp_path / "book.db")
+    try:
+        app = make_app(book)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("I")
+            await pilot.pause()
+            await type_path(pilot, table)
+            await pilot.pause()
+            text = " ".join(screen_text(app).split())
+            assert "no name column in the header (colour, size, price)" in text
+            assert f"kontakt import '{table}' --map COLUMN=name" in text
+            assert isinstance(app.screen, ImportScreen)
+        assert book.count_contacts() == 0
+    finally:
+        book.close()

@@ -290,3 +290,28 @@ async def test_a_long_timeline_is_drawn_a_page_at_a_time_and_every_entry_stays_r
             await pilot.pause()
             assert isinstance(app.screen, EditLogForm)
             assert app.screen.query_one("#field-note", FormField).widget.value == f"call {TIMELINE_PAGE}"
+
+
+async def test_the_entry_keys_show_only_when_there_is_an_entry_they_act_on(book):
+    """e, d and s stood in the footer under an empty timeline, and s under a call."""
+    book.add_contact("Nobody Yet", today=TODAY)
+
+    def entry_keys(app) -> set[str]:
+        return {b.binding.action for b in app.active_bindings.values() if b.enabled} & {
+            "edit_entry", "delete_entry", "settle_entry"}
+
+    app = make_app(book)
+    async with app.run_test(size=(120, 40)) as pilot:
+        detail = await pick(app, pilot, "interaction")  # Ada's call
+        assert entry_keys(app) == {"edit_entry", "delete_entry"}
+        await pilot.press("down")  # her favour: s settles it
+        await pilot.pause()
+        assert detail.selected.kind == "favour"
+        assert entry_keys(app) == {"edit_entry", "delete_entry", "settle_entry"}
+        await pilot.press("shift+tab")
+        highlight(app, "Nobody Yet")
+        await pilot.pause()
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is detail and not detail._entries
+        assert entry_keys(app) == set()

@@ -90,9 +90,14 @@ async def test_hostile_names_and_circles_show_literally_on_the_stats_screen(book
         await open_stats(pilot)
         assert any(row.startswith(HOSTILE[2][:19]) for row in options(app, "#stats-drift"))
         assert any(row.startswith("#[x]") for row in options(app, "#stats-circles"))
-        await pilot.press("tab")
-        await pilot.press("down")  # the hostile contact's detail line under the list
+        await pilot.press("tab")  # into the drift list
         await pilot.pause()
+        drift = app.screen.query_one("#stats-drift", OptionList)
+        assert app.screen.focused is drift
+        hostile_row = next(i for i, row in enumerate(options(app, "#stats-drift")) if row.startswith(HOSTILE[2][:19]))
+        await pilot.press(*["down"] * (hostile_row - drift.highlighted))  # the hostile contact's detail line
+        await pilot.pause()
+        assert drift.highlighted == hostile_row
         assert HOSTILE[2] in screen_text(app)
         # The introduction between two hostile names, as written.
         text = screen_text(app)

@@ -286,6 +286,27 @@ async def test_o_opens_the_contact_on_the_main_screen(review_book, size):
         assert main.detail.region.width >= 34 and "Dora Drift" in screen_text(app)
 
 
+async def test_o_from_a_today_opened_over_the_stats_lands_on_the_main_screen(review_book):
+    """The palette opens Today over the stats screen too: o closed Today, left the stats on
+    screen and opened the contact on the hidden main screen below it."""
+    from kontakt.tui.screens.stats import StatsScreen
+
+    book, ids = review_book, review_book.ids
+    app = make_app(book, CONFIG)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(app.screen, StatsScreen)
+        app.push_screen(TodayScreen(book, TODAY, CONFIG))
+        await pilot.pause()
+        screen = app.screen
+        await go_to(pilot, screen, "Dora Drift")
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen) and len(app.screen_stack) == 1
+        assert app.screen.query_one(ContactList).highlighted.id == ids["dora"]
+
+
 async def test_nothing_due_says_so_calmly(tmp_path):
     book = Book.open(tmp_path / "quiet.db")
     book.add_contact("Quiet Quentin", today=TODAY, cadence=Cadence.parse("monthly"))

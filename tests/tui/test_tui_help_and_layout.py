@@ -12,6 +12,8 @@ from kontakt.tui.screens.dupes import DupesScreen
 from kontakt.tui.screens.inbox import InboxScreen
 from kontakt.tui.screens.main import MainScreen
 from kontakt.tui.screens.stats import StatsScreen
+from kontakt.tui.screens.prep import PrepScreen
+from kontakt.tui.screens.sync_conflicts import SyncConflictsScreen
 from kontakt.tui.screens.today import TodayScreen
 from kontakt.tui.widgets.circle_list import CircleList
 from kontakt.tui.widgets.detail import ContactDetail
@@ -19,7 +21,7 @@ from kontakt.tui.widgets.detail import ContactDetail
 from tui_helpers import help_rows, make_app, screen_text, settled
 
 SCREENS = (KontaktApp, MainScreen, TodayScreen, StatsScreen, DupesScreen, InboxScreen, ContactDetail,
-           CircleList)  # widgets with remappable keys too
+           CircleList, PrepScreen, SyncConflictsScreen)  # widgets with remappable keys too
 
 
 def bindings_by_id() -> dict[str, Binding]:

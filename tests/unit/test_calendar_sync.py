@@ -309,3 +309,145 @@ def test_the_same_folder_through_a_symlink_is_the_same_folder(book, people, tmp_
     report = sync(book, link)
 
     assert report.written == ["birthday of Rafael (deleted in the folder; it comes from kontakt)"]
+
+
+# ---------------------------------------------------------------- edits made on the phone
+
+PHONE_STAMP = datetime(2026, 11, 23, 7, 12, 5, tzinfo=timezone.utc)
+
+
+def phone_edit(path: Path, **changes) -> None:
+    """Rewrite the file as a phone's task app leaves it once vdirsyncer copies it down
+    (tasks.org through DAVx5): its own PRODID, the properties it changed, DTSTAMP and
+    LAST-MODIFIED of the edit, SEQUENCE bumped, and its own serialisation of the rest."""
+    parsed = Calendar.from_ical(path.read_bytes())
+    parsed["PRODID"] = "+//IDN tasks.org//android-130804//EN"
+    [todo] = parsed.walk("VTODO")
+    for name, value in {**changes, "DTSTAMP": PHONE_STAMP, "LAST-MODIFIED": PHONE_STAMP,
+                        "SEQUENCE": 1}.items():
+        todo.pop(name, None)
+        todo.add(name, value)
+    path.write_bytes(parsed.to_ical())
+
+
+def test_a_to_do_cancelled_on_the_phone_sends_the_follow_up_to_the_trash_and_restore_brings_it_back(book, people, tmp_path):
+    from kontakt.store.records import restore_record
+
+    olga, _ = people
+    follow_up = book.add_follow_up(olga, due=date(2026, 12, 10), note="cancel me")
+    kept = book.add_follow_up(olga, due=date(2026, 12, 11), note="kept")
+    folder = tmp_path / "calendar"
+    sync(book, folder)
+    cancelled = by_note(folder, "cancel me")
+    phone_edit(cancelled, STATUS="CANCELLED")
+
+    report = sync(book, folder)
+
+    assert report.cancelled == ["follow-up with Olga due 2026-12-10"] and report.trashed == []
+    assert [r.kind for r in trashed_records(book)] == ["follow-up"]
+    assert [f.id for f in book.follow_ups_for(olga)] == [kept]
+    assert report.removed == [f"Follow up: Olga ({cancelled.name})"] and not cancelled.exists()
+    assert report.updated == [] and report.lines()[0].endswith("1 moved to the trash, 1 removed")
+    assert "cancelled in the folder; kontakt restore brings it back" in "\n".join(report.lines())
+    assert not sync(book, folder).changed
+
+    [entry] = trashed_records(book)
+    restore_record(book, "follow-up", entry.key, today=AS_OF)
+    back = sync(book, folder)
+    assert back.written == ["follow-up with Olga due 2026-12-10"] and back.cancelled == []
+    todo = Calendar.from_ical(by_note(folder, "cancel me").read_bytes()).walk("VTODO")[0]
+    assert (str(todo["STATUS"]), todo["DUE"].dt) == ("NEEDS-ACTION", date(2026, 12, 10))
+    assert book.get_follow_up(follow_up).status == "open"
+
+
+def test_a_due_date_moved_earlier_on_the_phone_moves_the_follow_up(book, people, tmp_path):
+    olga, _ = people
+    plain = book.add_follow_up(olga, due=date(2026, 12, 10), note="plain")
+    snoozed = book.add_follow_up(olga, due=date(2026, 12, 1), note="snoozed")
+    book.snooze_follow_up(snoozed, until=date(2026, 12, 20))
+    folder = tmp_path / "calendar"
+    sync(book, folder)
+    phone_edit(by_note(folder, "plain"), DUE=date(2026, 12, 3))
+    phone_edit(by_note(folder, "snoozed"), DUE=date(2026, 12, 8))
+
+    report = sync(book, folder)
+
+    assert sorted(report.moved) == ["follow-up with Olga due 2026-12-10, now 2026-12-03",
+                                    "follow-up with Olga due 2026-12-20, now 2026-12-08"]
+    moved = book.get_follow_up(plain)
+    assert (moved.due, moved.snoozed_until) == (date(2026, 12, 3), None)
+    shorter = book.get_follow_up(snoozed)  # still due on the 1st, snoozed for less long
+    assert (shorter.due, shorter.snoozed_until) == (date(2026, 12, 1), date(2026, 12, 8))
+    assert report.updated == [] and report.kept == []
+    assert {str(t["DESCRIPTION"]): t["DUE"].dt for t in to_dos(folder)} == {
+        "plain": date(2026, 12, 3), "snoozed": date(2026, 12, 8)}
+    assert not sync(book, folder).changed
+
+
+def test_a_to_do_changed_in_kontakt_and_on_the_phone_keeps_kontakts_and_says_so(book, people, tmp_path):
+    olga, _ = people
+    moved = book.add_follow_up(olga, due=date(2026, 12, 10), note="moved")
+    cancelled = book.add_follow_up(olga, due=date(2026, 12, 10), note="cancelled")
+    ticked = book.add_follow_up(olga, due=date(2026, 12, 10), note="ticked")
+    folder = tmp_path / "calendar"
+    sync(book, folder)
+    for follow_up in (moved, cancelled, ticked):
+        book.snooze_follow_up(follow_up, until=date(2026, 12, 15))  # in kontakt …
+    phone_edit(by_note(folder, "moved"), DUE=date(2026, 12, 12))  # … and on the phone
+    phone_edit(by_note(folder, "cancelled"), STATUS="CANCELLED")
+    phone_edit(by_note(folder, "ticked"), STATUS="COMPLETED", COMPLETED=PHONE_STAMP)
+
+    report = sync(book, folder)
+
+    assert sorted(report.kept) == [
+        "follow-up with Olga due 2026-12-15 (cancelled in the folder)",
+        "follow-up with Olga due 2026-12-15 (moved to 2026-12-12 in the folder)"]
+    assert report.moved == report.snoozed == report.cancelled == [] and trashed_records(book) == []
+    assert report.completed == ["follow-up with Olga due 2026-12-15"]  # a tick wins either way
+    assert book.get_follow_up(ticked).status == "done"
+    assert [book.get_follow_up(f).snoozed_until for f in (moved, cancelled)] == [date(2026, 12, 15)] * 2
+    assert {str(t["DESCRIPTION"]): (str(t["STATUS"]), t["DUE"].dt) for t in to_dos(folder)} == {
+        "moved": ("NEEDS-ACTION", date(2026, 12, 15)), "cancelled": ("NEEDS-ACTION", date(2026, 12, 15)),
+        "ticked": ("COMPLETED", date(2026, 12, 15))}
+    assert "  kept as in kontakt (changed in kontakt and in the folder): follow-up with Olga due " \
+           "2026-12-15 (cancelled in the folder)" in report.lines()
+    assert not sync(book, folder).changed
+
+
+def test_a_stale_copy_with_the_same_uid_is_left_alone_and_kontakts_file_is_synced(book, people, tmp_path):
+    olga, _ = people
+    follow_up = book.add_follow_up(olga, due=date(2026, 12, 10), note="the real one")
+    folder = tmp_path / "calendar"
+    sync(book, folder)
+    real = by_note(folder, "the real one")
+    copy = folder / "backup-2026-11-20.ics"  # sorts before follow-up-….ics
+    copy.write_bytes(real.read_bytes())
+    phone_edit(real, STATUS="COMPLETED", COMPLETED=PHONE_STAMP)
+
+    report = sync(book, folder)
+
+    assert report.completed == ["follow-up with Olga due 2026-12-10"]
+    assert book.get_follow_up(follow_up).status == "done"
+    assert report.problems == [(f"{copy.name}: the same UID as {real.name}, which kontakt syncs "
+                                "(delete the copy, or give it a UID of its own)")]
+    assert f"  left alone: {copy.name}: the same UID as {real.name}, which kontakt syncs " \
+           "(delete the copy, or give it a UID of its own)" in report.lines()
+    before = copy.read_bytes()
+    book.add_follow_up(olga, due=date(2026, 12, 24), note="another")
+    edit_note = sync(book, folder)
+    assert copy.read_bytes() == before and "NEEDS-ACTION" in before.decode()  # never written
+    assert str(Calendar.from_ical(real.read_bytes()).walk("VTODO")[0]["STATUS"]) == "COMPLETED"
+    assert edit_note.written == ["follow-up with Olga due 2026-12-24"] and edit_note.removed == []
+
+
+def test_two_copies_of_an_object_kontakt_never_synced_keep_the_first_by_name(book, people, tmp_path):
+    folder = tmp_path / "calendar"
+    sync(book, folder)
+    original = file_of(folder, "Birthday: Rafael")
+    book.conn.execute("DELETE FROM calendar_sync_items")  # as after a restored folder memory
+    (folder / "zz-copy.ics").write_bytes(original.read_bytes())
+
+    report = sync(book, folder)
+
+    assert report.problems == [(f"zz-copy.ics: the same UID as {original.name} "
+                                "(delete the copy, or give it a UID of its own)")]

@@ -294,3 +294,22 @@ def test_who_the_other_was_not_the_kept_contact_is_not_either(book, people):
     assert (min(k, t), max(k, t)) in store_merge.dismissed_pairs(book)
     undo_merge(book, result.merge_id, today=TODAY)
     assert snapshot(book) == before
+
+
+def test_undoing_the_first_of_two_merges_into_one_person_takes_only_its_values_back(book):
+    """C ← A, then C ← B; undo the A merge: A's e-mail and phone went back to A but stayed
+    on C too (the later merge had changed C's lists, so they counted as 'edited since')."""
+    c = book.add_contact("Marie C", today=TODAY, emails=["marie@c.fr"], tags=["physics"])
+    a = book.add_contact("Marie A", today=TODAY, emails=["Marie@A.fr"], phones=["+33 1 11"], tags=["Chemistry"])
+    b = book.add_contact("Marie B", today=TODAY, emails=["marie@b.fr"], phones=["+33 2 22"], tags=["nobel"])
+    first = merge(book, c, a, today=TODAY)
+    merge(book, c, b, today=TODAY)
+    book.update_contact(c, today=TODAY, add_emails=["marie@home.fr"])  # an edit since, kept
+    undone = undo_merge(book, first.merge_id, today=TODAY)
+    kept, back = book.get_contact(c), book.get_contact(a)
+    assert kept.emails == ("marie@c.fr", "marie@b.fr", "marie@home.fr")
+    assert kept.phones == ("+33 2 22",)
+    assert sorted(kept.tags) == ["nobel", "physics"]
+    assert (back.emails, back.phones, back.tags) == (("Marie@A.fr",), ("+33 1 11",), ("Chemistry",))
+    assert undone.kept_changes == ()
+    assert [p.name for p in book.list_contacts(tag="chemistry")] == ["Marie A"]

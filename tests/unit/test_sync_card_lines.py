@@ -239,6 +239,11 @@ def test_n_keeps_the_parts_the_new_name_still_says(old_n, old_fn, name, n):
     (["type=pref"], "home", ["type=pref", "TYPE=home"]),
     (["CELL", "PREF"], "home", ["home", "PREF"]),   # vCard 2.1's bare types
     (["PREF=1", "TYPE=work"], "", ["PREF=1"]),
+    # RFC 6350's quoted list (DAVx5, Nextcloud): the quotes stay around the whole list.
+    (['TYPE="cell,voice"'], "home", ['TYPE="home,voice"']),
+    (['TYPE="cell,voice"', "PREF=1"], "", ['TYPE="voice"', "PREF=1"]),
+    (['TYPE="cell"'], "", []),
+    (['TYPE="cell","voice"'], "work", ['TYPE=work,"voice"']),  # each value quoted on its own
 ])
 def test_a_new_label_replaces_only_the_type_value_that_said_the_old_one(params, label, out):
     assert relabel(params, label, "TEL") == out
@@ -270,3 +275,25 @@ def test_a_grouped_number_relabelled_in_kontakt_loses_the_custom_label_it_replac
     card = vobject.readOne(after.decode("utf-8"))
     assert [t.params.get("TYPE") for t in card.contents["tel"]] == [["cell"], ["work", "voice"], ["work"]]
     assert sync_vdir(book, folder, today=TODAY).changes == 0
+
+
+def test_a_quoted_type_list_relabelled_in_kontakt_stays_a_card_every_reader_parses(book, tmp_path):
+    """DAVx5 writes TYPE="cell,voice" (a legal quoted parameter value): a new label replaces
+    "cell" inside the quotes instead of leaving one quote behind, which broke the card for
+    vobject, khard, the phone and kontakt's next sync."""
+    folder = tmp_path / "cards"
+    card = ("BEGIN:VCARD\r\nVERSION:4.0\r\nUID:davx5-1\r\nFN:Hans Meier\r\nN:Meier;Hans;;;\r\n"
+            'TEL;TYPE="cell,voice":+49 170 1234567\r\nEND:VCARD\r\n')
+    hans = synced(book, folder, "hans.vcf", card)
+    book.update_contact(hans, today=TODAY, labels={"+49 170 1234567": "home"})
+
+    report = sync_vdir(book, folder, today=TODAY)
+
+    assert report.written == [("hans.vcf", ["phones"])]
+    after = (folder / "hans.vcf").read_bytes()
+    assert b'\r\nTEL;TYPE="home,voice":+49 170 1234567\r\n' in after
+    (tel,) = vobject.readOne(after.decode("utf-8")).contents["tel"]
+    assert tel.value == "+49 170 1234567"
+    again = sync_vdir(book, folder, today=TODAY)
+    assert again.changes == 0 and again.warnings == []
+    assert book.get_contact(hans).labels == (("+49 170 1234567", "home"),)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import vobject
 
-from kontakt.services.dupes import merge, undo_merge
+from kontakt.services.dupes import merge, merges, undo_merge
 from kontakt.services.sync import sync_vdir
 from kontakt.store import Book
 from kontakt.store.trash import empty_trash
@@ -239,3 +239,122 @@ def test_two_phone_cards_merged_keep_one_line_per_value_and_groups_never_collide
     card = vobject.readOne(data.decode("utf-8"))
     assert card.photo.value == PHOTO_BYTES and card.uid.value == "dav-1"
     assert sync_vdir(book, folder, today=TODAY).changes == 0
+
+
+def test_an_undone_merge_takes_back_from_the_kept_card_only_what_the_kept_person_lost(book, tmp_path):
+    """Two phone cards merged into one person, the first merge undone before the second:
+    kontakt keeps the first card's e-mail and phone on the kept person then (both people
+    have them). The kept card says what the book says: the lines handed back go only where
+    the book no longer has their value."""
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    for uid, n in (("A", "1"), ("B", "2")):
+        (folder / f"{uid}.vcf").write_bytes(
+            f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{uid}\r\nFN:Marie Curie\r\nEMAIL:marie@{uid}.fr\r\n"
+            f"item1.TEL:+33 {n} 11\r\nitem1.X-ABLabel:Labo\r\nX-PHOTO-OF:{uid}\r\nEND:VCARD\r\n".encode())
+    kept = book.add_contact("Marie Curie", today=TODAY, emails=["marie@c.fr"])
+    sync_vdir(book, folder, today=TODAY)
+    ids = {c.uid: c.id for c in book.list_contacts()}
+    merge(book, kept, ids["A"], today=TODAY)
+    sync_vdir(book, folder, today=TODAY)
+    merge(book, kept, ids["B"], today=TODAY)
+    sync_vdir(book, folder, today=TODAY)
+    first = next(m.id for m in merges(book) if m.other_id == ids["A"])
+
+    undo_merge(book, first, today=TODAY)
+    sync_vdir(book, folder, today=TODAY)
+
+    kept_file = f"{book.get_contact(kept).uid}.vcf"
+    assert files(folder) == sorted(["A.vcf", kept_file])
+    card = vobject.readOne((folder / kept_file).read_bytes().decode("utf-8"))
+    person = book.get_contact(kept)
+    assert sorted(e.value for e in card.contents["email"]) == sorted(person.emails)
+    assert sorted(t.value for t in card.contents["tel"]) == sorted(person.phones)
+    assert b"X-PHOTO-OF:A" not in (folder / kept_file).read_bytes()  # A's own line went back
+    assert b"X-PHOTO-OF:A" in (folder / "A.vcf").read_bytes()
+    assert sync_vdir(book, folder, today=TODAY).changes == 0
+
+
+def test_a_card_with_a_byte_order_mark_merged_into_another_brings_no_second_begin(book, tmp_path):
+    """The BOM sticks to the merged-away card's BEGIN:VCARD line: that line stays behind like
+    BEGIN itself, or the kept card holds a second BEGIN:VCARD that vobject and phones refuse."""
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    kept = book.add_contact("Marie Curie", today=TODAY, emails=["marie@sorbonne.fr"])
+    (folder / "ios.vcf").write_bytes(("\ufeff" + IOS).encode())
+    sync_vdir(book, folder, today=TODAY)
+    (other,) = [c.id for c in book.list_contacts() if c.uid == "ios-1234"]
+    merge(book, kept, other, today=TODAY)
+
+    report = sync_vdir(book, folder, today=TODAY)
+
+    kept_file = f"{book.get_contact(kept).uid}.vcf"
+    assert report.merged == [("ios.vcf", kept_file)]
+    data = (folder / kept_file).read_bytes()
+    assert data.count(b"BEGIN:VCARD") == 1 and "\ufeff".encode() not in data
+    for lines in PHONE_ONLY:
+        assert lines in data
+    assert vobject.readOne(data.decode("utf-8")).photo.value == PHOTO_BYTES
+
+
+def test_the_taken_over_card_deleted_on_the_phone_trashes_its_person_and_writes_no_new_card(book, tmp_path):
+    """The kept person had no card and took over the merged-away person's: that card is
+    theirs. Deleted on the phone, it moves them to the trash like any card deleted there;
+    it is not also a person without a card who needs a new one (that sync crashed, every
+    time, after writing the new card)."""
+    folder = tmp_path / "cards"
+    placeholder = book.add_contact("Ada Lovelace", today=TODAY)  # a card that stays: not a wiped folder
+    placeholder_file = f"{book.get_contact(placeholder).uid}.vcf"
+    phone = the_phone_card(book, folder)
+    kept = book.add_contact("Marie Skłodowska-Curie", today=TODAY, role="Physicist")
+    merge(book, kept, phone, today=TODAY)
+    sync_vdir(book, folder, today=TODAY)
+    assert files(folder) == sorted(["ios.vcf", placeholder_file])
+    (folder / "ios.vcf").unlink()
+
+    report = sync_vdir(book, folder, today=TODAY)
+
+    assert report.trashed == ["Marie Skłodowska-Curie"] and report.written == []
+    assert files(folder) == [placeholder_file] and [c.id for c in book.list_contacts()] == [placeholder]
+    assert sync_vdir(book, folder, today=TODAY).changes == 0
+
+
+def test_a_merge_followed_by_emptying_the_trash_before_the_sync_still_merges_the_card(book, tmp_path):
+    """Emptying the trash drops the merge record with the merged-away person. Done before the
+    next sync, the phone's card was then taken for the card of someone deleted for good and
+    deleted, photo and all; it is merged into the kept person's card as after any merge."""
+    folder = tmp_path / "cards"
+    kept = book.add_contact("Marie Curie", today=TODAY, emails=["marie@sorbonne.fr"])
+    other = the_phone_card(book, folder)
+    kept_file = f"{book.get_contact(kept).uid}.vcf"
+    merge(book, kept, other, today=TODAY)
+    empty_trash(book)
+
+    report = sync_vdir(book, folder, today=TODAY)
+
+    assert report.deleted == [] and report.merged == [("ios.vcf", kept_file)]
+    assert files(folder) == [kept_file]
+    data = (folder / kept_file).read_bytes()
+    for lines in PHONE_ONLY:
+        assert lines in data
+    assert sync_vdir(book, folder, today=TODAY).changes == 0
+
+
+def test_a_person_restored_after_the_phone_deleted_their_merged_card_gets_a_new_one(book, tmp_path):
+    """The phone's card merged into Marie's is kept aside in the book (for an undone merge):
+    it is no card of hers. Her own card deleted on the phone and Marie restored from the
+    trash, she needs a new card like anyone restored after a delete on the phone."""
+    folder = tmp_path / "cards"
+    book.add_contact("Ada Lovelace", today=TODAY)  # a card that stays: not a wiped folder
+    kept = book.add_contact("Marie Curie", today=TODAY, emails=["marie@sorbonne.fr"])
+    merge(book, kept, the_phone_card(book, folder), today=TODAY)
+    kept_file = f"{book.get_contact(kept).uid}.vcf"
+    assert sync_vdir(book, folder, today=TODAY).merged == [("ios.vcf", kept_file)]
+    (folder / kept_file).unlink()
+    assert sync_vdir(book, folder, today=TODAY).trashed == ["Marie Curie"]
+    book.restore_contact(kept)
+
+    report = sync_vdir(book, folder, today=TODAY)
+
+    assert report.written == [(kept_file, ["new"])]
+    assert len(files(folder)) == 2 and sync_vdir(book, folder, today=TODAY).changes == 0

@@ -93,6 +93,28 @@ def test_a_different_card_without_uid_in_place_of_a_deleted_one_is_not_taken_for
     assert report.trashed == ["Yan Example"] and report.added == ["Max Other"]
 
 
+def test_someone_sharing_only_a_landline_with_a_deleted_card_is_not_taken_for_them(book, tmp_path):
+    """A household's or an office's number is on several people's cards (and Google puts
+    every card in myContacts): a new card sharing only those with one deleted on the phone
+    is someone else, never the deleted person renamed with their history."""
+    folder = tmp_path / "contacts"
+    folder.mkdir()
+    book.add_contact("Placeholder", today=TODAY)  # a card that stays: not a wiped folder
+    home = "TEL;TYPE=HOME:+49 30 1111111\r\nCATEGORIES:myContacts\r\nEND:VCARD\r\n"
+    yan = put(folder, "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Yan Example\r\nEMAIL:yan@example.com\r\n" + home)
+    sync_vdir(book, folder, today=TODAY)
+    (yan_id,) = [c.id for c in book.list_contacts() if c.name == "Yan Example"]
+    book.log_interaction([yan_id], on=TODAY, kind="meeting", note="coffee with Yan", today=TODAY)
+    yan.unlink()
+    put(folder, "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Mia Other\r\nEMAIL:mia@other.net\r\n" + home)
+
+    report = sync_vdir(book, folder, today=TODAY)
+
+    assert report.trashed == ["Yan Example"] and report.added == ["Mia Other"] and report.updated == []
+    (mia,) = [c for c in book.list_contacts() if c.name == "Mia Other"]
+    assert book.interactions_for(mia.id) == []
+
+
 def test_two_cards_equally_like_a_vanished_one_are_no_guess(book, tmp_path):
     folder = tmp_path / "contacts"
     folder.mkdir()
@@ -191,3 +213,26 @@ def test_a_whole_folder_renamed_by_a_server_side_change_keeps_everyone(book, tmp
     (folder / "copy-b.vcf").write_bytes(data)
     report = sync_vdir(book, folder, today=TODAY)
     assert report.trashed == ["Zoe001 Example"] and report.added == ["Zoe001 Example"] * 2
+
+
+@pytest.mark.parametrize("start", ["\ufeff", "\r\n"], ids=["bom", "blank-line"])
+def test_a_card_without_uid_starting_with_a_bom_gets_its_uid_inside_the_card(book, tmp_path, start):
+    """Windows tools (Outlook, a Notepad save) put a byte order mark before BEGIN:VCARD; the
+    UID kontakt adds goes after BEGIN:VCARD, never before it (a broken card in the folder)."""
+    folder = tmp_path / "contacts"
+    folder.mkdir()
+    book.add_contact("Placeholder", today=TODAY)
+    path = folder / "zoe.vcf"
+    path.write_bytes((start + GOOGLE_CARD).encode("utf-8"))
+    sync_vdir(book, folder, today=TODAY)
+    (zoe,) = [c for c in book.list_contacts() if c.name == "Zoe Example"]
+    book.update_contact(zoe.id, today=TODAY, role="Engineer")
+
+    report = sync_vdir(book, folder, today=TODAY)
+
+    assert report.written == [("zoe.vcf", ["role"])]
+    data = path.read_bytes()
+    assert data.startswith((start + "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:").encode("utf-8"))
+    card = vobject.readOne(data.decode("utf-8-sig"))
+    assert card.uid.value.endswith(zoe.uid) and card.title.value == "Engineer"
+    assert sync_vdir(book, folder, today=TODAY).changes == 0

@@ -80,7 +80,7 @@ def _accept_all(book) -> int:
 
 def _scan_json(what: str, result, accepted: int | None) -> dict:
     data = {key: value for key, value in vars(result.scan).items()
-            if key not in ("proposals", "seen_files", "gone_files")}
+            if key not in ("proposals", "seen_files", "gone_files", *getattr(result.scan, "INTERNAL", ()))}
     data.update(source=what, new=result.new, updated=result.updated, new_ids=result.new_ids)
     if accepted is not None:
         data["accepted"] = accepted
@@ -96,6 +96,9 @@ def _report(what: str, result, as_json: bool, accepted: int | None) -> dict | No
         echo(f"calendar: {scan.files} file(s), {scan.events} past event(s): {result.new} new "
              f"proposal(s) ({scan.cancelled} cancelled, {scan.declined} declined, "
              f"{scan.unmatched} with no contact, {scan.ruled_out} ruled out)")
+        if scan.withdrawn or scan.moved:
+            echo(f"calendar: {scan.withdrawn} waiting proposal(s) withdrawn (event cancelled, "
+                 f"declined or deleted), {scan.moved} moved with their event")
         for problem in scan.unreadable + scan.skipped_events:
             echo(f"skipped {problem}", err=True)
     else:

@@ -57,7 +57,10 @@ class KontaktGroup(click.Group):
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
         name = args[0] if args else ""
-        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+        # resilient_parsing: shell completion, where an unknown word completes to nothing (a
+        # typo'd command before <Tab> spilled this error as a traceback into the shell).
+        if name and not name.startswith("-") and not ctx.resilient_parsing \
+                and self.get_command(ctx, name) is None:
             import difflib
 
             close = difflib.get_close_matches(name, self.list_commands(ctx), n=1, cutoff=0.6)

@@ -11,7 +11,7 @@ import click
 
 from ..domain import INTERACTION_KINDS, INTRO_RESULTS
 from ..domain.dates import relative
-from ..domain.text import visible
+from ..domain.text import counted_people, visible
 from ..services.review import KINDS
 from . import main
 from .common import (
@@ -213,7 +213,7 @@ def brief_line(items, width: int = 60) -> str:
         return ""
     parts = []
     if names:
-        parts.append(f"{len(names)} {'person' if len(names) == 1 else 'people'}")
+        parts.append(counted_people(len(names)))
     if len(circles) == 1:
         parts.append(f"the {circles[0]} circle")
     elif circles:

@@ -270,7 +270,7 @@ def restore_backup(ctx, file):
         result = restore(_book_path(ctx), Path(file))
     except BackupError as error:
         fail(str(error))
-    echo(f"restored {display_path(result.source)}: {result.contacts} contacts in "
+    echo(f"restored {display_path(result.source)}: {counted(result.contacts, 'contact')} in "
                f"{display_path(result.book)}")
     if result.saved_as is not None:
         echo(f"the book as it was is saved at {display_path(result.saved_as)} "

@@ -170,5 +170,8 @@ def _json(report, calendar) -> dict:
             "updated": calendar.updated, "completed": calendar.completed,
             "snoozed": calendar.snoozed, "trashed": calendar.trashed, "removed": calendar.removed,
             "problems": calendar.problems,
+            # Added later: due dates moved earlier, to-dos cancelled in the folder, and
+            # changes on both sides where kontakt's follow-up was kept.
+            "moved": calendar.moved, "cancelled": calendar.cancelled, "kept": calendar.kept,
         }
     return data

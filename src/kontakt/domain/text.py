@@ -149,6 +149,11 @@ def counted(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+def counted_people(count: int) -> str:
+    """'1 person', '3 people'."""
+    return f"{count} {'person' if count == 1 else 'people'}"
+
+
 def nfc(text: str) -> str:
     """Unicode NFC form, so a composed and a decomposed 'ü' compare equal."""
     return unicodedata.normalize("NFC", text)

@@ -8,8 +8,13 @@ sync it can tell a change in the book (rewrite the file) from an edit in the fol
 
 - a to-do ticked off in the folder (STATUS:COMPLETED, say on the phone) marks the follow-up
   done; a recurring one gets its next occurrence, written as a new to-do;
-- a to-do's DUE moved later in the folder snoozes the follow-up until then;
-- a to-do deleted in the folder moves an open follow-up to kontakt's trash (restorable);
+- a to-do's DUE moved later in the folder snoozes the follow-up until then; moved earlier,
+  the follow-up is due then (its snooze ends, or its due date moves);
+- a to-do cancelled (STATUS:CANCELLED) or deleted in the folder moves an open follow-up to
+  kontakt's trash (restorable);
+- a due date moved or a to-do cancelled in the folder while the follow-up also changed in
+  kontakt since the last sync: kontakt's follow-up wins and is written back, and the report
+  says so (a to-do ticked off in the folder wins either way);
 - a follow-up done in kontakt stays in the folder as COMPLETED for COMPLETED_KEPT_DAYS days
   (so the phone shows it ticked off), then its file is removed; a follow-up deleted in
   kontakt, or a contact archived or deleted, removes its files;
@@ -58,13 +63,17 @@ class CalendarSyncReport:
     updated: list[str] = field(default_factory=list)    # files rewritten from the book
     completed: list[str] = field(default_factory=list)  # follow-ups marked done from the folder
     snoozed: list[str] = field(default_factory=list)    # follow-ups snoozed from the folder
+    moved: list[str] = field(default_factory=list)      # follow-ups due earlier, from the folder
+    cancelled: list[str] = field(default_factory=list)  # follow-ups cancelled in the folder (trashed)
     trashed: list[str] = field(default_factory=list)    # follow-ups deleted in the folder
+    kept: list[str] = field(default_factory=list)       # changed on both sides: kontakt's kept
     removed: list[str] = field(default_factory=list)    # files removed
     problems: list[str] = field(default_factory=list)   # files left alone, and why
 
     @property
     def changed(self) -> bool:
-        return any((self.written, self.updated, self.completed, self.snoozed, self.trashed, self.removed))
+        return any((self.written, self.updated, self.completed, self.snoozed, self.moved,
+                    self.cancelled, self.trashed, self.removed))
 
     def lines(self, *, limit: int = 20) -> list[str]:
         """A summary line, then one line per change (new and rewritten files beyond `limit`
@@ -73,7 +82,8 @@ class CalendarSyncReport:
         counts = [
             (len(self.written), "written"), (len(self.updated), "updated"),
             (len(self.completed), "done from the folder"), (len(self.snoozed), "snoozed from the folder"),
-            (len(self.trashed), "moved to the trash"), (len(self.removed), "removed"),
+            (len(self.moved), "moved earlier from the folder"),
+            (len(self.cancelled) + len(self.trashed), "moved to the trash"), (len(self.removed), "removed"),
         ]
         said = ", ".join(f"{n} {what}" for n, what in counts if n)
         head = f"calendar {self.folder}: " + (f"{said}" if said else "nothing to change")
@@ -83,7 +93,11 @@ class CalendarSyncReport:
         for labels, verb, capped in (
             (self.completed, "done (ticked off in the folder)", False),
             (self.snoozed, "snoozed (moved in the folder)", False),
+            (self.moved, "due earlier (moved in the folder)", False),
+            (self.cancelled, ("moved to kontakt's trash (cancelled in the folder; kontakt "
+                              "restore brings it back)"), False),
             (self.trashed, "moved to kontakt's trash (deleted in the folder)", False),
+            (self.kept, "kept as in kontakt (changed in kontakt and in the folder)", False),
             (self.removed, f"{would}removed from the folder", False),
             (self.written, f"{would}written", True),
             (self.updated, f"{would}rewritten", True),
@@ -146,13 +160,21 @@ def _is_completed(component: Any) -> bool:
     return status == "COMPLETED" or component.get("COMPLETED") is not None or percent >= 100
 
 
-def _scan(folder: Path, report: CalendarSyncReport) -> dict[str, _Found]:
-    """kontakt's objects in the folder by UID; other files are skipped unparsed."""
+def _is_cancelled(component: Any) -> bool:
+    return str(component.get("STATUS", "")).upper() == "CANCELLED"
+
+
+def _scan(folder: Path, report: CalendarSyncReport, known: Mapping[str, state.SyncedItem]) -> dict[str, _Found]:
+    """kontakt's objects in the folder by UID; other files are skipped unparsed. Of two files
+    with one UID (a backup copy), the one kontakt synced last (`known`) is the object, the
+    other is left alone and named in the report."""
     from icalendar import Calendar
 
-    found: dict[str, _Found] = {}
+    from .vdir_copies import one_per_uid
+
+    candidates: list[_Found] = []
     if not folder.is_dir():
-        return found
+        return {}
     for path in sorted(folder.glob("*.ics")):
         if path.name.startswith(".") or not path.is_file():
             continue
@@ -168,16 +190,19 @@ def _scan(folder: Path, report: CalendarSyncReport) -> dict[str, _Found]:
         except Exception as error:  # icalendar raises ValueError and friends on bad input
             report.problems.append(f"{path.name}: not readable as iCalendar ({str(error)[:80]})")
             continue
+        in_file: set[str] = set()
         for component in parsed.walk():
             if component.name not in ("VTODO", "VEVENT"):
                 continue
             uid = str(component.get("UID", ""))
-            if not _OURS.match(uid):
-                continue
-            if uid in found:
-                report.problems.append(f"{path.name}: a second file for {uid} (kept {found[uid].file})")
-                continue
-            found[uid] = _Found(path.name, data, component)
+            if not _OURS.match(uid) or uid in in_file:
+                continue  # kontakt writes one object per file; a second one is not its own
+            in_file.add(uid)
+            candidates.append(_Found(path.name, data, component))
+    found, copies = one_per_uid(
+        candidates, uid=lambda f: str(f.component.get("UID")), file=lambda f: f.file,
+        synced_file=lambda uid: known[uid].file if uid in known else None)
+    report.problems += [f"{c.skipped.file}: {c.why(lambda f: f.file)}" for c in copies]
     return found
 
 
@@ -233,8 +258,8 @@ def sync_calendar_dir(
     stamp = (now or clock.now()).astimezone(timezone.utc)
     key = str(folder)
     report = CalendarSyncReport(folder=str(path), dry_run=dry_run)
-    found = _scan(folder, report)
     known = state.synced_items(book, key)
+    found = _scan(folder, report, known)
     wiped = bool(known) and not found
     if wiped:
         # Not one of kontakt's files left: a wiped or replaced folder, not every to-do deleted
@@ -261,13 +286,29 @@ def sync_calendar_dir(
             continue
         if was is not None and _sha(item.data) == was.file_hash:
             continue  # unchanged in the folder since kontakt wrote it
+        # Changed in the book too since kontakt wrote the file? Then the folder's due date and
+        # status are not known to be the only change: kontakt's follow-up wins (a tick wins
+        # anyway: whatever changed in kontakt, the phone says it is done).
+        book_changed = was is None or was.content_hash != _sha(_render(ical.follow_up_todo(row, _HASH_STAMP)))
+        if _is_cancelled(item.component):
+            if book_changed:
+                report.kept.append(f"{label} (cancelled in the folder)")
+            else:
+                actions.append(("cancel", uid, row["id"], None, label))
+            continue
         if _is_completed(item.component):
             day = _as_date(item.component.get("COMPLETED")) or today
             actions.append(("done", uid, row["id"], min(day, today), label))
             continue
         moved = _as_date(item.component.get("DUE"))
-        if moved is not None and moved > ical.shown_due(row):
+        if moved is None or moved == ical.shown_due(row):
+            continue
+        if book_changed:
+            report.kept.append(f"{label} (moved to {moved.isoformat()} in the folder)")
+        elif moved > ical.shown_due(row):
             actions.append(("snooze", uid, row["id"], moved, f"{label}, now {moved.isoformat()}"))
+        else:
+            actions.append(("move", uid, row["id"], moved, f"{label}, now {moved.isoformat()}"))
 
     wanted_changes = bool(actions)
     label = None
@@ -291,7 +332,8 @@ def sync_calendar_dir(
 
 def _apply(book: Book, actions: list[tuple[str, str, int, Any, str]], today: date,
            report: CalendarSyncReport) -> None:
-    from ..store.records import trash_follow_up
+    from ..store.records import edit_follow_up, trash_follow_up
+    from ..store.review_queries import set_follow_up_snooze
 
     for what, _uid, follow_up_id, value, label in actions:
         if what == "done":
@@ -300,6 +342,16 @@ def _apply(book: Book, actions: list[tuple[str, str, int, Any, str]], today: dat
         elif what == "snooze":
             book.snooze_follow_up(follow_up_id, until=value)
             report.snoozed.append(label)
+        elif what == "move":
+            current = book.get_follow_up(follow_up_id)
+            if value > current.due:
+                set_follow_up_snooze(book, follow_up_id, value)  # a shorter snooze
+            else:
+                edit_follow_up(book, follow_up_id, due=value)  # due earlier; the snooze ends
+            report.moved.append(label)
+        elif what == "cancel":
+            trash_follow_up(book, follow_up_id)
+            report.cancelled.append(label)
         else:
             trash_follow_up(book, follow_up_id)
             report.trashed.append(label)

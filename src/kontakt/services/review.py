@@ -18,6 +18,7 @@ from ..config import Config
 from ..domain import CHANNELS, Birthday, Cadence, channel_prompt, effective_cadence, fold
 from ..domain.ledger import LedgerError, check_result
 from ..domain.dates import relative
+from ..domain.text import counted_people
 from ..store import Book
 from ..store import review_queries as q
 from ..store.review_queries import ReviewState
@@ -380,7 +381,7 @@ def _circle_members(item: ReviewItem, members: tuple[int, ...], last_seen: date 
     else:
         quiet = "nothing logged yet"
     return replace(item, contact_id=members[0], members=members,
-                   reason=f"{len(members)} people {quiet} ({item.cadence}) — log the last meeting?")
+                   reason=f"{counted_people(len(members))} {quiet} ({item.cadence}) — log the last meeting?")
 
 
 def _with_members(book: Book, items: list[ReviewItem], as_of: date) -> list[ReviewItem]:
@@ -1014,7 +1015,7 @@ def _quiet_circle(book: Book, item: ReviewItem, as_of: date, action: str, **chan
     when = (f"until {change['snoozed_until'].isoformat()}" if "snoozed_until" in change
             else "today")
     verb = "snoozed" if action == "snooze" else "skipped"
-    return Undo(action, f"{verb} {item.name} ({len(item.members)} people) {when}",
+    return Undo(action, f"{verb} {item.name} ({counted_people(len(item.members))}) {when}",
                 item.contact_id, as_of, item, previous_states=tuple(saved), handled=handled)
 
 

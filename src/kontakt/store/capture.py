@@ -107,6 +107,88 @@ def add_proposals(book: Book, found: Iterable[NewProposal]) -> tuple[int, int]:
     return new, updated
 
 
+def _event_uid(key: str) -> str:
+    """The event UID in a calendar proposal's key ('cal:UID@occurrence'; a UID may hold '@')."""
+    return key[4:].rsplit("@", 1)[0]
+
+
+def add_calendar_proposals(book: Book, found: Iterable[NewProposal], *, seen_uids: set[str],
+                           single_uids: set[str], gone_uids: set[str], past_keys: set[str],
+                           dropped_keys: set[str], declined_ids: dict[str, set[int]],
+                           since: date) -> tuple[int, int, int, int]:
+    """Store what a calendar scan found and bring the waiting proposals in step with the
+    events as they are now; returns (new, updated, moved, withdrawn).
+
+    Only pending proposals change; accepted and ignored ones are never touched.
+    - a single event moved to another day: its waiting proposal moves with it (same id); one
+      already accepted or ignored is not proposed again on the new day;
+    - a moved occurrence of a series (same key): the waiting proposal takes the new day;
+      a contact in it who declined since (`declined_ids`) leaves it;
+    - an event seen in this scan whose occurrence is cancelled, declined (by me, or by every
+      contact in it: `dropped_keys`) or no longer there among the past occurrences
+      (`past_keys`: moved into the future, left out of the series), within the scanned days
+      (on or after `since`): withdrawn, deleted — a later scan proposes it again should it
+      come back. One that only matches no contact any more (an address dropped in a merge)
+      is left waiting;
+    - an event in `gone_uids` (its file deleted, or the event taken out of its file) and not
+      seen elsewhere: withdrawn.
+    """
+    found = list(found)
+    conn = book.conn
+    with book.write(record=False):
+        rows = conn.execute(
+            "SELECT id, key, date, contact_ids, status FROM capture_proposals WHERE source = 'calendar'"
+        ).fetchall()
+        by_key = {row["key"]: row for row in rows}
+        by_uid: dict[str, list] = {}
+        for row in rows:
+            by_uid.setdefault(_event_uid(row["key"]), []).append(row)
+        keys = {item.key for item in found}
+        fresh: list[NewProposal] = []
+        moved = 0
+        for item in found:
+            uid = _event_uid(item.key)
+            before = [r for r in by_uid.get(uid, ()) if r["key"] not in keys]
+            if item.key in by_key or uid not in single_uids or not before:
+                fresh.append(item)
+                continue
+            waiting = [r for r in before if r["status"] == "pending"]
+            if waiting:  # the event moved: its proposal goes with it
+                conn.execute(
+                    """UPDATE capture_proposals SET key = ?, date = ?, kind = ?, direction = ?,
+                           contact_ids = ?, title = ?, sender = ? WHERE id = ?""",
+                    (item.key, item.date.isoformat(), item.kind, item.direction,
+                     json.dumps(list(item.contact_ids)), item.title, item.sender, waiting[0]["id"]))
+                moved += 1
+                by_uid[uid] = [r for r in by_uid[uid] if r["id"] != waiting[0]["id"]]
+            # else: decided on its old day; the same meeting is not proposed again
+        new, updated = add_proposals(book, fresh)
+        for item in fresh:
+            row = by_key.get(item.key)
+            if row is None or row["status"] != "pending":
+                continue
+            if row["date"] != item.date.isoformat():
+                conn.execute("UPDATE capture_proposals SET date = ? WHERE id = ?",
+                             (item.date.isoformat(), row["id"]))
+                moved += 1
+            said_no = declined_ids.get(item.key, set())
+            people = json.loads(row["contact_ids"])
+            if said_no & set(people):
+                conn.execute("UPDATE capture_proposals SET contact_ids = ? WHERE id = ?",
+                             (json.dumps([c for c in people if c not in said_no]), row["id"]))
+        withdrawn = []
+        for uid, uid_rows in by_uid.items():
+            for row in uid_rows:
+                if row["status"] != "pending" or row["key"] in keys:
+                    continue
+                gone_here = row["key"] in dropped_keys or row["key"] not in past_keys
+                if (uid in seen_uids and gone_here and row["date"] >= since.isoformat()) or (
+                        uid in gone_uids and uid not in seen_uids):
+                    withdrawn.append((row["id"],))
+        conn.executemany("DELETE FROM capture_proposals WHERE id = ?", withdrawn)
+    return new, updated, moved, len(withdrawn)
+
+
 def _names(book: Book, ids: Sequence[int]) -> tuple[tuple[int, ...], tuple[str, ...]]:
     if not ids:
         return (), ()

@@ -445,6 +445,9 @@ def _describe(book: Book, step_id: int) -> tuple[str | None, int | None]:
     trash = _trash_step(book, rows, contact_ids)
     if trash is not None:
         return trash
+    circle = _circle_edit(rows)
+    if circle is not None:  # before "edit {names}": a rename rewrites every member's row
+        return circle, None
     for table, op, template in _VERBS:
         hit = next((r for r in rows if r[0] == table and (op is None or r[1] == op)), None)
         if hit is None:
@@ -520,6 +523,24 @@ def _contact_update(book: Book, row) -> str:
 def _set_columns(sql: str) -> set[str]:
     head = sql.split(" WHERE ", 1)[0]
     return set(re.findall(r'[ ,]"([^"]+)"=', head))
+
+
+_CIRCLE_NAME = re.compile(r'"name"=CAST\(X\'([0-9A-Fa-f]*)\' AS TEXT\)')
+
+
+def _circle_edit(rows) -> str | None:
+    """"rename circle #Old to #New" / "change the cadence of #Name" for a step that changed a
+    circle (and, through it, its members' rows), else None. The undo SQL of a circle's row
+    sets the old values back WHERE "name" is the new name (both hex-quoted)."""
+    if any(r[0] == "interactions" for r in rows):
+        return None  # a group meeting with a #circle: a log, described as one
+    hit = next((r for r in rows if r[0] == "circles" and r[1] == "U"), None)
+    if hit is None:
+        return None
+    names = [bytes.fromhex(h).decode("utf-8", "replace") for h in _CIRCLE_NAME.findall(hit[3])]
+    if len(names) == 2 and names[0] != names[1]:  # SET "name"=old ... WHERE "name"=new
+        return f"rename circle #{names[0]} to #{names[1]}"
+    return f"change the cadence of #{names[-1]}" if names else "change a circle"
 
 
 def _key_of(sql: str) -> int | None:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ..domain import fold
 from .book import NotFound
 from .values import MergeError  # noqa: F401 (defined there, raised and re-exported here)
+from .values import same_phone
 from . import cadence_circles
 from .migrations import CONTACT_COLUMNS, refresh_sort_keys
 
@@ -35,6 +36,10 @@ _RESTORABLE = (
     "last_contact", "next_due", "channel", "details",
 )
 _MATERIALISED = ("last_contact", "next_due")
+# List columns: what the merge added is taken out again even when the list changed since
+# (a later merge into the same person, an address added by hand); what makes two values
+# the same one, as the book compares them.
+_LIST_KEYS = {"emails": str.casefold, "phones": same_phone, "tags": fold}
 
 
 def _now() -> str:
@@ -567,6 +572,21 @@ def _reinsert_introduction(conn: sqlite3.Connection, row: Mapping[str, Any]) -> 
     return 1
 
 
+def _without_merged(column: str, before: str, after: str | None, current: str | None) -> str | None:
+    """The list as it is now without the values the merge brought (those in `after`, the
+    list the merge wrote, and not in `before`): a later merge's or a later edit's values
+    stay. None when that changes nothing."""
+    key = _LIST_KEYS[column]
+    try:
+        had = {key(v) for v in json.loads(before)}
+        brought = {key(v) for v in json.loads(after or "[]")} - had
+        now = json.loads(current or "[]")
+    except (TypeError, ValueError):
+        return None
+    kept = [v for v in now if key(v) not in brought]
+    return json.dumps(kept, ensure_ascii=False) if kept != now else None
+
+
 def _restore_kept(book: Book, record: MergeRecord, *, today: date) -> tuple[str, ...]:
     """Put the kept contact's columns back, except those edited after the merge."""
     conn = book.conn
@@ -580,6 +600,10 @@ def _restore_kept(book: Book, record: MergeRecord, *, today: date) -> tuple[str,
         if current.get(column) == after.get(column):
             if current.get(column) != before[column]:
                 restore[column] = before[column]
+        elif column in _LIST_KEYS:
+            restore_list = _without_merged(column, before[column], after.get(column), current.get(column))
+            if restore_list is not None:
+                restore[column] = restore_list
         elif column not in _MATERIALISED and column not in ("updated_at", "sort_key"):
             edited.append(column)
     if "tags" in restore:

@@ -59,3 +59,20 @@ def merged_people(book: Book) -> dict[str, str]:
             target = into[target]
         found[uid] = target
     return found
+
+
+def keep_merged_owners(book: Book, purged: str) -> None:
+    """Before the people in the temp table `purged` (ids) are deleted for good: the synced
+    cards of those merged into someone remember whom they went to, since the merge record
+    goes with them (services/sync then still merges the card into the kept person's);
+    inside the caller's transaction."""
+    into = merged_people(book)
+    rows = book.conn.execute(
+        f"SELECT s.folder, s.fields, c.uid FROM sync_cards s JOIN contacts c ON c.uid = s.uid "
+        f"WHERE c.id IN (SELECT id FROM {purged})").fetchall()
+    for folder, text, uid in rows:
+        fields = json.loads(text)
+        if uid in into and "person" not in fields:
+            fields["person"] = into[uid]
+            book.conn.execute("UPDATE sync_cards SET fields = ? WHERE folder = ? AND uid = ?",
+                              (json.dumps(fields, ensure_ascii=False, sort_keys=True), folder, uid))

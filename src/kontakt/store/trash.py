@@ -87,6 +87,9 @@ def empty_trash(
                     "WHERE contact_id IN (SELECT id FROM temp.kontakt_purge)"
                 )
             ]
+            from .sync_cards import keep_merged_owners
+
+            keep_merged_owners(book, "temp.kontakt_purge")  # the merge record goes with them
             deleted = conn.execute(
                 "DELETE FROM contacts WHERE deleted_at IS NOT NULL "
                 "AND id IN (SELECT id FROM temp.kontakt_purge)"

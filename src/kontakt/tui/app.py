@@ -86,6 +86,39 @@ class KontaktApp(App[None]):
         self._exception_event.set()
         self.exit(return_code=1)
 
+    def warn_keymap_clashes(self) -> None:
+        """A [keymap] key that another binding of the same screen already has: Textual gives it
+        to the remapped binding and the other one silently loses it (with "app.add" = "e", e
+        added and nothing edited any more). Say so, naming both ids. (Textual's own clash hook
+        never fires for a binding the keymap leaves alone.)"""
+        unknown = unknown_binding_ids(self.config.keymap)
+        if unknown:
+            self.notify(
+                f"[keymap] names no binding: {', '.join(unknown)} (a typo?); these keys are left as "
+                "they were. The help (?) shows each key's binding id.",
+                title="config.toml", severity="warning", timeout=12, markup=False,
+            )
+        for screen, key, binding_id, widget in keymap_shadowed(self.config.keymap):
+            self.notify(
+                f"[keymap] gives {key} to {binding_id}, but on the {screen} the {widget} takes {key} "
+                f"first: {binding_id} has no working key there; pick another key.",
+                title="config.toml", severity="warning", timeout=12, markup=False,
+            )
+        for screen, key, taker, lost in keymap_clashes(self.config.keymap):
+            self.notify(
+                f"[keymap] gives {key} to {taker}, so on the {screen} {key} no longer does {lost}: "
+                f"give {lost} a key of its own (\"{lost}\" = \"...\") or pick another key.",
+                title="config.toml", severity="warning", timeout=12, markup=False,
+            )
+
+    def get_system_commands(self, screen: Screen):
+        """Textual's commands for the palette, without its "Keys" panel: the palette's "Keys
+        (help)" is the help that lists every key as the [keymap] sets it, and two "Keys" in a
+        row left the user to guess which was which."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":
+                yield command
+
     def _known_theme(self, name: str) -> str:
         # A theme name from an older version or a typo must not stop the app from opening.
         return name if name in self.available_themes else "kontakt"
@@ -144,6 +177,8 @@ class KontaktApp(App[None]):
         self._said_before_waiting = store_db.on_wait
         store_db.on_wait = self._say_waiting
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        if self.config.keymap:
+            self.warn_keymap_clashes()
         self._backup_warnings = BackupWarnings(self._warn_backup).install()
         problem = getattr(self.book, "backup_problem", None)
         if problem:  # the day's backup failed before the app opened (`kontakt demo` writes first)
@@ -376,10 +411,7 @@ class KontaktApp(App[None]):
                 select = self.book.get_contact(contact_id)
             except LookupError:
                 select = None
-        main.after_change(select=select)
-        for screen in self.screen_stack:
-            if screen is not main:
-                screen.post_message(BookChanged())
+        main.after_change(select=select)  # which tells the other open screens too
 
     def action_pause_review(self) -> None:
         from .screens.today import pause_review
@@ -405,6 +437,69 @@ class KontaktApp(App[None]):
     @property
     def main_screen(self) -> MainScreen:
         return next(s for s in self.screen_stack if isinstance(s, MainScreen))
+
+
+def binding_groups() -> dict[str, list[Binding]]:
+    """The bindings that are active together, by where: a key given twice within one clashes."""
+    from .screens.dupes import DupesScreen
+    from .screens.inbox import InboxScreen
+    from .screens.stats import StatsScreen
+    from .screens.sync_conflicts import SyncConflictsScreen
+    from .screens.today import TodayScreen
+    from .widgets.circle_list import CircleList
+    from .widgets.detail import ContactDetail
+
+    return {
+        "main screen": [*KontaktApp.BINDINGS, *MainScreen.BINDINGS],
+        "main screen's circles": [*CircleList.BINDINGS],
+        "main screen's timeline": [*ContactDetail.BINDINGS],
+        "Today screen": [*TodayScreen.BINDINGS],
+        "stats screen": [*StatsScreen.BINDINGS],
+        "duplicates screen": [*DupesScreen.BINDINGS],
+        "inbox": [*InboxScreen.BINDINGS],
+        "sync conflicts screen": [*SyncConflictsScreen.BINDINGS],
+    }
+
+
+def keymap_clashes(keymap: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    """(where, key, the id the keymap gives it to, the id that had it and loses it)."""
+    clashes = []
+    for where, bindings in binding_groups().items():
+        owners: dict[str, list[tuple[str, bool]]] = {}
+        for binding in bindings:
+            name = binding.id or binding.action
+            keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
+            for key in keys.split(","):
+                if (name, binding.id in keymap) not in owners.setdefault(key.strip(), []):
+                    owners[key.strip()].append((name, binding.id in keymap))
+        for key, names in owners.items():
+            remapped = [name for name, by_keymap in names if by_keymap]
+            others = [name for name, by_keymap in names if not by_keymap] + remapped[1:]
+            clashes += [(where, key, remapped[0], other) for other in others if remapped]
+    return clashes
+
+
+def unknown_binding_ids(keymap: dict[str, str]) -> list[str]:
+    """The ids under [keymap] that no binding has ("app.ad" for "app.add"): Textual ignores
+    them without a word, and the key the user meant to change stays as it was."""
+    from .screens.prep import PrepScreen
+
+    known = {binding.id for group in binding_groups().values() for binding in group if binding.id}
+    known |= {binding.id for binding in PrepScreen.BINDINGS if binding.id}
+    return sorted(binding_id for binding_id in keymap if binding_id not in known)
+
+
+def keymap_shadowed(keymap: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    """(where, key, the id the keymap gives it to, the focused widget that takes it first): the
+    main screen's list moves on j, k and the arrows before the screen sees them, so "app.add" =
+    "j" left Add with no key at all."""
+    from .widgets.contact_list import ContactList
+
+    list_keys = {key.strip() for binding in ContactList.BINDINGS for key in binding.key.split(",")}
+    main_ids = {binding.id for binding in MainScreen.BINDINGS if binding.id and not binding.priority}
+    return [("main screen", key.strip(), binding_id, "contact list")
+            for binding_id, keys in keymap.items() if binding_id in main_ids
+            for key in keys.split(",") if key.strip() in list_keys]
 
 
 def run_app(book: Book, *, today: date, config: Config) -> None:

@@ -102,8 +102,47 @@ def scan_calendar(book, paths: list[Path], *, now: datetime, since: date,
     rules = store.rules(book)
     index = ContactIndex(book, me=me, ignored_senders=rules["sender"])
     scan = scan_calendars(paths, index, since=since, now=now, ignore_titles=rules["title"])
-    new, updated, ids = _store(book, scan.proposals)
+    before = book.conn.execute("SELECT coalesce(max(id), 0) FROM capture_proposals").fetchone()[0]
+    with book.write(record=False):
+        gone, remembered, forgotten = _follow_calendar_files(book, paths, scan)
+        new, updated, scan.moved, scan.withdrawn = store.add_calendar_proposals(
+            book, scan.proposals, seen_uids=scan.seen_uids, single_uids=scan.single_uids,
+            gone_uids=gone, past_keys=scan.past_keys, dropped_keys=scan.dropped_keys,
+            declined_ids=scan.declined_ids, since=since)
+        store.remember_files(book, remembered, forget=forgotten)
+    ids = [r[0] for r in book.conn.execute(
+        "SELECT id FROM capture_proposals WHERE id > ? AND status = 'pending' ORDER BY id", (before,))]
     return ScanResult(scan, new, updated, ids)
+
+
+# capture_files rows kept for calendars, one per (file, event UID) that gave a proposal: so
+# the next scan of the same folder knows which events went with a file deleted since (a
+# calendar file's own time and size decide nothing: every calendar file is read each time).
+_CALENDAR_MARK = "\x00calendar\x00"
+
+
+def _follow_calendar_files(book, paths: list[Path], scan: CalendarScan
+                           ) -> tuple[set[str], list[tuple[str, int, int]], list[str]]:
+    """The UIDs of events gone from the scanned files since the last scan (their file
+    deleted, or they were taken out of it; a file that could not be read this time loses
+    nothing), the marks to remember now, and the ones to forget."""
+    gone: set[str] = set()
+    forget: list[str] = []
+    kept: set[str] = set()
+    for path in paths:
+        root = path.expanduser().resolve()
+        prefix = _CALENDAR_MARK + str(root) + (os.sep if root.is_dir() else "")
+        for mark in store.known_files(book, prefix):
+            file, _, uid = mark[len(_CALENDAR_MARK):].partition("\x00")
+            if file not in scan.listed_files or (file in scan.read_files
+                                                 and uid not in scan.read_files[file]):
+                gone.add(uid)
+                forget.append(mark)
+            else:
+                kept.add(mark)
+    remember = [(mark, 0, 0) for file, uid in sorted(scan.proposing)
+                if (mark := f"{_CALENDAR_MARK}{file}\x00{uid}") not in kept]
+    return gone, remember, forget
 
 
 def scan_mail(book, paths: list[Path], *, now: datetime, since: date, me: tuple[str, ...] = (),

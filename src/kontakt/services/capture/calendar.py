@@ -3,7 +3,9 @@
 Reads .ics files (one, or a folder of them: a vdir kept by vdirsyncer/khal, an export from
 Google Calendar, Outlook or Thunderbird). Every file is read again on each scan — a weekly
 meeting gains a past occurrence each week without its file changing — and the proposal keys
-(event UID + occurrence) keep a second scan from proposing anything twice.
+(event UID + occurrence) keep a second scan from proposing anything twice. What a scan saw of
+each event (its UID, whether it repeats, the file it is in) lets the inbox follow an event
+that was cancelled, declined, moved or deleted since (services/capture: `scan_calendar`).
 """
 
 from __future__ import annotations
@@ -44,6 +46,24 @@ class CalendarScan:
     ruled_out: int = 0       # an --ignore-title rule
     unreadable: list[str] = field(default_factory=list)
     skipped_events: list[str] = field(default_factory=list)  # "file: which event, why"
+    withdrawn: int = 0       # waiting proposals whose event was cancelled, declined or deleted
+    moved: int = 0           # waiting proposals moved with their event to another day
+    # For following events between scans (not printed): every event UID seen, those of
+    # single (not repeating) events, each file read → the UIDs in it, every .ics file listed
+    # (read or not), and (file, UID) of the events that gave a proposal.
+    seen_uids: set[str] = field(default_factory=set)
+    single_uids: set[str] = field(default_factory=set)
+    read_files: dict[str, set[str]] = field(default_factory=dict)
+    listed_files: set[str] = field(default_factory=set)
+    proposing: set[tuple[str, str]] = field(default_factory=set)
+    # Keys of every past occurrence looked at, of those cancelled or declined (by me, or by
+    # every contact in them), and per key the contacts who declined.
+    past_keys: set[str] = field(default_factory=set)
+    dropped_keys: set[str] = field(default_factory=set)
+    declined_ids: dict[str, set[int]] = field(default_factory=dict)
+
+    INTERNAL = ("proposals", "seen_uids", "single_uids", "read_files", "listed_files", "proposing",
+                "past_keys", "dropped_keys", "declined_ids")
 
 
 def ics_files(path: Path) -> list[Path]:
@@ -118,11 +138,37 @@ def _drop_events_without_start(calendar, path: Path, scan: CalendarScan) -> None
     calendar.subcomponents[:] = kept
 
 
+def _event_uid(event, path: Path) -> str:
+    """The event's UID; for one without, its file's name and its title."""
+    title = clean_line(str(event.get("SUMMARY", "")))[:TITLE_LIMIT]
+    return str(event.get("UID", "")) or f"{path.name}:{title}"
+
+
+def _note_events(calendar, path: Path, scan: CalendarScan, where: str) -> None:
+    """Remember the file's event UIDs, and which of them are single events (one VEVENT,
+    neither repeating nor an exception of a series): a single event moved gets a new key."""
+    uids: dict[str, int] = {}
+    repeating: set[str] = set()
+    for component in calendar.subcomponents:
+        if component.name != "VEVENT":
+            continue
+        uid = _event_uid(component, path)
+        uids[uid] = uids.get(uid, 0) + 1
+        if any(component.get(p) is not None for p in ("RRULE", "RDATE", "RECURRENCE-ID")):
+            repeating.add(uid)
+    scan.read_files[where] = set(uids)
+    scan.seen_uids.update(uids)
+    scan.single_uids.update(uid for uid, n in uids.items() if n == 1 and uid not in repeating)
+
+
 def scan_calendar_file(path: Path, index: ContactIndex, *, since: date, now: datetime,
-                       ignore_titles: list[str], scan: CalendarScan) -> None:
-    """Add the proposals of one .ics file to `scan`."""
+                       ignore_titles: list[str], scan: CalendarScan, where: str | None = None) -> None:
+    """Add the proposals of one .ics file to `scan`; `where` is the file's absolute path
+    (default: `path`), which the scan remembers it by."""
     import icalendar
 
+    where = where or str(path)
+    scan.listed_files.add(where)
     try:
         calendar = icalendar.Calendar.from_ical(path.read_bytes())
         _drop_events_without_start(calendar, path, scan)
@@ -131,6 +177,7 @@ def scan_calendar_file(path: Path, index: ContactIndex, *, since: date, now: dat
         scan.unreadable.append(f"{path}: {str(error).splitlines()[0] if str(error) else type(error).__name__}")
         return
     scan.files += 1
+    _note_events(calendar, path, scan, where)
     # A series repeating more often than daily (an hourly ping, a mistaken FREQ=MINUTELY)
     # is one meeting a day with its people, not thousands of proposals.
     days_seen: set[tuple[str, date]] = set()
@@ -141,12 +188,19 @@ def scan_calendar_file(path: Path, index: ContactIndex, *, since: date, now: dat
         if start is None or not _started_before(start.dt, now):
             continue
         scan.events += 1
+        occurrence = event.get("RECURRENCE-ID") or start
+        uid = _event_uid(event, path)
+        stamp = occurrence.dt.isoformat() if hasattr(occurrence, "dt") else str(occurrence)
+        key = f"cal:{uid}@{stamp}"
+        scan.past_keys.add(key)
         if str(event.get("STATUS", "")).upper() == "CANCELLED":
             scan.cancelled += 1
+            scan.dropped_keys.add(key)
             continue
         attendees = _as_list(event.get("ATTENDEE"))
         if any(index.is_me(_address(a)) and _param(a, "PARTSTAT") == "DECLINED" for a in attendees):
             scan.declined += 1  # I said no: it did not happen for me
+            scan.dropped_keys.add(key)
             continue
         title = clean_line(str(event.get("SUMMARY", "")))[:TITLE_LIMIT]
         if matches_rule(title, ignore_titles):
@@ -155,10 +209,13 @@ def scan_calendar_file(path: Path, index: ContactIndex, *, since: date, now: dat
         organizer = _address(event.get("ORGANIZER"))
         others = [a for a in attendees if not index.is_me(_address(a))]
         people: list[int] = []
+        declined: set[int] = set()
         for attendee in others:
-            if _param(attendee, "PARTSTAT") == "DECLINED":
-                continue
             contact_id = index.by_email(_address(attendee))
+            if _param(attendee, "PARTSTAT") == "DECLINED":
+                if contact_id is not None:
+                    declined.add(contact_id)
+                continue
             if contact_id is not None:
                 people.append(contact_id)
         organizer_id = index.by_email(organizer) if organizer else None
@@ -167,19 +224,21 @@ def scan_calendar_file(path: Path, index: ContactIndex, *, since: date, now: dat
         if not others and organizer_id is None:
             people = list(index.in_title(title))  # no attendees: "Coffee with Olga", "#breakfast"
         people = list(dict.fromkeys(people))
+        if declined:
+            scan.declined_ids[key] = declined - set(people)
         if not people:
             scan.unmatched += 1
+            if declined:  # the contacts it had all said no
+                scan.dropped_keys.add(key)
             continue
         direction = "me" if organizer and index.is_me(organizer) else ("them" if organizer_id else None)
-        occurrence = event.get("RECURRENCE-ID") or start
-        uid = str(event.get("UID", "")) or f"{path.name}:{title}"
         day = local_day(start.dt)
         if (uid, day) in days_seen:
             continue
         days_seen.add((uid, day))
-        stamp = occurrence.dt.isoformat() if hasattr(occurrence, "dt") else str(occurrence)
+        scan.proposing.add((where, uid))
         scan.proposals.append(NewProposal(
-            key=f"cal:{uid}@{stamp}", source="calendar", date=day,
+            key=key, source="calendar", date=day,
             kind=_kind(event), contact_ids=tuple(people), direction=direction, title=title,
             sender=organizer if organizer_id is not None else "",
         ))
@@ -190,6 +249,12 @@ def scan_calendars(paths: list[Path], index: ContactIndex, *, since: date, now: 
     """Every past occurrence in these calendars that names contacts, as proposals."""
     scan = CalendarScan()
     for path in paths:
-        for file in ics_files(path):
-            scan_calendar_file(file, index, since=since, now=now, ignore_titles=ignore_titles, scan=scan)
+        files = ics_files(path)
+        # Remembered by its resolved path, so a file is the same file however the path to
+        # it was written; shown as given.
+        resolved = path.expanduser().resolve()
+        for file in files:
+            where = str(resolved / file.relative_to(path)) if file != path else str(resolved)
+            scan_calendar_file(file, index, since=since, now=now, ignore_titles=ignore_titles,
+                               scan=scan, where=where)
     return scan

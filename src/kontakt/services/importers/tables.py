@@ -28,7 +28,7 @@ from .rows import (
     split_list,
     text,
 )
-from .textfile import Encoding, ImportRefused, open_text
+from .textfile import Encoding, ImportRefused, NoNameColumn, open_text
 
 # How `export csv` joins a list in one cell (services/exporters/csv.py writes it).
 LIST_SEPARATOR = "; "
@@ -338,10 +338,7 @@ def _open_table(handle, path: Path, *, forced, mapping, today) -> Table:
         raise ImportRefused(f"{path}: this is a web page (HTML or XML), not CSV; export the "
                             "contacts as CSV or vCard, or save the page's table as CSV")
     shown = ", ".join(c.strip() for c in first_cells[:8] if c.strip())
-    raise ImportRefused(
-        f"{path}: no name column in the header ({shown or 'no columns'}); "
-        "name one with --map COLUMN=name"
-    )
+    raise NoNameColumn(path, shown)
 
 
 _SLASHED_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/\d{2,4}")

@@ -18,6 +18,16 @@ class ImportRefused(Exception):
     """The file cannot be imported at all; the message names it. Nothing was written."""
 
 
+class NoNameColumn(ImportRefused):
+    """A table with no column to take names from: `--map COLUMN=name` names one (the CLI's
+    option: the app says where to give it)."""
+
+    def __init__(self, path, columns: str) -> None:
+        self.path, self.columns = path, columns
+        super().__init__(f"{path}: no name column in the header ({columns or 'no columns'}); "
+                         "name one with --map COLUMN=name")
+
+
 _LABELS = {
     "utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)", "utf-16": "UTF-16",
     "cp1252": "Windows-1252", "cp1250": "Windows-1250", "iso8859-2": "ISO-8859-2",

@@ -16,7 +16,9 @@ sync_cards row) to be written again if the merge is undone.
 
 Order of writes: the cards first (each atomically), then every change to the book and the
 new merge bases in one transaction. A crash between the two leaves cards that already say
-what the book says, which the next sync sees as agreement, not as a change.
+what the book says, which the next sync sees as agreement, not as a change. The whole sync
+is one write transaction of the book (another kontakt's save waits for it), and a card the
+folder changed since it was read stops it before anything is written.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any
 
 from ... import clock
 from ...domain import Contact, fold
+from ...domain.text import counted
 from ...store import Book
 from ...store.bulk import iter_contacts
 from ...store.sync_cards import SyncedCard, forget, merged_people, remember, synced_cards
@@ -112,6 +115,7 @@ class _Plan:
     recreate: bool = False                           # a card kept aside, written again
     brought: tuple[str, list[str]] | None = None     # (into uid, lines) of a card kept aside
     dropped: set[str] = field(default_factory=set)   # lines carried here, going back
+    keep_aside: bool = False                         # a card deleted with its person, kept
 
 
 def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = False,
@@ -126,6 +130,25 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
     for uid, side in take.items():
         if side not in TAKE:
             raise SyncError(f"take {side!r} for {uid}: say book or folder")
+    if dry_run:
+        return _sync(book, folder, today, True, take, [])
+    # Read, planned and applied inside one write transaction: another kontakt saving an
+    # edit (or syncing the same folder) waits for this sync instead of slipping between its
+    # reading of the book and its new merge bases, which would take the edit as synced.
+    merged_away: list[tuple[Path, bytes]] = []
+    with book.write(label=f"sync with {folder.name}"):
+        report = _sync(book, folder, today, False, take, merged_away)
+    # A card merged into another goes once the book keeps it aside: a crash before this
+    # leaves it in the folder, merged again (its lines once) by the next sync. One the phone
+    # edited since stays, and is merged again with its edit.
+    for path, data in merged_away:
+        if _as_read(path, data):
+            path.unlink(missing_ok=True)
+    return report
+
+
+def _sync(book: Book, folder: Path, today: date, dry_run: bool,
+          take: dict[str | tuple[str, str], str], merged_away: list[tuple[Path, bytes]]) -> SyncReport:
     key = str(folder.resolve())
     report = SyncReport(folder, dry_run)
     bases = synced_cards(book, key)
@@ -155,12 +178,21 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
         # Not one card synced before is there: a wiped, replaced or unmounted folder, not
         # every person deleted on the phone. Written anew rather than the book trashed.
         report.warnings.append(
-            f"none of the {len(bases)} cards synced before are in {folder}: written anew, "
+            f"none of the {counted(len(bases), 'card')} synced before are in {folder}: written anew, "
             "nothing taken as deleted")
         bases = {}
     contacts = {c.uid: c for c, _ in iter_contacts(book)}
     in_trash = {c.uid: c for c, _ in book.trashed()}
     owners = _owners(book, cards, bases, contacts, in_trash)
+    # A person back from the trash with someone merged into them since: their own card,
+    # kept aside when they were deleted, is theirs again and takes the merged card's lines
+    # (taking over the merged card instead would forget it, photo and all).
+    back: set[str] = set()
+    for person in {p for uid, p in owners.items() if uid in cards} & set(contacts) - set(cards):
+        base = bases.get(person)
+        if base and "card" in base.fields and "carried" not in base.fields and "person" not in base.fields:
+            cards[person] = CardFile(folder / base.file, base64.b64decode(base.fields["card"]))
+            back.add(person)
     takeover, folded = _merged_cards(owners, cards, contacts)
     carried: dict[str, list[RawLine]] = {}
     carried_from: dict[str, list[str]] = {}
@@ -176,6 +208,12 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
         brought = base.fields.get("carried")
         if brought and uid in contacts and uid not in cards and brought["into"] in cards:
             handed_back.setdefault(brought["into"], set()).update(brought["lines"])
+
+    # People whose card is a merged-away person's card synced before (taken over): that
+    # card's plan is theirs, even with the card gone (deleted on the phone: to the trash).
+    # A card merged into theirs and kept aside for an undo is no card of theirs.
+    with_taken_card = {person for uid, person in owners.items()
+                       if uid in bases and "carried" not in bases[uid].fields}
 
     plans = []
     for uid in sorted(set(cards) | set(contacts) | set(bases)):
@@ -194,12 +232,20 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
             plans.append(_Plan(uid, card.card.name, card=card, base=base, into=cards[folded[uid]].file,
                                delete_file=card.file, brought=(folded[uid], carried_from[uid])))
             continue
+        if base and "card" in base.fields and "carried" not in base.fields and card is not None \
+                and uid not in back:
+            # The card of a person deleted here, put back in the folder: their card again,
+            # met as a first sync meets it (no edit that restores them from the trash).
+            base = None
         if base and "card" in base.fields and card is None:
-            # A card merged into another and kept aside: written again when its person is
-            # back (the merge undone), forgotten when they are gone for good.
-            if uid in contacts:
+            # A card merged into another or deleted with its person, kept aside: written
+            # again when its person is back (the merge undone, restored from the trash),
+            # forgotten when they are gone for good. A deleted card taken over in a merge
+            # is its owner's; a merged one is its own person's.
+            owner = uid if "carried" in base.fields else person
+            if owner in contacts:
                 card = CardFile(folder / base.file, base64.b64decode(base.fields["card"]))
-            elif uid in in_trash:
+            elif owner in in_trash:
                 continue
             else:
                 plans.append(_Plan(uid, uid, forget=True))
@@ -209,6 +255,8 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
             # (merged into it, and the sync that did so undone): no one was deleted.
             plans.append(_Plan(uid, uid, forget=True))
             continue
+        if card is None and base is None and uid in with_taken_card:
+            continue  # their card is the one they took over: planned under its uid
         plan = _plan(uid, contacts.get(person), card, base, in_trash.get(person), take, report)
         if (uid in carried or uid in handed_back) and contacts.get(person) is not None and card is not None:
             if plan is None:
@@ -216,11 +264,11 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
                              merged=F.of_contact(contacts[person]))
             plan.carried = carried.get(uid, [])
             plan.dropped = handed_back.get(uid, set())
-        if plan is not None and card is not None and card is not cards.get(uid):
+        if plan is not None and card is not None and (card is not cards.get(uid) or uid in back):
             plan.recreate = True
         if plan is not None:
             plans.append(plan)
-    used = {c.file for c in cards.values()} | unreadable
+    used = {c.file for uid, c in cards.items() if uid not in back} | unreadable
     for plan in plans:
         if plan.new_file is not None:
             plan.new_file = _free_name(file_name(plan.uid), used)
@@ -233,34 +281,61 @@ def sync_vdir(book: Book, folder: Path | str, *, today: date, dry_run: bool = Fa
     if dry_run:
         return report
 
-    # The cards first, each whole or not at all; then the book in one transaction.
+    # Every card's new text first, each read back as the next sync will read it: a rewrite
+    # that would not be a readable card is never put in the folder (nothing is).
+    texts: dict[str, tuple[Path, str]] = {}
+    for plan in plans:
+        writes = plan.card is not None and (plan.write or plan.carried or plan.dropped or plan.recreate)
+        name = plan.new_file or (plan.card.file if writes else None)
+        if name is None:
+            continue
+        contact = F.as_contact(plan.merged, plan.uid, plan.contact)
+        contact = replace(contact, updated_at=clock.now())
+        held = {p for f in plan.held for p in F.PROPERTIES[f]}
+        text = render(contact, None if plan.new_file else plan.card, plan.write, plan.carried,
+                      plan.dropped, held)
+        if not plan.new_file:
+            text = with_uid(text, contact, plan.card)
+        try:
+            read_card(folder / name, text.encode("utf-8"))
+        except UnreadableCard as error:
+            raise SyncError(f"{name}: kontakt's rewrite of it would not be a readable card "
+                            f"({error}); nothing was changed") from None
+        texts[plan.uid] = folder / name, text
+    # A card saved in the folder since it was read (vdirsyncer bringing the phone's edit)
+    # is never overwritten or deleted with what was planned from the old one: nothing is.
+    for plan in plans:
+        if plan.new_file is not None or plan.recreate:
+            path, data = folder / (plan.new_file or plan.card.file), None
+        elif (plan.delete_file and plan.into is None) or plan.uid in texts:
+            path, data = plan.card.path, plan.card.data
+        else:
+            continue
+        if not _as_read(path, data):
+            raise SyncError(f"{path.name} changed while kontakt synced (vdirsyncer?); "
+                            "nothing was changed: sync again")
+
+    # The cards first, each whole or not at all; then the book, in the caller's transaction.
     after: dict[str, CardFile] = {}
     for plan in plans:
         if plan.delete_file and plan.into is None:
             (folder / plan.delete_file).unlink(missing_ok=True)
-        writes = plan.card is not None and (plan.write or plan.carried or plan.dropped or plan.recreate)
-        name = plan.new_file or (plan.card.file if writes else None)
-        if name is not None:
-            contact = F.as_contact(plan.merged, plan.uid, plan.contact)
-            contact = replace(contact, updated_at=clock.now())
-            held = {p for f in plan.held for p in F.PROPERTIES[f]}
-            text = render(contact, None if plan.new_file else plan.card, plan.write, plan.carried,
-                          plan.dropped, held)
-            if not plan.new_file:
-                text = with_uid(text, contact, plan.card)
-            data = write_atomically(folder / name, text)
-            after[plan.uid] = read_card(folder / name, data)
-    if not plans:
-        return report
-    with book.write(label=f"sync with {folder.name}"):
-        for plan in plans:
-            _apply(book, key, plan, after.get(plan.uid), today)
-    # A card merged into another goes once the book keeps it aside: a crash before this
-    # leaves it in the folder, merged again (its lines once) by the next sync.
+        if plan.uid in texts:
+            path, text = texts[plan.uid]
+            after[plan.uid] = read_card(path, write_atomically(path, text))
     for plan in plans:
+        _apply(book, key, plan, after.get(plan.uid), today)
         if plan.into is not None:
-            (folder / plan.delete_file).unlink(missing_ok=True)
+            merged_away.append((folder / plan.delete_file, plan.card.data))
     return report
+
+
+def _as_read(path: Path, data: bytes | None) -> bool:
+    """Whether the file holds `data` still (None: is still not there)."""
+    try:
+        return path.read_bytes() == data
+    except FileNotFoundError:
+        return data is None
 
 
 def _owners(book: Book, cards: dict[str, CardFile], bases: dict[str, SyncedCard],
@@ -329,6 +404,8 @@ def _plan(uid: str, contact: Contact | None, card: CardFile | None, base: Synced
     elif not contact:
         if card.hash == base.hash:
             plan.delete_file, plan.forget = card.file, True
+            # Kept in the book while they are in the trash: restored, they get it back.
+            plan.keep_aside = gone is not None
         else:
             # Edited on the phone after it was deleted here: the edit wins over the delete.
             plan.merged = F.of_card(card.card)
@@ -431,6 +508,14 @@ def _apply(book: Book, key: str, plan: _Plan, written: CardFile | None, today: d
         fields["card"] = base64.b64encode(card.data).decode("ascii")  # its bytes, folds and all
         fields["carried"] = {"into": plan.brought[0], "lines": plan.brought[1]}
         remember(book, key, SyncedCard(plan.uid, card.file, "", fields))
+        return
+    if plan.keep_aside:
+        # Deleted with its person: kept as the phone wrote it (PHOTO, X-… lines kontakt does
+        # not model), written again if they are brought back from the trash, forgotten when
+        # the trash is emptied.
+        fields = dict(plan.base.fields)
+        fields["card"] = base64.b64encode(plan.card.data).decode("ascii")
+        remember(book, key, SyncedCard(plan.uid, plan.card.file, "", fields))
         return
     if plan.forget:
         forget(book, key, plan.uid)

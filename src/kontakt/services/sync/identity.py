@@ -17,6 +17,7 @@ from ...domain import Contact, fold
 from ...store.sync_cards import SyncedCard
 from ..exporters.vcard import card as fresh_card
 from ..exporters.vcard import fold as fold_line
+from ..vdir_copies import one_per_uid
 from . import fields as F
 from .vdir import CardFile
 
@@ -38,31 +39,22 @@ def identify(files: list[CardFile], bases: dict[str, SyncedCard],
         base = by_file.get(card.file)
         if base is not None and not _own_uid(card):
             card.known_uid = base.uid  # the href is its identity, as vdirsyncer keeps it
-    cards: dict[str, CardFile] = {}
+    cards, copies = one_per_uid(
+        files, uid=lambda c: c.uid, file=lambda c: c.file,
+        synced_file=lambda uid: bases[uid].file if uid in bases else None)
     left_out: set[str] = set()
-    for card in sorted(files, key=lambda c: (_not_the_synced_file(c, bases), c.file)):
-        first = cards.get(card.uid)
-        if first is None:
-            cards[card.uid] = card
-            continue
-        synced = "" if _not_the_synced_file(first, bases) else ", which kontakt syncs"
-        warnings.append(f"skipped {card.file}: the same UID as {first.file}{synced} "
-                        "(delete the copy, or give it a UID of its own)")
-        left_out.add(card.file)
+    for copy in copies:
+        warnings.append(f"skipped {copy.skipped.file}: {copy.why(lambda c: c.file)}")
+        left_out.add(copy.skipped.file)
     _follow_renamed(cards, bases)
     return cards, left_out
-
-
-def _not_the_synced_file(card: CardFile, bases: dict[str, SyncedCard]) -> bool:
-    base = bases.get(card.uid)
-    return base is None or base.file != card.file
 
 
 def _follow_renamed(cards: dict[str, CardFile], bases: dict[str, SyncedCard]) -> None:
     """Give a new card without a UID the uid of a vanished card it is: the same bytes under
     another name, or (edited, so renamed by its new hash) the vanished card it shares the
-    most with — its name, an e-mail or a phone at least — when each is the other's one
-    closest (never a guess between two equally likely people)."""
+    most with — its name or an e-mail at least (a phone alone may be a household's) — when
+    each is the other's one closest (never a guess between two equally likely people)."""
     vanished = {uid: b for uid, b in bases.items() if uid not in cards}
     new = [c for uid, c in cards.items() if uid not in bases and not _own_uid(c)]
     if not vanished or not new:
@@ -92,7 +84,10 @@ def _follow_renamed(cards: dict[str, CardFile], bases: dict[str, SyncedCard]) ->
         fields = F.of_card(card.card)
         keys = _keys(fields)
         for uid in set().union(*(index.get(k, ()) for k in keys)):
-            scores[card.file, uid] = len(keys & _keys(left[uid])) + _agreeing(fields, left[uid])
+            shared = keys & _keys(left[uid])
+            if not any(kind in ("name", "email") for kind, _ in shared):
+                continue  # a phone alone is a household's or an office's: someone else
+            scores[card.file, uid] = len(shared) + _agreeing(fields, left[uid])
     best: dict[tuple[str, str], tuple[int, int]] = {}  # a card or base → (top score, how many)
     for (file, uid), score in scores.items():
         for side in (("card", file), ("base", uid)):
@@ -134,7 +129,9 @@ def with_uid(text: str, contact: Contact, original: CardFile) -> str:
     version = original.version if original.version in ("3.0", "4.0") else "4.0"
     fresh = fresh_card(contact, version).replace("\r\n ", "").split("\r\n")
     uid = next(line for line in fresh if line.upper().startswith("UID:"))
-    head = re.match(r"BEGIN:VCARD\r?\n(?:VERSION:[^\r\n]*\r?\n)?", text, re.IGNORECASE)
+    # After BEGIN:VCARD wherever it is (a byte order mark or a blank line may come first).
+    head = re.search(r"^\ufeff?[ \t]*BEGIN:VCARD[ \t]*\r?\n(?:VERSION:[^\r\n]*\r?\n)?", text,
+                     re.IGNORECASE | re.MULTILINE)
     at = head.end() if head else 0
     line = fold_line(uid)
     if "\r\n" not in text:  # a card with bare line feeds keeps them (sync/lines.py)

@@ -89,6 +89,7 @@ def _quoted_printable(text: str) -> bool:
 
 
 _PARAM_SPLIT = re.compile(r';(?=(?:[^"]*"[^"]*")*[^"]*$)')
+_LIST_SPLIT = re.compile(r',(?=(?:[^"]*"[^"]*")*[^"]*$)')  # a parameter's values: commas outside quotes
 
 
 def _colon(text: str) -> int:
@@ -107,7 +108,8 @@ def split(text: str) -> tuple[str, str, list[str], str]:
     index = _colon(text)
     head, value = (text, "") if index < 0 else (text[:index], text[index + 1:])
     pieces = _PARAM_SPLIT.split(head)
-    group, _, name = pieces[0].strip().rpartition(".")
+    # A byte order mark before BEGIN:VCARD is no part of the name (the line is BEGIN).
+    group, _, name = pieces[0].strip().lstrip("\ufeff").rpartition(".")
     return group, name.upper(), pieces[1:], value
 
 
@@ -142,8 +144,11 @@ def relabel(params: list[str], label: str, kind: str) -> list[str]:
             out.append(piece)
             continue
         key, sep, values = piece.partition("=") if "=" in piece else ("", "", piece)
+        # TYPE="cell,voice" is one quoted list: its values are inside the quotes, and so
+        # are the kept ones after (a quote left behind breaks the line for every reader).
+        quoted = len(values) > 1 and values[0] == values[-1] == '"' and '"' not in values[1:-1]
         kept = []
-        for value in values.split(","):
+        for value in _LIST_SPLIT.split(values[1:-1] if quoted else values):
             if _says_label(value) and not (placed and new):
                 # The first value that says a label says the label (types_label): replaced;
                 # with no label, none may say one.
@@ -152,7 +157,8 @@ def relabel(params: list[str], label: str, kind: str) -> list[str]:
                 continue
             kept.append(value)
         if kept:
-            out.append(f"{key}{sep}{','.join(kept)}")
+            joined = ",".join(kept)
+            out.append(f'{key}{sep}"{joined}"' if quoted else f"{key}{sep}{joined}")
     if new and not placed:
         out.append("TYPE=" + ",".join(new))
     return out

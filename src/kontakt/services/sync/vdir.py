@@ -130,6 +130,9 @@ def render(contact: Contact, original: CardFile | None, changed: set[str],
                   default=len(lines))
         lines[end:end] = [RawLine(_ends(line.raw, newline) if _whole(line.raw) else _fold(line.text, newline),
                                   line.text) for line in carried]
+    if carried or dropped:
+        # The lines handed back to another card go from this one only where the book no
+        # longer has their value (an undone merge may leave it with both people).
         owned |= {p for p in LISTS if p not in held}
     return rewrite(lines, fresh, owned, newline, _fold, dropped)
 

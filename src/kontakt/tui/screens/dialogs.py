@@ -126,6 +126,7 @@ class ImportScreen(ModalScreen[str | None]):
         Binding("enter", "import_now", "Import", show=False),
     ]
     AUTO_FOCUS = "#import-path"
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]  # see .dialog.import in kontakt.tcss
 
     def __init__(self, book, today) -> None:
         super().__init__()
@@ -160,6 +161,7 @@ class ImportScreen(ModalScreen[str | None]):
         self.query_one("#import-error").display = bool(error)
         preview = self.query_one("#import-preview")
         preview.display = bool(lines)
+        self.query_one(".dialog.import").set_class(bool(lines), "-previewing")
         lines = lines or []
         more = len(lines) - IMPORT_PREVIEW_ROWS
         text = "\n".join(lines[:IMPORT_PREVIEW_ROWS]) + (f"\n… and {more} more" if more > 0 else "")
@@ -183,11 +185,19 @@ class ImportScreen(ModalScreen[str | None]):
         self.action_import_now()
 
     def _run(self, path: Path, *, dry_run: bool):
+        import shlex
+
         from ...services.importers import ImportRefused, run_import
+        from ...services.importers.textfile import NoNameColumn
 
         notes: list[str] = []
         try:
             report = run_import(self.book, path, today=self.today, dry_run=dry_run, announce=notes.append)
+        except NoNameColumn as error:  # --map is the CLI's: say where it goes
+            self._show(error=f"{error.path}: no name column in the header ({error.columns or 'no columns'}); "
+                             f"import it from a shell, naming one: kontakt import {shlex.quote(str(error.path))} "
+                             "--map COLUMN=name")
+            return None
         except (ImportRefused, ValueError, OSError) as error:
             self._show(error=str(error))
             return None

@@ -8,6 +8,7 @@ m (merge), n (not the same person) or s (skip) back.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from datetime import date
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from ...services.dupes import (
 )
 from ...store import Book, NotFound
 from ..background import count_duplicates_cached, duplicates_at, in_background
+from ..commands import first_key
 from ..live import BookChanged
 from ..widgets.contact_list import fit
 from ..widgets.footer import Footer
@@ -273,8 +275,16 @@ class DupesScreen(Screen[bool]):
     def candidate(self) -> Candidate | None:
         return self.pairs[self.index] if self.pairs else None
 
+    # What acts on a pair: offered only while there is one (the footer said "m Merge n Not
+    # the same" under "No likely duplicates").
+    _PAIR_ACTIONS = ("merge", "not_same", "skip", "swap", "choose", "move")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return bool(self.pairs) if action in self._PAIR_ACTIONS else True
+
     def show_pair(self, *, keep_cursor: bool = False) -> None:
         """Show the pair at `index` (or the calm message when none are left)."""
+        self.refresh_bindings()
         self.choices = {} if not keep_cursor else self.choices
         while self.pairs:
             self.index %= len(self.pairs)
@@ -311,10 +321,12 @@ class DupesScreen(Screen[bool]):
                               ("introductions", "introduction"), ("follow_ups", "follow-up"))
             if moved.get(key, 0)
         ) or "nothing"
+        key = partial(first_key, self.app)
         self.query_one("#dupes-moves", Static).update(Content.assemble(
-            ("m", "bold $accent"), f" merge: {moves} to the left record, the right one to the trash",
-            ("  n", "bold $accent"), " two people", ("  s", "bold $accent"), " skip",
-            ("  x", "bold $accent"), " swap",
+            (key("dupes.merge", "m"), "bold $accent"), f" merge: {moves} to the left record, the right one to the trash",
+            (f"  {key('dupes.dismiss', 'n')}", "bold $accent"), " two people",
+            (f"  {key('dupes.skip', 's')}", "bold $accent"), " skip",
+            (f"  {key('dupes.swap', 'x')}", "bold $accent"), " swap",
         ))
 
     def _replan(self, *, keep_cursor: bool) -> None:

@@ -144,7 +144,10 @@ class FormScreen(ModalScreen[T]):
         if len(self._early_keys) == 1:
             self.call_after_refresh(self._type_early_keys)
 
-    def _type_early_keys(self, retries: int = 3) -> None:
+    def _type_early_keys(self, retries: int = 20) -> None:
+        # Retried after each refresh until a field has the focus: a form whose first field
+        # is composed of widgets (the people picker) can take a few refreshes on a busy
+        # machine, and three were not always enough: the typed-ahead keys were dropped.
         focused = self.focused
         if not isinstance(focused, Input):
             if retries and self.is_attached:  # not composed and focused yet

@@ -19,8 +19,10 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...domain.dates import human
+from ...domain.text import counted
 from ...store import Book
 from ...store import capture as store
+from ..commands import first_key
 from ..live import BookChanged
 from ..widgets.detail import ContactDetail
 from ..widgets.footer import Footer
@@ -109,12 +111,20 @@ class InboxScreen(Screen[bool]):
             ), disabled=True))
         options.add_options(rows)
         count = len(self.proposals)
+        # The keys only while there is something to accept or ignore (at 0 they did nothing).
+        keys = (f" · {first_key(self.app, 'inbox.accept', 'enter')} accept · "
+                f"{first_key(self.app, 'inbox.ignore', 'x')} ignore · "
+                f"{first_key(self.app, 'inbox.accept_all', 'A')} all") if count else ""
         self.query_one("#header-right", Static).update(
-            Content.styled(f"{count} proposal{'s' if count != 1 else ''} · Enter accept · x ignore · A all", MUTED))
+            Content.styled(counted(count, "proposal") + keys, MUTED))
+        self.refresh_bindings()
         enabled = [i for i, o in enumerate(options.options) if not o.disabled]
         if enabled:
             options.highlighted = min((i for i in enabled if i >= position), default=enabled[-1])
         self._show_card()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return bool(self.proposals) if action in ("accept", "ignore", "accept_all") else True
 
     @property
     def current(self) -> store.Proposal | None:

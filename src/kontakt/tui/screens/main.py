@@ -231,13 +231,18 @@ class MainScreen(Screen[None]):
         self.detail.show_highlighted(self.book, event.contact, self.today)
 
     def after_change(self, select: Contact | None = None) -> None:
-        """Re-read what a write may have changed: list, detail, header, circles."""
+        """Re-read what a write may have changed: list, detail, header, circles; and tell the
+        screens open above this one (a merge made from the palette over the stats left its
+        figures as they were until the next write from a shell)."""
         with self.book.reading():  # one state of the book for every count on the screen
             self.contacts.reload(select=select)
             self.detail.show(self.book, self.contacts.highlighted, self.today)
             self.refresh_header()
             self.refresh_circles()
             self.refresh_status()
+        for screen in self.app.screen_stack:
+            if screen is not self:
+                screen.post_message(BookChanged())
 
     @on(BookChanged)
     def _book_changed(self) -> None:
@@ -339,7 +344,13 @@ class MainScreen(Screen[None]):
     def action_search(self) -> None:
         if self.focused is self.search_box:
             raise SkipAction()  # a "/" typed into the search is text (a priority binding sees it first)
-        self.search_box.focus()
+        self.focus_now(self.search_box)
+
+    def focus_now(self, widget) -> None:
+        """Focus `widget` before the app handles the next key. `widget.focus()` only asks for it
+        (a message behind every key already read): "/eva" from a terminal in one read went
+        to the list, and Esc then e typed the e into the search box."""
+        self.set_focus(widget)
 
     def action_open_card(self) -> None:
         """Enter: into the highlighted person's card (their timeline: e edits an entry); in a
@@ -376,7 +387,7 @@ class MainScreen(Screen[None]):
     def action_clear(self) -> None:
         """Esc: leave the search box, then clear search, circle and archived view, one by one."""
         if self.has_class("-tiny") and self.has_class("-show-card"):
-            self.contacts.focus()  # first out of the card, back to the list
+            self.focus_now(self.contacts)  # first out of the card, back to the list
             return
         if self.search_box.value or self._circle or self._archived:
             shown = self.contacts.highlighted  # found by the search: stays the one shown
@@ -388,7 +399,7 @@ class MainScreen(Screen[None]):
             self.apply_filter()
             if shown is not None:
                 self.contacts.select(shown)
-        self.contacts.focus()
+        self.focus_now(self.contacts)
 
     def action_circles(self) -> None:
         # c opens the circles and goes into them; c again, there, closes them.
@@ -793,23 +804,26 @@ class MainScreen(Screen[None]):
                                ("Esc", "", "cancel (asks if something was typed)")]
         # The keys of the screens g and D open (their footers show them too).
         groups["In the timeline (Tab into it)"] = [
-            ("↑ ↓", "", "pick an entry"),
+            (f"{keys_of('detail.up', 'up')} {keys_of('detail.down', 'down')}", "detail.up detail.down",
+             "pick an entry"),
             (keys_of("detail.edit", "e"), "detail.edit", "edit the entry in its form"),
             (keys_of("detail.delete", "d"), "detail.delete", "move the entry to the trash (z undoes)"),
             (keys_of("detail.settle", "s"), "detail.settle",
              "settle a favour (returned, let go) or answer an introduction"),
         ]
-        groups["In the circles (c)"] = [
+        groups[f"In the circles ({keys_of('app.circles', 'c')})"] = [
             (keys_of("circles.edit", "e"), "circles.edit", "rename the circle or change its cadence"),
             (keys_of("circles.delete", "d"), "circles.delete",
              "move the circle to the trash: its people stay (z undoes)"),
         ]
-        groups["On the stats screen (g)"] = [
+        groups[f"On the stats screen ({keys_of('app.stats', 'g')})"] = [
             (keys_of("stats.next", "tab"), "stats.next", "next list: circles, drift"),
             (f"{keys_of('stats.accept', 'a')}, Enter", "stats.accept", "accept the highlighted drift's suggested cadence"),
+            (keys_of("stats.bring_back", "b"), "stats.bring_back",
+             "bring the highlighted person of “Let drift” back to their cadence (z undoes)"),
             (keys_of("stats.close", "escape,q,g"), "stats.close", "back"),
         ]
-        groups["On the duplicates screen (D)"] = [
+        groups[f"On the duplicates screen ({keys_of('app.dupes', 'D')})"] = [
             ("↑ ↓", "", "move between the fields"),
             (f"{keys_of('dupes.left', 'left')} {keys_of('dupes.right', 'right')}", "dupes.left dupes.right",
              "keep the left value / take the right one"),
@@ -817,11 +831,22 @@ class MainScreen(Screen[None]):
             (keys_of("dupes.dismiss", "n"), "dupes.dismiss", "not the same person: the pair never comes back"),
             (keys_of("dupes.skip", "s"), "dupes.skip", "skip to the next pair"),
             (keys_of("dupes.swap", "x"), "dupes.swap", "swap which record is kept"),
+            (keys_of("dupes.close", "escape,q"), "dupes.close", "back"),
         ]
-        groups["On the Today screen (t)"] = today_help(self.app, keymap)
-        groups["In the inbox (b)"] = [
+        groups[f"On the Today screen ({keys_of('app.today', 't')})"] = today_help(self.app, keymap)
+        groups[f"In the inbox ({keys_of('app.inbox', 'b')})"] = [
             (f"{keys_of('inbox.accept', 'enter')}", "inbox.accept", "log the proposal as an interaction (z undoes)"),
             (keys_of("inbox.ignore", "x"), "inbox.ignore", "ignore it: never proposed again"),
             (keys_of("inbox.accept_all", "A"), "inbox.accept_all", "accept every proposal shown"),
+            (keys_of("inbox.close", "escape,q,b"), "inbox.close", "back"),
+        ]
+        groups[f"On the prep card ({keys_of('app.prep', 'p')})"] = [
+            (keys_of("prep.close", "escape,q,p"), "prep.close", "close"),
+        ]
+        groups["On the sync conflicts screen (ctrl+p)"] = [
+            ("↑ ↓", "", "move between the conflicts"),
+            (keys_of("sync.take_book", "b"), "sync.take_book", "keep kontakt's value, then sync"),
+            (keys_of("sync.take_folder", "f"), "sync.take_folder", "take the folder's value, then sync"),
+            (keys_of("sync.close", "escape,q"), "sync.close", "back"),
         ]
         return list(groups.items())

@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from ...charts import columns, sparkline
 from ...domain import CadenceError
 from ...domain.dates import human, month_label, relative, span
+from ...domain.text import counted
 from ...services.review import Drifted, bring_back
 from ...services.stats import (
     CadenceSuggestion, Drift, NetworkStats, accept_suggested_cadence, balance_sentences,
@@ -31,6 +32,7 @@ from ...services.stats import (
 )
 from ...store import Book, NotFound
 from ..background import in_background, stats_at
+from ..commands import first_key
 from ..live import BookChanged
 from ..widgets.contact_list import fit
 from ..widgets.footer import Footer
@@ -55,7 +57,7 @@ def _title(text: str, detail: str = "") -> Content:
 
 def rhythm_content(stats: NetworkStats) -> Content:
     rhythm = stats.rhythm
-    lines = [_title("Rhythm", f"{rhythm.total} interactions in 12 months")]
+    lines = [_title("Rhythm", f"{counted(rhythm.total, 'interaction')} in 12 months")]
     lines.append(Content.assemble(
         "  ", (sparkline([w.count for w in rhythm.weeks]), "$primary"), ("  per week", MUTED)
     ))
@@ -216,8 +218,13 @@ class StatsScreen(Screen[bool]):
         Binding("escape,q,g", "close", "Back", id="stats.close"),
         Binding("a", "accept", "Accept cadence", id="stats.accept"),
         Binding("b", "bring_back", "Bring back", id="stats.bring_back"),
-        Binding("tab", "focus_next", "Next list", id="stats.next"),
+        # "app.": a Screen has no focus_next action; a bare "focus_next" made Tab do nothing,
+        # so the suggestions and let-drift lists could not be reached to pick someone.
+        Binding("tab", "app.focus_next", "Next list", id="stats.next"),
     ]
+    # The circles first (the top of the page), not the scroll area around everything: with it
+    # focused, the code that focuses the circles once the figures are in never ran.
+    AUTO_FOCUS = "#stats-circles"
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]
 
@@ -249,7 +256,8 @@ class StatsScreen(Screen[bool]):
                                  classes="stats-section")
                     yield OptionList(id="stats-suggest", classes="stats-list", compact=True, markup=False)
                     yield Static(id="stats-suggest-detail")
-                    yield Static(_title("Let drift", "no cadence until brought back (b)"),
+                    yield Static(_title("Let drift", f"no cadence until brought back "
+                                                     f"({first_key(self.app, 'stats.bring_back', 'b')})"),
                                  classes="stats-section")
                     yield OptionList(id="stats-letdrift", classes="stats-list", compact=True, markup=False)
                     yield Static(id="stats-balance", classes="stats-section")
@@ -346,7 +354,7 @@ class StatsScreen(Screen[bool]):
         if stats.let_drift:
             let_drift.highlighted = min(keep, len(stats.let_drift) - 1)
         else:
-            let_drift.add_option(Option(Content.styled("Nobody: r in Today lets someone drift.", MUTED),
+            let_drift.add_option(Option(Content.styled(f"Nobody: {first_key(self.app, 'today.drift', 'r')} in Today lets someone drift.", MUTED),
                                         disabled=True))
         # a and b show in the footer only now, when there is something they act on.
         self.refresh_bindings()

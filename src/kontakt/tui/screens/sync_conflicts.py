@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -21,6 +22,8 @@ from textual.widgets import Static
 
 from ...services.sync import Conflict, SyncError, sync_vdir
 from ...store import Book
+from ..commands import first_key
+from ..live import BookChanged
 from ..widgets.contact_list import fit
 from ..widgets.footer import Footer
 from ..widgets.shown import shown, visible
@@ -28,7 +31,6 @@ from ..widgets.shown import shown, visible
 MUTED = "$text-muted"
 NAME_WIDTH = 26
 FIELD_WIDTH = 10
-LABEL_WIDTH = NAME_WIDTH + FIELD_WIDTH
 
 
 class ConflictRows(Widget, can_focus=True):
@@ -63,12 +65,15 @@ class ConflictRows(Widget, can_focus=True):
 
     def render(self) -> Content:
         width = self.size.width or 80
-        column = max(12, (width - LABEL_WIDTH - 2) // 2)
-        lines = [Content.assemble(" " * LABEL_WIDTH, (fit("in kontakt", column), "bold"), "  ",
+        # Under 86 columns the name gives way first (down to 10), so both values keep 12 each:
+        # at 60 the rows were wider than the screen, the folder's value wrapped out of sight.
+        name_width = max(10, min(NAME_WIDTH, width - FIELD_WIDTH - 2 - 2 * 12))
+        column = max(12, (width - name_width - FIELD_WIDTH - 2) // 2)
+        lines = [Content.assemble(" " * (name_width + FIELD_WIDTH), (fit("in kontakt", column), "bold"), "  ",
                                   (fit("in the folder (phone)", column), "bold"))]
         for index, conflict in enumerate(self.conflicts):
             row = Content.assemble(
-                (fit(visible(conflict.name), NAME_WIDTH - 1) + " ", "bold $warning"),
+                (fit(visible(conflict.name), name_width - 1) + " ", "bold $warning"),
                 (fit(conflict.field, FIELD_WIDTH - 1) + " ", MUTED),
                 fit(visible(conflict.book_text.splitlines()[0] if conflict.book_text else ""), column),
                 "  ",
@@ -148,8 +153,16 @@ class SyncConflictsScreen(Screen[bool]):
         lines = [Content.assemble(shown(conflict.name, "bold"), (f"  {conflict.field}", MUTED)),
                  Content.assemble(("  kontakt  ", MUTED), shown(conflict.book_text, multiline=True)),
                  Content.assemble(("  folder   ", MUTED), shown(conflict.folder_text, multiline=True)),
-                 Content.styled("  b keeps kontakt's value, f takes the folder's; then the sync runs.", MUTED)]
+                 Content.styled(f"  {first_key(self.app, 'sync.take_book', 'b')} keeps kontakt's value, "
+                                f"{first_key(self.app, 'sync.take_folder', 'f')} takes the folder's; "
+                                "then the sync runs.", MUTED)]
         detail.update(Content("\n").join(lines))
+
+    @on(BookChanged)
+    def _book_changed(self) -> None:
+        # z (the app's undo of a b or f) or another process wrote: a settled conflict can be
+        # back, an open one gone. The dry run reads the folder again and writes nothing.
+        self.reload()
 
     def action_move(self, step: int) -> None:
         if self.rows.conflicts:

@@ -29,6 +29,7 @@ from ...services.prep import prep_card
 from ...services.review import Review, ReviewItem, Undo
 from ...services.stats import accept_suggested_cadence, suggestion_for
 from ...store import Book, NotFound, records
+from ..commands import first_key
 from ..live import BookChanged
 from ..widgets.footer import Footer
 from ..widgets.review_card import context_card, item_reason, item_title
@@ -707,7 +708,7 @@ class TodayScreen(Screen[bool]):
         cadence = f" ({item.cadence})" if item.cadence else ""
         question = Content.assemble("Let ", (visible(item.name), "bold"), " drift?")
         detail = (f"Takes them out of their cadence{cadence}, a circle's too, until you bring them "
-                  f"back (b in stats). z undoes.")
+                  f"back ({first_key(self.app, 'stats.bring_back', 'b')} in stats). {self._key('today.undo')} undoes.")
         self.app.push_screen(ConfirmScreen(question, detail, yes="let drift"), answered)
 
     def action_undo(self) -> None:
@@ -760,7 +761,19 @@ class TodayScreen(Screen[bool]):
             return
         main = self._leave()
         if main is not None:
+            self._down_to(main)
             main.open_contact(contact)
+
+    def _down_to(self, main) -> None:
+        """The palette opens Today over other screens too (the stats): a contact opens on the
+        main screen, so the screens between close as well, and the main screen re-reads
+        what they may have changed."""
+        closed = False
+        while len(self.app.screen_stack) > 1 and self.app.screen is not main:
+            self.app.pop_screen()
+            closed = True
+        if closed:
+            main.after_change()
 
     def action_prep(self) -> None:
         entry = self.current_entry

@@ -266,10 +266,25 @@ class ContactDetail(VerticalScroll, can_focus=True):
         self._cursor = max(0, min(self._cursor, len(entries) - 1))
         self._drawn = max(TIMELINE_PAGE, self._cursor + 1) if same else TIMELINE_PAGE
         history.update(self._timeline())
+        if self.has_focus:
+            self.refresh_bindings()
         if not keep_scroll and not (same and self.has_focus):
             self.scroll_home(animate=False)
 
     # ---------------------------------------------------------------- picking an entry
+
+    # Settling answers a favour or an introduction (ledger_dialogs.settle_entry).
+    _SETTLED_KINDS = ("favour", "introduction")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The entry keys only with an entry to act on (the footer showed e, d and s under an
+        empty timeline), and s only on a favour or an introduction."""
+        if action in ("edit_entry", "delete_entry"):
+            return bool(self._entries)
+        if action == "settle_entry":
+            entry = self.selected
+            return entry is not None and entry.kind in self._SETTLED_KINDS
+        return True
 
     @property
     def selected_index(self) -> int | None:
@@ -286,6 +301,8 @@ class ContactDetail(VerticalScroll, can_focus=True):
                                 more=len(self._entries) - len(drawn))
 
     def _draw_timeline(self) -> None:
+        if self.has_focus:  # the entry keys follow what is picked (shown only while focused)
+            self.refresh_bindings()
         if self._shown is None or self._shown[1] is None:
             return
         self.query_one("#detail-timeline", Static).update(self._timeline())
