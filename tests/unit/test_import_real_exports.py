@@ -299,3 +299,39 @@ def test_the_same_name_and_mobile_with_another_email_is_still_the_same_person(bo
     assert [m.into_id for m in report.outcome.merged] == [juergen]
     assert book.get_contact(juergen).emails == ("juergen@privat.example", "j.mueller@firma.example")
     assert [name for _, name in report.outcome.added] == ["Petra Müller"]
+
+
+@pytest.mark.parametrize("name, encoding, people", [
+    ("japanese_cp932.csv", "Shift-JIS (Windows-932)",
+     {"佐藤 太郎": ("taro@example.jp", "090-1234-5678"), "高橋 美咲": ("misaki@example.jp", "080-0000-1111")}),
+    ("korean_cp949.csv", "Korean (Windows-949)", {"김 민준": ("minjun@example.kr", "010-1234-5678")}),
+])
+def test_japanese_and_korean_sheets_are_read_in_their_code_page_family_name_first(
+        book, name, encoding, people):
+    report = load(book, name)
+    assert report.encoding == encoding and report.ok
+    found = {c.name: (c.emails[0], c.phones[0]) for c in book.list_contacts()}
+    assert found == people
+    if name.startswith("japanese"):
+        assert by_name(book)["佐藤 太郎"].notes == "カフェで会った"
+
+
+def test_western_and_cyrillic_code_pages_are_never_taken_for_japanese_or_korean():
+    import faker as faker_module
+
+    from kontakt.services.importers.textfile import guess_code_page
+
+    checked = 0
+    for locale, encoding in (("de_DE", "cp1252"), ("fr_FR", "cp1252"), ("pl_PL", "cp1250"),
+                             ("tr_TR", "cp1254"), ("hu_HU", "cp1250"), ("bg_BG", "cp1251"),
+                             ("ru_RU", "cp1251"), ("da_DK", "cp1252")):
+        fake = faker_module.Faker(locale)
+        fake.seed_instance(5)
+        for size in range(1, 41):
+            data = "\n".join(f"{fake.name()},{fake.city()}" for _ in range(size % 6 + 1)).encode(
+                encoding, errors="ignore")
+            if data.isascii():
+                continue
+            checked += 1
+            assert guess_code_page(data).name not in ("cp932", "cp949"), data
+    assert checked > 250

@@ -70,7 +70,16 @@ _ALIASES = {
     "geburtstag": "birthday", "bday": "birthday", "tags": "tags", "labels": "tags",
     "groups": "tags", "circles": "tags", "categories": "tags", "notes": "notes",
     "note": "notes", "comments": "notes", "notizen": "notes", "cadence": "cadence",
+    # Japanese and Korean sheets (Shift-JIS / Windows-949 files are recognised).
+    "名前": "name", "氏名": "name", "姓": "last_name", "名": "first_name",
+    "メールアドレス": "emails", "電子メール アドレス": "emails", "電話番号": "phones",
+    "携帯電話": "phones", "会社名": "org", "役職": "role", "誕生日": "birthday", "メモ": "notes",
+    "이름": "first_name", "성": "last_name",  # 이름 alone is the whole name: first_name alone is too
+    "전자 메일 주소": "emails", "이메일": "emails",
+    "전화번호": "phones", "휴대폰": "phones", "회사": "org", "직함": "role", "생일": "birthday",
+    "메모": "notes",
 }
+_EAST_ASIAN_NAME = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7a3]")
 # Google's system groups, as `_group_key` spells them: new exports write "* myContacts",
 # old Gmail ones "* My Contacts". Other "* Label"s (old Gmail's * Friends) keep their name.
 _GOOGLE_SYSTEM_LABELS = {"mycontacts", "starred", "othercontacts", "blocked"}
@@ -961,9 +970,13 @@ def _generic(cols: Columns, mapping: dict[str, str], today: date):
         return found[0] if found else ""
 
     def read(row: list[str]):
-        name = line(first(row, "name")) or line(joined(
-            first(row, "first_name"), first(row, "middle_name"), first(row, "last_name")
-        ))
+        family = first(row, "last_name")
+        if _EAST_ASIAN_NAME.search(family):
+            # Japanese, Chinese and Korean names are written family name first: 佐藤 太郎.
+            parts = (family, first(row, "first_name"), first(row, "middle_name"))
+        else:
+            parts = (first(row, "first_name"), first(row, "middle_name"), family)
+        name = line(first(row, "name")) or line(joined(*parts))
         contact = NewContact(
             name=name,
             nickname=line(first(row, "nickname")),

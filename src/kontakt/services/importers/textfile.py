@@ -31,7 +31,7 @@ class NoNameColumn(ImportRefused):
 _LABELS = {
     "utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)", "utf-16": "UTF-16",
     "cp1252": "Windows-1252", "cp1250": "Windows-1250", "iso8859-2": "ISO-8859-2",
-    "cp1251": "Windows-1251",
+    "cp1251": "Windows-1251", "cp932": "Shift-JIS (Windows-932)", "cp949": "Korean (Windows-949)",
     "mac_roman": "Mac OS Roman", "mac-roman": "Mac OS Roman",
 }
 
@@ -261,6 +261,54 @@ def _score(words: list[bytes], name: str) -> float | None:
     return 2 * best - bad
 
 
+def _is_kana(char: str) -> bool:
+    # Full-width only: Shift-JIS's one-byte half-width katakana (0xA1-0xDF) are the bytes
+    # of À-ß in Western code pages ('Ümray' read as Shift-JIS starts with 'ﾜ').
+    return "\u3040" <= char <= "\u30ff"
+
+
+def _is_hangul(char: str) -> bool:
+    return "\uac00" <= char <= "\ud7a3" or "\u1100" <= char <= "\u11ff" or "\u3130" <= char <= "\u318f"
+
+
+def _is_cjk(char: str) -> bool:
+    return ("\u4e00" <= char <= "\u9fff" or "\u3000" <= char <= "\u303f" or "\uff01" <= char <= "\uff5e"
+            or _is_kana(char) or _is_hangul(char))
+
+
+def _east_asian(sample: bytes) -> str | None:
+    """'cp932' for Japanese Windows files (Shift-JIS: Japanese Outlook and Excel), 'cp949'
+    for Korean ones, when the sample reads as that code page, nine tenths of its non-ASCII
+    text is East Asian, and some of it is that script: full-width kana for Japanese (a
+    Western file read as Shift-JIS gives odd kanji, not kana), Hangul for Korean. A
+    Japanese file of kanji alone, and Chinese code pages, are not told apart: None."""
+    # Korean is tried as EUC-KR, whose two bytes are both 0xA1-0xFE: Windows-949 also takes
+    # an ASCII letter as the second byte, so 'łos' in a Polish file would be Hangul.
+    for name, strict, script, needed in (("cp932", "cp932", _is_kana, 2),
+                                         ("cp949", "euc_kr", _is_hangul, 4)):
+        decoder = codecs.getincrementaldecoder(strict)()
+        try:
+            text = decoder.decode(sample)  # not final: the sample may end inside a character
+        except UnicodeDecodeError:
+            continue
+        wide = [c for c in text if ord(c) > 0x7F]
+        if len(wide) < 4:
+            return None
+        cjk = sum(1 for c in wide if _is_cjk(c))
+        if cjk * 10 >= len(wide) * 9 and sum(1 for c in wide if script(c)) >= needed:
+            if name == "cp949" and _all_cyrillic(sample):
+                continue  # Windows-1251 letters pair up as EUC-KR Hangul too
+            return name
+    return None
+
+
+def _all_cyrillic(sample: bytes) -> bool:
+    """True when every non-ASCII byte reads as a Cyrillic letter in Windows-1251 (Korean
+    text read so has symbols: its first bytes 0xB0-0xBF are '°±Ііґµ¶·ё№є»јЅѕї')."""
+    wide = [c for c in sample.decode("cp1251", errors="replace") if ord(c) > 0x7F]
+    return all("\u0410" <= c <= "\u044f" for c in wide)
+
+
 def guess_code_page(sample: bytes) -> Encoding:
     """Windows-1252 (Western), Windows-1250 or ISO-8859-2 (Central European), Windows-1251
     (Cyrillic), or Mac OS Roman for a file whose lines end in CR alone, from the words with accented letters in
@@ -268,6 +316,8 @@ def guess_code_page(sample: bytes) -> Encoding:
     # A vCard 2.1 line with its own CHARSET says nothing about the rest of the file.
     if b"CHARSET=" in sample.upper():
         sample = b"\n".join(ln for ln in sample.split(b"\n") if b"CHARSET=" not in ln.upper())
+    if east_asian := _east_asian(sample):
+        return Encoding(east_asian, fallback=True)
     words = list(dict.fromkeys(_WORD.findall(sample)))[:5000]
     best_name, best_score = "cp1252", None
     candidates = CODE_PAGES
