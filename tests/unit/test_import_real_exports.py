@@ -335,3 +335,28 @@ def test_western_and_cyrillic_code_pages_are_never_taken_for_japanese_or_korean(
             checked += 1
             assert guess_code_page(data).name not in ("cp932", "cp949"), data
     assert checked > 250
+
+
+@pytest.mark.parametrize("cell, slashed, expected", [
+    ("12/24/1980 0:00", "month", Birthday(12, 24, 1980)),  # Excel kept the time
+    ("24.12.1980 00:00", "day", Birthday(12, 24, 1980)),
+    ("1980-12-24 00:00:00", None, Birthday(12, 24, 1980)),  # LibreOffice, pandas
+    ("1/1/4501 12:00:00 AM", "month", None),
+    ("1980/12/24", "month", Birthday(12, 24, 1980)),  # year first: Japanese settings
+    ("24-Dec-1980", "month", Birthday(12, 24, 1980)),  # Excel's d-mmm-yyyy
+    ("Dec 24, 1980", None, Birthday(12, 24, 1980)),
+    ("Sept 3, 1990", None, Birthday(9, 3, 1990)),
+])
+def test_birthday_cells_as_spreadsheets_rewrite_them_are_read(cell, slashed, expected):
+    from kontakt.services.importers.rows import read_birthday
+
+    assert read_birthday(cell, TODAY, slashed=slashed) == expected
+
+
+def test_a_named_month_that_is_no_month_or_no_date_is_still_refused():
+    from kontakt.domain import DateError
+    from kontakt.services.importers.rows import read_birthday
+
+    for cell in ("24 Foo 1980", "31-Feb-1980"):
+        with pytest.raises(DateError):
+            read_birthday(cell, TODAY, slashed="month")

@@ -111,16 +111,37 @@ _NO_DATE_YEARS = {1, 1601, 4501}
 APPLE_NO_YEAR = 1604
 
 
+_TIME = re.compile(r"[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AP]M)?$", re.IGNORECASE)
+_YEAR_FIRST = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})\.?$")
+# English month names, as Excel ('24-Dec-1980'), LinkedIn ('05 Dec 2026') and US sheets
+# ('Dec 24, 1980', 'December 24 1980') write them.
+_NAMED_MONTH = re.compile(r"^(?P<day>\d{1,2})[ .-]+(?P<month>[A-Za-z]{3,9}\.?)[ .,-]+(?P<year>\d{4})$")
+_MONTH_FIRST = re.compile(r"^(?P<month>[A-Za-z]{3,9}\.?)\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})$")
+_MONTHS = {name: n for n, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_MONTH_NAMES = {*_MONTHS, "sept", "january", "february", "march", "april", "june", "july",
+                "august", "september", "october", "november", "december"}
+
+
 def read_birthday(value: str | None, today: date, *, slashed: str | None = None) -> Birthday | None:
-    """A birthday from another program's cell; None when empty or a 'no date' marker.
+    """A birthday from another program's cell; None when empty or a 'no date' marker. A
+    time after the date is dropped; 1980/12/24 and English month names are read too.
 
     `slashed` says how to read 4/15/1980: 'month' (Outlook, US), 'day' (German files),
     or None to refuse it as ambiguous. Raises DateError for impossible dates: never shifted;
     and for a year after today's (BirthdayInFuture).
     """
     raw = (value or "").strip()
+    if ":" in raw:  # a date cell saved with its time (Excel, LibreOffice): '12/24/1980 0:00'
+        raw = _TIME.sub("", raw)
     if raw in _NO_DATE:
         return None
+    if m := _YEAR_FIRST.match(raw):  # 1980/12/24 (Japanese, Chinese settings): never ambiguous
+        return born_by(real_birthday(raw, int(m[2]), int(m[3]), int(m[1])), today, raw)
+    if (m := _NAMED_MONTH.match(raw)) or (m := _MONTH_FIRST.match(raw)):
+        if (month := m["month"].lower().rstrip(".")) in _MONTH_NAMES:
+            return born_by(real_birthday(raw, _MONTHS[month[:3]], int(m["day"]), int(m["year"])),
+                           today, raw)
     if (m := _SLASHED.match(raw)) and (m[2] != "." or slashed is not None):
         # Dots are day-first everywhere (3.4.1980); a slash or a dash takes the file's order:
         # US Outlook writes 4/3/1980, German, French, Spanish ones 3/4/1980, Dutch 3-4-1980.
