@@ -360,3 +360,25 @@ def test_a_named_month_that_is_no_month_or_no_date_is_still_refused():
     for cell in ("24 Foo 1980", "31-Feb-1980"):
         with pytest.raises(DateError):
             read_birthday(cell, TODAY, slashed="month")
+
+
+def test_linkedin_after_google_finds_the_one_person_of_that_name_without_a_company(book, tmp_path):
+    max_ = book.add_contact("Max Mustermann", today=TODAY, emails=["max@privat.example"])
+    book.add_contact("John Smith", today=TODAY, emails=["john1@example.com"])
+    book.add_contact("John Smith", today=TODAY, emails=["john2@example.com"])
+    book.add_contact("Erika Muster", today=TODAY, org="Globex")
+    path = tmp_path / "Connections.csv"
+    path.write_text("Notes:\r\n\"When exporting your connection data, ...\"\r\n\r\n"
+                    "First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
+                    "Max,Mustermann,https://www.linkedin.com/in/max,,ACME GmbH,CEO,05 Dec 2026\r\n"
+                    "John,Smith,https://www.linkedin.com/in/js,,ACME GmbH,CTO,01 Mar 2020\r\n"
+                    "Erika,Muster,https://www.linkedin.com/in/em,,Initech,CFO,01 Mar 2021\r\n",
+                    encoding="utf-8")
+    report = run_import(book, path, today=TODAY)
+    assert report.format == "linkedin"
+    assert [(m.into_id, m.fields[:2]) for m in report.outcome.merged] == [(max_, ["org", "role"])]
+    merged = book.get_contact(max_)
+    assert (merged.org, merged.role, merged.emails) == ("ACME GmbH", "CEO", ("max@privat.example",))
+    # Two John Smiths: which one? A third. Erika at another company: another Erika.
+    assert sorted(name for _, name in report.outcome.added) == ["Erika Muster", "John Smith"]
+    assert book.count_contacts() == 6

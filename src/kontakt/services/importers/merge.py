@@ -1,7 +1,8 @@
 """Deciding, row by row, whether an imported contact is new or someone the book knows.
 
 A row is the same person as a contact when it shares its uid, an email (any case), a
-phone (same digits), or its NFC name plus organisation — unless both have emails (or,
+phone (same digits), or its NFC name plus organisation (or its name alone when one of the
+two names no organisation and nobody else has that name) — unless both have emails (or,
 for a name, both phones) and none of them match: two "John Smith" with different emails
 are two people, and so are a couple on one landline with an e-mail address each (a phone
 with other e-mails matches only under the same name). A match is merged: empty fields are filled, lists gain what they lack, nothing
@@ -111,6 +112,8 @@ class Index:
         self.has_phones: set[int] = set()
         self.trashed: set[int] = set()
         self.name_of: dict[int, str] = {}  # contact id → its name as name_key spells it
+        self.org_of: dict[int, str] = {}  # contact id → its organisation, spelled the same way
+        self.by_name: dict[str, list[int]] = {}  # name alone → contact ids
 
     @classmethod
     def of_book(cls, book: Book) -> Index:
@@ -143,6 +146,10 @@ class Index:
         if keys.phones:
             self.has_phones.add(contact_id)
         self.name_of.setdefault(contact_id, keys.name[0])
+        self.org_of.setdefault(contact_id, keys.name[1])
+        same_name = self.by_name.setdefault(keys.name[0], [])
+        if contact_id not in same_name:
+            same_name.append(contact_id)
         ids = self.names.setdefault(keys.name, [])
         if contact_id not in ids:
             ids.append(contact_id)
@@ -170,6 +177,15 @@ class Index:
             if keys.phones and candidate in self.has_phones:
                 continue
             return candidate
+        # LinkedIn gives a name and a company, Google the same name with an e-mail and no
+        # company: the one person of that name, when one side names no organisation.
+        same_name = self.by_name.get(keys.name[0], [])
+        if len(same_name) == 1:
+            candidate = same_name[0]
+            if ((not keys.name[1] or not self.org_of.get(candidate))
+                    and not (contact.emails and candidate in self.has_emails)
+                    and not (keys.phones and candidate in self.has_phones)):
+                return candidate
         return None
 
 
