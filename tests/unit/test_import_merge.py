@@ -167,7 +167,10 @@ def test_a_crash_half_way_leaves_the_book_as_it_was(book, monkeypatch):
 
 
 def test_a_refusal_at_the_end_of_the_file_undoes_the_rows_before_it(book, tmp_path):
-    path = write_csv(tmp_path, "name,email\r\nAnna,anna@example.com\r\nBob,\"bob@example.com\r\n")
+    # The quote opened on Bob's row swallows Carl's (one on the last line alone rejects
+    # only that row).
+    path = write_csv(tmp_path, "name,email\r\nAnna,anna@example.com\r\nBob,\"bob@example.com\r\n"
+                               "Carl,carl@example.com\r\n")
     from kontakt.services.importers import ImportRefused
 
     with pytest.raises(ImportRefused, match="never closed"):

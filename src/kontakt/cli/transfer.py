@@ -16,7 +16,7 @@ from .common import book_option, fail, get_book, print_json, refuse_the_book, to
 from ..domain.text import counted
 from .render import echo
 
-IMPORT_FORMATS = ("auto", "google", "outlook", "linkedin", "csv", "kontakt", "vcard", "json")
+IMPORT_FORMATS = ("auto", "google", "outlook", "linkedin", "thunderbird", "csv", "kontakt", "vcard", "json")
 # `kontakt import` exits with this when some rows landed and others were rejected, so a
 # script can tell it from 1 (nothing landed: the file was refused, or every row rejected).
 EXIT_REJECTED_ROWS = 3
@@ -111,7 +111,7 @@ Exit status:
 @book_option
 def import_command(source: Path, fmt: str, dry_run: bool, mappings: tuple[str, ...],
                    encoding: str | None, strict: bool, as_json: bool) -> None:
-    """Import contacts from CSV (Google, Outlook, LinkedIn, any), vCard, or kontakt JSON.
+    """Import contacts from CSV (Google, Outlook, LinkedIn, Thunderbird, any), vCard, or kontakt JSON.
 
     The whole import is one transaction: it lands completely or not at all. Someone who is
     already in the book (same email, phone, or name and organisation) is merged: empty

@@ -22,7 +22,7 @@ from ...store.db import is_open_book_file
 from ...store.bulk import BulkWriter
 from . import kontakt_json, tables, vcard
 from .merge import Merger, Outcome
-from .rows import Group, Parsed, cap, without_future_birthday
+from .rows import Group, Parsed, cap, without_future_birthday, without_rounded_phones
 from .textfile import (
     Encoding,
     ImportRefused,
@@ -31,7 +31,7 @@ from .textfile import (
     sniff_kind,
 )
 
-FORMATS = ("auto", "google", "outlook", "linkedin", "csv", "kontakt", "vcard", "json")
+FORMATS = ("auto", "google", "outlook", "linkedin", "thunderbird", "csv", "kontakt", "vcard", "json")
 
 Progress = Callable[[int, int], None]
 # How many bytes of a folder's small vCards are kept from reading their encoding to reading
@@ -143,7 +143,7 @@ def _group_rejections(rejected: list[tuple[str, str]], limit: int = 10) -> str:
 
 
 def _forced_kind(fmt: str) -> str | None:
-    if fmt in ("google", "outlook", "linkedin", "csv", "kontakt"):
+    if fmt in ("google", "outlook", "linkedin", "thunderbird", "csv", "kontakt"):
         return "csv"
     if fmt in ("vcard", "json"):
         return fmt
@@ -234,6 +234,12 @@ def run_import(
             forced = fmt if fmt not in ("auto",) else None
             table = tables.open_table(path, encoding, forced=forced, mapping=mapping, today=today)
             report.format = table.format
+            if table.ignored:
+                shown = ", ".join(table.ignored[:6]) + (
+                    f" and {len(table.ignored) - 6} more" if len(table.ignored) > 6 else "")
+                merger.outcome.warnings.append((f"line {table.header_line}", (
+                    f"columns not imported: {shown}; to read one, name its field with "
+                    f"--map '{table.ignored[0]}=FIELD' (phone, email, notes, ...)")))
             total = path.stat().st_size
             _feed(merger, table.rows, (lambda: table.position(), total, progress) if progress else None)
         if strict and merger.outcome.rejected:
@@ -341,6 +347,10 @@ def _feed(merger: Merger, rows: Iterator[Parsed], tracking,
         if parsed.contact is not None:
             parsed.warnings.extend(cap(parsed.contact))
             parsed.warnings.extend(without_future_birthday(parsed.contact, merger.today))
+            phones = parsed.contact.phones
+            # Only a phone with an 'E' can be one Excel rounded (4,91712E+12): one join per row.
+            if phones and ("E" in (every := "".join(phones)) or "e" in every):
+                parsed.warnings.extend(without_rounded_phones(parsed.contact))
         for warning in parsed.warnings:
             merger.outcome.warnings.append((parsed.where, warning))
         if parsed.group is not None and groups is not None:

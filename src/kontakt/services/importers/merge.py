@@ -1,9 +1,11 @@
 """Deciding, row by row, whether an imported contact is new or someone the book knows.
 
 A row is the same person as a contact when it shares its uid, an email (any case), a
-phone (same digits), or its NFC name plus organisation — unless both have emails (or
-both phones) and none of them match: two "John Smith" with different emails are two
-people. A match is merged: empty fields are filled, lists gain what they lack, nothing
+phone (same digits), or its NFC name plus organisation (or its name alone when one of the
+two names no organisation and nobody else has that name) — unless both have emails (or,
+for a name, both phones) and none of them match: two "John Smith" with different emails
+are two people, and so are a couple on one landline with an e-mail address each (a phone
+with other e-mails matches only under the same name). A match is merged: empty fields are filled, lists gain what they lack, nothing
 is overwritten. So importing the same file twice changes nothing the second time.
 """
 
@@ -109,6 +111,9 @@ class Index:
         self.has_emails: set[int] = set()
         self.has_phones: set[int] = set()
         self.trashed: set[int] = set()
+        self.name_of: dict[int, str] = {}  # contact id → its name as name_key spells it
+        self.org_of: dict[int, str] = {}  # contact id → its organisation, spelled the same way
+        self.by_name: dict[str, list[int]] = {}  # name alone → contact ids
 
     @classmethod
     def of_book(cls, book: Book) -> Index:
@@ -140,6 +145,11 @@ class Index:
             self.phones.setdefault(key, contact_id)
         if keys.phones:
             self.has_phones.add(contact_id)
+        self.name_of.setdefault(contact_id, keys.name[0])
+        self.org_of.setdefault(contact_id, keys.name[1])
+        same_name = self.by_name.setdefault(keys.name[0], [])
+        if contact_id not in same_name:
+            same_name.append(contact_id)
         ids = self.names.setdefault(keys.name, [])
         if contact_id not in ids:
             ids.append(contact_id)
@@ -154,6 +164,12 @@ class Index:
                 return found
         for key in keys.phones:
             if (found := self.phones.get(key)) is not None:
+                # A shared landline or an office's switchboard number: two people with other
+                # names whose e-mails all differ are two people (the emails above found no
+                # match). The same name is the same person with a work and a home address.
+                if (contact.emails and found in self.has_emails
+                        and self.name_of.get(found) != keys.name[0]):
+                    continue
                 return found
         for candidate in self.names.get(keys.name, []):
             if contact.emails and candidate in self.has_emails:
@@ -161,7 +177,24 @@ class Index:
             if keys.phones and candidate in self.has_phones:
                 continue
             return candidate
+        # LinkedIn gives a name and a company, Google the same name with an e-mail and no
+        # company: the one person of that name, when one side names no organisation.
+        same_name = self.by_name.get(keys.name[0], [])
+        if len(same_name) == 1:
+            candidate = same_name[0]
+            if ((not keys.name[1] or not self.org_of.get(candidate))
+                    and not (contact.emails and candidate in self.has_emails)
+                    and not (keys.phones and candidate in self.has_phones)):
+                return candidate
         return None
+
+
+def _adds_the_year(current: NewContact, row: NewContact) -> bool:
+    """True when the row gives the year of a birthday the book has without one (the same
+    day and month): a gap filled, as an empty field is."""
+    have, new = current.birthday, row.birthday
+    return (have is not None and new is not None and have.year is None and new.year is not None
+            and (have.month, have.day) == (new.month, new.day))
 
 
 def _kept(current: NewContact, row: NewContact) -> list[str]:
@@ -170,7 +203,8 @@ def _kept(current: NewContact, row: NewContact) -> list[str]:
     kept = [name for name in SCALARS
             if (have := getattr(current, name)) and (new := getattr(row, name))
             and " ".join(have.split()).casefold() != " ".join(new.split()).casefold()]
-    if current.birthday is not None and row.birthday is not None and current.birthday != row.birthday:
+    if (current.birthday is not None and row.birthday is not None and current.birthday != row.birthday
+            and not _adds_the_year(current, row)):
         kept.append("birthday")
     return kept
 
@@ -181,7 +215,7 @@ def _fill(current: NewContact, row: NewContact) -> dict[str, object]:
     for name in SCALARS:
         if not getattr(current, name) and getattr(row, name):
             changes[name] = getattr(row, name)
-    if current.birthday is None and row.birthday is not None:
+    if (current.birthday is None and row.birthday is not None) or _adds_the_year(current, row):
         changes["birthday"] = row.birthday
     if current.cadence is None and row.cadence is not None:
         changes["cadence"] = row.cadence

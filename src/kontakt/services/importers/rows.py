@@ -100,40 +100,76 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return compiled
 
 
-_SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
+_SLASHED = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:T.*)?$")
 _NO_DATE = {"", "0/0/00", "0/0/0000", "00.00.0000", "0.0.00", "00/00/0000"}
+# Years programs write on 1 January for "no date": Outlook's None (1/1/4501), the Windows
+# FILETIME zero (1/1/1601) and .NET's DateTime.MinValue (1/1/0001). Nobody in an address
+# book was born on one of them.
+_NO_DATE_YEARS = {1, 1601, 4501}
+# Apple's year for a birthday without one (chosen as a leap year, so 29 February fits).
+APPLE_NO_YEAR = 1604
+
+
+_TIME = re.compile(r"[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AP]M)?$", re.IGNORECASE)
+_YEAR_FIRST = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})\.?$")
+# English month names, as Excel ('24-Dec-1980'), LinkedIn ('05 Dec 2026') and US sheets
+# ('Dec 24, 1980', 'December 24 1980') write them.
+_NAMED_MONTH = re.compile(r"^(?P<day>\d{1,2})[ .-]+(?P<month>[A-Za-z]{3,9}\.?)[ .,-]+(?P<year>\d{4})$")
+_MONTH_FIRST = re.compile(r"^(?P<month>[A-Za-z]{3,9}\.?)\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})$")
+_MONTHS = {name: n for n, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_MONTH_NAMES = {*_MONTHS, "sept", "january", "february", "march", "april", "june", "july",
+                "august", "september", "october", "november", "december"}
 
 
 def read_birthday(value: str | None, today: date, *, slashed: str | None = None) -> Birthday | None:
-    """A birthday from another program's cell; None when empty or a 'no date' marker.
+    """A birthday from another program's cell; None when empty or a 'no date' marker. A
+    time after the date is dropped; 1980/12/24 and English month names are read too.
 
     `slashed` says how to read 4/15/1980: 'month' (Outlook, US), 'day' (German files),
     or None to refuse it as ambiguous. Raises DateError for impossible dates: never shifted;
     and for a year after today's (BirthdayInFuture).
     """
     raw = (value or "").strip()
+    if ":" in raw:  # a date cell saved with its time (Excel, LibreOffice): '12/24/1980 0:00'
+        raw = _TIME.sub("", raw)
     if raw in _NO_DATE:
         return None
-    if m := _SLASHED.match(raw):
-        if slashed is None:
-            raise DateError(f"{raw!r} is ambiguous (day or month first?)")
-        first, second, year = int(m[1]), int(m[2]), int(m[3])
+    if m := _YEAR_FIRST.match(raw):  # 1980/12/24 (Japanese, Chinese settings): never ambiguous
+        return born_by(real_birthday(raw, int(m[2]), int(m[3]), int(m[1])), today, raw)
+    if (m := _NAMED_MONTH.match(raw)) or (m := _MONTH_FIRST.match(raw)):
+        if (month := m["month"].lower().rstrip(".")) in _MONTH_NAMES:
+            return born_by(real_birthday(raw, _MONTHS[month[:3]], int(m["day"]), int(m["year"])),
+                           today, raw)
+    if (m := _SLASHED.match(raw)) and (m[2] != "." or slashed is not None):
+        # Dots are day-first everywhere (3.4.1980); a slash or a dash takes the file's order:
+        # US Outlook writes 4/3/1980, German, French, Spanish ones 3/4/1980, Dutch 3-4-1980.
+        first, second, year = int(m[1]), int(m[3]), int(m[4])
         if year == 0 and first == 0:
             return None
-        month, day = (first, second) if slashed == "month" else (second, first)
-        if len(m[3]) == 2:
+        if slashed is None:
+            raise DateError(f"{raw!r} is ambiguous (day or month first?)")
+        month, day = (first, second) if slashed == "month" and m[2] != "." else (second, first)
+        if len(m[4]) == 2:
             year += 1900 if year > today.year % 100 else 2000
+        if (month, day) == (1, 1) and year in _NO_DATE_YEARS:
+            return None
         return born_by(real_birthday(raw, month, day, year), today, raw)
     if m := _ISO_DATE.match(raw):
+        if (int(m[2]), int(m[3])) == (1, 1) and int(m[1]) in _NO_DATE_YEARS:
+            return None
         return born_by(real_birthday(raw, int(m[2]), int(m[3]), int(m[1])), today, raw)
+    if (m := re.fullmatch(r"0?1\.0?1\.(\d{4})", raw)) and int(m[1]) in _NO_DATE_YEARS:
+        return None
     return Birthday.parse(raw, today)
 
 
 def real_birthday(raw: str, month: int, day: int, year: int | None) -> Birthday:
     """Birthday(month, day, year); year 0 (Google's and Android's 0000-04-15, vCard's
-    0000-04-15) means the year is not known. Raises DateError naming `raw`."""
-    if year == 0:
+    0000-04-15) and Apple's 1604 (BDAY:1604-04-15, with or without X-APPLE-OMIT-YEAR)
+    mean the year is not known. Raises DateError naming `raw`."""
+    if year == 0 or year == APPLE_NO_YEAR:
         year = None
     try:
         return Birthday(month, day, year)
@@ -224,6 +260,22 @@ def without_future_birthday(contact: NewContact, today: date) -> list[str]:
         contact.birthday = None
         return [f"birthday: {error}; imported without it"]
     return []
+
+
+# A phone number a spreadsheet turned into a number and rounded ("+4917112345678" saved by
+# Excel as 4,91712E+12): its digits are gone.
+_ROUNDED = re.compile(r"\d(?:[.,]\d+)?E\+\d{1,3}", re.IGNORECASE)
+
+
+def without_rounded_phones(contact: NewContact) -> list[str]:
+    """Drop phones a spreadsheet rounded to a number (4,91712E+12), one warning each:
+    stored, they would look like a number someone can call."""
+    rounded = [p for p in contact.phones if ("E" in p or "e" in p) and _ROUNDED.fullmatch(p.strip())]
+    if not rounded:
+        return []
+    contact.phones = [p for p in contact.phones if p not in rounded]
+    return [f"phone {p!r} is a number a spreadsheet rounded (the file was saved by Excel?); "
+            "imported without it" for p in rounded]
 
 
 def cap(contact: NewContact) -> list[str]:

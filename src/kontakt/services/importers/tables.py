@@ -1,4 +1,4 @@
-"""CSV imports: Google, Outlook, LinkedIn, kontakt's own CSV, and any CSV with --map.
+"""CSV imports: Google, Outlook, LinkedIn, Thunderbird, kontakt's own CSV, and any CSV with --map.
 
 The header is found by its content (LinkedIn puts a `Notes:` preamble first, German Excel
 a `sep=;` line), the delimiter is read from the header line itself, and rows are streamed.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -35,7 +35,7 @@ LIST_SEPARATOR = "; "
 # A field longer than this is an unterminated quote swallowing the file, not a note.
 FIELD_LIMIT = 1 << 20
 HEADER_SEARCH_LINES = 50
-CSV_FORMATS = ("google", "outlook", "linkedin", "kontakt", "csv")
+CSV_FORMATS = ("google", "outlook", "linkedin", "thunderbird", "kontakt", "csv")
 
 # kontakt's own CSV: the columns `export csv` writes, in order.
 KONTAKT_COLUMNS = (
@@ -59,14 +59,27 @@ _ALIASES = {
     "email address": "emails", "mail": "emails", "e-mail-adresse": "emails",
     "phone": "phones", "phones": "phones", "mobile": "phones", "telephone": "phones",
     "tel": "phones", "telefon": "phones", "phone number": "phones", "mobile phone": "phones",
-    "handy": "phones", "org": "org", "organisation": "org", "organization": "org",
+    "handy": "phones", "mobiltelefon": "phones", "mobil": "phones", "cell": "phones",
+    "cell phone": "phones", "mobile number": "phones", "home phone": "phones",
+    "work phone": "phones", "business phone": "phones", "telefon privat": "phones",
+    "telefon geschäftlich": "phones", "telefonnummer": "phones", "primary email": "emails",
+    "secondary email": "emails", "work email": "emails", "home email": "emails", "org": "org", "organisation": "org", "organization": "org",
     "company": "org", "firma": "org", "role": "role", "title": "role", "job title": "role",
     "position": "role", "location": "location", "city": "location", "ort": "location",
     "met": "met", "how we met": "met", "birthday": "birthday", "birth date": "birthday",
     "geburtstag": "birthday", "bday": "birthday", "tags": "tags", "labels": "tags",
     "groups": "tags", "circles": "tags", "categories": "tags", "notes": "notes",
     "note": "notes", "comments": "notes", "notizen": "notes", "cadence": "cadence",
+    # Japanese and Korean sheets (Shift-JIS / Windows-949 files are recognised).
+    "名前": "name", "氏名": "name", "姓": "last_name", "名": "first_name",
+    "メールアドレス": "emails", "電子メール アドレス": "emails", "電話番号": "phones",
+    "携帯電話": "phones", "会社名": "org", "役職": "role", "誕生日": "birthday", "メモ": "notes",
+    "이름": "first_name", "성": "last_name",  # 이름 alone is the whole name: first_name alone is too
+    "전자 메일 주소": "emails", "이메일": "emails",
+    "전화번호": "phones", "휴대폰": "phones", "회사": "org", "직함": "role", "생일": "birthday",
+    "메모": "notes",
 }
+_EAST_ASIAN_NAME = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7a3]")
 # Google's system groups, as `_group_key` spells them: new exports write "* myContacts",
 # old Gmail ones "* My Contacts". Other "* Label"s (old Gmail's * Friends) keep their name.
 _GOOGLE_SYSTEM_LABELS = {"mycontacts", "starred", "othercontacts", "blocked"}
@@ -104,6 +117,8 @@ class Table:
     header_line: int
     rows: Iterator[Parsed]
     handle: object = None
+    # A generic CSV's columns that no field reads (said once, so nothing is dropped unseen).
+    ignored: list[str] = field(default_factory=list)
 
     def position(self) -> int:
         """Bytes read so far, for a progress bar."""
@@ -127,6 +142,138 @@ def _split_header(raw: str, delimiter: str | None) -> tuple[list[str], str]:
     return cells, delimiter
 
 
+# Outlook writes its CSV header in the language of its user interface: each localized
+# column name (normalised as `_norm` does) with the English one it stands for. German,
+# French, Dutch, Spanish, Italian and Russian desktop Outlook; the columns kontakt reads.
+_OUTLOOK_COLUMNS = {
+    # German
+    "vorname": "first name", "weitere vornamen": "middle name", "nachname": "last name",
+    "spitzname": "nickname", "firma": "company", "position": "job title",
+    "ort geschäftlich": "business city", "ort privat": "home city", "weiterer ort": "other city",
+    "telefon geschäftlich": "business phone", "telefon geschäftlich 2": "business phone 2",
+    "telefon privat": "home phone", "telefon privat 2": "home phone 2",
+    "mobiltelefon": "mobile phone", "mobiltelefon 2": "mobile phone 2", "autotelefon": "car phone",
+    "telefon firma": "company main phone", "haupttelefon": "primary phone",
+    "weiteres telefon": "other phone", "telefon assistent": "assistant's phone",
+    "telefon für hörbehinderte": "tty/tdd phone", "fax geschäftlich": "business fax",
+    "fax privat": "home fax", "weiteres fax": "other fax",
+    "e-mail-adresse": "e-mail address", "e-mail-typ": "e-mail type",
+    "e-mail: angezeigter name": "e-mail display name", "e-mail 2: adresse": "e-mail 2 address",
+    "e-mail 2: typ": "e-mail 2 type", "e-mail 2: angezeigter name": "e-mail 2 display name",
+    "e-mail 3: adresse": "e-mail 3 address", "e-mail 3: typ": "e-mail 3 type",
+    "e-mail 3: angezeigter name": "e-mail 3 display name", "geburtstag": "birthday",
+    "kategorien": "categories", "notizen": "notes",
+    # French
+    "prénom": "first name", "deuxième prénom": "middle name", "nom": "last name",
+    "suffixe": "suffix", "surnom": "nickname", "société": "company", "fonction": "job title",
+    "ville (bureau)": "business city", "ville (domicile)": "home city", "ville (autre)": "other city",
+    "téléphone (bureau)": "business phone", "téléphone 2 (bureau)": "business phone 2",
+    "téléphone (domicile)": "home phone", "téléphone 2 (domicile)": "home phone 2",
+    "tél. mobile": "mobile phone", "téléphone mobile": "mobile phone",
+    "téléphone (voiture)": "car phone", "téléphone société": "company main phone",
+    "téléphone principal": "primary phone", "téléphone (autre)": "other phone",
+    "radiotéléphone": "radio phone", "téléphone de l'assistant(e)": "assistant's phone",
+    "téléphone tdd/tty": "tty/tdd phone", "télécopie (bureau)": "business fax",
+    "télécopie (domicile)": "home fax", "télécopie (autre)": "other fax",
+    "adresse de messagerie": "e-mail address", "type de messagerie": "e-mail type",
+    "nom complet de l'adresse de messagerie": "e-mail display name",
+    "adresse de messagerie 2": "e-mail 2 address", "type de messagerie 2": "e-mail 2 type",
+    "nom complet de l'adresse de messagerie 2": "e-mail 2 display name",
+    "adresse de messagerie 3": "e-mail 3 address", "type de messagerie 3": "e-mail 3 type",
+    "nom complet de l'adresse de messagerie 3": "e-mail 3 display name",
+    "anniversaire": "birthday", "date de naissance": "birthday", "catégories": "categories",
+    # Dutch
+    "voornaam": "first name", "middelste naam": "middle name", "achternaam": "last name",
+    "achtervoegsel": "suffix", "bijnaam": "nickname", "bedrijf": "company", "functie": "job title",
+    "plaats (werk)": "business city", "plaats (thuis)": "home city",
+    "werkadres, plaats": "business city", "thuisadres, plaats": "home city",
+    "telefoon op werk": "business phone", "telefoon op werk 2": "business phone 2",
+    "telefoon thuis": "home phone", "telefoon thuis 2": "home phone 2",
+    "mobiele telefoon": "mobile phone", "autotelefoon": "car phone",
+    "hoofdtelefoon bedrijf": "company main phone", "hoofdtelefoon": "primary phone",
+    "andere telefoon": "other phone", "telefoon assistent": "assistant's phone",
+    "fax op werk": "business fax", "fax thuis": "home fax", "andere fax": "other fax",
+    "e-mailadres": "e-mail address", "e-mailtype": "e-mail type",
+    "weergavenaam e-mail": "e-mail display name", "e-mailadres 2": "e-mail 2 address",
+    "e-mailtype 2": "e-mail 2 type", "weergavenaam e-mail 2": "e-mail 2 display name",
+    "e-mailadres 3": "e-mail 3 address", "e-mailtype 3": "e-mail 3 type",
+    "weergavenaam e-mail 3": "e-mail 3 display name", "verjaardag": "birthday",
+    "categorieën": "categories", "notities": "notes",
+    # Spanish
+    "nombre": "first name", "segundo nombre": "middle name", "apellidos": "last name",
+    "sufijo": "suffix", "sobrenombre": "nickname", "organización": "company",
+    "compañía": "company", "puesto": "job title", "ciudad de trabajo": "business city",
+    "ciudad particular": "home city", "teléfono del trabajo": "business phone",
+    "teléfono del trabajo 2": "business phone 2", "particular": "home phone",
+    "particular 2": "home phone 2", "teléfono móvil": "mobile phone",
+    "teléfono del automóvil": "car phone", "teléfono principal de la compañía": "company main phone",
+    "teléfono principal": "primary phone", "otro teléfono": "other phone",
+    "teléfono del asistente": "assistant's phone", "fax del trabajo": "business fax",
+    "fax particular": "home fax", "otro fax": "other fax",
+    "dirección de correo electrónico": "e-mail address",
+    "tipo de correo electrónico": "e-mail type",
+    "nombre mostrado del correo electrónico": "e-mail display name",
+    "dirección del correo electrónico 2": "e-mail 2 address",
+    "tipo del correo electrónico 2": "e-mail 2 type",
+    "nombre mostrado del correo electrónico 2": "e-mail 2 display name",
+    "dirección del correo electrónico 3": "e-mail 3 address",
+    "tipo del correo electrónico 3": "e-mail 3 type",
+    "nombre mostrado del correo electrónico 3": "e-mail 3 display name",
+    "cumpleaños": "birthday", "categorías": "categories", "notas": "notes",
+    # Italian
+    "nome": "first name", "secondo nome": "middle name", "cognome": "last name",
+    "suffisso": "suffix", "soprannome": "nickname", "società": "company",
+    "posizione": "job title", "città (uff.)": "business city", "città (ab.)": "home city",
+    "ufficio": "business phone", "ufficio 2": "business phone 2", "abitazione": "home phone",
+    "abitazione 2": "home phone 2", "cellulare": "mobile phone", "telefono auto": "car phone",
+    "telefono principale società": "company main phone", "telefono principale": "primary phone",
+    "altro telefono": "other phone", "telefono assistente": "assistant's phone",
+    "fax (uff.)": "business fax", "fax (ab.)": "home fax", "altro fax": "other fax",
+    "indirizzo posta elettronica": "e-mail address", "tipo posta elettronica": "e-mail type",
+    "nome visualizzato posta elettronica": "e-mail display name",
+    "indirizzo posta elettronica 2": "e-mail 2 address", "tipo posta elettronica 2": "e-mail 2 type",
+    "nome visualizzato posta elettronica 2": "e-mail 2 display name",
+    "indirizzo posta elettronica 3": "e-mail 3 address", "tipo posta elettronica 3": "e-mail 3 type",
+    "nome visualizzato posta elettronica 3": "e-mail 3 display name",
+    "compleanno": "birthday", "categorie": "categories", "note": "notes",
+    # Russian (Windows-1251)
+    "имя": "first name", "отчество": "middle name", "фамилия": "last name",
+    "организация": "company", "должность": "job title", "мобильный телефон": "mobile phone",
+    "рабочий телефон": "business phone", "домашний телефон": "home phone",
+    "другой телефон": "other phone", "рабочий факс": "business fax", "домашний факс": "home fax",
+    "город (раб. адрес)": "business city", "город (дом. адрес)": "home city",
+    "адрес эл. почты": "e-mail address", "тип эл. почты": "e-mail type",
+    "краткое имя эл. почты": "e-mail display name", "адрес 2 эл. почты": "e-mail 2 address",
+    "адрес 3 эл. почты": "e-mail 3 address", "день рождения": "birthday",
+    "категории": "categories", "заметки": "notes",
+}
+
+
+# Thunderbird's address book CSV ("Export… → Comma Separated"): its columns in German,
+# with the English ones they stand for.
+_THUNDERBIRD_COLUMNS = {
+    "vorname": "first name", "nachname": "last name", "anzeigename": "display name",
+    "spitzname": "nickname", "primäre e-mail-adresse": "primary email",
+    "sekundäre e-mail-adresse": "secondary email", "tel. dienstlich": "work phone",
+    "tel. privat": "home phone", "mobil-tel.-nr.": "mobile number",
+    "privat: adresse": "home address", "privat: adresse 2": "home address 2",
+    "privat: ort": "home city", "privat: bundesland": "home state", "privat: plz": "home zipcode",
+    "privat: land": "home country", "dienstlich: adresse": "work address",
+    "dienstlich: adresse 2": "work address 2", "dienstlich: ort": "work city",
+    "dienstlich: bundesland": "work state", "dienstlich: plz": "work zipcode",
+    "dienstlich: land": "work country", "arbeitstitel": "job title", "organisation": "organization",
+    "webseite 1": "web page 1", "webseite 2": "web page 2", "geburtsjahr": "birth year",
+    "geburtsmonat": "birth month", "geburtstag": "birth day", "notizen": "notes",
+}
+
+
+def outlook_columns(columns: list[str]) -> tuple[list[str], bool]:
+    """The header with Outlook's localized column names put in English, and True when any
+    was localized (such an Outlook writes dates day first: 24.12.1980, 24/12/1980)."""
+    english = [_OUTLOOK_COLUMNS.get(_norm(c), c) for c in columns]
+    return english, english != list(columns)
+
+
 def detect_format(columns: list[str]) -> str | None:
     """Which program wrote this header; None when it has no column a name can come from."""
     cols = {_norm(c) for c in columns}
@@ -136,9 +283,12 @@ def detect_format(columns: list[str]) -> str | None:
         return "linkedin"
     if any(re.fullmatch(r"(e-mail|phone) \d+ - (value|type|label)", c) for c in cols):
         return "google"
-    if cols & {"e-mail address", "e-mail-adresse", "e-mail 2 address"} and cols & {
-        "first name", "vorname", "last name", "nachname"
-    }:
+    if {"primary email", "primäre e-mail-adresse"} & cols and {
+        "birth year", "birth month", "geburtsjahr", "geburtsmonat"
+    } & cols:
+        return "thunderbird"
+    english = {_OUTLOOK_COLUMNS.get(c, c) for c in cols}
+    if english & {"e-mail address", "e-mail 2 address"} and english & {"first name", "last name"}:
         return "outlook"
     if any(_ALIASES.get(c) in ("name", "first_name", "last_name") for c in cols):
         return "csv"
@@ -185,16 +335,70 @@ def _open_table(handle, path: Path, *, forced, mapping, today) -> Table:
         if fmt is None:
             continue
         fmt = forced or fmt
-        reader = _row_reader(fmt, cells, mapping, today)
-        return Table(fmt, cells, used, number, _rows(handle, path, cells, used, number, reader), handle)
+        day_first = fmt == "outlook" and _english_outlook_writes_day_first(handle, cells, used)
+        reader = _row_reader(fmt, cells, mapping, today, day_first=day_first)
+        rows = _rows(handle, path, cells, used, number, reader, unquote=fmt != "kontakt")
+        ignored = _unread_columns(cells, mapping) if fmt == "csv" else []
+        return Table(fmt, cells, used, number, rows, handle, ignored)
     if first_cells is None:
         raise ImportRefused(f"{path}: no CSV header found; expected CSV, vCard or kontakt JSON")
+    if first_cells and re.match(r"\s*<(?:!doctype|html|\?xml|table|head|body)\b", first_cells[0],
+                                flags=re.IGNORECASE):
+        raise ImportRefused(f"{path}: this is a web page (HTML or XML), not CSV; export the "
+                            "contacts as CSV or vCard, or save the page's table as CSV")
     shown = ", ".join(c.strip() for c in first_cells[:8] if c.strip())
     raise NoNameColumn(path, shown)
 
 
+_SLASHED_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/\d{2,4}")
+
+
+def _english_outlook_writes_day_first(handle, header: list[str], delimiter: str) -> bool:
+    """True when an English-language Outlook file's birthdays are day first: a British,
+    Irish, Australian or Indian Outlook writes 24/12/1980 under the same English header a US
+    one writes 12/24/1980 under. The file says which when a day is over 12 in one order
+    and never in the other; with only ambiguous dates (4/3/1980) it is US month first, as
+    before. Reads the rows ahead once and goes back to where they start."""
+    english, localized = outlook_columns(header)
+    column = Columns(english).get("birthday")
+    if localized or column is None:
+        return False
+    start = handle.tell()
+    day_over_12 = month_over_12 = False
+    try:
+        for record in csv.reader(handle, delimiter=delimiter):
+            if len(record) > column and (m := _SLASHED_DATE.fullmatch(record[column].strip())):
+                day_over_12 = day_over_12 or int(m[1]) > 12
+                month_over_12 = month_over_12 or int(m[2]) > 12
+                if month_over_12:
+                    break
+    except csv.Error:
+        pass  # the real pass says which line is malformed
+    finally:
+        handle.seek(start)
+    return day_over_12 and not month_over_12
+
+
+# The starts of a cell a spreadsheet would run, as `export csv` (services/exporters/csv.py,
+# DANGEROUS_STARTS) puts a `'` before them; a test keeps the two the same.
+FORMULA_STARTS = (
+    "=", "+", "-", "@", "\t", "\r", "\n", "\x00", "|", "'",
+    "\uff1d", "\uff0b", "\uff0d", "\uff20",
+)
+
+
+def unquote_formula(cell: str) -> str:
+    """A cell without the `'` a spreadsheet-safe export (kontakt's `export csv --google`, many
+    web apps) put before a formula-looking value: "'+49 170 1" is the phone +49 170 1. A `'`
+    before anything else is the value's own ("'Tis the season")."""
+    return cell[1:] if cell[:1] == "'" and cell[1:].startswith(FORMULA_STARTS) else cell
+
+
 def _rows(handle, path: Path, header: list[str], delimiter: str, header_line: int,
-          read: Callable[[list[str]], NewContact | tuple[NewContact, list[str]]]) -> Iterator[Parsed]:
+          read: Callable[[list[str]], NewContact | tuple[NewContact, list[str]]], *,
+          unquote: bool = False) -> Iterator[Parsed]:
+    """The rows as Parsed; `unquote` takes the `'` off formula-looking cells (every format
+    but kontakt's own CSV, whose reader undoes its export's quoting itself)."""
     # QUOTE_MINIMAL + strict: a stray quote rejects its row; a quote never closed fails at EOF.
     previous_limit = csv.field_size_limit(FIELD_LIMIT)
     reader = csv.reader(handle, delimiter=delimiter, strict=True)
@@ -210,6 +414,12 @@ def _rows(handle, path: Path, header: list[str], delimiter: str, header_line: in
             except csv.Error as error:
                 last_end = header_line + reader.line_num
                 message = str(error)
+                if "unexpected end of data" in message and last_end <= start:
+                    # The quote opened on the file's last line: a cut-off download or copy,
+                    # not a stray quote swallowing the rows after it. Only that row is lost.
+                    yield Parsed(f"line {start}", error="the file ends inside this row "
+                                                        "(a quote never closed: cut off?)")
+                    return
                 if "unexpected end of data" in message:
                     raise ImportRefused(
                         f"{path}: a quote opened on line {start} is never closed; nothing imported"
@@ -237,6 +447,8 @@ def _rows(handle, path: Path, header: list[str], delimiter: str, header_line: in
                 column = next(i for i, cell in enumerate(record) if "\x00" in cell)
                 yield Parsed(where, error=f"a NUL byte in {header[column].strip()!r} (damaged file?)")
                 continue
+            if unquote and "'" in whole:
+                record = [unquote_formula(cell) for cell in record]
             try:
                 result = read(record)
             except (ValueError, DateError, CadenceError) as error:
@@ -300,14 +512,18 @@ def _with_birthday(contact: NewContact, raw: str, today: date, slashed: str | No
     return []
 
 
-def _row_reader(fmt: str, header: list[str], mapping: dict[str, str], today: date):
+def _row_reader(fmt: str, header: list[str], mapping: dict[str, str], today: date, *,
+                day_first: bool = False):
     cols = Columns(header)
     if fmt == "google":
         return _google(cols, today)
     if fmt == "outlook":
-        return _outlook(cols, today)
+        english, localized = outlook_columns(header)
+        return _outlook(Columns(english), today, day_first=localized or day_first)
     if fmt == "linkedin":
         return _linkedin(cols)
+    if fmt == "thunderbird":
+        return _thunderbird(Columns([_THUNDERBIRD_COLUMNS.get(_norm(c), c) for c in header]), today)
     if fmt == "kontakt":
         return _kontakt(cols, today)
     return _generic(cols, mapping, today)
@@ -512,27 +728,26 @@ def _google(cols: Columns, today: date):
     return read
 
 
-def _outlook(cols: Columns, today: date):
-    german = cols.get("vorname", "nachname") is not None
-    given = cols.get("first name", "vorname")
-    middle = cols.get("middle name", "weitere vornamen")
-    family = cols.get("last name", "nachname")
-    suffix = cols.get("suffix", "suffix")
-    nickname = cols.get("nickname", "spitzname")
-    org = cols.get("company", "firma")
-    role = cols.get("job title", "position")
-    birthday = cols.get("birthday", "geburtstag")
-    notes = cols.get("notes", "notizen")
-    categories = cols.get("categories", "kategorien")
-    city = cols.get("business city", "home city", "ort geschäftlich", "ort privat")
+def _outlook(cols: Columns, today: date, *, day_first: bool):
+    """Outlook's rows; `cols` in English (outlook_columns), `day_first` for a localized file."""
+    given = cols.get("first name")
+    middle = cols.get("middle name")
+    family = cols.get("last name")
+    suffix = cols.get("suffix")
+    nickname = cols.get("nickname")
+    org = cols.get("company")
+    role = cols.get("job title")
+    birthday = cols.get("birthday")
+    notes = cols.get("notes")
+    categories = cols.get("categories")
+    city = cols.get("business city", "home city", "other city")
     # (address column, its "E-mail Type" column, its "E-mail Display Name" column)
     emails = [
-        (address, cols.get(f"{prefix} type", f"{prefix}-typ", f"{prefix}: typ"),
-         cols.get(f"{prefix} display name", f"{prefix}: angezeigter name"))
+        (address, cols.get(f"{prefix} type"), cols.get(f"{prefix} display name"))
         for prefix, address in (
-            ("e-mail", cols.get("e-mail address", "e-mail-adresse")),
-            ("e-mail 2", cols.get("e-mail 2 address", "e-mail 2: adresse")),
-            ("e-mail 3", cols.get("e-mail 3 address", "e-mail 3: adresse")),
+            ("e-mail", cols.get("e-mail address")),
+            ("e-mail 2", cols.get("e-mail 2 address")),
+            ("e-mail 3", cols.get("e-mail 3 address")),
         ) if address is not None
     ]
 
@@ -555,7 +770,8 @@ def _outlook(cols: Columns, today: date):
                 continue
             found.extend(split_emails(value))
         return found
-    phones = cols.matching(r".*(phone|telefon|mobil|handy).*", exclude=r"fax|assistant|assistent|tty|pager")
+    phones = cols.matching(r".*(phone|telefon|mobil|handy).*",
+                           exclude=r"fax|assistant|assistent|tty|pager|hörbehinderte")
     display = cols.get("display name", "name")
 
     def read(row: list[str]):
@@ -573,9 +789,10 @@ def _outlook(cols: Columns, today: date):
             tags=split_list(_cell(row, categories), r"[;,]"),
             notes=text(_cell(row, notes)),
         )
-        # Outlook writes dates in the exporting machine's locale: US month-first.
+        # Outlook writes dates in the exporting machine's locale: US month-first, a
+        # localized Outlook day-first.
         return contact, warnings + _with_birthday(contact, _cell(row, birthday), today,
-                                                  "day" if german else "month")
+                                                  "day" if day_first else "month")
 
     return read
 
@@ -597,6 +814,60 @@ def _linkedin(cols: Columns):
             # Kept as text only: kontakt never fetches a profile.
             notes=f"LinkedIn: {profile}" if profile else "",
         )
+
+    return read
+
+
+def _thunderbird(cols: Columns, today: date):
+    """Thunderbird's rows: its birthday is three columns (year, month, day), its addresses
+    have parts, its phones are work, home and mobile."""
+    given, family, display = cols.get("first name"), cols.get("last name"), cols.get("display name")
+    nickname, org, role = cols.get("nickname"), cols.get("organization"), cols.get("job title")
+    notes = cols.get("notes")
+    emails = [c for c in (cols.get("primary email"), cols.get("secondary email")) if c is not None]
+    phones = [(c, label) for name, label in (("mobile number", "mobile"), ("work phone", "work"),
+                                             ("home phone", "home"))
+              if (c := cols.get(name)) is not None]
+    urls = [c for c in (cols.get("web page 1"), cols.get("web page 2")) if c is not None]
+    places = [(label, [cols.get(f"{label} {part}") for part in
+                       ("address", "address 2", "city", "state", "zipcode", "country")])
+              for label in ("work", "home")]
+    year, month, day = cols.get("birth year"), cols.get("birth month"), cols.get("birth day")
+
+    def read(row: list[str]):
+        name = line(joined(_cell(row, given), _cell(row, family))) or line(_cell(row, display))
+        found_phones, pairs = [], []
+        for column, label in phones:
+            if number := line(row[column]):
+                found_phones.append(number)
+                pairs.append((number, label))
+        addresses, location = [], ""
+        for label, columns in places:
+            street, street2, city, state, postcode, country = (line(_cell(row, c)) for c in columns)
+            address = Address(label, street=", ".join(p for p in (street, street2) if p),
+                              locality=city, region=state, postcode=postcode, country=country)
+            if not address.empty:
+                addresses.append(address)
+                location = location or city
+        contact = NewContact(
+            name=name,
+            nickname=line(_cell(row, nickname)),
+            emails=[e for c in emails for e in split_emails(row[c])],
+            phones=found_phones,
+            org=line(_cell(row, org)),
+            role=line(_cell(row, role)),
+            location=location,
+            notes=text(_cell(row, notes)),
+        )
+        web = [u for c in urls if (u := line(row[c]))]
+        if pairs or addresses or web:
+            contact.details = Details(tuple(addresses), tuple(web), tuple(pairs))
+        parts = [line(_cell(row, c)) for c in (year, month, day)]
+        if not (parts[1] or parts[2]):
+            return contact, []
+        # Written back as a date the shared reader knows: 1984-06-21, or --06-21 without a year.
+        raw = (f"{parts[0]}-" if parts[0] else "--") + f"{parts[1].zfill(2)}-{parts[2].zfill(2)}"
+        return contact, _with_birthday(contact, raw, today, None)
 
     return read
 
@@ -676,6 +947,13 @@ def parse_mapping(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
     return mapping
 
 
+def _unread_columns(header: list[str], mapping: dict[str, str]) -> list[str]:
+    """The header's named columns that neither an alias nor --map makes a field."""
+    mapped = {_norm(c) for c in mapping}
+    return [cell.strip() for cell in header
+            if _norm(cell) and _norm(cell) not in mapped and _norm(cell) not in _ALIASES]
+
+
 def _generic(cols: Columns, mapping: dict[str, str], today: date):
     targets: dict[str, list[int]] = {}
     mapped_norms = {_norm(c): f for c, f in mapping.items()}
@@ -692,9 +970,13 @@ def _generic(cols: Columns, mapping: dict[str, str], today: date):
         return found[0] if found else ""
 
     def read(row: list[str]):
-        name = line(first(row, "name")) or line(joined(
-            first(row, "first_name"), first(row, "middle_name"), first(row, "last_name")
-        ))
+        family = first(row, "last_name")
+        if _EAST_ASIAN_NAME.search(family):
+            # Japanese, Chinese and Korean names are written family name first: 佐藤 太郎.
+            parts = (family, first(row, "first_name"), first(row, "middle_name"))
+        else:
+            parts = (first(row, "first_name"), first(row, "middle_name"), family)
+        name = line(first(row, "name")) or line(joined(*parts))
         contact = NewContact(
             name=name,
             nickname=line(first(row, "nickname")),

@@ -31,13 +31,15 @@ class NoNameColumn(ImportRefused):
 _LABELS = {
     "utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)", "utf-16": "UTF-16",
     "cp1252": "Windows-1252", "cp1250": "Windows-1250", "iso8859-2": "ISO-8859-2",
+    "cp1251": "Windows-1251", "cp932": "Shift-JIS (Windows-932)", "cp949": "Korean (Windows-949)",
+    "mac_roman": "Mac OS Roman", "mac-roman": "Mac OS Roman",
 }
 
 
 @dataclass(frozen=True)
 class Encoding:
     """How a file's bytes become text; `fallback` when it was not UTF-8 and the code page
-    was guessed (Windows-1252, Windows-1250 or ISO-8859-2), `forced` when --encoding named it."""
+    was guessed (Windows-1252, Windows-1250, ISO-8859-2, Windows-1251 or Mac OS Roman), `forced` when --encoding named it."""
 
     name: str
     fallback: bool = False
@@ -160,7 +162,22 @@ def _looks_binary(chunk: bytes) -> bool:
     return nuls > 2 and nuls * 100 > len(chunk)
 
 
+# What a file renamed .csv often really is, by its first bytes.
+_SPREADSHEETS = (
+    (b"PK\x03\x04", "it is a ZIP archive, e.g. an Excel workbook (.xlsx) or a .zip: "
+                     "save the sheet as CSV (File > Save As > CSV UTF-8) or unpack it first"),
+    (b"\xd0\xcf\x11\xe0", "it is an old Excel workbook (.xls): save the sheet as CSV first"),
+    (b"%PDF-", "it is a PDF document"),
+    (b"\x1f\x8b", "it is gzip-compressed: unpack it first"),
+)
+# Compressed data has too few NULs for _looks_binary: these are known by their first bytes.
+_KNOWN_BINARY = tuple(magic for magic, _ in _SPREADSHEETS)
+
+
 def _binary_hint(chunk: bytes) -> str:
+    for magic, hint in _SPREADSHEETS:
+        if chunk.startswith(magic):
+            return hint
     head = chunk[:4096]
     # ASCII text in UTF-16 without a BOM: every other byte is a NUL.
     for zeros, name in ((head[1::2], "utf-16-le"), (head[0::2], "utf-16-be")):
@@ -173,7 +190,7 @@ def _utf8_or_code_page(handle) -> Encoding:
     decoder = codecs.getincrementaldecoder("utf-8")()
     first = True
     while chunk := handle.read(CHUNK):
-        if first and _looks_binary(chunk):
+        if first and (_looks_binary(chunk) or chunk.startswith(_KNOWN_BINARY)):
             raise ImportRefused(f"{handle.name}: not a text file (binary data); {_binary_hint(chunk)}")
         first = False
         try:
@@ -191,7 +208,7 @@ def _utf8_or_code_page(handle) -> Encoding:
 
 # ---------------------------------------------------------------- which code page
 
-CODE_PAGES = ("cp1252", "cp1250", "iso8859-2")
+CODE_PAGES = ("cp1252", "cp1250", "iso8859-2", "cp1251")
 # The accented letters of the languages each code page is used for. A decoding whose
 # letters one language explains is the right one: Polish bytes read as Windows-1252 give
 # '£ódŸ' and 'Za¿ó³æ' (symbols, a capital inside a word), Czech ones give 'Pøíliš'
@@ -201,6 +218,9 @@ _LANGUAGES = {
     "pt": "áâãàçéêíóôõú", "nl": "éèëïöü", "da-no": "æøåé", "sv-fi": "åäöé", "is": "áéíóúýðþæö",
     "pl": "ąćęłńóśźż", "cs": "áčďéěíňóřšťúůýž", "sk": "áäčďéíĺľňóôŕšťúýž",
     "hu": "áéíóöőúüű", "hr-sl": "čćđšž", "ro": "ăâîșşțţ",
+    # Windows-1251: Russian, Ukrainian, Bulgarian, Serbian Outlook and Excel.
+    "ru": "абвгдеёжзийклмнопрстуфхцчшщъыьэюя", "uk": "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя",
+    "bg-sr": "абвгдежзийклмнопрстуфхцчшщъьюяђјљњћџ",
 }
 # Punctuation both Windows code pages put at the same bytes: no evidence either way.
 # '¿' and '¡' open Spanish sentences; in Windows-1250 the same bytes are 'ż' and 'ˇ'.
@@ -219,6 +239,9 @@ def _score(words: list[bytes], name: str) -> float | None:
             return None
         if len(decoded) < 2:
             continue  # '£' alone ("20 £") is a symbol, not a one-letter Polish word 'Ł'
+        if not decoded.isascii() and any("\u0400" <= c <= "\u04ff" for c in decoded) and any(
+                c.isascii() and c.isalpha() for c in decoded):
+            bad += 6  # 'Mьller': Windows-1251 reading a Western word, Latin and Cyrillic mixed
         for index, char in enumerate(decoded):
             if char.isascii():
                 continue
@@ -238,15 +261,71 @@ def _score(words: list[bytes], name: str) -> float | None:
     return 2 * best - bad
 
 
+def _is_kana(char: str) -> bool:
+    # Full-width only: Shift-JIS's one-byte half-width katakana (0xA1-0xDF) are the bytes
+    # of À-ß in Western code pages ('Ümray' read as Shift-JIS starts with 'ﾜ').
+    return "\u3040" <= char <= "\u30ff"
+
+
+def _is_hangul(char: str) -> bool:
+    return "\uac00" <= char <= "\ud7a3" or "\u1100" <= char <= "\u11ff" or "\u3130" <= char <= "\u318f"
+
+
+def _is_cjk(char: str) -> bool:
+    return ("\u4e00" <= char <= "\u9fff" or "\u3000" <= char <= "\u303f" or "\uff01" <= char <= "\uff5e"
+            or _is_kana(char) or _is_hangul(char))
+
+
+def _east_asian(sample: bytes) -> str | None:
+    """'cp932' for Japanese Windows files (Shift-JIS: Japanese Outlook and Excel), 'cp949'
+    for Korean ones, when the sample reads as that code page, nine tenths of its non-ASCII
+    text is East Asian, and some of it is that script: full-width kana for Japanese (a
+    Western file read as Shift-JIS gives odd kanji, not kana), Hangul for Korean. A
+    Japanese file of kanji alone, and Chinese code pages, are not told apart: None."""
+    # Korean is tried as EUC-KR, whose two bytes are both 0xA1-0xFE: Windows-949 also takes
+    # an ASCII letter as the second byte, so 'łos' in a Polish file would be Hangul.
+    for name, strict, script, needed in (("cp932", "cp932", _is_kana, 2),
+                                         ("cp949", "euc_kr", _is_hangul, 4)):
+        decoder = codecs.getincrementaldecoder(strict)()
+        try:
+            text = decoder.decode(sample)  # not final: the sample may end inside a character
+        except UnicodeDecodeError:
+            continue
+        wide = [c for c in text if ord(c) > 0x7F]
+        if len(wide) < 4:
+            return None
+        cjk = sum(1 for c in wide if _is_cjk(c))
+        if cjk * 10 >= len(wide) * 9 and sum(1 for c in wide if script(c)) >= needed:
+            if name == "cp949" and _all_cyrillic(sample):
+                continue  # Windows-1251 letters pair up as EUC-KR Hangul too
+            return name
+    return None
+
+
+def _all_cyrillic(sample: bytes) -> bool:
+    """True when every non-ASCII byte reads as a Cyrillic letter in Windows-1251 (Korean
+    text read so has symbols: its first bytes 0xB0-0xBF are '°±Ііґµ¶·ё№є»јЅѕї')."""
+    wide = [c for c in sample.decode("cp1251", errors="replace") if ord(c) > 0x7F]
+    return all("\u0410" <= c <= "\u044f" for c in wide)
+
+
 def guess_code_page(sample: bytes) -> Encoding:
-    """Windows-1252 (Western), Windows-1250 or ISO-8859-2 (Central European), from the
-    words with accented letters in `sample`; ties go to Windows-1252."""
+    """Windows-1252 (Western), Windows-1250 or ISO-8859-2 (Central European), Windows-1251
+    (Cyrillic), or Mac OS Roman for a file whose lines end in CR alone, from the words with accented letters in
+    `sample`; ties go to Windows-1252 (Mac OS Roman for CR-only files)."""
     # A vCard 2.1 line with its own CHARSET says nothing about the rest of the file.
     if b"CHARSET=" in sample.upper():
         sample = b"\n".join(ln for ln in sample.split(b"\n") if b"CHARSET=" not in ln.upper())
+    if east_asian := _east_asian(sample):
+        return Encoding(east_asian, fallback=True)
     words = list(dict.fromkeys(_WORD.findall(sample)))[:5000]
     best_name, best_score = "cp1252", None
-    for name in CODE_PAGES:
+    candidates = CODE_PAGES
+    if b"\r" in sample and b"\n" not in sample:
+        # Lines ended by CR alone: Excel for Mac's "CSV (Macintosh)", in Mac OS Roman
+        # ('Jürgen' is 'J\x9frgen': Windows-1250 reads 'Jźrgen'). First, so a tie is Mac's.
+        candidates = ("mac_roman", *CODE_PAGES)
+    for name in candidates:
         score = _score(words, name)
         if score is not None and (best_score is None or score > best_score):
             best_name, best_score = name, score

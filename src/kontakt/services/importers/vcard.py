@@ -333,6 +333,11 @@ def iter_cards(path: Path, encoding: Encoding, label: str, data: bytes | None = 
             skipping = True  # the rest of this card is skipped up to its END
             continue
         prop = _parse_property(number, logical, encoding, decode_as)
+        if prop is None and card.properties and _BASE64_LINE.fullmatch(stripped) and any(
+                v.upper() in ("BASE64", "B") for v in card.properties[-1].param("ENCODING")):
+            # vCard 2.1 from older phones and PC suites: a PHOTO's base64 goes on over
+            # lines that do not start with a space. kontakt keeps no photos: skipped.
+            continue
         if prop is None:
             yield Parsed(f"{label}{card.line}", error=f"broken card: line {number} is not a property")
             skipping = True  # the rest of this card is skipped up to its END
@@ -342,6 +347,7 @@ def iter_cards(path: Path, encoding: Encoding, label: str, data: bytes | None = 
         yield Parsed(f"{label}{card.line}", error="broken card: the file ends before END:VCARD")
 
 
+_BASE64_LINE = re.compile(rb"[A-Za-z0-9+/]+=*")
 _TEL_SCHEME = re.compile(r"^tel:", re.IGNORECASE)
 _URN_UUID = re.compile(r"^urn:uuid:", re.IGNORECASE)
 _DATE_TIME = re.compile(r"^\d{4}-?\d{2}-?\d{2}T")
