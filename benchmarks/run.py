@@ -698,7 +698,7 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], dict]:
         say(f"TUI peak RSS at {label(largest)} …")
         rss = child("rss", str(books[largest]))["rss_mib"]
         raw["rss"] = rss
-        rows.append(Row("Memory", "TUI peak RSS, book open and used", label(largest), f"{rss:.0f} MiB",
+        rows.append(Row("Memory", "TUI peak RSS, book open and used", label(largest), f"{rss:.1f} MiB",
                         "≤ 60 MiB", verdict(rss <= 60), rss, miss_reason="rss"))  # issue 19: keep the 55 of before
 
         # 3. Whole processes: the floor, search, today, email, today --brief.
