@@ -95,7 +95,7 @@ def test_an_edited_ios_card_keeps_groups_labels_parameters_photo_and_the_parts_o
     book.update_contact(
         marie, today=TODAY, name="Dr. Marie S. Curie-Skłodowska PhD", org="Institut du Radium",
         phones=["+33 1 23 45 67 89", "+33 1 00 00 00 00", "+33 7 00 00 00 00"],
-        labels={"+33 1 23 45 67 89": "work", "+33 1 00 00 00 00": "home",
+        labels={"+33 1 23 45 67 89": "work", "+33 1 00 00 00 00": "fax",  # as the card says
                 "marie@home.example": "home"},
         urls=["https://marie.example", "https://curie.example"])
     before = (folder / "ios-77.vcf").read_bytes()

@@ -228,12 +228,15 @@ def label_types(label: str, kind: str) -> list[str]:
 
 
 def types_label(types: Iterable[str]) -> str:
-    """The label a card's TYPE values give ('CELL,VOICE' → 'mobile'); '' when none says which."""
-    for value in types:
-        for piece in value.split(","):
-            piece = piece.strip().strip('"').lower()
-            if piece and piece not in _NOT_LABELS and re.fullmatch(r"[a-z0-9_-]{1,20}", piece):
-                return _LABEL_OF_TYPE.get(piece, piece)
+    """The label a card's TYPE values give ('CELL,VOICE' → 'mobile'); '' when none says which.
+    A fax is labelled 'fax' whatever else it says ('WORK,FAX' was 'work': someone would
+    call it)."""
+    pieces = [piece.strip().strip('"').lower() for value in types for piece in value.split(",")]
+    if "fax" in pieces:
+        return "fax"
+    for piece in pieces:
+        if piece and piece not in _NOT_LABELS and re.fullmatch(r"[a-z0-9_-]{1,20}", piece):
+            return _LABEL_OF_TYPE.get(piece, piece)
     return ""
 
 
