@@ -52,6 +52,10 @@ def isolated_environment(tmp_path_factory, monkeypatch):
     for variable in ("KONTAKT_DB", "KONTAKT_TODAY", "KONTAKT_NOW", "KONTAKT_CONFIG", "NO_COLOR",
                      "KONTAKT_DEBUG", "KONTAKT_PASSPHRASE", "KONTAKT_NEW_PASSPHRASE"):
         monkeypatch.delenv(variable, raising=False)
+    # The same date order on every machine: an Outlook CSV's 4/3/1980 reads by the locale's
+    # territory (domain.dates.locale_day_first) when the file does not say; C names none.
+    monkeypatch.setenv("LC_TIME", "C")
+    monkeypatch.delenv("LC_ALL", raising=False)
     # Never the user's real OS keyring (kontakt encrypt --remember): keyring finds no backend.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     return home

@@ -382,3 +382,40 @@ def test_linkedin_after_google_finds_the_one_person_of_that_name_without_a_compa
     # Two John Smiths: which one? A third. Erika at another company: another Erika.
     assert sorted(name for _, name in report.outcome.added) == ["Erika Muster", "John Smith"]
     assert book.count_contacts() == 6
+
+
+AMBIGUOUS_OUTLOOK = ('"First Name","Last Name","E-mail Address","Birthday"\r\n'
+                     '"Oliver","Hughes","oliver@example.co.uk","4/3/1975"\r\n'
+                     '"Amelia","Clarke","amelia@example.co.uk","7/11/1980"\r\n')
+
+
+@pytest.mark.parametrize(("locale", "dates", "oliver", "note"), [
+    ("en_GB.UTF-8", None, Birthday(3, 4, 1975), "day first (4 March), as dates are written in your locale (en_GB)"),
+    ("en_US.UTF-8", None, Birthday(4, 3, 1975), None),
+    ("C.UTF-8", None, Birthday(4, 3, 1975), None),  # no territory: month first, as before
+    ("en_GB.UTF-8", "mdy", Birthday(4, 3, 1975), None),
+    ("en_US.UTF-8", "dmy", Birthday(3, 4, 1975), None),
+])
+def test_an_outlook_file_with_only_ambiguous_dates_reads_them_as_the_locale_or_dates_says(
+        book, tmp_path, monkeypatch, locale, dates, oliver, note):
+    """A British Outlook export whose birthdays all fall on days 1-12 gave no day over 12
+    to go by, and every birthday was read month first (3 April for 4 March), silently."""
+    monkeypatch.setenv("LC_TIME", locale)
+    path = tmp_path / "contacts.csv"
+    path.write_text(AMBIGUOUS_OUTLOOK, encoding="cp1252")
+    report = run_import(book, path, today=TODAY, dates=dates)
+    people = by_name(book)
+    assert people["Oliver Hughes"].birthday == oliver
+    said = [w for _, w in report.outcome.warnings if "birthdays like 4/3" in w]
+    assert (note in said[0]) if note else said == []
+
+
+def test_any_csvs_ambiguous_birthday_is_refused_unless_dates_says_which(book, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text("name,email,birthday\r\nOliver Hughes,o@example.co.uk,4/3/1975\r\n", encoding="utf-8")
+    report = run_import(book, path, today=TODAY, dry_run=True)
+    assert [w for _, w in report.outcome.warnings] == [
+        "birthday: '4/3/1975' is ambiguous (day or month first? kontakt import --dates dmy or mdy "
+        "says which); imported without it"]
+    run_import(book, path, today=TODAY, dates="dmy")
+    assert by_name(book)["Oliver Hughes"].birthday == Birthday(3, 4, 1975)

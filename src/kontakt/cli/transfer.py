@@ -107,10 +107,13 @@ Exit status:
                    "detecting it.")
 @click.option("--strict", is_flag=True,
               help="Refuse the whole file if any row would be rejected: nothing is written.")
+@click.option("--dates", type=click.Choice(["dmy", "mdy"]), default=None,
+              help="How an Outlook CSV's slashed birthdays read (4/3/1980): dmy is 4 March, mdy "
+                   "3 April. By default the file says, else your locale (LANG), else mdy.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @book_option
 def import_command(source: Path, fmt: str, dry_run: bool, mappings: tuple[str, ...],
-                   encoding: str | None, strict: bool, as_json: bool) -> None:
+                   encoding: str | None, strict: bool, dates: str | None, as_json: bool) -> None:
     """Import contacts from CSV (Google, Outlook, LinkedIn, Thunderbird, any), vCard, or kontakt JSON.
 
     The whole import is one transaction: it lands completely or not at all. Someone who is
@@ -145,6 +148,7 @@ def import_command(source: Path, fmt: str, dry_run: bool, mappings: tuple[str, .
             report = run_import(
                 book, source, today=today(), fmt=fmt, dry_run=dry_run, mapping=mapping,
                 progress=progress, announce=announce, encoding=encoding, strict=strict,
+                dates=dates,
             )
     except ImportRefused as error:
         message = f"{error}"

@@ -316,3 +316,23 @@ def _month_abbr(month: int) -> str:
     import calendar
 
     return calendar.month_abbr[month]
+
+
+# Where an English-language program writes 4/3/1980 as 3 April (month first): the US and a
+# few territories that follow it. Everywhere else that writes slashed dates puts the day first.
+MONTH_FIRST_TERRITORIES = frozenset({"US", "PH", "FM", "MH", "PW", "AS", "GU", "MP", "PR", "UM", "VI"})
+
+
+def locale_day_first(environ=None) -> tuple[bool, str] | None:
+    """Whether the user's locale writes dates day first (en_GB.UTF-8 → True, en_US → False),
+    with the locale's name; None when the environment names no territory (C, POSIX, unset).
+    Read from LC_ALL, LC_TIME, LANG as the C library reads them, without setlocale()."""
+    import os
+    import re
+
+    environ = os.environ if environ is None else environ
+    name = next((environ.get(v) for v in ("LC_ALL", "LC_TIME", "LANG") if environ.get(v)), "")
+    match = re.match(r"([a-z]{2,3})_([A-Z]{2})", name)
+    if match is None:
+        return None
+    return match[2] not in MONTH_FIRST_TERRITORIES, match[0]

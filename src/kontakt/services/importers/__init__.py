@@ -162,6 +162,7 @@ def run_import(
     announce: Callable[[str], None] | None = None,
     encoding: str | None = None,
     strict: bool = False,
+    dates: str | None = None,
 ) -> ImportReport:
     """Import a file or a directory of .vcf files into `book` in one transaction.
 
@@ -232,8 +233,11 @@ def run_import(
         else:
             path, encoding = encodings[0]
             forced = fmt if fmt not in ("auto",) else None
-            table = tables.open_table(path, encoding, forced=forced, mapping=mapping, today=today)
+            table = tables.open_table(path, encoding, forced=forced, mapping=mapping, today=today,
+                                      dates=dates)
             report.format = table.format
+            if table.dates_note:
+                merger.outcome.warnings.append((f"line {table.header_line}", table.dates_note))
             if table.ignored:
                 shown = ", ".join(table.ignored[:6]) + (
                     f" and {len(table.ignored) - 6} more" if len(table.ignored) > 6 else "")

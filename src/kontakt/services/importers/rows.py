@@ -149,7 +149,8 @@ def read_birthday(value: str | None, today: date, *, slashed: str | None = None)
         if year == 0 and first == 0:
             return None
         if slashed is None:
-            raise DateError(f"{raw!r} is ambiguous (day or month first?)")
+            raise DateError(f"{raw!r} is ambiguous (day or month first? kontakt import --dates "
+                            "dmy or mdy says which)")
         month, day = (first, second) if slashed == "month" and m[2] != "." else (second, first)
         if len(m[4]) == 2:
             year += 1900 if year > today.year % 100 else 2000

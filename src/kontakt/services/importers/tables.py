@@ -28,6 +28,7 @@ from .rows import (
     split_list,
     text,
 )
+from ...domain.dates import locale_day_first
 from .textfile import Encoding, ImportRefused, NoNameColumn, open_text
 
 # How `export csv` joins a list in one cell (services/exporters/csv.py writes it).
@@ -119,6 +120,9 @@ class Table:
     handle: object = None
     # A generic CSV's columns that no field reads (said once, so nothing is dropped unseen).
     ignored: list[str] = field(default_factory=list)
+    # How slashed birthdays that could be either (4/3/1980) were read, when the user's
+    # locale decided it rather than the file or --dates: said once.
+    dates_note: str = ""
 
     def position(self) -> int:
         """Bytes read so far, for a progress bar."""
@@ -296,21 +300,23 @@ def detect_format(columns: list[str]) -> str | None:
 
 
 def open_table(
-    path: Path, encoding: Encoding, *, forced: str | None, mapping: dict[str, str], today: date
+    path: Path, encoding: Encoding, *, forced: str | None, mapping: dict[str, str], today: date,
+    dates: str | None = None,
 ) -> Table:
     """Find the header, pick the format and return a Table whose rows stream from the file.
+    `dates` ("dmy" or "mdy") says how an English Outlook file's slashed birthdays read.
 
     Raises ImportRefused when no header with a name column is found.
     """
     handle = open_text(path, encoding)
     try:
-        return _open_table(handle, path, forced=forced, mapping=mapping, today=today)
+        return _open_table(handle, path, forced=forced, mapping=mapping, today=today, dates=dates)
     except BaseException:
         handle.close()
         raise
 
 
-def _open_table(handle, path: Path, *, forced, mapping, today) -> Table:
+def _open_table(handle, path: Path, *, forced, mapping, today, dates=None) -> Table:
     delimiter: str | None = None
     mapped = {_norm(column) for column in mapping}
     first_cells: list[str] | None = None
@@ -335,11 +341,14 @@ def _open_table(handle, path: Path, *, forced, mapping, today) -> Table:
         if fmt is None:
             continue
         fmt = forced or fmt
-        day_first = fmt == "outlook" and _english_outlook_writes_day_first(handle, cells, used)
-        reader = _row_reader(fmt, cells, mapping, today, day_first=day_first)
+        day_first, dates_note = (_outlook_dates(handle, cells, used, dates) if fmt == "outlook"
+                                 else (False, ""))
+        # Any other CSV's 4/3/1980 is refused as ambiguous unless --dates says which.
+        reader = _row_reader(fmt, cells, mapping, today, day_first=day_first,
+                             slashed={"dmy": "day", "mdy": "month"}.get(dates or ""))
         rows = _rows(handle, path, cells, used, number, reader, unquote=fmt != "kontakt")
         ignored = _unread_columns(cells, mapping) if fmt == "csv" else []
-        return Table(fmt, cells, used, number, rows, handle, ignored)
+        return Table(fmt, cells, used, number, rows, handle, ignored, dates_note)
     if first_cells is None:
         raise ImportRefused(f"{path}: no CSV header found; expected CSV, vCard or kontakt JSON")
     if first_cells and re.match(r"\s*<(?:!doctype|html|\?xml|table|head|body)\b", first_cells[0],
@@ -353,30 +362,42 @@ def _open_table(handle, path: Path, *, forced, mapping, today) -> Table:
 _SLASHED_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/\d{2,4}")
 
 
-def _english_outlook_writes_day_first(handle, header: list[str], delimiter: str) -> bool:
-    """True when an English-language Outlook file's birthdays are day first: a British,
-    Irish, Australian or Indian Outlook writes 24/12/1980 under the same English header a US
-    one writes 12/24/1980 under. The file says which when a day is over 12 in one order
-    and never in the other; with only ambiguous dates (4/3/1980) it is US month first, as
-    before. Reads the rows ahead once and goes back to where they start."""
+def _outlook_dates(handle, header: list[str], delimiter: str, dates: str | None) -> tuple[bool, str]:
+    """Whether an Outlook file's slashed birthdays are day first, and a note when the user's
+    locale had to say it. A British, Irish, Australian or Indian Outlook writes 24/12/1980
+    under the same English header a US one writes 12/24/1980 under. `dates` ("dmy"/"mdy",
+    the CLI's --dates) decides; else the file, when a day is over 12 in one order and never
+    in the other; else, for dates that read either way (4/3/1980), the user's locale (the
+    Outlook that wrote the file most likely ran in it), and US month first without one."""
     english, localized = outlook_columns(header)
+    if localized:
+        return True, ""  # a localized Outlook writes its dates day first (24.12.1980)
+    if dates is not None:
+        return dates == "dmy", ""
     column = Columns(english).get("birthday")
-    if localized or column is None:
-        return False
+    if column is None:
+        return False, ""
     start = handle.tell()
-    day_over_12 = month_over_12 = False
+    day_over_12 = month_over_12 = ambiguous = False
     try:
         for record in csv.reader(handle, delimiter=delimiter):
             if len(record) > column and (m := _SLASHED_DATE.fullmatch(record[column].strip())):
                 day_over_12 = day_over_12 or int(m[1]) > 12
                 month_over_12 = month_over_12 or int(m[2]) > 12
+                ambiguous = ambiguous or (int(m[1]) <= 12 and int(m[2]) <= 12 and m[1] != m[2])
                 if month_over_12:
                     break
     except csv.Error:
         pass  # the real pass says which line is malformed
     finally:
         handle.seek(start)
-    return day_over_12 and not month_over_12
+    if day_over_12 or month_over_12:
+        return day_over_12 and not month_over_12, ""
+    said = locale_day_first()
+    if not ambiguous or said is None or not said[0]:
+        return False, ""
+    return True, (f"birthdays like 4/3 read day first (4 March), as dates are written in your "
+                  f"locale ({said[1]}); --dates mdy reads them month first")
 
 
 # The starts of a cell a spreadsheet would run, as `export csv` (services/exporters/csv.py,
@@ -513,7 +534,7 @@ def _with_birthday(contact: NewContact, raw: str, today: date, slashed: str | No
 
 
 def _row_reader(fmt: str, header: list[str], mapping: dict[str, str], today: date, *,
-                day_first: bool = False):
+                day_first: bool = False, slashed: str | None = None):
     cols = Columns(header)
     if fmt == "google":
         return _google(cols, today)
@@ -526,7 +547,7 @@ def _row_reader(fmt: str, header: list[str], mapping: dict[str, str], today: dat
         return _thunderbird(Columns([_THUNDERBIRD_COLUMNS.get(_norm(c), c) for c in header]), today)
     if fmt == "kontakt":
         return _kontakt(cols, today)
-    return _generic(cols, mapping, today)
+    return _generic(cols, mapping, today, slashed)
 
 
 # Google's "Address N - <part>" columns and the Address part each fills.
@@ -954,7 +975,7 @@ def _unread_columns(header: list[str], mapping: dict[str, str]) -> list[str]:
             if _norm(cell) and _norm(cell) not in mapped and _norm(cell) not in _ALIASES]
 
 
-def _generic(cols: Columns, mapping: dict[str, str], today: date):
+def _generic(cols: Columns, mapping: dict[str, str], today: date, slashed: str | None = None):
     targets: dict[str, list[int]] = {}
     mapped_norms = {_norm(c): f for c, f in mapping.items()}
     for norm, original in cols.by_norm.items():
@@ -989,7 +1010,7 @@ def _generic(cols: Columns, mapping: dict[str, str], today: date):
             tags=[t for v in values(row, "tags") for t in split_list(v, r"\s*:::\s*|[;,]")],
             notes="\n\n".join(text(v) for v in values(row, "notes")),
         )
-        warnings = _with_birthday(contact, first(row, "birthday"), today, None)
+        warnings = _with_birthday(contact, first(row, "birthday"), today, slashed)
         cadence = first(row, "cadence").strip()
         if cadence:
             try:
