@@ -68,8 +68,14 @@ class LazyGroup(KontaktGroup):
         self._commands = value
 
     def _main_shell_completion(self, ctx_args: Any, prog_name: str, complete_var: str | None = None) -> None:
-        # kontakt's bash completion class (names with spaces as one word) registers on import.
-        from . import completion  # noqa: F401
+        # kontakt's bash completion class (names with spaces as one word) registers on import;
+        # click calls this for every command, so only when the shell asks for completions.
+        import os
+
+        if complete_var is None:  # as click names it
+            complete_var = f"_{prog_name}_COMPLETE".replace("-", "_").upper()
+        if os.environ.get(complete_var):
+            from . import completion  # noqa: F401
 
         super()._main_shell_completion(ctx_args, prog_name, complete_var)
 
