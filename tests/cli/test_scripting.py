@@ -1,0 +1,43 @@
+"""kontakt as people script it from a shell: odd environments, other programs' files, pipes."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from book_cli import kontakt_on, ok, refused
+from kontakt.store.driver import sqlite3
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _places(path: Path, user_version: int) -> Path:
+    """A database shaped like Firefox's places.sqlite, which sets its own user_version."""
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT, title TEXT);"
+        "CREATE TABLE moz_bookmarks (id INTEGER PRIMARY KEY, fk INTEGER, title TEXT);"
+        "INSERT INTO moz_places VALUES (1, 'https://example.org', 'Example');"
+        f"PRAGMA user_version = {user_version};"
+    )
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize("user_version", [5, 20, 74])
+def test_another_programs_database_with_a_user_version_is_refused_untouched(
+    tmp_path, monkeypatch, user_version
+):
+    # 5 used to be migrated (kontakt's tables written into it), 74 was "a newer kontakt".
+    places = _places(tmp_path / "places.sqlite", user_version)
+    before = _digest(places)
+    run = kontakt_on(places, monkeypatch, "2026-12-05", backups=False)
+    for args in (["today", "--brief"], ["list", "--json"], ["add", "Ada"], ["email", "x"]):
+        line = refused(run(*args))
+        assert "another program" in line and "newer" not in line, line
+    assert _digest(places) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["places.sqlite"]  # no backup, no WAL
