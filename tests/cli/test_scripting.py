@@ -41,3 +41,23 @@ def test_another_programs_database_with_a_user_version_is_refused_untouched(
         assert "another program" in line and "newer" not in line, line
     assert _digest(places) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["places.sqlite"]  # no backup, no WAL
+
+
+@pytest.fixture
+def small_book(tmp_path, monkeypatch):
+    db = tmp_path / "book.db"
+    run = kontakt_on(db, monkeypatch, "2026-12-05", backups=False)
+    ok(run("add", "Jürgen Müller", "--email", "jm@example.com", "--every", "weekly"))
+    ok(run("add", "Ada Lovelace", "--email", "ada@example.com"))
+    return db, run
+
+
+def test_columns_zero_does_not_swallow_the_output(small_book, monkeypatch):
+    # Some terminals and CI runners export COLUMNS=0; rich took it as a width of 0 columns.
+    _db, run = small_book
+    monkeypatch.setenv("COLUMNS", "0")
+    shown = ok(run("show", "jürgen"))
+    assert "Jürgen Müller" in shown and "jm@example.com" in shown
+    found = ok(run("search", "ada"))
+    assert "Ada Lovelace" in found
+    assert "Jürgen Müller" in ok(run("list"))

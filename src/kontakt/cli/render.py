@@ -103,7 +103,10 @@ def cell(text: str, **kwargs: Any) -> Text:
 def console() -> Console:
     """A rich console for stdout: plain when piped, honours NO_COLOR, never reads markup, and
     never lets a control character out (see `_GuardedConsole`)."""
-    return _guarded_console_class()(highlight=False, markup=False, emoji=False, soft_wrap=False)
+    out = _guarded_console_class()(highlight=False, markup=False, emoji=False, soft_wrap=False)
+    if out.width < 1:  # COLUMNS=0: rich takes it as the width and prints every table empty
+        out.width = terminal_width()
+    return out
 
 
 @cache  # rich is imported on first use only: `kontakt add` does not pay for it
