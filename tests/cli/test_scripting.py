@@ -61,3 +61,33 @@ def test_columns_zero_does_not_swallow_the_output(small_book, monkeypatch):
     found = ok(run("search", "ada"))
     assert "Ada Lovelace" in found
     assert "Jürgen Müller" in ok(run("list"))
+
+
+def test_today_brief_never_stops_a_shell_to_ask_for_a_passphrase(small_book, monkeypatch):
+    # A shell profile's `kontakt today --brief` on a terminal waited at "Passphrase for …:".
+    import keyring
+    from keyring.backends import fail
+
+    from kontakt.cli import secret
+    from kontakt.store import crypto
+    from kontakt.store import db as store_db
+
+    db, run = small_book
+    ok(run("follow-up", "jürgen", "--on", "today", "--note", "call back"))
+    crypto.encrypt(db, "tea at five")
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.delenv(store_db.PASSPHRASE_ENV, raising=False)
+    monkeypatch.setattr(store_db, "_passphrases", {})
+    monkeypatch.setattr(store_db, "passphrase_sources", store_db.passphrase_sources)
+    monkeypatch.setattr(secret, "_on_terminal", lambda: True)
+    asked: list[str] = []
+    monkeypatch.setattr(secret.click, "prompt", lambda text, **_: asked.append(text) or "x")
+    line = refused(run("today", "--brief"))
+    assert "encrypted and no passphrase was given" in line and asked == []
+    monkeypatch.setenv(store_db.PASSPHRASE_ENV, "tea at five")
+    assert ok(run("today", "--brief")) == "1 person today: Jürgen\n"
+    # Without --brief, a terminal still asks (the prompt this test stands in for).
+    store_db._passphrases.clear()
+    monkeypatch.delenv(store_db.PASSPHRASE_ENV)
+    refused(run("today"))
+    assert len(asked) == 3

@@ -138,6 +138,10 @@ def today_command(ctx, as_of, limit, show_all, more, as_json, with_budget, brief
     day = read_date(as_of, what="--as-of")
     if brief and not _book_exists(ctx):
         return  # a shell profile must not create a book, nor nag about a missing one
+    if brief:
+        from .secret import use_quiet_passphrases
+
+        use_quiet_passphrases()  # nor stop the shell to ask for an encrypted book's passphrase
     book = get_book()
     budget = day_budget(book, day, config)
     # --more, --all and --limit ask for more than the day's budget; plain `today` keeps to it.
