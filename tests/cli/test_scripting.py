@@ -91,3 +91,21 @@ def test_today_brief_never_stops_a_shell_to_ask_for_a_passphrase(small_book, mon
     monkeypatch.delenv(store_db.PASSPHRASE_ENV)
     refused(run("today"))
     assert len(asked) == 3
+
+
+def test_import_from_stdin_reports_its_source_as_a_dash_in_json(tmp_path, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from kontakt.cli import main
+
+    monkeypatch.setenv("KONTAKT_TODAY", "2026-12-05")
+    monkeypatch.setenv("KONTAKT_NO_AUTO_BACKUP", "1")
+    csv_text = "name,email\nJürgen Müller,jm@example.com\nAda Lovelace,ada@example.com\n"
+    result = CliRunner().invoke(
+        main, ["import", "-", "--json", "--db", str(tmp_path / "b.db")], input=csv_text.encode()
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["source"] == "-" and report["added"] == 2 and report["format"] == "csv"

@@ -154,7 +154,10 @@ def import_command(source: Path, fmt: str, dry_run: bool, mappings: tuple[str, .
         return
     outcome = report.outcome
     if as_json:
-        print_json(report.as_json())
+        data = report.as_json()
+        if from_stdin:  # not the temporary file, gone once this command ends
+            data["source"] = "-"
+        print_json(data)
     else:
         if dry_run:
             for line in report.dry_run_lines():
