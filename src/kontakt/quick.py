@@ -16,7 +16,6 @@ data).
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
@@ -380,6 +379,7 @@ def _email_rows(path: str, term: str) -> list[tuple[str, str, str]] | None:
     conn = _open(path)
     if conn is None:
         return None
+    from .jsontext import loads_stored
     from .store.search import search_sql, search_terms
 
     try:
@@ -390,8 +390,8 @@ def _email_rows(path: str, term: str) -> list[tuple[str, str, str]] | None:
                                  limit=EMAIL_LIMIT, archived=False)
         rows: list[tuple[str, str, str]] = []
         for name, emails, org, tags in conn.execute(sql, params):
-            note = org or ", ".join(json.loads(tags))
-            rows += [(address, name, note) for address in json.loads(emails)]
+            note = org or ", ".join(loads_stored(tags))
+            rows += [(address, name, note) for address in loads_stored(emails)]
         return rows
     except Exception:  # the full command reports it in its own words
         return None

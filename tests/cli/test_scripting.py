@@ -109,3 +109,37 @@ def test_import_from_stdin_reports_its_source_as_a_dash_in_json(tmp_path, monkey
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["source"] == "-" and report["added"] == 2 and report["format"] == "csv"
+
+
+def test_a_raw_control_character_inside_a_stored_list_does_not_break_every_command(
+    small_book, capsys, monkeypatch
+):
+    # The sqlite3 tool (or another program) can store '["a<LF>b@x.org"]': valid to SQLite,
+    # not to a strict JSON decoder, which stopped show, list, search, email, dupes and export.
+    import json
+    import subprocess
+
+    from kontakt import quick
+
+    db, run = small_book
+    subprocess.run(["sqlite3", str(db), """
+        UPDATE contacts SET emails = '["a' || char(10) || 'b@x.org", "c' || char(9) || 'd@x.org"]',
+                            phones = '["+49' || char(10) || '1"]', tags = '["t' || char(9) || 'ag"]'
+        WHERE name = 'Ada Lovelace';
+    """], check=True)
+    shown = json.loads(ok(run("show", "ada", "--json")))
+    assert shown["emails"] == ["a\nb@x.org", "c\td@x.org"] and shown["phones"] == ["+49\n1"]
+    listed = json.loads(ok(run("list", "--json")))
+    assert [c["tags"] for c in listed if c["name"] == "Ada Lovelace"] == [["t\tag"]]
+    assert len(json.loads(ok(run("search", "ada", "--json")))) == 1
+    parsable = ok(run("email", "x.org", "--parsable")).splitlines()
+    assert len(parsable) == 3 and all(line.count("\t") == 2 for line in parsable[1:])
+    capsys.readouterr()
+    assert quick.email(["email", "--db", str(db), "--parsable", "x.org"]) == 0  # the fast path
+    assert capsys.readouterr().out.splitlines()[1:] == parsable[1:]
+    export = kontakt_on(db, monkeypatch, "2026-12-05", backups=False, db_first=True)
+    exported = json.loads(ok(export("export", "json")))
+    assert ["a\nb@x.org", "c\td@x.org"] in [c["emails"] for c in exported["contacts"]]
+    assert "EMAIL:a\\nb@x.org" in ok(export("export", "vcard"))
+    ok(run("dupes"))
+    ok(run("edit", "ada", "--org", "Engines"))
