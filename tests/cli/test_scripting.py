@@ -143,3 +143,17 @@ def test_a_raw_control_character_inside_a_stored_list_does_not_break_every_comma
     assert "EMAIL:a\\nb@x.org" in ok(export("export", "vcard"))
     ok(run("dupes"))
     ok(run("edit", "ada", "--org", "Engines"))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "vcard", "json", "ics"])
+def test_an_export_to_stdout_is_utf8_whatever_the_locale(small_book, fmt):
+    # LC_ALL=C with PYTHONUTF8=0, or a Latin-1 locale: stdout's encoding is not UTF-8.
+    from click.testing import CliRunner
+
+    from kontakt.cli import main
+
+    db, _run = small_book
+    result = CliRunner(charset="ascii").invoke(main, ["--db", str(db), "export", fmt])
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout_bytes.decode("utf-8")
+    assert "Müller" in text or "M\\u00fcller" in text

@@ -206,6 +206,9 @@ def _output(path: Path | None, *, bom: bool = False):
 
     note_plain_export(path)
     if path is None or str(path) == "-":
+        if (sys.stdout.encoding or "").lower().replace("-", "") != "utf8":
+            # As a file gets it: LC_ALL=C or a Latin-1 locale made `export csv` fail on the BOM.
+            sys.stdout.reconfigure(encoding="utf-8")
         if bom:
             sys.stdout.write("\ufeff")
         yield sys.stdout
