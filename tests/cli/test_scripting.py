@@ -157,3 +157,20 @@ def test_an_export_to_stdout_is_utf8_whatever_the_locale(small_book, fmt):
     assert result.exit_code == 0, result.stderr
     text = result.stdout_bytes.decode("utf-8")
     assert "Müller" in text or "M\\u00fcller" in text
+
+
+def test_an_export_with_stdout_closed_says_so_in_one_line(small_book):
+    # A real process: only there is sys.stdout None (`kontakt export csv >&-` in a script).
+    import os
+    import subprocess
+    import sys
+
+    db, _run = small_book
+    env = dict(os.environ, KONTAKT_NO_AUTO_BACKUP="1", KONTAKT_TODAY="2026-12-05")
+    done = subprocess.run(
+        [sys.executable, "-m", "kontakt", "--db", str(db), "export", "csv"],
+        env=env, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=30,
+        preexec_fn=lambda: os.close(1),  # the child starts with no fd 1, as after >&-
+    )
+    assert done.returncode == 1
+    assert done.stderr == "Error: standard output is closed: nowhere to export to (give -o FILE)\n"

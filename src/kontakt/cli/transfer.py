@@ -206,6 +206,8 @@ def _output(path: Path | None, *, bom: bool = False):
 
     note_plain_export(path)
     if path is None or str(path) == "-":
+        if sys.stdout is None:  # `kontakt export csv >&-`
+            fail("standard output is closed: nowhere to export to (give -o FILE)")
         if (sys.stdout.encoding or "").lower().replace("-", "") != "utf8":
             # As a file gets it: LC_ALL=C or a Latin-1 locale made `export csv` fail on the BOM.
             sys.stdout.reconfigure(encoding="utf-8")
