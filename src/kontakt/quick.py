@@ -31,7 +31,7 @@ WHOLE_ANSWER = 1000
 
 
 def main() -> None:
-    args = sys.argv[1:]
+    sys.argv[1:] = args = [utf8_argument(arg) for arg in sys.argv[1:]]
     try:
         code = email(args)
         if code is None:
@@ -42,6 +42,18 @@ def main() -> None:
     if code is None:
         code = full_command_line()
     leave(code)
+
+
+def utf8_argument(arg: str) -> str:
+    """`arg` as the UTF-8 its bytes are, when Python read them in another encoding (LC_ALL=C
+    with PYTHONUTF8=0: 'Jürgen' arrived as 'J\udcc3\udcbcrgen' and matched nobody);
+    unchanged when the bytes are no UTF-8 (a real Latin-1 terminal) or were read right."""
+    if arg.isascii() or sys.getfilesystemencoding() == "utf-8":
+        return arg
+    try:
+        return arg.encode(sys.getfilesystemencoding(), "surrogateescape").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return arg
 
 
 def full_command_line() -> int:

@@ -174,3 +174,33 @@ def test_an_export_with_stdout_closed_says_so_in_one_line(small_book):
     )
     assert done.returncode == 1
     assert done.stderr == "Error: standard output is closed: nowhere to export to (give -o FILE)\n"
+
+
+def test_arguments_typed_in_utf8_are_read_as_utf8_in_a_c_locale(small_book):
+    # A real process: argv is decoded by Python at start-up, by the locale's encoding.
+    import os
+    import subprocess
+    import sys
+
+    db, _run = small_book
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LC_") and k != "LANG"}
+    env.update(LC_ALL="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0",
+               KONTAKT_NO_AUTO_BACKUP="1", KONTAKT_TODAY="2026-12-05")
+    done = subprocess.run([sys.executable, "-m", "kontakt", "--db", str(db), "show", "jürgen"],
+                          env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode("utf-8").startswith("Jürgen Müller\n")
+
+
+@pytest.mark.parametrize(("encoding", "arg", "expected"), [
+    ("ascii", "J\udcc3\udcbcrgen", "Jürgen"),        # C locale: UTF-8 bytes as surrogates
+    ("iso-8859-1", "JÃ¼rgen", "Jürgen"),              # Latin-1 locale, UTF-8 terminal
+    ("iso-8859-1", "Jürgen", "Jürgen"),               # Latin-1 locale and terminal: b"J\xfc…"
+    ("ascii", "J\udcfcrgen", "J\udcfcrgen"),          # no UTF-8: left as Python read it
+    ("utf-8", "Jürgen", "Jürgen"),
+])
+def test_utf8_argument(monkeypatch, encoding, arg, expected):
+    from kontakt import quick
+
+    monkeypatch.setattr(quick.sys, "getfilesystemencoding", lambda: encoding)
+    assert quick.utf8_argument(arg) == expected
