@@ -141,6 +141,15 @@ def email(args: list[str]) -> int | None:
     except BrokenPipeError:  # the reader left (`| head`): not an error worth a message
         _quiet()
         return 0
+    except OSError as error:  # `> /dev/full`: one line, as the full command says it
+        from pathlib import Path
+
+        from .cli.common import error_message
+
+        message = error_message(error, lambda: Path(path)) or str(error)
+        _write(sys.stderr, [f"Error: {message}"], visible)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # exit's flush: quiet
+        return 1
     return 0 if rows else 1  # mutt reads exit 1 as "no match"
 
 

@@ -204,3 +204,23 @@ def test_utf8_argument(monkeypatch, encoding, arg, expected):
 
     monkeypatch.setattr(quick.sys, "getfilesystemencoding", lambda: encoding)
     assert quick.utf8_argument(arg) == expected
+
+
+@pytest.mark.parametrize("args", [["list"], ["email", "example", "--parsable"]])
+def test_output_to_a_full_disk_is_one_line_that_does_not_claim_a_rollback(small_book, args):
+    # A real process writing to /dev/full; `email` is answered by kontakt.quick's fast path.
+    import os
+    import subprocess
+    import sys
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    db, _run = small_book
+    env = dict(os.environ, KONTAKT_NO_AUTO_BACKUP="1", KONTAKT_TODAY="2026-12-05")
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "kontakt", "--db", str(db), *args],
+                              env=env, stdin=subprocess.DEVNULL, stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=30)
+    assert done.returncode == 1
+    assert done.stderr == ("Error: disk full: no space left on the device; "
+                           "free some space and try again\n")
