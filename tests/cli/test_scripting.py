@@ -224,3 +224,34 @@ def test_output_to_a_full_disk_is_one_line_that_does_not_claim_a_rollback(small_
     assert done.returncode == 1
     assert done.stderr == ("Error: disk full: no space left on the device; "
                            "free some space and try again\n")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "vcard", "json", "ics"])
+def test_an_export_typed_at_a_terminal_shows_stored_control_bytes_and_a_pipe_gets_them(
+    small_book, monkeypatch, fmt
+):
+    # `kontakt export csv` typed to look: a name with ESC [2J would clear the screen.
+    import subprocess
+
+    from click.testing import CliRunner
+
+    from kontakt.cli import main, render, transfer
+
+    db, _run = small_book
+    subprocess.run(["sqlite3", str(db), "UPDATE contacts SET name = 'Esc' || char(27) || '[2J'"
+                    " || char(155) || 'x' || char(8238) || 'y' WHERE name = 'Jürgen Müller'"],
+                   check=True)
+    argv = ["--db", str(db), "export", fmt]
+    piped = CliRunner().invoke(main, argv)
+    assert piped.exit_code == 0, piped.output
+    if fmt != "json":  # JSON writes them as \u escapes anyway
+        assert "\x1b[2J" in piped.stdout and "\u202e" in piped.stdout
+    for module in (render, transfer):
+        monkeypatch.setattr(module, "stdout_is_terminal", lambda: True, raising=False)
+    shown = CliRunner().invoke(main, argv)
+    assert shown.exit_code == 0, shown.output
+    assert "\x1b" not in shown.stdout and "\x9b" not in shown.stdout
+    assert "\u202e" not in shown.stdout and "\r" not in shown.stdout
+    if fmt != "json":
+        assert "Esc␛[2J" in shown.stdout
+    assert shown.stdout.count("\n") == piped.stdout.count("\n")

@@ -407,6 +407,10 @@ def export_ics_command(output, vdir, dry_run, keep_in_touch):
     data = export_ics(get_book(), today=today())
     note_plain_export(Path(output) if output else None)
     if not output:
+        from .render import export_on_terminal, stdout_is_terminal
+
+        if stdout_is_terminal():  # typed to look: stored control bytes are shown, never run
+            data = export_on_terminal(data.decode("utf-8", "replace"))
         click.echo(data, nl=False)  # an export, not display: bytes go to the binary stdout unchanged (CRLF lines)
         return
     path = Path(output).expanduser()
