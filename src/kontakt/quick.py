@@ -16,7 +16,6 @@ data).
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
@@ -32,7 +31,7 @@ WHOLE_ANSWER = 1000
 
 
 def main() -> None:
-    args = sys.argv[1:]
+    sys.argv[1:] = args = [utf8_argument(arg) for arg in sys.argv[1:]]
     try:
         code = email(args)
         if code is None:
@@ -43,6 +42,18 @@ def main() -> None:
     if code is None:
         code = full_command_line()
     leave(code)
+
+
+def utf8_argument(arg: str) -> str:
+    """`arg` as the UTF-8 its bytes are, when Python read them in another encoding (LC_ALL=C
+    with PYTHONUTF8=0: 'Jürgen' arrived as 'J\udcc3\udcbcrgen' and matched nobody);
+    unchanged when the bytes are no UTF-8 (a real Latin-1 terminal) or were read right."""
+    if arg.isascii() or sys.getfilesystemencoding() == "utf-8":
+        return arg
+    try:
+        return arg.encode(sys.getfilesystemencoding(), "surrogateescape").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return arg
 
 
 def full_command_line() -> int:
@@ -130,6 +141,15 @@ def email(args: list[str]) -> int | None:
     except BrokenPipeError:  # the reader left (`| head`): not an error worth a message
         _quiet()
         return 0
+    except OSError as error:  # `> /dev/full`: one line, as the full command says it
+        from pathlib import Path
+
+        from .cli.common import error_message
+
+        message = error_message(error, lambda: Path(path)) or str(error)
+        _write(sys.stderr, [f"Error: {message}"], visible)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # exit's flush: quiet
+        return 1
     return 0 if rows else 1  # mutt reads exit 1 as "no match"
 
 
@@ -380,6 +400,7 @@ def _email_rows(path: str, term: str) -> list[tuple[str, str, str]] | None:
     conn = _open(path)
     if conn is None:
         return None
+    from .jsontext import loads_stored
     from .store.search import search_sql, search_terms
 
     try:
@@ -390,8 +411,8 @@ def _email_rows(path: str, term: str) -> list[tuple[str, str, str]] | None:
                                  limit=EMAIL_LIMIT, archived=False)
         rows: list[tuple[str, str, str]] = []
         for name, emails, org, tags in conn.execute(sql, params):
-            note = org or ", ".join(json.loads(tags))
-            rows += [(address, name, note) for address in json.loads(emails)]
+            note = org or ", ".join(loads_stored(tags))
+            rows += [(address, name, note) for address in loads_stored(emails)]
         return rows
     except Exception:  # the full command reports it in its own words
         return None

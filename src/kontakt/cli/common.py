@@ -103,9 +103,11 @@ def error_message(error: Exception, book_path: Callable[[], Path]) -> str | None
     if isinstance(error, sqlite3.DatabaseError):
         return damaged_message(book_path(), error)
     if isinstance(error, OSError):
-        if is_disk_full(error):
-            return full_message()
         where = f" ({error.filename})" if error.filename else ""
+        if is_disk_full(error):
+            # Not the book's write (SQLite's errors are above): an output, an export, a card
+            # file. "Nothing was saved, rolled back" misled `kontakt list > /dev/full`.
+            return f"disk full: no space left on the device{where}; free some space and try again"
         return f"{error.strerror or error}{where}"
     # a bug: still one line, details on request
     if isinstance(error, RuntimeError) and "home directory" in str(error):

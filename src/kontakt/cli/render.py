@@ -35,6 +35,38 @@ def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
     click.echo(visible(str(message), multiline=True), err=err, nl=nl)
 
 
+def export_on_terminal(text: str) -> str:
+    """An export's text as a terminal may show it (`kontakt export csv` typed to look):
+    stored ESC, C1 and bidi bytes as placeholders, CRLF as a plain newline. Only for a
+    terminal: a pipe or a file gets the exact bytes."""
+    return visible(text.replace("\r\n", "\n"), multiline=True)
+
+
+class ExportOnTerminal:
+    """The text stream an exporter writes to when stdout is a terminal (`export_on_terminal`
+    on each write); it has no `buffer`, so no exporter writes bytes past it."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.encoding = stream.encoding
+
+    def write(self, text: str) -> int:
+        self._stream.write(export_on_terminal(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
+def stdout_is_terminal() -> bool:
+    import sys
+
+    try:
+        return sys.stdout is not None and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def terminal_width() -> int:
     """Columns of the terminal (COLUMNS wins, as for rich and click); 80 when piped."""
     import shutil
@@ -103,7 +135,10 @@ def cell(text: str, **kwargs: Any) -> Text:
 def console() -> Console:
     """A rich console for stdout: plain when piped, honours NO_COLOR, never reads markup, and
     never lets a control character out (see `_GuardedConsole`)."""
-    return _guarded_console_class()(highlight=False, markup=False, emoji=False, soft_wrap=False)
+    out = _guarded_console_class()(highlight=False, markup=False, emoji=False, soft_wrap=False)
+    if out.width < 1:  # COLUMNS=0: rich takes it as the width and prints every table empty
+        out.width = terminal_width()
+    return out
 
 
 @cache  # rich is imported on first use only: `kontakt add` does not pay for it

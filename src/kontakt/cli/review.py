@@ -138,6 +138,10 @@ def today_command(ctx, as_of, limit, show_all, more, as_json, with_budget, brief
     day = read_date(as_of, what="--as-of")
     if brief and not _book_exists(ctx):
         return  # a shell profile must not create a book, nor nag about a missing one
+    if brief:
+        from .secret import use_quiet_passphrases
+
+        use_quiet_passphrases()  # nor stop the shell to ask for an encrypted book's passphrase
     book = get_book()
     budget = day_budget(book, day, config)
     # --more, --all and --limit ask for more than the day's budget; plain `today` keeps to it.
@@ -403,6 +407,10 @@ def export_ics_command(output, vdir, dry_run, keep_in_touch):
     data = export_ics(get_book(), today=today())
     note_plain_export(Path(output) if output else None)
     if not output:
+        from .render import export_on_terminal, stdout_is_terminal
+
+        if stdout_is_terminal():  # typed to look: stored control bytes are shown, never run
+            data = export_on_terminal(data.decode("utf-8", "replace"))
         click.echo(data, nl=False)  # an export, not display: bytes go to the binary stdout unchanged (CRLF lines)
         return
     path = Path(output).expanduser()

@@ -169,6 +169,12 @@ def use_cli_passphrases() -> None:
     store_db.passphrase_sources = cli_passphrases
 
 
+def use_quiet_passphrases() -> None:
+    """The keyring and KONTAKT_PASSPHRASE only, never a prompt (`today --brief` in a shell
+    profile or status bar: no passphrase there is one line on stderr, not a waiting shell)."""
+    store_db.passphrase_sources = app_passphrases
+
+
 def new_passphrase(*, also_env: str | None = None) -> str:
     """The passphrase to encrypt with: KONTAKT_NEW_PASSPHRASE (or `also_env`), else asked
     twice on the terminal, never echoed; exits 1 when there is no terminal to ask on."""

@@ -14,7 +14,7 @@ import click
 from . import main
 from .common import book_option, fail, get_book, print_json, refuse_the_book, today
 from ..domain.text import counted
-from .render import echo
+from .render import ExportOnTerminal, echo, stdout_is_terminal
 
 IMPORT_FORMATS = ("auto", "google", "outlook", "linkedin", "thunderbird", "csv", "kontakt", "vcard", "json")
 # `kontakt import` exits with this when some rows landed and others were rejected, so a
@@ -158,7 +158,10 @@ def import_command(source: Path, fmt: str, dry_run: bool, mappings: tuple[str, .
         return
     outcome = report.outcome
     if as_json:
-        print_json(report.as_json())
+        data = report.as_json()
+        if from_stdin:  # not the temporary file, gone once this command ends
+            data["source"] = "-"
+        print_json(data)
     else:
         if dry_run:
             for line in report.dry_run_lines():
@@ -207,6 +210,16 @@ def _output(path: Path | None, *, bom: bool = False):
 
     note_plain_export(path)
     if path is None or str(path) == "-":
+        if sys.stdout is None:  # `kontakt export csv >&-`
+            fail("standard output is closed: nowhere to export to (give -o FILE)")
+        if (sys.stdout.encoding or "").lower().replace("-", "") != "utf8":
+            # As a file gets it: LC_ALL=C or a Latin-1 locale made `export csv` fail on the BOM.
+            sys.stdout.reconfigure(encoding="utf-8")
+        if stdout_is_terminal():
+            # Typed at a terminal to look: stored control bytes are shown, never run.
+            yield ExportOnTerminal(sys.stdout)
+            sys.stdout.flush()
+            return
         if bom:
             sys.stdout.write("\ufeff")
         yield sys.stdout

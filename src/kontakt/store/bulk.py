@@ -23,6 +23,7 @@ from ..domain import Birthday, Cadence, Contact, effective_cadence, fold, next_d
 from ..domain.cards import EMPTY as EMPTY_DETAILS, Details, to_cells as detail_cells, clean_addresses, clean_labels, clean_urls
 from ..domain.dates import parse_iso
 from ..domain.text import BASE_LETTERS, nfc
+from ..jsontext import loads_stored
 from .migrations import CONTACT_COLUMNS, FTS_COLUMNS, REF_INDEX, REF_INDEX_COLUMNS, REF_INDEX_TEXT
 from .book import Book, _line, _now, _text, _unique
 from .values import _cadence, same_phone
@@ -182,7 +183,8 @@ def contact_keys(book: Book) -> Iterator[tuple[int, str, str, str, list[str], li
     """(id, uid, name, org, emails, phones) of every contact, trash included, for dedupe maps."""
     rows = book.conn.execute("SELECT id, uid, name, org, emails, phones FROM contacts")
     for row in rows:
-        yield row[0], row[1], row[2], row[3], json.loads(row[4]), json.loads(row[5])
+        emails, phones = loads_stored(row[4]), loads_stored(row[5])
+        yield row[0], row[1], row[2], row[3], emails, phones
 
 
 def current_fields(book: Book, contact_id: int) -> NewContact:
@@ -195,9 +197,10 @@ def current_fields(book: Book, contact_id: int) -> NewContact:
                     else Birthday.from_date(date.fromisoformat(text)))
     return NewContact(
         id=row["id"], name=row["name"], nickname=row["nickname"],
-        emails=json.loads(row["emails"]), phones=json.loads(row["phones"]), org=row["org"],
+        emails=loads_stored(row["emails"]),
+        phones=loads_stored(row["phones"]), org=row["org"],
         role=row["role"], location=row["location"], met=row["met"], birthday=birthday,
-        tags=json.loads(row["tags"]), notes=row["notes"],
+        tags=loads_stored(row["tags"]), notes=row["notes"],
         cadence=Cadence.parse(row["cadence"]) if row["cadence"] else None,
         archived=bool(row["archived"]), uid=row["uid"], details=Details.loads(row["details"]),
     )
@@ -632,7 +635,7 @@ def _card_list(text: str) -> tuple[str, ...]:
         return ()
     if text.__class__ is str and _PLAIN_LIST.fullmatch(text):
         return tuple(text[2:-2].split('", "'))
-    return tuple(json.loads(text))
+    return tuple(loads_stored(text))
 
 
 def iter_card_contacts(book: Book, *, ids: Sequence[int] | None = None) -> Iterator[CardContact]:

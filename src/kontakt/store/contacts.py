@@ -12,6 +12,7 @@ from ..domain import Birthday, Cadence, Circle, Contact, effective_cadence, fold
 from ..domain.activity import check_channel
 from ..domain.cards import Address, Details, clean_addresses, clean_labels, clean_urls
 from ..domain.dates import parse_iso
+from ..jsontext import loads_stored
 from .driver import sqlite3
 from .migrations import CONTACT_COLUMNS, REF_INDEX, contact_columns
 from .reading import (
@@ -265,8 +266,8 @@ class ContactsMixin:
                 merged = list(base) + list(add_phones)
                 columns["phones"] = json.dumps(_clean_phones(merged), ensure_ascii=False)
             if columns.keys() & {"emails", "phones"} or changes.keys() & set(DETAIL_FIELDS):
-                emails = json.loads(columns["emails"]) if "emails" in columns else current.emails
-                phones = json.loads(columns["phones"]) if "phones" in columns else current.phones
+                emails = loads_stored(columns["emails"]) if "emails" in columns else current.emails
+                phones = loads_stored(columns["phones"]) if "phones" in columns else current.phones
                 labels = dict(changes["labels"]) if "labels" in changes else dict(current.labels)
                 details = _details(
                     emails, phones, changes.get("addresses", current.addresses),
@@ -401,7 +402,7 @@ class ContactsMixin:
             if row is None:
                 continue
             own = Cadence.parse(row["cadence"]) if row["cadence"] else None
-            inherited = [circles[fold(t)] for t in json.loads(row["tags"]) if fold(t) in circles]
+            inherited = [circles[fold(t)] for t in loads_stored(row["tags"]) if fold(t) in circles]
             # Let drift: no cadence applies, their own or a circle's, until brought back.
             cadence = None if row["drifted"] else effective_cadence(own, inherited)
             last = parse_iso(row["last_contact"])

@@ -572,7 +572,25 @@ def _probe(conn: sqlite3.Connection, path: Path) -> tuple[int, int]:
         if _is_busy(error):
             raise
         raise BookError(damaged_message(path, error)) from None
+    if version > 0 and not _holds_contacts(conn, newer=version > LATEST_VERSION):
+        # Another program's database that sets user_version (Firefox's places.sqlite: 74+):
+        # migrating it would write kontakt's tables into it; calling it newer would mislead.
+        raise BookError(
+            f"{path} is a SQLite database of another program, not a kontakt book; left untouched"
+        )
     return version, objects
+
+
+def _holds_contacts(conn: sqlite3.Connection, *, newer: bool) -> bool:
+    """Whether the database has kontakt's contacts table (made by the first migration); of
+    a newer kontakt's book only the table's name is known for sure."""
+    if newer:
+        return conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'contacts'"
+        ).fetchone() is not None
+    return conn.execute(
+        "SELECT count(*) FROM pragma_table_info('contacts') WHERE name IN ('uid', 'sort_key')"
+    ).fetchone()[0] == 2
 
 
 def open_checked(

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..domain import fold
+from ..jsontext import loads_stored
 from .book import NotFound
 from .values import MergeError  # noqa: F401 (defined there, raised and re-exported here)
 from .values import same_phone
@@ -70,7 +71,7 @@ def people(book: Book) -> list[PersonRow]:
         "WHERE deleted_at IS NULL ORDER BY id"
     )
     def loads(text: str) -> tuple[str, ...]:
-        return () if text == "[]" else tuple(json.loads(text))
+        return () if text == "[]" else tuple(loads_stored(text))
 
     return [
         PersonRow(r[0], r[1], r[2], loads(r[3]), loads(r[4]), r[5], loads(r[6]), r[7])

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..jsontext import loads_stored
 from .book import _now, _text
 from .migrations import CONTACT_COLUMNS
 
@@ -90,7 +91,7 @@ def contact_rows(
     for row in book.conn.execute(sql, params):
         item = dict(row)
         for key in ("emails", "phones", "tags"):
-            item[key] = json.loads(item[key])
+            item[key] = loads_stored(item[key])
         item["archived"] = bool(item["archived"])
         yield item
 

@@ -18,6 +18,7 @@ from typing import Any, BinaryIO, TextIO
 
 from ...domain.cards import Details
 from ...domain.text import escape_json, escape_json_bytes
+from ...jsontext import loads_stored
 from ...store import Book
 from ...store import relations, snapshot
 from ...store.bulk import (
@@ -87,7 +88,7 @@ def _template(keys: Sequence[str]) -> str:
 def _list_json(text: str) -> str:
     if text.__class__ is str and _PLAIN_LIST.fullmatch(text):
         return text
-    return _ENCODE(json.loads(text))
+    return _ENCODE(loads_stored(text))
 
 
 def _records(names: Sequence[str], rows: Iterable[tuple], bools: Sequence[str] = ()) -> Iterator[str]:
