@@ -367,6 +367,8 @@ def _book_path(db: str | None) -> str | None:
     """The book the full command would open (paths.book_path), if it is an existing file;
     a string, as SQLite takes it (pathlib costs ~3 ms to import)."""
     explicit = db or os.environ.get("KONTAKT_DB")
+    if db == "" or ("KONTAKT_DB" in os.environ and not os.environ["KONTAKT_DB"].strip() and not db):
+        return None  # an empty --db or KONTAKT_DB: the full command says it is empty
     try:
         if explicit:
             # A "~user" that does not expand names no file here: the full command says so.

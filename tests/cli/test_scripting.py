@@ -255,3 +255,30 @@ def test_an_export_typed_at_a_terminal_shows_stored_control_bytes_and_a_pipe_get
     if fmt != "json":
         assert "Esc␛[2J" in shown.stdout
     assert shown.stdout.count("\n") == piped.stdout.count("\n")
+
+
+def test_an_empty_db_or_kontakt_db_is_refused_not_the_users_own_book(tmp_path, monkeypatch):
+    """`kontakt --db "$BOOK" add …` or `KONTAKT_DB=$BOOK` with BOOK unset read and wrote the
+    user's own book in the data dir instead of the one the script meant."""
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    from kontakt.cli import main
+    from kontakt.paths import default_book_path
+
+    monkeypatch.setenv("KONTAKT_NO_AUTO_BACKUP", "1")
+    runner = CliRunner()
+    for argv in (["--db", "", "add", "Ada"], ["add", "Ada", "--db", ""], ["list", "--db", " "]):
+        result = runner.invoke(main, argv)
+        assert result.exit_code == 2 and "--db: empty (an unset variable?)" in result.stderr, argv
+    monkeypatch.setenv("KONTAKT_DB", "")
+    for argv in (["add", "Ada"], ["today", "--brief"]):
+        result = runner.invoke(main, argv)
+        assert result.exit_code == 2 and "KONTAKT_DB is set but empty" in result.stderr, argv
+    # The quick path (mutt's lookup) leaves it to the full command, which says the same.
+    done = subprocess.run([sys.executable, "-m", "kontakt", "email", "--parsable", "ada"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "KONTAKT_DB is set but empty" in done.stderr
+    assert not default_book_path().exists()

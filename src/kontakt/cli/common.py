@@ -50,6 +50,11 @@ class KontaktGroup(click.Group):
 
         use_cli_passphrases()  # an encrypted book: keyring, KONTAKT_PASSPHRASE, then a prompt
         try:
+            if "KONTAKT_DB" in os.environ and not os.environ["KONTAKT_DB"].strip():
+                # `KONTAKT_DB=$TEST_BOOK` with the variable unset: the user's own book was
+                # read, and written to, instead of the one the script meant.
+                raise click.UsageError("KONTAKT_DB is set but empty (an unset variable?): name "
+                                       "a book, or unset it to use your own book")
             return self._invoke(ctx)
         except click.exceptions.ClickException as error:
             _shown(error)
@@ -184,6 +189,10 @@ def _session(ctx: click.Context) -> Session:
 
 
 def _remember_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not value.strip() and not ctx.resilient_parsing:
+        # `--db "$BOOK"` with BOOK unset: the user's own book was used instead, silently.
+        raise click.BadParameter("empty (an unset variable?): name the book, or leave --db out "
+                                 "to use your own book", param_hint="--db")
     if value:
         _session(ctx).db = value
     return value
