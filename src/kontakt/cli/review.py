@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -404,6 +405,8 @@ def export_ics_command(output, vdir, dry_run, keep_in_touch):
         return
     if dry_run or keep_in_touch is not None:
         raise click.UsageError("--dry-run and --keep-in-touch go with --vdir DIR")
+    if not output and sys.stdout is None:  # `kontakt export ics >&-`, as the other exports say
+        fail("standard output is closed: nowhere to export to (give -o FILE)")
     data = export_ics(get_book(), today=today())
     note_plain_export(Path(output) if output else None)
     if not output:
