@@ -167,13 +167,14 @@ def test_an_export_with_stdout_closed_says_so_in_one_line(small_book):
 
     db, _run = small_book
     env = dict(os.environ, KONTAKT_NO_AUTO_BACKUP="1", KONTAKT_TODAY="2026-12-05")
-    done = subprocess.run(
-        [sys.executable, "-m", "kontakt", "--db", str(db), "export", "csv"],
-        env=env, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=30,
-        preexec_fn=lambda: os.close(1),  # the child starts with no fd 1, as after >&-
-    )
-    assert done.returncode == 1
-    assert done.stderr == "Error: standard output is closed: nowhere to export to (give -o FILE)\n"
+    for fmt in ("csv", "ics"):  # ics exited 0 having written nothing
+        done = subprocess.run(
+            [sys.executable, "-m", "kontakt", "--db", str(db), "export", fmt],
+            env=env, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=30,
+            preexec_fn=lambda: os.close(1),  # the child starts with no fd 1, as after >&-
+        )
+        assert done.returncode == 1, fmt
+        assert done.stderr == "Error: standard output is closed: nowhere to export to (give -o FILE)\n"
 
 
 def test_arguments_typed_in_utf8_are_read_as_utf8_in_a_c_locale(small_book):
