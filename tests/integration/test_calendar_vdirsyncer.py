@@ -41,7 +41,9 @@ def summaries(folder: Path) -> dict[str, str]:
     return found
 
 
-def test_a_to_do_ticked_off_and_one_deleted_on_the_far_side_reach_the_book(tmp_path):
+def calendar_pair(tmp_path: Path):
+    """kontakt's calendar folder, the far side's, a vdirsyncer config pairing them (the far
+    side wins a conflict, as a phone's edit should) and a kontakt sync of the first."""
     mine, phone = tmp_path / "kontakt-calendar", tmp_path / "phone"
     mine.mkdir(), phone.mkdir()
     config = tmp_path / "vdirsyncer.conf"
@@ -56,6 +58,12 @@ def test_a_to_do_ticked_off_and_one_deleted_on_the_far_side_reach_the_book(tmp_p
     def kontakt_sync(book):
         return sync_calendar_dir(book, mine, dry_run=False, keep_in_touch=False, today=AS_OF,
                                  now=datetime(2026, 11, 23, 8, tzinfo=timezone.utc))
+
+    return mine, phone, config, kontakt_sync
+
+
+def test_a_to_do_ticked_off_and_one_deleted_on_the_far_side_reach_the_book(tmp_path):
+    mine, phone, config, kontakt_sync = calendar_pair(tmp_path)
 
     with Book.open(tmp_path / "kontakt.db") as book:
         olga = book.add_contact("Olga", today=AS_OF, birthday=Birthday(3, 1, 1980))
@@ -95,20 +103,7 @@ def test_a_to_do_ticked_off_and_one_deleted_on_the_far_side_reach_the_book(tmp_p
 
 def test_a_to_do_cancelled_and_one_moved_earlier_on_the_far_side_stay_so(tmp_path):
     """The exploratory run's calendar bug: the next kontakt sync put both back as they were."""
-    mine, phone = tmp_path / "kontakt-calendar", tmp_path / "phone"
-    mine.mkdir(), phone.mkdir()
-    config = tmp_path / "vdirsyncer.conf"
-    config.write_text(
-        f'[general]\nstatus_path = "{tmp_path / "status"}/"\n\n'
-        '[pair calendar]\na = "kontakt_side"\nb = "phone_side"\ncollections = null\n'
-        'conflict_resolution = "b wins"\n\n'
-        f'[storage kontakt_side]\ntype = "filesystem"\npath = "{mine}/"\nfileext = ".ics"\n\n'
-        f'[storage phone_side]\ntype = "filesystem"\npath = "{phone}/"\nfileext = ".ics"\n'
-    )
-
-    def kontakt_sync(book):
-        return sync_calendar_dir(book, mine, dry_run=False, keep_in_touch=False, today=AS_OF,
-                                 now=datetime(2026, 11, 23, 8, tzinfo=timezone.utc))
+    mine, phone, config, kontakt_sync = calendar_pair(tmp_path)
 
     def dues(folder: Path) -> dict[str, tuple[str, date]]:
         return {str(t["DESCRIPTION"]): (str(t["STATUS"]), t["DUE"].dt) for path in folder.glob("*.ics")

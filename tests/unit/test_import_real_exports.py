@@ -17,12 +17,6 @@ FIXTURES = Path(__file__).parent.parent / "fixtures" / "realworld"
 TODAY = date(2026, 12, 5)
 
 
-@pytest.fixture
-def book(tmp_path):
-    with Book.open(tmp_path / "book.db") as opened:
-        yield opened
-
-
 def load(book, name, **options):
     return run_import(book, FIXTURES / name, today=TODAY, **options)
 
