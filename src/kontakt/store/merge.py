@@ -22,7 +22,7 @@ from ..domain import fold
 from ..jsontext import loads_stored
 from .book import NotFound
 from .values import MergeError  # noqa: F401 (defined there, raised and re-exported here)
-from .values import same_phone
+from .values import email_key, phone_key, tag_key
 from . import cadence_circles
 from .migrations import CONTACT_COLUMNS, refresh_sort_keys
 
@@ -40,7 +40,7 @@ _MATERIALISED = ("last_contact", "next_due")
 # List columns: what the merge added is taken out again even when the list changed since
 # (a later merge into the same person, an address added by hand); what makes two values
 # the same one, as the book compares them.
-_LIST_KEYS = {"emails": str.casefold, "phones": same_phone, "tags": fold}
+_LIST_KEYS = {"emails": email_key, "phones": phone_key, "tags": tag_key}
 
 
 def _now() -> str:
@@ -579,9 +579,9 @@ def _without_merged(column: str, before: str, after: str | None, current: str | 
     stay. None when that changes nothing."""
     key = _LIST_KEYS[column]
     try:
-        had = {key(v) for v in json.loads(before)}
-        brought = {key(v) for v in json.loads(after or "[]")} - had
-        now = json.loads(current or "[]")
+        had = {key(v) for v in loads_stored(before)}
+        brought = {key(v) for v in loads_stored(after or "[]")} - had
+        now = loads_stored(current or "[]")
     except (TypeError, ValueError):
         return None
     kept = [v for v in now if key(v) not in brought]
