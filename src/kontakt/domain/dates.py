@@ -328,7 +328,6 @@ def locale_day_first(environ=None) -> tuple[bool, str] | None:
     with the locale's name; None when the environment names no territory (C, POSIX, unset).
     Read from LC_ALL, LC_TIME, LANG as the C library reads them, without setlocale()."""
     import os
-    import re
 
     environ = os.environ if environ is None else environ
     name = next((environ.get(v) for v in ("LC_ALL", "LC_TIME", "LANG") if environ.get(v)), "")

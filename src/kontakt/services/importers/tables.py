@@ -539,8 +539,9 @@ def _row_reader(fmt: str, header: list[str], mapping: dict[str, str], today: dat
     if fmt == "google":
         return _google(cols, today)
     if fmt == "outlook":
-        english, localized = outlook_columns(header)
-        return _outlook(Columns(english), today, day_first=localized or day_first)
+        # Whether the dates are day first (localized, the file, --dates, the locale) is
+        # decided once, in _outlook_dates.
+        return _outlook(Columns(outlook_columns(header)[0]), today, day_first=day_first)
     if fmt == "linkedin":
         return _linkedin(cols)
     if fmt == "thunderbird":

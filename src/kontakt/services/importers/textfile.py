@@ -23,9 +23,9 @@ class NoNameColumn(ImportRefused):
     option: the app says where to give it)."""
 
     def __init__(self, path, columns: str) -> None:
-        self.path, self.columns = path, columns
-        super().__init__(f"{path}: no name column in the header ({columns or 'no columns'}); "
-                         "name one with --map COLUMN=name")
+        self.path = path
+        self.found = f"{path}: no name column in the header ({columns or 'no columns'})"
+        super().__init__(f"{self.found}; name one with --map COLUMN=name")
 
 
 _LABELS = {

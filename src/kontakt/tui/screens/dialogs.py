@@ -194,9 +194,8 @@ class ImportScreen(ModalScreen[str | None]):
         try:
             report = run_import(self.book, path, today=self.today, dry_run=dry_run, announce=notes.append)
         except NoNameColumn as error:  # --map is the CLI's: say where it goes
-            self._show(error=f"{error.path}: no name column in the header ({error.columns or 'no columns'}); "
-                             f"import it from a shell, naming one: kontakt import {shlex.quote(str(error.path))} "
-                             "--map COLUMN=name")
+            self._show(error=f"{error.found}; import it from a shell, naming one: "
+                             f"kontakt import {shlex.quote(str(error.path))} --map COLUMN=name")
             return None
         except (ImportRefused, ValueError, OSError) as error:
             self._show(error=str(error))
