@@ -35,9 +35,12 @@ def remember(book: Book, folder: str, card: SyncedCard) -> None:
     book.conn.execute(
         "INSERT OR REPLACE INTO sync_cards (folder, uid, file, hash, fields, synced_at) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        (folder, card.uid, card.file, card.hash,
-         json.dumps(card.fields, ensure_ascii=False, sort_keys=True), _now()),
+        (folder, card.uid, card.file, card.hash, _fields_json(card.fields), _now()),
     )
+
+
+def _fields_json(fields: dict[str, Any]) -> str:
+    return json.dumps(fields, ensure_ascii=False, sort_keys=True)
 
 
 def forget(book: Book, folder: str, uid: str) -> None:
@@ -75,4 +78,4 @@ def keep_merged_owners(book: Book, purged: str) -> None:
         if uid in into and "person" not in fields:
             fields["person"] = into[uid]
             book.conn.execute("UPDATE sync_cards SET fields = ? WHERE folder = ? AND uid = ?",
-                              (json.dumps(fields, ensure_ascii=False, sort_keys=True), folder, uid))
+                              (_fields_json(fields), folder, uid))

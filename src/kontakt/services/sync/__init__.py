@@ -191,7 +191,7 @@ def _sync(book: Book, folder: Path, today: date, dry_run: bool,
     for person in {p for uid, p in owners.items() if uid in cards} & set(contacts) - set(cards):
         base = bases.get(person)
         if base and "card" in base.fields and "carried" not in base.fields and "person" not in base.fields:
-            cards[person] = CardFile(folder / base.file, base64.b64decode(base.fields["card"]))
+            cards[person] = _card_kept_aside(folder, base)
             back.add(person)
     takeover, folded = _merged_cards(owners, cards, contacts)
     carried: dict[str, list[RawLine]] = {}
@@ -244,7 +244,7 @@ def _sync(book: Book, folder: Path, today: date, dry_run: bool,
             # is its owner's; a merged one is its own person's.
             owner = uid if "carried" in base.fields else person
             if owner in contacts:
-                card = CardFile(folder / base.file, base64.b64decode(base.fields["card"]))
+                card = _card_kept_aside(folder, base)
             elif owner in in_trash:
                 continue
             else:
@@ -328,6 +328,16 @@ def _sync(book: Book, folder: Path, today: date, dry_run: bool,
         if plan.into is not None:
             merged_away.append((folder / plan.delete_file, plan.card.data))
     return report
+
+
+def _kept_aside(data: bytes) -> str:
+    """A card's bytes as its sync record keeps them (folds, line ends and all)."""
+    return base64.b64encode(data).decode("ascii")
+
+
+def _card_kept_aside(folder: Path, base: SyncedCard) -> CardFile:
+    """The card a sync record kept aside, as it was in the folder."""
+    return CardFile(folder / base.file, base64.b64decode(base.fields["card"]))
 
 
 def _as_read(path: Path, data: bytes | None) -> bool:
@@ -505,7 +515,7 @@ def _apply(book: Book, key: str, plan: _Plan, written: CardFile | None, today: d
         card, base = plan.card, plan.base
         fields = dict(base.fields) if base else {"book": F.of_card(card.card), "folder": F.of_card(card.card)}
         fields.pop("person", None)
-        fields["card"] = base64.b64encode(card.data).decode("ascii")  # its bytes, folds and all
+        fields["card"] = _kept_aside(card.data)
         fields["carried"] = {"into": plan.brought[0], "lines": plan.brought[1]}
         remember(book, key, SyncedCard(plan.uid, card.file, "", fields))
         return
@@ -514,7 +524,7 @@ def _apply(book: Book, key: str, plan: _Plan, written: CardFile | None, today: d
         # not model), written again if they are brought back from the trash, forgotten when
         # the trash is emptied.
         fields = dict(plan.base.fields)
-        fields["card"] = base64.b64encode(plan.card.data).decode("ascii")
+        fields["card"] = _kept_aside(plan.card.data)
         remember(book, key, SyncedCard(plan.uid, plan.card.file, "", fields))
         return
     if plan.forget:
