@@ -41,7 +41,7 @@ class CardFile:
         self.known_uid = known_uid
 
     @cached_property
-    def _parsed(self) -> tuple[NewContact, str, list[tuple[str, str]]]:
+    def _parsed(self) -> tuple[NewContact, str]:
         return _parse(self.path, self.data)
 
     @property
@@ -51,11 +51,6 @@ class CardFile:
     @property
     def version(self) -> str:
         return self._parsed[1]
-
-    @property
-    def lines(self) -> list[tuple[str, str]]:
-        """The card's content lines between BEGIN and END, unfolded: (property name, line)."""
-        return self._parsed[2]
 
     @property
     def uid(self) -> str:
@@ -78,7 +73,8 @@ def read_card(path: Path, data: bytes | None = None) -> CardFile:
     return card
 
 
-def _parse(path: Path, data: bytes) -> tuple[NewContact, str, list[tuple[str, str]]]:
+def _parse(path: Path, data: bytes) -> tuple[NewContact, str]:
+    """The card's contact and its vCard version ("3.0" when it says none)."""
     encoding = Encoding("utf-8")
     if not utf8_once_unfolded(path, data):  # phones fold inside a character: unfold bytes first
         raise UnreadableCard(f"{path.name}: not UTF-8")
@@ -89,17 +85,13 @@ def _parse(path: Path, data: bytes) -> tuple[NewContact, str, list[tuple[str, st
         raise GroupCard(f"{path.name}: a group card")
     if parsed[0].error or parsed[0].contact is None:
         raise UnreadableCard(f"{path.name}: {parsed[0].error}")
-    lines: list[tuple[str, str]] = []
-    version = "3.0"
+    # (A card's lines are rewritten from its bytes, services/sync/lines.py: only the
+    # version is read here.)
     for _, logical in _logical_lines(path, encoding, data):
         text = logical.decode("utf-8")
-        if not text.strip() or text.strip().upper() in ("BEGIN:VCARD", "END:VCARD"):
-            continue
-        name = _name(text)
-        if name == "VERSION":
-            version = text.split(":", 1)[1].strip()
-        lines.append((name, text))
-    return parsed[0].contact, version, lines
+        if _name(text) == "VERSION":
+            return parsed[0].contact, text.split(":", 1)[1].strip()
+    return parsed[0].contact, "3.0"
 
 
 def _unfolded(text: str) -> list[str]:
