@@ -91,31 +91,23 @@ class KontaktApp(App[None]):
         to the remapped binding and the other one silently loses it (with "app.add" = "e", e
         added and nothing edited any more). Say so, naming both ids. (Textual's own clash hook
         never fires for a binding the keymap leaves alone.)"""
+
+        def warn(message: str) -> None:
+            self.notify(message, title="config.toml", severity="warning", timeout=12, markup=False)
+
         unknown = unknown_binding_ids(self.config.keymap)
         if unknown:
-            self.notify(
-                f"[keymap] names no binding: {', '.join(unknown)} (a typo?); these keys are left as "
-                "they were. The help (?) shows each key's binding id.",
-                title="config.toml", severity="warning", timeout=12, markup=False,
-            )
+            warn(f"[keymap] names no binding: {', '.join(unknown)} (a typo?); these keys are left as "
+                 "they were. The help (?) shows each key's binding id.")
         for binding_id, key in untypable_keys(self.config.keymap):
-            self.notify(
-                f"[keymap] gives {binding_id} the key {key!r}, which no keyboard sends: keys are "
-                "written like \"n\", \"N\", \"ctrl+n\", \"f5\", \"space\" or \"question_mark\".",
-                title="config.toml", severity="warning", timeout=12, markup=False,
-            )
+            warn(f"[keymap] gives {binding_id} the key {key!r}, which no keyboard sends: keys are "
+                 "written like \"n\", \"N\", \"ctrl+n\", \"f5\", \"space\" or \"question_mark\".")
         for screen, key, binding_id, widget in keymap_shadowed(self.config.keymap):
-            self.notify(
-                f"[keymap] gives {key} to {binding_id}, but on the {screen} the {widget} takes {key} "
-                f"first: {binding_id} has no working key there; pick another key.",
-                title="config.toml", severity="warning", timeout=12, markup=False,
-            )
+            warn(f"[keymap] gives {key} to {binding_id}, but on the {screen} the {widget} takes {key} "
+                 f"first: {binding_id} has no working key there; pick another key.")
         for screen, key, taker, lost in keymap_clashes(self.config.keymap):
-            self.notify(
-                f"[keymap] gives {key} to {taker}, so on the {screen} {key} no longer does {lost}: "
-                f"give {lost} a key of its own (\"{lost}\" = \"...\") or pick another key.",
-                title="config.toml", severity="warning", timeout=12, markup=False,
-            )
+            warn(f"[keymap] gives {key} to {taker}, so on the {screen} {key} no longer does {lost}: "
+                 f"give {lost} a key of its own (\"{lost}\" = \"...\") or pick another key.")
 
     def get_system_commands(self, screen: Screen):
         """Textual's commands for the palette, without its "Keys" panel: the palette's "Keys

@@ -64,12 +64,17 @@ def default_keys() -> dict[str, str]:
     return keys
 
 
+def key_display(app, keys: str) -> str:
+    """Keys as a binding lists them ("question_mark,f1") as the footer writes them ("?, F1")."""
+    return ", ".join(app.get_key_display(Binding(k.strip(), "")) for k in keys.split(",") if k.strip())
+
+
 def first_key(app, binding_id: str, default: str) -> str:
     """The first key of a binding as the config's [keymap] has it, as the footer writes it:
     for hints in a screen's own text ("m merge", "x ignore"), which must not name an old key."""
     config = getattr(app, "config", None)
     keys = (config.keymap.get(binding_id) if config is not None else None) or default
-    return app.get_key_display(Binding(keys.split(",")[0].strip(), ""))
+    return key_display(app, keys.split(",")[0])
 
 
 def undoes(app, binding_id: str = "app.undo") -> str:
@@ -83,8 +88,7 @@ def key_help(app, binding_id: str | None, help_text: str) -> str:
         return help_text
     config = getattr(app, "config", None)
     keymap = config.keymap if config is not None else {}
-    keys = keymap.get(binding_id) or default_keys().get(binding_id, "")
-    shown_keys = ", ".join(app.get_key_display(Binding(k.strip(), "")) for k in keys.split(",") if k.strip())
+    shown_keys = key_display(app, keymap.get(binding_id) or default_keys().get(binding_id, ""))
     return f"{shown_keys}: {help_text}" if help_text else shown_keys
 
 

@@ -23,7 +23,7 @@ from ...domain.dates import human
 from ...domain.text import counted
 from ...store import Book, NotFound
 from ..background import kept_duplicate_count
-from ..commands import first_key, undoes
+from ..commands import first_key, key_display, undoes
 from ..live import BookChanged
 from ..widgets.circle_list import CircleList
 from ..widgets.contact_list import ContactList, ListFilter, fit
@@ -788,8 +788,7 @@ class MainScreen(Screen[None]):
         keymap = self.config.keymap
 
         def keys_of(binding_id: str, key: str) -> str:
-            keys = keymap.get(binding_id, key)
-            return ", ".join(self.app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
+            return key_display(self.app, keymap.get(binding_id, key))
 
         undone = undoes(self.app)
         groups: dict[str, list[tuple[str, str, str]]] = {}

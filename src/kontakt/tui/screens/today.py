@@ -29,7 +29,7 @@ from ...services.prep import prep_card
 from ...services.review import Review, ReviewItem, Undo
 from ...services.stats import accept_suggested_cadence, suggestion_for
 from ...store import Book, NotFound, records
-from ..commands import first_key, undoes
+from ..commands import first_key, key_display, undoes
 from ..live import BookChanged
 from ..widgets.footer import Footer
 from ..widgets.review_card import context_card, item_reason, item_title
@@ -90,8 +90,7 @@ def help_rows(app, keymap: dict[str, str]) -> list[tuple[str, str]]:
     go two ways (← →, ↑ ↓) shares one row."""
     shown = {}
     for binding_id, key, _, _, _, _ in KEYS:
-        keys = keymap.get(binding_id, key)
-        shown[binding_id] = ", ".join(app.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
+        shown[binding_id] = key_display(app, keymap.get(binding_id, key))
     rows = []
     for binding_id, _, _, _, _, description in KEYS:
         if binding_id in PAIRED.values():
@@ -357,9 +356,7 @@ class TodayScreen(Screen[bool]):
 
     def _key(self, binding_id: str) -> str:
         """The first key of a binding as the config maps it, as the footer writes it."""
-        default = next(key for bid, key, *_ in KEYS if bid == binding_id)
-        first = self.config.keymap.get(binding_id, default).split(",")[0].strip()
-        return self.app.get_key_display(Binding(first, ""))
+        return first_key(self.app, binding_id, next(key for bid, key, *_ in KEYS if bid == binding_id))
 
     def _show_card(self) -> None:
         body = self.query_one("#today-card-body", Static)
