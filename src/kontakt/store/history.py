@@ -37,6 +37,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from .. import clock
+from ..domain.text import counted
 from .driver import sqlite3
 
 if TYPE_CHECKING:
@@ -440,7 +441,7 @@ def _describe(book: Book, step_id: int) -> tuple[str | None, int | None]:
             added = book.conn.execute("SELECT count(*) FROM contacts WHERE id > ? AND id < ?",
                                       (top, below)).fetchone()[0]
             merged = len(contact_ids)
-            return (f"add {added} contact{'s' if added != 1 else ''}"
+            return (f"add {counted(added, 'contact')}"
                     + (f" and update {merged}" if merged else "")), None
     trash = _trash_step(book, rows, contact_ids)
     if trash is not None:

@@ -140,8 +140,8 @@ def _drop_events_without_start(calendar, path: Path, scan: CalendarScan) -> None
 
 def _event_uid(event, path: Path) -> str:
     """The event's UID; for one without, its file's name and its title."""
-    title = clean_line(str(event.get("SUMMARY", "")))[:TITLE_LIMIT]
-    return str(event.get("UID", "")) or f"{path.name}:{title}"
+    uid = str(event.get("UID", ""))
+    return uid or f"{path.name}:{clean_line(str(event.get('SUMMARY', '')))[:TITLE_LIMIT]}"
 
 
 def _note_events(calendar, path: Path, scan: CalendarScan, where: str) -> None:
